@@ -1,0 +1,42 @@
+"""Storage backends behind one protocol, chosen by URL.
+
+``open_store("sitmap.gpkg")`` opens (and creates) an embedded GeoPackage;
+``open_store("postgresql://...")`` a PostGIS database. Backends are imported
+lazily so the embedded default needs no database driver.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from geo.errors import InvalidInput
+from layers.store.base import ClaimQuery, Page, Store, StoreStats, WriteResult, ZoneQuery
+
+__all__ = ["ClaimQuery", "Page", "Store", "StoreStats", "WriteResult", "ZoneQuery", "open_store"]
+
+
+def open_store(url: str | Path, *, create: bool = True) -> Store:
+    """Open the store at ``url``: a ``.gpkg`` path (or ``gpkg:`` URL) or ``postgresql://``.
+
+    The schema is created when missing (``create=True``) and checked when present:
+    a file that is not a GeoPackage, or a schema newer than this code, raises
+    ``StoreError`` with a clear message.
+    """
+    text = str(url)
+    if text.startswith(("postgresql://", "postgres://", "postgresql+psycopg://")):
+        from layers.store.postgis import PostgisStore
+
+        store: Store = PostgisStore(text)
+    elif (
+        text.startswith("gpkg:")
+        or text.endswith(".gpkg")
+        or (not text.startswith(("http:", "https:")) and "://" not in text)
+    ):
+        from layers.store.gpkg import GpkgStore
+
+        path = text.removeprefix("gpkg:")
+        store = GpkgStore(path, create=create)
+    else:
+        raise InvalidInput(f"unsupported store URL {text!r}: use a .gpkg path or postgresql://...")
+    store.init()
+    return store
