@@ -1,0 +1,880 @@
+"""Features and downloads: one serialisation of claims, zones and incidents for every output.
+
+:func:`claim_feature`, :func:`zone_feature` and :func:`incident_feature` turn records
+into GeoJSON features whose property names are sitmap's public contract: every export,
+API response and map popup uses them. Writers take an iterable of records or of such
+features and either yield bytes (:func:`iter_geojson`, :func:`iter_csv`,
+:func:`iter_kml`: the service streams them) or write a file (:func:`write_gpkg`,
+:func:`write_parquet`, :func:`write_kml`; :func:`write_export` for any format), always
+to a temporary name first, so a failed export never leaves a partial file under the
+final name.
+
+GeoJSON follows RFC 7946: lon/lat, coordinates rounded to 7 decimals (about 1 cm),
+polygons with counter-clockwise exteriors (right-hand rule), no ``crs`` member. CSV
+uses ACLED's column names first (``event_id_cnty``, ``event_date``, ``time_precision``
+as ACLED codes 1/2/3 ...) then sitmap's own; a text cell starting with ``= + - @``,
+tab or carriage return gets a leading apostrophe so spreadsheets never run it as a
+formula.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import os
+import re
+import tempfile
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import suppress
+from datetime import UTC, datetime, time
+from pathlib import Path
+from typing import Any
+
+import shapely
+from shapely.geometry import mapping, shape
+from shapely.geometry.base import BaseGeometry
+from shapely.geometry.polygon import orient
+
+from geo.errors import InvalidInput, StoreError, Unsupported
+from geo.model import CountEstimate
+from layers.model import ClaimRecord, Incident, Zone
+
+#: Property names of a claim feature, in output order (the shared contract).
+CLAIM_PROPERTIES: tuple[str, ...] = (
+    "id",
+    "version",
+    "event_type",
+    "status",
+    "review",
+    "claimant",
+    "source",
+    "url",
+    "quote",
+    "place_text",
+    "place_name",
+    "gazetteer_id",
+    "placement_method",
+    "uncertainty_m",
+    "geo_precision",
+    "where_prec",
+    "valid_from",
+    "valid_to",
+    "time_precision",
+    "fatalities",
+    "fatalities_low",
+    "fatalities_high",
+    "injured",
+    "injured_low",
+    "injured_high",
+    "targets",
+    "confidence",
+    "block_ids",
+    "report_id",
+    "recorded_at",
+    "superseded_at",
+    "coarsened_to",
+)
+
+#: Property names of a zone feature, in output order (the shared contract).
+ZONE_PROPERTIES: tuple[str, ...] = (
+    "id",
+    "version",
+    "order_type",
+    "issuer",
+    "source",
+    "url",
+    "title",
+    "block_ids",
+    "approx_block_ids",
+    "issued_at",
+    "effective_from",
+    "lifted_at",
+    "time_precision",
+    "status",
+    "area_km2",
+    "stated_area_km2",
+    "uncertainty_m",
+    "placement_method",
+    "flags",
+    "recorded_at",
+    "superseded_at",
+)
+
+#: Property names of an incident feature, in output order.
+INCIDENT_PROPERTIES: tuple[str, ...] = (
+    "id",
+    "event_type",
+    "status",
+    "independent_sources",
+    "claim_ids",
+    "sources",
+    "claimants",
+    "place_name",
+    "placement_method",
+    "uncertainty_m",
+    "geo_precision",
+    "where_prec",
+    "valid_from",
+    "valid_to",
+    "time_precision",
+    "fatalities",
+    "fatalities_low",
+    "fatalities_high",
+    "conflicts",
+)
+
+#: Output formats: file suffix and media type.
+FORMATS: dict[str, tuple[str, str]] = {
+    "geojson": (".geojson", "application/geo+json"),
+    "csv": (".csv", "text/csv; charset=utf-8"),
+    "gpkg": (".gpkg", "application/geopackage+sqlite3"),
+    "parquet": (".parquet", "application/vnd.apache.parquet"),
+    "kml": (".kml", "application/vnd.google-earth.kml+xml"),
+}
+
+COORD_DECIMALS = 7
+
+Item = ClaimRecord | Zone | Incident | dict[str, Any]
+
+
+# --------------------------------------------------------------------------------------
+# Values
+# --------------------------------------------------------------------------------------
+
+
+def iso(value: datetime | None) -> str | None:
+    """An ISO 8601 UTC string ending in ``Z`` (microseconds only when present), or ``None``."""
+    if value is None:
+        return None
+    return value.astimezone(UTC).isoformat().replace("+00:00", "Z")
+
+
+def _round_coords(coords: Any, nd: int) -> Any:
+    if isinstance(coords, list | tuple):
+        if coords and isinstance(coords[0], int | float):
+            return [round(float(c), nd) for c in coords[:2]]
+        return [_round_coords(c, nd) for c in coords]
+    return coords
+
+
+def _oriented(geom: BaseGeometry) -> BaseGeometry:
+    """Exterior rings counter-clockwise, holes clockwise (RFC 7946 right-hand rule)."""
+    kind = geom.geom_type
+    if kind == "Polygon":
+        return orient(geom, sign=1.0)
+    if kind == "MultiPolygon":
+        return shapely.MultiPolygon([orient(p, sign=1.0) for p in geom.geoms])
+    if kind == "GeometryCollection":
+        return shapely.GeometryCollection([_oriented(g) for g in geom.geoms])
+    return geom
+
+
+def geometry_json(geom: BaseGeometry | None, *, decimals: int = COORD_DECIMALS) -> dict[str, Any] | None:
+    """An RFC 7946 geometry mapping: 2D lon/lat, rounded, right-hand polygons; ``None`` stays ``None``."""
+    if geom is None or geom.is_empty:
+        return None
+    if shapely.has_z(geom):
+        geom = shapely.force_2d(geom)
+    return _geometry_mapping(_oriented(geom), decimals)
+
+
+def _geometry_mapping(geom: BaseGeometry, decimals: int) -> dict[str, Any]:
+    if geom.geom_type == "GeometryCollection":
+        return {"type": "GeometryCollection", "geometries": [_geometry_mapping(g, decimals) for g in geom.geoms]}
+    m = mapping(geom)
+    return {"type": m["type"], "coordinates": _round_coords(m["coordinates"], decimals)}
+
+
+def _count(value: CountEstimate | None) -> tuple[int | None, int | None, int | None]:
+    if value is None:
+        return None, None, None
+    return value.best, value.low, value.high
+
+
+def _placement_method(record: ClaimRecord) -> str:
+    if record.placement is not None:
+        return record.placement.method
+    if record.uncertainty is not None:
+        return record.uncertainty.method
+    return "unresolved"
+
+
+# --------------------------------------------------------------------------------------
+# Features
+# --------------------------------------------------------------------------------------
+
+
+def claim_feature(
+    record: ClaimRecord, *, include_region: bool = False, coarsened_to: str | None = None
+) -> dict[str, Any]:
+    """A claim as a GeoJSON Feature with exactly the contract properties.
+
+    ``include_region`` adds the uncertainty region polygon as the ``uncertainty_region``
+    property (a GeoJSON geometry, or ``None`` when the claim has only a radius).
+    ``coarsened_to`` records a publication policy's transformation ("grid:1000m").
+    """
+    unc = record.uncertainty
+    fat, fat_lo, fat_hi = _count(record.fatalities)
+    inj, inj_lo, inj_hi = _count(record.injured)
+    tgt, _, _ = _count(record.targets)
+    props: dict[str, Any] = {
+        "id": record.id,
+        "version": record.version,
+        "event_type": record.event_type,
+        "status": record.status,
+        "review": record.review,
+        "claimant": record.claimant,
+        "source": record.source,
+        "url": record.url,
+        "quote": record.quote,
+        "place_text": record.place_text,
+        "place_name": record.place_name,
+        "gazetteer_id": record.gazetteer_id,
+        "placement_method": _placement_method(record),
+        "uncertainty_m": None if unc is None else unc.radius_m,
+        "geo_precision": None if unc is None else unc.geo_precision,
+        "where_prec": None if unc is None else unc.where_prec,
+        "valid_from": iso(record.valid_from),
+        "valid_to": iso(record.valid_to),
+        "time_precision": record.time_precision,
+        "fatalities": fat,
+        "fatalities_low": fat_lo,
+        "fatalities_high": fat_hi,
+        "injured": inj,
+        "injured_low": inj_lo,
+        "injured_high": inj_hi,
+        "targets": tgt,
+        "confidence": record.confidence,
+        "block_ids": list(record.block_ids),
+        "report_id": record.report_id,
+        "recorded_at": iso(record.recorded_at),
+        "superseded_at": iso(record.superseded_at),
+        "coarsened_to": coarsened_to,
+    }
+    if include_region:
+        props["uncertainty_region"] = geometry_json(unc.region if unc is not None else None)
+    return {"type": "Feature", "id": record.id, "geometry": geometry_json(record.geometry), "properties": props}
+
+
+def zone_area_km2(geom: BaseGeometry) -> float:
+    """A zone's area in km², measured in sitmap's equal-area CRS, rounded to 0.001 km²."""
+    from geo.boundaries import area_km2
+
+    return round(area_km2(geom), 3)
+
+
+def zone_feature(zone: Zone, *, include_region: bool = False) -> dict[str, Any]:
+    """A zone as a GeoJSON Feature with exactly the contract properties.
+
+    ``include_region`` adds the issuer's drawn area, when it was kept beside the block
+    list, as the ``drawn_geometry`` property.
+    """
+    props: dict[str, Any] = {
+        "id": zone.id,
+        "version": zone.version,
+        "order_type": zone.order_type,
+        "issuer": zone.issuer,
+        "source": zone.source,
+        "url": zone.url,
+        "title": zone.title,
+        "block_ids": list(zone.block_ids),
+        "approx_block_ids": list(zone.approx_block_ids),
+        "issued_at": iso(zone.issued_at),
+        "effective_from": iso(zone.effective_from),
+        "lifted_at": iso(zone.lifted_at),
+        "time_precision": zone.time_precision,
+        "status": zone.status,
+        "area_km2": zone_area_km2(zone.geometry),
+        "stated_area_km2": zone.stated_area_km2,
+        "uncertainty_m": zone.uncertainty.radius_m,
+        "placement_method": zone.uncertainty.method,
+        "flags": list(zone.flags),
+        "recorded_at": iso(zone.recorded_at),
+        "superseded_at": iso(zone.superseded_at),
+    }
+    if include_region:
+        props["drawn_geometry"] = geometry_json(zone.drawn_geometry)
+    return {"type": "Feature", "id": zone.id, "geometry": geometry_json(zone.geometry), "properties": props}
+
+
+def incident_feature(incident: Incident, *, include_region: bool = False) -> dict[str, Any]:
+    """An incident as a GeoJSON Feature: its members, voices, status and tightest location and time."""
+    unc = incident.uncertainty
+    fat = incident.fatalities or {}
+    props: dict[str, Any] = {
+        "id": incident.id,
+        "event_type": incident.event_type,
+        "status": incident.status,
+        "independent_sources": incident.independent_sources,
+        "claim_ids": list(incident.claim_ids),
+        "sources": list(incident.sources),
+        "claimants": list(incident.claimants),
+        "place_name": incident.place_name,
+        "placement_method": None if unc is None else unc.method,
+        "uncertainty_m": None if unc is None else unc.radius_m,
+        "geo_precision": None if unc is None else unc.geo_precision,
+        "where_prec": None if unc is None else unc.where_prec,
+        "valid_from": iso(incident.valid_from),
+        "valid_to": iso(incident.valid_to),
+        "time_precision": incident.time_precision,
+        "fatalities": fat.get("best"),
+        "fatalities_low": fat.get("low"),
+        "fatalities_high": fat.get("high"),
+        "conflicts": list(incident.conflicts),
+    }
+    if include_region:
+        props["uncertainty_region"] = geometry_json(unc.region if unc is not None else None)
+    return {"type": "Feature", "id": incident.id, "geometry": geometry_json(incident.geometry), "properties": props}
+
+
+def as_feature(item: Item, *, include_region: bool = False) -> dict[str, Any]:
+    """Any record (claim, zone, incident) or an already-built feature, as a feature."""
+    if isinstance(item, dict):
+        if item.get("type") != "Feature":
+            raise InvalidInput("expected a GeoJSON Feature mapping")
+        return item
+    if isinstance(item, ClaimRecord):
+        return claim_feature(item, include_region=include_region)
+    if isinstance(item, Zone):
+        return zone_feature(item, include_region=include_region)
+    if isinstance(item, Incident):
+        return incident_feature(item, include_region=include_region)
+    raise InvalidInput(f"cannot export a {type(item).__name__}")
+
+
+def feature_collection(features: Iterable[Item], **members: Any) -> dict[str, Any]:
+    """A FeatureCollection dict of ``features`` with extra top-level ``members`` (links, numberMatched...)."""
+    return {"type": "FeatureCollection", **members, "features": [as_feature(f) for f in features]}
+
+
+def _dumps(obj: Any) -> str:
+    return json.dumps(obj, ensure_ascii=False, separators=(",", ":"), allow_nan=False)
+
+
+def iter_geojson(
+    items: Iterable[Item], *, include_region: bool = False, chunk_features: int = 500, **members: Any
+) -> Iterator[bytes]:
+    """Stream a FeatureCollection as UTF-8 bytes: one feature per line, bounded memory.
+
+    ``members`` become top-level members written before ``features`` (e.g.
+    ``numberMatched``, ``links``, ``timeStamp``). Output for the same input is
+    byte-for-byte identical.
+    """
+    head = {"type": "FeatureCollection", **members}
+    yield (_dumps(head)[:-1] + ',"features":[\n').encode()
+    buf: list[str] = []
+    first = True
+    for item in items:
+        text = _dumps(as_feature(item, include_region=include_region))
+        buf.append(text if first else ",\n" + text)
+        first = False
+        if len(buf) >= chunk_features:
+            yield "".join(buf).encode()
+            buf = []
+    buf.append("\n]}\n")
+    yield "".join(buf).encode()
+
+
+# --------------------------------------------------------------------------------------
+# Flat rows (CSV, GeoPackage, GeoParquet)
+# --------------------------------------------------------------------------------------
+
+#: sitmap event type -> ACLED (event_type, sub_event_type). Types ACLED has no exact
+#: counterpart for map onto its nearest category; sitmap's own type is kept in
+#: ``sitmap_event_type``.
+ACLED_EVENT_TYPE: dict[str, tuple[str, str]] = {
+    "airstrike": ("Explosions/Remote violence", "Air/drone strike"),
+    "shelling": ("Explosions/Remote violence", "Shelling/artillery/missile attack"),
+    "rocket_launch": ("Explosions/Remote violence", "Shelling/artillery/missile attack"),
+    "ground_operation": ("Battles", "Armed clash"),
+    "shooting": ("Violence against civilians", "Attack"),
+    "evacuation_order": ("Strategic developments", "Other"),
+    "humanitarian_zone": ("Strategic developments", "Other"),
+    "negotiation": ("Strategic developments", "Agreement"),
+    "other": ("Strategic developments", "Other"),
+}
+
+#: sitmap time precision -> ACLED time_precision code (1 day, 2 week, 3 month or coarser).
+ACLED_TIME_PRECISION: dict[str, int] = {"hour": 1, "day": 1, "week": 2, "month": 3, "year": 3, "unknown": 3}
+
+#: CSV columns for claims: ACLED's names first, then sitmap's own.
+CLAIM_CSV_COLUMNS: tuple[str, ...] = (
+    "event_id_cnty",
+    "event_date",
+    "year",
+    "time_precision",
+    "event_type",
+    "sub_event_type",
+    "actor1",
+    "location",
+    "latitude",
+    "longitude",
+    "geo_precision",
+    "source",
+    "notes",
+    "fatalities",
+    "timestamp",
+    "id",
+    "version",
+    "sitmap_event_type",
+    "status",
+    "review",
+    "claimant",
+    "url",
+    "place_text",
+    "place_name",
+    "gazetteer_id",
+    "placement_method",
+    "uncertainty_m",
+    "where_prec",
+    "valid_from",
+    "valid_to",
+    "sitmap_time_precision",
+    "fatalities_low",
+    "fatalities_high",
+    "injured",
+    "injured_low",
+    "injured_high",
+    "targets",
+    "confidence",
+    "block_ids",
+    "report_id",
+    "recorded_at",
+    "superseded_at",
+    "coarsened_to",
+    "geometry_wkt",
+)
+
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def escape_cell(value: Any) -> Any:
+    """Neutralise spreadsheet formulas: a text cell starting with = + - @ tab or CR gets a leading '."""
+    if isinstance(value, str) and value.startswith(_FORMULA_START):
+        return "'" + value
+    return value
+
+
+def _kind(props: dict[str, Any]) -> str:
+    if "claim_ids" in props:
+        return "incident"
+    if "order_type" in props:
+        return "zone"
+    return "claim"
+
+
+def _wkt(geom_json: dict[str, Any] | None) -> str | None:
+    if geom_json is None:
+        return None
+    return shapely.to_wkt(shape(geom_json), rounding_precision=COORD_DECIMALS, trim=True)
+
+
+def _joined(value: Any) -> Any:
+    if isinstance(value, list | tuple):
+        return "; ".join(str(v) for v in value)
+    if isinstance(value, dict):  # a geometry property (uncertainty_region, drawn_geometry)
+        return _wkt(value)
+    return value
+
+
+def _lonlat(geom_json: dict[str, Any] | None) -> tuple[float | None, float | None]:
+    if geom_json is None:
+        return None, None
+    if geom_json["type"] == "Point":
+        lon, lat = geom_json["coordinates"][:2]
+        return float(lon), float(lat)
+    pt = shape(geom_json).representative_point()
+    return round(pt.x, COORD_DECIMALS), round(pt.y, COORD_DECIMALS)
+
+
+def _parse_iso(text: str | None) -> datetime | None:
+    if not text:
+        return None
+    return datetime.fromisoformat(text.replace("Z", "+00:00"))
+
+
+def claim_csv_row(feature: dict[str, Any]) -> dict[str, Any]:
+    """The CSV row of a claim feature: ACLED-compatible columns, then sitmap's own.
+
+    ``actor1`` stays empty on purpose: ACLED's actor1 is the perpetrator, and sitmap
+    records who *claims* an event (``claimant``), not who did it.
+    """
+    p = feature["properties"]
+    geom = feature.get("geometry")
+    lon, lat = _lonlat(geom)
+    acled_type, acled_sub = ACLED_EVENT_TYPE.get(p["event_type"], ACLED_EVENT_TYPE["other"])
+    start = _parse_iso(p.get("valid_from"))
+    recorded = _parse_iso(p.get("recorded_at"))
+    row: dict[str, Any] = {
+        "event_id_cnty": p["id"],
+        "event_date": start.date().isoformat() if start else None,
+        "year": start.year if start else None,
+        "time_precision": ACLED_TIME_PRECISION.get(p.get("time_precision") or "unknown", 3),
+        "event_type": acled_type,
+        "sub_event_type": acled_sub,
+        "actor1": None,
+        "location": p.get("place_name") or p.get("place_text"),
+        "latitude": lat,
+        "longitude": lon,
+        "geo_precision": p.get("geo_precision"),
+        "source": p.get("source"),
+        "notes": p.get("quote"),
+        "fatalities": p.get("fatalities"),
+        "timestamp": int(recorded.timestamp()) if recorded else None,
+        "sitmap_event_type": p["event_type"],
+        "sitmap_time_precision": p.get("time_precision"),
+        "geometry_wkt": _wkt(geom),
+    }
+    ordered = {key: row[key] if key in row else _joined(p.get(key)) for key in CLAIM_CSV_COLUMNS}
+    if "uncertainty_region" in p:
+        ordered["uncertainty_region_wkt"] = _joined(p["uncertainty_region"])
+    return ordered
+
+
+def flat_row(feature: dict[str, Any]) -> dict[str, Any]:
+    """A zone or incident feature as a flat row: its properties (lists joined by '; ') plus WKT geometry."""
+    p = feature["properties"]
+    row = {k: _joined(v) for k, v in p.items()}
+    lon, lat = _lonlat(feature.get("geometry"))
+    row["latitude"], row["longitude"] = lat, lon
+    row["geometry_wkt"] = _wkt(feature.get("geometry"))
+    return row
+
+
+def _row(feature: dict[str, Any]) -> dict[str, Any]:
+    return claim_csv_row(feature) if _kind(feature["properties"]) == "claim" else flat_row(feature)
+
+
+def _csv_text(value: Any) -> Any:
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return escape_cell(value)
+
+
+def iter_csv(
+    items: Iterable[Item], *, include_region: bool = False, chunk_rows: int = 1000, bom: bool = False
+) -> Iterator[bytes]:
+    """Stream records or features as UTF-8 CSV (header first), in chunks of ``chunk_rows`` rows.
+
+    Claims use ACLED-compatible columns (see :data:`CLAIM_CSV_COLUMNS`); zones and
+    incidents their feature properties. The header comes from the first row, so one
+    call writes one kind. Empty input gives the claim header alone. ``bom`` prefixes a
+    UTF-8 byte-order mark for spreadsheet programs that need one to read Arabic or Hebrew.
+    """
+    out = io.StringIO()
+    writer: csv.DictWriter[str] | None = None
+    if bom:
+        out.write("\ufeff")
+    for n, item in enumerate(items, start=1):
+        row = _row(as_feature(item, include_region=include_region))
+        if writer is None:
+            writer = csv.DictWriter(out, fieldnames=list(row), extrasaction="ignore", lineterminator="\r\n")
+            writer.writeheader()
+        writer.writerow({k: _csv_text(v) for k, v in row.items()})
+        if n % chunk_rows == 0:
+            yield out.getvalue().encode()
+            out.seek(0)
+            out.truncate()
+    if writer is None:
+        csv.writer(out, lineterminator="\r\n").writerow(CLAIM_CSV_COLUMNS)
+    yield out.getvalue().encode()
+
+
+_TIME_COLUMNS = (
+    "valid_from",
+    "valid_to",
+    "recorded_at",
+    "superseded_at",
+    "issued_at",
+    "effective_from",
+    "lifted_at",
+)
+
+
+def features_frame(items: Iterable[Item], *, include_region: bool = False) -> Any:
+    """A GeoDataFrame (EPSG:4326) of the features: flat columns, real datetimes, one geometry column."""
+    import geopandas as gpd
+    import pandas as pd
+
+    rows: list[dict[str, Any]] = []
+    geoms: list[BaseGeometry | None] = []
+    kind = "claim"
+    for item in items:
+        feat = as_feature(item, include_region=include_region)
+        kind = _kind(feat["properties"])
+        row = {k: _joined(v) for k, v in feat["properties"].items()}
+        rows.append(row)
+        g = feat.get("geometry")
+        geoms.append(shape(g) if g is not None else None)
+    columns = {"claim": CLAIM_PROPERTIES, "zone": ZONE_PROPERTIES, "incident": INCIDENT_PROPERTIES}[kind]
+    df = pd.DataFrame(rows, columns=list(rows[0]) if rows else list(columns))
+    for col in _TIME_COLUMNS:
+        if col in df.columns:
+            df[col] = pd.to_datetime(df[col], utc=True, format="ISO8601")
+    for col in ("uncertainty_region", "drawn_geometry"):
+        if col in df.columns:
+            df = df.rename(columns={col: col + "_wkt"})
+    return gpd.GeoDataFrame(df, geometry=gpd.GeoSeries(geoms, crs="EPSG:4326"), crs="EPSG:4326")
+
+
+def _atomic(path: str | Path, write: Callable[[Path], None]) -> Path:
+    """Run ``write`` on a temporary file next to ``path`` and move it into place only on success."""
+    final = Path(path)
+    final.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp_name = tempfile.mkstemp(prefix=".sitmap-", suffix=final.suffix, dir=final.parent)
+    os.close(fd)
+    tmp = Path(tmp_name)
+    try:
+        tmp.unlink()  # writers such as GDAL want to create the file themselves
+        write(tmp)
+        os.replace(tmp, final)
+    except OSError as exc:
+        with suppress(OSError):
+            tmp.unlink()
+        raise StoreError(f"could not write {final.name}: {exc.strerror or exc}") from exc
+    except BaseException:
+        with suppress(OSError):
+            tmp.unlink()
+        raise
+    return final
+
+
+def write_gpkg(items: Iterable[Item], path: str | Path, *, layer: str = "claims", include_region: bool = False) -> Path:
+    """Write a GeoPackage (via pyogrio/GDAL) with one table ``layer``; atomic."""
+    import pyogrio
+
+    gdf = features_frame(items, include_region=include_region)
+    types = set(gdf.geometry.geom_type.dropna().unique())
+    geometry_type = types.pop() if len(types) == 1 else "Unknown"
+
+    def write(tmp: Path) -> None:
+        pyogrio.write_dataframe(gdf, tmp, layer=layer, driver="GPKG", geometry_type=geometry_type)
+
+    return _atomic(path, write)
+
+
+def write_parquet(items: Iterable[Item], path: str | Path, *, include_region: bool = False) -> Path:
+    """Write GeoParquet (geometry as WKB, CRS in the metadata); atomic."""
+    gdf = features_frame(items, include_region=include_region)
+    return _atomic(path, lambda tmp: gdf.to_parquet(tmp, index=False))
+
+
+# --------------------------------------------------------------------------------------
+# KML
+# --------------------------------------------------------------------------------------
+
+_XML_BAD = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff\ud800-\udfff]")
+
+
+def xml_text(value: Any) -> str:
+    """Text safe inside an XML element or attribute: escaped, with characters XML forbids removed."""
+    text = _XML_BAD.sub("", "" if value is None else str(value))
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace('"', "&quot;")
+
+
+def _kml_color(hex_rgb: str, alpha: str = "ff") -> str:
+    r, g, b = hex_rgb[1:3], hex_rgb[3:5], hex_rgb[5:7]
+    return f"{alpha}{b}{g}{r}".lower()
+
+
+def _kml_coords(coords: Any) -> str:
+    return " ".join(f"{c[0]!r},{c[1]!r}" for c in coords)
+
+
+def _kml_geometry(g: dict[str, Any] | None) -> str:
+    if g is None:
+        return ""
+    t = g["type"]
+    if t == "Point":
+        return f"<Point><coordinates>{_kml_coords([g['coordinates']])}</coordinates></Point>"
+    if t == "LineString":
+        return f"<LineString><coordinates>{_kml_coords(g['coordinates'])}</coordinates></LineString>"
+    if t == "Polygon":
+        rings = g["coordinates"]
+        out = f"<Polygon><outerBoundaryIs><LinearRing><coordinates>{_kml_coords(rings[0])}"
+        out += "</coordinates></LinearRing></outerBoundaryIs>"
+        for hole in rings[1:]:
+            out += f"<innerBoundaryIs><LinearRing><coordinates>{_kml_coords(hole)}</coordinates></LinearRing>"
+            out += "</innerBoundaryIs>"
+        return out + "</Polygon>"
+    if t.startswith("Multi"):
+        single = t.removeprefix("Multi")
+        parts = [{"type": single, "coordinates": c} for c in g["coordinates"]]
+        return "<MultiGeometry>" + "".join(_kml_geometry(p) for p in parts) + "</MultiGeometry>"
+    if t == "GeometryCollection":
+        return "<MultiGeometry>" + "".join(_kml_geometry(p) for p in g["geometries"]) + "</MultiGeometry>"
+    raise Unsupported(f"cannot write a {t} to KML")
+
+
+def _kml_placemark(feature: dict[str, Any]) -> str:
+    p = feature["properties"]
+    kind = _kind(p)
+    if kind == "zone":
+        name = p.get("title") or f"{p['order_type']} ({p['issuer']})"
+        style = f"#order-{p['order_type']}"
+        begin, end = p.get("effective_from"), p.get("lifted_at")
+        desc = f"Order by {p['issuer']}" + (f", reported by {p['source']}" if p.get("source") else "")
+    else:
+        place = p.get("place_name") or p.get("place_text") or "unlocated"
+        name = f"{p['event_type']}: {place}"
+        style = f"#event-{p['event_type']}"
+        begin, end = p.get("valid_from"), p.get("valid_to")
+        who = p.get("claimant") or ", ".join(p.get("claimants") or []) or "unknown claimant"
+        desc = f"Claimed by {who}" + (f", reported by {p['source']}" if p.get("source") else "")
+        if p.get("uncertainty_m") is not None:
+            desc += f"; location within {p['uncertainty_m']:g} m"
+    parts = [f'<Placemark id="{xml_text(p["id"])}">', f"<name>{xml_text(name)}</name>"]
+    parts.append(f"<description>{xml_text(desc)}</description>")
+    if begin or end:
+        parts.append("<TimeSpan>")
+        if begin:
+            parts.append(f"<begin>{xml_text(begin)}</begin>")
+        if end:
+            parts.append(f"<end>{xml_text(end)}</end>")
+        parts.append("</TimeSpan>")
+    parts.append(f"<styleUrl>{xml_text(style)}</styleUrl><ExtendedData>")
+    for key, value in p.items():
+        if isinstance(value, dict):
+            continue
+        parts.append(f'<Data name="{xml_text(key)}"><value>{xml_text(_joined(value))}</value></Data>')
+    parts.append("</ExtendedData>")
+    parts.append(_kml_geometry(feature.get("geometry")))
+    parts.append("</Placemark>\n")
+    return "".join(parts)
+
+
+def iter_kml(
+    items: Iterable[Item], *, name: str = "sitmap", include_region: bool = False, chunk_features: int = 500
+) -> Iterator[bytes]:
+    """Stream KML 2.2: one Placemark per feature with TimeSpan, styles from the sitmap palette.
+
+    Every string is user-controlled, so all text is XML-escaped and characters XML
+    forbids are removed; descriptions are plain text, never markup.
+    """
+    from layers.catalog import EVENT_STYLE, ORDER_STYLE
+
+    head = ['<?xml version="1.0" encoding="UTF-8"?>\n<kml xmlns="http://www.opengis.net/kml/2.2"><Document>']
+    head.append(f"<name>{xml_text(name)}</name>\n")
+    for event, style in EVENT_STYLE.items():
+        head.append(
+            f'<Style id="event-{event}"><IconStyle><color>{_kml_color(style["color"])}</color></IconStyle>'
+            f"<LineStyle><color>{_kml_color(style['color'])}</color></LineStyle>"
+            f"<PolyStyle><color>{_kml_color(style['color'], '66')}</color></PolyStyle></Style>\n"
+        )
+    for order, style in ORDER_STYLE.items():
+        head.append(
+            f'<Style id="order-{order}"><LineStyle><color>{_kml_color(style["color"])}</color></LineStyle>'
+            f"<PolyStyle><color>{_kml_color(style['color'], '55')}</color></PolyStyle></Style>\n"
+        )
+    yield "".join(head).encode()
+    buf: list[str] = []
+    for item in items:
+        buf.append(_kml_placemark(as_feature(item, include_region=include_region)))
+        if len(buf) >= chunk_features:
+            yield "".join(buf).encode()
+            buf = []
+    buf.append("</Document></kml>\n")
+    yield "".join(buf).encode()
+
+
+def _write_chunks(chunks: Iterable[bytes]) -> Callable[[Path], None]:
+    def write(tmp: Path) -> None:
+        with tmp.open("wb") as fh:
+            for chunk in chunks:
+                fh.write(chunk)
+
+    return write
+
+
+def write_kml(items: Iterable[Item], path: str | Path, *, name: str = "sitmap", include_region: bool = False) -> Path:
+    """Write a KML file (see :func:`iter_kml`); atomic."""
+    return _atomic(path, _write_chunks(iter_kml(items, name=name, include_region=include_region)))
+
+
+def write_export(
+    items: Iterable[Item],
+    path: str | Path,
+    fmt: str,
+    *,
+    layer: str = "sitmap",
+    include_region: bool = False,
+    **members: Any,
+) -> Path:
+    """Write ``items`` to ``path`` in ``fmt`` (geojson, csv, gpkg, parquet, kml); atomic."""
+    if fmt == "geojson":
+        chunks = iter_geojson(items, include_region=include_region, **members)
+        return _atomic(path, _write_chunks(chunks))
+    if fmt == "csv":
+        return _atomic(path, _write_chunks(iter_csv(items, include_region=include_region)))
+    if fmt == "gpkg":
+        return write_gpkg(items, path, layer=layer.replace("-", "_"), include_region=include_region)
+    if fmt == "parquet":
+        return write_parquet(items, path, include_region=include_region)
+    if fmt == "kml":
+        return write_kml(items, path, name=layer, include_region=include_region)
+    raise Unsupported(f"unknown export format {fmt!r}; expected one of: {', '.join(FORMATS)}")
+
+
+# --------------------------------------------------------------------------------------
+# File names
+# --------------------------------------------------------------------------------------
+
+_UNSAFE = re.compile(r"[^A-Za-z0-9_-]+")
+
+
+def _stamp(t: datetime, *, end: bool) -> str:
+    t = t.astimezone(UTC)
+    whole_day = t.time() == (time(23, 59, 59, 999999) if end else time(0))
+    return t.strftime("%Y-%m-%d") if whole_day else t.strftime("%Y-%m-%dT%H%M%SZ")
+
+
+def export_filename(
+    layer_id: str, start: datetime | None, end: datetime | None, as_of: datetime | None, fmt: str
+) -> str:
+    """A download name carrying the layer, interval and as-of time, in safe characters only.
+
+    ``export_filename("strikes", 2023-12-01, 2023-12-02T23:59:59.999999, None, "csv")``
+    gives ``sitmap_strikes_2023-12-01_2023-12-02.csv``; open ends read ``open``.
+    """
+    if fmt not in FORMATS:
+        raise Unsupported(f"unknown export format {fmt!r}; expected one of: {', '.join(FORMATS)}")
+    layer = _UNSAFE.sub("-", layer_id).strip("-")[:64] or "layer"
+    parts = ["sitmap", layer]
+    if start is not None or end is not None:
+        parts.append(_stamp(start, end=False) if start else "open")
+        parts.append(_stamp(end, end=True) if end else "open")
+    if as_of is not None:
+        parts.append("asof-" + as_of.astimezone(UTC).strftime("%Y%m%dT%H%M%SZ"))
+    return "_".join(parts) + FORMATS[fmt][0]
+
+
+__all__ = [
+    "ACLED_EVENT_TYPE",
+    "ACLED_TIME_PRECISION",
+    "CLAIM_CSV_COLUMNS",
+    "CLAIM_PROPERTIES",
+    "FORMATS",
+    "INCIDENT_PROPERTIES",
+    "ZONE_PROPERTIES",
+    "as_feature",
+    "claim_csv_row",
+    "claim_feature",
+    "escape_cell",
+    "export_filename",
+    "feature_collection",
+    "features_frame",
+    "geometry_json",
+    "incident_feature",
+    "iso",
+    "iter_csv",
+    "iter_geojson",
+    "iter_kml",
+    "write_export",
+    "write_gpkg",
+    "write_kml",
+    "write_parquet",
+    "zone_feature",
+]
