@@ -1,0 +1,837 @@
+"""What a report sentence says besides places: the event, who claims it, how many, and the quote.
+
+The pieces :func:`geo.parse` assembles into claims, each a small pure function over a
+sentence so they can be tested and reused on their own:
+
+* :func:`split_sentences` keeps character offsets, so toponym mentions found over the
+  whole text can be assigned to the sentence they sit in;
+* :func:`event_cues` / :func:`event_type` map cue words onto sitmap's event vocabulary
+  (:data:`geo.model.EVENT_TYPES`);
+* :func:`find_claimant` finds the attribution ("the IDF said", "according to the
+  health ministry", "a statement from UNRWA") and normalises it to a canonical name
+  while keeping the words used;
+* :func:`find_counts` / :func:`parse_count` read killed / injured / targets numbers
+  with their spread ("at least 30", "dozens", "between 20 and 40").
+
+Vague quantities map to documented ranges (:data:`VAGUE_COUNTS`) so that the claimed
+spread survives into exports instead of being flattened to a single number.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from geo.model import CountEstimate
+
+# --------------------------------------------------------------------------------------
+# Sentences
+# --------------------------------------------------------------------------------------
+
+#: Abbreviations that end with a dot but do not end a sentence.
+_ABBREVIATIONS = frozenset(
+    {"mr", "mrs", "ms", "dr", "prof", "gen", "lt", "col", "maj", "capt", "sgt", "st", "mt", "no", "vs", "etc"}
+    | {"approx", "est", "jan", "feb", "mar", "apr", "jun", "jul", "aug", "sep", "sept", "oct", "nov", "dec"}
+    | {"u.s", "u.n", "u.k", "e.g", "i.e", "a.m", "p.m"}
+)
+
+
+@dataclass(frozen=True)
+class Sentence:
+    """A sentence of a text with its character offsets (``text == whole[start:end]``)."""
+
+    text: str
+    start: int
+    end: int
+    paragraph: int
+
+
+_BOUNDARY = re.compile(r"[.!?]+[\"'”’)]*\s+|\n\s*\n+|\n(?=\s*[-•*]\s)")
+
+
+def split_sentences(text: str) -> list[Sentence]:
+    """Split ``text`` into sentences, keeping offsets and paragraph numbers.
+
+    A dot after a known abbreviation ("Dec.", "Lt.", "U.N.") or an initial does not end
+    a sentence; a blank line always does and starts a new paragraph.
+    """
+    out: list[Sentence] = []
+    paragraph = 0
+    pos = 0
+    start = 0
+    for m in _BOUNDARY.finditer(text):
+        piece = m.group(0)
+        if "\n" not in piece.strip(" \t") or piece.strip().startswith((".", "!", "?")):
+            before = text[start : m.start() + 1]
+            word = re.search(r"([A-Za-z.]+)\.?$", before)
+            if piece.lstrip().startswith(".") and word:
+                w = word.group(1).lower().rstrip(".")
+                nxt = text[m.end() : m.end() + 1]
+                if w in _ABBREVIATIONS or (len(w) == 1 and w.isalpha()) or (nxt and nxt.islower()) or nxt.isdigit():
+                    continue
+        end = m.start() + len(piece.rstrip())
+        if piece.strip() == "":
+            end = m.start()
+        _add(out, text, start, end, paragraph)
+        if re.search(r"\n\s*\n", piece):
+            paragraph += 1
+        start = m.end()
+        pos = m.end()
+    del pos
+    _add(out, text, start, len(text), paragraph)
+    return out
+
+
+def _add(out: list[Sentence], text: str, start: int, end: int, paragraph: int) -> None:
+    seg = text[start:end]
+    lead = len(seg) - len(seg.lstrip())
+    trail = len(seg) - len(seg.rstrip())
+    s, e = start + lead, end - trail
+    if e > s:
+        out.append(Sentence(text=text[s:e], start=s, end=e, paragraph=paragraph))
+
+
+# --------------------------------------------------------------------------------------
+# Event cues
+# --------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Cue:
+    """An event cue word in a sentence, the event type it signals and how strongly."""
+
+    event_type: str
+    text: str
+    start: int
+    end: int
+    weight: float
+
+
+def _cues(*words: str) -> str:
+    return r"\b(?:" + "|".join(words) + r")\b"
+
+
+#: Cue patterns per event type with a weight (how strongly the words signal the type).
+#: Order within a weight tie decides nothing: the strongest, then the earliest cue wins.
+CUE_PATTERNS: list[tuple[str, float, re.Pattern[str]]] = [
+    (
+        "evacuation_order",
+        1.0,
+        re.compile(
+            _cues(
+                r"evacuation orders?",
+                r"evacuation warnings?",
+                r"ordered (?:\w+ ){0,3}to (?:evacuate|leave|move)",
+                r"orders? to (?:evacuate|leave|move)",
+                r"(?:told|urged|warned|instructed|called on) (?:\w+ ){0,3}(?:residents|people|civilians|"
+                r"inhabitants|those)(?: \w+){0,4} to (?:leave|evacuate|move|head)",
+                r"must (?:evacuate|leave) (?:immediately|now)",
+                r"evacuate (?:immediately|now)",
+                r"(?:immediate|urgent) evacuation",
+                r"displacement orders?",
+                r"move south(?:wards)?",
+                r"head south(?:wards)?",
+            ),
+            re.I,
+        ),
+    ),
+    (
+        "humanitarian_zone",
+        0.9,
+        re.compile(
+            _cues(
+                r"humanitarian (?:zone|area)s?",
+                r"safe (?:zone|area)s?",
+                r"declared (?:\w+ ){0,4}(?:humanitarian|safe) (?:zone|area)",
+                r"expanded humanitarian (?:zone|area)",
+            ),
+            re.I,
+        ),
+    ),
+    (
+        "negotiation",
+        0.9,
+        re.compile(
+            _cues(
+                r"ceasefire talks",
+                r"truce talks",
+                r"(?:indirect |peace )?talks",
+                r"negotiat(?:ors?|ions?|ing team|ed|ing)",
+                r"mediators?",
+                r"mediation",
+                r"hostage (?:deal|release deal|agreement)",
+                r"ceasefire (?:deal|proposal|agreement|plan)",
+                r"truce (?:deal|proposal|agreement)",
+                r"delegations?",
+            ),
+            re.I,
+        ),
+    ),
+    (
+        "rocket_launch",
+        0.95,
+        re.compile(
+            _cues(
+                r"rockets?",
+                r"rocket (?:fire|barrages?|launch(?:es)?)",
+                r"sirens? (?:sounded|sounding|wailed|went off|were activated)",
+                r"red alert sirens?",
+                r"missiles? (?:were )?(?:launched|fired) (?:at|toward|towards)",
+                r"projectiles?",
+                r"intercept(?:ed|ion|ions|or|ors)",
+                r"mortar (?:bombs?|shells?) (?:were )?fired (?:at|toward|towards|into) Israel",
+                r"launch(?:es|ed)? from (?:the )?(?:Gaza|Lebanon|Yemen)",
+                r"ballistic missiles?",
+            ),
+            re.I,
+        ),
+    ),
+    (
+        "airstrike",
+        0.9,
+        re.compile(
+            _cues(
+                r"air ?strikes?",
+                r"air-strikes?",
+                r"air raids?",
+                r"drone strikes?",
+                r"strikes?",
+                r"struck",
+                r"striking",
+                r"bomb(?:ed|ing|ings|ardment|ardments|arded)",
+                r"warplanes?",
+                r"fighter jets?",
+                r"jets",
+                r"aircraft",
+                r"drones? (?:fired|targeted|hit|attacked)",
+                r"missile (?:hit|struck|attack)",
+                r"air attacks?",
+                r"targeted (?:a|an|the) (?:home|house|building|tent|vehicle|car|apartment|school)",
+            ),
+            re.I,
+        ),
+    ),
+    (
+        "shelling",
+        0.95,
+        re.compile(
+            _cues(
+                r"shell(?:ing|ed|s|fire)",
+                r"artillery",
+                r"tank (?:fire|shells?|rounds?)",
+                r"mortars?",
+                r"mortar (?:fire|rounds?)",
+                r"naval (?:fire|gunfire|shelling)",
+                r"gunboats?",
+            ),
+            re.I,
+        ),
+    ),
+    (
+        "ground_operation",
+        0.85,
+        re.compile(
+            _cues(
+                r"ground (?:operations?|offensive|incursions?|forces|troops|assault)",
+                r"troops",
+                r"soldiers (?:entered|advanced|stormed|raided|operated|moved)",
+                r"raid(?:s|ed|ing)?",
+                r"incursions?",
+                r"stormed",
+                r"tanks (?:advanced|rolled|moved|pushed|entered)",
+                r"armou?red (?:vehicles|bulldozers) (?:advanced|entered|pushed)",
+                r"operat(?:ing|ed) in",
+                r"(?:military|army) operations?",
+                r"encircled",
+                r"besieged",
+                r"clashes",
+                r"fighting",
+                r"battles?",
+                r"arrest(?:ed|s)? (?:raid|campaign|operation)",
+                r"demolish(?:ed)?",
+            ),
+            re.I,
+        ),
+    ),
+    (
+        "shooting",
+        0.9,
+        re.compile(
+            _cues(
+                r"shooting(?! star)",
+                r"shootings",
+                r"gunmen",
+                r"gunman",
+                r"gunfire",
+                r"opened fire",
+                r"open fire",
+                r"shot (?:dead|and killed|at)",
+                r"were shot",
+                r"was shot",
+                r"sniper(?:s| fire)?",
+                r"stabbing",
+                r"stabbed",
+                r"ramming attack",
+                r"car-ramming",
+                r"fired (?:on|at) (?:a |the )?(?:crowd|people|civilians|aid seekers|Palestinians|worshippers)",
+            ),
+            re.I,
+        ),
+    ),
+]
+
+#: Words that make a sentence a statement about no event ("no strikes were reported").
+_NEGATION = re.compile(
+    r"\b(?:no|without any|not a single)\s+(?:\w+\s+){0,2}(?:strikes?|attacks?|shelling|rockets?|incidents?|"
+    r"casualties|fire|events?|violence)\s+(?:\w+\s+){0,2}(?:were|was|have been|has been)?\s*(?:reported|recorded)|"
+    r"\b(?:denied|dismissed) (?:\w+ ){0,3}(?:reports?|claims?)|\bwas quiet\b|\bremained calm\b|\bcalm returned\b",
+    re.I,
+)
+#: Words that make a cue hypothetical or metaphorical rather than a reported event.
+_NOT_AN_EVENT = re.compile(
+    r"\b(?:would|could|might|threaten(?:s|ed)? to|vow(?:s|ed)? to|plans? to|if)\b\s+(?:\w+\s+){0,2}"
+    r"(?:strike|attack|launch|raid|invade|shell)|\b(?:hunger|general|labou?r) strikes?\b|\bstrike(?:s)? a deal\b|"
+    r"\bstruck (?:a|an) (?:deal|agreement|tone|balance)\b|\blucky strike\b",
+    re.I,
+)
+#: Cue words that, on their own, only refer back to an event already told ("the strike").
+_ANAPHORIC = re.compile(
+    r"\b(?:the|that|this|same|those|these)\s+(?:\w+\s+)?(?:strikes?|attacks?|raids?|shelling|bombing|"
+    r"incidents?|operation|barrage|assault|explosion|blast)\b",
+    re.I,
+)
+
+
+def event_cues(sentence: str) -> list[Cue]:
+    """Every event cue in ``sentence`` (possibly several types), in text order."""
+    out: list[Cue] = []
+    for etype, weight, pattern in CUE_PATTERNS:
+        for m in pattern.finditer(sentence):
+            out.append(Cue(etype, m.group(0), m.start(), m.end(), weight))
+    out.sort(key=lambda c: (c.start, -c.weight))
+    return out
+
+
+#: When a sentence holds cues of several types, the more specific type wins.
+_TYPE_PRIORITY = {
+    "evacuation_order": 9,
+    "humanitarian_zone": 8,
+    "rocket_launch": 7,
+    "shelling": 6,
+    "airstrike": 5,
+    "shooting": 4,
+    "ground_operation": 3,
+    "negotiation": 2,
+    "other": 1,
+}
+
+_KILL_WORDS = re.compile(
+    r"\b(?:killed|killing|dead|died|deaths?|fatalities|wounded|injured|explosions?|blasts?)\b", re.I
+)
+
+
+def is_negated(sentence: str) -> bool:
+    """True if the sentence reports the absence of an event or only a hypothetical one."""
+    return bool(_NEGATION.search(sentence)) or (
+        bool(_NOT_AN_EVENT.search(sentence)) and not _KILL_WORDS.search(sentence)
+    )
+
+
+def event_type(sentence: str) -> str | None:
+    """The event type a sentence reports, or ``None`` if it reports no event.
+
+    The most specific cue type wins (an evacuation order mentioning strikes is an
+    evacuation order; rockets intercepted over Sderot are a rocket launch, not an
+    airstrike). A sentence with no cue but a casualty phrase ("three people were
+    killed") is ``other``; a negated or hypothetical sentence is ``None``.
+    """
+    if is_negated(sentence):
+        return None
+    cues = [c for c in event_cues(sentence) if not _cue_is_noise(sentence, c)]
+    if not cues:
+        if re.search(r"\b(?:killed|were killed|explosion|blast|detonated)\b", sentence, re.I):
+            return "other"
+        return None
+    types = {c.event_type for c in cues}
+    # "talks" next to a strike are context, not the event: negotiation only wins alone
+    if "negotiation" in types and len(types) > 1:
+        types.discard("negotiation")
+    # an interception is a rocket launch only when something was launched at Israel
+    return max(types, key=lambda t: _TYPE_PRIORITY[t])
+
+
+def _cue_is_noise(sentence: str, cue: Cue) -> bool:
+    """Cue words used in a non-event sense: "strike a deal", "Brigades" fighters, titles."""
+    low = cue.text.lower()
+    after = sentence[cue.end : cue.end + 20].lower()
+    before = sentence[max(0, cue.start - 25) : cue.start].lower()
+    if low in ("strike", "strikes") and re.match(r"\s+(?:a|an)\s+(?:deal|agreement|balance|tone)", after):
+        return True
+    if low == "talks" and re.search(r"\b(?:he|she|it)\s*$", before):
+        return True
+    if low in ("aircraft",) and "aid" in before:
+        return True
+    if low in ("delegation", "delegations") and not re.search(
+        r"talks|negotiat|ceasefire|truce|hostage", sentence, re.I
+    ):
+        return True
+    return low in ("fighting",) and re.search(r"\bfighting (?:for|to)\b", sentence[cue.start :], re.I) is not None
+
+
+def refers_back(sentence: str) -> bool:
+    """True if the sentence's event words point back at an event already told."""
+    return bool(_ANAPHORIC.search(sentence))
+
+
+# --------------------------------------------------------------------------------------
+# Claimants
+# --------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ClaimantMatch:
+    """An attribution in a sentence: the canonical claimant and the words used for it."""
+
+    name: str
+    text: str
+    start: int
+    end: int
+
+
+#: Canonical claimant names and the patterns that name them (checked in this order).
+CLAIMANTS: list[tuple[str, str]] = [
+    (
+        "Israeli military",
+        r"(?:the\s+)?(?:IDF|I\.D\.F\.|Israel Defen[cs]e Forces|Israeli (?:military|army|forces|air force|"
+        r"navy|troops|defen[cs]e forces)|Israel's (?:military|army)|(?:Israeli\s+)?military spokes(?:man|woman|person)|"
+        r"army spokes(?:man|woman|person)|(?:the\s+)?(?:army|military)(?=\s+(?:said|says|told|stated|added|reported|"
+        r"announced|confirmed|claimed|wrote)))",
+    ),
+    ("COGAT", r"COGAT|Coordinator of Government Activities in the Territories"),
+    ("Israeli police", r"(?:the\s+)?(?:Israeli\s+)?police"),
+    ("Magen David Adom", r"Magen David Adom|MDA(?:\s+paramedics)?"),
+    (
+        "Israeli Prime Minister's Office",
+        r"(?:Israel's\s+|the\s+Israeli\s+|the\s+)?Prime Minister'?s Office|Netanyahu'?s office",
+    ),
+    (
+        "Gaza health ministry",
+        r"(?:the\s+)?(?:Gaza(?:'s)?\s+|Hamas-run\s+|Hamas-run\s+Gaza\s+|Palestinian\s+)?"
+        r"(?:health ministry|ministry of health|Health Ministry|Ministry of Health)(?:\s+in\s+Gaza)?",
+    ),
+    ("Gaza civil defence", r"(?:Gaza(?:'s)?\s+|the\s+|Palestinian\s+)?civil defen[cs]e(?:\s+agency|\s+service)?"),
+    ("Gaza government media office", r"(?:the\s+)?(?:Gaza\s+|Hamas-run\s+)?government media office"),
+    (
+        "Hamas",
+        r"(?:the\s+)?(?:Hamas(?:'s)?(?:\s+(?:armed wing|official|spokes(?:man|person)|leader|political bureau|"
+        r"officials|movement))?|(?:al-|Al-)?Qassam Brigades|Ezzedine al-Qassam Brigades)",
+    ),
+    ("Palestinian Islamic Jihad", r"(?:the\s+)?(?:Palestinian\s+)?Islamic Jihad|(?:al-|Al-)?Quds Brigades?"),
+    ("Hezbollah", r"Hezbollah"),
+    ("Houthis", r"(?:the\s+)?Houthis?|Ansar Allah"),
+    ("UNRWA", r"UNRWA|UN agency for Palestinian refugees"),
+    (
+        "UN OCHA",
+        r"OCHA|(?:the\s+)?(?:UN|United Nations)\s+(?:humanitarian\s+office|Office for the Coordination of "
+        r"Humanitarian Affairs)",
+    ),
+    ("WHO", r"(?:the\s+)?(?:WHO|World Health Organi[sz]ation)"),
+    ("UNICEF", r"UNICEF"),
+    ("World Food Programme", r"(?:the\s+)?(?:WFP|World Food Programme)"),
+    ("Palestinian Red Crescent", r"(?:the\s+)?Palestinian Red Crescent(?:\s+Society)?|PRCS"),
+    ("ICRC", r"(?:the\s+)?(?:ICRC|International Committee of the Red Cross|Red Cross)"),
+    ("WAFA", r"(?:the\s+)?(?:WAFA|Wafa)(?:\s+news agency)?|(?:the\s+)?official Palestinian news agency"),
+    ("Palestinian Authority", r"(?:the\s+)?Palestinian Authority"),
+    ("Qatari foreign ministry", r"Qatar(?:'s|i)\s+(?:foreign ministry|ministry of foreign affairs)|Qatari officials?"),
+    ("Egyptian officials", r"Egyptian (?:officials?|sources|security sources|intelligence)"),
+    (
+        "United Nations",
+        r"(?:the\s+)?(?:UN|United Nations)(?:\s+(?:spokes(?:man|woman|person)|officials?|chief|"
+        r"secretary-general))?",
+    ),
+    ("witnesses", r"(?:eye)?witness(?:es)?"),
+    ("residents", r"(?:local\s+)?residents"),
+    (
+        "medics",
+        r"(?:Palestinian\s+)?(?:medics|paramedics|doctors|hospital (?:officials|sources|staff|director)|"
+        r"health officials|medical sources|officials at (?:the\s+)?[A-Z][\w-]+(?:\s+[A-Z][\w-]+){0,3}\s+Hospital)",
+    ),
+]
+
+_CANON = [(name, re.compile(r"(?<![\w-])(?:" + pat + r")(?![\w-])")) for name, pat in CLAIMANTS]
+
+_SAY = (
+    r"(?:said|says|say|told|stated|states|added|reported|reports|announced|announces|confirmed|confirms|"
+    r"claimed|claims|wrote|posted|warned|accused|denied|noted|declared|issued|described|counted|recorded)"
+)
+_ATTRIBUTION = [
+    re.compile(r"\baccording to\s+(?P<who>[^,.;]{2,120}?)(?=\s*(?:[,.;]|$|\bwhich\b|\bwho\b))", re.I),
+    re.compile(
+        r"\b(?:a|an|the)\s+statement\s+(?:from|by|issued by)\s+(?P<who>[^,.;]{2,120}?)(?=\s*(?:[,.;]|$|\bsaid\b))", re.I
+    ),
+    re.compile(
+        r"\b(?:in\s+a\s+statement|in\s+a\s+post\s+on\s+\w+|on\s+Telegram),?\s+(?P<who>[^,.;]{2,80}?)\s+" + _SAY + r"\b",
+        re.I,
+    ),
+    re.compile(r"\b" + _SAY + r"\s+(?P<who>(?:the\s+)?[A-Z][^,.;]{1,80}?)(?=\s*(?:[,.;]|$))"),
+    re.compile(r"(?P<who>[^,.;:\"“”]{2,100}?)\s+(?:has\s+|have\s+|had\s+)?" + _SAY + r"\b"),
+    re.compile(r"\bper\s+(?P<who>[^,.;]{2,80}?)(?=\s*(?:[,.;]|$))", re.I),
+]
+#: Words that make "X said" a non-attribution ("it said", "he added") or an unnamed one.
+_PRONOUN = re.compile(
+    r"^(?:it|he|she|they|we|i|you|this|that|which|who|officials?|sources?|one|both|some|others?)$", re.I
+)
+
+
+def canonical_claimant(text: str) -> str | None:
+    """The canonical claimant name for an attribution phrase, if it is a known claimant."""
+    best: tuple[int, str] | None = None
+    for name, pattern in _CANON:
+        m = pattern.search(text)
+        if m and (best is None or m.start() < best[0]):
+            best = (m.start(), name)
+    return best[1] if best else None
+
+
+def find_claimant(sentence: str) -> ClaimantMatch | None:
+    """The claimant a sentence attributes its content to, or ``None`` if unattributed.
+
+    Attribution phrases ("according to X", "X said", "said X", "a statement from X",
+    "X told Reuters") are found first and normalised with :data:`CLAIMANTS`; a named
+    claimant not in that table keeps its own words ("Mayor Ahmed Sufi"). Pronouns
+    ("it said") are not claimants; the caller links them to the previous one.
+    """
+    for pattern in _ATTRIBUTION:
+        for m in pattern.finditer(sentence):
+            who = m.group("who").strip(" \"'“”‘’-–—")
+            s = m.start("who") + (len(m.group("who")) - len(m.group("who").lstrip(" \"'“”‘’-–—")))
+            # keep only the last clause before the verb: "Strikes hit Rafah, the IDF said" -> "the IDF"
+            cut = max(who.rfind(" and "), who.rfind(" but "), who.rfind("—"), who.rfind(" - "))
+            if pattern is _ATTRIBUTION[4] and cut >= 0:
+                s += cut + (5 if who[cut : cut + 5] in (" and ", " but ") else 3)
+                who = who[cut:].removeprefix(" and ").removeprefix(" but ").strip(" -—")
+            who = re.sub(r"\s+(?:on|in|late|early|earlier|later)\s+\w+day$", "", who)
+            if not who or _PRONOUN.match(who):
+                continue
+            name = canonical_claimant(who)
+            if name is None:
+                if pattern is _ATTRIBUTION[4] and not _looks_like_named_claimant(who):
+                    continue
+                if len(who.split()) > 8:
+                    continue
+                name = _tidy_name(who)
+            return ClaimantMatch(name=name, text=who, start=s, end=s + len(who))
+    # a known claimant named without a speech verb ("IDF: ...", "Source: Gaza civil defence")
+    for name, pattern in _CANON:
+        if name in ("witnesses", "residents", "Israeli police", "United Nations", "Hamas", "Israeli military"):
+            continue  # too often the subject of the event itself, not its teller
+        m = pattern.search(sentence)
+        if m:
+            return ClaimantMatch(name=name, text=m.group(0), start=m.start(), end=m.end())
+    return None
+
+
+def _looks_like_named_claimant(who: str) -> bool:
+    """A "X said" subject that names someone: capitalised words, not a whole clause."""
+    words = who.split()
+    if len(words) > 7 or len(words) == 0:
+        return False
+    caps = sum(1 for w in words if w[:1].isupper())
+    first = words[0].lower()
+    if first in ("the", "a", "an", "its", "his", "her", "their") and len(words) > 1:
+        return caps >= 1 or words[-1].lower() in ("spokesman", "spokeswoman", "spokesperson", "official", "officials")
+    return caps >= max(1, len(words) // 2)
+
+
+def _tidy_name(who: str) -> str:
+    who = re.sub(r"^(?:the|a|an)\s+", "", who, flags=re.I)
+    return who[:1].upper() + who[1:]
+
+
+# --------------------------------------------------------------------------------------
+# Counts
+# --------------------------------------------------------------------------------------
+
+_UNITS = {
+    "zero": 0,
+    "one": 1,
+    "two": 2,
+    "three": 3,
+    "four": 4,
+    "five": 5,
+    "six": 6,
+    "seven": 7,
+    "eight": 8,
+    "nine": 9,
+    "ten": 10,
+    "eleven": 11,
+    "twelve": 12,
+    "thirteen": 13,
+    "fourteen": 14,
+    "fifteen": 15,
+    "sixteen": 16,
+    "seventeen": 17,
+    "eighteen": 18,
+    "nineteen": 19,
+}
+_TENS = {"twenty": 20, "thirty": 30, "forty": 40, "fifty": 50, "sixty": 60, "seventy": 70, "eighty": 80, "ninety": 90}
+
+#: Vague quantities as (low, best, high). Documented mapping, chosen so that the low end
+#: is the smallest number the word can honestly mean and the high end the largest.
+VAGUE_COUNTS: dict[str, tuple[int, int | None, int | None]] = {
+    "a couple of": (2, 2, 3),
+    "a few": (2, 3, 5),
+    "a handful of": (2, 4, 6),
+    "several": (3, 5, 9),
+    "a dozen": (12, 12, 12),
+    "about a dozen": (10, 12, 14),
+    "dozens of": (24, 36, 99),
+    "dozens": (24, 36, 99),
+    "scores of": (40, 60, 199),
+    "hundreds of": (200, 300, 999),
+    "hundreds": (200, 300, 999),
+    "thousands of": (2000, 3000, 9999),
+    "thousands": (2000, 3000, 9999),
+    "many": (2, None, None),
+    "multiple": (2, None, None),
+    "some": (2, None, None),
+}
+
+_WORD_NUM = (
+    r"(?:(?:twenty|thirty|forty|fifty|sixty|seventy|eighty|ninety)"
+    r"(?:[- ](?:one|two|three|four|five|six|seven|eight|nine))?"
+    r"|zero|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|thirteen|fourteen|fifteen|sixteen|"
+    r"seventeen|eighteen|nineteen)(?:\s+hundred)?"
+)
+_DIGITS = r"\d{1,3}(?:,\d{3})+|\d+"
+_NUMBER = r"(?:" + _DIGITS + r"|" + _WORD_NUM + r")"
+_VAGUE = (
+    r"(?:a couple of|a few|a handful of|several|about a dozen|a dozen|dozens(?: of)?|scores of|hundreds(?: of)?"
+    r"|thousands(?: of)?|many|multiple)"
+)
+_MOD = (
+    r"(?:at least|more than|over|upwards of|nearly|almost|close to|about|around|some|roughly|approximately"
+    r"|an estimated|up to|as many as|fewer than|less than|under)"
+)
+_QUANTITY = (
+    r"(?P<q>(?:between\s+"
+    + _NUMBER
+    + r"\s+and\s+"
+    + _NUMBER
+    + r")|(?:"
+    + _NUMBER
+    + r"\s*(?:-|–|to)\s*"
+    + _NUMBER
+    + r")|(?:(?:"
+    + _MOD
+    + r")\s+)?(?:"
+    + _NUMBER
+    + r"|"
+    + _VAGUE
+    + r"))"
+)
+_WHO = (
+    r"(?:\s+(?:more|other|further|additional))?(?:\s+(?:\w+\s+){0,2}?(?:people|persons|Palestinians|Israelis|civilians|"
+    r"children|women|men|members|militants|fighters|soldiers|residents|family members|relatives|journalists|"
+    r"paramedics|medics|workers|police(?:men)?|officers|individuals|others|minors|"
+    r"babies|infants|students|worshippers|aid seekers|displaced people|patients|staff|rescuers))?"
+)
+_KILLED = r"(?:killed|dead|died|deaths|fatalities|lives? lost|bodies|martyred|perished)"
+_INJURED = r"(?:injured|wounded|hurt|injuries|casualties)"
+_TARGETS = (
+    r"(?:(?:\w+\s+)?targets|(?:\w+\s+)?sites|positions|launchers|tunnel shafts|buildings|structures|homes|houses)"
+)
+
+_COUNT_PATTERNS: list[tuple[str, re.Pattern[str]]] = [
+    (
+        "fatalities",
+        re.compile(
+            r"(?:death toll|toll)\s+(?:of|at|rose to|to|reached|climbed to|stood at|stands at)\s+" + _QUANTITY, re.I
+        ),
+    ),
+    (
+        "fatalities",
+        re.compile(
+            _QUANTITY + _WHO + r"\s+(?:were\s+|was\s+|have been\s+|had been\s+|are\s+)?"
+            r"(?:(?:reported|confirmed|feared)\s+)?" + _KILLED + r"\b",
+            re.I,
+        ),
+    ),
+    ("fatalities", re.compile(r"\b(?:killing|killed|kills|left)\s+" + _QUANTITY + _WHO + r"(?:\s+dead)?", re.I)),
+    (
+        "injured",
+        re.compile(
+            _QUANTITY + _WHO + r"\s+(?:were\s+|was\s+|have been\s+|had been\s+|are\s+)?"
+            r"(?:(?:reported|confirmed|lightly|seriously|moderately|critically)\s+)?" + _INJURED + r"\b",
+            re.I,
+        ),
+    ),
+    ("injured", re.compile(r"\b(?:injuring|wounding|injured|wounded|hurting|hurt)\s+" + _QUANTITY + _WHO, re.I)),
+    (
+        "targets",
+        re.compile(
+            r"\b(?:struck|hit|targeted|attacked|bombed|striking|hitting|targeting|destroyed)\s+"
+            + _QUANTITY
+            + r"\s+"
+            + _TARGETS,
+            re.I,
+        ),
+    ),
+    (
+        "targets",
+        re.compile(
+            _QUANTITY + r"\s+" + _TARGETS + r"\s+(?:were\s+|was\s+)?(?:struck|hit|targeted|bombed|destroyed)", re.I
+        ),
+    ),
+]
+
+#: Phrases that make a number a running total, not this event's count.
+_CUMULATIVE = re.compile(
+    r"\b(?:since (?:the (?:start|beginning|war|conflict)|October|Oct\.?|7 October|the war began)|"
+    r"bringing the (?:\w+\s+)?(?:toll|total|number)|in total|overall|cumulative|so far in the war|"
+    r"over the course of the war|total death toll|since the start)\b",
+    re.I,
+)
+
+
+def word_number(text: str) -> int | None:
+    """An integer from digits ("1,200") or English number words ("twenty-three", "five hundred")."""
+    t = text.strip().lower().replace(",", "")
+    if t.isdigit():
+        return int(t)
+    hundred = 1
+    if t.endswith(" hundred"):
+        hundred = 100
+        t = t.removesuffix(" hundred").strip()
+    parts = re.split(r"[- ]", t)
+    total = 0
+    for p in parts:
+        if p in _UNITS:
+            total += _UNITS[p]
+        elif p in _TENS:
+            total += _TENS[p]
+        else:
+            return None
+    return total * hundred
+
+
+def parse_count(phrase: str) -> CountEstimate | None:
+    """A claimed quantity with its spread, from a phrase such as "at least 30" or "dozens".
+
+    Rules: "at least N" -> low N, best N; "more than/over N" -> low N+1, best N+1;
+    "nearly/almost N" -> low ~0.9N, best and high N-1; "about/around N" -> 0.8N..1.2N;
+    "up to N" -> high N; "between A and B" / "A-B" -> low A, high B; vague words use
+    :data:`VAGUE_COUNTS`. The original words are kept in ``text``.
+    """
+    p = " ".join(phrase.strip().split())
+    low_p = p.lower()
+    m = re.fullmatch(r"between\s+(.+?)\s+and\s+(.+)", low_p) or re.fullmatch(r"(.+?)\s*(?:-|–|to)\s*(.+)", low_p)
+    if m:
+        a, b = word_number(m.group(1)), word_number(m.group(2))
+        if a is not None and b is not None and a <= b:
+            return CountEstimate(low=a, best=None, high=b, text=p)
+    mod_m = re.match(r"(" + _MOD + r")\s+(.*)", low_p)
+    mod, rest = (mod_m.group(1), mod_m.group(2)) if mod_m else ("", low_p)
+    if rest in VAGUE_COUNTS or (rest + " of") in VAGUE_COUNTS:
+        lo, best, hi = VAGUE_COUNTS.get(rest) or VAGUE_COUNTS[rest + " of"]
+        if mod in ("at least", "more than", "over", "upwards of"):
+            hi = None
+        return CountEstimate(low=lo, best=best, high=hi, text=p)
+    n = word_number(rest)
+    if n is None:
+        return None
+    if mod == "at least":
+        return CountEstimate(low=n, best=n, high=None, text=p)
+    if mod in ("more than", "over", "upwards of"):
+        return CountEstimate(low=n + 1, best=n + 1, high=None, text=p)
+    if mod in ("nearly", "almost", "close to"):
+        top = max(n - 1, 0)
+        return CountEstimate(low=min(round(n * 0.9), top), best=top, high=top, text=p)
+    if mod in ("about", "around", "some", "roughly", "approximately", "an estimated"):
+        return CountEstimate(low=int(n * 0.8), best=n, high=round(n * 1.2), text=p)
+    if mod in ("up to", "as many as"):
+        return CountEstimate(low=None, best=None, high=n, text=p)
+    if mod in ("fewer than", "less than", "under"):
+        return CountEstimate(low=0, best=None, high=max(n - 1, 0), text=p)
+    return CountEstimate(low=n, best=n, high=n, text=p)
+
+
+@dataclass(frozen=True)
+class CountMatch:
+    """A count found in a sentence: what is counted, the estimate and its span."""
+
+    kind: str  # fatalities | injured | targets
+    estimate: CountEstimate
+    text: str
+    start: int
+    end: int
+
+
+def find_counts(sentence: str) -> list[CountMatch]:
+    """Killed, injured and target counts stated for this event (running totals excluded)."""
+    found: list[CountMatch] = []
+    taken: list[tuple[int, int]] = []
+    for kind, pattern in _COUNT_PATTERNS:
+        for m in pattern.finditer(sentence):
+            qs, qe = m.span("q")
+            if any(qs < e and s < qe for s, e in taken):
+                continue
+            # "20 people were killed since October" or "bringing the toll to 15,000" is a total
+            window = sentence[max(0, m.start() - 40) : min(len(sentence), m.end() + 40)]
+            if _CUMULATIVE.search(window):
+                continue
+            # a year or a date is not a count ("in 2023 killed ...")
+            q = m.group("q")
+            if re.fullmatch(r"(?:19|20)\d\d", q.strip()):
+                continue
+            est = parse_count(q)
+            if est is None:
+                continue
+            taken.append((qs, qe))
+            found.append(CountMatch(kind, est, m.group(0), m.start(), m.end()))
+    found.sort(key=lambda c: c.start)
+    return found
+
+
+def counts_by_kind(sentence: str) -> dict[str, CountEstimate]:
+    """The first stated count of each kind in a sentence (fatalities, injured, targets)."""
+    out: dict[str, CountEstimate] = {}
+    for c in find_counts(sentence):
+        out.setdefault(c.kind, c.estimate)
+    return out
+
+
+# --------------------------------------------------------------------------------------
+# Spans that are not event places
+# --------------------------------------------------------------------------------------
+
+#: Organisation names that contain a place name ("Khan Younis Brigade", "Gaza health
+#: ministry", "Al-Quds Brigades", "Rafah crossing authority" is still a place).
+_ORG_SUFFIX = re.compile(
+    r"\s*(?:Brigades?|Battalions?|Division|Regiment|Corps|Command|Municipality|municipality|Health Ministry|"
+    r"health ministry|Ministry|ministry|Authority|Council|Governorate office|University|Chamber|Club|FC|"
+    r"Football Club|Company|Bank|Group|Foundation|Institute|Centre for|Center for|media office|Post|Times|"
+    r"civil defen[cs]e)\b"
+)
+_PERSON_TITLE = re.compile(
+    r"\b(?:Mr|Mrs|Ms|Dr|Prof|Gen|General|Lt|Col|Colonel|Major|Captain|Sheikh|Mayor|President|Minister|Director|"
+    r"spokes(?:man|woman|person)|commander|leader|official|chief)\.?\s+$",
+    re.I,
+)
+
+
+def is_organisation_or_person(text: str, start: int, end: int) -> bool:
+    """True if the span ``text[start:end]`` is part of an organisation or person name.
+
+    "Khan Younis Brigade", "the Gaza health ministry", "Rafah Municipality" and "Yahya
+    Sinwar" style names (a place word right after a first name or a title) are not
+    event places. The caller still keeps the mention as a toponym if it wants to.
+    """
+    after = text[end : end + 40]
+    if _ORG_SUFFIX.match(after):
+        return True
+    before = text[max(0, start - 40) : start]
+    if _PERSON_TITLE.search(before):
+        return True
+    # "Gaza's health ministry", "Gaza's civil defence"
+    return bool(re.match(r"'s\s+(?:health ministry|civil defen[cs]e|government media office|Health Ministry)", after))

@@ -1,0 +1,709 @@
+"""Report text -> located, dated, attributed claims: :func:`parse`, sitmap's geoparser entry point.
+
+:func:`parse` runs the gazetteer resolver (:func:`geo.resolve.mentions`) over the whole
+text, then :func:`claims_from_mentions` groups sentences into events and builds one
+:class:`~geo.model.Claim` per event:
+
+* an event is a sentence with an event cue (:func:`geo.extract.event_type`); the
+  sentences after it that add counts, a claimant or refer back to it ("the strike")
+  join it; a new cue with new places starts a new event, so a text that reports
+  several events yields several claims;
+* its place is the most specific event place (a neighbourhood inside the city also
+  named); when the places do not nest ("Khan Younis and Rafah") the claim covers the
+  union of their extents, and "across the Strip" covers the Gaza Strip polygon;
+  places that only name the claimant ("the Gaza health ministry", "a Hamas official in
+  Doha") or an organisation ("Khan Younis Brigade") are never event places;
+* evacuation notices with block lists become an ``evacuation_order`` over the blocks
+  (:mod:`geo.blocks`), with approximate sub-blocks noted;
+* its time is the sentence's time expression (:mod:`geo.timeparse`), else the day
+  before and the day of publication (precision ``day``), else unknown;
+* its claimant is the attribution in its sentences, else the report's main claimant,
+  else the source, and ``notes`` says which; it is never restated as fact.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from functools import cache
+
+import pyproj
+import shapely
+from shapely.geometry import MultiPolygon, Point, Polygon
+from shapely.geometry.base import BaseGeometry
+from shapely.ops import transform
+
+from geo import extract
+from geo.errors import InvalidInput
+from geo.extract import ClaimantMatch, Sentence
+from geo.model import Claim, CountEstimate, Mention, Placement, TimeInterval, Uncertainty
+from geo.timeparse import TimeExpression, find_times, parse_published, publication_window
+
+#: Default size limit of a text given to :func:`parse` (bytes of UTF-8).
+MAX_TEXT_BYTES = 2 * 1024 * 1024
+
+_GEOD = pyproj.Geod(ellps="WGS84")
+
+MentionFinder = Callable[..., list[Mention]]
+
+
+# --------------------------------------------------------------------------------------
+# Input checks
+# --------------------------------------------------------------------------------------
+
+
+def check_text(text: str | bytes, *, max_bytes: int = MAX_TEXT_BYTES) -> str:
+    """Return ``text`` as ``str`` if it is usable report text, else raise :class:`InvalidInput`.
+
+    Bytes must be UTF-8; binary content (NUL bytes, mostly control characters) and texts
+    over ``max_bytes`` are refused with a message naming the problem.
+    """
+    if isinstance(text, bytes | bytearray):
+        if len(text) > max_bytes:
+            raise InvalidInput(f"text is {len(text):,} bytes, over the limit of {max_bytes:,} bytes")
+        if b"\x00" in text:
+            raise InvalidInput("text looks binary (it contains NUL bytes); give UTF-8 text")
+        try:
+            text = bytes(text).decode("utf-8")
+        except UnicodeDecodeError as exc:
+            bad = text[exc.start : exc.start + 1].hex()
+            raise InvalidInput(f"text is not valid UTF-8 (byte 0x{bad} at offset {exc.start})") from exc
+    elif not isinstance(text, str):
+        raise InvalidInput(f"text must be str or UTF-8 bytes, got {type(text).__name__}")
+    else:
+        size = len(text.encode("utf-8", "surrogatepass"))
+        if size > max_bytes:
+            raise InvalidInput(f"text is {size:,} bytes, over the limit of {max_bytes:,} bytes")
+    if "\x00" in text:
+        raise InvalidInput("text looks binary (it contains NUL characters); give UTF-8 text")
+    if text:
+        controls = sum(1 for c in text[:10000] if ord(c) < 32 and c not in "\n\r\t\f\v")
+        if controls > max(8, len(text[:10000]) // 20):
+            raise InvalidInput(f"text looks binary ({controls} control characters in the first 10,000)")
+    if text.startswith("\ufeff"):
+        text = " " + text[1:]  # keep offsets stable; the space is dropped like any blank
+    return text
+
+
+# --------------------------------------------------------------------------------------
+# Metric helpers (never distances in degrees)
+# --------------------------------------------------------------------------------------
+
+
+def distance_m(a: Point, b: Point) -> float:
+    """Geodesic distance in metres between two lon/lat points."""
+    return float(_GEOD.inv(a.x, a.y, b.x, b.y)[2])
+
+
+@cache
+def _aeqd(lon: float, lat: float) -> tuple[pyproj.Transformer, pyproj.Transformer]:
+    crs = pyproj.CRS.from_proj4(f"+proj=aeqd +lat_0={lat} +lon_0={lon} +datum=WGS84 +units=m")
+    fwd = pyproj.Transformer.from_crs("EPSG:4326", crs, always_xy=True)
+    inv = pyproj.Transformer.from_crs(crs, "EPSG:4326", always_xy=True)
+    return fwd, inv
+
+
+def buffer_m(point: Point, radius_m: float) -> BaseGeometry:
+    """A circle of ``radius_m`` metres around a lon/lat point, built in a local metric CRS."""
+    fwd, inv = _aeqd(round(point.x, 3), round(point.y, 3))
+    local = transform(fwd.transform, point).buffer(max(radius_m, 1.0), 32)
+    return transform(inv.transform, local)
+
+
+def anchor_point(geom: BaseGeometry) -> Point:
+    """The best-estimate point of an area: its centroid if inside it, else a point on it."""
+    if isinstance(geom, Point):
+        return geom
+    c = geom.centroid
+    return c if geom.covers(c) else geom.representative_point()
+
+
+def covering_radius_m(point: Point, geom: BaseGeometry) -> float:
+    """Metres from ``point`` to the farthest vertex of ``geom``'s convex hull."""
+    hull = geom.convex_hull
+    coords = shapely.get_coordinates(hull)
+    if len(coords) == 0:
+        return 0.0
+    _, _, dists = _GEOD.inv([point.x] * len(coords), [point.y] * len(coords), coords[:, 0], coords[:, 1])
+    return float(max(dists))
+
+
+def _codes(radius_m: float, method: str) -> tuple[int, int]:
+    from geo.uncertainty import precision_codes
+
+    return precision_codes(radius_m, method)  # type: ignore[arg-type]
+
+
+# --------------------------------------------------------------------------------------
+# Events
+# --------------------------------------------------------------------------------------
+
+
+@dataclass
+class _Event:
+    """Sentences grouped into one event while reading a text."""
+
+    event_type: str
+    sentences: list[Sentence]
+    paragraph: int
+    places: list[Mention] = field(default_factory=list)
+    claimant_location: list[Mention] = field(default_factory=list)
+    claimant: ClaimantMatch | None = None
+    counts: dict[str, CountEstimate] = field(default_factory=dict)
+    time: TimeExpression | None = None
+    block_ids: list[str] = field(default_factory=list)
+    block_text: str | None = None
+    across: bool = False
+    cue_weight: float = 0.5
+    notes: list[str] = field(default_factory=list)
+
+
+_ACROSS = re.compile(
+    r"\b(?:across|throughout|all over|all parts of)\s+(?:the\s+)?(?:whole\s+|entire\s+)?"
+    r"(?:Gaza Strip|Strip|Gaza|enclave|territory|coastal enclave)\b",
+    re.I,
+)
+_DESTINATION = re.compile(
+    r"\b(?:to|towards?|into|toward)\s+(?:the\s+)?(?:(?:so-called|designated|expanded|humanitarian|safe|area|areas|"
+    r"zone|shelters?|of|in|at|western|southern|central|eastern|northern|known|as|the|camps?)\s+){0,5}$",
+    re.I,
+)
+_ORIGIN = re.compile(r"\bfrom\s+(?:the\s+)?(?:(?:northern|southern|central|eastern|western)\s+)?$", re.I)
+_SPEAKER_PLACE = re.compile(
+    r"(?:\b(?:told\s+\w+(?:\s+\w+)?|speaking|spoke|said|statement|briefing|press conference|reporters|officials?|"
+    r"spokes(?:man|woman|person)|correspondent)\s+(?:\w+\s+){0,2}(?:in|from)\s+)$",
+    re.I,
+)
+#: Openings that mark a new, unrelated event: it does not inherit the time of the one before.
+_SEPARATE = re.compile(r"^(?:Separately|In a separate (?:incident|development)|In another development)\b", re.I)
+_CLAUSE_SPLIT = re.compile(r";\s+|,?\s+\b(?:while|whereas|meanwhile|as)\s+(?=[a-z]*\s*\w)|\.\s+Separately,?\s+", re.I)
+
+
+def _event_places(
+    text: str, sentence: Sentence, mentions: Sequence[Mention], etype: str, claimant: ClaimantMatch | None
+) -> tuple[list[Mention], list[Mention]]:
+    """Split the mentions in a sentence into event places and claimant/organisation places."""
+    places: list[Mention] = []
+    speaker: list[Mention] = []
+    for m in mentions:
+        if extract.is_organisation_or_person(text, m.start, m.end):
+            continue
+        rel_s = m.start - sentence.start
+        before = sentence.text[max(0, rel_s - 60) : rel_s]
+        in_claimant = claimant is not None and rel_s < claimant.end and claimant.start < m.end - sentence.start
+        if in_claimant or _SPEAKER_PLACE.search(before):
+            speaker.append(m)
+            continue
+        places.append(m)
+    # destinations of an evacuation ("move to al-Mawasi") and launch origins ("from Gaza")
+    # are not where the event is, unless nothing else is named
+    if etype in ("evacuation_order", "rocket_launch"):
+        pat = _DESTINATION if etype == "evacuation_order" else _ORIGIN
+        kept = [m for m in places if not pat.search(text[max(0, m.start - 60) : m.start])]
+        if kept:
+            places = kept
+    return places, speaker
+
+
+def _clauses(sentence: Sentence) -> list[Sentence]:
+    """A sentence split where it tells two events of different types ("..., while ...")."""
+    parts: list[Sentence] = []
+    pos = 0
+    for m in _CLAUSE_SPLIT.finditer(sentence.text):
+        parts.append(_sub(sentence, pos, m.start()))
+        pos = m.end()
+    parts.append(_sub(sentence, pos, len(sentence.text)))
+    parts = [p for p in parts if p.text]
+    if len(parts) < 2:
+        return [sentence]
+    types = [extract.event_type(p.text) for p in parts]
+    if sum(1 for t in types if t) < 2 or len({t for t in types if t}) < 2:
+        return [sentence]
+    return parts
+
+
+def _sub(sentence: Sentence, a: int, b: int) -> Sentence:
+    seg = sentence.text[a:b]
+    lead = len(seg) - len(seg.lstrip())
+    seg = seg.strip()
+    return Sentence(
+        text=seg,
+        start=sentence.start + a + lead,
+        end=sentence.start + a + lead + len(seg),
+        paragraph=sentence.paragraph,
+    )
+
+
+def _contains(outer: Mention, inner: Mention) -> bool:
+    """True if ``inner`` lies inside ``outer``'s extent (so ``inner`` is the more specific)."""
+    if outer.geometry is None or inner.geometry is None or outer.uncertainty is None or inner.uncertainty is None:
+        return False
+    if outer.gazetteer_id is not None and outer.gazetteer_id == inner.gazetteer_id:
+        return True
+    if inner.uncertainty.radius_m > outer.uncertainty.radius_m:
+        return False
+    region = outer.uncertainty.region
+    pt = anchor_point(inner.geometry)
+    if region is not None and region.buffer(0.002).covers(pt):
+        return True
+    return distance_m(anchor_point(outer.geometry), pt) <= outer.uncertainty.radius_m * 1.1 + 500
+
+
+def most_specific(places: Sequence[Mention]) -> list[Mention]:
+    """The places an event is at: the innermost of nested places, one per separate place.
+
+    "Zeitoun, Gaza City" -> [Zeitoun]; "Khan Younis and Rafah in southern Gaza" ->
+    [Khan Younis, Rafah] (the context "southern Gaza" contains both and is dropped).
+    """
+    resolved = [m for m in places if m.geometry is not None]
+    unique: dict[str, Mention] = {}
+    for m in resolved:
+        key = m.gazetteer_id or m.place_text.lower()
+        if key not in unique or m.confidence > unique[key].confidence:
+            unique[key] = m
+    items = list(unique.values())
+    leaves = [m for m in items if not any(o is not m and _contains(m, o) and not _contains(o, m) for o in items)]
+    leaves.sort(key=lambda m: m.start)
+    return leaves
+
+
+# --------------------------------------------------------------------------------------
+# parse
+# --------------------------------------------------------------------------------------
+
+
+def parse(
+    text: str | bytes,
+    *,
+    published: str | date | datetime | None = None,
+    source: str | None = None,
+    url: str | None = None,
+    max_bytes: int = MAX_TEXT_BYTES,
+) -> list[Claim]:
+    """Every event claim in a report text, located, dated and attributed.
+
+    ``published`` (``YYYY-MM-DD`` or ISO 8601) anchors relative dates; ``source`` is
+    the outlet or issuer and the claimant of last resort; ``url`` is copied onto each
+    claim. An empty text or one that reports no event gives ``[]``; bytes that are not
+    UTF-8, binary content or a text over ``max_bytes`` raise :class:`InvalidInput`.
+    """
+    clean = check_text(text, max_bytes=max_bytes)
+    pub = parse_published(published)
+    if not clean.strip():
+        return []
+    from geo.resolve import mentions as find_mentions
+
+    found = find_mentions(clean, published=pub)
+    return claims_from_mentions(clean, found, published=pub, source=source, url=url)
+
+
+def claims_from_mentions(
+    text: str,
+    mentions: Sequence[Mention],
+    *,
+    published: str | date | datetime | None = None,
+    source: str | None = None,
+    url: str | None = None,
+) -> list[Claim]:
+    """Build claims from a text and the place mentions already found in it.
+
+    This is :func:`parse` without the gazetteer step, so callers (and tests) with their
+    own mentions can reuse the event, time and claimant logic.
+    """
+    pub = parse_published(published)
+    sentences = split_clauses(text)
+    times = find_times(text, pub)
+    by_sentence = {i: [m for m in mentions if s.start <= m.start < s.end] for i, s in enumerate(sentences)}
+
+    claimants: list[ClaimantMatch | None] = [extract.find_claimant(s.text) for s in sentences]
+    main = _main_claimant([c for c in claimants if c is not None])
+
+    events: list[_Event] = []
+    current: _Event | None = None
+    context_time: TimeExpression | None = None
+    context_places: list[Mention] = []
+    for i, s in enumerate(sentences):
+        if current is not None and current.paragraph != s.paragraph:
+            current = None
+        if context_places and _para_of(sentences, context_places[-1]) != s.paragraph:
+            context_places = []
+        if context_time is not None and _para_of_offset(sentences, context_time.start) != s.paragraph:
+            context_time = None
+        s_times = [t for t in times if s.start <= t.start < s.end]
+        etype = extract.event_type(s.text)
+        blocks = _block_ids(s.text)
+        if blocks and etype in (None, "humanitarian_zone", "other", "airstrike", "ground_operation"):
+            if etype is None and current is not None and current.event_type == "evacuation_order":
+                etype = None  # a block list continuing the order before it
+            elif re.search(r"\b(?:evacuat|leave|move|displace|ordered|warning)", s.text, re.I):
+                etype = "evacuation_order"
+        claimant = claimants[i]
+        places, speaker = _event_places(text, s, by_sentence[i], etype or "other", claimant)
+        counts = extract.counts_by_kind(s.text)
+
+        if etype is None:
+            if current is not None:  # details of the event just told
+                _absorb(current, s, places, claimant, counts, s_times, blocks)
+            elif places:
+                context_places = places
+            if s_times:
+                context_time = s_times[0]
+            continue
+
+        leaves = most_specific(places)
+        same = (
+            current is not None
+            and (current.event_type == etype or extract.refers_back(s.text))
+            and (not leaves or extract.refers_back(s.text) or _same_places(current, leaves))
+            and not (s_times and current.time and s_times[0].interval != current.time.interval)
+            and not (blocks and current.block_ids)
+        )
+        if same and current is not None:
+            _absorb(current, s, places, claimant, counts, s_times, blocks)
+            continue
+        cue = max((c.weight for c in extract.event_cues(s.text) if c.event_type == etype), default=0.5)
+        current = _Event(
+            event_type=etype,
+            sentences=[s],
+            paragraph=s.paragraph,
+            places=list(places),
+            claimant_location=list(speaker),
+            claimant=claimant,
+            counts=dict(counts),
+            time=s_times[0] if s_times else None,
+            block_ids=list(blocks),
+            block_text=_block_text(s.text) if blocks else None,
+            across=bool(_ACROSS.search(s.text)),
+            cue_weight=cue,
+        )
+        if current.time is None and context_time is not None and not _SEPARATE.match(s.text):
+            current.time = context_time
+            current.notes.append(f"time from an earlier sentence ({context_time.text!r})")
+        if not current.places and not current.block_ids and context_places:
+            current.places = list(context_places)
+            current.notes.append("place not named in the sentence: taken from the sentence before")
+        events.append(current)
+        if s_times:
+            context_time = s_times[0]
+        if places:
+            context_places = places
+
+    focus = _focus(text, sentences, mentions, claimants)
+    return [_claim(ev, text, main, focus, pub, source, url) for ev in events]
+
+
+def split_clauses(text: str) -> list[Sentence]:
+    """Sentences, with a sentence that tells two events of different types split in two."""
+    out: list[Sentence] = []
+    for s in extract.split_sentences(text):
+        out.extend(_clauses(s))
+    return out
+
+
+def _para_of(sentences: Sequence[Sentence], m: Mention) -> int:
+    return _para_of_offset(sentences, m.start)
+
+
+def _para_of_offset(sentences: Sequence[Sentence], offset: int) -> int:
+    for s in sentences:
+        if s.start <= offset < s.end:
+            return s.paragraph
+    return -1
+
+
+def _same_places(ev: _Event, leaves: Sequence[Mention]) -> bool:
+    """True if the new sentence's places are the event's places or nested in/around them."""
+    mine = most_specific(ev.places)
+    if not mine:
+        return False
+    return all(any(_contains(a, b) or _contains(b, a) for a in mine) for b in leaves)
+
+
+def _absorb(
+    ev: _Event,
+    s: Sentence,
+    places: list[Mention],
+    claimant: ClaimantMatch | None,
+    counts: dict[str, CountEstimate],
+    s_times: list[TimeExpression],
+    blocks: list[str],
+) -> None:
+    ev.sentences.append(s)
+    if not ev.places and places:
+        ev.places = list(places)
+    elif places and all(p.geometry is None for p in ev.places):
+        ev.places.extend(places)
+    elif (
+        places
+        and ev.places
+        and all(any(_contains(a, b) for a in most_specific(ev.places)) for b in most_specific(places))
+    ):
+        ev.places.extend(places)  # a finer place for the same event ("the strike hit a house in Zeitoun")
+    if ev.claimant is None and claimant is not None:
+        ev.claimant = claimant
+    for k, v in counts.items():
+        ev.counts.setdefault(k, v)
+    if ev.time is None and s_times:
+        ev.time = s_times[0]
+    if blocks:
+        for b in blocks:
+            if b not in ev.block_ids:
+                ev.block_ids.append(b)
+        ev.block_text = ", ".join(filter(None, [ev.block_text, _block_text(s.text)]))
+    if _ACROSS.search(s.text):
+        ev.across = True
+
+
+def _block_ids(sentence: str) -> list[str]:
+    from geo.blocks import parse_block_ids
+
+    return parse_block_ids(sentence)
+
+
+_BLOCK_TEXT = re.compile(r"\b(?:blocks?|areas?\s+numbered|numbered\s+(?:blocks?|areas?))\b[^.;:]*", re.I)
+
+
+def _block_text(sentence: str) -> str | None:
+    m = _BLOCK_TEXT.search(sentence)
+    return m.group(0).strip()[:200] if m else None
+
+
+def _main_claimant(found: Sequence[ClaimantMatch]) -> ClaimantMatch | None:
+    """The claimant named most often in a text (the first one on a tie)."""
+    if not found:
+        return None
+    counts = Counter(c.name for c in found)
+    top = max(counts.values())
+    return next(c for c in found if counts[c.name] == top)
+
+
+def _focus(
+    text: str, sentences: Sequence[Sentence], mentions: Sequence[Mention], claimants: Sequence[ClaimantMatch | None]
+) -> Mention | None:
+    """The first resolved place in the text that is not an organisation or claimant place."""
+    for i, s in enumerate(sentences):
+        inside = [m for m in mentions if s.start <= m.start < s.end]
+        places, _ = _event_places(text, s, inside, "other", claimants[i])
+        for m in places:
+            if m.geometry is not None:
+                return m
+    return None
+
+
+# --------------------------------------------------------------------------------------
+# Claim assembly
+# --------------------------------------------------------------------------------------
+
+
+def _claim(
+    ev: _Event,
+    text: str,
+    main: ClaimantMatch | None,
+    focus: Mention | None,
+    pub: datetime | None,
+    source: str | None,
+    url: str | None,
+) -> Claim:
+    notes = list(ev.notes)
+    geometry, uncertainty, placement, place = _place(ev, focus, notes)
+
+    interval: TimeInterval | None
+    if ev.time is not None:
+        interval = ev.time.interval
+    else:
+        interval = publication_window(pub)
+        if interval is not None:
+            notes.append("no time in the text: the day before and the day of publication")
+        else:
+            notes.append("no time in the text and no publication date: time unknown")
+
+    claimant_name: str | None
+    if ev.claimant is not None:
+        claimant_name = ev.claimant.name
+        attributed = True
+    elif main is not None:
+        claimant_name = main.name
+        attributed = False
+        notes.append(f"sentence not attributed: claimant is the report's main claimant ({main.text!r})")
+    elif source:
+        claimant_name = source
+        attributed = False
+        notes.append("not attributed in the text: claimant is the source")
+    else:
+        claimant_name = None
+        attributed = False
+        notes.append("not attributed in the text and no source given")
+
+    quote = " ".join(s.text for s in ev.sentences)
+    place_conf = place.confidence if place is not None else (0.6 if ev.block_ids else 0.1)
+    confidence = 0.15 + 0.45 * place_conf + 0.2 * ev.cue_weight + (0.1 if attributed else 0.0)
+    confidence += 0.1 if ev.time is not None else 0.0
+    return Claim(
+        event_type=ev.event_type,  # type: ignore[arg-type]
+        claimant=claimant_name,
+        source=source,
+        url=url,
+        quote=quote[:5000],
+        place_text=placement.place_text,
+        place_name=placement.place_name,
+        gazetteer_id=placement.gazetteer_id,
+        geometry=geometry,
+        uncertainty=uncertainty,
+        valid_from=interval.start if interval else None,
+        valid_to=interval.end if interval else None,
+        time_precision=interval.precision if interval else "unknown",
+        fatalities=ev.counts.get("fatalities"),
+        injured=ev.counts.get("injured"),
+        targets=ev.counts.get("targets"),
+        block_ids=tuple(ev.block_ids),
+        placement=placement,
+        confidence=round(min(confidence, 1.0), 3),
+        notes="; ".join(notes) or None,
+    )
+
+
+def _place(
+    ev: _Event, focus: Mention | None, notes: list[str]
+) -> tuple[BaseGeometry | None, Uncertainty | None, Placement, Mention | None]:
+    """Geometry, uncertainty and audit trail of an event's location."""
+    if ev.block_ids:
+        placed = _place_blocks(ev, notes)
+        if placed is not None:
+            return placed
+    places = ev.places
+    if not places and ev.event_type == "negotiation" and ev.claimant_location:
+        places = ev.claimant_location
+        notes.append("place of the talks taken from where the claimant spoke")
+    if ev.across:
+        return _place_strip(ev, notes)
+    leaves = most_specific(places)
+    if not leaves and not places and focus is not None:
+        leaves = [focus]
+        notes.append(f"place not named for this event: the report's first place ({focus.place_text!r})")
+    if len(leaves) == 1:
+        m = leaves[0]
+        assert m.geometry is not None and m.uncertainty is not None  # most_specific keeps resolved ones
+        others = [p for p in places if p is not m and p.geometry is not None]
+        if others:
+            notes.append("most specific of: " + ", ".join(p.place_text for p in [m, *others]))
+        placement = Placement(
+            place_text=m.place_text,
+            gazetteer_id=m.gazetteer_id,
+            place_name=m.place_name,
+            method=m.uncertainty.method,
+            qualifier=m.qualifier,
+            rejected=tuple(a for a in m.alternatives if a.gazetteer_id != m.gazetteer_id)[:10],
+        )
+        return m.geometry, m.uncertainty, placement, m
+    if len(leaves) > 1:
+        return _place_region(leaves, notes)
+    unresolved = [p for p in places if p.geometry is None]
+    place_text = unresolved[0].place_text if unresolved else None
+    notes.append(f"place {place_text!r} not found in the gazetteer" if place_text else "no place named")
+    placement = Placement(
+        place_text=place_text,
+        method="unresolved",
+        rejected=tuple(unresolved[0].alternatives)[:10] if unresolved else (),
+    )
+    return None, None, placement, None
+
+
+def _place_region(leaves: Sequence[Mention], notes: list[str]) -> tuple[BaseGeometry, Uncertainty, Placement, Mention]:
+    """One event told at several separate places: the union of their extents."""
+    parts = []
+    for m in leaves:
+        assert m.geometry is not None and m.uncertainty is not None
+        region = m.uncertainty.region
+        parts.append(region if region is not None else buffer_m(anchor_point(m.geometry), m.uncertainty.radius_m))
+    region = shapely.union_all(parts)
+    if not isinstance(region, Polygon | MultiPolygon):
+        region = region.convex_hull
+    point = anchor_point(region)
+    radius = covering_radius_m(point, region)
+    geo_p, where_p = _codes(radius, "gazetteer")
+    names = ", ".join(m.place_text for m in leaves)
+    notes.append(f"event reported at several places ({names}): the region covers them all")
+    unc = Uncertainty(
+        radius_m=round(radius, 1),
+        region=region,
+        geo_precision=geo_p,
+        where_prec=where_p,
+        method="gazetteer",
+        note=f"union of {names}"[:300],
+    )
+    placement = Placement(
+        place_text="; ".join(m.place_text for m in leaves)[:300],
+        place_name="; ".join(m.place_name or m.place_text for m in leaves)[:300],
+        method="gazetteer",
+    )
+    best = max(leaves, key=lambda m: m.confidence)
+    return point, unc, placement, best
+
+
+def _place_strip(ev: _Event, notes: list[str]) -> tuple[BaseGeometry, Uncertainty, Placement, Mention | None]:
+    """An event "across the Strip": the Gaza Strip polygon (admin fallback)."""
+    from geo.boundaries import GAZA_STRIP_PCODE, gaza_strip
+
+    strip = gaza_strip()
+    point = anchor_point(strip)
+    radius = covering_radius_m(point, strip)
+    geo_p, where_p = _codes(radius, "admin_fallback")
+    notes.append("event reported across the Gaza Strip: the region is the whole Strip")
+    match = _ACROSS.search(" ".join(s.text for s in ev.sentences))
+    unc = Uncertainty(
+        radius_m=round(radius, 1),
+        region=strip,
+        geo_precision=geo_p,
+        where_prec=where_p,
+        method="admin_fallback",
+        note="Gaza Strip (OCHA COD-AB adm1)",
+    )
+    placement = Placement(
+        place_text=match.group(0) if match else "Gaza Strip",
+        gazetteer_id=f"ocha:{GAZA_STRIP_PCODE}",
+        place_name="Gaza Strip",
+        method="admin_fallback",
+        qualifier="across",
+    )
+    conf = Mention(place_text="Gaza Strip", start=0, end=0, confidence=0.7)
+    return point, unc, placement, conf
+
+
+def _place_blocks(ev: _Event, notes: list[str]) -> tuple[BaseGeometry, Uncertainty, Placement, Mention | None] | None:
+    """An evacuation order over numbered blocks: the union of the blocks."""
+    from geo.blocks import BlockGrid
+
+    sel = BlockGrid.load().resolve(ev.block_ids)
+    if sel.unknown_ids:
+        notes.append("block ids not in the grid (not placed): " + ", ".join(sel.unknown_ids))
+    if sel.geometry is None:
+        return None
+    if sel.approx_block_ids:
+        approx = ", ".join(f"{b} (drawn as block {sel.parents[b]})" for b in sel.approx_block_ids)
+        notes.append(f"sub-blocks approximated by their parent block: {approx}")
+    geom = sel.geometry
+    point = anchor_point(geom)
+    radius = covering_radius_m(point, geom)
+    geo_p, where_p = _codes(radius, "block_list")
+    ev.block_ids = list(sel.block_ids) + [b for b in ev.block_ids if b in sel.unknown_ids]
+    names = [p.place_name or p.place_text for p in ev.places if p.geometry is not None]
+    unc = Uncertainty(
+        radius_m=round(radius, 1),
+        region=geom,
+        geo_precision=geo_p,
+        where_prec=where_p,
+        method="block_list",
+        note=(
+            f"{len(sel.grid_block_ids)} blocks of grid {sel.grid}"
+            + (" (some approximate)" if sel.approx_block_ids else "")
+        )[:300],
+    )
+    placement = Placement(
+        place_text=(ev.block_text or "blocks " + ", ".join(ev.block_ids))[:300],
+        place_name=("; ".join(dict.fromkeys(names)) if names else None),
+        method="block_list",
+    )
+    return geom, unc, placement, Mention(place_text="blocks", start=0, end=0, confidence=0.9 if sel.is_exact else 0.75)
