@@ -124,6 +124,46 @@ def db_stats(
 
 
 # --------------------------------------------------------------------------------------
+# sitmap geocode
+# --------------------------------------------------------------------------------------
+
+
+@app.command("geocode")
+def geocode(
+    file: Annotated[str, typer.Argument(help="A UTF-8 text file, or - for standard input.")],
+    published: Annotated[
+        str | None, typer.Option("--published", help="Publication date, YYYY-MM-DD or ISO 8601.")
+    ] = None,
+    source: Annotated[str | None, typer.Option("--source", help="Outlet or issuer of the text.")] = None,
+    url: Annotated[str | None, typer.Option("--url", help="Address of the text.")] = None,
+    mentions: Annotated[
+        bool, typer.Option("--mentions", help="Print every place mention instead of the event claims.")
+    ] = False,
+) -> None:
+    """Print a report's claims (or, with --mentions, its place mentions) as one GeoJSON FeatureCollection.
+
+    Nothing is written to any store.
+    """
+    from geo.parse import MAX_TEXT_BYTES, check_text, claim_to_feature, mention_to_feature, parse
+    from geo.timeparse import parse_published
+
+    pub = parse_published(published)  # a bad date fails before any file is read
+    if file == "-":
+        raw = sys.stdin.buffer.read(MAX_TEXT_BYTES + 1)
+    else:
+        with open(file, "rb") as fh:
+            raw = fh.read(MAX_TEXT_BYTES + 1)
+    if mentions:
+        from geo.resolve import mentions as find_mentions
+
+        text = check_text(raw)
+        features = [mention_to_feature(m) for m in find_mentions(text, published=pub)] if text.strip() else []
+    else:
+        features = [claim_to_feature(c) for c in parse(raw, published=pub, source=source, url=url)]
+    echo_json({"type": "FeatureCollection", "features": features})
+
+
+# --------------------------------------------------------------------------------------
 # Entry point
 # --------------------------------------------------------------------------------------
 
