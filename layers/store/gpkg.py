@@ -1,0 +1,854 @@
+"""The embedded store: one GeoPackage 1.3 file, written with the standard library only.
+
+No SpatiaLite, no GDAL at write time: ``sqlite3`` plus shapely's WKB. The file is a
+valid GeoPackage (application id ``GPKG``, user_version 10300, the required metadata
+tables, SRS 4326/-1/0, GeoPackage binary geometries with an envelope) with the spec's
+R-tree spatial index. The spec's R-tree triggers call ``ST_IsEmpty`` and
+``ST_MinX`` .. ``ST_MaxY``; this module registers those as Python functions on every
+connection (they read the envelope from the GeoPackage header), so the very same
+triggers work in sitmap, GDAL and QGIS.
+
+All versions of every claim and zone live in ``claim_versions`` / ``zone_versions``;
+the ``claims`` and ``zones`` views (registered GeoPackage feature layers) show the
+current state, which is what ``ogrinfo sitmap.gpkg`` and QGIS list first.
+
+Concurrency: WAL mode, a busy timeout, and ``BEGIN IMMEDIATE`` per write batch with
+a bounded number of retries before :class:`~geo.errors.StoreBusy`. One connection
+per thread, so the API's worker threads read in parallel.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import sqlite3
+import struct
+import threading
+import time
+from collections.abc import Callable, Iterable, Sequence
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any, TypeVar
+
+import shapely
+from shapely.geometry.base import BaseGeometry
+
+from geo.errors import NotFound, StoreBusy, StoreError
+from layers.model import ClaimRecord, Layer, Report, Source, Zone
+from layers.store import rows as R
+from layers.store.base import SCHEMA_VERSION, ClaimQuery, Page, StoreStats, WriteResult, ZoneQuery
+
+T = TypeVar("T")
+
+GPKG_APPLICATION_ID = 0x47504B47  # "GPKG"
+GPKG_USER_VERSION = 10300  # GeoPackage 1.3.0
+SRS_ID = 4326
+
+#: Seconds SQLite itself waits for a lock before a write attempt gives up.
+BUSY_TIMEOUT_S = 10.0
+#: Write attempts (each waiting up to BUSY_TIMEOUT_S) before StoreBusy.
+WRITE_ATTEMPTS = 3
+
+_WGS84_WKT = (
+    'GEOGCS["WGS 84",DATUM["WGS_1984",SPHEROID["WGS 84",6378137,298.257223563,'
+    'AUTHORITY["EPSG","7030"]],AUTHORITY["EPSG","6326"]],PRIMEM["Greenwich",0,'
+    'AUTHORITY["EPSG","8901"]],UNIT["degree",0.0174532925199433,AUTHORITY["EPSG","9122"]],'
+    'AXIS["Latitude",NORTH],AXIS["Longitude",EAST],AUTHORITY["EPSG","4326"]]'
+)
+
+# --------------------------------------------------------------------------------------
+# GeoPackage binary geometry
+# --------------------------------------------------------------------------------------
+
+#: Envelope byte length by the header's envelope-contents indicator (bits 1-3 of flags).
+_ENVELOPE_BYTES = {0: 0, 1: 32, 2: 48, 3: 48, 4: 64}
+_HEADER = struct.Struct("<2sBBi4d")  # magic, version, flags, srs_id, minx, maxx, miny, maxy
+_FLAGS_XY_LE = 0b0000_0011  # little-endian, envelope [minx, maxx, miny, maxy]
+
+
+def gpkg_encode(geoms: Sequence[BaseGeometry | None]) -> list[bytes | None]:
+    """GeoPackage binary blobs (header with XY envelope + ISO WKB) for many geometries at once."""
+    present = [i for i, g in enumerate(geoms) if g is not None]
+    out: list[bytes | None] = [None] * len(geoms)
+    if not present:
+        return out
+    arr = [geoms[i] for i in present]
+    wkbs = shapely.to_wkb(arr, byte_order=1, flavor="iso")
+    bounds = shapely.bounds(arr)
+    pack = _HEADER.pack
+    for j, i in enumerate(present):
+        minx, miny, maxx, maxy = bounds[j]
+        out[i] = pack(b"GP", 0, _FLAGS_XY_LE, SRS_ID, minx, maxx, miny, maxy) + wkbs[j]
+    return out
+
+
+def _wkb_offset(blob: bytes) -> int:
+    return 8 + _ENVELOPE_BYTES.get((blob[3] >> 1) & 0b111, 0)
+
+
+def gpkg_decode(blobs: Sequence[bytes | None]) -> list[BaseGeometry | None]:
+    """Shapely geometries from GeoPackage binary blobs (``None`` for NULL)."""
+    present = [i for i, b in enumerate(blobs) if b is not None]
+    out: list[BaseGeometry | None] = [None] * len(blobs)
+    if not present:
+        return out
+    wkbs = []
+    for i in present:
+        b = blobs[i]
+        assert b is not None
+        wkbs.append(bytes(b[_wkb_offset(b) :]))
+    for i, g in zip(present, shapely.from_wkb(wkbs), strict=True):
+        out[i] = g
+    return out
+
+
+def _envelope(blob: bytes | None) -> tuple[float, float, float, float] | None:
+    """(minx, maxx, miny, maxy) of a GeoPackage geometry: from its header, else from its WKB."""
+    if blob is None or len(blob) < 8 or blob[:2] != b"GP":
+        return None
+    flags = blob[3]
+    if flags & 0b1_0000:  # empty geometry flag
+        return None
+    if (flags >> 1) & 0b111:
+        order = "<" if flags & 1 else ">"
+        minx, maxx, miny, maxy = struct.unpack_from(order + "4d", blob, 8)
+        return minx, maxx, miny, maxy
+    geom = shapely.from_wkb(bytes(blob[_wkb_offset(blob) :]))
+    if geom.is_empty:
+        return None
+    x0, y0, x1, y1 = geom.bounds
+    return x0, x1, y0, y1
+
+
+def _st(index: int) -> Callable[[bytes | None], float | None]:
+    def fn(blob: bytes | None) -> float | None:
+        env = _envelope(blob)
+        return None if env is None else env[index]
+
+    return fn
+
+
+def _st_is_empty(blob: bytes | None) -> int | None:
+    if blob is None:
+        return None
+    return 1 if _envelope(blob) is None else 0
+
+
+def register_functions(conn: sqlite3.Connection) -> None:
+    """Register the SQL functions the GeoPackage R-tree triggers call."""
+    conn.create_function("ST_IsEmpty", 1, _st_is_empty, deterministic=True)
+    for i, name in enumerate(("ST_MinX", "ST_MaxX", "ST_MinY", "ST_MaxY")):
+        conn.create_function(name, 1, _st(i), deterministic=True)
+
+
+GPKG_DIALECT = R.Dialect(
+    name="gpkg",
+    ts=R.epoch_us,
+    parse_ts=R.from_epoch_us,
+    geom_param="?",
+    geom_select=lambda col: col,
+    geom_encode=gpkg_encode,
+    geom_decode=gpkg_decode,
+    shadow_times=True,
+    display_ts=R.iso_ms,
+)
+
+# --------------------------------------------------------------------------------------
+# Schema
+# --------------------------------------------------------------------------------------
+
+_GPKG_CORE = """
+CREATE TABLE gpkg_spatial_ref_sys (
+  srs_name TEXT NOT NULL, srs_id INTEGER NOT NULL PRIMARY KEY, organization TEXT NOT NULL,
+  organization_coordsys_id INTEGER NOT NULL, definition TEXT NOT NULL, description TEXT);
+CREATE TABLE gpkg_contents (
+  table_name TEXT NOT NULL PRIMARY KEY, data_type TEXT NOT NULL, identifier TEXT UNIQUE,
+  description TEXT DEFAULT '', last_change DATETIME NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ','now')),
+  min_x DOUBLE, min_y DOUBLE, max_x DOUBLE, max_y DOUBLE, srs_id INTEGER,
+  CONSTRAINT fk_gc_r_srs_id FOREIGN KEY (srs_id) REFERENCES gpkg_spatial_ref_sys(srs_id));
+CREATE TABLE gpkg_geometry_columns (
+  table_name TEXT NOT NULL, column_name TEXT NOT NULL, geometry_type_name TEXT NOT NULL,
+  srs_id INTEGER NOT NULL, z TINYINT NOT NULL, m TINYINT NOT NULL,
+  CONSTRAINT pk_geom_cols PRIMARY KEY (table_name, column_name),
+  CONSTRAINT uk_gc_table_name UNIQUE (table_name),
+  CONSTRAINT fk_gc_tn FOREIGN KEY (table_name) REFERENCES gpkg_contents(table_name),
+  CONSTRAINT fk_gc_srs FOREIGN KEY (srs_id) REFERENCES gpkg_spatial_ref_sys (srs_id));
+CREATE TABLE gpkg_extensions (
+  table_name TEXT, column_name TEXT, extension_name TEXT NOT NULL, definition TEXT NOT NULL,
+  scope TEXT NOT NULL, CONSTRAINT ge_tce UNIQUE (table_name, column_name, extension_name));
+CREATE TABLE sitmap_meta (key TEXT NOT NULL PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE sources (
+  fid INTEGER PRIMARY KEY AUTOINCREMENT, id TEXT NOT NULL UNIQUE, name TEXT NOT NULL,
+  kind TEXT NOT NULL, url TEXT);
+CREATE TABLE reports (
+  fid INTEGER PRIMARY KEY AUTOINCREMENT, id TEXT NOT NULL UNIQUE, source_id TEXT NOT NULL REFERENCES sources(id),
+  url TEXT, title TEXT, published_at DATETIME, language TEXT, content_sha256 TEXT NOT NULL, excerpt TEXT,
+  published_at_us INTEGER);
+CREATE TABLE layers (
+  fid INTEGER PRIMARY KEY AUTOINCREMENT, id TEXT NOT NULL UNIQUE, kind TEXT NOT NULL, title TEXT NOT NULL,
+  definition TEXT NOT NULL);
+"""
+
+# The R-tree triggers of GeoPackage 1.3, Annex "Spatial Indexes" (t = table, c = column, i = key).
+_RTREE = """
+CREATE VIRTUAL TABLE rtree_{t}_{c} USING rtree(id, minx, maxx, miny, maxy);
+CREATE TRIGGER rtree_{t}_{c}_insert AFTER INSERT ON {t}
+  WHEN (new.{c} NOT NULL AND NOT ST_IsEmpty(NEW.{c}))
+BEGIN
+  INSERT OR REPLACE INTO rtree_{t}_{c} VALUES (
+    NEW.{i}, ST_MinX(NEW.{c}), ST_MaxX(NEW.{c}), ST_MinY(NEW.{c}), ST_MaxY(NEW.{c}));
+END;
+CREATE TRIGGER rtree_{t}_{c}_update1 AFTER UPDATE OF {c} ON {t}
+  WHEN OLD.{i} = NEW.{i} AND (NEW.{c} NOTNULL AND NOT ST_IsEmpty(NEW.{c}))
+BEGIN
+  INSERT OR REPLACE INTO rtree_{t}_{c} VALUES (
+    NEW.{i}, ST_MinX(NEW.{c}), ST_MaxX(NEW.{c}), ST_MinY(NEW.{c}), ST_MaxY(NEW.{c}));
+END;
+CREATE TRIGGER rtree_{t}_{c}_update2 AFTER UPDATE OF {c} ON {t}
+  WHEN OLD.{i} = NEW.{i} AND (NEW.{c} ISNULL OR ST_IsEmpty(NEW.{c}))
+BEGIN
+  DELETE FROM rtree_{t}_{c} WHERE id = OLD.{i};
+END;
+CREATE TRIGGER rtree_{t}_{c}_update3 AFTER UPDATE ON {t}
+  WHEN OLD.{i} != NEW.{i} AND (NEW.{c} NOTNULL AND NOT ST_IsEmpty(NEW.{c}))
+BEGIN
+  DELETE FROM rtree_{t}_{c} WHERE id = OLD.{i};
+  INSERT OR REPLACE INTO rtree_{t}_{c} VALUES (
+    NEW.{i}, ST_MinX(NEW.{c}), ST_MaxX(NEW.{c}), ST_MinY(NEW.{c}), ST_MaxY(NEW.{c}));
+END;
+CREATE TRIGGER rtree_{t}_{c}_update4 AFTER UPDATE ON {t}
+  WHEN OLD.{i} != NEW.{i} AND (NEW.{c} ISNULL OR ST_IsEmpty(NEW.{c}))
+BEGIN
+  DELETE FROM rtree_{t}_{c} WHERE id IN (OLD.{i}, NEW.{i});
+END;
+CREATE TRIGGER rtree_{t}_{c}_delete AFTER DELETE ON {t}
+  WHEN old.{c} NOT NULL
+BEGIN
+  DELETE FROM rtree_{t}_{c} WHERE id = OLD.{i};
+END;
+"""
+
+#: Columns shown by the GDAL-visible current-state views (the JSON/WKB internals stay in the tables).
+_VIEW_HIDDEN = {"uncertainty_json", "region", "placement_json", "counts_json", "drawn_geom"}
+
+_LAYERS = (
+    # (table or view, data_type, identifier, description)
+    (R.CLAIM_TABLE, "features", "claim_versions", "Every version of every claim (bitemporal history)."),
+    (R.ZONE_TABLE, "features", "zone_versions", "Every version of every zone (bitemporal history)."),
+    ("claims", "features", "claims", "Current claims: one row per claim, its latest version."),
+    ("zones", "features", "zones", "Current zones (evacuation orders, humanitarian zones): latest versions."),
+    ("sources", "attributes", "sources", "Outlets and issuers."),
+    ("reports", "attributes", "reports", "Documents the claims were taken from."),
+    ("layers", "attributes", "layers", "Layer definitions (OGC collections)."),
+)
+
+
+def _table_sql(table: str, columns: Sequence[tuple[str, str, str]]) -> str:
+    cols = [f"{name} {sqlite_type}" for name, sqlite_type, _ in columns]
+    # exact instants (microseconds since the epoch) behind the millisecond DATETIME text GDAL shows
+    cols += [f"{name}_us INTEGER" for name, _, _ in columns if name in R.TIME_COLUMNS]
+    body = ",\n  ".join(cols)
+    return f"CREATE TABLE {table} (\n  fid INTEGER PRIMARY KEY AUTOINCREMENT,\n  geom GEOMETRY,\n  {body});"
+
+
+def _schema_sql() -> str:
+    parts = [_GPKG_CORE]
+    for table, columns, view in ((R.CLAIM_TABLE, R.CLAIM_COLUMNS, "claims"), (R.ZONE_TABLE, R.ZONE_COLUMNS, "zones")):
+        parts.append(_table_sql(table, columns))
+        parts.append(_RTREE.format(t=table, c="geom", i="fid"))
+        shown = ", ".join(["fid", "geom"] + [n for n, _, _ in columns if n not in _VIEW_HIDDEN])
+        parts.append(f"CREATE VIEW {view} AS SELECT {shown} FROM {table} WHERE superseded_at IS NULL;")
+        parts.append(f"CREATE UNIQUE INDEX {table}_id_version ON {table}(id, version);")
+        parts.append(f"CREATE UNIQUE INDEX {table}_current_id ON {table}(id) WHERE superseded_at IS NULL;")
+        parts.append(f"CREATE INDEX {table}_recorded ON {table}(recorded_at_us);")
+    parts.append(
+        f"CREATE INDEX {R.CLAIM_TABLE}_current_time ON {R.CLAIM_TABLE}(valid_from_us, valid_to_us) "
+        "WHERE superseded_at IS NULL;"
+    )
+    parts.append(f"CREATE INDEX {R.CLAIM_TABLE}_time ON {R.CLAIM_TABLE}(valid_from_us, valid_to_us);")
+    parts.append(f"CREATE INDEX {R.CLAIM_TABLE}_report ON {R.CLAIM_TABLE}(report_id);")
+    parts.append(f"CREATE INDEX {R.ZONE_TABLE}_time ON {R.ZONE_TABLE}(effective_from_us, lifted_at_us);")
+    return "\n".join(parts)
+
+
+def _now_text() -> str:
+    return datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%S.%f")[:-3] + "Z"
+
+
+# --------------------------------------------------------------------------------------
+# Store
+# --------------------------------------------------------------------------------------
+
+
+class _Tx:
+    """The :class:`~layers.store.rows.Tx` view of one SQLite connection."""
+
+    dialect = GPKG_DIALECT
+
+    def __init__(self, conn: sqlite3.Connection) -> None:
+        self.conn = conn
+
+    def fetch(self, sql: str, params: Sequence[Any] = ()) -> list[tuple[Any, ...]]:
+        return self.conn.execute(sql, tuple(params)).fetchall()
+
+    def run(self, sql: str, params: Sequence[Any] = ()) -> None:
+        self.conn.execute(sql, tuple(params))
+
+    def run_many(self, sql: str, rows: Iterable[Sequence[Any]]) -> None:
+        self.conn.executemany(sql, rows)
+
+
+class GpkgStore:
+    """A sitmap store in one GeoPackage file (see the module docstring).
+
+    ``create=True`` creates the file and schema when missing; ``create=False`` raises
+    ``StoreError`` for a missing file. A file that is not a GeoPackage, a GeoPackage
+    that is not a sitmap store, or a newer sitmap schema, raises ``StoreError``.
+    """
+
+    backend = "gpkg"
+
+    def __init__(self, path: str | Path, create: bool = True) -> None:
+        self.path = Path(path)
+        self.url = str(self.path)
+        self.create = create
+        self._local = threading.local()
+        self._conns: list[sqlite3.Connection] = []
+        self._lock = threading.Lock()
+        self._checked = False
+
+    # -- connections ------------------------------------------------------------------
+
+    def _connect(self) -> sqlite3.Connection:
+        try:
+            conn = sqlite3.connect(self.path, timeout=BUSY_TIMEOUT_S, isolation_level=None)
+        except sqlite3.Error as exc:
+            raise StoreError(f"cannot open GeoPackage {self.path}: {exc}") from exc
+        register_functions(conn)
+        try:
+            conn.execute(f"PRAGMA busy_timeout = {int(BUSY_TIMEOUT_S * 1000)}")
+            conn.execute("PRAGMA foreign_keys = ON")
+            conn.execute("PRAGMA synchronous = NORMAL")
+        except sqlite3.DatabaseError as exc:
+            conn.close()
+            raise StoreError(f"{self.path} is not a GeoPackage (not an SQLite database: {exc})") from exc
+        return conn
+
+    def _conn(self) -> sqlite3.Connection:
+        """This thread's connection (opened, with the GeoPackage functions, on first use)."""
+        conn: sqlite3.Connection | None = getattr(self._local, "conn", None)
+        if conn is None:
+            if not self._checked:
+                self.init()
+            conn = self._connect()
+            self._local.conn = conn
+            with self._lock:
+                self._conns.append(conn)
+        return conn
+
+    def close(self) -> None:
+        """Close every connection this store opened (in any thread)."""
+        with self._lock:
+            conns, self._conns = self._conns, []
+        for conn in conns:
+            with contextlib.suppress(sqlite3.ProgrammingError):  # another thread's connection
+                conn.close()
+        self._local = threading.local()
+
+    def __enter__(self) -> GpkgStore:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    # -- schema -------------------------------------------------------------------------
+
+    def init(self) -> None:
+        """Create the GeoPackage and sitmap schema when missing; refuse foreign or newer files."""
+        if not self.path.exists() and not self.create:
+            raise StoreError(f"no store at {self.path} (run 'sitmap db init' first)")
+        if self.path.exists() and self.path.is_dir():
+            raise StoreError(f"{self.path} is a directory, not a GeoPackage")
+        conn = self._connect()
+        try:
+            try:
+                app_id = conn.execute("PRAGMA application_id").fetchone()[0]
+                tables = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type IN ('table','view')")}
+            except sqlite3.DatabaseError as exc:
+                raise StoreError(f"{self.path} is not a GeoPackage (not an SQLite database: {exc})") from exc
+            if not tables and app_id == 0:
+                if not self.create:
+                    raise StoreError(f"{self.path} is an empty database, not a sitmap store")
+                self._create_schema(conn)
+            elif app_id != GPKG_APPLICATION_ID:
+                raise StoreError(f"{self.path} is not a GeoPackage (SQLite application_id {app_id:#x}, not 'GPKG')")
+            elif "sitmap_meta" not in tables:
+                raise StoreError(
+                    f"{self.path} is a GeoPackage but not a sitmap store (no sitmap_meta table); use a new file"
+                )
+            row = conn.execute("SELECT value FROM sitmap_meta WHERE key = 'schema_version'").fetchone()
+            version = int(row[0]) if row else 0
+            if version > SCHEMA_VERSION:
+                raise StoreError(
+                    f"{self.path} has sitmap schema version {version}, newer than this sitmap "
+                    f"(version {SCHEMA_VERSION}); upgrade sitmap to open it"
+                )
+            if version < 1:
+                raise StoreError(f"{self.path} has no valid sitmap schema version")
+        finally:
+            conn.close()
+        self._checked = True
+
+    def _create_schema(self, conn: sqlite3.Connection) -> None:
+        conn.execute("PRAGMA journal_mode = WAL")
+        conn.execute("BEGIN IMMEDIATE")
+        try:
+            if conn.execute("SELECT count(*) FROM sqlite_master").fetchone()[0]:
+                conn.execute("ROLLBACK")  # another process created it meanwhile
+                return
+            conn.execute(f"PRAGMA application_id = {GPKG_APPLICATION_ID}")
+            conn.execute(f"PRAGMA user_version = {GPKG_USER_VERSION}")
+            for stmt in _split_sql(_schema_sql()):
+                conn.execute(stmt)
+            conn.executemany(
+                "INSERT INTO gpkg_spatial_ref_sys VALUES (?, ?, ?, ?, ?, ?)",
+                [
+                    (
+                        "Undefined cartesian SRS",
+                        -1,
+                        "NONE",
+                        -1,
+                        "undefined",
+                        "undefined cartesian coordinate reference system",
+                    ),
+                    (
+                        "Undefined geographic SRS",
+                        0,
+                        "NONE",
+                        0,
+                        "undefined",
+                        "undefined geographic coordinate reference system",
+                    ),
+                    (
+                        "WGS 84 geodetic",
+                        SRS_ID,
+                        "EPSG",
+                        4326,
+                        _WGS84_WKT,
+                        "longitude/latitude coordinates in decimal degrees on the WGS 84 spheroid",
+                    ),
+                ],
+            )
+            now = _now_text()
+            for table, data_type, identifier, description in _LAYERS:
+                conn.execute(
+                    "INSERT INTO gpkg_contents (table_name, data_type, identifier, description, last_change, srs_id) "
+                    "VALUES (?, ?, ?, ?, ?, ?)",
+                    (table, data_type, identifier, description, now, SRS_ID if data_type == "features" else None),
+                )
+                if data_type == "features":
+                    geom_type = "MULTIPOLYGON" if table in ("zones", R.ZONE_TABLE) else "GEOMETRY"
+                    conn.execute(
+                        "INSERT INTO gpkg_geometry_columns VALUES (?, 'geom', ?, ?, 0, 0)", (table, geom_type, SRS_ID)
+                    )
+            for table in (R.CLAIM_TABLE, R.ZONE_TABLE):
+                conn.execute(
+                    "INSERT INTO gpkg_extensions VALUES (?, 'geom', 'gpkg_rtree_index', "
+                    "'http://www.geopackage.org/spec120/#extension_rtree', 'write-only')",
+                    (table,),
+                )
+            conn.execute("INSERT INTO sitmap_meta VALUES ('schema_version', ?)", (str(SCHEMA_VERSION),))
+            conn.execute("INSERT INTO sitmap_meta VALUES ('created_at', ?)", (now,))
+            conn.execute("COMMIT")
+        except BaseException:
+            if conn.in_transaction:
+                conn.execute("ROLLBACK")
+            raise
+
+    # -- transactions -----------------------------------------------------------------
+
+    def _write(self, fn: Callable[[_Tx], T], *, touch: Sequence[str] = ()) -> T:
+        """Run ``fn`` in one ``BEGIN IMMEDIATE`` transaction, retrying a busy lock a few times.
+
+        ``touch`` names the feature tables whose extent and last_change in
+        ``gpkg_contents`` this write may have changed.
+        """
+        conn = self._conn()
+        for attempt in range(1, WRITE_ATTEMPTS + 1):
+            try:
+                conn.execute("BEGIN IMMEDIATE")
+                break
+            except sqlite3.OperationalError as exc:
+                if "locked" not in str(exc) and "busy" not in str(exc):
+                    raise StoreError(f"cannot write to {self.path}: {exc}") from exc
+                if attempt == WRITE_ATTEMPTS:
+                    raise StoreBusy(
+                        f"{self.path} stayed locked by another writer for {WRITE_ATTEMPTS * BUSY_TIMEOUT_S:g} s; "
+                        "try again"
+                    ) from exc
+                time.sleep(0.05 * attempt)
+        try:
+            result = fn(_Tx(conn))
+            for table in touch:
+                self._touch(conn, table)
+            conn.execute("COMMIT")
+        except BaseException:
+            if conn.in_transaction:
+                conn.execute("ROLLBACK")
+            raise
+        return result
+
+    def _touch(self, conn: sqlite3.Connection, table: str) -> None:
+        """Refresh the extent and last_change of a versions table and its current-state view."""
+        view = "claims" if table == R.CLAIM_TABLE else "zones"
+        ext = exact_extent(conn, table, current_only=False) or (None, None, None, None)
+        conn.execute(
+            "UPDATE gpkg_contents SET last_change = ?, min_x = ?, min_y = ?, max_x = ?, max_y = ? "
+            "WHERE table_name IN (?, ?)",
+            (_now_text(), *ext, table, view),
+        )
+
+    def _read(self) -> _Tx:
+        return _Tx(self._conn())
+
+    # -- writes -------------------------------------------------------------------------
+
+    def add_sources(self, sources: Sequence[Source]) -> WriteResult:
+        """Insert or update sources (they are not versioned)."""
+        return self._write(lambda tx: R.upsert_sources(tx, sources))
+
+    def add_reports(self, reports: Sequence[Report]) -> WriteResult:
+        """Insert reports; an existing id is ``unchanged`` (reports are immutable)."""
+        return self._write(lambda tx: R.insert_reports(tx, reports))
+
+    def add_claims(self, claims: Sequence[ClaimRecord], *, recorded_by: str | None = None) -> WriteResult:
+        """Upsert claim records by id in one transaction (see :class:`~layers.store.base.Store`)."""
+        claims = list(claims)
+        return self._write(lambda tx: R.upsert_claims(tx, claims, recorded_by), touch=(R.CLAIM_TABLE,))
+
+    def add_zones(self, zones: Sequence[Zone], *, recorded_by: str | None = None) -> WriteResult:
+        """Upsert zones by id in one transaction, versioned like claims."""
+        zones = list(zones)
+        return self._write(lambda tx: R.upsert_zones(tx, zones, recorded_by), touch=(R.ZONE_TABLE,))
+
+    def update_claim(
+        self,
+        claim_id: str,
+        changes: dict[str, object],
+        *,
+        expected_version: int | None = None,
+        recorded_by: str | None = None,
+    ) -> ClaimRecord:
+        """Write a new version of a claim with ``changes`` applied (``Conflict`` on a stale version)."""
+        return self._write(
+            lambda tx: R.revise_claim(
+                tx, claim_id, dict(changes), expected_version=expected_version, recorded_by=recorded_by
+            ),
+            touch=(R.CLAIM_TABLE,),
+        )
+
+    def retract_claim(
+        self,
+        claim_id: str,
+        *,
+        reason: str | None = None,
+        expected_version: int | None = None,
+        recorded_by: str | None = None,
+    ) -> ClaimRecord:
+        """Write a new version with status ``retracted``; retracting twice changes nothing."""
+
+        def run(tx: _Tx) -> ClaimRecord:
+            old = R.current_claim(tx, claim_id)
+            if old.status == "retracted" and expected_version in (None, old.version):
+                return old
+            return R.revise_claim(
+                tx,
+                claim_id,
+                R.retract_changes(old, reason),
+                expected_version=expected_version,
+                recorded_by=recorded_by,
+            )
+
+        return self._write(run, touch=(R.CLAIM_TABLE,))
+
+    # -- reads --------------------------------------------------------------------------
+
+    def get_source(self, source_id: str) -> Source:
+        """The source, or ``NotFound``."""
+        rows = self._read().fetch("SELECT id, name, kind, url FROM sources WHERE id = ?", [source_id])
+        if not rows:
+            raise NotFound(f"source {source_id!r} not found")
+        i, name, kind, url = rows[0]
+        return Source(id=i, name=name, kind=kind, url=url)
+
+    def list_sources(self) -> list[Source]:
+        """All sources, by id."""
+        rows = self._read().fetch("SELECT id, name, kind, url FROM sources ORDER BY id")
+        return [Source(id=i, name=n, kind=k, url=u) for i, n, k, u in rows]
+
+    def get_report(self, report_id: str) -> Report:
+        """The report, or ``NotFound``."""
+        rows = self._read().fetch(f"SELECT {R.report_select(GPKG_DIALECT)} FROM reports WHERE id = ?", [report_id])
+        if not rows:
+            raise NotFound(f"report {report_id!r} not found")
+        return R.report_from_row(GPKG_DIALECT, rows[0])
+
+    def get_claim(self, claim_id: str, *, as_of: datetime | None = None) -> ClaimRecord:
+        """The claim version current at ``as_of`` (default now), any status, or ``NotFound``."""
+        term, params = R.version_filter(GPKG_DIALECT, as_of)
+        rows = self._read().fetch(
+            f"SELECT {R.claim_select(GPKG_DIALECT)} FROM {R.CLAIM_TABLE} WHERE id = ? AND {term}", [claim_id, *params]
+        )
+        if not rows:
+            when = f" as of {as_of.isoformat()}" if as_of else ""
+            raise NotFound(f"claim {claim_id!r} not found{when}")
+        return R.claims_from_rows(GPKG_DIALECT, rows)[0]
+
+    def get_zone(self, zone_id: str, *, as_of: datetime | None = None) -> Zone:
+        """The zone version current at ``as_of`` (default now), any status, or ``NotFound``."""
+        term, params = R.version_filter(GPKG_DIALECT, as_of)
+        rows = self._read().fetch(
+            f"SELECT {R.zone_select(GPKG_DIALECT)} FROM {R.ZONE_TABLE} WHERE id = ? AND {term}", [zone_id, *params]
+        )
+        if not rows:
+            when = f" as of {as_of.isoformat()}" if as_of else ""
+            raise NotFound(f"zone {zone_id!r} not found{when}")
+        return R.zones_from_rows(GPKG_DIALECT, rows)[0]
+
+    def claim_history(self, claim_id: str) -> list[ClaimRecord]:
+        """Every version of a claim, oldest first, or ``NotFound``."""
+        rows = self._read().fetch(
+            f"SELECT {R.claim_select(GPKG_DIALECT)} FROM {R.CLAIM_TABLE} WHERE id = ? ORDER BY version", [claim_id]
+        )
+        if not rows:
+            raise NotFound(f"claim {claim_id!r} not found")
+        return R.claims_from_rows(GPKG_DIALECT, rows)
+
+    def zone_history(self, zone_id: str) -> list[Zone]:
+        """Every version of a zone, oldest first, or ``NotFound``."""
+        rows = self._read().fetch(
+            f"SELECT {R.zone_select(GPKG_DIALECT)} FROM {R.ZONE_TABLE} WHERE id = ? ORDER BY version", [zone_id]
+        )
+        if not rows:
+            raise NotFound(f"zone {zone_id!r} not found")
+        return R.zones_from_rows(GPKG_DIALECT, rows)
+
+    def query_claims(self, query: ClaimQuery) -> Page[ClaimRecord]:
+        """Claims matching ``query`` in (valid_from, id) order, with the total count."""
+        where, params = R.claim_where(GPKG_DIALECT, query, "c")
+        rows, total = self._query(
+            R.CLAIM_TABLE,
+            R.claim_select(GPKG_DIALECT, "c"),
+            where,
+            params,
+            query.bbox,
+            R.claim_order(GPKG_DIALECT, "c"),
+            query.limit,
+            query.offset,
+        )
+        return Page(items=R.claims_from_rows(GPKG_DIALECT, rows), total=total)
+
+    def query_zones(self, query: ZoneQuery) -> Page[Zone]:
+        """Zones matching ``query`` in (effective_from, id) order, with the total count."""
+        where, params = R.zone_where(GPKG_DIALECT, query, "c")
+        rows, total = self._query(
+            R.ZONE_TABLE,
+            R.zone_select(GPKG_DIALECT, "c"),
+            where,
+            params,
+            query.bbox,
+            R.zone_order(GPKG_DIALECT, "c"),
+            query.limit,
+            query.offset,
+        )
+        return Page(items=R.zones_from_rows(GPKG_DIALECT, rows), total=total)
+
+    def _query(
+        self,
+        table: str,
+        select: str,
+        where: list[str],
+        params: list[Any],
+        bbox: tuple[float, float, float, float] | None,
+        order: str,
+        limit: int | None,
+        offset: int,
+    ) -> tuple[list[tuple[Any, ...]], int]:
+        tx = self._read()
+        cond = " AND ".join(where)
+        if bbox is None:
+            page = tx.fetch(
+                f"SELECT {select} FROM {table} c WHERE {cond} ORDER BY {order} LIMIT ? OFFSET ?",
+                [*params, -1 if limit is None else limit, offset],
+            )
+            if offset == 0 and (limit is None or len(page) < limit):
+                return page, len(page)
+            total = tx.fetch(f"SELECT count(*) FROM {table} c WHERE {cond}", params)[0][0]
+            return page, int(total)
+        # R-tree prefilter; rows whose index box lies inside the bbox are hits without a
+        # geometry test (the R-tree box is rounded outwards), the others get shapely's.
+        minx, miny, maxx, maxy = (float(v) for v in bbox)
+        cand = tx.fetch(
+            f"SELECT c.fid, CASE WHEN r.minx >= ? AND r.maxx <= ? AND r.miny >= ? AND r.maxy <= ? "
+            f"THEN NULL ELSE c.geom END FROM rtree_{table}_geom r JOIN {table} c ON c.fid = r.id "
+            f"WHERE r.minx <= ? AND r.maxx >= ? AND r.miny <= ? AND r.maxy >= ? AND {cond} ORDER BY {order}",
+            [minx, maxx, miny, maxy, maxx, minx, maxy, miny, *params],
+        )
+        edge = [i for i, (_, g) in enumerate(cand) if g is not None]
+        keep = [True] * len(cand)
+        if edge:
+            geoms = gpkg_decode([cand[i][1] for i in edge])
+            hits = shapely.intersects(shapely.box(minx, miny, maxx, maxy), geoms)
+            for i, hit in zip(edge, hits, strict=True):
+                keep[i] = bool(hit)
+        fids = [c[0] for c, k in zip(cand, keep, strict=True) if k]
+        total = len(fids)
+        page_fids = fids[offset:] if limit is None else fids[offset : offset + limit]
+        by_fid: dict[int, tuple[Any, ...]] = {}
+        for chunk in R._chunks(page_fids):
+            marks = ",".join("?" * len(chunk))
+            for row in tx.fetch(f"SELECT c.fid, {select} FROM {table} c WHERE c.fid IN ({marks})", chunk):
+                by_fid[row[0]] = row[1:]
+        return [by_fid[f] for f in page_fids], total
+
+    # -- layers -------------------------------------------------------------------------
+
+    def put_layer(self, layer: Layer) -> None:
+        """Create or replace a layer definition."""
+        self._write(lambda tx: R.put_layer(tx, layer))
+
+    def get_layer(self, layer_id: str) -> Layer:
+        """A layer definition, or ``NotFound``."""
+        rows = self._read().fetch("SELECT definition FROM layers WHERE id = ?", [layer_id])
+        if not rows:
+            raise NotFound(f"layer {layer_id!r} not found")
+        return Layer.model_validate_json(rows[0][0])
+
+    def list_layers(self) -> list[Layer]:
+        """All layer definitions, by id."""
+        rows = self._read().fetch("SELECT definition FROM layers ORDER BY id")
+        return [Layer.model_validate_json(r[0]) for r in rows]
+
+    # -- housekeeping -------------------------------------------------------------------
+
+    def stats(self) -> StoreStats:
+        """Counts, extent (claims and zones) and time span of the current state."""
+        tx = self._read()
+        one = lambda sql: tx.fetch(sql)[0]  # noqa: E731
+        by_type = dict(
+            tx.fetch(f"SELECT event_type, count(*) FROM {R.CLAIM_TABLE} WHERE superseded_at IS NULL GROUP BY 1")
+        )
+        by_status = dict(
+            tx.fetch(f"SELECT status, count(*) FROM {R.CLAIM_TABLE} WHERE superseded_at IS NULL GROUP BY 1")
+        )
+        extents = [e for e in (exact_extent(tx.conn, t, current_only=True) for t in (R.CLAIM_TABLE, R.ZONE_TABLE)) if e]
+        bbox = None
+        if extents:
+            bbox = (
+                min(e[0] for e in extents),
+                min(e[1] for e in extents),
+                max(e[2] for e in extents),
+                max(e[3] for e in extents),
+            )
+        span = one(f"SELECT min(valid_from_us), max(valid_to_us) FROM {R.CLAIM_TABLE} WHERE superseded_at IS NULL")
+        time_span = None
+        if span[0] is not None:
+            lo, hi = R.from_epoch_us(span[0]), R.from_epoch_us(span[1])
+            assert lo is not None and hi is not None
+            time_span = (lo, hi)
+        return StoreStats(
+            backend=self.backend,
+            claims=sum(by_type.values()),
+            claim_versions=int(one(f"SELECT count(*) FROM {R.CLAIM_TABLE}")[0]),
+            zones=int(one(f"SELECT count(*) FROM {R.ZONE_TABLE} WHERE superseded_at IS NULL")[0]),
+            reports=int(one("SELECT count(*) FROM reports")[0]),
+            sources=int(one("SELECT count(*) FROM sources")[0]),
+            claims_by_event_type=by_type,
+            claims_by_status=by_status,
+            bbox=bbox,
+            time_span=time_span,
+            last_recorded_at=self.last_recorded_at(),
+        )
+
+    def last_recorded_at(self) -> datetime | None:
+        """The newest ``recorded_at`` (hence also ``superseded_at``) of any claim or zone version."""
+        tx = self._read()
+        times = [
+            R.from_epoch_us(tx.fetch(f"SELECT max(recorded_at_us) FROM {t}")[0][0])
+            for t in (R.CLAIM_TABLE, R.ZONE_TABLE)
+        ]
+        return max((t for t in times if t is not None), default=None)
+
+    # -- backup -------------------------------------------------------------------------
+
+    def backup(self, dest: str | Path) -> Path:
+        """Copy the store to ``dest`` with SQLite's online backup API (safe while others write)."""
+        dest = Path(dest)
+        if dest.exists():
+            raise StoreError(f"{dest} exists; choose a new backup file")
+        target = sqlite3.connect(dest)
+        try:
+            self._conn().backup(target)
+        finally:
+            target.close()
+        return dest
+
+    def restore(self, src: str | Path) -> None:
+        """Replace this store's content with the backup at ``src`` (checked to be a sitmap store first)."""
+        src = Path(src)
+        if not src.exists():
+            raise StoreError(f"no backup at {src}")
+        GpkgStore(src, create=False).init()  # refuses a foreign or newer file before anything is touched
+        source = sqlite3.connect(src)
+        try:
+            source.backup(self._conn())
+        finally:
+            source.close()
+
+
+def exact_extent(
+    conn: sqlite3.Connection, table: str, *, current_only: bool
+) -> tuple[float, float, float, float] | None:
+    """(minx, miny, maxx, maxy) of a feature table, exact to the stored coordinates.
+
+    The R-tree keeps 32-bit boxes rounded outwards, so it finds the extreme rows fast;
+    the exact value comes from the GeoPackage headers of just those rows.
+    """
+    join = f"JOIN {table} c ON c.fid = r.id WHERE c.superseded_at IS NULL" if current_only else ""
+    rtree = f"rtree_{table}_geom"
+    out = []
+    for col, agg, pick in (("minx", "min", 0), ("miny", "min", 2), ("maxx", "max", 1), ("maxy", "max", 3)):
+        (edge,) = conn.execute(f"SELECT {agg}(r.{col}) FROM {rtree} r {join}").fetchone()
+        if edge is None:
+            return None
+        where = "WHERE c.superseded_at IS NULL AND" if current_only else "WHERE"
+        blobs = conn.execute(
+            f"SELECT c.geom FROM {rtree} r JOIN {table} c ON c.fid = r.id {where} r.{col} = ?", (edge,)
+        ).fetchall()
+        values = [env[pick] for env in (_envelope(b[0]) for b in blobs) if env is not None]
+        out.append((min if agg == "min" else max)(values) if values else edge)
+    return out[0], out[1], out[2], out[3]
+
+
+def _split_sql(script: str) -> list[str]:
+    """Split a DDL script into statements, keeping trigger bodies (``BEGIN ... END;``) whole."""
+    out: list[str] = []
+    buf = ""
+    for line in script.splitlines(keepends=True):
+        buf += line
+        if sqlite3.complete_statement(buf):
+            if buf.strip():
+                out.append(buf.strip())
+            buf = ""
+    if buf.strip():
+        out.append(buf.strip())
+    return out
+
+
+def geometry_blob(geom: BaseGeometry) -> bytes:
+    """One geometry as a GeoPackage binary blob (for tests and tools)."""
+    blob = gpkg_encode([geom])[0]
+    assert blob is not None
+    return blob
+
+
+__all__ = ["GpkgStore", "geometry_blob", "gpkg_decode", "gpkg_encode", "register_functions"]

@@ -1,0 +1,1067 @@
+"""Record <-> row mapping and query semantics shared by the GeoPackage and PostGIS stores.
+
+Both backends keep claims and zones in one table each, every version a row, with
+bitemporal ``recorded_at``/``superseded_at`` columns. The common scalar fields are
+real columns (so GDAL, QGIS and SQL users see them); nested values (uncertainty,
+placement, counts) travel as JSON text and the uncertainty region and a zone's drawn
+area as plain WKB. What differs between backends (placeholders, how a timestamp or a
+geometry is bound and read back, the spatial filter) is a :class:`Dialect`; the
+versioning logic that must behave identically lives here once, written against a
+tiny :class:`Tx` interface each backend implements over its own transaction.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import uuid
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from typing import Any, Protocol
+
+import shapely
+from pydantic import ValidationError
+from shapely.geometry.base import BaseGeometry
+
+from geo.errors import Conflict, InvalidInput, NotFound
+from geo.model import (
+    CLAIM_STATUSES,
+    EVENT_TYPES,
+    REVIEWS,
+    TIME_PRECISIONS,
+    CountEstimate,
+    Placement,
+    Uncertainty,
+    format_validation_error,
+)
+from layers.model import ORDER_TYPES, ClaimRecord, Layer, Report, Source, Zone
+from layers.store.base import ClaimQuery, WriteResult, ZoneQuery
+
+#: Rows fetched per ``IN (...)`` lookup; well under SQLite's and libpq's parameter limits.
+CHUNK = 500
+
+# --------------------------------------------------------------------------------------
+# Columns (order matters: it is the INSERT order)
+# --------------------------------------------------------------------------------------
+
+#: Claim version columns after the integer key and the geometry, with SQLite and PostgreSQL types.
+CLAIM_COLUMNS: tuple[tuple[str, str, str], ...] = (
+    ("id", "TEXT NOT NULL", "text NOT NULL"),
+    ("version", "INTEGER NOT NULL", "integer NOT NULL"),
+    ("event_type", "TEXT NOT NULL", "text NOT NULL"),
+    ("status", "TEXT NOT NULL", "text NOT NULL"),
+    ("review", "TEXT NOT NULL", "text NOT NULL"),
+    ("claimant", "TEXT", "text"),
+    ("source", "TEXT", "text"),
+    ("url", "TEXT", "text"),
+    ("quote", "TEXT", "text"),
+    ("place_text", "TEXT", "text"),
+    ("place_name", "TEXT", "text"),
+    ("gazetteer_id", "TEXT", "text"),
+    ("placement_method", "TEXT", "text"),
+    ("uncertainty_m", "REAL", "double precision"),
+    ("geo_precision", "INTEGER", "integer"),
+    ("where_prec", "INTEGER", "integer"),
+    ("valid_from", "DATETIME", "timestamptz"),
+    ("valid_to", "DATETIME", "timestamptz"),
+    ("time_precision", "TEXT NOT NULL", "text NOT NULL"),
+    ("fatalities", "INTEGER", "integer"),
+    ("fatalities_low", "INTEGER", "integer"),
+    ("fatalities_high", "INTEGER", "integer"),
+    ("injured", "INTEGER", "integer"),
+    ("injured_low", "INTEGER", "integer"),
+    ("injured_high", "INTEGER", "integer"),
+    ("targets", "INTEGER", "integer"),
+    ("confidence", "REAL NOT NULL", "double precision NOT NULL"),
+    ("block_ids", "TEXT", "text"),
+    ("report_id", "TEXT", "text"),
+    ("notes", "TEXT", "text"),
+    ("recorded_at", "DATETIME NOT NULL", "timestamptz NOT NULL"),
+    ("superseded_at", "DATETIME", "timestamptz"),
+    ("recorded_by", "TEXT", "text"),
+    ("uncertainty_json", "TEXT", "text"),
+    ("region", "BLOB", "bytea"),
+    ("placement_json", "TEXT", "text"),
+    ("counts_json", "TEXT", "text"),
+)
+CLAIM_NAMES: tuple[str, ...] = tuple(c[0] for c in CLAIM_COLUMNS)
+
+#: Zone version columns after the integer key and the geometry.
+ZONE_COLUMNS: tuple[tuple[str, str, str], ...] = (
+    ("id", "TEXT NOT NULL", "text NOT NULL"),
+    ("version", "INTEGER NOT NULL", "integer NOT NULL"),
+    ("order_type", "TEXT NOT NULL", "text NOT NULL"),
+    ("status", "TEXT NOT NULL", "text NOT NULL"),
+    ("issuer", "TEXT NOT NULL", "text NOT NULL"),
+    ("source", "TEXT", "text"),
+    ("url", "TEXT", "text"),
+    ("report_id", "TEXT", "text"),
+    ("title", "TEXT", "text"),
+    ("block_ids", "TEXT", "text"),
+    ("approx_block_ids", "TEXT", "text"),
+    ("grid", "TEXT", "text"),
+    ("issued_at", "DATETIME NOT NULL", "timestamptz NOT NULL"),
+    ("effective_from", "DATETIME NOT NULL", "timestamptz NOT NULL"),
+    ("lifted_at", "DATETIME", "timestamptz"),
+    ("time_precision", "TEXT NOT NULL", "text NOT NULL"),
+    ("placement_method", "TEXT", "text"),
+    ("uncertainty_m", "REAL", "double precision"),
+    ("geo_precision", "INTEGER", "integer"),
+    ("where_prec", "INTEGER", "integer"),
+    ("stated_area_km2", "REAL", "double precision"),
+    ("flags", "TEXT", "text"),
+    ("notes", "TEXT", "text"),
+    ("recorded_at", "DATETIME NOT NULL", "timestamptz NOT NULL"),
+    ("superseded_at", "DATETIME", "timestamptz"),
+    ("recorded_by", "TEXT", "text"),
+    ("uncertainty_json", "TEXT", "text"),
+    ("region", "BLOB", "bytea"),
+    ("drawn_geom", "BLOB", "bytea"),
+)
+ZONE_NAMES: tuple[str, ...] = tuple(c[0] for c in ZONE_COLUMNS)
+
+CLAIM_TABLE = "claim_versions"
+ZONE_TABLE = "zone_versions"
+
+#: Fields a caller may not set through ``update_claim``: the store owns them.
+BOOKKEEPING = frozenset({"id", "version", "recorded_at", "superseded_at", "recorded_by"})
+
+
+# --------------------------------------------------------------------------------------
+# Ids
+# --------------------------------------------------------------------------------------
+
+
+def new_id(prefix: str, seed: str | None = None) -> str:
+    """A new record id: derived from ``seed`` when given (stable), else random."""
+    if seed is not None:
+        return f"{prefix}-" + hashlib.sha256(seed.encode("utf-8")).hexdigest()[:20]
+    return f"{prefix}-" + uuid.uuid4().hex[:20]
+
+
+# --------------------------------------------------------------------------------------
+# Dialect
+# --------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Dialect:
+    """How one backend binds and reads values; SQL here is written with ``?`` placeholders.
+
+    ``geom_param`` is the SQL that binds one geometry parameter, ``geom_select`` wraps a
+    geometry column so it comes back as bytes ``geom_decode`` understands, and
+    ``geom_encode`` turns a list of shapely geometries (or ``None``) into parameters.
+    """
+
+    name: str
+    ts: Callable[[datetime | None], Any]
+    parse_ts: Callable[[Any], datetime | None]
+    geom_param: str
+    geom_select: Callable[[str], str]
+    geom_encode: Callable[[Sequence[BaseGeometry | None]], list[Any]]
+    geom_decode: Callable[[Sequence[Any]], list[BaseGeometry | None]]
+    #: GeoPackage only: each time column ``t`` is shown to GDAL as millisecond DATETIME text
+    #: (the spec's format) and kept exact, for filtering and reading back, in ``t_us``.
+    shadow_times: bool = False
+    display_ts: Callable[[datetime | None], Any] = lambda v: v
+
+    def tc(self, name: str, alias: str = "") -> str:
+        """The column that holds the exact, comparable value of time column ``name``."""
+        p = f"{alias}." if alias else ""
+        return f"{p}{name}_us" if self.shadow_times else f"{p}{name}"
+
+
+#: Columns holding instants; comparisons and ordering go through :meth:`Dialect.tc`.
+TIME_COLUMNS = frozenset(
+    {
+        "valid_from",
+        "valid_to",
+        "recorded_at",
+        "superseded_at",
+        "issued_at",
+        "effective_from",
+        "lifted_at",
+        "published_at",
+    }
+)
+
+
+def insert_columns(d: Dialect, names: Sequence[str]) -> list[str]:
+    """INSERT column names for ``names``, plus the shadow time columns when the dialect has them."""
+    extra = [f"{n}_us" for n in names if n in TIME_COLUMNS] if d.shadow_times else []
+    return [*names, *extra]
+
+
+def bind_times(d: Dialect, names: Sequence[str], rows: Iterable[Sequence[Any]], skip: int = 0) -> list[tuple[Any, ...]]:
+    """Turn the raw datetimes of ``rows`` (at the time columns of ``names``) into parameters.
+
+    ``skip`` leading values (the geometry) are passed through untouched.
+    """
+    pos = [skip + i for i, n in enumerate(names) if n in TIME_COLUMNS]
+    out = []
+    for row in rows:
+        vals = list(row)
+        extra = []
+        for i in pos:
+            v = vals[i]
+            if d.shadow_times:
+                vals[i] = d.display_ts(v)
+                extra.append(d.ts(v))
+            else:
+                vals[i] = d.ts(v)
+        out.append((*vals, *extra))
+    return out
+
+
+def parse_iso(value: Any) -> datetime | None:
+    """Read a stored timestamp (ISO text or a driver datetime) as an aware UTC datetime."""
+    if value is None:
+        return None
+    dt = value if isinstance(value, datetime) else datetime.fromisoformat(str(value))
+    if dt.tzinfo is None:
+        return dt.replace(tzinfo=UTC)
+    return dt.astimezone(UTC)
+
+
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+
+
+def epoch_us(value: datetime | None) -> int | None:
+    """Exact microseconds since 1970-01-01T00:00Z (naive input is read as UTC)."""
+    if value is None:
+        return None
+    if value.tzinfo is None:
+        value = value.replace(tzinfo=UTC)
+    delta = value - _EPOCH
+    return (delta.days * 86_400 + delta.seconds) * 1_000_000 + delta.microseconds
+
+
+def from_epoch_us(value: Any) -> datetime | None:
+    """The UTC datetime of a microsecond epoch count (``None`` stays ``None``)."""
+    return None if value is None else _EPOCH + timedelta(microseconds=int(value))
+
+
+def iso_ms(value: datetime | None) -> str | None:
+    """GeoPackage DATETIME text (``YYYY-MM-DDTHH:MM:SS.SSSZ``), truncated to the millisecond."""
+    if value is None:
+        return None
+    if value.tzinfo is None:
+        value = value.replace(tzinfo=UTC)
+    return value.astimezone(UTC).replace(tzinfo=None).isoformat(timespec="milliseconds") + "Z"
+
+
+def wkb_or_none(geom: BaseGeometry | None) -> bytes | None:
+    """Plain little-endian WKB of a geometry (for the region and drawn-area columns)."""
+    return None if geom is None else bytes(shapely.to_wkb(geom))
+
+
+def from_wkb_or_none(value: Any) -> BaseGeometry | None:
+    """Shapely geometry from plain WKB bytes (``None`` stays ``None``)."""
+    return None if value is None else shapely.from_wkb(bytes(value))
+
+
+class Tx(Protocol):
+    """One open write transaction (or read connection) of a backend, ``?`` placeholders."""
+
+    dialect: Dialect
+
+    def fetch(self, sql: str, params: Sequence[Any] = ()) -> list[tuple[Any, ...]]:
+        """Run a query and return all rows."""
+
+    def run(self, sql: str, params: Sequence[Any] = ()) -> None:
+        """Run a statement."""
+
+    def run_many(self, sql: str, rows: Iterable[Sequence[Any]]) -> None:
+        """Run a statement once per row of parameters."""
+
+
+def _chunks(items: Sequence[Any], size: int = CHUNK) -> Iterable[Sequence[Any]]:
+    for i in range(0, len(items), size):
+        yield items[i : i + size]
+
+
+def _marks(n: int) -> str:
+    return ",".join("?" * n)
+
+
+# --------------------------------------------------------------------------------------
+# Claims: record -> row
+# --------------------------------------------------------------------------------------
+
+
+def _count_parts(c: CountEstimate | None) -> tuple[int | None, int | None, int | None]:
+    if c is None:
+        return None, None, None
+    return c.best, c.low, c.high
+
+
+def _counts_json(rec: ClaimRecord) -> str | None:
+    counts = {
+        k: v.model_dump(mode="json", exclude_none=True)
+        for k, v in (("fatalities", rec.fatalities), ("injured", rec.injured), ("targets", rec.targets))
+        if v is not None
+    }
+    return json.dumps(counts, ensure_ascii=False) if counts else None
+
+
+def _uncertainty_json(u: Uncertainty | None) -> str | None:
+    if u is None:
+        return None
+    return json.dumps(u.model_dump(mode="json", exclude={"region"}), ensure_ascii=False)
+
+
+def placement_method(rec: ClaimRecord) -> str | None:
+    """The method column: the uncertainty's method, else the placement's."""
+    if rec.uncertainty is not None:
+        return rec.uncertainty.method
+    if rec.placement is not None:
+        return rec.placement.method
+    return None
+
+
+def claim_rows(
+    d: Dialect,
+    records: Sequence[ClaimRecord],
+    versions: Sequence[int],
+    now: datetime,
+    recorded_by: Sequence[str | None],
+) -> list[tuple[Any, ...]]:
+    """INSERT parameters (geometry first, then :data:`CLAIM_NAMES`) for claim versions."""
+    geoms = d.geom_encode([r.geometry for r in records])
+    out = []
+    for rec, geom, version, by in zip(records, geoms, versions, recorded_by, strict=True):
+        u = rec.uncertainty
+        f_best, f_low, f_high = _count_parts(rec.fatalities)
+        i_best, i_low, i_high = _count_parts(rec.injured)
+        out.append(
+            (
+                geom,
+                rec.id,
+                version,
+                rec.event_type,
+                rec.status,
+                rec.review,
+                rec.claimant,
+                rec.source,
+                rec.url,
+                rec.quote,
+                rec.place_text,
+                rec.place_name,
+                rec.gazetteer_id,
+                placement_method(rec),
+                None if u is None else u.radius_m,
+                None if u is None else u.geo_precision,
+                None if u is None else u.where_prec,
+                rec.valid_from,
+                rec.valid_to,
+                rec.time_precision,
+                f_best,
+                f_low,
+                f_high,
+                i_best,
+                i_low,
+                i_high,
+                None if rec.targets is None else rec.targets.best,
+                rec.confidence,
+                json.dumps(list(rec.block_ids)) if rec.block_ids else None,
+                rec.report_id,
+                rec.notes,
+                now,
+                None,
+                by,
+                _uncertainty_json(u),
+                wkb_or_none(None if u is None else u.region),
+                None if rec.placement is None else rec.placement.model_dump_json(),
+                _counts_json(rec),
+            )
+        )
+    return bind_times(d, CLAIM_NAMES, out, skip=1)
+
+
+def _select(d: Dialect, names: Sequence[str], alias: str) -> str:
+    p = f"{alias}." if alias else ""
+    cols = [d.tc(n, alias) if n in TIME_COLUMNS else f"{p}{n}" for n in names]
+    return ", ".join([d.geom_select(f"{p}geom"), *cols])
+
+
+def claim_select(d: Dialect, alias: str = "") -> str:
+    """The SELECT list that :func:`claims_from_rows` reads."""
+    return _select(d, CLAIM_NAMES, alias)
+
+
+_CLAIM_IDX = {n: i + 1 for i, n in enumerate(CLAIM_NAMES)}
+
+
+def claims_from_rows(d: Dialect, rows: Sequence[Sequence[Any]]) -> list[ClaimRecord]:
+    """Rebuild :class:`ClaimRecord` values from rows of :func:`claim_select`.
+
+    The rows were validated on the way in, so the models are constructed without a
+    second validation pass: reading 10,000 claims must not cost a second.
+    """
+    geoms = d.geom_decode([r[0] for r in rows])
+    ix = _CLAIM_IDX
+    out = []
+    for row, geom in zip(rows, geoms, strict=True):
+        u_json = row[ix["uncertainty_json"]]
+        uncertainty = None
+        if u_json is not None:
+            uncertainty = Uncertainty.model_construct(region=from_wkb_or_none(row[ix["region"]]), **json.loads(u_json))
+        placement = None
+        if row[ix["placement_json"]] is not None:
+            placement = Placement.model_validate_json(row[ix["placement_json"]])
+        counts: dict[str, CountEstimate] = {}
+        if row[ix["counts_json"]] is not None:
+            for k, v in json.loads(row[ix["counts_json"]]).items():
+                counts[k] = CountEstimate.model_construct(
+                    low=v.get("low"), best=v.get("best"), high=v.get("high"), text=v.get("text")
+                )
+        blocks = row[ix["block_ids"]]
+        out.append(
+            ClaimRecord.model_construct(
+                event_type=row[ix["event_type"]],
+                claimant=row[ix["claimant"]],
+                source=row[ix["source"]],
+                url=row[ix["url"]],
+                quote=row[ix["quote"]],
+                place_text=row[ix["place_text"]],
+                place_name=row[ix["place_name"]],
+                gazetteer_id=row[ix["gazetteer_id"]],
+                geometry=geom,
+                uncertainty=uncertainty,
+                valid_from=d.parse_ts(row[ix["valid_from"]]),
+                valid_to=d.parse_ts(row[ix["valid_to"]]),
+                time_precision=row[ix["time_precision"]],
+                fatalities=counts.get("fatalities"),
+                injured=counts.get("injured"),
+                targets=counts.get("targets"),
+                block_ids=tuple(json.loads(blocks)) if blocks else (),
+                placement=placement,
+                confidence=row[ix["confidence"]],
+                notes=row[ix["notes"]],
+                id=row[ix["id"]],
+                report_id=row[ix["report_id"]],
+                version=row[ix["version"]],
+                status=row[ix["status"]],
+                review=row[ix["review"]],
+                recorded_at=d.parse_ts(row[ix["recorded_at"]]),
+                superseded_at=d.parse_ts(row[ix["superseded_at"]]),
+                recorded_by=row[ix["recorded_by"]],
+            )
+        )
+    return out
+
+
+# --------------------------------------------------------------------------------------
+# Zones: record -> row
+# --------------------------------------------------------------------------------------
+
+
+def zone_rows(
+    d: Dialect, zones: Sequence[Zone], versions: Sequence[int], now: datetime, recorded_by: Sequence[str | None]
+) -> list[tuple[Any, ...]]:
+    """INSERT parameters (geometry first, then :data:`ZONE_NAMES`) for zone versions."""
+    geoms = d.geom_encode([z.geometry for z in zones])
+    out = []
+    for z, geom, version, by in zip(zones, geoms, versions, recorded_by, strict=True):
+        u = z.uncertainty
+        out.append(
+            (
+                geom,
+                z.id,
+                version,
+                z.order_type,
+                z.status,
+                z.issuer,
+                z.source,
+                z.url,
+                z.report_id,
+                z.title,
+                json.dumps(list(z.block_ids)) if z.block_ids else None,
+                json.dumps(list(z.approx_block_ids)) if z.approx_block_ids else None,
+                z.grid,
+                z.issued_at,
+                z.effective_from,
+                z.lifted_at,
+                z.time_precision,
+                u.method,
+                u.radius_m,
+                u.geo_precision,
+                u.where_prec,
+                z.stated_area_km2,
+                json.dumps(list(z.flags)) if z.flags else None,
+                z.notes,
+                now,
+                None,
+                by,
+                _uncertainty_json(u),
+                wkb_or_none(u.region),
+                wkb_or_none(z.drawn_geometry),
+            )
+        )
+    return bind_times(d, ZONE_NAMES, out, skip=1)
+
+
+def zone_select(d: Dialect, alias: str = "") -> str:
+    """The SELECT list that :func:`zones_from_rows` reads."""
+    return _select(d, ZONE_NAMES, alias)
+
+
+_ZONE_IDX = {n: i + 1 for i, n in enumerate(ZONE_NAMES)}
+
+
+def _tuple(text: Any) -> tuple[str, ...]:
+    return tuple(json.loads(text)) if text else ()
+
+
+def zones_from_rows(d: Dialect, rows: Sequence[Sequence[Any]]) -> list[Zone]:
+    """Rebuild :class:`Zone` values from rows of :func:`zone_select` (no second validation)."""
+    geoms = d.geom_decode([r[0] for r in rows])
+    ix = _ZONE_IDX
+    out = []
+    for row, geom in zip(rows, geoms, strict=True):
+        uncertainty = Uncertainty.model_construct(
+            region=from_wkb_or_none(row[ix["region"]]), **json.loads(row[ix["uncertainty_json"]])
+        )
+        out.append(
+            Zone.model_construct(
+                id=row[ix["id"]],
+                version=row[ix["version"]],
+                geometry=geom,
+                drawn_geometry=from_wkb_or_none(row[ix["drawn_geom"]]),
+                issuer=row[ix["issuer"]],
+                source=row[ix["source"]],
+                url=row[ix["url"]],
+                report_id=row[ix["report_id"]],
+                title=row[ix["title"]],
+                order_type=row[ix["order_type"]],
+                block_ids=_tuple(row[ix["block_ids"]]),
+                approx_block_ids=_tuple(row[ix["approx_block_ids"]]),
+                grid=row[ix["grid"]],
+                issued_at=d.parse_ts(row[ix["issued_at"]]),
+                effective_from=d.parse_ts(row[ix["effective_from"]]),
+                lifted_at=d.parse_ts(row[ix["lifted_at"]]),
+                time_precision=row[ix["time_precision"]],
+                uncertainty=uncertainty,
+                stated_area_km2=row[ix["stated_area_km2"]],
+                flags=_tuple(row[ix["flags"]]),
+                notes=row[ix["notes"]],
+                status=row[ix["status"]],
+                recorded_at=d.parse_ts(row[ix["recorded_at"]]),
+                superseded_at=d.parse_ts(row[ix["superseded_at"]]),
+                recorded_by=row[ix["recorded_by"]],
+            )
+        )
+    return out
+
+
+# --------------------------------------------------------------------------------------
+# Batch checks
+# --------------------------------------------------------------------------------------
+
+
+def _where(kind: str, i: int, rec_id: str) -> str:
+    return f"{kind}[{i}] (id {rec_id!r})" if rec_id else f"{kind}[{i}]"
+
+
+def _check_geometries(kind: str, records: Sequence[Any], ids: Sequence[str], attr: str = "geometry") -> None:
+    """Vectorised validity and range check, so a record built without validation cannot slip in."""
+    idx = [i for i, r in enumerate(records) if getattr(r, attr) is not None]
+    if not idx:
+        return
+    arr = [getattr(records[i], attr) for i in idx]
+    for i, g in zip(idx, arr, strict=True):
+        if not isinstance(g, BaseGeometry):
+            raise InvalidInput(f"{_where(kind, i, ids[i])}: {attr} is not a geometry")
+    bounds = shapely.bounds(arr)
+    valid = shapely.is_valid(arr)
+    empty = shapely.is_empty(arr)
+    for j, i in enumerate(idx):
+        minx, miny, maxx, maxy = bounds[j]
+        if empty[j]:
+            raise InvalidInput(f"{_where(kind, i, ids[i])}: {attr} is empty")
+        if not (-180 <= minx <= maxx <= 180 and -90 <= miny <= maxy <= 90):
+            box = f"{minx:g}, {miny:g}, {maxx:g}, {maxy:g}"
+            raise InvalidInput(f"{_where(kind, i, ids[i])}: {attr} coordinates out of range (bounds {box})")
+        if not valid[j]:
+            raise InvalidInput(f"{_where(kind, i, ids[i])}: {attr} is not valid: {shapely.is_valid_reason(arr[j])}")
+
+
+def check_claims(claims: Sequence[ClaimRecord], ids: Sequence[str]) -> None:
+    """Raise ``InvalidInput`` naming the first bad record (index, id, reason) of a batch.
+
+    Records normally arrive validated by pydantic; these checks catch the ones built
+    with ``model_construct`` or edited in place, and the rules that span a batch.
+    """
+    seen: dict[str, int] = {}
+    for i, (rec, rid) in enumerate(zip(claims, ids, strict=True)):
+        where = _where("claims", i, rid)
+        if not isinstance(rec, ClaimRecord):
+            raise InvalidInput(f"{where}: expected a ClaimRecord, got {type(rec).__name__}")
+        if rid in seen:
+            raise InvalidInput(f"{where}: duplicate id in the batch (also claims[{seen[rid]}])")
+        seen[rid] = i
+        if rec.event_type not in EVENT_TYPES:
+            raise InvalidInput(f"{where}: unknown event_type {rec.event_type!r}")
+        if rec.status not in CLAIM_STATUSES:
+            raise InvalidInput(f"{where}: unknown status {rec.status!r}")
+        if rec.review not in REVIEWS:
+            raise InvalidInput(f"{where}: unknown review {rec.review!r}")
+        if rec.time_precision not in TIME_PRECISIONS:
+            raise InvalidInput(f"{where}: unknown time_precision {rec.time_precision!r}")
+        vf, vt = rec.valid_from, rec.valid_to
+        if (vf is None) != (vt is None):
+            raise InvalidInput(f"{where}: valid_from and valid_to must both be set or both be empty")
+        if vf is not None and vt is not None and vf > vt:
+            raise InvalidInput(f"{where}: valid_from {vf.isoformat()} is after valid_to {vt.isoformat()}")
+        if rec.geometry is not None and rec.uncertainty is None:
+            raise InvalidInput(f"{where}: a located claim needs an uncertainty")
+    _check_geometries("claims", claims, ids)
+
+
+def check_zones(zones: Sequence[Zone], ids: Sequence[str]) -> None:
+    """Like :func:`check_claims`, for a batch of zones."""
+    seen: dict[str, int] = {}
+    for i, (z, zid) in enumerate(zip(zones, ids, strict=True)):
+        where = _where("zones", i, zid)
+        if not isinstance(z, Zone):
+            raise InvalidInput(f"{where}: expected a Zone, got {type(z).__name__}")
+        if zid in seen:
+            raise InvalidInput(f"{where}: duplicate id in the batch (also zones[{seen[zid]}])")
+        seen[zid] = i
+        if z.order_type not in ORDER_TYPES:
+            raise InvalidInput(f"{where}: unknown order_type {z.order_type!r}")
+        if z.status not in ("active", "lifted", "retracted"):
+            raise InvalidInput(f"{where}: unknown status {z.status!r}")
+        if z.geometry is None or z.geometry.geom_type not in ("Polygon", "MultiPolygon"):
+            raise InvalidInput(f"{where}: zone geometry must be a Polygon or MultiPolygon")
+        if z.lifted_at is not None and z.lifted_at < z.effective_from:
+            raise InvalidInput(f"{where}: lifted_at is before effective_from")
+    _check_geometries("zones", zones, ids)
+    _check_geometries("zones", zones, ids, "drawn_geometry")
+
+
+def _check_reports(tx: Tx, kind: str, records: Sequence[Any], ids: Sequence[str]) -> None:
+    """Every referenced report must be stored already: claims never point at nothing."""
+    wanted = sorted({r.report_id for r in records if r.report_id})
+    known: set[str] = set()
+    for chunk in _chunks(wanted):
+        known.update(row[0] for row in tx.fetch(f"SELECT id FROM reports WHERE id IN ({_marks(len(chunk))})", chunk))
+    if len(known) == len(wanted):
+        return
+    for i, r in enumerate(records):
+        if r.report_id and r.report_id not in known:
+            raise InvalidInput(
+                f"{_where(kind, i, ids[i])}: report_id {r.report_id!r} is not in the store; add the report first"
+            )
+
+
+# --------------------------------------------------------------------------------------
+# Versioned upserts (shared by both backends; runs inside the backend's transaction)
+# --------------------------------------------------------------------------------------
+
+
+def next_timestamp(tx: Tx) -> datetime:
+    """The write time of this transaction: now, but strictly after every recorded time.
+
+    Versions must never share a ``recorded_at`` with the one they supersede, or an
+    as-of query at that instant would see two; a clock step backwards must not
+    reorder history either. The caller holds the write lock, so this is race-free.
+    """
+    d = tx.dialect
+    rec = d.tc("recorded_at")
+    last = [d.parse_ts(tx.fetch(f"SELECT max({rec}) FROM {t}")[0][0]) for t in (CLAIM_TABLE, ZONE_TABLE)]
+    now = datetime.now(UTC)
+    newest = max((t for t in last if t is not None), default=None)
+    if newest is not None and now <= newest:
+        now = newest + timedelta(microseconds=1)
+    return now
+
+
+def _current_by_id(tx: Tx, table: str, ids: Sequence[str]) -> dict[str, tuple[Any, ...]]:
+    select = claim_select(tx.dialect) if table == CLAIM_TABLE else zone_select(tx.dialect)
+    out: dict[str, tuple[Any, ...]] = {}
+    for chunk in _chunks(ids):
+        rows = tx.fetch(
+            f"SELECT {select} FROM {table} WHERE superseded_at IS NULL AND id IN ({_marks(len(chunk))})", chunk
+        )
+        for row in rows:
+            out[row[1]] = tuple(row)
+    return out
+
+
+def _insert_sql(d: Dialect, table: str, names: Sequence[str]) -> str:
+    all_names = insert_columns(d, names)
+    cols = ", ".join(["geom", *all_names])
+    marks = ", ".join([d.geom_param] + ["?"] * len(all_names))
+    return f"INSERT INTO {table} ({cols}) VALUES ({marks})"
+
+
+def _supersede(tx: Tx, table: str, ids: Sequence[str], now: datetime) -> None:
+    d = tx.dialect
+    names = insert_columns(d, ["superseded_at"])
+    values = list(bind_times(d, ["superseded_at"], [(now,)])[0])
+    sets = ", ".join(f"{n} = ?" for n in names)
+    for chunk in _chunks(ids):
+        tx.run(
+            f"UPDATE {table} SET {sets} WHERE superseded_at IS NULL AND id IN ({_marks(len(chunk))})",
+            [*values, *chunk],
+        )
+
+
+def upsert_claims(tx: Tx, claims: Sequence[ClaimRecord], recorded_by: str | None) -> WriteResult:
+    """Insert new claims, version changed ones, skip unchanged ones; inside one transaction."""
+    d = tx.dialect
+    ids = [c.id or new_id("c") for c in claims]
+    check_claims(claims, ids)
+    _check_reports(tx, "claims", claims, ids)
+    current = _current_by_id(tx, CLAIM_TABLE, ids)
+    stored = dict(zip(current, claims_from_rows(d, list(current.values())), strict=True))
+    result = WriteResult()
+    to_write: list[ClaimRecord] = []
+    versions: list[int] = []
+    for rec, rid in zip(claims, ids, strict=True):
+        if rec.id != rid:
+            rec = rec.model_copy(update={"id": rid})
+        old = stored.get(rid)
+        if old is None:
+            result.inserted.append(rid)
+            versions.append(1)
+        elif old.content_hash() == rec.content_hash():
+            result.unchanged.append(rid)
+            continue
+        else:
+            result.updated.append(rid)
+            versions.append(old.version + 1)
+        to_write.append(rec)
+    if not to_write:
+        return result
+    now = next_timestamp(tx)
+    _supersede(tx, CLAIM_TABLE, result.updated, now)
+    by = [recorded_by or r.recorded_by for r in to_write]
+    tx.run_many(_insert_sql(d, CLAIM_TABLE, CLAIM_NAMES), claim_rows(d, to_write, versions, now, by))
+    return result
+
+
+def upsert_zones(tx: Tx, zones: Sequence[Zone], recorded_by: str | None) -> WriteResult:
+    """Insert new zones, version changed ones, skip unchanged ones; inside one transaction."""
+    d = tx.dialect
+    ids = [z.id or new_id("z") for z in zones]
+    check_zones(zones, ids)
+    _check_reports(tx, "zones", zones, ids)
+    current = _current_by_id(tx, ZONE_TABLE, ids)
+    stored = dict(zip(current, zones_from_rows(d, list(current.values())), strict=True))
+    result = WriteResult()
+    to_write: list[Zone] = []
+    versions: list[int] = []
+    for z, zid in zip(zones, ids, strict=True):
+        if z.id != zid:
+            z = z.model_copy(update={"id": zid})
+        old = stored.get(zid)
+        if old is None:
+            result.inserted.append(zid)
+            versions.append(1)
+        elif old.content_hash() == z.content_hash():
+            result.unchanged.append(zid)
+            continue
+        else:
+            result.updated.append(zid)
+            versions.append(old.version + 1)
+        to_write.append(z)
+    if not to_write:
+        return result
+    now = next_timestamp(tx)
+    _supersede(tx, ZONE_TABLE, result.updated, now)
+    by = [recorded_by or z.recorded_by for z in to_write]
+    tx.run_many(_insert_sql(d, ZONE_TABLE, ZONE_NAMES), zone_rows(d, to_write, versions, now, by))
+    return result
+
+
+def current_claim(tx: Tx, claim_id: str) -> ClaimRecord:
+    """The current version of a claim (any status), or ``NotFound``."""
+    rows = tx.fetch(
+        f"SELECT {claim_select(tx.dialect)} FROM {CLAIM_TABLE} WHERE id = ? AND superseded_at IS NULL", [claim_id]
+    )
+    if not rows:
+        raise NotFound(f"claim {claim_id!r} not found")
+    return claims_from_rows(tx.dialect, rows)[0]
+
+
+def revise_claim(
+    tx: Tx,
+    claim_id: str,
+    changes: dict[str, object],
+    *,
+    expected_version: int | None,
+    recorded_by: str | None,
+) -> ClaimRecord:
+    """Write version n+1 of a claim with ``changes`` applied (the logic of ``update_claim``)."""
+    bad = sorted(set(changes) & BOOKKEEPING)
+    if bad:
+        raise InvalidInput(f"cannot change {', '.join(bad)}: the store sets them")
+    unknown = sorted(set(changes) - set(ClaimRecord.model_fields))
+    if unknown:
+        raise InvalidInput(f"unknown claim field(s): {', '.join(unknown)}")
+    old = current_claim(tx, claim_id)
+    if expected_version is not None and old.version != expected_version:
+        raise Conflict(
+            f"claim {claim_id!r} is at version {old.version}, not {expected_version}: reload it and try again"
+        )
+    data = {k: getattr(old, k) for k in ClaimRecord.model_fields if k not in BOOKKEEPING}
+    data.update(changes)
+    data["id"] = claim_id
+    try:
+        new = ClaimRecord.model_validate(data)
+    except ValidationError as exc:
+        raise InvalidInput(f"claim {claim_id!r}: {format_validation_error(exc)}") from exc
+    if new.content_hash() == old.content_hash():
+        return old
+    now = next_timestamp(tx)
+    _supersede(tx, CLAIM_TABLE, [claim_id], now)
+    row = claim_rows(tx.dialect, [new], [old.version + 1], now, [recorded_by])
+    tx.run_many(_insert_sql(tx.dialect, CLAIM_TABLE, CLAIM_NAMES), row)
+    return current_claim(tx, claim_id)
+
+
+def retract_changes(old: ClaimRecord, reason: str | None) -> dict[str, object]:
+    """The changes a retraction makes: status, and the reason appended to the notes."""
+    changes: dict[str, object] = {"status": "retracted"}
+    if reason:
+        note = f"retracted: {reason.strip()}"
+        changes["notes"] = f"{old.notes}\n{note}" if old.notes else note
+    return changes
+
+
+# --------------------------------------------------------------------------------------
+# Sources, reports, layers
+# --------------------------------------------------------------------------------------
+
+
+def upsert_sources(tx: Tx, sources: Sequence[Source]) -> WriteResult:
+    """Insert or update sources (not versioned: a source is a name card, not a claim)."""
+    result = WriteResult()
+    seen: set[str] = set()
+    for i, s in enumerate(sources):
+        if not isinstance(s, Source):
+            raise InvalidInput(f"sources[{i}]: expected a Source, got {type(s).__name__}")
+        if s.id in seen:
+            raise InvalidInput(f"sources[{i}] (id {s.id!r}): duplicate id in the batch")
+        seen.add(s.id)
+    for s in sources:
+        row = tx.fetch("SELECT name, kind, url FROM sources WHERE id = ?", [s.id])
+        if not row:
+            tx.run("INSERT INTO sources (id, name, kind, url) VALUES (?, ?, ?, ?)", [s.id, s.name, s.kind, s.url])
+            result.inserted.append(s.id)
+        elif tuple(row[0]) == (s.name, s.kind, s.url):
+            result.unchanged.append(s.id)
+        else:
+            tx.run("UPDATE sources SET name = ?, kind = ?, url = ? WHERE id = ?", [s.name, s.kind, s.url, s.id])
+            result.updated.append(s.id)
+    return result
+
+
+REPORT_NAMES = ("id", "source_id", "url", "title", "published_at", "language", "content_sha256", "excerpt")
+
+
+def insert_reports(tx: Tx, reports: Sequence[Report]) -> WriteResult:
+    """Insert reports; a known id is unchanged (same source and content: same report)."""
+    result = WriteResult()
+    seen: set[str] = set()
+    for i, r in enumerate(reports):
+        if not isinstance(r, Report):
+            raise InvalidInput(f"reports[{i}]: expected a Report, got {type(r).__name__}")
+        if r.id in seen:
+            raise InvalidInput(f"reports[{i}] (id {r.id!r}): duplicate id in the batch")
+        seen.add(r.id)
+    source_ids = sorted({r.source_id for r in reports})
+    known: set[str] = set()
+    for chunk in _chunks(source_ids):
+        known.update(x[0] for x in tx.fetch(f"SELECT id FROM sources WHERE id IN ({_marks(len(chunk))})", chunk))
+    for i, r in enumerate(reports):
+        if r.source_id not in known:
+            raise InvalidInput(
+                f"reports[{i}] (id {r.id!r}): source_id {r.source_id!r} is not in the store; add the source first"
+            )
+    existing: set[str] = set()
+    ids = [r.id for r in reports]
+    for chunk in _chunks(ids):
+        existing.update(x[0] for x in tx.fetch(f"SELECT id FROM reports WHERE id IN ({_marks(len(chunk))})", chunk))
+    rows = []
+    for r in reports:
+        if r.id in existing:
+            result.unchanged.append(r.id)
+            continue
+        result.inserted.append(r.id)
+        rows.append((r.id, r.source_id, r.url, r.title, r.published_at, r.language, r.content_sha256, r.excerpt))
+    if rows:
+        names = insert_columns(tx.dialect, REPORT_NAMES)
+        tx.run_many(
+            f"INSERT INTO reports ({', '.join(names)}) VALUES ({_marks(len(names))})",
+            bind_times(tx.dialect, REPORT_NAMES, rows),
+        )
+    return result
+
+
+def report_select(d: Dialect) -> str:
+    """The SELECT list that :func:`report_from_row` reads."""
+    return ", ".join(d.tc(n) if n in TIME_COLUMNS else n for n in REPORT_NAMES)
+
+
+def report_from_row(d: Dialect, row: Sequence[Any]) -> Report:
+    """A :class:`Report` from a row of ``SELECT`` :func:`report_select`."""
+    data = dict(zip(REPORT_NAMES, row, strict=True))
+    data["published_at"] = d.parse_ts(data["published_at"])
+    return Report.model_construct(**data)
+
+
+def put_layer(tx: Tx, layer: Layer) -> None:
+    """Create or replace a layer definition (stored as JSON beside its id, kind and title)."""
+    if not isinstance(layer, Layer):
+        raise InvalidInput(f"expected a Layer, got {type(layer).__name__}")
+    body = layer.model_dump_json()
+    if tx.fetch("SELECT 1 FROM layers WHERE id = ?", [layer.id]):
+        tx.run(
+            "UPDATE layers SET kind = ?, title = ?, definition = ? WHERE id = ?",
+            [layer.kind, layer.title, body, layer.id],
+        )
+    else:
+        tx.run(
+            "INSERT INTO layers (id, kind, title, definition) VALUES (?, ?, ?, ?)",
+            [layer.id, layer.kind, layer.title, body],
+        )
+
+
+# --------------------------------------------------------------------------------------
+# Query semantics
+# --------------------------------------------------------------------------------------
+
+
+def _in(col: str, values: Sequence[Any], where: list[str], params: list[Any]) -> None:
+    if values:
+        where.append(f"{col} IN ({_marks(len(values))})")
+        params.extend(values)
+
+
+def version_filter(d: Dialect, as_of: datetime | None, alias: str = "") -> tuple[str, list[Any]]:
+    """Which versions a query sees: the current ones, or those valid at ``as_of``."""
+    p = f"{alias}." if alias else ""
+    if as_of is None:
+        return f"{p}superseded_at IS NULL", []
+    ts = d.ts(as_of)
+    rec, sup = d.tc("recorded_at", alias), d.tc("superseded_at", alias)
+    return f"{rec} <= ? AND ({sup} IS NULL OR {sup} > ?)", [ts, ts]
+
+
+def claim_where(d: Dialect, q: ClaimQuery, alias: str = "") -> tuple[list[str], list[Any]]:
+    """WHERE terms and parameters for every :class:`ClaimQuery` filter except ``bbox``."""
+    p = f"{alias}." if alias else ""
+    check_claim_query(q)
+    term, params = version_filter(d, q.as_of, alias)
+    where = [term]
+    if q.start is not None:
+        where.append(f"{d.tc('valid_to', alias)} >= ?")
+        params.append(d.ts(q.start))
+    if q.end is not None:
+        where.append(f"{d.tc('valid_from', alias)} <= ?")
+        params.append(d.ts(q.end))
+    _in(f"{p}id", q.ids, where, params)
+    _in(f"{p}event_type", q.event_types, where, params)
+    _in(f"{p}source", q.sources, where, params)
+    _in(f"{p}claimant", q.claimants, where, params)
+    _in(f"{p}report_id", q.report_ids, where, params)
+    if q.statuses:
+        _in(f"{p}status", q.statuses, where, params)
+    else:
+        where.append(f"{p}status <> 'retracted'")
+    if q.min_geo_precision is not None:
+        where.append(f"{p}geo_precision <= ?")
+        params.append(q.min_geo_precision)
+    return where, params
+
+
+def zone_where(d: Dialect, q: ZoneQuery, alias: str = "") -> tuple[list[str], list[Any]]:
+    """WHERE terms and parameters for every :class:`ZoneQuery` filter except ``bbox``."""
+    p = f"{alias}." if alias else ""
+    check_zone_query(q)
+    term, params = version_filter(d, q.as_of, alias)
+    where = [term]
+    eff, lifted = d.tc("effective_from", alias), d.tc("lifted_at", alias)
+    if q.active_at is not None:
+        t = d.ts(q.active_at)
+        where.append(f"{eff} <= ? AND ({lifted} IS NULL OR {lifted} > ?)")
+        params += [t, t]
+        where.append(f"{p}status <> 'retracted'")
+    if q.start is not None:
+        where.append(f"({lifted} IS NULL OR {lifted} > ?)")
+        params.append(d.ts(q.start))
+    if q.end is not None:
+        where.append(f"{eff} <= ?")
+        params.append(d.ts(q.end))
+    _in(f"{p}id", q.ids, where, params)
+    _in(f"{p}order_type", q.order_types, where, params)
+    _in(f"{p}issuer", q.issuers, where, params)
+    if not q.include_retracted:
+        where.append(f"{p}status <> 'retracted'")
+    return where, params
+
+
+def claim_order(d: Dialect, alias: str = "") -> str:
+    """The stable claim order: (valid_from, id), claims without a time last."""
+    p = f"{alias}." if alias else ""
+    vf = d.tc("valid_from", alias)
+    return f"{vf} IS NULL, {vf}, {p}id"
+
+
+def zone_order(d: Dialect, alias: str = "") -> str:
+    """The stable zone order: (effective_from, id)."""
+    p = f"{alias}." if alias else ""
+    return f"{d.tc('effective_from', alias)}, {p}id"
+
+
+def _check_paging(limit: int | None, offset: int) -> None:
+    if limit is not None and limit < 0:
+        raise InvalidInput(f"limit must be >= 0 (got {limit})")
+    if offset < 0:
+        raise InvalidInput(f"offset must be >= 0 (got {offset})")
+
+
+def check_bbox(bbox: tuple[float, float, float, float] | None) -> None:
+    """A bbox must be four finite numbers with min <= max, lon/lat in range."""
+    if bbox is None:
+        return
+    if len(bbox) != 4:
+        raise InvalidInput(f"bbox needs 4 numbers (minx, miny, maxx, maxy), got {len(bbox)}")
+    minx, miny, maxx, maxy = (float(v) for v in bbox)
+    if not all(v == v and abs(v) != float("inf") for v in (minx, miny, maxx, maxy)):
+        raise InvalidInput(f"bbox has a non-finite number: {bbox}")
+    if minx > maxx or miny > maxy:
+        raise InvalidInput(f"bbox min must not exceed max: {bbox}")
+    if minx < -180 or maxx > 180 or miny < -90 or maxy > 90:
+        raise InvalidInput(f"bbox out of lon/lat range: {bbox}")
+
+
+def check_claim_query(q: ClaimQuery) -> None:
+    """Reject a malformed query with a clear ``InvalidInput``."""
+    _check_paging(q.limit, q.offset)
+    check_bbox(q.bbox)
+    if q.start is not None and q.end is not None and q.start > q.end:
+        raise InvalidInput(f"start {q.start.isoformat()} is after end {q.end.isoformat()}")
+    for s in q.statuses:
+        if s not in CLAIM_STATUSES:
+            raise InvalidInput(f"unknown status {s!r}; expected one of {', '.join(CLAIM_STATUSES)}")
+    for e in q.event_types:
+        if e not in EVENT_TYPES:
+            raise InvalidInput(f"unknown event type {e!r}; expected one of {', '.join(EVENT_TYPES)}")
+    if q.min_geo_precision is not None and q.min_geo_precision not in (1, 2, 3):
+        raise InvalidInput(f"min_geo_precision must be 1, 2 or 3 (got {q.min_geo_precision})")
+
+
+def check_zone_query(q: ZoneQuery) -> None:
+    """Reject a malformed zone query with a clear ``InvalidInput``."""
+    _check_paging(q.limit, q.offset)
+    check_bbox(q.bbox)
+    if q.start is not None and q.end is not None and q.start > q.end:
+        raise InvalidInput(f"start {q.start.isoformat()} is after end {q.end.isoformat()}")
+    for o in q.order_types:
+        if o not in ORDER_TYPES:
+            raise InvalidInput(f"unknown order type {o!r}; expected one of {', '.join(ORDER_TYPES)}")
