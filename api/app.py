@@ -1,0 +1,129 @@
+"""The FastAPI application factory: ``create_app(settings)`` is the only way to build the service.
+
+Nothing happens at import time. The lifespan opens the store once per app (the
+GeoPackage or PostGIS backend named by ``settings.db``), installs the default layers
+and closes the store on shutdown. Run with ``uvicorn --factory api.app:create_app``
+or ``sitmap serve``.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from typing import Any
+
+from fastapi import FastAPI
+from fastapi.openapi.utils import get_openapi
+from starlette.middleware.cors import CORSMiddleware
+from starlette.middleware.gzip import GZipMiddleware
+
+from api.auth import TokenRegistry, load_tokens
+from api.errors import install_error_handlers
+from api.middleware import BodyLimitMiddleware, GzipETagMiddleware, SecurityHeadersMiddleware
+from api.openapi import downgrade_to_30
+from api.settings import Settings
+from layers.store import Store
+
+log = logging.getLogger("sitmap.api")
+
+API_VERSION = "0.1.0"
+
+
+def _install_default_layers(store: Store) -> None:
+    from layers.catalog import install_default_layers
+
+    install_default_layers(store)
+
+
+def create_app(settings: Settings | None = None, *, store: Store | None = None) -> FastAPI:
+    """Build the sitmap service.
+
+    ``settings`` defaults to ``Settings()`` (read from ``SITMAP_*``). ``store`` lets a
+    caller hand in an already opened store (tests, benchmarks); it is then not
+    closed by the app. Otherwise the lifespan opens ``settings.db``.
+    """
+    settings = settings or Settings()
+    tokens = TokenRegistry(load_tokens(settings.tokens, str(settings.token_file) if settings.token_file else None))
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        from layers.store import open_store
+
+        own = store is None
+        opened = open_store(settings.db) if store is None else store
+        try:
+            _install_default_layers(opened)
+            app.state.store = opened
+            yield
+        finally:
+            app.state.store = None
+            if own:
+                opened.close()
+
+    app = FastAPI(
+        title=settings.title,
+        description=settings.description,
+        version=API_VERSION,
+        openapi_url=None,  # served by features.py at /api, as OpenAPI 3.0 (OGC API - Features)
+        docs_url=None,
+        redoc_url=None,
+        lifespan=lifespan,
+    )
+    app.state.settings = settings
+    app.state.tokens = tokens
+    app.state.store = None
+    app.state.raster_cache = None
+
+    install_error_handlers(app)
+
+    from api.routes import features, health, ingest, rasters
+
+    app.include_router(health.router)
+    app.include_router(features.router)
+    app.include_router(rasters.router)
+    app.include_router(ingest.router)
+    # Map pages, embeds, oEmbed and static assets (the maps part) are included here:
+    _include_maps(app)
+
+    def openapi() -> dict[str, Any]:
+        if app.openapi_schema is None:
+            schema = get_openapi(
+                title=app.title,
+                version=app.version,
+                description=app.description,
+                routes=app.routes,
+                servers=[{"url": settings.base_url}] if settings.base_url else None,
+            )
+            app.openapi_schema = downgrade_to_30(schema, settings)
+        return app.openapi_schema
+
+    app.openapi = openapi  # type: ignore[method-assign]
+
+    # Middlewares, innermost first: body limit, gzip (only when asked), gzip-aware ETags,
+    # CORS (reads only), security headers + last-resort 500.
+    app.add_middleware(BodyLimitMiddleware, max_bytes=settings.max_body_bytes)
+    app.add_middleware(GZipMiddleware, minimum_size=settings.gzip_min_bytes, compresslevel=5)
+    app.add_middleware(GzipETagMiddleware)
+    app.add_middleware(
+        CORSMiddleware,
+        allow_origins=settings.cors_origin_list(),
+        allow_methods=["GET", "HEAD", "OPTIONS"],
+        allow_headers=["If-None-Match", "Accept", "Accept-Language"],
+        expose_headers=["ETag", "Link", "Content-Disposition", "Location"],
+        allow_credentials=False,
+        max_age=3600,
+    )
+    app.add_middleware(SecurityHeadersMiddleware)
+    return app
+
+
+def _include_maps(app: FastAPI) -> None:
+    """Include the map pages (``api/routes/maps.py``) when that part is installed."""
+    try:
+        from api.routes import maps
+    except ImportError as exc:
+        if exc.name != "api.routes.maps":
+            raise
+        return
+    app.include_router(maps.router)

@@ -1,0 +1,71 @@
+"""FastAPI dependencies as ``Annotated`` aliases: the store, the settings, the caller.
+
+The app's lifespan puts one opened store, the settings and the token registry on
+``app.state``; routes receive them through these aliases, never through globals.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import Depends, Header, Request
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+
+from api.auth import Principal, TokenRegistry
+from api.settings import Settings
+from geo.errors import SitmapError
+from layers.store import Store
+
+
+class _Unavailable(SitmapError):
+    code = "unavailable"
+
+
+def get_settings(request: Request) -> Settings:
+    """The settings the app was built with."""
+    settings: Settings = request.app.state.settings
+    return settings
+
+
+def get_store(request: Request) -> Store:
+    """The store opened by the app's lifespan (503 while it is not open)."""
+    store: Store | None = getattr(request.app.state, "store", None)
+    if store is None:
+        raise _Unavailable("the store is not open (the service is starting or stopping)")
+    return store
+
+
+def get_tokens(request: Request) -> TokenRegistry:
+    """The registry of configured bearer tokens."""
+    tokens: TokenRegistry = request.app.state.tokens
+    return tokens
+
+
+def get_principal(
+    request: Request,
+    authorization: Annotated[str | None, Header(include_in_schema=False)] = None,
+) -> Principal | None:
+    """The caller identified by a bearer token, or ``None`` for an anonymous reader.
+
+    A malformed or unknown token is a 401 even on public reads: a client that tried
+    to authenticate must learn that it failed.
+    """
+    return get_tokens(request).identify(authorization)
+
+
+#: Documents the bearer scheme in the OpenAPI document; the header itself is checked below.
+bearer_scheme = HTTPBearer(auto_error=False, description="A write token configured in SITMAP_TOKENS")
+
+
+def require_writer(
+    request: Request,
+    _documented: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer_scheme)] = None,
+) -> Principal:
+    """The caller of a write: a valid token with the ``write`` scope (401/403 otherwise)."""
+    return get_tokens(request).require(request.headers.get("authorization"), "write")
+
+
+SettingsDep = Annotated[Settings, Depends(get_settings)]
+StoreDep = Annotated[Store, Depends(get_store)]
+PrincipalDep = Annotated[Principal | None, Depends(get_principal)]
+WriterDep = Annotated[Principal, Depends(require_writer)]

@@ -1,0 +1,767 @@
+"""Authenticated writes: reports, claims, edits, retractions, zones; and claim history.
+
+Every write needs ``Authorization: Bearer <token>`` with the ``write`` scope and
+records the token's name as ``recorded_by``. Bodies are read here (not by FastAPI)
+so the size limit, the media type (415) and the JSON syntax (400) are checked in
+that order, and content that is well-formed but wrong is a 422 naming the feature
+and field. Edits are optimistic: ``If-Match`` with a claim's version ETag
+(``"v3"``) makes a stale edit fail with 412 instead of silently overwriting.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from datetime import datetime
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Query, Request
+from fastapi.responses import Response
+from pydantic import ValidationError
+from shapely.geometry.base import BaseGeometry
+
+from api.auth import Principal
+from api.deps import PrincipalDep, StoreDep, WriterDep
+from api.errors import HttpProblem, problem_responses
+from api.params import check_known, parse_bool
+from geo.errors import Conflict, InvalidInput, SitmapError, Unauthorized
+from geo.model import CountEstimate, Placement, Uncertainty, format_validation_error, to_geometry
+from layers.model import ClaimRecord, Source, Zone
+from layers.store import ClaimQuery, Store
+
+router = APIRouter(tags=["Ingest and history"])
+
+GEOJSON = "application/geo+json"
+JSON_TYPES = ("application/json", "application/geo+json", "application/merge-patch+json")
+MAX_FEATURES = 10_000
+
+_WRITE_ERRORS = problem_responses(400, 401, 403, 409, 413, 415, 422)
+_JSON_BODY = {
+    "required": True,
+    "content": {
+        "application/json": {"schema": {"type": "object"}},
+        "application/geo+json": {"schema": {"type": "object"}},
+    },
+}
+
+
+class _Unprocessable(SitmapError):
+    code = "unprocessable"
+
+
+# --------------------------------------------------------------------------------------
+# Body reading
+# --------------------------------------------------------------------------------------
+
+
+async def read_json(request: Request) -> Any:
+    """The request body as JSON: 415 for another media type, 400 for broken JSON."""
+    ctype = request.headers.get("content-type", "").split(";")[0].strip().lower()
+    if ctype not in JSON_TYPES:
+        shown = ctype or "none"
+        raise HttpProblem(
+            "unsupported_media_type",
+            f"Content-Type {shown!r} is not accepted here; send application/json or application/geo+json",
+        )
+    body = await request.body()
+    if not body.strip():
+        raise InvalidInput("the request body is empty; send a JSON document")
+    try:
+        return json.loads(body)
+    except UnicodeDecodeError:
+        raise InvalidInput("the request body is not UTF-8 text") from None
+    except json.JSONDecodeError as exc:
+        raise InvalidInput(
+            f"the request body is not valid JSON: {exc.msg} at line {exc.lineno} column {exc.colno}"
+        ) from None
+
+
+def _object(value: Any, what: str) -> dict[str, Any]:
+    if not isinstance(value, dict):
+        raise _Unprocessable(f"{what} must be a JSON object, got {type(value).__name__}")
+    return value
+
+
+def _features(doc: Any) -> list[dict[str, Any]]:
+    """The features of a GeoJSON Feature or FeatureCollection body."""
+    doc = _object(doc, "the body")
+    kind = doc.get("type")
+    if kind == "Feature":
+        return [doc]
+    if kind == "FeatureCollection":
+        feats = doc.get("features")
+        if not isinstance(feats, list):
+            raise _Unprocessable("a FeatureCollection needs a 'features' array")
+        if len(feats) > MAX_FEATURES:
+            raise HttpProblem("too_large", f"{len(feats)} features in one request; send at most {MAX_FEATURES}")
+        return [_object(f, f"features[{i}]") for i, f in enumerate(feats)]
+    raise _Unprocessable(f"expected a GeoJSON Feature or FeatureCollection, got type {kind!r}")
+
+
+# --------------------------------------------------------------------------------------
+# Contract properties -> ClaimRecord
+# --------------------------------------------------------------------------------------
+
+_SIMPLE = (
+    "event_type",
+    "claimant",
+    "source",
+    "url",
+    "quote",
+    "place_text",
+    "place_name",
+    "gazetteer_id",
+    "valid_from",
+    "valid_to",
+    "time_precision",
+    "confidence",
+    "status",
+    "review",
+    "report_id",
+    "notes",
+)
+_UNCERTAINTY = ("uncertainty_m", "geo_precision", "where_prec", "placement_method", "uncertainty_region")
+_COUNTS = (
+    "fatalities",
+    "fatalities_low",
+    "fatalities_high",
+    "injured",
+    "injured_low",
+    "injured_high",
+    "targets",
+)
+#: Output-only properties: accepted (so an exported feature can be posted back) and ignored.
+_IGNORED = ("version", "recorded_at", "superseded_at", "coarsened_to", "recorded_by")
+CLAIM_INPUT_PROPERTIES = frozenset(("id", "block_ids", *_SIMPLE, *_UNCERTAINTY, *_COUNTS, *_IGNORED))
+
+
+def _count(props: dict[str, Any], name: str) -> CountEstimate | None:
+    best = props.get(name)
+    low = props.get(f"{name}_low")
+    high = props.get(f"{name}_high")
+    if best is None and low is None and high is None:
+        return None
+    return CountEstimate(low=low, best=best, high=high)
+
+
+def _uncertainty(props: dict[str, Any], geometry: BaseGeometry | None) -> Uncertainty | None:
+    if geometry is None:
+        return None
+    radius = props.get("uncertainty_m")
+    if radius is None:
+        raise InvalidInput("uncertainty_m is required for a located claim (how far off the point may be, in metres)")
+    if isinstance(radius, bool) or not isinstance(radius, int | float):
+        raise InvalidInput(f"uncertainty_m must be a number of metres, got {radius!r}")
+    method = props.get("placement_method") or "manual"
+    gp, wp = props.get("geo_precision"), props.get("where_prec")
+    if gp is None or wp is None:
+        from geo.uncertainty import precision_codes
+
+        dgp, dwp = precision_codes(float(radius), method)
+        gp = dgp if gp is None else gp
+        wp = dwp if wp is None else wp
+    region = props.get("uncertainty_region")
+    return Uncertainty(
+        radius_m=float(radius),
+        geo_precision=gp,
+        where_prec=wp,
+        method=method,
+        region=to_geometry(region) if region is not None else None,
+    )
+
+
+def record_from_feature(feature: dict[str, Any], *, what: str = "feature") -> ClaimRecord:
+    """A GeoJSON Feature with sitmap's contract properties as a :class:`ClaimRecord`.
+
+    The inverse of ``layers.export.claim_feature``: an exported feature can be posted
+    back unchanged. Unknown properties are refused (a typo must not drop a field).
+    """
+    props = _object(feature.get("properties") or {}, f"{what}.properties")
+    unknown = sorted(set(props) - CLAIM_INPUT_PROPERTIES)
+    if unknown:
+        raise _Unprocessable(
+            f"{what}.properties: unknown propert{'ies' if len(unknown) > 1 else 'y'} {', '.join(unknown)}"
+        )
+    try:
+        raw_geom = feature.get("geometry")
+        geometry = to_geometry(raw_geom) if raw_geom is not None else None
+        data: dict[str, Any] = {k: props[k] for k in _SIMPLE if props.get(k) is not None}
+        fid = feature.get("id", props.get("id"))
+        if fid is not None:
+            data["id"] = str(fid)
+        if props.get("block_ids"):
+            data["block_ids"] = tuple(str(b) for b in props["block_ids"])
+        data["geometry"] = geometry
+        data["uncertainty"] = _uncertainty(props, geometry)
+        for name in ("fatalities", "injured"):
+            data[name] = _count(props, name)
+        if props.get("targets") is not None:
+            data["targets"] = CountEstimate(best=props["targets"])
+        method = props.get("placement_method") or ("manual" if geometry is not None else "unresolved")
+        data["placement"] = Placement(
+            place_text=props.get("place_text"),
+            gazetteer_id=props.get("gazetteer_id"),
+            place_name=props.get("place_name"),
+            method=method,
+        )
+        return ClaimRecord(**data)
+    except ValidationError as exc:
+        raise _Unprocessable(f"{what}: {format_validation_error(exc)}") from None
+    except InvalidInput as exc:
+        raise _Unprocessable(f"{what}: {exc.message}") from None
+
+
+# --------------------------------------------------------------------------------------
+# Responses
+# --------------------------------------------------------------------------------------
+
+
+def _etag(record: ClaimRecord) -> str:
+    return f'"v{record.version}"'
+
+
+def _feature_response(record: ClaimRecord, status: int = 200) -> Response:
+    from layers.export import claim_feature
+
+    body = json.dumps(claim_feature(record), ensure_ascii=False).encode()
+    return Response(
+        body,
+        status_code=status,
+        media_type=GEOJSON,
+        headers={"ETag": _etag(record), "Cache-Control": "no-cache", "Location": f"/claims/{record.id}"},
+    )
+
+
+def _collection_response(features: list[dict[str, Any]], status: int, **members: Any) -> Response:
+    body = {"type": "FeatureCollection", **members, "features": features}
+    return Response(
+        json.dumps(body, ensure_ascii=False).encode(),
+        status_code=status,
+        media_type=GEOJSON,
+        headers={"Cache-Control": "no-store"},
+    )
+
+
+def _expected_version(request: Request) -> int | None:
+    """The version named by ``If-Match`` (``"v3"``), ``None`` without the header."""
+    header = request.headers.get("if-match")
+    if header is None:
+        return None
+    header = header.strip()
+    if header == "*":
+        return None
+    m = re.fullmatch(r'(?:W/)?"v(\d{1,9})"', header)
+    if not m:
+        raise HttpProblem("precondition_failed", f'If-Match {header[:60]!r} is not a claim version ETag such as "v3"')
+    return int(m.group(1))
+
+
+def _check_version(store: Store, claim_id: str, expected: int | None) -> ClaimRecord:
+    current = store.get_claim(claim_id)
+    if expected is not None and current.version != expected:
+        raise HttpProblem(
+            "precondition_failed",
+            f"claim {claim_id!r} is at version {current.version}, not {expected}; fetch it again and retry",
+            headers={"ETag": _etag(current)},
+        )
+    return current
+
+
+def _claims_public(store: Store) -> bool:
+    """Raw claims are public only when no claim layer is private or coarsened for the public."""
+    from layers.catalog import list_layers
+
+    return all(not layer.private and layer.policy is None for layer in list_layers(store) if layer.kind != "zones")
+
+
+def _require_reader(store: Store, principal: Principal | None) -> None:
+    if principal is None and not _claims_public(store):
+        raise Unauthorized("claims are published through their layers here; reading raw claims needs a token")
+
+
+# --------------------------------------------------------------------------------------
+# Reports
+# --------------------------------------------------------------------------------------
+
+
+@router.post(
+    "/reports",
+    summary="Ingest a report text: geocode it and store its machine claims",
+    status_code=201,
+    responses={
+        201: {
+            "description": "Stored; the claims taken from the report",
+            "content": {GEOJSON: {"schema": {"type": "object"}}},
+        },
+        200: {
+            "description": "The same report was stored before; nothing new",
+            "content": {GEOJSON: {"schema": {"type": "object"}}},
+        },
+        **_WRITE_ERRORS,
+    },
+    openapi_extra={
+        "requestBody": {
+            "required": True,
+            "content": {
+                "application/json": {
+                    "schema": {
+                        "type": "object",
+                        "required": ["text", "source"],
+                        "properties": {
+                            "text": {"type": "string", "minLength": 1},
+                            "published": {"type": "string", "description": "ISO 8601 date or date-time"},
+                            "source": {
+                                "oneOf": [
+                                    {"type": "string", "minLength": 1},
+                                    {
+                                        "type": "object",
+                                        "required": ["name"],
+                                        "properties": {
+                                            "name": {"type": "string"},
+                                            "kind": {
+                                                "type": "string",
+                                                "enum": ["news", "official", "ngo", "un", "social", "other"],
+                                            },
+                                            "url": {"type": "string"},
+                                        },
+                                    },
+                                ]
+                            },
+                            "url": {"type": "string"},
+                            "title": {"type": "string"},
+                            "claimant": {"type": "string"},
+                            "language": {"type": "string"},
+                        },
+                    }
+                }
+            },
+        }
+    },
+)
+async def post_report(request: Request, store: StoreDep, writer: WriterDep) -> Response:
+    """Geocode a report (``geo.parse``) and store the report, its source and its machine claims.
+
+    The same text from the same source is one report: posting it again stores nothing
+    new and answers 200 with ``"created": false``.
+    """
+    from starlette.concurrency import run_in_threadpool
+
+    check_known(request.query_params.keys(), ())
+    doc = _object(await read_json(request), "the body")
+    allowed = {"text", "published", "source", "url", "title", "claimant", "language"}
+    unknown = sorted(set(doc) - allowed)
+    if unknown:
+        raise _Unprocessable(f"unknown member(s) {', '.join(unknown)}; expected: {', '.join(sorted(allowed))}")
+    text = doc.get("text")
+    if not isinstance(text, str) or not text.strip():
+        raise _Unprocessable("text must be a non-empty string (the report's text)")
+    raw_source = doc.get("source")
+    try:
+        if isinstance(raw_source, dict):
+            source: Source | str = Source(**raw_source)
+        elif isinstance(raw_source, str) and raw_source.strip():
+            source = raw_source
+        else:
+            raise _Unprocessable("source must be a name or an object {name, kind, url}")
+    except ValidationError as exc:
+        raise _Unprocessable(f"source: {format_validation_error(exc)}") from None
+    for key in ("published", "url", "title", "claimant", "language"):
+        if doc.get(key) is not None and not isinstance(doc[key], str):
+            raise _Unprocessable(f"{key} must be a string")
+
+    def run() -> Any:
+        from layers.ingest import ingest_report
+
+        try:
+            return ingest_report(
+                store,
+                text,
+                published=doc.get("published"),
+                source=source,
+                url=doc.get("url"),
+                title=doc.get("title"),
+                claimant=doc.get("claimant"),
+                language=doc.get("language") or "en",
+                recorded_by=writer.name,
+            )
+        except InvalidInput as exc:
+            raise _Unprocessable(exc.message) from None
+        except ValidationError as exc:
+            raise _Unprocessable(format_validation_error(exc)) from None
+
+    result = await run_in_threadpool(run)
+    from layers.export import claim_feature
+
+    stored = _current_claims(store, [r.id for r in result.claims])
+    created = not result.unchanged
+    return _collection_response(
+        [claim_feature(r) for r in stored],
+        201 if created else 200,
+        created=created,
+        report={
+            "id": result.report.id,
+            "source_id": result.source.id,
+            "url": result.report.url,
+            "title": result.report.title,
+            "published_at": result.report.published_at.isoformat().replace("+00:00", "Z")
+            if result.report.published_at
+            else None,
+            "content_sha256": result.report.content_sha256,
+        },
+        inserted=list(result.written.inserted),
+        updated=list(result.written.updated),
+        unchanged=list(result.written.unchanged),
+        message="stored" if created else "this report was stored before; nothing new was stored",
+    )
+
+
+def _current_claims(store: Store, ids: list[str]) -> list[ClaimRecord]:
+    if not ids:
+        return []
+    from api.params import parse_statuses
+
+    statuses = parse_statuses(["reported,corroborated,disputed,retracted"])
+    found: dict[str, ClaimRecord] = {}
+    for i in range(0, len(ids), 500):
+        chunk = tuple(ids[i : i + 500])
+        for record in store.query_claims(ClaimQuery(ids=chunk, statuses=statuses)).items:
+            found[record.id] = record
+    return [found[i] for i in ids if i in found]
+
+
+# --------------------------------------------------------------------------------------
+# Claims
+# --------------------------------------------------------------------------------------
+
+
+@router.post(
+    "/claims",
+    summary="Add or update claims from a GeoJSON Feature or FeatureCollection (one atomic batch)",
+    status_code=201,
+    responses={
+        201: {"description": "Stored", "content": {GEOJSON: {"schema": {"type": "object"}}}},
+        200: {
+            "description": "Nothing new (every claim was stored before unchanged)",
+            "content": {GEOJSON: {"schema": {"type": "object"}}},
+        },
+        **_WRITE_ERRORS,
+    },
+    openapi_extra={"requestBody": _JSON_BODY},
+)
+async def post_claims(request: Request, store: StoreDep, writer: WriterDep) -> Response:
+    """Validate every feature, then store them all in one transaction (or none of them)."""
+    from starlette.concurrency import run_in_threadpool
+
+    check_known(request.query_params.keys(), ())
+    doc = await read_json(request)
+    feats = _features(doc)
+    if not feats:
+        raise _Unprocessable("the FeatureCollection has no features")
+    many = doc.get("type") == "FeatureCollection"
+    records = [record_from_feature(f, what=f"features[{i}]" if many else "feature") for i, f in enumerate(feats)]
+
+    def run() -> tuple[Any, list[ClaimRecord]]:
+        written = store.add_claims(records, recorded_by=writer.name)
+        ids = [*written.inserted, *written.updated, *written.unchanged]
+        order = {r.id: n for n, r in enumerate(records) if r.id}
+        ids.sort(key=lambda i: order.get(i, len(order)))
+        return written, _current_claims(store, ids)
+
+    written, stored = await run_in_threadpool(run)
+    from layers.export import claim_feature
+
+    created = bool(written.inserted or written.updated)
+    return _collection_response(
+        [claim_feature(r) for r in stored],
+        201 if created else 200,
+        inserted=list(written.inserted),
+        updated=list(written.updated),
+        unchanged=list(written.unchanged),
+    )
+
+
+@router.get(
+    "/claims/{claim_id}",
+    summary="The current version of a claim (its ETag is the version, for If-Match)",
+    responses={200: {"content": {GEOJSON: {"schema": {"type": "object"}}}}, **problem_responses(400, 401, 404)},
+)
+def get_claim(claim_id: str, request: Request, store: StoreDep, principal: PrincipalDep) -> Response:
+    """One claim, current version, with ``ETag: "v<version>"``."""
+    check_known(request.query_params.keys(), ())
+    _require_reader(store, principal)
+    return _feature_response(store.get_claim(claim_id))
+
+
+_PATCH_DOC = {
+    "required": True,
+    "content": {
+        "application/merge-patch+json": {"schema": {"type": "object"}},
+        "application/json": {"schema": {"type": "object"}},
+    },
+}
+
+
+@router.patch(
+    "/claims/{claim_id}",
+    summary="Edit a claim: writes a new version (If-Match: the version ETag, 412 if stale)",
+    responses={
+        200: {"content": {GEOJSON: {"schema": {"type": "object"}}}},
+        **_WRITE_ERRORS,
+        **problem_responses(404, 412),
+    },
+    openapi_extra={"requestBody": _PATCH_DOC},
+)
+async def patch_claim(claim_id: str, request: Request, store: StoreDep, writer: WriterDep) -> Response:
+    """Apply a merge patch of contract properties (flat, or as a Feature's ``properties``/``geometry``).
+
+    A property set to ``null`` is cleared. The result is validated as a whole claim;
+    the new version is recorded with the token's name.
+    """
+    from starlette.concurrency import run_in_threadpool
+
+    from layers.export import claim_feature
+
+    check_known(request.query_params.keys(), ())
+    patch = _object(await read_json(request), "the body")
+    expected = _expected_version(request)
+
+    def run() -> ClaimRecord:
+        current = _check_version(store, claim_id, expected)
+        base = claim_feature(current, include_region=True)
+        if patch.get("type") == "Feature":
+            props_patch = _object(patch.get("properties") or {}, "properties")
+            geometry = patch["geometry"] if "geometry" in patch else base["geometry"]
+        else:
+            props_patch = {k: v for k, v in patch.items() if k != "geometry"}
+            geometry = patch["geometry"] if "geometry" in patch else base["geometry"]
+        for key in ("id", "version", "recorded_at", "superseded_at"):
+            if key in props_patch:
+                raise _Unprocessable(f"{key} cannot be changed by an edit")
+        props = {**base["properties"], **props_patch}
+        merged = record_from_feature({"type": "Feature", "id": claim_id, "geometry": geometry, "properties": props})
+        changes = {
+            name: getattr(merged, name)
+            for name in ClaimRecord.model_fields
+            if name not in ("id", "version", "recorded_at", "superseded_at", "recorded_by", "placement")
+            and getattr(merged, name) != getattr(current, name)
+        }
+        if merged.placement and current.placement and merged.placement.method != current.placement.method:
+            changes["placement"] = merged.placement
+        if not changes:
+            return current
+        try:
+            return store.update_claim(claim_id, changes, expected_version=current.version, recorded_by=writer.name)
+        except Conflict as exc:
+            raise HttpProblem("precondition_failed", exc.message) from None
+
+    record = await run_in_threadpool(run)
+    return _feature_response(record)
+
+
+@router.post(
+    "/claims/{claim_id}/retract",
+    summary="Retract a claim (a new version with status 'retracted'; nothing is deleted)",
+    responses={
+        200: {"content": {GEOJSON: {"schema": {"type": "object"}}}},
+        **_WRITE_ERRORS,
+        **problem_responses(404, 412),
+    },
+    openapi_extra={
+        "requestBody": {
+            "required": False,
+            "content": {
+                "application/json": {"schema": {"type": "object", "properties": {"reason": {"type": "string"}}}}
+            },
+        }
+    },
+)
+async def retract_claim(claim_id: str, request: Request, store: StoreDep, writer: WriterDep) -> Response:
+    """Retract a claim with an optional ``{"reason": ...}``; the history keeps every version."""
+    from starlette.concurrency import run_in_threadpool
+
+    check_known(request.query_params.keys(), ())
+    reason = None
+    if (await request.body()).strip():
+        doc = _object(await read_json(request), "the body")
+        extra = sorted(set(doc) - {"reason"})
+        if extra:
+            raise _Unprocessable(f"unknown member(s) {', '.join(extra)}; only 'reason' is accepted")
+        reason = doc.get("reason")
+        if reason is not None and (not isinstance(reason, str) or len(reason) > 2000):
+            raise _Unprocessable("reason must be a string of at most 2000 characters")
+    expected = _expected_version(request)
+
+    def run() -> ClaimRecord:
+        current = _check_version(store, claim_id, expected)
+        try:
+            return store.retract_claim(
+                claim_id, reason=reason, expected_version=current.version, recorded_by=writer.name
+            )
+        except Conflict as exc:
+            raise HttpProblem("precondition_failed", exc.message) from None
+
+    record = await run_in_threadpool(run)
+    return _feature_response(record)
+
+
+@router.get(
+    "/claims/{claim_id}/history",
+    summary="Every version of a claim, oldest first",
+    responses={200: {"content": {GEOJSON: {"schema": {"type": "object"}}}}, **problem_responses(400, 401, 404)},
+)
+def claim_history(claim_id: str, request: Request, store: StoreDep, principal: PrincipalDep) -> Response:
+    """The claim's versions as a FeatureCollection (``recorded_at``/``superseded_at`` on each)."""
+    from layers.export import claim_feature
+
+    check_known(request.query_params.keys(), ())
+    _require_reader(store, principal)
+    versions = store.claim_history(claim_id)
+    feats = []
+    for record in versions:
+        feat = claim_feature(record)
+        feat["properties"]["recorded_by"] = record.recorded_by
+        feats.append(feat)
+    return _collection_response(feats, 200, id=claim_id, numberReturned=len(feats))
+
+
+# --------------------------------------------------------------------------------------
+# Zones
+# --------------------------------------------------------------------------------------
+
+_ZONE_FIELDS = ("source", "url", "title", "report_id", "notes", "status", "time_precision", "id")
+ZONE_INPUT_PROPERTIES = frozenset(
+    (
+        *_ZONE_FIELDS,
+        "order_type",
+        "issuer",
+        "issued_at",
+        "effective_from",
+        "lifted_at",
+        "block_ids",
+        "stated_area_km2",
+        "flags",
+        # output-only, ignored:
+        "version",
+        "approx_block_ids",
+        "area_km2",
+        "uncertainty_m",
+        "placement_method",
+        "recorded_at",
+        "superseded_at",
+        "drawn_geometry",
+    )
+)
+
+
+def _instant(value: Any, name: str) -> datetime | None:
+    if value is None:
+        return None
+    if not isinstance(value, str):
+        raise InvalidInput(f"{name} must be an ISO 8601 date or date-time string")
+    from layers.params import parse_instant
+
+    return parse_instant(value, what=name)
+
+
+def zone_from_feature(feature: dict[str, Any], *, what: str = "feature", repair: bool = False) -> Zone:
+    """A GeoJSON Feature (a polygon, or ``block_ids`` of the evacuation grid, or both) as a :class:`Zone`."""
+    from layers.zones import zone_from_blocks, zone_from_polygon
+
+    props = _object(feature.get("properties") or {}, f"{what}.properties")
+    unknown = sorted(set(props) - ZONE_INPUT_PROPERTIES)
+    if unknown:
+        raise _Unprocessable(
+            f"{what}.properties: unknown propert{'ies' if len(unknown) > 1 else 'y'} {', '.join(unknown)}"
+        )
+    try:
+        for key in ("order_type", "issuer", "issued_at"):
+            if not props.get(key):
+                raise InvalidInput(f"{key} is required")
+        fields: dict[str, Any] = {k: props[k] for k in _ZONE_FIELDS if props.get(k) is not None}
+        fid = feature.get("id")
+        if fid is not None:
+            fields["id"] = str(fid)
+        if props.get("flags"):
+            fields["flags"] = tuple(str(f) for f in props["flags"])
+        common: dict[str, Any] = {
+            "issuer": props["issuer"],
+            "order_type": props["order_type"],
+            "issued_at": _instant(props["issued_at"], "issued_at"),
+            "effective_from": _instant(props.get("effective_from"), "effective_from"),
+            "lifted_at": _instant(props.get("lifted_at"), "lifted_at"),
+        }
+        geometry = feature.get("geometry")
+        blocks = props.get("block_ids")
+        if blocks:
+            if not isinstance(blocks, list):
+                raise InvalidInput("block_ids must be an array of grid block ids")
+            return zone_from_blocks(
+                [str(b) for b in blocks],
+                drawn_geometry=geometry,
+                stated_area_km2=props.get("stated_area_km2"),
+                strict=True,
+                **common,
+                **fields,
+            )
+        if geometry is None:
+            raise InvalidInput("a zone needs a Polygon/MultiPolygon geometry or block_ids")
+        if props.get("stated_area_km2") is not None:
+            fields["stated_area_km2"] = props["stated_area_km2"]
+        return zone_from_polygon(geometry, repair=repair, **common, **fields)
+    except ValidationError as exc:
+        raise _Unprocessable(f"{what}: {format_validation_error(exc)}") from None
+    except InvalidInput as exc:
+        raise _Unprocessable(f"{what}: {exc.message}") from None
+    except (KeyError, TypeError, ValueError, AttributeError) as exc:
+        raise _Unprocessable(f"{what}: not a valid zone ({exc})") from None
+
+
+@router.post(
+    "/zones",
+    summary="Add zones (evacuation orders, returns, humanitarian zones) from polygons or grid block ids",
+    status_code=201,
+    responses={
+        201: {"description": "Stored", "content": {GEOJSON: {"schema": {"type": "object"}}}},
+        200: {"description": "Nothing new", "content": {GEOJSON: {"schema": {"type": "object"}}}},
+        **_WRITE_ERRORS,
+    },
+    openapi_extra={"requestBody": _JSON_BODY},
+)
+async def post_zones(
+    request: Request,
+    store: StoreDep,
+    writer: WriterDep,
+    repair: Annotated[bool | None, Query(description="repair invalid polygons (flagged 'repaired')")] = None,
+) -> Response:
+    """Validate every zone, then store them in one transaction; block ids go through the shipped grid."""
+    import uuid
+
+    from starlette.concurrency import run_in_threadpool
+
+    from layers.export import zone_feature
+
+    check_known(request.query_params.keys(), ("repair",))
+    do_repair = parse_bool(request.query_params.get("repair"), "repair")
+    feats = _features(await read_json(request))
+    if not feats:
+        raise _Unprocessable("the FeatureCollection has no features")
+
+    def run() -> tuple[Any, list[Zone]]:
+        zones = []
+        for i, f in enumerate(feats):
+            zone = zone_from_feature(f, what=f"features[{i}]", repair=do_repair)
+            if not zone.id:
+                zone = zone.model_copy(update={"id": "z-" + uuid.uuid4().hex[:16]})
+            zones.append(zone)
+        written = store.add_zones(zones, recorded_by=writer.name)
+        return written, [store.get_zone(z.id) for z in zones]
+
+    written, stored = await run_in_threadpool(run)
+    created = bool(written.inserted or written.updated)
+    return _collection_response(
+        [zone_feature(z) for z in stored],
+        201 if created else 200,
+        inserted=list(written.inserted),
+        updated=list(written.updated),
+        unchanged=list(written.unchanged),
+    )

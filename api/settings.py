@@ -1,0 +1,72 @@
+"""Service settings, read from ``SITMAP_*`` environment variables or passed in by code.
+
+One :class:`Settings` object is built per app (``create_app(settings)``); nothing is
+read from the environment at import time. Tests and embedders build their own.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from pydantic import Field, field_validator, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class Settings(BaseSettings):
+    """Everything the service can be told: store, tokens, limits, URLs, embedding.
+
+    ``tokens`` holds write tokens as comma-separated ``name:token`` pairs (optionally
+    ``name:token:scope`` with scope ``read``, ``write`` or ``admin``; default
+    ``write``); ``token_file`` the same, one per line, where the token may also be
+    given pre-hashed as ``sha256:<hex>``. Tokens are kept only as SHA-256 hashes.
+    """
+
+    model_config = SettingsConfigDict(env_prefix="SITMAP_", extra="ignore", frozen=True)
+
+    db: str = Field(default="sitmap.gpkg", description="Store URL: a .gpkg path or postgresql://...")
+    tokens: str | None = Field(default=None, repr=False, description="name:token[,name:token...] write tokens")
+    token_file: Path | None = Field(default=None, description="File with one name:token[:scope] per line")
+
+    default_limit: int = Field(default=100, ge=1, le=100_000, description="Items per page when limit is not given")
+    max_limit: int = Field(default=10_000, ge=1, le=1_000_000, description="Largest limit a client may ask for")
+    max_body_bytes: int = Field(default=5_000_000, ge=1024, description="Largest request body accepted (413 above)")
+
+    base_url: str | None = Field(default=None, description="Public base URL for links, e.g. https://maps.example.org")
+    cors_origins: str = Field(default="*", description="Comma-separated origins allowed to read (GET) cross-origin")
+    cache_max_age: int = Field(default=60, ge=0, description="max-age (s) of reads whose URL has no as_of")
+
+    title: str = Field(default="sitmap", max_length=200)
+    description: str = Field(
+        default="Reports about strikes, attacks and evacuation orders as dated, source-tagged map layers "
+        "with honest location and time uncertainty.",
+        max_length=2000,
+    )
+
+    tiles: str = Field(default="", description="Basemap XYZ URL template for maps ('' = boundaries only)")
+    tiles_attribution: str = Field(default="", description="Attribution shown for the basemap")
+    frame_ancestors: str = Field(default="*", description="CSP frame-ancestors for /embed pages")
+
+    raster_cache_size: int = Field(default=8, ge=0, le=256, description="Likelihood surfaces kept for tiles")
+    raster_resolution_m: float = Field(default=250.0, gt=0, description="Cell size of likelihood surfaces")
+
+    gzip_min_bytes: int = Field(default=1000, ge=0, description="Compress responses above this size when asked")
+
+    @field_validator("base_url")
+    @classmethod
+    def _strip_slash(cls, v: str | None) -> str | None:
+        if v is None or not v.strip():
+            return None
+        v = v.strip().rstrip("/")
+        if not v.startswith(("http://", "https://")):
+            raise ValueError(f"base_url {v!r} must start with http:// or https://")
+        return v
+
+    @model_validator(mode="after")
+    def _limits(self) -> Settings:
+        if self.default_limit > self.max_limit:
+            raise ValueError(f"default_limit {self.default_limit} is above max_limit {self.max_limit}")
+        return self
+
+    def cors_origin_list(self) -> list[str]:
+        """The CORS origins as a list (``["*"]`` allows any origin to read)."""
+        return [o.strip() for o in self.cors_origins.split(",") if o.strip()]
