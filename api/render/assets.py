@@ -1,0 +1,82 @@
+"""Self-hosted JavaScript and CSS for the maps: no CDN is ever referenced.
+
+Leaflet and Leaflet.markercluster come from the ``xstatic-leaflet`` and
+``xstatic-leaflet-markercluster`` Python packages; sitmap's own map glue lives next
+to this module in ``static/``. :func:`resolve_asset` maps a URL path under
+``/static/`` to a file, refusing anything outside the known folders.
+"""
+
+from __future__ import annotations
+
+import mimetypes
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+
+from geo.errors import NotFound
+
+#: Where the map pages find their assets; every URL the maps reference starts with this.
+STATIC_PREFIX = "/static"
+
+_OWN_DIR = Path(__file__).parent / "static"
+
+
+@cache
+def _roots() -> dict[str, Path]:
+    """The folders served under ``/static/<name>/``, read from the installed packages."""
+    import xstatic.pkg.leaflet as leaflet
+    import xstatic.pkg.leaflet_markercluster as markercluster
+
+    return {
+        "leaflet": Path(leaflet.BASE_DIR),
+        "markercluster": Path(markercluster.BASE_DIR),
+        "sitmap": _OWN_DIR,
+    }
+
+
+@dataclass(frozen=True)
+class Asset:
+    """A static file to serve: its path on disk and its media type."""
+
+    path: Path
+    media_type: str
+
+
+def resolve_asset(url_path: str) -> Asset:
+    """The file behind ``/static/<url_path>``; ``NotFound`` for anything unknown or outside.
+
+    Path traversal (``..``), hidden files and folders other than the three known
+    ones are refused, so this can never serve an arbitrary file.
+    """
+    parts = [p for p in url_path.split("/") if p]
+    if len(parts) < 2 or any(p.startswith(".") for p in parts):
+        raise NotFound(f"no static file {url_path!r}")
+    root = _roots().get(parts[0])
+    if root is None:
+        raise NotFound(f"no static file {url_path!r}")
+    path = root.joinpath(*parts[1:]).resolve()
+    if not path.is_file() or not path.is_relative_to(root.resolve()):
+        raise NotFound(f"no static file {url_path!r}")
+    media_type = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
+    if path.suffix == ".js":
+        media_type = "text/javascript"
+    return Asset(path=path, media_type=media_type)
+
+
+def map_js(prefix: str = STATIC_PREFIX) -> list[tuple[str, str]]:
+    """The (name, url) scripts every map page loads, for folium's ``default_js``."""
+    return [
+        ("leaflet", f"{prefix}/leaflet/leaflet.js"),
+        ("markercluster", f"{prefix}/markercluster/leaflet.markercluster.js"),
+        ("sitmap", f"{prefix}/sitmap/sitmap-map.js"),
+    ]
+
+
+def map_css(prefix: str = STATIC_PREFIX) -> list[tuple[str, str]]:
+    """The (name, url) stylesheets every map page loads, for folium's ``default_css``."""
+    return [
+        ("leaflet_css", f"{prefix}/leaflet/leaflet.css"),
+        ("markercluster_css", f"{prefix}/markercluster/MarkerCluster.css"),
+        ("markercluster_default_css", f"{prefix}/markercluster/MarkerCluster.Default.css"),
+        ("sitmap_css", f"{prefix}/sitmap/sitmap-map.css"),
+    ]

@@ -1,0 +1,347 @@
+"""The one folium map builder of sitmap, used by the service and by notebooks.
+
+:func:`build_map` makes a ``folium.Map`` whose every script and stylesheet is served
+by sitmap itself (``/static/...``) or inlined (``inline_assets=True``, for notebooks
+and standalone HTML files): folium's CDN defaults (jQuery, Bootstrap, awesome-markers)
+are replaced per map. The map then runs ``sitmap-map.js``, which draws claims with
+their uncertainty, zones, boundaries, the legend and the day stepper from a
+:class:`MapConfig`. :func:`render_map_page` and :func:`render_embed_page` wrap it as
+the ``/maps`` page (title, downloads, iframe snippet) and the bare ``/embed`` page.
+:func:`notebook_map` draws records already in memory.
+"""
+
+from __future__ import annotations
+
+import base64
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from functools import cache
+from typing import Any
+
+import folium
+from branca.element import Element, MacroElement
+from jinja2 import Environment, PackageLoader, Template, select_autoescape
+
+from api.render.assets import STATIC_PREFIX, map_css, map_js, resolve_asset
+from api.render.mapdata import claims_payload, json_for_script, zones_payload
+from api.render.words import METHOD_WORDS
+
+#: Canvas symbol per event type (colours come from ``layers.catalog.EVENT_STYLE``).
+EVENT_SHAPES: dict[str, str] = {
+    "airstrike": "circle",
+    "shelling": "hexagon",
+    "ground_operation": "triangle",
+    "rocket_launch": "diamond",
+    "shooting": "cross",
+    "evacuation_order": "square",
+    "humanitarian_zone": "square",
+    "negotiation": "circle",
+    "other": "circle",
+}
+
+#: Where the map opens before its data is known: the Gaza Strip.
+DEFAULT_CENTER = (31.42, 34.38)
+DEFAULT_ZOOM = 11
+#: Above this many claims in view, the map draws grid clusters instead of symbols.
+CLUSTER_THRESHOLD = 1500
+
+
+def palette() -> dict[str, dict[str, str]]:
+    """Colour, label and canvas shape per event type, from the project palette."""
+    from layers.catalog import EVENT_STYLE
+
+    return {
+        t: {"color": s["color"], "label": s.get("label", t), "shape": EVENT_SHAPES.get(t, "circle")}
+        for t, s in EVENT_STYLE.items()
+    }
+
+
+def zone_palette() -> dict[str, dict[str, str]]:
+    """Colour and label per zone order type, from the project palette."""
+    from layers.catalog import ORDER_STYLE
+
+    return {k: dict(v) for k, v in ORDER_STYLE.items()}
+
+
+def no_basemap(tiles: str | None) -> bool:
+    """True when the tiles setting asks for no basemap ('' or 'none')."""
+    return not tiles or tiles.strip().lower() in ("none", "off", "false")
+
+
+@dataclass(frozen=True)
+class LayerRef:
+    """One collection drawn on a map: where its data comes from (URL) or the data itself."""
+
+    id: str
+    title: str
+    kind: str = "claims"
+    data_url: str | None = None
+    items_url: str | None = None
+    as_of: str | None = None
+    data: dict[str, Any] | None = None
+
+    def as_config(self) -> dict[str, Any]:
+        """The part of the JS config describing this layer."""
+        out: dict[str, Any] = {"id": self.id, "title": self.title, "kind": self.kind}
+        for key in ("data_url", "items_url", "as_of", "data"):
+            value = getattr(self, key)
+            if value is not None:
+                out[key] = value
+        return out
+
+
+@dataclass(frozen=True)
+class MapConfig:
+    """Everything a map needs to draw itself: layers, context, basemap and initial state.
+
+    ``date`` is the initially shown UTC day (``YYYY-MM-DD``; ``None`` shows every
+    date); ``interval`` the ``datetime`` interval text when the view is an interval;
+    ``span`` the first and last day the stepper offers before data widens it;
+    ``newer`` a link ``{"url", "text"}`` shown when newer reports exist than ``as_of``.
+    """
+
+    title: str
+    layers: Sequence[LayerRef]
+    boundaries: str | dict[str, Any] | None = None
+    tiles: str | None = None
+    tiles_attribution: str = ""
+    date: str | None = None
+    interval: str | None = None
+    span: tuple[str, str] | None = None
+    bbox: tuple[float, float, float, float] | None = None
+    as_of_label: str | None = None
+    newer: dict[str, str] | None = None
+    embed: bool = False
+    static_prefix: str = STATIC_PREFIX
+    inline_assets: bool = False
+    cluster_threshold: int = CLUSTER_THRESHOLD
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    def js_config(self) -> dict[str, Any]:
+        """The JSON object handed to ``SitmapMap.init`` in the page."""
+        pal = palette()
+        return {
+            "title": self.title,
+            "layers": [layer.as_config() for layer in self.layers],
+            "boundaries": self.boundaries,
+            "palette": pal,
+            "legend_types": list(pal),
+            "zone_palette": zone_palette(),
+            "method_words": METHOD_WORDS,
+            "initial": {
+                "date": self.date,
+                "interval": self.interval,
+                "datetime_interval": self.interval,
+                "span_start": self.span[0] if self.span else None,
+                "span_end": self.span[1] if self.span else None,
+                "bbox": list(self.bbox) if self.bbox else None,
+            },
+            "as_of_label": self.as_of_label,
+            "newer": self.newer,
+            "embed": self.embed,
+            "no_basemap": no_basemap(self.tiles),
+            "cluster_threshold": self.cluster_threshold,
+            **self.extra,
+        }
+
+
+class _SitmapLayers(MacroElement):  # type: ignore[misc]
+    """Runs ``SitmapMap.init`` on the folium map with the (script-safe) JSON config."""
+
+    _template = Template(
+        "{% macro script(this, kwargs) %}"
+        "SitmapMap.init({{ this._parent.get_name() }}, {{ this.config_json }});"
+        "{% endmacro %}"
+    )
+
+    def __init__(self, config: MapConfig) -> None:
+        super().__init__()
+        self._name = "SitmapLayers"
+        self.config_json = json_for_script(config.js_config())
+
+
+@cache
+def _inline_assets() -> str:
+    """Every map script and stylesheet as inline tags, for self-contained HTML (notebooks)."""
+    parts = []
+    for _name, url in map_css(""):
+        text = resolve_asset(url.lstrip("/")).path.read_text(encoding="utf-8")
+        text = re.sub(r"url\((images/[^)]+\.png)\)", _data_uri_for(url), text)
+        parts.append(f"<style>{text}</style>")
+    for _name, url in map_js(""):
+        text = resolve_asset(url.lstrip("/")).path.read_text(encoding="utf-8")
+        parts.append("<script>" + text.replace("</script", "<\\/script") + "</script>")
+    return "\n".join(parts)
+
+
+def _data_uri_for(css_url: str) -> Any:
+    folder = css_url.lstrip("/").split("/")[0]
+
+    def repl(m: re.Match[str]) -> str:
+        try:
+            asset = resolve_asset(f"{folder}/{m.group(1)}")
+        except Exception:
+            return m.group(0)
+        data = base64.b64encode(asset.path.read_bytes()).decode()
+        return f"url(data:image/png;base64,{data})"
+
+    return repl
+
+
+def build_map(config: MapConfig) -> folium.Map:
+    """A folium map that draws ``config`` with sitmap's self-hosted JS, and no CDN reference."""
+    m = folium.Map(
+        location=DEFAULT_CENTER,
+        zoom_start=DEFAULT_ZOOM,
+        tiles=None,
+        prefer_canvas=True,
+        control_scale=True,
+        width="100%",
+        height="100%",
+    )
+    if config.inline_assets:
+        m.default_js = []
+        m.default_css = []
+        m.get_root().header.add_child(Element(_inline_assets()), name="sitmap_assets")
+    else:
+        m.default_js = map_js(config.static_prefix)
+        m.default_css = map_css(config.static_prefix)
+    if not no_basemap(config.tiles):
+        folium.TileLayer(
+            tiles=config.tiles,
+            attr=config.tiles_attribution or "Basemap",
+            name="Basemap",
+            overlay=False,
+            control=False,
+            max_zoom=19,
+        ).add_to(m)
+    m.add_child(_SitmapLayers(config))
+    return m
+
+
+@cache
+def _templates() -> Environment:
+    return Environment(
+        loader=PackageLoader("api.render", "templates"),
+        autoescape=select_autoescape(default=True, default_for_string=True),
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+
+
+@dataclass(frozen=True)
+class PageInfo:
+    """The page around a map: what the head announces and what the /maps side panel offers.
+
+    URLs are absolute where other sites read them (``canonical_url``, ``og_image_url``,
+    ``oembed_url``, ``embed_url``).
+    """
+
+    title: str
+    description: str = ""
+    canonical_url: str = ""
+    og_image_url: str = ""
+    png_url: str = ""
+    oembed_url: str = ""
+    embed_url: str = ""
+    downloads: Sequence[tuple[str, str]] = ()
+    snippet: str = ""
+    orders_url: str = ""
+    as_of_note: str = ""
+    layer_notes: Sequence[str] = ()
+
+
+def _finish(html: str, body_class: str) -> str:
+    html = html.replace("<html>", '<html lang="en">', 1)
+    html = html.replace("<body>", f'<body class="{body_class}">', 1)
+    # folium forbids zooming the page on phones; readers with low vision need it.
+    return re.sub(r",\s*maximum-scale=1\.0,\s*user-scalable=no", "", html, count=1)
+
+
+def render_map_page(config: MapConfig, page: PageInfo) -> str:
+    """The full ``/maps`` page: header, map, downloads and the iframe snippet to copy."""
+    m = build_map(config)
+    env = _templates()
+    root = m.get_root()
+    root.header.add_child(Element(env.get_template("head.html").render(page=page)), name="sitmap_head")
+    root.html.add_child(Element(env.get_template("header.html").render(page=page)), name="sitmap_header")
+    root.html.add_child(Element(env.get_template("panel.html").render(page=page)), name="sitmap_panel")
+    return _finish(root.render(), "sm-page")
+
+
+def render_embed_page(config: MapConfig, page: PageInfo) -> str:
+    """The ``/embed`` page: the map alone, filling its frame, with a noscript image."""
+    m = build_map(config)
+    env = _templates()
+    root = m.get_root()
+    root.header.add_child(Element(env.get_template("head.html").render(page=page)), name="sitmap_head")
+    root.html.add_child(Element(env.get_template("noscript.html").render(page=page)), name="sitmap_noscript")
+    return _finish(root.render(), "sm-embed")
+
+
+def notebook_map(
+    claims: Sequence[Any] = (),
+    zones: Sequence[Any] = (),
+    *,
+    title: str = "sitmap",
+    date: str | None = None,
+    incidents: Sequence[Any] = (),
+    tiles: str | None = None,
+    tiles_attribution: str = "",
+    boundaries: bool = True,
+) -> folium.Map:
+    """A self-contained map of records in memory (ClaimRecord, Zone), for notebooks.
+
+    Same drawing as the service, with data and assets inlined so the HTML works
+    offline and outside sitmap (``m.save('map.html')``). Popups show what the
+    compact data holds (no quote or link, which the service fetches on demand).
+    """
+    layers = []
+    if claims:
+        layers.append(LayerRef(id="claims", title=title, data=claims_payload(claims, incidents=incidents)))
+    if zones:
+        layers.append(LayerRef(id="zones", title="Zones", kind="zones", data=zones_payload(zones)))
+    config = MapConfig(
+        title=title,
+        layers=layers,
+        boundaries=boundaries_geojson() if boundaries else None,
+        tiles=tiles,
+        tiles_attribution=tiles_attribution,
+        date=date,
+        inline_assets=True,
+    )
+    return build_map(config)
+
+
+@cache
+def boundaries_geojson() -> dict[str, Any]:
+    """Context outlines from shipped data: Gaza Strip and West Bank, governorates, neighbours.
+
+    OCHA COD-AB (adm1, adm2) and Natural Earth countries, simplified for drawing
+    (about 20 m for Palestine, 200 m for neighbouring countries).
+    """
+    import shapely
+    from shapely.geometry import mapping
+
+    from api.render.mapdata import _rounded
+    from geo.boundaries import admin_areas, countries
+
+    features: list[dict[str, Any]] = []
+
+    def add(geom: Any, tol: float, **props: Any) -> None:
+        simple = shapely.simplify(geom, tol, preserve_topology=True)
+        features.append({"type": "Feature", "geometry": _rounded(mapping(simple)), "properties": props})
+
+    for c in countries():
+        if c.pcode != "PSE":
+            add(c.geometry, 0.002, name=c.name, pcode=c.pcode, level="country")
+    for a in admin_areas("adm2"):
+        add(a.geometry, 0.0002, name=a.name, pcode=a.pcode, level="adm2")
+    for a in admin_areas("adm1"):
+        add(a.geometry, 0.0002, name=a.name, pcode=a.pcode, level="adm1")
+    return {
+        "type": "FeatureCollection",
+        "features": features,
+        "attribution": "Boundaries: OCHA / PAMOP via HDX (CC BY-IGO 3.0); Made with Natural Earth",
+    }

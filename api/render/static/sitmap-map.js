@@ -1,0 +1,754 @@
+/* sitmap-map.js: draws sitmap layers (claims with their uncertainty, zones, boundaries)
+ * on a Leaflet map built by api/render/mapbuilder.py, with a day stepper that filters
+ * without reloading and keeps the page URL shareable.
+ *
+ * Claims arrive in sitmap's compact columnar form (/maps/{id}/data.json) and are drawn
+ * on one canvas per layer: uncertainty circles (fill fading as the radius grows), a
+ * symbol per event type, grid clusters at low zoom when many are in view. Every
+ * user-controlled string reaches the page through textContent, never innerHTML.
+ */
+(function () {
+  'use strict';
+
+  var DAY = 86400;
+  var MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
+  var EARTH = 40075016.686;
+
+  // ---------------------------------------------------------------- small helpers
+  function el(tag, cls, text) {
+    var e = document.createElement(tag);
+    if (cls) e.className = cls;
+    if (text !== undefined && text !== null) e.textContent = String(text);
+    return e;
+  }
+  function add(parent, child) { parent.appendChild(child); return child; }
+  function dayStart(sec) { return Math.floor(sec / DAY) * DAY; }
+  function isoDay(sec) { return new Date(sec * 1000).toISOString().slice(0, 10); }
+  function parseDay(s) {
+    var m = /^(\d{4})-(\d{2})-(\d{2})/.exec(s || '');
+    return m ? Date.UTC(+m[1], +m[2] - 1, +m[3]) / 1000 : null;
+  }
+  function fmtDay(sec) { var d = new Date(sec * 1000); return d.getUTCDate() + ' ' + MONTHS[d.getUTCMonth()] + ' ' + d.getUTCFullYear(); }
+  function fmtMonth(sec) { var d = new Date(sec * 1000); return MONTHS[d.getUTCMonth()] + ' ' + d.getUTCFullYear(); }
+  function hhmm(sec) { return new Date(sec * 1000).toISOString().slice(11, 16); }
+
+  /** Event time in words; mirrors api/render/words.py::describe_time. */
+  function timeWords(t0, t1, prec) {
+    if (t0 === null || t0 === undefined || t1 === null || t1 === undefined) return 'time unknown';
+    var sameDay = dayStart(t0) === dayStart(t1);
+    var d0 = new Date(t0 * 1000), d1 = new Date(t1 * 1000);
+    if (prec === 'hour') return sameDay ? 'around ' + hhmm(t0) + ' on ' + fmtDay(t0) + ' (UTC)'
+      : 'between ' + hhmm(t0) + ' on ' + fmtDay(t0) + ' and ' + hhmm(t1) + ' on ' + fmtDay(t1) + ' (UTC)';
+    if (prec === 'week') return (t1 - t0) <= 8 * DAY ? 'in the week of ' + fmtDay(t0) : 'sometime between ' + fmtDay(t0) + ' and ' + fmtDay(t1);
+    if (prec === 'month') return (d0.getUTCFullYear() === d1.getUTCFullYear() && d0.getUTCMonth() === d1.getUTCMonth())
+      ? 'sometime in ' + fmtMonth(t0) : 'sometime between ' + fmtMonth(t0) + ' and ' + fmtMonth(t1);
+    if (prec === 'year') return d0.getUTCFullYear() === d1.getUTCFullYear() ? 'sometime in ' + d0.getUTCFullYear()
+      : 'sometime between ' + d0.getUTCFullYear() + ' and ' + d1.getUTCFullYear();
+    if (sameDay) return 'on ' + fmtDay(t0);
+    return 'between ' + fmtDay(t0) + ' and ' + fmtDay(t1);
+  }
+  function radiusWords(r) {
+    if (r === null || r === undefined) return '';
+    if (r < 1000) return '\u00b1 ' + Math.max(10, Math.round(r / 10) * 10) + ' m';
+    var km = r / 1000;
+    return '\u00b1 ' + (km < 10 ? km.toFixed(1) : Math.round(km)) + ' km';
+  }
+  /** Fill opacity of an uncertainty area; mirrors words.py::fill_opacity. */
+  function fillOpacity(r) {
+    if (!r || r <= 100) return 0.35;
+    return Math.max(0.03, 0.35 - 0.145 * Math.log10(r / 100));
+  }
+  function label(s) { return String(s || '').replace(/_/g, ' '); }
+  function cap(s) { s = label(s); return s.charAt(0).toUpperCase() + s.slice(1); }
+  function isoTime(s) { return s ? Date.parse(s) / 1000 : null; }
+
+  // ---------------------------------------------------------------- symbols
+  /** Draw the symbol of an event type centred at (x, y) with half-size s. */
+  function symbolPath(ctx, shape, x, y, s) {
+    ctx.beginPath();
+    switch (shape) {
+      case 'square': ctx.rect(x - s * 0.85, y - s * 0.85, s * 1.7, s * 1.7); break;
+      case 'triangle': ctx.moveTo(x, y - s * 1.1); ctx.lineTo(x + s, y + s * 0.75); ctx.lineTo(x - s, y + s * 0.75); ctx.closePath(); break;
+      case 'diamond': ctx.moveTo(x, y - s * 1.2); ctx.lineTo(x + s, y); ctx.lineTo(x, y + s * 1.2); ctx.lineTo(x - s, y); ctx.closePath(); break;
+      case 'cross':
+        var w = s * 0.4;
+        ctx.moveTo(x - w, y - s); ctx.lineTo(x + w, y - s); ctx.lineTo(x + w, y - w); ctx.lineTo(x + s, y - w);
+        ctx.lineTo(x + s, y + w); ctx.lineTo(x + w, y + w); ctx.lineTo(x + w, y + s); ctx.lineTo(x - w, y + s);
+        ctx.lineTo(x - w, y + w); ctx.lineTo(x - s, y + w); ctx.lineTo(x - s, y - w); ctx.lineTo(x - w, y - w); ctx.closePath(); break;
+      case 'hexagon':
+        for (var k = 0; k < 6; k++) { var a = Math.PI / 3 * k; ctx[k ? 'lineTo' : 'moveTo'](x + s * Math.cos(a), y + s * Math.sin(a)); }
+        ctx.closePath(); break;
+      default: ctx.arc(x, y, s, 0, 2 * Math.PI);
+    }
+  }
+  function symbolIcon(style, corroborated, faded) {
+    var c = el('canvas', 'sm-icon'); var dpr = window.devicePixelRatio || 1;
+    c.width = 18 * dpr; c.height = 18 * dpr; c.style.width = '18px'; c.style.height = '18px';
+    var ctx = c.getContext('2d'); ctx.scale(dpr, dpr);
+    drawSymbol(ctx, style, 9, 9, 5, corroborated, faded);
+    return c;
+  }
+  /** Draw one claim symbol; ``ring`` is 'corroborated' (solid ring), 'disputed' (dashed) or falsy. */
+  function drawSymbol(ctx, style, x, y, s, ring, faded) {
+    ctx.globalAlpha = faded ? 0.45 : 0.95;
+    if (ring) {
+      ctx.beginPath(); ctx.arc(x, y, s + 3.5, 0, 2 * Math.PI);
+      ctx.lineWidth = 2; ctx.strokeStyle = ring === 'disputed' ? '#a04000' : '#111';
+      if (ring === 'disputed') ctx.setLineDash([3, 2]);
+      ctx.stroke(); ctx.setLineDash([]);
+    }
+    symbolPath(ctx, style.shape, x, y, s);
+    ctx.fillStyle = style.color; ctx.fill();
+    ctx.lineWidth = 1.2; ctx.strokeStyle = '#fff';
+    if (faded) ctx.setLineDash([2, 2]);
+    ctx.stroke(); ctx.setLineDash([]);
+    ctx.globalAlpha = 1;
+  }
+
+  // ---------------------------------------------------------------- claims data
+  /** A claims layer: the compact columns plus what the current filters show. */
+  function ClaimSet(meta, data) {
+    this.meta = meta; this.data = data;
+    var n = this.n = data.ids.length;
+    this.visible = new Uint8Array(n);
+    this.faded = new Uint8Array(n);
+    this.shown = 0;
+    // Web-Mercator pixel coordinates at zoom 0, computed once.
+    this.px = new Float64Array(n); this.py = new Float64Array(n);
+    for (var i = 0; i < n; i++) {
+      var lat = Math.max(-85.05, Math.min(85.05, data.y[i]));
+      var sin = Math.sin(lat * Math.PI / 180);
+      this.px[i] = (data.x[i] + 180) / 360 * 256;
+      this.py[i] = (0.5 - Math.log((1 + sin) / (1 - sin)) / (4 * Math.PI)) * 256;
+    }
+    this.byInc = {};
+    var inc = data.inc || [];
+    for (var j = 0; j < inc.length; j++) if (inc[j] >= 0) (this.byInc[inc[j]] = this.byInc[inc[j]] || []).push(j);
+  }
+  ClaimSet.prototype.precision = function (i) { return this.data.precisions[this.data.p[i]]; };
+  ClaimSet.prototype.eventType = function (i) { return this.data.event_types[this.data.e[i]]; };
+  ClaimSet.prototype.incident = function (i) {
+    var k = this.data.inc ? this.data.inc[i] : -1;
+    return k >= 0 ? this.data.incidents[k] : null;
+  };
+  ClaimSet.prototype.corroborated = function (i) {
+    var inc = this.incident(i);
+    return this.data.statuses[this.data.s[i]] === 'corroborated' || !!(inc && inc.status === 'corroborated');
+  };
+  /** The ring drawn around a claim: its incident's (or its own) corroborated/disputed status. */
+  ClaimSet.prototype.ring = function (i) {
+    var inc = this.incident(i), own = this.data.statuses[this.data.s[i]];
+    if (own === 'disputed' || (inc && inc.status === 'disputed')) return 'disputed';
+    return this.corroborated(i) ? 'corroborated' : '';
+  };
+  /** Apply the time filter: a claim shows on a day when its interval meets that day. */
+  ClaimSet.prototype.filter = function (t) {
+    var d = this.data, n = this.n, shown = 0;
+    for (var i = 0; i < n; i++) {
+      var a = d.t0[i], b = d.t1[i], on;
+      if (t.day === null) on = true;
+      else on = a !== null && b !== null && a < t.day + DAY && b >= t.day;
+      var p = d.precisions[d.p[i]];
+      this.visible[i] = on ? 1 : 0;
+      this.faded[i] = (p === 'week' || p === 'month' || p === 'year' || p === 'unknown') ? 1 : 0;
+      if (on) shown++;
+    }
+    this.shown = shown;
+    return shown;
+  };
+
+  // ---------------------------------------------------------------- canvas layer
+  var ClaimCanvas = L.Layer.extend({
+    options: { pane: 'sitmapClaims', clusterThreshold: 1500, clusterCell: 56, clusterMaxZoom: 15 },
+    initialize: function (set, ctl, options) { L.setOptions(this, options); this.set = set; this.ctl = ctl; this._hits = []; },
+    onAdd: function (map) {
+      this._map = map;
+      var c = this._canvas = L.DomUtil.create('canvas', 'sitmap-claims leaflet-zoom-animated');
+      c.setAttribute('data-sitmap-layer', this.set.meta.id);
+      map.getPane(this.options.pane).appendChild(c);
+      map.on('moveend resize viewreset', this._reset, this);
+      map.on('zoomanim', this._animateZoom, this);
+      map.on('click', this._click, this);
+      map.on('mousemove', this._move, this);
+      this._reset();
+    },
+    onRemove: function (map) {
+      L.DomUtil.remove(this._canvas);
+      map.off('moveend resize viewreset', this._reset, this);
+      map.off('zoomanim', this._animateZoom, this);
+      map.off('click', this._click, this);
+      map.off('mousemove', this._move, this);
+      this._hits = []; this.ctl.updateStatus();
+    },
+    _animateZoom: function (e) {
+      var scale = this._map.getZoomScale(e.zoom);
+      var offset = this._map._latLngBoundsToNewLayerBounds(this._map.getBounds(), e.zoom, e.center).min;
+      L.DomUtil.setTransform(this._canvas, offset, scale);
+    },
+    _reset: function () {
+      var map = this._map, size = map.getSize(), dpr = window.devicePixelRatio || 1;
+      L.DomUtil.setPosition(this._canvas, map.containerPointToLayerPoint([0, 0]));
+      this._canvas.width = size.x * dpr; this._canvas.height = size.y * dpr;
+      this._canvas.style.width = size.x + 'px'; this._canvas.style.height = size.y + 'px';
+      this.redraw();
+    },
+    redraw: function () {
+      if (!this._map) return;
+      var map = this._map, set = this.set, d = set.data, ctl = this.ctl;
+      var ctx = this._canvas.getContext('2d'), dpr = window.devicePixelRatio || 1;
+      var size = map.getSize(), z = map.getZoom(), scale = Math.pow(2, z);
+      var origin = map.getPixelBounds().min;
+      ctx.setTransform(dpr, 0, 0, dpr, 0, 0);
+      ctx.clearRect(0, 0, size.x, size.y);
+      var pad = 40, inView = [], i, n = set.n;
+      for (i = 0; i < n; i++) {
+        if (!set.visible[i]) continue;
+        var x = set.px[i] * scale - origin.x, y = set.py[i] * scale - origin.y;
+        var rpx = d.r[i] / (EARTH * Math.cos(d.y[i] * Math.PI / 180) / (256 * scale));
+        if (x + rpx < -pad || y + rpx < -pad || x - rpx > size.x + pad || y - rpx > size.y + pad) continue;
+        inView.push([i, x, y, rpx]);
+      }
+      this._hits = [];
+      var cluster = inView.length > this.options.clusterThreshold && z < this.options.clusterMaxZoom;
+      this.clustered = cluster;
+      if (cluster) this._drawClusters(ctx, inView);
+      else this._drawClaims(ctx, inView, scale, origin);
+      ctl.updateStatus();
+    },
+    _drawClaims: function (ctx, items, scale, origin) {
+      var set = this.set, d = set.data, ctl = this.ctl, regions = d.regions || {};
+      items.sort(function (a, b) { return b[3] - a[3]; });
+      // Uncertainty first, widest underneath, so precise claims stay on top.
+      for (var k = 0; k < items.length; k++) {
+        var it = items[k], i = it[0], st = ctl.style(set.eventType(i));
+        var a = fillOpacity(d.r[i]) * (set.faded[i] ? 0.5 : 1);
+        ctx.beginPath();
+        var reg = regions[d.ids[i]];
+        if (reg) this._regionPath(ctx, reg, scale, origin);
+        else ctx.arc(it[1], it[2], Math.max(it[3], 1), 0, 2 * Math.PI);
+        ctx.globalAlpha = a; ctx.fillStyle = st.color; ctx.fill('evenodd');
+        ctx.globalAlpha = Math.min(0.8, a + 0.3); ctx.strokeStyle = st.color; ctx.lineWidth = 1;
+        if (set.faded[i]) ctx.setLineDash([4, 3]);
+        ctx.stroke(); ctx.setLineDash([]);
+      }
+      ctx.globalAlpha = 1;
+      for (k = items.length - 1; k >= 0; k--) {
+        it = items[k]; i = it[0];
+        drawSymbol(ctx, ctl.style(set.eventType(i)), it[1], it[2], 5, set.ring(i), set.faded[i]);
+        this._hits.push({ i: i, x: it[1], y: it[2], n: 1 });
+      }
+    },
+    _regionPath: function (ctx, geom, scale, origin) {
+      var polys = geom.type === 'Polygon' ? [geom.coordinates] : geom.type === 'MultiPolygon' ? geom.coordinates : [];
+      for (var p = 0; p < polys.length; p++) for (var r = 0; r < polys[p].length; r++) {
+        var ring = polys[p][r];
+        for (var q = 0; q < ring.length; q++) {
+          var pt = this._map.project([ring[q][1], ring[q][0]], this._map.getZoom());
+          ctx[q ? 'lineTo' : 'moveTo'](pt.x - origin.x, pt.y - origin.y);
+        }
+        ctx.closePath();
+      }
+    },
+    _drawClusters: function (ctx, items) {
+      var cell = this.options.clusterCell, cells = {}, keys = [], set = this.set, ctl = this.ctl;
+      for (var k = 0; k < items.length; k++) {
+        var it = items[k], key = Math.floor(it[1] / cell) + ':' + Math.floor(it[2] / cell), c = cells[key];
+        if (!c) { c = cells[key] = { n: 0, sx: 0, sy: 0, first: it[0], corr: 0 }; keys.push(key); }
+        c.n++; c.sx += it[1]; c.sy += it[2];
+      }
+      for (k = 0; k < keys.length; k++) {
+        c = cells[keys[k]];
+        var x = c.sx / c.n, y = c.sy / c.n;
+        if (c.n === 1) {
+          drawSymbol(ctx, ctl.style(set.eventType(c.first)), x, y, 5, set.ring(c.first), set.faded[c.first]);
+          this._hits.push({ i: c.first, x: x, y: y, n: 1 });
+          continue;
+        }
+        var rad = 11 + Math.min(16, 3.2 * Math.log(c.n));
+        ctx.beginPath(); ctx.arc(x, y, rad + 4, 0, 2 * Math.PI);
+        ctx.fillStyle = 'rgba(40,40,40,0.25)'; ctx.fill();
+        ctx.beginPath(); ctx.arc(x, y, rad, 0, 2 * Math.PI);
+        ctx.fillStyle = 'rgba(35,35,35,0.85)'; ctx.fill();
+        ctx.fillStyle = '#fff'; ctx.font = 'bold 11px system-ui, sans-serif';
+        ctx.textAlign = 'center'; ctx.textBaseline = 'middle';
+        ctx.fillText(c.n > 9999 ? Math.round(c.n / 1000) + 'k' : String(c.n), x, y);
+        this._hits.push({ x: x, y: y, n: c.n, rad: rad });
+      }
+    },
+    _hitAt: function (pt) {
+      var best = [], bestCluster = null;
+      for (var k = 0; k < this._hits.length; k++) {
+        var h = this._hits[k], dx = h.x - pt.x, dy = h.y - pt.y, d2 = dx * dx + dy * dy;
+        if (h.n > 1) { if (d2 <= h.rad * h.rad) bestCluster = h; } else if (d2 <= 81) best.push([d2, h.i]);
+      }
+      best.sort(function (a, b) { return a[0] - b[0]; });
+      return { claims: best.map(function (b) { return b[1]; }), cluster: bestCluster };
+    },
+    _move: function (e) {
+      var hit = this._hitAt(e.containerPoint);
+      var over = hit.claims.length || hit.cluster;
+      if (over) this._map.getContainer().classList.add('sm-pointer');
+      else if (this._over) this._map.getContainer().classList.remove('sm-pointer');
+      this._over = !!over;
+    },
+    _click: function (e) {
+      var hit = this._hitAt(e.containerPoint);
+      if (hit.cluster) { this._map.setView(e.latlng, Math.min(this._map.getZoom() + 2, 18)); return; }
+      if (!hit.claims.length) return;
+      var i = hit.claims[0], d = this.set.data;
+      var content = this.ctl.claimPopup(this.set, hit.claims.slice(0, 6));
+      L.popup({ maxWidth: 420, minWidth: 240, className: 'sm-popup' }).setLatLng([d.y[i], d.x[i]]).setContent(content).openOn(this._map);
+    }
+  });
+
+  // ---------------------------------------------------------------- the controller
+  function Controller(map, cfg) {
+    this.map = map; this.cfg = cfg; this.sets = []; this.layers = []; this.zoneLayers = [];
+    this.pending = 0; this.errors = [];
+    var init = cfg.initial || {};
+    this.span = [parseDay(init.span_start), parseDay(init.span_end)];
+    this.t = { day: init.date ? parseDay(init.date) : null };
+    map.createPane('sitmapBoundaries').style.zIndex = 350;
+    map.createPane('sitmapZones').style.zIndex = 380;
+    map.createPane('sitmapClaims').style.zIndex = 420;
+    map.getPane('sitmapBoundaries').style.pointerEvents = 'none';
+    map.getContainer().setAttribute('data-sitmap', 'loading');
+    if (cfg.no_basemap) map.getContainer().classList.add('sm-nobasemap');
+    this.layerControl = L.control.layers(null, null, { collapsed: !!cfg.embed || map.getSize().x < 700 }).addTo(map);
+    this._statusControl();
+    this._timeControl();
+    this._legendControl();
+    if (cfg.newer) this._newerControl(cfg.newer);
+    this._viewFromHash();
+    map.on('moveend', this._writeHash, this);
+  }
+
+  Controller.prototype.style = function (type) {
+    return this.cfg.palette[type] || this.cfg.palette.other || { color: '#555', shape: 'circle', label: type };
+  };
+
+  Controller.prototype.load = function () {
+    var self = this;
+    if (this.cfg.boundaries) this._loadBoundaries(this.cfg.boundaries);
+    (this.cfg.layers || []).forEach(function (meta) {
+      self.pending++;
+      var got = meta.data ? Promise.resolve(meta.data) : fetch(meta.data_url, { credentials: 'same-origin' }).then(function (r) {
+        if (!r.ok) throw new Error('HTTP ' + r.status);
+        return r.json();
+      });
+      got.then(function (data) { self._addLayer(meta, data); })
+        .catch(function (err) { self.errors.push(meta.title + ': ' + err.message); })
+        .then(function () { self.pending--; self._loaded(); });
+    });
+    if (!this.pending) this._loaded();
+  };
+
+  Controller.prototype._loadBoundaries = function (b) {
+    var self = this;
+    var got = typeof b === 'string' ? fetch(b).then(function (r) { if (!r.ok) throw new Error('HTTP ' + r.status); return r.json(); }) : Promise.resolve(b);
+    self.pending++;
+    got.then(function (fc) {
+      var lyr = L.geoJSON(fc, {
+        pane: 'sitmapBoundaries', interactive: false, attribution: typeof fc.attribution === 'string' ? fc.attribution.replace(/[<>&]/g, '') : '',
+        style: function (f) {
+          var lvl = f.properties && f.properties.level;
+          var land = !!self.cfg.no_basemap && lvl !== 'adm2';
+          return lvl === 'country' ? { color: '#777', weight: 1, fill: land, fillColor: '#fbfbf7', fillOpacity: 1, dashArray: '4 3' }
+            : lvl === 'adm1' || lvl === 'adm0' ? { color: '#333', weight: 2.2, fill: land, fillColor: '#fbfbf7', fillOpacity: 1 }
+            : { color: '#555', weight: 1, fill: false, opacity: 0.8 };
+        }
+      }).addTo(self.map);
+      self.layerControl.addOverlay(lyr, 'Boundaries');
+      self.boundsLayer = lyr;
+    }).catch(function (err) { self.errors.push('Boundaries: ' + err.message); })
+      .then(function () { self.pending--; self._loaded(); });
+  };
+
+  Controller.prototype._addLayer = function (meta, data) {
+    if (data.kind === 'zones') return this._addZones(meta, data);
+    var set = new ClaimSet(meta, data);
+    this.sets.push(set);
+    set.filter(this.t);
+    var lyr = new ClaimCanvas(set, this, { clusterThreshold: this.cfg.cluster_threshold || 1500 });
+    lyr.addTo(this.map);
+    this.layers.push(lyr);
+    this.layerControl.addOverlay(lyr, meta.title + ' (claims)');
+    if (data.time_span) this._widenSpan(data.time_span);
+  };
+
+  Controller.prototype._addZones = function (meta, fc) {
+    var self = this;
+    var lyr = L.geoJSON(fc, {
+      pane: 'sitmapZones',
+      style: function (f) { return self._zoneStyle(f); },
+      onEachFeature: function (f, l) { l.bindPopup(function () { return self.zonePopup(f); }, { maxWidth: 360, className: 'sm-popup' }); }
+    }).addTo(this.map);
+    lyr.sitmapMeta = meta;
+    this.zoneLayers.push(lyr);
+    this.layerControl.addOverlay(lyr, meta.title + ' (zones)');
+    if (fc.time_span) this._widenSpan(fc.time_span);
+  };
+
+  Controller.prototype._zoneState = function (p) {
+    if (p.status === 'retracted') return 'hidden';
+    var from = isoTime(p.effective_from), lifted = isoTime(p.lifted_at);
+    if (this.t.day === null) return lifted !== null ? 'lifted' : 'active';
+    var a = this.t.day, b = this.t.day + DAY;
+    if (from !== null && from >= b) return 'hidden';
+    if (lifted !== null && lifted <= a) return 'lifted';
+    return 'active';
+  };
+  Controller.prototype._zoneStyle = function (f) {
+    var p = f.properties || {}, st = this._zoneState(p);
+    var zs = (this.cfg.zone_palette || {})[p.order_type] || { color: '#7b3294' };
+    if (st === 'hidden') return { opacity: 0, fillOpacity: 0, interactive: false };
+    if (st === 'lifted') return { color: zs.color, weight: 1.2, dashArray: '5 4', fillColor: zs.color, fillOpacity: 0.04, opacity: 0.7 };
+    return { color: zs.color, weight: 2, fillColor: zs.color, fillOpacity: 0.22, opacity: 0.95 };
+  };
+  Controller.prototype._restyleZones = function () {
+    var self = this, shown = 0;
+    this.zoneLayers.forEach(function (lyr) {
+      lyr.eachLayer(function (l) {
+        var st = self._zoneState(l.feature.properties || {});
+        l.setStyle(self._zoneStyle(l.feature));
+        var path = l.getElement && l.getElement();
+        if (path) path.style.pointerEvents = st === 'hidden' ? 'none' : '';
+        if (st !== 'hidden') shown++;
+      });
+    });
+    this.zonesShown = shown;
+  };
+
+  Controller.prototype._widenSpan = function (span) {
+    var a = parseDay(span[0]), b = parseDay(span[1]);
+    if (a !== null && (this.span[0] === null || a < this.span[0])) this.span[0] = a;
+    if (b !== null && (this.span[1] === null || b > this.span[1])) this.span[1] = b;
+  };
+
+  Controller.prototype._loaded = function () {
+    if (this.pending > 0) return;
+    this._restyleZones();
+    this._setupSlider();
+    if (!this._viewSet) this._fitData();
+    this.updateStatus();
+    var c = this.map.getContainer();
+    c.setAttribute('data-sitmap', this.errors.length ? 'error' : 'drawn');
+    window.sitmapDrawnAt = performance.now();
+    c.dispatchEvent(new CustomEvent('sitmap:drawn', { bubbles: true }));
+  };
+
+  Controller.prototype._fitData = function () {
+    var b = null;
+    this.sets.forEach(function (s) {
+      var bb = s.data.bbox;
+      if (!bb) return;
+      var lb = L.latLngBounds([bb[1], bb[0]], [bb[3], bb[2]]);
+      b = b ? b.extend(lb) : lb;
+    });
+    this.zoneLayers.forEach(function (l) { var lb = l.getBounds(); if (lb.isValid()) b = b ? b.extend(lb) : lb; });
+    if (b && b.isValid()) this.map.fitBounds(b.pad(0.08), { maxZoom: 14, animate: false });
+  };
+
+  Controller.prototype.drawnCount = function () {
+    var n = 0, map = this.map;
+    this.layers.forEach(function (l) { if (map.hasLayer(l)) n += l.set.shown; });
+    return n;
+  };
+
+  // ---------------------------------------------------------------- time control
+  Controller.prototype._timeControl = function () {
+    var self = this;
+    var C = L.Control.extend({
+      options: { position: 'bottomleft' },
+      onAdd: function () {
+        var box = el('div', 'sm-time leaflet-bar');
+        L.DomEvent.disableClickPropagation(box); L.DomEvent.disableScrollPropagation(box);
+        var prev = add(box, el('button', 'sm-step', '\u25c0')); prev.type = 'button'; prev.title = 'Previous day'; prev.setAttribute('aria-label', 'Previous day');
+        var range = add(box, el('input', 'sm-range')); range.type = 'range'; range.min = 0; range.max = 0; range.value = 0;
+        range.setAttribute('aria-label', 'Day shown');
+        var next = add(box, el('button', 'sm-step', '\u25b6')); next.type = 'button'; next.title = 'Next day'; next.setAttribute('aria-label', 'Next day');
+        var lab = add(box, el('span', 'sm-date', ''));
+        var allLab = add(box, el('label', 'sm-all'));
+        var all = add(allLab, el('input')); all.type = 'checkbox';
+        add(allLab, document.createTextNode(' all dates'));
+        self.ui = { prev: prev, next: next, range: range, label: lab, all: all };
+        range.addEventListener('input', function () { self.setDay(self.span[0] + (+range.value) * DAY); });
+        prev.addEventListener('click', function () { self.step(-1); });
+        next.addEventListener('click', function () { self.step(1); });
+        all.addEventListener('change', function () {
+          if (all.checked) self.setDay(null); else self.setDay(self.span[0] + (+range.value) * DAY);
+        });
+        return box;
+      }
+    });
+    new C().addTo(this.map);
+  };
+  Controller.prototype._setupSlider = function () {
+    var ui = this.ui, a = this.span[0], b = this.span[1];
+    if (a === null || b === null) { ui.range.disabled = ui.prev.disabled = ui.next.disabled = true; ui.all.checked = true; ui.all.disabled = true; this._labelTime(); return; }
+    ui.range.max = Math.round((b - a) / DAY);
+    if (this.t.day !== null) ui.range.value = Math.round((Math.min(Math.max(this.t.day, a), b) - a) / DAY);
+    ui.all.checked = this.t.day === null;
+    this._labelTime();
+  };
+  Controller.prototype._labelTime = function () {
+    var init = this.cfg.initial || {};
+    if (this.t.day !== null) this.ui.label.textContent = fmtDay(this.t.day);
+    else if (init.interval) this.ui.label.textContent = init.interval;
+    else if (this.span[0] !== null) this.ui.label.textContent = fmtDay(this.span[0]) + ' \u2013 ' + fmtDay(this.span[1]);
+    else this.ui.label.textContent = 'all dates';
+  };
+  Controller.prototype.step = function (k) {
+    if (this.span[0] === null) return;
+    var cur = this.t.day === null ? (k > 0 ? this.span[0] - DAY : this.span[1] + DAY) : this.t.day;
+    var d = Math.min(Math.max(cur + k * DAY, this.span[0]), this.span[1]);
+    this.ui.range.value = Math.round((d - this.span[0]) / DAY);
+    this.setDay(d);
+  };
+  /** Show one UTC day (seconds since epoch of its midnight) or, with null, every date. */
+  Controller.prototype.setDay = function (day) {
+    this.t.day = day;
+    this.ui.all.checked = day === null;
+    this.sets.forEach(function (s) { s.filter({ day: day }); });
+    this.layers.forEach(function (l) { l.redraw(); });
+    this._restyleZones();
+    this._labelTime();
+    this.updateStatus();
+    this._writeUrl();
+  };
+
+  // ---------------------------------------------------------------- URL state
+  Controller.prototype._writeUrl = function () {
+    if (!window.history || !history.replaceState) return;
+    var u = new URL(window.location.href);
+    if (this.t.day !== null) u.searchParams.set('datetime', isoDay(this.t.day));
+    else if ((this.cfg.initial || {}).datetime_interval) u.searchParams.set('datetime', this.cfg.initial.datetime_interval);
+    else u.searchParams.delete('datetime');
+    history.replaceState(null, '', u.toString());
+    if (this.onUrl) this.onUrl(u);
+  };
+  Controller.prototype._writeHash = function () {
+    if (!window.history || !history.replaceState) return;
+    var c = this.map.getCenter(), z = this.map.getZoom();
+    var u = new URL(window.location.href);
+    u.hash = z + '/' + c.lat.toFixed(5) + '/' + c.lng.toFixed(5);
+    history.replaceState(null, '', u.toString());
+    if (this.onUrl) this.onUrl(u);
+  };
+  Controller.prototype._viewFromHash = function () {
+    var m = /^#(\d{1,2})\/(-?\d+(?:\.\d+)?)\/(-?\d+(?:\.\d+)?)$/.exec(window.location.hash || '');
+    var bb = (this.cfg.initial || {}).bbox;
+    if (m) { this.map.setView([+m[2], +m[3]], +m[1], { animate: false }); this._viewSet = true; }
+    else if (bb) { this.map.fitBounds([[bb[1], bb[0]], [bb[3], bb[2]]], { animate: false }); this._viewSet = true; }
+  };
+
+  // ---------------------------------------------------------------- status, legend, newer
+  Controller.prototype._statusControl = function () {
+    var self = this;
+    var C = L.Control.extend({
+      options: { position: 'topright' },
+      onAdd: function () { var d = el('div', 'sm-status', 'Loading\u2026'); d.setAttribute('role', 'status'); self.statusEl = d; return d; }
+    });
+    new C().addTo(this.map);
+  };
+  Controller.prototype.updateStatus = function () {
+    if (!this.statusEl) return;
+    if (this.pending > 0) { this.statusEl.textContent = 'Loading\u2026'; return; }
+    var n = this.drawnCount(), parts = [n + (n === 1 ? ' claim' : ' claims')];
+    if (this.zoneLayers.length) parts.push((this.zonesShown || 0) + ' zones');
+    parts.push(this.t.day !== null ? fmtDay(this.t.day) : 'all dates');
+    if (this.cfg.as_of_label) parts.push('as known ' + this.cfg.as_of_label);
+    this.statusEl.textContent = parts.join(' \u00b7 ');
+    if (this.errors.length) add(this.statusEl, el('div', 'sm-error', 'Could not load ' + this.errors.join('; ')));
+    var c = this.map.getContainer();
+    c.setAttribute('data-drawn-claims', String(n));
+    c.setAttribute('data-drawn-zones', String(this.zonesShown || 0));
+  };
+  Controller.prototype._newerControl = function (newer) {
+    var C = L.Control.extend({
+      options: { position: 'topright' },
+      onAdd: function () {
+        var d = el('div', 'sm-newer');
+        var a = add(d, el('a', null, newer.text || 'Newer reports exist'));
+        a.href = newer.url; a.target = '_blank'; a.rel = 'noopener noreferrer';
+        return d;
+      }
+    });
+    new C().addTo(this.map);
+  };
+  Controller.prototype._legendControl = function () {
+    var self = this, cfg = this.cfg;
+    var C = L.Control.extend({
+      options: { position: 'bottomright' },
+      onAdd: function () {
+        var box = el('details', 'sm-legend');
+        if (!cfg.embed && self.map.getSize().x >= 700) box.open = true;
+        L.DomEvent.disableClickPropagation(box); L.DomEvent.disableScrollPropagation(box);
+        add(box, el('summary', null, 'Legend'));
+        var types = cfg.legend_types || Object.keys(cfg.palette);
+        types.forEach(function (t) {
+          var row = add(box, el('div', 'sm-leg-row'));
+          add(row, symbolIcon(self.style(t), false, false));
+          add(row, el('span', null, self.style(t).label || cap(t)));
+        });
+        var r1 = add(box, el('div', 'sm-leg-row')); add(r1, symbolIcon({ color: '#888', shape: 'circle' }, 'corroborated', false));
+        add(r1, el('span', null, 'corroborated: 2+ independent sources'));
+        var r1b = add(box, el('div', 'sm-leg-row')); add(r1b, symbolIcon({ color: '#888', shape: 'circle' }, 'disputed', false));
+        add(r1b, el('span', null, 'disputed: claimants contradict each other'));
+        var r2 = add(box, el('div', 'sm-leg-row')); add(r2, symbolIcon({ color: '#888', shape: 'circle' }, false, true));
+        add(r2, el('span', null, 'time known only to a week or month'));
+        var r3 = add(box, el('div', 'sm-leg-row')); add(r3, el('span', 'sm-sw sm-sw-unc'));
+        add(r3, el('span', null, 'shaded area: where it may have happened (paler = vaguer)'));
+        Object.keys(cfg.zone_palette || {}).forEach(function (k) {
+          var zs = cfg.zone_palette[k];
+          var row = add(box, el('div', 'sm-leg-row'));
+          var sw = add(row, el('span', 'sm-sw')); sw.style.background = zs.color; sw.style.borderColor = zs.color;
+          add(row, el('span', null, (zs.label || cap(k)) + ' (dashed: lifted)'));
+        });
+        add(box, el('div', 'sm-leg-note', 'Every feature is a claim: who said it is shown in its popup.'));
+        return box;
+      }
+    });
+    new C().addTo(this.map);
+  };
+
+  // ---------------------------------------------------------------- popups
+  function row(parent, name, value) {
+    var r = add(parent, el('div', 'sm-row'));
+    add(r, el('span', 'sm-k', name));
+    if (typeof value === 'string') add(r, el('span', 'sm-v', value)); else add(r, value);
+    return r;
+  }
+  function link(url, text) {
+    var ok = /^https?:\/\//i.test(url || '');
+    var a = el(ok ? 'a' : 'span', 'sm-v', text || url);
+    if (ok) { a.href = url; a.target = '_blank'; a.rel = 'noopener noreferrer'; }
+    return a;
+  }
+  function countWords(p, k) {
+    var best = p[k], lo = p[k + '_low'], hi = p[k + '_high'];
+    if (best === null && lo === null && hi === null) return null;
+    if (best === undefined && lo === undefined && hi === undefined) return null;
+    var s = best !== null && best !== undefined ? String(best) : '';
+    if ((lo !== null && lo !== undefined) || (hi !== null && hi !== undefined)) s += (s ? ' ' : '') + '(' + (lo === null || lo === undefined ? '?' : lo) + '\u2013' + (hi === null || hi === undefined ? '?' : hi) + ')';
+    return s;
+  }
+  function said(claimant, source) {
+    return (claimant || source || 'An unnamed source') + ' said';
+  }
+
+  Controller.prototype.claimPopup = function (set, idx) {
+    var self = this, box = el('div', 'sm-pop');
+    if (idx.length > 1) add(box, el('div', 'sm-pop-many', idx.length + ' claims here'));
+    var seen = {};
+    idx.forEach(function (i) {
+      var k = set.data.inc ? set.data.inc[i] : -1;
+      add(box, self._claimCard(set, i, k >= 0 && seen[k]));
+      if (k >= 0) seen[k] = true;
+    });
+    return box;
+  };
+
+  Controller.prototype._claimCard = function (set, i, incidentShown) {
+    var self = this, d = set.data, card = el('div', 'sm-card');
+    var type = set.eventType(i), st = this.style(type);
+    var head = add(card, el('div', 'sm-head'));
+    add(head, symbolIcon(st, set.ring(i), set.faded[i]));
+    add(head, el('strong', null, st.label || cap(type)));
+    add(head, el('span', 'sm-badge sm-' + d.statuses[d.s[i]], d.statuses[d.s[i]]));
+    row(card, 'When', timeWords(d.t0[i], d.t1[i], set.precision(i)));
+    var place = d.places[d.pl[i]] || 'unnamed place';
+    row(card, 'Where', place + (d.r[i] !== null ? ' ' + radiusWords(d.r[i]) : ''));
+    var method = d.methods ? d.methods[d.m[i]] : null;
+    if (method && this.cfg.method_words && this.cfg.method_words[method]) row(card, 'How placed', this.cfg.method_words[method]);
+    var claimant = d.claimants[d.c[i]], source = d.sources[d.src[i]];
+    var who = row(card, 'Who says', said(claimant, source) + ' so');
+    var detail = add(card, el('div', 'sm-detail', 'Loading source and quote\u2026'));
+    var inc = set.incident(i);
+    if (inc) {
+      row(card, 'Sources', inc.independent_sources + ' independent (' + inc.status + ')');
+      var members = (set.byInc[d.inc[i]] || []).filter(function (j) { return j !== i; });
+      if (!incidentShown && (members.length || (inc.conflicts && inc.conflicts.length))) add(card, this._sideBySide(set, [i].concat(members), inc));
+    } else {
+      row(card, 'Sources', '1 (single source)');
+    }
+    this._details(set, d.ids[i], detail, who);
+    return card;
+  };
+
+  Controller.prototype._sideBySide = function (set, members, inc) {
+    var d = set.data, wrap = el('div', 'sm-side');
+    if (inc.conflicts && inc.conflicts.length) add(wrap, el('div', 'sm-conflict', 'Claims differ on: ' + inc.conflicts.map(label).join(', ')));
+    var table = add(wrap, el('table', 'sm-cmp'));
+    var rows = [['Who', function (j) { return d.claimants[d.c[j]] || d.sources[d.src[j]] || '?'; }],
+      ['Source', function (j) { return d.sources[d.src[j]] || '?'; }],
+      ['When', function (j) { return timeWords(d.t0[j], d.t1[j], set.precision(j)); }],
+      ['Where', function (j) { return (d.places[d.pl[j]] || '?') + ' ' + radiusWords(d.r[j]); }],
+      ['Killed (claimed)', function (j) { return d.f && d.f[j] !== null ? String(d.f[j]) : '\u2013'; }],
+      ['Status', function (j) { return d.statuses[d.s[j]]; }]];
+    members = members.slice(0, 4);
+    rows.forEach(function (r) {
+      var tr = add(table, el('tr'));
+      add(tr, el('th', null, r[0]));
+      members.forEach(function (j) { add(tr, el('td', null, r[1](j))); });
+    });
+    return wrap;
+  };
+
+  Controller.prototype._details = function (set, id, target, who) {
+    var meta = set.meta;
+    if (!meta.items_url) { target.textContent = ''; return; }
+    var u = meta.items_url + '/' + encodeURIComponent(id) + (meta.as_of ? '?as_of=' + encodeURIComponent(meta.as_of) : '');
+    fetch(u, { headers: { Accept: 'application/geo+json' } }).then(function (r) {
+      if (!r.ok) throw new Error('HTTP ' + r.status);
+      return r.json();
+    }).then(function (f) {
+      var p = f.properties || {};
+      target.textContent = '';
+      if (p.quote) {
+        who.lastChild.textContent = said(p.claimant, p.source) + ':';
+        add(target, el('blockquote', 'sm-quote', '\u201c' + p.quote + '\u201d'));
+      }
+      var counts = [['Killed', 'fatalities'], ['Injured', 'injured']];
+      counts.forEach(function (c) { var w = countWords(p, c[1]); if (w) row(target, c[0] + ' (as claimed)', w); });
+      var src = el('span', 'sm-v');
+      add(src, link(p.url, p.source || p.url || 'source'));
+      if (p.report_id) add(src, el('span', 'sm-muted', ' report ' + p.report_id));
+      row(target, 'Source', src);
+      if (p.coarsened_to) row(target, 'Published as', 'location coarsened to ' + p.coarsened_to);
+      row(target, 'Recorded', (p.recorded_at || '').slice(0, 16).replace('T', ' ') + ' UTC, version ' + (p.version || 1) + ', ' + (p.review || 'machine') + ' review');
+    }).catch(function (err) { target.textContent = 'Details unavailable (' + err.message + ')'; });
+  };
+
+  Controller.prototype.zonePopup = function (f) {
+    var p = f.properties || {}, box = el('div', 'sm-pop'), card = add(box, el('div', 'sm-card'));
+    var zs = (this.cfg.zone_palette || {})[p.order_type] || {};
+    var head = add(card, el('div', 'sm-head'));
+    add(head, el('strong', null, zs.label || cap(p.order_type)));
+    var st = this._zoneState(p);
+    add(head, el('span', 'sm-badge', st === 'active' ? 'in force' : st));
+    if (p.title) row(card, 'Order', p.title);
+    row(card, 'Issued', p.issued_at ? fmtDay(isoTime(p.issued_at)) : '?');
+    row(card, 'In force', (p.effective_from ? fmtDay(isoTime(p.effective_from)) : '?') + ' \u2013 ' + (p.lifted_at ? fmtDay(isoTime(p.lifted_at)) : 'not lifted'));
+    row(card, 'Who says', (p.issuer || 'unknown issuer') + ' ordered this');
+    if (p.block_ids && p.block_ids.length) row(card, 'Blocks', p.block_ids.join(', '));
+    if (p.approx_block_ids && p.approx_block_ids.length) row(card, 'Approximate', p.approx_block_ids.join(', ') + ' (parent block used)');
+    if (p.area_km2 !== null && p.area_km2 !== undefined) row(card, 'Area', Number(p.area_km2).toFixed(1) + ' km\u00b2' + (p.stated_area_km2 ? ' (stated ' + p.stated_area_km2 + ' km\u00b2)' : ''));
+    if (p.flags && p.flags.length) row(card, 'Flags', p.flags.map(label).join(', '));
+    var src = el('span', 'sm-v'); add(src, link(p.url, p.source || p.url || 'source'));
+    row(card, 'Source', src);
+    return box;
+  };
+
+  // ---------------------------------------------------------------- entry point
+  /** Attach sitmap layers to a Leaflet ``map`` according to ``cfg`` (built by mapbuilder.py). */
+  function init(map, cfg) {
+    var ctl = new Controller(map, cfg);
+    window.sitmapMaps = window.sitmapMaps || [];
+    window.sitmapMaps.push(ctl);
+    ctl.load();
+    return ctl;
+  }
+
+  window.SitmapMap = { init: init, timeWords: timeWords, radiusWords: radiusWords, fillOpacity: fillOpacity };
+})();
