@@ -47,7 +47,7 @@ STATUS_STYLE: dict[str, dict[str, Any]] = {
     "retracted": {"dash": "1 4", "weight": 1, "label": "Retracted"},
 }
 
-#: A filter value no record carries: what an empty intersection of two filters becomes.
+#: An id no record carries: the ``ids`` filter of a query whose filters have nothing in common.
 MATCH_NOTHING = ""
 
 
@@ -177,6 +177,10 @@ def get_layer(store: Store, layer_id: str) -> Layer:
     raise NotFound(f"unknown layer {shown!r}; known layers: {known}")
 
 
+class _Empty(Exception):
+    """Raised inside :func:`layer_query` when two filters have no value in common."""
+
+
 def _intersect(layer_values: Sequence[str], request_values: Sequence[str]) -> tuple[str, ...]:
     """Combine two 'any of' filters: empty means any, so the result is the tighter one."""
     if not layer_values:
@@ -184,7 +188,17 @@ def _intersect(layer_values: Sequence[str], request_values: Sequence[str]) -> tu
     if not request_values:
         return tuple(layer_values)
     both = tuple(v for v in request_values if v in set(layer_values))
-    return both or (MATCH_NOTHING,)
+    if not both:
+        raise _Empty
+    return both
+
+
+def _narrow(layer_values: Sequence[str], request_values: Sequence[str], empty: list[bool]) -> tuple[str, ...]:
+    try:
+        return _intersect(layer_values, request_values)
+    except _Empty:
+        empty.append(True)
+        return tuple(layer_values)
 
 
 def _check_vocab(values: Sequence[str], allowed: Sequence[str], what: str) -> None:
@@ -228,23 +242,28 @@ def layer_query(
     f = layer.filter
     lo = max((t for t in (f.window_start, start) if t is not None), default=None)
     hi = min((t for t in (f.window_end, end) if t is not None), default=None)
-    empty_window = lo is not None and hi is not None and hi < lo
+    # an empty intersection matches nothing: an id no record has (ids are not a vocabulary)
+    empty: list[bool] = [True] if lo is not None and hi is not None and hi < lo else []
     if layer.kind == "zones":
-        issuer_filter = _intersect(f.claimants, issuers)
+        order_filter = _narrow(f.order_types, order_types, empty)
+        issuer_filter = _narrow(f.claimants, issuers, empty)
         return ZoneQuery(
             bbox=bbox,
             start=lo,
             end=hi,
             active_at=active_at,
             as_of=as_of,
-            ids=(MATCH_NOTHING,) if empty_window else tuple(ids),
-            order_types=_intersect(f.order_types, order_types),
+            ids=(MATCH_NOTHING,) if empty else tuple(ids),
+            order_types=order_filter,
             issuers=issuer_filter,
             include_retracted=include_retracted,
             limit=limit,
             offset=offset,
         )
-    status_filter = _intersect(f.statuses, statuses)
+    type_filter = _narrow(f.event_types, event_types, empty)
+    source_filter = _narrow(f.sources, sources, empty)
+    claimant_filter = _narrow(f.claimants, claimants, empty)
+    status_filter = _narrow(f.statuses, statuses, empty)
     if include_retracted and not status_filter:
         status_filter = tuple(CLAIM_STATUSES)
     return ClaimQuery(
@@ -252,10 +271,10 @@ def layer_query(
         start=lo,
         end=hi,
         as_of=as_of,
-        ids=(MATCH_NOTHING,) if empty_window else tuple(ids),
-        event_types=_intersect(f.event_types, event_types),
-        sources=_intersect(f.sources, sources),
-        claimants=_intersect(f.claimants, claimants),
+        ids=(MATCH_NOTHING,) if empty else tuple(ids),
+        event_types=type_filter,
+        sources=source_filter,
+        claimants=claimant_filter,
         statuses=status_filter,
         min_geo_precision=min_geo_precision,
         limit=limit,

@@ -122,6 +122,7 @@ INCIDENT_PROPERTIES: tuple[str, ...] = (
     "fatalities_low",
     "fatalities_high",
     "conflicts",
+    "coarsened_to",
 )
 
 #: Output formats: file suffix and media type.
@@ -298,7 +299,9 @@ def zone_feature(zone: Zone, *, include_region: bool = False) -> dict[str, Any]:
     return {"type": "Feature", "id": zone.id, "geometry": geometry_json(zone.geometry), "properties": props}
 
 
-def incident_feature(incident: Incident, *, include_region: bool = False) -> dict[str, Any]:
+def incident_feature(
+    incident: Incident, *, include_region: bool = False, coarsened_to: str | None = None
+) -> dict[str, Any]:
     """An incident as a GeoJSON Feature: its members, voices, status and tightest location and time."""
     unc = incident.uncertainty
     fat = incident.fatalities or {}
@@ -322,6 +325,7 @@ def incident_feature(incident: Incident, *, include_region: bool = False) -> dic
         "fatalities_low": fat.get("low"),
         "fatalities_high": fat.get("high"),
         "conflicts": list(incident.conflicts),
+        "coarsened_to": coarsened_to,
     }
     if include_region:
         props["uncertainty_region"] = geometry_json(unc.region if unc is not None else None)

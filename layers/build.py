@@ -1,0 +1,278 @@
+"""Building what a layer shows: dated overlays, daily series, incidents, all as of any moment.
+
+:func:`overlay` is a layer for an interval: the claims whose event interval overlaps
+it (zones in force during it; incidents grouped from those claims). :func:`daily_series`
+cuts an interval into UTC days; a claim whose interval spans several days (week
+precision, "overnight into Saturday") appears in every day it may belong to, flagged
+``day_certain=False`` with its ``time_spread_days``, so a daily map never pretends to
+know the day. Every function takes ``as_of`` and then shows exactly what the store
+knew at that moment (the store is append-only and bitemporal).
+
+The pure functions (:func:`daily_slices`, :func:`corroborate`) work on lists of
+records; the store-backed ones fetch through :func:`layers.catalog.layer_query`, so a
+request can narrow a layer but never widen it.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time, timedelta
+from typing import Any
+
+from geo.errors import InvalidInput
+from layers.catalog import layer_query
+from layers.corroborate import corroborate
+from layers.model import ClaimRecord, Incident, Layer, Zone
+from layers.params import day_range
+from layers.store.base import ClaimQuery, Store, ZoneQuery
+
+_PAGE = 5000
+_EPOCH = date(1970, 1, 1)
+
+
+def known_at(record: Any, as_of: datetime | None) -> Any:
+    """``record`` as it was known at ``as_of``: a supersession after that moment is not shown.
+
+    A version current at ``as_of`` that was replaced later carries the later
+    ``superseded_at``; shown as of ``as_of`` it must read as current, so that an as-of
+    view (and its cached download) never changes when the store moves on.
+    """
+    if as_of is None or record.superseded_at is None or record.superseded_at <= as_of:
+        return record
+    return record.model_copy(update={"superseded_at": None})
+
+
+def iter_query(store: Store, query: ClaimQuery | ZoneQuery, *, page_size: int = _PAGE) -> Iterator[Any]:
+    """Every record matching ``query``, fetched page by page (bounded memory per page).
+
+    Honours the query's own ``offset`` and ``limit``; with ``as_of`` the records are
+    shown as known then (:func:`known_at`).
+    """
+    offset = query.offset
+    remaining = query.limit
+    while remaining is None or remaining > 0:
+        size = page_size if remaining is None else min(page_size, remaining)
+        q = _replace(query, limit=size, offset=offset)
+        page = store.query_zones(q) if isinstance(q, ZoneQuery) else store.query_claims(q)  # type: ignore[arg-type]
+        for item in page.items:
+            yield known_at(item, query.as_of)
+        got = len(page.items)
+        if got < size:
+            return
+        offset += got
+        if remaining is not None:
+            remaining -= got
+
+
+def _replace(query: ClaimQuery | ZoneQuery, **changes: Any) -> ClaimQuery | ZoneQuery:
+    from dataclasses import replace
+
+    return replace(query, **changes)
+
+
+def _check_interval(start: datetime | None, end: datetime | None) -> None:
+    if start is not None and end is not None and end < start:
+        raise InvalidInput(f"interval ends ({end.isoformat()}) before it starts ({start.isoformat()})")
+
+
+def overlay(
+    store: Store,
+    layer: Layer,
+    *,
+    start: datetime | None = None,
+    end: datetime | None = None,
+    as_of: datetime | None = None,
+    bbox: tuple[float, float, float, float] | None = None,
+    **filters: Any,
+) -> list[ClaimRecord] | list[Zone] | list[Incident]:
+    """``layer`` over [start, end] as known at ``as_of`` (default: now).
+
+    Claim layers give the claims whose event interval overlaps the interval (undated
+    claims only when no interval is given); zone layers the zones in force at some
+    point of it; incident layers the incidents grouped from the matching claims.
+    ``filters`` narrow the layer (event_types, sources, claimants, statuses, ...).
+    """
+    _check_interval(start, end)
+    query = layer_query(layer, start=start, end=end, as_of=as_of, bbox=bbox, **filters)
+    records = list(iter_query(store, query))
+    if layer.kind == "incidents":
+        return corroborate(records)
+    return records
+
+
+def incidents(
+    store: Store,
+    layer: Layer | None = None,
+    *,
+    start: datetime | None = None,
+    end: datetime | None = None,
+    as_of: datetime | None = None,
+    bbox: tuple[float, float, float, float] | None = None,
+    **options: Any,
+) -> list[Incident]:
+    """Incidents grouped from the claims of ``layer`` (default: every claim) as known at ``as_of``.
+
+    ``options`` go to :func:`~layers.corroborate.corroborate` (``max_radius_m``, ``time_slack``...).
+    """
+    from layers.catalog import default_layer
+
+    base = layer if layer is not None else default_layer("incidents")
+    if base is None:  # pragma: no cover - the built-in catalogue always has it
+        raise InvalidInput("no layer given and no built-in 'incidents' layer")
+    if base.kind == "zones":
+        raise InvalidInput(f"layer {base.id!r} holds zones, which are not corroborated into incidents")
+    _check_interval(start, end)
+    query = layer_query(base, start=start, end=end, as_of=as_of, bbox=bbox)
+    return corroborate(list(iter_query(store, query)), **options)
+
+
+# --------------------------------------------------------------------------------------
+# Daily series
+# --------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class DayEntry:
+    """A record on one day of a series, and how sure it is to belong to that day.
+
+    ``day_certain`` is True when the record's interval lies within this one UTC day;
+    ``time_spread_days`` is the number of days its interval touches (1 for a day-precise
+    claim, 7 or 8 for a week, 2 for "overnight into Saturday").
+    """
+
+    record: ClaimRecord | Zone
+    day: date
+    day_certain: bool
+    time_spread_days: int
+
+
+@dataclass(frozen=True)
+class DaySlice:
+    """One UTC day of a daily series: its bounds and the records that may belong to it."""
+
+    day: date
+    start: datetime
+    end: datetime
+    entries: tuple[DayEntry, ...]
+
+    @property
+    def records(self) -> list[ClaimRecord | Zone]:
+        """The records of the day, in the series' stable order."""
+        return [e.record for e in self.entries]
+
+    @property
+    def certain(self) -> int:
+        """How many records surely belong to this day."""
+        return sum(1 for e in self.entries if e.day_certain)
+
+    @property
+    def uncertain(self) -> int:
+        """How many records may belong to this day but are not known to the day."""
+        return len(self.entries) - self.certain
+
+
+def _day_bounds(day: date) -> tuple[datetime, datetime]:
+    return (
+        datetime.combine(day, time(0), tzinfo=UTC),
+        datetime.combine(day, time(23, 59, 59, 999999), tzinfo=UTC),
+    )
+
+
+def _ordinal(t: datetime) -> int:
+    return (t.astimezone(UTC).date() - _EPOCH).days
+
+
+def _span(record: ClaimRecord | Zone) -> tuple[datetime, datetime | None, bool] | None:
+    """(first instant, last instant or None if open, day-precise?) of a record, or None if undated."""
+    if isinstance(record, Zone):
+        end = record.lifted_at - timedelta(microseconds=1) if record.lifted_at is not None else None
+        return record.effective_from, end, record.time_precision in ("hour", "day")
+    if record.valid_from is None or record.valid_to is None:
+        return None
+    return record.valid_from, record.valid_to, True
+
+
+def daily_slices(records: Sequence[ClaimRecord | Zone], start: datetime, end: datetime) -> list[DaySlice]:
+    """Cut ``records`` into the UTC days of [start, end] (pure; no store).
+
+    Each record goes into every day its interval touches within the range, in one pass
+    over the records (not one filter per day). Undated records are left out: a daily
+    map cannot place them. Zones count as day-certain when their dates are day-precise.
+    """
+    days = day_range(start, end)
+    first, last = _ordinal(start), _ordinal(end)
+    buckets: dict[int, list[DayEntry]] = defaultdict(list)
+    for record in records:
+        span = _span(record)
+        if span is None:
+            continue
+        s, e, precise = span
+        if e is not None and e < s:
+            continue
+        lo = _ordinal(s)
+        hi = _ordinal(e) if e is not None else last
+        if isinstance(record, Zone):  # an order is in force on each of its days
+            spread, certain = 1, precise
+        else:
+            spread = hi - lo + 1
+            certain = spread == 1
+        for o in range(max(lo, first), min(hi, last) + 1):
+            buckets[o].append(
+                DayEntry(record=record, day=_EPOCH + timedelta(days=o), day_certain=certain, time_spread_days=spread)
+            )
+    out = []
+    for d in days:
+        lo_t, hi_t = _day_bounds(d)
+        out.append(DaySlice(day=d, start=lo_t, end=hi_t, entries=tuple(buckets.get((d - _EPOCH).days, ()))))
+    return out
+
+
+def daily_series(
+    store: Store,
+    layer: Layer,
+    start: datetime,
+    end: datetime,
+    *,
+    as_of: datetime | None = None,
+    bbox: tuple[float, float, float, float] | None = None,
+    max_days: int = 3660,
+    **filters: Any,
+) -> list[DaySlice]:
+    """``layer`` as one slice per UTC day from ``start`` to ``end``, as known at ``as_of``.
+
+    Fetches the whole interval once and buckets it (:func:`daily_slices`). Incident
+    layers are series of their claims; group a day with
+    :func:`~layers.corroborate.corroborate` when needed.
+    """
+    _check_interval(start, end)
+    ndays = _ordinal(end) - _ordinal(start) + 1
+    if ndays > max_days:
+        raise InvalidInput(f"daily series of {ndays} days is longer than the limit of {max_days} days")
+    query = layer_query(layer, start=start, end=end, as_of=as_of, bbox=bbox, **filters)
+    return daily_slices(list(iter_query(store, query)), start, end)
+
+
+def daily_feature(entry: DayEntry, *, include_region: bool = False) -> dict[str, Any]:
+    """The feature of a record on a day, with ``day``, ``day_certain`` and ``time_spread_days`` added."""
+    from layers.export import as_feature
+
+    feat = as_feature(entry.record, include_region=include_region)
+    props = dict(feat["properties"])
+    props.update(day=entry.day.isoformat(), day_certain=entry.day_certain, time_spread_days=entry.time_spread_days)
+    return {**feat, "properties": props}
+
+
+__all__ = [
+    "DayEntry",
+    "DaySlice",
+    "corroborate",
+    "daily_feature",
+    "daily_series",
+    "daily_slices",
+    "incidents",
+    "iter_query",
+    "known_at",
+    "overlay",
+]
