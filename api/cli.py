@@ -164,6 +164,315 @@ def geocode(
 
 
 # --------------------------------------------------------------------------------------
+# sitmap demo, sitmap import acled|ucdp|geojson
+# --------------------------------------------------------------------------------------
+
+import_app = typer.Typer(help="Import ACLED or UCDP GED CSV exports, or GeoJSON, into the store.", no_args_is_help=True)
+app.add_typer(import_app, name="import")
+
+StrictOption = Annotated[
+    bool, typer.Option("--strict", help="Store nothing if any row is bad (default: skip bad rows and report them).")
+]
+JsonOption = Annotated[bool, typer.Option("--json", help="Print the import report as JSON.")]
+#: Files larger than this get a progress bar (roughly a few thousand ACLED rows).
+PROGRESS_MIN_BYTES = 1_000_000
+
+
+@app.command("demo")
+def demo(db: DbOption = DEFAULT_DB) -> None:
+    """Load the demo reports (through the geocoder) and the real evacuation orders; loading twice changes nothing."""
+    from layers.demo import load_demo
+    from layers.store import open_store
+
+    store = open_store(db)
+    try:
+        result = load_demo(store)
+    finally:
+        store.close()
+    typer.echo(result.summary() + ("" if result.changed else " (already loaded: nothing changed)"))
+
+
+def _run_import(kind: str, file: str, db: str, strict: bool, as_json: bool) -> None:
+    """Run one importer with a progress bar on big files, then print its report."""
+    import os
+
+    from layers.store import open_store
+
+    if kind == "acled":
+        from layers.importers.acled import import_acled as run
+    elif kind == "ucdp":
+        from layers.importers.ucdp import import_ucdp as run
+    else:
+        from layers.importers.geojson import import_geojson as run_geojson
+
+    if not os.path.isfile(file):
+        from geo.errors import InvalidInput
+
+        raise InvalidInput(f"no such file: {file}")
+    store = open_store(db)
+    try:
+        if kind == "geojson":
+            result = run_geojson(store, file, strict=strict)
+        elif os.path.getsize(file) >= PROGRESS_MIN_BYTES and sys.stderr.isatty() and not as_json:
+            from rich.progress import BarColumn, DownloadColumn, Progress, TimeRemainingColumn
+
+            with Progress(
+                "[progress.description]{task.description}",
+                BarColumn(),
+                DownloadColumn(),
+                TimeRemainingColumn(),
+                transient=True,
+            ) as bar:
+                task = bar.add_task(f"importing {os.path.basename(file)}", total=os.path.getsize(file))
+                result = run(store, file, strict=strict, progress=lambda done, total: bar.update(task, completed=done))
+        else:
+            result = run(store, file, strict=strict)
+    finally:
+        store.close()
+    _print_import(result, as_json)
+
+
+def _print_import(result: Any, as_json: bool) -> None:
+    """The import report: JSON, or a summary line on stdout and the bad rows on stderr."""
+    if as_json:
+        echo_json(result.as_dict() if hasattr(result, "as_dict") else result)
+        return
+    for notice in getattr(result, "notices", []):
+        typer.echo(f"note: {notice}", err=True)
+    errors = getattr(result, "errors", [])
+    for bad in errors[:20]:
+        typer.echo(f"bad row: {bad}", err=True)
+    count = getattr(result, "error_count", len(errors))
+    if count > 20:
+        typer.echo(f"... and {count - 20} more bad rows (use --json for the full list)", err=True)
+    typer.echo(result.summary() if hasattr(result, "summary") else str(result))
+
+
+@import_app.command("acled")
+def import_acled_cmd(
+    file: Annotated[str, typer.Argument(help="An ACLED CSV export (comma-separated, UTF-8).")],
+    db: DbOption = DEFAULT_DB,
+    strict: StrictOption = False,
+    as_json: JsonOption = False,
+) -> None:
+    """Import an ACLED export: one claim per event, id acled:<event_id_cnty>, re-import changes nothing."""
+    _run_import("acled", file, db, strict, as_json)
+
+
+@import_app.command("ucdp")
+def import_ucdp_cmd(
+    file: Annotated[str, typer.Argument(help="A UCDP GED CSV file (comma-separated, UTF-8).")],
+    db: DbOption = DEFAULT_DB,
+    strict: StrictOption = False,
+    as_json: JsonOption = False,
+) -> None:
+    """Import UCDP GED events: one claim per event, id ucdp:<id>, re-import changes nothing."""
+    _run_import("ucdp", file, db, strict, as_json)
+
+
+@import_app.command("geojson")
+def import_geojson_cmd(
+    file: Annotated[str, typer.Argument(help="A GeoJSON FeatureCollection of claims or zones (sitmap's own export).")],
+    db: DbOption = DEFAULT_DB,
+    strict: StrictOption = False,
+    as_json: JsonOption = False,
+) -> None:
+    """Import a GeoJSON FeatureCollection of claims or zones; sitmap's own exports round-trip."""
+    _run_import("geojson", file, db, strict, as_json)
+
+
+# --------------------------------------------------------------------------------------
+# sitmap zones import-orders|area, sitmap raster
+# --------------------------------------------------------------------------------------
+
+zones_app = typer.Typer(help="Evacuation orders and humanitarian zones: import the real orders, measure areas.")
+app.add_typer(zones_app, name="zones", no_args_is_help=True)
+
+
+@zones_app.command("import-orders")
+def zones_import_orders(
+    db: DbOption = DEFAULT_DB,
+    source: Annotated[
+        list[str] | None,
+        typer.Option("--source", help="gazamaps (109 orders, 2023-10..2025-06; default) and/or gazanowpop (2025)."),
+    ] = None,
+    until: Annotated[
+        str | None, typer.Option("--until", help="Lift every order at this instant (default: in force until lifted).")
+    ] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the result as JSON.")] = False,
+) -> None:
+    """Load the shipped real evacuation orders into the store as zones (loading twice changes nothing)."""
+    from layers.params import parse_instant
+    from layers.store import open_store
+    from layers.zones import load_real_orders_report
+
+    report = load_real_orders_report(
+        tuple(source or ("gazamaps",)),  # type: ignore[arg-type]
+        until=parse_instant(until, what="--until") if until else None,
+    )
+    store = open_store(db)
+    try:
+        result = store.add_zones(report.zones, recorded_by="sitmap zones import-orders")
+    finally:
+        store.close()
+    data = {
+        "zones": len(report.zones),
+        "inserted": len(result.inserted),
+        "updated": len(result.updated),
+        "unchanged": len(result.unchanged),
+        "unmapped_orders": [{"source": s, "order": o, "date": d, "reason": r} for s, o, d, r in report.unmapped],
+    }
+    if as_json:
+        echo_json(data)
+        return
+    typer.echo(
+        f"{len(report.zones)} zones: {data['inserted']} inserted, {data['updated']} updated, "
+        f"{data['unchanged']} unchanged"
+    )
+    for s, o, d, r in report.unmapped:
+        typer.echo(f"  not mapped: {s} order {o} of {d}: {r}")
+
+
+@zones_app.command("area")
+def zones_area(
+    db: DbOption = DEFAULT_DB,
+    at: Annotated[str | None, typer.Option("--at", help="Instant to measure (default: now).")] = None,
+    series: Annotated[bool, typer.Option("--series", help="Daily table instead of one instant.")] = False,
+    since: Annotated[
+        str | None, typer.Option("--since", help="Cumulative area counts orders issued from this date.")
+    ] = None,
+    datetime_: Annotated[
+        str | None, typer.Option("--datetime", help="Series range A/B (default: first order .. last change).")
+    ] = None,
+    order_type: Annotated[
+        str, typer.Option("--order-type", help="evacuate, humanitarian_zone or return_allowed.")
+    ] = "evacuate",
+    shipped: Annotated[
+        bool, typer.Option("--shipped", help="Use the shipped real orders instead of the store's zones.")
+    ] = False,
+    as_of: Annotated[str | None, typer.Option("--as-of", help="Use the store's zones as known at this time.")] = None,
+    max_age_days: Annotated[
+        float | None, typer.Option("--max-age-days", help="Let orders lapse after this many days (default: never).")
+    ] = None,
+    fmt: Annotated[str, typer.Option("--format", help="text, json or csv.")] = "text",
+    output: Annotated[str | None, typer.Option("-o", "--output", help="Write to this file instead of stdout.")] = None,
+) -> None:
+    """Area under orders (km², share of the 365 km² Gaza Strip) at an instant, or as a daily series."""
+    from datetime import UTC, datetime, timedelta
+
+    from geo.errors import InvalidInput
+    from layers import zones as zm
+    from layers.params import parse_instant, parse_interval
+
+    if series and at:
+        raise InvalidInput("give --at or --series, not both")
+    if fmt not in ("text", "json", "csv"):
+        raise InvalidInput(f"unknown --format {fmt!r}: expected text, json or csv")
+    since_t = parse_instant(since, what="--since") if since else None
+    max_age = timedelta(days=max_age_days) if max_age_days is not None else None
+    if shipped:
+        zones = zm.load_real_orders()
+        origin = "shipped real orders (GazaMaps)"
+    else:
+        from layers.store import open_store
+
+        store = open_store(db, create=False)
+        try:
+            zones = zm.zones_from_store(store, as_of=parse_instant(as_of, what="--as-of") if as_of else None)
+        finally:
+            store.close()
+        origin = f"store {db}"
+        if not zones:
+            raise InvalidInput(f"no zones in {origin}: run `sitmap zones import-orders` first, or use --shipped")
+    if series:
+        start, end = parse_interval(datetime_, what="--datetime") if datetime_ else (None, None)
+        table = zm.area_series(zones, start=start, end=end, since=since_t, order_type=order_type, max_age=max_age)
+        if fmt == "json":
+            text = table.to_json(orient="records", date_format="iso", indent=1)
+        elif fmt == "csv":
+            text = table.to_csv(index=False, float_format="%.4f")
+        else:
+            text = f"# {origin}, order type {order_type}\n" + table.to_string(index=False, float_format="%.3f")
+    else:
+        t = parse_instant(at, what="--at") if at else datetime.now(UTC)
+        now = zm.area_at(zones, t, order_type=order_type, max_age=max_age)
+        cum = zm.cumulative_area(zones, since=since_t, until=t, order_type=order_type)
+        data = {
+            "source": origin,
+            "order_type": order_type,
+            "rule": "an order stays in force until lifted" + (f", at most {max_age_days:g} days" if max_age else ""),
+            "at": now.as_dict(),
+            "cumulative": {**cum.as_dict(), "since": since_t.isoformat() if since_t else None},
+        }
+        if fmt == "json":
+            text = json.dumps(data, ensure_ascii=False, indent=1)
+        elif fmt == "csv":
+            text = "at,area_km2,share,n_zones,cumulative_km2,cumulative_share\n" + (
+                f"{t.isoformat()},{now.area_km2:.4f},{now.share:.5f},{now.n_zones},{cum.area_km2:.4f},{cum.share:.5f}"
+            )
+        else:
+            text = (
+                f"{origin}; {data['rule']}\n"
+                f"under {order_type} orders at {t.isoformat()}: {now.area_km2:.2f} km² "
+                f"({now.share:.1%} of the Gaza Strip's {now.reference_km2:.1f} km²), {now.n_zones} orders in force\n"
+                f"cumulative{' since ' + since_t.date().isoformat() if since_t else ''}: {cum.area_km2:.2f} km² "
+                f"({cum.share:.1%}), {cum.n_zones} orders"
+            )
+    if output:
+        with open(output, "w", encoding="utf-8") as fh:
+            fh.write(text + "\n")
+        typer.echo(f"wrote {output}")
+    else:
+        typer.echo(text)
+
+
+@app.command("raster")
+def raster_cmd(
+    layer: Annotated[str, typer.Argument(help="Layer id, e.g. strikes.")],
+    output: Annotated[str, typer.Option("-o", "--output", help="GeoTIFF (COG) file to write.")],
+    db: DbOption = DEFAULT_DB,
+    datetime_: Annotated[str | None, typer.Option("--datetime", help="Event interval A/B ('..' open).")] = None,
+    as_of: Annotated[str | None, typer.Option("--as-of", help="Only what was recorded by this time.")] = None,
+    bbox: Annotated[
+        str | None, typer.Option("--bbox", help="minlon,minlat,maxlon,maxlat (default: the Strip).")
+    ] = None,
+    resolution_m: Annotated[float, typer.Option("--resolution-m", help="Cell size in ground metres.")] = 100.0,
+    max_radius_m: Annotated[
+        float, typer.Option("--max-radius-m", help="Leave out claims vaguer than this radius (counted in tags).")
+    ] = 15_000.0,
+    include_coarse: Annotated[bool, typer.Option("--include-coarse", help="Also spread coarse claims.")] = False,
+) -> None:
+    """Likelihood surface of a layer's events as a Cloud-Optimized GeoTIFF (tags say what it shows)."""
+    from layers.params import parse_bbox, parse_instant, parse_interval
+    from layers.raster import layer_likelihood, write_cog
+    from layers.store import open_store
+
+    start, end = parse_interval(datetime_) if datetime_ else (None, None)
+    as_of_t = parse_instant(as_of, what="--as-of") if as_of else None
+    box = parse_bbox(bbox) if bbox else None
+    store = open_store(db, create=False)
+    try:
+        surface = layer_likelihood(
+            store,
+            layer,
+            start=start,
+            end=end,
+            as_of=as_of_t,
+            bbox=box,
+            resolution_m=resolution_m,
+            max_radius_m=max_radius_m,
+            include_coarse=include_coarse,
+        )
+    finally:
+        store.close()
+    write_cog(surface, output)
+    typer.echo(
+        f"wrote {output}: {surface.width}x{surface.height} cells, {surface.claim_count} claims spread, "
+        f"{surface.excluded_coarse_count} too coarse left out, {surface.unlocated_count} unlocated"
+    )
+
+
+# --------------------------------------------------------------------------------------
 # Entry point
 # --------------------------------------------------------------------------------------
 

@@ -10,7 +10,8 @@ becomes a new version of the same claim. What is kept, and how it is mapped:
 - **place**: ``latitude``/``longitude`` as given (placement method ``coordinates``),
   ``location`` as the place text, and an uncertainty from ACLED's ``geo_precision``
   (1 the named place, 2 near it / part of a region, 3 a larger region) through
-  :func:`geo.uncertainty.from_acled`.
+  :func:`geo.uncertainty.from_acled`; for code 3 the containing governorate (OCHA
+  COD-AB) is the uncertainty region when the point lies in Palestine.
 - **time**: ``event_date`` with ``time_precision`` 1 = that day, 2 = the week around
   it (three days either side), 3 = the calendar month containing it. ACLED's dates
   come as ``6-Jun-25``, ``06 June 2025`` or ISO ``2025-06-06``.
@@ -31,6 +32,7 @@ from datetime import timedelta
 from pathlib import Path
 
 from shapely.geometry import Point
+from shapely.geometry.base import BaseGeometry
 
 from geo.model import MAX_NAME, MAX_TEXT, CountEstimate, Placement
 from layers.importers.common import (
@@ -131,6 +133,14 @@ def _notes(row: dict[str, str]) -> str | None:
     return clean_text("; ".join(parts), MAX_TEXT)
 
 
+def _admin_region(point: Point) -> BaseGeometry | None:
+    """The governorate polygon around a point ACLED placed at a regional centroid (geo_precision 3)."""
+    from geo.boundaries import containing
+
+    area = containing(point, "adm2")
+    return area.geometry if area is not None else None
+
+
 def _converter(csv_file: CsvFile, report_id: str | None) -> RowConverter:
     from geo.uncertainty import from_acled
 
@@ -153,6 +163,7 @@ def _converter(csv_file: CsvFile, report_id: str | None) -> RowConverter:
         notes_text = row.get("notes", "")
         fatalities = parse_optional_int(row.get("fatalities"), "fatalities")
         location = clean_text(row.get("location"), MAX_NAME)
+        point = Point(lon, lat)
         return ClaimRecord(
             id=f"acled:{event_id}",
             report_id=report_id,
@@ -162,8 +173,8 @@ def _converter(csv_file: CsvFile, report_id: str | None) -> RowConverter:
             quote=clean_text(notes_text, MAX_TEXT),
             place_text=location,
             place_name=location,
-            geometry=Point(lon, lat),
-            uncertainty=from_acled(geo_prec, lon=lon, lat=lat),
+            geometry=point,
+            uncertainty=from_acled(geo_prec, point, _admin_region(point) if geo_prec == 3 else None),
             valid_from=start,
             valid_to=end,
             time_precision=precision,

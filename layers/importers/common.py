@@ -18,6 +18,7 @@ import re
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
+from functools import lru_cache
 from pathlib import Path
 from typing import IO, Any, Protocol
 
@@ -165,6 +166,17 @@ def detect_delimiter(header: str) -> str:
     return best
 
 
+def first_non_utf8_line(path: Path) -> int | None:
+    """The 1-based number of the first line that is not valid UTF-8 (read only when an error is reported)."""
+    with path.open("rb") as fh:
+        for n, raw in enumerate(fh, start=1):
+            try:
+                raw.decode("utf-8")
+            except UnicodeDecodeError:
+                return n
+    return None
+
+
 def file_sha256(path: Path) -> str:
     """SHA-256 of a file, read in chunks (identifies the export a batch of claims came from)."""
     h = hashlib.sha256()
@@ -208,9 +220,9 @@ class CsvFile:
             except StopIteration:
                 return
             except UnicodeDecodeError as exc:
-                raise InvalidInput(
-                    f"{self.path.name}: not UTF-8 text after line {last} (byte {exc.start}): save the file as UTF-8"
-                ) from exc
+                line = first_non_utf8_line(self.path)
+                where = f"line {line}" if line else "the file"
+                raise InvalidInput(f"{self.path.name}: {where} is not UTF-8 text: save the file as UTF-8") from exc
             except csv.Error as exc:
                 raise InvalidInput(f"{self.path.name}: line {last + 1}: malformed CSV ({exc})") from exc
             start = last + 1
@@ -250,10 +262,12 @@ def open_csv(path: str | Path, *, required: Sequence[str], what: str, notices: l
     if size == 0:
         raise InvalidInput(f"{p.name} is empty: expected a {what} CSV file with a header row")
     counter = _CountingReader(p.open("rb"))
-    fh = io.TextIOWrapper(io.BufferedReader(counter, buffer_size=1 << 16), encoding="utf-8-sig", newline="")
+    buffered = io.BufferedReader(counter, buffer_size=1 << 16)
+    fh = io.TextIOWrapper(buffered, encoding="utf-8", newline="")
     try:
+        # The header is decoded on its own, so a bad byte further down is reported at its own line.
         try:
-            header_line = fh.readline()
+            header_line = buffered.readline(1 << 20).decode("utf-8").removeprefix("\ufeff")
         except UnicodeDecodeError as exc:
             raise InvalidInput(f"{p.name}: the header is not UTF-8 text: save the file as UTF-8") from exc
         if "\x00" in header_line:
@@ -293,7 +307,12 @@ _DATE_FORMATS = ("%Y-%m-%d", "%d-%b-%y", "%d-%b-%Y", "%d %B %Y", "%d %b %Y", "%d
 
 def parse_date(value: str, column: str) -> date:
     """A calendar date from ISO (``2023-12-01``, with or without a time) or ACLED's ``1-Dec-23`` forms."""
-    text = value.strip()
+    return _parse_date(value.strip(), column, value)
+
+
+@lru_cache(maxsize=4096)
+def _parse_date(text: str, column: str, value: str) -> date:
+    """Cached: an export repeats the same few hundred dates many thousand times."""
     if not text:
         raise RowError(f"{column} is empty")
     iso = re.match(r"^(\d{4}-\d{2}-\d{2})(?:[ T]\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:Z|[+-]\d{2}:?\d{2})?)?$", text)
@@ -498,7 +517,8 @@ def _scan(
             if isinstance(outcome, BadRow):
                 result.add_error(outcome)
             elif outcome.id in seen:
-                result.add_error(BadRow(line, f"duplicate id (first seen on line {seen[outcome.id]})", outcome.id))
+                raw_id = (row.get(id_column) or "").strip() or outcome.id
+                result.add_error(BadRow(line, f"duplicate id (first seen on line {seen[outcome.id]})", raw_id))
             else:
                 seen[outcome.id] = line
                 batch.append(outcome)

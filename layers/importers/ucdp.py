@@ -9,7 +9,9 @@ becomes a new version. The mapping:
   ``UCDP GED``.
 - **place**: ``latitude``/``longitude`` (placement method ``coordinates``),
   ``where_coordinates`` as the place text, and an uncertainty from ``where_prec``
-  (1 exact .. 7 country or wider) through :func:`geo.uncertainty.from_ucdp`.
+  (1 exact .. 7 country or wider) through :func:`geo.uncertainty.from_ucdp`; for
+  codes 3, 4 and 6 the containing governorate, territory or country polygon is the
+  uncertainty region when shipped boundaries cover the point.
 - **time**: ``date_start`` .. ``date_end`` (whole days, inclusive), with a precision
   from ``date_prec``: 1 day, 2-3 week, 4 month, 5 year.
 - **event type**: GED's ``type_of_violence`` says who fought, not by what means, so
@@ -26,6 +28,7 @@ import re
 from pathlib import Path
 
 from shapely.geometry import Point
+from shapely.geometry.base import BaseGeometry
 
 from geo.model import MAX_NAME, MAX_TEXT, CountEstimate, Placement
 from layers.importers.common import (
@@ -113,6 +116,21 @@ def _notes(row: dict[str, str], violence: int | None) -> str | None:
     return clean_text("; ".join(parts), MAX_TEXT)
 
 
+#: GED where_prec -> the admin level whose polygon bounds the event (OCHA COD-AB, Natural Earth).
+_REGION_LEVEL = {3: "adm2", 4: "adm1", 6: "country"}
+
+
+def _region(point: Point, where_prec: int) -> BaseGeometry | None:
+    """The admin or country polygon a GED event is known only to lie in, when shipped data has it."""
+    from geo.boundaries import containing
+
+    level = _REGION_LEVEL.get(where_prec)
+    if level is None:
+        return None
+    area = containing(point, level)  # type: ignore[arg-type]
+    return area.geometry if area is not None else None
+
+
 def _converter(csv_file: CsvFile, report_id: str | None) -> RowConverter:
     from geo.uncertainty import from_ucdp
 
@@ -139,6 +157,7 @@ def _converter(csv_file: CsvFile, report_id: str | None) -> RowConverter:
         if counts != sorted(counts):
             raise RowError(f"deaths must satisfy low <= best <= high (got low={low}, best={best}, high={high})")
         place = clean_text(row.get("where_coordinates"), MAX_NAME)
+        point = Point(lon, lat)
         headline = (row.get("source_headline") or "") + " " + (row.get("source_original") or "")
         return ClaimRecord(
             id=f"ucdp:{event_id}",
@@ -149,8 +168,8 @@ def _converter(csv_file: CsvFile, report_id: str | None) -> RowConverter:
             quote=clean_text(row.get("source_headline"), MAX_TEXT),
             place_text=place,
             place_name=place,
-            geometry=Point(lon, lat),
-            uncertainty=from_ucdp(where_prec, lon=lon, lat=lat),
+            geometry=point,
+            uncertainty=from_ucdp(where_prec, point, _region(point, where_prec)),
             valid_from=day_start(first),
             valid_to=day_end(last),
             time_precision=DATE_PRECISION[date_prec],
