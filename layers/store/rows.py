@@ -200,16 +200,18 @@ def bind_times(d: Dialect, names: Sequence[str], rows: Iterable[Sequence[Any]], 
     """
     pos = [skip + i for i, n in enumerate(names) if n in TIME_COLUMNS]
     out = []
+    cache: dict[datetime | None, tuple[Any, Any]] = {}  # claims share day boundaries: convert each once
     for row in rows:
         vals = list(row)
         extra = []
         for i in pos:
             v = vals[i]
+            conv = cache.get(v)
+            if conv is None:
+                conv = cache[v] = (d.display_ts(v), d.ts(v)) if d.shadow_times else (d.ts(v), None)
+            vals[i] = conv[0]
             if d.shadow_times:
-                vals[i] = d.display_ts(v)
-                extra.append(d.ts(v))
-            else:
-                vals[i] = d.ts(v)
+                extra.append(conv[1])
         out.append((*vals, *extra))
     return out
 
@@ -275,6 +277,9 @@ class Tx(Protocol):
     def run_many(self, sql: str, rows: Iterable[Sequence[Any]]) -> None:
         """Run a statement once per row of parameters."""
 
+    def insert_versions(self, table: str, sql: str, rows: list[tuple[Any, ...]]) -> None:
+        """Insert version rows (geometry parameter first); a backend may bulk-load large batches."""
+
 
 def _chunks(items: Sequence[Any], size: int = CHUNK) -> Iterable[Sequence[Any]]:
     for i in range(0, len(items), size):
@@ -330,8 +335,13 @@ def claim_rows(
     """INSERT parameters (geometry first, then :data:`CLAIM_NAMES`) for claim versions."""
     geoms = d.geom_encode([r.geometry for r in records])
     out = []
+    # Importers share one Uncertainty object among many claims: serialise each once.
+    u_cache: dict[int, tuple[str | None, bytes | None]] = {}
     for rec, geom, version, by in zip(records, geoms, versions, recorded_by, strict=True):
         u = rec.uncertainty
+        u_parts = u_cache.get(id(u))
+        if u_parts is None:
+            u_parts = u_cache[id(u)] = (_uncertainty_json(u), wkb_or_none(None if u is None else u.region))
         f_best, f_low, f_high = _count_parts(rec.fatalities)
         i_best, i_low, i_high = _count_parts(rec.injured)
         out.append(
@@ -370,8 +380,7 @@ def claim_rows(
                 now,
                 None,
                 by,
-                _uncertainty_json(u),
-                wkb_or_none(None if u is None else u.region),
+                *u_parts,
                 None if rec.placement is None else rec.placement.model_dump_json(),
                 _counts_json(rec),
             )
@@ -739,7 +748,9 @@ def upsert_claims(tx: Tx, claims: Sequence[ClaimRecord], recorded_by: str | None
     now = next_timestamp(tx)
     _supersede(tx, CLAIM_TABLE, result.updated, now)
     by = [recorded_by or r.recorded_by for r in to_write]
-    tx.run_many(_insert_sql(d, CLAIM_TABLE, CLAIM_NAMES), claim_rows(d, to_write, versions, now, by))
+    tx.insert_versions(
+        CLAIM_TABLE, _insert_sql(d, CLAIM_TABLE, CLAIM_NAMES), claim_rows(d, to_write, versions, now, by)
+    )
     return result
 
 
@@ -773,7 +784,7 @@ def upsert_zones(tx: Tx, zones: Sequence[Zone], recorded_by: str | None) -> Writ
     now = next_timestamp(tx)
     _supersede(tx, ZONE_TABLE, result.updated, now)
     by = [recorded_by or z.recorded_by for z in to_write]
-    tx.run_many(_insert_sql(d, ZONE_TABLE, ZONE_NAMES), zone_rows(d, to_write, versions, now, by))
+    tx.insert_versions(ZONE_TABLE, _insert_sql(d, ZONE_TABLE, ZONE_NAMES), zone_rows(d, to_write, versions, now, by))
     return result
 
 
@@ -819,7 +830,7 @@ def revise_claim(
     now = next_timestamp(tx)
     _supersede(tx, CLAIM_TABLE, [claim_id], now)
     row = claim_rows(tx.dialect, [new], [old.version + 1], now, [recorded_by])
-    tx.run_many(_insert_sql(tx.dialect, CLAIM_TABLE, CLAIM_NAMES), row)
+    tx.insert_versions(CLAIM_TABLE, _insert_sql(tx.dialect, CLAIM_TABLE, CLAIM_NAMES), row)
     return current_claim(tx, claim_id)
 
 
