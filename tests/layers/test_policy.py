@@ -52,7 +52,7 @@ def test_admin_coarsening() -> None:
     assert out.uncertainty.method == "admin_fallback" and out.uncertainty.geo_precision == 3
     assert out.uncertainty.region is not None and out.uncertainty.region.contains(rec.geometry)
     assert out.uncertainty.radius_m >= max_distance_m(out.geometry, out.uncertainty.region)
-    strip, label2 = coarsen(rec, PublicationPolicy(admin_level="strip"))
+    _strip, label2 = coarsen(rec, PublicationPolicy(admin_level="strip"))
     assert label2 == "adm1:PS02"
     # outside Palestine: the containing country
     tel_aviv = make_claim("c-2", lon=34.78, lat=32.08)
