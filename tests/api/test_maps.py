@@ -1,0 +1,399 @@
+"""Map pages, embeds, oEmbed, static PNG, orders list and assets, through the HTTP API.
+
+The store holds ``tests/data/maps/claims_zones.json`` (claims around Khan Younis,
+Gaza City, Rafah, Nuseirat, Deir al-Balah and Jabalia; three zones), written for
+sitmap. Browser checks live in ``test_browser_maps.py``.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import struct
+from collections.abc import Iterator
+from datetime import UTC, datetime
+from pathlib import Path
+from urllib.parse import parse_qs, urlsplit
+
+import pytest
+from fastapi.testclient import TestClient
+
+from api.app import create_app
+from api.render.mapbuilder import notebook_map
+from api.render.mapdata import claims_payload, json_for_script
+from api.render.words import describe_radius, describe_time, fill_opacity
+from api.settings import Settings
+from layers.model import ClaimRecord, Layer, LayerFilter, Zone
+from layers.store import ClaimQuery, open_store
+
+FIXTURE = Path(__file__).parent.parent / "data" / "maps" / "claims_zones.json"
+
+
+def load_fixture() -> tuple[list[ClaimRecord], list[Zone]]:
+    data = json.loads(FIXTURE.read_text(encoding="utf-8"))
+    return [ClaimRecord.model_validate(c) for c in data["claims"]], [Zone.model_validate(z) for z in data["zones"]]
+
+
+@pytest.fixture(scope="module")
+def db(tmp_path_factory: pytest.TempPathFactory) -> str:
+    path = tmp_path_factory.mktemp("maps") / "maps.gpkg"
+    store = open_store(path)
+    claims, zones = load_fixture()
+    store.add_claims(claims)
+    store.add_zones(zones)
+    store.put_layer(
+        Layer(
+            id="hostile",
+            title="</script><script>alert('t')</script>",
+            filter=LayerFilter(event_types=("airstrike",)),
+        )
+    )
+    store.close()
+    return str(path)
+
+
+@pytest.fixture(scope="module")
+def client(db: str) -> Iterator[TestClient]:
+    app = create_app(Settings(db=db, tiles="none", base_url="http://maps.test"))
+    with TestClient(app, base_url="http://maps.test") as c:
+        yield c
+
+
+def config_of(html: str) -> dict:
+    """The JSON handed to SitmapMap.init in a page."""
+    m = re.search(r"SitmapMap\.init\(map_[0-9a-f]+, (\{.*?\})\);", html, re.S)
+    assert m, "no SitmapMap.init call in the page"
+    return json.loads(m.group(1))
+
+
+# -- pages ---------------------------------------------------------------------------
+
+
+def test_map_page_is_self_hosted_and_announces_itself(client: TestClient) -> None:
+    r = client.get("/maps/all")
+    assert r.status_code == 200
+    html = r.text
+    srcs = re.findall(r'<(?:script|link)[^>]+(?:src|href)="([^"]+)"', html)
+    assets = [s for s in srcs if s.endswith((".js", ".css"))]
+    assert {"/static/leaflet/leaflet.js", "/static/sitmap/sitmap-map.js", "/static/leaflet/leaflet.css"} <= set(assets)
+    assert all(s.startswith("/static/") for s in assets), assets
+    assert "cdn" not in html.lower() and "jquery" not in html.lower() and "bootstrap" not in html.lower()
+    assert 'type="application/json+oembed"' in html
+    assert 'property="og:image" content="http://maps.test/maps/all.png"' in html
+    assert "<noscript>" in html and 'src="/maps/all.png"' in html
+    for fmt in ("geojson", "csv", "gpkg", "parquet", "kml"):
+        assert f"/collections/all/items?f={fmt}" in html
+    # the iframe snippet pins as_of
+    snippet = re.search(r'<textarea id="sm-snippet"[^>]*>(.*?)</textarea>', html, re.S).group(1)
+    assert "/embed/all?as_of=" in snippet.replace("&amp;", "&")
+    csp = r.headers["content-security-policy"]
+    assert "frame-ancestors 'self'" in csp and "connect-src 'self'" in csp
+    assert r.headers["x-frame-options"] == "SAMEORIGIN"
+
+
+def test_embed_may_be_framed_anywhere_by_default(client: TestClient) -> None:
+    r = client.get("/embed/all")
+    assert r.status_code == 200
+    assert "frame-ancestors *" in r.headers["content-security-policy"]
+    assert "x-frame-options" not in r.headers
+    assert "sm-header" not in r.text and "sm-panel" not in r.text  # no site chrome
+    assert config_of(r.text)["embed"] is True
+
+
+def test_frame_ancestors_come_from_settings(db: str) -> None:
+    app = create_app(Settings(db=db, tiles="none", frame_ancestors="https://news.example"))
+    with TestClient(app) as c:
+        assert "frame-ancestors https://news.example" in c.get("/embed/all").headers["content-security-policy"]
+        assert "frame-ancestors 'self'" in c.get("/maps/all").headers["content-security-policy"]
+
+
+def test_basemap_setting_reaches_map_and_csp(db: str) -> None:
+    tiles = "https://{s}.tiles.example/{z}/{x}/{y}.png"
+    app = create_app(Settings(db=db, tiles=tiles, tiles_attribution="© Example contributors"))
+    with TestClient(app) as c:
+        r = c.get("/maps/all")
+        assert tiles in r.text and '"attribution": "\\u00a9 Example contributors"' in r.text
+        assert "img-src 'self' data: blob: https://*.tiles.example" in r.headers["content-security-policy"]
+        assert config_of(r.text)["no_basemap"] is False
+    app = create_app(Settings(db=db, tiles="none"))
+    with TestClient(app) as c:
+        r = c.get("/maps/all")
+        assert "L.tileLayer" not in r.text and config_of(r.text)["no_basemap"] is True
+
+
+def test_url_sets_the_initial_view(client: TestClient) -> None:
+    r = client.get(
+        "/maps/strikes?datetime=2023-12-02&bbox=34.2,31.2,34.6,31.6&source=Example%20Wire&layers=evacuation-orders"
+    )
+    assert r.status_code == 200
+    cfg = config_of(r.text)
+    assert cfg["initial"]["date"] == "2023-12-02"
+    assert cfg["initial"]["bbox"] == [34.2, 31.2, 34.6, 31.6]
+    assert [layer["id"] for layer in cfg["layers"]] == ["strikes", "evacuation-orders"]
+    q = parse_qs(urlsplit(cfg["layers"][0]["data_url"]).query)
+    assert q["source"] == ["Example Wire"] and q["bbox"] == ["34.2,31.2,34.6,31.6"]
+    assert "layers" not in q  # each layer's data is fetched on its own
+
+
+def test_interval_view_spans_the_interval(client: TestClient) -> None:
+    cfg = config_of(client.get("/embed/all?datetime=2023-12-01/2023-12-05").text)
+    assert cfg["initial"]["date"] is None
+    assert cfg["initial"]["interval"] == "2023-12-01/2023-12-05"
+    assert (cfg["initial"]["span_start"], cfg["initial"]["span_end"]) == ("2023-12-01", "2023-12-05")
+
+
+def test_user_text_cannot_break_out_of_the_script(client: TestClient) -> None:
+    r = client.get("/maps/hostile")
+    assert r.status_code == 200
+    assert "<script>alert('t')" not in r.text
+    assert config_of(r.text)["title"] == "</script><script>alert('t')</script>"
+    assert "&lt;/script&gt;&lt;script&gt;alert(&#39;t&#39;)" in r.text  # the page title, escaped
+
+
+def test_json_for_script_escapes_markup() -> None:
+    text = json_for_script({"a": "</script><!-- x & y \u2028"})
+    assert "<" not in text and ">" not in text and "&" not in text and "\u2028" not in text
+    assert json.loads(text) == {"a": "</script><!-- x & y \u2028"}
+
+
+@pytest.mark.parametrize(
+    ("url", "status"),
+    [
+        ("/maps/nope", 404),
+        ("/embed/all?bbox=1,2", 400),
+        ("/maps/all?datetime=yesterday", 400),
+        ("/maps/all?event_type=picnic", 400),
+        ("/maps/all?layers=nope", 404),
+        ("/maps/all/data.json?as_of=soon", 400),
+        ("/maps/all.png?status=maybe", 400),
+    ],
+)
+def test_bad_views_are_problems(client: TestClient, url: str, status: int) -> None:
+    r = client.get(url)
+    assert r.status_code == status
+    assert r.headers["content-type"].startswith("application/problem+json")
+    assert r.json()["detail"]
+
+
+# -- data ----------------------------------------------------------------------------
+
+
+def test_data_matches_the_store(client: TestClient, db: str) -> None:
+    store = open_store(db)
+    try:
+        everything = store.query_claims(ClaimQuery()).items
+        strikes_dec2 = store.query_claims(
+            ClaimQuery(
+                event_types=("airstrike", "shelling"),
+                start=datetime(2023, 12, 2, tzinfo=UTC),
+                end=datetime(2023, 12, 2, 23, 59, 59, tzinfo=UTC),
+            )
+        ).items
+    finally:
+        store.close()
+    data = client.get("/maps/all/data.json").json()
+    located = [c.id for c in everything if c.geometry is not None]
+    assert sorted(data["ids"]) == sorted(located)
+    assert data["unlocated"] == len(everything) - len(located) == 1
+    # a single day is filtered in the browser, so the stepper can move without a reload
+    assert client.get("/maps/all/data.json?datetime=2023-12-02").json()["count"] == len(located)
+    # an interval narrows the data itself
+    got = client.get("/maps/strikes/data.json?datetime=2023-12-02/2023-12-02").json()
+    assert sorted(got["ids"]) == sorted(c.id for c in strikes_dec2)
+    # bbox around Khan Younis
+    ky = client.get("/maps/all/data.json?bbox=34.28,31.33,34.33,31.36").json()
+    assert sorted(ky["ids"]) == ["ky-strike-1", "ky-strike-2"]
+
+
+def test_data_carries_uncertainty_time_and_incidents(client: TestClient) -> None:
+    d = client.get("/maps/all/data.json").json()
+    i = d["ids"].index("rf-week")
+    assert d["r"][i] == 2500 and d["precisions"][d["p"][i]] == "week"
+    assert d["t0"][i] == int(datetime(2023, 12, 4, tzinfo=UTC).timestamp())
+    ky1, ky2 = d["ids"].index("ky-strike-1"), d["ids"].index("ky-strike-2")
+    assert d["inc"][ky1] == d["inc"][ky2] >= 0
+    inc = d["incidents"][d["inc"][ky1]]
+    assert inc["status"] == "corroborated" and inc["independent_sources"] == 2
+    rf = d["incidents"][d["inc"][d["ids"].index("rf-strike")]]
+    assert rf["status"] == "disputed" and rf["conflicts"]
+    assert d["time_span"] == ["2023-12-01", "2023-12-31"]
+
+
+def test_zone_data_has_contract_properties(client: TestClient) -> None:
+    fc = client.get("/maps/evacuation-orders/data.json").json()
+    assert fc["type"] == "FeatureCollection" and fc["kind"] == "zones"
+    props = {f["id"]: f["properties"] for f in fc["features"]}
+    assert set(props) == {"z-ky", "z-gc", "z-mawasi"}
+    assert props["z-gc"]["lifted_at"].startswith("2023-12-03")
+    assert props["z-ky"]["block_ids"] == ["107", "108", "109", "110", "111", "112"]
+
+
+def test_pinned_views_are_immutable_and_revalidate(client: TestClient) -> None:
+    r = client.get("/maps/all/data.json?as_of=2024-01-01T00:00:00Z")
+    assert "immutable" in r.headers["cache-control"]
+    again = client.get("/maps/all/data.json?as_of=2024-01-01T00:00:00Z", headers={"If-None-Match": r.headers["etag"]})
+    assert again.status_code == 304
+    live = client.get("/embed/all")
+    assert "immutable" not in live.headers["cache-control"] and live.headers["etag"]
+
+
+def test_newer_reports_link_only_when_data_changed(client: TestClient) -> None:
+    old = config_of(client.get("/embed/all?as_of=2020-01-01T00:00:00Z").text)
+    assert old["newer"] and old["newer"]["url"] == "http://maps.test/maps/all"
+    now = datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+    assert config_of(client.get(f"/embed/all?as_of={now}").text)["newer"] is None
+
+
+# -- static image ----------------------------------------------------------------------
+
+
+def png_size(data: bytes) -> tuple[int, int]:
+    assert data[:8] == b"\x89PNG\r\n\x1a\n"
+    return struct.unpack(">II", data[16:24])
+
+
+def test_png_of_a_view(client: TestClient) -> None:
+    r = client.get("/maps/all.png?datetime=2023-12-02&layers=evacuation-orders")
+    assert r.status_code == 200 and r.headers["content-type"] == "image/png"
+    assert png_size(r.content) == (1200, 800)
+    other = client.get("/maps/all.png?datetime=2023-12-06&layers=evacuation-orders")
+    assert other.content != r.content  # a different day draws different claims
+
+
+# -- oEmbed ------------------------------------------------------------------------------
+
+
+def test_oembed_rich_json(client: TestClient) -> None:
+    r = client.get(
+        "/oembed",
+        params={"url": "http://maps.test/maps/all?datetime=2023-12-02", "maxwidth": "500", "maxheight": "400"},
+    )
+    assert r.status_code == 200
+    body = r.json()
+    assert body["version"] == "1.0" and body["type"] == "rich"
+    assert body["provider_name"] and body["title"] == "All claims"
+    assert body["width"] <= 500 and body["height"] <= 400
+    src = re.search(r'src="([^"]+)"', body["html"]).group(1).replace("&amp;", "&")
+    q = parse_qs(urlsplit(src).query)
+    assert src.startswith("http://maps.test/embed/all?") and q["datetime"] == ["2023-12-02"] and q["as_of"]
+    assert f'width="{body["width"]}"' in body["html"]
+
+
+def test_oembed_discovery_link_resolves(client: TestClient) -> None:
+    html = client.get("/maps/strikes").text
+    href = re.search(r'type="application/json\+oembed" href="([^"]+)"', html).group(1).replace("&amp;", "&")
+    body = client.get(href.removeprefix("http://maps.test")).json()
+    assert body["type"] == "rich" and "/embed/strikes" in body["html"]
+
+
+@pytest.mark.parametrize(
+    ("params", "status"),
+    [
+        ({"url": "http://maps.test/maps/all", "format": "xml"}, 501),
+        ({"url": "http://elsewhere.test/maps/all"}, 404),
+        ({"url": "http://maps.test/collections/all/items"}, 404),
+        ({"url": "http://maps.test/maps/unknown-layer"}, 404),
+        ({"url": "http://maps.test/maps/all", "maxwidth": "-3"}, 400),
+        ({}, 400),
+    ],
+)
+def test_oembed_refusals(client: TestClient, params: dict, status: int) -> None:
+    assert client.get("/oembed", params=params).status_code == status
+
+
+# -- orders list --------------------------------------------------------------------------
+
+
+def test_orders_in_force_on_a_day(client: TestClient) -> None:
+    r = client.get("/orders?date=2023-12-02")
+    assert r.status_code == 200
+    html = r.text
+    assert "107, 108, 109, 110, 111, 112" in html and "Khan Younis" in html
+    assert "Northern Gaza City order" in html  # lifted on 3 Dec: still in force on the 2nd
+    assert "<script" not in html and len(r.content) < 20_000
+    later = client.get("/orders?date=2023-12-04").text
+    assert "Northern Gaza City order" not in later and "107, 108" in later
+    before = client.get("/orders?date=2023-11-01").text
+    assert "None recorded for this day" in before and "107, 108" not in before
+
+
+def test_orders_bad_date(client: TestClient) -> None:
+    r = client.get("/orders?date=2023-13-45")
+    assert r.status_code == 400 and "date" in r.json()["detail"]
+
+
+# -- static assets ----------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("path", "status"),
+    [
+        ("/static/leaflet/leaflet.js", 200),
+        ("/static/markercluster/leaflet.markercluster.js", 200),
+        ("/static/sitmap/sitmap-map.css", 200),
+        ("/static/leaflet/images/layers.png", 200),
+        ("/static/sitmap/../mapbuilder.py", 404),
+        ("/static/leaflet/%2e%2e/%2e%2e/settings.py", 404),
+        ("/static/nothing/here.js", 404),
+    ],
+)
+def test_static_assets(client: TestClient, path: str, status: int) -> None:
+    r = client.get(path)
+    assert r.status_code == status
+    if status == 200 and path.endswith(".js"):
+        assert r.headers["content-type"].startswith("text/javascript")
+
+
+def test_boundaries_context(client: TestClient) -> None:
+    fc = client.get("/static/boundaries.geojson").json()
+    names = {(f["properties"]["level"], f["properties"]["name"]) for f in fc["features"]}
+    assert ("adm1", "Gaza Strip") in names and ("adm2", "Khan Younis") in names and ("country", "Israel") in names
+    assert "OCHA" in fc["attribution"]
+
+
+# -- library pieces ------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("start", "end", "precision", "words"),
+    [
+        ("2023-12-02T00:00", "2023-12-02T23:59:59", "day", "on 2 Dec 2023"),
+        ("2023-12-04T00:00", "2023-12-10T23:59:59", "week", "in the week of 4 Dec 2023"),
+        ("2023-12-01T00:00", "2023-12-31T23:59:59", "month", "sometime in Dec 2023"),
+        ("2023-12-02T14:00", "2023-12-02T14:59:59", "hour", "around 14:00 on 2 Dec 2023 (UTC)"),
+        ("2023-12-01T00:00", "2023-12-03T23:59:59", "day", "between 1 and 3 Dec 2023"),
+    ],
+)
+def test_time_in_words(start: str, end: str, precision: str, words: str) -> None:
+    t0 = datetime.fromisoformat(start).replace(tzinfo=UTC)
+    t1 = datetime.fromisoformat(end).replace(tzinfo=UTC)
+    assert describe_time(t0, t1, precision) == words
+
+
+def test_time_unknown_and_radius_words() -> None:
+    assert describe_time(None, None, "unknown") == "time unknown"
+    assert [describe_radius(r) for r in (40, 260, 2500, 12_000)] == ["± 40 m", "± 260 m", "± 2.5 km", "± 12 km"]
+
+
+def test_fill_opacity_falls_with_size() -> None:
+    values = [fill_opacity(r) for r in (50, 500, 5_000, 50_000, 500_000)]
+    assert values == sorted(values, reverse=True) and values[0] > 0.3 and values[-1] >= 0.03
+
+
+def test_claims_payload_keeps_unlocated_count_and_dictionaries() -> None:
+    claims, _ = load_fixture()
+    p = claims_payload(claims)
+    assert p["count"] == len(claims) - 1 and p["unlocated"] == 1
+    i = p["ids"].index("xss")
+    assert p["sources"][p["src"][i]] == "<img src=x onerror=alert(1)>"
+    assert len(p["event_types"]) == len(set(p["event_types"]))
+
+
+def test_notebook_map_is_self_contained() -> None:
+    claims, zones = load_fixture()
+    html = notebook_map(claims, zones, title="Notebook view", date="2023-12-02").get_root().render()
+    assert "/static/" not in html
+    assert not re.findall(r'<script[^>]+src="http', html) and not re.findall(r'<link[^>]+href="http', html)
+    assert "SitmapMap.init" in html and "Leaflet 1.9" in html  # Leaflet itself is inline
+    assert "url(data:image/png;base64," in html  # leaflet.css images inlined
+    assert "<img src=x onerror" not in html  # user text only inside escaped JSON
