@@ -179,17 +179,30 @@ PROGRESS_MIN_BYTES = 1_000_000
 
 
 @app.command("demo")
-def demo(db: DbOption = DEFAULT_DB) -> None:
+def demo(
+    db: DbOption = DEFAULT_DB,
+    check: Annotated[
+        bool, typer.Option("--check", help="Also compare each text's claims with where and when it should be.")
+    ] = False,
+) -> None:
     """Load the demo reports (through the geocoder) and the real evacuation orders; loading twice changes nothing."""
-    from layers.demo import load_demo
+    from layers.demo import check_demo, load_demo
     from layers.store import open_store
 
     store = open_store(db)
     try:
         result = load_demo(store)
+        checks = check_demo(store) if check else []
     finally:
         store.close()
     typer.echo(result.summary() + ("" if result.changed else " (already loaded: nothing changed)"))
+    for c in checks:
+        marks = "".join(m if ok else "-" for m, ok in zip("TPDC", (c.type_ok, c.place_ok, c.time_ok, c.claimant_ok)))
+        dist = f"{c.distance_km:g} km" if c.distance_km is not None else "unplaced"
+        typer.echo(f"{'ok ' if c.ok else 'BAD'} {marks} {c.report.id:<40} {c.claims} claims, {dist}")
+    if checks:
+        good = sum(c.ok for c in checks)
+        typer.echo(f"{good}/{len(checks)} texts placed with the right type, place and day (T type, P place, D day, C claimant)")
 
 
 def _run_import(kind: str, file: str, db: str, strict: bool, as_json: bool) -> None:

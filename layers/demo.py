@@ -152,6 +152,91 @@ def load_demo(store: Store, *, zones: bool = True) -> DemoResult:
     return result
 
 
+@dataclass(frozen=True)
+class DemoCheck:
+    """How the geocoder's claims for one demo text compare with where and when it should be."""
+
+    report: DemoReport
+    claims: int
+    placed: bool
+    type_ok: bool
+    place_ok: bool
+    time_ok: bool
+    claimant_ok: bool
+    distance_km: float | None
+    best: str | None
+
+    @property
+    def ok(self) -> bool:
+        """True when one claim has the right type, place (within tolerance plus its radius) and day."""
+        return self.type_ok and self.place_ok and self.time_ok
+
+
+def _distance_km(lon1: float, lat1: float, lon2: float, lat2: float) -> float:
+    import pyproj
+
+    _, _, metres = pyproj.Geod(ellps="WGS84").inv(lon1, lat1, lon2, lat2)
+    return float(metres) / 1000.0
+
+
+def check_demo(store: Store) -> list[DemoCheck]:
+    """Compare the stored claims of every demo text with its ``expect`` annotation.
+
+    A text passes when one of its claims has the expected event type (one of them,
+    when several are acceptable), lies within the expected tolerance plus the claim's
+    own uncertainty radius (counted up to the tolerance again) of the expected place,
+    and its interval contains the expected day. The claimant check is reported
+    separately.
+    """
+    from datetime import date
+
+    from layers.model import Report, content_sha256
+    from layers.store.base import ClaimQuery
+
+    out = []
+    for rep in demo_reports():
+        rid = Report(source_id=rep.outlet.id, content_sha256=content_sha256(rep.text)).id
+        claims = store.query_claims(ClaimQuery(report_ids=(rid,))).items
+        exp = rep.expect
+        types = exp.get("event_type", [])
+        types = [types] if isinstance(types, str) else list(types)
+        day = date.fromisoformat(exp["date"]) if exp.get("date") else None
+        best: tuple[int, DemoCheck] | None = None
+        for c in claims:
+            placed = c.geometry is not None and c.uncertainty is not None
+            dist = None
+            place_ok = False
+            if placed and "lon" in exp:
+                centre = c.geometry.centroid
+                dist = _distance_km(centre.x, centre.y, float(exp["lon"]), float(exp["lat"]))
+                tolerance = float(exp.get("tolerance_km", 5))
+                # the claim's own radius widens the tolerance, but at most doubles it: a claim
+                # placed in the wrong country with a continental radius is not "right".
+                place_ok = dist <= tolerance + min(c.uncertainty.radius_m / 1000.0, tolerance)
+            time_ok = bool(day and c.valid_from and c.valid_to and c.valid_from.date() <= day <= c.valid_to.date())
+            want = rep.claimant.lower()
+            got = (c.claimant or "").lower()
+            check = DemoCheck(
+                report=rep,
+                claims=len(claims),
+                placed=placed,
+                type_ok=c.event_type in types,
+                place_ok=place_ok,
+                time_ok=time_ok,
+                claimant_ok=bool(got) and (want in got or got in want),
+                distance_km=round(dist, 1) if dist is not None else None,
+                best=c.id,
+            )
+            score = 4 * check.ok + check.type_ok + check.place_ok + check.time_ok + check.claimant_ok
+            if best is None or score > best[0]:
+                best = (score, check)
+        if best is None:
+            out.append(DemoCheck(rep, 0, False, False, False, False, False, None, None))
+        else:
+            out.append(best[1])
+    return out
+
+
 def _install_layers(store: Store) -> int:
     from layers.catalog import install_default_layers
 

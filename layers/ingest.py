@@ -93,7 +93,9 @@ def ingest_report(
         Keep the full text as the report's excerpt (only for texts one may keep, such as
         sitmap's own demo texts); by default only the claims' quotes are stored.
     """
-    import geo
+    # geo.parse is both the contract function and its module's name; import the function
+    # itself so the call never resolves to the submodule.
+    from geo.parse import parse
 
     if not isinstance(text, str) or not text.strip():
         raise InvalidInput("report text is empty")
@@ -114,7 +116,7 @@ def ingest_report(
         existed = True
     except NotFound:
         existed = False
-    claims: list[Claim] = geo.parse(text, published=when, source=src.name, url=url or None)
+    claims: list[Claim] = parse(text, published=when, source=src.name, url=url or None)
     records = [_record(claim, report, i, claimant, url) for i, claim in enumerate(claims)]
     store.add_sources([src])
     if not existed:
