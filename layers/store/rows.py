@@ -721,7 +721,7 @@ def _supersede(tx: Tx, table: str, ids: Sequence[str], now: datetime) -> None:
 def upsert_claims(tx: Tx, claims: Sequence[ClaimRecord], recorded_by: str | None) -> WriteResult:
     """Insert new claims, version changed ones, skip unchanged ones; inside one transaction."""
     d = tx.dialect
-    ids = [c.id or new_id("c") for c in claims]
+    ids = [getattr(c, "id", "") or new_id("c") for c in claims]
     check_claims(claims, ids)
     _check_reports(tx, "claims", claims, ids)
     current = _current_by_id(tx, CLAIM_TABLE, ids)
@@ -757,7 +757,7 @@ def upsert_claims(tx: Tx, claims: Sequence[ClaimRecord], recorded_by: str | None
 def upsert_zones(tx: Tx, zones: Sequence[Zone], recorded_by: str | None) -> WriteResult:
     """Insert new zones, version changed ones, skip unchanged ones; inside one transaction."""
     d = tx.dialect
-    ids = [z.id or new_id("z") for z in zones]
+    ids = [getattr(z, "id", "") or new_id("z") for z in zones]
     check_zones(zones, ids)
     _check_reports(tx, "zones", zones, ids)
     current = _current_by_id(tx, ZONE_TABLE, ids)
