@@ -486,6 +486,55 @@ def raster_cmd(
 
 
 # --------------------------------------------------------------------------------------
+# sitmap serve
+# --------------------------------------------------------------------------------------
+
+
+@app.command("serve")
+def serve(
+    db: DbOption = DEFAULT_DB,
+    host: Annotated[str, typer.Option(help="Interface to listen on (0.0.0.0 for all).")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(min=1, max=65535, help="TCP port.")] = 8000,
+    workers: Annotated[int, typer.Option(min=1, max=64, help="Worker processes (each opens the store once).")] = 1,
+    log_level: Annotated[str, typer.Option(help="uvicorn log level: critical, error, warning, info, debug.")] = "info",
+    proxy_headers: Annotated[
+        bool, typer.Option(help="Trust X-Forwarded-* from 127.0.0.1 (behind a reverse proxy).")
+    ] = True,
+) -> None:
+    """Serve the OGC API - Features, downloads, maps and ingest over HTTP (uvicorn, httptools, uvloop).
+
+    Other settings come from SITMAP_* variables (SITMAP_TOKENS, SITMAP_MAX_LIMIT,
+    SITMAP_BASE_URL, SITMAP_TILES, ...).
+    """
+    import os
+
+    import uvicorn
+
+    from api.settings import Settings
+    from layers.store import open_store
+
+    open_store(db).close()  # fail here, in one line, if the store cannot be opened
+    options: dict[str, Any] = {
+        "host": host,
+        "port": port,
+        "log_level": log_level,
+        "proxy_headers": proxy_headers,
+        "http": "httptools",
+        "loop": "uvloop",
+        "server_header": False,
+    }
+    if workers == 1:
+        from api.app import create_app
+
+        settings = Settings(db=db)
+        uvicorn.run(create_app(settings), **options)
+        return
+    # Worker processes build their own app from the environment: hand the store URL on.
+    os.environ["SITMAP_DB"] = db
+    uvicorn.run("api.app:create_app", factory=True, workers=workers, **options)
+
+
+# --------------------------------------------------------------------------------------
 # Entry point
 # --------------------------------------------------------------------------------------
 

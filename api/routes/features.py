@@ -14,6 +14,7 @@ import json
 import os
 import tempfile
 import threading
+from collections import OrderedDict
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
@@ -49,7 +50,7 @@ from api.params import (
 )
 from api.settings import Settings
 from geo.errors import NotFound, Unauthorized
-from layers.model import ClaimRecord, Layer, Zone
+from layers.model import Layer, Zone
 from layers.store import ClaimQuery, Store, ZoneQuery
 
 router = APIRouter(tags=["OGC API - Features"])
@@ -157,26 +158,22 @@ def _delay(layer: Layer, principal: Principal | None) -> timedelta | None:
     return None
 
 
-def claim_features(
-    records: list[ClaimRecord], layer: Layer, principal: Principal | None, *, include_region: bool
+def public(
+    records: list[Any],
+    layer: Layer,
+    principal: Principal | None,
+    *,
+    include_region: bool,
+    as_of: datetime | None = None,
 ) -> list[dict[str, Any]]:
-    """The records as contract features, coarsened by the layer's policy for anonymous readers."""
-    from layers.export import claim_feature
-
+    """Records as contract features; anonymous readers of a layer with a policy get them coarsened/delayed."""
     if _policy_applies(layer, principal):
-        from layers.policy import publish_features
+        from layers.policy import public_features
 
-        return publish_features(records, layer.policy, include_region=include_region)
-    return [claim_feature(r, include_region=include_region) for r in records]
+        return public_features(records, layer, authenticated=False, as_of=as_of, include_region=include_region)
+    from layers.export import as_feature
 
-
-def _effective_as_of(as_of: datetime | None, layer: Layer, principal: Principal | None) -> datetime | None:
-    """Apply a publication delay: anonymous readers see the store as of ``now - delay`` at most."""
-    delay = _delay(layer, principal)
-    if delay is None:
-        return as_of
-    cutoff = datetime.now(UTC) - delay
-    return cutoff if as_of is None or as_of > cutoff else as_of
+    return [as_feature(r, include_region=include_region) for r in records]
 
 
 # --------------------------------------------------------------------------------------
@@ -611,7 +608,6 @@ def items(
     """A page of a collection's features, or (``f=geojson|csv|gpkg|parquet|kml``) a download of all of them."""
     layer = visible_layer(store, collection_id, principal)
     req = parse_items_request(request, layer, settings)
-    as_of_eff = _effective_as_of(req.as_of, layer, principal)
     frozen = is_frozen(req.as_of, delay=_delay(layer, principal))
     policy = cache_policy(
         request,
@@ -625,21 +621,8 @@ def items(
     if not_modified(request, policy.etag):
         return Response(status_code=304, headers=headers)
     if req.fmt in DOWNLOAD_FORMATS:
-        return _download(request, store, layer, req, principal, as_of_eff, headers)
-    if layer.kind == "incidents":
-        feats, total = _incident_page(store, layer, req, as_of_eff)
-    else:
-        query = store_query(layer, req, as_of=as_of_eff, limit=req.limit, offset=req.offset)
-        if isinstance(query, ZoneQuery):
-            zpage = store.query_zones(query)
-            from layers.export import zone_feature
-
-            feats = [zone_feature(z, include_region=req.include_region) for z in zpage.items]
-            total = zpage.total
-        else:
-            cpage = store.query_claims(query)
-            feats = claim_features(cpage.items, layer, principal, include_region=req.include_region)
-            total = cpage.total
+        return _download(request, store, layer, req, principal, req.as_of, headers)
+    feats, total = _page_of_features(request, store, layer, req, principal)
     base = base_url(request, settings)
     links = _page_links(request, base, layer, req, total, len(feats))
     if req.fmt == "html":
@@ -746,25 +729,67 @@ def _items_html(
     return _html(layer.title, body, headers)
 
 
-def _incident_page(
-    store: Store, layer: Layer, req: ItemsRequest, as_of: datetime | None
+def _page_of_features(
+    request: Request, store: Store, layer: Layer, req: ItemsRequest, principal: Principal | None
 ) -> tuple[list[dict[str, Any]], int]:
-    incidents = _all_incidents(store, layer, req, as_of)
-    from layers.export import incident_feature
+    """One page of features and the number matched.
 
-    page = incidents[req.offset : req.offset + req.limit]
-    return [incident_feature(i, include_region=req.include_region) for i in page], len(incidents)
+    Paging happens in the store, except for incidents (grouped after the query) and for
+    anonymous reads of a layer with a publication delay (records held back after the
+    query): those are computed whole, then sliced, so ``numberMatched`` stays exact.
+    """
+    delayed = _delay(layer, principal) is not None
+    if layer.kind == "incidents" or delayed:
+        if layer.kind == "incidents":
+            everything: list[Any] = _all_incidents(request, store, layer, req, req.as_of)
+        else:
+            query = store_query(layer, req, as_of=req.as_of, limit=None, offset=0)
+            everything = _query(store, query).items
+        feats = public(everything, layer, principal, include_region=req.include_region, as_of=req.as_of)
+        return feats[req.offset : req.offset + req.limit], len(feats)
+    query = store_query(layer, req, as_of=req.as_of, limit=req.limit, offset=req.offset)
+    page = _query(store, query)
+    feats = public(page.items, layer, principal, include_region=req.include_region, as_of=req.as_of)
+    return feats, page.total
 
 
-def _all_incidents(store: Store, layer: Layer, req: ItemsRequest, as_of: datetime | None) -> list[Any]:
+def _query(store: Store, query: ClaimQuery | ZoneQuery) -> Any:
+    return store.query_zones(query) if isinstance(query, ZoneQuery) else store.query_claims(query)
+
+
+_incident_lock = threading.Lock()
+
+
+def _all_incidents(
+    request: Request | None, store: Store, layer: Layer, req: ItemsRequest, as_of: datetime | None
+) -> list[Any]:
+    """Every incident of the layer for the request's filters (cached per query and store clock)."""
     try:
         from layers.build import corroborate
     except ImportError:
         from layers.corroborate import corroborate
 
     query = store_query(layer, req, as_of=as_of, limit=None, offset=0)
-    assert isinstance(query, ClaimQuery)
-    return list(corroborate(store.query_claims(query).items))
+    if not isinstance(query, ClaimQuery):  # pragma: no cover - incident layers are claim layers
+        return []
+    key = (repr(query), store.last_recorded_at())
+    cache: OrderedDict[Any, list[Any]] | None = None
+    if request is not None:
+        cache = getattr(request.app.state, "incident_cache", None)
+        if cache is None:
+            cache = OrderedDict()
+            request.app.state.incident_cache = cache
+        with _incident_lock:
+            if key in cache:
+                cache.move_to_end(key)
+                return cache[key]
+    result = list(corroborate(store.query_claims(query).items))
+    if cache is not None:
+        with _incident_lock:
+            cache[key] = result
+            while len(cache) > 8:
+                cache.popitem(last=False)
+    return result
 
 
 # --------------------------------------------------------------------------------------
@@ -807,21 +832,21 @@ def _download(
 
     def items_iter() -> Iterator[Any]:
         if layer.kind == "incidents":
-            incidents = _all_incidents(store, layer, req, pinned)
+            incidents = _all_incidents(request, store, layer, req, pinned)
             end = req.offset + req.limit if req.limit_given else None
-            yield from incidents[req.offset : end]
+            yield from public(incidents[req.offset : end], layer, principal, include_region=req.include_region)
             return
         records = _iter_records(store, layer, req, pinned)
-        if layer.kind == "claims" and _policy_applies(layer, principal):
-            batch: list[ClaimRecord] = []
-            for record in records:
-                batch.append(record)
-                if len(batch) >= DOWNLOAD_PAGE:
-                    yield from claim_features(batch, layer, principal, include_region=req.include_region)
-                    batch = []
-            yield from claim_features(batch, layer, principal, include_region=req.include_region)
-        else:
+        if not _policy_applies(layer, principal):
             yield from records
+            return
+        batch: list[Any] = []
+        for record in records:
+            batch.append(record)
+            if len(batch) >= DOWNLOAD_PAGE:
+                yield from public(batch, layer, principal, include_region=req.include_region, as_of=req.as_of)
+                batch = []
+        yield from public(batch, layer, principal, include_region=req.include_region, as_of=req.as_of)
 
     if req.fmt == "geojson":
         members = {"timeStamp": format_instant(datetime.now(UTC))}
@@ -898,7 +923,6 @@ def item(
     fmt = "html" if wants_html(request, q.get("f")) else "json"
     when = parse_instant(q.get("as_of"), "as_of")
     region = parse_bool(q.get("include_region"), "include_region")
-    when_eff = _effective_as_of(when, layer, principal)
     frozen = is_frozen(when, delay=_delay(layer, principal))
     policy = cache_policy(
         request,
@@ -912,7 +936,7 @@ def item(
     if not_modified(request, policy.etag):
         return Response(status_code=304, headers=headers)
     req = ItemsRequest(fmt, None, None, 1, True, 0, when, region, {})
-    feature = _find_feature(store, layer, feature_id, req, when_eff, principal)
+    feature = _find_feature(request, store, layer, feature_id, req, when, principal)
     base = base_url(request, settings)
     path = f"/collections/{layer.id}/items/{feature_id}"
     feature["links"] = [
@@ -931,16 +955,22 @@ def item(
 
 
 def _find_feature(
-    store: Store, layer: Layer, feature_id: str, req: ItemsRequest, as_of: datetime | None, principal: Principal | None
+    request: Request,
+    store: Store,
+    layer: Layer,
+    feature_id: str,
+    req: ItemsRequest,
+    as_of: datetime | None,
+    principal: Principal | None,
 ) -> dict[str, Any]:
     if len(feature_id) > 128:
         raise NotFound(f"no feature {feature_id[:60]!r}... in collection {layer.id!r}")
     if layer.kind == "incidents":
-        from layers.export import incident_feature
-
-        for incident in _all_incidents(store, layer, req, as_of):
+        for incident in _all_incidents(request, store, layer, req, as_of):
             if incident.id == feature_id:
-                return incident_feature(incident, include_region=req.include_region)
+                found = public([incident], layer, principal, include_region=req.include_region, as_of=as_of)
+                if found:
+                    return found[0]
     else:
         query = store_query(layer, req, as_of=as_of, limit=1, offset=0, ids=(feature_id,), include_retracted=True)
         if isinstance(query, ZoneQuery):
@@ -951,6 +981,7 @@ def _find_feature(
                 return zone_feature(zones[0], include_region=req.include_region)
         else:
             claims = store.query_claims(query).items
-            if claims:
-                return claim_features(claims, layer, principal, include_region=req.include_region)[0]
+            found = public(claims, layer, principal, include_region=req.include_region, as_of=as_of)
+            if found:
+                return found[0]
     raise NotFound(f"no feature {feature_id!r} in collection {layer.id!r}")
