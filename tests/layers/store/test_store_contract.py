@@ -254,11 +254,11 @@ def test_update_claim_rejects_bad_changes(store: Store, make_claim) -> None:
         store.update_claim("nope", {"claimant": "x"})
     with pytest.raises(InvalidInput, match="cannot change version"):
         store.update_claim("c1", {"version": 7})
-    with pytest.raises(InvalidInput, match="unknown claim field.*colour"):
+    with pytest.raises(InvalidInput, match=r"unknown claim field.*colour"):
         store.update_claim("c1", {"colour": "red"})
     with pytest.raises(InvalidInput, match="confidence"):
         store.update_claim("c1", {"confidence": 2.0})
-    with pytest.raises(InvalidInput, match="valid_from .* is after valid_to"):
+    with pytest.raises(InvalidInput, match=r"valid_from .* is after valid_to"):
         store.update_claim("c1", {"valid_from": T0 + 5 * DAY})
     assert len(store.claim_history("c1")) == 1
 
@@ -423,7 +423,7 @@ def test_paging_with_total(sample: Store) -> None:
     everything = ids(sample.query_claims(ClaimQuery()))
     pages = [sample.query_claims(ClaimQuery(limit=3, offset=o)) for o in (0, 3, 6, 9)]
     assert [p.total for p in pages] == [8, 8, 8, 8]
-    assert sum((ids(p) for p in pages), []) == everything
+    assert [i for p in pages for i in ids(p)] == everything
     assert ids(pages[-1]) == []
     assert sample.query_claims(ClaimQuery(limit=0)).total == 8
     bb = (34.2, 31.2, 34.5, 31.55)
