@@ -1,0 +1,223 @@
+"""GeoJSON import: sitmap's own exports round-trip byte for byte; bad features named by index."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from shapely.geometry import Polygon
+
+from geo.errors import InvalidInput
+from geo.model import CountEstimate, Placement
+from layers.export import iter_geojson
+from layers.importers.common import ImportFailed
+from layers.importers.geojson import import_geojson, records_from_geojson
+from layers.model import Report, Source, content_sha256
+from layers.store import open_store
+from layers.store.base import ClaimQuery, ZoneQuery
+from layers.testing import assert_layer_equal, make_claim, make_zone
+
+CW = Polygon([(34.40, 31.40), (34.40, 31.45), (34.45, 31.45), (34.45, 31.40)])  # clockwise on purpose
+
+
+def sample_claims() -> list:
+    return [
+        make_claim(
+            "c-1",
+            lon=34.306123456789,
+            lat=31.345678912345,
+            fatalities=12,
+            place_name="Khan Younis",
+            notes="reviewer: checked against a second outlet",
+            placement=Placement(method="gazetteer", place_text="Khan Younis", qualifier=None),
+        ),
+        make_claim(
+            "c-2",
+            event_type="shelling",
+            days=7,
+            region=CW,
+            radius_m=3000,
+            claimant="Witnesses \u202eRTL\u200b",
+            injured=CountEstimate(low=24, best=36, high=99, text="dozens"),
+        ),
+        make_claim("c-3", lon=None, day=None, source="Agency"),
+        make_claim("c-4", event_type="negotiation", lon=51.53, lat=25.29, status="disputed", block_ids=("5", "37.1")),
+    ]
+
+
+def sample_zones() -> list:
+    return [make_zone("z-1", block_ids=("5", "6"), title="Order of 1 Dec", stated_area_km2=20.0, flags=("mismatch",))]
+
+
+def export_bytes(store, *, include_region: bool = False) -> bytes:
+    claims = store.query_claims(ClaimQuery(statuses=("reported", "corroborated", "disputed", "retracted"))).items
+    zones = store.query_zones(ZoneQuery(include_retracted=True)).items
+    return b"".join(iter_geojson([*claims, *zones], include_region=include_region))
+
+
+@pytest.mark.parametrize("include_region", [False, True])
+def test_read_back_exports_the_same_bytes(include_region: bool) -> None:
+    data = b"".join(iter_geojson([*sample_claims(), *sample_zones()], include_region=include_region))
+    claims, zones, errors = records_from_geojson(json.loads(data))
+    assert errors == []
+    assert b"".join(iter_geojson([*claims, *zones], include_region=include_region)) == data
+
+
+def test_store_round_trip_is_byte_stable(tmp_path: Path, store) -> None:
+    store.add_claims(sample_claims())
+    store.add_zones(sample_zones())
+    first = export_bytes(store)
+    path = tmp_path / "export.geojson"
+    path.write_bytes(first)
+
+    again = import_geojson(store, path)  # re-import into the same store: nothing changes
+    assert (again.inserted, again.updated, again.unchanged, again.error_count) == (0, 0, 5, 0)
+    assert export_bytes(store) == first
+    assert store.get_claim("c-1").notes == "reviewer: checked against a second outlet"  # kept, not exported
+    assert store.get_claim("c-2").injured.text == "dozens"
+
+    other = open_store(tmp_path / "other.gpkg")
+    try:
+        fresh = import_geojson(other, path)
+        assert (fresh.inserted, fresh.error_count) == (5, 0)
+        second = export_bytes(other)
+        ignore = ("recorded_at", "superseded_at", "version")
+        assert_layer_equal(json.loads(first)["features"], json.loads(second)["features"], ignore=ignore)
+        path2 = tmp_path / "export2.geojson"
+        path2.write_bytes(second)
+        assert import_geojson(other, path2).unchanged == 5
+        assert export_bytes(other) == second  # export -> import -> export: byte for byte
+    finally:
+        other.close()
+
+
+def test_changed_feature_becomes_new_version(tmp_path: Path, store) -> None:
+    store.add_claims(sample_claims())
+    doc = json.loads(export_bytes(store))
+    doc["features"][0]["properties"]["fatalities"] = 15
+    result = import_geojson(store, doc)
+    assert (result.updated, result.unchanged) == (1, 3)
+    changed_id = doc["features"][0]["id"]
+    history = store.claim_history(changed_id)
+    assert [h.version for h in history] == [1, 2]
+    assert history[-1].fatalities.best == 15
+
+
+def test_bad_features_are_named_and_good_ones_kept(store) -> None:
+    good = json.loads(b"".join(iter_geojson(sample_claims()[:2])))["features"]
+    bowtie = {"type": "Polygon", "coordinates": [[[0, 0], [1, 1], [1, 0], [0, 1], [0, 0]]]}
+    bad = [
+        {
+            "type": "Feature",
+            "geometry": {"type": "Point", "coordinates": [200, 31]},
+            "properties": {**good[0]["properties"], "id": "b-range"},
+        },
+        {"type": "Feature", "geometry": None, "properties": {"event_type": "bombing", "id": "b-type"}},
+        {
+            "type": "Feature",
+            "geometry": bowtie,
+            "properties": {
+                "order_type": "evacuate",
+                "issuer": "X",
+                "effective_from": "2023-12-01T00:00:00Z",
+                "id": "b-bowtie",
+            },
+        },
+        {"type": "Feature", "geometry": None, "properties": {"name": "what am I"}},
+        {"type": "Feature", "geometry": None, "properties": {"claim_ids": ["c-1"], "event_type": "airstrike"}},
+        {
+            "type": "Feature",
+            "geometry": {"type": "Point", "coordinates": [34.4, 31.5]},
+            "properties": {"event_type": "airstrike", "id": "b-unc"},
+        },
+        "not a feature",
+        good[0],
+    ]
+    doc = {"type": "FeatureCollection", "features": [good[0], *bad, good[1]]}
+    with pytest.raises(ImportFailed) as err:
+        import_geojson(store, doc, strict=True)
+    assert "nothing stored" in str(err.value)
+    assert store.query_claims(ClaimQuery()).total == 0
+    result = import_geojson(store, doc)
+    assert result.inserted == 2 and result.error_count == 8
+    reasons = {e.line: str(e) for e in result.errors}
+    assert "longitude out of range" in reasons[1] and "(b-range)" in reasons[1]
+    assert "event_type" in reasons[2]
+    assert "not valid" in reasons[3] and "Self-intersection" in reasons[3]
+    assert "neither a claim" in reasons[4]
+    assert "incident" in reasons[5]
+    assert "uncertainty_m" in reasons[6]
+    assert "not a GeoJSON Feature" in reasons[7]
+    assert "appears twice" in reasons[8]
+    repaired = import_geojson(store, {"type": "FeatureCollection", "features": [bad[2]]}, repair=True)
+    assert repaired.inserted == 1 and store.get_zone("b-bowtie").geometry.is_valid
+
+
+def test_features_without_ids_get_stable_ids(store) -> None:
+    feature = json.loads(b"".join(iter_geojson(sample_claims()[:1])))["features"][0]
+    feature.pop("id")
+    feature["properties"].pop("id")
+    doc = {"type": "FeatureCollection", "features": [feature]}
+    assert import_geojson(store, doc).inserted == 1
+    assert import_geojson(store, doc).unchanged == 1
+    assert store.query_claims(ClaimQuery()).total == 1
+
+
+def test_unknown_report_is_dropped_with_notice(tmp_path: Path, store) -> None:
+    src = Source(name="Example Wire")
+    report = Report(source_id=src.id, content_sha256=content_sha256("a report text"))
+    store.add_sources([src])
+    store.add_reports([report])
+    store.add_claims([make_claim("c-r", report_id=report.id)])
+    doc = json.loads(export_bytes(store))
+    assert import_geojson(store, doc).unchanged == 1  # same store: the report is known
+    other = open_store(tmp_path / "o.gpkg")
+    try:
+        result = import_geojson(other, doc)
+        assert result.inserted == 1 and "report_id was left empty" in result.notices[0]
+        assert other.get_claim("c-r").report_id is None
+    finally:
+        other.close()
+
+
+def test_foreign_geojson_points_and_3d(store) -> None:
+    doc = {
+        "type": "FeatureCollection",
+        "features": [
+            {
+                "type": "Feature",
+                "geometry": {"type": "Point", "coordinates": [34.45, 31.5, 12.0]},
+                "properties": {"event_type": "airstrike", "geo_precision": 2, "claimant": "X", "source": "Y"},
+            },
+            {
+                "type": "Feature",
+                "geometry": {"type": "Polygon", "coordinates": [list(CW.exterior.coords)]},
+                "properties": {"event_type": "shelling", "claimant": "X"},
+            },
+        ],
+    }
+    result = import_geojson(store, doc)
+    assert result.inserted == 2, result.errors
+    recs = store.query_claims(ClaimQuery()).items
+    point = next(r for r in recs if r.event_type == "airstrike")
+    assert not point.geometry.has_z and point.uncertainty.geo_precision == 2
+    area = next(r for r in recs if r.event_type == "shelling")
+    assert area.uncertainty.region is not None and area.uncertainty.radius_m > 2000
+
+
+@pytest.mark.parametrize(
+    ("text", "fragment"),
+    [
+        (b"{not json", "not JSON"),
+        (b'{"type": "Point", "coordinates": [0, 0]}', "'Point'"),
+        (b"[1, 2]", "not a GeoJSON object"),
+    ],
+)
+def test_unreadable_files(tmp_path: Path, store, text: bytes, fragment: str) -> None:
+    path = tmp_path / "bad.geojson"
+    path.write_bytes(text)
+    with pytest.raises(InvalidInput, match=fragment):
+        import_geojson(store, path)
+    with pytest.raises(InvalidInput, match="no such file"):
+        import_geojson(store, tmp_path / "missing.geojson")
