@@ -173,6 +173,47 @@ def _policy_of(layer_or_policy: Layer | PublicationPolicy | None) -> Publication
     return layer_or_policy
 
 
+def published(
+    records: Iterable[ClaimRecord | Incident],
+    policy: PublicationPolicy | None,
+    *,
+    authenticated: bool = False,
+    now: datetime | None = None,
+    as_of: datetime | None = None,
+) -> list[tuple[ClaimRecord | Incident, str | None]]:
+    """The records an anonymous reader may see under ``policy``, each with its ``coarsened_to`` label.
+
+    Delayed records are left out; the rest are coarsened. Authenticated readers, or
+    no policy, get every record unchanged (label ``None``).
+    """
+    if policy is None or authenticated:
+        return [(r, None) for r in records]
+    clock = now or as_of or datetime.now(UTC)
+    out: list[tuple[ClaimRecord | Incident, str | None]] = []
+    for rec in records:
+        if is_delayed(rec, policy, clock):
+            continue
+        out.append(coarsen_incident(rec, policy) if isinstance(rec, Incident) else coarsen(rec, policy))
+    return out
+
+
+def apply_policy(
+    records: Iterable[ClaimRecord],
+    policy: PublicationPolicy | None,
+    *,
+    authenticated: bool = False,
+    now: datetime | None = None,
+    as_of: datetime | None = None,
+) -> list[ClaimRecord]:
+    """The public versions of ``records`` (see :func:`published`), without the labels.
+
+    A coarsened record says so in ``uncertainty.note``; use :func:`published` or
+    :func:`public_features` where the ``coarsened_to`` property is needed.
+    """
+    pairs = published(records, policy, authenticated=authenticated, now=now, as_of=as_of)
+    return [rec for rec, _ in pairs if isinstance(rec, ClaimRecord)]
+
+
 def public_features(
     records: Iterable[ClaimRecord | Zone | Incident],
     layer_or_policy: Layer | PublicationPolicy | None,
@@ -215,11 +256,13 @@ def public_features(
 
 __all__ = [
     "ADMIN_LEVELS",
+    "apply_policy",
     "coarsen",
     "coarsen_incident",
     "coarsen_location",
     "is_delayed",
     "public_features",
+    "published",
     "snap_to_grid",
     "utm_epsg",
 ]

@@ -102,3 +102,17 @@ def test_zones_are_public_orders_and_incidents_are_coarsened() -> None:
 def test_policy_validation() -> None:
     with pytest.raises(ValueError):
         PublicationPolicy(snap_m=-5)
+
+
+def test_apply_policy_and_published() -> None:
+    from layers.policy import apply_policy, published
+
+    policy = PublicationPolicy(snap_m=1000, delay_hours=24)
+    recs = [make_claim("c-1", lon=KY[0], lat=KY[1], day="2023-11-01"), make_claim("c-2", day="2023-12-01")]
+    now = datetime(2023, 12, 1, 12, tzinfo=UTC)
+    pairs = published(recs, policy, now=now)
+    assert [(r.id, label) for r, label in pairs] == [("c-1", "grid:1000m")]
+    public = apply_policy(recs, policy, now=now)
+    assert [r.id for r in public] == ["c-1"] and "grid" in public[0].uncertainty.note
+    assert apply_policy(recs, policy, authenticated=True) == recs
+    assert apply_policy(recs, None) == recs
