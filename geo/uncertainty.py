@@ -208,7 +208,10 @@ def widen(
         return point, radius_m + extra, new_region
     if cls == "part":
         word = q.split()[0]
-        bearing = bearing_of(word.removesuffix("ern"))
+        try:
+            bearing = bearing_of(word.removesuffix("ern"))
+        except InvalidInput:  # "parts of X" names no side: the place itself
+            return point, radius_m, region
         return offset_point(point, radius_m * 0.5, bearing), radius_m * 0.6, region
     if cls == "direction":
         word = q.split(" of")[0].strip()
