@@ -225,7 +225,7 @@ def _run_import(kind: str, file: str, db: str, strict: bool, as_json: bool) -> N
     store = open_store(db)
     try:
         if kind == "geojson":
-            result = run_geojson(store, file, strict=strict)
+            result = run_geojson(store, file, strict=strict, recorded_by="import:geojson")
         elif os.path.getsize(file) >= PROGRESS_MIN_BYTES and sys.stderr.isatty() and not as_json:
             from rich.progress import BarColumn, DownloadColumn, Progress, TimeRemainingColumn
 

@@ -315,3 +315,32 @@ def test_cli_import_acled(tmp_path: Path, capsys) -> None:
     assert main(["import", "acled", str(FIXTURE), "--db", db, "--json"]) == 0
     report.write(capsys.readouterr().out)
     assert '"unchanged": 8' in report.getvalue()
+
+
+def test_cli_import_geojson_round_trips_an_acled_import(tmp_path: Path, capsys) -> None:
+    """ACLED -> store -> GeoJSON export -> `sitmap import geojson` into another store: same claims."""
+    import json
+
+    from api.cli import main
+    from layers.export import claim_feature, feature_collection
+
+    first = open_store(tmp_path / "first.gpkg")
+    try:
+        import_acled(first, FIXTURE)
+        claims = first.query_claims(ClaimQuery()).items
+    finally:
+        first.close()
+    exported = tmp_path / "claims.geojson"
+    exported.write_text(json.dumps(feature_collection([claim_feature(c) for c in claims])), encoding="utf-8")
+    db = str(tmp_path / "second.gpkg")
+    assert main(["import", "geojson", str(exported), "--db", db]) == 0
+    assert "8 new" in capsys.readouterr().out
+    assert main(["import", "geojson", str(exported), "--db", db, "--json"]) == 0
+    assert '"unchanged": 8' in capsys.readouterr().out
+    second = open_store(db)
+    try:
+        again = {c.id: c for c in second.query_claims(ClaimQuery()).items}
+    finally:
+        second.close()
+    assert set(again) == {c.id for c in claims}
+    assert again["acled:PSE900001"].claimant == "Sitmap test outlet A; Sitmap test outlet B"
