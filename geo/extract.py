@@ -121,9 +121,13 @@ CUE_PATTERNS: list[tuple[str, float, re.Pattern[str]]] = [
             _cues(
                 r"evacuation orders?",
                 r"evacuation warnings?",
-                r"ordered (?:\w+ ){0,3}to (?:evacuate|leave|move)",
+                r"ordered (?:\S+ ){0,7}to (?:evacuate|leave|move|head|go|relocate)",
+                r"(?:were|was|have been|has been) (?:told|ordered|instructed|warned|asked) "
+                r"to (?:leave|evacuate|move|head)",
+                r"(?:أوامر|أمر|إنذار) (?:ب)?(?:الإخلاء|إخلاء)",
+                r"إخلاء",
                 r"orders? to (?:evacuate|leave|move)",
-                r"(?:told|urged|warned|instructed|called on) (?:\w+ ){0,3}(?:residents|people|civilians|"
+                r"(?:told|urged|warned|instructed|called on) (?:\S+ ){0,3}(?:residents|people|civilians|"
                 r"inhabitants|those)(?: \w+){0,4} to (?:leave|evacuate|move|head)",
                 r"must (?:evacuate|leave) (?:immediately|now)",
                 r"evacuate (?:immediately|now)",
@@ -182,6 +186,9 @@ CUE_PATTERNS: list[tuple[str, float, re.Pattern[str]]] = [
                 r"mortar (?:bombs?|shells?) (?:were )?fired (?:at|toward|towards|into) Israel",
                 r"launch(?:es|ed)? from (?:the )?(?:Gaza|Lebanon|Yemen)",
                 r"ballistic missiles?",
+                r"fired (?:\S+ ){0,2}(?:missiles?|rockets?|drones?) (?:at|toward|towards|into)",
+                r"صواريخ",
+                r"صاروخ",
             ),
             re.I,
         ),
@@ -207,6 +214,8 @@ CUE_PATTERNS: list[tuple[str, float, re.Pattern[str]]] = [
                 r"missile (?:hit|struck|attack)",
                 r"air attacks?",
                 r"targeted (?:a|an|the) (?:home|house|building|tent|vehicle|car|apartment|school)",
+                r"غارة",
+                r"غارات",
             ),
             re.I,
         ),
@@ -223,6 +232,8 @@ CUE_PATTERNS: list[tuple[str, float, re.Pattern[str]]] = [
                 r"mortar (?:fire|rounds?)",
                 r"naval (?:fire|gunfire|shelling)",
                 r"gunboats?",
+                r"قصف مدفعي",
+                r"قذائف",
             ),
             re.I,
         ),
@@ -248,7 +259,18 @@ CUE_PATTERNS: list[tuple[str, float, re.Pattern[str]]] = [
                 r"fighting",
                 r"battles?",
                 r"arrest(?:ed|s)? (?:raid|campaign|operation)",
-                r"demolish(?:ed)?",
+                r"demolish(?:ed|ing)?",
+                r"tanks",
+                r"(?:took|taken|take|takes|seized|seize|captured|capture|gained) (?:full |operational )?control",
+                r"blew up",
+                r"blowing up",
+                r"withdr(?:ew|awal|awn)",
+                r"pulled (?:\S+ ){0,4}out",
+                r"special forces",
+                r"commandos?",
+                r"(?:large|major|wide|wide-scale|large-scale|broad|new|counter-terrorism) (?:military )?operations?",
+                r"توغل",
+                r"اقتحام",
             ),
             re.I,
         ),
@@ -260,12 +282,13 @@ CUE_PATTERNS: list[tuple[str, float, re.Pattern[str]]] = [
             _cues(
                 r"shooting(?! star)",
                 r"shootings",
-                r"gunmen",
-                r"gunman",
+                r"gunm[ae]n (?:opened fire|shot|fired|attacked|killed|wounded)",
                 r"gunfire",
                 r"opened fire",
                 r"open fire",
                 r"shot (?:dead|and killed|at)",
+                r"shot and (?:wounded|injured)",
+                r"إطلاق نار",
                 r"were shot",
                 r"was shot",
                 r"sniper(?:s| fire)?",
@@ -405,7 +428,7 @@ CLAIMANTS: list[tuple[str, str]] = [
         r"(?:the\s+)?(?:IDF|I\.D\.F\.|Israel Defen[cs]e Forces|Israeli (?:military|army|forces|air force|"
         r"navy|troops|defen[cs]e forces)|Israel's (?:military|army)|(?:Israeli\s+)?military spokes(?:man|woman|person)|"
         r"army spokes(?:man|woman|person)|(?:the\s+)?(?:army|military)(?=\s+(?:said|says|told|stated|added|reported|"
-        r"announced|confirmed|claimed|wrote)))",
+        r"announced|confirmed|claimed|wrote)|\s*\Z))|الجيش الإسرائيلي|جيش الاحتلال",
     ),
     ("COGAT", r"COGAT|Coordinator of Government Activities in the Territories"),
     ("Israeli police", r"(?:the\s+)?(?:Israeli\s+)?police"),
@@ -416,15 +439,25 @@ CLAIMANTS: list[tuple[str, str]] = [
     ),
     (
         "Gaza health ministry",
-        r"(?:the\s+)?(?:Gaza(?:'s)?\s+|Hamas-run\s+|Hamas-run\s+Gaza\s+|Palestinian\s+)?"
-        r"(?:health ministry|ministry of health|Health Ministry|Ministry of Health)(?:\s+in\s+Gaza)?",
+        r"(?:the\s+)?(?:Gaza(?:'s)?|Hamas-run(?:\s+Gaza)?)\s+(?:health ministry|Health Ministry|ministry of health|"
+        r"Ministry of Health)|(?:the\s+)?(?:Palestinian\s+)?(?:health ministry|Health Ministry|Ministry of Health)"
+        r"\s+in\s+Gaza|وزارة الصحة(?:\s+في\s+غزة)?",
     ),
-    ("Gaza civil defence", r"(?:Gaza(?:'s)?\s+|the\s+|Palestinian\s+)?civil defen[cs]e(?:\s+agency|\s+service)?"),
+    (
+        "Palestinian health ministry",
+        r"(?:the\s+)?(?:Palestinian|Ramallah-based)\s+(?:health ministry|Health Ministry|Ministry of Health)|"
+        r"(?:the\s+)?(?:health ministry|Health Ministry|Ministry of Health)\s+in\s+Ramallah",
+    ),
+    ("Gaza health ministry", r"(?:the\s+)?(?:health ministry|Health Ministry|ministry of health|Ministry of Health)"),
+    (
+        "Gaza civil defence",
+        r"(?:Gaza(?:'s)?\s+|the\s+|Palestinian\s+)?[Cc]ivil [Dd]efen[cs]e(?:\s+agency|\s+service)?|الدفاع المدني",
+    ),
     ("Gaza government media office", r"(?:the\s+)?(?:Gaza\s+|Hamas-run\s+)?government media office"),
     (
         "Hamas",
         r"(?:the\s+)?(?:Hamas(?:'s)?(?:\s+(?:armed wing|official|spokes(?:man|person)|leader|political bureau|"
-        r"officials|movement))?|(?:al-|Al-)?Qassam Brigades|Ezzedine al-Qassam Brigades)",
+        r"officials|movement))?|(?:al-|Al-)?Qassam Brigades|Ezzedine al-Qassam Brigades)|حركة حماس|حماس",
     ),
     ("Palestinian Islamic Jihad", r"(?:the\s+)?(?:Palestinian\s+)?Islamic Jihad|(?:al-|Al-)?Quds Brigades?"),
     ("Hezbollah", r"Hezbollah"),
@@ -442,21 +475,26 @@ CLAIMANTS: list[tuple[str, str]] = [
     ("ICRC", r"(?:the\s+)?(?:ICRC|International Committee of the Red Cross|Red Cross)"),
     ("WAFA", r"(?:the\s+)?(?:WAFA|Wafa)(?:\s+news agency)?|(?:the\s+)?official Palestinian news agency"),
     ("Palestinian Authority", r"(?:the\s+)?Palestinian Authority"),
-    ("Qatari foreign ministry", r"Qatar(?:'s|i)\s+(?:foreign ministry|ministry of foreign affairs)|Qatari officials?"),
+    ("Qatari foreign ministry", r"Qatar(?:'s|i)\s+(?:foreign ministry|ministry of foreign affairs)"),
+    ("Qatari officials", r"(?:an?\s+)?Qatari (?:officials?|sources?|mediators?|diplomats?)"),
     ("Egyptian officials", r"Egyptian (?:officials?|sources|security sources|intelligence)"),
     (
         "United Nations",
         r"(?:the\s+)?(?:UN|United Nations)(?:\s+(?:spokes(?:man|woman|person)|officials?|chief|"
         r"secretary-general))?",
     ),
-    ("witnesses", r"(?:eye)?witness(?:es)?"),
-    ("residents", r"(?:local\s+)?residents"),
+    ("witnesses", r"(?i:(?:eye)?witness(?:es)?)|شهود(?: عيان)?"),
+    ("residents", r"(?i:(?:local\s+)?residents)|سكان"),
     (
         "medics",
-        r"(?:Palestinian\s+)?(?:medics|paramedics|doctors|hospital (?:officials|sources|staff|director)|"
-        r"health officials|medical sources|officials at (?:the\s+)?[A-Z][\w-]+(?:\s+[A-Z][\w-]+){0,3}\s+Hospital)",
+        r"(?i:(?:Palestinian\s+)?(?:medics|paramedics|doctors|hospital (?:officials|sources|staff|director)|"
+        r"health officials|medical sources))|officials at (?:the\s+)?[A-Z][\w-]+(?:\s+[A-Z][\w-]+){0,3}\s+Hospital|"
+        r"مسعفون",
     ),
 ]
+
+#: Claimants that are local observers: the place they are named with is the event's place.
+LOCAL_OBSERVERS = frozenset({"witnesses", "residents"})
 
 _CANON = [(name, re.compile(r"(?<![\w-])(?:" + pat + r")(?![\w-])")) for name, pat in CLAIMANTS]
 
@@ -476,7 +514,10 @@ _ATTRIBUTION = [
     re.compile(r"\b" + _SAY + r"\s+(?P<who>(?:the\s+)?[A-Z][^,.;]{1,80}?)(?=\s*(?:[,.;]|$))"),
     re.compile(r"(?P<who>[^,.;:\"“”]{2,100}?)\s+(?:has\s+|have\s+|had\s+)?" + _SAY + r"\b"),
     re.compile(r"\bper\s+(?P<who>[^,.;]{2,80}?)(?=\s*(?:[,.;]|$))", re.I),
+    re.compile(r"(?:قالت|قال|أعلنت|أعلن|أفادت|أفاد|ذكرت|ذكر)\s+(?P<who>[^،,.؛]{2,60}?)\s+(?:إن|أن)"),
 ]
+#: Words after which the subject of "X said" starts ("tanks advanced ... as the military said").
+_CLAUSE_WORD = re.compile(r"(?:\s+(?:and|but|as|while|after|when|because|since|where|that|whereas)\s+|\s+[-—–]\s+)")
 #: Words that make "X said" a non-attribution ("it said", "he added") or an unnamed one.
 _PRONOUN = re.compile(
     r"^(?:it|he|she|they|we|i|you|this|that|which|who|officials?|sources?|one|both|some|others?)$", re.I
@@ -506,10 +547,12 @@ def find_claimant(sentence: str) -> ClaimantMatch | None:
             who = m.group("who").strip(" \"'“”‘’-–—")
             s = m.start("who") + (len(m.group("who")) - len(m.group("who").lstrip(" \"'“”‘’-–—")))
             # keep only the last clause before the verb: "Strikes hit Rafah, the IDF said" -> "the IDF"
-            cut = max(who.rfind(" and "), who.rfind(" but "), who.rfind("—"), who.rfind(" - "))
-            if pattern is _ATTRIBUTION[4] and cut >= 0:
-                s += cut + (5 if who[cut : cut + 5] in (" and ", " but ") else 3)
-                who = who[cut:].removeprefix(" and ").removeprefix(" but ").strip(" -—")
+            if pattern is _ATTRIBUTION[4]:
+                tail = list(_CLAUSE_WORD.finditer(who))
+                if tail:
+                    cut = tail[-1].end()
+                    s += cut + (len(who[cut:]) - len(who[cut:].lstrip()))
+                    who = who[cut:].strip(" -—")
             who = re.sub(r"\s+(?:on|in|late|early|earlier|later)\s+\w+day$", "", who)
             if not who or _PRONOUN.match(who):
                 continue
@@ -634,7 +677,8 @@ _WHO = (
     r"(?:\s+(?:more|other|further|additional))?(?:\s+(?:\w+\s+){0,2}?(?:people|persons|Palestinians|Israelis|civilians|"
     r"children|women|men|members|militants|fighters|soldiers|residents|family members|relatives|journalists|"
     r"paramedics|medics|workers|police(?:men)?|officers|individuals|others|minors|"
-    r"babies|infants|students|worshippers|aid seekers|displaced people|patients|staff|rescuers))?"
+    r"babies|infants|students|worshippers|aid seekers|displaced people|patients|staff|rescuers)"
+    r"(?:\s+(?:inside|there|nearby|on board|in the (?:house|building|car|tent|area)))?)?"
 )
 _KILLED = r"(?:killed|dead|died|deaths|fatalities|lives? lost|bodies|martyred|perished)"
 _INJURED = r"(?:injured|wounded|hurt|injuries|casualties)"
@@ -657,7 +701,10 @@ _COUNT_PATTERNS: list[tuple[str, re.Pattern[str]]] = [
             re.I,
         ),
     ),
-    ("fatalities", re.compile(r"\b(?:killing|killed|kills|left)\s+" + _QUANTITY + _WHO + r"(?:\s+dead)?", re.I)),
+    (
+        "fatalities",
+        re.compile(r"\b(?:killing|killed|kills|left|leaving|shot dead)\s+" + _QUANTITY + _WHO + r"(?:\s+dead)?", re.I),
+    ),
     (
         "injured",
         re.compile(

@@ -17,13 +17,16 @@ text, then :func:`claims_from_mentions` groups sentences into events and builds 
   (:mod:`geo.blocks`), with approximate sub-blocks noted;
 * its time is the sentence's time expression (:mod:`geo.timeparse`), else the day
   before and the day of publication (precision ``day``), else unknown;
-* its claimant is the attribution in its sentences, else the report's main claimant,
-  else the source, and ``notes`` says which; it is never restated as fact.
+* its claimant is the attribution in its sentences, else the main claimant of its
+  paragraph (attribution carries within a paragraph), else the source, else the
+  report's main claimant, and ``notes`` says which; it is never restated as fact.
 """
 
 from __future__ import annotations
 
 import re
+import sys
+import types
 from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -167,11 +170,24 @@ _ACROSS = re.compile(
     re.I,
 )
 _DESTINATION = re.compile(
-    r"\b(?:to|towards?|into|toward)\s+(?:the\s+)?(?:(?:so-called|designated|expanded|humanitarian|safe|area|areas|"
-    r"zone|shelters?|of|in|at|western|southern|central|eastern|northern|known|as|the|camps?)\s+){0,5}$",
+    r"\b(?:to|towards?|into|toward|for)\s+(?:the\s+)?(?:(?:so-called|designated|expanded|humanitarian|safe|area|areas|"
+    r"zone|shelters?|of|in|at|western|southern|central|eastern|northern|known|as|the|an?|camps?)\s+){0,6}$",
     re.I,
 )
-_ORIGIN = re.compile(r"\bfrom\s+(?:the\s+)?(?:(?:northern|southern|central|eastern|western)\s+)?$", re.I)
+_ORIGIN = re.compile(
+    r"\bfrom\s+(?:the\s+)?(?:(?:northern|southern|central|eastern|western|north|south|parts of|areas of)\s+)*$", re.I
+)
+_REFERENCE = re.compile(
+    r"\b(?:(?:north|south|east|west|north-?east|north-?west|south-?east|south-?west)(?:ern)?\s+of|border with|"
+    r"(?:km|kilometres|kilometers|miles)\s+(?:from|of))\s+(?:the\s+)?(?:city\s+of\s+)?$",
+    re.I,
+)
+_ACTOR = re.compile(
+    r"(?:'s|’s)\s+(?:negotiat|army|military|government|delegation|team|forces|prime|foreign|defen|president|"
+    r"ambassador|cabinet|security|war\b|air force|navy|police|officials?|leaders?|envoy|spy|intelligence|mediator)",
+    re.I,
+)
+_LIST_GAP = re.compile(r"^\s*(?:,|,?\s*and|,?\s*or|/)\s*(?:the\s+)?$", re.I)
 _SPEAKER_PLACE = re.compile(
     r"(?:\b(?:told\s+\w+(?:\s+\w+)?|speaking|spoke|said|statement|briefing|press conference|reporters|officials?|"
     r"spokes(?:man|woman|person)|correspondent)\s+(?:\w+\s+){0,2}(?:in|from)\s+)$",
@@ -185,27 +201,66 @@ _CLAUSE_SPLIT = re.compile(r";\s+|,?\s+\b(?:while|whereas|meanwhile|as)\s+(?=[a-
 def _event_places(
     text: str, sentence: Sentence, mentions: Sequence[Mention], etype: str, claimant: ClaimantMatch | None
 ) -> tuple[list[Mention], list[Mention]]:
-    """Split the mentions in a sentence into event places and claimant/organisation places."""
-    places: list[Mention] = []
+    """Split the mentions in a sentence into event places and the claimant's places.
+
+    Not event places: organisation and person names ("Khan Younis Brigade"), where the
+    claimant speaks from ("a Hamas official in Doha"), actors ("Israel's negotiating
+    team"), origins ("rockets fired from Gaza", "mediators from Qatar"), reference
+    points ("north of Khan Younis", "the border with Egypt"), the destination of an
+    evacuation ("move to al-Mawasi"), and countries when a finer place is named. Origins
+    and reference points are used when nothing else is named; destinations last.
+    """
+    roles: list[tuple[Mention, str]] = []
     speaker: list[Mention] = []
+    prev: tuple[Mention, str] | None = None
+    local_claimant = claimant is not None and claimant.name in extract.LOCAL_OBSERVERS
     for m in mentions:
         if extract.is_organisation_or_person(text, m.start, m.end):
             continue
         rel_s = m.start - sentence.start
         before = sentence.text[max(0, rel_s - 60) : rel_s]
+        after = text[m.end : m.end + 40]
         in_claimant = claimant is not None and rel_s < claimant.end and claimant.start < m.end - sentence.start
-        if in_claimant or _SPEAKER_PLACE.search(before):
+        if (in_claimant and not local_claimant) or _SPEAKER_PLACE.search(before):
             speaker.append(m)
             continue
-        places.append(m)
-    # destinations of an evacuation ("move to al-Mawasi") and launch origins ("from Gaza")
-    # are not where the event is, unless nothing else is named
-    if etype in ("evacuation_order", "rocket_launch"):
-        pat = _DESTINATION if etype == "evacuation_order" else _ORIGIN
-        kept = [m for m in places if not pat.search(text[max(0, m.start - 60) : m.start])]
-        if kept:
-            places = kept
+        if _ACTOR.match(after):
+            role = "actor"
+        elif (
+            prev is not None
+            and prev[1] in ("origin", "reference", "destination")
+            and _LIST_GAP.match(text[prev[0].end : m.start])
+        ):
+            role = prev[1]  # "mediators from Qatar, Egypt and the United States"
+        elif _ORIGIN.search(before):
+            role = "origin"
+        elif _REFERENCE.search(before):
+            role = "reference"
+        elif etype == "evacuation_order" and _DESTINATION.search(before):
+            role = "destination"
+        else:
+            role = "place"
+        roles.append((m, role))
+        prev = (m, role)
+    places = [m for m, r in roles if r == "place"]
+    if not places:
+        places = [m for m, r in roles if r in ("origin", "reference")]
+    if not places:
+        places = [m for m, r in roles if r == "destination"]
+    if not places:
+        places = [m for m, r in roles if r == "actor"]
+    finer = [m for m in places if not _is_country(m)]
+    if finer and any(m.geometry is not None for m in finer):
+        places = finer
     return places, speaker
+
+
+def _is_country(m: Mention) -> bool:
+    """True for a mention of a whole country (a poor event place when a town is also named)."""
+    kind = (m.kind or "").lower()
+    if "country" in kind or kind in ("adm0", "pcli"):
+        return True
+    return m.uncertainty is not None and m.uncertainty.where_prec >= 6 and m.uncertainty.radius_m > 60_000
 
 
 def _clauses(sentence: Sentence) -> list[Sentence]:
@@ -247,8 +302,8 @@ def _contains(outer: Mention, inner: Mention) -> bool:
         return False
     region = outer.uncertainty.region
     pt = anchor_point(inner.geometry)
-    if region is not None and region.buffer(0.002).covers(pt):
-        return True
+    if region is not None:
+        return bool(region.buffer(0.005).covers(pt))
     return distance_m(anchor_point(outer.geometry), pt) <= outer.uncertainty.radius_m * 1.1 + 500
 
 
@@ -320,6 +375,10 @@ def claims_from_mentions(
 
     claimants: list[ClaimantMatch | None] = [extract.find_claimant(s.text) for s in sentences]
     main = _main_claimant([c for c in claimants if c is not None])
+    para_main = {
+        p: _main_claimant([c for s, c in zip(sentences, claimants, strict=True) if c is not None and s.paragraph == p])
+        for p in {s.paragraph for s in sentences}
+    }
 
     events: list[_Event] = []
     current: _Event | None = None
@@ -344,6 +403,8 @@ def claims_from_mentions(
         places, speaker = _event_places(text, s, by_sentence[i], etype or "other", claimant)
         counts = extract.counts_by_kind(s.text)
 
+        if etype == "other" and current is not None:
+            etype = None  # a casualty line ("30 people were killed") adds to the event just told
         if etype is None:
             if current is not None:  # details of the event just told
                 _absorb(current, s, places, claimant, counts, s_times, blocks)
@@ -392,7 +453,7 @@ def claims_from_mentions(
             context_places = places
 
     focus = _focus(text, sentences, mentions, claimants)
-    return [_claim(ev, text, main, focus, pub, source, url) for ev in events]
+    return [_claim(ev, text, para_main.get(ev.paragraph), main, focus, pub, source, url) for ev in events]
 
 
 def split_clauses(text: str) -> list[Sentence]:
@@ -439,6 +500,7 @@ def _absorb(
     elif (
         places
         and ev.places
+        and extract.refers_back(s.text)
         and all(any(_contains(a, b) for a in most_specific(ev.places)) for b in most_specific(places))
     ):
         ev.places.extend(places)  # a finer place for the same event ("the strike hit a house in Zeitoun")
@@ -501,6 +563,7 @@ def _focus(
 def _claim(
     ev: _Event,
     text: str,
+    para_main: ClaimantMatch | None,
     main: ClaimantMatch | None,
     focus: Mention | None,
     pub: datetime | None,
@@ -524,14 +587,18 @@ def _claim(
     if ev.claimant is not None:
         claimant_name = ev.claimant.name
         attributed = True
+    elif para_main is not None:
+        claimant_name = para_main.name
+        attributed = False
+        notes.append(f"sentence not attributed: claimant is the paragraph's claimant ({para_main.text!r})")
+    elif source:
+        claimant_name = extract.canonical_claimant(source) or source
+        attributed = False
+        notes.append("not attributed in the text: claimant is the source")
     elif main is not None:
         claimant_name = main.name
         attributed = False
         notes.append(f"sentence not attributed: claimant is the report's main claimant ({main.text!r})")
-    elif source:
-        claimant_name = source
-        attributed = False
-        notes.append("not attributed in the text: claimant is the source")
     else:
         claimant_name = None
         attributed = False
@@ -793,3 +860,26 @@ def mention_to_feature(mention: Mention) -> dict[str, object]:
         "alternatives": [_candidate_json(c) for c in mention.alternatives],
     }
     return {"type": "Feature", "geometry": _point_json(mention.geometry), "properties": props}
+
+
+class _CallableModule(types.ModuleType):
+    """This module, callable as :func:`parse`.
+
+    ``geo.parse`` is both the contract function and this module's name: once anything
+    runs ``import geo.parse``, Python binds the attribute ``geo.parse`` to the module.
+    Making the module callable keeps ``geo.parse(text, ...)`` working either way.
+    """
+
+    def __call__(
+        self,
+        text: str | bytes,
+        *,
+        published: str | date | datetime | None = None,
+        source: str | None = None,
+        url: str | None = None,
+        max_bytes: int = MAX_TEXT_BYTES,
+    ) -> list[Claim]:
+        return parse(text, published=published, source=source, url=url, max_bytes=max_bytes)
+
+
+sys.modules[__name__].__class__ = _CallableModule

@@ -290,6 +290,7 @@ _PATTERNS: list[tuple[str, re.Pattern[str]]] = [
     ("tonight", re.compile(r"\btonight\b", re.I)),
     ("overnight", re.compile(r"\bovernight\b", re.I)),
     ("today", re.compile(r"\b(?:today|earlier\s+today|on\s+the\s+same\s+day)\b", re.I)),
+    ("weekend", re.compile(r"\b(?:over|during|at|on)\s+the\s+weekend\b", re.I)),
     ("last_week", re.compile(r"\blast\s+week(?:end)?\b", re.I)),
     ("this_week", re.compile(r"\b(?:earlier\s+)?this\s+week(?:end)?\b", re.I)),
     ("last_month", re.compile(r"\blast\s+month\b", re.I)),
@@ -400,6 +401,9 @@ def _resolve(kind: str, m: re.Match[str], ref: date | None) -> TimeInterval | No
         return _hours(ref - timedelta(days=1), 18, ref, 9)
     if kind == "today":
         return day_interval(ref)
+    if kind == "weekend":
+        sat = _weekday_on_or_before(ref, 5)
+        return day_interval(sat, last=min(sat + timedelta(days=1), ref))
     if kind == "last_week":
         monday = ref - timedelta(days=ref.weekday())
         if m.group(0).lower().endswith("weekend"):
