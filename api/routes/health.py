@@ -79,3 +79,22 @@ def healthz(store: StoreDep) -> JSONResponse:
         "versions": library_versions(),
     }
     return JSONResponse(body, headers={"Cache-Control": "no-store"})
+
+
+@router.get(
+    "/problems/{code}",
+    summary="What a problem type means (the 'type' of every error response)",
+    responses={200: {"content": {"application/json": {}}}, **problem_responses(404)},
+)
+def problem_type(code: str) -> JSONResponse:
+    """The documentation of one problem type: its HTTP status, title and meaning."""
+    from api.errors import PROBLEM_DOCS, STATUS_BY_CODE
+    from geo.errors import NotFound
+
+    if code not in STATUS_BY_CODE:
+        raise NotFound(f"no problem type {code[:60]!r}; known: {', '.join(sorted(STATUS_BY_CODE))}")
+    status, title = STATUS_BY_CODE[code]
+    return JSONResponse(
+        {"type": f"/problems/{code}", "status": status, "title": title, "description": PROBLEM_DOCS.get(code, title)},
+        headers={"Cache-Control": "public, max-age=86400"},
+    )
