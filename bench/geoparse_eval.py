@@ -119,6 +119,23 @@ def _norm(name: str | None) -> str:
     return (name or "").strip().lower()
 
 
+def _resolved_at(m: Any) -> tuple[float, float]:
+    """Where a mention was resolved to: its chosen gazetteer entry, before any qualifier
+    ("north of X") moved the point, else the anchor of its geometry."""
+    from geo.errors import NotFound
+    from geo.gazetteer import Gazetteer
+    from geo.parse import anchor_point
+
+    if m.gazetteer_id:
+        try:
+            entry = Gazetteer.load().get(m.gazetteer_id)
+            return entry.lon, entry.lat
+        except NotFound:
+            pass
+    p = anchor_point(m.geometry)
+    return p.x, p.y
+
+
 def evaluate(path: Path = DEFAULT_GOLD) -> Scores:
     """Run ``geo.mentions`` and ``geo.parse`` over every gold text and score them."""
     import geo
@@ -152,8 +169,8 @@ def evaluate(path: Path = DEFAULT_GOLD) -> Scores:
                 if t["lon"] is not None:
                     sc.misses.append(f"{rec['id']}: {t['text']!r} unresolved")
                 continue
-            p = anchor_point(m.geometry)
-            d = km(p.x, p.y, t["lon"], t["lat"])
+            lon, lat = _resolved_at(m)
+            d = km(lon, lat, t["lon"], t["lat"])
             sc.resolved_matched += 1
             sc.within_1 += d <= 1
             sc.within_5 += d <= 5
@@ -178,15 +195,19 @@ def evaluate(path: Path = DEFAULT_GOLD) -> Scores:
                 d = km(p.x, p.y, ev["lon"], ev["lat"])
                 if d > ev["tol_km"]:
                     continue
-                date_ok = c.valid_from is not None and c.valid_to is not None and c.valid_from <= g1 and c.valid_to >= g0
+                date_ok = (
+                    c.valid_from is not None and c.valid_to is not None and c.valid_from <= g1 and c.valid_to >= g0
+                )
                 key = (0 if date_ok else 1) + (0 if c.event_type == ev["event_type"] else 0.5) + d / 1000
                 if best is None or key < best[0]:
                     best = (key, j)
             if best is None:
-                near = [
-                    f"{c.event_type}@{c.place_text}" for c in claims if c.geometry is not None
-                ] or ["no located claim"]
-                sc.misses.append(f"{rec['id']}: event {ev['event_type']} at {ev['place']} not found ({', '.join(near)})")
+                near = [f"{c.event_type}@{c.place_text}" for c in claims if c.geometry is not None] or [
+                    "no located claim"
+                ]
+                sc.misses.append(
+                    f"{rec['id']}: event {ev['event_type']} at {ev['place']} not found ({', '.join(near)})"
+                )
                 continue
             j = best[1]
             used.add(j)
@@ -203,7 +224,9 @@ def evaluate(path: Path = DEFAULT_GOLD) -> Scores:
             if c.event_type != ev["event_type"]:
                 sc.misses.append(f"{rec['id']}: event at {ev['place']} typed {c.event_type}, gold {ev['event_type']}")
             if _norm(c.claimant) != _norm(ev["claimant"]):
-                sc.misses.append(f"{rec['id']}: event at {ev['place']} claimant {c.claimant!r}, gold {ev['claimant']!r}")
+                sc.misses.append(
+                    f"{rec['id']}: event at {ev['place']} claimant {c.claimant!r}, gold {ev['claimant']!r}"
+                )
         for j, c in enumerate(claims):
             if j not in used:
                 sc.misses.append(f"{rec['id']}: extra claim {c.event_type} at {c.place_text!r}")
@@ -218,16 +241,26 @@ def main(argv: list[str] | None = None) -> int:
     args = ap.parse_args(argv)
     sc = evaluate(args.gold)
     s = sc.summary()
-    print(f"sitmap geoparser on {args.gold.name}: {sc.texts} texts, {sc.gold_toponyms} gold toponyms, "
-          f"{sc.gold_events} gold events")
-    print(f"toponyms   precision {s['toponym_precision']:.3f}  recall {s['toponym_recall']:.3f}  "
-          f"F1 {s['toponym_f1']:.3f}   (target F1 >= {TARGET_TOPONYM_F1})")
-    print(f"resolution accuracy@1km {s['acc_1km']:.3f}  @5km {s['acc_5km']:.3f}  @161km {s['acc_161km']:.3f}  "
-          f"over {sc.resolved_matched} resolved matched mentions")
-    print(f"events     recall {s['event_recall']:.3f} (target >= {TARGET_EVENT_RECALL})  "
-          f"precision {s['event_precision']:.3f}  ({sc.claims} claims)")
-    print(f"           type accuracy {s['event_type_accuracy']:.3f}  date accuracy {s['date_accuracy']:.3f}  "
-          f"claimant accuracy {s['claimant_accuracy']:.3f}  over {sc.events_placed} events matched by place")
+    print(
+        f"sitmap geoparser on {args.gold.name}: {sc.texts} texts, {sc.gold_toponyms} gold toponyms, "
+        f"{sc.gold_events} gold events"
+    )
+    print(
+        f"toponyms   precision {s['toponym_precision']:.3f}  recall {s['toponym_recall']:.3f}  "
+        f"F1 {s['toponym_f1']:.3f}   (target F1 >= {TARGET_TOPONYM_F1})"
+    )
+    print(
+        f"resolution accuracy@1km {s['acc_1km']:.3f}  @5km {s['acc_5km']:.3f}  @161km {s['acc_161km']:.3f}  "
+        f"over {sc.resolved_matched} resolved matched mentions"
+    )
+    print(
+        f"events     recall {s['event_recall']:.3f} (target >= {TARGET_EVENT_RECALL})  "
+        f"precision {s['event_precision']:.3f}  ({sc.claims} claims)"
+    )
+    print(
+        f"           type accuracy {s['event_type_accuracy']:.3f}  date accuracy {s['date_accuracy']:.3f}  "
+        f"claimant accuracy {s['claimant_accuracy']:.3f}  over {sc.events_placed} events matched by place"
+    )
     print(f"time       {sc.seconds:.2f} s for mentions + parse of every text (includes gazetteer load)")
     if args.details:
         print("\nmisses:")

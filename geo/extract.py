@@ -133,6 +133,9 @@ CUE_PATTERNS: list[tuple[str, float, re.Pattern[str]]] = [
                 r"evacuate (?:immediately|now)",
                 r"(?:immediate|urgent) evacuation",
                 r"displacement orders?",
+                r"(?:urgent\s+)?warning to (?:the\s+)?(?:residents|everyone|all|people|inhabitants|those|"
+                r"the population)",
+                r"(?:move|go|head) (?:at once |immediately |now )?to (?:the )?shelters",
                 r"move south(?:wards)?",
                 r"head south(?:wards)?",
             ),
@@ -306,7 +309,8 @@ CUE_PATTERNS: list[tuple[str, float, re.Pattern[str]]] = [
 #: Words that make a sentence a statement about no event ("no strikes were reported").
 _NEGATION = re.compile(
     r"\b(?:no|without any|not a single)\s+(?:\w+\s+){0,2}(?:strikes?|attacks?|shelling|rockets?|incidents?|"
-    r"casualties|fire|events?|violence)\s+(?:\w+\s+){0,2}(?:were|was|have been|has been)?\s*(?:reported|recorded)|"
+    r"casualties|fire|events?|violence|operations?|raids?|incursions?)\s+(?:\w+\s+){0,2}"
+    r"(?:were|was|have been|has been)?\s*(?:reported|recorded|announced)|"
     r"\b(?:denied|dismissed) (?:\w+ ){0,3}(?:reports?|claims?)|\bwas quiet\b|\bremained calm\b|\bcalm returned\b",
     re.I,
 )
@@ -319,7 +323,7 @@ _NOT_AN_EVENT = re.compile(
 )
 #: Cue words that, on their own, only refer back to an event already told ("the strike").
 _ANAPHORIC = re.compile(
-    r"\b(?:the|that|this|same|those|these)\s+(?:\w+\s+)?(?:strikes?|attacks?|raids?|shelling|bombing|"
+    r"\b(?:the|this|same|these)\s+(?:\w+\s+)?(?:strikes?|attacks?|raids?|shelling|bombing|"
     r"incidents?|operation|barrage|assault|explosion|blast)\b",
     re.I,
 )
@@ -338,7 +342,7 @@ def event_cues(sentence: str) -> list[Cue]:
 #: When a sentence holds cues of several types, the more specific type wins.
 _TYPE_PRIORITY = {
     "evacuation_order": 9,
-    "humanitarian_zone": 8,
+    "humanitarian_zone": 2.5,
     "rocket_launch": 7,
     "shelling": 6,
     "airstrike": 5,
@@ -493,14 +497,36 @@ CLAIMANTS: list[tuple[str, str]] = [
     ),
 ]
 
+#: Claimants whose mere naming in a sentence marks it as their report ("health ministry
+#: figures show..."): bodies that count and report, never the actors of an event.
+REPORTING_BODIES = frozenset(
+    {
+        "Gaza health ministry",
+        "Palestinian health ministry",
+        "Gaza civil defence",
+        "Gaza government media office",
+        "Magen David Adom",
+        "UNRWA",
+        "UN OCHA",
+        "WHO",
+        "UNICEF",
+        "World Food Programme",
+        "Palestinian Red Crescent",
+        "ICRC",
+        "WAFA",
+        "medics",
+    }
+)
 #: Claimants that are local observers: the place they are named with is the event's place.
 LOCAL_OBSERVERS = frozenset({"witnesses", "residents"})
 
 _CANON = [(name, re.compile(r"(?<![\w-])(?:" + pat + r")(?![\w-])")) for name, pat in CLAIMANTS]
 
+#: Speech verbs of an attribution; "told" only counts when someone is told ("told Reuters"),
+#: not when people are told to do something ("told residents to leave").
 _SAY = (
-    r"(?:said|says|say|told|stated|states|added|reported|reports|announced|announces|confirmed|confirms|"
-    r"claimed|claims|wrote|posted|warned|accused|denied|noted|declared|issued|described|counted|recorded)"
+    r"(?:said|says|say|stated|states|added|reported|reports|announced|announces|confirmed|confirms|"
+    r"claimed|claims|wrote|noted|told(?=\s+(?:[A-Z]|reporters|journalists|a\s+(?:news|press)\b)))"
 )
 _ATTRIBUTION = [
     re.compile(r"\baccording to\s+(?P<who>[^,.;]{2,120}?)(?=\s*(?:[,.;]|$|\bwhich\b|\bwho\b))", re.I),
@@ -511,13 +537,15 @@ _ATTRIBUTION = [
         r"\b(?:in\s+a\s+statement|in\s+a\s+post\s+on\s+\w+|on\s+Telegram),?\s+(?P<who>[^,.;]{2,80}?)\s+" + _SAY + r"\b",
         re.I,
     ),
-    re.compile(r"\b" + _SAY + r"\s+(?P<who>(?:the\s+)?[A-Z][^,.;]{1,80}?)(?=\s*(?:[,.;]|$))"),
+    re.compile(r"[,\"”]\s*" + _SAY + r"\s+(?P<who>(?:the\s+)?[A-Z][^,.;]{1,60}?)(?=\s*(?:[,.;]|$))"),
     re.compile(r"(?P<who>[^,.;:\"“”]{2,100}?)\s+(?:has\s+|have\s+|had\s+)?" + _SAY + r"\b"),
     re.compile(r"\bper\s+(?P<who>[^,.;]{2,80}?)(?=\s*(?:[,.;]|$))", re.I),
     re.compile(r"(?:قالت|قال|أعلنت|أعلن|أفادت|أفاد|ذكرت|ذكر)\s+(?P<who>[^،,.؛]{2,60}?)\s+(?:إن|أن)"),
 ]
 #: Words after which the subject of "X said" starts ("tanks advanced ... as the military said").
 _CLAUSE_WORD = re.compile(r"(?:\s+(?:and|but|as|while|after|when|because|since|where|that|whereas)\s+|\s+[-—–]\s+)")
+#: "Airstrikes were reported", "no fatalities were reported": a passive, not an attribution.
+_PASSIVE_END = re.compile(r"\b(?:was|were|is|are|be|been|being|had|has|have)$", re.I)
 #: Words that make "X said" a non-attribution ("it said", "he added") or an unnamed one.
 _PRONOUN = re.compile(
     r"^(?:it|he|she|they|we|i|you|this|that|which|who|officials?|sources?|one|both|some|others?)$", re.I
@@ -554,7 +582,7 @@ def find_claimant(sentence: str) -> ClaimantMatch | None:
                     s += cut + (len(who[cut:]) - len(who[cut:].lstrip()))
                     who = who[cut:].strip(" -—")
             who = re.sub(r"\s+(?:on|in|late|early|earlier|later)\s+\w+day$", "", who)
-            if not who or _PRONOUN.match(who):
+            if not who or _PRONOUN.match(who) or _PASSIVE_END.search(who):
                 continue
             name = canonical_claimant(who)
             if name is None:
@@ -566,8 +594,8 @@ def find_claimant(sentence: str) -> ClaimantMatch | None:
             return ClaimantMatch(name=name, text=who, start=s, end=s + len(who))
     # a known claimant named without a speech verb ("IDF: ...", "Source: Gaza civil defence")
     for name, pattern in _CANON:
-        if name in ("witnesses", "residents", "Israeli police", "United Nations", "Hamas", "Israeli military"):
-            continue  # too often the subject of the event itself, not its teller
+        if name not in REPORTING_BODIES:
+            continue  # armed groups, armies and bystanders are too often the event's actors, not its tellers
         m = pattern.search(sentence)
         if m:
             return ClaimantMatch(name=name, text=m.group(0), start=m.start(), end=m.end())

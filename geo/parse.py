@@ -187,6 +187,7 @@ _ACTOR = re.compile(
     r"ambassador|cabinet|security|war\b|air force|navy|police|officials?|leaders?|envoy|spy|intelligence|mediator)",
     re.I,
 )
+_IN_PARENS = re.compile(r"\w[^()]*\([^()]*$")
 _LIST_GAP = re.compile(r"^\s*(?:,|,?\s*and|,?\s*or|/)\s*(?:the\s+)?$", re.I)
 _SPEAKER_PLACE = re.compile(
     r"(?:\b(?:told\s+\w+(?:\s+\w+)?|speaking|spoke|said|statement|briefing|press conference|reporters|officials?|"
@@ -195,7 +196,7 @@ _SPEAKER_PLACE = re.compile(
 )
 #: Openings that mark a new, unrelated event: it does not inherit the time of the one before.
 _SEPARATE = re.compile(r"^(?:Separately|In a separate (?:incident|development)|In another development)\b", re.I)
-_CLAUSE_SPLIT = re.compile(r";\s+|,?\s+\b(?:while|whereas|meanwhile|as)\s+(?=[a-z]*\s*\w)|\.\s+Separately,?\s+", re.I)
+_CLAUSE_SPLIT = re.compile(r";\s+|,?\s+\b(?:while|whereas|meanwhile|as)\s+(?=[a-z]*\s*\w)|,\s+and\s+", re.I)
 
 
 def _event_places(
@@ -234,6 +235,8 @@ def _event_places(
             role = prev[1]  # "mediators from Qatar, Egypt and the United States"
         elif _ORIGIN.search(before):
             role = "origin"
+        elif _IN_PARENS.search(before):
+            role = "reference"  # "Nur Shams camp (Tulkarm, West Bank)": the admin context of a place
         elif _REFERENCE.search(before):
             role = "reference"
         elif etype == "evacuation_order" and _DESTINATION.search(before):
