@@ -728,7 +728,7 @@ class GpkgStore:
         keep = [True] * len(cand)
         if edge:
             geoms = gpkg_decode([cand[i][1] for i in edge])
-            hits = shapely.intersects(shapely.box(minx, miny, maxx, maxy), geoms)
+            hits = shapely.intersects(R.bbox_geometry((minx, miny, maxx, maxy)), geoms)
             for i, hit in zip(edge, hits, strict=True):
                 keep[i] = bool(hit)
         fids = [c[0] for c, k in zip(cand, keep, strict=True) if k]

@@ -1051,6 +1051,16 @@ def check_bbox(bbox: tuple[float, float, float, float] | None) -> None:
         raise InvalidInput(f"bbox out of lon/lat range: {bbox}")
 
 
+def bbox_geometry(bbox: tuple[float, float, float, float]) -> BaseGeometry:
+    """The area a bbox filter means; a zero-width or zero-height bbox is a line or a point, not an empty box."""
+    minx, miny, maxx, maxy = (float(v) for v in bbox)
+    if minx == maxx and miny == maxy:
+        return shapely.Point(minx, miny)
+    if minx == maxx or miny == maxy:
+        return shapely.LineString([(minx, miny), (maxx, maxy)])
+    return shapely.box(minx, miny, maxx, maxy)
+
+
 def check_claim_query(q: ClaimQuery) -> None:
     """Reject a malformed query with a clear ``InvalidInput``."""
     _check_paging(q.limit, q.offset)

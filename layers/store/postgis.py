@@ -1,0 +1,508 @@
+"""The shared / scale-out store: PostGIS through psycopg 3 and a connection pool.
+
+Same tables and semantics as the GeoPackage store (the versioning logic is shared,
+in :mod:`layers.store.rows`): ``claim_versions`` and ``zone_versions`` hold every
+version with ``geometry(Geometry, 4326)`` and a GiST index; the ``claims`` and
+``zones`` views show the current state to QGIS and SQL users. Tables go into the
+connection's current schema (the first of its ``search_path``), never a hard-coded
+one, so several stores can share a database.
+
+Many stateless API workers may write at once: each write transaction first takes a
+transaction-scoped advisory lock for the schema, so version numbers and
+``recorded_at`` stay strictly ordered. A dropped connection is replaced by the pool
+(every connection is checked before use) and the operation retried once; retrying
+is safe because upserts are idempotent by content.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable, Iterable, Sequence
+from datetime import UTC, datetime
+from typing import Any, TypeVar
+
+import shapely
+from shapely.geometry.base import BaseGeometry
+
+from geo.errors import NotFound, StoreError
+from layers.model import ClaimRecord, Layer, Report, Source, Zone
+from layers.store import rows as R
+from layers.store.base import SCHEMA_VERSION, ClaimQuery, Page, StoreStats, WriteResult, ZoneQuery
+
+T = TypeVar("T")
+
+#: Connections per store (API workers share them); small, PostgreSQL connections are heavy.
+POOL_MAX = 8
+#: Seconds to wait for a connection before giving up with StoreError.
+CONNECT_TIMEOUT_S = 10.0
+#: Batches at least this large are loaded with COPY instead of INSERT.
+COPY_ROWS = 256
+
+
+def _ewkb_hex(geoms: Sequence[BaseGeometry | None]) -> list[str | None]:
+    """Hex EWKB with SRID 4326: accepted by ``::geometry`` in an INSERT and by COPY alike."""
+    present = [i for i, g in enumerate(geoms) if g is not None]
+    out: list[str | None] = [None] * len(geoms)
+    if present:
+        arr = shapely.set_srid([geoms[i] for i in present], 4326)
+        for i, h in zip(present, shapely.to_wkb(arr, hex=True, include_srid=True), strict=True):
+            out[i] = h
+    return out
+
+
+def _from_wkb(values: Sequence[Any]) -> list[BaseGeometry | None]:
+    present = [i for i, v in enumerate(values) if v is not None]
+    out: list[BaseGeometry | None] = [None] * len(values)
+    if present:
+        for i, g in zip(present, shapely.from_wkb([bytes(values[i]) for i in present]), strict=True):
+            out[i] = g
+    return out
+
+
+def _aware(value: datetime | None) -> datetime | None:
+    """Bind datetimes as aware UTC (naive input is read as UTC, as everywhere in sitmap)."""
+    if value is None or value.tzinfo is not None:
+        return value
+    return value.replace(tzinfo=UTC)
+
+
+PG_DIALECT = R.Dialect(
+    name="postgis",
+    ts=_aware,
+    parse_ts=R.parse_iso,
+    geom_param="?::geometry",
+    geom_select=lambda col: f"ST_AsBinary({col})",
+    geom_encode=_ewkb_hex,
+    geom_decode=_from_wkb,
+)
+
+
+def _pg(sql: str) -> str:
+    """The shared SQL is written with ``?`` placeholders; psycopg wants ``%s``."""
+    return sql.replace("?", "%s")
+
+
+def _pg_type(name: str, pg_type: str) -> str:
+    # ids sort by code point, as in SQLite, whatever the database collation is
+    return pg_type.replace("text", 'text COLLATE "C"', 1) if name in ("id", "report_id") else pg_type
+
+
+def _schema_sql() -> list[str]:
+    out = [
+        "CREATE TABLE sitmap_meta (key text PRIMARY KEY, value text NOT NULL)",
+        'CREATE TABLE sources (id text COLLATE "C" PRIMARY KEY, name text NOT NULL, kind text NOT NULL, url text)',
+        'CREATE TABLE reports (id text COLLATE "C" PRIMARY KEY, source_id text COLLATE "C" NOT NULL '
+        "REFERENCES sources(id), url text, title text, published_at timestamptz, language text, "
+        "content_sha256 text NOT NULL, excerpt text)",
+        'CREATE TABLE layers (id text COLLATE "C" PRIMARY KEY, kind text NOT NULL, title text NOT NULL, '
+        "definition text NOT NULL)",
+    ]
+    hidden = {"uncertainty_json", "region", "placement_json", "counts_json", "drawn_geom"}
+    for table, columns, view in ((R.CLAIM_TABLE, R.CLAIM_COLUMNS, "claims"), (R.ZONE_TABLE, R.ZONE_COLUMNS, "zones")):
+        cols = ", ".join(f"{n} {_pg_type(n, t)}" for n, _, t in columns)
+        out.append(f"CREATE TABLE {table} (fid bigserial PRIMARY KEY, geom geometry(Geometry, 4326), {cols})")
+        out.append(f"CREATE INDEX {table}_geom ON {table} USING gist (geom)")
+        out.append(f"CREATE UNIQUE INDEX {table}_id_version ON {table} (id, version)")
+        out.append(f"CREATE UNIQUE INDEX {table}_current_id ON {table} (id) WHERE superseded_at IS NULL")
+        out.append(f"CREATE INDEX {table}_recorded ON {table} (recorded_at)")
+        shown = ", ".join(["fid", "geom"] + [n for n, _, _ in columns if n not in hidden])
+        out.append(f"CREATE VIEW {view} AS SELECT {shown} FROM {table} WHERE superseded_at IS NULL")
+    out += [
+        f"CREATE INDEX {R.CLAIM_TABLE}_current_time ON {R.CLAIM_TABLE} (valid_from, valid_to) "
+        "WHERE superseded_at IS NULL",
+        f"CREATE INDEX {R.CLAIM_TABLE}_time ON {R.CLAIM_TABLE} (valid_from, valid_to)",
+        f"CREATE INDEX {R.CLAIM_TABLE}_report ON {R.CLAIM_TABLE} (report_id)",
+        f"CREATE INDEX {R.ZONE_TABLE}_time ON {R.ZONE_TABLE} (effective_from, lifted_at)",
+    ]
+    return out
+
+
+class _Tx:
+    """The :class:`~layers.store.rows.Tx` view of one psycopg connection."""
+
+    dialect = PG_DIALECT
+
+    def __init__(self, conn: Any) -> None:
+        self.conn = conn
+
+    def fetch(self, sql: str, params: Sequence[Any] = ()) -> list[tuple[Any, ...]]:
+        return list(self.conn.execute(_pg(sql), tuple(params)).fetchall())
+
+    def run(self, sql: str, params: Sequence[Any] = ()) -> None:
+        self.conn.execute(_pg(sql), tuple(params))
+
+    def run_many(self, sql: str, rows: Iterable[Sequence[Any]]) -> None:
+        with self.conn.cursor() as cur:
+            cur.executemany(_pg(sql), list(rows))
+
+    def insert_versions(self, table: str, sql: str, rows: list[tuple[Any, ...]]) -> None:
+        """INSERT small batches; COPY large ones (the geometry travels as hex EWKB either way)."""
+        if len(rows) < COPY_ROWS:
+            self.run_many(sql, rows)
+            return
+        names = R.CLAIM_NAMES if table == R.CLAIM_TABLE else R.ZONE_NAMES
+        cols = ", ".join(["geom", *R.insert_columns(PG_DIALECT, names)])
+        with self.conn.cursor() as cur, cur.copy(f"COPY {table} ({cols}) FROM STDIN") as copy:
+            for row in rows:
+                copy.write_row(row)
+
+
+class PostgisStore:
+    """A sitmap store in a PostGIS database (see the module docstring).
+
+    ``url`` is a libpq URL (``postgresql://user@host:5432/db?options=...``). The
+    pool opens lazily on first use; ``close()`` releases it.
+    """
+
+    backend = "postgis"
+
+    def __init__(self, url: str, *, pool_max: int = POOL_MAX) -> None:
+        self.url = url
+        self._conninfo = "postgresql://" + url.split("://", 1)[1] if "://" in url else url
+        self._pool_max = pool_max
+        self._pool: Any = None
+        self._lock = threading.Lock()
+        self._checked = False
+
+    # -- connections ------------------------------------------------------------------
+
+    def _get_pool(self) -> Any:
+        if self._pool is None:
+            with self._lock:
+                if self._pool is None:
+                    try:
+                        from psycopg_pool import ConnectionPool
+                    except ImportError as exc:  # pragma: no cover - the postgis extra is missing
+                        raise StoreError(
+                            "PostGIS needs psycopg and psycopg_pool: pip install 'sitmap[postgis]'"
+                        ) from exc
+                    pool = ConnectionPool(
+                        self._conninfo,
+                        min_size=1,
+                        max_size=self._pool_max,
+                        open=False,
+                        check=ConnectionPool.check_connection,
+                        timeout=CONNECT_TIMEOUT_S,
+                        name="sitmap",
+                    )
+                    try:
+                        pool.open(wait=True, timeout=CONNECT_TIMEOUT_S)
+                    except Exception as exc:
+                        pool.close()
+                        raise StoreError(f"cannot connect to PostGIS at {_redact(self.url)}: {exc}") from exc
+                    self._pool = pool
+        return self._pool
+
+    def _run(self, fn: Callable[[_Tx], T], *, write: bool) -> T:
+        """Run ``fn`` in one transaction (writes under the schema's advisory lock); retry once if the link drops."""
+        import psycopg
+
+        if not self._checked:
+            self.init()
+        for attempt in (1, 2):
+            try:
+                with self._get_pool().connection() as conn:
+                    tx = _Tx(conn)
+                    if write:
+                        conn.execute("SELECT pg_advisory_xact_lock(hashtext(current_schema() || '.sitmap.write'))")
+                    return fn(tx)
+            except psycopg.OperationalError as exc:
+                if attempt == 2:
+                    raise StoreError(f"PostGIS connection failed: {exc}") from exc
+        raise AssertionError("unreachable")  # pragma: no cover
+
+    def close(self) -> None:
+        """Close the pool and every connection in it."""
+        with self._lock:
+            pool, self._pool = self._pool, None
+        if pool is not None:
+            pool.close()
+
+    def __enter__(self) -> PostgisStore:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    # -- schema -------------------------------------------------------------------------
+
+    def init(self) -> None:
+        """Create the schema in the current schema when missing; refuse a newer one."""
+        with self._get_pool().connection() as conn:
+            schema = conn.execute("SELECT current_schema()").fetchone()[0]
+            if schema is None:
+                raise StoreError(f"{_redact(self.url)}: no schema of the search_path exists; create it first")
+            conn.execute("SELECT pg_advisory_xact_lock(hashtext(current_schema() || '.sitmap.write'))")
+            has_postgis = conn.execute("SELECT 1 FROM pg_extension WHERE extname = 'postgis'").fetchone()
+            if not has_postgis:
+                raise StoreError(
+                    f"database at {_redact(self.url)} lacks the PostGIS extension: run CREATE EXTENSION postgis"
+                )
+            exists = conn.execute(
+                "SELECT 1 FROM information_schema.tables WHERE table_schema = current_schema() "
+                "AND table_name = 'sitmap_meta'"
+            ).fetchone()
+            if not exists:
+                for stmt in _schema_sql():
+                    conn.execute(stmt)
+                conn.execute(
+                    "INSERT INTO sitmap_meta VALUES ('schema_version', %s), ('created_at', now()::text)",
+                    (str(SCHEMA_VERSION),),
+                )
+            row = conn.execute("SELECT value FROM sitmap_meta WHERE key = 'schema_version'").fetchone()
+            version = int(row[0]) if row else 0
+            if version > SCHEMA_VERSION:
+                raise StoreError(
+                    f"schema {schema!r} has sitmap schema version {version}, newer than this sitmap "
+                    f"(version {SCHEMA_VERSION}); upgrade sitmap to open it"
+                )
+            if version < 1:
+                raise StoreError(f"schema {schema!r} has no valid sitmap schema version")
+        self._checked = True
+
+    # -- writes -------------------------------------------------------------------------
+
+    def add_sources(self, sources: Sequence[Source]) -> WriteResult:
+        """Insert or update sources (they are not versioned)."""
+        return self._run(lambda tx: R.upsert_sources(tx, sources), write=True)
+
+    def add_reports(self, reports: Sequence[Report]) -> WriteResult:
+        """Insert reports; an existing id is ``unchanged`` (reports are immutable)."""
+        return self._run(lambda tx: R.insert_reports(tx, reports), write=True)
+
+    def add_claims(self, claims: Sequence[ClaimRecord], *, recorded_by: str | None = None) -> WriteResult:
+        """Upsert claim records by id in one transaction (see :class:`~layers.store.base.Store`)."""
+        claims = list(claims)
+        return self._run(lambda tx: R.upsert_claims(tx, claims, recorded_by), write=True)
+
+    def add_zones(self, zones: Sequence[Zone], *, recorded_by: str | None = None) -> WriteResult:
+        """Upsert zones by id in one transaction, versioned like claims."""
+        zones = list(zones)
+        return self._run(lambda tx: R.upsert_zones(tx, zones, recorded_by), write=True)
+
+    def update_claim(
+        self,
+        claim_id: str,
+        changes: dict[str, object],
+        *,
+        expected_version: int | None = None,
+        recorded_by: str | None = None,
+    ) -> ClaimRecord:
+        """Write a new version of a claim with ``changes`` applied (``Conflict`` on a stale version)."""
+        return self._run(
+            lambda tx: R.revise_claim(
+                tx, claim_id, dict(changes), expected_version=expected_version, recorded_by=recorded_by
+            ),
+            write=True,
+        )
+
+    def retract_claim(
+        self,
+        claim_id: str,
+        *,
+        reason: str | None = None,
+        expected_version: int | None = None,
+        recorded_by: str | None = None,
+    ) -> ClaimRecord:
+        """Write a new version with status ``retracted``; retracting twice changes nothing."""
+
+        def run(tx: _Tx) -> ClaimRecord:
+            old = R.current_claim(tx, claim_id)
+            if old.status == "retracted" and expected_version in (None, old.version):
+                return old
+            return R.revise_claim(
+                tx, claim_id, R.retract_changes(old, reason), expected_version=expected_version, recorded_by=recorded_by
+            )
+
+        return self._run(run, write=True)
+
+    # -- reads --------------------------------------------------------------------------
+
+    def _fetch(self, sql: str, params: Sequence[Any] = ()) -> list[tuple[Any, ...]]:
+        return self._run(lambda tx: tx.fetch(sql, params), write=False)
+
+    def get_source(self, source_id: str) -> Source:
+        """The source, or ``NotFound``."""
+        rows = self._fetch("SELECT id, name, kind, url FROM sources WHERE id = ?", [source_id])
+        if not rows:
+            raise NotFound(f"source {source_id!r} not found")
+        i, name, kind, url = rows[0]
+        return Source(id=i, name=name, kind=kind, url=url)
+
+    def list_sources(self) -> list[Source]:
+        """All sources, by id."""
+        return [
+            Source(id=i, name=n, kind=k, url=u)
+            for i, n, k, u in self._fetch("SELECT id, name, kind, url FROM sources ORDER BY id")
+        ]
+
+    def get_report(self, report_id: str) -> Report:
+        """The report, or ``NotFound``."""
+        rows = self._fetch(f"SELECT {R.report_select(PG_DIALECT)} FROM reports WHERE id = ?", [report_id])
+        if not rows:
+            raise NotFound(f"report {report_id!r} not found")
+        return R.report_from_row(PG_DIALECT, rows[0])
+
+    def get_claim(self, claim_id: str, *, as_of: datetime | None = None) -> ClaimRecord:
+        """The claim version current at ``as_of`` (default now), any status, or ``NotFound``."""
+        term, params = R.version_filter(PG_DIALECT, as_of)
+        rows = self._fetch(
+            f"SELECT {R.claim_select(PG_DIALECT)} FROM {R.CLAIM_TABLE} WHERE id = ? AND {term}", [claim_id, *params]
+        )
+        if not rows:
+            when = f" as of {as_of.isoformat()}" if as_of else ""
+            raise NotFound(f"claim {claim_id!r} not found{when}")
+        return R.claims_from_rows(PG_DIALECT, rows)[0]
+
+    def get_zone(self, zone_id: str, *, as_of: datetime | None = None) -> Zone:
+        """The zone version current at ``as_of`` (default now), any status, or ``NotFound``."""
+        term, params = R.version_filter(PG_DIALECT, as_of)
+        rows = self._fetch(
+            f"SELECT {R.zone_select(PG_DIALECT)} FROM {R.ZONE_TABLE} WHERE id = ? AND {term}", [zone_id, *params]
+        )
+        if not rows:
+            when = f" as of {as_of.isoformat()}" if as_of else ""
+            raise NotFound(f"zone {zone_id!r} not found{when}")
+        return R.zones_from_rows(PG_DIALECT, rows)[0]
+
+    def claim_history(self, claim_id: str) -> list[ClaimRecord]:
+        """Every version of a claim, oldest first, or ``NotFound``."""
+        rows = self._fetch(
+            f"SELECT {R.claim_select(PG_DIALECT)} FROM {R.CLAIM_TABLE} WHERE id = ? ORDER BY version", [claim_id]
+        )
+        if not rows:
+            raise NotFound(f"claim {claim_id!r} not found")
+        return R.claims_from_rows(PG_DIALECT, rows)
+
+    def zone_history(self, zone_id: str) -> list[Zone]:
+        """Every version of a zone, oldest first, or ``NotFound``."""
+        rows = self._fetch(
+            f"SELECT {R.zone_select(PG_DIALECT)} FROM {R.ZONE_TABLE} WHERE id = ? ORDER BY version", [zone_id]
+        )
+        if not rows:
+            raise NotFound(f"zone {zone_id!r} not found")
+        return R.zones_from_rows(PG_DIALECT, rows)
+
+    def query_claims(self, query: ClaimQuery) -> Page[ClaimRecord]:
+        """Claims matching ``query`` in (valid_from, id) order, with the total count."""
+        where, params = R.claim_where(PG_DIALECT, query, "c")
+        rows, total = self._query(
+            R.CLAIM_TABLE, R.claim_select(PG_DIALECT, "c"), where, params, query.bbox,
+            R.claim_order(PG_DIALECT, "c"), query.limit, query.offset,
+        )  # fmt: skip
+        return Page(items=R.claims_from_rows(PG_DIALECT, rows), total=total)
+
+    def query_zones(self, query: ZoneQuery) -> Page[Zone]:
+        """Zones matching ``query`` in (effective_from, id) order, with the total count."""
+        where, params = R.zone_where(PG_DIALECT, query, "c")
+        rows, total = self._query(
+            R.ZONE_TABLE, R.zone_select(PG_DIALECT, "c"), where, params, query.bbox,
+            R.zone_order(PG_DIALECT, "c"), query.limit, query.offset,
+        )  # fmt: skip
+        return Page(items=R.zones_from_rows(PG_DIALECT, rows), total=total)
+
+    def _query(
+        self,
+        table: str,
+        select: str,
+        where: list[str],
+        params: list[Any],
+        bbox: tuple[float, float, float, float] | None,
+        order: str,
+        limit: int | None,
+        offset: int,
+    ) -> tuple[list[tuple[Any, ...]], int]:
+        if bbox is not None:
+            # && uses the GiST index; ST_Intersects makes it exact
+            box = [float(v) for v in bbox]
+            area = _ewkb_hex([R.bbox_geometry((box[0], box[1], box[2], box[3]))])[0]
+            where = [*where, "c.geom && ST_MakeEnvelope(?, ?, ?, ?, 4326)", "ST_Intersects(c.geom, ?::geometry)"]
+            params = [*params, *box, area]
+        cond = " AND ".join(where)
+
+        def run(tx: _Tx) -> tuple[list[tuple[Any, ...]], int]:
+            page = tx.fetch(
+                f"SELECT {select} FROM {table} c WHERE {cond} ORDER BY {order} LIMIT ? OFFSET ?",
+                [*params, limit, offset],
+            )
+            if offset == 0 and (limit is None or len(page) < limit):
+                return page, len(page)
+            total = tx.fetch(f"SELECT count(*) FROM {table} c WHERE {cond}", params)[0][0]
+            return page, int(total)
+
+        return self._run(run, write=False)
+
+    # -- layers -------------------------------------------------------------------------
+
+    def put_layer(self, layer: Layer) -> None:
+        """Create or replace a layer definition."""
+        self._run(lambda tx: R.put_layer(tx, layer), write=True)
+
+    def get_layer(self, layer_id: str) -> Layer:
+        """A layer definition, or ``NotFound``."""
+        rows = self._fetch("SELECT definition FROM layers WHERE id = ?", [layer_id])
+        if not rows:
+            raise NotFound(f"layer {layer_id!r} not found")
+        return Layer.model_validate_json(rows[0][0])
+
+    def list_layers(self) -> list[Layer]:
+        """All layer definitions, by id."""
+        return [Layer.model_validate_json(r[0]) for r in self._fetch("SELECT definition FROM layers ORDER BY id")]
+
+    # -- housekeeping -------------------------------------------------------------------
+
+    def stats(self) -> StoreStats:
+        """Counts, extent (claims and zones) and time span of the current state."""
+
+        def run(tx: _Tx) -> StoreStats:
+            cur = "WHERE superseded_at IS NULL"
+            by_type = dict(tx.fetch(f"SELECT event_type, count(*) FROM {R.CLAIM_TABLE} {cur} GROUP BY 1"))
+            by_status = dict(tx.fetch(f"SELECT status, count(*) FROM {R.CLAIM_TABLE} {cur} GROUP BY 1"))
+            ext = tx.fetch(
+                "SELECT ST_XMin(e), ST_YMin(e), ST_XMax(e), ST_YMax(e) FROM (SELECT ST_Extent(geom) AS e FROM ("
+                f"SELECT geom FROM {R.CLAIM_TABLE} {cur} UNION ALL SELECT geom FROM {R.ZONE_TABLE} {cur}) g) s"
+            )[0]
+            span = tx.fetch(f"SELECT min(valid_from), max(valid_to) FROM {R.CLAIM_TABLE} {cur}")[0]
+            counts = tx.fetch(
+                f"SELECT (SELECT count(*) FROM {R.CLAIM_TABLE}), (SELECT count(*) FROM {R.ZONE_TABLE} {cur}), "
+                "(SELECT count(*) FROM reports), (SELECT count(*) FROM sources)"
+            )[0]
+            lo, hi = R.parse_iso(span[0]), R.parse_iso(span[1])
+            return StoreStats(
+                backend=self.backend,
+                claims=sum(by_type.values()),
+                claim_versions=int(counts[0]),
+                zones=int(counts[1]),
+                reports=int(counts[2]),
+                sources=int(counts[3]),
+                claims_by_event_type=by_type,
+                claims_by_status=by_status,
+                bbox=None if ext[0] is None else (ext[0], ext[1], ext[2], ext[3]),
+                time_span=None if lo is None or hi is None else (lo, hi),
+                last_recorded_at=_last(tx),
+            )
+
+        return self._run(run, write=False)
+
+    def last_recorded_at(self) -> datetime | None:
+        """The newest ``recorded_at`` (hence also ``superseded_at``) of any claim or zone version."""
+        return self._run(_last, write=False)
+
+
+def _last(tx: _Tx) -> datetime | None:
+    latest = " UNION ALL ".join(f"SELECT max(recorded_at) AS t FROM {t}" for t in (R.CLAIM_TABLE, R.ZONE_TABLE))
+    row = tx.fetch(f"SELECT max(t) FROM ({latest}) s")
+    return R.parse_iso(row[0][0])
+
+
+def _redact(url: str) -> str:
+    """The URL without its password, for messages."""
+    if "://" not in url or "@" not in url.split("://", 1)[1]:
+        return url
+    scheme, rest = url.split("://", 1)
+    cred, host = rest.rsplit("@", 1)
+    user = cred.split(":", 1)[0]
+    return f"{scheme}://{user}@{host}"
+
+
+__all__ = ["PostgisStore"]
