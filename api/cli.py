@@ -486,6 +486,124 @@ def raster_cmd(
 
 
 # --------------------------------------------------------------------------------------
+# sitmap layers, sitmap export
+# --------------------------------------------------------------------------------------
+
+
+@app.command("layers")
+def layers_cmd(
+    db: DbOption = DEFAULT_DB,
+    as_of: Annotated[str | None, typer.Option("--as-of", help="Count what was recorded by this time.")] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON instead of a table.")] = False,
+) -> None:
+    """List the layers (collections): id, title, kind and how many records each shows."""
+    from layers.catalog import layer_count, list_layers
+    from layers.params import parse_instant
+    from layers.store import open_store
+
+    as_of_t = parse_instant(as_of, what="--as-of") if as_of else None
+    store = open_store(db, create=False)
+    try:
+        rows = [
+            {
+                "id": layer.id,
+                "title": layer.title,
+                "kind": layer.kind,
+                "count": layer_count(store, layer, as_of=as_of_t),
+                "policy": layer.policy.model_dump(exclude_none=True) if layer.policy else None,
+                "private": layer.private,
+            }
+            for layer in list_layers(store)
+        ]
+    finally:
+        store.close()
+    if as_json:
+        echo_json(rows)
+        return
+    width = max((len(r["id"]) for r in rows), default=2)
+    typer.echo(f"{'id':<{width}}  {'kind':<9}  {'count':>7}  title")
+    for r in rows:
+        note = " (coarsened/delayed for the public)" if r["policy"] else ""
+        typer.echo(f"{r['id']:<{width}}  {r['kind']:<9}  {r['count']:>7}  {r['title']}{note}")
+
+
+@app.command("export")
+def export_cmd(
+    layer: Annotated[str, typer.Argument(help="Layer id, e.g. strikes (see `sitmap layers`).")],
+    fmt: Annotated[str, typer.Option("--format", "-f", help="geojson, csv, gpkg, parquet or kml.")] = "geojson",
+    output: Annotated[
+        str | None,
+        typer.Option("-o", "--output", help="File to write ('-' for stdout; default: a name with layer and interval)."),
+    ] = None,
+    db: DbOption = DEFAULT_DB,
+    datetime_: Annotated[
+        str | None, typer.Option("--datetime", help="Event interval A/B, ISO dates or datetimes, '..' open.")
+    ] = None,
+    as_of: Annotated[str | None, typer.Option("--as-of", help="Export what was known at this time.")] = None,
+    bbox: Annotated[str | None, typer.Option("--bbox", help="minlon,minlat,maxlon,maxlat.")] = None,
+    include_region: Annotated[
+        bool, typer.Option("--include-region", help="Add each claim's uncertainty region polygon.")
+    ] = False,
+    event_type: Annotated[
+        list[str] | None, typer.Option("--event-type", help="Only these event types (repeatable).")
+    ] = None,
+    status: Annotated[list[str] | None, typer.Option("--status", help="Only these statuses (repeatable).")] = None,
+    public: Annotated[
+        bool, typer.Option("--public", help="Apply the layer's publication policy, as anonymous readers see it.")
+    ] = False,
+) -> None:
+    """Export a layer (claims, zones or incidents) for an interval, as of any moment, in one file."""
+    from geo.errors import Unsupported
+    from layers.build import overlay
+    from layers.catalog import get_layer
+    from layers.export import FORMATS, export_filename, iter_csv, iter_geojson, iter_kml, write_export
+    from layers.params import format_interval, parse_bbox, parse_instant, parse_interval
+    from layers.policy import public_features
+    from layers.store import open_store
+
+    if fmt not in FORMATS:
+        raise Unsupported(f"unknown export format {fmt!r}; expected one of: {', '.join(FORMATS)}")
+    start, end = parse_interval(datetime_, what="--datetime") if datetime_ else (None, None)
+    as_of_t = parse_instant(as_of, what="--as-of") if as_of else None
+    box = parse_bbox(bbox, what="--bbox") if bbox else None
+    store = open_store(db, create=False)
+    try:
+        lyr = get_layer(store, layer)
+        filters: dict[str, Any] = {"statuses": tuple(status or ())}
+        if lyr.kind != "zones":
+            filters["event_types"] = tuple(event_type or ())
+        records = overlay(store, lyr, start=start, end=end, as_of=as_of_t, bbox=box, **filters)
+    finally:
+        store.close()
+    items: list[Any] = list(records)
+    if public and lyr.policy is not None:
+        items = public_features(items, lyr, authenticated=False, as_of=as_of_t, include_region=include_region)
+    members = {
+        "layer": lyr.id,
+        "title": lyr.title,
+        "datetime": format_interval(start, end) if (start or end) else None,
+        "as_of": as_of_t.isoformat().replace("+00:00", "Z") if as_of_t else None,
+        "numberMatched": len(items),
+    }
+    if output == "-":
+        if fmt == "geojson":
+            chunks = iter_geojson(items, include_region=include_region, **members)
+        elif fmt == "csv":
+            chunks = iter_csv(items, include_region=include_region)
+        elif fmt == "kml":
+            chunks = iter_kml(items, name=lyr.title, include_region=include_region)
+        else:
+            raise Unsupported(f"{fmt} cannot be written to stdout; give a file with -o")
+        for chunk in chunks:
+            sys.stdout.buffer.write(chunk)
+        sys.stdout.flush()
+        return
+    target = output or export_filename(lyr.id, start, end, as_of_t, fmt)
+    write_export(items, target, fmt, layer=lyr.id, include_region=include_region, members=members)
+    typer.echo(f"wrote {target}: {len(items)} {lyr.kind} of layer {lyr.id}", err=True)
+
+
+# --------------------------------------------------------------------------------------
 # sitmap serve
 # --------------------------------------------------------------------------------------
 

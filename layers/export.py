@@ -805,11 +805,15 @@ def write_export(
     *,
     layer: str = "sitmap",
     include_region: bool = False,
-    **members: Any,
+    members: dict[str, Any] | None = None,
 ) -> Path:
-    """Write ``items`` to ``path`` in ``fmt`` (geojson, csv, gpkg, parquet, kml); atomic."""
+    """Write ``items`` to ``path`` in ``fmt`` (geojson, csv, gpkg, parquet, kml); atomic.
+
+    ``layer`` names the GeoPackage table and the KML document; ``members`` become
+    top-level GeoJSON members (ignored by the other formats).
+    """
     if fmt == "geojson":
-        chunks = iter_geojson(items, include_region=include_region, **members)
+        chunks = iter_geojson(items, include_region=include_region, **(members or {}))
         return _atomic(path, _write_chunks(chunks))
     if fmt == "csv":
         return _atomic(path, _write_chunks(iter_csv(items, include_region=include_region)))

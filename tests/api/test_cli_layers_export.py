@@ -1,0 +1,117 @@
+"""`sitmap layers` and `sitmap export`: every format, as-of, filters, and one-line errors."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from pathlib import Path
+
+import pyogrio
+import pytest
+
+from api.cli import main
+from layers.catalog import install_default_layers
+from layers.importers.geojson import import_geojson
+from layers.store import open_store
+from layers.testing import make_claim, make_zone
+
+
+@pytest.fixture
+def db(tmp_path: Path) -> str:
+    path = str(tmp_path / "cli.gpkg")
+    store = open_store(path)
+    try:
+        install_default_layers(store)
+        store.add_claims(
+            [
+                make_claim("c-1", claimant="=cmd|' /C calc'!A0"),
+                make_claim("c-2", event_type="shooting", day="2023-12-02"),
+                make_claim("c-3", event_type="shelling", day="2023-12-05"),
+            ]
+        )
+        store.add_zones([make_zone("z-1")])
+    finally:
+        store.close()
+    return path
+
+
+def test_layers_lists_counts(db: str, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["layers", "--db", db]) == 0
+    out = capsys.readouterr().out
+    assert "strikes" in out and "evacuation-orders" in out
+    assert main(["layers", "--db", db, "--json"]) == 0
+    rows = {r["id"]: r for r in json.loads(capsys.readouterr().out)}
+    assert rows["strikes"]["count"] == 2 and rows["attacks"]["count"] == 1
+    assert rows["evacuation-orders"]["kind"] == "zones" and rows["evacuation-orders"]["count"] == 1
+    assert main(["layers", "--db", db, "--json", "--as-of", "2000-01-01"]) == 0
+    assert all(r["count"] == 0 for r in json.loads(capsys.readouterr().out))
+
+
+@pytest.mark.parametrize("fmt", ["geojson", "csv", "gpkg", "parquet", "kml"])
+def test_export_every_format(db: str, tmp_path: Path, fmt: str) -> None:
+    out = tmp_path / f"strikes.{fmt}"
+    assert (
+        main(["export", "strikes", "--db", db, "--format", fmt, "--datetime", "2023-12-01/2023-12-03", "-o", str(out)])
+        == 0
+    )
+    assert out.exists()
+    if fmt in ("geojson", "gpkg", "kml"):
+        assert pyogrio.read_info(out)["features"] == 1
+    if fmt == "csv":
+        rows = list(csv.DictReader(io.StringIO(out.read_text())))
+        assert [r["id"] for r in rows] == ["c-1"] and rows[0]["claimant"].startswith("'=")
+
+
+def test_export_default_name_and_stdout(db: str, tmp_path: Path, monkeypatch, capsysbinary) -> None:
+    monkeypatch.chdir(tmp_path)
+    assert main(["export", "all", "--db", db, "--datetime", "2023-12-01/2023-12-02", "-f", "csv"]) == 0
+    assert (tmp_path / "sitmap_all_2023-12-01_2023-12-02.csv").exists()
+    capsysbinary.readouterr()
+    assert main(["export", "all", "--db", db, "-f", "geojson", "-o", "-", "--event-type", "shooting"]) == 0
+    doc = json.loads(capsysbinary.readouterr().out)
+    assert [f["id"] for f in doc["features"]] == ["c-2"] and doc["layer"] == "all"
+
+
+def test_export_round_trip_through_import_is_byte_stable(db: str, tmp_path: Path) -> None:
+    first = tmp_path / "a.geojson"
+    assert main(["export", "all", "--db", db, "-o", str(first)]) == 0
+    store = open_store(db)
+    try:
+        assert import_geojson(store, first).unchanged == 3
+    finally:
+        store.close()
+    second = tmp_path / "b.geojson"
+    assert main(["export", "all", "--db", db, "-o", str(second)]) == 0
+    assert first.read_bytes() == second.read_bytes()
+
+
+def test_export_as_of_and_region(db: str, tmp_path: Path) -> None:
+    old = tmp_path / "old.geojson"
+    assert main(["export", "strikes", "--db", db, "--as-of", "2020-01-01", "-o", str(old)]) == 0
+    doc = json.loads(old.read_text())
+    assert doc["features"] == [] and doc["as_of"] == "2020-01-01T00:00:00Z"
+    reg = tmp_path / "r.geojson"
+    assert main(["export", "strikes", "--db", db, "--include-region", "-o", str(reg)]) == 0
+    assert "uncertainty_region" in json.loads(reg.read_text())["features"][0]["properties"]
+
+
+@pytest.mark.parametrize(
+    ("args", "fragment"),
+    [
+        (["export", "nope"], "unknown layer 'nope'; known layers: all"),
+        (["export", "strikes", "--datetime", "2023-12-03/2023-12-01"], "ends before it starts"),
+        (["export", "strikes", "--datetime", "soon"], "'soon'"),
+        (["export", "strikes", "--bbox", "1,2,3"], "'1,2,3'"),
+        (["export", "strikes", "-f", "xls"], "unknown export format 'xls'"),
+        (["export", "strikes", "--as-of", "yesterday"], "'yesterday'"),
+        (["export", "strikes", "--event-type", "bombing"], "'bombing'"),
+        (["export", "strikes", "-f", "gpkg", "-o", "-"], "cannot be written to stdout"),
+    ],
+)
+def test_export_errors_are_one_line(
+    db: str, args: list[str], fragment: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main([*args, "--db", db]) == 2
+    err = capsys.readouterr().err
+    assert fragment in err and err.count("\n") == 1 and err.startswith("sitmap: error:")
