@@ -26,6 +26,7 @@ import math
 import sys
 from collections import defaultdict
 from collections.abc import Iterable
+from functools import cache
 from pathlib import Path
 from typing import Any
 
@@ -71,10 +72,18 @@ STOPWORDS: frozenset[str] = _words(
     you your
     ben bar bat bin ibn abu um umm ein ain beit bayt kafr kfar tel tal deir dayr jabal wadi nahal givat
     march may june july april august general president prime minister army forces police hamas idf un
+    white house sam adam dan nov fig salt santa iron victoria garden rashid jan feb mar apr jun jul aug sep sept
+    oct dec monday tuesday wednesday thursday friday saturday sunday
     """
 )
 
 Row = dict[str, Any]
+
+
+@cache
+def _folded_stopwords() -> frozenset[str]:
+    return frozenset(fold(w) for w in STOPWORDS)
+
 
 ENTRY_FIELDS = (
     "id", "name", "kind", "country", "admin1", "lon", "lat", "radius_m", "population", "parent", "region", "note",
@@ -117,7 +126,7 @@ def _usable_alternate(name: str, *, world: bool) -> bool:
     if plain.isupper() and len(plain) <= 4:
         return False
     key = fold(name)
-    if not key or key in STOPWORDS or len(key.replace(" ", "")) < 3:
+    if not key or all(t in _folded_stopwords() for t in key.split()) or len(key.replace(" ", "")) < 3:
         return False
     return not (world and len(key) < 4)
 
@@ -156,17 +165,22 @@ class _Builder:
         self.entries.append(entry)
         return len(self.entries) - 1
 
-    def name(self, idx: int, name: str, weight: float) -> None:
+    def name(self, idx: int, name: str, weight: float, *, fuzzy: bool = False) -> None:
+        """Index ``name`` for entry ``idx``; with ``fuzzy`` also its consonant skeleton.
+
+        Skeletons are kept only for curated names (the places the press spells many
+        ways): over all of GeoNames they collide with ordinary words ("However" ~ Huwara).
+        """
         key = fold(name)
         if not key:
             return
         if weight > self.names[key].get(idx, 0.0):
             self.names[key][idx] = weight
-        entry = self.entries[idx]
-        regional = entry["country"] in ("PS", "IL") or entry["id"].startswith("sitmap:")
+        if not fuzzy:
+            return
         skel = skeleton(name)
-        fuzzy_ok = regional and skel.isascii() and len(skel.replace(" ", "")) >= 3 and skel != key
-        if fuzzy_ok and weight * 0.8 > self.skeletons[skel].get(idx, 0.0):
+        ok = skel.isascii() and len(skel.replace(" ", "")) >= 4 and skel != key and key not in _folded_stopwords()
+        if ok and weight * 0.8 > self.skeletons[skel].get(idx, 0.0):
             self.skeletons[skel][idx] = round(weight * 0.8, 3)
 
     def write(self, path: Path) -> None:
@@ -248,7 +262,8 @@ def build(out: Path = INDEX_PATH, aliases: Path = ALIASES_PATH) -> dict[str, int
                 "note": f"GeoNames {gid}",
             }
         )
-        b.name(idx, v["name"], PRIMARY_WEIGHT)
+        if not all(t in _folded_stopwords() for t in fold(v["name"]).split()):
+            b.name(idx, v["name"], PRIMARY_WEIGHT)
         for alt in v["alternatenames"]:
             if _usable_alternate(alt, world=world):
                 b.name(idx, alt, ALTERNATE_WEIGHT)
@@ -443,10 +458,10 @@ def build(out: Path = INDEX_PATH, aliases: Path = ALIASES_PATH) -> dict[str, int
         entry.setdefault("population", base.get("population"))
         entry.setdefault("region", base.get("region"))
         idx = b.add({**base, **entry})
-        b.name(idx, entry["name"], PRIMARY_WEIGHT)
+        b.name(idx, entry["name"], PRIMARY_WEIGHT, fuzzy=True)
         weight = float(r["weight"] or 1.0)
         for alias in _split(r["aliases"]):
-            b.name(idx, alias, weight)
+            b.name(idx, alias, weight, fuzzy=True)
         for he in _split(r["blocks_he"]):
             b.name(idx, he, 0.9)
 

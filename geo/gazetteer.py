@@ -22,6 +22,7 @@ from shapely.geometry import LineString, Point
 from shapely.geometry.base import BaseGeometry
 
 from geo.errors import NotFound, StoreError
+from geo.model import repair_geometry
 from geo.normalize import fold, skeleton
 
 DATA_DIR = Path(__file__).parent / "data" / "gazetteer"
@@ -120,6 +121,8 @@ class Gazetteer:
         if entry.id in self._regions:
             return self._regions[entry.id]
         geom = _build_region(entry.region) if entry.region else None
+        if geom is not None and not geom.is_valid:  # e.g. the quantised Natural Earth outline of Israel
+            geom = repair_geometry(geom)
         self._regions[entry.id] = geom
         return geom
 

@@ -288,7 +288,7 @@ def _acceptable(
     if all(t.latin for t in content):
         if not any(t.cap for t in content):
             return False
-        if quality < 1.0 and not all(t.cap for t in content if len(t.raw) > 3):
+        if quality < 1.0 and (not all(t.cap for t in content) or any(len(t.raw) < 5 for t in content)):
             return False
         if len(content) == 1:
             raw = content[0].raw
@@ -341,9 +341,8 @@ def _qualifiers(text: str, matches: list[_Match]) -> None:
             if q.group("ar"):
                 m.qualifier = _AR_QUAL.get(q.group("ar"), "near")
             else:
-                m.qualifier = re.sub(r"\s+", " ", q.group(0).strip().lower())
-                m.qualifier = re.sub(r"\s+(?:the|city of|town of|camp of|village of|area of)$", "", m.qualifier)
-                m.qualifier = re.sub(r"\s+(?:the|city of|town of|camp of|village of)$", "", m.qualifier)
+                phrase = next(q.group(g) for g in ("dist", "dir", "near", "part") if q.group(g))
+                m.qualifier = re.sub(r"\s+", " ", phrase.strip().lower())
         after = text[m.end : m.end + 30]
         if m.qualifier is None and _BORDER_AFTER.match(after) and _ALONG_BEFORE.search(before):
             m.qualifier = "along the border"
