@@ -69,7 +69,10 @@ CONFORMANCE = [
 ]
 
 #: Query parameters each kind of collection takes (anything else is a 400).
-COMMON_ITEM_PARAMS = ("f", "bbox", "datetime", "limit", "offset", "as_of", "include_region")
+COMMON_ITEM_PARAMS = ("f", "bbox", "bbox-crs", "crs", "datetime", "limit", "offset", "as_of", "include_region")
+EPSG4326 = "http://www.opengis.net/def/crs/EPSG/0/4326"
+CRS84_NAMES = (CRS84, "OGC:CRS84", "CRS84", "urn:ogc:def:crs:OGC:1.3:CRS84")
+EPSG4326_NAMES = (EPSG4326, "EPSG:4326", "urn:ogc:def:crs:EPSG::4326")
 CLAIM_ITEM_PARAMS = (*COMMON_ITEM_PARAMS, "event_type", "source", "claimant", "status", "min_geo_precision")
 ZONE_ITEM_PARAMS = (*COMMON_ITEM_PARAMS, "order_type", "issuer", "active_at", "include_retracted")
 
@@ -206,6 +209,26 @@ class ItemsRequest:
         return self.interval.end if self.interval else None
 
 
+def check_crs(value: str | None) -> None:
+    """``crs``: features are served in CRS84 only; another value is a 400 naming it."""
+    if value is not None and value.strip() not in CRS84_NAMES:
+        raise BadParameter("crs", f"{value!r} is not offered; features are served in {CRS84}")
+
+
+def _bbox_in_crs84(value: str | None, bbox_crs: str | None) -> tuple[float, float, float, float] | None:
+    """``bbox`` read in ``bbox-crs`` (CRS84 by default; EPSG:4326 is lat/lon and is swapped)."""
+    if bbox_crs is None or bbox_crs.strip() in CRS84_NAMES:
+        return parse_bbox(value)
+    if bbox_crs.strip() in EPSG4326_NAMES:
+        if value is None:
+            return None
+        parts = value.split(",")
+        if len(parts) == 4:
+            value = ",".join([parts[1], parts[0], parts[3], parts[2]])
+        return parse_bbox(value)
+    raise BadParameter("bbox-crs", f"{bbox_crs!r} is not offered; use {CRS84} or {EPSG4326}")
+
+
 def parse_items_request(request: Request, layer: Layer, settings: Settings) -> ItemsRequest:
     """Check and parse every query parameter of an items request (400 naming the first bad one)."""
     zones = layer.kind == "zones"
@@ -231,9 +254,10 @@ def parse_items_request(request: Request, layer: Layer, settings: Settings) -> I
         filters["claimants"] = parse_list(q.getlist("claimant"), "claimant")
         filters["statuses"] = parse_statuses(q.getlist("status"))
         filters["min_geo_precision"] = parse_geo_precision(q.get("min_geo_precision"))
+    check_crs(q.get("crs"))
     return ItemsRequest(
         fmt=fmt,
-        bbox=parse_bbox(q.get("bbox")),
+        bbox=_bbox_in_crs84(q.get("bbox"), q.get("bbox-crs")),
         interval=parse_datetime(q.get("datetime")),
         limit=parse_limit(q.get("limit"), default=settings.default_limit, maximum=settings.max_limit),
         limit_given="limit" in q,
@@ -581,6 +605,10 @@ def items(
         str | None, Query(description="json (default), html, or a download: geojson, csv, gpkg, parquet, kml")
     ] = None,
     bbox: Annotated[str | None, Query(description="minlon,minlat,maxlon,maxlat (CRS84); exact intersection")] = None,
+    bbox_crs: Annotated[
+        str | None, Query(alias="bbox-crs", description="CRS of bbox: CRS84 (default) or EPSG 4326")
+    ] = None,
+    crs: Annotated[str | None, Query(description="output CRS: only CRS84 is offered")] = None,
     datetime_: Annotated[
         str | None,
         Query(
@@ -635,7 +663,7 @@ def items(
         "links": links,
         "features": feats,
     }
-    return _respond(data, GEOJSON, headers)
+    return _respond(data, GEOJSON, {**headers, "Content-Crs": f"<{CRS84}>"})
 
 
 def _page_links(
@@ -893,7 +921,7 @@ def _unlink(path: str) -> None:
 # One item
 # --------------------------------------------------------------------------------------
 
-ITEM_PARAMS = ("f", "as_of", "include_region")
+ITEM_PARAMS = ("f", "crs", "as_of", "include_region")
 
 
 @router.get(
@@ -913,6 +941,7 @@ def item(
     store: StoreDep,
     principal: PrincipalDep,
     f: Annotated[str | None, Query(description="json or html", pattern="^(json|html)$")] = None,
+    crs: Annotated[str | None, Query(description="output CRS: only CRS84 is offered")] = None,
     as_of: Annotated[str | None, Query(description="the version known at this instant")] = None,
     include_region: Annotated[bool | None, Query(description="add the uncertainty region as a property")] = None,
 ) -> Response:
@@ -920,6 +949,7 @@ def item(
     check_known(request.query_params.keys(), ITEM_PARAMS)
     layer = visible_layer(store, collection_id, principal)
     q = request.query_params
+    check_crs(q.get("crs"))
     fmt = "html" if wants_html(request, q.get("f")) else "json"
     when = parse_instant(q.get("as_of"), "as_of")
     region = parse_bool(q.get("include_region"), "include_region")
@@ -951,7 +981,7 @@ def item(
         rows = [{"property": k, "value": v} for k, v in props.items()]
         body = f"<h1>{H.esc(layer.title)}: {H.esc(feature_id)}</h1>" + H.table(rows, ["property", "value"])
         return _html(feature_id, body, headers)
-    return _respond(feature, GEOJSON, headers)
+    return _respond(feature, GEOJSON, {**headers, "Content-Crs": f"<{CRS84}>"})
 
 
 def _find_feature(
