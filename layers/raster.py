@@ -69,10 +69,10 @@ NODATA = -1.0
 UNITS = "expected events per cell (probability mass; each claim sums to 1 over the plane)"
 DEFAULT_CRS = "EPSG:3857"
 TILE_SIZE = 256
-#: Windows up to this many cells per side are batched (one bincount per batch).
-_BATCH_SIDE = 33
+#: A Gaussian wider than this many cells (sigma) is evaluated on a coarser pyramid level.
+PYRAMID_SIGMA = 4.0
 #: Cells evaluated in one batch (bounds memory to a few tens of MB).
-_CHUNK_CELLS = 2_000_000
+_CHUNK_CELLS = 4_000_000
 
 
 # --------------------------------------------------------------------------------------
@@ -250,8 +250,14 @@ def likelihood(
     outside = 0.0
     if points:
         outside += _spread_points(grid, np.asarray(points, dtype=np.float64), transform, w, h, crs, renormalize_inside)
+    # Claims sharing one region (e.g. many "somewhere in Khan Younis" claims) are rasterised once.
+    by_region: dict[bytes, tuple[Polygon | MultiPolygon, int]] = {}
     for region in regions:
-        outside += _spread_region(grid, region, transform, w, h, crs, renormalize_inside)
+        key = shapely.to_wkb(region)
+        geom, count = by_region.get(key, (region, 0))
+        by_region[key] = (geom, count + 1)
+    for geom, count in by_region.values():
+        outside += _spread_region(grid, geom, transform, w, h, crs, renormalize_inside, count=count)
     return Surface(
         data=grid.reshape(h, w).astype(np.float32),
         transform=transform,
@@ -278,7 +284,14 @@ def _spread_points(
     crs: str,
     renormalize: bool,
 ) -> float:
-    """Add Gaussian claims to ``grid`` (flat, row-major); return the mass that fell outside."""
+    """Add Gaussian claims to ``grid`` (flat, row-major); return the mass that fell outside.
+
+    A claim whose sigma spans more than ``PYRAMID_SIGMA`` cells is evaluated on a coarser
+    level of a resolution pyramid (cells 2, 4, 8... times larger) where it spans 4-8
+    cells, so every claim costs about the same few thousand cells; each level is then
+    upsampled bilinearly (the Gaussian is smooth at a quarter of its sigma) and rescaled
+    to the exact in-grid mass of its claims.
+    """
     lon, lat, radius = pts[:, 0], pts[:, 1], pts[:, 2]
     x, y = _to_grid(crs).transform(lon, lat)
     x, y = np.asarray(x), np.asarray(y)
@@ -289,28 +302,53 @@ def _spread_points(
     cx = (x - transform.c) / cw  # position in cell units from the left edge
     cy = (transform.f - y) / ch  # from the top edge
     sx, sy = sigma / cw, sigma / ch
-    kx = np.ceil(WINDOW_SIGMAS * sx).astype(np.int64) + 1
-    ky = np.ceil(WINDOW_SIGMAS * sy).astype(np.int64) + 1
-    k = np.maximum(kx, ky)
-    c0 = np.floor(cx).astype(np.int64) - k  # first column of the window
-    r0 = np.floor(cy).astype(np.int64) - k
-    # Windows entirely off the grid: all of their mass is outside.
-    off = (c0 + 2 * k + 1 <= 0) | (c0 >= w) | (r0 + 2 * k + 1 <= 0) | (r0 >= h)
-    outside = float(off.sum()) if not renormalize else 0.0
-    small = ~off & (2 * k + 1 <= _BATCH_SIDE)
-    for side in np.unique(2 * k[small] + 1):
-        members = np.nonzero(small & (2 * k + 1 == side))[0]
+    # Exact share of each claim's mass that lies on the grid (separable Gaussian).
+    inside = (_cdf((w - cx) / sx) - _cdf(-cx / sx)) * (_cdf((h - cy) / sy) - _cdf(-cy / sy))
+    if renormalize:
+        mass = np.where(inside > 1e-12, 1.0 / np.maximum(inside, 1e-12), 0.0)
+        outside = 0.0
+    else:
+        mass = np.ones_like(inside)
+        outside = float((1.0 - inside).sum())
+    live = inside > 1e-12
+    level = np.floor(np.log2(np.maximum(np.minimum(sx, sy), PYRAMID_SIGMA) / PYRAMID_SIGMA)).astype(np.int64)
+    for lv in np.unique(level[live]):
+        sel = np.nonzero(live & (level == lv))[0]
+        if lv == 0:
+            _accumulate(grid, cx[sel], cy[sel], sx[sel], sy[sel], mass[sel], w, h)
+            continue
+        f = 2 ** int(lv)
+        # The coarse grid has one extra cell on every side, so every fine cell lies
+        # between coarse centres (no clamping at the edges when upsampling).
+        wc, hc = -(-w // f) + 2, -(-h // f) + 2
+        coarse = np.zeros(hc * wc, dtype=np.float64)
+        _accumulate(coarse, cx[sel] / f + 1, cy[sel] / f + 1, sx[sel] / f, sy[sel] / f, mass[sel], wc, hc)
+        fine = _upsample(coarse.reshape(hc, wc), f, w, h)
+        got = fine.sum()
+        if got > 0:
+            grid += (fine * (float((inside[sel] * mass[sel]).sum()) / got)).ravel()
+    return outside
+
+
+def _accumulate(
+    grid: np.ndarray,
+    cx: np.ndarray,
+    cy: np.ndarray,
+    sx: np.ndarray,
+    sy: np.ndarray,
+    mass: np.ndarray,
+    w: int,
+    h: int,
+) -> None:
+    """Exact cell integrals of Gaussians over ±4 sigma windows, scatter-added in batches."""
+    k = np.maximum(np.ceil(WINDOW_SIGMAS * sx), np.ceil(WINDOW_SIGMAS * sy)).astype(np.int64) + 1
+    side_all = 2 * k + 1
+    for side in np.unique(side_all):
+        members = np.nonzero(side_all == side)[0]
         step = max(1, _CHUNK_CELLS // int(side) ** 2)  # bound the memory of one batch
         for at in range(0, len(members), step):
             sel = members[at : at + step]
-            outside += _batch(grid, cx[sel], cy[sel], sx[sel], sy[sel], c0[sel], r0[sel], int(side), w, h, renormalize)
-    for i in np.nonzero(~off & ~small)[0]:
-        side = int(2 * k[i] + 1)
-        outside += _batch(
-            grid, cx[i : i + 1], cy[i : i + 1], sx[i : i + 1], sy[i : i + 1], c0[i : i + 1], r0[i : i + 1],
-            side, w, h, renormalize,
-        )  # fmt: skip
-    return outside
+            _batch(grid, cx[sel], cy[sel], sx[sel], sy[sel], mass[sel], int(side), w, h)
 
 
 def _batch(
@@ -319,46 +357,45 @@ def _batch(
     cy: np.ndarray,
     sx: np.ndarray,
     sy: np.ndarray,
-    c0: np.ndarray,
-    r0: np.ndarray,
+    mass: np.ndarray,
     side: int,
     w: int,
     h: int,
-    renormalize: bool,
-) -> float:
-    """Exact cell integrals of n Gaussians over windows of ``side`` cells; scatter-add them."""
+) -> None:
+    """Add n Gaussians, each integrated exactly over the cells of its ``side``-wide window."""
+    half = side // 2
+    c0 = np.floor(cx).astype(np.int64) - half  # first column of each window
+    r0 = np.floor(cy).astype(np.int64) - half
     edges = np.arange(side + 1, dtype=np.float64)
-    ex = (c0[:, None] + edges[None, :] - cx[:, None]) / sx[:, None]
-    ey = (r0[:, None] + edges[None, :] - cy[:, None]) / sy[:, None]
-    px = np.diff(_cdf(ex), axis=1)
-    py = np.diff(_cdf(ey), axis=1)
-    px /= px.sum(axis=1, keepdims=True)  # the window holds mass exactly 1
+    px = np.diff(_cdf((c0[:, None] + edges[None, :] - cx[:, None]) / sx[:, None]), axis=1)
+    py = np.diff(_cdf((r0[:, None] + edges[None, :] - cy[:, None]) / sy[:, None]), axis=1)
+    px *= (mass / px.sum(axis=1))[:, None]  # each window holds exactly its claim's mass
     py /= py.sum(axis=1, keepdims=True)
-    cols = c0[:, None] + np.arange(side)[None, :]
-    rows = r0[:, None] + np.arange(side)[None, :]
-    okx = (cols >= 0) & (cols < w)
-    oky = (rows >= 0) & (rows < h)
-    inside = (px * okx).sum(axis=1) * (py * oky).sum(axis=1)
-    if renormalize:
-        scale = np.where(inside > 0, 1.0 / np.where(inside > 0, inside, 1.0), 0.0)
-        px = px * scale[:, None]
-        lost = 0.0
-    else:
-        lost = float((1.0 - inside).sum())
-    if side <= _BATCH_SIDE or len(cx) > 1:
-        weights = py[:, :, None] * px[:, None, :]
-        mask = oky[:, :, None] & okx[:, None, :]
-        flat = rows[:, :, None] * w + cols[:, None, :]
-        grid += np.bincount(flat[mask], weights=weights[mask], minlength=grid.size)[: grid.size]
-        return lost
-    # One large window: add the outer product to the clipped slice of the grid.
-    g2 = grid.reshape(h, w)
-    xs, ys = np.nonzero(okx[0])[0], np.nonzero(oky[0])[0]
-    if len(xs) and len(ys):
-        g2[rows[0, ys[0]] : rows[0, ys[-1]] + 1, cols[0, xs[0]] : cols[0, xs[-1]] + 1] += np.outer(
-            py[0, ys[0] : ys[-1] + 1], px[0, xs[0] : xs[-1] + 1]
-        )
-    return lost
+    idx = np.int32 if grid.size < 2**31 else np.int64
+    cols = (c0[:, None] + np.arange(side)[None, :]).astype(idx)
+    rows = (r0[:, None] + np.arange(side)[None, :]).astype(idx)
+    weights = py[:, :, None] * px[:, None, :]
+    flat = rows[:, :, None] * idx(w) + cols[:, None, :]
+    if c0.min() >= 0 and r0.min() >= 0 and c0.max() + side <= w and r0.max() + side <= h:
+        grid += np.bincount(flat.ravel(), weights=weights.ravel(), minlength=grid.size)
+        return
+    ok = ((rows >= 0) & (rows < h))[:, :, None] & ((cols >= 0) & (cols < w))[:, None, :]
+    grid += np.bincount(flat[ok], weights=weights[ok], minlength=grid.size)[: grid.size]
+
+
+def _upsample(coarse: np.ndarray, f: int, w: int, h: int) -> np.ndarray:
+    """Bilinear upsampling of a padded coarse mass grid (cells f x f, one pad cell) to w x h."""
+
+    def axis(n: int, nc: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        pos = (np.arange(n) + 0.5) / f + 1 - 0.5  # fine centres in coarse index units
+        k0 = np.clip(np.floor(pos).astype(np.int64), 0, nc - 2)
+        t = np.clip(pos - k0, 0.0, 1.0)
+        return k0, k0 + 1, t
+
+    y0, y1, ty = axis(h, coarse.shape[0])
+    x0, x1, tx = axis(w, coarse.shape[1])
+    rows = coarse[y0, :] * (1 - ty)[:, None] + coarse[y1, :] * ty[:, None]
+    return np.asarray(rows[:, x0] * (1 - tx)[None, :] + rows[:, x1] * tx[None, :], dtype=np.float64)
 
 
 def _spread_region(
@@ -369,19 +406,21 @@ def _spread_region(
     h: int,
     crs: str,
     renormalize: bool,
+    *,
+    count: int = 1,
 ) -> float:
-    """Add a uniform claim over ``region`` by covered cell fraction; return the mass outside."""
+    """Add ``count`` uniform claims over ``region`` by covered cell fraction; return the mass outside."""
     proj = shapely.transform(region, _to_grid(crs).transform, interleaved=False)
     total = proj.area
     if total <= 0:
-        return 0.0 if renormalize else 1.0
+        return 0.0 if renormalize else float(count)
     minx, miny, maxx, maxy = proj.bounds
     c_lo = max(0, math.floor((minx - transform.c) / transform.a))
     c_hi = min(w, math.ceil((maxx - transform.c) / transform.a))
     r_lo = max(0, math.floor((transform.f - maxy) / -transform.e))
     r_hi = min(h, math.ceil((transform.f - miny) / -transform.e))
     if c_lo >= c_hi or r_lo >= r_hi:
-        return 0.0 if renormalize else 1.0
+        return 0.0 if renormalize else float(count)
     ww, wh = c_hi - c_lo, r_hi - r_lo
     # Supersample so a cell's weight is its covered fraction, not an all-or-nothing centre test.
     ss = 4 if ww * wh <= 250_000 else (2 if ww * wh <= 2_000_000 else 1)
@@ -389,7 +428,7 @@ def _spread_region(
         transform.a / ss, 0, transform.c + c_lo * transform.a, 0, transform.e / ss, transform.f + r_lo * transform.e
     )
     burned = rasterize([(mapping(proj), 1)], out_shape=(wh * ss, ww * ss), transform=sub, fill=0, dtype="uint8")
-    frac = burned.reshape(wh, ss, ww, ss).mean(axis=(1, 3))
+    frac = burned.reshape(wh, ss, ww, ss).sum(axis=3, dtype=np.int32).sum(axis=1) / float(ss * ss)
     cell_area = transform.a * -transform.e
     weights = frac * cell_area / total
     got = float(weights.sum())
@@ -398,15 +437,15 @@ def _spread_region(
         col = math.floor((pt.x - transform.c) / transform.a)
         row = math.floor((transform.f - pt.y) / -transform.e)
         if 0 <= col < w and 0 <= row < h:
-            grid[row * w + col] += 1.0
+            grid[row * w + col] += float(count)
             return 0.0
-        return 0.0 if renormalize else 1.0
+        return 0.0 if renormalize else float(count)
     inside_share = min(1.0, float(shapely.area(proj.intersection(shapely.box(*_bounds(transform, w, h))))) / total)
-    target = 1.0 if renormalize else inside_share
+    target = count * (1.0 if renormalize else inside_share)
     weights *= target / got  # the rasterised mass equals the region's exact share inside the grid
     g2 = grid.reshape(h, w)
     g2[r_lo:r_hi, c_lo:c_hi] += weights
-    return 0.0 if renormalize else 1.0 - inside_share
+    return 0.0 if renormalize else count * (1.0 - inside_share)
 
 
 def _bounds(transform: Affine, w: int, h: int) -> tuple[float, float, float, float]:
