@@ -14,17 +14,27 @@ from __future__ import annotations
 
 import sys
 import time
+from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pyproj
+from affine import Affine
+from shapely.geometry import Point
 
-from geo.boundaries import admin_areas, gaza_strip
-from geo.model import Claim, Uncertainty
-from layers.raster import SIGMA_PER_R95, likelihood
+if TYPE_CHECKING:
+    from geo.model import Claim
+
+# bench/layers.py would shadow the ``layers`` package while this folder is sys.path[0],
+# so project modules are imported inside the functions, after this line.
+sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != Path(__file__).resolve().parent]
 
 
 def synthetic_claims(n: int, seed: int = 42) -> list[Claim]:
     """n claims: points with log-uniform radii, and 1 % spread over a Gaza governorate."""
+    from geo.boundaries import admin_areas, gaza_strip
+    from geo.model import Claim, Uncertainty
+
     rng = np.random.default_rng(seed)
     minx, miny, maxx, maxy = gaza_strip().bounds
     govs = [a.geometry for a in admin_areas("adm2") if a.parent_pcode == "PS02"]
@@ -40,21 +50,17 @@ def synthetic_claims(n: int, seed: int = 42) -> list[Claim]:
         claims.append(
             Claim.model_construct(
                 event_type="airstrike",
-                geometry=_point(lon[i], lat[i]),
+                geometry=Point(lon[i], lat[i]),
                 uncertainty=u,
             )
         )
     return claims
 
 
-def _point(x: float, y: float):  # noqa: ANN202 - tiny helper
-    from shapely.geometry import Point
-
-    return Point(x, y)
-
-
-def naive(claims: list[Claim], surface_transform, width: int, height: int, crs: str) -> np.ndarray:
+def naive(claims: list[Claim], surface_transform: Affine, width: int, height: int, crs: str) -> np.ndarray:
     """Every claim evaluated at every cell centre (a Gaussian on the full grid), normalised."""
+    from layers.raster import SIGMA_PER_R95
+
     to_grid = pyproj.Transformer.from_crs("EPSG:4326", crs, always_xy=True)
     proj = pyproj.Proj(crs)
     xs = surface_transform.c + surface_transform.a * (np.arange(width) + 0.5)
@@ -74,6 +80,8 @@ def naive(claims: list[Claim], surface_transform, width: int, height: int, crs: 
 
 def main() -> None:
     """Run both and print timings and the ratio."""
+    from layers.raster import likelihood
+
     n = int(sys.argv[1]) if len(sys.argv) > 1 else 100_000
     sample = int(sys.argv[2]) if len(sys.argv) > 2 else 100
     claims = synthetic_claims(n)
