@@ -151,3 +151,16 @@ def test_cli_import_ucdp(tmp_path: Path, capsys) -> None:
     assert "5 new" in capsys.readouterr().out
     assert main(["import", "ucdp", str(tmp_path / "absent.csv"), "--db", db]) == 2
     assert "no such file" in capsys.readouterr().err
+
+
+def test_both_backends_import_and_version_the_same_way(store, tmp_path: Path) -> None:
+    """The contract holds on GeoPackage and PostGIS alike (the `store` fixture is parametrised)."""
+    first = import_ucdp(store, FIXTURE)
+    assert first.inserted == 5
+    assert import_ucdp(store, FIXTURE).unchanged == 5
+    cols, rows = _rows()
+    rows[1]["best"] = "1"
+    rows[1]["high"] = "2"
+    changed = import_ucdp(store, _write(tmp_path / "v2.csv", rows, cols))
+    assert (changed.updated, changed.unchanged) == (1, 4)
+    assert [h.version for h in store.claim_history("ucdp:900002")] == [1, 2]
