@@ -156,8 +156,9 @@ class PostgisStore:
 
     backend = "postgis"
 
-    def __init__(self, url: str, *, pool_max: int = POOL_MAX) -> None:
+    def __init__(self, url: str, *, pool_max: int = POOL_MAX, connect_timeout: float = CONNECT_TIMEOUT_S) -> None:
         self.url = url
+        self._timeout = connect_timeout
         self._conninfo = "postgresql://" + url.split("://", 1)[1] if "://" in url else url
         self._pool_max = pool_max
         self._pool: Any = None
@@ -182,11 +183,11 @@ class PostgisStore:
                         max_size=self._pool_max,
                         open=False,
                         check=ConnectionPool.check_connection,
-                        timeout=CONNECT_TIMEOUT_S,
+                        timeout=self._timeout,
                         name="sitmap",
                     )
                     try:
-                        pool.open(wait=True, timeout=CONNECT_TIMEOUT_S)
+                        pool.open(wait=True, timeout=self._timeout)
                     except Exception as exc:
                         pool.close()
                         raise StoreError(f"cannot connect to PostGIS at {_redact(self.url)}: {exc}") from exc

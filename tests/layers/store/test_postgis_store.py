@@ -1,0 +1,175 @@
+"""PostGIS store specifics: schema placement, reconnects, refusing bad databases, concurrent writers."""
+
+from __future__ import annotations
+
+import itertools
+import uuid
+from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
+
+import pytest
+
+from geo.errors import StoreError
+from layers.store import ClaimQuery, open_store
+from layers.store.postgis import PostgisStore
+from tests.conftest import postgis_url, require
+
+pytestmark = pytest.mark.postgis
+
+
+@pytest.fixture
+def pg_url() -> str:
+    url = postgis_url()
+    require(url is not None, "SITMAP_TEST_PG is not set (PostGIS tests)")
+    assert url is not None
+    return url
+
+
+@pytest.fixture
+def schema_url(pg_url: str) -> Iterator[tuple[str, str]]:
+    """A fresh schema and a URL whose search_path points at it."""
+    import psycopg
+
+    schema = "t_" + uuid.uuid4().hex[:12]
+    with psycopg.connect(pg_url, autocommit=True) as conn:
+        conn.execute(f'CREATE SCHEMA "{schema}"')
+    sep = "&" if "?" in pg_url else "?"
+    try:
+        yield schema, f"{pg_url}{sep}options=-csearch_path%3D{schema},public"
+    finally:
+        with psycopg.connect(pg_url, autocommit=True) as conn:
+            conn.execute(f'DROP SCHEMA "{schema}" CASCADE')
+
+
+def test_tables_go_into_the_current_schema_with_gist_and_views(pg_url: str, schema_url: tuple[str, str]) -> None:
+    import psycopg
+
+    schema, url = schema_url
+    open_store(url).close()
+    with psycopg.connect(pg_url) as conn:
+        tables = {
+            r[0]
+            for r in conn.execute("SELECT table_name FROM information_schema.tables WHERE table_schema = %s", (schema,))
+        }
+        assert {"claim_versions", "zone_versions", "claims", "zones", "sources", "reports", "layers"} <= tables
+        idx = conn.execute(
+            "SELECT indexdef FROM pg_indexes WHERE schemaname = %s AND indexname = 'claim_versions_geom'", (schema,)
+        ).fetchone()
+        assert idx is not None and "gist" in idx[0]
+        gtype = conn.execute(
+            "SELECT type, srid FROM geometry_columns WHERE f_table_schema = %s AND f_table_name = 'claim_versions'",
+            (schema,),
+        ).fetchone()
+        assert gtype == ("GEOMETRY", 4326)
+
+
+def test_two_schemas_are_two_stores(schema_url: tuple[str, str], pg_url: str, make_claim) -> None:
+    import psycopg
+
+    _, url_a = schema_url
+    other = "t_" + uuid.uuid4().hex[:12]
+    with psycopg.connect(pg_url, autocommit=True) as conn:
+        conn.execute(f'CREATE SCHEMA "{other}"')
+    try:
+        url_b = f"{pg_url}{'&' if '?' in pg_url else '?'}options=-csearch_path%3D{other},public"
+        a, b = open_store(url_a), open_store(url_b)
+        try:
+            a.add_claims([make_claim("only-in-a")])
+            assert a.query_claims(ClaimQuery()).total == 1
+            assert b.query_claims(ClaimQuery()).total == 0
+        finally:
+            a.close()
+            b.close()
+    finally:
+        with psycopg.connect(pg_url, autocommit=True) as conn:
+            conn.execute(f'DROP SCHEMA "{other}" CASCADE')
+
+
+def test_reconnects_after_the_connection_is_killed(schema_url: tuple[str, str], pg_url: str, make_claim) -> None:
+    import psycopg
+
+    _, url = schema_url
+    store = PostgisStore(url)
+    store.init()
+    try:
+        store.add_claims([make_claim("before")])
+        pids = {store._run(lambda tx: tx.fetch("SELECT pg_backend_pid()")[0][0], write=False) for _ in range(3)}
+        with psycopg.connect(pg_url, autocommit=True) as conn:
+            for pid in pids:
+                conn.execute("SELECT pg_terminate_backend(%s)", (pid,))
+        assert store.get_claim("before").id == "before"
+        store.add_claims([make_claim("after")])
+        assert store.query_claims(ClaimQuery()).total == 2
+    finally:
+        store.close()
+
+
+def test_newer_schema_is_refused(schema_url: tuple[str, str], pg_url: str) -> None:
+    import psycopg
+
+    schema, url = schema_url
+    open_store(url).close()
+    with psycopg.connect(pg_url, autocommit=True) as conn:
+        conn.execute(f"UPDATE \"{schema}\".sitmap_meta SET value = '42' WHERE key = 'schema_version'")
+    with pytest.raises(StoreError, match="schema version 42, newer than this sitmap"):
+        open_store(url)
+
+
+def test_missing_schema_and_unreachable_server_are_clear_errors(pg_url: str) -> None:
+    sep = "&" if "?" in pg_url else "?"
+    with pytest.raises(StoreError, match="no schema of the search_path exists"):
+        open_store(f"{pg_url}{sep}options=-csearch_path%3Ddoes_not_exist_{uuid.uuid4().hex[:6]}")
+    bad = PostgisStore("postgresql://someone:hunter2@127.0.0.1:1/nowhere", connect_timeout=1.0)
+    with pytest.raises(StoreError, match="cannot connect to PostGIS") as err:
+        bad.init()
+    assert "hunter2" not in str(err.value)
+
+
+def test_database_without_postgis_is_refused(pg_url: str) -> None:
+    import psycopg
+
+    name = "sitmap_nogis_" + uuid.uuid4().hex[:8]
+    with psycopg.connect(pg_url, autocommit=True) as conn:
+        conn.execute(f'CREATE DATABASE "{name}"')
+    try:
+        url = pg_url.rsplit("/", 1)[0] + "/" + name
+        with pytest.raises(StoreError, match="lacks the PostGIS extension"):
+            open_store(url)
+    finally:
+        with psycopg.connect(pg_url, autocommit=True) as conn:
+            conn.execute(f'DROP DATABASE "{name}" WITH (FORCE)')
+
+
+def test_concurrent_writers_get_consecutive_versions(schema_url: tuple[str, str], make_claim) -> None:
+    _, url = schema_url
+    store = PostgisStore(url, pool_max=4)
+    store.init()
+    try:
+        store.add_claims([make_claim("shared")])
+
+        def edit(i: int) -> int:
+            store.add_claims([make_claim(f"w-{i}", day=i % 7)])
+            return store.update_claim("shared", {"notes": f"edit {i}"}).version
+
+        with ThreadPoolExecutor(max_workers=4) as pool:
+            versions = sorted(pool.map(edit, range(24)))
+        assert versions == list(range(2, 26))
+        hist = store.claim_history("shared")
+        assert [h.version for h in hist] == list(range(1, 26))
+        assert all(a.superseded_at == b.recorded_at for a, b in itertools.pairwise(hist))
+        assert store.query_claims(ClaimQuery(limit=0)).total == 25
+    finally:
+        store.close()
+
+
+def test_bulk_copy_path_round_trips(schema_url: tuple[str, str], make_claim) -> None:
+    store = open_store(schema_url[1])
+    try:
+        batch = [make_claim(f"bulk-{i:04d}", x=34.2 + i * 0.0005, y=31.3, day=i % 30) for i in range(400)]
+        batch.append(make_claim("bulk-nowhere", geometry=None, uncertainty=None))
+        assert len(store.add_claims(batch).inserted) == 401
+        got = store.get_claim("bulk-0123")
+        assert got.content_hash() == batch[123].content_hash()
+        assert store.query_claims(ClaimQuery(bbox=(34.2, 31.2, 34.25, 31.4), limit=0)).total == 101
+    finally:
+        store.close()
