@@ -329,10 +329,93 @@ _ANAPHORIC = re.compile(
 )
 
 
+#: Substrings one of which every cue of a type contains: a cheap test (``in`` on the
+#: lower-cased sentence) that skips the type's regex for most sentences.
+CUE_TRIGGERS: dict[str, tuple[str, ...]] = {
+    "evacuation_order": (
+        "evacua",
+        "order",
+        "told",
+        "urged",
+        "warn",
+        "instruct",
+        "called on",
+        "asked",
+        "must",
+        "move",
+        "head",
+        "displace",
+        "shelter",
+        "إخلاء",
+    ),
+    "humanitarian_zone": ("humanitarian", "safe "),
+    "negotiation": ("talks", "negotiat", "mediat", "hostage", "ceasefire", "truce", "delegation"),
+    "rocket_launch": (
+        "rocket",
+        "siren",
+        "missile",
+        "projectile",
+        "intercept",
+        "mortar",
+        "launch",
+        "fired",
+        "صاروخ",
+        "صواريخ",
+    ),
+    "airstrike": (
+        "strike",
+        "struck",
+        "striking",
+        "raid",
+        "bomb",
+        "warplane",
+        "jet",
+        "aircraft",
+        "drone",
+        "missile",
+        "air attack",
+        "targeted",
+        "غار",
+    ),
+    "shelling": ("shell", "artillery", "tank", "mortar", "naval", "gunboat", "قصف", "قذائف"),
+    "ground_operation": (
+        "ground",
+        "troops",
+        "soldiers",
+        "raid",
+        "incursion",
+        "stormed",
+        "tank",
+        "armo",
+        "operat",
+        "encircled",
+        "besieged",
+        "clash",
+        "fighting",
+        "battle",
+        "arrest",
+        "demolish",
+        "control",
+        "blew up",
+        "blowing up",
+        "withdr",
+        "pulled",
+        "special forces",
+        "commando",
+        "توغل",
+        "اقتحام",
+    ),
+    "shooting": ("shoot", "gunm", "fire", "shot", "sniper", "stab", "ramming", "إطلاق نار"),
+}
+
+
 def event_cues(sentence: str) -> list[Cue]:
     """Every event cue in ``sentence`` (possibly several types), in text order."""
     out: list[Cue] = []
+    low = sentence.lower()
     for etype, weight, pattern in CUE_PATTERNS:
+        if not any(t in low for t in CUE_TRIGGERS[etype]):
+            continue
         for m in pattern.finditer(sentence):
             out.append(Cue(etype, m.group(0), m.start(), m.end(), weight))
     out.sort(key=lambda c: (c.start, -c.weight))
@@ -760,6 +843,39 @@ _COUNT_PATTERNS: list[tuple[str, re.Pattern[str]]] = [
     ),
 ]
 
+#: What a counted thing is called; a sentence with none of these states no count.
+_COUNT_WORDS = (
+    "kill",
+    "dead",
+    "die",
+    "death",
+    "fatalit",
+    "lives",
+    "bodies",
+    "martyr",
+    "perish",
+    "injur",
+    "wound",
+    "hurt",
+    "casualt",
+    "target",
+    "site",
+    "position",
+    "launcher",
+    "tunnel",
+    "building",
+    "structure",
+    "home",
+    "house",
+    "toll",
+)
+#: Cheap test for "this sentence may state a count" before the full patterns run.
+_ANY_QUANTITY = re.compile(
+    r"\d|\b(?:one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|thirteen|fourteen|fifteen|sixteen|"
+    r"seventeen|eighteen|nineteen|twenty|thirty|forty|fifty|sixty|seventy|eighty|ninety|hundreds?|thousands?|dozens?|"
+    r"scores|several|few|handful|couple|many|multiple)\b",
+    re.I,
+)
 #: Phrases that make a number a running total, not this event's count.
 _CUMULATIVE = re.compile(
     r"\b(?:since (?:the (?:start|beginning|war|conflict)|October|Oct\.?|7 October|the war began)|"
@@ -845,6 +961,9 @@ class CountMatch:
 def find_counts(sentence: str) -> list[CountMatch]:
     """Killed, injured and target counts stated for this event (running totals excluded)."""
     found: list[CountMatch] = []
+    low = sentence.lower()
+    if not any(w in low for w in _COUNT_WORDS) or not _ANY_QUANTITY.search(sentence):
+        return found
     taken: list[tuple[int, int]] = []
     for kind, pattern in _COUNT_PATTERNS:
         for m in pattern.finditer(sentence):
@@ -852,7 +971,10 @@ def find_counts(sentence: str) -> list[CountMatch]:
             if any(qs < e and s < qe for s, e in taken):
                 continue
             # "20 people were killed since October" or "bringing the toll to 15,000" is a total
-            window = sentence[max(0, m.start() - 40) : min(len(sentence), m.end() + 40)]
+            # the words before it in its clause, the match, and the rest of its clause
+            head = re.split(r"[,;:]", sentence[max(0, m.start() - 40) : m.start()])[-1]
+            tail = re.split(r"[,;.]", sentence[m.end() : m.end() + 40])[0]
+            window = head + m.group(0) + tail
             if _CUMULATIVE.search(window):
                 continue
             # a year or a date is not a count ("in 2023 killed ...")

@@ -33,11 +33,11 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from functools import cache
 
+import numpy as np
 import pyproj
 import shapely
 from shapely.geometry import MultiPolygon, Point, Polygon
 from shapely.geometry.base import BaseGeometry
-from shapely.ops import transform
 
 from geo import extract
 from geo.errors import InvalidInput
@@ -112,8 +112,9 @@ def _aeqd(lon: float, lat: float) -> tuple[pyproj.Transformer, pyproj.Transforme
 def buffer_m(point: Point, radius_m: float) -> BaseGeometry:
     """A circle of ``radius_m`` metres around a lon/lat point, built in a local metric CRS."""
     fwd, inv = _aeqd(round(point.x, 3), round(point.y, 3))
-    local = transform(fwd.transform, point).buffer(max(radius_m, 1.0), 32)
-    return transform(inv.transform, local)
+    local = shapely.transform(point, lambda xy: np.column_stack(fwd.transform(xy[:, 0], xy[:, 1])))
+    circle = local.buffer(max(radius_m, 1.0), 32)
+    return shapely.transform(circle, lambda xy: np.column_stack(inv.transform(xy[:, 0], xy[:, 1])))
 
 
 def anchor_point(geom: BaseGeometry) -> Point:
@@ -305,8 +306,8 @@ def _contains(outer: Mention, inner: Mention) -> bool:
         return False
     region = outer.uncertainty.region
     pt = anchor_point(inner.geometry)
-    if region is not None:
-        return bool(region.buffer(0.005).covers(pt))
+    if region is not None:  # within ~500 m of the region counts as inside (coarse polygons, coastal points)
+        return bool(shapely.dwithin(region, pt, 0.005))
     return distance_m(anchor_point(outer.geometry), pt) <= outer.uncertainty.radius_m * 1.1 + 500
 
 
