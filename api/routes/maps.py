@@ -189,37 +189,100 @@ def _claim_query(layer: Layer, view: MapView, *, time_filter: bool) -> ClaimQuer
     )
 
 
-def _public_claims(layer: Layer, records: list[Any]) -> list[Any]:
-    """Apply the layer's publication policy (coarsening) before anything is drawn."""
+def _public_claims(layer: Layer, records: list[Any], principal: Any, as_of: datetime | None) -> list[Any]:
+    """Apply the layer's publication policy (coarsening, delay) for anonymous readers."""
     if layer.policy is None:
         return records
-    try:
-        from layers.policy import apply_policy
-    except ImportError:  # pragma: no cover - the policy module lands with the layers part
-        return records
-    return list(apply_policy(records, layer.policy))
+    from layers.policy import apply_policy
+
+    return apply_policy(records, layer.policy, authenticated=principal is not None, as_of=as_of)
 
 
-def _incidents(records: list[Any]) -> list[Any]:
-    """Corroboration of the drawn claims (same event from several sources), when available."""
-    if len(records) < 2 or len(records) > 50_000:
+#: Corroboration runs inline (rings and side-by-side for every claim) up to this many claims
+#: and this many claims on one day; beyond, a popup asks for its own incident.
+INLINE_CORROBORATION = 3000
+INLINE_PER_DAY = 300
+#: The neighbourhood searched for one claim's incident: the corroboration limits plus slack.
+NEIGHBOUR_RADIUS_M = 12_000.0
+NEIGHBOUR_DAYS = 9
+MAX_NEIGHBOURS = 400
+
+
+def _inline_incidents(records: list[Any]) -> list[Any] | None:
+    """Incidents of all drawn claims when that is cheap, else ``None`` (popups fetch their own)."""
+    if len(records) < 2:
         return []
-    try:
-        from layers.build import corroborate
-    except ImportError:  # pragma: no cover - corroboration lands with the layers part
-        return []
+    if len(records) > INLINE_CORROBORATION:
+        return None
+    per_day: dict[Any, int] = {}
+    for r in records:
+        if r.valid_from is not None:
+            key = r.valid_from.date()
+            per_day[key] = per_day.get(key, 0) + 1
+    if per_day and max(per_day.values()) > INLINE_PER_DAY:
+        return None
+    from layers.corroborate import corroborate
+
     return list(corroborate(records))
 
 
-def layer_payload(store: Store, layer: Layer, view: MapView, *, time_filter: bool = False) -> dict[str, Any]:
+def layer_payload(
+    store: Store, layer: Layer, view: MapView, *, time_filter: bool = False, principal: Any = None
+) -> dict[str, Any]:
     """The compact data of one collection for a view (claims columns or zones GeoJSON)."""
     from api.render.mapdata import claims_payload, zones_payload
 
     query = _claim_query(layer, view, time_filter=time_filter)
     if isinstance(query, ZoneQuery):
         return zones_payload(store.query_zones(query).items, layer_id=layer.id, title=layer.title)
-    records = _public_claims(layer, store.query_claims(query).items)
-    return claims_payload(records, incidents=_incidents(records), layer_id=layer.id, title=layer.title)
+    records = _public_claims(layer, store.query_claims(query).items, principal, view.as_of)
+    incidents = _inline_incidents(records)
+    payload = claims_payload(records, incidents=incidents or (), layer_id=layer.id, title=layer.title)
+    payload["incidents_inline"] = incidents is not None
+    return payload
+
+
+def claim_incident(store: Store, layer: Layer, claim_id: str, view: MapView, principal: Any = None) -> dict[str, Any]:
+    """The incident one claim belongs to, from corroborating it with its neighbours only.
+
+    Neighbours are the layer's claims within ``NEIGHBOUR_RADIUS_M`` and ``NEIGHBOUR_DAYS``
+    (the nearest ``MAX_NEIGHBOURS``), so the cost does not grow with the layer.
+    """
+    import math
+
+    from layers.corroborate import corroborate
+
+    claim = store.get_claim(claim_id, as_of=view.as_of)
+    if claim.geometry is None:
+        raise NotFound(f"claim {claim_id!r} has no location, so it has no neighbours to corroborate with")
+    pt = claim.geometry.representative_point()
+    dlat = NEIGHBOUR_RADIUS_M / 111_320
+    dlon = dlat / max(math.cos(math.radians(pt.y)), 0.01)
+    start = claim.valid_from - timedelta(days=NEIGHBOUR_DAYS) if claim.valid_from else None
+    end = claim.valid_to + timedelta(days=NEIGHBOUR_DAYS) if claim.valid_to else None
+    near = replace(view, bbox=(pt.x - dlon, pt.y - dlat, pt.x + dlon, pt.y + dlat), start=start, end=end)
+    query = _claim_query(layer, near, time_filter=True)
+    if not isinstance(query, ClaimQuery):
+        raise NotFound(f"layer {layer.id!r} holds zones, which are not corroborated into incidents")
+    records = [r for r in store.query_claims(query).items if r.geometry is not None]
+    if not any(r.id == claim_id for r in records):
+        raise NotFound(f"claim {claim_id!r} is not in layer {layer.id!r} for this view")
+    records.sort(key=lambda r: r.geometry.representative_point().distance(pt))
+    records = _public_claims(layer, records[:MAX_NEIGHBOURS], principal, view.as_of)
+    from api.render.mapdata import claims_payload
+
+    for inc in corroborate(records):
+        if claim_id in inc.claim_ids:
+            members = [r for r in records if r.id in inc.claim_ids]
+            payload = claims_payload(members, layer_id=layer.id)
+            payload["incident"] = {
+                "id": inc.id,
+                "status": inc.status,
+                "independent_sources": inc.independent_sources,
+                "conflicts": list(inc.conflicts),
+            }
+            return payload
+    return {"incident": None}
 
 
 def _cached(
@@ -392,7 +455,7 @@ def map_png(
     headers, fresh = _cached(request, store, settings, view, layers, parts=("png",))
     if fresh:
         return Response(status_code=304, headers=headers)
-    payloads = [layer_payload(store, layer, view, time_filter=True) for layer in layers]
+    payloads = [layer_payload(store, layer, view, time_filter=True, principal=principal) for layer in layers]
     png = render_png(
         payloads,
         title=_title(layers),
@@ -412,6 +475,24 @@ def _when_label(view: MapView) -> str:
     return "all dates"
 
 
+@router.get("/maps/{collection}/incident/{claim_id}.json", summary="The incident one claim belongs to")
+def map_incident(
+    collection: str,
+    claim_id: str,
+    request: Request,
+    store: StoreDep,
+    settings: SettingsDep,
+    principal: PrincipalDep,
+) -> Response:
+    """Claims about the same event as ``claim_id`` (side by side in popups of large layers)."""
+    view = parse_view(collection, request)
+    layer = _layer(store, collection, principal)
+    headers, fresh = _cached(request, store, settings, view, [layer], parts=("incident",))
+    if fresh:
+        return Response(status_code=304, headers=headers)
+    return JSONResponse(claim_incident(store, layer, claim_id, view, principal), headers=headers)
+
+
 @router.get("/maps/{collection}/data.json", summary="Compact map data of a collection")
 def map_data(
     collection: str, request: Request, store: StoreDep, settings: SettingsDep, principal: PrincipalDep
@@ -424,7 +505,7 @@ def map_data(
     headers, fresh = _cached(request, store, settings, view, [layer], parts=("data",))
     if fresh:
         return Response(status_code=304, headers=headers)
-    payload = layer_payload(store, layer, view)
+    payload = layer_payload(store, layer, view, principal=principal)
     import json
 
     body = json.dumps(payload, ensure_ascii=False, separators=(",", ":"))

@@ -397,3 +397,23 @@ def test_notebook_map_is_self_contained() -> None:
     assert "SitmapMap.init" in html and "Leaflet 1.9" in html  # Leaflet itself is inline
     assert "url(data:image/png;base64," in html  # leaflet.css images inlined
     assert "<img src=x onerror" not in html  # user text only inside escaped JSON
+
+
+def test_incident_of_one_claim_from_its_neighbours(client: TestClient) -> None:
+    body = client.get("/maps/all/incident/ky-strike-1.json").json()
+    assert body["incident"]["status"] == "corroborated" and body["incident"]["independent_sources"] == 2
+    assert sorted(body["ids"]) == ["ky-strike-1", "ky-strike-2"]
+    single = client.get("/maps/all/incident/nu-shooting.json").json()
+    assert single["incident"] is None or single["ids"] == ["nu-shooting"]
+    assert client.get("/maps/all/incident/unlocated.json").status_code == 404
+    assert client.get("/maps/all/incident/no-such-claim.json").status_code == 404
+    assert client.get("/maps/evacuation-orders/incident/ky-strike-1.json").status_code == 404
+
+
+def test_large_layers_leave_corroboration_to_popups(client: TestClient, monkeypatch: pytest.MonkeyPatch) -> None:
+    from api.routes import maps
+
+    assert client.get("/maps/all/data.json").json()["incidents_inline"] is True
+    monkeypatch.setattr(maps, "INLINE_CORROBORATION", 3)
+    d = client.get("/maps/all/data.json").json()
+    assert d["incidents_inline"] is False and d["incidents"] == [] and set(d["inc"]) == {-1}

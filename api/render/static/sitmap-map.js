@@ -665,7 +665,10 @@
     var who = row(card, 'Who says', said(claimant, source) + ' so');
     var detail = add(card, el('div', 'sm-detail', 'Loading source and quote\u2026'));
     var inc = set.incident(i);
-    if (inc) {
+    if (d.incidents_inline === false) {
+      var slot = add(card, el('div', 'sm-detail', 'Checking other sources\u2026'));
+      this._fetchIncident(set, i, slot);
+    } else if (inc) {
       row(card, 'Sources', inc.independent_sources + ' independent (' + inc.status + ')');
       var members = (set.byInc[d.inc[i]] || []).filter(function (j) { return j !== i; });
       if (!incidentShown && (members.length || (inc.conflicts && inc.conflicts.length))) add(card, this._sideBySide(set, [i].concat(members), inc));
@@ -674,6 +677,25 @@
     }
     this._details(set, d.ids[i], detail, who);
     return card;
+  };
+
+  /** For large layers: ask the server which claims are about the same event as claim i. */
+  Controller.prototype._fetchIncident = function (set, i, slot) {
+    var self = this, meta = set.meta, id = set.data.ids[i];
+    var u = new URL(meta.data_url, window.location.href);
+    u.pathname = u.pathname.replace(/\/data\.json$/, '/incident/' + encodeURIComponent(id) + '.json');
+    fetch(u.toString()).then(function (r) {
+      if (!r.ok) throw new Error('HTTP ' + r.status);
+      return r.json();
+    }).then(function (resp) {
+      slot.textContent = '';
+      var inc = resp.incident;
+      if (!inc) { row(slot, 'Sources', '1 (single source)'); return; }
+      row(slot, 'Sources', inc.independent_sources + ' independent (' + inc.status + ')');
+      var others = new ClaimSet(meta, resp), me = resp.ids.indexOf(id), order = [me];
+      for (var j = 0; j < others.n; j++) if (j !== me) order.push(j);
+      if (order.length > 1 || (inc.conflicts && inc.conflicts.length)) add(slot, self._sideBySide(others, order, inc));
+    }).catch(function (err) { slot.textContent = 'Other sources unavailable (' + err.message + ')'; });
   };
 
   Controller.prototype._sideBySide = function (set, members, inc) {
