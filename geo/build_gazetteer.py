@@ -444,10 +444,6 @@ def build(out: Path = INDEX_PATH, aliases: Path = ALIASES_PATH) -> dict[str, int
                     c = geom.representative_point()
                     entry["lon"], entry["lat"] = round(c.x, 5), round(c.y, 5)
                 pt = Point(entry.get("lon", base.get("lon")), entry.get("lat", base.get("lat")))
-                if not geom.buffer(0.002).contains(pt):  # a point outside its blocks: use the blocks' centre
-                    c = geom.representative_point()
-                    entry["lon"], entry["lat"] = round(c.x, 5), round(c.y, 5)
-                    pt = c
                 entry.update(
                     radius_m=round(_point_radius(pt, geom)),
                     region={"type": "blocks", "ref": sorted(set(ids), key=_num)},

@@ -38,7 +38,8 @@ from geo.uncertainty import uncertainty_for
 
 
 def _words(text: str) -> frozenset[str]:
-    return frozenset(text.split())
+    """A word list folded like text tokens are ("Council" -> "cuncil"), so lookups compare like with like."""
+    return frozenset(" ".join(fold_token(t) for t in w.split("_")) for w in text.split())
 
 
 #: Default document focus: sitmap's reporting is about the Gaza Strip unless the text says otherwise.
@@ -61,7 +62,6 @@ _KIND_PRIOR = {
     "facility": 0.1,
     "city": 0.0,
 }
-_SUBPLACE_KINDS = frozenset({"neighbourhood", "camp", "hospital", "facility", "area"})
 
 #: Words that head organisation names: a place right before them is part of the name.
 ORG_HEADS = _words(
@@ -71,6 +71,7 @@ ORG_HEADS = _words(
     agency committee forces force front movement foundation club fc office group association society
     network channel airlines airways institute organisation organization federation party command
     directorate service services media herald tribune observer chronicle gazette journal monitor
+    defence defense
     """
 )
 #: Lowercase words allowed between a place and an organisation head ("Gaza health ministry").
@@ -101,9 +102,9 @@ GIVEN_NAMES = _words(
     """
 )
 #: Full names of people whose first word is a place name.
-PERSON_NAMES = frozenset({"israel katz", "israel ziv", "jordan bardella", "paris hilton"})
+PERSON_NAMES = _words("israel_katz israel_ziv jordan_bardella paris_hilton")
 #: Words that are never a place on their own (demonyms the alternate names sometimes contain).
-NOT_PLACES = frozenset({"israeli", "israelis", "palestinian", "palestinians", "egyptian", "arab", "jewish"})
+NOT_PLACES = _words("israeli israelis palestinian palestinians egyptian arab jewish")
 #: Acronyms that are place names (other all-caps words of up to three letters are not).
 PLACE_ACRONYMS = frozenset({"us", "usa", "uk", "uae"})
 
@@ -158,6 +159,7 @@ _AR_QUAL = {
     "شرقي": "eastern",
     "غربي": "western",
 }
+_POSSESSIVE_GAP = re.compile(r"^['’ʼ]s\s{1,2}$")
 _CONFLICT_DASH = re.compile(r"^\s*[-–—]\s*$")
 _CONTAINER_GAP = re.compile(r"^\s*(?:,|\(|,\s*in|in)\s*$")
 _SENTENCE_END = re.compile(r"[.!?]\s*$")
@@ -196,8 +198,10 @@ def _tokenize(text: str, gaz: Gazetteer) -> list[_Token]:
     firsts = gaz.name_prefixes
     for m in _WORD.finditer(text):
         raw = m.group(0)
+        start, end = m.start(), m.end()
+        if len(raw) > 3 and raw[-2] in "'’ʼ" and raw[-1] in "sS":  # possessive: "Israel's", "Gaza’s"
+            raw, end = raw[:-2], end - 2
         key = fold_token(raw)
-        start = m.start()
         if (is_arabic(raw) or is_hebrew(raw)) and len(key) > 3 and key not in gaz.names and key not in firsts:
             stripped = key[1:]
             if is_arabic(raw) and stripped.startswith("ال"):
@@ -208,11 +212,11 @@ def _tokenize(text: str, gaz: Gazetteer) -> list[_Token]:
         low = key.lower()
         article = low in ARTICLES
         prev_char = text[start - 1] if start else ""
-        next_char = text[m.end()] if m.end() < len(text) else ""
+        next_char = text[end] if end < len(text) else ""
         hyphen = next_char in "-‐‑"
         strong = article and (low not in WEAK_ARTICLES or hyphen or (raw[:1].isupper() and prev_char != ""))
         cap = True if is_arabic(raw) or is_hebrew(raw) else raw[:1].isupper()
-        out.append(_Token(start, m.end(), raw, key, skeleton_token(key), cap, article, strong, latin))
+        out.append(_Token(start, end, raw, key, skeleton_token(key), cap, article, strong, latin))
     return out
 
 
@@ -303,7 +307,14 @@ def _is_org(text: str, toks: list[_Token], i: int, j: int) -> bool:
     # "<place> [Modifier...] Head": Khan Younis Brigade, Gaza Health Ministry, Israel Defense Forces.
     k = j + 1
     steps = 0
-    while k < len(toks) and steps < 4 and _joinable(text, toks[k - 1], toks[k]):
+    while (
+        k < len(toks)
+        and steps < 4
+        and (
+            _joinable(text, toks[k - 1], toks[k])
+            or (k == j + 1 and _POSSESSIVE_GAP.match(text[toks[j].end : toks[k].start]))
+        )
+    ):
         low = toks[k].key
         if low in ORG_HEADS:
             return True
@@ -362,8 +373,9 @@ def _link(text: str, matches: list[_Match], gaz: Gazetteer) -> list[_Match]:
             continue
         nxt = matches[k + 1] if k + 1 < len(matches) else None
         if nxt is not None and _CONFLICT_DASH.match(text[m.end : nxt.start]):
-            sub_entries = [gaz.entries[i] for i, _ in nxt.hits]
-            if any(e.kind in _SUBPLACE_KINDS for e in sub_entries):
+            outer = [gaz.entries[i] for i, _ in m.hits]
+            inner = [gaz.entries[i] for i, _ in nxt.hits]
+            if any(_inside(e, o) for e in inner for o in outer):
                 merged = _Match(m.start, nxt.end, text[m.start : nxt.end], nxt.hits, nxt.quality, nxt.n_tokens)
                 merged.container = m
                 merged.qualifier = nxt.qualifier or m.qualifier
@@ -376,11 +388,18 @@ def _link(text: str, matches: list[_Match], gaz: Gazetteer) -> list[_Match]:
     return out
 
 
+def _inside(inner: Entry, outer: Entry) -> bool:
+    """True if ``inner`` is a different place lying within ``outer``'s extent (a quarter of a city)."""
+    if inner.id == outer.id or inner.kind in ("country", "admin1", "region"):
+        return False
+    return inner.parent == outer.id or _dist_km(inner, outer) * 1000.0 <= outer.radius_m + 2000.0
+
+
 def _container_ok(entry: Entry, container: Entry) -> bool:
     if container.kind == "country":
         return entry.country == container.country
-    if entry.id == container.id:
-        return False
+    if entry.id == container.id:  # "Rafah (Rafah, Gaza Strip)": the place restated
+        return True
     if entry.parent == container.id:
         return True
     return _dist_km(entry, container) * 1000.0 <= container.radius_m + 2000.0

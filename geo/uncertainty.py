@@ -193,10 +193,10 @@ def widen(
 
     "near"/"around"/"area of": radius + 3 km (region buffered by 3 km). "outskirts of":
     radius + 3 km. "across"/"throughout": unchanged (the event spans the place).
-    "north of X": point moved (radius + 3 km) north, radius + 3 km, region dropped.
-    "5 km north of X": point moved 5 km north, radius + max(25% of 5 km, 1 km).
-    "along the border": radius + 2 km. "eastern X": the half of X towards the east:
-    point moved half the radius, radius x 0.6, region kept (the part lies in it).
+    "north of X": point kept (no distance is given), radius + 6 km, region dropped.
+    "5 km north of X": the only qualifier that moves the point — 5 km north, radius +
+    max(25% of 5 km, 1 km). "along the border": radius + 2 km. "eastern X": unchanged
+    point, radius and region (the part lies inside X), but the method says "qualifier".
     """
     cls = qualifier_class(qualifier)
     if cls is None or cls == "across":
@@ -206,17 +206,10 @@ def widen(
         extra = {"near": NEAR_EXTRA_M, "outskirts": OUTSKIRTS_EXTRA_M, "border": BORDER_EXTRA_M}[cls]
         new_region = buffer_m(region, extra) if region is not None else None
         return point, radius_m + extra, new_region
-    if cls == "part":
-        word = q.split()[0]
-        try:
-            bearing = bearing_of(word.removesuffix("ern"))
-        except InvalidInput:  # "parts of X" names no side: the place itself
-            return point, radius_m, region
-        return offset_point(point, radius_m * 0.5, bearing), radius_m * 0.6, region
-    if cls == "direction":
-        word = q.split(" of")[0].strip()
-        bearing = bearing_of(word)
-        return offset_point(point, radius_m + DIRECTION_OFFSET_M, bearing), radius_m + DIRECTION_OFFSET_M, None
+    if cls == "part":  # "eastern Rafah": the part lies inside the place, so its extent still holds
+        return point, radius_m, region
+    if cls == "direction":  # "north of X": not moved (no distance given), widened to reach past X
+        return point, radius_m + 2 * DIRECTION_OFFSET_M, None
     # distance: "5 km north of", "3 kilometres east of", "2 miles south of"
     import re
 

@@ -120,8 +120,8 @@ def test_rafah_gaza_by_default_and_egypt_when_said() -> None:
         "Trucks waited in Egypt's Rafah.",
         "Trucks waited in Egyptian Rafah.",
     ):
-        first = mentions(text)[0]
-        assert first.gazetteer_id == "geonames:350350", text
+        rafah = next(m for m in mentions(text) if "Rafah" in m.place_text)
+        assert rafah.gazetteer_id == "geonames:350350", text
 
 
 @pytest.mark.parametrize(
@@ -178,6 +178,8 @@ def test_conflict_note_style_resolves_to_the_neighbourhood() -> None:
         "A spokesman for the Israel Defense Forces said.",
         "The Jenin Battalion claimed the attack.",
         "Gamal Abdel Nasser was president of Egypt.",
+        "Gaza's civil defence said 19 people were killed.",
+        "Israel's Channel 12 reported the claim.",
     ],
 )
 def test_places_inside_person_and_organisation_names_are_not_mentions(text: str) -> None:
@@ -232,15 +234,19 @@ def test_qualifiers_widen_the_radius_and_change_the_codes() -> None:
     assert near.uncertainty.method == "qualifier" and plain.uncertainty.method == "gazetteer"
 
 
-def test_distance_and_direction_move_the_point() -> None:
+def test_distance_moves_the_point_direction_widens() -> None:
     base = mentions("Shelling hit Khan Younis.")[0]
     moved = mentions("Shelling hit 5 km north of Khan Younis.")[0]
     assert moved.qualifier == "5 km north of"
     assert base.geometry is not None and moved.geometry is not None
     assert moved.geometry.y > base.geometry.y + 0.04  # ~5 km is ~0.045 degrees of latitude
     assert abs(moved.geometry.x - base.geometry.x) < 0.001
+    # Without a distance, a direction widens but does not move (the brief: only "N km" moves).
+    rafah = mentions("Shelling hit Rafah.")[0]
     east = mentions("Shelling hit east of Rafah.")[0]
-    assert east.geometry is not None and east.geometry.x > 34.2436 + 0.02
+    assert east.geometry == rafah.geometry and east.qualifier == "east of"
+    assert east.uncertainty is not None and rafah.uncertainty is not None
+    assert east.uncertainty.radius_m == rafah.uncertainty.radius_m + 6000
 
 
 def test_along_the_border_widens() -> None:
