@@ -123,6 +123,48 @@ def db_stats(
         typer.echo(f"time span  {s.time_span[0].isoformat()} .. {s.time_span[1].isoformat()}")
 
 
+@db_app.command("backup")
+def db_backup(
+    path: Annotated[str, typer.Argument(help="New file to write (a .gpkg copy, or a pg_dump archive for PostGIS).")],
+    db: DbOption = DEFAULT_DB,
+) -> None:
+    """Back up the store while it stays in use: SQLite's online backup for a GeoPackage, pg_dump for PostGIS."""
+    from layers.store import open_store
+
+    store = open_store(db, create=False)
+    try:
+        backup = getattr(store, "backup", None)
+        if backup is None:
+            raise SitmapError(f"the {store.backend} store has no backup support")
+        dest = backup(path)
+    finally:
+        store.close()
+    typer.echo(f"backed up {store.backend} store {db} to {dest}")
+
+
+@db_app.command("restore")
+def db_restore(
+    path: Annotated[str, typer.Argument(help="A file written by 'sitmap db backup'.")],
+    db: DbOption = DEFAULT_DB,
+    yes: Annotated[bool, typer.Option("--yes", help="Replace the store's content without asking.")] = False,
+) -> None:
+    """Replace the store's content with a backup (checked to be a sitmap backup first)."""
+    from layers.store import open_store
+
+    if not yes:
+        typer.confirm(f"replace everything in {db} with {path}?", abort=True)
+    store = open_store(db)
+    try:
+        restore = getattr(store, "restore", None)
+        if restore is None:
+            raise SitmapError(f"the {store.backend} store has no restore support")
+        restore(path)
+        stats = store.stats()
+    finally:
+        store.close()
+    typer.echo(f"restored {db} from {path}: {stats.claims} claims, {stats.zones} zones")
+
+
 # --------------------------------------------------------------------------------------
 # sitmap geocode
 # --------------------------------------------------------------------------------------
