@@ -61,10 +61,26 @@ def downgrade_to_30(schema: dict[str, Any], settings: Settings) -> dict[str, Any
     doc["openapi"] = "3.0.3"
     doc.pop("jsonSchemaDialect", None)
     doc.pop("webhooks", None)
+    from api.errors import PROBLEM_JSON, PROBLEM_SCHEMA
+
     for path_item in doc.get("paths", {}).values():
         for operation in path_item.values():
             if not isinstance(operation, dict):
                 continue
+            responses = operation.setdefault("responses", {})
+            # FastAPI documents a 422 'HTTPValidationError' body that this service never sends:
+            # parameter errors are 400 problems and body errors 422 problems (api.errors).
+            auto = responses.get("422", {}).get("content", {}).get("application/json", {}).get("schema", {})
+            if "HTTPValidationError" in str(auto):
+                del responses["422"]
+            # Every error of this service is a problem+json document: say so for any status.
+            responses.setdefault(
+                "default",
+                {
+                    "description": "An error (RFC 9457 problem details)",
+                    "content": {PROBLEM_JSON: {"schema": PROBLEM_SCHEMA}},
+                },
+            )
             for param in operation.get("parameters", []):
                 if param.get("name") == "limit" and param.get("in") == "query":
                     param["schema"] = {
@@ -80,4 +96,8 @@ def downgrade_to_30(schema: dict[str, Any], settings: Settings) -> dict[str, Any
                     )
                     param["style"] = "form"
                     param["explode"] = False
+    schemas = doc.get("components", {}).get("schemas", {})
+    if "HTTPValidationError" in schemas and "#/components/schemas/HTTPValidationError" not in str(doc.get("paths")):
+        schemas.pop("HTTPValidationError", None)
+        schemas.pop("ValidationError", None)
     return doc
