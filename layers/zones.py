@@ -414,6 +414,16 @@ def zones_from_store(
 # --------------------------------------------------------------------------------------
 
 
+ZonesOrStore = Iterable[Zone] | Store
+
+
+def _zones(source: ZonesOrStore) -> list[Zone]:
+    """A list of zones from a list, or all current zones of a store (``query_zones``)."""
+    if isinstance(source, Store):  # runtime_checkable protocol: anything with the store's methods
+        return zones_from_store(source)
+    return list(source)
+
+
 def _utc(t: datetime) -> datetime:
     return t if t.tzinfo else t.replace(tzinfo=UTC)
 
@@ -427,14 +437,21 @@ def is_active(zone: Zone, t: datetime, *, max_age: timedelta | None = None) -> b
 
 
 def active_at(
-    zones: Iterable[Zone],
+    zones: ZonesOrStore,
     t: datetime,
     *,
     order_types: Sequence[str] = (),
     max_age: timedelta | None = None,
 ) -> list[Zone]:
-    """The zones in force at ``t`` (effective, not lifted, not retracted), in input order."""
-    return [z for z in zones if (not order_types or z.order_type in order_types) and is_active(z, t, max_age=max_age)]
+    """The zones in force at ``t`` (effective, not lifted, not retracted), in input order.
+
+    ``zones`` is a list of zones or a store (its current zones), like every function below.
+    """
+    return [
+        z
+        for z in _zones(zones)
+        if (not order_types or z.order_type in order_types) and is_active(z, t, max_age=max_age)
+    ]
 
 
 # --------------------------------------------------------------------------------------
@@ -515,10 +532,10 @@ class AreaSummary:
         }
 
 
-def _of_type(zones: Iterable[Zone], order_type: str | None) -> list[Zone]:
+def _of_type(zones: ZonesOrStore, order_type: str | None) -> list[Zone]:
     if order_type is not None and order_type not in ORDER_TYPES:
         raise InvalidInput(f"unknown order type {order_type!r}; expected one of: {', '.join(ORDER_TYPES)}")
-    return [z for z in zones if z.status != "retracted" and (order_type is None or z.order_type == order_type)]
+    return [z for z in _zones(zones) if z.status != "retracted" and (order_type is None or z.order_type == order_type)]
 
 
 def union_area(zones: Sequence[Zone], *, reference: BaseGeometry | None = None) -> tuple[float, float]:
@@ -531,7 +548,7 @@ def union_area(zones: Sequence[Zone], *, reference: BaseGeometry | None = None) 
 
 
 def area_at(
-    zones: Iterable[Zone],
+    zones: ZonesOrStore,
     t: datetime,
     *,
     order_type: str | None = "evacuate",
@@ -547,7 +564,7 @@ def area_at(
 
 
 def cumulative_area(
-    zones: Iterable[Zone],
+    zones: ZonesOrStore,
     *,
     since: datetime | None = None,
     until: datetime | None = None,
@@ -565,7 +582,7 @@ def cumulative_area(
     return AreaSummary(until, km2, share, area_km2(ref), len(chosen), tuple(z.id for z in chosen))
 
 
-def order_areas(zones: Iterable[Zone], *, reference: BaseGeometry | None = None) -> pd.DataFrame:
+def order_areas(zones: ZonesOrStore, *, reference: BaseGeometry | None = None) -> pd.DataFrame:
     """One row per zone: its own area, its share of the reference, and the stated area.
 
     Columns: id, order_type, issued_at, effective_from, lifted_at, n_blocks, n_approx,
@@ -574,7 +591,7 @@ def order_areas(zones: Iterable[Zone], *, reference: BaseGeometry | None = None)
     ref = reference if reference is not None else gaza_strip()
     ref_km2 = area_km2(ref)
     rows = []
-    for z in zones:
+    for z in _zones(zones):
         km2 = area_km2(z.geometry)
         rows.append(
             {
@@ -610,7 +627,7 @@ def order_areas(zones: Iterable[Zone], *, reference: BaseGeometry | None = None)
 
 
 def area_series(
-    zones: Iterable[Zone],
+    zones: ZonesOrStore,
     *,
     start: datetime | date | None = None,
     end: datetime | date | None = None,

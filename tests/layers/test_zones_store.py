@@ -47,3 +47,14 @@ def test_lifting_an_order_is_a_new_version_and_as_of_sees_the_old(store) -> None
     assert zm.area_at(now, t("2023-12-01")).n_zones == 0
     old = zm.zones_from_store(store, as_of=before)
     assert zm.area_at(old, t("2023-12-01")).n_zones == 1
+
+
+def test_area_functions_accept_a_store(store) -> None:  # type: ignore[no-untyped-def]
+    orders = [z for z in zm.load_real_orders() if z.effective_from < t("2024-01-01")]
+    store.add_zones(orders)
+    at = t("2023-12-20")
+    assert zm.area_at(store, at).area_km2 == pytest.approx(zm.area_at(orders, at).area_km2, rel=1e-6)
+    assert len(zm.active_at(store, at)) == len(zm.active_at(orders, at))
+    assert len(zm.order_areas(store)) == len(orders)
+    series = zm.area_series(store, start=t("2023-12-01"), end=t("2023-12-31"))
+    assert len(series) == 31
