@@ -16,6 +16,11 @@ import typer
 
 from geo.errors import SitmapError
 
+try:  # typer >= 0.22 ships its own copy of click, whose exceptions are not click's classes
+    from typer._click.exceptions import ClickException as _TyperClickException
+except ImportError:  # pragma: no cover - older typer raises click's own
+    _TyperClickException = click.ClickException  # type: ignore[misc,assignment]
+
 app = typer.Typer(
     name="sitmap",
     help="Reports about strikes, attacks and evacuation orders as dated, source-tagged map layers.",
@@ -708,12 +713,12 @@ def main(argv: list[str] | None = None) -> int:
             raise
         typer.echo(f"sitmap: error: {exc.message}", err=True)
         return 2 if exc.code in ("invalid_input", "not_found", "unsupported", "too_large") else 1
-    except click.exceptions.Abort:
+    except (click.exceptions.Abort, typer.Abort):
         typer.echo("sitmap: aborted", err=True)
         return 130
-    except click.exceptions.Exit as exc:
+    except (click.exceptions.Exit, typer.Exit) as exc:
         return int(exc.exit_code or 0)
-    except click.ClickException as exc:
+    except (click.ClickException, _TyperClickException) as exc:
         if _state["debug"]:
             raise
         typer.echo(f"sitmap: error: {exc.format_message()}", err=True)
