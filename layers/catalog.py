@@ -61,7 +61,7 @@ def _claims_layer(layer_id: str, title: str, description: str, types: Sequence[s
         title=title,
         description=description,
         kind="claims",
-        filter=LayerFilter(event_types=tuple(types)),  # type: ignore[arg-type]
+        filter=LayerFilter(event_types=tuple(types)),
         style=_style(types),
     )
 

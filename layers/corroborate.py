@@ -35,11 +35,12 @@ import re
 import unicodedata
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
-from datetime import timedelta
+from datetime import datetime, timedelta
+from functools import lru_cache
 
 import numpy as np
 
-from geo.model import EVENT_TYPES, TIME_PRECISIONS
+from geo.model import EVENT_TYPES, TIME_PRECISIONS, ClaimStatus, TimePrecision
 from layers.model import ClaimRecord, Incident
 
 #: Event type -> family; claims of one family may describe the same event.
@@ -90,6 +91,7 @@ _EARTH_R = 6_371_008.8
 _DAY = 86_400.0
 
 
+@lru_cache(maxsize=65_536)
 def voice(claimant: str | None, source: str | None = None) -> str | None:
     """The normalised identity of who speaks in a claim: its claimant, else its source.
 
@@ -120,7 +122,8 @@ def _haversine(lon1: np.ndarray, lat1: np.ndarray, lon2: np.ndarray, lat2: np.nd
     dphi = p2 - p1
     dlmb = np.radians(lon2 - lon1)
     a = np.sin(dphi / 2) ** 2 + np.cos(p1) * np.cos(p2) * np.sin(dlmb / 2) ** 2
-    return 2 * _EARTH_R * np.arcsin(np.sqrt(np.clip(a, 0.0, 1.0)))
+    out: np.ndarray = 2 * _EARTH_R * np.arcsin(np.sqrt(np.clip(a, 0.0, 1.0)))
+    return out
 
 
 def distance_m(a: ClaimRecord, b: ClaimRecord) -> float:
@@ -141,6 +144,10 @@ def _point(c: ClaimRecord) -> tuple[float, float] | None:
     return float(pt.x), float(pt.y)
 
 
+def _radius(c: ClaimRecord) -> float:
+    return c.uncertainty.radius_m if c.uncertainty is not None else 0.0
+
+
 def _candidate_pairs(
     claims: Sequence[ClaimRecord],
     matchable: list[int],
@@ -156,7 +163,7 @@ def _candidate_pairs(
     pts = [_point(claims[i]) for i in matchable]
     lon = np.array([p[0] for p in pts if p is not None])
     lat = np.array([p[1] for p in pts if p is not None])
-    rad = np.array([claims[i].uncertainty.radius_m if claims[i].uncertainty else 0.0 for i in matchable])
+    rad = np.array([_radius(claims[i]) for i in matchable])
     start = np.array([claims[i].valid_from.timestamp() for i in matchable])  # type: ignore[union-attr]
     end = np.array([claims[i].valid_to.timestamp() for i in matchable])  # type: ignore[union-attr]
     fam_names = sorted(set(FAMILY.values()))
@@ -241,7 +248,7 @@ def _build(members: list[ClaimRecord], *, count_ratio: float, count_min_diff: in
         conflicts.append("attribution: " + " vs ".join(sides))
     # counts: contradict when voices differ wildly
     with_counts = [(c, v) for c in members if (v := _count_values(c)) is not None]
-    fatalities = None
+    fatalities: dict[str, int | None] | None = None
     if with_counts:
         lows = [v[0] for _, v in with_counts]
         bests = sorted(v[1] for _, v in with_counts)
@@ -257,31 +264,33 @@ def _build(members: list[ClaimRecord], *, count_ratio: float, count_min_diff: in
     conflicts.extend(f"status: claim {c.id} is marked disputed" for c in members if c.status == "disputed")
     # location: the most precise member (every member's region overlaps it by construction)
     located = [c for c in members if c.geometry is not None and c.uncertainty is not None]
-    anchor = min(located, key=lambda c: (c.uncertainty.radius_m, c.id)) if located else None  # type: ignore[union-attr]
+    anchor = min(located, key=lambda c: (_radius(c), c.id)) if located else None
     # time: the intersection of the intervals, else their union with a flag
-    dated = [c for c in members if c.valid_from is not None and c.valid_to is not None]
-    valid_from = valid_to = None
-    precision = "unknown"
-    if dated:
-        lo_t = max(c.valid_from for c in dated)  # type: ignore[type-var]
-        hi_t = min(c.valid_to for c in dated)  # type: ignore[type-var]
-        narrowest = min(dated, key=lambda c: (c.valid_to - c.valid_from, c.id))  # type: ignore[operator]
+    spans = [(c.valid_from, c.valid_to, c) for c in members if c.valid_from is not None and c.valid_to is not None]
+    valid_from: datetime | None = None
+    valid_to: datetime | None = None
+    precision: TimePrecision = "unknown"
+    if spans:
+        lo_t = max(s for s, _, _ in spans)
+        hi_t = min(e for _, e, _ in spans)
+        narrowest = min(spans, key=lambda x: (x[1] - x[0], x[2].id))[2]
         if lo_t <= hi_t:
             valid_from, valid_to, precision = lo_t, hi_t, narrowest.time_precision
         else:
-            valid_from = min(c.valid_from for c in dated)  # type: ignore[type-var]
-            valid_to = max(c.valid_to for c in dated)  # type: ignore[type-var]
-            precision = max((c.time_precision for c in dated), key=lambda p: _PRECISION_RANK[p])
+            valid_from = min(s for s, _, _ in spans)
+            valid_to = max(e for _, e, _ in spans)
+            precision = max((c.time_precision for _, _, c in spans), key=lambda p: _PRECISION_RANK[p])
             conflicts.append("time: member intervals do not intersect; the incident spans their union")
     disputed = any(not x.startswith("time:") for x in conflicts)
-    status = "disputed" if disputed else "corroborated" if len(voices) >= 2 else "reported"
+    status: ClaimStatus = "disputed" if disputed else "corroborated" if len(voices) >= 2 else "reported"
     sources = tuple(sorted({c.source for c in members if c.source}))
     claimants = tuple(sorted({c.claimant for c in members if c.claimant}))
     place = anchor.place_name if anchor is not None else None
     place = place or next((c.place_name or c.place_text for c in members if c.place_name or c.place_text), None)
-    return Incident(
+    # every value comes from validated records: skip re-validating geometries (a large share of the cost)
+    return Incident.model_construct(
         id=incident_id(ids),
-        event_type=event_type,  # type: ignore[arg-type]
+        event_type=event_type,
         claim_ids=ids,
         sources=sources,
         claimants=claimants,
@@ -290,8 +299,8 @@ def _build(members: list[ClaimRecord], *, count_ratio: float, count_min_diff: in
         uncertainty=anchor.uncertainty if anchor is not None else None,
         valid_from=valid_from,
         valid_to=valid_to,
-        time_precision=precision,  # type: ignore[arg-type]
-        status=status,  # type: ignore[arg-type]
+        time_precision=precision,
+        status=status,
         place_name=place,
         fatalities=fatalities,
         conflicts=tuple(conflicts),

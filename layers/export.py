@@ -471,7 +471,7 @@ def _kind(props: dict[str, Any]) -> str:
 def _wkt(geom_json: dict[str, Any] | None) -> str | None:
     if geom_json is None:
         return None
-    return shapely.to_wkt(shape(geom_json), rounding_precision=COORD_DECIMALS, trim=True)
+    return str(shapely.to_wkt(shape(geom_json), rounding_precision=COORD_DECIMALS, trim=True))
 
 
 def _joined(value: Any) -> Any:

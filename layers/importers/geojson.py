@@ -452,14 +452,14 @@ def _write(
 
     for batch in _batches(records, BATCH_SIZE):
         try:
-            tally(add(batch, recorded_by=recorded_by))  # type: ignore[arg-type]
+            tally(add(batch, recorded_by=recorded_by))
             continue
         except InvalidInput:
             if result.strict:
                 raise
         for rec in batch:
             try:
-                tally(add([rec], recorded_by=recorded_by))  # type: ignore[list-item]
+                tally(add([rec], recorded_by=recorded_by))
             except InvalidInput as exc:
                 result.add_error(BadFeature(line=index.get(f"{kind}:{rec.id}", -1), reason=str(exc), row_id=rec.id))
 
