@@ -137,7 +137,9 @@ def zone_from_blocks(
     A ``drawn_geometry`` that disagrees with the blocks (IoU < ``MISMATCH_IOU``) is kept
     and flagged ``block_drawn_mismatch``; a ``stated_area_km2`` that differs from an
     exact block list's area by more than 5 % (or exceeds an approximate one's upper
-    bound) is flagged ``stated_area_mismatch``. Other Zone fields go in ``fields``.
+    bound) is flagged ``stated_area_mismatch``; an approximate zone more than 5 % larger
+    than stated is flagged ``area_upper_bound`` with both figures. Other Zone fields go
+    in ``fields``.
     """
     grid = grid or BlockGrid.load()
     sel = grid.resolve(block_ids, strict=strict)
@@ -158,9 +160,12 @@ def zone_from_blocks(
     if stated_area_km2 is not None and stated_area_km2 > 0:
         measured = area_km2(sel.geometry)
         ratio = measured / stated_area_km2
-        off = ratio > 1 + STATED_AREA_TOLERANCE if not sel.approx_block_ids else False
-        if off or ratio < 1 - STATED_AREA_TOLERANCE:
-            flags.append(f"stated_area_mismatch:stated={stated_area_km2:.2f},measured={measured:.2f}")
+        figures = f"stated={stated_area_km2:.2f},measured={measured:.2f}"
+        if ratio < 1 - STATED_AREA_TOLERANCE or (ratio > 1 + STATED_AREA_TOLERANCE and not sel.approx_block_ids):
+            flags.append(f"stated_area_mismatch:{figures}")
+        elif ratio > 1 + STATED_AREA_TOLERANCE:
+            # Parent blocks stand in for sub-blocks: the drawn area is an upper bound of the order's.
+            flags.append(f"area_upper_bound:{figures}")
     issued = _day(issued_at)
     return Zone(
         geometry=sel.geometry,

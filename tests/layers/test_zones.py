@@ -257,3 +257,10 @@ def test_series_for_humanitarian_zones(orders: zm.OrdersLoad) -> None:
     with pytest.raises(InvalidInput, match="'shelter'"):
         zm.area_series(orders.zones, order_type="shelter")
     assert zm.area_series([], order_type="evacuate").empty
+
+
+def test_approximate_orders_larger_than_stated_say_so(gm: list) -> None:
+    z = next(z for z in gm if z.id == "gazamaps-35")  # 2 sub-blocks: stated 0.65 km², parents 1.87 km²
+    flag = next(f for f in z.flags if f.startswith("area_upper_bound:"))
+    assert "stated=0.65" in flag and "measured=1.8" in flag
+    assert not any(f.startswith("stated_area_mismatch") for f in z.flags)
