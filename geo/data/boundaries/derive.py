@@ -30,7 +30,7 @@ def _write(path: Path, features: list[dict[str, object]]) -> None:
 
 
 def _feature(geom: shapely.Geometry, props: dict[str, object]) -> dict[str, object]:
-    geom = shapely.orient_polygons(geom) if hasattr(shapely, "orient_polygons") else geom
+    geom = shapely.orient_polygons(geom)  # RFC 7946: exterior rings counter-clockwise
     return {"type": "Feature", "properties": props, "geometry": mapping(geom)}
 
 
