@@ -127,8 +127,11 @@ CUE_PATTERNS: list[tuple[str, float, re.Pattern[str]]] = [
                 r"(?:أوامر|أمر|إنذار) (?:ب)?(?:الإخلاء|إخلاء)",
                 r"إخلاء",
                 r"orders? to (?:evacuate|leave|move)",
-                r"(?:told|urged|warned|instructed|called on) (?:\S+ ){0,3}(?:residents|people|civilians|"
-                r"inhabitants|those)(?: \w+){0,4} to (?:leave|evacuate|move|head)",
+                r"(?:told|urged|warned|instructed|called on|informed) (?:\S+ ){0,3}(?:residents|people|civilians|"
+                r"inhabitants|those|the (?:entire )?population)(?: \S+){0,20} "
+                r"to (?:leave|evacuate|move|head|relocate|go)",
+                r"(?:should|must|to) relocate",
+                r"relocation orders?",
                 r"must (?:evacuate|leave) (?:immediately|now)",
                 r"evacuate (?:immediately|now)",
                 r"(?:immediate|urgent) evacuation",
@@ -166,10 +169,20 @@ CUE_PATTERNS: list[tuple[str, float, re.Pattern[str]]] = [
                 r"negotiat(?:ors?|ions?|ing team|ed|ing)",
                 r"mediators?",
                 r"mediation",
-                r"hostage (?:deal|release deal|agreement)",
+                r"hostage (?:deal|release deal|agreement|releases?|exchanges?)",
+                r"prisoner (?:releases?|exchanges?|swaps?)",
                 r"ceasefire (?:deal|proposal|agreement|plan)",
                 r"truce (?:deal|proposal|agreement)",
                 r"delegations?",
+                r"truces?",
+                r"ceasefires?",
+                r"(?:humanitarian|operational|tactical|daily|four-hour) pauses?",
+                r"pauses? in (?:the )?fighting",
+                r"agreed to (?:an? |the )?(?:\S+ ){0,3}"
+                r"(?:truce|ceasefire|pauses?|deal|release|exchange|extension|proposal)",
+                r"(?:an |the )?agreement (?:on|to|for|had been reached|was reached)",
+                r"reached (?:an|a) (?:agreement|deal)",
+                r"(?:bridging|ceasefire|truce|peace) proposal",
             ),
             re.I,
         ),
@@ -270,10 +283,29 @@ CUE_PATTERNS: list[tuple[str, float, re.Pattern[str]]] = [
                 r"withdr(?:ew|awal|awn)",
                 r"pulled (?:\S+ ){0,4}out",
                 r"special forces",
+                r"(?:forces|troops|soldiers|units?) (?:\S+ ){0,6}?(?:entered|stormed|raided|moved into|pushed into)",
+                r"(?:precise|targeted|special|ground)(?: and \w+)? operations?",
+                r"operations? (?:against|inside)",
+                r"(?:division|brigade|battalion) (?:\S+ ){0,4}?(?:left|withdrew|completed|pulled|entered)",
                 r"commandos?",
                 r"(?:large|major|wide|wide-scale|large-scale|broad|new|counter-terrorism) (?:military )?operations?",
                 r"توغل",
                 r"اقتحام",
+            ),
+            re.I,
+        ),
+    ),
+    (
+        "other",
+        0.5,
+        re.compile(
+            _cues(
+                r"aid (?:convoys?|trucks?|deliveries|shipments?)",
+                r"convoys? (?:of|carrying)",
+                r"trucks? carrying",
+                r"air-?drops?",
+                r"hostages? (?:were |was |had been )?(?:freed|released|handed over)",
+                r"(?:prisoners?|detainees?) (?:were |was |had been )?(?:freed|released)",
             ),
             re.I,
         ),
@@ -345,11 +377,26 @@ CUE_TRIGGERS: dict[str, tuple[str, ...]] = {
         "move",
         "head",
         "displace",
+        "relocat",
+        "inform",
         "shelter",
         "إخلاء",
     ),
     "humanitarian_zone": ("humanitarian", "safe "),
-    "negotiation": ("talks", "negotiat", "mediat", "hostage", "ceasefire", "truce", "delegation"),
+    "negotiation": (
+        "talks",
+        "negotiat",
+        "mediat",
+        "hostage",
+        "ceasefire",
+        "truce",
+        "delegation",
+        "pause",
+        "agree",
+        "proposal",
+        "prisoner",
+    ),
+    "other": ("aid", "convoy", "truck", "airdrop", "air-drop", "hostage", "prisoner", "detainee"),
     "rocket_launch": (
         "rocket",
         "siren",
@@ -381,6 +428,11 @@ CUE_TRIGGERS: dict[str, tuple[str, ...]] = {
     "ground_operation": (
         "ground",
         "troops",
+        "forces",
+        "unit",
+        "division",
+        "brigade",
+        "battalion",
         "soldiers",
         "raid",
         "incursion",
@@ -485,6 +537,8 @@ def _cue_is_noise(sentence: str, cue: Cue) -> bool:
         r"talks|negotiat|ceasefire|truce|hostage", sentence, re.I
     ):
         return True
+    if low == "fighting" and re.search(r"\bpauses?\s+in\s+(?:the\s+)?$", before, re.I):
+        return True  # "pauses in fighting" is a truce, not fighting
     return low in ("fighting",) and re.search(r"\bfighting (?:for|to)\b", sentence[cue.start :], re.I) is not None
 
 
@@ -679,9 +733,9 @@ def find_claimant(sentence: str) -> ClaimantMatch | None:
     for name, pattern in _CANON:
         if name not in REPORTING_BODIES:
             continue  # armed groups, armies and bystanders are too often the event's actors, not its tellers
-        m = pattern.search(sentence)
-        if m:
-            return ClaimantMatch(name=name, text=m.group(0), start=m.start(), end=m.end())
+        hit = pattern.search(sentence)
+        if hit:
+            return ClaimantMatch(name=name, text=hit.group(0), start=hit.start(), end=hit.end())
     return None
 
 

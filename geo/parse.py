@@ -69,10 +69,11 @@ def check_text(text: str | bytes, *, max_bytes: int = MAX_TEXT_BYTES) -> str:
             raise InvalidInput(f"text is {len(text):,} bytes, over the limit of {max_bytes:,} bytes")
         if b"\x00" in text:
             raise InvalidInput("text looks binary (it contains NUL bytes); give UTF-8 text")
+        raw = bytes(text)
         try:
-            text = bytes(text).decode("utf-8")
+            text = raw.decode("utf-8")
         except UnicodeDecodeError as exc:
-            bad = text[exc.start : exc.start + 1].hex()
+            bad = raw[exc.start : exc.start + 1].hex()
             raise InvalidInput(f"text is not valid UTF-8 (byte 0x{bad} at offset {exc.start})") from exc
     elif not isinstance(text, str):
         raise InvalidInput(f"text must be str or UTF-8 bytes, got {type(text).__name__}")
@@ -188,11 +189,21 @@ _ACTOR = re.compile(
     r"ambassador|cabinet|security|war\b|air force|navy|police|officials?|leaders?|envoy|spy|intelligence|mediator)",
     re.I,
 )
+_FUTURE = re.compile(
+    r"\b(?:would|will|to|plans? to|expected to)\s+(?:\w+\s+){0,2}?(?:resume|continue|meet|travel|head|go|return|move)"
+    r"\s+(?:\w+\s+)?(?:in|to|towards?)\s+(?:the\s+)?$",
+    re.I,
+)
+_SUBJECT = re.compile(
+    r"\b(?:ceasefire|truce|war|fighting|deal|pauses?|conflict|hostilities|hostages?(?:\s+held)?|mediated|brokered|"
+    r"between)\s+(?:in|for|on|over|by|with)?\s*(?:the\s+)?$",
+    re.I,
+)
 _IN_PARENS = re.compile(r"\w[^()]*\([^()]*$")
 _LIST_GAP = re.compile(r"^\s*(?:,|,?\s*and|,?\s*or|/)\s*(?:the\s+)?$", re.I)
 _SPEAKER_PLACE = re.compile(
-    r"(?:\b(?:told\s+\w+(?:\s+\w+)?|speaking|spoke|said|statement|briefing|press conference|reporters|officials?|"
-    r"spokes(?:man|woman|person)|correspondent)\s+(?:\w+\s+){0,2}(?:in|from)\s+)$",
+    r"(?:\b(?:told\s+\w+(?:\s+\w+)?|speaking|spoke|said|statement|briefing|press conference|reporters)"
+    r"\s+(?:\w+\s+){0,2}(?:in|from)\s+)$",
     re.I,
 )
 #: Openings that mark a new, unrelated event: it does not inherit the time of the one before.
@@ -238,8 +249,10 @@ def _event_places(
             role = "origin"
         elif _IN_PARENS.search(before):
             role = "reference"  # "Nur Shams camp (Tulkarm, West Bank)": the admin context of a place
-        elif _REFERENCE.search(before):
+        elif _REFERENCE.search(before) or _FUTURE.search(before):
             role = "reference"
+        elif etype == "negotiation" and _SUBJECT.search(before):
+            role = "reference"  # "talks in Cairo on a ceasefire in Gaza": Gaza is what the talks are about
         elif etype == "evacuation_order" and _DESTINATION.search(before):
             role = "destination"
         else:
@@ -252,7 +265,8 @@ def _event_places(
     if not places:
         places = [m for m, r in roles if r == "destination"]
     if not places:
-        places = [m for m, r in roles if r == "actor"]
+        actors = [m for m, r in roles if r == "actor"]
+        places = actors if len(actors) == 1 else []  # "Qatar's and Egypt's mediators" say nothing of where
     finer = [m for m in places if not _is_country(m)]
     if finer and any(m.geometry is not None for m in finer):
         places = finer
@@ -395,7 +409,7 @@ def claims_from_mentions(
             context_places = []
         if context_time is not None and _para_of_offset(sentences, context_time.start) != s.paragraph:
             context_time = None
-        s_times = [t for t in times if s.start <= t.start < s.end]
+        s_times = _event_times(text, [t for t in times if s.start <= t.start < s.end])
         etype = extract.event_type(s.text)
         blocks = _block_ids(s.text)
         if blocks and etype in (None, "humanitarian_zone", "other", "airstrike", "ground_operation"):
@@ -458,6 +472,21 @@ def claims_from_mentions(
 
     focus = _focus(text, sentences, mentions, claimants)
     return [_claim(ev, text, para_main.get(ev.paragraph), main, focus, pub, source, url) for ev in events]
+
+
+_SPEECH_TIME = re.compile(
+    r"\b(?:said|says|announced|reported|stated|confirmed|added|told\s+\w+|statement|warned)\s+(?:late\s+|early\s+)?$",
+    re.I,
+)
+
+
+def _event_times(text: str, found: list[TimeExpression]) -> list[TimeExpression]:
+    """The time expressions of a sentence that date its event: "said on Thursday" dates the
+    statement, so it is dropped when the sentence gives another time."""
+    if len(found) < 2:
+        return found
+    event = [t for t in found if not _SPEECH_TIME.search(text[max(0, t.start - 40) : t.start])]
+    return event or found
 
 
 def split_clauses(text: str) -> list[Sentence]:
@@ -613,7 +642,7 @@ def _claim(
     confidence = 0.15 + 0.45 * place_conf + 0.2 * ev.cue_weight + (0.1 if attributed else 0.0)
     confidence += 0.1 if ev.time is not None else 0.0
     return Claim(
-        event_type=ev.event_type,  # type: ignore[arg-type]
+        event_type=ev.event_type,
         claimant=claimant_name,
         source=source,
         url=url,
@@ -645,7 +674,11 @@ def _place(
         if placed is not None:
             return placed
     places = ev.places
-    if not places and ev.event_type == "negotiation" and ev.claimant_location:
+    if (
+        ev.event_type == "negotiation"
+        and ev.claimant_location
+        and all(_is_country(p) or p.geometry is None for p in places)
+    ):
         places = ev.claimant_location
         notes.append("place of the talks taken from where the claimant spoke")
     if ev.across:

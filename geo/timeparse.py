@@ -98,7 +98,7 @@ class TimeExpression:
     start: int
     end: int
     interval: TimeInterval
-    kind: str  # weekday, relative, explicit_date, month, iso, range
+    kind: str  # the pattern that matched: wd, dmy, iso, range, past_days, overnight, since, ...
 
 
 # --------------------------------------------------------------------------------------
@@ -297,6 +297,8 @@ _PATTERNS: list[tuple[str, re.Pattern[str]]] = [
     ("this_month", re.compile(r"\b(?:earlier\s+)?this\s+month\b", re.I)),
 ]
 
+_SINCE = re.compile(r"\bsince\b[^.,;:]{0,40}$", re.I)
+
 _PART_HOURS = {"morning": (0, 12), "afternoon": (12, 18), "evening": (17, 24), "night": (18, 30)}
 
 
@@ -444,6 +446,10 @@ def find_times(text: str, published: datetime | date | str | None = None) -> lis
             taken.append((s, e))  # an unresolvable expression still blocks shorter re-readings of it
             if interval is None:
                 continue
+            if ref is not None and _SINCE.search(text[max(0, s - 50) : s]) and interval.start.date() <= ref:
+                # "since the truce ended on Friday": from then up to the publication day
+                interval = day_interval(interval.start.date(), last=ref)
+                kind = "since"
             found.append(TimeExpression(text=m.group(0), start=s, end=e, interval=interval, kind=kind))
     found.sort(key=lambda t: t.start)
     return found
