@@ -13,6 +13,8 @@ import geopandas as gpd
 import pyogrio
 import pytest
 import shapely
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from shapely.geometry import Polygon, shape
 
 from geo.errors import Unsupported
@@ -200,3 +202,22 @@ def test_export_filename() -> None:
     )
     name = export_filename("../../etc/passwd;rm -rf", None, None, None, "kml")
     assert "/" not in name and ";" not in name and " " not in name and name.endswith(".kml")
+
+
+_text = st.text(alphabet=st.characters(blacklist_categories=("Cs",)), min_size=1, max_size=60).filter(
+    lambda s: s.strip() == s and s != ""
+)
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(claimant=_text, quote=_text, place=_text)
+def test_any_text_is_inert_in_every_text_format(claimant: str, quote: str, place: str) -> None:
+    rec = make_claim("c-h", claimant=claimant, quote=quote, place_name=place)
+    doc = json.loads(b"".join(iter_geojson([rec])))
+    assert doc["features"][0]["properties"]["claimant"] == claimant
+    row = next(csv.DictReader(io.StringIO(b"".join(iter_csv([rec])).decode(), newline="")))
+    expected = "'" + claimant if claimant.startswith(("=", "+", "-", "@", "\t", "\r")) else claimant
+    assert row["claimant"] == expected
+    root = ET.fromstring(b"".join(iter_kml([rec])))  # well-formed whatever the text
+    ns = {"k": "http://www.opengis.net/kml/2.2"}
+    assert len(root.findall(".//k:Placemark", ns)) == 1
