@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 import pyproj
-from affine import Affine
+from rasterio.transform import Affine
 from shapely.geometry import Point
 
 if TYPE_CHECKING:

@@ -43,10 +43,10 @@ import pyproj
 import rasterio
 import rasterio.windows
 import shapely
-from affine import Affine
 from rasterio.crs import CRS
 from rasterio.features import geometry_mask, rasterize
 from rasterio.io import MemoryFile
+from rasterio.transform import Affine
 from rasterio.warp import Resampling, reproject, transform_bounds
 from shapely.geometry import MultiPolygon, Polygon, mapping, shape
 from shapely.geometry.base import BaseGeometry
@@ -608,7 +608,7 @@ def _density(surface: Surface) -> np.ndarray:
     xs = np.full_like(ys, surface.transform.c + surface.transform.a * surface.width / 2)
     lon, lat = pyproj.Transformer.from_crs(surface.crs, "EPSG:4326", always_xy=True).transform(xs, ys)
     areal = np.asarray(pyproj.Proj(surface.crs).get_factors(lon, lat).areal_scale, dtype=np.float64)
-    return surface.data.astype(np.float64) / (cell_km2 / areal)[:, None]
+    return np.asarray(surface.data.astype(np.float64) / (cell_km2 / areal)[:, None], dtype=np.float64)
 
 
 def max_density(surface: Surface) -> float:

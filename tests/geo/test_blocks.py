@@ -156,3 +156,11 @@ def test_grid_from_geojson_errors(tmp_path: Path) -> None:
 )
 def test_parse_block_ids(text: str, ids: list[str]) -> None:
     assert parse_block_ids(text) == ids
+
+
+def test_grid_ships_with_its_gpl_notice() -> None:
+    from geo.blocks import DATA_DIR
+
+    notice = (DATA_DIR / "NOTICE.md").read_text(encoding="utf-8")
+    assert "realgoodresearch/GazaNowPop" in notice and "GNU General Public License" in notice
+    assert "GNU GENERAL PUBLIC LICENSE" in (DATA_DIR / "LICENSE.GPL-3").read_text(encoding="utf-8")
