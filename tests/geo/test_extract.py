@@ -327,3 +327,25 @@ def test_count_spans() -> None:
 def test_organisation_and_person_names(text: str, name: str, expected: bool) -> None:
     start = text.index(name)
     assert extract.is_organisation_or_person(text, start, start + len(name)) is expected
+
+
+@pytest.mark.parametrize(
+    ("sentence", "expected"),
+    [
+        ("A truce between Israel and Hamas took effect at 7 a.m.", "negotiation"),
+        ("Israel agreed to begin four-hour pauses in fighting each day.", "negotiation"),
+        ("An agreement had been reached to extend the humanitarian truce.", "negotiation"),
+        ("The population of the north should relocate to the south.", "evacuation_order"),
+        (
+            "The spokesman told residents of blocks in Jabalia and in eastern Gaza City, such as Tuffah, to leave.",
+            "evacuation_order",
+        ),
+        ("Israeli forces disguised as medical staff entered the hospital.", "ground_operation"),
+        ("The 98th division had completed its mission and left the city.", "ground_operation"),
+        ("Twenty aid trucks carrying medicine entered through the crossing.", "other"),
+        ("Thirteen hostages were released on Friday.", "other"),
+        ("Residents agreed that the night was cold.", None),
+    ],
+)
+def test_truce_relocation_and_other_cues(sentence: str, expected: str | None) -> None:
+    assert event_type(sentence) == expected

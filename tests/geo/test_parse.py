@@ -314,3 +314,25 @@ def test_mention_feature_properties() -> None:
     ):
         assert key in f["properties"]
     assert (f["properties"]["start"], f["properties"]["end"]) == (11, 16)
+
+
+def test_talks_are_placed_where_they_are_held() -> None:
+    text = (
+        "CIA Director William Burns and Qatar's prime minister met Egyptian officials in Cairo on Tuesday to discuss "
+        "a ceasefire in Gaza, Egyptian security sources said."
+    )
+    [c] = parse(text, published="2024-02-13")
+    assert c.event_type == "negotiation" and c.place_name is not None and "Cairo" in c.place_name
+    text = "Qatar's foreign ministry said in Doha on Monday that an agreement had been reached to extend the truce."
+    [c] = parse(text, published="2023-11-27")
+    assert c.event_type == "negotiation" and c.claimant == "Qatari foreign ministry"
+    assert c.place_name is not None and "Doha" in c.place_name
+
+
+def test_the_statement_day_is_not_the_event_day() -> None:
+    text = (
+        "The Israeli military said on Thursday that Hamas leader Yahya Sinwar was killed by troops in Rafah "
+        "on Wednesday."
+    )
+    [c] = parse(text, published="2024-10-17")
+    assert c.valid_from == datetime(2024, 10, 16, tzinfo=UTC)

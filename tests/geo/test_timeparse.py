@@ -135,3 +135,9 @@ def test_publication_window_covers_the_day_before() -> None:
     assert w is not None
     assert (w.start.date(), w.end.date(), w.precision) == (date(2023, 12, 7), date(2023, 12, 8), "day")
     assert publication_window(None) is None
+
+
+def test_since_runs_up_to_the_publication_day() -> None:
+    t = resolve_time("struck 400 targets since the truce ended on Friday morning", "2023-12-02")
+    assert t is not None
+    assert (t.start.date(), t.end.date()) == (date(2023, 12, 1), date(2023, 12, 2))
