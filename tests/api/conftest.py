@@ -113,6 +113,48 @@ def api_client(api_settings) -> Iterator[object]:
         yield client
 
 
+@pytest.fixture(scope="module", params=["gpkg", pytest.param("postgis", marks=pytest.mark.postgis)])
+def ro_client(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[object]:
+    """A TestClient shared by a module's read-only tests, over a filled store of each backend.
+
+    Tests that write use ``api_client`` (a fresh store each); sharing one store per
+    module keeps the PostGIS runs cheap.
+    """
+    from fastapi.testclient import TestClient
+
+    from api.app import create_app
+    from api.settings import Settings
+    from tests.conftest import postgis_url, require
+
+    schema = None
+    if request.param == "gpkg":
+        url = str(tmp_path_factory.mktemp("ro") / "ro.gpkg")
+    else:
+        base = postgis_url()
+        require(base is not None, "SITMAP_TEST_PG is not set (PostGIS tests)")
+        assert base is not None
+        import uuid
+
+        import psycopg
+
+        schema = "t_" + uuid.uuid4().hex[:12]
+        with psycopg.connect(base, autocommit=True) as conn:
+            conn.execute(f'CREATE SCHEMA "{schema}"')
+        sep = "&" if "?" in base else "?"
+        url = f"{base}{sep}options=-csearch_path%3D{schema},public"
+    try:
+        fill_store(url)
+        settings = Settings(db=url, tokens=TOKENS, default_limit=5, max_limit=50, max_body_bytes=200_000)
+        with TestClient(create_app(settings)) as client:
+            yield client
+    finally:
+        if schema is not None:
+            import psycopg
+
+            with psycopg.connect(postgis_url() or "", autocommit=True) as conn:
+                conn.execute(f'DROP SCHEMA "{schema}" CASCADE')
+
+
 @pytest.fixture
 def gpkg_client(tmp_path: Path) -> Iterator[object]:
     """A TestClient over a filled GeoPackage store only (for tests that need one backend)."""

@@ -27,28 +27,28 @@ def link(doc: dict, rel: str) -> str | None:
     return next((lk["href"] for lk in doc["links"] if lk["rel"] == rel), None)
 
 
-def test_landing_page_links(api_client):
-    r = api_client.get("/")
+def test_landing_page_links(ro_client):
+    r = ro_client.get("/")
     assert r.status_code == 200
     rels = {lk["rel"] for lk in r.json()["links"]}
     assert {"self", "service-desc", "conformance", "data"} <= rels
 
 
-def test_landing_page_html_is_escaped(api_client):
-    r = api_client.get("/", headers={"Accept": "text/html,application/xhtml+xml"})
+def test_landing_page_html_is_escaped(ro_client):
+    r = ro_client.get("/", headers={"Accept": "text/html,application/xhtml+xml"})
     assert r.status_code == 200 and r.headers["content-type"].startswith("text/html")
     assert "<script" not in r.text
     assert "unsafe-eval" not in r.headers["content-security-policy"]
 
 
-def test_conformance_declares_core_geojson_oas30(api_client):
-    conf = api_client.get("/conformance").json()["conformsTo"]
+def test_conformance_declares_core_geojson_oas30(ro_client):
+    conf = ro_client.get("/conformance").json()["conformsTo"]
     for cls in ("core", "geojson", "oas30"):
         assert f"http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/{cls}" in conf
 
 
-def test_api_is_openapi_30_with_limit_bounds(api_client):
-    r = api_client.get("/api")
+def test_api_is_openapi_30_with_limit_bounds(ro_client):
+    r = ro_client.get("/api")
     assert r.status_code == 200
     assert r.headers["content-type"].startswith("application/vnd.oai.openapi+json")
     doc = r.json()
@@ -59,8 +59,8 @@ def test_api_is_openapi_30_with_limit_bounds(api_client):
     assert "'type': 'null'" not in str(doc)  # no 3.1-only null types left
 
 
-def test_collections_lists_default_layers_with_extent(api_client):
-    r = api_client.get("/collections")
+def test_collections_lists_default_layers_with_extent(ro_client):
+    r = ro_client.get("/collections")
     assert r.status_code == 200
     cols = {c["id"]: c for c in r.json()["collections"]}
     assert {"strikes", "evacuation-orders", "all", "rocket-fire", "attacks", "diplomacy"} <= set(cols)
@@ -73,33 +73,33 @@ def test_collections_lists_default_layers_with_extent(api_client):
     assert ext["temporal"]["interval"][0][0] == "2023-12-01T00:00:00Z"
 
 
-def test_collection_unknown_is_404_problem(api_client):
-    r = api_client.get("/collections/no-such-layer")
+def test_collection_unknown_is_404_problem(ro_client):
+    r = ro_client.get("/collections/no-such-layer")
     assert r.status_code == 404
     assert r.headers["content-type"] == "application/problem+json"
     assert "no-such-layer" in r.json()["detail"]
 
 
-def test_items_carry_every_contract_property(api_client):
-    r = api_client.get("/collections/all/items", params={"limit": 50})
+def test_items_carry_every_contract_property(ro_client):
+    r = ro_client.get("/collections/all/items", params={"limit": 50})
     assert r.status_code == 200 and r.headers["content-type"] == "application/geo+json"
     doc = r.json()
     assert doc["numberMatched"] == len(CLAIMS) and doc["numberReturned"] == len(CLAIMS)
     assert doc["timeStamp"].endswith("Z")
     for feat in doc["features"]:
         assert set(feat["properties"]) == CLAIM_PROPS
-    z = api_client.get("/collections/evacuation-orders/items").json()
+    z = ro_client.get("/collections/evacuation-orders/items").json()
     assert {f["id"] for f in z["features"]} == {zone.id for zone in ZONES}
     for feat in z["features"]:
         assert set(feat["properties"]) == ZONE_PROPS
 
 
-def test_paging_links_walk_every_item_once(api_client):
+def test_paging_links_walk_every_item_once(ro_client):
     seen: list[str] = []
     url = "/collections/all/items?limit=2&event_type=airstrike,shelling,shooting,ground_operation"
     pages = 0
     while url:
-        doc = api_client.get(url).json()
+        doc = ro_client.get(url).json()
         seen += [f["id"] for f in doc["features"]]
         assert doc["numberMatched"] == 7
         nxt = link(doc, "next")
@@ -108,35 +108,35 @@ def test_paging_links_walk_every_item_once(api_client):
         url = nxt.replace("http://testserver", "") if nxt else None
         pages += 1
     assert pages == 4 and len(seen) == 7 == len(set(seen))
-    last = api_client.get("/collections/all/items?limit=2&offset=2").json()
+    last = ro_client.get("/collections/all/items?limit=2&offset=2").json()
     assert "offset" not in link(last, "prev") and link(last, "prev")
 
 
-def test_limit_default_and_clamped_to_maximum(api_client):
-    doc = api_client.get("/collections/all/items").json()
+def test_limit_default_and_clamped_to_maximum(ro_client):
+    doc = ro_client.get("/collections/all/items").json()
     assert doc["numberReturned"] == 5  # default_limit
-    doc = api_client.get("/collections/all/items?limit=100000").json()
+    doc = ro_client.get("/collections/all/items?limit=100000").json()
     assert doc["numberReturned"] == len(CLAIMS)
     assert "limit=50" in link(doc, "self")  # served as the maximum, and the links say so
 
 
 @pytest.mark.parametrize("bad", ["0", "-1", "ten", "1.5", ""])
-def test_limit_invalid_is_400_naming_it(api_client, bad):
-    r = api_client.get(f"/collections/all/items?limit={bad}")
+def test_limit_invalid_is_400_naming_it(ro_client, bad):
+    r = ro_client.get(f"/collections/all/items?limit={bad}")
     assert r.status_code == 400, r.text
     assert r.headers["content-type"] == "application/problem+json"
     assert r.json()["parameter"] == "limit"
 
 
-def test_offset_past_the_end_is_an_empty_page(api_client):
-    doc = api_client.get("/collections/all/items?offset=500").json()
+def test_offset_past_the_end_is_an_empty_page(ro_client):
+    doc = ro_client.get("/collections/all/items?offset=500").json()
     assert doc["numberReturned"] == 0 and doc["numberMatched"] == len(CLAIMS)
     assert link(doc, "next") is None and link(doc, "prev")
 
 
-def test_bbox_khan_younis(api_client):
+def test_bbox_khan_younis(ro_client):
     bbox = ",".join(map(str, KHAN_YOUNIS_BBOX))
-    assert ids(api_client.get(f"/collections/all/items?bbox={bbox}")) == {"c-ky-1", "c-ky-2"}
+    assert ids(ro_client.get(f"/collections/all/items?bbox={bbox}")) == {"c-ky-1", "c-ky-2"}
 
 
 def test_bbox_is_exact_not_envelope(api_client):
@@ -177,36 +177,36 @@ def test_bbox_is_exact_not_envelope(api_client):
         ("2023-12-03T01:00:00+02:00", {"c-gaza-2", "c-jab-1"}),  # an offset: 2023-12-02T23:00Z
     ],
 )
-def test_datetime_forms(api_client, value, expected):
-    r = api_client.get("/collections/all/items", params={"datetime": value, "limit": 50})
+def test_datetime_forms(ro_client, value, expected):
+    r = ro_client.get("/collections/all/items", params={"datetime": value, "limit": 50})
     assert r.status_code == 200, r.text
     assert ids(r) == expected
 
 
 @pytest.mark.parametrize("bad", ["2023-13-01", "yesterday", "2023-12-05/2023-12-01", "../..", "..", "2023-12-01/x/y"])
-def test_datetime_invalid_is_400(api_client, bad):
-    r = api_client.get("/collections/all/items", params={"datetime": bad})
+def test_datetime_invalid_is_400(ro_client, bad):
+    r = ro_client.get("/collections/all/items", params={"datetime": bad})
     assert r.status_code == 400, r.text
     assert r.json()["parameter"] == "datetime"
 
 
 @pytest.mark.parametrize("bad", ["1,2,3", "a,b,c,d", "34,31,200,32", "34,32,35,31", "35,31,34,32", "nan,1,2,3"])
-def test_bbox_invalid_is_400(api_client, bad):
-    r = api_client.get("/collections/all/items", params={"bbox": bad})
+def test_bbox_invalid_is_400(ro_client, bad):
+    r = ro_client.get("/collections/all/items", params={"bbox": bad})
     assert r.status_code == 400
     assert r.json()["parameter"] == "bbox"
 
 
-def test_filters_event_type_source_claimant_status_precision(api_client):
-    assert ids(api_client.get("/collections/all/items?event_type=shooting")) == {"c-jab-1"}
-    assert ids(api_client.get("/collections/all/items?source=Other%20Wire")) == {"c-rafah-1"}
-    got = ids(api_client.get("/collections/all/items?claimant=Israeli%20military"))
+def test_filters_event_type_source_claimant_status_precision(ro_client):
+    assert ids(ro_client.get("/collections/all/items?event_type=shooting")) == {"c-jab-1"}
+    assert ids(ro_client.get("/collections/all/items?source=Other%20Wire")) == {"c-rafah-1"}
+    got = ids(ro_client.get("/collections/all/items?claimant=Israeli%20military"))
     assert got == {"c-gaza-2", "c-rocket-1"}
     # the strikes layer only narrows: asking it for shootings matches nothing
-    assert ids(api_client.get("/collections/strikes/items?event_type=shooting")) == set()
-    precise = ids(api_client.get("/collections/all/items?min_geo_precision=1&limit=50"))
+    assert ids(ro_client.get("/collections/strikes/items?event_type=shooting")) == set()
+    precise = ids(ro_client.get("/collections/all/items?min_geo_precision=1&limit=50"))
     assert "c-rafah-1" not in precise and "c-gaza-1" in precise
-    assert api_client.get("/collections/all/items?status=retracted").json()["numberMatched"] == 0
+    assert ro_client.get("/collections/all/items?status=retracted").json()["numberMatched"] == 0
 
 
 @pytest.mark.parametrize(
@@ -220,44 +220,44 @@ def test_filters_event_type_source_claimant_status_precision(api_client):
         ("include_region=perhaps", "include_region"),
     ],
 )
-def test_wrong_filter_values_are_400_not_422(api_client, query, param):
-    r = api_client.get(f"/collections/all/items?{query}")
+def test_wrong_filter_values_are_400_not_422(ro_client, query, param):
+    r = ro_client.get(f"/collections/all/items?{query}")
     assert r.status_code == 400, r.text
     assert r.json()["parameter"] == param
 
 
-def test_unknown_parameter_is_400(api_client):
-    r = api_client.get("/collections/all/items?colour=red")
+def test_unknown_parameter_is_400(ro_client):
+    r = ro_client.get("/collections/all/items?colour=red")
     assert r.status_code == 400
     assert r.json()["code"] == "unknown_parameter" and "colour" in r.json()["detail"]
     # zone collections take zone filters, not claim ones
-    assert api_client.get("/collections/evacuation-orders/items?event_type=airstrike").status_code == 400
+    assert ro_client.get("/collections/evacuation-orders/items?event_type=airstrike").status_code == 400
 
 
-def test_zone_filters(api_client):
-    got = ids(api_client.get("/collections/evacuation-orders/items?active_at=2024-02-01"))
+def test_zone_filters(ro_client):
+    got = ids(ro_client.get("/collections/evacuation-orders/items?active_at=2024-02-01"))
     assert got == {"z-north", "z-mawasi"}  # z-ky was lifted on 2024-01-10
-    got = ids(api_client.get("/collections/evacuation-orders/items?order_type=humanitarian_zone"))
+    got = ids(ro_client.get("/collections/evacuation-orders/items?order_type=humanitarian_zone"))
     assert got == {"z-mawasi"}
 
 
-def test_item_by_id_and_404(api_client):
-    r = api_client.get("/collections/strikes/items/c-gaza-1")
+def test_item_by_id_and_404(ro_client):
+    r = ro_client.get("/collections/strikes/items/c-gaza-1")
     assert r.status_code == 200 and r.headers["content-type"] == "application/geo+json"
     feat = r.json()
     assert feat["id"] == "c-gaza-1" and set(feat["properties"]) == CLAIM_PROPS
     assert {"self", "collection"} <= {lk["rel"] for lk in feat["links"]}
     # a claim that exists but is not in this layer is not one of its items
-    assert api_client.get("/collections/strikes/items/c-jab-1").status_code == 404
-    assert api_client.get("/collections/strikes/items/nope").status_code == 404
-    z = api_client.get("/collections/evacuation-orders/items/z-ky")
+    assert ro_client.get("/collections/strikes/items/c-jab-1").status_code == 404
+    assert ro_client.get("/collections/strikes/items/nope").status_code == 404
+    z = ro_client.get("/collections/evacuation-orders/items/z-ky")
     assert z.status_code == 200 and z.json()["properties"]["lifted_at"] == "2024-01-10T00:00:00Z"
 
 
-def test_include_region(api_client):
-    r = api_client.get("/collections/all/items/c-gaza-1?include_region=true")
+def test_include_region(ro_client):
+    r = ro_client.get("/collections/all/items/c-gaza-1?include_region=true")
     assert "uncertainty_region" in r.json()["properties"]
-    assert "uncertainty_region" not in api_client.get("/collections/all/items/c-gaza-1").json()["properties"]
+    assert "uncertainty_region" not in ro_client.get("/collections/all/items/c-gaza-1").json()["properties"]
 
 
 def test_as_of_shows_the_past_and_is_immutable(api_client):
@@ -292,33 +292,33 @@ def test_etag_and_304(api_client):
     assert after.status_code == 200 and after.headers["etag"] != etag  # a write changes the validator
 
 
-def test_gzip_only_when_asked(api_client):
-    plain = api_client.get("/collections/all/items?limit=50", headers={"Accept-Encoding": "identity"})
+def test_gzip_only_when_asked(ro_client):
+    plain = ro_client.get("/collections/all/items?limit=50", headers={"Accept-Encoding": "identity"})
     assert "content-encoding" not in plain.headers
-    gz = api_client.get("/collections/all/items?limit=50", headers={"Accept-Encoding": "gzip"})
+    gz = ro_client.get("/collections/all/items?limit=50", headers={"Accept-Encoding": "gzip"})
     assert gz.headers["content-encoding"] == "gzip"
     assert gz.json() == {**plain.json(), "timeStamp": gz.json()["timeStamp"]}
     assert gz.headers["etag"] != plain.headers["etag"]  # a different representation, a different strong tag
 
 
-def test_cors_open_for_reads_only(api_client):
-    r = api_client.get("/collections", headers={"Origin": "https://news.example"})
+def test_cors_open_for_reads_only(ro_client):
+    r = ro_client.get("/collections", headers={"Origin": "https://news.example"})
     assert r.headers["access-control-allow-origin"] == "*"
-    pre = api_client.options(
+    pre = ro_client.options(
         "/claims", headers={"Origin": "https://news.example", "Access-Control-Request-Method": "POST"}
     )
     assert "POST" not in pre.headers.get("access-control-allow-methods", "")
 
 
-def test_security_headers(api_client):
-    r = api_client.get("/collections")
+def test_security_headers(ro_client):
+    r = ro_client.get("/collections")
     assert r.headers["x-content-type-options"] == "nosniff"
     assert r.headers["referrer-policy"]
     assert r.headers["x-frame-options"] == "SAMEORIGIN"
 
 
-def test_items_html(api_client):
-    r = api_client.get("/collections/all/items?f=html")
+def test_items_html(ro_client):
+    r = ro_client.get("/collections/all/items?f=html")
     assert r.status_code == 200 and "c-gaza-1" in r.text
 
 
@@ -337,9 +337,9 @@ def test_private_layer_needs_a_token(api_client):
     assert bad.status_code == 401
 
 
-def test_incidents_collection(api_client):
-    doc = api_client.get("/collections/incidents/items?limit=50").json()
+def test_incidents_collection(ro_client):
+    doc = ro_client.get("/collections/incidents/items?limit=50").json()
     members = [cid for f in doc["features"] for cid in f["properties"]["claim_ids"]]
     assert sorted(members) == sorted(c.id for c in CLAIMS)
     one = doc["features"][0]["id"]
-    assert api_client.get(f"/collections/incidents/items/{one}").status_code == 200
+    assert ro_client.get(f"/collections/incidents/items/{one}").status_code == 200
