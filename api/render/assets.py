@@ -67,7 +67,6 @@ def map_js(prefix: str = STATIC_PREFIX) -> list[tuple[str, str]]:
     """The (name, url) scripts every map page loads, for folium's ``default_js``."""
     return [
         ("leaflet", f"{prefix}/leaflet/leaflet.js"),
-        ("markercluster", f"{prefix}/markercluster/leaflet.markercluster.js"),
         ("sitmap", f"{prefix}/sitmap/sitmap-map.js"),
     ]
 
@@ -76,7 +75,5 @@ def map_css(prefix: str = STATIC_PREFIX) -> list[tuple[str, str]]:
     """The (name, url) stylesheets every map page loads, for folium's ``default_css``."""
     return [
         ("leaflet_css", f"{prefix}/leaflet/leaflet.css"),
-        ("markercluster_css", f"{prefix}/markercluster/MarkerCluster.css"),
-        ("markercluster_default_css", f"{prefix}/markercluster/MarkerCluster.Default.css"),
         ("sitmap_css", f"{prefix}/sitmap/sitmap-map.css"),
     ]

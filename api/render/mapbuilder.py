@@ -207,6 +207,14 @@ def build_map(config: MapConfig) -> folium.Map:
     else:
         m.default_js = map_js(config.static_prefix)
         m.default_css = map_css(config.static_prefix)
+    # Start downloading the data while the scripts load (the map's fetch() reuses these).
+    urls = [config.boundaries] if isinstance(config.boundaries, str) else []
+    urls += [layer.data_url for layer in config.layers if layer.data_url and layer.data is None]
+    if urls:
+        from html import escape
+
+        links = "".join(f'<link rel="preload" href="{escape(u)}" as="fetch" crossorigin="anonymous">' for u in urls)
+        m.get_root().header.add_child(Element(links), name="sitmap_preload")
     if not no_basemap(config.tiles):
         folium.TileLayer(
             tiles=config.tiles,
@@ -337,9 +345,9 @@ def boundaries_geojson() -> dict[str, Any]:
         if c.pcode != "PSE":
             add(c.geometry, 0.002, name=c.name, pcode=c.pcode, level="country")
     for a in admin_areas("adm2"):
-        add(a.geometry, 0.0002, name=a.name, pcode=a.pcode, level="adm2")
+        add(a.geometry, 0.0004, name=a.name, pcode=a.pcode, level="adm2")
     for a in admin_areas("adm1"):
-        add(a.geometry, 0.0002, name=a.name, pcode=a.pcode, level="adm1")
+        add(a.geometry, 0.0003, name=a.name, pcode=a.pcode, level="adm1")
     return {
         "type": "FeatureCollection",
         "features": features,

@@ -505,11 +505,60 @@ def map_data(
     headers, fresh = _cached(request, store, settings, view, [layer], parts=("data",))
     if fresh:
         return Response(status_code=304, headers=headers)
-    payload = layer_payload(store, layer, view, principal=principal)
-    import json
+    cache = _payload_cache(request)
+    key = headers["ETag"] if principal is None else None
+    body = cache.get(key) if key else None
+    if body is None:
+        import json
 
-    body = json.dumps(payload, ensure_ascii=False, separators=(",", ":"))
+        payload = layer_payload(store, layer, view, principal=principal)
+        body = json.dumps(payload, ensure_ascii=False, separators=(",", ":")).encode()
+        if key:
+            cache.put(key, body)
     return Response(body, media_type="application/json", headers=headers)
+
+
+class PayloadCache:
+    """A small LRU of encoded public map payloads, keyed by their strong ETag.
+
+    The ETag covers the path, the query, the layer definition and (unless the view
+    is pinned in the past) the store's ``last_recorded_at``, so a write makes old
+    entries unreachable; a breaking-news spike on one embed builds its data once.
+    """
+
+    def __init__(self, max_entries: int = 16, max_bytes: int = 200_000_000) -> None:
+        import threading
+        from collections import OrderedDict
+
+        self._items: OrderedDict[str, bytes] = OrderedDict()
+        self._lock = threading.Lock()
+        self.max_entries = max_entries
+        self.max_bytes = max_bytes
+
+    def get(self, key: str) -> bytes | None:
+        """The cached body for ``key``, or ``None``."""
+        with self._lock:
+            body = self._items.get(key)
+            if body is not None:
+                self._items.move_to_end(key)
+            return body
+
+    def put(self, key: str, body: bytes) -> None:
+        """Remember ``body``; the least recently used entries go when full."""
+        with self._lock:
+            self._items[key] = body
+            self._items.move_to_end(key)
+            while len(self._items) > self.max_entries or sum(map(len, self._items.values())) > self.max_bytes:
+                self._items.popitem(last=False)
+
+
+def _payload_cache(request: Request) -> PayloadCache:
+    """The app's payload cache, created on first use (no import-time state)."""
+    cache: PayloadCache | None = getattr(request.app.state, "map_payload_cache", None)
+    if cache is None:
+        cache = PayloadCache()
+        request.app.state.map_payload_cache = cache
+    return cache
 
 
 @router.get("/maps/{collection}", summary="Interactive map page", response_class=HTMLResponse)

@@ -76,6 +76,7 @@ def test_map_page_is_self_hosted_and_announces_itself(client: TestClient) -> Non
     srcs = re.findall(r'<(?:script|link)[^>]+(?:src|href)="([^"]+)"', html)
     assets = [s for s in srcs if s.endswith((".js", ".css"))]
     assert {"/static/leaflet/leaflet.js", "/static/sitmap/sitmap-map.js", "/static/leaflet/leaflet.css"} <= set(assets)
+    assert "/static/boundaries.geojson" in srcs and "/maps/all/data.json" in srcs  # preloaded
     assert all(s.startswith("/static/") for s in assets), assets
     assert "cdn" not in html.lower() and "jquery" not in html.lower() and "bootstrap" not in html.lower()
     assert 'type="application/json+oembed"' in html
@@ -415,5 +416,35 @@ def test_large_layers_leave_corroboration_to_popups(client: TestClient, monkeypa
 
     assert client.get("/maps/all/data.json").json()["incidents_inline"] is True
     monkeypatch.setattr(maps, "INLINE_CORROBORATION", 3)
+    client.app.state.map_payload_cache = None  # the cached body was built under the old limit
     d = client.get("/maps/all/data.json").json()
     assert d["incidents_inline"] is False and d["incidents"] == [] and set(d["inc"]) == {-1}
+
+
+def test_data_is_built_once_and_rebuilt_after_a_write(tmp_path: Path) -> None:
+    from api.routes import maps
+
+    own = tmp_path / "own.gpkg"
+    store = open_store(own)
+    store.add_claims(load_fixture()[0])
+    store.close()
+    app = create_app(Settings(db=str(own), tiles="none"))
+    calls = []
+    real = maps.layer_payload
+
+    def counting(*args, **kwargs):
+        calls.append(1)
+        return real(*args, **kwargs)
+
+    with TestClient(app) as c:
+        maps.layer_payload, saved = counting, maps.layer_payload
+        try:
+            first = c.get("/maps/all/data.json").json()
+            assert c.get("/maps/all/data.json").json() == first and len(calls) == 1
+            store = app.state.store
+            claims, _ = load_fixture()
+            store.add_claims([claims[0].model_copy(update={"id": "late-claim"})])
+            after = c.get("/maps/all/data.json").json()
+            assert len(calls) == 2 and "late-claim" in after["ids"] and after["count"] == first["count"] + 1
+        finally:
+            maps.layer_payload = saved

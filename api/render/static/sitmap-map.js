@@ -332,7 +332,7 @@
     if (this.cfg.boundaries) this._loadBoundaries(this.cfg.boundaries);
     (this.cfg.layers || []).forEach(function (meta) {
       self.pending++;
-      var got = meta.data ? Promise.resolve(meta.data) : fetch(meta.data_url, { credentials: 'same-origin' }).then(function (r) {
+      var got = meta.data ? Promise.resolve(meta.data) : fetch(meta.data_url, { credentials: 'same-origin', mode: 'cors' }).then(function (r) {
         if (!r.ok) throw new Error('HTTP ' + r.status);
         return r.json();
       });
@@ -345,7 +345,7 @@
 
   Controller.prototype._loadBoundaries = function (b) {
     var self = this;
-    var got = typeof b === 'string' ? fetch(b).then(function (r) { if (!r.ok) throw new Error('HTTP ' + r.status); return r.json(); }) : Promise.resolve(b);
+    var got = typeof b === 'string' ? fetch(b, { credentials: 'same-origin', mode: 'cors' }).then(function (r) { if (!r.ok) throw new Error('HTTP ' + r.status); return r.json(); }) : Promise.resolve(b);
     self.pending++;
     got.then(function (fc) {
       var lyr = L.geoJSON(fc, {
