@@ -20,6 +20,9 @@ from geo.model import MAX_TEXT, Claim
 from layers.model import ClaimRecord, Report, Source, SourceKind, content_sha256
 from layers.store.base import Store, WriteResult
 
+#: The note :func:`geo.parse` leaves when no attribution was found and the source stands in.
+_SOURCE_FALLBACK = "not attributed in the text: claimant is the source"
+
 
 @dataclass
 class IngestResult:
@@ -88,7 +91,8 @@ def ingest_report(
         The outlet or issuer, as a :class:`Source` or a name (then ``source_kind`` is its kind).
     claimant
         Who the report attributes its content to when a claim names nobody (e.g. the
-        army for its own statement); a claimant found in the text always wins.
+        army for its own statement); it replaces the geocoder's fallback to the source,
+        and a claimant found in the text always wins.
     keep_text
         Keep the full text as the report's excerpt (only for texts one may keep, such as
         sitmap's own demo texts); by default only the claims' quotes are stored.
@@ -127,8 +131,14 @@ def ingest_report(
 
 def _record(claim: Claim, report: Report, index: int, claimant: str | None, url: str | None) -> ClaimRecord:
     changes: dict[str, Any] = {}
-    if claim.claimant is None and claimant:
+    # The geocoder falls back to the source when the text attributes a claim to nobody; a
+    # claimant given with the report (who the outlet says is speaking) is better than that.
+    fell_back = claim.claimant is None or _SOURCE_FALLBACK in (claim.notes or "")
+    if claimant and fell_back:
         changes["claimant"] = claimant
+        note = f"claimant as given with the report ({claimant!r})"
+        kept = [n for n in (claim.notes or "").split("; ") if n and n != _SOURCE_FALLBACK]
+        changes["notes"] = "; ".join([*kept, note])
     if claim.url is None and url:
         changes["url"] = url
     if changes:

@@ -53,7 +53,8 @@ def test_claimant_fallback_only_when_the_text_names_nobody(store) -> None:
     result = ingest_report(
         store, quiet, published=datetime(2023, 12, 1, 12, tzinfo=UTC), source="Test Wire", claimant="witnesses"
     )
-    assert result.claims and all(c.claimant for c in result.claims)
+    assert result.claims and all(c.claimant == "witnesses" for c in result.claims)
+    assert "claimant as given with the report" in result.claims[0].notes
     named = ingest_report(store, TEXT, published="2023-11-30", source="Test Wire", claimant="someone else")
     assert named.claims[0].claimant == "Israeli police"
 
