@@ -446,11 +446,13 @@ def find_times(text: str, published: datetime | date | str | None = None) -> lis
             taken.append((s, e))  # an unresolvable expression still blocks shorter re-readings of it
             if interval is None:
                 continue
-            if ref is not None and _SINCE.search(text[max(0, s - 50) : s]) and interval.start.date() <= ref:
+            found_kind = kind
+            since = _SINCE.search(text[max(0, s - 50) : s]) or m.group(0).lower().startswith("since")
+            if ref is not None and since and interval.start.date() <= ref:
                 # "since the truce ended on Friday": from then up to the publication day
                 interval = day_interval(interval.start.date(), last=ref)
-                kind = "since"
-            found.append(TimeExpression(text=m.group(0), start=s, end=e, interval=interval, kind=kind))
+                found_kind = "since"
+            found.append(TimeExpression(text=m.group(0), start=s, end=e, interval=interval, kind=found_kind))
     found.sort(key=lambda t: t.start)
     return found
 

@@ -141,3 +141,10 @@ def test_since_runs_up_to_the_publication_day() -> None:
     t = resolve_time("struck 400 targets since the truce ended on Friday morning", "2023-12-02")
     assert t is not None
     assert (t.start.date(), t.end.date()) == (date(2023, 12, 1), date(2023, 12, 2))
+
+
+def test_since_does_not_disturb_later_expressions_of_the_same_form() -> None:
+    text = "Fighting since Monday. Strikes on Tuesday. Raids on Wednesday."
+    found = find_times(text, "2023-12-08")
+    assert [t.kind for t in found] == ["since", "wd", "wd"]
+    assert [t.interval.start.day for t in found] == [4, 5, 6]
