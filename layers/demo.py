@@ -206,7 +206,7 @@ def check_demo(store: Store) -> list[DemoCheck]:
             placed = c.geometry is not None and c.uncertainty is not None
             dist = None
             place_ok = False
-            if placed and "lon" in exp:
+            if c.geometry is not None and c.uncertainty is not None and "lon" in exp:
                 centre = c.geometry.centroid
                 dist = _distance_km(centre.x, centre.y, float(exp["lon"]), float(exp["lat"]))
                 tolerance = float(exp.get("tolerance_km", 5))
