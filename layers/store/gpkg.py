@@ -152,6 +152,11 @@ GPKG_DIALECT = R.Dialect(
     geom_decode=gpkg_decode,
     shadow_times=True,
     display_ts=R.iso_ms,
+    span_bound=(
+        "{vf} >= ? - coalesce((SELECT CAST(value AS INTEGER) FROM sitmap_meta WHERE key = 'max_claim_span_us'), "
+        "4000000000000000000)"
+    ),
+    span_max="max(valid_to_us - valid_from_us)",
 )
 
 # --------------------------------------------------------------------------------------
@@ -489,6 +494,7 @@ class GpkgStore:
                 )
             conn.execute("INSERT INTO sitmap_meta VALUES ('schema_version', ?)", (str(SCHEMA_VERSION),))
             conn.execute("INSERT INTO sitmap_meta VALUES ('created_at', ?)", (now,))
+            conn.execute("INSERT INTO sitmap_meta VALUES (?, '0')", (R.SPAN_KEY,))
             conn.execute("COMMIT")
         except BaseException:
             if conn.in_transaction:
@@ -715,17 +721,26 @@ class GpkgStore:
                 return page, len(page)
             total = tx.fetch(f"SELECT count(*) FROM {table} c WHERE {cond}", params)[0][0]
             return page, int(total)
-        # R-tree prefilter; rows whose index box lies inside the bbox are hits without a
-        # geometry test (the R-tree box is rounded outwards), the others get shapely's.
+        # R-tree prefilter (as a set the planner may probe or drive from, whichever index is
+        # more selective), then an exact test: rows whose envelope lies inside the bbox are
+        # hits without one, the others get shapely's intersects.
         minx, miny, maxx, maxy = (float(v) for v in bbox)
         cand = tx.fetch(
-            f"SELECT c.fid, CASE WHEN r.minx >= ? AND r.maxx <= ? AND r.miny >= ? AND r.maxy <= ? "
-            f"THEN NULL ELSE c.geom END FROM rtree_{table}_geom r JOIN {table} c ON c.fid = r.id "
-            f"WHERE r.minx <= ? AND r.maxx >= ? AND r.miny <= ? AND r.maxy >= ? AND {cond} ORDER BY {order}",
-            [minx, maxx, miny, maxy, maxx, minx, maxy, miny, *params],
+            f"SELECT c.fid, c.geom FROM {table} c WHERE c.fid IN (SELECT id FROM rtree_{table}_geom "
+            f"WHERE minx <= ? AND maxx >= ? AND miny <= ? AND maxy >= ?) AND {cond} ORDER BY {order}",
+            [maxx, minx, maxy, miny, *params],
         )
-        edge = [i for i, (_, g) in enumerate(cand) if g is not None]
-        keep = [True] * len(cand)
+        keep = [False] * len(cand)
+        edge = []
+        for i, (_, blob) in enumerate(cand):
+            env = _envelope(blob)
+            if env is None:
+                continue
+            x0, x1, y0, y1 = env
+            if x0 >= minx and x1 <= maxx and y0 >= miny and y1 <= maxy:
+                keep[i] = True
+            elif x0 <= maxx and x1 >= minx and y0 <= maxy and y1 >= miny:
+                edge.append(i)
         if edge:
             geoms = gpkg_decode([cand[i][1] for i in edge])
             hits = shapely.intersects(R.bbox_geometry((minx, miny, maxx, maxy)), geoms)
@@ -764,7 +779,10 @@ class GpkgStore:
     def stats(self) -> StoreStats:
         """Counts, extent (claims and zones) and time span of the current state."""
         tx = self._read()
-        one = lambda sql: tx.fetch(sql)[0]  # noqa: E731
+
+        def one(sql: str) -> tuple[Any, ...]:
+            return tx.fetch(sql)[0]
+
         by_type = dict(
             tx.fetch(f"SELECT event_type, count(*) FROM {R.CLAIM_TABLE} WHERE superseded_at IS NULL GROUP BY 1")
         )

@@ -80,6 +80,11 @@ PG_DIALECT = R.Dialect(
     geom_select=lambda col: f"ST_AsBinary({col})",
     geom_encode=_ewkb_hex,
     geom_decode=_from_wkb,
+    span_bound=(
+        "{vf} >= ?::timestamptz - coalesce((SELECT value::bigint FROM sitmap_meta WHERE key = 'max_claim_span_us'), "
+        "3000000000000000) * interval '1 microsecond'"
+    ),
+    span_max="max((extract(epoch FROM valid_to - valid_from) * 1000000)::bigint)",
 )
 
 
@@ -253,8 +258,8 @@ class PostgisStore:
                 for stmt in _schema_sql():
                     conn.execute(stmt)
                 conn.execute(
-                    "INSERT INTO sitmap_meta VALUES ('schema_version', %s), ('created_at', now()::text)",
-                    (str(SCHEMA_VERSION),),
+                    "INSERT INTO sitmap_meta VALUES ('schema_version', %s), ('created_at', now()::text), (%s, '0')",
+                    (str(SCHEMA_VERSION), R.SPAN_KEY),
                 )
             row = conn.execute("SELECT value FROM sitmap_meta WHERE key = 'schema_version'").fetchone()
             version = int(row[0]) if row else 0
@@ -552,7 +557,7 @@ def _pg_tool(tool: str, args: list[str], conninfo: str | None, *, what: str | No
         password = params.pop("password", None)
         if password is not None:
             env["PGPASSWORD"] = str(password)
-        cmd.append(f"--dbname={make_conninfo(**params)}")
+        cmd.append(f"--dbname={make_conninfo('', **params)}")
     proc = subprocess.run(cmd, capture_output=True, text=True, env=env, check=False)
     if proc.returncode != 0:
         last = (proc.stderr.strip().splitlines() or ["no message"])[-1]

@@ -18,13 +18,13 @@ import uuid
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from typing import Any, Protocol
+from typing import Any, Protocol, TypeVar
 
 import shapely
-from pydantic import ValidationError
+from pydantic import BaseModel, ValidationError
 from shapely.geometry.base import BaseGeometry
 
-from geo.errors import Conflict, InvalidInput, NotFound
+from geo.errors import Conflict, InvalidInput, NotFound, StoreError
 from geo.model import (
     CLAIM_STATUSES,
     EVENT_TYPES,
@@ -165,6 +165,10 @@ class Dialect:
     #: (the spec's format) and kept exact, for filtering and reading back, in ``t_us``.
     shadow_times: bool = False
     display_ts: Callable[[datetime | None], Any] = lambda v: v
+    #: SQL for ``valid_from >= start - (the longest claim interval ever stored)``, one ``?`` for start.
+    span_bound: str = ""
+    #: SQL aggregate of the longest stored claim interval, in microseconds.
+    span_max: str = ""
 
     def tc(self, name: str, alias: str = "") -> str:
         """The column that holds the exact, comparable value of time column ``name``."""
@@ -411,11 +415,25 @@ def claims_from_rows(d: Dialect, rows: Sequence[Sequence[Any]]) -> list[ClaimRec
     geoms = d.geom_decode([r[0] for r in rows])
     ix = _CLAIM_IDX
     out = []
+    # Many claims share an uncertainty and day boundaries: build each distinct one once.
+    u_cache: dict[tuple[Any, Any], Uncertainty] = {}
+    t_cache: dict[Any, datetime | None] = {}
+
+    def ts(value: Any) -> datetime | None:
+        if value not in t_cache:
+            t_cache[value] = d.parse_ts(value)
+        return t_cache[value]
+
     for row, geom in zip(rows, geoms, strict=True):
         u_json = row[ix["uncertainty_json"]]
         uncertainty = None
         if u_json is not None:
-            uncertainty = Uncertainty.model_construct(region=from_wkb_or_none(row[ix["region"]]), **json.loads(u_json))
+            key = (u_json, row[ix["region"]])
+            uncertainty = u_cache.get(key)
+            if uncertainty is None:
+                uncertainty = u_cache[key] = build_model(
+                    Uncertainty, {"region": from_wkb_or_none(row[ix["region"]]), **json.loads(u_json)}
+                )
         placement = None
         if row[ix["placement_json"]] is not None:
             placement = Placement.model_validate_json(row[ix["placement_json"]])
@@ -427,38 +445,62 @@ def claims_from_rows(d: Dialect, rows: Sequence[Sequence[Any]]) -> list[ClaimRec
                 )
         blocks = row[ix["block_ids"]]
         out.append(
-            ClaimRecord.model_construct(
-                event_type=row[ix["event_type"]],
-                claimant=row[ix["claimant"]],
-                source=row[ix["source"]],
-                url=row[ix["url"]],
-                quote=row[ix["quote"]],
-                place_text=row[ix["place_text"]],
-                place_name=row[ix["place_name"]],
-                gazetteer_id=row[ix["gazetteer_id"]],
-                geometry=geom,
-                uncertainty=uncertainty,
-                valid_from=d.parse_ts(row[ix["valid_from"]]),
-                valid_to=d.parse_ts(row[ix["valid_to"]]),
-                time_precision=row[ix["time_precision"]],
-                fatalities=counts.get("fatalities"),
-                injured=counts.get("injured"),
-                targets=counts.get("targets"),
-                block_ids=tuple(json.loads(blocks)) if blocks else (),
-                placement=placement,
-                confidence=row[ix["confidence"]],
-                notes=row[ix["notes"]],
-                id=row[ix["id"]],
-                report_id=row[ix["report_id"]],
-                version=row[ix["version"]],
-                status=row[ix["status"]],
-                review=row[ix["review"]],
-                recorded_at=d.parse_ts(row[ix["recorded_at"]]),
-                superseded_at=d.parse_ts(row[ix["superseded_at"]]),
-                recorded_by=row[ix["recorded_by"]],
+            build_model(
+                ClaimRecord,
+                {
+                    "event_type": row[ix["event_type"]],
+                    "claimant": row[ix["claimant"]],
+                    "source": row[ix["source"]],
+                    "url": row[ix["url"]],
+                    "quote": row[ix["quote"]],
+                    "place_text": row[ix["place_text"]],
+                    "place_name": row[ix["place_name"]],
+                    "gazetteer_id": row[ix["gazetteer_id"]],
+                    "geometry": geom,
+                    "uncertainty": uncertainty,
+                    "valid_from": ts(row[ix["valid_from"]]),
+                    "valid_to": ts(row[ix["valid_to"]]),
+                    "time_precision": row[ix["time_precision"]],
+                    "fatalities": counts.get("fatalities"),
+                    "injured": counts.get("injured"),
+                    "targets": counts.get("targets"),
+                    "block_ids": tuple(json.loads(blocks)) if blocks else (),
+                    "placement": placement,
+                    "confidence": row[ix["confidence"]],
+                    "notes": row[ix["notes"]],
+                    "id": row[ix["id"]],
+                    "report_id": row[ix["report_id"]],
+                    "version": row[ix["version"]],
+                    "status": row[ix["status"]],
+                    "review": row[ix["review"]],
+                    "recorded_at": d.parse_ts(row[ix["recorded_at"]]),
+                    "superseded_at": d.parse_ts(row[ix["superseded_at"]]),
+                    "recorded_by": row[ix["recorded_by"]],
+                },
             )
         )
     return out
+
+
+_object_setattr = object.__setattr__
+M = TypeVar("M", bound=BaseModel)
+
+
+def build_model(cls: type[M], values: dict[str, Any]) -> M:
+    """A model from a complete set of already-valid field values, without validation.
+
+    What ``model_construct`` does, minus its per-field bookkeeping, which dominates
+    reading thousands of stored rows. Anything but a complete set of fields falls
+    back to ``model_construct``.
+    """
+    if len(values) != len(cls.model_fields) or cls.__pydantic_post_init__:
+        return cls.model_construct(**values)
+    m = cls.__new__(cls)
+    _object_setattr(m, "__dict__", values)
+    _object_setattr(m, "__pydantic_fields_set__", set(values))
+    _object_setattr(m, "__pydantic_extra__", None)
+    _object_setattr(m, "__pydantic_private__", None)
+    return m
 
 
 # --------------------------------------------------------------------------------------
@@ -519,6 +561,12 @@ def zone_select(d: Dialect, alias: str = "") -> str:
 _ZONE_IDX = {n: i + 1 for i, n in enumerate(ZONE_NAMES)}
 
 
+def _required(value: datetime | None) -> datetime:
+    if value is None:  # NOT NULL columns: only a hand-edited file gets here
+        raise StoreError("a zone row lacks a required time (issued_at or effective_from)")
+    return value
+
+
 def _tuple(text: Any) -> tuple[str, ...]:
     return tuple(json.loads(text)) if text else ()
 
@@ -547,8 +595,8 @@ def zones_from_rows(d: Dialect, rows: Sequence[Sequence[Any]]) -> list[Zone]:
                 block_ids=_tuple(row[ix["block_ids"]]),
                 approx_block_ids=_tuple(row[ix["approx_block_ids"]]),
                 grid=row[ix["grid"]],
-                issued_at=d.parse_ts(row[ix["issued_at"]]),
-                effective_from=d.parse_ts(row[ix["effective_from"]]),
+                issued_at=_required(d.parse_ts(row[ix["issued_at"]])),
+                effective_from=_required(d.parse_ts(row[ix["effective_from"]])),
                 lifted_at=d.parse_ts(row[ix["lifted_at"]]),
                 time_precision=row[ix["time_precision"]],
                 uncertainty=uncertainty,
@@ -687,6 +735,27 @@ def next_timestamp(tx: Tx) -> datetime:
     return now
 
 
+#: sitmap_meta key: the longest (valid_to - valid_from) of any claim version ever stored, in microseconds.
+SPAN_KEY = "max_claim_span_us"
+
+
+def widen_claim_span(tx: Tx, records: Sequence[ClaimRecord]) -> None:
+    """Keep :data:`SPAN_KEY` at least as long as every stored claim interval (it never shrinks)."""
+    spans = [
+        (r.valid_to - r.valid_from) // timedelta(microseconds=1)
+        for r in records
+        if r.valid_from is not None and r.valid_to is not None
+    ]
+    if not spans:
+        return
+    row = tx.fetch("SELECT value FROM sitmap_meta WHERE key = ?", [SPAN_KEY])
+    if not row:  # a store from before the key existed: measure what is there once
+        stored = tx.fetch(f"SELECT {tx.dialect.span_max} FROM {CLAIM_TABLE}")[0][0]
+        tx.run("INSERT INTO sitmap_meta (key, value) VALUES (?, ?)", [SPAN_KEY, str(max([int(stored or 0), *spans]))])
+    elif max(spans) > int(row[0][0]):
+        tx.run("UPDATE sitmap_meta SET value = ? WHERE key = ?", [str(max(spans)), SPAN_KEY])
+
+
 def _current_by_id(tx: Tx, table: str, ids: Sequence[str]) -> dict[str, tuple[Any, ...]]:
     select = claim_select(tx.dialect) if table == CLAIM_TABLE else zone_select(tx.dialect)
     out: dict[str, tuple[Any, ...]] = {}
@@ -746,6 +815,7 @@ def upsert_claims(tx: Tx, claims: Sequence[ClaimRecord], recorded_by: str | None
     if not to_write:
         return result
     now = next_timestamp(tx)
+    widen_claim_span(tx, to_write)
     _supersede(tx, CLAIM_TABLE, result.updated, now)
     by = [recorded_by or r.recorded_by for r in to_write]
     tx.insert_versions(
@@ -828,6 +898,7 @@ def revise_claim(
     if new.content_hash() == old.content_hash():
         return old
     now = next_timestamp(tx)
+    widen_claim_span(tx, [new])
     _supersede(tx, CLAIM_TABLE, [claim_id], now)
     row = claim_rows(tx.dialect, [new], [old.version + 1], now, [recorded_by])
     tx.insert_versions(CLAIM_TABLE, _insert_sql(tx.dialect, CLAIM_TABLE, CLAIM_NAMES), row)
@@ -972,6 +1043,11 @@ def claim_where(d: Dialect, q: ClaimQuery, alias: str = "") -> tuple[list[str], 
     if q.start is not None:
         where.append(f"{d.tc('valid_to', alias)} >= ?")
         params.append(d.ts(q.start))
+        if d.span_bound:
+            # valid_to >= start alone cannot use the valid_from index; since no stored claim
+            # lasts longer than the recorded maximum, valid_from >= start - maximum can.
+            where.append(d.span_bound.format(vf=d.tc("valid_from", alias)))
+            params.append(d.ts(q.start))
     if q.end is not None:
         where.append(f"{d.tc('valid_from', alias)} <= ?")
         params.append(d.ts(q.end))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import itertools
+from datetime import UTC, datetime
 import os
 import shutil
 import sqlite3
@@ -430,4 +431,19 @@ def test_threads_share_one_store(gpkg_path: Path, make_claim) -> None:
         written = list(pool.map(write, range(20)))
     assert totals == [20] * 20 and sorted(written) == sorted(f"t-{i}" for i in range(20))
     assert all(s.get_claim(f"t-{i}").version == 2 for i in range(20))
+    s.close()
+
+
+def test_time_filter_still_finds_long_claims_in_a_store_without_the_span_record(gpkg_path: Path, make_claim) -> None:
+    """The longest-interval record bounds time queries; a store without it must be measured, not guessed."""
+    s = GpkgStore(gpkg_path)
+    s.add_claims([make_claim("season", day=0, days=90, time_precision="month")])
+    conn = s._conn()
+    conn.execute("DELETE FROM sitmap_meta WHERE key = 'max_claim_span_us'")  # as written by an older sitmap
+    q = ClaimQuery(start=datetime(2024, 2, 1, tzinfo=UTC))
+    assert [c.id for c in s.query_claims(q).items] == ["season"]  # no record: no bound
+    s.add_claims([make_claim("short", day=70)])  # the first write measures what is stored
+    assert [c.id for c in s.query_claims(q).items] == ["season", "short"]
+    span = conn.execute("SELECT value FROM sitmap_meta WHERE key = 'max_claim_span_us'").fetchone()[0]
+    assert int(span) == 90 * 86_400_000_000 - 1
     s.close()
