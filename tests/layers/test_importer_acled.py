@@ -344,3 +344,12 @@ def test_cli_import_geojson_round_trips_an_acled_import(tmp_path: Path, capsys) 
         second.close()
     assert set(again) == {c.id for c in claims}
     assert again["acled:PSE900001"].claimant == "Sitmap test outlet A; Sitmap test outlet B"
+
+
+def test_excel_style_file_with_bom_and_crlf(gpkg_store, tmp_path: Path) -> None:
+    text = FIXTURE.read_text(encoding="utf-8")
+    path = tmp_path / "excel.csv"
+    path.write_bytes(b"\xef\xbb\xbf" + text.replace("\n", "\r\n").encode("utf-8"))
+    result = import_acled(gpkg_store, path)
+    assert (result.inserted, result.error_count) == (8, 0)
+    assert "\r" not in _all(gpkg_store)["acled:PSE900007"].quote
