@@ -414,6 +414,10 @@ def zones_area(
     max_age_days: Annotated[
         float | None, typer.Option("--max-age-days", help="Let orders lapse after this many days (default: never).")
     ] = None,
+    raster: Annotated[
+        str | None,
+        typer.Option("--raster", help="A GeoTIFF you supply (e.g. population): also sum it under the orders."),
+    ] = None,
     fmt: Annotated[str, typer.Option("--format", help="text, json or csv.")] = "text",
     output: Annotated[str | None, typer.Option("-o", "--output", help="Write to this file instead of stdout.")] = None,
 ) -> None:
@@ -446,7 +450,9 @@ def zones_area(
             raise InvalidInput(f"no zones in {origin}: run `sitmap zones import-orders` first, or use --shipped")
     if series:
         start, end = parse_interval(datetime_, what="--datetime") if datetime_ else (None, None)
-        table = zm.area_series(zones, start=start, end=end, since=since_t, order_type=order_type, max_age=max_age)
+        table = zm.area_series(
+            zones, start=start, end=end, since=since_t, order_type=order_type, max_age=max_age, raster=raster
+        )
         if fmt == "json":
             text = table.to_json(orient="records", date_format="iso", indent=1)
         elif fmt == "csv":
@@ -464,6 +470,9 @@ def zones_area(
             "at": now.as_dict(),
             "cumulative": {**cum.as_dict(), "since": since_t.isoformat() if since_t else None},
         }
+        raster_total = zm.raster_sum_under(zones, raster, t, order_type=order_type, max_age=max_age) if raster else 0.0
+        if raster:
+            data["raster_sum"] = {"raster": raster, "sum": raster_total}
         if fmt == "json":
             text = json.dumps(data, ensure_ascii=False, indent=1)
         elif fmt == "csv":
@@ -478,6 +487,8 @@ def zones_area(
                 f"cumulative{' since ' + since_t.date().isoformat() if since_t else ''}: {cum.area_km2:.2f} km² "
                 f"({cum.share:.1%}), {cum.n_zones} orders"
             )
+            if raster:
+                text += f"\nsum of {raster} under these orders: {raster_total:,.1f}"
     if output:
         with open(output, "w", encoding="utf-8") as fh:
             fh.write(text + "\n")

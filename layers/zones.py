@@ -480,6 +480,7 @@ class ZoneOverlay:
             self.face_km2 = np.zeros(0)
             self.face_ref_km2 = np.zeros(0)
             self.cover = np.zeros((0, 0), dtype=bool)
+            self.faces = np.zeros(0, dtype=object)
             return
         geoms = [z.geometry for z in self.zones]
         edges = shapely.union_all([shapely.boundary(g) for g in geoms])
@@ -493,6 +494,7 @@ class ZoneOverlay:
         cover[face_idx, zone_idx] = True
         keep = cover.any(axis=1)  # faces inside no zone are holes of the arrangement
         faces, cover = faces[keep], cover[keep]
+        self.faces = faces
         self.cover = cover
         metric = np.array([to_equal_area(f) for f in faces], dtype=object)
         self.face_km2 = shapely.area(metric) / 1e6
@@ -504,6 +506,16 @@ class ZoneOverlay:
         if partial.any():
             clipped[partial] = shapely.area(shapely.intersection(metric[partial], ref_metric)) / 1e6
         self.face_ref_km2 = clipped
+
+    def face_sums(self, raster_path: str | Path) -> np.ndarray:
+        """The sum of a raster (e.g. population) inside each face; faces partition the zones,
+        so summing faces never counts a cell twice."""
+        from layers.raster import zonal_stats
+
+        if len(self.faces) == 0:
+            return np.zeros(0)
+        stats = zonal_stats(raster_path, list(self.faces))
+        return np.array([float(st["sum"] or 0.0) for st in stats])
 
     def area(self, mask: np.ndarray | Sequence[bool]) -> tuple[float, float]:
         """(area of the union of the selected zones, the part inside the reference), km²."""
@@ -566,6 +578,28 @@ def area_at(
     ref = reference if reference is not None else gaza_strip()
     km2, share = union_area(live, reference=ref)
     return AreaSummary(t, km2, share, area_km2(ref), len(live), tuple(z.id for z in live))
+
+
+def raster_sum_under(
+    zones: ZonesOrStore,
+    raster_path: str | Path,
+    t: datetime,
+    *,
+    order_type: str | None = "evacuate",
+    max_age: timedelta | None = None,
+) -> float:
+    """Sum of a user-supplied raster (e.g. population) under the orders in force at ``t``.
+
+    Summed over the union of the zones, so a cell under two overlapping orders counts
+    once; a cell counts when its centre is inside (see :func:`layers.raster.zonal_stats`).
+    """
+    from layers.raster import zonal_stats
+
+    live = active_at(_of_type(zones, order_type), _utc(t), max_age=max_age)
+    if not live:
+        return 0.0
+    merged = shapely.union_all([z.geometry for z in live])
+    return float(zonal_stats(raster_path, [merged])[0]["sum"] or 0.0)
 
 
 def cumulative_area(
@@ -640,6 +674,7 @@ def area_series(
     order_type: str | None = "evacuate",
     reference: BaseGeometry | None = None,
     max_age: timedelta | None = None,
+    raster: str | Path | None = None,
 ) -> pd.DataFrame:
     """Daily table of the area under orders: date, area_km2, share, n_orders, cumulative_km2.
 
@@ -647,13 +682,18 @@ def area_series(
     counts. ``start``/``end`` default to the first order's day and the last change
     (an order or a lift). ``cumulative_km2`` is the union of every order issued from
     ``since`` (default: the first) up to that day, lifted or not;
-    ``cumulative_share`` its share of the reference.
+    ``cumulative_share`` its share of the reference. With ``raster`` (a user-supplied
+    GeoTIFF, e.g. population), a ``raster_sum`` column gives its sum under the orders in
+    force that day (each cell once).
     """
     chosen = _of_type(zones, order_type)
     columns = ["date", "area_km2", "share", "n_orders", "cumulative_km2", "cumulative_share"]
     if not chosen:
         return pd.DataFrame(columns=columns)
     overlay = ZoneOverlay(chosen, reference)
+    sums = overlay.face_sums(raster) if raster is not None else None
+    if sums is not None:
+        columns = [*columns, "raster_sum"]
     first = min(z.effective_from for z in chosen).date()
     changes = [z.effective_from for z in chosen] + [z.lifted_at for z in chosen if z.lifted_at is not None]
     d0 = _as_date(start) or first
@@ -665,7 +705,7 @@ def area_series(
     since_t = datetime.combine(_as_date(since), time(0), tzinfo=UTC) if since is not None else None  # type: ignore[arg-type]
     eff = np.array([z.effective_from.timestamp() for z in chosen])
     rows = []
-    cache_key: dict[tuple[bytes, bytes], tuple[float, float, float, float]] = {}
+    cache_key: dict[tuple[bytes, bytes], tuple[float, float, float, float, float]] = {}
     day = d0
     while day <= d1:
         t = datetime.combine(day, time(23, 59, 59, 999999), tzinfo=UTC)
@@ -675,18 +715,20 @@ def area_series(
         if key not in cache_key:
             km2, in_ref = overlay.area(live)
             cum, cum_ref = overlay.area(issued)
-            cache_key[key] = (km2, in_ref, cum, cum_ref)
-        km2, in_ref, cum, cum_ref = cache_key[key]
-        rows.append(
-            {
-                "date": day,
-                "area_km2": km2,
-                "share": in_ref / overlay.reference_km2,
-                "n_orders": int(live.sum()),
-                "cumulative_km2": cum,
-                "cumulative_share": cum_ref / overlay.reference_km2,
-            }
-        )
+            total = float(sums[overlay.cover[:, live].any(axis=1)].sum()) if sums is not None and live.any() else 0.0
+            cache_key[key] = (km2, in_ref, cum, cum_ref, total)
+        km2, in_ref, cum, cum_ref, total = cache_key[key]
+        row: dict[str, Any] = {
+            "date": day,
+            "area_km2": km2,
+            "share": in_ref / overlay.reference_km2,
+            "n_orders": int(live.sum()),
+            "cumulative_km2": cum,
+            "cumulative_share": cum_ref / overlay.reference_km2,
+        }
+        if sums is not None:
+            row["raster_sum"] = total
+        rows.append(row)
         day += timedelta(days=1)
     return pd.DataFrame(rows, columns=columns)
 
@@ -713,6 +755,7 @@ __all__ = [
     "load_real_orders",
     "load_real_orders_report",
     "order_areas",
+    "raster_sum_under",
     "union_area",
     "zone_from_blocks",
     "zone_from_polygon",

@@ -264,3 +264,46 @@ def test_approximate_orders_larger_than_stated_say_so(gm: list) -> None:
     flag = next(f for f in z.flags if f.startswith("area_upper_bound:"))
     assert "stated=0.65" in flag and "measured=1.8" in flag
     assert not any(f.startswith("stated_area_mismatch") for f in z.flags)
+
+
+@pytest.fixture(scope="module")
+def population_tif(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A made-up population raster over the south of the Strip: 100 m cells in UTM 36N, 7 people each."""
+    import numpy as np
+    import rasterio
+    from rasterio.transform import from_origin
+
+    path = tmp_path_factory.mktemp("pop") / "pop.tif"
+    # UTM 36N around Khan Younis and Rafah: x 610..640 km, y 3455..3480 km.
+    profile = {
+        "driver": "GTiff",
+        "width": 300,
+        "height": 250,
+        "count": 1,
+        "dtype": "float32",
+        "crs": "EPSG:32636",
+        "transform": from_origin(610_000, 3_480_000, 100, 100),
+        "nodata": -1,
+    }
+    with rasterio.open(path, "w", **profile) as dst:
+        dst.write(np.full((250, 300), 7.0, dtype=np.float32), 1)
+    return path
+
+
+def test_people_under_orders_from_a_user_raster(gm: list, population_tif: Path) -> None:
+    from layers.raster import zonal_stats
+
+    at = t("2023-12-10")  # orders of 2 and 9 December name the same 85 blocks
+    total = zm.raster_sum_under(gm, population_tif, at)
+    live = zm.active_at(gm, at)
+    merged = shapely.union_all([z.geometry for z in live])
+    direct = zonal_stats(population_tif, [merged])[0]
+    assert total == pytest.approx(direct["sum"]) and total > 0
+    assert total % 7 == 0
+    # Overlapping orders count each cell once: less than the per-order sums added up.
+    per_order = sum(s["sum"] for s in zonal_stats(population_tif, live))
+    assert total < per_order
+    series = zm.area_series(gm, start=date(2023, 12, 1), end=date(2023, 12, 10), raster=population_tif)
+    row = series[series.date == date(2023, 12, 10)].iloc[0]
+    assert row.raster_sum == pytest.approx(zm.raster_sum_under(gm, population_tif, t("2023-12-10T23:59:59")), rel=1e-3)
+    assert zm.raster_sum_under(gm, population_tif, t("2020-01-01")) == 0.0

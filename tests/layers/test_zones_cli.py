@@ -76,3 +76,46 @@ def test_area_on_a_store_without_zones(tmp_path: Path, capsys: pytest.CaptureFix
     open_store(str(db)).close()
     code, _out, err = run(capsys, "zones", "area", "--db", str(db))
     assert code == 2 and "import-orders" in err
+
+
+def test_area_with_a_population_raster(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    import numpy as np
+    import rasterio
+    from rasterio.transform import from_origin
+
+    pop = tmp_path / "pop.tif"
+    profile = {
+        "driver": "GTiff",
+        "width": 300,
+        "height": 250,
+        "count": 1,
+        "dtype": "float32",
+        "crs": "EPSG:32636",
+        "transform": from_origin(610_000, 3_480_000, 100, 100),
+        "nodata": -1,
+    }
+    with rasterio.open(pop, "w", **profile) as dst:
+        dst.write(np.full((250, 300), 2.0, dtype=np.float32), 1)
+    code, out, _ = run(
+        capsys, "zones", "area", "--shipped", "--at", "2023-12-10", "--raster", str(pop), "--format", "json"
+    )
+    assert code == 0
+    total = json.loads(out)["raster_sum"]["sum"]
+    assert total > 0 and total % 2 == 0
+    code, out, _ = run(
+        capsys,
+        "zones",
+        "area",
+        "--shipped",
+        "--series",
+        "--datetime",
+        "2023-12-08/2023-12-10",
+        "--raster",
+        str(pop),
+        "--format",
+        "csv",
+    )
+    rows = list(csv.DictReader(io.StringIO(out)))
+    assert float(rows[-1]["raster_sum"]) == pytest.approx(total, rel=1e-3)
+    code, _out, err = run(capsys, "zones", "area", "--shipped", "--raster", str(tmp_path / "nope.tif"))
+    assert code == 2 and "nope.tif" in err
