@@ -227,7 +227,7 @@
         if (reg) this._regionPath(ctx, reg, scale, origin);
         else ctx.arc(it[1], it[2], Math.max(it[3], 1), 0, 2 * Math.PI);
         ctx.globalAlpha = a; ctx.fillStyle = st.color; ctx.fill('evenodd');
-        ctx.globalAlpha = Math.min(0.8, a + 0.3); ctx.strokeStyle = st.color; ctx.lineWidth = 1;
+        ctx.globalAlpha = Math.min(0.7, 2 * a + 0.08); ctx.strokeStyle = st.color; ctx.lineWidth = 1;
         if (set.faded[i]) ctx.setLineDash([4, 3]);
         ctx.stroke(); ctx.setLineDash([]);
       }
@@ -314,7 +314,7 @@
     map.getPane('sitmapBoundaries').style.pointerEvents = 'none';
     map.getContainer().setAttribute('data-sitmap', 'loading');
     if (cfg.no_basemap) map.getContainer().classList.add('sm-nobasemap');
-    this.layerControl = L.control.layers(null, null, { collapsed: !!cfg.embed || map.getSize().x < 700 }).addTo(map);
+    this.layerControl = L.control.layers(null, null, { collapsed: true }).addTo(map);
     this._statusControl();
     this._timeControl();
     this._legendControl();
@@ -429,6 +429,7 @@
     if (this.pending > 0) return;
     this._restyleZones();
     this._setupSlider();
+    this._legendFromData();
     if (!this._viewSet) this._fitData();
     this.updateStatus();
     var c = this.map.getContainer();
@@ -494,6 +495,7 @@
   Controller.prototype._labelTime = function () {
     var init = this.cfg.initial || {};
     if (this.t.day !== null) this.ui.label.textContent = fmtDay(this.t.day);
+    else if (init.interval && init.span_start && init.span_end) this.ui.label.textContent = fmtDay(parseDay(init.span_start)) + ' \u2013 ' + fmtDay(parseDay(init.span_end));
     else if (init.interval) this.ui.label.textContent = init.interval;
     else if (this.span[0] !== null) this.ui.label.textContent = fmtDay(this.span[0]) + ' \u2013 ' + fmtDay(this.span[1]);
     else this.ui.label.textContent = 'all dates';
@@ -582,34 +584,50 @@
       options: { position: 'bottomright' },
       onAdd: function () {
         var box = el('details', 'sm-legend');
-        if (!cfg.embed && self.map.getSize().x >= 700) box.open = true;
+        if (!cfg.embed && self.map.getSize().y >= 600) box.open = true;
         L.DomEvent.disableClickPropagation(box); L.DomEvent.disableScrollPropagation(box);
         add(box, el('summary', null, 'Legend'));
-        var types = cfg.legend_types || Object.keys(cfg.palette);
-        types.forEach(function (t) {
-          var row = add(box, el('div', 'sm-leg-row'));
-          add(row, symbolIcon(self.style(t), false, false));
-          add(row, el('span', null, self.style(t).label || cap(t)));
-        });
-        var r1 = add(box, el('div', 'sm-leg-row')); add(r1, symbolIcon({ color: '#888', shape: 'circle' }, 'corroborated', false));
-        add(r1, el('span', null, 'corroborated: 2+ independent sources'));
-        var r1b = add(box, el('div', 'sm-leg-row')); add(r1b, symbolIcon({ color: '#888', shape: 'circle' }, 'disputed', false));
-        add(r1b, el('span', null, 'disputed: claimants contradict each other'));
-        var r2 = add(box, el('div', 'sm-leg-row')); add(r2, symbolIcon({ color: '#888', shape: 'circle' }, false, true));
-        add(r2, el('span', null, 'time known only to a week or month'));
-        var r3 = add(box, el('div', 'sm-leg-row')); add(r3, el('span', 'sm-sw sm-sw-unc'));
-        add(r3, el('span', null, 'shaded area: where it may have happened (paler = vaguer)'));
-        Object.keys(cfg.zone_palette || {}).forEach(function (k) {
-          var zs = cfg.zone_palette[k];
-          var row = add(box, el('div', 'sm-leg-row'));
-          var sw = add(row, el('span', 'sm-sw')); sw.style.background = zs.color; sw.style.borderColor = zs.color;
-          add(row, el('span', null, (zs.label || cap(k)) + ' (dashed: lifted)'));
-        });
-        add(box, el('div', 'sm-leg-note', 'Every feature is a claim: who said it is shown in its popup.'));
+        self.legendBody = add(box, el('div', 'sm-leg-body'));
+        self._fillLegend(cfg.legend_types || Object.keys(cfg.palette), true);
         return box;
       }
     });
     new C().addTo(this.map);
+  };
+  /** (Re)build the legend: the event types drawn (all of them until data is known). */
+  Controller.prototype._fillLegend = function (types, withZones) {
+    var self = this, cfg = this.cfg, box = this.legendBody;
+    box.textContent = '';
+    types.forEach(function (t) {
+      var row = add(box, el('div', 'sm-leg-row'));
+      add(row, symbolIcon(self.style(t), false, false));
+      add(row, el('span', null, self.style(t).label || cap(t)));
+    });
+    var grey = { color: '#888', shape: 'circle' };
+    [['corroborated', false, 'corroborated: 2+ independent sources'],
+      ['disputed', false, 'disputed: claimants contradict each other'],
+      ['', true, 'time known only to a week or month']].forEach(function (r) {
+      var row = add(box, el('div', 'sm-leg-row'));
+      add(row, symbolIcon(grey, r[0], r[1]));
+      add(row, el('span', null, r[2]));
+    });
+    var r3 = add(box, el('div', 'sm-leg-row')); add(r3, el('span', 'sm-sw sm-sw-unc'));
+    add(r3, el('span', null, 'shaded circle or area: where it may have happened (paler = vaguer)'));
+    if (withZones) {
+      Object.keys(cfg.zone_palette || {}).forEach(function (k) {
+        var zs = cfg.zone_palette[k];
+        var row = add(box, el('div', 'sm-leg-row'));
+        var sw = add(row, el('span', 'sm-sw')); sw.style.background = zs.color; sw.style.borderColor = zs.color;
+        add(row, el('span', null, (zs.label || cap(k)) + ' (dashed: lifted)'));
+      });
+    }
+    add(box, el('div', 'sm-leg-note', 'Every feature is a claim: who says so is in its popup.'));
+  };
+  Controller.prototype._legendFromData = function () {
+    var present = {};
+    this.sets.forEach(function (s) { s.data.event_types.forEach(function (t) { present[t] = true; }); });
+    var types = (this.cfg.legend_types || Object.keys(this.cfg.palette)).filter(function (t) { return present[t]; });
+    this._fillLegend(types, this.zoneLayers.length > 0);
   };
 
   // ---------------------------------------------------------------- popups
