@@ -22,6 +22,8 @@ Semantics every backend keeps:
 
 from __future__ import annotations
 
+import hashlib
+import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -33,6 +35,27 @@ T = TypeVar("T")
 
 #: Schema version written by this code; a store with a higher one is refused.
 SCHEMA_VERSION = 1
+
+
+def new_claim_id(seed: str | None = None) -> str:
+    """A claim id for a record that has none: stable when derived from ``seed``, else random.
+
+    Importers pass a seed made of what identifies the claim in its source (for example
+    ``f"acled:{event_id_cnty}"``) so that importing the same file twice updates rather
+    than duplicates. Stores call it without a seed for records given with an empty id.
+    """
+    return _new_id("c", seed)
+
+
+def new_zone_id(seed: str | None = None) -> str:
+    """A zone id: stable when derived from ``seed`` (e.g. the order's source and number), else random."""
+    return _new_id("z", seed)
+
+
+def _new_id(prefix: str, seed: str | None) -> str:
+    if seed is not None:
+        return f"{prefix}-" + hashlib.sha256(seed.encode("utf-8")).hexdigest()[:20]
+    return f"{prefix}-" + uuid.uuid4().hex[:20]
 
 
 @dataclass(frozen=True)

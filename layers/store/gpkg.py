@@ -355,7 +355,8 @@ class GpkgStore:
 
     def _connect(self) -> sqlite3.Connection:
         try:
-            conn = sqlite3.connect(self.path, timeout=BUSY_TIMEOUT_S, isolation_level=None)
+            # each thread uses its own connection; check_same_thread=False only lets close() run from any thread
+            conn = sqlite3.connect(self.path, timeout=BUSY_TIMEOUT_S, isolation_level=None, check_same_thread=False)
         except sqlite3.Error as exc:
             raise StoreError(f"cannot open GeoPackage {self.path}: {exc}") from exc
         register_functions(conn)
@@ -386,7 +387,7 @@ class GpkgStore:
         with self._lock:
             conns, self._conns = self._conns, []
         for conn in conns:
-            with contextlib.suppress(sqlite3.ProgrammingError):  # another thread's connection
+            with contextlib.suppress(sqlite3.Error):  # a connection busy in another thread is dropped anyway
                 conn.close()
         self._local = threading.local()
 

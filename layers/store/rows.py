@@ -12,9 +12,7 @@ tiny :class:`Tx` interface each backend implements over its own transaction.
 
 from __future__ import annotations
 
-import hashlib
 import json
-import uuid
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -36,7 +34,7 @@ from geo.model import (
     format_validation_error,
 )
 from layers.model import ORDER_TYPES, ClaimRecord, Layer, Report, Source, Zone
-from layers.store.base import ClaimQuery, WriteResult, ZoneQuery
+from layers.store.base import ClaimQuery, WriteResult, ZoneQuery, new_claim_id, new_zone_id
 
 #: Rows fetched per ``IN (...)`` lookup; well under SQLite's and libpq's parameter limits.
 CHUNK = 500
@@ -126,18 +124,6 @@ ZONE_TABLE = "zone_versions"
 
 #: Fields a caller may not set through ``update_claim``: the store owns them.
 BOOKKEEPING = frozenset({"id", "version", "recorded_at", "superseded_at", "recorded_by"})
-
-
-# --------------------------------------------------------------------------------------
-# Ids
-# --------------------------------------------------------------------------------------
-
-
-def new_id(prefix: str, seed: str | None = None) -> str:
-    """A new record id: derived from ``seed`` when given (stable), else random."""
-    if seed is not None:
-        return f"{prefix}-" + hashlib.sha256(seed.encode("utf-8")).hexdigest()[:20]
-    return f"{prefix}-" + uuid.uuid4().hex[:20]
 
 
 # --------------------------------------------------------------------------------------
@@ -790,7 +776,7 @@ def _supersede(tx: Tx, table: str, ids: Sequence[str], now: datetime) -> None:
 def upsert_claims(tx: Tx, claims: Sequence[ClaimRecord], recorded_by: str | None) -> WriteResult:
     """Insert new claims, version changed ones, skip unchanged ones; inside one transaction."""
     d = tx.dialect
-    ids = [getattr(c, "id", "") or new_id("c") for c in claims]
+    ids = [getattr(c, "id", "") or new_claim_id() for c in claims]
     check_claims(claims, ids)
     _check_reports(tx, "claims", claims, ids)
     current = _current_by_id(tx, CLAIM_TABLE, ids)
@@ -827,7 +813,7 @@ def upsert_claims(tx: Tx, claims: Sequence[ClaimRecord], recorded_by: str | None
 def upsert_zones(tx: Tx, zones: Sequence[Zone], recorded_by: str | None) -> WriteResult:
     """Insert new zones, version changed ones, skip unchanged ones; inside one transaction."""
     d = tx.dialect
-    ids = [getattr(z, "id", "") or new_id("z") for z in zones]
+    ids = [getattr(z, "id", "") or new_zone_id() for z in zones]
     check_zones(zones, ids)
     _check_reports(tx, "zones", zones, ids)
     current = _current_by_id(tx, ZONE_TABLE, ids)

@@ -447,3 +447,33 @@ def test_time_filter_still_finds_long_claims_in_a_store_without_the_span_record(
     span = conn.execute("SELECT value FROM sitmap_meta WHERE key = 'max_claim_span_us'").fetchone()[0]
     assert int(span) == 90 * 86_400_000_000 - 1
     s.close()
+
+
+def test_writer_gives_up_with_store_busy_while_another_holds_the_lock(
+    gpkg_path: Path, make_claim, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from geo.errors import StoreBusy
+    from layers.store import gpkg as gpkg_module
+
+    GpkgStore(gpkg_path).init()
+    monkeypatch.setattr(gpkg_module, "BUSY_TIMEOUT_S", 0.05)
+    blocker = sqlite3.connect(gpkg_path, isolation_level=None)
+    blocker.execute("BEGIN IMMEDIATE")  # another process's long write
+    s = GpkgStore(gpkg_path)
+    try:
+        with pytest.raises(StoreBusy, match="stayed locked by another writer"):
+            s.add_claims([make_claim("waiting")])
+        assert s.query_claims(ClaimQuery()).total == 0  # readers are not blocked (WAL)
+        blocker.execute("ROLLBACK")
+        assert s.add_claims([make_claim("waiting")]).inserted == ["waiting"]
+    finally:
+        blocker.close()
+        s.close()
+
+
+def test_stable_ids_from_a_seed() -> None:
+    from layers.store.base import new_claim_id, new_zone_id
+
+    assert new_claim_id("acled:PSE12345") == new_claim_id("acled:PSE12345") != new_claim_id("acled:PSE12346")
+    assert new_claim_id().startswith("c-") and new_claim_id() != new_claim_id()
+    assert new_zone_id("idf:2023-12-01:5").startswith("z-")
