@@ -42,8 +42,14 @@ class Settings(BaseSettings):
         max_length=2000,
     )
 
-    tiles: str = Field(default="", description="Basemap XYZ URL template for maps ('' = boundaries only)")
-    tiles_attribution: str = Field(default="", description="Attribution shown for the basemap")
+    tiles: str = Field(
+        default="https://tile.openstreetmap.org/{z}/{x}/{y}.png",
+        description="Basemap XYZ URL template for maps ('none' or '' = no basemap: boundaries and data only)",
+    )
+    tiles_attribution: str = Field(
+        default='&copy; <a href="https://www.openstreetmap.org/copyright">OpenStreetMap</a> contributors',
+        description="Attribution shown for the basemap (HTML)",
+    )
     frame_ancestors: str = Field(default="*", description="CSP frame-ancestors for /embed pages")
 
     raster_cache_size: int = Field(default=8, ge=0, le=256, description="Likelihood surfaces kept for tiles")

@@ -448,3 +448,11 @@ def test_data_is_built_once_and_rebuilt_after_a_write(tmp_path: Path) -> None:
             assert len(calls) == 2 and "late-claim" in after["ids"] and after["count"] == first["count"] + 1
         finally:
             maps.layer_payload = saved
+
+
+def test_default_basemap_is_openstreetmap_with_attribution(db: str) -> None:
+    app = create_app(Settings(db=db))
+    with TestClient(app) as c:
+        r = c.get("/embed/all")
+        assert "https://tile.openstreetmap.org/{z}/{x}/{y}.png" in r.text and "openstreetmap.org/copyright" in r.text
+        assert "img-src 'self' data: blob: https://tile.openstreetmap.org" in r.headers["content-security-policy"]
