@@ -672,6 +672,21 @@ def _as_geometry(g: Any) -> BaseGeometry:
     raise InvalidInput(f"cannot read a geometry from {type(g).__name__}")
 
 
+def _pixel_window(
+    tf: Affine, bounds: tuple[float, float, float, float], width: int, height: int
+) -> tuple[int, int, int, int]:
+    """Columns and rows (c0, r0, c1, r1) of the cells a bounding box touches, clipped to the raster."""
+    inv = ~tf
+    xs, ys = [], []
+    for x, y in ((bounds[0], bounds[1]), (bounds[0], bounds[3]), (bounds[2], bounds[1]), (bounds[2], bounds[3])):
+        col, row = inv.a * x + inv.b * y + inv.c, inv.d * x + inv.e * y + inv.f
+        xs.append(col)
+        ys.append(row)
+    c0, r0 = min(max(math.floor(min(xs)), 0), width - 1), min(max(math.floor(min(ys)), 0), height - 1)
+    c1, r1 = min(math.ceil(max(xs)), width), min(math.ceil(max(ys)), height)
+    return c0, r0, max(c1, c0 + 1), max(r1, r0 + 1)
+
+
 def zonal_stats(
     raster_path: str | Path,
     geometries: Iterable[Any],
@@ -707,13 +722,11 @@ def zonal_stats(
             if geom.is_empty or not shapely.intersects(geom, shapely.box(*src.bounds)):
                 out.append(empty)
                 continue
-            win = rasterio.windows.from_bounds(*geom.bounds, transform=src.transform)
-            c0, r0 = math.floor(win.col_off), math.floor(win.row_off)
-            c1, r1 = math.ceil(win.col_off + win.width), math.ceil(win.row_off + win.height)
-            c0, r0, c1, r1 = max(c0, 0), max(r0, 0), min(c1, src.width), min(r1, src.height)
-            win = rasterio.windows.Window(c0, r0, max(c1 - c0, 1), max(r1 - r0, 1))
+            c0, r0, c1, r1 = _pixel_window(src.transform, geom.bounds, src.width, src.height)
+            win = rasterio.windows.Window(c0, r0, c1 - c0, r1 - r0)
             data = src.read(band, window=win, masked=False).astype(np.float64)
-            wtf = src.window_transform(win)
+            tf = src.transform
+            wtf = Affine(tf.a, tf.b, tf.c + tf.a * c0 + tf.b * r0, tf.d, tf.e, tf.f + tf.d * c0 + tf.e * r0)
             inside = ~geometry_mask([mapping(geom)], out_shape=data.shape, transform=wtf, all_touched=all_touched)
             valid = inside & np.isfinite(data)
             if nodata is not None:
