@@ -353,3 +353,25 @@ def test_excel_style_file_with_bom_and_crlf(gpkg_store, tmp_path: Path) -> None:
     result = import_acled(gpkg_store, path)
     assert (result.inserted, result.error_count) == (8, 0)
     assert "\r" not in _all(gpkg_store)["acled:PSE900007"].quote
+
+
+def test_cli_progress_bar_path_on_a_terminal(tmp_path: Path, capsys, monkeypatch) -> None:
+    import sys
+
+    from rich.progress import Progress
+
+    import api.cli as cli
+
+    updates: list[float] = []
+    real_update = Progress.update
+
+    def spy(self, task_id, **kwargs):
+        updates.append(kwargs.get("completed", 0))
+        return real_update(self, task_id, **kwargs)
+
+    monkeypatch.setattr(Progress, "update", spy)
+    monkeypatch.setattr(cli, "PROGRESS_MIN_BYTES", 0)
+    monkeypatch.setattr(sys.stderr, "isatty", lambda: True, raising=False)
+    assert cli.main(["import", "acled", str(FIXTURE), "--db", str(tmp_path / "tty.gpkg")]) == 0
+    assert "8 new" in capsys.readouterr().out
+    assert updates and updates[-1] == FIXTURE.stat().st_size
