@@ -20,7 +20,7 @@ from functools import cache
 from typing import Any
 
 import folium
-from branca.element import Element, MacroElement
+from branca.element import Element, Figure, MacroElement
 from jinja2 import Environment, PackageLoader, Template, select_autoescape
 
 from api.render.assets import STATIC_PREFIX, map_css, map_js, resolve_asset
@@ -146,7 +146,7 @@ class MapConfig:
         }
 
 
-class _SitmapLayers(MacroElement):  # type: ignore[misc]
+class _SitmapLayers(MacroElement):
     """Runs ``SitmapMap.init`` on the folium map with the (script-safe) JSON config."""
 
     _template = Template(
@@ -156,7 +156,7 @@ class _SitmapLayers(MacroElement):  # type: ignore[misc]
     )
 
     def __init__(self, config: MapConfig) -> None:
-        super().__init__()
+        super().__init__()  # type: ignore[no-untyped-call]
         self._name = "SitmapLayers"
         self.config_json = json_for_script(config.js_config())
 
@@ -189,6 +189,14 @@ def _data_uri_for(css_url: str) -> Any:
     return repl
 
 
+def _root(m: folium.Map) -> Figure:
+    """The branca Figure a folium map renders into (typed: ``get_root`` returns an Element)."""
+    root = m.get_root()
+    if not isinstance(root, Figure):  # pragma: no cover - folium always attaches a Figure
+        raise TypeError("a folium map should render into a branca Figure")
+    return root
+
+
 def build_map(config: MapConfig) -> folium.Map:
     """A folium map that draws ``config`` with sitmap's self-hosted JS, and no CDN reference."""
     m = folium.Map(
@@ -203,7 +211,7 @@ def build_map(config: MapConfig) -> folium.Map:
     if config.inline_assets:
         m.default_js = []
         m.default_css = []
-        m.get_root().header.add_child(Element(_inline_assets()), name="sitmap_assets")
+        _root(m).header.add_child(Element(_inline_assets()), name="sitmap_assets")
     else:
         m.default_js = map_js(config.static_prefix)
         m.default_css = map_css(config.static_prefix)
@@ -214,7 +222,7 @@ def build_map(config: MapConfig) -> folium.Map:
         from html import escape
 
         links = "".join(f'<link rel="preload" href="{escape(u)}" as="fetch" crossorigin="anonymous">' for u in urls)
-        m.get_root().header.add_child(Element(links), name="sitmap_preload")
+        _root(m).header.add_child(Element(links), name="sitmap_preload")
     if not no_basemap(config.tiles):
         folium.TileLayer(
             tiles=config.tiles,
@@ -271,7 +279,7 @@ def render_map_page(config: MapConfig, page: PageInfo) -> str:
     """The full ``/maps`` page: header, map, downloads and the iframe snippet to copy."""
     m = build_map(config)
     env = _templates()
-    root = m.get_root()
+    root = _root(m)
     root.header.add_child(Element(env.get_template("head.html").render(page=page)), name="sitmap_head")
     root.html.add_child(Element(env.get_template("header.html").render(page=page)), name="sitmap_header")
     root.html.add_child(Element(env.get_template("panel.html").render(page=page)), name="sitmap_panel")
@@ -282,7 +290,7 @@ def render_embed_page(config: MapConfig, page: PageInfo) -> str:
     """The ``/embed`` page: the map alone, filling its frame, with a noscript image."""
     m = build_map(config)
     env = _templates()
-    root = m.get_root()
+    root = _root(m)
     root.header.add_child(Element(env.get_template("head.html").render(page=page)), name="sitmap_head")
     root.html.add_child(Element(env.get_template("noscript.html").render(page=page)), name="sitmap_noscript")
     return _finish(root.render(), "sm-embed")

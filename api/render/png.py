@@ -23,6 +23,12 @@ _R = 6378137.0
 #: matplotlib marker per canvas shape of sitmap-map.js.
 _MARKERS = {"circle": "o", "hexagon": "h", "triangle": "^", "diamond": "D", "cross": "P", "square": "s"}
 SIZE_PX = (1200, 800)
+#: Colour, width and dash of context boundaries by level.
+_BOUNDARY_STYLE: dict[str, tuple[str, float, Any]] = {
+    "country": ("#888", 0.7, (0, (4, 3))),
+    "adm2": ("#777", 0.6, "-"),
+    "adm1": ("#333", 1.4, "-"),
+}
 
 
 def _merc(lon: Any, lat: Any) -> tuple[Any, Any]:
@@ -51,7 +57,7 @@ def _poly_patches(geom: dict[str, Any]) -> Any:
         if len(pts) < 3:
             continue
         verts.extend(pts)
-        codes.extend([Path.MOVETO] + [Path.LINETO] * (len(pts) - 2) + [Path.CLOSEPOLY])
+        codes.extend([int(Path.MOVETO)] + [int(Path.LINETO)] * (len(pts) - 2) + [int(Path.CLOSEPOLY)])
     return Path(verts, codes) if verts else None
 
 
@@ -104,8 +110,7 @@ def render_png(
                 ax.add_patch(PathPatch(land, facecolor="#fbfbf7", edgecolor="none", zorder=0.5))
     for f in boundaries_geojson()["features"]:
         level = f["properties"]["level"]
-        style = {"country": ("#888", 0.7, (0, (4, 3))), "adm2": ("#777", 0.6, "-"), "adm1": ("#333", 1.4, "-")}
-        color, lw, ls = style.get(level, ("#777", 0.6, "-"))
+        color, lw, ls = _BOUNDARY_STYLE.get(level, ("#777", 0.6, "-"))
         for ring in _rings(f["geometry"]):
             xs, ys = _merc([p[0] for p in ring], [p[1] for p in ring])
             ax.plot(xs, ys, color=color, lw=lw, ls=ls, zorder=1)
@@ -184,8 +189,8 @@ def render_png(
             ax.scatter(x[corr], y[corr], s=150, facecolors="none", edgecolors="#111", linewidths=1.6, zorder=5)
         for t in dict.fromkeys(etypes):
             sel = np.array([e == t for e in etypes])
-            style = pal.get(t, pal["other"])
-            marker = _MARKERS.get(style["shape"], "o")
+            sym = pal.get(t, pal["other"])
+            marker = _MARKERS.get(sym["shape"], "o")
             for fade in (False, True):
                 m = sel & (faded == fade)
                 if m.any():
@@ -194,7 +199,7 @@ def render_png(
                         y[m],
                         s=46,
                         marker=marker,
-                        c=style["color"],
+                        c=sym["color"],
                         edgecolors="white",
                         linewidths=0.8,
                         alpha=0.45 if fade else 0.95,
@@ -226,16 +231,16 @@ def render_png(
 
     # Legend panel.
     for t in types_seen or list(pal)[:5]:
-        style = pal[t]
+        sym = pal[t]
         handles.append(
             Line2D(
                 [],
                 [],
-                marker=_MARKERS.get(style["shape"], "o"),
+                marker=_MARKERS.get(sym["shape"], "o"),
                 color="white",
-                markerfacecolor=style["color"],
+                markerfacecolor=sym["color"],
                 markersize=9,
-                label=style["label"],
+                label=sym["label"],
             )
         )
     handles.append(

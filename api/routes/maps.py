@@ -267,7 +267,7 @@ def claim_incident(store: Store, layer: Layer, claim_id: str, view: MapView, pri
     records = [r for r in store.query_claims(query).items if r.geometry is not None]
     if not any(r.id == claim_id for r in records):
         raise NotFound(f"claim {claim_id!r} is not in layer {layer.id!r} for this view")
-    records.sort(key=lambda r: r.geometry.representative_point().distance(pt))
+    records.sort(key=lambda r: pt.distance(r.geometry.representative_point()) if r.geometry is not None else 1e9)
     records = _public_claims(layer, records[:MAX_NEIGHBOURS], principal, view.as_of)
     from api.render.mapdata import claims_payload
 
