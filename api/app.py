@@ -19,6 +19,7 @@ from starlette.middleware.cors import CORSMiddleware
 from starlette.middleware.gzip import GZipMiddleware
 
 from api.auth import TokenRegistry, load_tokens
+from api.caching import ResponseCache
 from api.errors import install_error_handlers
 from api.middleware import BodyLimitMiddleware, GzipETagMiddleware, SecurityHeadersMiddleware
 from api.openapi import downgrade_to_30
@@ -74,6 +75,7 @@ def create_app(settings: Settings | None = None, *, store: Store | None = None) 
     app.state.tokens = tokens
     app.state.store = None
     app.state.raster_cache = None
+    app.state.response_cache = ResponseCache(int(settings.response_cache_mb * 1_000_000))
 
     install_error_handlers(app)
 

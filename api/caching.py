@@ -84,3 +84,43 @@ def not_modified(request: Request, etag: str) -> bool:
         return True
     wanted = etag.removeprefix("W/")
     return any(tag.strip().removeprefix("W/") == wanted for tag in header.split(","))
+
+
+class ResponseCache:
+    """A byte-bounded LRU of rendered read responses, keyed by their strong ETag.
+
+    The ETag already names everything a response depends on (path, query, layer
+    definition, reader kind, store clock), so a hit is exactly the response the query
+    would produce again: a breaking-news spike on one embedded map costs one query.
+    """
+
+    def __init__(self, max_bytes: int) -> None:
+        import threading
+        from collections import OrderedDict
+
+        self.max_bytes = max_bytes
+        self._items: OrderedDict[str, tuple[bytes, str]] = OrderedDict()
+        self._size = 0
+        self._lock = threading.Lock()
+
+    def get(self, etag: str) -> tuple[bytes, str] | None:
+        """The cached (body, media type) for ``etag``, or ``None``."""
+        with self._lock:
+            hit = self._items.get(etag)
+            if hit is not None:
+                self._items.move_to_end(etag)
+            return hit
+
+    def put(self, etag: str, body: bytes, media_type: str) -> None:
+        """Keep a response (bodies above a quarter of the budget are not kept)."""
+        if len(body) > self.max_bytes // 4:
+            return
+        with self._lock:
+            old = self._items.pop(etag, None)
+            if old is not None:
+                self._size -= len(old[0])
+            self._items[etag] = (body, media_type)
+            self._size += len(body)
+            while self._size > self.max_bytes and self._items:
+                _key, (dropped, _mt) = self._items.popitem(last=False)
+                self._size -= len(dropped)

@@ -55,6 +55,7 @@ class Settings(BaseSettings):
     raster_cache_size: int = Field(default=8, ge=0, le=256, description="Likelihood surfaces kept for tiles")
     raster_resolution_m: float = Field(default=250.0, gt=0, description="Cell size of likelihood surfaces")
 
+    response_cache_mb: float = Field(default=64, ge=0, le=4096, description="Memory for cached read responses")
     gzip_min_bytes: int = Field(default=1000, ge=0, description="Compress responses above this size when asked")
 
     @field_validator("base_url")

@@ -114,6 +114,25 @@ def _respond(data: Any, media_type: str, headers: dict[str, str] | None = None, 
     return Response(_json_bytes(data), status_code=status, media_type=media_type, headers=headers)
 
 
+def _cached(request: Request, etag: str, headers: dict[str, str]) -> Response | None:
+    """The response rendered before for this ETag, if the response cache still holds it."""
+    cache = getattr(request.app.state, "response_cache", None)
+    hit = cache.get(etag) if cache is not None else None
+    if hit is None:
+        return None
+    body, media_type = hit
+    extra = {"Content-Crs": f"<{CRS84}>"} if media_type == GEOJSON else {}
+    return Response(body, media_type=media_type, headers={**headers, **extra})
+
+
+def _remember(request: Request, etag: str, response: Response) -> Response:
+    """Keep a rendered 200 response in the response cache, under its ETag."""
+    cache = getattr(request.app.state, "response_cache", None)
+    if cache is not None and response.status_code == 200 and response.media_type:
+        cache.put(etag, bytes(response.body), response.media_type)
+    return response
+
+
 def _html(title: str, body: str, headers: dict[str, str] | None = None) -> Response:
     return Response(H.page(title, body), media_type="text/html; charset=utf-8", headers=headers)
 
@@ -490,7 +509,7 @@ def _collections_headers(
 ) -> dict[str, str]:
     policy = cache_policy(
         request,
-        parts=("collections", "auth" if principal else "anon"),
+        parts=("collections", "auth" if principal else "anon", base_url(request, settings)),
         last_recorded_at=store.last_recorded_at(),
         frozen=False,
         public=principal is None,
@@ -639,7 +658,7 @@ def items(
     frozen = is_frozen(req.as_of, delay=_delay(layer, principal))
     policy = cache_policy(
         request,
-        parts=(layer.model_dump_json(), "auth" if principal else "anon", req.fmt),
+        parts=(layer.model_dump_json(), "auth" if principal else "anon", req.fmt, base_url(request, settings)),
         last_recorded_at=None if frozen else store.last_recorded_at(),
         frozen=frozen,
         public=principal is None and not layer.private,
@@ -650,11 +669,14 @@ def items(
         return Response(status_code=304, headers=headers)
     if req.fmt in DOWNLOAD_FORMATS:
         return _download(request, store, layer, req, principal, req.as_of, headers)
+    hit = _cached(request, policy.etag, headers)
+    if hit is not None:
+        return hit
     feats, total = _page_of_features(request, store, layer, req, principal)
     base = base_url(request, settings)
     links = _page_links(request, base, layer, req, total, len(feats))
     if req.fmt == "html":
-        return _items_html(layer, feats, total, req, links, headers)
+        return _remember(request, policy.etag, _items_html(layer, feats, total, req, links, headers))
     data = {
         "type": "FeatureCollection",
         "numberMatched": total,
@@ -663,7 +685,7 @@ def items(
         "links": links,
         "features": feats,
     }
-    return _respond(data, GEOJSON, {**headers, "Content-Crs": f"<{CRS84}>"})
+    return _remember(request, policy.etag, _respond(data, GEOJSON, {**headers, "Content-Crs": f"<{CRS84}>"}))
 
 
 def _page_links(
@@ -956,7 +978,7 @@ def item(
     frozen = is_frozen(when, delay=_delay(layer, principal))
     policy = cache_policy(
         request,
-        parts=(layer.model_dump_json(), "auth" if principal else "anon", fmt),
+        parts=(layer.model_dump_json(), "auth" if principal else "anon", fmt, base_url(request, settings)),
         last_recorded_at=None if frozen else store.last_recorded_at(),
         frozen=frozen,
         public=principal is None and not layer.private,
@@ -965,6 +987,9 @@ def item(
     headers = policy.headers()
     if not_modified(request, policy.etag):
         return Response(status_code=304, headers=headers)
+    hit = _cached(request, policy.etag, headers)
+    if hit is not None:
+        return hit
     req = ItemsRequest(fmt, None, None, 1, True, 0, when, region, {})
     feature = _find_feature(request, store, layer, feature_id, req, when, principal)
     base = base_url(request, settings)
@@ -980,8 +1005,8 @@ def item(
         props = feature["properties"]
         rows = [{"property": k, "value": v} for k, v in props.items()]
         body = f"<h1>{H.esc(layer.title)}: {H.esc(feature_id)}</h1>" + H.table(rows, ["property", "value"])
-        return _html(feature_id, body, headers)
-    return _respond(feature, GEOJSON, {**headers, "Content-Crs": f"<{CRS84}>"})
+        return _remember(request, policy.etag, _html(feature_id, body, headers))
+    return _remember(request, policy.etag, _respond(feature, GEOJSON, {**headers, "Content-Crs": f"<{CRS84}>"}))
 
 
 def _find_feature(

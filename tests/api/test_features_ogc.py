@@ -343,3 +343,24 @@ def test_incidents_collection(ro_client):
     assert sorted(members) == sorted(c.id for c in CLAIMS)
     one = doc["features"][0]["id"]
     assert ro_client.get(f"/collections/incidents/items/{one}").status_code == 200
+
+
+def test_response_cache_serves_repeats_without_a_query(gpkg_client, monkeypatch):
+    store = gpkg_client.app.state.store
+    real = store.query_claims
+    calls = []
+
+    def counted(query):
+        calls.append(query)
+        return real(query)
+
+    monkeypatch.setattr(store, "query_claims", counted)
+    first = gpkg_client.get("/collections/all/items?limit=3")
+    assert len(calls) == 1
+    again = gpkg_client.get("/collections/all/items?limit=3")
+    assert again.status_code == 200 and again.content == first.content
+    assert again.headers["etag"] == first.headers["etag"]
+    assert len(calls) == 1  # served from the response cache
+    other_host = gpkg_client.get("/collections/all/items?limit=3", headers={"Host": "maps.example"})
+    assert other_host.status_code == 200 and len(calls) == 2  # its links name another host: not the cached body
+    assert "http://maps.example/" in other_host.text
