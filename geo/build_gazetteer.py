@@ -72,7 +72,7 @@ STOPWORDS: frozenset[str] = _words(
     you your
     ben bar bat bin ibn abu um umm ein ain beit bayt kafr kfar tel tal deir dayr jabal wadi nahal givat
     march may june july april august general president prime minister army forces police hamas idf un
-    white house sam adam dan nov fig salt santa iron victoria garden rashid jan feb mar apr jun jul aug sep sept
+    white house valley sam adam dan nov fig salt santa iron victoria garden rashid jan feb mar apr jun jul aug sep sept
     oct dec monday tuesday wednesday thursday friday saturday sunday
     """
 )

@@ -71,6 +71,9 @@ class Gazetteer:
         # Flat [idx, weight, idx, weight, ...] lists, decoded per hit by ``hits`` (keeps loading fast).
         self.names: dict[str, list[float]] = doc["names"]
         self.skeletons: dict[str, list[float]] = doc["skeletons"]
+        #: First words of every name (exact and skeleton): a word outside these starts no name.
+        self.first_tokens = frozenset(k.split(" ", 1)[0] for k in self.names)
+        self.first_skeletons = frozenset(k.split(" ", 1)[0] for k in self.skeletons)
         self.name_prefixes = _prefixes(self.names)
         self.skeleton_prefixes = _prefixes(self.skeletons)
         self.max_tokens = max((k.count(" ") + 1 for k in self.names), default=1)

@@ -3,7 +3,7 @@
 Press, GeoNames and humanitarian data spell the same place many ways ("Khan Younis",
 "Khān Yūnis", "Khan Yunus", "خان يونس"). Two keys are derived from a name:
 
-* :func:`fold` — the *exact* key: case, diacritics, apostrophes and ʿayn marks,
+* :func:`fold` — the *exact* key: case, a leading English "the", diacritics, apostrophes and ʿayn marks,
   hyphens, Arabic articles (al-/el-/ad-/ash-/az-/as-/at-/an-...), Arabic letter
   variants (alef forms, ta marbuta, alef maqsura, tatweel, harakat) and Hebrew niqqud
   and final letter forms are folded; "ou"/"oo" become "u". Two names with the same
@@ -137,6 +137,8 @@ def fold_tokens(name: str) -> tuple[str, ...]:
     """The folded tokens of a name with Arabic article tokens removed (kept if nothing else is left)."""
     folded = [fold_token(t) for t in tokens(name)]
     folded = [f for f in folded if f]
+    if len(folded) > 1 and folded[0] == "the":  # "the Strip", "the Middle East": the English article
+        folded = folded[1:]
     kept = tuple(f for f in folded if f not in ARTICLES)
     return kept or tuple(folded)
 

@@ -30,17 +30,27 @@ import re
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import overload
+
+from shapely.geometry import Point
 
 from geo.gazetteer import Entry, Gazetteer
-from geo.model import Candidate, Mention
+from geo.model import Candidate, Mention, Uncertainty
 from geo.normalize import ARTICLES, WEAK_ARTICLES, fold_token, is_arabic, is_hebrew, skeleton_token
 from geo.uncertainty import uncertainty_for
+
+
+def _plain_words(text: str) -> frozenset[str]:
+    return frozenset(text.split())
 
 
 def _words(text: str) -> frozenset[str]:
     """A word list folded like text tokens are ("Council" -> "cuncil"), so lookups compare like with like."""
     return frozenset(" ".join(fold_token(t) for t in w.split("_")) for w in text.split())
 
+
+#: Lowercase words a place name may start with in running text ("northern Gaza", "occupied West Bank").
+LOWER_STARTS = _words("northern southern central eastern western north south east west middle occupied")
 
 #: Default document focus: sitmap's reporting is about the Gaza Strip unless the text says otherwise.
 DEFAULT_FOCUS = ("PS", "GZ")
@@ -145,6 +155,11 @@ _QUAL_BEFORE = re.compile(
 _QUAL_AFTER = re.compile(r"^\s+(?:area|areas|region|environs|surroundings|vicinity|outskirts|border area)\b", re.I)
 _BORDER_AFTER = re.compile(r"^\s+(?:border|fence|frontier)\b", re.I)
 _ALONG_BEFORE = re.compile(r"\balong the\s+$", re.I)
+#: Words one of which ends every qualifier phrase (a cheap filter before the regex).
+_QUAL_TRIGGERS = _plain_words(
+    "of near nearby around across outside throughout to with border eastern western northern southern part parts "
+    "قرب من محيط أطراف شمال جنوب شرق غرب شمالي جنوبي شرقي غربي"
+)
 _AR_QUAL = {
     "قرب": "near",
     "بالقرب من": "near",
@@ -193,43 +208,84 @@ class _Match:
     scores: list[tuple[Entry, float]] = field(default_factory=list)
 
 
-def _tokenize(text: str, gaz: Gazetteer) -> list[_Token]:
-    out: list[_Token] = []
-    firsts = gaz.name_prefixes
-    for m in _WORD.finditer(text):
-        raw = m.group(0)
-        start, end = m.start(), m.end()
-        if len(raw) > 3 and raw[-2] in "'’ʼ" and raw[-1] in "sS":  # possessive: "Israel's", "Gaza’s"
-            raw, end = raw[:-2], end - 2
+class _Tokens:
+    """The words of a text, built into :class:`_Token` lazily: most words are never looked at twice."""
+
+    def __init__(self, text: str, gaz: Gazetteer) -> None:
+        self.text = text
+        self.gaz = gaz
+        self.spans = [(m.start(), m.end()) for m in _WORD.finditer(text)]
+        self._built: dict[int, _Token] = {}
+
+    def __len__(self) -> int:
+        return len(self.spans)
+
+    @overload
+    def __getitem__(self, i: int) -> _Token: ...
+    @overload
+    def __getitem__(self, i: slice) -> list[_Token]: ...
+    def __getitem__(self, i: int | slice) -> _Token | list[_Token]:
+        if isinstance(i, slice):
+            return [self[k] for k in range(*i.indices(len(self.spans)))]
+        tok = self._built.get(i)
+        if tok is None:
+            tok = self._built[i] = _make_token(self.text, *self.spans[i], self.gaz)
+        return tok
+
+    def may_start(self, i: int) -> bool:
+        """Cheap test: can a gazetteer name start at word ``i``? (Latin words only; others say yes.)"""
+        s, e = self.spans[i]
+        raw = self.text[s:e]
+        if not raw.isascii():
+            return True
+        if len(raw) > 3 and raw[-2] == "'" and raw[-1] in "sS":
+            raw = raw[:-2]
         key = fold_token(raw)
-        if (is_arabic(raw) or is_hebrew(raw)) and len(key) > 3 and key not in gaz.names and key not in firsts:
-            stripped = key[1:]
-            if is_arabic(raw) and stripped.startswith("ال"):
-                stripped = stripped[2:]
-            if stripped in gaz.names or stripped in firsts:
-                key = stripped
-        latin = raw[:1].isascii() or (not is_arabic(raw) and not is_hebrew(raw))
-        low = key.lower()
-        article = low in ARTICLES
-        prev_char = text[start - 1] if start else ""
-        next_char = text[end] if end < len(text) else ""
-        hyphen = next_char in "-‐‑"
-        strong = article and (low not in WEAK_ARTICLES or hyphen or (raw[:1].isupper() and prev_char != ""))
-        cap = True if is_arabic(raw) or is_hebrew(raw) else raw[:1].isupper()
-        out.append(_Token(start, end, raw, key, skeleton_token(key), cap, article, strong, latin))
-    return out
+        if raw[:1].islower():  # names start with a capital, except regions such as "northern Gaza"
+            return key in LOWER_STARTS and key in self.gaz.first_tokens
+        return key in self.gaz.first_tokens or skeleton_token(key) in self.gaz.first_skeletons
+
+
+def _make_token(text: str, start: int, end: int, gaz: Gazetteer) -> _Token:
+    raw = text[start:end]
+    if len(raw) > 3 and raw[-2] in "'’ʼ" and raw[-1] in "sS":  # possessive: "Israel's", "Gaza’s"
+        raw, end = raw[:-2], end - 2
+    key = fold_token(raw)
+    semitic = not raw.isascii() and (is_arabic(raw) or is_hebrew(raw))
+    if semitic and len(key) > 3 and key not in gaz.first_tokens:
+        # A proclitic glued to the name: و/ب/ل/ف/ك in Arabic ("بغزة"), ב/ל/מ/ה/ו/ש/כ in Hebrew ("בשדרות").
+        stripped = key[1:]
+        if is_arabic(raw) and stripped.startswith("ال"):
+            stripped = stripped[2:]
+        if stripped in gaz.first_tokens:
+            key = stripped
+    low = key.lower()
+    article = low in ARTICLES
+    prev_char = text[start - 1] if start else ""
+    next_char = text[end] if end < len(text) else ""
+    hyphen = next_char in "-‐‑"
+    strong = article and (low not in WEAK_ARTICLES or hyphen or (raw[:1].isupper() and prev_char != ""))
+    cap = True if semitic else raw[:1].isupper()
+    return _Token(start, end, raw, key, skeleton_token(key), cap, article, strong, not semitic)
+
+
+def _tokenize(text: str, gaz: Gazetteer) -> _Tokens:
+    return _Tokens(text, gaz)
 
 
 def _joinable(text: str, a: _Token, b: _Token) -> bool:
     return bool(_JOIN_GAP.match(text[a.end : b.start]))
 
 
-def _scan(text: str, toks: list[_Token], gaz: Gazetteer) -> list[_Match]:
+def _scan(text: str, toks: _Tokens, gaz: Gazetteer) -> list[_Match]:
     """Longest-match scan over the token stream (exact keys, then skeleton keys)."""
     found: list[_Match] = []
     n = len(toks)
     i = 0
     while i < n:
+        if not toks.may_start(i):
+            i += 1
+            continue
         t = toks[i]
         if t.article or (t.key not in gaz.names and t.key not in gaz.name_prefixes and t.skel not in gaz.skeletons
                          and t.skel not in gaz.skeleton_prefixes):  # fmt: skip
@@ -257,7 +313,7 @@ def _scan(text: str, toks: list[_Token], gaz: Gazetteer) -> list[_Match]:
 
 
 def _longest(
-    text: str, toks: list[_Token], i: int, gaz: Gazetteer, *, fuzzy: bool
+    text: str, toks: _Tokens, i: int, gaz: Gazetteer, *, fuzzy: bool
 ) -> tuple[int, list[tuple[int, float]], float, list[str]] | None:
     names = gaz.skeletons if fuzzy else gaz.names
     prefixes = gaz.skeleton_prefixes if fuzzy else gaz.name_prefixes
@@ -282,9 +338,7 @@ def _longest(
     return best
 
 
-def _acceptable(
-    text: str, toks: list[_Token], i: int, j: int, span: list[_Token], quality: float, used: list[str]
-) -> bool:
+def _acceptable(text: str, toks: _Tokens, i: int, j: int, span: list[_Token], quality: float, used: list[str]) -> bool:
     """Capitalisation, acronym, stop-word, organisation and person checks for a candidate span."""
     content = [t for t in span if not t.article]
     if not content:
@@ -303,7 +357,7 @@ def _acceptable(
     return not (_is_org(text, toks, i, j) or _is_person(text, toks, i, j))
 
 
-def _is_org(text: str, toks: list[_Token], i: int, j: int) -> bool:
+def _is_org(text: str, toks: _Tokens, i: int, j: int) -> bool:
     # "<place> [Modifier...] Head": Khan Younis Brigade, Gaza Health Ministry, Israel Defense Forces.
     k = j + 1
     steps = 0
@@ -328,7 +382,7 @@ def _is_org(text: str, toks: list[_Token], i: int, j: int) -> bool:
     return False
 
 
-def _is_person(text: str, toks: list[_Token], i: int, j: int) -> bool:
+def _is_person(text: str, toks: _Tokens, i: int, j: int) -> bool:
     first = i - 1 if i > 0 and toks[i - 1].article else i
     if first > 0 and _joinable(text, toks[first - 1], toks[first]):
         prev = toks[first - 1]
@@ -347,7 +401,8 @@ def _is_person(text: str, toks: list[_Token], i: int, j: int) -> bool:
 def _qualifiers(text: str, matches: list[_Match]) -> None:
     for m in matches:
         before = text[max(0, m.start - 70) : m.start]
-        q = _QUAL_BEFORE.search(before)
+        tail_words = before[-45:].lower().split()[-5:]
+        q = _QUAL_BEFORE.search(before) if _QUAL_TRIGGERS.intersection(tail_words) else None
         if q:
             if q.group("ar"):
                 m.qualifier = _AR_QUAL.get(q.group("ar"), "near")
@@ -359,7 +414,8 @@ def _qualifiers(text: str, matches: list[_Match]) -> None:
             m.qualifier = "along the border"
         elif m.qualifier is None and _QUAL_AFTER.match(after):
             m.qualifier = "area of"
-        d = _DEMONYM_BEFORE.search(before[-40:])
+        tail = before[-40:].lower()
+        d = _DEMONYM_BEFORE.search(before[-40:]) if any(k in tail for k in _DEMONYMS) else None
         if d:
             m.hint_country = _DEMONYMS[d.group(1).lower()]
 
@@ -447,7 +503,7 @@ def _score(
             s += 0.4
         if anchors:
             near = min((_dist_km(e, a) for om, a in anchors if om is not m and a.id != e.id), default=None)
-            if near is not None:
+            if near is not None:  # anchors are distinct places (see mentions), so this stays cheap
                 s += 0.8 * math.exp(-near / 20.0)
         if container is not None:
             s += 2.0 if _container_ok(e, container) else -1.0
@@ -499,18 +555,41 @@ def mentions(text: str, *, published: datetime | None = None, gazetteer: Gazette
         if m.container is not None:
             m.container.scores = m.container.scores or _score(m.container, gaz, focus, [])
             m.scores = _score(m, gaz, focus, [])
-    anchors = [(m, m.scores[0][0]) for m in matches if m.scores and m.scores[0][0].kind not in ("country",)]
+    # One anchor per distinct place (the first mention of it), so scoring stays linear in practice.
+    seen_anchor: dict[str, _Match] = {}
+    for m in matches:
+        if m.scores and m.scores[0][0].kind != "country":
+            seen_anchor.setdefault(m.scores[0][0].id, m)
+    anchors = [(m, m.scores[0][0]) for m in seen_anchor.values()]
     for m in matches:
         if len(m.hits) > 1:
             m.scores = _score(m, gaz, focus, anchors)
     return [_to_mention(m, gaz) for m in matches]
 
 
+def _placed(gaz: Gazetteer, entry: Entry, qualifier: str | None) -> tuple[Point | None, Uncertainty]:
+    """Point and Uncertainty of an entry under a qualifier, cached per gazetteer (both are immutable)."""
+    cache: dict[tuple[str, str | None], tuple[Point | None, Uncertainty]] = gaz.__dict__.setdefault("_placed", {})
+    key = (entry.id, qualifier)
+    if key not in cache:
+        cache[key] = uncertainty_for(
+            entry.kind,
+            entry.radius_m,
+            point=entry.point,
+            region=gaz.region(entry),
+            qualifier=qualifier,
+            note=f"{entry.kind}: {entry.name} ({entry.note or entry.id})",
+        )
+    return cache[key]
+
+
 def _to_mention(m: _Match, gaz: Gazetteer) -> Mention:
     probs = _softmax([s for _, s in m.scores])
     chosen, p = m.scores[0][0], probs[0]
+    # Built with model_construct: every value comes from the validated index and the
+    # validated, cached Uncertainty; re-validating geometries per mention would dominate the run time.
     alternatives = tuple(
-        Candidate(
+        Candidate.model_construct(
             gazetteer_id=e.id,
             name=e.name,
             kind=e.kind,
@@ -522,17 +601,9 @@ def _to_mention(m: _Match, gaz: Gazetteer) -> Mention:
         )
         for (e, _), q in zip(m.scores[1:], probs[1:], strict=True)
     )
-    region = gaz.region(chosen)
-    point, unc = uncertainty_for(
-        chosen.kind,
-        chosen.radius_m,
-        point=chosen.point,
-        region=region,
-        qualifier=m.qualifier,
-        note=f"{chosen.kind}: {chosen.name} ({chosen.note or chosen.id})",
-    )
+    point, unc = _placed(gaz, chosen, m.qualifier)
     confidence = max(0.0, min(1.0, p * m.quality))
-    return Mention(
+    return Mention.model_construct(
         place_text=m.text[:300],
         start=m.start,
         end=m.end,

@@ -113,7 +113,12 @@ def buffer_m(geom: BaseGeometry, distance_m: float) -> BaseGeometry:
     """Buffer a lon/lat geometry by metres (computed in UTM 36N)."""
     if distance_m <= 0:
         return geom
-    return from_metric(to_metric(geom).buffer(distance_m, quad_segs=8))
+    metric = to_metric(geom)
+    if distance_m >= 500 and metric.geom_type != "Point":
+        # Simplifying by 10% of the distance (<= 100 m) first keeps the result a cover of the input
+        # (the buffer is far wider than the shift) and makes buffering large admin outlines cheap.
+        metric = metric.simplify(min(distance_m * 0.1, 100.0))
+    return from_metric(metric.buffer(distance_m, quad_segs=8))
 
 
 def max_distance_m(point: Point, geom: BaseGeometry) -> float:
@@ -166,7 +171,7 @@ def precision_codes(radius_m: float, method: PlacementMethod, *, kind: str | Non
     else:
         geo = 1 if radius_m <= 5_000 else (2 if radius_m <= 25_000 else 3)
     where = {"country": 6, "admin1": 4, "admin2": 3, "region": 5}.get(kind or "")
-    if where is None and kind in STRIP_KINDS and radius_m > 5_000:
+    if where is None and kind in STRIP_KINDS and 5_000 < radius_m <= 200_000:
         where = 5
     if where is None:
         if radius_m <= 5_000 and method != "admin_fallback":
