@@ -424,8 +424,11 @@ def zones_area(
     """Area under orders (km², share of the 365 km² Gaza Strip) at an instant, or as a daily series."""
     from datetime import UTC, datetime, timedelta
 
+    from pathlib import Path
+
     from geo.errors import InvalidInput
     from layers import zones as zm
+    from layers.model import ORDER_TYPES
     from layers.params import parse_instant, parse_interval
 
     if series and at:
@@ -434,6 +437,13 @@ def zones_area(
         raise InvalidInput(f"unknown --format {fmt!r}: expected text, json or csv")
     since_t = parse_instant(since, what="--since") if since else None
     max_age = timedelta(days=max_age_days) if max_age_days is not None else None
+    # Read every value before loading zones, so a typo fails at once.
+    start, end = parse_interval(datetime_, what="--datetime") if datetime_ else (None, None)
+    t = parse_instant(at, what="--at") if at else datetime.now(UTC)
+    if order_type not in ORDER_TYPES:
+        raise InvalidInput(f"unknown --order-type {order_type!r}: expected one of {', '.join(ORDER_TYPES)}")
+    if raster and not Path(raster).is_file():
+        raise InvalidInput(f"--raster {raster!r} is not a file")
     if shipped:
         zones = zm.load_real_orders()
         origin = "shipped real orders (GazaMaps)"
@@ -449,7 +459,6 @@ def zones_area(
         if not zones:
             raise InvalidInput(f"no zones in {origin}: run `sitmap zones import-orders` first, or use --shipped")
     if series:
-        start, end = parse_interval(datetime_, what="--datetime") if datetime_ else (None, None)
         table = zm.area_series(
             zones, start=start, end=end, since=since_t, order_type=order_type, max_age=max_age, raster=raster
         )
@@ -460,7 +469,6 @@ def zones_area(
         else:
             text = f"# {origin}, order type {order_type}\n" + table.to_string(index=False, float_format="%.3f")
     else:
-        t = parse_instant(at, what="--at") if at else datetime.now(UTC)
         now = zm.area_at(zones, t, order_type=order_type, max_age=max_age)
         cum = zm.cumulative_area(zones, since=since_t, until=t, order_type=order_type)
         data = {
