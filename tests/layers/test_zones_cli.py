@@ -118,4 +118,4 @@ def test_area_with_a_population_raster(tmp_path: Path, capsys: pytest.CaptureFix
     rows = list(csv.DictReader(io.StringIO(out)))
     assert float(rows[-1]["raster_sum"]) == pytest.approx(total, rel=1e-3)
     code, _out, err = run(capsys, "zones", "area", "--shipped", "--raster", str(tmp_path / "nope.tif"))
-    assert code == 2 and "nope.tif" in err
+    assert code == 2 and "nope.tif" in err and "not a file" in err
