@@ -11,6 +11,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 import rasterio
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from rasterio.transform import from_origin
 from rio_cogeo.cogeo import cog_validate
 from shapely.geometry import Point, box
@@ -300,3 +302,26 @@ def test_pyramid_levels_match_exact_evaluation(monkeypatch: pytest.MonkeyPatch) 
     assert fast.mass_outside_grid > 0.1  # the third claim sits near the east edge
     diff = np.abs(fast.data - exact.data).max() / exact.data.max()
     assert diff < 0.02
+
+
+@settings(max_examples=25, deadline=None)
+@given(
+    st.lists(
+        st.tuples(
+            st.floats(34.25, 34.55),
+            st.floats(31.25, 31.55),
+            st.floats(0, 14_000),
+        ),
+        min_size=1,
+        max_size=12,
+    ),
+    st.sampled_from([(40, 60), (200, 150), (333, 77)]),
+)
+def test_mass_is_conserved_for_any_claims(pts: list[tuple[float, float, float]], size: tuple[int, int]) -> None:
+    claims = [point_claim(lon, lat, r) for lon, lat, r in pts]
+    s = rs.likelihood(claims, bbox=BBOX, width=size[0], height=size[1])
+    total = float(s.data.sum(dtype=np.float64)) + s.mass_outside_grid
+    assert total == pytest.approx(len(claims), rel=1e-3)
+    assert (s.data >= 0).all()
+    inside = rs.likelihood(claims, bbox=BBOX, width=size[0], height=size[1], renormalize_inside=True)
+    assert float(inside.data.sum(dtype=np.float64)) == pytest.approx(len(claims), rel=1e-3)
