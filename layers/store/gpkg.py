@@ -267,10 +267,7 @@ def _schema_sql() -> str:
         parts.append(f"CREATE UNIQUE INDEX {table}_id_version ON {table}(id, version);")
         parts.append(f"CREATE UNIQUE INDEX {table}_current_id ON {table}(id) WHERE superseded_at IS NULL;")
         parts.append(f"CREATE INDEX {table}_recorded ON {table}(recorded_at_us);")
-    parts.append(
-        f"CREATE INDEX {R.CLAIM_TABLE}_current_time ON {R.CLAIM_TABLE}(valid_from_us, valid_to_us) "
-        "WHERE superseded_at IS NULL;"
-    )
+    # one time index serves current and as-of queries alike (embedded maps always ask as-of)
     parts.append(f"CREATE INDEX {R.CLAIM_TABLE}_time ON {R.CLAIM_TABLE}(valid_from_us, valid_to_us);")
     parts.append(f"CREATE INDEX {R.CLAIM_TABLE}_report ON {R.CLAIM_TABLE}(report_id);")
     parts.append(f"CREATE INDEX {R.ZONE_TABLE}_time ON {R.ZONE_TABLE}(effective_from_us, lifted_at_us);")
