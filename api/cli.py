@@ -670,6 +670,38 @@ def export_cmd(
 
 
 # --------------------------------------------------------------------------------------
+# sitmap map
+# --------------------------------------------------------------------------------------
+
+
+@app.command("map")
+def map_cmd(
+    layer: Annotated[list[str], typer.Argument(help="Layer id(s) to draw, e.g. all evacuation-orders.")],
+    output: Annotated[str, typer.Option("-o", "--output", help="File to write: .html (self-contained) or .png.")],
+    db: DbOption = DEFAULT_DB,
+    datetime_: Annotated[
+        str | None, typer.Option("--datetime", help="A day (2023-12-02) or an interval A/B, as in the API.")
+    ] = None,
+    as_of: Annotated[str | None, typer.Option("--as-of", help="Draw what was known at this instant.")] = None,
+    bbox: Annotated[str | None, typer.Option(help="minx,miny,maxx,maxy in lon/lat.")] = None,
+    tiles: Annotated[
+        str, typer.Option(envvar="SITMAP_TILES", help="Basemap XYZ URL for .html ('none' for none).")
+    ] = "none",
+) -> None:
+    """Write a map view to a file: an offline interactive HTML map or a static PNG."""
+    from api.render.standalone import view_from_values, write_map
+    from layers.store import open_store
+
+    view = view_from_values(layer, datetime_text=datetime_, as_of_text=as_of, bbox_text=bbox)
+    store = open_store(db, create=False)
+    try:
+        path = write_map(store, view, output, tiles=tiles)
+    finally:
+        store.close()
+    typer.echo(f"wrote {path} ({path.stat().st_size:,} bytes)")
+
+
+# --------------------------------------------------------------------------------------
 # sitmap serve
 # --------------------------------------------------------------------------------------
 

@@ -456,3 +456,18 @@ def test_default_basemap_is_openstreetmap_with_attribution(db: str) -> None:
         r = c.get("/embed/all")
         assert "https://tile.openstreetmap.org/{z}/{x}/{y}.png" in r.text and "openstreetmap.org/copyright" in r.text
         assert "img-src 'self' data: blob: https://tile.openstreetmap.org" in r.headers["content-security-policy"]
+
+
+def test_cli_writes_offline_html_and_png(db: str, tmp_path: Path) -> None:
+    from api.cli import main
+
+    html_path = tmp_path / "view.html"
+    assert main(["map", "all", "evacuation-orders", "--db", db, "--datetime", "2023-12-02", "-o", str(html_path)]) == 0
+    html = html_path.read_text(encoding="utf-8")
+    assert "SitmapMap.init" in html and "/static/" not in html and "ky-strike-1" in html
+    assert config_of(html)["initial"]["date"] == "2023-12-02"
+    png_path = tmp_path / "view.png"
+    assert main(["map", "strikes", "--db", db, "--datetime", "2023-12-01/2023-12-07", "-o", str(png_path)]) == 0
+    assert png_size(png_path.read_bytes()) == (1200, 800)
+    assert main(["map", "all", "--db", db, "-o", str(tmp_path / "view.txt")]) == 2
+    assert main(["map", "nope", "--db", db, "-o", str(html_path)]) == 2

@@ -683,7 +683,7 @@
     var who = row(card, 'Who says', said(claimant, source) + ' so');
     var detail = add(card, el('div', 'sm-detail', 'Loading source and quote\u2026'));
     var inc = set.incident(i);
-    if (d.incidents_inline === false) {
+    if (d.incidents_inline === false && set.meta.data_url) {
       var slot = add(card, el('div', 'sm-detail', 'Checking other sources\u2026'));
       this._fetchIncident(set, i, slot);
     } else if (inc) {

@@ -1,0 +1,118 @@
+"""Write a map view to a file: a self-contained HTML map or a static PNG.
+
+The ``sitmap map`` command calls this: the same drawing as ``/embed`` (HTML, with data,
+scripts and boundaries inlined, so it opens offline and can be put on any static host
+for a traffic spike) or as ``/maps/{collection}.png``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+from geo.errors import InvalidInput
+from layers.store import Store
+
+
+def view_from_values(
+    layer_ids: Sequence[str],
+    *,
+    datetime_text: str | None = None,
+    as_of_text: str | None = None,
+    bbox_text: str | None = None,
+    event_types: Sequence[str] = (),
+    sources: Sequence[str] = (),
+    claimants: Sequence[str] = (),
+    statuses: Sequence[str] = (),
+) -> Any:
+    """A :class:`api.routes.maps.MapView` from plain values (CLI options), parsed as the API does."""
+    from api.routes.maps import MapView
+    from layers import params
+
+    if not layer_ids:
+        raise InvalidInput("give at least one layer")
+    start = end = None
+    day = None
+    if datetime_text:
+        start, end = params.parse_interval(datetime_text, what="datetime")
+        if start is not None and end is not None and start.date() == end.date() and "/" not in datetime_text:
+            day = start.date()
+    return MapView(
+        layer_ids=tuple(dict.fromkeys(layer_ids)),
+        datetime_text=datetime_text.strip() if datetime_text else None,
+        start=start,
+        end=end,
+        day=day,
+        as_of=params.parse_instant(as_of_text, what="as_of") if as_of_text else None,
+        bbox=params.parse_bbox(bbox_text) if bbox_text else None,
+        event_types=tuple(event_types),
+        sources=tuple(sources),
+        claimants=tuple(claimants),
+        statuses=tuple(statuses),
+    )
+
+
+def write_map(
+    store: Store,
+    view: Any,
+    path: str | Path,
+    *,
+    tiles: str | None = None,
+    tiles_attribution: str = "",
+) -> Path:
+    """Write ``view`` to ``path``: ``.html`` (self-contained interactive map) or ``.png``.
+
+    Raises :class:`InvalidInput` for another suffix and ``NotFound`` for an unknown layer.
+    """
+    from api.render.mapbuilder import LayerRef, MapConfig, boundaries_geojson, build_map
+    from api.render.png import render_png
+    from api.routes.maps import _title, _when_label, layer_payload
+    from layers.catalog import get_layer
+
+    out = Path(path)
+    suffix = out.suffix.lower()
+    if suffix not in (".html", ".png"):
+        raise InvalidInput(f"output {str(out)!r} must end in .html or .png")
+    layers = [get_layer(store, lid) for lid in view.layer_ids]
+    title = _title(layers)
+    if suffix == ".png":
+        payloads = [layer_payload(store, layer, view, time_filter=True) for layer in layers]
+        data = render_png(payloads, title=title, when=_when_label(view), day=view.day, as_of=view.as_of, bbox=view.bbox)
+        out.write_bytes(data)
+        return out
+    refs = [
+        LayerRef(
+            id=layer.id,
+            title=layer.title,
+            kind="zones" if layer.kind == "zones" else "claims",
+            data=layer_payload(store, layer, view),
+        )
+        for layer in layers
+    ]
+    span = None
+    if view.is_interval and view.start is not None and view.end is not None:
+        span = (view.start.date().isoformat(), view.end.date().isoformat())
+    config = MapConfig(
+        title=title,
+        layers=refs,
+        boundaries=boundaries_geojson(),
+        tiles=tiles,
+        tiles_attribution=tiles_attribution,
+        date=view.day.isoformat() if view.day else None,
+        interval=view.datetime_text if view.is_interval else None,
+        span=span,
+        bbox=view.bbox,
+        as_of_label=f"on {view.as_of:%d %b %Y %H:%M} UTC" if view.as_of else None,
+        inline_assets=True,
+    )
+    html = build_map(config).get_root().render()
+    html = html.replace("<head>", f"<head>\n<title>{_escape(title)} · sitmap</title>", 1)
+    out.write_text(html, encoding="utf-8")
+    return out
+
+
+def _escape(text: str) -> str:
+    from html import escape
+
+    return escape(text)
