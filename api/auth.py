@@ -68,7 +68,7 @@ def parse_token_line(line: str, *, where: str = "tokens") -> TokenEntry:
     scope = rest[0] if rest else "write"
     if scope not in SCOPES:
         raise InvalidInput(f"{where}: token {name!r} has unknown scope {scope!r} (read, write or admin)")
-    return TokenEntry(name=name, scope=scope, digest=digest)  # type: ignore[arg-type]
+    return TokenEntry(name=name, scope=scope, digest=digest)
 
 
 def load_tokens(tokens: str | None, token_file: str | None = None) -> list[TokenEntry]:

@@ -899,7 +899,7 @@ def _download(
         yield from public(batch, layer, principal, include_region=req.include_region, as_of=req.as_of)
 
     if req.fmt == "geojson":
-        members = {"timeStamp": format_instant(datetime.now(UTC))}
+        members: dict[str, Any] = {"timeStamp": format_instant(datetime.now(UTC))}
         body: Iterator[bytes] = iter_geojson(items_iter(), include_region=req.include_region, **members)
         return StreamingResponse(body, media_type=media, headers=headers)
     if req.fmt == "csv":

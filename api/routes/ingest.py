@@ -13,7 +13,7 @@ from __future__ import annotations
 import json
 import re
 from datetime import datetime
-from typing import Annotated, Any
+from typing import Annotated, Any, cast
 
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import Response
@@ -25,7 +25,15 @@ from api.deps import PrincipalDep, StoreDep, WriterDep
 from api.errors import HttpProblem, problem_responses
 from api.params import check_known, parse_bool
 from geo.errors import Conflict, InvalidInput, SitmapError, Unauthorized
-from geo.model import CountEstimate, Placement, Uncertainty, format_validation_error, to_geometry
+from geo.model import (
+    PLACEMENT_METHODS,
+    CountEstimate,
+    Placement,
+    PlacementMethod,
+    Uncertainty,
+    format_validation_error,
+    to_geometry,
+)
 from layers.model import ClaimRecord, Source, Zone
 from layers.store import ClaimQuery, Store
 
@@ -153,11 +161,13 @@ def _uncertainty(props: dict[str, Any], geometry: BaseGeometry | None) -> Uncert
     if isinstance(radius, bool) or not isinstance(radius, int | float):
         raise InvalidInput(f"uncertainty_m must be a number of metres, got {radius!r}")
     method = props.get("placement_method") or "manual"
+    if method not in PLACEMENT_METHODS:
+        raise InvalidInput(f"placement_method {method!r} is not one of: {', '.join(PLACEMENT_METHODS)}")
     gp, wp = props.get("geo_precision"), props.get("where_prec")
     if gp is None or wp is None:
         from geo.uncertainty import precision_codes
 
-        dgp, dwp = precision_codes(float(radius), method)
+        dgp, dwp = precision_codes(float(radius), cast(PlacementMethod, method))
         gp = dgp if gp is None else gp
         wp = dwp if wp is None else wp
     region = props.get("uncertainty_region")
