@@ -90,12 +90,13 @@ def db_stats(
     db: DbOption = DEFAULT_DB,
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON instead of text.")] = False,
 ) -> None:
-    """Counts by event type and status, extent and time span of the store."""
+    """Counts by layer, event type and status, extent and time span of the store."""
     from layers.store import open_store
 
     store = open_store(db, create=False)
     try:
         s = store.stats()
+        by_layer = _layer_counts(store)
     finally:
         store.close()
     data = {
@@ -110,6 +111,7 @@ def db_stats(
         "bbox": list(s.bbox) if s.bbox else None,
         "time_span": [t.isoformat() for t in s.time_span] if s.time_span else None,
         "last_recorded_at": s.last_recorded_at.isoformat() if s.last_recorded_at else None,
+        "layers": by_layer,
     }
     if as_json:
         echo_json(data)
@@ -126,6 +128,17 @@ def db_stats(
         typer.echo("extent     " + ", ".join(f"{c:.5f}" for c in s.bbox))
     if s.time_span:
         typer.echo(f"time span  {s.time_span[0].isoformat()} .. {s.time_span[1].isoformat()}")
+    if by_layer:
+        typer.echo("layers     " + ", ".join(f"{k} {v}" for k, v in by_layer.items()))
+
+
+def _layer_counts(store: Any) -> dict[str, int]:
+    """How many records each stored layer shows now (empty when the layer catalogue is not installed)."""
+    try:
+        from layers.catalog import layer_count
+    except ImportError:  # pragma: no cover - the catalogue ships with the layers package
+        return {}
+    return {layer.id: layer_count(store, layer) for layer in store.list_layers()}
 
 
 @db_app.command("backup")

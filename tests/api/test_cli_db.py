@@ -77,6 +77,23 @@ def test_db_stats_text_and_json(filled_url: str, capsys: pytest.CaptureFixture[s
     assert data["last_recorded_at"] is not None
 
 
+def test_db_stats_counts_by_layer(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    from layers.model import Layer, LayerFilter
+
+    db = str(tmp_path / "layers.gpkg")
+    store = open_store(db)
+    try:
+        store.add_claims([_claim("c-1", 34.30, 31.30, 0), _claim("c-2", 34.45, 31.50, 4, "shelling")])
+        store.put_layer(Layer(id="shelling-only", title="Shelling", filter=LayerFilter(event_types=("shelling",))))
+        store.put_layer(Layer(id="everything", title="All claims"))
+    finally:
+        store.close()
+    assert main(["db", "stats", "--db", db, "--json"]) == 0
+    assert json.loads(capsys.readouterr().out)["layers"] == {"everything": 2, "shelling-only": 1}
+    assert main(["db", "stats", "--db", db]) == 0
+    assert "layers     everything 2, shelling-only 1" in capsys.readouterr().out
+
+
 def test_db_stats_on_missing_or_foreign_file_is_one_line(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["db", "stats", "--db", str(tmp_path / "missing.gpkg")]) == 1
     err = capsys.readouterr().err
