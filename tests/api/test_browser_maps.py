@@ -138,7 +138,7 @@ def page(browser: Any) -> Iterator[tuple[Any, Watch]]:
 
     def route(r: Any) -> None:
         url = r.request.url
-        if url.startswith(("http://127.0.0.1:", "data:", "blob:")):
+        if url.startswith(("http://127.0.0.1:", "data:", "blob:", "file://")):
             r.continue_()
         else:
             watch.foreign.append(url)
@@ -268,4 +268,32 @@ def test_popup_attributes_and_links_out_safely(server: str, page: tuple[Any, Wat
     assert "2 independent (corroborated)" in text and "Witnesses" in text  # the other voice, side by side
     link = pg.locator(".sm-popup a[href='https://example.org/news/ky-1']")
     assert link.get_attribute("target") == "_blank" and link.get_attribute("rel") == "noopener noreferrer"
+    watch.check()
+
+
+def test_thousands_of_claims_cluster_at_low_zoom_and_split_when_zoomed(
+    browser: Any, tmp_path: Path, page: tuple[Any, Watch]
+) -> None:
+    from datetime import UTC, datetime, timedelta
+
+    from api.render.mapbuilder import notebook_map
+    from layers.testing import make_claim
+
+    days = [datetime(2023, 12, 1, tzinfo=UTC) + timedelta(days=i % 5) for i in range(3000)]
+    claims = [
+        make_claim(f"k{i}", lon=34.30 + (i % 60) * 0.0025, lat=31.33 + (i // 60) * 0.0012, radius_m=300, day=days[i])
+        for i in range(3000)
+    ]
+    path = tmp_path / "many.html"
+    notebook_map(claims, title="Many").save(str(path))
+    pg, watch = page
+    pg.goto(path.as_uri())
+    wait_drawn(pg)
+    assert drawn(pg) == 3000
+    assert pg.evaluate("window.sitmapMaps[0].layers[0].clustered") is True
+    pg.click(".sm-time button[aria-label='Next day']")  # the first day: 1 Dec
+    assert drawn(pg) == sum(1 for d in days if d.day == 1) == 600
+    pg.evaluate("window.sitmapMaps[0].map.setView([31.36, 34.37], 17, {animate: false})")
+    assert pg.evaluate("window.sitmapMaps[0].layers[0].clustered") is False
+    assert drawn(pg) == 600  # the count does not depend on the viewport
     watch.check()
