@@ -15,11 +15,13 @@ request can narrow a layer but never widen it.
 
 from __future__ import annotations
 
-from collections import defaultdict
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
+from functools import cached_property
 from typing import Any, NamedTuple
+
+import numpy as np
 
 from geo.errors import InvalidInput
 from layers.catalog import layer_query
@@ -148,29 +150,38 @@ class DayEntry(NamedTuple):
     time_spread_days: int
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class DaySlice:
-    """One UTC day of a daily series: its bounds and the records that may belong to it."""
+    """One UTC day of a daily series: its bounds and the records that may belong to it.
+
+    ``records`` are in the series' stable order; ``day_certain`` and ``time_spread_days``
+    run parallel to them. ``entries`` gives the same as :class:`DayEntry` tuples.
+    """
 
     day: date
     start: datetime
     end: datetime
-    entries: tuple[DayEntry, ...]
+    records: list[ClaimRecord | Zone]
+    day_certain: tuple[bool, ...]
+    time_spread_days: tuple[int, ...]
 
-    @property
-    def records(self) -> list[ClaimRecord | Zone]:
-        """The records of the day, in the series' stable order."""
-        return [e.record for e in self.entries]
+    @cached_property
+    def entries(self) -> tuple[DayEntry, ...]:
+        """The records of the day with their per-day flags."""
+        return tuple(
+            DayEntry(r, self.day, c, n)
+            for r, c, n in zip(self.records, self.day_certain, self.time_spread_days, strict=True)
+        )
 
     @property
     def certain(self) -> int:
         """How many records surely belong to this day."""
-        return sum(1 for e in self.entries if e.day_certain)
+        return sum(self.day_certain)
 
     @property
     def uncertain(self) -> int:
         """How many records may belong to this day but are not known to the day."""
-        return len(self.entries) - self.certain
+        return len(self.records) - self.certain
 
 
 def _day_bounds(day: date) -> tuple[datetime, datetime]:
@@ -203,28 +214,52 @@ def daily_slices(records: Sequence[ClaimRecord | Zone], start: datetime, end: da
     """
     days = day_range(start, end)
     first, last = _ordinal(start), _ordinal(end)
-    day_of = {o: _EPOCH + timedelta(days=o) for o in range(first, last + 1)}
-    buckets: dict[int, list[DayEntry]] = defaultdict(list)
-    for record in records:
+    n = len(records)
+    lo = np.zeros(n, dtype=np.int64)
+    hi = np.full(n, -1, dtype=np.int64)  # hi < lo: not in any day
+    certain = np.zeros(n, dtype=bool)
+    spread = np.ones(n, dtype=np.int64)
+    for i, record in enumerate(records):
         span = _span(record)
         if span is None:
             continue
         s, e, precise = span
         if e is not None and e < s:
             continue
-        lo = int(s.timestamp() // 86_400)
-        hi = int(e.timestamp() // 86_400) if e is not None else last
+        lo[i] = s.timestamp() // 86_400
+        hi[i] = e.timestamp() // 86_400 if e is not None else last
         if isinstance(record, Zone):  # an order is in force on each of its days
-            spread, certain = 1, precise
+            certain[i] = precise
         else:
-            spread = hi - lo + 1
-            certain = spread == 1
-        for o in range(max(lo, first), min(hi, last) + 1):
-            buckets[o].append(DayEntry(record, day_of[o], certain, spread))
+            spread[i] = hi[i] - lo[i] + 1
+            certain[i] = spread[i] == 1
+    # one (record, day) pair per day a record touches within the range, grouped by day
+    lo_c, hi_c = np.maximum(lo, first), np.minimum(hi, last)
+    counts = np.maximum(hi_c - lo_c + 1, 0)
+    owner = np.repeat(np.arange(n), counts)
+    step = np.arange(int(counts.sum())) - np.repeat(np.cumsum(counts) - counts, counts)
+    day_of = np.repeat(lo_c, counts) + step
+    order = np.argsort(day_of, kind="stable")  # stable: records keep their order within a day
+    owner, day_of = owner[order], day_of[order]
+    objects = np.empty(n, dtype=object)
+    objects[:] = list(records)
+    cert_list, spread_list = certain.tolist(), spread.tolist()
     out = []
     for d in days:
+        o = (d - _EPOCH).days
+        a, b = np.searchsorted(day_of, o, side="left"), np.searchsorted(day_of, o, side="right")
+        idx = owner[a:b]
         lo_t, hi_t = _day_bounds(d)
-        out.append(DaySlice(day=d, start=lo_t, end=hi_t, entries=tuple(buckets.get((d - _EPOCH).days, ()))))
+        out.append(
+            DaySlice(
+                day=d,
+                start=lo_t,
+                end=hi_t,
+                records=objects[idx].tolist(),
+                day_certain=tuple(cert_list[i] for i in idx.tolist()),
+                time_spread_days=tuple(spread_list[i] for i in idx.tolist()),
+            )
+        )
     return out
 
 

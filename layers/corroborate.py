@@ -189,30 +189,43 @@ def _candidate_pairs(
     order = np.lexsort((members, days))
     days, members = days[order], members[order]
     cuts = np.flatnonzero(np.diff(days)) + 1
+    # metric coordinates for a cheap first test; the exact great-circle test runs on survivors
+    phi, lmb = np.radians(lat), np.radians(lon)
     found: list[np.ndarray] = []
     for idx in np.split(members, cuts):
         m = len(idx)
         if m < 2:
             continue
+        s_b, e_b, r_b, rep_b, fam_b = start[idx], end[idx], rad[idx], rep[idx], fam[idx]
+        y_b = phi[idx] * _EARTH_R
+        x_b = lmb[idx] * _EARTH_R
+        c_b = np.cos(phi[idx])
         for lo in range(0, m - 1, block):
-            rows = idx[lo : lo + block]
-            cols = idx
-            ri = rows[:, None]
-            cj = cols[None, :]
-            upper = np.arange(lo, lo + len(rows))[:, None] < np.arange(m)[None, :]
-            ok = upper & (start[ri] <= end[cj] + time_slack) & (start[cj] <= end[ri] + time_slack)
-            ok &= rep[ri] != rep[cj]
-            if not ok.any():
-                continue
-            d = _haversine(lon[ri], lat[ri], lon[cj], lat[cj])
-            ok &= d <= rad[ri] + rad[cj]
-            same_family = fam[ri] == fam[cj]
-            cross = ((fam[ri] == strike) & (fam[cj] == rocket)) | ((fam[ri] == rocket) & (fam[cj] == strike))
-            cross &= site[ri] & site[cj] & (d <= attribution_radius_m)
-            ok &= same_family | cross
+            hi = min(lo + block, m)
+            rows = slice(lo, hi)
+            cols = slice(lo + 1, m)  # only j > i
+            upper = np.arange(lo, hi)[:, None] < np.arange(lo + 1, m)[None, :]
+            rsum = r_b[rows, None] + r_b[None, cols]
+            # an underestimate of the distance (the cosine of the higher latitude), so no true pair is lost
+            dx = (x_b[rows, None] - x_b[None, cols]) * np.minimum(c_b[rows, None], c_b[None, cols])
+            dy = y_b[rows, None] - y_b[None, cols]
+            ok = upper & (dx * dx + dy * dy <= (rsum * 1.01 + 50.0) ** 2)
+            ok &= (s_b[rows, None] <= e_b[None, cols] + time_slack) & (s_b[None, cols] <= e_b[rows, None] + time_slack)
+            ok &= rep_b[rows, None] != rep_b[None, cols]
             a, b = np.nonzero(ok)
-            if len(a):
-                pa, pb = rows[a], cols[b]
+            if not len(a):
+                continue
+            a += lo
+            b += lo + 1
+            gi, gj = idx[a], idx[b]
+            d = _haversine(lon[gi], lat[gi], lon[gj], lat[gj])
+            keep = d <= rad[gi] + rad[gj]
+            fa, fb = fam_b[a], fam_b[b]
+            cross = ((fa == strike) & (fb == rocket)) | ((fa == rocket) & (fb == strike))
+            cross &= site[gi] & site[gj] & (d <= attribution_radius_m)
+            keep &= (fa == fb) | cross
+            if keep.any():
+                pa, pb = gi[keep], gj[keep]
                 found.append(np.stack([np.minimum(pa, pb), np.maximum(pa, pb)], axis=1))
     if not found:
         return np.empty((0, 2), dtype=np.int64)
@@ -234,7 +247,32 @@ def _describe(c: ClaimRecord) -> str:
     return c.claimant or c.source or c.id
 
 
+def _single(c: ClaimRecord) -> Incident:
+    """The incident of a claim nothing corroborates (the common case, kept cheap)."""
+    counts = _count_values(c)
+    disputed = c.status == "disputed"
+    return Incident.model_construct(
+        id=incident_id((c.id,)),
+        event_type=c.event_type,
+        claim_ids=(c.id,),
+        sources=(c.source,) if c.source else (),
+        claimants=(c.claimant,) if c.claimant else (),
+        independent_sources=0 if voice(c.claimant, c.source) is None else 1,
+        geometry=c.geometry if c.uncertainty is not None else None,
+        uncertainty=c.uncertainty if c.geometry is not None else None,
+        valid_from=c.valid_from,
+        valid_to=c.valid_to,
+        time_precision=c.time_precision,
+        status="disputed" if disputed else "reported",
+        place_name=c.place_name or c.place_text,
+        fatalities=None if counts is None else {"low": counts[0], "best": counts[1], "high": counts[2]},
+        conflicts=(f"status: claim {c.id} is marked disputed",) if disputed else (),
+    )
+
+
 def _build(members: list[ClaimRecord], *, count_ratio: float, count_min_diff: int) -> Incident:
+    if len(members) == 1:
+        return _single(members[0])
     members = sorted(members, key=lambda c: c.id)
     ids = tuple(c.id for c in members)
     voices = {v for v in (voice(c.claimant, c.source) for c in members) if v is not None}

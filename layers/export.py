@@ -175,6 +175,8 @@ def geometry_json(geom: BaseGeometry | None, *, decimals: int = COORD_DECIMALS) 
     """An RFC 7946 geometry mapping: 2D lon/lat, rounded, right-hand polygons; ``None`` stays ``None``."""
     if geom is None or geom.is_empty:
         return None
+    if geom.geom_type == "Point":  # the common case, without the generic mapping
+        return {"type": "Point", "coordinates": [round(float(geom.x), decimals), round(float(geom.y), decimals)]}
     if shapely.has_z(geom):
         geom = shapely.force_2d(geom)
     return _geometry_mapping(_oriented(geom), decimals)

@@ -218,3 +218,14 @@ def test_candidate_pairs_match_brute_force() -> None:
                 want.add((i, j))
     assert got == want
     assert len(want) > 20
+
+
+def test_single_claim_fast_path_matches_general_rules() -> None:
+    from layers.corroborate import _build
+
+    c = make_claim("c-1", fatalities=7, status="disputed", place_name="Rafah")
+    fast = _build([c], count_ratio=3.0, count_min_diff=5)
+    assert fast.status == "disputed" and fast.conflicts == ("status: claim c-1 is marked disputed",)
+    assert fast.fatalities == {"low": 7, "best": 7, "high": 7} and fast.place_name == "Rafah"
+    assert fast.independent_sources == 1 and fast.claim_ids == ("c-1",)
+    assert fast == fast.model_validate(fast.model_dump())
