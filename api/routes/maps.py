@@ -405,7 +405,10 @@ def _page_info(request: Request, settings: Settings, view: MapView, layers: list
     embed_url = f"{base}/embed/{collection}{pinned.query()}"
     downloads = []
     for layer in layers:
-        item_q = replace(view, layer_ids=(layer.id,)).params(primary=False)
+        own = replace(view, layer_ids=(layer.id,))
+        if layer.kind == "zones":  # claim filters do not apply to orders
+            own = replace(own, event_types=(), sources=(), statuses=())
+        item_q = own.params(primary=False)
         for label, fmt in DOWNLOAD_FORMATS:
             downloads.append(
                 (f"{layer.title}: {label}", f"/collections/{layer.id}/items?{urlencode([*item_q, ('f', fmt)])}")

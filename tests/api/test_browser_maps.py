@@ -201,6 +201,8 @@ def test_map_page_loads_clean_and_counts_match_the_api(server: str, page: tuple[
     assert pg.text_content(".sm-date") == "6 Dec 2023"
     assert drawn(pg) == api_located(server, "all", "datetime=2023-12-06")
     assert "datetime=2023-12-06" in pg.url
+    hrefs = pg.eval_on_selector_all("a[data-sm-download]", "els => els.map(e => e.getAttribute('href'))")
+    assert len(hrefs) == 11 and all("datetime=2023-12-06" in h for h in hrefs)  # downloads follow the day
     pg.check(".sm-all")
     assert drawn(pg) == api_located(server, "all", "") == 10  # dated and undated; the unlocated one cannot be drawn
     assert "datetime" not in pg.url

@@ -528,6 +528,7 @@
     else u.searchParams.delete('datetime');
     history.replaceState(null, '', u.toString());
     if (this.onUrl) this.onUrl(u);
+    document.dispatchEvent(new CustomEvent('sitmap:view', { detail: { datetime: u.searchParams.get('datetime') } }));
   };
   Controller.prototype._writeHash = function () {
     if (!window.history || !history.replaceState) return;
