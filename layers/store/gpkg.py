@@ -480,9 +480,9 @@ class GpkgStore:
                     (table, data_type, identifier, description, now, SRS_ID if data_type == "features" else None),
                 )
                 if data_type == "features":
-                    geom_type = "MULTIPOLYGON" if table in ("zones", R.ZONE_TABLE) else "GEOMETRY"
+                    # zones are Polygon or MultiPolygon, claims any type: both are GEOMETRY, as declared in SQL
                     conn.execute(
-                        "INSERT INTO gpkg_geometry_columns VALUES (?, 'geom', ?, ?, 0, 0)", (table, geom_type, SRS_ID)
+                        "INSERT INTO gpkg_geometry_columns VALUES (?, 'geom', 'GEOMETRY', ?, 0, 0)", (table, SRS_ID)
                     )
             for table in (R.CLAIM_TABLE, R.ZONE_TABLE):
                 conn.execute(
