@@ -364,3 +364,27 @@ def test_response_cache_serves_repeats_without_a_query(gpkg_client, monkeypatch)
     other_host = gpkg_client.get("/collections/all/items?limit=3", headers={"Host": "maps.example"})
     assert other_host.status_code == 200 and len(calls) == 2  # its links name another host: not the cached body
     assert "http://maps.example/" in other_host.text
+
+
+def test_publication_policy_coarsens_for_anonymous_readers_only(api_client):
+    from layers.model import Layer, LayerFilter, PublicationPolicy
+
+    store = api_client.app.state.store
+    store.put_layer(
+        Layer(
+            id="strikes-public",
+            title="Strikes (coarsened)",
+            filter=LayerFilter(event_types=("airstrike",)),
+            policy=PublicationPolicy(snap_m=5000),
+        )
+    )
+    anon = api_client.get("/collections/strikes-public/items/c-gaza-1").json()
+    assert anon["properties"]["coarsened_to"] and anon["geometry"]["coordinates"] != [34.4667, 31.5017]
+    assert anon["properties"]["uncertainty_m"] > 500  # the coarsening widens the stated uncertainty
+    exact = api_client.get("/collections/strikes-public/items/c-gaza-1", headers=READ_AUTH).json()
+    assert exact["properties"]["coarsened_to"] is None and exact["geometry"]["coordinates"] == [34.4667, 31.5017]
+    page = api_client.get("/collections/strikes-public/items?f=geojson").json()
+    assert all(f["properties"]["coarsened_to"] for f in page["features"] if f["geometry"])
+    # raw claims would bypass the policy: they now need a token
+    assert api_client.get("/claims/c-gaza-1").status_code == 401
+    assert api_client.get("/claims/c-gaza-1", headers=READ_AUTH).status_code == 200
