@@ -211,6 +211,9 @@ class Store(Protocol):
     def claim_history(self, claim_id: str) -> list[ClaimRecord]:
         """Every version of a claim, oldest first, or ``NotFound``."""
 
+    def zone_history(self, zone_id: str) -> list[Zone]:
+        """Every version of a zone, oldest first, or ``NotFound``."""
+
     def query_claims(self, query: ClaimQuery) -> Page[ClaimRecord]:
         """Claims matching ``query``, in stable order, with the total count."""
 

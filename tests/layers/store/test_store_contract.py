@@ -477,8 +477,11 @@ def test_zone_round_trip_and_versions(store: Store, make_zone) -> None:
     now = store.get_zone("z1")
     assert now.version == 2 and now.lifted_at == T0 + 5 * DAY
     assert store.get_zone("z1", as_of=got.recorded_at).lifted_at is None
+    assert [(v.version, v.status) for v in store.zone_history("z1")] == [(1, "active"), (2, "lifted")]
     with pytest.raises(NotFound):
         store.get_zone("z-missing")
+    with pytest.raises(NotFound):
+        store.zone_history("z-missing")
 
 
 def test_zone_queries(store: Store, make_zone) -> None:
