@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
 from geo.model import CountEstimate
 
@@ -461,17 +462,26 @@ CUE_TRIGGERS: dict[str, tuple[str, ...]] = {
 }
 
 
+_TRIGGER_RE = {k: re.compile("|".join(re.escape(t) for t in v)) for k, v in CUE_TRIGGERS.items()}
+
+
 def event_cues(sentence: str) -> list[Cue]:
     """Every event cue in ``sentence`` (possibly several types), in text order."""
+    return list(_event_cues(sentence))
+
+
+@lru_cache(maxsize=4096)
+def _event_cues(sentence: str) -> tuple[Cue, ...]:
+    """:func:`event_cues`, cached: a sentence is asked for its cues several times while parsing."""
     out: list[Cue] = []
     low = sentence.lower()
     for etype, weight, pattern in CUE_PATTERNS:
-        if not any(t in low for t in CUE_TRIGGERS[etype]):
+        if not _TRIGGER_RE[etype].search(low):
             continue
         for m in pattern.finditer(sentence):
             out.append(Cue(etype, m.group(0), m.start(), m.end(), weight))
     out.sort(key=lambda c: (c.start, -c.weight))
-    return out
+    return tuple(out)
 
 
 #: When a sentence holds cues of several types, the more specific type wins.
@@ -492,11 +502,18 @@ _KILL_WORDS = re.compile(
 )
 
 
+_NEGATION_HINT = re.compile(r"\bno\b|\bnot\b|without|denied|dismissed|quiet|calm")
+_NOT_AN_EVENT_HINT = re.compile(
+    r"would|could|might|threaten|vow|plan|\bif\b|hunger|general|labo|deal|agree|tone|balance"
+)
+
+
 def is_negated(sentence: str) -> bool:
     """True if the sentence reports the absence of an event or only a hypothetical one."""
-    return bool(_NEGATION.search(sentence)) or (
-        bool(_NOT_AN_EVENT.search(sentence)) and not _KILL_WORDS.search(sentence)
-    )
+    low = sentence.lower()
+    if _NEGATION_HINT.search(low) and _NEGATION.search(sentence):
+        return True
+    return bool(_NOT_AN_EVENT_HINT.search(low) and _NOT_AN_EVENT.search(sentence) and not _KILL_WORDS.search(sentence))
 
 
 def event_type(sentence: str) -> str | None:
@@ -658,6 +675,15 @@ REPORTING_BODIES = frozenset(
 LOCAL_OBSERVERS = frozenset({"witnesses", "residents"})
 
 _CANON = [(name, re.compile(r"(?<![\w-])(?:" + pat + r")(?![\w-])")) for name, pat in CLAIMANTS]
+_REPORTING_NAMES = {f"c{i}": name for i, (name, _) in enumerate(CLAIMANTS) if name in REPORTING_BODIES}
+#: All reporting bodies in one pattern (the leftmost one named wins).
+_REPORTING_RE = re.compile(
+    "|".join(
+        rf"(?P<c{i}>(?<![\w-])(?:{pat})(?![\w-]))"
+        for i, (name, pat) in enumerate(CLAIMANTS)
+        if name in REPORTING_BODIES
+    )
+)
 
 #: Speech verbs of an attribution; "told" only counts when someone is told ("told Reuters"),
 #: not when people are told to do something ("told residents to leave").
@@ -665,6 +691,8 @@ _SAY = (
     r"(?:said|says|say|stated|states|added|reported|reports|announced|announces|confirmed|confirms|"
     r"claimed|claims|wrote|noted|told(?=\s+(?:[A-Z]|reporters|journalists|a\s+(?:news|press)\b)))"
 )
+#: A speech verb after its subject ("the IDF said", "Hamas has claimed").
+_SAY_VERB = re.compile(r"\s+(?:has\s+|have\s+|had\s+)?" + _SAY + r"\b")
 _ATTRIBUTION = [
     re.compile(r"\baccording to\s+(?P<who>[^,.;]{2,120}?)(?=\s*(?:[,.;]|$|\bwhich\b|\bwho\b))", re.I),
     re.compile(
@@ -675,10 +703,26 @@ _ATTRIBUTION = [
         re.I,
     ),
     re.compile(r"[,\"”]\s*" + _SAY + r"\s+(?P<who>(?:the\s+)?[A-Z][^,.;]{1,60}?)(?=\s*(?:[,.;]|$))"),
-    re.compile(r"(?P<who>[^,.;:\"“”]{2,100}?)\s+(?:has\s+|have\s+|had\s+)?" + _SAY + r"\b"),
+    _SAY_VERB,  # "X said": see _subject_matches
     re.compile(r"\bper\s+(?P<who>[^,.;]{2,80}?)(?=\s*(?:[,.;]|$))", re.I),
     re.compile(r"(?:قالت|قال|أعلنت|أعلن|أفادت|أفاد|ذكرت|ذكر)\s+(?P<who>[^،,.؛]{2,60}?)\s+(?:إن|أن)"),
 ]
+#: A key word (lower case) each attribution pattern needs; ``None``: always try it.
+_ATTRIBUTION_HINTS: list[re.Pattern[str] | None] = [
+    re.compile("according"),
+    re.compile("statement"),
+    re.compile("statement|post on|telegram"),
+    re.compile(r"[,\"”]"),
+    None,
+    re.compile(r"\bper\b"),
+    re.compile("[\u0600-\u06ff]"),
+]
+#: Words one of which every reporting body's name contains.
+_REPORTING_HINT = re.compile(
+    r"[Mm]inistry|[Dd]efen[cs]e|media office|Magen|MDA|UNRWA|OCHA|WHO|World Health|UNICEF|WFP|Food Programme|"
+    r"Red Crescent|PRCS|ICRC|Red Cross|WAFA|Wafa|news agency|[Mm]edic|[Dd]octor|[Hh]ospital|[Hh]ealth official|"
+    r"[Mm]edical|وزارة|الدفاع|مسعف"
+)
 #: Words after which the subject of "X said" starts ("tanks advanced ... as the military said").
 _CLAUSE_WORD = re.compile(r"(?:\s+(?:and|but|as|while|after|when|because|since|where|that|whereas)\s+|\s+[-—–]\s+)")
 #: "Airstrikes were reported", "no fatalities were reported": a passive, not an attribution.
@@ -707,12 +751,16 @@ def find_claimant(sentence: str) -> ClaimantMatch | None:
     claimant not in that table keeps its own words ("Mayor Ahmed Sufi"). Pronouns
     ("it said") are not claimants; the caller links them to the previous one.
     """
-    for pattern in _ATTRIBUTION:
-        for m in pattern.finditer(sentence):
+    low = sentence.lower()
+    for pattern, hint in zip(_ATTRIBUTION, _ATTRIBUTION_HINTS, strict=True):
+        if hint is not None and not hint.search(low):
+            continue  # the pattern's key word is absent
+        matches = _subject_matches(sentence) if pattern is _SAY_VERB else pattern.finditer(sentence)
+        for m in matches:
             who = m.group("who").strip(" \"'“”‘’-–—")
             s = m.start("who") + (len(m.group("who")) - len(m.group("who").lstrip(" \"'“”‘’-–—")))
             # keep only the last clause before the verb: "Strikes hit Rafah, the IDF said" -> "the IDF"
-            if pattern is _ATTRIBUTION[4]:
+            if pattern is _SAY_VERB:
                 tail = list(_CLAUSE_WORD.finditer(who))
                 if tail:
                     cut = tail[-1].end()
@@ -723,20 +771,57 @@ def find_claimant(sentence: str) -> ClaimantMatch | None:
                 continue
             name = canonical_claimant(who)
             if name is None:
-                if pattern is _ATTRIBUTION[4] and not _looks_like_named_claimant(who):
+                if pattern is _SAY_VERB and not _looks_like_named_claimant(who):
                     continue
                 if len(who.split()) > 8:
                     continue
                 name = _tidy_name(who)
             return ClaimantMatch(name=name, text=who, start=s, end=s + len(who))
-    # a known claimant named without a speech verb ("IDF: ...", "Source: Gaza civil defence")
-    for name, pattern in _CANON:
-        if name not in REPORTING_BODIES:
-            continue  # armed groups, armies and bystanders are too often the event's actors, not its tellers
-        hit = pattern.search(sentence)
-        if hit:
-            return ClaimantMatch(name=name, text=hit.group(0), start=hit.start(), end=hit.end())
+    # a reporting body named without a speech verb ("with the health ministry saying ...");
+    # armed groups, armies and bystanders are too often the event's actors, not its tellers
+    hit = _REPORTING_RE.search(sentence) if _REPORTING_HINT.search(sentence) else None
+    if hit and hit.lastgroup:
+        name = _REPORTING_NAMES[hit.lastgroup]
+        return ClaimantMatch(name=name, text=hit.group(0), start=hit.start(), end=hit.end())
     return None
+
+
+class _Subject:
+    """The subject before a speech verb, shaped like a regex match with a ``who`` group."""
+
+    __slots__ = ("_start", "_who")
+
+    def __init__(self, start: int, who: str) -> None:
+        self._start, self._who = start, who
+
+    def group(self, name: str) -> str:
+        return self._who
+
+    def start(self, name: str) -> int:
+        return self._start
+
+
+_SUBJECT_STOP = re.compile(r"[,.;:\"“”]")
+
+
+def _subject_matches(sentence: str) -> list[_Subject]:
+    """For each speech verb, the words before it back to the last punctuation (at most 100
+    characters): what "(?P<who>[^,.;:]{2,100}?) said" matches, without its quadratic scan."""
+    out: list[_Subject] = []
+    pos = 0
+    for v in _SAY_VERB.finditer(sentence):
+        if v.start() < pos:
+            continue
+        lo = max(pos, v.start() - 100)
+        seg = sentence[lo : v.start()]
+        stops = list(_SUBJECT_STOP.finditer(seg))
+        if stops:
+            lo += stops[-1].end()
+            seg = seg[stops[-1].end() :]
+        if len(seg) >= 2:
+            out.append(_Subject(lo, seg))
+        pos = v.end()
+    return out
 
 
 def _looks_like_named_claimant(who: str) -> bool:
@@ -923,6 +1008,7 @@ _COUNT_WORDS = (
     "house",
     "toll",
 )
+_COUNT_WORDS_RE = re.compile("|".join(_COUNT_WORDS))
 #: Cheap test for "this sentence may state a count" before the full patterns run.
 _ANY_QUANTITY = re.compile(
     r"\d|\b(?:one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|thirteen|fourteen|fifteen|sixteen|"
@@ -1015,8 +1101,7 @@ class CountMatch:
 def find_counts(sentence: str) -> list[CountMatch]:
     """Killed, injured and target counts stated for this event (running totals excluded)."""
     found: list[CountMatch] = []
-    low = sentence.lower()
-    if not any(w in low for w in _COUNT_WORDS) or not _ANY_QUANTITY.search(sentence):
+    if not _COUNT_WORDS_RE.search(sentence.lower()) or not _ANY_QUANTITY.search(sentence):
         return found
     taken: list[tuple[int, int]] = []
     for kind, pattern in _COUNT_PATTERNS:

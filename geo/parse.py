@@ -29,9 +29,8 @@ import sys
 import types
 from collections import Counter
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime
-from functools import cache
 
 import numpy as np
 import pyproj
@@ -102,20 +101,15 @@ def distance_m(a: Point, b: Point) -> float:
     return float(_GEOD.inv(a.x, a.y, b.x, b.y)[2])
 
 
-@cache
-def _aeqd(lon: float, lat: float) -> tuple[pyproj.Transformer, pyproj.Transformer]:
-    crs = pyproj.CRS.from_proj4(f"+proj=aeqd +lat_0={lat} +lon_0={lon} +datum=WGS84 +units=m")
-    fwd = pyproj.Transformer.from_crs("EPSG:4326", crs, always_xy=True)
-    inv = pyproj.Transformer.from_crs(crs, "EPSG:4326", always_xy=True)
-    return fwd, inv
-
-
-def buffer_m(point: Point, radius_m: float) -> BaseGeometry:
-    """A circle of ``radius_m`` metres around a lon/lat point, built in a local metric CRS."""
-    fwd, inv = _aeqd(round(point.x, 3), round(point.y, 3))
-    local = shapely.transform(point, lambda xy: np.column_stack(fwd.transform(xy[:, 0], xy[:, 1])))
-    circle = local.buffer(max(radius_m, 1.0), 32)
-    return shapely.transform(circle, lambda xy: np.column_stack(inv.transform(xy[:, 0], xy[:, 1])))
+def buffer_m(point: Point, radius_m: float, *, segments: int = 64) -> Polygon:
+    """A geodesic circle of ``radius_m`` metres around a lon/lat point (vertices on the WGS84
+    ellipsoid, so it is a true distance, never a buffer in degrees)."""
+    azimuths = np.linspace(0.0, 360.0, segments, endpoint=False)
+    lons, lats, _ = _GEOD.fwd(
+        np.full(segments, point.x), np.full(segments, point.y), azimuths, np.full(segments, max(radius_m, 1.0))
+    )
+    ring = list(zip(lons.tolist(), lats.tolist(), strict=True))
+    return Polygon([*ring, ring[0]])
 
 
 def anchor_point(geom: BaseGeometry) -> Point:
@@ -283,6 +277,8 @@ def _is_country(m: Mention) -> bool:
 
 def _clauses(sentence: Sentence) -> list[Sentence]:
     """A sentence split where it tells two events of different types ("..., while ...")."""
+    if len({c.event_type for c in extract.event_cues(sentence.text)} - {"negotiation"}) < 2:
+        return [sentence]  # one event type at most: nothing to split
     parts: list[Sentence] = []
     pos = 0
     for m in _CLAUSE_SPLIT.finditer(sentence.text):
@@ -388,10 +384,18 @@ def claims_from_mentions(
     """
     pub = parse_published(published)
     sentences = split_clauses(text)
-    times = find_times(text, pub)
+    etypes = [extract.event_type(s.text) for s in sentences]
+    block_lists = [_block_ids(s.text) for s in sentences]
+    # only paragraphs that tell an event need times, claimants and counts: most news text tells none
+    active = {s.paragraph for s, t, b in zip(sentences, etypes, block_lists, strict=True) if t or b}
+    if not active:
+        return []
+    times = _paragraph_times(text, sentences, active, pub)
     by_sentence = {i: [m for m in mentions if s.start <= m.start < s.end] for i, s in enumerate(sentences)}
 
-    claimants: list[ClaimantMatch | None] = [extract.find_claimant(s.text) for s in sentences]
+    claimants: list[ClaimantMatch | None] = [
+        extract.find_claimant(s.text) if s.paragraph in active else None for s in sentences
+    ]
     main = _main_claimant([c for c in claimants if c is not None])
     para_main = {
         p: _main_claimant([c for s, c in zip(sentences, claimants, strict=True) if c is not None and s.paragraph == p])
@@ -402,16 +406,21 @@ def claims_from_mentions(
     current: _Event | None = None
     context_time: TimeExpression | None = None
     context_places: list[Mention] = []
+    context_para = -1
     for i, s in enumerate(sentences):
         if current is not None and current.paragraph != s.paragraph:
             current = None
-        if context_places and _para_of(sentences, context_places[-1]) != s.paragraph:
+        if s.paragraph not in active:
+            current, context_time, context_places = None, None, []
+            continue
+        if context_places and context_para != s.paragraph:
             context_places = []
-        if context_time is not None and _para_of_offset(sentences, context_time.start) != s.paragraph:
+        if context_time is not None and context_para != s.paragraph:
             context_time = None
+        context_para = s.paragraph
         s_times = _event_times(text, [t for t in times if s.start <= t.start < s.end])
-        etype = extract.event_type(s.text)
-        blocks = _block_ids(s.text)
+        etype = etypes[i]
+        blocks = block_lists[i]
         if blocks and etype in (None, "humanitarian_zone", "other", "airstrike", "ground_operation"):
             if etype is None and current is not None and current.event_type == "evacuation_order":
                 etype = None  # a block list continuing the order before it
@@ -419,7 +428,7 @@ def claims_from_mentions(
                 etype = "evacuation_order"
         claimant = claimants[i]
         places, speaker = _event_places(text, s, by_sentence[i], etype or "other", claimant)
-        counts = extract.counts_by_kind(s.text)
+        counts = extract.counts_by_kind(s.text) if (etype or current is not None) else {}
 
         if etype == "other" and current is not None:
             etype = None  # a casualty line ("30 people were killed") adds to the event just told
@@ -489,23 +498,29 @@ def _event_times(text: str, found: list[TimeExpression]) -> list[TimeExpression]
     return event or found
 
 
+def _paragraph_times(
+    text: str, sentences: Sequence[Sentence], paragraphs: set[int], pub: datetime | None
+) -> list[TimeExpression]:
+    """The time expressions of the given paragraphs, with offsets in ``text``."""
+    spans: dict[int, list[int]] = {}
+    for s in sentences:
+        if s.paragraph in paragraphs:
+            span = spans.setdefault(s.paragraph, [s.start, s.end])
+            span[0], span[1] = min(span[0], s.start), max(span[1], s.end)
+    out: list[TimeExpression] = []
+    for start, end in spans.values():
+        for t in find_times(text[start:end], pub):
+            out.append(replace(t, start=t.start + start, end=t.end + start))
+    out.sort(key=lambda t: t.start)
+    return out
+
+
 def split_clauses(text: str) -> list[Sentence]:
     """Sentences, with a sentence that tells two events of different types split in two."""
     out: list[Sentence] = []
     for s in extract.split_sentences(text):
         out.extend(_clauses(s))
     return out
-
-
-def _para_of(sentences: Sequence[Sentence], m: Mention) -> int:
-    return _para_of_offset(sentences, m.start)
-
-
-def _para_of_offset(sentences: Sequence[Sentence], offset: int) -> int:
-    for s in sentences:
-        if s.start <= offset < s.end:
-            return s.paragraph
-    return -1
 
 
 def _same_places(ev: _Event, leaves: Sequence[Mention]) -> bool:
@@ -552,7 +567,13 @@ def _absorb(
         ev.across = True
 
 
+_BLOCK_HINT = re.compile(r"\d|[٠-٩]")
+_BLOCK_WORD = re.compile(r"block|area|بلوك|مربع|בלוק", re.I)
+
+
 def _block_ids(sentence: str) -> list[str]:
+    if not (_BLOCK_HINT.search(sentence) and _BLOCK_WORD.search(sentence)):
+        return []  # most sentences name no block: skip the full block-list grammar
     from geo.blocks import parse_block_ids
 
     return parse_block_ids(sentence)

@@ -299,6 +299,38 @@ _PATTERNS: list[tuple[str, re.Pattern[str]]] = [
 
 _SINCE = re.compile(r"\bsince\b[^.,;:]{0,40}$", re.I)
 
+_MONTH_WORD = re.compile(r"jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec")
+_WEEKDAY_WORD = re.compile(r"monday|tuesday|wednesday|thursday|friday|saturday|sunday")
+#: A key word (lower case) every match of a pattern contains, to skip patterns cheaply.
+_TRIGGERS: dict[str, re.Pattern[str]] = {
+    "iso": re.compile(r"\d{4}-\d"),
+    "range": _MONTH_WORD,
+    "dmy_short": _MONTH_WORD,
+    "dmy": _MONTH_WORD,
+    "mdy": _MONTH_WORD,
+    "month": _MONTH_WORD,
+    "overnight_into": re.compile("overnight"),
+    "wd_overnight": _WEEKDAY_WORD,
+    "night_of": _WEEKDAY_WORD,
+    "last_wd": _WEEKDAY_WORD,
+    "wd_part": _WEEKDAY_WORD,
+    "wd": _WEEKDAY_WORD,
+    "past_hours": re.compile("hours"),
+    "past_days": re.compile("day|week"),
+    "ago": re.compile("ago"),
+    "last_night": re.compile("night"),
+    "yesterday": re.compile("yesterday"),
+    "this_part": re.compile("morning|afternoon|evening"),
+    "tonight": re.compile("tonight"),
+    "overnight": re.compile("overnight"),
+    "today": re.compile("today|same day"),
+    "weekend": re.compile("weekend"),
+    "last_week": re.compile("week"),
+    "this_week": re.compile("week"),
+    "last_month": re.compile("month"),
+    "this_month": re.compile("month"),
+}
+
 _PART_HOURS = {"morning": (0, 12), "afternoon": (12, 18), "evening": (17, 24), "night": (18, 30)}
 
 
@@ -435,7 +467,11 @@ def find_times(text: str, published: datetime | date | str | None = None) -> lis
     ref = pub.date() if pub else None
     taken: list[tuple[int, int]] = []
     found: list[TimeExpression] = []
+    low = text.lower()
     for kind, pattern in _PATTERNS:
+        trigger = _TRIGGERS.get(kind)
+        if trigger is not None and not trigger.search(low):
+            continue  # the pattern's key word is absent: skip its (slower) full scan
         for m in pattern.finditer(text):
             s, e = m.span()
             if any(s < te and ts < e for ts, te in taken):
