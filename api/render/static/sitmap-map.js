@@ -438,16 +438,26 @@
     c.dispatchEvent(new CustomEvent('sitmap:drawn', { bubbles: true }));
   };
 
+  /** Fit the view to what is shown: the claims of the day (2nd-98th percentile when many) and shown zones. */
   Controller.prototype._fitData = function () {
-    var b = null;
+    var xs = [], ys = [], self = this;
     this.sets.forEach(function (s) {
-      var bb = s.data.bbox;
-      if (!bb) return;
-      var lb = L.latLngBounds([bb[1], bb[0]], [bb[3], bb[2]]);
-      b = b ? b.extend(lb) : lb;
+      for (var i = 0; i < s.n; i++) if (s.visible[i]) { xs.push(s.data.x[i]); ys.push(s.data.y[i]); }
     });
-    this.zoneLayers.forEach(function (l) { var lb = l.getBounds(); if (lb.isValid()) b = b ? b.extend(lb) : lb; });
-    if (b && b.isValid()) this.map.fitBounds(b.pad(0.08), { maxZoom: 14, animate: false });
+    var b = null;
+    if (xs.length) {
+      xs.sort(function (a, c) { return a - c; }); ys.sort(function (a, c) { return a - c; });
+      var k = xs.length > 20 ? Math.floor(xs.length * 0.02) : 0, m = xs.length - 1 - k;
+      b = L.latLngBounds([ys[k], xs[k]], [ys[m], xs[m]]);
+    }
+    this.zoneLayers.forEach(function (lyr) {
+      lyr.eachLayer(function (l) {
+        if (self._zoneState(l.feature.properties || {}) === 'hidden') return;
+        var lb = l.getBounds();
+        if (lb.isValid()) b = b ? b.extend(lb) : L.latLngBounds(lb.getSouthWest(), lb.getNorthEast());
+      });
+    });
+    if (b && b.isValid()) this.map.fitBounds(b.pad(0.1), { maxZoom: 14, animate: false });
   };
 
   Controller.prototype.drawnCount = function () {
