@@ -135,7 +135,7 @@ def test_most_texts_are_placed_right(demo_store) -> None:
     checks = check_demo(store)
     good = sum(c.ok for c in checks)
     # a floor, not a target: the geocoder's own evaluation lives in bench/geoparse_eval.py
-    assert good >= 0.6 * len(checks), [c.report.id for c in checks if not c.ok]
+    assert good >= 0.8 * len(checks), [c.report.id for c in checks if not c.ok]
 
 
 def test_cli_demo_is_idempotent(tmp_path: Path, capsys) -> None:
