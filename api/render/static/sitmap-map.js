@@ -264,11 +264,11 @@
           this._hits.push({ i: c.first, x: x, y: y, n: 1 });
           continue;
         }
-        var rad = 11 + Math.min(16, 3.2 * Math.log(c.n));
-        ctx.beginPath(); ctx.arc(x, y, rad + 4, 0, 2 * Math.PI);
+        var rad = 9 + Math.min(14, 2.3 * Math.log(c.n));
+        ctx.beginPath(); ctx.arc(x, y, rad + 3, 0, 2 * Math.PI);
         ctx.fillStyle = 'rgba(40,40,40,0.25)'; ctx.fill();
         ctx.beginPath(); ctx.arc(x, y, rad, 0, 2 * Math.PI);
-        ctx.fillStyle = 'rgba(35,35,35,0.85)'; ctx.fill();
+        ctx.fillStyle = 'rgba(35,35,35,0.8)'; ctx.fill();
         ctx.fillStyle = '#fff'; ctx.font = 'bold 11px system-ui, sans-serif';
         ctx.textAlign = 'center'; ctx.textBaseline = 'middle';
         ctx.fillText(c.n > 9999 ? Math.round(c.n / 1000) + 'k' : String(c.n), x, y);
