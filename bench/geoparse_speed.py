@@ -5,7 +5,9 @@ names the press uses (Gaza, West Bank, Israel, neighbours), so the text has the
 density of place names of real conflict reporting (about one every 20 words). Prints:
 
 * the gazetteer index load time (fresh, not the cached copy) and the import time;
-* articles per second for ``geo.mentions`` (target >= 200 on one core);
+* articles per second for ``geo.mentions`` (target >= 200 on one core), from CPU time
+  (``time.process_time``, best of ``--repeats`` passes) so that other processes on a
+  shared machine do not count, with the wall time beside it;
 * the same for a plain compiled-regex scan over the same names (every entry name and
   curated alias, longest first, word-bounded): the floor no geoparser can beat, since
   it finds strings and resolves nothing; and the ratio between the two.
@@ -17,10 +19,12 @@ from __future__ import annotations
 
 import argparse
 import csv
+import os
 import random
 import re
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -82,6 +86,7 @@ def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--articles", type=int, default=1000)
     ap.add_argument("--seed", type=int, default=7)
+    ap.add_argument("--repeats", type=int, default=2, help="passes over the articles; the best is reported")
     args = ap.parse_args(argv)
 
     t0 = time.perf_counter()
@@ -97,24 +102,35 @@ def main(argv: list[str] | None = None) -> int:
     n_words = sum(len(a.split()) for a in articles)
     mentions("Warm-up in Gaza.", gazetteer=gaz)  # regions and caches built once, as in a running service
 
-    t0 = time.perf_counter()
-    found = sum(len(mentions(a, gazetteer=gaz)) for a in articles)
-    t_ours = time.perf_counter() - t0
+    def timed(fn: Callable[[str], int], repeats: int) -> tuple[float, float, int]:
+        """Best (CPU seconds, wall seconds, result) of ``repeats`` passes over all articles, on this one core."""
+        best: tuple[float, float, int] | None = None
+        for _ in range(repeats):
+            c0, w0 = time.process_time(), time.perf_counter()
+            out = sum(fn(a) for a in articles)
+            run = (time.process_time() - c0, time.perf_counter() - w0, out)
+            best = run if best is None or run[0] < best[0] else best
+        assert best is not None
+        return best
+
+    cpu_ours, wall_ours, found = timed(lambda a: len(mentions(a, gazetteer=gaz)), args.repeats)
 
     with (ROOT / "geo" / "data" / "gazetteer" / "aliases.csv").open(encoding="utf-8") as fh:
         aliases = [a for row in csv.DictReader(fh) for a in row["aliases"].split("|") if a]
     pattern = regex_floor([e.name for e in gaz.entries] + aliases)
-    t0 = time.perf_counter()
-    hits = sum(len(pattern.findall(a)) for a in articles)
-    t_regex = time.perf_counter() - t0
+    cpu_regex, wall_regex, hits = timed(lambda a: len(pattern.findall(a)), args.repeats)
 
     print(f"articles: {len(articles)}, words: {n_words} ({n_words / len(articles):.0f}/article), one core")
     print(f"import geo.resolve: {t_import * 1000:.0f} ms; gazetteer index load: {t_load * 1000:.0f} ms "
           f"({len(gaz)} entries, {len(gaz.names)} names)")  # fmt: skip
-    print(f"geo.mentions: {len(articles) / t_ours:,.0f} articles/s ({t_ours:.2f} s, {found} mentions resolved)")
-    print(f"regex floor:  {len(articles) / t_regex:,.0f} articles/s ({t_regex:.2f} s, {hits} string hits)")
-    print(f"ratio geo.mentions / regex time: {t_ours / t_regex:.1f}x (target >= 200 articles/s: "
-          f"{'met' if len(articles) / t_ours >= 200 else 'NOT met'})")  # fmt: skip
+    n = len(articles)
+    print(f"geo.mentions: {n / cpu_ours:,.0f} articles/s CPU ({cpu_ours:.2f} s CPU, {wall_ours:.2f} s wall, "
+          f"{found} mentions resolved)")  # fmt: skip
+    print(f"regex floor:  {n / cpu_regex:,.0f} articles/s CPU ({cpu_regex:.2f} s CPU, {wall_regex:.2f} s wall, "
+          f"{hits} string hits)")  # fmt: skip
+    print(f"ratio geo.mentions / regex CPU time: {cpu_ours / cpu_regex:.2f}x; target >= 200 articles/s: "
+          f"{'met' if n / cpu_ours >= 200 else 'NOT met'} (best of {args.repeats} passes; CPU time, since wall "
+          f"time on a shared machine counts other processes: load average {os.getloadavg()[0]:.1f})")  # fmt: skip
     return 0
 
 

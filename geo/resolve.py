@@ -26,10 +26,13 @@ their probabilities so a reviewer sees the ambiguity.
 from __future__ import annotations
 
 import math
+import operator
 import re
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import datetime
+from functools import lru_cache
+from itertools import compress
 from typing import overload
 
 from shapely.geometry import Point
@@ -55,7 +58,7 @@ LOWER_STARTS = _words("northern southern central eastern western north south eas
 #: Default document focus: sitmap's reporting is about the Gaza Strip unless the text says otherwise.
 DEFAULT_FOCUS = ("PS", "GZ")
 
-_WORD = re.compile(r"[^\W\d_]+(?:['’ʼʿ`][^\W\d_]+)*")
+_WORD = re.compile(r"[^\W\d_]+(?:['’ʼʿ`](?![sS]\b)[^\W\d_]+)*")  # "Israel's" -> "Israel", "s"
 _JOIN_GAP = re.compile(r"^(?:[ \t\u00a0]{1,3}|[-‐‑־](?:[ \t]?)|[ \t]?[-‐‑־])$")
 
 _KIND_PRIOR = {
@@ -174,7 +177,7 @@ _AR_QUAL = {
     "شرقي": "eastern",
     "غربي": "western",
 }
-_POSSESSIVE_GAP = re.compile(r"^['’ʼ]s\s{1,2}$")
+_POSSESSIVE_GAP = re.compile(r"^['’ʼ][sS]\s{1,2}$")
 _CONFLICT_DASH = re.compile(r"^\s*[-–—]\s*$")
 _CONTAINER_GAP = re.compile(r"^\s*(?:,|\(|,\s*in|in)\s*$")
 _SENTENCE_END = re.compile(r"[.!?]\s*$")
@@ -214,8 +217,8 @@ class _Tokens:
     def __init__(self, text: str, gaz: Gazetteer) -> None:
         self.text = text
         self.gaz = gaz
-        self.spans = [(m.start(), m.end()) for m in _WORD.finditer(text)]
-        self._built: dict[int, _Token] = {}
+        self.spans = [m.span() for m in _WORD.finditer(text)]
+        self._built: list[_Token | None] = [None] * len(self.spans)
 
     def __len__(self) -> int:
         return len(self.spans)
@@ -227,7 +230,7 @@ class _Tokens:
     def __getitem__(self, i: int | slice) -> _Token | list[_Token]:
         if isinstance(i, slice):
             return [self[k] for k in range(*i.indices(len(self.spans)))]
-        tok = self._built.get(i)
+        tok = self._built[i]
         if tok is None:
             tok = self._built[i] = _make_token(self.text, *self.spans[i], self.gaz)
         return tok
@@ -277,38 +280,48 @@ def _joinable(text: str, a: _Token, b: _Token) -> bool:
     return bool(_JOIN_GAP.match(text[a.end : b.start]))
 
 
+def _candidate_starts(text: str, toks: _Tokens, gaz: Gazetteer) -> list[int]:
+    """Indices of words that may start a name, found with C-level map/compress (no per-word Python loop).
+
+    A word qualifies if its fold key (or skeleton) begins some name, or if it is in Arabic
+    or Hebrew script (a glued proclitic is only stripped when the full token is built).
+    """
+    words = [text[a:b] for a, b in toks.spans]
+    keys = list(map(fold_token, words))
+    idx = range(len(words))
+    cased = list(map(operator.not_, map(str.islower, words)))  # "Gaza", "GAZA", "غزة"; not "said"
+    exact = compress(idx, map(operator.and_, cased, map(gaz.first_tokens.__contains__, keys)))
+    fuzzy = compress(idx, map(operator.and_, cased, map(gaz.first_skeletons.__contains__, map(skeleton_token, keys))))
+    lower = compress(idx, map(LOWER_STARTS.__contains__, keys))  # "northern Gaza", "occupied West Bank"
+    other = compress(idx, map(operator.not_, map(str.isascii, words)))
+    return sorted(set(exact).union(fuzzy, lower, other))
+
+
 def _scan(text: str, toks: _Tokens, gaz: Gazetteer) -> list[_Match]:
     """Longest-match scan over the token stream (exact keys, then skeleton keys)."""
     found: list[_Match] = []
-    n = len(toks)
-    i = 0
-    while i < n:
-        if not toks.may_start(i):
-            i += 1
+    next_free = 0
+    for i in _candidate_starts(text, toks, gaz):
+        if i < next_free:
             continue
         t = toks[i]
         if t.article or (t.key not in gaz.names and t.key not in gaz.name_prefixes and t.skel not in gaz.skeletons
                          and t.skel not in gaz.skeleton_prefixes):  # fmt: skip
-            i += 1
             continue
         best = _longest(text, toks, i, gaz, fuzzy=False)
         if best is None:
             best = _longest(text, toks, i, gaz, fuzzy=True)
         if best is None:
-            i += 1
             continue
         j, hits, quality, used = best
         first = i
         # Include a preceding article written as part of the name ("al-Mawasi", "At Tuffah").
         if i > 0 and toks[i - 1].strong_article and _joinable(text, toks[i - 1], t):
             first = i - 1
-        span_tokens = toks[i : j + 1]
-        if _acceptable(text, toks, i, j, span_tokens, quality, used):
+        if _acceptable(text, toks, i, j, toks[i : j + 1], quality, used):
             s, e = toks[first].start, toks[j].end
             found.append(_Match(s, e, text[s:e], hits, quality, len(used)))
-            i = j + 1
-        else:
-            i += 1
+            next_free = j + 1
     return found
 
 
@@ -361,12 +374,16 @@ def _is_org(text: str, toks: _Tokens, i: int, j: int) -> bool:
     # "<place> [Modifier...] Head": Khan Younis Brigade, Gaza Health Ministry, Israel Defense Forces.
     k = j + 1
     steps = 0
+    # A possessive ("Gaza's civil defence") is the words "Gaza", "'", "s": step over the "s".
+    if k < len(toks) and toks[k].raw in ("s", "S") and text[toks[j].end : toks[k].start] in ("'", "’", "ʼ"):
+        k += 1
+    first = k
     while (
         k < len(toks)
         and steps < 4
         and (
             _joinable(text, toks[k - 1], toks[k])
-            or (k == j + 1 and _POSSESSIVE_GAP.match(text[toks[j].end : toks[k].start]))
+            or (k == first and _POSSESSIVE_GAP.match(text[toks[j].end : toks[k].start]))
         )
     ):
         low = toks[k].key
@@ -461,7 +478,9 @@ def _container_ok(entry: Entry, container: Entry) -> bool:
     return _dist_km(entry, container) * 1000.0 <= container.radius_m + 2000.0
 
 
+@lru_cache(maxsize=65536)
 def _dist_km(a: Entry, b: Entry) -> float:
+    """Great-circle distance in km between two entries (cached: documents repeat their places)."""
     lat1, lat2 = math.radians(a.lat), math.radians(b.lat)
     dlat = lat2 - lat1
     dlon = math.radians(b.lon - a.lon)
