@@ -47,6 +47,7 @@ class Sentence:
     paragraph: int
 
 
+_LAST_WORD = re.compile(r"([A-Za-z.]+)\.?$")
 _BOUNDARY = re.compile(r"[.!?]+[\"'”’)]*\s+|\n\s*\n+|\n(?=\s*[-•*]\s)")
 
 
@@ -63,8 +64,8 @@ def split_sentences(text: str) -> list[Sentence]:
     for m in _BOUNDARY.finditer(text):
         piece = m.group(0)
         if "\n" not in piece.strip(" \t") or piece.strip().startswith((".", "!", "?")):
-            before = text[start : m.start() + 1]
-            word = re.search(r"([A-Za-z.]+)\.?$", before)
+            before = text[max(start, m.start() - 30) : m.start() + 1]  # the word before the dot is enough
+            word = _LAST_WORD.search(before)
             if piece.lstrip().startswith(".") and word:
                 w = word.group(1).lower().rstrip(".")
                 nxt = text[m.end() : m.end() + 1]
@@ -508,6 +509,9 @@ _NOT_AN_EVENT_HINT = re.compile(
 )
 
 
+_CASUALTY = re.compile(r"\b(?:killed|explosion|blast|detonated)\b", re.I)
+
+
 def is_negated(sentence: str) -> bool:
     """True if the sentence reports the absence of an event or only a hypothetical one."""
     low = sentence.lower()
@@ -528,7 +532,7 @@ def event_type(sentence: str) -> str | None:
         return None
     cues = [c for c in event_cues(sentence) if not _cue_is_noise(sentence, c)]
     if not cues:
-        if re.search(r"\b(?:killed|were killed|explosion|blast|detonated)\b", sentence, re.I):
+        if _CASUALTY.search(sentence):
             return "other"
         return None
     types = {c.event_type for c in cues}
