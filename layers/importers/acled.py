@@ -86,7 +86,7 @@ SUB_EVENT_TYPES: dict[str, str] = {
 
 #: Words in an actor name that mark a state force (whose shelling is not "rocket fire").
 _STATE_ACTOR_WORDS = ("military forces", "police forces", "government of")
-_ROCKET_WORDS = ("rocket", "projectile", "mortar")
+_ROCKET_WORDS = ("rocket", "projectile")
 
 ACLED_SOURCE = Source(id="acled", name="ACLED", kind="other", url="https://acleddata.com")
 

@@ -375,3 +375,9 @@ def test_cli_progress_bar_path_on_a_terminal(tmp_path: Path, capsys, monkeypatch
     assert cli.main(["import", "acled", str(FIXTURE), "--db", str(tmp_path / "tty.gpkg")]) == 0
     assert "8 new" in capsys.readouterr().out
     assert updates and updates[-1] == FIXTURE.stat().st_size
+
+
+def test_mortar_fire_by_a_non_state_actor_stays_shelling() -> None:
+    assert map_event_type(
+        "Explosions/Remote violence", "Shelling/artillery/missile attack", "PIJ", "mortar shells"
+    ) == ("shelling")
