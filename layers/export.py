@@ -732,7 +732,7 @@ def _kml_placemark(feature: dict[str, Any]) -> str:
         desc = f"Claimed by {who}" + (f", reported by {p['source']}" if p.get("source") else "")
         if p.get("uncertainty_m") is not None:
             desc += f"; location within {p['uncertainty_m']:g} m"
-    parts = [f'<Placemark id="{xml_text(p["id"])}">', f"<name>{xml_text(name)}</name>"]
+    parts = ["<Placemark>", f"<name>{xml_text(name)}</name>"]
     parts.append(f"<description>{xml_text(desc)}</description>")
     if begin or end:
         parts.append("<TimeSpan>")
