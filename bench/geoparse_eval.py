@@ -6,7 +6,10 @@ the right place, within the gold tolerance, whose interval overlaps the gold dat
 precision, event-type accuracy, date accuracy and claimant accuracy over the events
 matched by place. ``--details`` lists every miss so a reader can see what failed.
 
-Run: ``.venv/bin/python bench/geoparse_eval.py [--gold PATH] [--details]``.
+Run: ``.venv/bin/python bench/geoparse_eval.py [--gold PATH] [--details]``. The public
+corpora (LGL, GeoWebNews, ...) are measured by ``bench/geoparse_corpora.py``, the speed of
+``geo.mentions`` by ``bench/geoparse_speed.py``; this script also prints how long the
+claim building (``geo.parse`` after the mentions) takes on the gold texts.
 The targets (toponym F1 >= 0.95, event recall >= 0.90) are asserted by
 ``tests/geo/test_parse_eval.py``.
 """
@@ -77,6 +80,9 @@ class Scores:
     date_ok: int = 0
     claimant_ok: int = 0
     seconds: float = 0.0
+    mention_seconds: float = 0.0
+    claim_seconds: float = 0.0
+    words: int = 0
     misses: list[str] = field(default_factory=list)
 
     def ratio(self, a: int, b: int) -> float:
@@ -140,16 +146,26 @@ def _resolved_at(m: Any) -> tuple[float, float]:
 def evaluate(path: Path = DEFAULT_GOLD) -> Scores:
     """Run ``geo.mentions`` and ``geo.parse`` over every gold text and score them."""
     import geo
-    from geo.parse import anchor_point
+    from geo.parse import anchor_point, check_text, claims_from_mentions
 
     sc = Scores()
     gold = load_gold(path)
     t0 = time.perf_counter()
+    warm = "Shells hit Rafah on Monday, medics said."
+    claims_from_mentions(warm, geo.mentions(warm), published="2024-01-10")  # load the gazetteer outside the timings
     for rec in gold:
         sc.texts += 1
         text = rec["text"]
+        # geo.parse == mentions + claims_from_mentions; run apart to time the two halves
+        check_text(text)
+        t1 = time.perf_counter()
         mentions = geo.mentions(text, published=rec["published"]) if text.strip() else []
-        claims = geo.parse(text, published=rec["published"], source=rec["source"])
+        t2 = time.perf_counter()
+        claims = claims_from_mentions(text, mentions, published=rec["published"], source=rec["source"])
+        t3 = time.perf_counter()
+        sc.mention_seconds += t2 - t1
+        sc.claim_seconds += t3 - t2
+        sc.words += len(text.split())
         # ---- toponyms: span overlap, several predictions may cover one gold span
         sc.gold_toponyms += len(rec["toponyms"])
         sc.predicted_mentions += len(mentions)
@@ -235,126 +251,10 @@ def evaluate(path: Path = DEFAULT_GOLD) -> Scores:
     return sc
 
 
-# --------------------------------------------------------------------------------------
-# Public corpora (read where they are, never copied into the project)
-# --------------------------------------------------------------------------------------
-
-DEFAULT_CORPORA = ROOT.parent / "shared" / "data" / "geoparsing_corpora"
-#: The region sitmap's gazetteer is built for (Israel, Palestine and neighbours), lon/lat box.
-REGION_BBOX = (32.0, 29.0, 36.8, 33.6)
-
-Doc = tuple[str, list[tuple[int, int, float, float]]]
-
-
-def _xml_docs(path: Path, article: str, item: str, lat: str, lon: str) -> list[Doc]:
-    import xml.etree.ElementTree as ET
-
-    docs: list[Doc] = []
-    for art in ET.parse(path).getroot().iter(article):
-        text = art.findtext("text") or ""
-        gold = []
-        for t in art.iter(item):
-            la, lo = t.findtext(f".//{lat}"), t.findtext(f".//{lon}")
-            start, end = t.findtext("start"), t.findtext("end")
-            if la and lo and start and end and la.strip() and lo.strip():
-                gold.append((int(start), int(end), float(lo), float(la)))
-        docs.append((text, gold))
-    return docs
-
-
-def _geocorpora(path: Path) -> list[Doc]:
-    import csv
-
-    by_tweet: dict[str, Doc] = {}
-    with path.open(encoding="cp1252", errors="replace", newline="") as fh:
-        for row in csv.DictReader(fh, delimiter="\t"):
-            text = row["tweet_text"]
-            doc = by_tweet.setdefault(row["tweet_id_str"], (text, []))
-            try:
-                start = int(row["char_position"])
-                lon, lat = float(row["longitude"]), float(row["latitude"])
-            except (TypeError, ValueError):
-                continue
-            doc[1].append((start, start + len(row["text"]), lon, lat))
-    return list(by_tweet.values())
-
-
-CORPORA = {
-    "LGL": ("lgl.xml", lambda p: _xml_docs(p, "article", "toponym", "lat", "lon")),
-    "TR-News": ("TR-News.xml", lambda p: _xml_docs(p, "article", "toponym", "lat", "lon")),
-    "GeoWebNews": ("GeoWebNews_GWN.xml", lambda p: _xml_docs(p, "article", "toponym", "latitude", "longitude")),
-    "GeoVirus": ("GeoVirus.xml", lambda p: _xml_docs(p, "article", "location", "lat", "lon")),
-    "GeoCorpora": ("geocorpora_1544784178012.tsv", _geocorpora),
-}
-
-
-def evaluate_corpus(docs: list[Doc]) -> dict[str, float]:
-    """Toponym recall and accuracy@161 km of ``geo.mentions`` on one corpus, overall and in the region."""
-    import geo
-
-    def in_region(lon: float, lat: float) -> bool:
-        return REGION_BBOX[0] <= lon <= REGION_BBOX[2] and REGION_BBOX[1] <= lat <= REGION_BBOX[3]
-
-    n = found = resolved = ok = 0
-    rn = rfound = rresolved = rok = 0
-    for text, gold in docs:
-        if not gold or not text.strip():
-            continue
-        mentions = geo.mentions(text)
-        for start, end, lon, lat in gold:
-            hit = next((m for m in mentions if _overlaps(m.start, m.end, start, end)), None)
-            region = in_region(lon, lat)
-            n += 1
-            rn += region
-            if hit is None:
-                continue
-            found += 1
-            rfound += region
-            if hit.geometry is None:
-                continue
-            plon, plat = _resolved_at(hit)
-            good = km(plon, plat, lon, lat) <= 161
-            resolved += 1
-            ok += good
-            rresolved += region
-            rok += region and good
-    r = Scores().ratio
-    return {
-        "toponyms": n,
-        "recall": r(found, n),
-        "acc_161km": r(ok, resolved),
-        "region_toponyms": rn,
-        "region_recall": r(rfound, rn),
-        "region_acc_161km": r(rok, rresolved),
-    }
-
-
-def print_corpora(directory: Path) -> None:
-    """Print the public-corpus figures for every corpus found in ``directory``."""
-    if not directory.is_dir():
-        print(f"\npublic corpora: {directory} not found, skipped")
-        return
-    print(f"\npublic corpora in {directory} (read in place; all toponyms / only those in lon {REGION_BBOX[0]}..")
-    print(f"{REGION_BBOX[2]}, lat {REGION_BBOX[1]}..{REGION_BBOX[3]}, the region sitmap's gazetteer covers)")
-    print(f"{'corpus':<12}{'toponyms':>9}{'recall':>8}{'acc@161':>9}   {'region':>7}{'recall':>8}{'acc@161':>9}")
-    for name, (filename, reader) in CORPORA.items():
-        path = directory / filename
-        if not path.exists():
-            print(f"{name:<12} (missing)")
-            continue
-        res = evaluate_corpus(reader(path))
-        print(
-            f"{name:<12}{res['toponyms']:>9}{res['recall']:>8.3f}{res['acc_161km']:>9.3f}   "
-            f"{res['region_toponyms']:>7}{res['region_recall']:>8.3f}{res['region_acc_161km']:>9.3f}"
-        )
-
-
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--gold", type=Path, default=DEFAULT_GOLD)
     ap.add_argument("--details", action="store_true", help="list every miss")
-    ap.add_argument("--corpora", type=Path, default=DEFAULT_CORPORA, help="folder of the public geoparsing corpora")
-    ap.add_argument("--no-corpora", action="store_true", help="skip the public corpora")
     args = ap.parse_args(argv)
     sc = evaluate(args.gold)
     s = sc.summary()
@@ -378,9 +278,12 @@ def main(argv: list[str] | None = None) -> int:
         f"           type accuracy {s['event_type_accuracy']:.3f}  date accuracy {s['date_accuracy']:.3f}  "
         f"claimant accuracy {s['claimant_accuracy']:.3f}  over {sc.events_placed} events matched by place"
     )
-    print(f"time       {sc.seconds:.2f} s for mentions + parse of every text (includes gazetteer load)")
-    if not args.no_corpora:
-        print_corpora(args.corpora)
+    mention_rate = sc.words / max(sc.mention_seconds, 1e-9)
+    claim_rate = sc.words / max(sc.claim_seconds, 1e-9)
+    print(
+        f"time       {sc.seconds:.2f} s in all (gazetteer load included); on {sc.words} words: "
+        f"mentions {mention_rate:,.0f} words/s, claims from mentions {claim_rate:,.0f} words/s"
+    )
     if args.details:
         print("\nmisses:")
         for m in sc.misses:
