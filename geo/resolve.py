@@ -55,6 +55,12 @@ def _words(text: str) -> frozenset[str]:
 #: Lowercase words a place name may start with in running text ("northern Gaza", "occupied West Bank").
 LOWER_STARTS = _words("northern southern central eastern western north south east west middle occupied")
 
+#: Countries around Israel and Palestine: a text about the region means their places first.
+NEIGHBOURS = frozenset({"EG", "JO", "LB", "SY"})
+#: A choice this unsure between places this far apart (km) is left unresolved (geometry None).
+UNRESOLVED_BELOW = 0.55
+UNRESOLVED_SPREAD_KM = 50.0
+
 #: Default document focus: sitmap's reporting is about the Gaza Strip unless the text says otherwise.
 DEFAULT_FOCUS = ("PS", "GZ")
 
@@ -520,6 +526,8 @@ def _score(
             s += 1.0 if (focus[1] is None or e.admin1 == focus[1]) else 0.6
         elif e.country in ("PS", "IL") and focus[0] in ("PS", "IL"):
             s += 0.4
+        elif e.country in NEIGHBOURS and focus[0] in ("PS", "IL"):
+            s += 0.3
         if anchors:
             near = min((_dist_km(e, a) for om, a in anchors if om is not m and a.id != e.id), default=None)
             if near is not None:  # anchors are distinct places (see mentions), so this stays cheap
@@ -552,9 +560,11 @@ def mentions(text: str, *, published: datetime | None = None, gazetteer: Gazette
 
     ``published`` is accepted for the shared contract (``geo.parse`` passes it); the
     resolution itself does not depend on the date. ``gazetteer`` defaults to the
-    shipped index. Mentions come in text order; a name the gazetteer knows whose
-    candidates all fail is returned with ``geometry=None``; words the gazetteer does
-    not know are not mentions.
+    shipped index. Mentions come in text order; words the gazetteer does not know are
+    not mentions. A recognised name whose best candidate is under 0.55 likely while the
+    runner-up lies more than 50 km away comes back unresolved: ``geometry``,
+    ``uncertainty`` and ``gazetteer_id`` are None and every candidate, the best first,
+    is in ``alternatives`` (otherwise ``alternatives`` holds the rejected candidates).
     """
     del published  # resolution is date-independent (documented above)
     if not text or not text.strip():
@@ -620,8 +630,37 @@ def _to_mention(m: _Match, gaz: Gazetteer) -> Mention:
         )
         for (e, _), q in zip(m.scores[1:], probs[1:], strict=True)
     )
-    point, unc = _placed(gaz, chosen, m.qualifier)
     confidence = max(0.0, min(1.0, p * m.quality))
+    if len(m.scores) > 1 and p < UNRESOLVED_BELOW and _dist_km(chosen, m.scores[1][0]) > UNRESOLVED_SPREAD_KM:
+        # Recognised but not resolvable: two far-apart places are about equally likely ("Tripoli").
+        # Say so with a null geometry and every candidate, rather than guess.
+        every = (
+            Candidate.model_construct(
+                gazetteer_id=chosen.id,
+                name=chosen.name,
+                kind=chosen.kind,
+                country=chosen.country,
+                lon=chosen.lon,
+                lat=chosen.lat,
+                score=round(p, 4),
+                population=chosen.population,
+            ),
+            *alternatives,
+        )
+        return Mention.model_construct(
+            place_text=m.text[:300],
+            start=m.start,
+            end=m.end,
+            gazetteer_id=None,
+            place_name=None,
+            kind=None,
+            geometry=None,
+            uncertainty=None,
+            confidence=round(confidence, 4),
+            qualifier=m.qualifier,
+            alternatives=every,
+        )
+    point, unc = _placed(gaz, chosen, m.qualifier)
     return Mention.model_construct(
         place_text=m.text[:300],
         start=m.start,

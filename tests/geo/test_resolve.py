@@ -303,3 +303,41 @@ def test_hebrew_and_arabic_script() -> None:
     assert "geonames:293619" in _ids("אזעקה בשדרות")  # "in Sderot" with the prefix ב
     assert "geonames:281102" in _ids("قصف مدفعي على رفح")
     assert "geonames:281129" in _ids("غارة على مخيم جباليا") or "sitmap:jabalia-camp" in _ids("غارة على مخيم جباليا")
+
+
+def _tiny_gazetteer(tmp_path, entries: list[list[object]], names: dict[str, list[float]]):
+    import json
+
+    from geo.build_gazetteer import ENTRY_FIELDS
+    from geo.gazetteer import Gazetteer
+
+    doc = {"version": 1, "fields": list(ENTRY_FIELDS), "entries": entries, "names": names, "skeletons": {}}
+    path = tmp_path / "index.json"
+    path.write_text(json.dumps(doc), encoding="utf-8")
+    return Gazetteer.load(path)
+
+
+def test_ambiguous_far_apart_places_stay_unresolved(tmp_path) -> None:
+    gaz = _tiny_gazetteer(
+        tmp_path,
+        [
+            ["t:a", "Springvale", "city", "AA", None, 10.0, 10.0, 2000, 5000, None, None, "test"],
+            ["t:b", "Springvale", "city", "BB", None, 40.0, -20.0, 2000, 5000, None, None, "test"],
+            ["t:c", "Bland", "country", "BB", None, 41.0, -21.0, 500000, None, None, None, "test"],
+        ],
+        {"springvale": [0, 1.0, 1, 1.0], "bland": [2, 1.0]},
+    )
+    m = mentions("Floods were reported in Springvale on Monday.", gazetteer=gaz)[0]
+    assert m.place_text == "Springvale"
+    assert m.geometry is None and m.uncertainty is None and m.gazetteer_id is None
+    assert {a.gazetteer_id for a in m.alternatives} == {"t:a", "t:b"}
+    assert 0 < m.confidence < 0.55
+    # A container written next to it settles the question.
+    settled = mentions("Floods were reported in Springvale, Bland.", gazetteer=gaz)[0]
+    assert settled.gazetteer_id == "t:b" and settled.geometry is not None
+
+
+def test_tripoli_defaults_to_the_region_and_follows_the_text() -> None:
+    assert mentions("Clashes were reported in Tripoli.")[0].gazetteer_id is not None
+    libya = mentions("Clashes in Tripoli, Libya.")[0]
+    assert libya.alternatives and libya.geometry is not None and libya.geometry.x < 20
