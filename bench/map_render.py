@@ -103,28 +103,40 @@ def make_claims(n: int, seed: int = 7) -> list[Any]:
 
 
 class LiveServer:
-    """sitmap (uvicorn in a thread) over a store; no basemap."""
+    """``sitmap serve`` in its own process (so the browser driver never shares a GIL with it); no basemap."""
 
     def __init__(self, db: str) -> None:
-        import uvicorn
+        import os
+        import subprocess
 
-        from api.app import create_app
-        from api.settings import Settings
+        import httpx
 
         self.port = free_port()
-        app = create_app(Settings(db=db, tiles="none", max_limit=100_000))
-        self.server = uvicorn.Server(
-            uvicorn.Config(app, host="127.0.0.1", port=self.port, log_level="warning", lifespan="on")
+        env = {**os.environ, "SITMAP_TILES": "none", "SITMAP_MAX_LIMIT": "100000"}
+        self.proc = subprocess.Popen(
+            [sys.executable, "-m", "api.cli", "serve", "--db", db, "--port", str(self.port), "--log-level", "warning"],
+            cwd=str(ROOT),
+            env=env,
         )
-        self.thread = threading.Thread(target=self.server.run, daemon=True)
-        self.thread.start()
-        while not self.server.started:
-            time.sleep(0.05)
         self.url = f"http://127.0.0.1:{self.port}"
+        deadline = time.monotonic() + 120
+        while True:
+            try:
+                if httpx.get(self.url + "/healthz", timeout=5).status_code == 200:
+                    break
+            except httpx.HTTPError:
+                pass
+            if time.monotonic() > deadline or self.proc.poll() is not None:
+                self.stop()
+                raise RuntimeError("sitmap serve did not start")
+            time.sleep(0.3)
 
     def stop(self) -> None:
-        self.server.should_exit = True
-        self.thread.join(timeout=10)
+        self.proc.terminate()
+        try:
+            self.proc.wait(timeout=20)
+        except Exception:
+            self.proc.kill()
 
 
 class StaticServer:
