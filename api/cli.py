@@ -257,12 +257,16 @@ def demo(
         store.close()
     typer.echo(result.summary() + ("" if result.changed else " (already loaded: nothing changed)"))
     for c in checks:
-        marks = "".join(m if ok else "-" for m, ok in zip("TPDC", (c.type_ok, c.place_ok, c.time_ok, c.claimant_ok)))
+        flags = (c.type_ok, c.place_ok, c.time_ok, c.claimant_ok)
+        marks = "".join(m if ok else "-" for m, ok in zip("TPDC", flags, strict=True))
         dist = f"{c.distance_km:g} km" if c.distance_km is not None else "unplaced"
         typer.echo(f"{'ok ' if c.ok else 'BAD'} {marks} {c.report.id:<40} {c.claims} claims, {dist}")
     if checks:
         good = sum(c.ok for c in checks)
-        typer.echo(f"{good}/{len(checks)} texts placed with the right type, place and day (T type, P place, D day, C claimant)")
+        typer.echo(
+            f"{good}/{len(checks)} texts placed with the right type, place and day "
+            "(T type, P place, D day, C claimant)"
+        )
 
 
 def _run_import(kind: str, file: str, db: str, strict: bool, as_json: bool) -> None:
@@ -287,6 +291,7 @@ def _run_import(kind: str, file: str, db: str, strict: bool, as_json: bool) -> N
         if kind == "geojson":
             result = run_geojson(store, file, strict=strict, recorded_by="import:geojson")
         elif os.path.getsize(file) >= PROGRESS_MIN_BYTES and sys.stderr.isatty() and not as_json:
+            from rich.console import Console  # rich comes with typer
             from rich.progress import BarColumn, DownloadColumn, Progress, TimeRemainingColumn
 
             with Progress(
@@ -294,6 +299,7 @@ def _run_import(kind: str, file: str, db: str, strict: bool, as_json: bool) -> N
                 BarColumn(),
                 DownloadColumn(),
                 TimeRemainingColumn(),
+                console=Console(stderr=True),
                 transient=True,
             ) as bar:
                 task = bar.add_task(f"importing {os.path.basename(file)}", total=os.path.getsize(file))
