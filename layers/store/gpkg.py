@@ -748,7 +748,7 @@ class GpkgStore:
         total = len(fids)
         page_fids = fids[offset:] if limit is None else fids[offset : offset + limit]
         by_fid: dict[int, tuple[Any, ...]] = {}
-        for chunk in R._chunks(page_fids):
+        for chunk in R.chunks(page_fids):
             marks = ",".join("?" * len(chunk))
             for row in tx.fetch(f"SELECT c.fid, {select} FROM {table} c WHERE c.fid IN ({marks})", chunk):
                 by_fid[row[0]] = row[1:]

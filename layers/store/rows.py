@@ -271,7 +271,8 @@ class Tx(Protocol):
         """Insert version rows (geometry parameter first); a backend may bulk-load large batches."""
 
 
-def _chunks(items: Sequence[Any], size: int = CHUNK) -> Iterable[Sequence[Any]]:
+def chunks(items: Sequence[Any], size: int = CHUNK) -> Iterable[Sequence[Any]]:
+    """``items`` in slices of at most ``size`` (for IN lists under the parameter limit)."""
     for i in range(0, len(items), size):
         yield items[i : i + size]
 
@@ -688,7 +689,7 @@ def _check_reports(tx: Tx, kind: str, records: Sequence[Any], ids: Sequence[str]
     """Every referenced report must be stored already: claims never point at nothing."""
     wanted = sorted({r.report_id for r in records if r.report_id})
     known: set[str] = set()
-    for chunk in _chunks(wanted):
+    for chunk in chunks(wanted):
         known.update(row[0] for row in tx.fetch(f"SELECT id FROM reports WHERE id IN ({_marks(len(chunk))})", chunk))
     if len(known) == len(wanted):
         return
@@ -745,7 +746,7 @@ def widen_claim_span(tx: Tx, records: Sequence[ClaimRecord]) -> None:
 def _current_by_id(tx: Tx, table: str, ids: Sequence[str]) -> dict[str, tuple[Any, ...]]:
     select = claim_select(tx.dialect) if table == CLAIM_TABLE else zone_select(tx.dialect)
     out: dict[str, tuple[Any, ...]] = {}
-    for chunk in _chunks(ids):
+    for chunk in chunks(ids):
         rows = tx.fetch(
             f"SELECT {select} FROM {table} WHERE superseded_at IS NULL AND id IN ({_marks(len(chunk))})", chunk
         )
@@ -766,7 +767,7 @@ def _supersede(tx: Tx, table: str, ids: Sequence[str], now: datetime) -> None:
     names = insert_columns(d, ["superseded_at"])
     values = list(bind_times(d, ["superseded_at"], [(now,)])[0])
     sets = ", ".join(f"{n} = ?" for n in names)
-    for chunk in _chunks(ids):
+    for chunk in chunks(ids):
         tx.run(
             f"UPDATE {table} SET {sets} WHERE superseded_at IS NULL AND id IN ({_marks(len(chunk))})",
             [*values, *chunk],
@@ -943,7 +944,7 @@ def insert_reports(tx: Tx, reports: Sequence[Report]) -> WriteResult:
         seen.add(r.id)
     source_ids = sorted({r.source_id for r in reports})
     known: set[str] = set()
-    for chunk in _chunks(source_ids):
+    for chunk in chunks(source_ids):
         known.update(x[0] for x in tx.fetch(f"SELECT id FROM sources WHERE id IN ({_marks(len(chunk))})", chunk))
     for i, r in enumerate(reports):
         if r.source_id not in known:
@@ -952,7 +953,7 @@ def insert_reports(tx: Tx, reports: Sequence[Report]) -> WriteResult:
             )
     existing: set[str] = set()
     ids = [r.id for r in reports]
-    for chunk in _chunks(ids):
+    for chunk in chunks(ids):
         existing.update(x[0] for x in tx.fetch(f"SELECT id FROM reports WHERE id IN ({_marks(len(chunk))})", chunk))
     rows = []
     for r in reports:
