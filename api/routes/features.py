@@ -106,8 +106,12 @@ def wants_html(request: Request, f: str | None) -> bool:
     return first in ("text/html", "application/xhtml+xml")
 
 
+#: One encoder for every JSON body: compact, UTF-8, no NaN (invalid JSON), no cycle check (plain dicts).
+_ENCODER = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"), allow_nan=False, check_circular=False)
+
+
 def _json_bytes(data: Any) -> bytes:
-    return json.dumps(data, ensure_ascii=False, separators=(",", ":"), allow_nan=False).encode()
+    return _ENCODER.encode(data).encode()
 
 
 def _respond(data: Any, media_type: str, headers: dict[str, str] | None = None, status: int = 200) -> Response:
