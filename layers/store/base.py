@@ -18,6 +18,11 @@ Semantics every backend keeps:
 - **Stable order.** Queries return claims ordered by (valid_from, id) with nulls
   last, zones by (effective_from, id), so paging is deterministic.
 - Retracted claims are left out of queries unless ``statuses`` asks for them.
+- **References hold.** A claim or zone with a ``report_id`` needs that report stored
+  first, and a report its source: a batch that breaks this stores nothing.
+- **Bad input is** ``InvalidInput`` (naming the record: ``claims[3] (id 'x'): ...``),
+  a stale ``expected_version`` is ``Conflict``, an unknown id ``NotFound``, an
+  unusable store ``StoreError`` and a lock held too long ``StoreBusy``.
 """
 
 from __future__ import annotations
