@@ -467,9 +467,21 @@ def run_csv_import(
     )
     result.report_id = report.id
 
+    write_progress = progress
     if strict:
+        # two passes (check, then write): each fills half of the progress bar
+        check_progress = write_progress = None
+        if progress is not None:
+            report_progress = progress
+
+            def check_progress(done: int, total: int) -> None:
+                report_progress(done // 2, total)
+
+            def write_progress(done: int, total: int) -> None:
+                report_progress(total // 2 + (done - done // 2), total)
+
         check = ImportResult(format=fmt, path=str(p), strict=True)
-        _scan(p, required, id_column, make_converter, report.id, check, None, progress, batch_size)
+        _scan(p, required, id_column, make_converter, report.id, check, None, check_progress, batch_size)
         if check.error_count:
             shown = "; ".join(str(e) for e in check.errors[:3])
             more = f" (and {check.error_count - 3} more)" if check.error_count > 3 else ""
@@ -480,7 +492,7 @@ def run_csv_import(
             )
     store.add_sources([source])
     store.add_reports([report])
-    _scan(p, required, id_column, make_converter, report.id, result, store, progress, batch_size)
+    _scan(p, required, id_column, make_converter, report.id, result, store, write_progress, batch_size)
     return result
 
 

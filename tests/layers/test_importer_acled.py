@@ -381,3 +381,10 @@ def test_mortar_fire_by_a_non_state_actor_stays_shelling() -> None:
     assert map_event_type(
         "Explosions/Remote violence", "Shelling/artillery/missile attack", "PIJ", "mortar shells"
     ) == ("shelling")
+
+
+def test_strict_progress_runs_once_from_zero_to_the_file_size(gpkg_store) -> None:
+    seen: list[int] = []
+    import_acled(gpkg_store, FIXTURE, strict=True, progress=lambda done, total: seen.append(done))
+    size = FIXTURE.stat().st_size
+    assert seen == sorted(seen) and seen[-1] == size and seen[0] <= size // 2
