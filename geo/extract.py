@@ -308,6 +308,10 @@ CUE_PATTERNS: list[tuple[str, float, re.Pattern[str]]] = [
                 r"air-?drops?",
                 r"hostages? (?:were |was |had been )?(?:freed|released|handed over)",
                 r"(?:prisoners?|detainees?) (?:were |was |had been )?(?:freed|released)",
+                # attacks with blades or vehicles: not shootings, and sitmap has no narrower type for them
+                r"stabbing(?: attack)?s?",
+                r"stabbed",
+                r"(?:car-)?ramming(?: attack)?",
             ),
             re.I,
         ),
@@ -329,10 +333,6 @@ CUE_PATTERNS: list[tuple[str, float, re.Pattern[str]]] = [
                 r"were shot",
                 r"was shot",
                 r"sniper(?:s| fire)?",
-                r"stabbing",
-                r"stabbed",
-                r"ramming attack",
-                r"car-ramming",
                 r"fired (?:on|at) (?:a |the )?(?:crowd|people|civilians|aid seekers|Palestinians|worshippers)",
             ),
             re.I,
@@ -398,7 +398,7 @@ CUE_TRIGGERS: dict[str, tuple[str, ...]] = {
         "proposal",
         "prisoner",
     ),
-    "other": ("aid", "convoy", "truck", "airdrop", "air-drop", "hostage", "prisoner", "detainee"),
+    "other": ("aid", "convoy", "truck", "airdrop", "air-drop", "hostage", "prisoner", "detainee", "stab", "ramming"),
     "rocket_launch": (
         "rocket",
         "siren",
@@ -459,7 +459,7 @@ CUE_TRIGGERS: dict[str, tuple[str, ...]] = {
         "توغل",
         "اقتحام",
     ),
-    "shooting": ("shoot", "gunm", "fire", "shot", "sniper", "stab", "ramming", "إطلاق نار"),
+    "shooting": ("shoot", "gunm", "fire", "shot", "sniper", "إطلاق نار"),
 }
 
 

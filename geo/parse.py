@@ -641,6 +641,8 @@ def _claim(
     if ev.claimant is not None:
         claimant_name = ev.claimant.name
         attributed = True
+        if ev.claimant.text.lower().removeprefix("the ") != claimant_name.lower():
+            notes.append(f"claimant as written: {ev.claimant.text!r}")
     elif para_main is not None:
         claimant_name = para_main.name
         attributed = False

@@ -72,7 +72,7 @@ def test_empty_and_blank_text_have_no_sentences() -> None:
         ("Hezbollah fired anti-tank missiles at an army post.", "rocket_launch"),
         ("Gunmen opened fire at a bus stop.", "shooting"),
         ("Two people were shot dead at a checkpoint.", "shooting"),
-        ("A stabbing attack wounded a man.", "shooting"),
+        ("A stabbing attack wounded a man.", "other"),
         ("Residents were ordered to evacuate immediately.", "evacuation_order"),
         ("The army issued new evacuation orders for the east of the city.", "evacuation_order"),
         ("The military told residents of the north to move south.", "evacuation_order"),

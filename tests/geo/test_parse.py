@@ -71,6 +71,7 @@ def test_nested_places_give_the_most_specific() -> None:
     assert c.place_text == "Zeitoun" and c.gazetteer_id == "test:Zeitoun"
     assert c.placement is not None and c.placement.method == "gazetteer"
     assert c.claimant == "Gaza civil defence"
+    assert "claimant as written: 'the civil defence'" in (c.notes or "")
     assert (c.valid_from, c.time_precision) == (datetime(2024, 7, 11, tzinfo=UTC), "day")
     assert "most specific" in (c.notes or "")
 
