@@ -263,6 +263,9 @@ def test_popup_attributes_and_links_out_safely(server: str, page: tuple[Any, Wat
     xy = pg.evaluate(
         "(() => { const p = window.sitmapMaps[0].map.latLngToContainerPoint([31.346, 34.306]); return [p.x, p.y]; })()"
     )
+    pg.mouse.move(box["x"] + xy[0], box["y"] + xy[1])
+    tip = pg.wait_for_selector(".sm-tip", timeout=10_000).text_content()
+    assert tip.startswith("Airstrike \u00b7 on 2 Dec 2023 \u00b7 Khan Younis \u00b1 800 m")
     pg.mouse.click(box["x"] + xy[0], box["y"] + xy[1])
     pg.wait_for_selector(".sm-popup .sm-quote", timeout=10_000)
     text = pg.text_content(".sm-popup")

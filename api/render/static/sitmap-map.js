@@ -209,6 +209,7 @@
         inView.push([i, x, y, rpx]);
       }
       this._hits = [];
+      if (this._tip) { map.removeLayer(this._tip); this._tip = null; this._tipKey = ''; }
       var cluster = inView.length > this.options.clusterThreshold && z < this.options.clusterMaxZoom;
       this.clustered = cluster;
       if (cluster) this._drawClusters(ctx, inView);
@@ -290,6 +291,29 @@
       if (over) this._map.getContainer().classList.add('sm-pointer');
       else if (this._over) this._map.getContainer().classList.remove('sm-pointer');
       this._over = !!over;
+      var key = hit.claims.length ? 'c' + hit.claims[0] : hit.cluster ? 'k' + hit.cluster.x + ':' + hit.cluster.y : '';
+      if (key === this._tipKey) return;
+      this._tipKey = key;
+      if (this._tip) { this._map.removeLayer(this._tip); this._tip = null; }
+      if (!key) return;
+      var set = this.set, d = set.data, text;
+      if (hit.claims.length) {
+        var i = hit.claims[0], st = this.ctl.style(set.eventType(i));
+        text = (st.label || cap(set.eventType(i))) + ' \u00b7 ' + timeWords(d.t0[i], d.t1[i], set.precision(i)) + ' \u00b7 ' +
+          (d.places[d.pl[i]] || 'unnamed place') + ' ' + radiusWords(d.r[i]) +
+          (hit.claims.length > 1 ? ' (+' + (hit.claims.length - 1) + ' more)' : '');
+      } else {
+        text = hit.cluster.n + ' claims here: zoom in to see them';
+      }
+      var box = el('span', null, text);
+      this._tip = L.tooltip({ direction: 'top', offset: [0, -8], className: 'sm-tip' })
+        .setLatLng(this._map.containerPointToLatLng([hit.claims.length ? this._hitXY(hit.claims[0]).x : hit.cluster.x,
+          hit.claims.length ? this._hitXY(hit.claims[0]).y : hit.cluster.y]))
+        .setContent(box).addTo(this._map);
+    },
+    _hitXY: function (i) {
+      for (var k = 0; k < this._hits.length; k++) if (this._hits[k].i === i) return this._hits[k];
+      return { x: 0, y: 0 };
     },
     _click: function (e) {
       var hit = this._hitAt(e.containerPoint);
