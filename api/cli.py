@@ -246,12 +246,18 @@ def demo(
     ] = False,
 ) -> None:
     """Load the demo reports (through the geocoder) and the real evacuation orders; loading twice changes nothing."""
-    from layers.demo import check_demo, load_demo
+    import os
+
+    from layers.demo import check_demo, create_demo_gpkg, load_demo
     from layers.store import open_store
 
+    fresh_file = not db.startswith(("postgresql:", "postgres:")) and not os.path.exists(db.removeprefix("gpkg:"))
+    if fresh_file:  # built aside and renamed into place, so an interrupted first start leaves nothing
+        result = create_demo_gpkg(db.removeprefix("gpkg:"))
     store = open_store(db)
     try:
-        result = load_demo(store)
+        if not fresh_file:
+            result = load_demo(store)
         checks = check_demo(store) if check else []
     finally:
         store.close()

@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from functools import cache
 from importlib import resources
+from pathlib import Path
 from typing import Any
 
 from geo.errors import InvalidInput
@@ -149,6 +150,39 @@ def load_demo(store: Store, *, zones: bool = True) -> DemoResult:
         result.zones = len(zone_list)
         result.zones_new = len(written.inserted)
         result.zones_updated = len(written.updated)
+    return result
+
+
+def create_demo_gpkg(path: str | Path) -> DemoResult:
+    """Build a new GeoPackage with the demo at ``path``, atomically.
+
+    The demo is loaded into a temporary file next to ``path`` that is renamed into place
+    only when complete, so an interrupted first start (``make serve``) never leaves a
+    half-loaded store behind that would be taken for a finished one.
+    """
+    import contextlib
+    import os
+    import sqlite3
+
+    from layers.store import open_store
+
+    target = Path(path)
+    if target.exists():
+        raise InvalidInput(f"{target} already exists: load the demo into it with load_demo(open_store(...))")
+    tmp = target.with_name(f".{target.name}.{os.getpid()}.tmp.gpkg")
+    try:
+        store = open_store(tmp)
+        try:
+            result = load_demo(store)
+        finally:
+            store.close()
+        # fold any write-ahead log into the file itself before it is renamed
+        with contextlib.closing(sqlite3.connect(tmp)) as conn:
+            conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        os.replace(tmp, target)
+    finally:
+        for leftover in (tmp, Path(f"{tmp}-wal"), Path(f"{tmp}-shm"), Path(f"{tmp}-journal")):
+            leftover.unlink(missing_ok=True)
     return result
 
 

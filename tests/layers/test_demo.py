@@ -147,3 +147,20 @@ def test_cli_demo_is_idempotent(tmp_path: Path, capsys) -> None:
     assert main(["demo", "--db", db, "--check"]) == 0
     out = capsys.readouterr().out
     assert "nothing changed" in out and "texts placed with the right type" in out
+
+
+def test_create_demo_gpkg_is_atomic(tmp_path: Path) -> None:
+    from geo.errors import InvalidInput
+    from layers.demo import create_demo_gpkg
+
+    target = tmp_path / "fresh.gpkg"
+    result = create_demo_gpkg(target)
+    assert result.reports_new == len(demo_reports()) and target.exists()
+    assert sorted(p.name for p in tmp_path.iterdir() if "tmp" in p.name) == []
+    store = open_store(target)
+    try:
+        assert store.stats().reports == len(demo_reports())
+    finally:
+        store.close()
+    with pytest.raises(InvalidInput, match="already exists"):
+        create_demo_gpkg(target)
