@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from geo.errors import InvalidInput
-from layers.model import Source, SourceKind
+from layers.model import Source, SourceKind, Zone
 from layers.store.base import Store
 
 #: The demo window: reports and orders inside it are loaded.
@@ -108,7 +108,7 @@ def demo_reports() -> list[DemoReport]:
     return sorted(_demo_reports(), key=lambda r: (r.published, r.id))
 
 
-def demo_zones() -> list[Any]:
+def demo_zones() -> list[Zone]:
     """The real evacuation orders and humanitarian zones issued inside the demo window."""
     from layers.zones import load_real_orders
 
