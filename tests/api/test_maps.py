@@ -471,3 +471,19 @@ def test_cli_writes_offline_html_and_png(db: str, tmp_path: Path) -> None:
     assert png_size(png_path.read_bytes()) == (1200, 800)
     assert main(["map", "all", "--db", db, "-o", str(tmp_path / "view.txt")]) == 2
     assert main(["map", "nope", "--db", db, "-o", str(html_path)]) == 2
+
+
+def test_maps_on_each_backend(store_url: str) -> None:
+    """The map data, page and PNG read through the Store protocol: the same on GeoPackage and PostGIS."""
+    store = open_store(store_url)
+    claims, zones = load_fixture()
+    store.add_claims(claims)
+    store.add_zones(zones)
+    store.close()
+    app = create_app(Settings(db=store_url, tiles="none"))
+    with TestClient(app) as c:
+        d = c.get("/maps/all/data.json?bbox=34.28,31.33,34.33,31.36").json()
+        assert sorted(d["ids"]) == ["ky-strike-1", "ky-strike-2"]
+        assert c.get("/maps/evacuation-orders/data.json").json()["count"] == 3
+        assert c.get("/embed/all?datetime=2023-12-02&layers=evacuation-orders").status_code == 200
+        assert "107, 108" in c.get("/orders?date=2023-12-02").text
