@@ -184,6 +184,8 @@ _AR_QUAL = {
     "غربي": "western",
 }
 _POSSESSIVE_GAP = re.compile(r"^['’ʼ][sS]\s{1,2}$")
+_AR_CLITICS = frozenset("وبلفك")
+_HE_CLITICS = frozenset("ובלמהשכ")
 _CONFLICT_DASH = re.compile(r"^\s*[-–—]\s*$")
 _CONTAINER_GAP = re.compile(r"^\s*(?:,|\(|,\s*in|in)\s*$")
 _SENTENCE_END = re.compile(r"[.!?]\s*$")
@@ -261,13 +263,23 @@ def _make_token(text: str, start: int, end: int, gaz: Gazetteer) -> _Token:
         raw, end = raw[:-2], end - 2
     key = fold_token(raw)
     semitic = not raw.isascii() and (is_arabic(raw) or is_hebrew(raw))
-    if semitic and len(key) > 3 and key not in gaz.first_tokens:
-        # A proclitic glued to the name: و/ب/ل/ف/ك in Arabic ("بغزة"), ב/ל/מ/ה/ו/ש/כ in Hebrew ("בשדרות").
-        stripped = key[1:]
-        if is_arabic(raw) and stripped.startswith("ال"):
-            stripped = stripped[2:]
-        if stripped in gaz.first_tokens:
-            key = stripped
+    if semitic and len(key) >= 3 and key not in gaz.first_tokens:
+        # One or two proclitics glued to the name: و/ب/ل/ف/ك in Arabic ("بغزة", "وبيت"),
+        # ו/ב/ל/מ/ה/ש/כ in Hebrew ("בשדרות", "ובעזה"). The span then starts at the name.
+        arabic = is_arabic(raw)
+        clitics = _AR_CLITICS if arabic else _HE_CLITICS
+        for n_clitic in (1, 2):
+            if len(key) - n_clitic < 2 or any(c not in clitics for c in key[:n_clitic]):
+                break
+            stripped = key[n_clitic:]
+            if arabic and stripped.startswith("ال") and stripped[2:] in gaz.first_tokens:
+                stripped = stripped[2:]
+            if stripped in gaz.first_tokens:
+                if raw[:n_clitic] == key[:n_clitic]:  # no marks inside the clitics: offsets map 1:1
+                    start += n_clitic
+                    raw = raw[n_clitic:]
+                key = stripped
+                break
     low = key.lower()
     article = low in ARTICLES
     prev_char = text[start - 1] if start else ""

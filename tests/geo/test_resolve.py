@@ -341,3 +341,22 @@ def test_tripoli_defaults_to_the_region_and_follows_the_text() -> None:
     assert mentions("Clashes were reported in Tripoli.")[0].gazetteer_id is not None
     libya = mentions("Clashes in Tripoli, Libya.")[0]
     assert libya.alternatives and libya.geometry is not None and libya.geometry.x < 20
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("قصف في حي الشجاعية والزيتون وتل الهوى", ["sitmap:shujaiyya", "sitmap:zeitoun", "sitmap:tal-al-hawa"]),
+        ("غارة على بيت لاهيا وبيت حانون وجباليا", ["geonames:281145", "geonames:281146", "geonames:281129"]),
+        ("قصف إسرائيلي على شمال قطاع غزة", ["sitmap:northern-gaza"]),
+        ("اقتحام مستشفى الشفاء", ["sitmap:shifa-hospital"]),
+        ("נפילה ברפיח ובעזה", ["geonames:281102", "sitmap:gaza-strip"]),
+        ("אזעקה בשדרות ובאשקלון", ["geonames:293619", "geonames:295620"]),
+        ("الاحتلال يقصف مدينة غزة", ["geonames:281133"]),
+    ],
+)
+def test_arabic_and_hebrew_with_glued_proclitics(text: str, expected: list[str]) -> None:
+    found = mentions(text)
+    assert [m.gazetteer_id for m in found] == expected
+    assert all(text[m.start : m.end] == m.place_text for m in found)
+    assert not any(m.place_text[0] in "وב" for m in found)  # the proclitic is not part of the span
