@@ -21,7 +21,7 @@ from starlette.middleware.gzip import GZipMiddleware
 from api.auth import TokenRegistry, load_tokens
 from api.caching import ResponseCache
 from api.errors import install_error_handlers
-from api.middleware import BodyLimitMiddleware, GzipETagMiddleware, SecurityHeadersMiddleware
+from api.middleware import BodyLimitMiddleware, GzipETagMiddleware, HeadMiddleware, SecurityHeadersMiddleware
 from api.openapi import downgrade_to_30
 from api.settings import Settings
 from layers.store import Store
@@ -103,7 +103,7 @@ def create_app(settings: Settings | None = None, *, store: Store | None = None) 
     app.openapi = openapi  # type: ignore[method-assign]
 
     # Middlewares, innermost first: body limit, gzip (only when asked), gzip-aware ETags,
-    # CORS (reads only), security headers + last-resort 500.
+    # CORS (reads only), security headers + last-resort 500, HEAD as a bodiless GET.
     app.add_middleware(BodyLimitMiddleware, max_bytes=settings.max_body_bytes)
     app.add_middleware(GZipMiddleware, minimum_size=settings.gzip_min_bytes, compresslevel=5)
     app.add_middleware(GzipETagMiddleware)
@@ -117,6 +117,7 @@ def create_app(settings: Settings | None = None, *, store: Store | None = None) 
         max_age=3600,
     )
     app.add_middleware(SecurityHeadersMiddleware)
+    app.add_middleware(HeadMiddleware)
     return app
 
 

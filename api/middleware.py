@@ -190,3 +190,31 @@ class GzipETagMiddleware:
             await send(message)
 
         await self.app(scope, receive, tagged)
+
+
+class HeadMiddleware:
+    """Answer ``HEAD`` for every ``GET`` resource: the GET response's status and headers, no body.
+
+    Link checkers, CDNs and CMS embed previews use HEAD; FastAPI routes declare only GET.
+    """
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or scope.get("method") != "HEAD":
+            await self.app(scope, receive, send)
+            return
+        scope = dict(scope)
+        scope["method"] = "GET"
+        finished = False
+
+        async def headers_only(message: Message) -> None:
+            nonlocal finished
+            if message["type"] == "http.response.start":
+                await send(message)
+            elif message["type"] == "http.response.body" and not finished and not message.get("more_body", False):
+                finished = True
+                await send({"type": "http.response.body", "body": b"", "more_body": False})
+
+        await self.app(scope, receive, headers_only)

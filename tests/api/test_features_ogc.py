@@ -310,6 +310,15 @@ def test_cors_open_for_reads_only(ro_client):
     assert "POST" not in pre.headers.get("access-control-allow-methods", "")
 
 
+def test_head_is_a_bodiless_get(ro_client):
+    get = ro_client.get("/collections/all/items?limit=2")
+    head = ro_client.head("/collections/all/items?limit=2")
+    assert head.status_code == 200 and head.content == b""
+    assert head.headers["etag"] == get.headers["etag"]
+    assert head.headers["content-length"] == get.headers["content-length"]
+    assert ro_client.head("/collections/nope").status_code == 404
+
+
 def test_security_headers(ro_client):
     r = ro_client.get("/collections")
     assert r.headers["x-content-type-options"] == "nosniff"
