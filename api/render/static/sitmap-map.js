@@ -591,7 +591,8 @@
   Controller.prototype.updateStatus = function () {
     if (!this.statusEl) return;
     if (this.pending > 0) { this.statusEl.textContent = 'Loading\u2026'; return; }
-    var n = this.drawnCount(), parts = [n + (n === 1 ? ' claim' : ' claims')];
+    var n = this.drawnCount(), parts = [];
+    if (this.layers.length || !this.zoneLayers.length) parts.push(n + (n === 1 ? ' claim' : ' claims'));
     if (this.zoneLayers.length) parts.push((this.zonesShown || 0) + ' zones');
     parts.push(this.t.day !== null ? fmtDay(this.t.day) : 'all dates');
     if (this.cfg.as_of_label) parts.push('as known ' + this.cfg.as_of_label);
