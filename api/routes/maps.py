@@ -458,15 +458,21 @@ def map_png(
     headers, fresh = _cached(request, store, settings, view, layers, parts=("png",))
     if fresh:
         return Response(status_code=304, headers=headers)
-    payloads = [layer_payload(store, layer, view, time_filter=True, principal=principal) for layer in layers]
-    png = render_png(
-        payloads,
-        title=_title(layers),
-        when=_when_label(view),
-        day=view.day,
-        as_of=view.as_of,
-        bbox=view.bbox,
-    )
+    cache = _payload_cache(request)
+    key = headers["ETag"] if principal is None else None
+    png = cache.get(key) if key else None
+    if png is None:
+        payloads = [layer_payload(store, layer, view, time_filter=True, principal=principal) for layer in layers]
+        png = render_png(
+            payloads,
+            title=_title(layers),
+            when=_when_label(view),
+            day=view.day,
+            as_of=view.as_of,
+            bbox=view.bbox,
+        )
+        if key:
+            cache.put(key, png)
     return Response(png, media_type="image/png", headers=headers)
 
 
