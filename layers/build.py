@@ -219,7 +219,19 @@ def daily_slices(records: Sequence[ClaimRecord | Zone], start: datetime, end: da
     hi = np.full(n, -1, dtype=np.int64)  # hi < lo: not in any day
     certain = np.zeros(n, dtype=bool)
     spread = np.ones(n, dtype=np.int64)
-    for i, record in enumerate(records):
+    claim_ix = [i for i, r in enumerate(records) if isinstance(r, ClaimRecord) and r.valid_from is not None]
+    if claim_ix:  # claims: vectorised from their interval ends
+        ix = np.array(claim_ix)
+        t0 = np.array([records[i].valid_from.timestamp() for i in claim_ix])  # type: ignore[union-attr]
+        t1 = np.array([records[i].valid_to.timestamp() for i in claim_ix])  # type: ignore[union-attr]
+        good = t1 >= t0
+        lo[ix[good]] = t0[good] // 86_400
+        hi[ix[good]] = t1[good] // 86_400
+        spread[ix] = np.maximum(hi[ix] - lo[ix] + 1, 1)
+        certain[ix] = spread[ix] == 1
+    for i, record in enumerate(records):  # zones: in force on each of their days
+        if not isinstance(record, Zone):
+            continue
         span = _span(record)
         if span is None:
             continue
@@ -228,11 +240,7 @@ def daily_slices(records: Sequence[ClaimRecord | Zone], start: datetime, end: da
             continue
         lo[i] = s.timestamp() // 86_400
         hi[i] = e.timestamp() // 86_400 if e is not None else last
-        if isinstance(record, Zone):  # an order is in force on each of its days
-            certain[i] = precise
-        else:
-            spread[i] = hi[i] - lo[i] + 1
-            certain[i] = spread[i] == 1
+        certain[i] = precise
     # one (record, day) pair per day a record touches within the range, grouped by day
     lo_c, hi_c = np.maximum(lo, first), np.minimum(hi, last)
     counts = np.maximum(hi_c - lo_c + 1, 0)
@@ -241,23 +249,23 @@ def daily_slices(records: Sequence[ClaimRecord | Zone], start: datetime, end: da
     day_of = np.repeat(lo_c, counts) + step
     order = np.argsort(day_of, kind="stable")  # stable: records keep their order within a day
     owner, day_of = owner[order], day_of[order]
-    objects = np.empty(n, dtype=object)
-    objects[:] = list(records)
-    cert_list, spread_list = certain.tolist(), spread.tolist()
+    # a plain list, not a numpy object array: numpy would probe every pydantic record for __array__
+    recs = list(records)
+    owners = owner.tolist()
+    cert_days, spread_days = certain[owner], spread[owner]
     out = []
     for d in days:
         o = (d - _EPOCH).days
         a, b = np.searchsorted(day_of, o, side="left"), np.searchsorted(day_of, o, side="right")
-        idx = owner[a:b]
         lo_t, hi_t = _day_bounds(d)
         out.append(
             DaySlice(
                 day=d,
                 start=lo_t,
                 end=hi_t,
-                records=objects[idx].tolist(),
-                day_certain=tuple(cert_list[i] for i in idx.tolist()),
-                time_spread_days=tuple(spread_list[i] for i in idx.tolist()),
+                records=list(map(recs.__getitem__, owners[a:b])),
+                day_certain=tuple(cert_days[a:b].tolist()),
+                time_spread_days=tuple(spread_days[a:b].tolist()),
             )
         )
     return out
