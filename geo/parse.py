@@ -404,11 +404,12 @@ def claims_from_mentions(
 
     events: list[_Event] = []
     current: _Event | None = None
+    current_para = -1  # the paragraph the current event is being told in
     context_time: TimeExpression | None = None
     context_places: list[Mention] = []
     context_para = -1
     for i, s in enumerate(sentences):
-        if current is not None and current.paragraph != s.paragraph:
+        if current is not None and current_para != s.paragraph:
             current = None
         if s.paragraph not in active:
             current, context_time, context_places = None, None, []
@@ -452,7 +453,13 @@ def claims_from_mentions(
         if same and current is not None:
             _absorb(current, s, places, claimant, counts, s_times, blocks)
             continue
+        earlier = _told_before(events, etype, s, leaves, s_times) if current is None else None
+        if earlier is not None:  # a later paragraph going back over an event already told ("The strike on ...")
+            _absorb(earlier, s, places, claimant, counts, s_times, blocks)
+            current, current_para = earlier, s.paragraph
+            continue
         cue = max((c.weight for c in extract.event_cues(s.text) if c.event_type == etype), default=0.5)
+        current_para = s.paragraph
         current = _Event(
             event_type=etype,
             sentences=[s],
@@ -521,6 +528,28 @@ def split_clauses(text: str) -> list[Sentence]:
     for s in extract.split_sentences(text):
         out.extend(_clauses(s))
     return out
+
+
+def _told_before(
+    events: Sequence[_Event], etype: str, s: Sentence, leaves: Sequence[Mention], s_times: Sequence[TimeExpression]
+) -> _Event | None:
+    """The earlier event of the same type that a sentence opening a new paragraph refers
+    back to ("The strikes in Rafah hit two houses"), so one event is not counted twice."""
+    if not events or not extract.refers_back(s.text):
+        return None
+    for ev in reversed(events):
+        if ev.event_type != etype:
+            continue
+        if leaves and not _same_places(ev, leaves):
+            continue
+        if (
+            s_times
+            and ev.time is not None
+            and not ev.time.interval.overlaps(s_times[0].interval.start, s_times[0].interval.end)
+        ):
+            continue
+        return ev
+    return None
 
 
 def _same_places(ev: _Event, leaves: Sequence[Mention]) -> bool:
@@ -713,6 +742,9 @@ def _place(
     if len(leaves) == 1:
         m = leaves[0]
         assert m.geometry is not None and m.uncertainty is not None  # most_specific keeps resolved ones
+        unknown = [p.place_text for p in places if p.geometry is None]
+        if unknown:
+            notes.append("also named, not in the gazetteer: " + ", ".join(repr(u) for u in unknown))
         others = [p for p in places if p is not m and p.geometry is not None]
         if others:
             notes.append("most specific of: " + ", ".join(p.place_text for p in [m, *others]))

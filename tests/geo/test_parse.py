@@ -337,3 +337,26 @@ def test_the_statement_day_is_not_the_event_day() -> None:
     )
     [c] = parse(text, published="2024-10-17")
     assert c.valid_from == datetime(2024, 10, 16, tzinfo=UTC)
+
+
+def test_a_later_paragraph_going_back_over_an_event_does_not_count_it_twice() -> None:
+    text = (
+        "Israeli strikes on Rafah killed 20 people on Monday, medics said.\n\n"
+        "The strikes in Rafah hit two houses near the main mosque, residents said. Thirty people were wounded.\n\n"
+        "Separately, shells hit Khan Younis."
+    )
+    claims = claims_from_mentions(text, hand_mentions(text), published="2024-02-13", source="Wire")
+    assert [(c.event_type, c.place_text) for c in claims] == [("airstrike", "Rafah"), ("shelling", "Khan Younis")]
+    rafah = claims[0]
+    assert rafah.fatalities is not None and rafah.fatalities.best == 20
+    assert rafah.injured is not None and rafah.injured.best == 30
+    assert rafah.claimant == "medics" and claims[1].claimant == "Wire"
+
+
+def test_an_unknown_place_next_to_a_known_one_is_noted() -> None:
+    text = "Shells hit the village of Nowhere near Rafah on Monday, residents said."
+    nowhere = Mention(place_text="Nowhere", start=text.index("Nowhere"), end=text.index("Nowhere") + 7, confidence=0.1)
+    mentions = sorted([nowhere, *hand_mentions(text)], key=lambda m: m.start)
+    [c] = claims_from_mentions(text, mentions, published="2024-01-10")
+    assert c.place_text == "Rafah"
+    assert "not in the gazetteer: 'Nowhere'" in (c.notes or "")
