@@ -713,7 +713,7 @@ def _claim(
         block_ids=tuple(ev.block_ids),
         placement=placement,
         confidence=round(min(confidence, 1.0), 3),
-        notes="; ".join(notes) or None,
+        notes="; ".join(notes)[:5000] or None,
     )
 
 
