@@ -77,9 +77,14 @@ def load(url: str, n: int) -> float:
     return time.perf_counter() - t0
 
 
-def serve(db: str, workers: int, log: Path) -> tuple[subprocess.Popen[bytes], str]:
+def serve(db: str, workers: int, log: Path, *, cache_mb: float) -> tuple[subprocess.Popen[bytes], str]:
     port = free_port()
-    env = {**os.environ, "SITMAP_MAX_LIMIT": "10000", "SITMAP_DEFAULT_LIMIT": "100"}
+    env = {
+        **os.environ,
+        "SITMAP_MAX_LIMIT": "10000",
+        "SITMAP_DEFAULT_LIMIT": "100",
+        "SITMAP_RESPONSE_CACHE_MB": str(cache_mb),
+    }
     cmd = [
         str(ROOT / ".venv" / "bin" / "sitmap"),
         "serve",
@@ -157,11 +162,13 @@ def pct(values: list[float], q: float) -> float:
     return ordered[min(len(ordered) - 1, int(q * len(ordered)))] * 1000
 
 
-def run(label: str, db: str, args: argparse.Namespace, tmp: Path) -> None:
+def run(label: str, db: str, args: argparse.Namespace, tmp: Path, *, cache_mb: float) -> None:
     queries = [(name, path.format(mid_id=f"c-{args.n // 2:07d}")) for name, path in QUERIES]
-    proc, base = serve(db, args.workers, tmp / f"serve-{label}.log")
+    log = tmp / f"serve-{label}.log"
+    proc, base = serve(db, args.workers, log, cache_mb=cache_mb)
     try:
-        print(f"\n== {label}: {base} ({args.workers} worker(s))")
+        mode = f"response cache {cache_mb:g} MB" if cache_mb else "response cache off: every request runs its query"
+        print(f"\n== {label}: {base} ({args.workers} worker(s), {mode})")
         with httpx.Client(base_url=base, timeout=120) as client:
             matches = {name: check(client, path) for name, path in queries}
             print(f"{'query':<18} {'returned':>14} | {'seq p50':>8} {'seq p95':>8} {'seq r/s':>8} |"
@@ -183,6 +190,10 @@ def run(label: str, db: str, args: argparse.Namespace, tmp: Path) -> None:
                 f"gzip when asked: {r1.headers.get('content-encoding')} ({len(r1.content)} B decoded from "
                 f"{r1.num_bytes_downloaded} B on the wire vs {r0.num_bytes_downloaded} B identity)"
             )
+    except (httpx.HTTPError, SystemExit):
+        print(f"-- the server's log ({'running' if proc.poll() is None else f'exited {proc.returncode}'}):")
+        print(log.read_text(errors="replace")[-4000:])
+        raise
     finally:
         proc.terminate()
         proc.wait(timeout=20)
@@ -195,13 +206,16 @@ def main() -> None:
     parser.add_argument("--workers", type=int, default=1, help="sitmap serve workers (default 1)")
     parser.add_argument("--requests", type=int, default=200, help="requests per query and mode (bound)")
     parser.add_argument("--seconds", type=float, default=15.0, help="time per query and mode (bound)")
+    parser.add_argument("--cached", action="store_true", help="also run with the response cache on (64 MB)")
     args = parser.parse_args()
+    args.cache_modes = [0.0, 64.0] if args.cached else [0.0]
     with tempfile.TemporaryDirectory() as d:
         tmp = Path(d)
         db = str(tmp / "bench.gpkg")
         took = load(db, args.n)
         print(f"loaded {args.n} claims into {db} in {took:.1f} s")
-        run("GeoPackage", db, args, tmp)
+        for cache_mb in args.cache_modes:
+            run("GeoPackage", db, args, tmp, cache_mb=cache_mb)
         if args.pg:
             import uuid
 
@@ -215,7 +229,8 @@ def main() -> None:
             try:
                 took = load(url, args.n)
                 print(f"\nloaded {args.n} claims into PostGIS schema {schema} in {took:.1f} s")
-                run("PostGIS", url, args, tmp)
+                for cache_mb in args.cache_modes:
+                    run("PostGIS", url, args, tmp, cache_mb=cache_mb)
             finally:
                 with psycopg.connect(args.pg, autocommit=True) as conn:
                     conn.execute(f'DROP SCHEMA "{schema}" CASCADE')
