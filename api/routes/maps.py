@@ -32,6 +32,7 @@ from api.params import (
     parse_bbox,
     parse_datetime,
     parse_event_types,
+    parse_geo_precision,
     parse_instant,
     parse_list,
     parse_statuses,
@@ -54,7 +55,17 @@ from layers.store import ClaimQuery, Store, ZoneQuery
 router = APIRouter(tags=["maps"])
 
 #: Query parameters every map view understands (others, such as tracking tags, are ignored).
-VIEW_PARAMS = ("datetime", "as_of", "bbox", "event_type", "source", "claimant", "status", "layers")
+VIEW_PARAMS = (
+    "datetime",
+    "as_of",
+    "bbox",
+    "event_type",
+    "source",
+    "claimant",
+    "status",
+    "min_geo_precision",
+    "layers",
+)
 #: Most collections one map may combine.
 MAX_LAYERS = 8
 #: Default and largest oEmbed frame sizes (px).
@@ -88,6 +99,7 @@ class MapView:
     sources: tuple[str, ...] = ()
     claimants: tuple[str, ...] = ()
     statuses: tuple[str, ...] = ()
+    min_geo_precision: int | None = None
 
     @property
     def is_interval(self) -> bool:
@@ -110,6 +122,8 @@ class MapView:
             ("status", self.statuses),
         ):
             out.extend((name, v) for v in values)
+        if self.min_geo_precision is not None:
+            out.append(("min_geo_precision", str(self.min_geo_precision)))
         if primary and len(self.layer_ids) > 1:
             out.append(("layers", ",".join(self.layer_ids[1:])))
         return out
@@ -149,6 +163,7 @@ def parse_view(collection: str, request: Request) -> MapView:
         sources=parse_list(q.getlist("source"), "source"),
         claimants=parse_list(q.getlist("claimant"), "claimant"),
         statuses=parse_statuses(q.getlist("status")),
+        min_geo_precision=parse_geo_precision(q.get("min_geo_precision")),
     )
 
 
@@ -186,6 +201,7 @@ def _claim_query(layer: Layer, view: MapView, *, time_filter: bool) -> ClaimQuer
         claimants=view.claimants if layer.kind != "zones" else (),
         issuers=view.claimants if layer.kind == "zones" else (),
         statuses=view.statuses if layer.kind != "zones" else (),
+        min_geo_precision=view.min_geo_precision if layer.kind != "zones" else None,
     )
 
 
@@ -407,7 +423,7 @@ def _page_info(request: Request, settings: Settings, view: MapView, layers: list
     for layer in layers:
         own = replace(view, layer_ids=(layer.id,))
         if layer.kind == "zones":  # claim filters do not apply to orders
-            own = replace(own, event_types=(), sources=(), statuses=())
+            own = replace(own, event_types=(), sources=(), statuses=(), min_geo_precision=None)
         item_q = own.params(primary=False)
         for label, fmt in DOWNLOAD_FORMATS:
             downloads.append(

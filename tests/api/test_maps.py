@@ -167,6 +167,7 @@ def test_json_for_script_escapes_markup() -> None:
         ("/maps/all?layers=nope", 404),
         ("/maps/all/data.json?as_of=soon", 400),
         ("/maps/all.png?status=maybe", 400),
+        ("/embed/all?min_geo_precision=7", 400),
     ],
 )
 def test_bad_views_are_problems(client: TestClient, url: str, status: int) -> None:
@@ -204,6 +205,9 @@ def test_data_matches_the_store(client: TestClient, db: str) -> None:
     # bbox around Khan Younis
     ky = client.get("/maps/all/data.json?bbox=34.28,31.33,34.33,31.36").json()
     assert sorted(ky["ids"]) == ["ky-strike-1", "ky-strike-2"]
+    # ACLED precision 1 (town or finer): drops the 2.5 km and 5 km claims, as the items endpoint does
+    precise = client.get("/maps/all/data.json?min_geo_precision=1").json()
+    assert "rf-week" not in precise["ids"] and "gc-month" not in precise["ids"] and "gc-strike" in precise["ids"]
 
 
 def test_data_carries_uncertainty_time_and_incidents(client: TestClient) -> None:
