@@ -343,9 +343,36 @@ def layer_extent(store: Store, layer: Layer, app_state: Any) -> dict[str, Any]:
     return extent
 
 
+#: Above this many records a claim layer's extent comes from the store's aggregates (a superset).
+EXTENT_SCAN_LIMIT = 20_000
+
+
+def _extent_doc(bbox: list[float], temporal: list[str | None]) -> dict[str, Any]:
+    return {
+        "spatial": {"bbox": [bbox], "crs": CRS84},
+        "temporal": {"interval": [temporal], "trs": "http://www.opengis.net/def/uom/ISO-8601/0/Gregorian"},
+    }
+
+
 def _compute_extent(store: Store, layer: Layer) -> dict[str, Any]:
+    """The exact extent of a layer's records; for very large claim layers, the store-wide one.
+
+    The exact extent needs every record of the layer; past :data:`EXTENT_SCAN_LIMIT`
+    claims the store's own aggregates (all claims and zones) are used instead, which
+    still contain every feature of the layer.
+    """
     from layers.catalog import layer_query
 
+    if layer.kind != "zones":
+        probe = layer_query(layer, limit=1)
+        if isinstance(probe, ClaimQuery) and store.query_claims(probe).total > EXTENT_SCAN_LIMIT:
+            stats = store.stats()
+            world = [-180.0, -90.0, 180.0, 90.0]
+            span = stats.time_span
+            return _extent_doc(
+                list(stats.bbox) if stats.bbox else world,
+                [format_instant(span[0]), format_instant(span[1])] if span else [None, None],
+            )
     minx = miny = float("inf")
     maxx = maxy = float("-inf")
     t0: datetime | None = None
@@ -374,10 +401,7 @@ def _compute_extent(store: Store, layer: Layer) -> dict[str, Any]:
             break
     spatial = [minx, miny, maxx, maxy] if minx <= maxx else [-180.0, -90.0, 180.0, 90.0]
     temporal = [format_instant(t0) if t0 else None, None if open_end or t1 is None else format_instant(t1)]
-    return {
-        "spatial": {"bbox": [spatial], "crs": CRS84},
-        "temporal": {"interval": [temporal], "trs": "http://www.opengis.net/def/uom/ISO-8601/0/Gregorian"},
-    }
+    return _extent_doc(spatial, temporal)
 
 
 # --------------------------------------------------------------------------------------

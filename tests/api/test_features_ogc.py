@@ -397,3 +397,16 @@ def test_publication_policy_coarsens_for_anonymous_readers_only(api_client):
     # raw claims would bypass the policy: they now need a token
     assert api_client.get("/claims/c-gaza-1").status_code == 401
     assert api_client.get("/claims/c-gaza-1", headers=READ_AUTH).status_code == 200
+
+
+def test_large_layer_extent_uses_store_aggregates(gpkg_client, monkeypatch):
+    from api.routes import features
+
+    monkeypatch.setattr(features, "EXTENT_SCAN_LIMIT", 2)
+    ext = gpkg_client.get("/collections/strikes").json()["extent"]
+    stats = gpkg_client.app.state.store.stats()
+    assert ext["spatial"]["bbox"][0] == pytest.approx(list(stats.bbox))  # a superset: it still holds every feature
+    minx, miny, maxx, maxy = ext["spatial"]["bbox"][0]
+    for c in CLAIMS:
+        if c.geometry is not None:
+            assert minx <= c.geometry.x <= maxx and miny <= c.geometry.y <= maxy
