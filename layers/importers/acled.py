@@ -24,6 +24,8 @@ becomes a new version of the same claim. What is kept, and how it is mapped:
   actors, admin areas and source scale are kept in ``notes`` so nothing is lost.
 - **counts**: ``fatalities`` is ACLED's conservative estimate, stored as the best
   estimate of the claimed fatalities.
+- ``timestamp`` (when ACLED last touched the row) and ``year``/``iso`` (derived) are not
+  kept, so a row whose content did not change is unchanged even if it was re-exported.
 """
 
 from __future__ import annotations
