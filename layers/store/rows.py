@@ -325,9 +325,20 @@ def claim_rows(
 ) -> list[tuple[Any, ...]]:
     """INSERT parameters (geometry first, then :data:`CLAIM_NAMES`) for claim versions."""
     geoms = d.geom_encode([r.geometry for r in records])
-    out = []
-    # Importers share one Uncertainty object among many claims: serialise each once.
+    out: list[tuple[Any, ...]] = []
+    # Importers share one Uncertainty object among many claims, and claims share day
+    # boundaries: serialise each distinct one once.
     u_cache: dict[int, tuple[str | None, bytes | None]] = {}
+    t_cache: dict[datetime | None, tuple[Any, Any]] = {}
+    shadow = d.shadow_times
+
+    def conv(v: datetime | None) -> tuple[Any, Any]:
+        c = t_cache.get(v)
+        if c is None:
+            c = t_cache[v] = (d.display_ts(v), d.ts(v)) if shadow else (d.ts(v), None)
+        return c
+
+    rec_t, sup_t = conv(now), conv(None)
     for rec, geom, version, by in zip(records, geoms, versions, recorded_by, strict=True):
         u = rec.uncertainty
         u_parts = u_cache.get(id(u))
@@ -335,48 +346,49 @@ def claim_rows(
             u_parts = u_cache[id(u)] = (_uncertainty_json(u), wkb_or_none(None if u is None else u.region))
         f_best, f_low, f_high = _count_parts(rec.fatalities)
         i_best, i_low, i_high = _count_parts(rec.injured)
-        out.append(
-            (
-                geom,
-                rec.id,
-                version,
-                rec.event_type,
-                rec.status,
-                rec.review,
-                rec.claimant,
-                rec.source,
-                rec.url,
-                rec.quote,
-                rec.place_text,
-                rec.place_name,
-                rec.gazetteer_id,
-                placement_method(rec),
-                None if u is None else u.radius_m,
-                None if u is None else u.geo_precision,
-                None if u is None else u.where_prec,
-                rec.valid_from,
-                rec.valid_to,
-                rec.time_precision,
-                f_best,
-                f_low,
-                f_high,
-                i_best,
-                i_low,
-                i_high,
-                None if rec.targets is None else rec.targets.best,
-                rec.confidence,
-                json.dumps(list(rec.block_ids)) if rec.block_ids else None,
-                rec.report_id,
-                rec.notes,
-                now,
-                None,
-                by,
-                *u_parts,
-                None if rec.placement is None else rec.placement.model_dump_json(),
-                _counts_json(rec),
-            )
+        vf_t, vt_t = conv(rec.valid_from), conv(rec.valid_to)
+        row = (
+            geom,
+            rec.id,
+            version,
+            rec.event_type,
+            rec.status,
+            rec.review,
+            rec.claimant,
+            rec.source,
+            rec.url,
+            rec.quote,
+            rec.place_text,
+            rec.place_name,
+            rec.gazetteer_id,
+            placement_method(rec),
+            None if u is None else u.radius_m,
+            None if u is None else u.geo_precision,
+            None if u is None else u.where_prec,
+            vf_t[0],
+            vt_t[0],
+            rec.time_precision,
+            f_best,
+            f_low,
+            f_high,
+            i_best,
+            i_low,
+            i_high,
+            None if rec.targets is None else rec.targets.best,
+            rec.confidence,
+            json.dumps(list(rec.block_ids)) if rec.block_ids else None,
+            rec.report_id,
+            rec.notes,
+            rec_t[0],
+            sup_t[0],
+            by,
+            *u_parts,
+            None if rec.placement is None else rec.placement.model_dump_json(),
+            _counts_json(rec),
         )
-    return bind_times(d, CLAIM_NAMES, out, skip=1)
+        # the shadow time columns, in insert_columns() order: valid_from, valid_to, recorded_at, superseded_at
+        out.append((*row, vf_t[1], vt_t[1], rec_t[1], sup_t[1]) if shadow else row)
+    return out
 
 
 def _select(d: Dialect, names: Sequence[str], alias: str) -> str:
