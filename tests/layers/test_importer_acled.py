@@ -388,3 +388,12 @@ def test_strict_progress_runs_once_from_zero_to_the_file_size(gpkg_store) -> Non
     import_acled(gpkg_store, FIXTURE, strict=True, progress=lambda done, total: seen.append(done))
     size = FIXTURE.stat().st_size
     assert seen == sorted(seen) and seen[-1] == size and seen[0] <= size // 2
+
+
+def test_a_new_timestamp_alone_is_not_a_new_version(gpkg_store, tmp_path: Path) -> None:
+    import_acled(gpkg_store, FIXTURE)
+    cols, rows = _rows()
+    for r in rows:
+        r["timestamp"] = "1800000000"
+    again = import_acled(gpkg_store, _write(tmp_path / "reexport.csv", rows, cols))
+    assert (again.inserted, again.updated, again.unchanged) == (0, 0, 8)
