@@ -509,7 +509,7 @@ _NOT_AN_EVENT_HINT = re.compile(
 )
 
 
-_CASUALTY = re.compile(r"\b(?:killed|explosion|blast|detonated)\b", re.I)
+_CASUALTY = re.compile(r"\b(?:killed|killing|explosion|blast|detonated)\b", re.I)
 
 
 def is_negated(sentence: str) -> bool:
@@ -730,7 +730,11 @@ _REPORTING_HINT = re.compile(
 #: Words after which the subject of "X said" starts ("tanks advanced ... as the military said").
 _CLAUSE_WORD = re.compile(r"(?:\s+(?:and|but|as|while|after|when|because|since|where|that|whereas)\s+|\s+[-—–]\s+)")
 #: "Airstrikes were reported", "no fatalities were reported": a passive, not an attribution.
-_PASSIVE_END = re.compile(r"\b(?:was|were|is|are|be|been|being|had|has|have)$", re.I)
+_PASSIVE_END = re.compile(
+    r"\b(?:was|were|is|are|be|been|being|had|has|have)(?:\s+(?:also|reportedly|widely|not|later|earlier|first|"
+    r"previously|now|still|already))?$",
+    re.I,
+)
 #: Words that make "X said" a non-attribution ("it said", "he added") or an unnamed one.
 _PRONOUN = re.compile(
     r"^(?:it|he|she|they|we|i|you|this|that|which|who|officials?|sources?|one|both|some|others?)$", re.I
@@ -738,13 +742,17 @@ _PRONOUN = re.compile(
 
 
 def canonical_claimant(text: str) -> str | None:
-    """The canonical claimant name for an attribution phrase, if it is a known claimant."""
-    best: tuple[int, str] | None = None
+    """The canonical claimant name for an attribution phrase, if it is a known claimant.
+
+    The longest name found wins ("UN OCHA" is OCHA, not the UN; "the Hamas-run health
+    ministry" is the ministry, not Hamas), then the earliest.
+    """
+    best: tuple[int, int, str] | None = None
     for name, pattern in _CANON:
         m = pattern.search(text)
-        if m and (best is None or m.start() < best[0]):
-            best = (m.start(), name)
-    return best[1] if best else None
+        if m and (best is None or (-(m.end() - m.start()), m.start()) < (best[0], best[1])):
+            best = (-(m.end() - m.start()), m.start(), name)
+    return best[2] if best else None
 
 
 def find_claimant(sentence: str) -> ClaimantMatch | None:
@@ -1151,7 +1159,7 @@ _ORG_SUFFIX = re.compile(
     r"\s*(?:Brigades?|Battalions?|Division|Regiment|Corps|Command|Municipality|municipality|Health Ministry|"
     r"health ministry|Ministry|ministry|Authority|Council|Governorate office|University|Chamber|Club|FC|"
     r"Football Club|Company|Bank|Group|Foundation|Institute|Centre for|Center for|media office|Post|Times|"
-    r"civil defen[cs]e)\b"
+    r"civil defen[cs]e|David Adom)\b"
 )
 _PERSON_TITLE = re.compile(
     r"\b(?:Mr|Mrs|Ms|Dr|Prof|Gen|General|Lt|Col|Colonel|Major|Captain|Sheikh|Mayor|President|Minister|Director|"

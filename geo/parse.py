@@ -432,7 +432,9 @@ def claims_from_mentions(
         counts = extract.counts_by_kind(s.text) if (etype or current is not None) else {}
 
         if etype == "other" and current is not None:
-            etype = None  # a casualty line ("30 people were killed") adds to the event just told
+            other_leaves = most_specific(places)
+            if not other_leaves or _same_places(current, other_leaves):
+                etype = None  # a casualty line ("30 people were killed") adds to the event just told
         if etype is None:
             if current is not None:  # details of the event just told
                 _absorb(current, s, places, claimant, counts, s_times, blocks)
@@ -608,7 +610,10 @@ def _block_ids(sentence: str) -> list[str]:
     return parse_block_ids(sentence)
 
 
-_BLOCK_TEXT = re.compile(r"\b(?:blocks?|areas?\s+numbered|numbered\s+(?:blocks?|areas?))\b[^.;:]*", re.I)
+_BLOCK_TEXT = re.compile(
+    r"\b(?:blocks?|areas?\s+numbered|numbered\s+(?:blocks?|areas?))\b(?:[\s,#:&/\-–]|\d|\.\d|\band\b|\bto\b|\bor\b)*\d",
+    re.I,
+)
 
 
 def _block_text(sentence: str) -> str | None:
@@ -628,14 +633,16 @@ def _main_claimant(found: Sequence[ClaimantMatch]) -> ClaimantMatch | None:
 def _focus(
     text: str, sentences: Sequence[Sentence], mentions: Sequence[Mention], claimants: Sequence[ClaimantMatch | None]
 ) -> Mention | None:
-    """The first resolved place in the text that is not an organisation or claimant place."""
+    """The place a report is about, when it names only one (ignoring organisation and
+    claimant places): the fallback place of an event told without one. ``None`` when the
+    report names several places: then such an event stays unresolved rather than guessed."""
+    found: list[Mention] = []
     for i, s in enumerate(sentences):
         inside = [m for m in mentions if s.start <= m.start < s.end]
         places, _ = _event_places(text, s, inside, "other", claimants[i])
-        for m in places:
-            if m.geometry is not None:
-                return m
-    return None
+        found.extend(m for m in places if m.geometry is not None)
+    leaves = most_specific(found)
+    return leaves[0] if len(leaves) == 1 else None
 
 
 # --------------------------------------------------------------------------------------

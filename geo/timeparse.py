@@ -490,7 +490,33 @@ def find_times(text: str, published: datetime | date | str | None = None) -> lis
                 found_kind = "since"
             found.append(TimeExpression(text=m.group(0), start=s, end=e, interval=interval, kind=found_kind))
     found.sort(key=lambda t: t.start)
-    return found
+    return _join_ranges(text, found)
+
+
+_RANGE_GAP = re.compile(r"^\s*(?:and|to|until|till|through|-|–)\s+(?:[\w:.]+\s+){0,3}?$", re.I)
+_RANGE_OPEN = re.compile(r"\b(?:between|from)\b[^.;]{0,30}$", re.I)
+
+
+def _join_ranges(text: str, found: list[TimeExpression]) -> list[TimeExpression]:
+    """Join "between 12 March and 13 March" / "from Monday to Wednesday" into one interval."""
+    out: list[TimeExpression] = []
+    for t in found:
+        prev = out[-1] if out else None
+        if (
+            prev is not None
+            and _RANGE_GAP.match(text[prev.end : t.start])
+            and _RANGE_OPEN.search(text[max(0, prev.start - 30) : prev.end])
+            and prev.interval.start <= t.interval.end
+        ):
+            start, end = prev.interval.start, max(prev.interval.end, t.interval.end)
+            days = (end.date() - start.date()).days + 1
+            interval = TimeInterval(start=start, end=end, precision=_precision_for_days(days))
+            out[-1] = TimeExpression(
+                text=text[prev.start : t.end], start=prev.start, end=t.end, interval=interval, kind="range"
+            )
+            continue
+        out.append(t)
+    return out
 
 
 def resolve_time(text: str, published: datetime | date | str | None = None) -> TimeInterval | None:

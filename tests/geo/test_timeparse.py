@@ -148,3 +148,16 @@ def test_since_does_not_disturb_later_expressions_of_the_same_form() -> None:
     found = find_times(text, "2023-12-08")
     assert [t.kind for t in found] == ["since", "wd", "wd"]
     assert [t.interval.start.day for t in found] == [4, 5, 6]
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Between the afternoon of 12 March and 14:00 on 13 March, 69 were killed.", ("2024-03-12", "2024-03-13")),
+        ("Raids went on from Monday to Wednesday.", ("2024-03-11", "2024-03-13")),
+        ("Strikes on Monday and Wednesday.", ("2024-03-11", "2024-03-11")),  # two days, not a range
+    ],
+)
+def test_ranges_between_two_expressions(text: str, expected: tuple[str, str]) -> None:
+    t = find_times(text, "2024-03-14")[0]
+    assert (t.interval.start.date().isoformat(), t.interval.end.date().isoformat()) == expected
