@@ -530,6 +530,45 @@ def zones_area(
         typer.echo(text)
 
 
+@app.command("places")
+def places_cmd(
+    name: Annotated[str, typer.Argument(help="A place name in any spelling or script, e.g. 'Khan Yunis'.")],
+    fuzzy: Annotated[bool, typer.Option("--fuzzy/--exact", help="Fall back to consonant skeletons.")] = True,
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON instead of a table.")] = False,
+) -> None:
+    """List the gazetteer entries a name may mean (id, kind, country, point, ~95% radius, origin)."""
+    from geo.gazetteer import Gazetteer
+
+    name = name.strip()
+    if not name:
+        raise SitmapError("a place name is required", code="invalid_input")
+    rows = [
+        {
+            "gazetteer_id": e.id,
+            "name": e.name,
+            "kind": e.kind,
+            "country": e.country,
+            "lon": e.lon,
+            "lat": e.lat,
+            "radius_m": e.radius_m,
+            "population": e.population,
+            "name_weight": weight,
+            "origin": e.note,
+        }
+        for e, weight in Gazetteer.load().lookup(name, fuzzy=fuzzy)
+    ]
+    if not rows:
+        raise SitmapError(f"no gazetteer entry for {name!r}", code="not_found")
+    if as_json:
+        echo_json(rows)
+        return
+    for r in rows:
+        typer.echo(
+            f"{r['gazetteer_id']:<22} {r['name'][:28]:<28} {r['kind']:<13} {r['country'] or '-':<3} "
+            f"{r['lon']:>9.4f} {r['lat']:>8.4f} r={r['radius_m'] / 1000:.1f} km  w={r['name_weight']}"
+        )
+
+
 @app.command("raster")
 def raster_cmd(
     layer: Annotated[str, typer.Argument(help="Layer id, e.g. strikes.")],
@@ -741,6 +780,9 @@ def serve(
     proxy_headers: Annotated[
         bool, typer.Option(help="Trust X-Forwarded-* from 127.0.0.1 (behind a reverse proxy).")
     ] = True,
+    keep_alive: Annotated[
+        int, typer.Option(min=1, max=600, help="Seconds an idle keep-alive connection stays open.")
+    ] = 30,
 ) -> None:
     """Serve the OGC API - Features, downloads, maps and ingest over HTTP (uvicorn, httptools, uvloop).
 
@@ -763,6 +805,7 @@ def serve(
         "http": "httptools",
         "loop": "uvloop",
         "server_header": False,
+        "timeout_keep_alive": keep_alive,
     }
     if workers == 1:
         from api.app import create_app

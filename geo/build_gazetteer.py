@@ -85,6 +85,63 @@ def _folded_stopwords() -> frozenset[str]:
     return frozenset(fold(w) for w in STOPWORDS)
 
 
+@cache
+def _stopword_skeletons() -> frozenset[str]:
+    return frozenset(skeleton(w) for w in STOPWORDS | _COMMON_PROSE)
+
+
+#: More frequent English words (beyond the stop-words) whose consonant skeleton could meet a place's.
+_COMMON_PROSE = _words(
+    """
+    while wall well will would with where were when what which who whole whose why wide wife wild window
+    what white world write wrote year young about above after again against among another answer anyone
+    area army away back base bill body book both break bring build built call care case cause center change
+    child city claim class clear close come cost could country course court cover cross dead deal death
+    decide defense describe detail develop die difference dinner direction discuss doctor door down draw
+    dream drive drop during early east easy economy edge effect eight either else employee energy enough
+    enter entire even evening event ever every exactly example expert explain face fact fail fall family
+    father fear feel field fight figure fill film final find fine finger finish fire firm first fish five
+    floor fly focus follow food foot force forget form former forward four free friend front full fund
+    future game garden general girl give glass goal good government great green ground group grow guess
+    gun guy hair half hand hang happen happy hard have head health hear heart heat heavy help here high
+    himself history hit hold home hope hospital hot hotel hour house however huge human hundred husband
+    idea image imagine impact include increase indeed indicate individual industry information inside
+    instead interest into issue item itself join just keep kill kind kitchen know land language large last
+    late later laugh lawyer lead leader learn least leave left legal less letter level life light like
+    likely line list listen little live local long look lose loss love machine magazine main maintain major
+    make manage market marriage matter maybe mean measure media medical meet meeting member memory mention
+    message method middle might military million mind minute miss mission model modern moment money month
+    more morning most mother mouth move movement much music must myself name nation natural nature near
+    nearly need network never news next nice night none north note nothing notice number occur offer
+    office officer official often once only open operation order other others outside over owner page pain
+    painting paper parent part party pass past patient pattern peace people perform perhaps period person
+    phone picture piece place plan plant play player point police policy political poor popular position
+    power present president pressure pretty prevent price private problem process produce product program
+    project property protect prove provide public pull purpose push quality question quickly quite race
+    radio raise range rather reach read ready real reality realize really reason receive recent recently
+    record reduce reflect region relate remain remember remove report represent require research resource
+    respond response rest result return reveal rich right rise risk road rock role room rule safe same save
+    scene school science score season seat second section security seek seem sell send senior sense series
+    serious serve service seven several shake share shoot short shot should shoulder show side sign
+    significant similar simple simply since sing single sister site situation size skill small smile social
+    society soldier some someone something sometimes song soon sort sound source south space speak special
+    specific speech spend sport spring staff stage stand standard star start state statement station stay
+    step still stock stop store story strategy street strike strong student study stuff style subject
+    success successful such suddenly suffer suggest summer support sure surface system table take talk task
+    teach teacher team tell tend term test than thank their them themselves then theory there these they
+    thing think third this those though thought thousand threat three through throughout throw thus time
+    today together tonight total tough toward town trade traditional training travel treat treatment tree
+    trial trip trouble true truth turn under understand unit until upon usually value various very victim
+    view violence visit voice vote wait walk want watch water weapon wear week weight western whatever
+    whether window wish within without woman wonder word work worker writer wrong yard yeah yourself
+    monday tuesday wednesday thursday friday saturday sunday january february march april june july august
+    september october november december said says told added according reported killed wounded injured
+    struck strikes airstrike shelling rockets drone troops tanks forces residents witnesses medics officials
+    herman harman harmon hermann midwest mideastern
+    """
+)
+
+
 ENTRY_FIELDS = (
     "id", "name", "kind", "country", "admin1", "lon", "lat", "radius_m", "population", "parent", "region", "note",
 )  # fmt: skip
@@ -179,7 +236,13 @@ class _Builder:
         if not fuzzy:
             return
         skel = skeleton(name)
-        ok = skel.isascii() and len(skel.replace(" ", "")) >= 4 and skel != key and key not in _folded_stopwords()
+        ok = (
+            skel.isascii()
+            and len(skel.replace(" ", "")) >= 4
+            and skel != key
+            and key not in _folded_stopwords()
+            and skel not in _stopword_skeletons()  # "While" must not meet al-Ahli's skeleton
+        )
         if ok and weight * 0.8 > self.skeletons[skel].get(idx, 0.0):
             self.skeletons[skel][idx] = round(weight * 0.8, 3)
 
