@@ -284,21 +284,21 @@ def test_thousands_of_claims_cluster_at_low_zoom_and_split_when_zoomed(
     from api.render.mapbuilder import notebook_map
     from layers.testing import make_claim
 
-    days = [datetime(2023, 12, 1, tzinfo=UTC) + timedelta(days=i % 5) for i in range(3000)]
+    days = [datetime(2023, 12, 1, tzinfo=UTC) + timedelta(days=i % 5) for i in range(2000)]
     claims = [
         make_claim(f"k{i}", lon=34.30 + (i % 60) * 0.0025, lat=31.33 + (i // 60) * 0.0012, radius_m=300, day=days[i])
-        for i in range(3000)
+        for i in range(2000)
     ]
     path = tmp_path / "many.html"
     notebook_map(claims, title="Many").save(str(path))
     pg, watch = page
     pg.goto(path.as_uri())
     wait_drawn(pg)
-    assert drawn(pg) == 3000
+    assert drawn(pg) == 2000
     assert pg.evaluate("window.sitmapMaps[0].layers[0].clustered") is True
     pg.click(".sm-time button[aria-label='Next day']")  # the first day: 1 Dec
-    assert drawn(pg) == sum(1 for d in days if d.day == 1) == 600
+    assert drawn(pg) == sum(1 for d in days if d.day == 1) == 400
     pg.evaluate("window.sitmapMaps[0].map.setView([31.36, 34.37], 17, {animate: false})")
     assert pg.evaluate("window.sitmapMaps[0].layers[0].clustered") is False
-    assert drawn(pg) == 600  # the count does not depend on the viewport
+    assert drawn(pg) == 400  # the count does not depend on the viewport
     watch.check()
