@@ -360,3 +360,21 @@ def test_an_unknown_place_next_to_a_known_one_is_noted() -> None:
     [c] = claims_from_mentions(text, mentions, published="2024-01-10")
     assert c.place_text == "Rafah"
     assert "not in the gazetteer: 'Nowhere'" in (c.notes or "")
+
+
+def test_a_strip_wide_toll_is_not_placed_at_the_next_place_named() -> None:
+    text = (
+        "Between the afternoon of 12 March and 14:00 on 13 March, according to the Ministry of Health in Gaza, "
+        "69 Palestinians were killed and 102 injured. On 12 March, a UNRWA food distribution centre in eastern "
+        "Rafah was hit, killing one staff member and injuring 22 others, UNRWA said.\n\n"
+        "On 11 March, the Israeli military ordered residents of blocks 2220 to 2225 in Al Bureij to move to "
+        "shelters in Deir al Balah."
+    )
+    toll, rafah, order = parse(text, published="2024-03-13", source="UN OCHA")
+    assert toll.geometry is None and toll.fatalities is not None and toll.fatalities.best == 69
+    assert (toll.valid_from.date().isoformat(), toll.valid_to.date().isoformat()) == ("2024-03-12", "2024-03-13")
+    assert rafah.place_text == "Rafah" and rafah.claimant == "UNRWA"
+    assert rafah.fatalities is not None and rafah.fatalities.best == 1
+    assert order.event_type == "evacuation_order" and order.place_text == "blocks 2220 to 2225"
+    assert order.block_ids == ("2220", "2221", "2222", "2223", "2224", "2225")
+    assert order.claimant == "UN OCHA"
