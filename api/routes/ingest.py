@@ -549,14 +549,8 @@ async def patch_claim(claim_id: str, request: Request, store: StoreDep, writer: 
                 raise _Unprocessable(f"{key} cannot be changed by an edit")
         props = {**base["properties"], **props_patch}
         merged = record_from_feature({"type": "Feature", "id": claim_id, "geometry": geometry, "properties": props})
-        changes = {
-            name: getattr(merged, name)
-            for name in ClaimRecord.model_fields
-            if name not in ("id", "version", "recorded_at", "superseded_at", "recorded_by", "placement")
-            and getattr(merged, name) != getattr(current, name)
-        }
-        if merged.placement and current.placement and merged.placement.method != current.placement.method:
-            changes["placement"] = merged.placement
+        touched = _touched_fields(props_patch, geometry_patched="geometry" in patch)
+        changes = {name: getattr(merged, name) for name in touched if getattr(merged, name) != getattr(current, name)}
         if not changes:
             return current
         try:
@@ -566,6 +560,19 @@ async def patch_claim(claim_id: str, request: Request, store: StoreDep, writer: 
 
     record = await run_in_threadpool(run)
     return _feature_response(record)
+
+
+def _touched_fields(props_patch: dict[str, Any], *, geometry_patched: bool) -> set[str]:
+    """The record fields a patch changes, so untouched nested values (notes, count texts) are kept as stored."""
+    fields = {k for k in props_patch if k in _SIMPLE or k == "block_ids"}
+    if geometry_patched or any(k in props_patch for k in _UNCERTAINTY):
+        fields |= {"geometry", "uncertainty"}
+    if "placement_method" in props_patch or {"place_text", "place_name", "gazetteer_id"} & set(props_patch):
+        fields.add("placement")
+    for count in ("fatalities", "injured", "targets"):
+        if any(k.startswith(count) for k in props_patch):
+            fields.add(count)
+    return fields
 
 
 @router.post(

@@ -305,3 +305,24 @@ def test_bowtie_zone_repaired_on_request(api_client):
     r = api_client.post("/zones?repair=true", json=bowtie, headers=AUTH)
     assert r.status_code == 201, r.text
     assert "repaired" in r.json()["features"][0]["properties"]["flags"]
+
+
+def test_patch_keeps_what_it_does_not_touch(api_client):
+    from geo.model import CountEstimate, Uncertainty
+    from layers.testing import make_claim
+
+    store = api_client.app.state.store
+    claim = make_claim("c-nuance", fatalities=None).model_copy(
+        update={
+            "fatalities": CountEstimate(low=24, best=36, high=99, text="dozens"),
+            "uncertainty": Uncertainty(radius_m=900, geo_precision=1, where_prec=2, method="gazetteer", note="camp"),
+        }
+    )
+    store.add_claims([claim])
+    r = api_client.patch("/claims/c-nuance", json={"claimant": "Civil defence"}, headers=AUTH)
+    assert r.status_code == 200, r.text
+    now = store.get_claim("c-nuance")
+    assert now.version == 2 and now.claimant == "Civil defence"
+    assert now.fatalities.text == "dozens" and now.uncertainty.note == "camp"  # untouched nested values kept
+    r = api_client.patch("/claims/c-nuance", json={"fatalities": 40}, headers=AUTH)
+    assert store.get_claim("c-nuance").fatalities.best == 40
