@@ -36,7 +36,7 @@ from pathlib import Path
 from shapely.geometry import Point
 from shapely.geometry.base import BaseGeometry
 
-from geo.model import MAX_NAME, MAX_TEXT, CountEstimate, Placement
+from geo.model import MAX_NAME, MAX_TEXT, CountEstimate, Placement, Uncertainty
 from layers.importers.common import (
     DEFAULT_BATCH_SIZE,
     ClaimSink,
@@ -147,6 +147,33 @@ def _converter(csv_file: CsvFile, report_id: str | None) -> RowConverter:
     from geo.uncertainty import from_acled
 
     decimal_comma = csv_file.delimiter != ","
+    # Frozen values shared between rows that have the same ones (an export repeats a few
+    # precision codes, places and counts many thousand times): built and validated once.
+    point_uncertainty: dict[int, Uncertainty] = {}
+    placements: dict[str | None, Placement] = {}
+    counts: dict[int, CountEstimate] = {}
+
+    def uncertainty(geo_prec: int, point: Point) -> Uncertainty:
+        if geo_prec == 3:  # the radius depends on where the point lies in its governorate
+            return from_acled(geo_prec, point, _admin_region(point))
+        if geo_prec not in point_uncertainty:
+            point_uncertainty[geo_prec] = from_acled(geo_prec, point, None)
+        return point_uncertainty[geo_prec]
+
+    def placement(location: str | None) -> Placement:
+        found = placements.get(location)
+        if found is None:
+            if len(placements) > 50_000:
+                placements.clear()
+            found = placements[location] = Placement(place_text=location, place_name=location, method="coordinates")
+        return found
+
+    def count(value: int | None) -> CountEstimate | None:
+        if value is None:
+            return None
+        if value not in counts:
+            counts[value] = CountEstimate(best=value)
+        return counts[value]
 
     def convert(line: int, row: dict[str, str]) -> ClaimRecord:
         event_id = row["event_id_cnty"].strip()
@@ -176,12 +203,12 @@ def _converter(csv_file: CsvFile, report_id: str | None) -> RowConverter:
             place_text=location,
             place_name=location,
             geometry=point,
-            uncertainty=from_acled(geo_prec, point, _admin_region(point) if geo_prec == 3 else None),
+            uncertainty=uncertainty(geo_prec, point),
             valid_from=start,
             valid_to=end,
             time_precision=precision,
-            fatalities=CountEstimate(best=fatalities) if fatalities is not None else None,
-            placement=Placement(place_text=location, place_name=location, method="coordinates"),
+            fatalities=count(fatalities),
+            placement=placement(location),
             confidence=0.8,
             notes=_notes(row),
         )

@@ -30,7 +30,7 @@ from pathlib import Path
 from shapely.geometry import Point
 from shapely.geometry.base import BaseGeometry
 
-from geo.model import MAX_NAME, MAX_TEXT, CountEstimate, Placement
+from geo.model import MAX_NAME, MAX_TEXT, CountEstimate, Placement, Uncertainty
 from layers.importers.common import (
     DEFAULT_BATCH_SIZE,
     ClaimSink,
@@ -135,6 +135,24 @@ def _converter(csv_file: CsvFile, report_id: str | None) -> RowConverter:
     from geo.uncertainty import from_ucdp
 
     decimal_comma = csv_file.delimiter != ","
+    # Frozen values shared between rows with the same codes or places: built once.
+    point_uncertainty: dict[int, Uncertainty] = {}
+    placements: dict[str | None, Placement] = {}
+
+    def uncertainty(where_prec: int, point: Point) -> Uncertainty:
+        if where_prec in _REGION_LEVEL:  # the radius depends on where the point lies in its region
+            return from_ucdp(where_prec, point, _region(point, where_prec))
+        if where_prec not in point_uncertainty:
+            point_uncertainty[where_prec] = from_ucdp(where_prec, point, None)
+        return point_uncertainty[where_prec]
+
+    def placement(place: str | None) -> Placement:
+        found = placements.get(place)
+        if found is None:
+            if len(placements) > 50_000:
+                placements.clear()
+            found = placements[place] = Placement(place_text=place, place_name=place, method="coordinates")
+        return found
 
     def convert(line: int, row: dict[str, str]) -> ClaimRecord:
         event_id = row["id"].strip()
@@ -169,12 +187,12 @@ def _converter(csv_file: CsvFile, report_id: str | None) -> RowConverter:
             place_text=place,
             place_name=place,
             geometry=point,
-            uncertainty=from_ucdp(where_prec, point, _region(point, where_prec)),
+            uncertainty=uncertainty(where_prec, point),
             valid_from=day_start(first),
             valid_to=day_end(last),
             time_precision=DATE_PRECISION[date_prec],
             fatalities=CountEstimate(low=low, best=best, high=high) if counts else None,
-            placement=Placement(place_text=place, place_name=place, method="coordinates"),
+            placement=placement(place),
             confidence=0.8,
             notes=_notes(row, violence),
         )

@@ -397,3 +397,17 @@ def test_a_new_timestamp_alone_is_not_a_new_version(gpkg_store, tmp_path: Path) 
         r["timestamp"] = "1800000000"
     again = import_acled(gpkg_store, _write(tmp_path / "reexport.csv", rows, cols))
     assert (again.inserted, again.updated, again.unchanged) == (0, 0, 8)
+
+
+def test_regional_precision_gets_each_rows_own_governorate(gpkg_store, tmp_path: Path) -> None:
+    cols, rows = _rows()
+    a, b = dict(rows[0]), dict(rows[0])
+    a.update(event_id_cnty="PSE900101", geo_precision="3", latitude="31.3460", longitude="34.3060")  # Khan Younis
+    b.update(event_id_cnty="PSE900102", geo_precision="3", latitude="31.5280", longitude="34.4830")  # Jabalia
+    import_acled(gpkg_store, _write(tmp_path / "regional.csv", [a, b], cols))
+    claims = _all(gpkg_store)
+    ra, rb = claims["acled:PSE900101"].uncertainty, claims["acled:PSE900102"].uncertainty
+    assert ra.region is not None and rb.region is not None and not ra.region.equals(rb.region)
+    assert ra.region.contains(claims["acled:PSE900101"].geometry)
+    assert rb.region.contains(claims["acled:PSE900102"].geometry)
+    assert ra.geo_precision == rb.geo_precision == 3
