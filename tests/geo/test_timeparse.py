@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from geo.errors import InvalidInput
 from geo.timeparse import find_times, parse_published, publication_window, resolve_time
@@ -161,3 +163,28 @@ def test_since_does_not_disturb_later_expressions_of_the_same_form() -> None:
 def test_ranges_between_two_expressions(text: str, expected: tuple[str, str]) -> None:
     t = find_times(text, "2024-03-14")[0]
     assert (t.interval.start.date().isoformat(), t.interval.end.date().isoformat()) == expected
+
+
+_MONTH_NAMES = ["January", "February", "March", "April", "May", "June", "July", "August", "September", "October",
+                "November", "December"]  # fmt: skip
+_WEEKDAY_NAMES = ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"]
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.dates(min_value=date(2001, 1, 1), max_value=date(2030, 12, 31)), st.integers(min_value=0, max_value=6))
+def test_every_explicit_form_and_the_weekday_name_give_the_day(day: date, lag: int) -> None:
+    published = (day + timedelta(days=lag)).isoformat()
+    month = _MONTH_NAMES[day.month - 1]
+    forms = [
+        f"{day.day} {month} {day.year}",
+        day.isoformat(),
+        f"{month} {day.day}, {day.year}",
+        f"{day.day}-{month[:3]}-{day.year % 100:02d}",
+        f"{day.day} {month}",  # no year: taken from the publication date
+        f"on {_WEEKDAY_NAMES[day.weekday()]}",  # within the week before publication
+    ]
+    for form in forms:
+        t = resolve_time(f"Strikes hit the camp {form}, medics said.", published)
+        assert t is not None, form
+        assert t.start.date() == day == t.end.date(), form
+        assert t.precision == "day"
