@@ -593,9 +593,12 @@
     if (this.pending > 0) { this.statusEl.textContent = 'Loading\u2026'; return; }
     var n = this.drawnCount(), parts = [];
     if (this.layers.length || !this.zoneLayers.length) parts.push(n + (n === 1 ? ' claim' : ' claims'));
+    var unlocated = 0;
+    this.sets.forEach(function (s) { unlocated += s.data.unlocated || 0; });
     if (this.zoneLayers.length) parts.push((this.zonesShown || 0) + ' zones');
     parts.push(this.t.day !== null ? fmtDay(this.t.day) : 'all dates');
     if (this.cfg.as_of_label) parts.push('as known ' + this.cfg.as_of_label);
+    if (unlocated) parts.push(unlocated + ' without a place, not drawn');
     this.statusEl.textContent = parts.join(' \u00b7 ');
     if (this.errors.length) add(this.statusEl, el('div', 'sm-error', 'Could not load ' + this.errors.join('; ')));
     var c = this.map.getContainer();
