@@ -144,3 +144,27 @@ def test_problem_types_are_documented(gpkg_client):
     doc = gpkg_client.get(ptype)
     assert doc.status_code == 200 and "query parameter" in doc.json()["description"]
     assert_problem(gpkg_client.get("/problems/no_such_problem"), 404)
+
+
+@pytest.mark.parametrize(
+    "path",
+    ["/?f=xml", "/conformance?x=1", "/api?f=yaml", "/collections?limit=3", "/collections/all?bbox=1,2,3,4"],
+)
+def test_metadata_endpoints_refuse_unknown_parameters_and_formats(gpkg_client, path):
+    assert_problem(gpkg_client.get(path), 400)
+
+
+def test_healthz_without_an_open_store_is_503(tmp_path):
+    from fastapi.testclient import TestClient
+
+    from api.app import create_app
+    from api.settings import Settings
+
+    client = TestClient(create_app(Settings(db=str(tmp_path / "never-opened.gpkg"))))  # no lifespan run
+    body = assert_problem(client.get("/healthz"), 503)
+    assert "store" in body["detail"]
+    ok = TestClient(create_app(Settings(db=str(tmp_path / "opened.gpkg"))))
+    with ok:
+        health = ok.get("/healthz").json()
+    assert health["status"] == "ok" and health["store"]["backend"] == "gpkg"
+    assert all(health["versions"][k] for k in ("sitmap", "gdal", "proj", "geos"))
