@@ -535,12 +535,21 @@ def event_type(sentence: str) -> str | None:
         if _CASUALTY.search(sentence):
             return "other"
         return None
-    types = {c.event_type for c in cues}
+    # cues in a supporting phrase ("a raid backed by air strikes", "..., adding that it had
+    # struck 50 targets") describe the main event's means, not the event: main clause first
+    main = [c for c in cues if not _SUPPORTING.search(sentence[max(0, c.start - 60) : c.start])]
+    types = {c.event_type for c in (main or cues)}
     # "talks" next to a strike are context, not the event: negotiation only wins alone
     if "negotiation" in types and len(types) > 1:
         types.discard("negotiation")
-    # an interception is a rocket launch only when something was launched at Israel
     return max(types, key=lambda t: _TYPE_PRIORITY[t])
+
+
+_SUPPORTING = re.compile(
+    r"(?:\b(?:backed by|supported by|under cover of|covered by|with the help of|accompanied by)\s+(?:\w+\s+){0,3}"
+    r"|\badding that\s+[^,;]*)$",
+    re.I,
+)
 
 
 def _cue_is_noise(sentence: str, cue: Cue) -> bool:

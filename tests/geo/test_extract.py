@@ -98,6 +98,9 @@ def test_cue_families(sentence: str, expected: str) -> None:
         ("Tank shells struck the east of the city.", "shelling"),
         # talks next to a strike are context
         ("Strikes continued as talks resumed in Doha.", "airstrike"),
+        # the means of a raid are not the event; nor is what a statement adds
+        ("Special forces rescued four hostages in a raid backed by heavy air strikes.", "ground_operation"),
+        ("Troops pushed into the district, the army said, adding that it had struck 50 targets.", "ground_operation"),
     ],
 )
 def test_cue_priority(sentence: str, expected: str) -> None:
