@@ -10,7 +10,10 @@ answers 304 without running the query.
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterable
+import threading
+from collections import OrderedDict
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
@@ -95,13 +98,30 @@ class ResponseCache:
     """
 
     def __init__(self, max_bytes: int) -> None:
-        import threading
-        from collections import OrderedDict
-
         self.max_bytes = max_bytes
         self._items: OrderedDict[str, tuple[bytes, str]] = OrderedDict()
         self._size = 0
         self._lock = threading.Lock()
+        self._flights: dict[str, tuple[threading.Lock, int]] = {}
+
+    @contextmanager
+    def flight(self, etag: str) -> Iterator[None]:
+        """Hold the lock for ``etag`` while its response is computed (single flight per key)."""
+        with self._lock:
+            lock, users = self._flights.get(etag, (None, 0))
+            if lock is None:
+                lock = threading.Lock()
+            self._flights[etag] = (lock, users + 1)
+        try:
+            with lock:
+                yield
+        finally:
+            with self._lock:
+                lock, users = self._flights[etag]
+                if users <= 1:
+                    del self._flights[etag]
+                else:
+                    self._flights[etag] = (lock, users - 1)
 
     def get(self, etag: str) -> tuple[bytes, str] | None:
         """The cached (body, media type) for ``etag``, or ``None``."""

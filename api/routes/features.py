@@ -10,6 +10,7 @@ the standard requires; a ``limit`` above the maximum is served as the maximum.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import tempfile
@@ -127,6 +128,14 @@ def _cached(request: Request, etag: str, headers: dict[str, str]) -> Response | 
     body, media_type = hit
     extra = {"Content-Crs": f"<{CRS84}>"} if media_type == GEOJSON else {}
     return Response(body, media_type=media_type, headers={**headers, **extra})
+
+
+def _single_flight(request: Request, etag: str) -> Any:
+    """A lock per ETag, so a burst of identical requests runs the query once (see ResponseCache)."""
+    cache = getattr(request.app.state, "response_cache", None)
+    if cache is None or cache.max_bytes <= 0:
+        return contextlib.nullcontext()
+    return cache.flight(etag)
 
 
 def _remember(request: Request, etag: str, response: Response) -> Response:
@@ -700,11 +709,30 @@ def items(
     hit = _cached(request, policy.etag, headers)
     if hit is not None:
         return hit
+    with _single_flight(request, policy.etag):
+        # Concurrent identical requests wait for the first one, then take its cached body.
+        hit = _cached(request, policy.etag, headers)
+        if hit is not None:
+            return hit
+        return _render_items(request, settings, store, layer, req, principal, policy.etag, headers)
+
+
+def _render_items(
+    request: Request,
+    settings: Settings,
+    store: Store,
+    layer: Layer,
+    req: ItemsRequest,
+    principal: Principal | None,
+    etag: str,
+    headers: dict[str, str],
+) -> Response:
+    """Run an items query and render its page (GeoJSON or HTML), keeping it in the response cache."""
     feats, total = _page_of_features(request, store, layer, req, principal)
     base = base_url(request, settings)
     links = _page_links(request, base, layer, req, total, len(feats))
     if req.fmt == "html":
-        return _remember(request, policy.etag, _items_html(layer, feats, total, req, links, headers))
+        return _remember(request, etag, _items_html(layer, feats, total, req, links, headers))
     data = {
         "type": "FeatureCollection",
         "numberMatched": total,
@@ -713,7 +741,7 @@ def items(
         "links": links,
         "features": feats,
     }
-    return _remember(request, policy.etag, _respond(data, GEOJSON, {**headers, "Content-Crs": f"<{CRS84}>"}))
+    return _remember(request, etag, _respond(data, GEOJSON, {**headers, "Content-Crs": f"<{CRS84}>"}))
 
 
 def _page_links(

@@ -410,3 +410,32 @@ def test_large_layer_extent_uses_store_aggregates(gpkg_client, monkeypatch):
     for c in CLAIMS:
         if c.geometry is not None:
             assert minx <= c.geometry.x <= maxx and miny <= c.geometry.y <= maxy
+
+
+def test_identical_concurrent_requests_run_one_query(gpkg_client, monkeypatch):
+    import threading
+    import time
+
+    store = gpkg_client.app.state.store
+    real = store.query_claims
+    calls = []
+
+    def slow(query):
+        calls.append(query)
+        time.sleep(0.3)  # hold the first query so the others arrive while it runs
+        return real(query)
+
+    monkeypatch.setattr(store, "query_claims", slow)
+    results = []
+
+    def get():
+        results.append(gpkg_client.get("/collections/all/items?limit=4&event_type=airstrike"))
+
+    threads = [threading.Thread(target=get) for _ in range(6)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert [r.status_code for r in results] == [200] * 6
+    assert len({r.content for r in results}) == 1
+    assert len(calls) == 1
