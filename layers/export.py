@@ -616,7 +616,7 @@ def features_frame(items: Iterable[Item], *, include_region: bool = False) -> An
         g = feat.get("geometry")
         geoms.append(shape(g) if g is not None else None)
     columns = {"claim": CLAIM_PROPERTIES, "zone": ZONE_PROPERTIES, "incident": INCIDENT_PROPERTIES}[kind]
-    df = pd.DataFrame(rows, columns=list(rows[0]) if rows else list(columns))
+    df = pd.DataFrame(rows) if rows else pd.DataFrame(columns=list(columns))  # rows: union of their keys
     for col in _TIME_COLUMNS:
         if col in df.columns:
             df[col] = pd.to_datetime(df[col], utc=True, format="ISO8601")

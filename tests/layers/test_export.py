@@ -221,3 +221,15 @@ def test_any_text_is_inert_in_every_text_format(claimant: str, quote: str, place
     root = ET.fromstring(b"".join(iter_kml([rec])))  # well-formed whatever the text
     ns = {"k": "http://www.opengis.net/kml/2.2"}
     assert len(root.findall(".//k:Placemark", ns)) == 1
+
+
+@pytest.mark.parametrize("fmt", ["gpkg", "parquet", "kml", "csv", "geojson"])
+def test_empty_and_mixed_exports(tmp_path: Path, fmt: str) -> None:
+    empty = write_export([], tmp_path / f"empty.{fmt}", fmt)
+    assert empty.stat().st_size > 0
+    if fmt in ("gpkg", "geojson"):
+        assert pyogrio.read_info(empty)["features"] == 0
+    mixed = write_export([claims()[0], make_zone("z-1")], tmp_path / f"mixed.{fmt}", fmt)
+    if fmt == "gpkg":
+        df = pyogrio.read_dataframe(mixed)
+        assert len(df) == 2 and {"order_type", "claimant"} <= set(df.columns)
