@@ -137,7 +137,7 @@ _COMMON_PROSE = _words(
     monday tuesday wednesday thursday friday saturday sunday january february march april june july august
     september october november december said says told added according reported killed wounded injured
     struck strikes airstrike shelling rockets drone troops tanks forces residents witnesses medics officials
-    herman harman harmon hermann midwest mideastern
+    herman harman harmon hermann midwest mideastern magen
     """
 )
 

@@ -33,7 +33,6 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from functools import lru_cache
 from itertools import compress
-from typing import overload
 
 from shapely.geometry import Point
 
@@ -231,17 +230,15 @@ class _Tokens:
     def __len__(self) -> int:
         return len(self.spans)
 
-    @overload
-    def __getitem__(self, i: int) -> _Token: ...
-    @overload
-    def __getitem__(self, i: slice) -> list[_Token]: ...
-    def __getitem__(self, i: int | slice) -> _Token | list[_Token]:
-        if isinstance(i, slice):
-            return [self[k] for k in range(*i.indices(len(self.spans)))]
+    def __getitem__(self, i: int) -> _Token:
         tok = self._built[i]
         if tok is None:
             tok = self._built[i] = _make_token(self.text, *self.spans[i], self.gaz)
         return tok
+
+    def between(self, i: int, j: int) -> list[_Token]:
+        """Words ``i`` .. ``j - 1`` (clipped to the text)."""
+        return [self[k] for k in range(i, min(j, len(self.spans)))]
 
     def may_start(self, i: int) -> bool:
         """Cheap test: can a gazetteer name start at word ``i``? (Latin words only; others say yes.)"""
@@ -304,7 +301,7 @@ def _candidate_starts(text: str, toks: _Tokens, gaz: Gazetteer) -> list[int]:
     A word qualifies if its fold key (or skeleton) begins some name, or if it is in Arabic
     or Hebrew script (a glued proclitic is only stripped when the full token is built).
     """
-    words = [text[a:b] for a, b in toks.spans]
+    words = _WORD.findall(text)  # the same words as toks.spans, sliced in C
     keys = list(map(fold_token, words))
     idx = range(len(words))
     cased = list(map(operator.not_, map(str.islower, words)))  # "Gaza", "GAZA", "غزة"; not "said"
@@ -336,7 +333,7 @@ def _scan(text: str, toks: _Tokens, gaz: Gazetteer) -> list[_Match]:
         # Include a preceding article written as part of the name ("al-Mawasi", "At Tuffah").
         if i > 0 and toks[i - 1].strong_article and _joinable(text, toks[i - 1], t):
             first = i - 1
-        if _acceptable(text, toks, i, j, toks[i : j + 1], quality, used):
+        if _acceptable(text, toks, i, j, toks.between(i, j + 1), quality, used):
             s, e = toks[first].start, toks[j].end
             found.append(_Match(s, e, text[s:e], hits, quality, len(used)))
             next_free = j + 1
@@ -427,7 +424,7 @@ def _is_person(text: str, toks: _Tokens, i: int, j: int) -> bool:
         if pk in ("abu", "bin", "ibn", "bint") and prev.cap:
             return True
     if j + 1 < len(toks) and _joinable(text, toks[j], toks[j + 1]):
-        full = " ".join(t.key for t in toks[i : j + 2])
+        full = " ".join(t.key for t in toks.between(i, j + 2))
         if full in PERSON_NAMES:
             return True
     return False
