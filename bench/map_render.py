@@ -237,7 +237,7 @@ def fmt_s(t: float | None) -> str:
     return "timeout" if t is None else f"{t:.2f} s"
 
 
-def run(sizes: list[int]) -> list[dict[str, Any]]:
+def run(sizes: list[int], folium_max: int | None = None) -> list[dict[str, Any]]:
     import httpx
     from playwright.sync_api import sync_playwright
 
@@ -269,29 +269,30 @@ def run(sizes: list[int]) -> list[dict[str, Any]]:
                 ).headers.get("content-length")
             finally:
                 server.stop()
-            folder = Path(tmp) / f"folium-{n}"
-            folder.mkdir()
-            t = time.perf_counter()
-            fhtml = folium_default_html(claims)
-            (folder / "index.html").write_text(localise_folium(fhtml, folder), encoding="utf-8")
-            build_s = time.perf_counter() - t
-            static = StaticServer(folder)
-            try:
-                folium_t = measure(browser, f"{static.url}/index.html", sitmap=False)
-            finally:
-                static.stop()
-            row = {
+            row: dict[str, Any] = {
                 "claims": n,
                 "sitmap_html": len(html),
                 "sitmap_data": len(raw),
                 "sitmap_data_gzip": int(gz) if gz else None,
                 "sitmap_cold_s": cold,
                 "sitmap_warm_s": warm_t,
-                "folium_html": len(fhtml.encode()),
-                "folium_gzip": len(gzip.compress(fhtml.encode(), 5)),
-                "folium_build_s": build_s,
-                "folium_s": folium_t,
             }
+            print("   sitmap " + json.dumps(row), flush=True)
+            row.update(folium_html=None, folium_gzip=None, folium_build_s=None, folium_s=None)
+            if folium_max is None or n <= folium_max:
+                folder = Path(tmp) / f"folium-{n}"
+                folder.mkdir()
+                t = time.perf_counter()
+                fhtml = folium_default_html(claims)
+                (folder / "index.html").write_text(localise_folium(fhtml, folder), encoding="utf-8")
+                row["folium_build_s"] = time.perf_counter() - t
+                row["folium_html"] = len(fhtml.encode())
+                row["folium_gzip"] = len(gzip.compress(fhtml.encode(), 5))
+                static = StaticServer(folder)
+                try:
+                    row["folium_s"] = measure(browser, f"{static.url}/index.html", sitmap=False)
+                finally:
+                    static.stop()
             rows.append(row)
             print("   " + json.dumps(row), flush=True)
         browser.close()
@@ -301,9 +302,10 @@ def run(sizes: list[int]) -> list[dict[str, Any]]:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", default="1000,10000,100000", help="comma-separated claim counts")
+    parser.add_argument("--folium-max", type=int, default=None, help="skip the folium page above this many claims")
     args = parser.parse_args()
     sizes = [int(s) for s in args.sizes.split(",") if s.strip()]
-    rows = run(sizes)
+    rows = run(sizes, args.folium_max)
     print()
     print(
         f"{'claims':>8} | {'sitmap HTML':>11} | {'sitmap data (gzip)':>21} | {'drawn cold':>10} | {'drawn warm':>10} |"
@@ -315,7 +317,7 @@ def main() -> None:
             f" {fmt_bytes(r['sitmap_data']) + ' (' + fmt_bytes(r['sitmap_data_gzip']) + ')':>21} |"
             f" {fmt_s(r['sitmap_cold_s']):>10} | {fmt_s(r['sitmap_warm_s']):>10} |"
             f" {fmt_bytes(r['folium_html']) + ' (' + fmt_bytes(r['folium_gzip']) + ')':>21} |"
-            f" {fmt_s(r['folium_s']):>12}"
+            f" {fmt_s(r['folium_s']) if r['folium_html'] is not None else 'skipped':>12}"
         )
 
 
