@@ -634,7 +634,7 @@ def layers_cmd(
     as_of_t = parse_instant(as_of, what="--as-of") if as_of else None
     store = open_store(db, create=False)
     try:
-        rows = [
+        rows: list[dict[str, Any]] = [
             {
                 "id": layer.id,
                 "title": layer.title,
@@ -708,7 +708,7 @@ def export_cmd(
     items: list[Any] = list(records)
     if public and lyr.policy is not None:
         items = public_features(items, lyr, authenticated=False, as_of=as_of_t, include_region=include_region)
-    members = {
+    members: dict[str, Any] = {
         "layer": lyr.id,
         "title": lyr.title,
         "datetime": format_interval(start, end) if (start or end) else None,
