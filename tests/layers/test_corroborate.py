@@ -6,6 +6,8 @@ import random
 from datetime import timedelta
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from layers.corroborate import _candidate_pairs, corroborate, distance_m, incident_id, voice
 from layers.testing import make_claim
@@ -229,3 +231,59 @@ def test_single_claim_fast_path_matches_general_rules() -> None:
     assert fast.fatalities == {"low": 7, "best": 7, "high": 7} and fast.place_name == "Rafah"
     assert fast.independent_sources == 1 and fast.claim_ids == ("c-1",)
     assert fast == fast.model_validate(fast.model_dump())
+
+
+_claims = st.lists(
+    st.builds(
+        lambda i, t, dx, dy, r, d, who, rep, st_: (i, t, dx, dy, r, d, who, rep, st_),
+        st.integers(0, 10_000),
+        st.sampled_from(["airstrike", "shelling", "rocket_launch", "shooting"]),
+        st.floats(0, 0.05),
+        st.floats(0, 0.05),
+        st.sampled_from([100, 500, 2000, 6000, 20_000]),
+        st.integers(1, 4),
+        st.sampled_from(["A", "B", "IDF", "Israeli military", None]),
+        st.sampled_from([None, "r-1", "r-2"]),
+        st.sampled_from(["reported", "reported", "disputed", "retracted"]),
+    ),
+    max_size=25,
+    unique_by=lambda x: x[0],
+)
+
+
+@settings(max_examples=80, deadline=None)
+@given(_claims)
+def test_invariants(specs) -> None:
+    claims = [
+        make_claim(
+            f"c-{i}",
+            event_type=t,
+            lon=34.40 + dx,
+            lat=31.40 + dy,
+            radius_m=r,
+            day=f"2023-12-0{d}",
+            claimant=who,
+            report_id=rep,
+            status=st_,
+        )
+        for i, t, dx, dy, r, d, who, rep, st_ in specs
+    ]
+    incidents = corroborate(claims)
+    members = [cid for inc in incidents for cid in inc.claim_ids]
+    live = {c.id for c in claims if c.status != "retracted"}
+    assert sorted(members) == sorted(live)  # every live claim in exactly one incident
+    by_id = {c.id: c for c in claims}
+    for inc in incidents:
+        group = [by_id[cid] for cid in inc.claim_ids]
+        assert inc.id == incident_id(inc.claim_ids)
+        for a in group:
+            for b in group:
+                if a.id < b.id:  # pairwise compatible: places and times overlap, different reports
+                    assert distance_m(a, b) <= a.uncertainty.radius_m + b.uncertainty.radius_m + 1e-6
+                    assert a.valid_from <= b.valid_to and b.valid_from <= a.valid_to
+                    assert a.report_id is None or a.report_id != b.report_id
+        if inc.status == "corroborated":
+            assert inc.independent_sources >= 2 and not inc.conflicts
+        if len(group) > 1 and inc.valid_from is not None:
+            assert all(c.valid_from <= inc.valid_from and inc.valid_to <= c.valid_to for c in group)
+    assert corroborate(list(reversed(claims))) == incidents
