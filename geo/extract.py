@@ -302,9 +302,9 @@ CUE_PATTERNS: list[tuple[str, float, re.Pattern[str]]] = [
         0.5,
         re.compile(
             _cues(
-                r"aid (?:convoys?|trucks?|deliveries|shipments?)",
-                r"convoys? (?:of|carrying)",
-                r"trucks? carrying",
+                # an aid delivery that happened, not trucks waiting or aid in general
+                r"(?:aid (?:convoys?|trucks?|shipments?)|convoys? (?:of|carrying)|trucks? carrying)(?:\s+\S+){0,6}?\s+"
+                r"(?:entered|crossed|arrived|reached|were delivered|was delivered)",
                 r"air-?drops?",
                 r"hostages? (?:were |was |had been )?(?:freed|released|handed over)",
                 r"(?:prisoners?|detainees?) (?:were |was |had been )?(?:freed|released)",

@@ -346,6 +346,8 @@ def test_organisation_and_person_names(text: str, name: str, expected: bool) -> 
         ("Israeli forces disguised as medical staff entered the hospital.", "ground_operation"),
         ("The 98th division had completed its mission and left the city.", "ground_operation"),
         ("Twenty aid trucks carrying medicine entered through the crossing.", "other"),
+        ("The first aid convoy since the war began entered the Strip.", "other"),
+        ("Aid trucks queued for a third day at the crossing.", None),
         ("Thirteen hostages were released on Friday.", "other"),
         ("Residents agreed that the night was cold.", None),
     ],
