@@ -21,7 +21,7 @@ import pytest
 
 from tests.conftest import require
 
-pytestmark = pytest.mark.browser
+pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("browser_maps")]  # one server and browser
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = [
