@@ -520,7 +520,13 @@
   };
   Controller.prototype._setupSlider = function () {
     var ui = this.ui, a = this.span[0], b = this.span[1];
-    if (a === null || b === null) { ui.range.disabled = ui.prev.disabled = ui.next.disabled = true; ui.all.checked = true; ui.all.disabled = true; this._labelTime(); return; }
+    if (a === null || b === null) {
+      // Nothing dated to step through: keep the requested day (or all dates) as it is.
+      ui.range.disabled = ui.prev.disabled = ui.next.disabled = true;
+      ui.all.checked = this.t.day === null; ui.all.disabled = true;
+      this._labelTime();
+      return;
+    }
     ui.range.max = Math.round((b - a) / DAY);
     if (this.t.day !== null) ui.range.value = Math.round((Math.min(Math.max(this.t.day, a), b) - a) / DAY);
     ui.all.checked = this.t.day === null;
