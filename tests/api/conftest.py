@@ -19,7 +19,6 @@ from pathlib import Path
 
 import httpx
 import pytest
-from shapely.geometry import box
 
 from layers.model import ClaimRecord, Zone
 from layers.testing import make_claim, make_zone
@@ -258,4 +257,4 @@ def request_count(server: LiveServer, path_prefix: str) -> int:
     return sum(1 for line in text.splitlines() if f'"GET {path_prefix}' in line)
 
 
-__all__ = ["AUTH", "CLAIMS", "KHAN_YOUNIS_BBOX", "READ_AUTH", "ZONES", "box"]
+__all__ = ["AUTH", "CLAIMS", "KHAN_YOUNIS_BBOX", "READ_AUTH", "ZONES"]
