@@ -15,6 +15,7 @@ from collections.abc import Iterable, Sequence
 from datetime import datetime
 from typing import Any
 
+import numpy as np
 import shapely
 from shapely.geometry import mapping
 
@@ -26,25 +27,6 @@ _REGION_METHODS = frozenset({"admin_fallback", "block_list", "drawn"})
 MAX_REGIONS = 5000
 #: Region outlines are simplified to about this many degrees (≈30 m) for drawing.
 REGION_TOLERANCE = 0.0003
-
-
-class _Dict:
-    """Dictionary encoder: each distinct value gets a small integer, in first-seen order."""
-
-    def __init__(self) -> None:
-        self.values: list[Any] = []
-        self._index: dict[Any, int] = {}
-
-    def code(self, value: Any) -> int:
-        idx = self._index.get(value)
-        if idx is None:
-            idx = self._index[value] = len(self.values)
-            self.values.append(value)
-        return idx
-
-
-def _epoch(t: datetime | None) -> int | None:
-    return None if t is None else int(t.timestamp())
 
 
 def _best(count: Any) -> int | None:
@@ -69,54 +51,67 @@ def claims_payload(
     rather than silently dropped. ``incidents`` (from corroboration) link claims
     about the same event; only incidents with two or more claims are kept.
     """
-    types, precs, stats, places, claimants, sources, methods = (_Dict() for _ in range(7))
+    located = [r for r in records if r.geometry is not None and r.uncertainty is not None]
+    unlocated = len(records) - len(located)
+    # Positions, vectorised: points as they are, other shapes by a point inside them.
+    geoms = np.empty(len(located), dtype=object)
+    geoms[:] = [r.geometry for r in located]
+    is_point = shapely.get_type_id(geoms) == 0
+    pts = geoms.copy()
+    if (~is_point).any():
+        pts[~is_point] = shapely.point_on_surface(geoms[~is_point])
+    xs = np.round(shapely.get_x(pts), 5) if len(located) else np.empty(0)
+    ys = np.round(shapely.get_y(pts), 5) if len(located) else np.empty(0)
+    uncs = [r.uncertainty for r in located if r.uncertainty is not None]
+    starts = [r.valid_from for r in located]
+    ends = [r.valid_to for r in located]
+
+    def encode(values: list[Any]) -> tuple[list[int], list[Any]]:
+        index: dict[Any, int] = {}
+        codes = [index.setdefault(v, len(index)) for v in values]
+        return codes, list(index)
+
+    e, event_types = encode([r.event_type for r in located])
+    p, precisions = encode([r.time_precision for r in located])
+    st, statuses = encode([r.status for r in located])
+    pl, places = encode([r.place_name or r.place_text for r in located])
+    c, claimants = encode([r.claimant for r in located])
+    src, sources = encode([r.source for r in located])
+    m, methods = encode([u.method for u in uncs])
     cols: dict[str, list[Any]] = {
-        k: [] for k in ("ids", "x", "y", "r", "t0", "t1", "p", "e", "s", "pl", "c", "src", "m", "f", "inc")
+        "ids": [r.id for r in located],
+        "x": xs.tolist(),
+        "y": ys.tolist(),
+        "r": [round(u.radius_m) for u in uncs],
+        "t0": [None if t is None else int(t.timestamp()) for t in starts],
+        "t1": [None if t is None else int(t.timestamp()) for t in ends],
+        "p": p,
+        "e": e,
+        "s": st,
+        "pl": pl,
+        "c": c,
+        "src": src,
+        "m": m,
+        "f": [_best(r.fatalities) for r in located],
+        "inc": [-1] * len(located),
     }
+    known_starts = [t for t in starts if t is not None]
+    known_ends = [t for t in ends if t is not None]
+    t_min = min(known_starts) if known_starts else None
+    t_max = max(known_ends) if known_ends else None
     regions: dict[str, Any] = {}
-    unlocated = 0
-    t_min: datetime | None = None
-    t_max: datetime | None = None
-    minx = miny = float("inf")
-    maxx = maxy = float("-inf")
-    ship_regions = len(records) <= MAX_REGIONS
-    for rec in records:
-        if rec.geometry is None or rec.uncertainty is None:
-            unlocated += 1
-            continue
-        geom = rec.geometry
-        pt = geom if geom.geom_type == "Point" else geom.representative_point()
-        x, y = round(pt.x, 5), round(pt.y, 5)
-        minx, miny, maxx, maxy = min(minx, x), min(miny, y), max(maxx, x), max(maxy, y)
-        cols["ids"].append(rec.id)
-        cols["x"].append(x)
-        cols["y"].append(y)
-        cols["r"].append(round(rec.uncertainty.radius_m))
-        cols["t0"].append(_epoch(rec.valid_from))
-        cols["t1"].append(_epoch(rec.valid_to))
-        cols["p"].append(precs.code(rec.time_precision))
-        cols["e"].append(types.code(rec.event_type))
-        cols["s"].append(stats.code(rec.status))
-        cols["pl"].append(places.code(rec.place_name or rec.place_text))
-        cols["c"].append(claimants.code(rec.claimant))
-        cols["src"].append(sources.code(rec.source))
-        cols["m"].append(methods.code(rec.uncertainty.method))
-        cols["f"].append(_best(rec.fatalities))
-        cols["inc"].append(-1)
-        if rec.valid_from is not None and (t_min is None or rec.valid_from < t_min):
-            t_min = rec.valid_from
-        if rec.valid_to is not None and (t_max is None or rec.valid_to > t_max):
-            t_max = rec.valid_to
-        region = rec.uncertainty.region
-        wanted = rec.uncertainty.method in _REGION_METHODS or geom.geom_type != "Point"
-        if ship_regions and region is not None and wanted:
+    if len(records) <= MAX_REGIONS:
+        for rec, unc, point in zip(located, uncs, is_point.tolist(), strict=True):
+            region = unc.region
+            if region is None or (point and unc.method not in _REGION_METHODS):
+                continue
             simple = shapely.simplify(region, REGION_TOLERANCE, preserve_topology=True)
             if simple.geom_type in ("Polygon", "MultiPolygon") and not simple.is_empty:
                 regions[rec.id] = _rounded(mapping(simple))
     inc_list: list[dict[str, Any]] = []
     pos = {cid: i for i, cid in enumerate(cols["ids"])}
     for inc in incidents:
-        members = [pos[c] for c in inc.claim_ids if c in pos]
+        members = [pos[cid] for cid in inc.claim_ids if cid in pos]
         if len(members) < 2:
             continue
         k = len(inc_list)
@@ -128,25 +123,26 @@ def claims_payload(
                 "conflicts": list(inc.conflicts),
             }
         )
-        for m in members:
-            cols["inc"][m] = k
+        for member in members:
+            cols["inc"][member] = k
     n = len(cols["ids"])
+    bbox = [float(xs.min()), float(ys.min()), float(xs.max()), float(ys.max())] if n else None
     return {
         "kind": "claims",
         "layer": layer_id,
         "title": title,
         "count": n,
         "unlocated": unlocated,
-        "bbox": [minx, miny, maxx, maxy] if n else None,
+        "bbox": bbox,
         "time_span": [t_min.date().isoformat(), t_max.date().isoformat()] if t_min and t_max else None,
         **cols,
-        "event_types": types.values,
-        "precisions": precs.values,
-        "statuses": stats.values,
-        "places": places.values,
-        "claimants": claimants.values,
-        "sources": sources.values,
-        "methods": methods.values,
+        "event_types": event_types,
+        "precisions": precisions,
+        "statuses": statuses,
+        "places": places,
+        "claimants": claimants,
+        "sources": sources,
+        "methods": methods,
         "incidents": inc_list,
         "regions": regions,
     }
