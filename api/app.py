@@ -105,6 +105,10 @@ def create_app(settings: Settings | None = None, *, store: Store | None = None) 
     # Middlewares, innermost first: body limit, gzip (only when asked), gzip-aware ETags,
     # CORS (reads only), security headers + last-resort 500, HEAD as a bodiless GET.
     app.add_middleware(BodyLimitMiddleware, max_bytes=settings.max_body_bytes)
+    if settings.rate_limit:
+        from api.ratelimit import RateLimiter, RateLimitMiddleware
+
+        app.add_middleware(RateLimitMiddleware, limiter=RateLimiter.from_settings(settings), tokens=tokens)
     app.add_middleware(GZipMiddleware, minimum_size=settings.gzip_min_bytes, compresslevel=5)
     app.add_middleware(GzipETagMiddleware)
     app.add_middleware(

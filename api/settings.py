@@ -55,6 +55,20 @@ class Settings(BaseSettings):
     raster_cache_size: int = Field(default=8, ge=0, le=256, description="Likelihood surfaces kept for tiles")
     raster_resolution_m: float = Field(default=250.0, gt=0, description="Cell size of likelihood surfaces")
 
+    max_vertices: int = Field(
+        default=100_000, ge=4, le=10_000_000, description="Most vertices one posted geometry may have (413 above)"
+    )
+
+    rate_limit: bool = Field(default=True, description="Per-client rate limits on writes and expensive reads")
+    rate_writes_per_min: float = Field(default=120, gt=0, description="Writes (POST/PATCH/PUT/DELETE) per client")
+    rate_writes_burst: int = Field(default=60, ge=1, description="Writes a client may make at once")
+    rate_expensive_per_min: float = Field(
+        default=30, gt=0, description="Expensive reads per client: rasters, map PNGs, full downloads"
+    )
+    rate_expensive_burst: int = Field(default=20, ge=1, description="Expensive reads a client may make at once")
+    rate_tiles_per_min: float = Field(default=1200, gt=0, description="Raster tiles per client")
+    rate_tiles_burst: int = Field(default=400, ge=1, description="Tiles a client may fetch at once (a map view)")
+
     response_cache_mb: float = Field(default=64, ge=0, le=4096, description="Memory for cached read responses")
     gzip_min_bytes: int = Field(default=1000, ge=0, description="Compress responses above this size when asked")
 

@@ -203,9 +203,12 @@ def zone_from_polygon(
     """
     if isinstance(geometry, dict) and geometry.get("type") == "Feature":
         geometry = geometry.get("geometry") or {}
-    raw = shapely.geometry.shape(geometry) if isinstance(geometry, dict) else geometry
-    if isinstance(raw, str):
-        raw = shapely.from_wkt(raw)
+    try:
+        raw = shapely.geometry.shape(geometry) if isinstance(geometry, dict) else geometry
+        if isinstance(raw, str):
+            raw = shapely.from_wkt(raw)
+    except (shapely.errors.ShapelyError, ValueError, TypeError, KeyError, IndexError, AttributeError) as exc:
+        raise InvalidInput(f"zone polygon is not a GeoJSON or WKT geometry: {exc}") from exc
     flags = list(fields.pop("flags", ()))
     if repair and not raw.is_valid:
         flags.append("repaired")

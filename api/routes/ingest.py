@@ -78,10 +78,44 @@ async def read_json(request: Request) -> Any:
         return json.loads(body)
     except UnicodeDecodeError:
         raise InvalidInput("the request body is not UTF-8 text") from None
+    except RecursionError:
+        raise InvalidInput("the request body is nested too deeply to be read") from None
     except json.JSONDecodeError as exc:
         raise InvalidInput(
             f"the request body is not valid JSON: {exc.msg} at line {exc.lineno} column {exc.colno}"
         ) from None
+
+
+def count_vertices(value: Any) -> int:
+    """How many coordinate positions a GeoJSON geometry (or any nesting of arrays) holds.
+
+    Counted on the parsed JSON before shapely sees it, so a huge geometry is refused
+    without building it. A position is an array whose first item is a number.
+    """
+    count = 0
+    stack = [value]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, dict):
+            stack.extend(item.values())
+        elif isinstance(item, list) and item:
+            if isinstance(item[0], (int, float)) and not isinstance(item[0], bool):
+                count += 1
+            else:
+                stack.extend(item)
+    return count
+
+
+def check_vertices(features: list[dict[str, Any]], maximum: int) -> None:
+    """Refuse (413) a feature whose geometries hold more than ``maximum`` vertices in all."""
+    for i, feature in enumerate(features):
+        props = feature.get("properties")
+        region = props.get("uncertainty_region") if isinstance(props, dict) else None
+        n = count_vertices([feature.get("geometry"), region])
+        if n > maximum:
+            raise HttpProblem(
+                "too_large", f"features[{i}] has {n} vertices; at most {maximum} per feature (max_vertices)"
+            )
 
 
 def _object(value: Any, what: str) -> dict[str, Any]:
@@ -467,6 +501,7 @@ async def post_claims(request: Request, store: StoreDep, writer: WriterDep) -> R
     feats = _features(doc)
     if not feats:
         raise _Unprocessable("the FeatureCollection has no features")
+    check_vertices(feats, request.app.state.settings.max_vertices)
     many = doc.get("type") == "FeatureCollection"
     records = [record_from_feature(f, what=f"features[{i}]" if many else "feature") for i, f in enumerate(feats)]
 
@@ -533,6 +568,7 @@ async def patch_claim(claim_id: str, request: Request, store: StoreDep, writer: 
 
     check_known(request.query_params.keys(), ())
     patch = _object(await read_json(request), "the body")
+    check_vertices([patch], request.app.state.settings.max_vertices)
     expected = _expected_version(request)
 
     def run() -> ClaimRecord:
@@ -762,6 +798,7 @@ async def post_zones(
     feats = _features(await read_json(request))
     if not feats:
         raise _Unprocessable("the FeatureCollection has no features")
+    check_vertices(feats, request.app.state.settings.max_vertices)
 
     def run() -> tuple[Any, list[Zone]]:
         zones = []
