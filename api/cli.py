@@ -204,7 +204,7 @@ def geocode(
 
     Nothing is written to any store.
     """
-    from geo.parse import MAX_TEXT_BYTES, check_text, claim_to_feature, mention_to_feature, parse
+    from geo.parser import MAX_TEXT_BYTES, check_text, claim_to_feature, mention_to_feature, parse
     from geo.timeparse import parse_published
 
     pub = parse_published(published)  # a bad date fails before any file is read
@@ -448,7 +448,6 @@ def zones_area(
 ) -> None:
     """Area under orders (km², share of the 365 km² Gaza Strip) at an instant, or as a daily series."""
     from datetime import UTC, datetime, timedelta
-
     from pathlib import Path
 
     from geo.errors import InvalidInput

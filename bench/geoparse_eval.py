@@ -131,7 +131,7 @@ def _resolved_at(m: Any) -> tuple[float, float]:
     ("north of X") moved the point, else the anchor of its geometry."""
     from geo.errors import NotFound
     from geo.gazetteer import Gazetteer
-    from geo.parse import anchor_point
+    from geo.parser import anchor_point
 
     if m.gazetteer_id:
         try:
@@ -146,7 +146,7 @@ def _resolved_at(m: Any) -> tuple[float, float]:
 def evaluate(path: Path = DEFAULT_GOLD) -> Scores:
     """Run ``geo.mentions`` and ``geo.parse`` over every gold text and score them."""
     import geo
-    from geo.parse import anchor_point, check_text, claims_from_mentions
+    from geo.parser import anchor_point, check_text, claims_from_mentions
 
     sc = Scores()
     gold = load_gold(path)

@@ -11,7 +11,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:  # pragma: no cover - for type checkers only
-    from geo.parse import parse
+    from geo.parser import parse
     from geo.resolve import mentions
 
 __all__ = ["mentions", "parse"]
@@ -19,7 +19,7 @@ __all__ = ["mentions", "parse"]
 
 def __getattr__(name: str) -> Any:
     if name == "parse":
-        from geo.parse import parse
+        from geo.parser import parse
 
         return parse
     if name == "mentions":

@@ -97,9 +97,7 @@ def ingest_report(
         Keep the full text as the report's excerpt (only for texts one may keep, such as
         sitmap's own demo texts); by default only the claims' quotes are stored.
     """
-    # geo.parse is both the contract function and its module's name; import the function
-    # itself so the call never resolves to the submodule.
-    from geo.parse import parse
+    from geo.parser import parse
 
     if not isinstance(text, str) or not text.strip():
         raise InvalidInput("report text is empty")

@@ -17,7 +17,7 @@ import pyproj
 import pytest
 
 import geo
-from geo.parse import anchor_point
+from geo.parser import anchor_point
 
 DEMO = Path(__file__).resolve().parents[2] / "layers" / "data" / "demo" / "reports.json"
 _GEOD = pyproj.Geod(ellps="WGS84")

@@ -25,8 +25,6 @@ text, then :func:`claims_from_mentions` groups sentences into events and builds 
 from __future__ import annotations
 
 import re
-import sys
-import types
 from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
@@ -959,26 +957,3 @@ def mention_to_feature(mention: Mention) -> dict[str, object]:
         "alternatives": [_candidate_json(c) for c in mention.alternatives],
     }
     return {"type": "Feature", "geometry": _point_json(mention.geometry), "properties": props}
-
-
-class _CallableModule(types.ModuleType):
-    """This module, callable as :func:`parse`.
-
-    ``geo.parse`` is both the contract function and this module's name: once anything
-    runs ``import geo.parse``, Python binds the attribute ``geo.parse`` to the module.
-    Making the module callable keeps ``geo.parse(text, ...)`` working either way.
-    """
-
-    def __call__(
-        self,
-        text: str | bytes,
-        *,
-        published: str | date | datetime | None = None,
-        source: str | None = None,
-        url: str | None = None,
-        max_bytes: int = MAX_TEXT_BYTES,
-    ) -> list[Claim]:
-        return parse(text, published=published, source=source, url=url, max_bytes=max_bytes)
-
-
-sys.modules[__name__].__class__ = _CallableModule
