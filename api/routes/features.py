@@ -854,6 +854,11 @@ def _page_of_features(
         feats = public(everything, layer, principal, include_region=req.include_region, as_of=req.as_of)
         return feats[req.offset : req.offset + req.limit], len(feats)
     query = store_query(layer, req, as_of=req.as_of, limit=req.limit, offset=req.offset)
+    fast = getattr(store, "query_claim_features", None)
+    if fast is not None and isinstance(query, ClaimQuery) and not _policy_applies(layer, principal):
+        # the sitmap stores build contract features straight from their rows (same features, no models)
+        fast_page = fast(query, include_region=req.include_region)
+        return fast_page.items, fast_page.total
     page = _query(store, query)
     feats = public(page.items, layer, principal, include_region=req.include_region, as_of=req.as_of)
     return feats, page.total

@@ -13,6 +13,7 @@ tiny :class:`Tx` interface each backend implements over its own transaction.
 from __future__ import annotations
 
 import json
+import threading
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -155,6 +156,9 @@ class Dialect:
     span_bound: str = ""
     #: SQL aggregate of the longest stored claim interval, in microseconds.
     span_max: str = ""
+    #: True when ``ORDER BY col`` already puts NULLs last (PostgreSQL), so the claim order
+    #: needs no ``col IS NULL`` term and a plain (valid_from, id) index serves it.
+    nulls_last: bool = False
 
     def tc(self, name: str, alias: str = "") -> str:
         """The column that holds the exact, comparable value of time column ``name``."""
@@ -478,6 +482,121 @@ def claims_from_rows(d: Dialect, rows: Sequence[Sequence[Any]]) -> list[ClaimRec
                 },
             )
         )
+    return out
+
+
+def claim_features_from_rows(d: Dialect, rows: Sequence[Sequence[Any]], *, include_region: bool = False) -> list[dict]:
+    """GeoJSON Features straight from rows of :func:`claim_select`, no :class:`ClaimRecord` in between.
+
+    Exactly ``[layers.export.claim_feature(r, include_region=...) for r in claims_from_rows(d, rows)]``
+    (a test compares them on varied claims), at a fraction of the cost for big pages:
+    point coordinates come from one vectorised call, and each distinct stored time,
+    uncertainty and placement is converted once per page.
+    """
+    from layers.export import COORD_DECIMALS, geometry_json, iso
+
+    ix = _CLAIM_IDX
+    geoms = d.geom_decode([r[0] for r in rows])
+    present = [i for i, g in enumerate(geoms) if g is not None]
+    geom_json: list[dict[str, Any] | None] = [None] * len(rows)
+    if present:
+        arr = [geoms[i] for i in present]
+        is_point = shapely.get_type_id(arr) == 0
+        empty = shapely.is_empty(arr)
+        xs, ys = shapely.get_x(arr), shapely.get_y(arr)
+        for j, i in enumerate(present):
+            if is_point[j] and not empty[j]:
+                geom_json[i] = {
+                    "type": "Point",
+                    "coordinates": [round(float(xs[j]), COORD_DECIMALS), round(float(ys[j]), COORD_DECIMALS)],
+                }
+            else:
+                geom_json[i] = geometry_json(arr[j])
+    times: dict[Any, str | None] = {}
+
+    def t(value: Any) -> str | None:
+        out = times.get(value, "")
+        if out == "":
+            out = times[value] = iso(d.parse_ts(value))
+        return out
+
+    uncs: dict[Any, dict[str, Any]] = {}
+    places: dict[Any, str] = {}
+    regions: dict[Any, dict[str, Any] | None] = {}
+    i_id, i_version, i_type, i_status, i_review = (ix[n] for n in ("id", "version", "event_type", "status", "review"))
+    i_claimant, i_source, i_url, i_quote = (ix[n] for n in ("claimant", "source", "url", "quote"))
+    i_ptext, i_pname, i_gaz, i_vf, i_vt = (
+        ix[n] for n in ("place_text", "place_name", "gazetteer_id", "valid_from", "valid_to")
+    )
+    i_tp, i_conf, i_blocks, i_report = (ix[n] for n in ("time_precision", "confidence", "block_ids", "report_id"))
+    i_rec, i_sup, i_u, i_region, i_place, i_counts = (
+        ix[n] for n in ("recorded_at", "superseded_at", "uncertainty_json", "region", "placement_json", "counts_json")
+    )
+    out = []
+    for row, geometry in zip(rows, geom_json, strict=True):
+        u_json = row[i_u]
+        unc = None
+        if u_json is not None:
+            unc = uncs.get(u_json)
+            if unc is None:
+                unc = uncs[u_json] = json.loads(u_json)
+        p_json = row[i_place]
+        if p_json is not None:
+            method = places.get(p_json)
+            if method is None:
+                method = places[p_json] = Placement.model_validate_json(p_json).method
+        elif unc is not None:
+            method = unc["method"]
+        else:
+            method = "unresolved"
+        fat = inj = tgt = None
+        if row[i_counts] is not None:
+            counts = json.loads(row[i_counts])
+            fat, inj, tgt = counts.get("fatalities"), counts.get("injured"), counts.get("targets")
+        blocks = row[i_blocks]
+        props: dict[str, Any] = {
+            "id": row[i_id],
+            "version": row[i_version],
+            "event_type": row[i_type],
+            "status": row[i_status],
+            "review": row[i_review],
+            "claimant": row[i_claimant],
+            "source": row[i_source],
+            "url": row[i_url],
+            "quote": row[i_quote],
+            "place_text": row[i_ptext],
+            "place_name": row[i_pname],
+            "gazetteer_id": row[i_gaz],
+            "placement_method": method,
+            "uncertainty_m": None if unc is None else unc.get("radius_m"),
+            "geo_precision": None if unc is None else unc.get("geo_precision"),
+            "where_prec": None if unc is None else unc.get("where_prec"),
+            "valid_from": t(row[i_vf]),
+            "valid_to": t(row[i_vt]),
+            "time_precision": row[i_tp],
+            "fatalities": None if fat is None else fat.get("best"),
+            "fatalities_low": None if fat is None else fat.get("low"),
+            "fatalities_high": None if fat is None else fat.get("high"),
+            "injured": None if inj is None else inj.get("best"),
+            "injured_low": None if inj is None else inj.get("low"),
+            "injured_high": None if inj is None else inj.get("high"),
+            "targets": None if tgt is None else tgt.get("best"),
+            "confidence": row[i_conf],
+            "block_ids": json.loads(blocks) if blocks else [],
+            "report_id": row[i_report],
+            "recorded_at": t(row[i_rec]),
+            "superseded_at": t(row[i_sup]),
+            "coarsened_to": None,
+        }
+        if include_region:
+            region = None
+            if unc is not None and row[i_region] is not None:
+                key = bytes(row[i_region])
+                if key not in regions:
+                    regions[key] = geometry_json(from_wkb_or_none(key))
+                region = regions[key]
+            props["uncertainty_region"] = region
+        out.append({"type": "Feature", "id": row[i_id], "geometry": geometry, "properties": props})
     return out
 
 
@@ -1092,10 +1211,65 @@ def zone_where(d: Dialect, q: ZoneQuery, alias: str = "") -> tuple[list[str], li
 
 
 def claim_order(d: Dialect, alias: str = "") -> str:
-    """The stable claim order: (valid_from, id), claims without a time last."""
+    """The stable claim order: (valid_from, id), claims without a time last.
+
+    The terms match the backends' current-order indexes exactly (an expression index
+    in SQLite, a plain one in PostgreSQL), so ``LIMIT n`` reads n index entries, not
+    every current row.
+    """
     p = f"{alias}." if alias else ""
     vf = d.tc("valid_from", alias)
+    if d.nulls_last:
+        return f"{vf}, {p}id"
     return f"{vf} IS NULL, {vf}, {p}id"
+
+
+class CountCache:
+    """Totals of recent queries, each valid while the store's write clock has not moved.
+
+    ``numberMatched`` on every page used to cost a ``count(*)`` over every matching
+    row. A query's total depends only on its filters and the stored versions, and
+    every write moves :meth:`Store.last_recorded_at`, so a total read under the same
+    clock value is still exact. The clock is read before and after counting and the
+    total kept only if it did not move, so a write racing the count is never cached.
+    Thread-safe; holds at most ``size`` entries (oldest dropped first).
+    """
+
+    def __init__(self, size: int = 256) -> None:
+        self.size = size
+        self._items: dict[tuple[Any, ...], tuple[Any, int]] = {}
+        self._lock = threading.Lock()
+
+    def get(self, key: tuple[Any, ...], clock: Any) -> int | None:
+        """The cached total for ``key`` if it was counted at write clock ``clock``."""
+        with self._lock:
+            hit = self._items.get(key)
+        return hit[1] if hit is not None and hit[0] == clock else None
+
+    def put(self, key: tuple[Any, ...], clock: Any, total: int) -> None:
+        """Remember ``total`` for ``key`` at write clock ``clock``."""
+        with self._lock:
+            self._items.pop(key, None)
+            self._items[key] = (clock, total)
+            while len(self._items) > self.size:
+                del self._items[next(iter(self._items))]
+
+    def clear(self) -> None:
+        """Forget every total (after a restore, which may rewind the clock)."""
+        with self._lock:
+            self._items.clear()
+
+
+def cached_total(cache: CountCache, clock: Callable[[], Any], key: tuple[Any, ...], count: Callable[[], int]) -> int:
+    """``count()``, or the total cached for ``key`` at the current write ``clock()`` (see :class:`CountCache`)."""
+    before = clock()
+    hit = cache.get(key, before)
+    if hit is not None:
+        return hit
+    total = count()
+    if clock() == before:
+        cache.put(key, before, total)
+    return total
 
 
 def zone_order(d: Dialect, alias: str = "") -> str:

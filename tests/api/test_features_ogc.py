@@ -356,14 +356,14 @@ def test_incidents_collection(ro_client):
 
 def test_response_cache_serves_repeats_without_a_query(gpkg_client, monkeypatch):
     store = gpkg_client.app.state.store
-    real = store.query_claims
+    real = store.query_claim_features  # the items path's store query (features built from rows)
     calls = []
 
-    def counted(query):
+    def counted(query, **kw):
         calls.append(query)
-        return real(query)
+        return real(query, **kw)
 
-    monkeypatch.setattr(store, "query_claims", counted)
+    monkeypatch.setattr(store, "query_claim_features", counted)
     first = gpkg_client.get("/collections/all/items?limit=3")
     assert len(calls) == 1
     again = gpkg_client.get("/collections/all/items?limit=3")
@@ -417,15 +417,15 @@ def test_identical_concurrent_requests_run_one_query(gpkg_client, monkeypatch):
     import time
 
     store = gpkg_client.app.state.store
-    real = store.query_claims
+    real = store.query_claim_features  # the items path's store query (features built from rows)
     calls = []
 
-    def slow(query):
+    def slow(query, **kw):
         calls.append(query)
         time.sleep(0.3)  # hold the first query so the others arrive while it runs
-        return real(query)
+        return real(query, **kw)
 
-    monkeypatch.setattr(store, "query_claims", slow)
+    monkeypatch.setattr(store, "query_claim_features", slow)
     results = []
 
     def get():

@@ -1,0 +1,139 @@
+"""Store query fast paths: order indexes, cached totals, features built straight from rows.
+
+Each fast path must give exactly what the plain path gives; these tests compare the
+two on varied claims (points, polygons, unplaced, counts, placements, regions, block
+lists, claims without a time) and check that the order index is really used.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from datetime import timedelta
+from pathlib import Path
+from typing import Any
+
+from shapely.geometry import Polygon, box
+
+from geo.model import CountEstimate, Placement
+from layers.export import claim_feature
+from layers.store import ClaimQuery, open_store
+from layers.store import rows as R
+from layers.store.gpkg import GPKG_DIALECT, GpkgStore
+from tests.layers.store.conftest import T0, claim, unc
+
+
+def varied_claims() -> list[Any]:
+    """Claims exercising every branch of the feature builder."""
+    ring = [(34.40, 31.50), (34.42, 31.50), (34.42, 31.52), (34.40, 31.52)]
+    return [
+        claim("a-point", day=3),
+        claim("b-poly", geometry=Polygon(list(reversed(ring))), day=1, block_ids=("101", "7")),
+        claim(
+            "c-counts",
+            day=1,
+            fatalities=CountEstimate(low=3, best=5, high=9, text="several"),
+            injured=CountEstimate(best=12),
+            targets=CountEstimate(best=2),
+        ),
+        claim(
+            "d-placed",
+            day=2,
+            placement=Placement(place_text="near the port", method="qualifier", qualifier="near"),
+            uncertainty=unc(radius_m=1234.5, region=box(34.3, 31.4, 34.5, 31.6), method="gazetteer"),
+        ),
+        claim("e-unplaced", geometry=None, uncertainty=None, day=0, place_text="somewhere in the north"),
+        claim("f-timeless", valid_from=None, valid_to=None, time_precision="unknown"),
+        claim("g-precise", x=34.4567891234, y=31.5012345678, day=2, valid_from=T0 + timedelta(hours=2, microseconds=7)),
+        claim("h-retracted", day=4, status="retracted"),
+    ]
+
+
+def test_features_from_rows_equal_claim_feature(store: Any) -> None:
+    store.add_claims(varied_claims())
+    for include_region in (False, True):
+        for q in (ClaimQuery(), ClaimQuery(statuses=("reported", "retracted")), ClaimQuery(limit=3, offset=2)):
+            plain = store.query_claims(q)
+            fast = store.query_claim_features(q, include_region=include_region)
+            assert fast.total == plain.total
+            expected = [claim_feature(r, include_region=include_region) for r in plain.items]
+            assert json.dumps(fast.items) == json.dumps(expected)
+    # unplaced and timeless claims kept, timeless last
+    ids = [f["id"] for f in store.query_claim_features(ClaimQuery()).items]
+    assert ids[-1] == "f-timeless" and "e-unplaced" in ids and "h-retracted" not in ids
+
+
+def test_paged_totals_stay_exact_across_writes(store: Any) -> None:
+    store.add_claims([claim(f"p-{i:02d}", day=i % 5) for i in range(12)])
+    q = ClaimQuery(limit=5, offset=5)
+    assert store.query_claims(q).total == 12
+    assert store.query_claims(q).total == 12  # from the count cache
+    store.add_claims([claim("p-new", day=1)])
+    assert store.query_claims(q).total == 13
+    store.retract_claim("p-00")
+    assert store.query_claims(q).total == 12
+    assert store.query_claims(ClaimQuery(limit=5, offset=5, statuses=("retracted",))).total == 1
+    store.update_claim("p-01", {"event_type": "shelling"})
+    assert store.query_claims(ClaimQuery(limit=1, offset=1, event_types=("shelling",))).total == 1
+
+
+def test_count_cache_skips_a_count_raced_by_a_write() -> None:
+    cache = R.CountCache(size=2)
+    ticks = iter([1, 2, 2, 2])  # the clock moves while the first count runs
+    assert R.cached_total(cache, lambda: next(ticks), ("q",), lambda: 10) == 10
+    assert cache.get(("q",), 1) is None and cache.get(("q",), 2) is None
+    assert R.cached_total(cache, lambda: next(ticks), ("q",), lambda: 11) == 11
+    assert cache.get(("q",), 2) == 11
+    cache.put(("r",), 2, 1)
+    cache.put(("s",), 2, 1)  # size 2: the oldest entry goes
+    assert cache.get(("q",), 2) is None and cache.get(("s",), 2) == 1
+
+
+def _plan(path: Path, sql: str) -> str:
+    conn = sqlite3.connect(path)
+    try:
+        return " ".join(str(r[-1]) for r in conn.execute("EXPLAIN QUERY PLAN " + sql))
+    finally:
+        conn.close()
+
+
+def test_gpkg_first_page_reads_the_order_index(gpkg_path: Path) -> None:
+    with GpkgStore(gpkg_path) as s:
+        s.add_claims([claim(f"o-{i}", day=i) for i in range(5)])
+    where, params = R.claim_where(GPKG_DIALECT, ClaimQuery())
+    order = R.claim_order(GPKG_DIALECT)
+    plan = _plan(gpkg_path, f"SELECT id FROM {R.CLAIM_TABLE} WHERE {' AND '.join(where)} ORDER BY {order} LIMIT 100")
+    assert "claim_versions_current_order" in plan and "TEMP B-TREE" not in plan
+    assert not params
+
+
+def test_gpkg_file_without_order_indexes_gets_them(gpkg_path: Path) -> None:
+    with GpkgStore(gpkg_path) as s:
+        s.add_claims([claim(f"m-{i}", day=5 - i) for i in range(5)] + [claim("m-none", valid_from=None, valid_to=None)])
+        before = [c.id for c in s.query_claims(ClaimQuery()).items]
+    conn = sqlite3.connect(gpkg_path)
+    conn.execute("DROP INDEX claim_versions_current_order")
+    conn.execute("DROP INDEX zone_versions_current_order")
+    conn.commit()
+    conn.close()
+    with open_store(str(gpkg_path)) as s:
+        assert [c.id for c in s.query_claims(ClaimQuery()).items] == before
+    names = {r[0] for r in sqlite3.connect(gpkg_path).execute("SELECT name FROM sqlite_master WHERE type = 'index'")}
+    assert {"claim_versions_current_order", "zone_versions_current_order"} <= names
+    assert before[-1] == "m-none" and before[0] == "m-4"
+
+
+def test_read_only_file_without_order_indexes_still_answers(gpkg_path: Path) -> None:
+    with GpkgStore(gpkg_path) as s:
+        s.add_claims([claim(f"r-{i}", day=i) for i in range(3)])
+    conn = sqlite3.connect(gpkg_path)
+    conn.execute("DROP INDEX claim_versions_current_order")
+    conn.execute("PRAGMA journal_mode = DELETE")
+    conn.commit()
+    conn.close()
+    gpkg_path.chmod(0o444)
+    try:
+        with GpkgStore(gpkg_path, create=False) as s:
+            assert [c.id for c in s.query_claims(ClaimQuery(limit=2, offset=1)).items] == ["r-1", "r-2"]
+    finally:
+        gpkg_path.chmod(0o644)
