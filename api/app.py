@@ -21,7 +21,13 @@ from starlette.middleware.gzip import GZipMiddleware
 from api.auth import TokenRegistry, load_tokens
 from api.caching import ResponseCache
 from api.errors import install_error_handlers
-from api.middleware import BodyLimitMiddleware, GzipETagMiddleware, HeadMiddleware, SecurityHeadersMiddleware
+from api.middleware import (
+    BodyLimitMiddleware,
+    GzipETagMiddleware,
+    HeadMiddleware,
+    NulGuardMiddleware,
+    SecurityHeadersMiddleware,
+)
 from api.openapi import downgrade_to_30
 from api.settings import Settings
 from layers.store import Store
@@ -105,6 +111,7 @@ def create_app(settings: Settings | None = None, *, store: Store | None = None) 
     # Middlewares, innermost first: body limit, gzip (only when asked), gzip-aware ETags,
     # CORS (reads only), security headers + last-resort 500, HEAD as a bodiless GET.
     app.add_middleware(BodyLimitMiddleware, max_bytes=settings.max_body_bytes)
+    app.add_middleware(NulGuardMiddleware)
     if settings.rate_limit:
         from api.ratelimit import RateLimiter, RateLimitMiddleware
 

@@ -103,6 +103,49 @@ class BodyLimitMiddleware:
         await self.app(scope, counted, send)
 
 
+class NulGuardMiddleware:
+    """Refuse (400) a request whose path or query string holds a NUL character.
+
+    No sitmap id, name or filter contains NUL, and PostgreSQL text cannot hold one:
+    refusing it here turns a would-be store error into a clear client error.
+    """
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http":
+            path: str = scope.get("path", "")
+            query: bytes = scope.get("query_string", b"")
+            if "\x00" in path or b"%00" in query or b"\x00" in query:
+                from urllib.parse import parse_qsl
+
+                names = [k for k, v in parse_qsl(query.decode("latin-1"), keep_blank_values=True) if "\x00" in k + v]
+                where = f"query parameter {names[0]!r}" if names else "request path"
+                body = _problem_body(
+                    400,
+                    "invalid_parameter" if names else "invalid_input",
+                    "Invalid input",
+                    f"the {where} contains a NUL character (%00)",
+                    path.replace("\x00", "%00"),
+                )
+                if names:
+                    body = body[:-1] + b', "parameter": ' + json.dumps(names[0]).encode() + b"}"
+                await send(
+                    {
+                        "type": "http.response.start",
+                        "status": 400,
+                        "headers": [
+                            (b"content-type", b"application/problem+json"),
+                            (b"content-length", str(len(body)).encode()),
+                        ],
+                    }
+                )
+                await send({"type": "http.response.body", "body": body})
+                return
+        await self.app(scope, receive, send)
+
+
 class SecurityHeadersMiddleware:
     """Add security headers to every response, and answer any unhandled error with a 500 problem.
 

@@ -62,6 +62,10 @@ class _Unprocessable(SitmapError):
 # --------------------------------------------------------------------------------------
 
 
+#: A JSON ``\u0000`` escape (not an escaped backslash followed by ``u0000``).
+_JSON_NUL = re.compile(rb"(?<!\\)(?:\\\\)*\\u0000")
+
+
 async def read_json(request: Request) -> Any:
     """The request body as JSON: 415 for another media type, 400 for broken JSON."""
     ctype = request.headers.get("content-type", "").split(";")[0].strip().lower()
@@ -74,6 +78,9 @@ async def read_json(request: Request) -> Any:
     body = await request.body()
     if not body.strip():
         raise InvalidInput("the request body is empty; send a JSON document")
+    if _JSON_NUL.search(body):
+        # PostgreSQL text cannot hold NUL and no sitmap field needs it: refuse it on every backend alike.
+        raise InvalidInput("the request body has a NUL character (\\u0000) in a string; remove it")
     try:
         return json.loads(body)
     except UnicodeDecodeError:
