@@ -469,6 +469,17 @@
       for (var i = 0; i < s.n; i++) if (s.visible[i]) { xs.push(s.data.x[i]); ys.push(s.data.y[i]); }
     });
     var b = null;
+    if (xs.length > 2) {
+      // A talk in Doha or a statement from Cairo should not zoom the map out to half a
+      // continent: fit to the points within ~3 degrees of the median, when there are any.
+      var mx = xs.slice().sort(function (a, c) { return a - c; })[xs.length >> 1];
+      var my = ys.slice().sort(function (a, c) { return a - c; })[ys.length >> 1];
+      var nx = [], ny = [];
+      for (var j = 0; j < xs.length; j++) {
+        if (Math.abs(xs[j] - mx) < 3 && Math.abs(ys[j] - my) < 3) { nx.push(xs[j]); ny.push(ys[j]); }
+      }
+      if (nx.length) { xs = nx; ys = ny; }
+    }
     if (xs.length) {
       xs.sort(function (a, c) { return a - c; }); ys.sort(function (a, c) { return a - c; });
       var k = xs.length > 20 ? Math.floor(xs.length * 0.02) : 0, m = xs.length - 1 - k;
