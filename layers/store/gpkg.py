@@ -713,13 +713,14 @@ class GpkgStore:
 
         Each feature equals ``layers.export.claim_feature(record, include_region=...)``.
         """
-        rows, total = self._claim_rows(query)
+        select = R.claim_feature_select(GPKG_DIALECT, "c", include_region=include_region)
+        rows, total = self._claim_rows(query, select)
         return Page(items=R.claim_features_from_rows(GPKG_DIALECT, rows, include_region=include_region), total=total)
 
-    def _claim_rows(self, query: ClaimQuery) -> tuple[list[tuple[Any, ...]], int]:
+    def _claim_rows(self, query: ClaimQuery, select: str | None = None) -> tuple[list[tuple[Any, ...]], int]:
         where, params = R.claim_where(GPKG_DIALECT, query, "c")
         return self._query(
-            R.CLAIM_TABLE, R.claim_select(GPKG_DIALECT, "c"), where, params, query.bbox,
+            R.CLAIM_TABLE, select or R.claim_select(GPKG_DIALECT, "c"), where, params, query.bbox,
             R.claim_order(GPKG_DIALECT, "c"), query.limit, query.offset,
         )  # fmt: skip
 

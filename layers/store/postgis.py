@@ -430,13 +430,14 @@ class PostgisStore:
 
         Each feature equals ``layers.export.claim_feature(record, include_region=...)``.
         """
-        rows, total = self._claim_rows(query)
+        select = R.claim_feature_select(PG_DIALECT, "c", include_region=include_region)
+        rows, total = self._claim_rows(query, select)
         return Page(items=R.claim_features_from_rows(PG_DIALECT, rows, include_region=include_region), total=total)
 
-    def _claim_rows(self, query: ClaimQuery) -> tuple[list[tuple[Any, ...]], int]:
+    def _claim_rows(self, query: ClaimQuery, select: str | None = None) -> tuple[list[tuple[Any, ...]], int]:
         where, params = R.claim_where(PG_DIALECT, query, "c")
         return self._query(
-            R.CLAIM_TABLE, R.claim_select(PG_DIALECT, "c"), where, params, query.bbox,
+            R.CLAIM_TABLE, select or R.claim_select(PG_DIALECT, "c"), where, params, query.bbox,
             R.claim_order(PG_DIALECT, "c"), query.limit, query.offset,
         )  # fmt: skip
 
