@@ -122,6 +122,26 @@ def repair_geometry(geom: BaseGeometry) -> BaseGeometry:
     return fixed
 
 
+def count_vertices(value: Any) -> int:
+    """How many coordinate positions a GeoJSON geometry (or any nesting of arrays) holds.
+
+    Counted on the parsed JSON before shapely sees it, so a huge geometry is refused
+    without building it. A position is an array whose first item is a number.
+    """
+    count = 0
+    stack = [value]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, dict):
+            stack.extend(item.values())
+        elif isinstance(item, list) and item:
+            if isinstance(item[0], (int, float)) and not isinstance(item[0], bool):
+                count += 1
+            else:
+                stack.extend(item)
+    return count
+
+
 def to_geometry(value: Any) -> BaseGeometry:
     """Coerce a shapely geometry, GeoJSON mapping or WKT string into a shapely geometry."""
     if isinstance(value, BaseGeometry):

@@ -31,6 +31,7 @@ from geo.model import (
     Placement,
     PlacementMethod,
     Uncertainty,
+    count_vertices,
     format_validation_error,
     to_geometry,
 )
@@ -91,26 +92,6 @@ async def read_json(request: Request) -> Any:
         raise InvalidInput(
             f"the request body is not valid JSON: {exc.msg} at line {exc.lineno} column {exc.colno}"
         ) from None
-
-
-def count_vertices(value: Any) -> int:
-    """How many coordinate positions a GeoJSON geometry (or any nesting of arrays) holds.
-
-    Counted on the parsed JSON before shapely sees it, so a huge geometry is refused
-    without building it. A position is an array whose first item is a number.
-    """
-    count = 0
-    stack = [value]
-    while stack:
-        item = stack.pop()
-        if isinstance(item, dict):
-            stack.extend(item.values())
-        elif isinstance(item, list) and item:
-            if isinstance(item[0], (int, float)) and not isinstance(item[0], bool):
-                count += 1
-            else:
-                stack.extend(item)
-    return count
 
 
 def check_vertices(features: list[dict[str, Any]], maximum: int) -> None:

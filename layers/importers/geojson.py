@@ -36,6 +36,7 @@ from geo.model import (
     PLACEMENT_METHODS,
     CountEstimate,
     Uncertainty,
+    count_vertices,
     format_validation_error,
     repair_geometry,
     to_geometry,
@@ -46,6 +47,8 @@ from layers.store.base import ClaimQuery, Store, ZoneQuery
 
 #: Largest GeoJSON file read (it is parsed whole); bigger files should be split or imported as CSV.
 MAX_BYTES = 512 * 1024 * 1024
+#: Most vertices one feature's geometries may hold; larger ones are refused before shapely builds them.
+MAX_VERTICES = 250_000
 #: Records per store write.
 BATCH_SIZE = 2000
 #: Coordinates closer than this (degrees) to the stored ones are the same (exports round to 1e-7).
@@ -293,6 +296,9 @@ def _read(
         try:
             props = _props(feature)
             fid = _feature_id(feature, props)
+            vertices = count_vertices([feature.get("geometry"), props.get("uncertainty_region")])
+            if vertices > MAX_VERTICES:
+                raise InvalidInput(f"{vertices} vertices; at most {MAX_VERTICES} per feature (simplify it first)")
             if "claim_ids" in props:
                 raise InvalidInput("an incident is derived from claims; import its member claims instead")
             if "order_type" in props:
