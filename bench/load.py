@@ -1,0 +1,212 @@
+"""Load test: 64 connections for 60 s against ``sitmap serve --workers 2`` on 127.0.0.1 with the demo data.
+
+Builds the demo store (``sitmap demo``) in a temporary directory unless ``--db`` is
+given, starts ``sitmap serve`` on a free port with rate limits off (the point is the
+service's capacity, not the limiter), then runs an async httpx client with
+``--connections`` concurrent connections for ``--seconds`` over a fixed mix of
+requests: item pages (filters, bbox, datetime), map pages, embed pages, map data,
+and likelihood tiles. Prints per-kind and total: requests, errors (non-2xx/304 or
+transport errors), p50/p99 latency, throughput, and the server's peak RSS (all
+worker processes summed, sampled every 0.5 s from /proc). Figures only, no pass/fail.
+
+    .venv/bin/python bench/load.py [--seconds 60] [--connections 64] [--workers 2] [--db demo.gpkg]
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import random
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+from collections import defaultdict
+from pathlib import Path
+
+import httpx
+
+ROOT = Path(__file__).resolve().parents[1]
+SITMAP = str(Path(sys.executable).with_name("sitmap"))
+
+#: (kind, path) pairs; each worker picks from these in a fixed pseudo-random order.
+MIX: list[tuple[str, str]] = [
+    ("items", "/collections/all/items?f=json&limit=50"),
+    ("items", "/collections/all/items?f=json&limit=100&bbox=34.2,31.2,34.6,31.6"),
+    ("items", "/collections/all/items?f=json&datetime=2023-10-01/2024-03-01&limit=100"),
+    ("items", "/collections/all/items?f=json&event_type=airstrike&limit=20"),
+    ("items", "/collections/evacuation-orders/items?f=json&limit=50"),
+    ("items", "/collections/incidents/items?f=json&limit=20"),
+    ("maps", "/maps/all"),
+    ("maps", "/maps/evacuation-orders?date=2023-12-02"),
+    ("maps", "/maps/all/data.json"),
+    ("embed", "/embed/all"),
+    ("embed", "/embed/evacuation-orders?date=2023-12-02"),
+    *[
+        ("tiles", f"/collections/all/tiles/{z}/{x}/{y}.png")
+        for z, x, y in [
+            (10, 609, 424),
+            (10, 610, 424),
+            (10, 609, 425),
+            (10, 610, 425),
+            (11, 1220, 849),
+            (11, 1221, 849),
+            (9, 304, 212),
+            (12, 2441, 1698),
+        ]
+    ],
+]
+
+
+def free_port() -> int:
+    """A free TCP port on 127.0.0.1."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def tree_rss_mb(pid: int) -> float:
+    """Resident memory (MB) of ``pid`` and all its descendants, from /proc."""
+    children: dict[int, list[int]] = defaultdict(list)
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            with open(f"/proc/{entry}/stat") as fh:
+                fields = fh.read().rsplit(")", 1)[1].split()
+            children[int(fields[1])].append(int(entry))
+        except (OSError, IndexError, ValueError):
+            continue
+    total_kb = 0
+    stack = [pid]
+    while stack:
+        p = stack.pop()
+        stack.extend(children.get(p, []))
+        try:
+            with open(f"/proc/{p}/status") as fh:
+                for line in fh:
+                    if line.startswith("VmRSS:"):
+                        total_kb += int(line.split()[1])
+        except OSError:
+            continue
+    return total_kb / 1024
+
+
+def start(db: str, workers: int, log: Path) -> tuple[subprocess.Popen[bytes], str]:
+    """Start ``sitmap serve`` and wait until /healthz answers."""
+    port = free_port()
+    env = {**os.environ, "SITMAP_RATE_LIMIT": "false"}
+    cmd = [SITMAP, "serve", "--db", db, "--host", "127.0.0.1", "--port", str(port), "--workers", str(workers)]
+    cmd += ["--log-level", "warning"]
+    proc = subprocess.Popen(cmd, env=env, stdout=log.open("wb"), stderr=subprocess.STDOUT, cwd=str(ROOT))
+    url = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 90
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            raise SystemExit(f"sitmap serve exited: {log.read_text(errors='replace')[-2000:]}")
+        try:
+            if httpx.get(url + "/healthz", timeout=1).status_code == 200:
+                return proc, url
+        except httpx.HTTPError:
+            pass
+        time.sleep(0.2)
+    proc.kill()
+    raise SystemExit("sitmap serve did not start within 90 s")
+
+
+async def run_load(url: str, connections: int, seconds: float, pid: int) -> None:
+    """Drive the mix with ``connections`` concurrent clients; print the figures."""
+    latencies: dict[str, list[float]] = defaultdict(list)
+    errors: dict[str, int] = defaultdict(int)
+    samples: list[str] = []
+    peak_rss = tree_rss_mb(pid)
+    stop = float("inf")
+    limits = httpx.Limits(max_connections=connections, max_keepalive_connections=connections)
+    async with httpx.AsyncClient(base_url=url, limits=limits, timeout=30.0) as client:
+        # Warm each path once (first surfaces, caches), not counted.
+        for _kind, path in MIX:
+            await client.get(path)
+        stop = time.monotonic() + seconds
+
+        async def worker(seed: int) -> None:
+            rng = random.Random(seed)
+            while time.monotonic() < stop:
+                kind, path = rng.choice(MIX)
+                t0 = time.perf_counter()
+                try:
+                    resp = await client.get(path, headers={"Accept-Encoding": "gzip"})
+                    ok = resp.status_code in (200, 304)
+                    if not ok and len(samples) < 5:
+                        samples.append(f"{resp.status_code} {path}: {resp.text[:160]}")
+                except httpx.HTTPError as exc:
+                    ok = False
+                    if len(samples) < 5:
+                        samples.append(f"{type(exc).__name__} {path}")
+                latencies[kind].append(time.perf_counter() - t0)
+                if not ok:
+                    errors[kind] += 1
+
+        async def sampler() -> None:
+            nonlocal peak_rss
+            while time.monotonic() < stop:
+                peak_rss = max(peak_rss, tree_rss_mb(pid))
+                await asyncio.sleep(0.5)
+
+        t_start = time.monotonic()
+        await asyncio.gather(sampler(), *(worker(i) for i in range(connections)))
+        elapsed = time.monotonic() - t_start
+    print(f"{'kind':8} {'requests':>9} {'errors':>7} {'p50 ms':>8} {'p99 ms':>8} {'req/s':>8}")
+    every: list[float] = []
+    for kind in sorted(latencies):
+        lat = sorted(latencies[kind])
+        every += lat
+        print(
+            f"{kind:8} {len(lat):9d} {errors[kind]:7d} {1000 * _q(lat, 0.5):8.1f} {1000 * _q(lat, 0.99):8.1f} "
+            f"{len(lat) / elapsed:8.1f}"
+        )
+    every.sort()
+    print(
+        f"{'total':8} {len(every):9d} {sum(errors.values()):7d} {1000 * _q(every, 0.5):8.1f} "
+        f"{1000 * _q(every, 0.99):8.1f} {len(every) / elapsed:8.1f}"
+    )
+    print(f"{connections} connections for {elapsed:.1f} s; server peak RSS (all processes) {peak_rss:.0f} MB")
+    for line in samples:
+        print("  error sample:", line)
+
+
+def _q(values: list[float], q: float) -> float:
+    if not values:
+        return float("nan")
+    return values[min(len(values) - 1, int(q * len(values)))]
+
+
+def main() -> None:
+    """Parse arguments, build the demo store if needed, serve it and run the load."""
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--seconds", type=float, default=60.0)
+    ap.add_argument("--connections", type=int, default=64)
+    ap.add_argument("--workers", type=int, default=2)
+    ap.add_argument("--db", help="an existing store (default: a fresh demo GeoPackage)")
+    args = ap.parse_args()
+    with tempfile.TemporaryDirectory(prefix="sitmap-load-") as tmp:
+        db = args.db
+        if db is None:
+            db = str(Path(tmp) / "demo.gpkg")
+            subprocess.run([SITMAP, "demo", "--db", db], check=True, cwd=str(ROOT), stdout=subprocess.DEVNULL)
+        proc, url = start(db, args.workers, Path(tmp) / "serve.log")
+        try:
+            print(f"sitmap serve --workers {args.workers} on {url} over {db}")
+            asyncio.run(run_load(url, args.connections, args.seconds, proc.pid))
+        finally:
+            proc.terminate()
+            try:
+                proc.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+                proc.wait()
+
+
+if __name__ == "__main__":
+    main()
