@@ -7,10 +7,20 @@ then times each query sequentially and 16-way concurrently, bounded in count and
 time. Requests send ``Accept-Encoding: identity`` (no gzip). Prints requests/s,
 p50 and p95 per query. Figures only, no pass/fail.
 
-pygeoapi is not run by this script (it would need a bench-only environment); the
-issue's reference figures for TiPg and pygeoapi are printed beside sitmap's.
+In the same run it serves the same claims with pygeoapi (``bench/pygeoapi_env.py``:
+a bench-only venv ``bench/.venv-pygeoapi`` installed from PyPI, its PostgreSQL
+provider over the ``claims`` view of the same PostGIS schema, gunicorn on 127.0.0.1),
+checks that both servers return the same features (numberMatched and the ids in
+order; pygeoapi is asked to ``sortby=valid_from,id``, sitmap's stable order, and the
+one-day window is the closed interval of that day on ``valid_from``, which selects the
+same claims as sitmap's overlap match for these day-precision claims), times it the
+same way, and prints the ratio per query: ``p50 x`` is pygeoapi's median latency
+divided by sitmap's, ``r/s x`` sitmap's throughput divided by pygeoapi's (above 1:
+sitmap is ahead). pygeoapi has no embedded-store provider of its own here, so both
+sitmap backends are compared with pygeoapi on PostGIS.
 
-    .venv/bin/python bench/api.py [-n 100000] [--pg postgresql://...] [--workers 1]
+    .venv/bin/python bench/api.py [-n 100000] [--backend gpkg|postgis|both] [--no-pygeoapi]
+        [--pg postgresql://postgres@127.0.0.1:5432/sitmap_bench] [--workers 1]
 """
 
 from __future__ import annotations
@@ -31,6 +41,23 @@ import httpx
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+
+def _bench_module(name: str):
+    """Import a sibling bench script by path: ``bench/`` is not a package, and its ``layers.py`` shadows sitmap's."""
+    spec = importlib.util.spec_from_file_location(f"bench_{name}", ROOT / "bench" / f"{name}.py")
+    assert spec and spec.loader
+    mod = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = mod  # dataclasses resolve their module by name
+    spec.loader.exec_module(mod)
+    return mod
+
+
+pygeoapi_env = _bench_module("pygeoapi_env")
+
+DEFAULT_PG = "postgresql://postgres@127.0.0.1:5432/sitmap_bench"
+ONE_DAY = "2024-03-05T00:00:00Z/2024-03-05T23:59:59.999999Z"
+SORT = "sortby=valid_from,id&f=json"
+
 KHAN_YOUNIS = "34.25,31.32,34.33,31.37"
 QUERIES: list[tuple[str, str]] = [
     ("items limit=100", "/collections/all/items?limit=100"),
@@ -46,7 +73,20 @@ REFERENCE = {
     "one item by id": "TiPg 1.7 ms",
     "limit=10000": "pygeoapi 152 ms",
 }
+#: The same six queries as pygeoapi spells them (same features, same order; see the module docstring).
+PYGEOAPI_QUERIES: dict[str, str] = {
+    "items limit=100": f"/collections/all/items?limit=100&{SORT}",
+    "bbox Khan Younis": f"/collections/all/items?bbox={KHAN_YOUNIS}&limit=100&{SORT}",
+    "one-day datetime": f"/collections/all/items?datetime={ONE_DAY}&limit=100&{SORT}",
+    "bbox + one day": f"/collections/all/items?bbox={KHAN_YOUNIS}&datetime={ONE_DAY}&limit=100&{SORT}",
+    "one item by id": "/collections/all/items/{mid_id}?f=json",
+    "limit=10000": f"/collections/all/items?limit=10000&{SORT}",
+}
 HEADERS = {"Accept-Encoding": "identity", "Accept": "application/geo+json"}
+#: Per query: (seq p50 ms, seq p95 ms, seq r/s, c16 p50 ms, c16 p95 ms, c16 r/s).
+Stats = tuple[float, float, float, float, float, float]
+#: Per query: (numberMatched, ids returned in order).
+Answer = tuple[int, list[str]]
 
 
 def _store_module():
@@ -113,7 +153,8 @@ def serve(db: str, workers: int, log: Path, *, cache_mb: float) -> tuple[subproc
     raise SystemExit("sitmap serve did not start")
 
 
-def check(client: httpx.Client, path: str) -> str:
+def answer(client: httpx.Client, path: str) -> Answer:
+    """Fetch ``path`` once: its numberMatched and the feature ids in order (a single Feature counts as 1 of 1)."""
     r = client.get(path, headers=HEADERS)
     if r.status_code != 200:
         raise SystemExit(f"{path}: HTTP {r.status_code} {r.text[:300]}")
@@ -121,8 +162,25 @@ def check(client: httpx.Client, path: str) -> str:
         raise SystemExit(f"{path}: compressed although identity was asked")
     doc = r.json()
     if doc.get("type") == "Feature":
-        return "1 feature"
-    return f"{doc['numberReturned']} of {doc['numberMatched']}"
+        return 1, [str(doc["id"])]
+    return int(doc["numberMatched"]), [str(f["id"]) for f in doc["features"]]
+
+
+def check(client: httpx.Client, path: str) -> str:
+    matched, ids = answer(client, path)
+    return "1 feature" if "/items/" in path else f"{len(ids)} of {matched}"
+
+
+def same_features(name: str, ours: Answer, theirs: Answer) -> str:
+    """Compare sitmap's and pygeoapi's answers to one query; a one-line verdict (never raises)."""
+    if ours == theirs:
+        return f"same {len(ours[1])} ids of {ours[0]}"
+    extra, missing = sorted(set(ours[1]) - set(theirs[1])), sorted(set(theirs[1]) - set(ours[1]))
+    return (
+        f"DIFFERENT: matched {ours[0]} vs {theirs[0]}, returned {len(ours[1])} vs {len(theirs[1])}, "
+        f"only sitmap {extra[:3]}, only pygeoapi {missing[:3]}"
+        + (", same ids in another order" if not extra and not missing else "")
+    )
 
 
 def sequential(client: httpx.Client, path: str, max_n: int, max_s: float) -> list[float]:
@@ -162,7 +220,61 @@ def pct(values: list[float], q: float) -> float:
     return ordered[min(len(ordered) - 1, int(q * len(ordered)))] * 1000
 
 
-def run(label: str, db: str, args: argparse.Namespace, tmp: Path, *, cache_mb: float) -> None:
+def measure(base: str, client: httpx.Client, path: str, args: argparse.Namespace) -> Stats:
+    """Time one query sequentially and 16-way concurrently, each bounded in count and seconds."""
+    heavy = "10000" in path
+    seq = sequential(client, path, 20 if heavy else args.requests, args.seconds)
+    conc_times, wall = asyncio.run(concurrent(base, path, 16, 32 if heavy else args.requests * 2, args.seconds))
+    return (
+        pct(seq, 0.5),
+        pct(seq, 0.95),
+        len(seq) / sum(seq),
+        pct(conc_times, 0.5),
+        pct(conc_times, 0.95),
+        len(conc_times) / wall,
+    )
+
+
+def run_pygeoapi(
+    target: pygeoapi_env.PgTarget, bin_dir: Path, args: argparse.Namespace, tmp: Path
+) -> tuple[dict[str, Answer], dict[str, Stats]]:
+    """Start pygeoapi on the PostGIS copy, fetch each query's answer, time each query; print its own table."""
+    mid_id = f"c-{args.n // 2:07d}"
+    proc, base, log = pygeoapi_env.serve(bin_dir, target, tmp, free_port(), threads=args.pygeoapi_threads)
+    answers: dict[str, Answer] = {}
+    stats: dict[str, Stats] = {}
+    try:
+        print(f"\n== pygeoapi {args.pygeoapi_version} (PostgreSQL provider, schema {target.schema}): {base} "
+              f"(gunicorn, 1 worker x {args.pygeoapi_threads} threads)")  # fmt: skip
+        print(f"{'query':<18} {'returned':>14} | {'seq p50':>8} {'seq p95':>8} {'seq r/s':>8} |"
+              f" {'c16 p50':>8} {'c16 p95':>8} {'c16 r/s':>8}")  # fmt: skip
+        with httpx.Client(base_url=base, timeout=120) as client:
+            for name, template in PYGEOAPI_QUERIES.items():
+                path = template.format(mid_id=mid_id)
+                answers[name] = answer(client, path)
+                s = stats[name] = measure(base, client, path, args)
+                returned = "1 feature" if "/items/" in path else f"{len(answers[name][1])} of {answers[name][0]}"
+                print(f"{name:<18} {returned:>14} | {s[0]:7.1f}ms {s[1]:7.1f}ms {s[2]:8.1f} | "
+                      f"{s[3]:7.1f}ms {s[4]:7.1f}ms {s[5]:8.1f}")  # fmt: skip
+    except (httpx.HTTPError, SystemExit):
+        print(f"-- pygeoapi's log ({'running' if proc.poll() is None else f'exited {proc.returncode}'}):")
+        print(log.read_text(errors="replace")[-4000:])
+        raise
+    finally:
+        proc.terminate()
+        proc.wait(timeout=20)
+    return answers, stats
+
+
+def run(
+    label: str,
+    db: str,
+    args: argparse.Namespace,
+    tmp: Path,
+    *,
+    cache_mb: float,
+    baseline: tuple[dict[str, Answer], dict[str, Stats]] | None = None,
+) -> None:
     queries = [(name, path.format(mid_id=f"c-{args.n // 2:07d}")) for name, path in QUERIES]
     log = tmp / f"serve-{label}.log"
     proc, base = serve(db, args.workers, log, cache_mb=cache_mb)
@@ -171,18 +283,22 @@ def run(label: str, db: str, args: argparse.Namespace, tmp: Path, *, cache_mb: f
         print(f"\n== {label}: {base} ({args.workers} worker(s), {mode})")
         with httpx.Client(base_url=base, timeout=120) as client:
             matches = {name: check(client, path) for name, path in queries}
+            if baseline:
+                print("same features as pygeoapi (numberMatched and ids in order), checked before timing:")
+                for name, path in queries:
+                    print(f"  {name:<18} {same_features(name, answer(client, path), baseline[0][name])}")
+            vs = f" | {'vs pygeoapi: seq p50 x, c16 p50 x, c16 r/s x':<44}" if baseline else ""
             print(f"{'query':<18} {'returned':>14} | {'seq p50':>8} {'seq p95':>8} {'seq r/s':>8} |"
-                  f" {'c16 p50':>8} {'c16 p95':>8} {'c16 r/s':>8} | reference (issue)")  # fmt: skip
+                  f" {'c16 p50':>8} {'c16 p95':>8} {'c16 r/s':>8}{vs} | reference (issue)")  # fmt: skip
             for name, path in queries:
-                heavy = "10000" in path
-                seq = sequential(client, path, 20 if heavy else args.requests, args.seconds)
-                conc_times, wall = asyncio.run(
-                    concurrent(base, path, 16, 32 if heavy else args.requests * 2, args.seconds)
-                )
+                s = measure(base, client, path, args)
+                ratio = ""
+                if baseline:
+                    b = baseline[1][name]
+                    ratio = f" | {b[0] / s[0]:13.2f} {b[3] / s[3]:14.2f} {s[5] / b[5]:15.2f}"
                 print(
-                    f"{name:<18} {matches[name]:>14} | {pct(seq, 0.5):7.1f}ms {pct(seq, 0.95):7.1f}ms "
-                    f"{len(seq) / sum(seq):8.1f} | {pct(conc_times, 0.5):7.1f}ms {pct(conc_times, 0.95):7.1f}ms "
-                    f"{len(conc_times) / wall:8.1f} | {REFERENCE.get(name, '')}"
+                    f"{name:<18} {matches[name]:>14} | {s[0]:7.1f}ms {s[1]:7.1f}ms {s[2]:8.1f} | "
+                    f"{s[3]:7.1f}ms {s[4]:7.1f}ms {s[5]:8.1f}{ratio} | {REFERENCE.get(name, '')}"
                 )
             r1 = client.get(QUERIES[0][1], headers={"Accept-Encoding": "gzip"})
             r0 = client.get(QUERIES[0][1], headers=HEADERS)
@@ -199,42 +315,102 @@ def run(label: str, db: str, args: argparse.Namespace, tmp: Path, *, cache_mb: f
         proc.wait(timeout=20)
 
 
+def ensure_database(url: str) -> None:
+    """Create the benchmark's dedicated database with PostGIS if it is missing (connecting to ``postgres``)."""
+    import psycopg
+    from psycopg import conninfo, sql
+
+    params = conninfo.conninfo_to_dict(url)
+    dbname = str(params.get("dbname") or "postgres")
+    admin = conninfo.make_conninfo(url, dbname="postgres")
+    with psycopg.connect(admin, autocommit=True) as conn:
+        if conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [dbname]).fetchone() is None:
+            conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(dbname)))
+    with psycopg.connect(url, autocommit=True) as conn:
+        conn.execute("CREATE EXTENSION IF NOT EXISTS postgis")
+
+
+def pg_target(url: str, schema: str) -> pygeoapi_env.PgTarget:
+    """The connection parameters of ``url`` as pygeoapi's PostgreSQL provider wants them."""
+    from psycopg import conninfo
+
+    p = conninfo.conninfo_to_dict(url)
+    return pygeoapi_env.PgTarget(
+        host=str(p.get("host") or "127.0.0.1"),
+        port=int(p.get("port") or 5432),
+        dbname=str(p.get("dbname") or "postgres"),
+        user=str(p.get("user") or "postgres"),
+        password=str(p["password"]) if p.get("password") else None,
+        schema=schema,
+    )
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("-n", type=int, default=100_000, help="claims to load (default 100000)")
-    parser.add_argument("--pg", help="also benchmark a PostGIS store at this postgresql:// URL")
+    parser.add_argument("--backend", choices=["gpkg", "postgis", "both"], default="both", help="sitmap store(s)")
+    parser.add_argument("--pg", default=DEFAULT_PG, help=f"PostgreSQL database for PostGIS and pygeoapi ({DEFAULT_PG})")
+    parser.add_argument(
+        "--pygeoapi",
+        action=argparse.BooleanOptionalAction,
+        default=True,
+        help="also serve the same claims with pygeoapi from bench/.venv-pygeoapi (default on)",
+    )
+    parser.add_argument("--pygeoapi-threads", type=int, default=4, help="gunicorn threads for pygeoapi (default 4)")
     parser.add_argument("--workers", type=int, default=1, help="sitmap serve workers (default 1)")
     parser.add_argument("--requests", type=int, default=200, help="requests per query and mode (bound)")
     parser.add_argument("--seconds", type=float, default=15.0, help="time per query and mode (bound)")
     parser.add_argument("--cached", action="store_true", help="also run with the response cache on (64 MB)")
     args = parser.parse_args()
     args.cache_modes = [0.0, 64.0] if args.cached else [0.0]
+    backends = ["gpkg", "postgis"] if args.backend == "both" else [args.backend]
+    bin_dir: Path | None = None
+    if args.pygeoapi:
+        bin_dir, args.pygeoapi_version = pygeoapi_env.ensure_env()
+        if bin_dir is None:
+            print(f"pygeoapi left out: {args.pygeoapi_version}; sitmap figures only")
+    baseline: tuple[dict[str, Answer], dict[str, Stats]] | None = None
     with tempfile.TemporaryDirectory() as d:
         tmp = Path(d)
-        db = str(tmp / "bench.gpkg")
-        took = load(db, args.n)
-        print(f"loaded {args.n} claims into {db} in {took:.1f} s")
-        for cache_mb in args.cache_modes:
-            run("GeoPackage", db, args, tmp, cache_mb=cache_mb)
-        if args.pg:
-            import uuid
+        schema = url = None
+        try:
+            if "postgis" in backends or bin_dir:
+                import uuid
 
-            import psycopg
+                import psycopg
 
-            schema = "bench_" + uuid.uuid4().hex[:8]
-            with psycopg.connect(args.pg, autocommit=True) as conn:
-                conn.execute(f'CREATE SCHEMA "{schema}"')
-            sep = "&" if "?" in args.pg else "?"
-            url = f"{args.pg}{sep}options=-csearch_path%3D{schema},public"
-            try:
+                ensure_database(args.pg)
+                schema = "bench_" + uuid.uuid4().hex[:8]
+                with psycopg.connect(args.pg, autocommit=True) as conn:
+                    conn.execute(f'CREATE SCHEMA "{schema}"')
+                sep = "&" if "?" in args.pg else "?"
+                url = f"{args.pg}{sep}options=-csearch_path%3D{schema},public"
                 took = load(url, args.n)
-                print(f"\nloaded {args.n} claims into PostGIS schema {schema} in {took:.1f} s")
+                print(f"loaded {args.n} claims into PostGIS schema {schema} in {took:.1f} s")
+                with psycopg.connect(url, autocommit=True) as conn:
+                    conn.execute("ANALYZE")
+            if bin_dir and schema:
+                try:
+                    baseline = run_pygeoapi(pg_target(args.pg, schema), bin_dir, args, tmp)
+                except RuntimeError as exc:
+                    print(f"pygeoapi left out: {exc}")
+            if "gpkg" in backends:
+                db = str(tmp / "bench.gpkg")
+                took = load(db, args.n)
+                print(f"\nloaded {args.n} claims into {db} in {took:.1f} s")
                 for cache_mb in args.cache_modes:
-                    run("PostGIS", url, args, tmp, cache_mb=cache_mb)
-            finally:
+                    run("GeoPackage", db, args, tmp, cache_mb=cache_mb, baseline=baseline)
+            if "postgis" in backends and url:
+                for cache_mb in args.cache_modes:
+                    run("PostGIS", url, args, tmp, cache_mb=cache_mb, baseline=baseline)
+        finally:
+            if schema:
+                import psycopg
+
                 with psycopg.connect(args.pg, autocommit=True) as conn:
                     conn.execute(f'DROP SCHEMA "{schema}" CASCADE')
-    print("\npygeoapi was not run by this script (no bench-only environment); see the reference column.")
+    if baseline is None:
+        print("\npygeoapi was not measured in this run; the reference column quotes the issue's figures.")
 
 
 if __name__ == "__main__":

@@ -1,0 +1,194 @@
+"""pygeoapi as a benchmark baseline: a bench-only environment, a config, a live server on 127.0.0.1.
+
+``bench/api.py`` compares sitmap's OGC API - Features with pygeoapi serving the same
+claims through pygeoapi's PostgreSQL provider (its recommended feature provider). This
+module keeps pygeoapi out of sitmap's own environment: it creates
+``bench/.venv-pygeoapi`` (gitignored) with ``pip install pygeoapi`` plus the provider's
+database extras, writes a config pointing at the ``claims`` current-state view of a
+sitmap PostGIS schema, generates the OpenAPI document pygeoapi needs, and starts it
+under gunicorn (its documented production server).
+
+    .venv/bin/python bench/pygeoapi_env.py   # only create the environment and print its version
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+import httpx
+
+ROOT = Path(__file__).resolve().parents[1]
+ENV_DIR = ROOT / "bench" / ".venv-pygeoapi"
+#: pygeoapi itself, the PostgreSQL provider's extras (not pulled in by pygeoapi) and its WSGI server.
+PACKAGES = ["pygeoapi", "psycopg2-binary", "SQLAlchemy", "GeoAlchemy2", "gunicorn"]
+#: The collection id is the same as sitmap's, so both servers answer the same paths.
+COLLECTION = "all"
+
+
+@dataclass(frozen=True)
+class PgTarget:
+    """Where the claims live: a PostgreSQL database and the schema sitmap created its tables in."""
+
+    host: str
+    port: int
+    dbname: str
+    user: str
+    password: str | None
+    schema: str
+
+
+def ensure_env(env_dir: Path = ENV_DIR) -> tuple[Path | None, str]:
+    """Create (once) the bench-only venv with pygeoapi; return (its bin dir, pygeoapi version) or (None, why not).
+
+    The install goes to PyPI through pip; a failure is reported, not raised, so the
+    benchmark can still print sitmap's own figures.
+    """
+    bin_dir = env_dir / "bin"
+    marker = env_dir / ".sitmap-bench-ready"
+    if not marker.exists():
+        try:
+            if not (bin_dir / "python").exists():
+                subprocess.run([sys.executable, "-m", "venv", str(env_dir)], check=True, capture_output=True)
+            pip = subprocess.run(
+                [str(bin_dir / "python"), "-m", "pip", "install", "-q", "--disable-pip-version-check", *PACKAGES],
+                capture_output=True,
+                text=True,
+            )
+        except (OSError, subprocess.CalledProcessError) as exc:
+            return None, f"could not create {env_dir}: {exc}"
+        if pip.returncode != 0:
+            errors = [ln for ln in pip.stderr.splitlines() if not ln.startswith("WARNING")]
+            return None, f"pip install {' '.join(PACKAGES)} failed: {' '.join(errors[-3:])[:400]}"
+        marker.write_text(" ".join(PACKAGES) + "\n")
+    probe = subprocess.run(
+        [
+            str(bin_dir / "python"),
+            "-c",
+            "import pygeoapi, sqlalchemy, geoalchemy2, psycopg2; print(pygeoapi.__version__)",
+        ],
+        capture_output=True,
+        text=True,
+    )
+    if probe.returncode != 0:
+        return None, f"pygeoapi in {env_dir} does not import: {probe.stderr.strip()[-300:]}"
+    return bin_dir, probe.stdout.strip()
+
+
+def config(target: PgTarget, base_url: str, *, max_items: int = 10_000) -> dict:
+    """A minimal valid pygeoapi configuration serving the ``claims`` view as collection ``all``.
+
+    ``id_field`` is the claim id and ``time_field`` the event start (``valid_from``): the
+    PostgreSQL provider filters ``datetime`` on a single column.
+    """
+    host, port = base_url.removeprefix("http://").rsplit(":", 1)
+    data = {"host": target.host, "port": target.port, "dbname": target.dbname, "user": target.user}
+    data["search_path"] = [target.schema, "public"]
+    if target.password:
+        data["password"] = target.password
+    return {
+        "server": {
+            "bind": {"host": host, "port": int(port)},
+            "url": base_url,
+            "mimetype": "application/json; charset=UTF-8",
+            "encoding": "utf-8",
+            "languages": ["en-US"],
+            "limits": {"default_items": 100, "max_items": max_items},
+            "map": {"url": "http://127.0.0.1/{z}/{x}/{y}.png", "attribution": "none (bench only, never fetched)"},
+        },
+        "logging": {"level": "ERROR"},
+        "metadata": {
+            "identification": {
+                "title": "sitmap benchmark baseline",
+                "description": "The same synthetic claims sitmap serves, for a like-for-like comparison.",
+                "keywords": ["benchmark"],
+                "url": base_url,
+                "terms_of_service": "https://creativecommons.org/licenses/by/4.0/",
+            },
+            "license": {"name": "CC-BY 4.0", "url": "https://creativecommons.org/licenses/by/4.0/"},
+            "provider": {"name": "sitmap bench"},
+            "contact": {"name": "sitmap bench"},
+        },
+        "resources": {
+            COLLECTION: {
+                "type": "collection",
+                "title": "All claims",
+                "description": "Current versions of the synthetic claims.",
+                "keywords": ["claims"],
+                "extents": {
+                    "spatial": {"bbox": [34.2, 31.2, 34.6, 31.6], "crs": "http://www.opengis.net/def/crs/OGC/1.3/CRS84"}
+                },
+                "providers": [
+                    {
+                        "type": "feature",
+                        "name": "PostgreSQL",
+                        "data": data,
+                        "id_field": "id",
+                        "table": "claims",
+                        "geom_field": "geom",
+                        "time_field": "valid_from",
+                    }
+                ],
+            }
+        },
+    }
+
+
+def serve(
+    bin_dir: Path, target: PgTarget, tmp: Path, port: int, *, workers: int = 1, threads: int = 4
+) -> tuple[subprocess.Popen[bytes], str, Path]:
+    """Write the config and OpenAPI document into ``tmp`` and start pygeoapi under gunicorn on 127.0.0.1:port.
+
+    Returns the process, its base URL and its log file; waits until it answers (90 s at most).
+    """
+    base = f"http://127.0.0.1:{port}"
+    cfg = tmp / "pygeoapi-config.yml"
+    cfg.write_text(json.dumps(config(target, base), indent=1))  # JSON is YAML
+    openapi = tmp / "pygeoapi-openapi.yml"
+    env = {**os.environ, "PYGEOAPI_CONFIG": str(cfg), "PYGEOAPI_OPENAPI": str(openapi)}
+    gen = subprocess.run(
+        [str(bin_dir / "pygeoapi"), "openapi", "generate", str(cfg), "--output-file", str(openapi)],
+        env=env,
+        capture_output=True,
+        text=True,
+    )
+    if gen.returncode != 0:
+        raise RuntimeError(f"pygeoapi openapi generate failed: {gen.stderr.strip()[-800:]}")
+    log = tmp / "pygeoapi.log"
+    cmd = [
+        str(bin_dir / "gunicorn"),
+        "--bind",
+        f"127.0.0.1:{port}",
+        "--workers",
+        str(workers),
+        "--threads",
+        str(threads),
+        "--worker-class",
+        "gthread",
+        "--log-level",
+        "warning",
+        "pygeoapi.flask_app:APP",
+    ]
+    proc = subprocess.Popen(cmd, env=env, stdout=log.open("wb"), stderr=subprocess.STDOUT, cwd=tmp)
+    deadline = time.monotonic() + 90
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            raise RuntimeError(f"pygeoapi exited: {log.read_text(errors='replace')[-2000:]}")
+        try:
+            if httpx.get(f"{base}/collections/{COLLECTION}?f=json", timeout=5).status_code == 200:
+                return proc, base, log
+        except httpx.HTTPError:
+            pass
+        time.sleep(0.3)
+    proc.kill()
+    raise RuntimeError(f"pygeoapi did not start: {log.read_text(errors='replace')[-2000:]}")
+
+
+if __name__ == "__main__":
+    where, version = ensure_env()
+    print(f"pygeoapi {version} in {where}" if where else version)
