@@ -222,6 +222,8 @@ def record_from_feature(feature: dict[str, Any], *, what: str = "feature") -> Cl
         if fid is not None:
             data["id"] = str(fid)
         if props.get("block_ids"):
+            if not isinstance(props["block_ids"], list):
+                raise InvalidInput("block_ids must be an array of grid block ids")
             data["block_ids"] = tuple(str(b) for b in props["block_ids"])
         data["geometry"] = geometry
         data["uncertainty"] = _uncertainty(props, geometry)
@@ -241,6 +243,8 @@ def record_from_feature(feature: dict[str, Any], *, what: str = "feature") -> Cl
         raise _Unprocessable(f"{what}: {format_validation_error(exc)}") from None
     except InvalidInput as exc:
         raise _Unprocessable(f"{what}: {exc.message}") from None
+    except (KeyError, TypeError, ValueError, AttributeError) as exc:
+        raise _Unprocessable(f"{what}: not a valid claim ({exc})") from None
 
 
 # --------------------------------------------------------------------------------------
