@@ -44,7 +44,15 @@ format: $(STAMP)
 	$(BIN)/ruff check --fix .
 
 bench: $(STAMP)
-	@for f in bench/*.py; do echo "== $$f"; $(BIN)/python $$f || exit 1; done
+	@for f in bench/*.py; do case $$f in bench/fuzz.py|bench/load.py) continue;; esac; echo "== $$f"; $(BIN)/python $$f || exit 1; done
+
+# Long runs (not in `make test`): schemathesis with a fixed seed over a live server
+# (FUZZ_ARGS, e.g. --examples 1000), and 64 connections for 60 s against 2 workers.
+fuzz: $(STAMP)
+	$(BIN)/python bench/fuzz.py $(FUZZ_ARGS)
+
+load: $(STAMP)
+	$(BIN)/python bench/load.py $(LOAD_ARGS)
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache build *.egg-info
