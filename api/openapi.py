@@ -55,6 +55,13 @@ def _downgrade(node: Any) -> Any:
     return out
 
 
+def _rate_limited(method: str, path: str) -> bool:
+    """True for operations that ``api.ratelimit`` may answer with 429 (writes, rasters, PNGs, downloads)."""
+    if method.upper() in ("POST", "PATCH", "PUT", "DELETE"):
+        return True
+    return path.endswith(("/items", "/likelihood.tif", ".png"))
+
+
 def downgrade_to_30(schema: dict[str, Any], settings: Settings) -> dict[str, Any]:
     """FastAPI's 3.1 document as OpenAPI 3.0.3, with ``limit`` bounds from ``settings``."""
     doc: dict[str, Any] = _downgrade(schema)
@@ -63,11 +70,20 @@ def downgrade_to_30(schema: dict[str, Any], settings: Settings) -> dict[str, Any
     doc.pop("webhooks", None)
     from api.errors import PROBLEM_JSON, PROBLEM_SCHEMA
 
-    for path_item in doc.get("paths", {}).values():
-        for operation in path_item.values():
+    for path, path_item in doc.get("paths", {}).items():
+        for method, operation in path_item.items():
             if not isinstance(operation, dict):
                 continue
             responses = operation.setdefault("responses", {})
+            if settings.rate_limit and _rate_limited(method, path):
+                responses.setdefault(
+                    "429",
+                    {
+                        "description": "Too many requests from this client (per-client rate limit)",
+                        "headers": {"Retry-After": {"description": "Seconds to wait", "schema": {"type": "integer"}}},
+                        "content": {PROBLEM_JSON: {"schema": PROBLEM_SCHEMA}},
+                    },
+                )
             # FastAPI documents a 422 'HTTPValidationError' body that this service never sends:
             # parameter errors are 400 problems and body errors 422 problems (api.errors).
             auto = responses.get("422", {}).get("content", {}).get("application/json", {}).get("schema", {})

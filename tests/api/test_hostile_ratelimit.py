@@ -136,3 +136,16 @@ def test_client_table_is_bounded() -> None:
 )
 def test_classify(method: str, path: str, query: bytes, expected: str | None) -> None:
     assert classify(method, path, query) == expected
+
+
+def test_openapi_documents_429_on_limited_operations(limited: Any) -> None:
+    doc = limited.get("/api", params={"f": "json"}).json()
+    paths = doc["paths"]
+    for path, method in [
+        ("/claims", "post"),
+        ("/zones", "post"),
+        ("/collections/{collection_id}/items", "get"),
+        ("/collections/{collection_id}/likelihood.tif", "get"),
+    ]:
+        assert "Retry-After" in paths[path][method]["responses"]["429"]["headers"], (path, method)
+    assert "429" not in paths["/collections"]["get"]["responses"]
