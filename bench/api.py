@@ -1,7 +1,8 @@
 """Service benchmark: OGC API - Features queries against a live ``sitmap serve`` on 127.0.0.1.
 
 Loads 100,000 synthetic claims (the generator of ``bench/store.py``) into a fresh
-GeoPackage (and, with ``--pg URL``, a PostGIS schema), starts ``sitmap serve`` on a
+GeoPackage and/or a fresh schema of a dedicated PostGIS database (``--backend``;
+``--pg``, created with PostGIS if missing, schema dropped at the end), starts ``sitmap serve`` on a
 free port, checks that each query answers 200 with the expected number of matches,
 then times each query sequentially and 16-way concurrently, bounded in count and
 time. Requests send ``Accept-Encoding: identity`` (no gzip). Prints requests/s,
@@ -392,8 +393,8 @@ def main() -> None:
             if bin_dir and schema:
                 try:
                     baseline = run_pygeoapi(pg_target(args.pg, schema), bin_dir, args, tmp)
-                except RuntimeError as exc:
-                    print(f"pygeoapi left out: {exc}")
+                except (RuntimeError, httpx.HTTPError, SystemExit) as exc:
+                    print(f"pygeoapi left out after an error (its log is above): {exc!r}"[:600])
             if "gpkg" in backends:
                 db = str(tmp / "bench.gpkg")
                 took = load(db, args.n)

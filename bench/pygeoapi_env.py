@@ -170,6 +170,12 @@ def serve(
         str(threads),
         "--worker-class",
         "gthread",
+        # gunicorn closes idle keep-alive connections after 2 s by default, racing the
+        # benchmark's pooled clients (reset reads); and a slow limit=10000 must not be killed
+        "--keep-alive",
+        "120",
+        "--timeout",
+        "600",
         "--log-level",
         "warning",
         "pygeoapi.flask_app:APP",
