@@ -293,6 +293,8 @@ _TRIGGER = (
     r"|(?:ال)?بلوك(?:ات)?|(?:ال)?مربع(?:ات)?|בלוק(?:ים)?"
     r")"
     r"(?:\s*(?:no\.?|nos\.?|numbers?|number|#|رقم|أرقام|ارقام|מס['׳]?)(?![a-z]))?"
+    # "blocks including 36, 38 and 40", "blocks such as 5 and 6": the list still follows
+    r"(?:\s+(?:including|includ(?:es|ed)|such as|namely|among them|numbered))?"
 )
 _SEP = r"(?:\s*(?:,|،|;|&|/|\band\b|\bor\b|\bto\b|\bthrough\b|-|–|—)\s*|\s*و\s*)"
 _LIST_RE = re.compile(rf"{_TRIGGER}\s*:?\s*#?(?P<list>{_NUM}(?:{_SEP}#?{_NUM})*)", re.IGNORECASE)

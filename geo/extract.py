@@ -22,6 +22,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from functools import lru_cache
+from itertools import pairwise
 
 from geo.model import CountEstimate
 
@@ -542,7 +543,18 @@ def event_type(sentence: str) -> str | None:
     # "talks" next to a strike are context, not the event: negotiation only wins alone
     if "negotiation" in types and len(types) > 1:
         types.discard("negotiation")
+    # "its fighter jets, artillery and navy struck 400 targets": a strike campaign led from the
+    # air, told as a targets count, is an airstrike; artillery alone or tank fire stays shelling
+    if {"airstrike", "shelling"} <= types and _AIR_MEANS.search(sentence) and _TARGET_STRIKES.search(sentence):
+        types.discard("shelling")
     return max(types, key=lambda t: _TYPE_PRIORITY[t])
+
+
+_AIR_MEANS = re.compile(r"\b(?:fighter jets?|warplanes?|jets|aircraft|air force|air ?strikes?|drones?)\b", re.I)
+_TARGET_STRIKES = re.compile(
+    r"\b(?:struck|hit|striking|attacked)\s+(?:\w+\s+){0,3}?(?:\d[\d,]*|hundreds|dozens|scores)\s+(?:\w+\s+)?targets\b",
+    re.I,
+)
 
 
 _SUPPORTING = re.compile(
@@ -659,7 +671,9 @@ CLAIMANTS: list[tuple[str, str]] = [
     (
         "medics",
         r"(?i:(?:Palestinian\s+)?(?:medics|paramedics|doctors|hospital (?:officials|sources|staff|director)|"
-        r"health officials|medical sources))|officials at (?:the\s+)?[A-Z][\w-]+(?:\s+[A-Z][\w-]+){0,3}\s+Hospital|"
+        r"health officials|medical sources))|"
+        r"[Oo]fficials at (?:the\s+)?(?:nearby\s+|local\s+|main\s+)?[A-Z][\w-]+(?:\s+[A-Z][\w-]+){0,3}\s+"
+        r"[Hh]ospital|"
         r"مسعفون",
     ),
 ]
@@ -952,7 +966,8 @@ _WHO = (
     r"(?:\s+(?:inside|there|nearby|on board|in the (?:house|building|car|tent|area)))?)?"
 )
 _KILLED = r"(?:killed|dead|died|deaths|fatalities|lives? lost|bodies|martyred|perished)"
-_INJURED = r"(?:injured|wounded|hurt|injuries|casualties)"
+#: "casualties" is killed and injured together, so it is not read as an injured count.
+_INJURED = r"(?:injured|wounded|hurt|injuries)"
 _TARGETS = (
     r"(?:(?:\w+\s+)?targets|(?:\w+\s+)?sites|positions|launchers|tunnel shafts|buildings|structures|homes|houses)"
 )
@@ -1156,6 +1171,56 @@ def counts_by_kind(sentence: str) -> dict[str, CountEstimate]:
     for c in find_counts(sentence):
         out.setdefault(c.kind, c.estimate)
     return out
+
+
+#: Where a sentence's clauses part: each may carry its own attribution ("X said 274 were
+#: killed; Y said fewer than 100").
+_ATTRIBUTION_CLAUSE = re.compile(r";\s+|\s+[-—–]\s+|,\s+(?:while|whereas|but)\s+")
+
+
+def attributed_counts(sentence: str) -> list[tuple[CountMatch, ClaimantMatch | None]]:
+    """Each count of a sentence with the claimant that states it.
+
+    The claimant of a number is the attribution of its own clause ("the health ministry
+    said 274 were killed; the army said ..."), else the sentence's attribution, else
+    ``None`` (the caller decides, never handing it to whoever was named first).
+    """
+    counts = find_counts(sentence)
+    if not counts:
+        return []
+    whole = find_claimant(sentence)
+    bounds = [0, *(m.end() for m in _ATTRIBUTION_CLAUSE.finditer(sentence)), len(sentence) + 1]
+    out: list[tuple[CountMatch, ClaimantMatch | None]] = []
+    for c in counts:
+        who = whole
+        if len(bounds) > 2:
+            for a, b in pairwise(bounds):
+                if a <= c.start < b:
+                    own = find_claimant(sentence[a:b])
+                    if own is not None:
+                        who = ClaimantMatch(own.name, own.text, own.start + a, own.end + a)
+                    break
+        out.append((c, who))
+    return out
+
+
+#: Verbs with which a body issues an order or warning ("the IDF told residents to leave").
+_ISSUE_VERB = re.compile(
+    r"\s+(?:(?:has|had|have|also|again|on\s+\w+day)\s+)*(?:told|ordered|urged|warned|instructed|called on|"
+    r"issued|published|posted|dropped|sent|announced)\b"
+)
+
+
+def find_issuer(sentence: str) -> ClaimantMatch | None:
+    """The known body that issues an order in a sentence ("The Israeli military told residents
+    of Khan Younis to move south"): the claimant of an evacuation order with no "said"."""
+    best: ClaimantMatch | None = None
+    for name, pattern in _CANON:
+        for m in pattern.finditer(sentence):
+            if _ISSUE_VERB.match(sentence, m.end()) and (best is None or m.start() < best.start):
+                best = ClaimantMatch(name, m.group(0), m.start(), m.end())
+                break
+    return best
 
 
 # --------------------------------------------------------------------------------------

@@ -156,6 +156,7 @@ class _Event:
     across: bool = False
     cue_weight: float = 0.5
     notes: list[str] = field(default_factory=list)
+    counts_only: bool = False  # another claimant's figures on an event told before
 
 
 _ACROSS = re.compile(
@@ -180,6 +181,10 @@ _ACTOR = re.compile(
     r"(?:'s|’s)\s+(?:negotiat|army|military|government|delegation|team|forces|prime|foreign|defen|president|"
     r"ambassador|cabinet|security|war\b|air force|navy|police|officials?|leaders?|envoy|spy|intelligence|mediator)",
     re.I,
+)
+#: "Israel had agreed to ...", "Hamas and Israel accepted ...": a party to a deal, not its place.
+_AGREES = re.compile(
+    r"\s+(?:and\s+[A-Z]\w+\s+)?(?:had\s+|has\s+|have\s+)?(?:agreed|accepted|rejected|approved|signed)\b"
 )
 _FUTURE = re.compile(
     r"\b(?:would|will|to|plans? to|expected to)\s+(?:\w+\s+){0,2}?(?:resume|continue|meet|travel|head|go|return|move)"
@@ -229,7 +234,7 @@ def _event_places(
         if (in_claimant and not local_claimant) or _SPEAKER_PLACE.search(before):
             speaker.append(m)
             continue
-        if _ACTOR.match(after):
+        if _ACTOR.match(after) or (etype == "negotiation" and _AGREES.match(after)):
             role = "actor"
         elif (
             prev is not None
@@ -274,8 +279,11 @@ def _is_country(m: Mention) -> bool:
 
 
 def _clauses(sentence: Sentence) -> list[Sentence]:
-    """A sentence split where it tells two events of different types ("..., while ...")."""
+    """A sentence split where it tells two events of different types ("..., while ..."), or
+    two claimants' accounts ("the army said the pause would hold, as Qatar said in Doha ...")."""
     if len({c.event_type for c in extract.event_cues(sentence.text)} - {"negotiation"}) < 2:
+        if len(_SAYS.findall(sentence.text)) >= 2:
+            return _claimant_clauses(sentence)
         return [sentence]  # one event type at most: nothing to split
     parts: list[Sentence] = []
     pos = 0
@@ -288,6 +296,27 @@ def _clauses(sentence: Sentence) -> list[Sentence]:
         return [sentence]
     types = [extract.event_type(p.text) for p in parts]
     if sum(1 for t in types if t) < 2 or len({t for t in types if t}) < 2:
+        return [sentence]
+    return parts
+
+
+_SAYS = re.compile(r"\b(?:said|says|announced|stated|confirmed|claimed|reported)\b")
+
+
+def _claimant_clauses(sentence: Sentence) -> list[Sentence]:
+    """The clauses of a sentence when each tells an event in the words of a different claimant."""
+    parts: list[Sentence] = []
+    pos = 0
+    for m in _CLAUSE_SPLIT.finditer(sentence.text):
+        parts.append(_sub(sentence, pos, m.start()))
+        pos = m.end()
+    parts.append(_sub(sentence, pos, len(sentence.text)))
+    parts = [p for p in parts if p.text]
+    if len(parts) < 2 or not all(extract.event_type(p.text) for p in parts):
+        return [sentence]
+    who = [extract.find_claimant(p.text) for p in parts]
+    names = [w.name for w in who if w is not None]
+    if len(names) < len(parts) or len(set(names)) < len(parts):
         return [sentence]
     return parts
 
@@ -382,6 +411,7 @@ def claims_from_mentions(
     """
     pub = parse_published(published)
     sentences = split_clauses(text)
+    sentence_starts = {s.start for s in extract.split_sentences(text)}
     etypes = [extract.event_type(s.text) for s in sentences]
     block_lists = [_block_ids(s.text) for s in sentences]
     # only paragraphs that tell an event need times, claimants and counts: most news text tells none
@@ -426,8 +456,13 @@ def claims_from_mentions(
             elif re.search(r"\b(?:evacuat|leave|move|displace|ordered|warning)", s.text, re.I):
                 etype = "evacuation_order"
         claimant = claimants[i]
+        if claimant is None and etype == "evacuation_order":
+            claimant = extract.find_issuer(s.text)  # "the IDF told residents to leave": no "said"
         places, speaker = _event_places(text, s, by_sentence[i], etype or "other", claimant)
-        counts = extract.counts_by_kind(s.text) if (etype or current is not None) else {}
+        attributed = extract.attributed_counts(s.text) if (etype or current is not None) else []
+        counts: dict[str, CountEstimate] = {}
+        for c, _who in attributed:
+            counts.setdefault(c.kind, c.estimate)
 
         if etype == "other" and current is not None:
             other_leaves = most_specific(places)
@@ -435,7 +470,7 @@ def claims_from_mentions(
                 etype = None  # a casualty line ("30 people were killed") adds to the event just told
         if etype is None:
             if current is not None:  # details of the event just told
-                _absorb(current, s, places, claimant, counts, s_times, blocks)
+                _take(events, current, s, places, claimant, attributed, s_times, blocks, etype)
             elif places:
                 context_places = places
             if s_times:
@@ -449,16 +484,24 @@ def claims_from_mentions(
             and (not leaves or extract.refers_back(s.text) or _same_places(current, leaves))
             and not (s_times and current.time and s_times[0].interval != current.time.interval)
             and not (blocks and current.block_ids)
+            # a clause in another claimant's words ("..., as Qatar said ...") is that claimant's claim
+            and not (
+                s.start not in sentence_starts
+                and claimant is not None
+                and current.claimant is not None
+                and claimant.name != current.claimant.name
+            )
         )
         if same and current is not None:
-            _absorb(current, s, places, claimant, counts, s_times, blocks)
+            _take(events, current, s, places, claimant, attributed, s_times, blocks, etype)
             continue
         earlier = _told_before(events, etype, s, leaves, s_times) if current is None else None
         if earlier is not None:  # a later paragraph going back over an event already told ("The strike on ...")
-            _absorb(earlier, s, places, claimant, counts, s_times, blocks)
+            _take(events, earlier, s, places, claimant, attributed, s_times, blocks, etype)
             current, current_para = earlier, s.paragraph
             continue
         cue = max((c.weight for c in extract.event_cues(s.text) if c.event_type == etype), default=0.5)
+        own, foreign = _partition_counts(attributed, claimant)
         current_para = s.paragraph
         current = _Event(
             event_type=etype,
@@ -467,7 +510,7 @@ def claims_from_mentions(
             places=list(places),
             claimant_location=list(speaker),
             claimant=claimant,
-            counts=dict(counts),
+            counts=own,
             time=s_times[0] if s_times else None,
             block_ids=list(blocks),
             block_text=_block_text(s.text) if blocks else None,
@@ -481,6 +524,8 @@ def claims_from_mentions(
             current.places = list(context_places)
             current.notes.append("place not named in the sentence: taken from the sentence before")
         events.append(current)
+        for who, figures in foreign:
+            events.append(_count_event(current, s, places, who, figures, s_times, etype))
         if s_times:
             context_time = s_times[0]
         if places:
@@ -496,9 +541,19 @@ _SPEECH_TIME = re.compile(
 )
 
 
+#: "the 7 October attack": a date used as the name of a past event, not this event's time.
+_NAMED_EVENT_DATE = re.compile(r"\s*(?:attacks?|massacres?|assault|offensive|invasion|raids?|war|onslaught)\b", re.I)
+_THE_BEFORE = re.compile(r"\b(?:the|since|after|before)\s+$", re.I)
+
+
 def _event_times(text: str, found: list[TimeExpression]) -> list[TimeExpression]:
     """The time expressions of a sentence that date its event: "said on Thursday" dates the
     statement, so it is dropped when the sentence gives another time."""
+    found = [
+        t
+        for t in found
+        if not _NAMED_EVENT_DATE.match(text, t.end) or not _THE_BEFORE.search(text[max(0, t.start - 12) : t.start])
+    ]
     if len(found) < 2:
         return found
     event = [t for t in found if not _SPEECH_TIME.search(text[max(0, t.start - 40) : t.start])]
@@ -538,7 +593,7 @@ def _told_before(
     if not events or not extract.refers_back(s.text):
         return None
     for ev in reversed(events):
-        if ev.event_type != etype:
+        if ev.event_type != etype or ev.counts_only:
             continue
         if leaves and not _same_places(ev, leaves):
             continue
@@ -558,6 +613,79 @@ def _same_places(ev: _Event, leaves: Sequence[Mention]) -> bool:
     if not mine:
         return False
     return all(any(_contains(a, b) or _contains(b, a) for a in mine) for b in leaves)
+
+
+def _partition_counts(
+    attributed: Sequence[tuple[extract.CountMatch, ClaimantMatch | None]], owner: ClaimantMatch | None
+) -> tuple[dict[str, CountEstimate], list[tuple[ClaimantMatch, dict[str, CountEstimate]]]]:
+    """A sentence's counts split into the event claimant's own (or unattributed) ones and
+    the casualty figures another claimant states, grouped per claimant: a toll belongs to whoever gives it."""
+    own: dict[str, CountEstimate] = {}
+    foreign: dict[str, tuple[ClaimantMatch, dict[str, CountEstimate]]] = {}
+    for c, who in attributed:
+        # targets hit stay with the event (its damage, whoever counts it); killed and injured
+        # figures are the claimant's who gives them
+        if who is None or owner is None or who.name == owner.name or c.kind == "targets":
+            own.setdefault(c.kind, c.estimate)
+        else:
+            foreign.setdefault(who.name, (who, {}))[1].setdefault(c.kind, c.estimate)
+    return own, list(foreign.values())
+
+
+def _take(
+    events: list[_Event],
+    ev: _Event,
+    s: Sentence,
+    places: list[Mention],
+    claimant: ClaimantMatch | None,
+    attributed: Sequence[tuple[extract.CountMatch, ClaimantMatch | None]],
+    s_times: list[TimeExpression],
+    blocks: list[str],
+    etype: str | None,
+) -> None:
+    """Add a sentence to the event it continues; figures another claimant states become
+    that claimant's own claim on the event instead of being credited to the event's."""
+    owner = ev.claimant or claimant
+    own, foreign = _partition_counts(attributed, owner)
+    others_account = (
+        foreign
+        and not own
+        and not blocks
+        and claimant is not None
+        and owner is not None
+        and claimant.name != owner.name
+    )
+    if not others_account:
+        _absorb(ev, s, places, claimant, own, s_times, blocks)
+    for who, figures in foreign:
+        events.append(_count_event(ev, s, places, who, figures, s_times, etype))
+
+
+def _count_event(
+    ev: _Event,
+    s: Sentence,
+    places: list[Mention],
+    who: ClaimantMatch,
+    figures: dict[str, CountEstimate],
+    s_times: list[TimeExpression],
+    etype: str | None,
+) -> _Event:
+    """Another claimant's figures on an event: a claim of its own, at the sentence's place
+    and time when it names them, else the event's."""
+    across = bool(_ACROSS.search(s.text))
+    return _Event(
+        event_type=etype if etype not in (None, "other") else ev.event_type,
+        sentences=[s],
+        paragraph=s.paragraph,
+        places=list(places) if places or across else list(ev.places),
+        claimant=who,
+        counts=dict(figures),
+        time=s_times[0] if s_times else ev.time,
+        across=across,
+        cue_weight=ev.cue_weight,
+        notes=[f"figures stated by {who.name}, not by the claimant of the event they are about"],
+        counts_only=True,
+    )
 
 
 def _absorb(

@@ -377,4 +377,4 @@ def test_a_strip_wide_toll_is_not_placed_at_the_next_place_named() -> None:
     assert rafah.fatalities is not None and rafah.fatalities.best == 1
     assert order.event_type == "evacuation_order" and order.place_text == "blocks 2220 to 2225"
     assert order.block_ids == ("2220", "2221", "2222", "2223", "2224", "2225")
-    assert order.claimant == "UN OCHA"
+    assert order.claimant == "Israeli military"  # an order's claimant is the body that issues it, not the reporter
