@@ -110,7 +110,7 @@ def create_app(settings: Settings | None = None, *, store: Store | None = None) 
 
     # Middlewares, innermost first: body limit, gzip (only when asked), gzip-aware ETags,
     # CORS (reads only), security headers + last-resort 500, HEAD as a bodiless GET.
-    app.add_middleware(BodyLimitMiddleware, max_bytes=settings.max_body_bytes)
+    app.add_middleware(BodyLimitMiddleware, max_bytes=settings.max_body_bytes, timeout_s=settings.body_timeout_s)
     app.add_middleware(NulGuardMiddleware)
     if settings.rate_limit:
         from api.ratelimit import RateLimiter, RateLimitMiddleware

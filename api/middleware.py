@@ -6,12 +6,13 @@ streamed and the per-request cost stays a few dict operations.
 
 from __future__ import annotations
 
+import asyncio
 import json
 import logging
 from collections.abc import Awaitable, Callable, MutableMapping
 from typing import Any
 
-from geo.errors import TooLarge
+from geo.errors import SitmapError, TooLarge
 
 log = logging.getLogger("sitmap.api")
 
@@ -64,9 +65,10 @@ class BodyLimitMiddleware:
     :class:`geo.errors.TooLarge` to the endpoint (mapped to 413 by the error table).
     """
 
-    def __init__(self, app: ASGIApp, max_bytes: int) -> None:
+    def __init__(self, app: ASGIApp, max_bytes: int, timeout_s: float | None = None) -> None:
         self.app = app
         self.max_bytes = max_bytes
+        self.timeout_s = timeout_s
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -90,12 +92,26 @@ class BodyLimitMiddleware:
                     return
         seen = 0
         limit = self.max_bytes
+        timeout = self.timeout_s
+        body_done = False
 
         async def counted() -> Message:
-            nonlocal seen
-            message = await receive()
+            nonlocal seen, body_done
+            if body_done or timeout is None:
+                # After the body, receive() only waits for a disconnect (streamed downloads): no timeout.
+                message = await receive()
+            else:
+                try:
+                    message = await asyncio.wait_for(receive(), timeout)
+                except TimeoutError:
+                    raise SitmapError(
+                        f"the request body stalled for more than {timeout:g} s; send it at once",
+                        code="request_timeout",
+                    ) from None
             if message["type"] == "http.request":
                 seen += len(message.get("body", b""))
+                if not message.get("more_body", False):
+                    body_done = True
                 if seen > limit:
                     raise TooLarge(f"the request body is above the limit of {limit} bytes")
             return message

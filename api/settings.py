@@ -55,6 +55,9 @@ class Settings(BaseSettings):
     raster_cache_size: int = Field(default=8, ge=0, le=256, description="Likelihood surfaces kept for tiles")
     raster_resolution_m: float = Field(default=250.0, gt=0, description="Cell size of likelihood surfaces")
 
+    body_timeout_s: float = Field(
+        default=30.0, gt=0, le=3600, description="Longest pause while a request body arrives (408 above)"
+    )
     max_vertices: int = Field(
         default=100_000, ge=4, le=10_000_000, description="Most vertices one posted geometry may have (413 above)"
     )
