@@ -499,7 +499,9 @@ def claim_feature_select(d: Dialect, alias: str = "", *, include_region: bool = 
     return _select(d, (*FEATURE_NAMES, "region") if include_region else FEATURE_NAMES, alias)
 
 
-def claim_features_from_rows(d: Dialect, rows: Sequence[Sequence[Any]], *, include_region: bool = False) -> list[dict]:
+def claim_features_from_rows(
+    d: Dialect, rows: Sequence[Sequence[Any]], *, include_region: bool = False
+) -> list[dict[str, Any]]:
     """GeoJSON Features straight from rows of :func:`claim_feature_select`, no :class:`ClaimRecord` in between.
 
     Exactly ``[layers.export.claim_feature(r, include_region=...) for r in claims_from_rows(d, rows)]``
