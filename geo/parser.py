@@ -425,6 +425,18 @@ def claims_from_mentions(
         extract.find_claimant(s.text) if s.paragraph in active else None for s in sentences
     ]
     main = _main_claimant([c for c in claimants if c is not None])
+    #: per paragraph, the first body that counts and reports (health ministry, medics ...)
+    para_reporter = {
+        p: next(
+            (
+                c
+                for s, c in zip(sentences, claimants, strict=True)
+                if c is not None and s.paragraph == p and c.name in extract.REPORTING_BODIES
+            ),
+            None,
+        )
+        for p in {s.paragraph for s in sentences}
+    }
     para_main = {
         p: _main_claimant([c for s, c in zip(sentences, claimants, strict=True) if c is not None and s.paragraph == p])
         for p in {s.paragraph for s in sentences}
@@ -460,6 +472,7 @@ def claims_from_mentions(
             claimant = extract.find_issuer(s.text)  # "the IDF told residents to leave": no "said"
         places, speaker = _event_places(text, s, by_sentence[i], etype or "other", claimant)
         attributed = extract.attributed_counts(s.text) if (etype or current is not None) else []
+        reporter = para_reporter.get(s.paragraph)
         counts: dict[str, CountEstimate] = {}
         for c, _who in attributed:
             counts.setdefault(c.kind, c.estimate)
@@ -470,7 +483,7 @@ def claims_from_mentions(
                 etype = None  # a casualty line ("30 people were killed") adds to the event just told
         if etype is None:
             if current is not None:  # details of the event just told
-                _take(events, current, s, places, claimant, attributed, s_times, blocks, etype)
+                _take(events, current, s, places, claimant, attributed, s_times, blocks, etype, reporter)
             elif places:
                 context_places = places
             if s_times:
@@ -493,15 +506,15 @@ def claims_from_mentions(
             )
         )
         if same and current is not None:
-            _take(events, current, s, places, claimant, attributed, s_times, blocks, etype)
+            _take(events, current, s, places, claimant, attributed, s_times, blocks, etype, reporter)
             continue
         earlier = _told_before(events, etype, s, leaves, s_times) if current is None else None
         if earlier is not None:  # a later paragraph going back over an event already told ("The strike on ...")
-            _take(events, earlier, s, places, claimant, attributed, s_times, blocks, etype)
+            _take(events, earlier, s, places, claimant, attributed, s_times, blocks, etype, reporter)
             current, current_para = earlier, s.paragraph
             continue
         cue = max((c.weight for c in extract.event_cues(s.text) if c.event_type == etype), default=0.5)
-        own, foreign = _partition_counts(attributed, claimant)
+        own, foreign = _partition_counts(attributed, claimant, reporter)
         current_para = s.paragraph
         current = _Event(
             event_type=etype,
@@ -615,14 +628,23 @@ def _same_places(ev: _Event, leaves: Sequence[Mention]) -> bool:
     return all(any(_contains(a, b) or _contains(b, a) for a in mine) for b in leaves)
 
 
+#: Parties to the fighting: an unattributed casualty figure is never credited to them when
+#: a body that counts casualties is named in the same paragraph.
+_PARTIES = frozenset({"Israeli military", "Hamas", "Palestinian Islamic Jihad", "Hezbollah", "Houthis"})
+
+
 def _partition_counts(
-    attributed: Sequence[tuple[extract.CountMatch, ClaimantMatch | None]], owner: ClaimantMatch | None
+    attributed: Sequence[tuple[extract.CountMatch, ClaimantMatch | None]],
+    owner: ClaimantMatch | None,
+    reporter: ClaimantMatch | None = None,
 ) -> tuple[dict[str, CountEstimate], list[tuple[ClaimantMatch, dict[str, CountEstimate]]]]:
     """A sentence's counts split into the event claimant's own (or unattributed) ones and
     the casualty figures another claimant states, grouped per claimant: a toll belongs to whoever gives it."""
     own: dict[str, CountEstimate] = {}
     foreign: dict[str, tuple[ClaimantMatch, dict[str, CountEstimate]]] = {}
     for c, who in attributed:
+        if who is None and c.kind != "targets" and owner is not None and owner.name in _PARTIES and reporter:
+            who = reporter  # an unattributed toll is not the army's: the paragraph's counting body gave it
         # targets hit stay with the event (its damage, whoever counts it); killed and injured
         # figures are the claimant's who gives them
         if who is None or owner is None or who.name == owner.name or c.kind == "targets":
@@ -642,11 +664,12 @@ def _take(
     s_times: list[TimeExpression],
     blocks: list[str],
     etype: str | None,
+    reporter: ClaimantMatch | None = None,
 ) -> None:
     """Add a sentence to the event it continues; figures another claimant states become
     that claimant's own claim on the event instead of being credited to the event's."""
     owner = ev.claimant or claimant
-    own, foreign = _partition_counts(attributed, owner)
+    own, foreign = _partition_counts(attributed, owner, reporter)
     others_account = (
         foreign
         and not own

@@ -114,3 +114,20 @@ def test_one_claimant_with_a_casualty_line_stays_one_claim() -> None:
     (claim,) = geo.parse(text, published="2024-03-03", source="Example Wire")
     assert claim.claimant == "Gaza health ministry"
     assert claim.fatalities is not None and claim.fatalities.best == 14
+
+
+def test_an_unattributed_toll_goes_to_the_paragraph_s_counting_body_not_the_army() -> None:
+    text = (
+        "The Israeli military said it struck Hamas sites in Rafah on Sunday. Twenty people were killed. "
+        "The health ministry said the hospitals of the city were overwhelmed."
+    )
+    by = _by_claimant(geo.parse(text, published="2024-03-03", source="Example Wire"))
+    assert by["Israeli military"].fatalities is None
+    assert by["Gaza health ministry"].fatalities is not None and by["Gaza health ministry"].fatalities.best == 20
+    # with no counting body in the paragraph the figure stays with the event it is told in
+    (only,) = geo.parse(
+        "The Israeli military said it struck Hamas sites in Rafah on Sunday. Twenty people were killed.",
+        published="2024-03-03",
+        source="Example Wire",
+    )
+    assert only.fatalities is not None and only.fatalities.best == 20
