@@ -19,7 +19,14 @@ text, then :func:`claims_from_mentions` groups sentences into events and builds 
   before and the day of publication (precision ``day``), else unknown;
 * its claimant is the attribution in its sentences, else the main claimant of its
   paragraph (attribution carries within a paragraph), else the source, else the
-  report's main claimant, and ``notes`` says which; it is never restated as fact.
+  report's main claimant, and ``notes`` says which; it is never restated as fact. An
+  evacuation order with no "said" is claimed by the body that issues it ("the IDF told
+  residents ..."). A killed / injured figure belongs to whoever states it: another
+  claimant's figure on the same event ("the health ministry said 274 were killed") is
+  that claimant's own claim, and a figure with no attribution is never credited to a
+  party to the fighting when a counting body is named in the paragraph;
+* a sentence whose clauses give two claimants' accounts ("the army said ..., as Qatar
+  said in Doha ...") yields one claim per claimant.
 """
 
 from __future__ import annotations
