@@ -135,7 +135,7 @@ def test_zone_feature_gives_a_zone_or_a_clear_error(feature: dict[str, Any]) -> 
     assert zone.geometry is not None and zone.geometry.is_valid and not zone.geometry.is_empty
 
 
-@settings(max_examples=150, deadline=None)
+@settings(max_examples=80, deadline=None)
 @given(st.lists(st.one_of(claim_features, zone_features, json_values), max_size=5))
 def test_importer_reads_or_reports_every_feature(features: list[Any]) -> None:
     try:

@@ -103,7 +103,7 @@ def test_cli_strict_import_stores_nothing(tmp_path: Path) -> None:
 @pytest.mark.parametrize("what", ["claim", "zone"])
 def test_a_million_vertices_is_refused_by_the_vertex_limit(what: str) -> None:
     n = 1_000_000
-    ring = [[34.40 + 0.05 * i / n, 31.45 + (0.00001 if i % 2 else 0.0)] for i in range(n)]
+    ring = [[34.40, 31.45], [34.45, 31.45]] * (n // 2)  # shared pairs: cheap to build, counted all the same
     ring += [[34.45, 31.50], [34.40, 31.50], ring[0]]
     props = dict(CLAIM_PROPS) if what == "claim" else dict(ZONE)
     feature = {
