@@ -270,8 +270,7 @@ def demo(
     if checks:
         good = sum(c.ok for c in checks)
         typer.echo(
-            f"{good}/{len(checks)} texts placed with the right type, place and day "
-            "(T type, P place, D day, C claimant)"
+            f"{good}/{len(checks)} texts placed with the right type, place and day (T type, P place, D day, C claimant)"
         )
 
 
@@ -541,7 +540,7 @@ def places_cmd(
     name = name.strip()
     if not name:
         raise SitmapError("a place name is required", code="invalid_input")
-    rows = [
+    rows: list[dict[str, Any]] = [
         {
             "gazetteer_id": e.id,
             "name": e.name,

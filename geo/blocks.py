@@ -306,7 +306,8 @@ def parse_block_ids(text: str) -> list[str]:
 
     Recognises a trigger word ("block(s)", "block numbers", "areas numbered",
     "numbered areas", Arabic "بلوك"/"البلوكات"/"مربع", Hebrew "בלוק"), optionally
-    "including"/"such as" ("blocks including 36, 38 and 40"), followed by a list of numbers joined by commas (also Arabic "،"), "and"/"or"/"و", and ranges
+    "including"/"such as" ("blocks including 36, 38 and 40"), followed by a list of
+    numbers joined by commas (also Arabic "،"), "and"/"or"/"و", and ranges
     "5-8" / "5 to 8" of whole numbers (expanded; at most ``MAX_RANGE`` ids, a longer
     range keeps only its two ends). Sub-block ids such as "37.1" are kept as written.
     """
