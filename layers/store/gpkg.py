@@ -35,7 +35,8 @@ from shapely.geometry.base import BaseGeometry
 from geo.errors import NotFound, StoreBusy, StoreError
 from layers.model import ClaimRecord, Layer, Report, Source, Zone
 from layers.store import rows as R
-from layers.store.base import SCHEMA_VERSION, ClaimQuery, Page, StoreStats, WriteResult, ZoneQuery
+from layers.store.base import SCHEMA_VERSION, StoreStats, WriteResult
+from layers.store.sqlreads import SqlReads
 
 T = TypeVar("T")
 
@@ -342,13 +343,15 @@ class _Tx:
         self.conn.execute(ddl)
 
 
-class GpkgStore:
+class GpkgStore(SqlReads):
     """A sitmap store in one GeoPackage file (see the module docstring).
 
     ``create=True`` creates the file and schema when missing; ``create=False`` raises
     ``StoreError`` for a missing file. A file that is not a GeoPackage, a GeoPackage
     that is not a sitmap store, or a newer sitmap schema, raises ``StoreError``.
     """
+
+    _dialect = GPKG_DIALECT
 
     backend = "gpkg"
 
@@ -643,101 +646,8 @@ class GpkgStore:
 
     # -- reads --------------------------------------------------------------------------
 
-    def get_source(self, source_id: str) -> Source:
-        """The source, or ``NotFound``."""
-        rows = self._read().fetch("SELECT id, name, kind, url FROM sources WHERE id = ?", [source_id])
-        if not rows:
-            raise NotFound(f"source {source_id!r} not found")
-        i, name, kind, url = rows[0]
-        return Source(id=i, name=name, kind=kind, url=url)
-
-    def list_sources(self) -> list[Source]:
-        """All sources, by id."""
-        rows = self._read().fetch("SELECT id, name, kind, url FROM sources ORDER BY id")
-        return [Source(id=i, name=n, kind=k, url=u) for i, n, k, u in rows]
-
-    def get_report(self, report_id: str) -> Report:
-        """The report, or ``NotFound``."""
-        rows = self._read().fetch(f"SELECT {R.report_select(GPKG_DIALECT)} FROM reports WHERE id = ?", [report_id])
-        if not rows:
-            raise NotFound(f"report {report_id!r} not found")
-        return R.report_from_row(GPKG_DIALECT, rows[0])
-
-    def get_claim(self, claim_id: str, *, as_of: datetime | None = None) -> ClaimRecord:
-        """The claim version current at ``as_of`` (default now), any status, or ``NotFound``."""
-        term, params = R.version_filter(GPKG_DIALECT, as_of)
-        rows = self._read().fetch(
-            f"SELECT {R.claim_select(GPKG_DIALECT)} FROM {R.CLAIM_TABLE} WHERE id = ? AND {term}", [claim_id, *params]
-        )
-        if not rows:
-            when = f" as of {as_of.isoformat()}" if as_of else ""
-            raise NotFound(f"claim {claim_id!r} not found{when}")
-        return R.claims_from_rows(GPKG_DIALECT, rows)[0]
-
-    def get_zone(self, zone_id: str, *, as_of: datetime | None = None) -> Zone:
-        """The zone version current at ``as_of`` (default now), any status, or ``NotFound``."""
-        term, params = R.version_filter(GPKG_DIALECT, as_of)
-        rows = self._read().fetch(
-            f"SELECT {R.zone_select(GPKG_DIALECT)} FROM {R.ZONE_TABLE} WHERE id = ? AND {term}", [zone_id, *params]
-        )
-        if not rows:
-            when = f" as of {as_of.isoformat()}" if as_of else ""
-            raise NotFound(f"zone {zone_id!r} not found{when}")
-        return R.zones_from_rows(GPKG_DIALECT, rows)[0]
-
-    def claim_history(self, claim_id: str) -> list[ClaimRecord]:
-        """Every version of a claim, oldest first, or ``NotFound``."""
-        rows = self._read().fetch(
-            f"SELECT {R.claim_select(GPKG_DIALECT)} FROM {R.CLAIM_TABLE} WHERE id = ? ORDER BY version", [claim_id]
-        )
-        if not rows:
-            raise NotFound(f"claim {claim_id!r} not found")
-        return R.claims_from_rows(GPKG_DIALECT, rows)
-
-    def zone_history(self, zone_id: str) -> list[Zone]:
-        """Every version of a zone, oldest first, or ``NotFound``."""
-        rows = self._read().fetch(
-            f"SELECT {R.zone_select(GPKG_DIALECT)} FROM {R.ZONE_TABLE} WHERE id = ? ORDER BY version", [zone_id]
-        )
-        if not rows:
-            raise NotFound(f"zone {zone_id!r} not found")
-        return R.zones_from_rows(GPKG_DIALECT, rows)
-
-    def query_claims(self, query: ClaimQuery) -> Page[ClaimRecord]:
-        """Claims matching ``query`` in (valid_from, id) order, with the total count."""
-        rows, total = self._claim_rows(query)
-        return Page(items=R.claims_from_rows(GPKG_DIALECT, rows), total=total)
-
-    def query_claim_features(self, query: ClaimQuery, *, include_region: bool = False) -> Page[dict[str, Any]]:
-        """Like :meth:`query_claims`, as GeoJSON Features built straight from the rows (fast path for big pages).
-
-        Each feature equals ``layers.export.claim_feature(record, include_region=...)``.
-        """
-        select = R.claim_feature_select(GPKG_DIALECT, "c", include_region=include_region)
-        rows, total = self._claim_rows(query, select)
-        return Page(items=R.claim_features_from_rows(GPKG_DIALECT, rows, include_region=include_region), total=total)
-
-    def _claim_rows(self, query: ClaimQuery, select: str | None = None) -> tuple[list[tuple[Any, ...]], int]:
-        where, params = R.claim_where(GPKG_DIALECT, query, "c")
-        return self._query(
-            R.CLAIM_TABLE, select or R.claim_select(GPKG_DIALECT, "c"), where, params, query.bbox,
-            R.claim_order(GPKG_DIALECT, "c"), query.limit, query.offset,
-        )  # fmt: skip
-
-    def query_zones(self, query: ZoneQuery) -> Page[Zone]:
-        """Zones matching ``query`` in (effective_from, id) order, with the total count."""
-        where, params = R.zone_where(GPKG_DIALECT, query, "c")
-        rows, total = self._query(
-            R.ZONE_TABLE,
-            R.zone_select(GPKG_DIALECT, "c"),
-            where,
-            params,
-            query.bbox,
-            R.zone_order(GPKG_DIALECT, "c"),
-            query.limit,
-            query.offset,
-        )
-        return Page(items=R.zones_from_rows(GPKG_DIALECT, rows), total=total)
+    def _fetch(self, sql: str, params: Sequence[Any] = ()) -> list[tuple[Any, ...]]:
+        return self._read().fetch(sql, params)
 
     def _query(
         self,
