@@ -245,7 +245,8 @@ def test_pinned_views_are_immutable_and_revalidate(client: TestClient) -> None:
 def test_newer_reports_link_only_when_data_changed(client: TestClient) -> None:
     old = config_of(client.get("/embed/all?as_of=2020-01-01T00:00:00Z").text)
     assert old["newer"] and old["newer"]["url"] == "http://maps.test/maps/all"
-    now = datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+    # microseconds kept: data recorded earlier in the same second is not "newer"
+    now = datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
     assert config_of(client.get(f"/embed/all?as_of={now}").text)["newer"] is None
 
 

@@ -80,9 +80,9 @@ def test_tiles_png_with_transparency(ro_client):
 
 
 def test_tiles_reuse_the_cached_surface(ro_client):
-    cache = ro_client.app.state.raster_cache
     z, x, y = GAZA_TILE
     ro_client.get(f"/collections/rocket-fire/tiles/{z}/{x}/{y}.png")
+    cache = ro_client.app.state.raster_cache  # made by the first tile request
     misses = cache.misses
     for dx in (1, 2, 3):
         assert ro_client.get(f"/collections/rocket-fire/tiles/{z}/{x + dx}/{y}.png").status_code == 200
