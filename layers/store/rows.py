@@ -920,18 +920,17 @@ def _supersede(tx: Tx, table: str, ids: Sequence[str], now: datetime) -> None:
         )
 
 
-def upsert_claims(tx: Tx, claims: Sequence[ClaimRecord], recorded_by: str | None) -> WriteResult:
-    """Insert new claims, version changed ones, skip unchanged ones; inside one transaction."""
-    d = tx.dialect
-    ids = [getattr(c, "id", "") or new_claim_id() for c in claims]
-    check_claims(claims, ids)
-    _check_reports(tx, "claims", claims, ids)
-    current = _current_by_id(tx, CLAIM_TABLE, ids)
-    stored = dict(zip(current, claims_from_rows(d, list(current.values())), strict=True))
+_Versioned = TypeVar("_Versioned", ClaimRecord, Zone)
+
+
+def _plan_versions(
+    records: Sequence[_Versioned], ids: Sequence[str], stored: dict[str, _Versioned]
+) -> tuple[WriteResult, list[_Versioned], list[int]]:
+    """Sort a batch into new ids (version 1), changed content (next version) and unchanged."""
     result = WriteResult()
-    to_write: list[ClaimRecord] = []
+    to_write: list[_Versioned] = []
     versions: list[int] = []
-    for rec, rid in zip(claims, ids, strict=True):
+    for rec, rid in zip(records, ids, strict=True):
         if rec.id != rid:
             rec = rec.model_copy(update={"id": rid})
         old = stored.get(rid)
@@ -945,6 +944,18 @@ def upsert_claims(tx: Tx, claims: Sequence[ClaimRecord], recorded_by: str | None
             result.updated.append(rid)
             versions.append(old.version + 1)
         to_write.append(rec)
+    return result, to_write, versions
+
+
+def upsert_claims(tx: Tx, claims: Sequence[ClaimRecord], recorded_by: str | None) -> WriteResult:
+    """Insert new claims, version changed ones, skip unchanged ones; inside one transaction."""
+    d = tx.dialect
+    ids = [getattr(c, "id", "") or new_claim_id() for c in claims]
+    check_claims(claims, ids)
+    _check_reports(tx, "claims", claims, ids)
+    current = _current_by_id(tx, CLAIM_TABLE, ids)
+    stored = dict(zip(current, claims_from_rows(d, list(current.values())), strict=True))
+    result, to_write, versions = _plan_versions(claims, ids, stored)
     if not to_write:
         return result
     now = next_timestamp(tx)
@@ -965,23 +976,7 @@ def upsert_zones(tx: Tx, zones: Sequence[Zone], recorded_by: str | None) -> Writ
     _check_reports(tx, "zones", zones, ids)
     current = _current_by_id(tx, ZONE_TABLE, ids)
     stored = dict(zip(current, zones_from_rows(d, list(current.values())), strict=True))
-    result = WriteResult()
-    to_write: list[Zone] = []
-    versions: list[int] = []
-    for z, zid in zip(zones, ids, strict=True):
-        if z.id != zid:
-            z = z.model_copy(update={"id": zid})
-        old = stored.get(zid)
-        if old is None:
-            result.inserted.append(zid)
-            versions.append(1)
-        elif old.content_hash() == z.content_hash():
-            result.unchanged.append(zid)
-            continue
-        else:
-            result.updated.append(zid)
-            versions.append(old.version + 1)
-        to_write.append(z)
+    result, to_write, versions = _plan_versions(zones, ids, stored)
     if not to_write:
         return result
     now = next_timestamp(tx)
