@@ -283,7 +283,17 @@ def layer_query(
 
 
 def layer_count(store: Store, layer: Layer, *, as_of: datetime | None = None) -> int:
-    """How many records ``layer`` shows (claims for claim and incident layers, zones for zone layers)."""
+    """How many records ``layer`` shows: claims, zones, or incidents (claims grouped by corroboration).
+
+    An incident layer is counted the way the service pages it, after grouping, so
+    ``sitmap layers`` and ``numberMatched`` agree.
+    """
+    if layer.kind == "incidents":
+        from layers.corroborate import corroborate  # the grouping needs every claim of the layer
+
+        every = layer_query(layer, as_of=as_of)
+        if isinstance(every, ClaimQuery):
+            return len(corroborate(store.query_claims(every).items))
     query = layer_query(layer, as_of=as_of, limit=1)
     if isinstance(query, ZoneQuery):
         return store.query_zones(query).total

@@ -110,3 +110,19 @@ def test_layer_count(store) -> None:
         layer_query(
             get_layer(store, "all"), start=datetime(2023, 12, 2, tzinfo=UTC), end=datetime(2023, 12, 1, tzinfo=UTC)
         )
+
+
+def test_incident_layer_counts_incidents_not_claims(store) -> None:
+    """Two accounts of one strike are one incident; ``sitmap layers`` must agree with numberMatched."""
+    install_default_layers(store)
+    store.add_claims(
+        [
+            make_claim("a-1", claimant="Gaza health ministry", source="Wire A"),
+            make_claim("a-2", claimant="Israel Defense Forces", source="Wire B", lon=34.467, lat=31.5001),
+            make_claim("far", lon=34.25, lat=31.28, day="2023-12-20"),
+        ]
+    )
+    incidents = get_layer(store, "incidents")
+    assert layer_count(store, get_layer(store, "all")) == 3
+    assert layer_count(store, incidents) == 2
+    assert layer_count(store, incidents, as_of=datetime(2000, 1, 1, tzinfo=UTC)) == 0
