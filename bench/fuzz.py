@@ -14,49 +14,16 @@ every failure; exits 1 if any.
 from __future__ import annotations
 
 import argparse
-import os
-import socket
-import subprocess
 import sys
 import tempfile
 import time
 from pathlib import Path
 
-import httpx
+from liveserver import demo_store, serving
 
-ROOT = Path(__file__).resolve().parents[1]
-SITMAP = str(Path(sys.executable).with_name("sitmap"))
 TOKEN = "fuzz-writer-token-000000000001"
 AUTH = {"Authorization": f"Bearer {TOKEN}"}
 STRICT_TAGS = {"OGC API - Features", "Ingest and history", "Rasters", "Health"}
-
-
-def free_port() -> int:
-    """A free TCP port on 127.0.0.1."""
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
-def start(db: str, log: Path) -> tuple[subprocess.Popen[bytes], str]:
-    """Start ``sitmap serve`` (one worker, rate limits off, a write token) and wait for /healthz."""
-    port = free_port()
-    env = {**os.environ, "SITMAP_RATE_LIMIT": "false", "SITMAP_TOKENS": f"fuzzer:{TOKEN}:admin"}
-    cmd = [SITMAP, "serve", "--db", db, "--host", "127.0.0.1", "--port", str(port), "--log-level", "warning"]
-    proc = subprocess.Popen(cmd, env=env, stdout=log.open("wb"), stderr=subprocess.STDOUT, cwd=str(ROOT))
-    url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 90
-    while time.monotonic() < deadline:
-        if proc.poll() is not None:
-            raise SystemExit(f"sitmap serve exited: {log.read_text(errors='replace')[-2000:]}")
-        try:
-            if httpx.get(url + "/healthz", timeout=1).status_code == 200:
-                return proc, url
-        except httpx.HTTPError:
-            pass
-        time.sleep(0.2)
-    proc.kill()
-    raise SystemExit("sitmap serve did not start within 90 s")
 
 
 def fuzz(url: str, examples: int, seconds_per_op: float, seed: int) -> int:
@@ -120,20 +87,10 @@ def main() -> None:
     ap.add_argument("--db", help="an existing store (default: a fresh demo GeoPackage; writes go into it)")
     args = ap.parse_args()
     with tempfile.TemporaryDirectory(prefix="sitmap-fuzz-") as tmp:
-        db = args.db
-        if db is None:
-            db = str(Path(tmp) / "demo.gpkg")
-            subprocess.run([SITMAP, "demo", "--db", db], check=True, cwd=str(ROOT), stdout=subprocess.DEVNULL)
-        proc, url = start(db, Path(tmp) / "serve.log")
-        try:
+        db = args.db or demo_store(Path(tmp))
+        env = {"SITMAP_TOKENS": f"fuzzer:{TOKEN}:admin"}
+        with serving(db, Path(tmp) / "serve.log", env=env) as (_pid, url):
             failed = fuzz(url, args.examples, args.seconds_per_op, args.seed)
-        finally:
-            proc.terminate()
-            try:
-                proc.wait(timeout=15)
-            except subprocess.TimeoutExpired:
-                proc.kill()
-                proc.wait()
         errors = [
             line for line in (Path(tmp) / "serve.log").read_text(errors="replace").splitlines() if "ERROR" in line
         ]

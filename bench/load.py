@@ -18,18 +18,13 @@ import argparse
 import asyncio
 import os
 import random
-import socket
-import subprocess
-import sys
 import tempfile
 import time
 from collections import defaultdict
 from pathlib import Path
 
 import httpx
-
-ROOT = Path(__file__).resolve().parents[1]
-SITMAP = str(Path(sys.executable).with_name("sitmap"))
+from liveserver import demo_store, serving
 
 #: (kind, path) pairs; each worker picks from these in a fixed pseudo-random order.
 MIX: list[tuple[str, str]] = [
@@ -60,13 +55,6 @@ MIX: list[tuple[str, str]] = [
 ]
 
 
-def free_port() -> int:
-    """A free TCP port on 127.0.0.1."""
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
 def tree_rss_mb(pid: int) -> float:
     """Resident memory (MB) of ``pid`` and all its descendants, from /proc."""
     children: dict[int, list[int]] = defaultdict(list)
@@ -92,28 +80,6 @@ def tree_rss_mb(pid: int) -> float:
         except OSError:
             continue
     return total_kb / 1024
-
-
-def start(db: str, workers: int, log: Path) -> tuple[subprocess.Popen[bytes], str]:
-    """Start ``sitmap serve`` and wait until /healthz answers."""
-    port = free_port()
-    env = {**os.environ, "SITMAP_RATE_LIMIT": "false"}
-    cmd = [SITMAP, "serve", "--db", db, "--host", "127.0.0.1", "--port", str(port), "--workers", str(workers)]
-    cmd += ["--log-level", "warning"]
-    proc = subprocess.Popen(cmd, env=env, stdout=log.open("wb"), stderr=subprocess.STDOUT, cwd=str(ROOT))
-    url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 90
-    while time.monotonic() < deadline:
-        if proc.poll() is not None:
-            raise SystemExit(f"sitmap serve exited: {log.read_text(errors='replace')[-2000:]}")
-        try:
-            if httpx.get(url + "/healthz", timeout=1).status_code == 200:
-                return proc, url
-        except httpx.HTTPError:
-            pass
-        time.sleep(0.2)
-    proc.kill()
-    raise SystemExit("sitmap serve did not start within 90 s")
 
 
 async def run_load(url: str, connections: int, seconds: float, pid: int) -> None:
@@ -191,21 +157,10 @@ def main() -> None:
     ap.add_argument("--db", help="an existing store (default: a fresh demo GeoPackage)")
     args = ap.parse_args()
     with tempfile.TemporaryDirectory(prefix="sitmap-load-") as tmp:
-        db = args.db
-        if db is None:
-            db = str(Path(tmp) / "demo.gpkg")
-            subprocess.run([SITMAP, "demo", "--db", db], check=True, cwd=str(ROOT), stdout=subprocess.DEVNULL)
-        proc, url = start(db, args.workers, Path(tmp) / "serve.log")
-        try:
+        db = args.db or demo_store(Path(tmp))
+        with serving(db, Path(tmp) / "serve.log", workers=args.workers) as (pid, url):
             print(f"sitmap serve --workers {args.workers} on {url} over {db}")
-            asyncio.run(run_load(url, args.connections, args.seconds, proc.pid))
-        finally:
-            proc.terminate()
-            try:
-                proc.wait(timeout=15)
-            except subprocess.TimeoutExpired:
-                proc.kill()
-                proc.wait()
+            asyncio.run(run_load(url, args.connections, args.seconds, pid))
 
 
 if __name__ == "__main__":
