@@ -26,6 +26,12 @@ from pathlib import Path
 import httpx
 from liveserver import demo_store, serving
 
+#: The memory the service is stated to stay within under this load (README "Limits"):
+#: the uvicorn supervisor plus each worker with its caches full (64 MB of responses,
+#: 8 likelihood surfaces, 8 incident groupings) and the libraries loaded.
+RSS_BASE_MB = 100.0
+RSS_PER_WORKER_MB = 450.0
+
 #: (kind, path) pairs; each worker picks from these in a fixed pseudo-random order.
 MIX: list[tuple[str, str]] = [
     ("items", "/collections/all/items?f=json&limit=50"),
@@ -82,7 +88,7 @@ def tree_rss_mb(pid: int) -> float:
     return total_kb / 1024
 
 
-async def run_load(url: str, connections: int, seconds: float, pid: int) -> None:
+async def run_load(url: str, connections: int, seconds: float, pid: int, rss_bound_mb: float) -> None:
     """Drive the mix with ``connections`` concurrent clients; print the figures."""
     latencies: dict[str, list[float]] = defaultdict(list)
     errors: dict[str, int] = defaultdict(int)
@@ -138,6 +144,8 @@ async def run_load(url: str, connections: int, seconds: float, pid: int) -> None
         f"{1000 * _q(every, 0.99):8.1f} {len(every) / elapsed:8.1f}"
     )
     print(f"{connections} connections for {elapsed:.1f} s; server peak RSS (all processes) {peak_rss:.0f} MB")
+    verdict = "within" if peak_rss <= rss_bound_mb else "OVER"
+    print(f"memory bound {rss_bound_mb:.0f} MB (supervisor + workers, see README): {verdict}")
     for line in samples:
         print("  error sample:", line)
 
@@ -155,12 +163,18 @@ def main() -> None:
     ap.add_argument("--connections", type=int, default=64)
     ap.add_argument("--workers", type=int, default=2)
     ap.add_argument("--db", help="an existing store (default: a fresh demo GeoPackage)")
+    ap.add_argument(
+        "--rss-bound-mb",
+        type=float,
+        help=f"the stated memory bound (default {RSS_BASE_MB:g} MB + {RSS_PER_WORKER_MB:g} MB per worker)",
+    )
     args = ap.parse_args()
     with tempfile.TemporaryDirectory(prefix="sitmap-load-") as tmp:
         db = args.db or demo_store(Path(tmp))
         with serving(db, Path(tmp) / "serve.log", workers=args.workers) as (pid, url):
             print(f"sitmap serve --workers {args.workers} on {url} over {db}")
-            asyncio.run(run_load(url, args.connections, args.seconds, pid))
+            bound = args.rss_bound_mb or RSS_BASE_MB + RSS_PER_WORKER_MB * args.workers
+            asyncio.run(run_load(url, args.connections, args.seconds, pid, bound))
 
 
 if __name__ == "__main__":
