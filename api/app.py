@@ -18,7 +18,7 @@ from fastapi.openapi.utils import get_openapi
 from starlette.middleware.cors import CORSMiddleware
 from starlette.middleware.gzip import GZipMiddleware
 
-from api.auth import TokenRegistry, load_tokens
+from api.auth import TokenRegistry
 from api.caching import ResponseCache
 from api.errors import install_error_handlers
 from api.middleware import (
@@ -51,7 +51,7 @@ def create_app(settings: Settings | None = None, *, store: Store | None = None) 
     closed by the app. Otherwise the lifespan opens ``settings.db``.
     """
     settings = settings or Settings()
-    tokens = TokenRegistry(load_tokens(settings.tokens, str(settings.token_file) if settings.token_file else None))
+    tokens = TokenRegistry.from_config(settings.tokens, settings.token_file)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:

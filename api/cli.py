@@ -14,6 +14,7 @@ from typing import Annotated, Any
 import click
 import typer
 
+from api.cli_tokens import tokens_app
 from geo.errors import SitmapError
 
 try:  # typer >= 0.22 ships its own copy of click, whose exceptions are not click's classes
@@ -371,6 +372,7 @@ def import_geojson_cmd(
 
 zones_app = typer.Typer(help="Evacuation orders and humanitarian zones: import the real orders, measure areas.")
 app.add_typer(zones_app, name="zones", no_args_is_help=True)
+app.add_typer(tokens_app, name="tokens")
 
 
 @zones_app.command("import-orders")

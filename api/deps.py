@@ -54,7 +54,10 @@ def get_principal(
 
 
 #: Documents the bearer scheme in the OpenAPI document; the header itself is checked below.
-bearer_scheme = HTTPBearer(auto_error=False, description="A write token configured in SITMAP_TOKENS")
+bearer_scheme = HTTPBearer(
+    auto_error=False,
+    description="A token from SITMAP_TOKENS or the token file (sitmap tokens add NAME --scope write)",
+)
 
 
 def require_writer(
@@ -65,7 +68,16 @@ def require_writer(
     return get_tokens(request).require(request.headers.get("authorization"), "write")
 
 
+def require_admin(
+    request: Request,
+    _documented: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer_scheme)] = None,
+) -> Principal:
+    """The caller of an administrative operation: a valid token with the ``admin`` scope."""
+    return get_tokens(request).require(request.headers.get("authorization"), "admin")
+
+
 SettingsDep = Annotated[Settings, Depends(get_settings)]
 StoreDep = Annotated[Store, Depends(get_store)]
 PrincipalDep = Annotated[Principal | None, Depends(get_principal)]
 WriterDep = Annotated[Principal, Depends(require_writer)]
+AdminDep = Annotated[Principal, Depends(require_admin)]

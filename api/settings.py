@@ -15,17 +15,22 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 class Settings(BaseSettings):
     """Everything the service can be told: store, tokens, limits, URLs, embedding.
 
-    ``tokens`` holds write tokens as comma-separated ``name:token`` pairs (optionally
-    ``name:token:scope`` with scope ``read``, ``write`` or ``admin``; default
-    ``write``); ``token_file`` the same, one per line, where the token may also be
-    given pre-hashed as ``sha256:<hex>``. Tokens are kept only as SHA-256 hashes.
+    ``tokens`` holds bearer tokens as comma-separated ``name:token`` pairs (optionally
+    ``name:token:scope`` with scope ``read-private`` (alias ``read``), ``write`` or
+    ``admin``; default ``write``); ``token_file`` the same, one per line, where the
+    token may also be given pre-hashed as ``sha256:<hex>`` (what ``sitmap tokens add``
+    writes). The file is re-read when it changes, so ``sitmap tokens revoke`` needs no
+    restart. Tokens are kept only as SHA-256 hashes.
     """
 
     model_config = SettingsConfigDict(env_prefix="SITMAP_", extra="ignore", frozen=True)
 
     db: str = Field(default="sitmap.gpkg", description="Store URL: a .gpkg path or postgresql://...")
-    tokens: str | None = Field(default=None, repr=False, description="name:token[,name:token...] write tokens")
-    token_file: Path | None = Field(default=None, description="File with one name:token[:scope] per line")
+    tokens: str | None = Field(default=None, repr=False, description="name:token[:scope][,...] bearer tokens")
+    token_file: Path | None = Field(
+        default=None,
+        description="File with one name:sha256:<hex>[:scope] per line (sitmap tokens add); re-read when it changes",
+    )
 
     default_limit: int = Field(default=100, ge=1, le=100_000, description="Items per page when limit is not given")
     max_limit: int = Field(default=10_000, ge=1, le=1_000_000, description="Largest limit a client may ask for")
