@@ -9,6 +9,7 @@ or ``sitmap serve``.
 from __future__ import annotations
 
 import logging
+import threading
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
@@ -30,6 +31,7 @@ from api.middleware import (
 )
 from api.openapi import downgrade_to_30
 from api.settings import Settings
+from geo.errors import StoreBusy
 from layers.store import Store
 
 log = logging.getLogger("sitmap.api")
@@ -41,6 +43,46 @@ def _install_default_layers(store: Store) -> None:
     from layers.catalog import install_default_layers
 
     install_default_layers(store)
+
+
+def _open_store(settings: Settings) -> Store:
+    """Open ``settings.db`` with the service's lock budget and install the default layers."""
+    from layers.store import open_store
+
+    opened = open_store(settings.db, busy_timeout_s=settings.store_busy_timeout_s)
+    try:
+        _install_default_layers(opened)
+    except BaseException:
+        opened.close()
+        raise
+    return opened
+
+
+class _LateOpener:
+    """Opens the store on a request, for an app that started while the store file was locked.
+
+    One request at a time tries (others wait at most the lock budget, then get the same
+    ``StoreBusy``); the first success puts the store on ``app.state`` for every later request.
+    """
+
+    def __init__(self, app: FastAPI, settings: Settings) -> None:
+        self.app = app
+        self.settings = settings
+        self.lock = threading.Lock()
+
+    def __call__(self) -> Store:
+        if not self.lock.acquire(timeout=self.settings.store_busy_timeout_s):
+            raise StoreBusy(f"{self.settings.db} is still locked by another process; try again")
+        try:
+            current: Store | None = self.app.state.store
+            if current is None:
+                current = _open_store(self.settings)  # StoreBusy again while the lock lasts
+                self.app.state.store = current
+                self.app.state.store_opener = None
+                log.warning("store %s opened after its start-up lock was released", self.settings.db)
+            return current
+        finally:
+            self.lock.release()
 
 
 def create_app(settings: Settings | None = None, *, store: Store | None = None) -> FastAPI:
@@ -55,18 +97,27 @@ def create_app(settings: Settings | None = None, *, store: Store | None = None) 
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        from layers.store import open_store
-
         own = store is None
-        opened = open_store(settings.db) if store is None else store
+        opened: Store | None = store
+        if store is None:
+            try:
+                opened = _open_store(settings)
+            except StoreBusy as exc:
+                # Another process holds the file (an exclusive lock blocks even readers): start
+                # anyway, answer 503 with Retry-After, and open the store once it is free.
+                log.warning("store %s is locked at start-up (%s); opening it on a later request", settings.db, exc)
+                app.state.store_opener = _LateOpener(app, settings)
         try:
-            _install_default_layers(opened)
+            if store is not None:
+                _install_default_layers(store)
             app.state.store = opened
             yield
         finally:
+            current = app.state.store
             app.state.store = None
-            if own:
-                opened.close()
+            app.state.store_opener = None
+            if own and current is not None:
+                current.close()
 
     app = FastAPI(
         title=settings.title,
@@ -80,6 +131,7 @@ def create_app(settings: Settings | None = None, *, store: Store | None = None) 
     app.state.settings = settings
     app.state.tokens = tokens
     app.state.store = None
+    app.state.store_opener = None
     app.state.raster_cache = None
     app.state.response_cache = ResponseCache(int(settings.response_cache_mb * 1_000_000))
 

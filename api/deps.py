@@ -6,6 +6,7 @@ The app's lifespan puts one opened store, the settings and the token registry on
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Annotated
 
 from fastapi import Depends, Header, Request
@@ -28,9 +29,16 @@ def get_settings(request: Request) -> Settings:
 
 
 def get_store(request: Request) -> Store:
-    """The store opened by the app's lifespan (503 while it is not open)."""
+    """The store opened by the app's lifespan (503 while it is not open).
+
+    When the store file was locked by another process at start-up, the lifespan left
+    an opener instead: each request tries it (``StoreBusy``, a 503, while the lock lasts).
+    """
     store: Store | None = getattr(request.app.state, "store", None)
     if store is None:
+        opener: Callable[[], Store] | None = getattr(request.app.state, "store_opener", None)
+        if opener is not None:
+            return opener()
         raise _Unavailable("the store is not open (the service is starting or stopping)")
     return store
 

@@ -77,6 +77,13 @@ class Settings(BaseSettings):
     rate_tiles_per_min: float = Field(default=1200, gt=0, description="Raster tiles per client")
     rate_tiles_burst: int = Field(default=400, ge=1, description="Tiles a client may fetch at once (a map view)")
 
+    store_busy_timeout_s: float = Field(
+        default=4.0,
+        gt=0,
+        le=120,
+        description="Longest wait (s) for a store file locked by another process before a 503 with Retry-After",
+    )
+
     response_cache_mb: float = Field(default=64, ge=0, le=4096, description="Memory for cached read responses")
     gzip_min_bytes: int = Field(default=1000, ge=0, description="Compress responses above this size when asked")
 

@@ -15,12 +15,14 @@ from layers.store.base import ClaimQuery, Page, Store, StoreStats, WriteResult, 
 __all__ = ["ClaimQuery", "Page", "Store", "StoreStats", "WriteResult", "ZoneQuery", "open_store"]
 
 
-def open_store(url: str | Path, *, create: bool = True) -> Store:
+def open_store(url: str | Path, *, create: bool = True, busy_timeout_s: float | None = None) -> Store:
     """Open the store at ``url``: a ``.gpkg`` path (or ``gpkg:`` URL) or ``postgresql://``.
 
     The schema is created when missing (``create=True``) and checked when present:
     a file that is not a GeoPackage, or a schema newer than this code, raises
-    ``StoreError`` with a clear message.
+    ``StoreError`` with a clear message. ``busy_timeout_s`` bounds how long a GeoPackage
+    read or write waits for a file another process has locked before ``StoreBusy``
+    (``None``: the backend's default, long enough for batch jobs).
     """
     text = str(url)
     if text.startswith(("postgresql://", "postgres://", "postgresql+psycopg://")):
@@ -35,7 +37,7 @@ def open_store(url: str | Path, *, create: bool = True) -> Store:
         from layers.store.gpkg import GpkgStore
 
         path = text.removeprefix("gpkg:")
-        store = GpkgStore(path, create=create)
+        store = GpkgStore(path, create=create, busy_timeout_s=busy_timeout_s)
     else:
         raise InvalidInput(f"unsupported store URL {text!r}: use a .gpkg path or postgresql://...")
     store.init()

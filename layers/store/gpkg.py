@@ -14,7 +14,11 @@ current state, which is what ``ogrinfo sitmap.gpkg`` and QGIS list first.
 
 Concurrency: WAL mode, a busy timeout, and ``BEGIN IMMEDIATE`` per write batch with
 a bounded number of retries before :class:`~geo.errors.StoreBusy`. One connection
-per thread, so the API's worker threads read in parallel.
+per thread, so the API's worker threads read in parallel. Readers are not blocked by
+writers (WAL), but another process can still lock them out (``PRAGMA locking_mode =
+EXCLUSIVE``): a read waits and retries within the same budget, then raises
+``StoreBusy`` too, never a bare ``sqlite3`` error. The budget is per store
+(``busy_timeout_s``): long for the CLI and importers, a few seconds for the service.
 """
 
 from __future__ import annotations
@@ -44,12 +48,16 @@ GPKG_APPLICATION_ID = 0x47504B47  # "GPKG"
 GPKG_USER_VERSION = 10300  # GeoPackage 1.3.0
 SRS_ID = 4326
 
-#: Seconds SQLite itself waits for a lock before a write attempt gives up.
+#: Seconds SQLite itself waits for a lock before one attempt gives up (when a store is
+#: opened without its own ``busy_timeout_s``; that one is the total over all attempts).
 BUSY_TIMEOUT_S = 10.0
 #: Batches at least this large fill the R-tree directly (see ``_Tx.insert_versions``).
 BULK_ROWS = 256
-#: Write attempts (each waiting up to BUSY_TIMEOUT_S) before StoreBusy.
+#: Attempts (each waiting up to BUSY_TIMEOUT_S) at a write, or at one read statement, before StoreBusy.
 WRITE_ATTEMPTS = 3
+#: SQLite's primary result codes for "another connection holds the lock".
+_BUSY_CODES = frozenset({sqlite3.SQLITE_BUSY, sqlite3.SQLITE_LOCKED})
+_FULL_CODE = 13  # SQLITE_FULL: the disk (or a size limit) is full
 
 _WGS84_WKT = (
     'GEOGCS["WGS 84",DATUM["WGS_1984",SPHEROID["WGS 84",6378137,298.257223563,'
@@ -297,6 +305,20 @@ def _now_text() -> str:
 # --------------------------------------------------------------------------------------
 
 
+def is_busy(exc: sqlite3.Error) -> bool:
+    """Whether an SQLite error means "locked by another connection" (worth waiting for)."""
+    code = getattr(exc, "sqlite_errorcode", None)
+    if code is not None:
+        return (code & 0xFF) in _BUSY_CODES
+    text = str(exc)
+    return "locked" in text or "busy" in text
+
+
+def _is_full(exc: sqlite3.Error) -> bool:
+    code = getattr(exc, "sqlite_errorcode", None)
+    return (code is not None and (code & 0xFF) == _FULL_CODE) or "disk is full" in str(exc)
+
+
 class _Tx:
     """The :class:`~layers.store.rows.Tx` view of one SQLite connection."""
 
@@ -343,22 +365,53 @@ class _Tx:
         self.conn.execute(ddl)
 
 
+class _ReadTx(_Tx):
+    """A :class:`_Tx` for reads outside a write transaction: a locked file is waited for.
+
+    Each statement gets ``attempts`` tries (SQLite's busy handler waits within each);
+    when the lock outlasts them all, :class:`~geo.errors.StoreBusy`. Reads run in
+    autocommit mode, so a failed statement leaves no transaction behind to undo.
+    """
+
+    def __init__(self, conn: sqlite3.Connection, store: GpkgStore) -> None:
+        super().__init__(conn)
+        self.store = store
+
+    def fetch(self, sql: str, params: Sequence[Any] = ()) -> list[tuple[Any, ...]]:
+        for attempt in range(1, WRITE_ATTEMPTS + 1):
+            try:
+                return self.conn.execute(sql, tuple(params)).fetchall()
+            except sqlite3.OperationalError as exc:
+                if not is_busy(exc):
+                    raise
+                if attempt == WRITE_ATTEMPTS:
+                    raise self.store.busy_error("read", exc) from exc
+                time.sleep(0.05 * attempt)
+        raise AssertionError("unreachable")  # pragma: no cover
+
+
 class GpkgStore(SqlReads):
     """A sitmap store in one GeoPackage file (see the module docstring).
 
     ``create=True`` creates the file and schema when missing; ``create=False`` raises
     ``StoreError`` for a missing file. A file that is not a GeoPackage, a GeoPackage
     that is not a sitmap store, or a newer sitmap schema, raises ``StoreError``.
+    ``busy_timeout_s`` bounds how long one write, or one read statement, waits for a
+    file locked by another process before ``StoreBusy`` (``None``: ``WRITE_ATTEMPTS``
+    times ``BUSY_TIMEOUT_S``, which suits batch jobs but not an HTTP request).
     """
 
     _dialect = GPKG_DIALECT
 
     backend = "gpkg"
 
-    def __init__(self, path: str | Path, create: bool = True) -> None:
+    def __init__(self, path: str | Path, create: bool = True, *, busy_timeout_s: float | None = None) -> None:
+        if busy_timeout_s is not None and not busy_timeout_s > 0:
+            raise StoreError(f"busy_timeout_s must be positive, got {busy_timeout_s!r}")
         self.path = Path(path)
         self.url = str(self.path)
         self.create = create
+        self.busy_timeout_s = busy_timeout_s
         self._local = threading.local()
         self._conns: list[sqlite3.Connection] = []
         self._lock = threading.Lock()
@@ -367,20 +420,46 @@ class GpkgStore(SqlReads):
 
     # -- connections ------------------------------------------------------------------
 
+    def _attempt_timeout(self) -> float:
+        """Seconds SQLite's busy handler waits in one attempt (read at connect time)."""
+        if self.busy_timeout_s is None:
+            return BUSY_TIMEOUT_S
+        return self.busy_timeout_s / WRITE_ATTEMPTS
+
+    def busy_error(self, doing: str, exc: sqlite3.Error | None = None, *, attempts: int = WRITE_ATTEMPTS) -> StoreBusy:
+        """The ``StoreBusy`` for a lock that outlasted ``attempts`` tries at ``doing`` (open, read or write)."""
+        waited = self._attempt_timeout() * attempts
+        who = "another writer" if doing == "write" else "another process"
+        return StoreBusy(
+            f"{self.path} stayed locked by {who} for {waited:g} s ({doing}); try again",
+            detail=str(exc) if exc is not None else None,
+        )
+
+    def _sqlite_error(self, exc: sqlite3.Error, doing: str) -> StoreError | None:
+        """The domain error for an SQLite failure that is about the file, not the code (else ``None``)."""
+        if is_busy(exc):
+            return self.busy_error(doing, exc, attempts=1)
+        if _is_full(exc):
+            return StoreError(f"cannot {doing} {self.path}: no space left on the disk holding it", detail=str(exc))
+        return None
+
     def _connect(self) -> sqlite3.Connection:
+        timeout = self._attempt_timeout()
         try:
             # each thread uses its own connection; check_same_thread=False only lets close() run from any thread
-            conn = sqlite3.connect(self.path, timeout=BUSY_TIMEOUT_S, isolation_level=None, check_same_thread=False)
+            conn = sqlite3.connect(self.path, timeout=timeout, isolation_level=None, check_same_thread=False)
         except sqlite3.Error as exc:
             raise StoreError(f"cannot open GeoPackage {self.path}: {exc}") from exc
         register_functions(conn)
         try:
-            conn.execute(f"PRAGMA busy_timeout = {int(BUSY_TIMEOUT_S * 1000)}")
+            conn.execute(f"PRAGMA busy_timeout = {max(1, int(timeout * 1000))}")
             conn.execute("PRAGMA foreign_keys = ON")
             conn.execute("PRAGMA synchronous = NORMAL")
             conn.execute("PRAGMA cache_size = -32000")  # 32 MB of page cache per connection
         except sqlite3.DatabaseError as exc:
             conn.close()
+            if isinstance(exc, sqlite3.OperationalError) and is_busy(exc):  # the schema is read under a lock
+                raise self.busy_error("open", exc, attempts=1) from exc
             raise StoreError(f"{self.path} is not a GeoPackage (not an SQLite database: {exc})") from exc
         return conn
 
@@ -421,34 +500,45 @@ class GpkgStore(SqlReads):
             raise StoreError(f"{self.path} is a directory, not a GeoPackage")
         conn = self._connect()
         try:
-            try:
-                app_id = conn.execute("PRAGMA application_id").fetchone()[0]
-                tables = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type IN ('table','view')")}
-            except sqlite3.DatabaseError as exc:
-                raise StoreError(f"{self.path} is not a GeoPackage (not an SQLite database: {exc})") from exc
-            if not tables and app_id == 0:
-                if not self.create:
-                    raise StoreError(f"{self.path} is an empty database, not a sitmap store")
-                self._create_schema(conn)
-            elif app_id != GPKG_APPLICATION_ID:
-                raise StoreError(f"{self.path} is not a GeoPackage (SQLite application_id {app_id:#x}, not 'GPKG')")
-            elif "sitmap_meta" not in tables:
-                raise StoreError(
-                    f"{self.path} is a GeoPackage but not a sitmap store (no sitmap_meta table); use a new file"
-                )
-            row = conn.execute("SELECT value FROM sitmap_meta WHERE key = 'schema_version'").fetchone()
-            version = int(row[0]) if row else 0
-            if version > SCHEMA_VERSION:
-                raise StoreError(
-                    f"{self.path} has sitmap schema version {version}, newer than this sitmap "
-                    f"(version {SCHEMA_VERSION}); upgrade sitmap to open it"
-                )
-            if version < 1:
-                raise StoreError(f"{self.path} has no valid sitmap schema version")
-            self._add_order_indexes(conn)
+            self._check(conn)
+        except sqlite3.OperationalError as exc:  # locked (or full) while checking or upgrading the schema
+            mapped = self._sqlite_error(exc, "open")
+            if mapped is None:
+                raise
+            raise mapped from exc
         finally:
             conn.close()
         self._checked = True
+
+    def _check(self, conn: sqlite3.Connection) -> None:
+        """Create the schema in a new file; refuse a foreign, broken or newer one (see :meth:`init`)."""
+        try:
+            app_id = conn.execute("PRAGMA application_id").fetchone()[0]
+            tables = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type IN ('table','view')")}
+        except sqlite3.DatabaseError as exc:
+            if isinstance(exc, sqlite3.OperationalError) and is_busy(exc):
+                raise
+            raise StoreError(f"{self.path} is not a GeoPackage (not an SQLite database: {exc})") from exc
+        if not tables and app_id == 0:
+            if not self.create:
+                raise StoreError(f"{self.path} is an empty database, not a sitmap store")
+            self._create_schema(conn)
+        elif app_id != GPKG_APPLICATION_ID:
+            raise StoreError(f"{self.path} is not a GeoPackage (SQLite application_id {app_id:#x}, not 'GPKG')")
+        elif "sitmap_meta" not in tables:
+            raise StoreError(
+                f"{self.path} is a GeoPackage but not a sitmap store (no sitmap_meta table); use a new file"
+            )
+        row = conn.execute("SELECT value FROM sitmap_meta WHERE key = 'schema_version'").fetchone()
+        version = int(row[0]) if row else 0
+        if version > SCHEMA_VERSION:
+            raise StoreError(
+                f"{self.path} has sitmap schema version {version}, newer than this sitmap "
+                f"(version {SCHEMA_VERSION}); upgrade sitmap to open it"
+            )
+        if version < 1:
+            raise StoreError(f"{self.path} has no valid sitmap schema version")
+        self._add_order_indexes(conn)
 
     def _add_order_indexes(self, conn: sqlite3.Connection) -> None:
         """Create the current-order indexes in a file written before they existed.
@@ -552,22 +642,22 @@ class GpkgStore(SqlReads):
                 conn.execute("BEGIN IMMEDIATE")
                 break
             except sqlite3.OperationalError as exc:
-                if "locked" not in str(exc) and "busy" not in str(exc):
+                if not is_busy(exc):
                     raise StoreError(f"cannot write to {self.path}: {exc}") from exc
                 if attempt == WRITE_ATTEMPTS:
-                    raise StoreBusy(
-                        f"{self.path} stayed locked by another writer for {WRITE_ATTEMPTS * BUSY_TIMEOUT_S:g} s; "
-                        "try again"
-                    ) from exc
+                    raise self.busy_error("write", exc) from exc
                 time.sleep(0.05 * attempt)
         try:
             result = fn(_Tx(conn))
             for table in touch:
                 self._touch(conn, table)
             conn.execute("COMMIT")
-        except BaseException:
+        except BaseException as exc:
             if conn.in_transaction:
                 conn.execute("ROLLBACK")
+            mapped = self._sqlite_error(exc, "write") if isinstance(exc, sqlite3.OperationalError) else None
+            if mapped is not None:
+                raise mapped from exc
             raise
         return result
 
@@ -582,7 +672,7 @@ class GpkgStore(SqlReads):
         )
 
     def _read(self) -> _Tx:
-        return _Tx(self._conn())
+        return _ReadTx(self._conn(), self)
 
     # -- writes -------------------------------------------------------------------------
 
@@ -756,7 +846,15 @@ class GpkgStore(SqlReads):
         by_status = dict(
             tx.fetch(f"SELECT status, count(*) FROM {R.CLAIM_TABLE} WHERE superseded_at IS NULL GROUP BY 1")
         )
-        extents = [e for e in (exact_extent(tx.conn, t, current_only=True) for t in (R.CLAIM_TABLE, R.ZONE_TABLE)) if e]
+        try:
+            extents = [
+                e for e in (exact_extent(tx.conn, t, current_only=True) for t in (R.CLAIM_TABLE, R.ZONE_TABLE)) if e
+            ]
+        except sqlite3.OperationalError as exc:
+            mapped = self._sqlite_error(exc, "read")
+            if mapped is None:
+                raise
+            raise mapped from exc
         bbox = None
         if extents:
             bbox = (
