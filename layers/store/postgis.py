@@ -12,17 +12,27 @@ transaction-scoped advisory lock for the schema, so version numbers and
 ``recorded_at`` stay strictly ordered. A dropped connection is replaced by the pool
 (every connection is checked before use) and the operation retried once; retrying
 is safe because upserts are idempotent by content.
+
+A database that is down (restarted, crashed, unreachable) never hangs a caller: a
+connection is waited for at most ``connect_timeout`` seconds, and only one second
+while the last attempt already found the database unreachable, then
+:class:`~geo.errors.StoreError` (the service's 503) is raised. The pool keeps
+reconnecting in the background with a short give-up time, so once the database is
+back the next request is served, without restarting anything.
 """
 
 from __future__ import annotations
 
+import logging
 import os
 import re
 import shutil
 import subprocess
 import tempfile
 import threading
-from collections.abc import Callable, Iterable, Sequence
+import time
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, TypeVar
@@ -38,10 +48,18 @@ from layers.store.sqlreads import SqlReads
 
 T = TypeVar("T")
 
+log = logging.getLogger("sitmap.store")
+
 #: Connections per store (API workers share them); small, PostgreSQL connections are heavy.
 POOL_MAX = 8
-#: Seconds to wait for a connection before giving up with StoreError.
-CONNECT_TIMEOUT_S = 10.0
+#: Seconds to wait for a connection before giving up with StoreError (also libpq's connect_timeout).
+CONNECT_TIMEOUT_S = 5.0
+#: Seconds to wait for a connection while the previous attempt found the database unreachable.
+DOWN_WAIT_S = 1.0
+#: Seconds the pool retries a lost connection (with backoff) before starting afresh on demand;
+#: short, so the wait between attempts, hence the delay before a restarted database is used
+#: again, stays within a couple of seconds.
+RECONNECT_TIMEOUT_S = 3.0
 #: Batches at least this large are loaded with COPY instead of INSERT.
 COPY_ROWS = 256
 
@@ -192,6 +210,7 @@ class PostgisStore(SqlReads):
         self._pool: Any = None
         self._lock = threading.Lock()
         self._checked = False
+        self._unreachable = False
         self._counts = R.CountCache()
 
     # -- connections ------------------------------------------------------------------
@@ -208,11 +227,14 @@ class PostgisStore(SqlReads):
                         ) from exc
                     pool = ConnectionPool(
                         self._conninfo,
+                        kwargs={"connect_timeout": max(1, round(self._timeout))},
                         min_size=1,
                         max_size=self._pool_max,
                         open=False,
                         check=ConnectionPool.check_connection,
                         timeout=self._timeout,
+                        reconnect_timeout=RECONNECT_TIMEOUT_S,
+                        reconnect_failed=_reconnect_failed,
                         name="sitmap",
                     )
                     try:
@@ -223,22 +245,60 @@ class PostgisStore(SqlReads):
                     self._pool = pool
         return self._pool
 
+    @contextmanager
+    def _connection(self, deadline: float) -> Iterator[Any]:
+        """A pooled connection in a transaction, waited for until ``deadline`` (monotonic) at most.
+
+        No connection in time means the database is down or overloaded: ``StoreError``
+        (503 in the service), and the next callers wait only ``DOWN_WAIT_S`` until one
+        of them gets a connection again.
+        """
+        from psycopg_pool import PoolTimeout
+
+        wait = deadline - time.monotonic()
+        if self._unreachable:
+            wait = min(wait, DOWN_WAIT_S)
+        pool = self._get_pool()
+        wait = max(wait, 0.05)
+        try:
+            conn = pool.getconn(timeout=wait)
+        except PoolTimeout as exc:
+            self._unreachable = True
+            raise StoreError(
+                "the PostGIS database cannot be reached at the moment; try again shortly",
+                detail=f"{_redact(self.url)}: no connection within {wait:.1f} s ({exc})",
+            ) from exc
+        self._unreachable = False
+        try:
+            with conn:  # commit, or roll back on an error; a pooled connection stays open
+                yield conn
+        finally:
+            pool.putconn(conn)
+
     def _run(self, fn: Callable[[_Tx], T], *, write: bool) -> T:
-        """Run ``fn`` in one transaction (writes under the schema's advisory lock); retry once if the link drops."""
+        """Run ``fn`` in one transaction (writes under the schema's advisory lock); retry once if the link drops.
+
+        Both attempts together wait at most ``connect_timeout`` seconds for a connection.
+        """
         import psycopg
 
         if not self._checked:
             self.init()
+        deadline = time.monotonic() + self._timeout
         for attempt in (1, 2):
             try:
-                with self._get_pool().connection() as conn:
+                with self._connection(deadline) as conn:
                     tx = _Tx(conn)
                     if write:
                         conn.execute("SELECT pg_advisory_xact_lock(hashtext(current_schema() || '.sitmap.write'))")
                     return fn(tx)
             except psycopg.OperationalError as exc:
+                # the connection broke under the transaction (server restarted, backend killed ...)
                 if attempt == 2:
-                    raise StoreError(f"PostGIS connection failed: {exc}") from exc
+                    raise StoreError(
+                        "the PostGIS connection failed; try again shortly",
+                        detail=f"{_redact(self.url)}: {type(exc).__name__}: {exc}",
+                    ) from exc
         raise AssertionError("unreachable")  # pragma: no cover
 
     def close(self) -> None:
@@ -258,47 +318,58 @@ class PostgisStore(SqlReads):
 
     def init(self) -> None:
         """Create the schema in the current schema when missing; refuse a newer one."""
-        with self._get_pool().connection() as conn:
-            schema = conn.execute("SELECT current_schema()").fetchone()[0]
-            if schema is None:
-                raise StoreError(f"{_redact(self.url)}: no schema of the search_path exists; create it first")
-            conn.execute("SELECT pg_advisory_xact_lock(hashtext(current_schema() || '.sitmap.write'))")
-            has_postgis = conn.execute("SELECT 1 FROM pg_extension WHERE extname = 'postgis'").fetchone()
-            if not has_postgis:
-                raise StoreError(
-                    f"database at {_redact(self.url)} lacks the PostGIS extension: run CREATE EXTENSION postgis"
-                )
-            exists = conn.execute(
-                "SELECT 1 FROM information_schema.tables WHERE table_schema = current_schema() "
-                "AND table_name = 'sitmap_meta'"
-            ).fetchone()
-            if not exists:
-                for stmt in _schema_sql():
-                    conn.execute(stmt)
-                conn.execute(
-                    "INSERT INTO sitmap_meta VALUES ('schema_version', %s), ('created_at', now()::text), (%s, '0')",
-                    (str(SCHEMA_VERSION), R.SPAN_KEY),
-                )
-            row = conn.execute("SELECT value FROM sitmap_meta WHERE key = 'schema_version'").fetchone()
-            version = int(row[0]) if row else 0
-            if version > SCHEMA_VERSION:
-                raise StoreError(
-                    f"schema {schema!r} has sitmap schema version {version}, newer than this sitmap "
-                    f"(version {SCHEMA_VERSION}); upgrade sitmap to open it"
-                )
-            if version < 1:
-                raise StoreError(f"schema {schema!r} has no valid sitmap schema version")
-            have = {
-                r[0]
-                for r in conn.execute(
-                    "SELECT indexname FROM pg_indexes WHERE schemaname = current_schema() AND indexname LIKE %s",
-                    ("%_current_order",),
-                )
-            }
-            for stmt, table in zip(ORDER_INDEXES, (R.CLAIM_TABLE, R.ZONE_TABLE), strict=True):
-                if f"{table}_current_order" not in have:
-                    conn.execute(stmt)  # a schema created before these indexes existed
+        import psycopg
+
+        try:
+            with self._connection(time.monotonic() + self._timeout) as conn:
+                self._init(conn)
+        except psycopg.OperationalError as exc:
+            raise StoreError(
+                "the PostGIS connection failed; try again shortly",
+                detail=f"{_redact(self.url)}: {type(exc).__name__}: {exc}",
+            ) from exc
         self._checked = True
+
+    def _init(self, conn: Any) -> None:
+        schema = conn.execute("SELECT current_schema()").fetchone()[0]
+        if schema is None:
+            raise StoreError(f"{_redact(self.url)}: no schema of the search_path exists; create it first")
+        conn.execute("SELECT pg_advisory_xact_lock(hashtext(current_schema() || '.sitmap.write'))")
+        has_postgis = conn.execute("SELECT 1 FROM pg_extension WHERE extname = 'postgis'").fetchone()
+        if not has_postgis:
+            raise StoreError(
+                f"database at {_redact(self.url)} lacks the PostGIS extension: run CREATE EXTENSION postgis"
+            )
+        exists = conn.execute(
+            "SELECT 1 FROM information_schema.tables WHERE table_schema = current_schema() "
+            "AND table_name = 'sitmap_meta'"
+        ).fetchone()
+        if not exists:
+            for stmt in _schema_sql():
+                conn.execute(stmt)
+            conn.execute(
+                "INSERT INTO sitmap_meta VALUES ('schema_version', %s), ('created_at', now()::text), (%s, '0')",
+                (str(SCHEMA_VERSION), R.SPAN_KEY),
+            )
+        row = conn.execute("SELECT value FROM sitmap_meta WHERE key = 'schema_version'").fetchone()
+        version = int(row[0]) if row else 0
+        if version > SCHEMA_VERSION:
+            raise StoreError(
+                f"schema {schema!r} has sitmap schema version {version}, newer than this sitmap "
+                f"(version {SCHEMA_VERSION}); upgrade sitmap to open it"
+            )
+        if version < 1:
+            raise StoreError(f"schema {schema!r} has no valid sitmap schema version")
+        have = {
+            r[0]
+            for r in conn.execute(
+                "SELECT indexname FROM pg_indexes WHERE schemaname = current_schema() AND indexname LIKE %s",
+                ("%_current_order",),
+            )
+        }
+        for stmt, table in zip(ORDER_INDEXES, (R.CLAIM_TABLE, R.ZONE_TABLE), strict=True):
+            if f"{table}_current_order" not in have:
+                conn.execute(stmt)  # a schema created before these indexes existed
 
     # -- writes -------------------------------------------------------------------------
 
@@ -532,6 +603,13 @@ def _clock(tx: _Tx) -> tuple[Any, ...]:
         f"SELECT (SELECT max(recorded_at) FROM {R.CLAIM_TABLE}), (SELECT max(fid) FROM {R.CLAIM_TABLE}), "
         f"(SELECT max(recorded_at) FROM {R.ZONE_TABLE}), (SELECT max(fid) FROM {R.ZONE_TABLE})"
     )[0]
+
+
+def _reconnect_failed(pool: Any) -> None:
+    """psycopg_pool gave up re-opening a connection; the next request that needs one starts afresh."""
+    log.warning(
+        "PostGIS pool %s: reconnecting failed for %g s; retrying on the next request", pool.name, RECONNECT_TIMEOUT_S
+    )
 
 
 def _redact(url: str) -> str:
