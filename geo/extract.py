@@ -604,12 +604,20 @@ class ClaimantMatch:
     end: int
 
 
+def _foreign_ministry(state: str, demonym: str) -> str:
+    """ "Qatar's foreign ministry", "the Qatari Ministry of Foreign Affairs", "the foreign ministry
+    in Qatar": one claimant, named after the state (as "Gaza health ministry" is)."""
+    body = r"(?:[Ff]oreign [Mm]inistry|[Mm]inistry of [Ff]oreign [Aa]ffairs)"
+    return rf"(?:the\s+)?(?:{state}(?:'s)?|{demonym})\s+{body}|(?:the\s+)?{body}\s+(?:of|in)\s+{state}"
+
+
 #: Canonical claimant names and the patterns that name them (checked in this order).
 CLAIMANTS: list[tuple[str, str]] = [
     (
         "Israeli military",
         r"(?:the\s+)?(?:IDF|I\.D\.F\.|Israel Defen[cs]e Forces|Israeli (?:military|army|forces|air force|"
-        r"navy|troops|defen[cs]e forces)|Israel's (?:military|army)|(?:Israeli\s+)?military spokes(?:man|woman|person)|"
+        r"navy|troops|defen[cs]e forces|commanders?|officers?|generals?)|Israel's (?:military|army)|"
+        r"(?:Israeli\s+)?military spokes(?:man|woman|person)|"
         r"army spokes(?:man|woman|person)|(?:the\s+)?(?:army|military)(?=\s+(?:said|says|told|stated|added|reported|"
         r"announced|confirmed|claimed|wrote)|\s*\Z))|الجيش الإسرائيلي|جيش الاحتلال",
     ),
@@ -658,7 +666,20 @@ CLAIMANTS: list[tuple[str, str]] = [
     ("ICRC", r"(?:the\s+)?(?:ICRC|International Committee of the Red Cross|Red Cross)"),
     ("WAFA", r"(?:the\s+)?(?:WAFA|Wafa)(?:\s+news agency)?|(?:the\s+)?official Palestinian news agency"),
     ("Palestinian Authority", r"(?:the\s+)?Palestinian Authority"),
-    ("Qatari foreign ministry", r"Qatar(?:'s|i)\s+(?:foreign ministry|ministry of foreign affairs)"),
+    *(
+        (f"{state} foreign ministry", _foreign_ministry(state, demonym))
+        for state, demonym in (
+            ("Qatar", "Qatari"),
+            ("Egypt", "Egyptian"),
+            ("Jordan", "Jordanian"),
+            ("Israel", "Israeli"),
+            ("Saudi Arabia", "Saudi"),
+            ("Turkey", "Turkish"),
+            ("Iran", "Iranian"),
+            ("Lebanon", "Lebanese"),
+            ("United Arab Emirates", "Emirati"),
+        )
+    ),
     ("Qatari officials", r"(?:an?\s+)?Qatari (?:officials?|sources?|mediators?|diplomats?)"),
     ("Egyptian officials", r"Egyptian (?:officials?|sources|security sources|intelligence)"),
     (
@@ -796,8 +817,16 @@ def find_claimant(sentence: str) -> ClaimantMatch | None:
             s = m.start("who") + (len(m.group("who")) - len(m.group("who").lstrip(" \"'“”‘’-–—")))
             # keep only the last clause before the verb: "Strikes hit Rafah, the IDF said" -> "the IDF"
             if pattern is _SAY_VERB:
+                if _ELIDED_SUBJECT.match(who):  # "The army published a map ..., and said ...": its subject
+                    opening = opening_subject(sentence[: m.start("who")])
+                    if opening is not None:
+                        return opening
+                    continue
                 tail = list(_CLAUSE_WORD.finditer(who))
                 if tail:
+                    joint = _joint_subject(who, tail, s)
+                    if joint is not None:
+                        return joint
                     cut = tail[-1].end()
                     s += cut + (len(who[cut:]) - len(who[cut:].lstrip()))
                     who = who[cut:].strip(" -—")
@@ -819,6 +848,67 @@ def find_claimant(sentence: str) -> ClaimantMatch | None:
         name = _REPORTING_NAMES[hit.lastgroup]
         return ClaimantMatch(name=name, text=hit.group(0), start=hit.start(), end=hit.end())
     return None
+
+
+#: What is left of a speech verb's subject when the clause shares the sentence's subject
+#: ("The army published a map ..., and said"; "..., and then said").
+_ELIDED_SUBJECT = re.compile(r"^(?:(?:and|but)\s*)?(?:(?:then|also|later|subsequently|again)\s*)?$", re.I)
+#: A clause that opens with its speech verb, its subject left to the clause before ("then said it had ...").
+_ELIDED_SAY = re.compile(
+    r"^(?:(?:and|but)\s+)?(?:(?:then|also|later|subsequently|again)\s+)?(?:has\s+|have\s+|had\s+)?" + _SAY + r"\b",
+    re.I,
+)
+#: Words that make the part before "and" a clause of its own, not a first claimant
+#: ("Strikes hit Rafah and the army said": "hit" is a verb).
+_NOT_A_NAME_WORD = re.compile(
+    r"^(?:\w+ed|hit|struck|shot|fired|took|left|came|went|were|was|is|are|has|have|had|says?|told|killed|hurt)$", re.I
+)
+
+
+def elided_speech(clause: str) -> bool:
+    """True if a clause opens with a speech verb whose subject is the clause before's
+    ("..., and then said it had launched rockets"): it is that clause's claimant's."""
+    return bool(_ELIDED_SAY.match(clause.strip()))
+
+
+def opening_subject(sentence: str) -> ClaimantMatch | None:
+    """The known claimant a sentence opens with ("The Israeli military published ...",
+    "Hamas's armed wing told ..."): the subject of a later verb whose subject is left out."""
+    lead = re.match(r"\s*(?:(?:The|the|A|a|An|an)\s+)?", sentence)
+    at = lead.end() if lead else 0
+    best: ClaimantMatch | None = None
+    for name, pattern in _CANON:
+        m = pattern.match(sentence, at)
+        if m is None and at:
+            m = pattern.match(sentence, 0)
+        if m and (best is None or m.end() - m.start() > best.end - best.start):
+            best = ClaimantMatch(name, m.group(0), m.start(), m.end())
+    return best
+
+
+def _joint_subject(who: str, tail: list[re.Match[str]], offset: int) -> ClaimantMatch | None:
+    """ "WAFA and witnesses said": two known claimants joined by "and" are one joint claimant.
+
+    Only when the part before "and" is a short name ending in a known claimant (no verb),
+    so "Strikes hit Rafah and the army said" stays the army's.
+    """
+    last = tail[-1]
+    if last.group(0).strip() != "and":
+        return None
+    begin = tail[-2].end() if len(tail) > 1 else 0
+    first, second = who[begin : last.start()].strip(), who[last.end() :].strip(" -—")
+    a, b = canonical_claimant(first), canonical_claimant(second)
+    if a is None or b is None or a == b:
+        return None
+    m = next((m for n, pat in _CANON if n == a and (m := pat.search(first)) is not None), None)
+    if m is None or m.end() != len(first):
+        return None
+    extra = first[: m.start()].split()
+    if len(extra) > 4 or any(_NOT_A_NAME_WORD.match(w) for w in extra):
+        return None
+    start = offset + begin + (len(who[begin:]) - len(who[begin:].lstrip()))
+    text = who[begin:].strip(" -—")
+    return ClaimantMatch(name=f"{a} and {b}", text=text, start=start, end=start + len(text))
 
 
 class _Subject:
@@ -1206,7 +1296,10 @@ def attributed_counts(sentence: str) -> list[tuple[CountMatch, ClaimantMatch | N
 
 #: Verbs with which a body issues an order or warning ("the IDF told residents to leave").
 _ISSUE_VERB = re.compile(
-    r"\s+(?:(?:has|had|have|also|again|on\s+\w+day)\s+)*(?:told|ordered|urged|warned|instructed|called on|"
+    # an optional role of the body ("'s Arabic-language spokesman"), then the verb of the order
+    r"(?:'s\s+(?:[\w-]+\s+){0,3}?(?:spokes(?:man|woman|person)|officials?|commanders?|command|office|unit|wing|"
+    r"account|channel))?"
+    r"\s+(?:(?:has|had|have|also|again|then|on\s+\w+day)\s+)*(?:told|ordered|urged|warned|instructed|called on|"
     r"issued|published|posted|dropped|sent|announced)\b"
 )
 

@@ -455,6 +455,7 @@ def claims_from_mentions(
     context_time: TimeExpression | None = None
     context_places: list[Mention] = []
     context_para = -1
+    clause_claimant: ClaimantMatch | None = None  # the claimant of the clause just read
     for i, s in enumerate(sentences):
         if current is not None and current_para != s.paragraph:
             current = None
@@ -477,6 +478,9 @@ def claims_from_mentions(
         claimant = claimants[i]
         if claimant is None and etype == "evacuation_order":
             claimant = extract.find_issuer(s.text)  # "the IDF told residents to leave": no "said"
+        if claimant is None and s.start not in sentence_starts and extract.elided_speech(s.text):
+            claimant = clause_claimant  # "X told residents to leave, and then said it had ...": X's words
+        clause_claimant = claimant
         places, speaker = _event_places(text, s, by_sentence[i], etype or "other", claimant)
         attributed = extract.attributed_counts(s.text) if (etype or current is not None) else []
         reporter = para_reporter.get(s.paragraph)

@@ -131,3 +131,49 @@ def test_an_unattributed_toll_goes_to_the_paragraph_s_counting_body_not_the_army
         source="Example Wire",
     )
     assert only.fatalities is not None and only.fatalities.best == 20
+
+
+# --- claimant rules found on the demo texts (texts here written for these tests) ---------
+
+
+def test_a_speech_verb_whose_subject_is_left_out_takes_the_sentence_s_opening_subject() -> None:
+    m = extract.find_claimant("The IDF published a new map on Monday, and said people in eastern Rafah must leave.")
+    assert m is not None and m.name == "Israeli military"
+    # a clause that opens with its speech verb is the clause before's claimant's
+    text = (
+        "Islamic Jihad's armed wing warned residents of Sderot to leave on Sunday, "
+        "and later said it had fired rockets at Sderot."
+    )
+    claims = geo.parse(text, published="2023-10-15", source="Example Wire")
+    rockets = next(c for c in claims if c.event_type == "rocket_launch")
+    assert rockets.claimant == "Palestinian Islamic Jihad"
+    assert extract.elided_speech("and then said it had launched rockets")
+    assert not extract.elided_speech("the army said it had launched strikes")
+
+
+def test_two_claimants_joined_by_and_are_one_joint_claimant() -> None:
+    m = extract.find_claimant("Shelling hit homes in Deir al-Balah, the Palestinian Red Crescent and medics said.")
+    assert m is not None and m.name == "Palestinian Red Crescent and medics"
+    # a clause before "and" is not a claimant: "Tanks shelled Bureij and the army said ..."
+    m = extract.find_claimant("Tanks shelled Bureij and the army said it struck militants.")
+    assert m is not None and m.name == "Israeli military"
+
+
+def test_an_officer_of_the_army_speaks_for_the_army_and_the_claim_keeps_his_words() -> None:
+    m = extract.find_claimant("A senior Israeli officer said troops had entered Jabalia.")
+    assert m is not None and m.name == "Israeli military"
+    [c] = [c for c in geo.parse("A senior Israeli officer said troops had entered Jabalia on Tuesday.",
+                                published="2023-12-12") if c.event_type == "ground_operation"]  # fmt: skip
+    assert c.claimant == "Israeli military"
+    assert "claimant as written: 'A senior Israeli officer'" in c.notes
+
+
+def test_a_foreign_ministry_is_named_after_its_state() -> None:
+    assert extract.canonical_claimant("Egypt's foreign ministry") == "Egypt foreign ministry"
+    assert extract.canonical_claimant("the Jordanian Ministry of Foreign Affairs") == "Jordan foreign ministry"
+    assert extract.canonical_claimant("Qatar's foreign ministry") == "Qatar foreign ministry"
+
+
+def test_an_order_given_by_a_spokesman_of_the_army_is_the_army_s() -> None:
+    m = extract.find_issuer("The IDF's Arabic-language spokesman on Monday told residents of Khan Younis to leave.")
+    assert m is not None and m.name == "Israeli military"
