@@ -20,6 +20,7 @@ formula.
 from __future__ import annotations
 
 import csv
+import errno
 import io
 import json
 import os
@@ -626,24 +627,72 @@ def features_frame(items: Iterable[Item], *, include_region: bool = False) -> An
     return gpd.GeoDataFrame(df, geometry=gpd.GeoSeries(geoms, crs="EPSG:4326"), crs="EPSG:4326")
 
 
+#: The errno values that mean "no room for this file", and how the error line says it.
+_NO_SPACE = {
+    errno.ENOSPC: "no space left on the device",
+    errno.EDQUOT: "no space left: disk quota exceeded",
+    errno.EFBIG: "no space left: the file size limit was reached",
+}
+
+
+def _no_space(exc: BaseException) -> str | None:
+    """Why ``exc`` is a lack of space (the phrase for the error line), or ``None``.
+
+    An ``OSError`` says so by its errno or, from pyarrow, only by its text.
+    """
+    if not isinstance(exc, OSError):
+        return None
+    if exc.errno in _NO_SPACE:
+        return _NO_SPACE[exc.errno]
+    text = str(exc)
+    for code, phrase in _NO_SPACE.items():
+        if os.strerror(code) in text:
+            return phrase
+    return None
+
+
+def _from_gdal(exc: BaseException) -> bool:
+    """Whether ``exc`` is pyogrio's report of a GDAL failure."""
+    return type(exc).__module__.startswith("pyogrio")
+
+
+def _remove_temp(tmp: Path) -> None:
+    """Remove a temporary export and any side files its writer left (SQLite journals of a GeoPackage)."""
+    for suffix in ("", "-journal", "-wal", "-shm"):
+        with suppress(OSError):
+            Path(f"{tmp}{suffix}").unlink()
+
+
 def _atomic(path: str | Path, write: Callable[[Path], None]) -> Path:
-    """Run ``write`` on a temporary file next to ``path`` and move it into place only on success."""
+    """Run ``write`` on a temporary file next to ``path`` and move it into place only on success.
+
+    Whatever fails, no partial file is left under the final name (a file already there
+    is untouched) and the temporary file is removed. A full disk, quota or file size
+    limit is a :class:`~geo.errors.StoreError` naming the path and saying "no space
+    left"; other I/O and GDAL write failures are one-line ``StoreError`` too.
+    """
     final = Path(path)
-    final.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp_name = tempfile.mkstemp(prefix=".sitmap-", suffix=final.suffix, dir=final.parent)
+    try:
+        final.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp_name = tempfile.mkstemp(prefix=".sitmap-", suffix=final.suffix, dir=final.parent)
+    except OSError as exc:
+        reason = _NO_SPACE.get(exc.errno or 0) or exc.strerror or str(exc)
+        raise StoreError(f"could not write {final}: {reason}") from exc
     os.close(fd)
     tmp = Path(tmp_name)
     try:
         tmp.unlink()  # writers such as GDAL want to create the file themselves
         write(tmp)
         os.replace(tmp, final)
-    except OSError as exc:
-        with suppress(OSError):
-            tmp.unlink()
-        raise StoreError(f"could not write {final.name}: {exc.strerror or exc}") from exc
-    except BaseException:
-        with suppress(OSError):
-            tmp.unlink()
+    except BaseException as exc:
+        full = _no_space(exc)
+        _remove_temp(tmp)
+        if full is not None:
+            raise StoreError(f"could not write {final}: {full}", detail=str(exc)) from exc
+        if isinstance(exc, OSError):
+            raise StoreError(f"could not write {final}: {exc.strerror or exc}") from exc
+        if _from_gdal(exc):
+            raise StoreError(f"could not write {final}: {exc}") from exc
         raise
     return final
 
@@ -657,7 +706,19 @@ def write_gpkg(items: Iterable[Item], path: str | Path, *, layer: str = "claims"
     geometry_type = types.pop() if len(types) == 1 else "Unknown"
 
     def write(tmp: Path) -> None:
-        pyogrio.write_dataframe(gdf, tmp, layer=layer, driver="GPKG", geometry_type=geometry_type)
+        try:
+            pyogrio.write_dataframe(gdf, tmp, layer=layer, driver="GPKG", geometry_type=geometry_type)
+        except Exception as exc:
+            if not _from_gdal(exc):
+                raise
+            # GDAL gives no reason for a failed write (a full disk is just "Failed to commit
+            # transaction"): build the file in memory and copy it, so that a lack of space
+            # surfaces as an OSError with its errno; a real GDAL error fails here again.
+            _remove_temp(tmp)
+            buf = io.BytesIO()
+            pyogrio.write_dataframe(gdf, buf, layer=layer, driver="GPKG", geometry_type=geometry_type)
+            with tmp.open("wb") as fh:
+                fh.write(buf.getbuffer())
 
     return _atomic(path, write)
 

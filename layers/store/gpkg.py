@@ -58,6 +58,7 @@ WRITE_ATTEMPTS = 3
 #: SQLite's primary result codes for "another connection holds the lock".
 _BUSY_CODES = frozenset({sqlite3.SQLITE_BUSY, sqlite3.SQLITE_LOCKED})
 _FULL_CODE = 13  # SQLITE_FULL: the disk (or a size limit) is full
+_IOERR_CODE = 10  # SQLITE_IOERR: a read or write of the file (or a temporary file) failed
 
 _WGS84_WKT = (
     'GEOGCS["WGS 84",DATUM["WGS_1984",SPHEROID["WGS 84",6378137,298.257223563,'
@@ -383,7 +384,10 @@ class _ReadTx(_Tx):
                 return self.conn.execute(sql, tuple(params)).fetchall()
             except sqlite3.OperationalError as exc:
                 if not is_busy(exc):
-                    raise
+                    mapped = self.store._sqlite_error(exc, "read")  # a full disk or an I/O error: 503, not 500
+                    if mapped is None:
+                        raise
+                    raise mapped from exc
                 if attempt == WRITE_ATTEMPTS:
                     raise self.store.busy_error("read", exc) from exc
                 time.sleep(0.05 * attempt)
@@ -441,6 +445,12 @@ class GpkgStore(SqlReads):
             return self.busy_error(doing, exc, attempts=1)
         if _is_full(exc):
             return StoreError(f"cannot {doing} {self.path}: no space left on the disk holding it", detail=str(exc))
+        code = getattr(exc, "sqlite_errorcode", None)
+        if code is not None and (code & 0xFF) == _IOERR_CODE:
+            return StoreError(
+                f"cannot {doing} {self.path}: disk I/O error (a failing or full disk, or no room for temporary files)",
+                detail=str(exc),
+            )
         return None
 
     def _connect(self) -> sqlite3.Connection:
