@@ -39,6 +39,7 @@ import pytest
 from layers.store import open_store
 from tests.conftest import postgis_url, require
 
+pytestmark = pytest.mark.xdist_group("store_race")  # one race per backend, on one worker
 ROOT = Path(__file__).resolve().parents[3]
 WRITERS = 16
 PER_WRITER = 500
