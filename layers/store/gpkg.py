@@ -15,9 +15,11 @@ current state, which is what ``ogrinfo sitmap.gpkg`` and QGIS list first.
 Concurrency: WAL mode, a busy timeout, and ``BEGIN IMMEDIATE`` per write batch with
 a bounded number of retries before :class:`~geo.errors.StoreBusy`. One connection
 per thread, so the API's worker threads read in parallel. Readers are not blocked by
-writers (WAL), but another process can still lock them out (``PRAGMA locking_mode =
-EXCLUSIVE``): a read waits and retries within the same budget, then raises
-``StoreBusy`` too, never a bare ``sqlite3`` error. The budget is per store
+writers (WAL). Another process can lock readers out too (``PRAGMA locking_mode =
+EXCLUSIVE``), though SQLite grants that only while no connection has the file open,
+since each open WAL connection keeps a shared lock: so it meets a store that opens
+while it is held. Opening and reading then wait and retry within the same budget and
+raise ``StoreBusy``, never a bare ``sqlite3`` error. The budget is per store
 (``busy_timeout_s``): long for the CLI and importers, a few seconds for the service.
 """
 
@@ -902,33 +904,23 @@ class GpkgStore(SqlReads):
         ]
         return max((t for t in times if t is not None), default=None)
 
-    # -- backup -------------------------------------------------------------------------
+    # -- backup (layers/store/backup.py) -------------------------------------------------
 
     def backup(self, dest: str | Path) -> Path:
-        """Copy the store to ``dest`` with SQLite's online backup API (safe while others write)."""
-        dest = Path(dest)
-        if dest.exists():
-            raise StoreError(f"{dest} exists; choose a new backup file")
-        target = sqlite3.connect(dest)
-        try:
-            self._conn().backup(target)
-        finally:
-            target.close()
-        return dest
+        """Copy the store to the new file ``dest`` with SQLite's online backup API (safe while others write)."""
+        from layers.store.backup import backup_gpkg
+
+        return backup_gpkg(self, dest)
 
     def restore(self, src: str | Path) -> None:
-        """Replace this store's content with the backup at ``src`` (checked to be a sitmap store first)."""
-        src = Path(src)
-        if not src.exists():
-            raise StoreError(f"no backup at {src}")
-        GpkgStore(src, create=False).init()  # refuses a foreign or newer file before anything is touched
-        source = sqlite3.connect(src)
-        try:
-            source.backup(self._conn())
-        finally:
-            source.close()
+        """Replace this store's content with the backup at ``src`` in one transaction (checked first)."""
+        from layers.store.backup import restore_gpkg
+
+        restore_gpkg(self, src)
+
+    def after_restore(self) -> None:
+        """Forget what was cached about the content a restore replaced."""
         self._counts.clear()
-        self._add_order_indexes(self._conn())  # a backup of an older file lacks them
 
 
 def exact_extent(
