@@ -165,11 +165,19 @@ def db_backup(
 def db_restore(
     path: Annotated[str, typer.Argument(help="A file written by 'sitmap db backup'.")],
     db: DbOption = DEFAULT_DB,
-    yes: Annotated[bool, typer.Option("--yes", help="Replace the store's content without asking.")] = False,
+    yes: Annotated[bool, typer.Option("--yes", "--force", help="Replace the store's content without asking.")] = False,
 ) -> None:
-    """Replace the store's content with a backup (checked to be a sitmap backup first)."""
+    """Replace the store's content with a backup, in one transaction (checked to be a sitmap backup first).
+
+    A GeoPackage backup restores into a GeoPackage, a pg_dump archive into any PostGIS
+    schema or database; a restore that fails leaves the store exactly as it was.
+    """
+    import os
+
     from layers.store import open_store
 
+    if not os.path.isfile(path):
+        raise SitmapError(f"no backup at {path}")
     if not yes:
         typer.confirm(f"replace everything in {db} with {path}?", abort=True)
     store = open_store(db)

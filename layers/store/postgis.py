@@ -24,11 +24,6 @@ back the next request is served, without restarting anything.
 from __future__ import annotations
 
 import logging
-import os
-import re
-import shutil
-import subprocess
-import tempfile
 import threading
 import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
@@ -524,71 +519,29 @@ class PostgisStore(SqlReads):
         """The newest ``recorded_at`` (hence also ``superseded_at``) of any claim or zone version."""
         return self._run(_last, write=False)
 
-    # -- backup -------------------------------------------------------------------------
+    # -- backup (layers/store/backup.py) -------------------------------------------------
 
-    def _schema(self) -> str:
-        return str(self._run(lambda tx: tx.fetch("SELECT current_schema()")[0][0], write=False))
+    @property
+    def conninfo(self) -> str:
+        """The libpq connection string of this store (for pg_dump, pg_restore and psql)."""
+        return self._conninfo
 
     def backup(self, dest: str | Path) -> Path:
-        """Dump this store's schema with ``pg_dump`` (custom format) to ``dest``, while it stays in use."""
-        dest = Path(dest)
-        if dest.exists():
-            raise StoreError(f"{dest} exists; choose a new backup file")
-        schema = self._schema()
-        _pg_tool("pg_dump", ["--format=custom", "--no-owner", f"--schema={schema}", f"--file={dest}"], self._conninfo)
-        return dest
+        """Dump this store's relations with ``pg_dump`` (custom format) to ``dest``, while it stays in use."""
+        from layers.store.backup import backup_postgis
+
+        return backup_postgis(self, dest)
 
     def restore(self, src: str | Path) -> None:
-        """Replace this store's tables with those of a ``backup`` file, in one transaction.
+        """Replace this store's relations with those of a backup (of any schema), in one transaction."""
+        from layers.store.backup import restore_postgis
 
-        The archive must be a sitmap backup of the same schema name; the schema itself is
-        left alone (it may hold other things, PostGIS for one), only its objects are replaced.
-        """
-        src = Path(src)
-        if not src.exists():
-            raise StoreError(f"no backup at {src}")
-        toc = _pg_tool("pg_restore", ["--list", str(src)], None, what=f"{src} is not a pg_dump archive")
-        entries = [line for line in toc.splitlines() if line and not line.startswith(";")]
-        tables = [line.split()[-3:-1] for line in entries if " TABLE " in line and " TABLE DATA " not in line]
-        if not any(name == "sitmap_meta" for _, name in tables):
-            raise StoreError(f"{src} is not a sitmap backup (no sitmap_meta table)")
-        schema = self._schema()
-        dumped = {sch for sch, _ in tables}
-        if dumped != {schema}:
-            raise StoreError(f"{src} holds schema {', '.join(sorted(dumped))}, this store is schema {schema!r}")
-        keep = [line for line in entries if not re.search(r"^\S+ \S+ \S+ (COMMENT - )?SCHEMA ", line)]
-        with tempfile.NamedTemporaryFile("w", suffix=".list", delete=False) as f:
-            f.write("\n".join(keep) + "\n")
-            listing = f.name
-        try:
-            args = ["--clean", "--if-exists", "--single-transaction", "--no-owner", f"--use-list={listing}", str(src)]
-            _pg_tool("pg_restore", args, self._conninfo)
-        finally:
-            os.unlink(listing)
+        restore_postgis(self, src)
+
+    def after_restore(self) -> None:
+        """Forget cached totals and re-check the schema (a restored one may predate the order indexes)."""
         self._counts.clear()
-        self._checked = False  # the restored schema may predate the order indexes
-
-
-def _pg_tool(tool: str, args: list[str], conninfo: str | None, *, what: str | None = None) -> str:
-    """Run pg_dump / pg_restore; the password goes through the environment, not the command line."""
-    from psycopg.conninfo import conninfo_to_dict, make_conninfo
-
-    exe = shutil.which(tool)
-    if exe is None:
-        raise StoreError(f"{tool} is not installed (Debian: postgresql-client)")
-    env = dict(os.environ)
-    cmd = [exe, *args]
-    if conninfo is not None:
-        params = conninfo_to_dict(conninfo)
-        password = params.pop("password", None)
-        if password is not None:
-            env["PGPASSWORD"] = str(password)
-        cmd.append(f"--dbname={make_conninfo('', **params)}")
-    proc = subprocess.run(cmd, capture_output=True, text=True, env=env, check=False)
-    if proc.returncode != 0:
-        last = (proc.stderr.strip().splitlines() or ["no message"])[-1]
-        raise StoreError(what or f"{tool} failed: {last}")
-    return proc.stdout
+        self._checked = False
 
 
 def _last(tx: _Tx) -> datetime | None:

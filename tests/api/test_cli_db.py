@@ -160,6 +160,11 @@ def test_db_restore_refuses_a_file_that_is_no_backup(
 def test_db_restore_asks_first(
     filled_url: str, tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    backup = tmp_path / "whatever.bak"
+    backup.write_bytes(b"checked only after the question")
     monkeypatch.setattr("sys.stdin", io.StringIO("n\n"))
-    assert main(["db", "restore", str(tmp_path / "whatever"), "--db", filled_url]) == 130
+    assert main(["db", "restore", str(backup), "--db", filled_url]) == 130
     assert "aborted" in capsys.readouterr().err
+    # a missing file is an error before any question
+    assert main(["db", "restore", str(tmp_path / "missing.dump"), "--db", filled_url]) == 1
+    assert capsys.readouterr().err == f"sitmap: error: no backup at {tmp_path / 'missing.dump'}\n"
