@@ -60,6 +60,8 @@ if TYPE_CHECKING:
 LOCK_WAIT_S = 30.0
 #: Attempts at a PostGIS restore that PostgreSQL aborted to break a deadlock with readers.
 RESTORE_ATTEMPTS = 3
+#: Where Debian and Ubuntu install each PostgreSQL version's programs (searched after PATH).
+PG_LIB_DIR = "/usr/lib/postgresql"
 #: Relation kinds of a store's schema that a PostGIS backup dumps (tables, views, sequences).
 _PG_RELKINDS = ("r", "p", "v", "m", "S")
 
@@ -182,8 +184,10 @@ def restore_gpkg(store: GpkgStore, src: str | Path) -> None:
     scratch = _scratch(store.path, ".restore.gpkg")
     try:
         try:
-            # read-only: checking a backup never changes it (nor leaves -wal/-shm files beside it)
-            source = sqlite3.connect(f"{src.resolve().as_uri()}?mode=ro", uri=True, timeout=LOCK_WAIT_S)
+            # read-only, so checking a backup never changes it; with no -wal beside it the file is all
+            # there is, and immutable=1 also keeps SQLite from creating -wal/-shm files next to it
+            mode = "mode=ro" if Path(f"{src}-wal").exists() else "mode=ro&immutable=1"
+            source = sqlite3.connect(f"{src.resolve().as_uri()}?{mode}", uri=True, timeout=LOCK_WAIT_S)
         except sqlite3.Error as exc:
             raise StoreError(f"cannot read backup {src}: {exc}") from exc
         try:
@@ -242,7 +246,7 @@ def pg_tool(name: str) -> str:
     if found:
         return found
     candidates = sorted(
-        Path("/usr/lib/postgresql").glob(f"*/bin/{name}"),
+        Path(PG_LIB_DIR).glob(f"*/bin/{name}"),
         key=lambda p: int(p.parts[-3]) if p.parts[-3].isdigit() else 0,
     )
     if candidates:

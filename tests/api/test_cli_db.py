@@ -4,6 +4,11 @@ from __future__ import annotations
 
 import io
 import json
+import sqlite3
+import threading
+import time
+import uuid
+from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -11,9 +16,11 @@ import pytest
 from shapely.geometry import Point
 
 from api.cli import main
+from geo.errors import StoreError
 from geo.model import Uncertainty
 from layers.model import ClaimRecord
 from layers.store import ClaimQuery, open_store
+from tests.conftest import postgis_url
 
 U = Uncertainty(radius_m=500, geo_precision=1, where_prec=2, method="gazetteer")
 T0 = datetime(2023, 12, 1, tzinfo=UTC)
@@ -168,3 +175,229 @@ def test_db_restore_asks_first(
     # a missing file is an error before any question
     assert main(["db", "restore", str(tmp_path / "missing.dump"), "--db", filled_url]) == 1
     assert capsys.readouterr().err == f"sitmap: error: no backup at {tmp_path / 'missing.dump'}\n"
+
+
+# --------------------------------------------------------------------------------------
+# Backups while writers write; restores that fail; restores under a running service
+# --------------------------------------------------------------------------------------
+
+BATCH = 20
+
+
+def _batch(k: int) -> list[ClaimRecord]:
+    return [_claim(f"b{k:03d}-{i:02d}", 34.3 + i / 1000, 31.4, k % 30) for i in range(BATCH)]
+
+
+def _restored_ids(backup: Path, url: str, tmp_path: Path) -> list[str]:
+    """The claim ids in a backup, read by opening it (GeoPackage) or restoring it into a new schema."""
+    if not url.startswith("postgresql"):
+        conn = sqlite3.connect(backup)
+        try:
+            assert conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+        finally:
+            conn.close()
+        store = open_store(backup, create=False)
+    else:
+        import psycopg
+
+        base = postgis_url()
+        assert base is not None
+        schema = "t_" + uuid.uuid4().hex[:12]
+        with psycopg.connect(base, autocommit=True) as conn:
+            conn.execute(f'CREATE SCHEMA "{schema}"')
+        request_cleanup.append(schema)
+        store = open_store(f"{base}?options=-csearch_path%3D{schema},public")
+        store.restore(backup)  # type: ignore[attr-defined]
+    try:
+        return [c.id for c in store.query_claims(ClaimQuery()).items]
+    finally:
+        store.close()
+
+
+request_cleanup: list[str] = []
+
+
+@pytest.fixture
+def cleanup_schemas() -> Iterator[None]:
+    yield
+    if request_cleanup:
+        import psycopg
+
+        with psycopg.connect(postgis_url() or "", autocommit=True) as conn:
+            for schema in request_cleanup:
+                conn.execute(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE')
+        request_cleanup.clear()
+
+
+def test_backup_while_a_writer_writes_is_a_consistent_snapshot(
+    filled_url: str, tmp_path: Path, cleanup_schemas: None
+) -> None:
+    """Batches of 20 claims keep arriving while backups are taken: each backup holds whole batches 0..k."""
+    stop = threading.Event()
+    written: list[int] = []
+    errors: list[BaseException] = []
+
+    def writer() -> None:
+        store = open_store(filled_url)
+        try:
+            k = 0
+            while not stop.is_set() and k < 400:
+                store.add_claims(_batch(k))
+                written.append(k)
+                k += 1
+        except BaseException as exc:  # pragma: no cover - reported below
+            errors.append(exc)
+        finally:
+            store.close()
+
+    thread = threading.Thread(target=writer)
+    thread.start()
+    backups = []
+    try:
+        for n in range(3):
+            while len(written) < 3 * (n + 1) and thread.is_alive():
+                time.sleep(0.005)
+            dest = tmp_path / f"live-{n}.bak"
+            assert main(["db", "backup", str(dest), "--db", filled_url]) == 0
+            backups.append(dest)
+    finally:
+        stop.set()
+        thread.join(timeout=60)
+    assert not errors, errors
+    assert len(written) >= 9
+    for dest in backups:
+        ids = _restored_ids(dest, filled_url, tmp_path)
+        assert {"c-1", "c-2"} <= set(ids)
+        batches: dict[int, int] = {}
+        for cid in ids:
+            if cid.startswith("b"):
+                k = int(cid[1:4])
+                batches[k] = batches.get(k, 0) + 1
+        assert batches, "a backup taken after 3 batches holds none"
+        assert set(batches.values()) == {BATCH}, f"{dest.name}: a batch is cut in two: {batches}"
+        assert sorted(batches) == list(range(len(batches))), f"{dest.name}: batches missing: {sorted(batches)}"
+    assert not list(tmp_path.glob(".*")), "a temporary backup file was left behind"
+
+
+def _damaged_copies(backup: Path, tmp_path: Path, postgis: bool) -> dict[str, Path]:
+    data = backup.read_bytes()
+    out = {"garbage": b"\x00\x01 not a backup " * 200, "truncated": data[: len(data) * 6 // 10]}
+    if postgis:
+        mid = len(data) * 8 // 10  # inside the compressed table data
+        out["bytes flipped"] = data[:mid] + bytes(b ^ 0x5A for b in data[mid : mid + 64]) + data[mid + 64 :]
+    else:
+        page = 4096  # a page in the middle of the file zeroed
+        at = (len(data) // page // 2) * page
+        out["page zeroed"] = data[:at] + b"\x00" * page + data[at + page :]
+    paths = {}
+    for name, content in out.items():
+        path = tmp_path / f"damaged-{name.replace(' ', '-')}.bak"
+        path.write_bytes(content)
+        paths[name] = path
+    return paths
+
+
+def test_a_failed_restore_leaves_the_store_exactly_as_it_was(
+    filled_url: str, tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from tests.api.test_backup_restore_equivalence import fingerprint
+
+    postgis = filled_url.startswith("postgresql")
+    backup = tmp_path / "good.bak"
+    assert main(["db", "backup", str(backup), "--db", filled_url]) == 0
+    store = open_store(filled_url)
+    try:  # the store moves on, so a restore that went through would show
+        store.add_claims([_claim("c-new", 34.4, 31.4, 5)])
+        store.update_claim("c-1", {"claimant": "Israeli military"})
+    finally:
+        store.close()
+    capsys.readouterr()
+    before = fingerprint(filled_url)
+    for name, path in _damaged_copies(backup, tmp_path, postgis).items():
+        assert main(["db", "restore", str(path), "--db", filled_url, "--yes"]) == 1, name
+        err = capsys.readouterr().err
+        assert err.startswith("sitmap: error:") and err.count("\n") == 1, (name, err)
+        assert fingerprint(filled_url) == before, f"restoring a {name} backup changed the store"
+    if postgis:  # a failure after every table was dropped, recreated and loaded: all rolled back
+        monkeypatch.setattr("layers.store.backup._script_tail", "SELECT 1 / 0;\n")
+        assert main(["db", "restore", str(backup), "--db", filled_url, "--yes"]) == 1
+        assert "division by zero" in capsys.readouterr().err
+        assert fingerprint(filled_url) == before
+        monkeypatch.undo()
+    good = backup.read_bytes()
+    assert main(["db", "restore", str(backup), "--db", filled_url, "--yes"]) == 0
+    assert backup.read_bytes() == good  # restoring reads the backup, never writes it
+    assert fingerprint(filled_url) != before
+    assert not [p for p in tmp_path.iterdir() if p.name.startswith(".")], "scratch files left behind"
+
+
+def test_restore_under_a_running_service_is_all_or_nothing_for_its_readers(filled_url: str, tmp_path: Path) -> None:
+    """Readers of a live app see the old content, then the restored one, never a mix, and no errors."""
+    from fastapi.testclient import TestClient
+
+    from api.app import create_app
+    from api.settings import Settings
+
+    backup = tmp_path / "three.bak"
+    assert main(["db", "backup", str(backup), "--db", filled_url]) == 0
+    store = open_store(filled_url)
+    try:
+        for k in range(4):
+            store.add_claims(_batch(k))
+    finally:
+        store.close()
+    old_ids = {"c-1", "c-2"} | {c.id for k in range(4) for c in _batch(k)}
+    new_ids = {"c-1", "c-2"}
+    seen: list[tuple[int, frozenset[str]]] = []
+    stop = threading.Event()
+    settings = Settings(db=filled_url, rate_limit=False, response_cache_mb=0)
+    with TestClient(create_app(settings)) as client:
+
+        def reader() -> None:
+            while not stop.is_set():
+                r = client.get("/collections/all/items", params={"limit": 1000})
+                ids = frozenset(f["id"] for f in r.json().get("features", [])) if r.status_code == 200 else frozenset()
+                seen.append((r.status_code, ids))
+
+        threads = [threading.Thread(target=reader) for _ in range(2)]
+        for t in threads:
+            t.start()
+        try:
+            while len(seen) < 5:
+                time.sleep(0.005)
+            target = open_store(filled_url)
+            try:
+                target.restore(backup)  # type: ignore[attr-defined]
+            finally:
+                target.close()
+            n = len(seen)
+            while len(seen) < n + 5:
+                time.sleep(0.005)
+        finally:
+            stop.set()
+            for t in threads:
+                t.join(timeout=30)
+        assert {status for status, _ in seen} == {200}
+        assert seen[0][1] == frozenset(old_ids)  # the readers did see the content the restore replaced
+        assert {ids for _, ids in seen} <= {frozenset(old_ids), frozenset(new_ids)}
+        assert seen[-1][1] == frozenset(new_ids)
+        assert {c["id"] for c in client.get("/collections/all/items").json()["features"]} == new_ids
+
+
+def test_missing_postgresql_client_is_one_line(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from layers.store import backup as B
+
+    monkeypatch.setattr(B.shutil, "which", lambda name: None)
+    monkeypatch.setattr(B, "PG_LIB_DIR", str(tmp_path / "no-postgresql"))
+    with pytest.raises(
+        StoreError, match=r"^pg_dump is not installed \(Debian/Ubuntu: apt install postgresql-client\)$"
+    ):
+        B.pg_tool("pg_dump")
+    dump = tmp_path / "x.dump"
+    dump.write_bytes(b"PGDMP")
+    store = open_store(str(tmp_path / "s.gpkg"))
+    store.close()
+    with pytest.raises(StoreError, match="pg_restore is not installed"):
+        B.archive_schema(dump)
