@@ -195,11 +195,14 @@ def restore_gpkg(store: GpkgStore, src: str | Path) -> None:
             try:
                 try:
                     source.backup(work)
+                    work.execute("PRAGMA journal_mode = DELETE")
                 except sqlite3.DatabaseError as exc:
-                    raise StoreError(f"{src} is not a GeoPackage (not an SQLite database: {exc})") from exc
-                work.execute("PRAGMA journal_mode = DELETE")
+                    raise StoreError(f"{src} is not a GeoPackage, or is damaged (SQLite: {exc})") from exc
                 check_sitmap_gpkg(work, str(src))
-                _prepare_scratch(store, work)
+                try:
+                    _prepare_scratch(store, work)
+                except sqlite3.DatabaseError as exc:  # damage the integrity check did not see
+                    raise StoreError(f"{src} is damaged: {exc}") from exc
                 live = sqlite3.connect(store.path, timeout=LOCK_WAIT_S, isolation_level=None)
                 try:
                     # the destination is written in one transaction: all of the backup or none of it
@@ -270,7 +273,8 @@ def _run_tool(name: str, args: list[str], conninfo: str | None, *, what: str) ->
     if proc.returncode != 0:
         lines = [line for line in proc.stderr.strip().splitlines() if line.strip()]
         errors = [line for line in lines if "error" in line.lower() or "fatal" in line.lower()]
-        detail = (errors or lines or ["no message"])[0]
+        ended = f"killed by signal {-proc.returncode}" if proc.returncode < 0 else f"exit status {proc.returncode}"
+        detail = (errors or lines or [f"{name} gave no message ({ended})"])[0]
         if "ERROR:" in detail:  # psql prefixes its script's file and line
             detail = detail[detail.index("ERROR:") :]
         raise StoreError(f"{what}: {detail.removeprefix(name + ': ').strip()}")
@@ -330,7 +334,7 @@ _TOC_LINE = re.compile(r"^\d+; \d+ \d+ (?P<type>[A-Z][A-Z ]*[A-Z]) (?P<schema>\S
 
 
 def _toc(src: Path) -> list[re.Match[str]]:
-    listing = _run_tool("pg_restore", ["--list", str(src)], None, what=f"{src} is not a pg_dump archive")
+    listing = _run_tool("pg_restore", ["--list", str(src)], None, what=f"{src} is not a readable pg_dump archive")
     return [m for m in (_TOC_LINE.match(line) for line in listing.splitlines()) if m]
 
 

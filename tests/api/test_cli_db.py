@@ -11,6 +11,7 @@ import uuid
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
 
 import pytest
 from shapely.geometry import Point
@@ -20,7 +21,7 @@ from geo.errors import StoreError
 from geo.model import Uncertainty
 from layers.model import ClaimRecord
 from layers.store import ClaimQuery, open_store
-from tests.conftest import postgis_url
+from tests.conftest import postgis_url, require
 
 U = Uncertainty(radius_m=500, geo_precision=1, where_prec=2, method="gazetteer")
 T0 = datetime(2023, 12, 1, tzinfo=UTC)
@@ -401,3 +402,52 @@ def test_missing_postgresql_client_is_one_line(
     store.close()
     with pytest.raises(StoreError, match="pg_restore is not installed"):
         B.archive_schema(dump)
+
+
+@pytest.mark.postgis
+def test_postgis_backup_restores_into_another_database_and_schema(tmp_path: Path) -> None:
+    """A schema's backup restores into ``public`` of another database, and that one's back into a new schema.
+
+    The second leg is the hard case for renaming: the dump comes from ``public``, where
+    PostGIS's own ``public.geometry`` type lives too and must stay where it is.
+    """
+    import psycopg
+
+    from tests.api.test_backup_restore_equivalence import store_answers
+
+    base = postgis_url()
+    require(base is not None, "SITMAP_TEST_PG is not set (PostGIS tests)")
+    assert base is not None
+    db = "sitmap_t_" + uuid.uuid4().hex[:10]
+    schemas = ["t_" + uuid.uuid4().hex[:12] for _ in range(2)]
+    parts = urlsplit(base)
+    other = urlunsplit(parts._replace(path=f"/{db}", query=""))
+    with psycopg.connect(base, autocommit=True) as conn:
+        conn.execute(f'CREATE DATABASE "{db}"')
+        for schema in schemas:
+            conn.execute(f'CREATE SCHEMA "{schema}"')
+    try:
+        with psycopg.connect(other, autocommit=True) as conn:
+            conn.execute("CREATE EXTENSION postgis")
+        first, last = (f"{base}?options=-csearch_path%3D{s},public" for s in schemas)
+        store = open_store(first)
+        try:
+            store.add_claims([_claim("c-1", 34.30, 31.30, 0), _claim("c-2", 34.45, 31.50, 4, "shelling")])
+            store.retract_claim("c-2")
+        finally:
+            store.close()
+        one, two = tmp_path / "schema.dump", tmp_path / "public.dump"
+        assert main(["db", "backup", str(one), "--db", first]) == 0
+        assert main(["db", "restore", str(one), "--db", other, "--yes"]) == 0
+        assert main(["db", "backup", str(two), "--db", other]) == 0
+        assert main(["db", "restore", str(two), "--db", last, "--yes"]) == 0
+        expected = store_answers(first, [])
+        assert store_answers(other, []) == expected
+        assert store_answers(last, []) == expected
+        with psycopg.connect(other) as conn:  # PostGIS stayed whole in the other database's public schema
+            assert conn.execute("SELECT count(*) FROM public.spatial_ref_sys").fetchone()[0] > 1000  # type: ignore[index]
+    finally:
+        with psycopg.connect(base, autocommit=True) as conn:
+            conn.execute(f'DROP DATABASE IF EXISTS "{db}" WITH (FORCE)')
+            for schema in schemas:
+                conn.execute(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE')
