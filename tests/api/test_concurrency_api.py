@@ -19,7 +19,6 @@ import subprocess
 import sys
 import threading
 import time
-import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -28,9 +27,7 @@ import httpx
 import pytest
 
 from tests.api.conftest import AUTH, TOKENS, fill_store, free_port
-from tests.conftest import postgis_url, require
 
-pytestmark = pytest.mark.xdist_group("api_race")  # one race per backend, on one worker
 CLIENTS = 16
 EDITS_PER_CLIENT = 10
 POSTS_PER_CLIENT = 100
@@ -45,23 +42,9 @@ class Served:
     log: Path
 
 
-@pytest.fixture(scope="module", params=["gpkg", pytest.param("postgis", marks=pytest.mark.postgis)])
-def served(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Served]:
+@pytest.fixture
+def served(store_url: str, tmp_path: Path) -> Iterator[Served]:
     """``sitmap serve --workers 2`` on a free port over a filled store; the whole process group is stopped after."""
-    tmp_path = tmp_path_factory.mktemp(f"serve-{request.param}")
-    schema = None
-    if request.param == "gpkg":
-        store_url = str(tmp_path / "served.gpkg")
-    else:
-        base = postgis_url()
-        require(base is not None, "SITMAP_TEST_PG is not set (PostGIS tests)")
-        assert base is not None
-        import psycopg
-
-        schema = "t_" + uuid.uuid4().hex[:12]
-        with psycopg.connect(base, autocommit=True) as conn:
-            conn.execute(f'CREATE SCHEMA "{schema}"')
-        store_url = f"{base}{'&' if '?' in base else '?'}options=-csearch_path%3D{schema},public"
     fill_store(store_url)
     port = free_port()
     log = tmp_path / "serve.log"
@@ -92,11 +75,6 @@ def served(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFact
         except subprocess.TimeoutExpired:
             os.killpg(proc.pid, signal.SIGKILL)
             proc.wait()
-        if schema is not None:
-            import psycopg
-
-            with psycopg.connect(postgis_url() or "", autocommit=True) as conn:
-                conn.execute(f'DROP SCHEMA "{schema}" CASCADE')
 
 
 def _workers_started(log: Path) -> int:
@@ -143,7 +121,7 @@ def _in_threads(fn, n: int) -> list[object]:  # type: ignore[no-untyped-def]
     return results
 
 
-def test_16_clients_posting_claims_store_each_once(served: Served) -> None:
+def _posting_race(served: Served) -> None:
     def client(w: int) -> list[str]:
         ids = [f"api-{w:02d}-{n:03d}" for n in range(POSTS_PER_CLIENT)]
         sent: list[str] = []
@@ -174,7 +152,7 @@ def test_16_clients_posting_claims_store_each_once(served: Served) -> None:
         store.close()
 
 
-def test_16_clients_editing_one_claim_with_if_match_lose_no_version(served: Served) -> None:
+def _editing_race(served: Served) -> None:
     target = "/claims/c-ky-1"
 
     def client(w: int) -> tuple[list[tuple[str, int]], list[tuple[int, int, bool]]]:
@@ -220,3 +198,9 @@ def test_16_clients_editing_one_claim_with_if_match_lose_no_version(served: Serv
     quotes = {f["properties"]["version"]: f["properties"]["quote"] for f in hist}
     assert all(quotes[v] == note for note, v in edits)  # every accepted edit is kept, at its version
     assert all(f["properties"]["recorded_by"] == "newsroom" for f in hist[1:])
+
+
+def test_16_clients_race_a_two_worker_server(served: Served) -> None:
+    """Posting race, then editing race, on one server per backend (one test: one server start)."""
+    _posting_race(served)
+    _editing_race(served)

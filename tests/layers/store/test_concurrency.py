@@ -28,18 +28,12 @@ import subprocess
 import sys
 import textwrap
 import time
-import uuid
-from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import pytest
-
 from layers.store import open_store
-from tests.conftest import postgis_url, require
 
-pytestmark = pytest.mark.xdist_group("store_race")  # one race per backend, on one worker
 ROOT = Path(__file__).resolve().parents[3]
 WRITERS = 16
 PER_WRITER = 500
@@ -150,38 +144,6 @@ class Race:
     reports: dict[str, list[dict[str, Any]]]
 
 
-@pytest.fixture(scope="module", params=["gpkg", pytest.param("postgis", marks=pytest.mark.postgis)])
-def race(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Race]:
-    """One store per backend (a file, or a fresh schema) raced once by 16 writer processes."""
-    from layers.testing import make_claim
-
-    tmp = tmp_path_factory.mktemp(f"race-{request.param}")
-    schema = None
-    if request.param == "gpkg":
-        url = str(tmp / "race.gpkg")
-    else:
-        base = postgis_url()
-        require(base is not None, "SITMAP_TEST_PG is not set (PostGIS tests)")
-        assert base is not None
-        import psycopg
-
-        schema = "t_" + uuid.uuid4().hex[:12]
-        with psycopg.connect(base, autocommit=True) as conn:
-            conn.execute(f'CREATE SCHEMA "{schema}"')
-        url = f"{base}{'&' if '?' in base else '?'}options=-csearch_path%3D{schema},public"
-    try:
-        store = open_store(url)  # the schema exists before the race; so does the claim all will edit
-        store.add_claims([make_claim("contested")])
-        store.close()
-        yield Race(url, _run_writers(url, tmp))
-    finally:
-        if schema is not None:
-            import psycopg
-
-            with psycopg.connect(postgis_url() or "", autocommit=True) as conn:
-                conn.execute(f'DROP SCHEMA "{schema}" CASCADE')
-
-
 def _sql(url: str, query: str) -> list[tuple[Any, ...]]:
     """Run a read query straight on the store's database (not through sitmap)."""
     if url.startswith("postgresql://"):
@@ -196,7 +158,7 @@ def _sql(url: str, query: str) -> list[tuple[Any, ...]]:
         conn.close()
 
 
-def test_16_writers_500_distinct_claims_each_every_claim_once(race: Race) -> None:
+def _check_distinct(race: Race) -> None:
     url, reports = race.url, race.reports["distinct"]
     assert [r["inserted"] for r in reports] == [PER_WRITER] * WRITERS
     assert all(r["updated"] == r["unchanged"] == 0 for r in reports)
@@ -220,7 +182,7 @@ def test_16_writers_500_distinct_claims_each_every_claim_once(race: Race) -> Non
         store.close()
 
 
-def test_16_writers_re_adding_the_same_500_claims_store_each_once(race: Race) -> None:
+def _check_same(race: Race) -> None:
     reports = race.reports["same"]
     assert sum(r["inserted"] for r in reports) == PER_WRITER  # each claim inserted by exactly one writer
     assert sum(r["unchanged"] for r in reports) == (WRITERS - 1) * PER_WRITER
@@ -229,7 +191,7 @@ def test_16_writers_re_adding_the_same_500_claims_store_each_once(race: Race) ->
     assert len(per_id) == PER_WRITER and all(r[1:] == (1, 1) for r in per_id)
 
 
-def test_16_writers_editing_one_claim_lose_no_version(race: Race) -> None:
+def _check_edits(race: Race) -> None:
     reports = race.reports["edit"]
     edits = [tuple(e) for r in reports for e in r["edits"]]
     conflicts = [tuple(c) for r in reports for c in r["conflicts"]]
@@ -252,9 +214,7 @@ def test_16_writers_editing_one_claim_lose_no_version(race: Race) -> None:
         assert int(m.group(2)) == expected and int(m.group(1)) > expected
 
 
-def test_the_raced_geopackage_is_intact(race: Race) -> None:
-    if race.url.startswith("postgresql://"):
-        pytest.skip("GeoPackage file checks")
+def _check_geopackage_file(race: Race) -> None:
     url = race.url
     assert _sql(url, "PRAGMA integrity_check") == [("ok",)]
     assert _sql(url, "PRAGMA foreign_key_check") == []
@@ -265,3 +225,18 @@ def test_the_raced_geopackage_is_intact(race: Race) -> None:
     assert _sql(url, "SELECT count(*) FROM rtree_claim_versions_geom")[0][0] == located
     orphans = "SELECT count(*) FROM rtree_claim_versions_geom r LEFT JOIN claim_versions c ON c.fid = r.id"
     assert _sql(url, orphans + " WHERE c.fid IS NULL")[0][0] == 0
+
+
+def test_16_writer_processes_race_one_store(store_url: str, tmp_path: Path) -> None:
+    """The three races on one store of each backend, then every invariant (one test: one set of processes)."""
+    from layers.testing import make_claim
+
+    store = open_store(store_url)  # the schema exists before the race; so does the claim all will edit
+    store.add_claims([make_claim("contested")])
+    store.close()
+    race = Race(store_url, _run_writers(store_url, tmp_path))
+    _check_distinct(race)
+    _check_same(race)
+    _check_edits(race)
+    if not store_url.startswith("postgresql://"):
+        _check_geopackage_file(race)
