@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import json
 import re
+from contextlib import suppress
 from datetime import datetime
 from typing import Annotated, Any, cast
 
@@ -303,6 +304,18 @@ def _check_version(store: Store, claim_id: str, expected: int | None) -> ClaimRe
     return current
 
 
+def _lost_race(store: Store, claim_id: str, exc: Conflict) -> HttpProblem:
+    """The 412 for an edit another writer beat between the version check and the commit.
+
+    It carries the ETag of the version that won, like the 412 of the check itself, so
+    a client can fetch nothing and retry against it.
+    """
+    headers: dict[str, str] = {}
+    with suppress(SitmapError):
+        headers["ETag"] = _etag(store.get_claim(claim_id))
+    return HttpProblem("precondition_failed", exc.message, headers=headers)
+
+
 def _claims_public(store: Store) -> bool:
     """Raw claims are public only when no claim layer is private or coarsened for the public."""
     from layers.catalog import list_layers
@@ -584,7 +597,7 @@ async def patch_claim(claim_id: str, request: Request, store: StoreDep, writer: 
         try:
             return store.update_claim(claim_id, changes, expected_version=current.version, recorded_by=writer.name)
         except Conflict as exc:
-            raise HttpProblem("precondition_failed", exc.message) from None
+            raise _lost_race(store, claim_id, exc) from None
 
     record = await run_in_threadpool(run)
     return _feature_response(record)
@@ -643,7 +656,7 @@ async def retract_claim(claim_id: str, request: Request, store: StoreDep, writer
                 claim_id, reason=reason, expected_version=current.version, recorded_by=writer.name
             )
         except Conflict as exc:
-            raise HttpProblem("precondition_failed", exc.message) from None
+            raise _lost_race(store, claim_id, exc) from None
 
     record = await run_in_threadpool(run)
     return _feature_response(record)

@@ -326,3 +326,31 @@ def test_patch_keeps_what_it_does_not_touch(api_client):
     assert now.fatalities.text == "dozens" and now.uncertainty.note == "camp"  # untouched nested values kept
     r = api_client.patch("/claims/c-nuance", json={"fatalities": 40}, headers=AUTH)
     assert store.get_claim("c-nuance").fatalities.best == 40
+
+
+@pytest.mark.parametrize("action", ["patch", "retract"])
+def test_edit_beaten_between_check_and_commit_is_412_with_the_winners_etag(api_client, action):
+    """Another writer commits after the route's version check: the store's Conflict is a 412 naming the winner."""
+    store = api_client.app.state.store
+    real_update, real_retract = store.update_claim, store.retract_claim
+
+    def rival_first(real):
+        def call(claim_id, *args, **kwargs):
+            real_update(claim_id, {"notes": "the rival's edit"}, recorded_by="rival")  # v2 lands first
+            return real(claim_id, *args, **kwargs)
+
+        return call
+
+    store.update_claim, store.retract_claim = rival_first(real_update), rival_first(real_retract)
+    try:
+        if action == "patch":
+            r = api_client.patch("/claims/c-ky-1", json={"status": "disputed"}, headers={**AUTH, "If-Match": '"v1"'})
+        else:
+            r = api_client.post("/claims/c-ky-1/retract", headers={**AUTH, "If-Match": '"v1"'})
+    finally:
+        store.update_claim, store.retract_claim = real_update, real_retract
+    assert r.status_code == 412, r.text
+    assert r.headers["content-type"] == "application/problem+json"
+    assert r.headers["etag"] == '"v2"'
+    current = api_client.get("/claims/c-ky-1").json()["properties"]
+    assert current["status"] == "reported" and current["version"] == 2
