@@ -11,6 +11,7 @@ from __future__ import annotations
 import http
 import json
 import logging
+import re
 from typing import Any
 
 from fastapi import FastAPI, Request
@@ -142,6 +143,17 @@ def problem_response(
     )
 
 
+#: A file-system path of two or more parts (``/srv/data/sitmap.gpkg``, ``C:\\data\\x.gpkg``).
+_SERVER_PATH = re.compile(r"(?:[A-Za-z]:)?(?:[\\/][^\s'\"\\/:;,()]+){2,}[\\/]?")
+
+
+def public_message(status: int, message: str) -> str:
+    """The message a client sees: a server error names no file of the server (the log has it whole)."""
+    if status < 500:
+        return message
+    return _SERVER_PATH.sub("<server path>", message)
+
+
 def _phrase(status: int) -> str:
     try:
         return http.HTTPStatus(status).phrase
@@ -169,9 +181,8 @@ async def _sitmap_error(request: Request, exc: Exception) -> Response:
     parameter = getattr(exc, "parameter", None)
     if parameter:
         extra["parameter"] = parameter
-    return problem_response(
-        status, exc.message, code=exc.code, instance=_instance(request), headers=headers, extra=extra
-    )
+    message = public_message(status, exc.message)
+    return problem_response(status, message, code=exc.code, instance=_instance(request), headers=headers, extra=extra)
 
 
 async def _http_error(request: Request, exc: Exception) -> Response:

@@ -169,3 +169,19 @@ def test_healthz_without_an_open_store_is_503(tmp_path):
         health = ok.get("/healthz").json()
     assert health["status"] == "ok" and health["store"]["backend"] == "gpkg"
     assert all(health["versions"][k] for k in ("sitmap", "gdal", "proj", "geos"))
+
+
+@pytest.mark.parametrize(
+    ("status", "message", "shown"),
+    [
+        (503, "/srv/sitmap/data/store.gpkg stayed locked; try again", "<server path> stayed locked; try again"),
+        (503, "cannot write /var/tmp/.sitmap-x.gpkg: no space left", "cannot write <server path>: no space left"),
+        (503, "C:\\data\\sitmap.gpkg is busy", "<server path> is busy"),
+        (503, "the store is not open (the service is starting or stopping)", None),
+        (400, "unknown layer 'a/b/c'", None),
+    ],
+)
+def test_server_errors_name_no_server_file(status: int, message: str, shown: str | None) -> None:
+    from api.errors import public_message
+
+    assert public_message(status, message) == (shown if shown is not None else message)

@@ -128,6 +128,7 @@ def _assert_busy(r: Any, elapsed: float) -> None:
     body = r.json()
     assert body["code"] == "store_busy" and body["status"] == 503
     assert "locked" in body["detail"]
+    assert ".gpkg" not in body["detail"] and "<server path>" in body["detail"]  # no server file named
     assert elapsed < HANG_S
 
 
