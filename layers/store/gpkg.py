@@ -661,8 +661,9 @@ class GpkgStore(SqlReads):
                 time.sleep(0.05 * attempt)
         try:
             result = fn(_Tx(conn))
-            for table in touch:
-                self._touch(conn, table)
+            if not (isinstance(result, WriteResult) and not result.inserted and not result.updated):
+                for table in touch:  # a batch that changed nothing leaves last_change alone
+                    self._touch(conn, table)
             conn.execute("COMMIT")
         except BaseException as exc:
             if conn.in_transaction:

@@ -10,6 +10,7 @@ import struct
 import subprocess
 import sys
 import textwrap
+import time
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -493,3 +494,24 @@ def test_stable_ids_from_a_seed() -> None:
     assert new_claim_id("acled:PSE12345") == new_claim_id("acled:PSE12345") != new_claim_id("acled:PSE12346")
     assert new_claim_id().startswith("c-") and new_claim_id() != new_claim_id()
     assert new_zone_id("idf:2023-12-01:5").startswith("z-")
+
+
+def test_a_batch_that_changes_nothing_leaves_last_change_alone(gpkg_path: Path, make_claim) -> None:
+    """GIS clients poll gpkg_contents.last_change: an idempotent re-import must not make it move."""
+    store = GpkgStore(gpkg_path)
+    batch = [make_claim(f"c-{i}") for i in range(3)]
+    store.add_claims(batch)
+
+    def stamps() -> list[tuple[str, str]]:
+        with sqlite3.connect(gpkg_path) as conn:
+            return conn.execute("SELECT table_name, last_change FROM gpkg_contents ORDER BY table_name").fetchall()
+
+    before = stamps()
+    time.sleep(0.01)  # last_change has millisecond resolution
+    try:
+        assert store.add_claims(batch).unchanged == ["c-0", "c-1", "c-2"]
+        assert stamps() == before
+        store.add_claims([make_claim("c-3")])
+        assert stamps() != before
+    finally:
+        store.close()
