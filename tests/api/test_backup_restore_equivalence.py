@@ -14,10 +14,14 @@ the download formats from the items' ``enclosure`` links, paging from ``next`` l
 feature ids from the pages. ``as_of`` is asked at moments in the store's past (after
 the demo, after the first edits, before anything), not only now.
 
-Normalised before comparing, and nothing else: the ``Date`` header and the
-``timeStamp`` member of item pages (the wall-clock instant of the response; both differ
-between any two requests, restored or not). Server URLs need no normalising: both apps
-answer as ``http://testserver``.
+Normalised before comparing, and nothing else, each because it differs between any
+two identical requests to the same app: the ``Date`` header and the ``timeStamp`` of
+item pages (the wall clock of the response), the ``as_of`` that a map page's embed
+snippet and oEmbed's iframe pin to the current second, folium's random 32-hex element
+ids in map pages, and ``gpkg_contents.last_change`` in GeoPackage downloads (the wall clock of the
+export; the download is compared as rows). Server URLs need no normalising: both apps
+answer as ``http://testserver``. Responses are requested uncompressed, so
+``Content-Length`` is compared as well.
 
 The store-level answers are compared too (``stats``, ``query_claims``/``query_zones``
 totals and records at every moment, every claim's and zone's history, sources, reports,
@@ -54,6 +58,16 @@ READ_AUTH = {"Authorization": f"Bearer {READER[1]}"}
 #: Headers that carry the wall clock of the response, not the store.
 CLOCK_HEADERS = {"date"}
 _TIMESTAMP = re.compile(rb'"timeStamp":"[^"]*"')
+#: The embed snippet of a map page and oEmbed's iframe pin ``as_of`` to the current second.
+_PINNED = re.compile(rb"as_of=(\d{4}-\d\d-\d\dT\d\d%3A\d\d%3A\d\dZ)")
+
+
+def _unpin(m: re.Match[bytes]) -> bytes:
+    """Blank a whole-second ``as_of`` that is the wall clock of the response (past moments asked for keep theirs)."""
+    when = datetime.strptime(m[1].decode().replace("%3A", ":"), "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=UTC)
+    return b"as_of=<now>" if abs(datetime.now(UTC) - when) < timedelta(minutes=10) else m[0]
+
+
 #: folium names every map element with a random 32-hex suffix (map_…, tile_layer_…) on each render.
 _FOLIUM_ID = re.compile(rb"_[0-9a-f]{32}\b")
 
@@ -308,9 +322,9 @@ def answer(client: Any, req: Request) -> Answer:
     body = r.content
     ctype = r.headers.get("content-type", "")
     if ctype.startswith(("application/json", "application/geo+json")):
-        body = _TIMESTAMP.sub(b'"timeStamp":"-"', body)
+        body = _PINNED.sub(_unpin, _TIMESTAMP.sub(b'"timeStamp":"-"', body))
     elif ctype.startswith("text/html"):
-        body = _FOLIUM_ID.sub(b"_<id>", body)
+        body = _PINNED.sub(_unpin, _FOLIUM_ID.sub(b"_<id>", body))
     elif ctype.startswith("application/geopackage"):
         body = _gpkg_rows(body)
     return r.status_code, kept, body
@@ -375,22 +389,17 @@ def _param_values(store: Store, moments: list[datetime], formats: list[str]) -> 
     }
 
 
-def _values_for(name: str, schema: dict[str, Any], known: dict[str, list[str]]) -> list[str]:
-    if name in known:
-        return known[name]
-    kind = schema.get("type") or next((s.get("type") for s in schema.get("anyOf", []) if s.get("type")), None)
-    if kind == "boolean":
-        return ["true"]
-    if kind == "integer":
-        return [str(schema.get("minimum", 1))]
-    pytest.fail(f"the items endpoint has a query parameter {name!r} this test has no values for: add some")
+def _values_for(name: str, known: dict[str, list[str]]) -> list[str]:
+    if name not in known:
+        pytest.fail(f"the items endpoint has a query parameter {name!r} this test has no values for: add some")
+    return known[name]
 
 
 def battery(client: Any, pair: Pair) -> list[Request]:
     """Every request to compare, derived from the service over the original store."""
     openapi = client.get("/api", params={"f": "json"}).json()
     items_op = openapi["paths"]["/collections/{collection_id}/items"]["get"]
-    params = {p["name"]: p.get("schema", {}) for p in items_op["parameters"] if p["in"] == "query"}
+    params = [p["name"] for p in items_op["parameters"] if p["in"] == "query"]
     anon: dict[str, str] = {}
     reqs: list[Request] = [(p, anon) for p in ("/", "/conformance", "/api", "/collections", "/healthz")]
     reqs += [("/?f=html", anon), ("/collections?f=html", anon), ("/collections", READ_AUTH)]
@@ -409,6 +418,7 @@ def battery(client: Any, pair: Pair) -> list[Request]:
         known = _param_values(store, pair.moments, formats)
         claim_ids = [c.id for c in store.query_claims(ClaimQuery(statuses=STATUSES)).items]
         kinds = {layer.id: str(layer.kind) for layer in list_layers(store)}
+        private = {layer.id for layer in list_layers(store) if layer.private}
     finally:
         store.close()
     moments = known["as_of"]
@@ -416,10 +426,12 @@ def battery(client: Any, pair: Pair) -> list[Request]:
     kinds_swept: set[str] = set()
     for coll in collections:
         cid = coll["id"]
-        auth = READ_AUTH
+        # anonymous where allowed, so public layers show what the public sees (coarsened, delayed)
+        auth = READ_AUTH if cid in private else anon
         base = f"/collections/{cid}"
         kind = kinds[cid]
-        reqs += [(base, auth), (base + "?f=html", auth), (f"{base}/items", anon), (f"{base}/items?f=html", auth)]
+        reqs += [(base, auth), (base + "?f=html", auth), (f"{base}/items", anon), (f"{base}/items", READ_AUTH)]
+        reqs.append((f"{base}/items?f=html", auth))
         # every collection: bbox, datetime, as_of (past moments), a combination, paging
         reqs += [
             (_q(f"{base}/items", bbox=known["bbox"][0]), auth),
@@ -442,8 +454,8 @@ def battery(client: Any, pair: Pair) -> list[Request]:
         # the first collection of each kind (claims, zones, incidents): every parameter and value,
         # and every download format now and at each past moment
         kinds_swept.add(kind)
-        for name, schema in params.items():
-            for value in _values_for(name, schema, known):
+        for name in params:
+            for value in _values_for(name, known):
                 reqs.append((_q(f"{base}/items", **{name: value}), auth))
         reqs += [(_q(f"{base}/items", f=f, as_of=moments[1]), auth) for f in downloads]
         reqs += [(_q(f"/maps/{cid}/data.json", as_of=when), auth) for when in moments]
@@ -463,8 +475,8 @@ def battery(client: Any, pair: Pair) -> list[Request]:
     # rasters: a surface and a couple of tiles over Gaza
     reqs += [
         (_q("/collections/strikes/likelihood.tif", bbox="34.2,31.2,34.6,31.6", resolution_m="2000"), anon),
-        ("/collections/strikes/tiles/10/609/414.png", anon),
-        (_q("/collections/all/tiles/11/1219/828.png", as_of=moments[-1]), anon),
+        ("/collections/strikes/tiles/10/609/417.png", anon),
+        (_q("/collections/all/tiles/11/1219/835.png", as_of=moments[-1]), anon),
     ]
     return reqs
 
@@ -474,6 +486,10 @@ def compare(reqs: list[Request], a: Any, b: Any) -> list[str]:
     out = []
     for req in reqs:
         ra, rb = answer(a, req), answer(b, req)
+        if ra != rb:
+            # asked once more: an as_of turning 60 s old between the two requests becomes
+            # immutable (other Cache-Control and ETag); a difference in the stores stays
+            ra, rb = answer(a, req), answer(b, req)
         if ra != rb:
             what = [n for n, x, y in zip(("status", "headers", "body"), ra, rb, strict=True) if x != y]
             out.append(f"{req[0]} ({', '.join(what)})")
@@ -506,7 +522,7 @@ def _delete_old_version(url: str, claim_id: str) -> None:
 def test_restored_store_answers_every_query_as_before(pair: Pair) -> None:
     with _client(pair.original) as orig, _client(pair.restored) as rest:
         reqs = battery(orig, pair)
-        assert len(reqs) > 500
+        assert len(reqs) > 400
         diffs = compare(reqs, orig, rest)
         assert not diffs, f"{len(diffs)} of {len(reqs)} requests differ after restore:\n" + "\n".join(diffs[:20])
         # the answers do depend on the store: the battery saw several distinct item pages

@@ -157,7 +157,7 @@ def test_db_restore_refuses_a_file_that_is_no_backup(
     bogus.write_text("not a backup at all")
     assert main(["db", "restore", str(bogus), "--db", filled_url, "--yes"]) == 1
     err = capsys.readouterr().err
-    assert err.startswith("sitmap: error:") and ("not a GeoPackage" in err or "not a pg_dump archive" in err)
+    assert err.startswith("sitmap: error:") and ("not a GeoPackage" in err or "not a readable pg_dump archive" in err)
     store = open_store(filled_url)
     try:
         assert store.stats().claims == 3  # untouched
