@@ -391,6 +391,21 @@ def rewrite_schema(lines: Iterable[str], old: str, new: str, names: set[str]) ->
         yield pattern.sub(target, line)
 
 
+def _watch_meta(lines: Iterable[str], found: dict[str, str]) -> Iterator[str]:
+    """Pass the script through, noting the rows of the ``sitmap_meta`` table (its COPY data) in ``found``."""
+    in_meta = False
+    for line in lines:
+        if in_meta:
+            if line.rstrip("\r\n") == "\\.":
+                in_meta = False
+            elif "\t" in line:
+                key, _, value = line.rstrip("\r\n").partition("\t")
+                found[key] = value
+        elif line.startswith("COPY ") and ".sitmap_meta " in line and line.rstrip().endswith("FROM stdin;"):
+            in_meta = True
+        yield line
+
+
 #: Replaced in tests to make the restore fail after all the data has been loaded.
 _script_tail = ""
 
@@ -428,9 +443,17 @@ def restore_postgis(store: PostgisStore, src: str | Path) -> None:
         lock = f"SELECT pg_advisory_xact_lock(hashtext({_literal(schema + '.sitmap.write')}));\n"
         with raw.open(encoding="utf-8", newline="") as fin, script.open("w", encoding="utf-8", newline="") as fout:
             fout.write(lock)  # sitmap writers wait for the restore instead of writing into the old tables
-            fout.writelines(rewrite_schema(fin, old, schema, _objects(entries)))
+            meta: dict[str, str] = {}
+            fout.writelines(rewrite_schema(_watch_meta(fin, meta), old, schema, _objects(entries)))
             fout.write("\n" + _script_tail)
         raw.unlink()
+        version = meta.get("schema_version", "")
+        if not version.isdigit() or int(version) < 1:
+            raise StoreError(f"{src} has no valid sitmap schema version")
+        if int(version) > SCHEMA_VERSION:
+            raise StoreError(
+                f"{src} has sitmap schema version {version}, newer than this sitmap (version {SCHEMA_VERSION})"
+            )
         for attempt in range(1, RESTORE_ATTEMPTS + 1):
             try:
                 _run_tool(
