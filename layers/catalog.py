@@ -138,30 +138,46 @@ def default_layer(layer_id: str) -> Layer | None:
     return next((layer for layer in DEFAULT_LAYERS if layer.id == layer_id), None)
 
 
+#: ``recorded_by`` of the default definitions sitmap itself installs.
+DEFAULTS_RECORDED_BY = "sitmap:defaults"
+
+
 def install_default_layers(store: Store) -> list[str]:
     """Put the default layers into ``store``; existing definitions (user edits) are kept.
 
-    Idempotent: returns the ids it added (empty on a second run).
+    A default layer that was deleted (its current version is a deletion) stays
+    deleted: defining it again is an explicit act (``sitmap layer define`` or
+    ``PUT /collections/{id}/definition``). Idempotent: returns the ids it added.
     """
-    known = {layer.id for layer in store.list_layers()}
+    known = {layer.id for layer in store.list_layers()} | set(store.deleted_layer_ids())
     added = []
     for layer in DEFAULT_LAYERS:
         if layer.id not in known:
-            store.put_layer(layer)
+            store.put_layer(layer, recorded_by=DEFAULTS_RECORDED_BY)
             added.append(layer.id)
     return added
 
 
 def list_layers(store: Store) -> list[Layer]:
-    """Every layer of ``store``: stored definitions, plus defaults not stored yet, by id."""
+    """Every layer of ``store``: stored definitions, plus defaults never stored (nor deleted), by id."""
     stored = {layer.id: layer for layer in store.list_layers()}
-    for layer in DEFAULT_LAYERS:
-        stored.setdefault(layer.id, layer)
+    if any(layer.id not in stored for layer in DEFAULT_LAYERS):
+        deleted = set(store.deleted_layer_ids())
+        for layer in DEFAULT_LAYERS:
+            if layer.id not in deleted:
+                stored.setdefault(layer.id, layer)
     return [stored[k] for k in sorted(stored)]
 
 
+def _deleted(store: Store, layer_id: str) -> bool:
+    try:
+        return store.layer_history(layer_id)[-1].deleted
+    except NotFound:
+        return False
+
+
 def get_layer(store: Store, layer_id: str) -> Layer:
-    """The layer ``layer_id`` (stored definition first, then the built-in default).
+    """The layer ``layer_id`` (stored definition first, then the built-in default unless it was deleted).
 
     Raises :class:`NotFound` naming the id and listing the known ones.
     """
@@ -170,11 +186,29 @@ def get_layer(store: Store, layer_id: str) -> Layer:
     except NotFound:
         pass
     builtin = default_layer(layer_id)
-    if builtin is not None:
+    if builtin is not None and not _deleted(store, layer_id):
         return builtin
     known = ", ".join(layer.id for layer in list_layers(store))
     shown = layer_id if len(layer_id) <= 64 else layer_id[:61] + "..."
     raise NotFound(f"unknown layer {shown!r}; known layers: {known}")
+
+
+def delete_layer(
+    store: Store, layer_id: str, *, expected_version: int | None = None, recorded_by: str | None = None
+) -> int:
+    """Delete a layer, built-in defaults included; returns the deleting version.
+
+    A default that was never stored (a store nobody ran ``sitmap db init`` on) is
+    recorded first, as sitmap installs it, so its deletion has a version to follow
+    and is not undone by a later :func:`install_default_layers`.
+    """
+    builtin = default_layer(layer_id)
+    if builtin is not None and expected_version is None:
+        try:
+            store.layer_history(layer_id)
+        except NotFound:
+            store.put_layer(builtin, recorded_by=DEFAULTS_RECORDED_BY)
+    return store.delete_layer(layer_id, expected_version=expected_version, recorded_by=recorded_by)
 
 
 class _Empty(Exception):
@@ -301,6 +335,7 @@ def layer_count(store: Store, layer: Layer, *, as_of: datetime | None = None) ->
 
 
 __all__ = [
+    "DEFAULTS_RECORDED_BY",
     "DEFAULT_LAYERS",
     "DEFAULT_LAYER_IDS",
     "EVENT_STYLE",
@@ -308,6 +343,7 @@ __all__ = [
     "ORDER_STYLE",
     "STATUS_STYLE",
     "default_layer",
+    "delete_layer",
     "get_layer",
     "install_default_layers",
     "layer_count",

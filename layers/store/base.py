@@ -20,6 +20,10 @@ Semantics every backend keeps:
 - Retracted claims are left out of queries unless ``statuses`` asks for them.
 - **References hold.** A claim or zone with a ``report_id`` needs that report stored
   first, and a report its source: a batch that breaks this stores nothing.
+- **Layer definitions are versioned too.** ``put_layer`` writes version n+1 of a layer
+  (same definition: nothing), ``delete_layer`` writes a version flagged ``deleted``;
+  ``layer_history`` keeps every version with who recorded it and when. The ``layers``
+  table holds only the current, non-deleted definitions (what GDAL/QGIS users read).
 - **Bad input is** ``InvalidInput`` (naming the record: ``claims[3] (id 'x'): ...``),
   a stale ``expected_version`` is ``Conflict``, an unknown id ``NotFound``, an
   unusable store ``StoreError`` and a lock held too long ``StoreBusy``.
@@ -129,6 +133,23 @@ class WriteResult:
 
 
 @dataclass(frozen=True)
+class LayerVersion:
+    """One recorded version of a layer definition (see :meth:`Store.layer_history`).
+
+    ``deleted`` marks the version that deleted the layer; it keeps the definition that
+    was deleted, so the history shows what disappeared. ``recorded_by`` is who wrote
+    it (a token name, ``cli:<user>``), ``None`` when that was never recorded.
+    """
+
+    layer: Layer
+    version: int
+    recorded_at: datetime
+    superseded_at: datetime | None
+    recorded_by: str | None
+    deleted: bool = False
+
+
+@dataclass(frozen=True)
 class StoreStats:
     """Counts and extents for ``sitmap db stats`` and ``/healthz``."""
 
@@ -229,18 +250,42 @@ class Store(Protocol):
         """All sources, by id."""
 
     # -- layers (stored with the data) ---------------------------------------------------
-    def put_layer(self, layer: Layer) -> None:
-        """Create or replace a layer definition."""
+    def put_layer(self, layer: Layer, *, expected_version: int | None = None, recorded_by: str | None = None) -> int:
+        """Create or replace a layer definition; returns its current version number.
+
+        A new (or deleted) id gets the next version, a changed definition version n+1,
+        an unchanged one no new version. ``expected_version`` that is not the current
+        version (or given for a layer never stored) raises ``Conflict`` naming it.
+        """
+
+    def delete_layer(
+        self, layer_id: str, *, expected_version: int | None = None, recorded_by: str | None = None
+    ) -> int:
+        """Delete a layer: a new version flagged ``deleted`` (the history keeps every version).
+
+        Returns the deleting version's number. ``NotFound`` for an unknown or already
+        deleted layer, ``Conflict`` for a stale ``expected_version``.
+        """
 
     def get_layer(self, layer_id: str) -> Layer:
-        """A layer definition, or ``NotFound``."""
+        """The current layer definition, or ``NotFound`` (also for a deleted layer)."""
 
     def list_layers(self) -> list[Layer]:
-        """All layer definitions, by id."""
+        """All current, non-deleted layer definitions, by id."""
+
+    def layer_history(self, layer_id: str) -> list[LayerVersion]:
+        """Every version of a layer definition, oldest first, or ``NotFound``."""
+
+    def deleted_layer_ids(self) -> list[str]:
+        """Ids whose current version is a deletion, sorted (so defaults are not put back)."""
 
     # -- housekeeping ---------------------------------------------------------------------
     def stats(self) -> StoreStats:
         """Counts, extent and time span."""
 
     def last_recorded_at(self) -> datetime | None:
-        """The newest ``recorded_at``/``superseded_at`` in the store (for ETags)."""
+        """The newest ``recorded_at``/``superseded_at`` in the store (for ETags).
+
+        Layer definition versions count too: a changed layer changes every response
+        built from it.
+        """

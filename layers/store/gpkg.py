@@ -41,7 +41,7 @@ from shapely.geometry.base import BaseGeometry
 from geo.errors import NotFound, StoreBusy, StoreError
 from layers.model import ClaimRecord, Layer, Report, Source, Zone
 from layers.store import rows as R
-from layers.store.base import SCHEMA_VERSION, StoreStats, WriteResult
+from layers.store.base import SCHEMA_VERSION, LayerVersion, StoreStats, WriteResult
 from layers.store.sqlreads import SqlReads
 
 T = TypeVar("T")
@@ -260,6 +260,28 @@ _LAYERS = (
     ("layers", "attributes", "layers", "Layer definitions (OGC collections)."),
 )
 
+#: The layer definition history (added after schema version 1: ``GpkgStore.init`` adds it to older files).
+_LAYER_VERSIONS_CONTENT = (
+    R.LAYER_TABLE,
+    "attributes",
+    R.LAYER_TABLE,
+    "Every version of every layer definition, with who recorded it and deletions.",
+)
+
+
+def layer_versions_sql() -> list[str]:
+    """DDL of the layer definition history (an attribute table, with the exact ``_us`` time columns)."""
+    cols = [f"{name} {sqlite_type}" for name, sqlite_type, _ in R.LAYER_COLUMNS]
+    cols += [f"{name}_us INTEGER" for name, _, _ in R.LAYER_COLUMNS if name in R.TIME_COLUMNS]
+    body = ",\n  ".join(cols)
+    t = R.LAYER_TABLE
+    return [
+        f"CREATE TABLE IF NOT EXISTS {t} (\n  fid INTEGER PRIMARY KEY AUTOINCREMENT,\n  {body});",
+        f"CREATE UNIQUE INDEX IF NOT EXISTS {t}_id_version ON {t}(id, version);",
+        f"CREATE UNIQUE INDEX IF NOT EXISTS {t}_current_id ON {t}(id) WHERE superseded_at IS NULL;",
+        f"CREATE INDEX IF NOT EXISTS {t}_recorded ON {t}(recorded_at_us);",
+    ]
+
 
 def _table_sql(table: str, columns: Sequence[tuple[str, str, str]]) -> str:
     cols = [f"{name} {sqlite_type}" for name, sqlite_type, _ in columns]
@@ -284,6 +306,7 @@ def _schema_sql() -> str:
     parts.append(f"CREATE INDEX {R.CLAIM_TABLE}_report ON {R.CLAIM_TABLE}(report_id);")
     parts.append(f"CREATE INDEX {R.ZONE_TABLE}_time ON {R.ZONE_TABLE}(effective_from_us, lifted_at_us);")
     parts += ORDER_INDEXES
+    parts += layer_versions_sql()
     return "\n".join(parts)
 
 
@@ -423,6 +446,7 @@ class GpkgStore(SqlReads):
         self._lock = threading.Lock()
         self._checked = False
         self._counts = R.CountCache()
+        self._has_layer_versions = True  # set by init(): False for a read-only file from before the table
 
     # -- connections ------------------------------------------------------------------
 
@@ -551,6 +575,42 @@ class GpkgStore(SqlReads):
         if version < 1:
             raise StoreError(f"{self.path} has no valid sitmap schema version")
         self._add_order_indexes(conn)
+        self._add_layer_versions(conn)
+
+    def _add_layer_versions(self, conn: sqlite3.Connection) -> None:
+        """Add the layer definition history to a file written before it existed (additive, idempotent).
+
+        Existing definitions get their version 1 in the same transaction. The schema
+        version stays 1: older sitmaps ignore the table (they do not version layers).
+        A read-only or busy file is left as it is and read without the history.
+        """
+        self._has_layer_versions = self._table_exists(conn, R.LAYER_TABLE)
+        if self._has_layer_versions:
+            return
+        with contextlib.suppress(sqlite3.OperationalError):
+            conn.execute("BEGIN IMMEDIATE")
+            try:
+                if not self._table_exists(conn, R.LAYER_TABLE):  # another process may have just added it
+                    for stmt in layer_versions_sql():
+                        conn.execute(stmt)
+                    name, data_type, identifier, description = _LAYER_VERSIONS_CONTENT
+                    conn.execute(
+                        "INSERT OR IGNORE INTO gpkg_contents (table_name, data_type, identifier, description, "
+                        "last_change) VALUES (?, ?, ?, ?, ?)",
+                        (name, data_type, identifier, description, _now_text()),
+                    )
+                    R.seed_layer_versions(_Tx(conn))
+                conn.execute("COMMIT")
+                self._has_layer_versions = True
+            except BaseException:
+                if conn.in_transaction:
+                    conn.execute("ROLLBACK")
+                raise
+
+    @staticmethod
+    def _table_exists(conn: sqlite3.Connection, name: str) -> bool:
+        row = conn.execute("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?", (name,)).fetchone()
+        return row is not None
 
     def _add_order_indexes(self, conn: sqlite3.Connection) -> None:
         """Create the current-order indexes in a file written before they existed.
@@ -614,7 +674,7 @@ class GpkgStore(SqlReads):
                 ],
             )
             now = _now_text()
-            for table, data_type, identifier, description in _LAYERS:
+            for table, data_type, identifier, description in (*_LAYERS, _LAYER_VERSIONS_CONTENT):
                 conn.execute(
                     "INSERT INTO gpkg_contents (table_name, data_type, identifier, description, last_change, srs_id) "
                     "VALUES (?, ?, ?, ?, ?, ?)",
@@ -828,9 +888,44 @@ class GpkgStore(SqlReads):
 
     # -- layers -------------------------------------------------------------------------
 
-    def put_layer(self, layer: Layer) -> None:
-        """Create or replace a layer definition."""
-        self._write(lambda tx: R.put_layer(tx, layer))
+    def put_layer(self, layer: Layer, *, expected_version: int | None = None, recorded_by: str | None = None) -> int:
+        """Create or replace a layer definition as a new version (see :class:`~layers.store.base.Store`)."""
+
+        def run(tx: _Tx) -> int:
+            version = R.put_layer(tx, layer, expected_version=expected_version, recorded_by=recorded_by)
+            self._touch_layers(tx.conn)
+            return version
+
+        return self._write(run)
+
+    def delete_layer(
+        self, layer_id: str, *, expected_version: int | None = None, recorded_by: str | None = None
+    ) -> int:
+        """Delete a layer as a new version flagged ``deleted``; the history keeps the definition."""
+
+        def run(tx: _Tx) -> int:
+            version = R.delete_layer(tx, layer_id, expected_version=expected_version, recorded_by=recorded_by)
+            self._touch_layers(tx.conn)
+            return version
+
+        return self._write(run)
+
+    @staticmethod
+    def _touch_layers(conn: sqlite3.Connection) -> None:
+        conn.execute(
+            "UPDATE gpkg_contents SET last_change = ? WHERE table_name IN (?, ?)",
+            (_now_text(), "layers", R.LAYER_TABLE),
+        )
+
+    def layer_history(self, layer_id: str) -> list[LayerVersion]:
+        """Every version of a layer definition, oldest first, or ``NotFound``."""
+        if not self._has_layer_versions:
+            raise NotFound(f"layer {layer_id!r} has no recorded versions (the store predates layer history)")
+        return R.layer_history(self._read(), layer_id)
+
+    def deleted_layer_ids(self) -> list[str]:
+        """Ids whose current version is a deletion, sorted."""
+        return R.deleted_layer_ids(self._read()) if self._has_layer_versions else []
 
     def get_layer(self, layer_id: str) -> Layer:
         """A layer definition, or ``NotFound``."""
@@ -897,12 +992,10 @@ class GpkgStore(SqlReads):
         )
 
     def last_recorded_at(self) -> datetime | None:
-        """The newest ``recorded_at`` (hence also ``superseded_at``) of any claim or zone version."""
+        """The newest ``recorded_at`` (hence also ``superseded_at``) of any claim, zone or layer version."""
         tx = self._read()
-        times = [
-            R.from_epoch_us(tx.fetch(f"SELECT max(recorded_at_us) FROM {t}")[0][0])
-            for t in (R.CLAIM_TABLE, R.ZONE_TABLE)
-        ]
+        tables = R.VERSIONED_TABLES if self._has_layer_versions else (R.CLAIM_TABLE, R.ZONE_TABLE)
+        times = [R.from_epoch_us(tx.fetch(f"SELECT max(recorded_at_us) FROM {t}")[0][0]) for t in tables]
         return max((t for t in times if t is not None), default=None)
 
     # -- backup (layers/store/backup.py) -------------------------------------------------
@@ -920,8 +1013,13 @@ class GpkgStore(SqlReads):
         restore_gpkg(self, src)
 
     def after_restore(self) -> None:
-        """Forget what was cached about the content a restore replaced."""
+        """Forget what was cached about the content a restore replaced; add the layer history if it lacks it."""
         self._counts.clear()
+        conn = self._connect()
+        try:
+            self._add_layer_versions(conn)
+        finally:
+            conn.close()
 
 
 def exact_extent(

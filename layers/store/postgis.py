@@ -38,7 +38,7 @@ from shapely.geometry.base import BaseGeometry
 from geo.errors import NotFound, StoreError
 from layers.model import ClaimRecord, Layer, Report, Source, Zone
 from layers.store import rows as R
-from layers.store.base import SCHEMA_VERSION, StoreStats, WriteResult
+from layers.store.base import SCHEMA_VERSION, LayerVersion, StoreStats, WriteResult
 from layers.store.sqlreads import SqlReads
 
 T = TypeVar("T")
@@ -140,8 +140,21 @@ def _schema_sql() -> list[str]:
         f"CREATE INDEX {R.CLAIM_TABLE}_report ON {R.CLAIM_TABLE} (report_id)",
         f"CREATE INDEX {R.ZONE_TABLE}_time ON {R.ZONE_TABLE} (effective_from, lifted_at)",
         *ORDER_INDEXES,
+        *layer_versions_sql(),
     ]
     return out
+
+
+def layer_versions_sql() -> list[str]:
+    """DDL of the layer definition history; idempotent, so :meth:`PostgisStore.init` adds it to older schemas."""
+    t = R.LAYER_TABLE
+    cols = ", ".join(f"{n} {pg_type}" for n, _, pg_type in R.LAYER_COLUMNS)
+    return [
+        f"CREATE TABLE IF NOT EXISTS {t} (fid bigserial PRIMARY KEY, {cols})",
+        f"CREATE UNIQUE INDEX IF NOT EXISTS {t}_id_version ON {t} (id, version)",
+        f"CREATE UNIQUE INDEX IF NOT EXISTS {t}_current_id ON {t} (id) WHERE superseded_at IS NULL",
+        f"CREATE INDEX IF NOT EXISTS {t}_recorded ON {t} (recorded_at)",
+    ]
 
 
 #: Indexes in the exact stable order of current versions (``rows.claim_order``: ASC puts
@@ -365,6 +378,14 @@ class PostgisStore(SqlReads):
         for stmt, table in zip(ORDER_INDEXES, (R.CLAIM_TABLE, R.ZONE_TABLE), strict=True):
             if f"{table}_current_order" not in have:
                 conn.execute(stmt)  # a schema created before these indexes existed
+        has_history = conn.execute(
+            "SELECT 1 FROM information_schema.tables WHERE table_schema = current_schema() AND table_name = %s",
+            (R.LAYER_TABLE,),
+        ).fetchone()
+        if not has_history:  # a schema from before layer definitions were versioned: add, then seed v1
+            for stmt in layer_versions_sql():
+                conn.execute(stmt)
+            R.seed_layer_versions(_Tx(conn))
 
     # -- writes -------------------------------------------------------------------------
 
@@ -465,9 +486,28 @@ class PostgisStore(SqlReads):
 
     # -- layers -------------------------------------------------------------------------
 
-    def put_layer(self, layer: Layer) -> None:
-        """Create or replace a layer definition."""
-        self._run(lambda tx: R.put_layer(tx, layer), write=True)
+    def put_layer(self, layer: Layer, *, expected_version: int | None = None, recorded_by: str | None = None) -> int:
+        """Create or replace a layer definition as a new version (see :class:`~layers.store.base.Store`)."""
+        return self._run(
+            lambda tx: R.put_layer(tx, layer, expected_version=expected_version, recorded_by=recorded_by), write=True
+        )
+
+    def delete_layer(
+        self, layer_id: str, *, expected_version: int | None = None, recorded_by: str | None = None
+    ) -> int:
+        """Delete a layer as a new version flagged ``deleted``; the history keeps the definition."""
+        return self._run(
+            lambda tx: R.delete_layer(tx, layer_id, expected_version=expected_version, recorded_by=recorded_by),
+            write=True,
+        )
+
+    def layer_history(self, layer_id: str) -> list[LayerVersion]:
+        """Every version of a layer definition, oldest first, or ``NotFound``."""
+        return self._run(lambda tx: R.layer_history(tx, layer_id), write=False)
+
+    def deleted_layer_ids(self) -> list[str]:
+        """Ids whose current version is a deletion, sorted."""
+        return self._run(R.deleted_layer_ids, write=False)
 
     def get_layer(self, layer_id: str) -> Layer:
         """A layer definition, or ``NotFound``."""
@@ -516,7 +556,7 @@ class PostgisStore(SqlReads):
         return self._run(run, write=False)
 
     def last_recorded_at(self) -> datetime | None:
-        """The newest ``recorded_at`` (hence also ``superseded_at``) of any claim or zone version."""
+        """The newest ``recorded_at`` (hence also ``superseded_at``) of any claim, zone or layer version."""
         return self._run(_last, write=False)
 
     # -- backup (layers/store/backup.py) -------------------------------------------------
@@ -545,7 +585,7 @@ class PostgisStore(SqlReads):
 
 
 def _last(tx: _Tx) -> datetime | None:
-    latest = " UNION ALL ".join(f"SELECT max(recorded_at) AS t FROM {t}" for t in (R.CLAIM_TABLE, R.ZONE_TABLE))
+    latest = " UNION ALL ".join(f"SELECT max(recorded_at) AS t FROM {t}" for t in R.VERSIONED_TABLES)
     row = tx.fetch(f"SELECT max(t) FROM ({latest}) s")
     return R.parse_iso(row[0][0])
 

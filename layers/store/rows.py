@@ -35,7 +35,7 @@ from geo.model import (
     format_validation_error,
 )
 from layers.model import ORDER_TYPES, ClaimRecord, Layer, Report, Source, Zone
-from layers.store.base import ClaimQuery, WriteResult, ZoneQuery, new_claim_id, new_zone_id
+from layers.store.base import ClaimQuery, LayerVersion, WriteResult, ZoneQuery, new_claim_id, new_zone_id
 
 #: Rows fetched per ``IN (...)`` lookup; well under SQLite's and libpq's parameter limits.
 CHUNK = 500
@@ -122,6 +122,22 @@ ZONE_NAMES: tuple[str, ...] = tuple(c[0] for c in ZONE_COLUMNS)
 
 CLAIM_TABLE = "claim_versions"
 ZONE_TABLE = "zone_versions"
+LAYER_TABLE = "layer_versions"
+
+#: Layer definition version columns (an attribute table: no geometry), SQLite and PostgreSQL types.
+#: ``kind`` and ``title`` repeat the definition's for SQL and GDAL readers.
+LAYER_COLUMNS: tuple[tuple[str, str, str], ...] = (
+    ("id", "TEXT NOT NULL", 'text COLLATE "C" NOT NULL'),
+    ("version", "INTEGER NOT NULL", "integer NOT NULL"),
+    ("kind", "TEXT NOT NULL", "text NOT NULL"),
+    ("title", "TEXT NOT NULL", "text NOT NULL"),
+    ("definition", "TEXT NOT NULL", "text NOT NULL"),
+    ("deleted", "INTEGER NOT NULL DEFAULT 0", "boolean NOT NULL DEFAULT false"),
+    ("recorded_at", "DATETIME NOT NULL", "timestamptz NOT NULL"),
+    ("superseded_at", "DATETIME", "timestamptz"),
+    ("recorded_by", "TEXT", "text"),
+)
+LAYER_NAMES: tuple[str, ...] = tuple(c[0] for c in LAYER_COLUMNS)
 
 #: Fields a caller may not set through ``update_claim``: the store owns them.
 BOOKKEEPING = frozenset({"id", "version", "recorded_at", "superseded_at", "recorded_by"})
@@ -851,6 +867,10 @@ def _check_reports(tx: Tx, kind: str, records: Sequence[Any], ids: Sequence[str]
 # --------------------------------------------------------------------------------------
 
 
+#: Tables whose ``recorded_at`` is the store's clock (writes order after all of them).
+VERSIONED_TABLES = (CLAIM_TABLE, ZONE_TABLE, LAYER_TABLE)
+
+
 def next_timestamp(tx: Tx) -> datetime:
     """The write time of this transaction: now, but strictly after every recorded time.
 
@@ -860,7 +880,7 @@ def next_timestamp(tx: Tx) -> datetime:
     """
     d = tx.dialect
     rec = d.tc("recorded_at")
-    last = [d.parse_ts(tx.fetch(f"SELECT max({rec}) FROM {t}")[0][0]) for t in (CLAIM_TABLE, ZONE_TABLE)]
+    last = [d.parse_ts(tx.fetch(f"SELECT max({rec}) FROM {t}")[0][0]) for t in VERSIONED_TABLES]
     now = datetime.now(UTC)
     newest = max((t for t in last if t is not None), default=None)
     if newest is not None and now <= newest:
@@ -1124,10 +1144,97 @@ def report_from_row(d: Dialect, row: Sequence[Any]) -> Report:
     return Report.model_construct(**data)
 
 
-def put_layer(tx: Tx, layer: Layer) -> None:
-    """Create or replace a layer definition (stored as JSON beside its id, kind and title)."""
+def _layer_select(d: Dialect) -> str:
+    return ", ".join(
+        d.tc(n) if n in TIME_COLUMNS else n
+        for n in ("id", "version", "definition", "deleted", "recorded_at", "superseded_at", "recorded_by")
+    )
+
+
+def _layer_versions(tx: Tx, rows: Sequence[Sequence[Any]]) -> list[LayerVersion]:
+    d = tx.dialect
+    out = []
+    for layer_id, version, definition, deleted, recorded_at, superseded_at, recorded_by in rows:
+        try:
+            layer = Layer.model_validate_json(definition)
+        except ValidationError as exc:  # written by another sitmap whose model differs
+            raise StoreError(f"layer {layer_id!r} version {version}: stored definition is unreadable ({exc})") from exc
+        at = d.parse_ts(recorded_at)
+        if at is None:  # NOT NULL column
+            raise StoreError(f"layer {layer_id!r} version {version} has no recorded_at")
+        out.append(
+            LayerVersion(
+                layer=layer,
+                version=int(version),
+                recorded_at=at,
+                superseded_at=d.parse_ts(superseded_at),
+                recorded_by=recorded_by,
+                deleted=bool(deleted),
+            )
+        )
+    return out
+
+
+def current_layer_version(tx: Tx, layer_id: str) -> LayerVersion | None:
+    """The newest version of a layer (possibly a deletion), or ``None`` for an id never stored."""
+    rows = tx.fetch(
+        f"SELECT {_layer_select(tx.dialect)} FROM {LAYER_TABLE} WHERE id = ? AND superseded_at IS NULL", [layer_id]
+    )
+    return _layer_versions(tx, rows)[0] if rows else None
+
+
+def layer_history(tx: Tx, layer_id: str) -> list[LayerVersion]:
+    """Every version of a layer definition, oldest first, or ``NotFound``."""
+    rows = tx.fetch(f"SELECT {_layer_select(tx.dialect)} FROM {LAYER_TABLE} WHERE id = ? ORDER BY version", [layer_id])
+    if not rows:
+        raise NotFound(f"layer {layer_id!r} has no recorded versions")
+    return _layer_versions(tx, rows)
+
+
+def deleted_layer_ids(tx: Tx) -> list[str]:
+    """Ids whose current version is a deletion, sorted."""
+    rows = tx.fetch(f"SELECT id FROM {LAYER_TABLE} WHERE superseded_at IS NULL AND deleted = ? ORDER BY id", [True])
+    return [str(r[0]) for r in rows]
+
+
+def _check_expected(layer_id: str, current: LayerVersion | None, expected: int | None) -> None:
+    if expected is None:
+        return
+    if current is None:
+        raise Conflict(f"layer {layer_id!r} has no version yet, not {expected}: create it without a version")
+    if current.version != expected:
+        raise Conflict(f"layer {layer_id!r} is at version {current.version}, not {expected}: reload it and try again")
+
+
+def _insert_layer_version(
+    tx: Tx, layer: Layer, version: int, *, deleted: bool, recorded_by: str | None, supersede: bool
+) -> None:
+    d = tx.dialect
+    now = next_timestamp(tx)
+    if supersede:
+        _supersede(tx, LAYER_TABLE, [layer.id], now)
+    names = insert_columns(d, LAYER_NAMES)
+    row = (layer.id, version, layer.kind, layer.title, layer.model_dump_json(), deleted, now, None, recorded_by)
+    tx.run(
+        f"INSERT INTO {LAYER_TABLE} ({', '.join(names)}) VALUES ({_marks(len(names))})",
+        bind_times(d, LAYER_NAMES, [row])[0],
+    )
+
+
+def put_layer(tx: Tx, layer: Layer, *, expected_version: int | None, recorded_by: str | None) -> int:
+    """Create or replace a layer definition: a new version, and the current row of ``layers``.
+
+    Returns the current version; an unchanged definition writes nothing. A stale
+    ``expected_version`` is ``Conflict`` naming the current version.
+    """
     if not isinstance(layer, Layer):
         raise InvalidInput(f"expected a Layer, got {type(layer).__name__}")
+    current = current_layer_version(tx, layer.id)
+    _check_expected(layer.id, current, expected_version)
+    if current is not None and not current.deleted and current.layer == layer:
+        return current.version
+    version = 1 if current is None else current.version + 1
+    _insert_layer_version(tx, layer, version, deleted=False, recorded_by=recorded_by, supersede=current is not None)
     body = layer.model_dump_json()
     if tx.fetch("SELECT 1 FROM layers WHERE id = ?", [layer.id]):
         tx.run(
@@ -1139,6 +1246,39 @@ def put_layer(tx: Tx, layer: Layer) -> None:
             "INSERT INTO layers (id, kind, title, definition) VALUES (?, ?, ?, ?)",
             [layer.id, layer.kind, layer.title, body],
         )
+    return version
+
+
+def delete_layer(tx: Tx, layer_id: str, *, expected_version: int | None, recorded_by: str | None) -> int:
+    """Delete a layer: version n+1 flagged ``deleted`` (keeping the definition), its ``layers`` row removed."""
+    current = current_layer_version(tx, layer_id)
+    if current is None or current.deleted:
+        state = "is already deleted" if current is not None else "not found"
+        raise NotFound(f"layer {layer_id!r} {state}")
+    _check_expected(layer_id, current, expected_version)
+    version = current.version + 1
+    _insert_layer_version(tx, current.layer, version, deleted=True, recorded_by=recorded_by, supersede=True)
+    tx.run("DELETE FROM layers WHERE id = ?", [layer_id])
+    return version
+
+
+def seed_layer_versions(tx: Tx) -> int:
+    """Give every layer of an older store (``layers`` rows, no versions yet) its version 1.
+
+    Run once when :data:`LAYER_TABLE` is added to an existing store: who defined those
+    layers was never recorded, so ``recorded_by`` stays empty. Returns how many were seeded.
+    """
+    have = {str(r[0]) for r in tx.fetch(f"SELECT DISTINCT id FROM {LAYER_TABLE}")}
+    seeded = 0
+    for (definition,) in tx.fetch("SELECT definition FROM layers ORDER BY id"):
+        try:
+            layer = Layer.model_validate_json(definition)
+        except ValidationError as exc:
+            raise StoreError(f"a stored layer definition is unreadable: {exc}") from exc
+        if layer.id not in have:
+            _insert_layer_version(tx, layer, 1, deleted=False, recorded_by=None, supersede=False)
+            seeded += 1
+    return seeded
 
 
 # --------------------------------------------------------------------------------------
