@@ -199,6 +199,19 @@ class _Tx:
                 copy.write_row(row)
 
 
+def _first_named_schema(search_path: str) -> str | None:
+    """The first schema a ``search_path`` names, skipping ``"$user"`` (absent per-user schemas are normal)."""
+    for part in search_path.split(","):
+        name = part.strip()
+        if name.startswith('"') and name.endswith('"') and len(name) >= 2:
+            name = name[1:-1].replace('""', '"')
+        elif name != "$user":
+            name = name.lower()  # PostgreSQL folds unquoted identifiers
+        if name and name != "$user":
+            return name
+    return None
+
+
 class PostgisStore(SqlReads):
     """A sitmap store in a PostGIS database (see the module docstring).
 
@@ -342,6 +355,10 @@ class PostgisStore(SqlReads):
         schema = conn.execute("SELECT current_schema()").fetchone()[0]
         if schema is None:
             raise StoreError(f"{_redact(self.url)}: no schema of the search_path exists; create it first")
+        wanted = _first_named_schema(conn.execute("SHOW search_path").fetchone()[0])
+        if wanted is not None and wanted != schema:  # PostgreSQL would silently fall through to the next one
+            where = _redact(self.url)
+            raise StoreError(f"{where}: schema {wanted!r} of the search_path does not exist; create it first")
         conn.execute("SELECT pg_advisory_xact_lock(hashtext(current_schema() || '.sitmap.write'))")
         has_postgis = conn.execute("SELECT 1 FROM pg_extension WHERE extname = 'postgis'").fetchone()
         if not has_postgis:

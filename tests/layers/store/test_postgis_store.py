@@ -119,10 +119,23 @@ def test_missing_schema_and_unreachable_server_are_clear_errors(pg_url: str) -> 
     sep = "&" if "?" in pg_url else "?"
     with pytest.raises(StoreError, match="no schema of the search_path exists"):
         open_store(f"{pg_url}{sep}options=-csearch_path%3Ddoes_not_exist_{uuid.uuid4().hex[:6]}")
+    missing = f"nope_{uuid.uuid4().hex[:6]}"
+    with pytest.raises(StoreError, match=f"schema '{missing}' of the search_path does not exist"):
+        open_store(f"{pg_url}{sep}options=-csearch_path%3D{missing},public")  # not silently public
     bad = PostgisStore("postgresql://someone:hunter2@127.0.0.1:1/nowhere", connect_timeout=1.0)
     with pytest.raises(StoreError, match="cannot connect to PostGIS") as err:
         bad.init()
     assert "hunter2" not in str(err.value)
+
+
+@pytest.mark.parametrize(
+    ("search_path", "first"),
+    [('"$user", public', "public"), ("T_1, public", "t_1"), ('"My ""x""", public', 'My "x"'), ('"$user"', None)],
+)
+def test_first_named_schema_of_a_search_path(search_path: str, first: str | None) -> None:
+    from layers.store.postgis import _first_named_schema
+
+    assert _first_named_schema(search_path) == first
 
 
 def test_database_without_postgis_is_refused(pg_url: str) -> None:
