@@ -7,12 +7,18 @@ lazily so the embedded default needs no database driver.
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 from geo.errors import InvalidInput
 from layers.store.base import ClaimQuery, Page, Store, StoreStats, WriteResult, ZoneQuery
 
 __all__ = ["ClaimQuery", "Page", "Store", "StoreStats", "WriteResult", "ZoneQuery", "open_store"]
+
+
+#: The start of a libpq "key=value" connection string (``dbname=sitmap user=me``), which
+#: would otherwise be taken for a GeoPackage file name.
+_LIBPQ_KEYWORDS = re.compile(r"^\s*(host|hostaddr|port|dbname|user|password|service|sslmode|options)\s*=", re.I)
 
 
 def open_store(url: str | Path, *, create: bool = True, busy_timeout_s: float | None = None) -> Store:
@@ -29,6 +35,11 @@ def open_store(url: str | Path, *, create: bool = True, busy_timeout_s: float | 
         from layers.store.postgis import PostgisStore
 
         store: Store = PostgisStore(text)
+    elif _LIBPQ_KEYWORDS.match(text) and not text.endswith(".gpkg"):
+        raise InvalidInput(
+            f"{text.split('=', 1)[0].strip()}=... looks like a libpq connection string; "
+            "give PostGIS as a URL, e.g. postgresql://user@host:5432/dbname"
+        )
     elif (
         text.startswith("gpkg:")
         or text.endswith(".gpkg")

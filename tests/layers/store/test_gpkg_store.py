@@ -18,7 +18,7 @@ import pyogrio
 import pytest
 from shapely.geometry import LineString, Point, box
 
-from geo.errors import StoreError
+from geo.errors import InvalidInput, StoreError
 from layers.store import ClaimQuery, open_store
 from layers.store.gpkg import GpkgStore, geometry_blob, gpkg_decode, register_functions
 from tests.conftest import require
@@ -515,3 +515,16 @@ def test_a_batch_that_changes_nothing_leaves_last_change_alone(gpkg_path: Path, 
         assert stamps() != before
     finally:
         store.close()
+
+
+@pytest.mark.parametrize("text", ["dbname=sitmap user=me", "host=127.0.0.1 dbname=x", " USER=me"])
+def test_libpq_connection_string_is_refused_not_taken_for_a_file(tmp_path: Path, text: str, monkeypatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    with pytest.raises(InvalidInput, match="libpq connection string; give PostGIS as a URL"):
+        open_store(text)
+    assert list(tmp_path.iterdir()) == []  # no stray GeoPackage named after it
+
+
+def test_unsupported_store_url_is_refused() -> None:
+    with pytest.raises(InvalidInput, match="unsupported store URL"):
+        open_store("https://example.org/store")
