@@ -137,12 +137,13 @@ def create_app(settings: Settings | None = None, *, store: Store | None = None) 
 
     install_error_handlers(app)
 
-    from api.routes import features, health, ingest, rasters
+    from api.routes import features, health, ingest, layers_admin, rasters
 
     app.include_router(health.router)
     app.include_router(features.router)
     app.include_router(rasters.router)
     app.include_router(ingest.router)
+    app.include_router(layers_admin.router)
     # Map pages, embeds, oEmbed and static assets (the maps part) are included here:
     _include_maps(app)
 
