@@ -14,6 +14,7 @@ from typing import Annotated, Any
 import click
 import typer
 
+from api.cli_layer import layer_app
 from api.cli_tokens import tokens_app
 from geo.errors import SitmapError
 
@@ -381,6 +382,7 @@ def import_geojson_cmd(
 zones_app = typer.Typer(help="Evacuation orders and humanitarian zones: import the real orders, measure areas.")
 app.add_typer(zones_app, name="zones", no_args_is_help=True)
 app.add_typer(tokens_app, name="tokens")
+app.add_typer(layer_app, name="layer")
 
 
 @zones_app.command("import-orders")
