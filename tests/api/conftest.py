@@ -25,9 +25,11 @@ from layers.testing import make_claim, make_zone
 
 WRITER = ("newsroom", "newsroom-token-0001")
 READER = ("analyst", "analyst-token-0002")
-TOKENS = f"{WRITER[0]}:{WRITER[1]},{READER[0]}:{READER[1]}:read"
+ADMIN = ("editor-in-chief", "admin-token-0003")
+TOKENS = f"{WRITER[0]}:{WRITER[1]},{READER[0]}:{READER[1]}:read-private,{ADMIN[0]}:{ADMIN[1]}:admin"
 AUTH = {"Authorization": f"Bearer {WRITER[1]}"}
 READ_AUTH = {"Authorization": f"Bearer {READER[1]}"}
+ADMIN_AUTH = {"Authorization": f"Bearer {ADMIN[1]}"}
 
 #: Khan Younis town area, used by bbox tests (c-ky-1 and c-ky-2 lie inside, nothing else).
 KHAN_YOUNIS_BBOX = (34.25, 31.32, 34.33, 31.37)
