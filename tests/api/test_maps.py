@@ -492,3 +492,20 @@ def test_maps_on_each_backend(store_url: str) -> None:
         assert c.get("/maps/evacuation-orders/data.json").json()["count"] == 3
         assert c.get("/embed/all?datetime=2023-12-02&layers=evacuation-orders").status_code == 200
         assert "107, 108" in c.get("/orders?date=2023-12-02").text
+
+
+@pytest.mark.parametrize(
+    ("description", "shown"),
+    [
+        ("Strikes reported in December, public after 24 hours", "public after 24 hours. Every feature is a claim"),
+        ("Who struck what?", "Who struck what? Every feature is a claim"),
+        ("", "<p>Every feature is a claim"),
+    ],
+)
+def test_layer_description_reads_as_its_own_sentence(tmp_path: Path, description: str, shown: str) -> None:
+    store = open_store(tmp_path / "d.gpkg")
+    store.put_layer(Layer(id="december", title="December", description=description))
+    store.close()
+    with TestClient(create_app(Settings(db=str(tmp_path / "d.gpkg"), tiles="none"))) as c:
+        html = c.get("/maps/december").text
+    assert shown in html
