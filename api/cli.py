@@ -14,7 +14,7 @@ from typing import Annotated, Any
 import click
 import typer
 
-from api.cli_layer import layer_app
+from api.cli_layer import cli_user, layer_app
 from api.cli_tokens import tokens_app
 from geo.errors import SitmapError
 
@@ -304,7 +304,7 @@ def _run_import(kind: str, file: str, db: str, strict: bool, as_json: bool) -> N
     store = open_store(db)
     try:
         if kind == "geojson":
-            result = run_geojson(store, file, strict=strict, recorded_by="import:geojson")
+            result = run_geojson(store, file, strict=strict, recorded_by=cli_user("import:geojson"))
         elif os.path.getsize(file) >= PROGRESS_MIN_BYTES and sys.stderr.isatty() and not as_json:
             from rich.console import Console  # rich comes with typer
             from rich.progress import BarColumn, DownloadColumn, Progress, TimeRemainingColumn
@@ -318,9 +318,15 @@ def _run_import(kind: str, file: str, db: str, strict: bool, as_json: bool) -> N
                 transient=True,
             ) as bar:
                 task = bar.add_task(f"importing {os.path.basename(file)}", total=os.path.getsize(file))
-                result = run(store, file, strict=strict, progress=lambda done, total: bar.update(task, completed=done))
+                result = run(
+                    store,
+                    file,
+                    strict=strict,
+                    progress=lambda done, total: bar.update(task, completed=done),
+                    recorded_by=cli_user(f"import:{kind}"),
+                )
         else:
-            result = run(store, file, strict=strict)
+            result = run(store, file, strict=strict, recorded_by=cli_user(f"import:{kind}"))
     finally:
         store.close()
     _print_import(result, as_json)
@@ -408,7 +414,7 @@ def zones_import_orders(
     )
     store = open_store(db)
     try:
-        result = store.add_zones(report.zones, recorded_by="sitmap zones import-orders")
+        result = store.add_zones(report.zones, recorded_by=cli_user("zones import-orders"))
     finally:
         store.close()
     data = {

@@ -36,13 +36,18 @@ DbOption = Annotated[
 DEFAULT_DB = "sitmap.gpkg"
 
 
-def cli_user() -> str:
-    """``recorded_by`` of a change made from the command line: ``cli:<login name>``."""
+def cli_user(action: str | None = None) -> str:
+    """``recorded_by`` of a change made from the command line: ``cli:<login name>``.
+
+    The person comes first on every command-line write, as a token's name does on a
+    service write; ``action`` names the command where several kinds of write land in
+    the same history (``cli:alice (import:acled)``).
+    """
     try:
         user = getpass.getuser()
     except (KeyError, OSError):  # no login name in the environment or the password database
         user = "unknown"
-    return f"cli:{user}"
+    return f"cli:{user}" if action is None else f"cli:{user} ({action})"
 
 
 def _read_definition(file: str) -> Any:

@@ -223,6 +223,7 @@ def import_acled(
     strict: bool = False,
     batch_size: int = DEFAULT_BATCH_SIZE,
     progress: ProgressCallback | None = None,
+    recorded_by: str | None = None,
 ) -> ImportResult:
     """Import an ACLED CSV export into ``store``; see the module doc for the mapping.
 
@@ -241,4 +242,5 @@ def import_acled(
         strict=strict,
         batch_size=batch_size,
         progress=progress,
+        recorded_by=recorded_by,
     )

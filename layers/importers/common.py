@@ -441,6 +441,7 @@ def run_csv_import(
     strict: bool = False,
     batch_size: int = DEFAULT_BATCH_SIZE,
     progress: ProgressCallback | None = None,
+    recorded_by: str | None = None,
 ) -> ImportResult:
     """Stream a CSV file into the store through ``convert``, in batches.
 
@@ -449,7 +450,8 @@ def run_csv_import(
     ``strict`` the whole file is checked first and :class:`ImportFailed` is raised,
     with nothing written, if any row is bad. The file itself is recorded as a Report of
     ``source`` (identified by its content hash), so every claim points at the export
-    it came from.
+    it came from. Every version written records ``recorded_by`` (default
+    ``import:<format>``).
     """
     if batch_size < 1:
         raise InvalidInput(f"batch_size must be at least 1, got {batch_size}")
@@ -481,7 +483,7 @@ def run_csv_import(
                 report_progress(total // 2 + (done - done // 2), total)
 
         check = ImportResult(format=fmt, path=str(p), strict=True)
-        _scan(p, required, id_column, make_converter, report.id, check, None, check_progress, batch_size)
+        _scan(p, required, id_column, make_converter, report.id, check, None, check_progress, batch_size, None)
         if check.error_count:
             shown = "; ".join(str(e) for e in check.errors[:3])
             more = f" (and {check.error_count - 3} more)" if check.error_count > 3 else ""
@@ -492,7 +494,8 @@ def run_csv_import(
             )
     store.add_sources([source])
     store.add_reports([report])
-    _scan(p, required, id_column, make_converter, report.id, result, store, write_progress, batch_size)
+    by = recorded_by or f"import:{fmt}"
+    _scan(p, required, id_column, make_converter, report.id, result, store, write_progress, batch_size, by)
     return result
 
 
@@ -506,6 +509,7 @@ def _scan(
     store: ClaimSink | None,
     progress: ProgressCallback | None,
     batch_size: int,
+    recorded_by: str | None,
 ) -> None:
     """One pass over the file: convert rows, collect errors, write batches when ``store`` is given."""
     seen: dict[str, int] = {}
@@ -515,7 +519,7 @@ def _scan(
         if store is None or not batch:
             batch.clear()
             return
-        written = store.add_claims(batch, recorded_by=f"import:{result.format}")
+        written = store.add_claims(batch, recorded_by=recorded_by)
         result.inserted += len(written.inserted)
         result.updated += len(written.updated)
         result.unchanged += len(written.unchanged)

@@ -207,6 +207,7 @@ def import_ucdp(
     strict: bool = False,
     batch_size: int = DEFAULT_BATCH_SIZE,
     progress: ProgressCallback | None = None,
+    recorded_by: str | None = None,
 ) -> ImportResult:
     """Import a UCDP GED CSV file into ``store``; see the module doc for the mapping.
 
@@ -224,4 +225,5 @@ def import_ucdp(
         strict=strict,
         batch_size=batch_size,
         progress=progress,
+        recorded_by=recorded_by,
     )

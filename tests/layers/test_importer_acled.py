@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import io
 import tracemalloc
+from contextlib import closing
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -95,10 +96,11 @@ def test_reimport_changes_nothing_and_changed_row_is_new_version(gpkg_store, tmp
     assert (again.inserted, again.updated, again.unchanged) == (0, 0, 8)
     cols, rows = _rows()
     rows[0]["fatalities"] = "6"
-    changed = import_acled(gpkg_store, _write(tmp_path / "changed.csv", rows, cols))
+    changed = import_acled(gpkg_store, _write(tmp_path / "changed.csv", rows, cols), recorded_by="desk-3")
     assert (changed.inserted, changed.updated, changed.unchanged) == (0, 1, 7)
     history = gpkg_store.claim_history("acled:PSE900001")
     assert [h.version for h in history] == [1, 2]
+    assert [h.recorded_by for h in history] == ["import:acled", "desk-3"]  # the default names the importer
     assert [h.fatalities.best for h in history] == [4, 6]
     assert gpkg_store.stats().claims == 8
 
@@ -302,6 +304,10 @@ def test_cli_import_acled(tmp_path: Path, capsys) -> None:
     assert main(["import", "acled", str(FIXTURE), "--db", db]) == 0
     out = capsys.readouterr().out
     assert "8 new" in out
+    from api.cli_layer import cli_user
+
+    with closing(open_store(db)) as store:  # who ran it, and with which importer
+        assert {c.recorded_by for c in store.query_claims(ClaimQuery()).items} == {cli_user("import:acled")}
     cols, rows = _rows()
     rows[2]["event_date"] = "yesterday"
     bad = _write(tmp_path / "bad.csv", rows, cols)

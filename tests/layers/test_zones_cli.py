@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 
 from api.cli import main
+from layers.store import ZoneQuery
 
 
 def run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
@@ -24,6 +25,16 @@ def test_import_orders_then_area_from_the_store(tmp_path: Path, capsys: pytest.C
     assert code == 0
     data = json.loads(out)
     assert data["zones"] == data["inserted"] == 130
+    from api.cli_layer import cli_user
+    from layers.store import open_store
+
+    store = open_store(db)
+    try:
+        assert store.zone_history(store.query_zones(ZoneQuery(limit=1)).items[0].id)[0].recorded_by == cli_user(
+            "zones import-orders"
+        )
+    finally:
+        store.close()
     assert {u["order"] for u in data["unmapped_orders"]} == {"102", "105", "11", "104", "56", "65"}
     code, out, _ = run(capsys, "zones", "import-orders", "--db", db)
     assert code == 0 and "130 unchanged" in out  # loading twice changes nothing
