@@ -14,10 +14,10 @@ from __future__ import annotations
 
 import json
 import threading
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from typing import Any, Protocol, TypeVar
+from typing import Any, Generic, Protocol, TypeVar
 
 import shapely
 from pydantic import BaseModel, ValidationError
@@ -766,6 +766,10 @@ def zones_from_rows(d: Dialect, rows: Sequence[Sequence[Any]]) -> list[Zone]:
 # --------------------------------------------------------------------------------------
 
 
+#: The two versioned record types, whose batches are checked, planned and written alike.
+_Versioned = TypeVar("_Versioned", ClaimRecord, Zone)
+
+
 def _where(kind: str, i: int, rec_id: str) -> str:
     return f"{kind}[{i}] (id {rec_id!r})" if rec_id else f"{kind}[{i}]"
 
@@ -793,20 +797,32 @@ def _check_geometries(kind: str, records: Sequence[Any], ids: Sequence[str], att
             raise InvalidInput(f"{_where(kind, i, ids[i])}: {attr} is not valid: {shapely.is_valid_reason(arr[j])}")
 
 
+def _walk_batch(
+    kind: str, cls: type[_Versioned], records: Sequence[Any], ids: Sequence[str]
+) -> Iterator[tuple[str, _Versioned]]:
+    """Yield each record of a batch with its ``_where`` label, once it is a ``cls`` with an id unseen so far.
+
+    A generator, so the caller's own checks on record ``i`` still run before record
+    ``i + 1`` is looked at: the error raised is always the first bad record's.
+    """
+    seen: dict[str, int] = {}
+    for i, (rec, rid) in enumerate(zip(records, ids, strict=True)):
+        where = _where(kind, i, rid)
+        if not isinstance(rec, cls):
+            raise InvalidInput(f"{where}: expected a {cls.__name__}, got {type(rec).__name__}")
+        if rid in seen:
+            raise InvalidInput(f"{where}: duplicate id in the batch (also {kind}[{seen[rid]}])")
+        seen[rid] = i
+        yield where, rec
+
+
 def check_claims(claims: Sequence[ClaimRecord], ids: Sequence[str]) -> None:
     """Raise ``InvalidInput`` naming the first bad record (index, id, reason) of a batch.
 
     Records normally arrive validated by pydantic; these checks catch the ones built
     with ``model_construct`` or edited in place, and the rules that span a batch.
     """
-    seen: dict[str, int] = {}
-    for i, (rec, rid) in enumerate(zip(claims, ids, strict=True)):
-        where = _where("claims", i, rid)
-        if not isinstance(rec, ClaimRecord):
-            raise InvalidInput(f"{where}: expected a ClaimRecord, got {type(rec).__name__}")
-        if rid in seen:
-            raise InvalidInput(f"{where}: duplicate id in the batch (also claims[{seen[rid]}])")
-        seen[rid] = i
+    for where, rec in _walk_batch("claims", ClaimRecord, claims, ids):
         if rec.event_type not in EVENT_TYPES:
             raise InvalidInput(f"{where}: unknown event_type {rec.event_type!r}")
         if rec.status not in CLAIM_STATUSES:
@@ -827,14 +843,7 @@ def check_claims(claims: Sequence[ClaimRecord], ids: Sequence[str]) -> None:
 
 def check_zones(zones: Sequence[Zone], ids: Sequence[str]) -> None:
     """Like :func:`check_claims`, for a batch of zones."""
-    seen: dict[str, int] = {}
-    for i, (z, zid) in enumerate(zip(zones, ids, strict=True)):
-        where = _where("zones", i, zid)
-        if not isinstance(z, Zone):
-            raise InvalidInput(f"{where}: expected a Zone, got {type(z).__name__}")
-        if zid in seen:
-            raise InvalidInput(f"{where}: duplicate id in the batch (also zones[{seen[zid]}])")
-        seen[zid] = i
+    for where, z in _walk_batch("zones", Zone, zones, ids):
         if z.order_type not in ORDER_TYPES:
             raise InvalidInput(f"{where}: unknown order_type {z.order_type!r}")
         if z.status not in ("active", "lifted", "retracted"):
@@ -909,16 +918,48 @@ def widen_claim_span(tx: Tx, records: Sequence[ClaimRecord]) -> None:
         tx.run("UPDATE sitmap_meta SET value = ? WHERE key = ?", [str(max(spans)), SPAN_KEY])
 
 
-def _current_by_id(tx: Tx, table: str, ids: Sequence[str]) -> dict[str, tuple[Any, ...]]:
-    select = claim_select(tx.dialect) if table == CLAIM_TABLE else zone_select(tx.dialect)
-    out: dict[str, tuple[Any, ...]] = {}
+@dataclass(frozen=True)
+class _VersionedKind(Generic[_Versioned]):
+    """Where and how one versioned record type is stored: what the shared upsert needs to know."""
+
+    label: str  # the batch name in error messages: "claims[3] (id ...)"
+    table: str
+    names: tuple[str, ...]
+    new_id: Callable[[], str]
+    check: Callable[[Sequence[_Versioned], Sequence[str]], None]
+    select: Callable[[Dialect], str]
+    from_rows: Callable[[Dialect, Sequence[Sequence[Any]]], list[_Versioned]]
+    to_rows: Callable[
+        [Dialect, Sequence[_Versioned], Sequence[int], datetime, Sequence[str | None]], list[tuple[Any, ...]]
+    ]
+    #: Bookkeeping a write of these records needs besides the rows (claims: the longest interval).
+    before_write: Callable[[Tx, Sequence[_Versioned]], None] | None = None
+
+
+# fmt: off
+_CLAIMS: _VersionedKind[ClaimRecord] = _VersionedKind(
+    label="claims", table=CLAIM_TABLE, names=CLAIM_NAMES, new_id=new_claim_id, check=check_claims,
+    select=claim_select, from_rows=claims_from_rows, to_rows=claim_rows, before_write=widen_claim_span,
+)
+_ZONES: _VersionedKind[Zone] = _VersionedKind(
+    label="zones", table=ZONE_TABLE, names=ZONE_NAMES, new_id=new_zone_id, check=check_zones,
+    select=zone_select, from_rows=zones_from_rows, to_rows=zone_rows,
+)
+# fmt: on
+
+
+def _current_by_id(tx: Tx, kind: _VersionedKind[_Versioned], ids: Sequence[str]) -> dict[str, _Versioned]:
+    """The current stored version of each of ``ids`` that exists."""
+    rows: list[tuple[Any, ...]] = []
     for chunk in chunks(ids):
-        rows = tx.fetch(
-            f"SELECT {select} FROM {table} WHERE superseded_at IS NULL AND id IN ({_marks(len(chunk))})", chunk
+        rows += tx.fetch(
+            f"SELECT {kind.select(tx.dialect)} FROM {kind.table} "
+            f"WHERE superseded_at IS NULL AND id IN ({_marks(len(chunk))})",
+            chunk,
         )
-        for row in rows:
-            out[row[1]] = tuple(row)
-    return out
+    # keyed by the stored id column (row[1]: the geometry comes first), one entry per id
+    by_id = {row[1]: tuple(row) for row in rows}
+    return dict(zip(by_id, kind.from_rows(tx.dialect, list(by_id.values())), strict=True))
 
 
 def _insert_sql(d: Dialect, table: str, names: Sequence[str]) -> str:
@@ -938,9 +979,6 @@ def _supersede(tx: Tx, table: str, ids: Sequence[str], now: datetime) -> None:
             f"UPDATE {table} SET {sets} WHERE superseded_at IS NULL AND id IN ({_marks(len(chunk))})",
             [*values, *chunk],
         )
-
-
-_Versioned = TypeVar("_Versioned", ClaimRecord, Zone)
 
 
 def _plan_versions(
@@ -967,43 +1005,47 @@ def _plan_versions(
     return result, to_write, versions
 
 
+def _write_versions(
+    tx: Tx,
+    kind: _VersionedKind[_Versioned],
+    records: Sequence[_Versioned],
+    versions: Sequence[int],
+    replaced: Sequence[str],
+    recorded_by: Sequence[str | None],
+) -> None:
+    """Insert new versions of ``records``, superseding the current versions of ``replaced`` at the same instant."""
+    now = next_timestamp(tx)
+    if kind.before_write is not None:
+        kind.before_write(tx, records)
+    _supersede(tx, kind.table, replaced, now)
+    d = tx.dialect
+    tx.insert_versions(
+        kind.table, _insert_sql(d, kind.table, kind.names), kind.to_rows(d, records, versions, now, recorded_by)
+    )
+
+
+def _upsert(
+    tx: Tx, kind: _VersionedKind[_Versioned], records: Sequence[_Versioned], recorded_by: str | None
+) -> WriteResult:
+    """Insert new records, version changed ones, skip unchanged ones; inside one transaction."""
+    ids = [getattr(r, "id", "") or kind.new_id() for r in records]
+    kind.check(records, ids)
+    _check_reports(tx, kind.label, records, ids)
+    result, to_write, versions = _plan_versions(records, ids, _current_by_id(tx, kind, ids))
+    if to_write:
+        by = [recorded_by or r.recorded_by for r in to_write]
+        _write_versions(tx, kind, to_write, versions, result.updated, by)
+    return result
+
+
 def upsert_claims(tx: Tx, claims: Sequence[ClaimRecord], recorded_by: str | None) -> WriteResult:
     """Insert new claims, version changed ones, skip unchanged ones; inside one transaction."""
-    d = tx.dialect
-    ids = [getattr(c, "id", "") or new_claim_id() for c in claims]
-    check_claims(claims, ids)
-    _check_reports(tx, "claims", claims, ids)
-    current = _current_by_id(tx, CLAIM_TABLE, ids)
-    stored = dict(zip(current, claims_from_rows(d, list(current.values())), strict=True))
-    result, to_write, versions = _plan_versions(claims, ids, stored)
-    if not to_write:
-        return result
-    now = next_timestamp(tx)
-    widen_claim_span(tx, to_write)
-    _supersede(tx, CLAIM_TABLE, result.updated, now)
-    by = [recorded_by or r.recorded_by for r in to_write]
-    tx.insert_versions(
-        CLAIM_TABLE, _insert_sql(d, CLAIM_TABLE, CLAIM_NAMES), claim_rows(d, to_write, versions, now, by)
-    )
-    return result
+    return _upsert(tx, _CLAIMS, claims, recorded_by)
 
 
 def upsert_zones(tx: Tx, zones: Sequence[Zone], recorded_by: str | None) -> WriteResult:
     """Insert new zones, version changed ones, skip unchanged ones; inside one transaction."""
-    d = tx.dialect
-    ids = [getattr(z, "id", "") or new_zone_id() for z in zones]
-    check_zones(zones, ids)
-    _check_reports(tx, "zones", zones, ids)
-    current = _current_by_id(tx, ZONE_TABLE, ids)
-    stored = dict(zip(current, zones_from_rows(d, list(current.values())), strict=True))
-    result, to_write, versions = _plan_versions(zones, ids, stored)
-    if not to_write:
-        return result
-    now = next_timestamp(tx)
-    _supersede(tx, ZONE_TABLE, result.updated, now)
-    by = [recorded_by or z.recorded_by for z in to_write]
-    tx.insert_versions(ZONE_TABLE, _insert_sql(d, ZONE_TABLE, ZONE_NAMES), zone_rows(d, to_write, versions, now, by))
-    return result
+    return _upsert(tx, _ZONES, zones, recorded_by)
 
 
 def current_claim(tx: Tx, claim_id: str) -> ClaimRecord:
@@ -1045,11 +1087,7 @@ def revise_claim(
         raise InvalidInput(f"claim {claim_id!r}: {format_validation_error(exc)}") from exc
     if new.content_hash() == old.content_hash():
         return old
-    now = next_timestamp(tx)
-    widen_claim_span(tx, [new])
-    _supersede(tx, CLAIM_TABLE, [claim_id], now)
-    row = claim_rows(tx.dialect, [new], [old.version + 1], now, [recorded_by])
-    tx.insert_versions(CLAIM_TABLE, _insert_sql(tx.dialect, CLAIM_TABLE, CLAIM_NAMES), row)
+    _write_versions(tx, _CLAIMS, [new], [old.version + 1], [claim_id], [recorded_by])
     return current_claim(tx, claim_id)
 
 
@@ -1460,28 +1498,31 @@ def bbox_geometry(bbox: tuple[float, float, float, float]) -> BaseGeometry:
     return shapely.box(minx, miny, maxx, maxy)
 
 
-def check_claim_query(q: ClaimQuery) -> None:
-    """Reject a malformed query with a clear ``InvalidInput``."""
+def _check_window(q: ClaimQuery | ZoneQuery) -> None:
+    """The checks claim and zone queries share: paging, bbox, and a start not after the end."""
     _check_paging(q.limit, q.offset)
     check_bbox(q.bbox)
     if q.start is not None and q.end is not None and q.start > q.end:
         raise InvalidInput(f"start {q.start.isoformat()} is after end {q.end.isoformat()}")
-    for s in q.statuses:
-        if s not in CLAIM_STATUSES:
-            raise InvalidInput(f"unknown status {s!r}; expected one of {', '.join(CLAIM_STATUSES)}")
-    for e in q.event_types:
-        if e not in EVENT_TYPES:
-            raise InvalidInput(f"unknown event type {e!r}; expected one of {', '.join(EVENT_TYPES)}")
+
+
+def _check_known(what: str, values: Iterable[str], allowed: Sequence[str]) -> None:
+    """Every one of ``values`` must be in ``allowed``; the first that is not is named."""
+    for v in values:
+        if v not in allowed:
+            raise InvalidInput(f"unknown {what} {v!r}; expected one of {', '.join(allowed)}")
+
+
+def check_claim_query(q: ClaimQuery) -> None:
+    """Reject a malformed query with a clear ``InvalidInput``."""
+    _check_window(q)
+    _check_known("status", q.statuses, CLAIM_STATUSES)
+    _check_known("event type", q.event_types, EVENT_TYPES)
     if q.min_geo_precision is not None and q.min_geo_precision not in (1, 2, 3):
         raise InvalidInput(f"min_geo_precision must be 1, 2 or 3 (got {q.min_geo_precision})")
 
 
 def check_zone_query(q: ZoneQuery) -> None:
     """Reject a malformed zone query with a clear ``InvalidInput``."""
-    _check_paging(q.limit, q.offset)
-    check_bbox(q.bbox)
-    if q.start is not None and q.end is not None and q.start > q.end:
-        raise InvalidInput(f"start {q.start.isoformat()} is after end {q.end.isoformat()}")
-    for o in q.order_types:
-        if o not in ORDER_TYPES:
-            raise InvalidInput(f"unknown order type {o!r}; expected one of {', '.join(ORDER_TYPES)}")
+    _check_window(q)
+    _check_known("order type", q.order_types, ORDER_TYPES)
