@@ -1030,7 +1030,9 @@ def item(
 ) -> Response:
     """One feature of a collection by id (retracted claims stay addressable, with their status)."""
     check_known(request.query_params.keys(), ITEM_PARAMS)
-    layer = visible_layer(store, collection_id, principal)
+    # the store clock first: it validates the cached layer definition and goes into the ETag
+    clock = store.last_recorded_at()
+    layer, layer_json = _layer_at(request, store, collection_id, principal, clock)
     q = request.query_params
     check_crs(q.get("crs"))
     fmt = "html" if wants_html(request, q.get("f")) else "json"
@@ -1039,8 +1041,8 @@ def item(
     frozen = is_frozen(when, delay=_delay(layer, principal))
     policy = cache_policy(
         request,
-        parts=(layer.model_dump_json(), "auth" if principal else "anon", fmt, base_url(request, settings)),
-        last_recorded_at=None if frozen else store.last_recorded_at(),
+        parts=(layer_json, "auth" if principal else "anon", fmt, base_url(request, settings)),
+        last_recorded_at=None if frozen else clock,
         frozen=frozen,
         public=principal is None and not layer.private,
         max_age=settings.cache_max_age,
@@ -1070,6 +1072,52 @@ def item(
     return _remember(request, policy.etag, _respond(feature, GEOJSON, {**headers, "Content-Crs": f"<{CRS84}>"}))
 
 
+#: Layer definitions kept per app by :func:`_layer_at` (distinct collection ids; oldest dropped first).
+LAYER_CACHE_SIZE = 256
+_layer_cache_lock = threading.Lock()
+
+
+def _layer_at(
+    request: Request, store: Store, layer_id: str, principal: Principal | None, clock: datetime | None
+) -> tuple[Layer, str]:
+    """The layer behind a collection id (as :func:`visible_layer`) and its JSON, cached while ``clock`` stands.
+
+    Every layer write (define, replace, delete) records a version, which moves the
+    store clock, so a definition read at or after clock value ``clock`` is current for
+    as long as the clock reads ``clock``: the next request after a change misses the
+    cache. The clock must be read before calling this (a definition newer than its
+    key only makes the entry miss sooner). A store whose clock does not cover layer
+    versions (a read-only file from before layer history) is never cached.
+    """
+    state = request.app.state
+    cache: OrderedDict[tuple[int, str], tuple[datetime | None, Layer, str]] | None = getattr(
+        state, "item_layer_cache", None
+    )
+    if cache is None:
+        with _layer_cache_lock:
+            cache = getattr(state, "item_layer_cache", None)
+            if cache is None:
+                cache = state.item_layer_cache = OrderedDict()
+    key = (id(store), layer_id)
+    hit = cache.get(key)
+    if hit is not None and hit[0] == clock:
+        layer, layer_json = hit[1], hit[2]
+    else:
+        from layers.catalog import get_layer
+
+        layer = get_layer(store, layer_id)
+        layer_json = layer.model_dump_json()
+        if getattr(store, "_has_layer_versions", True):
+            with _layer_cache_lock:
+                cache[key] = (clock, layer, layer_json)
+                cache.move_to_end(key)
+                while len(cache) > LAYER_CACHE_SIZE:
+                    cache.popitem(last=False)
+    if layer.private and principal is None:
+        raise Unauthorized(f"collection {layer_id!r} is private: it needs 'Authorization: Bearer <token>'")
+    return layer, layer_json
+
+
 def _find_feature(
     request: Request,
     store: Store,
@@ -1095,6 +1143,11 @@ def _find_feature(
             zones = store.query_zones(query).items
             if zones:
                 return zone_feature(zones[0], include_region=req.include_region)
+        elif not _policy_applies(layer, principal) and hasattr(store, "query_claim_features"):
+            # the sitmap stores build the contract feature straight from the row, as on items pages
+            feats: list[dict[str, Any]] = store.query_claim_features(query, include_region=req.include_region).items
+            if feats:
+                return feats[0]
         else:
             claims = store.query_claims(query).items
             found = public(claims, layer, principal, include_region=req.include_region, as_of=as_of)

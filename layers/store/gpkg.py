@@ -42,7 +42,7 @@ from geo.errors import NotFound, StoreBusy, StoreError
 from layers.model import ClaimRecord, Layer, Report, Source, Zone
 from layers.store import rows as R
 from layers.store.base import SCHEMA_VERSION, LayerVersion, StoreStats, WriteResult
-from layers.store.sqlreads import SqlReads
+from layers.store.sqlreads import SqlReads, last_page_total
 
 T = TypeVar("T")
 
@@ -826,12 +826,16 @@ class GpkgStore(SqlReads):
         tx = self._read()
         cond = " AND ".join(where)
         if bbox is None:
+            # one row beyond the page tells whether it is the last one, whose total needs no count
             page = tx.fetch(
                 f"SELECT {select} FROM {table} c WHERE {cond} ORDER BY {order} LIMIT ? OFFSET ?",
-                [*params, -1 if limit is None else limit, offset],
+                [*params, -1 if limit is None else limit + 1, offset],
             )
-            if offset == 0 and (limit is None or len(page) < limit):
-                return page, len(page)
+            last = last_page_total(page, limit, offset)
+            if last is not None:
+                return page, last
+            if limit is not None:
+                del page[limit:]
             total = R.cached_total(
                 self._counts,
                 lambda: self._clock(tx),

@@ -13,6 +13,12 @@ transaction-scoped advisory lock for the schema, so version numbers and
 (every connection is checked before use) and the operation retried once; retrying
 is safe because upserts are idempotent by content.
 
+Reads cost one round trip per statement: they run in autocommit (a READ COMMITTED
+transaction gives each statement its own snapshot anyway, so BEGIN/COMMIT bought
+nothing), and a pooled connection is not pinged before a first attempt. A connection
+found broken by the first attempt (the server restarted) is discarded and the retry
+takes only connections that answer a check.
+
 A database that is down (restarted, crashed, unreachable) never hangs a caller: a
 connection is waited for at most ``connect_timeout`` seconds, and only one second
 while the last attempt already found the database unreachable, then
@@ -39,7 +45,7 @@ from geo.errors import NotFound, StoreError
 from layers.model import ClaimRecord, Layer, Report, Source, Zone
 from layers.store import rows as R
 from layers.store.base import SCHEMA_VERSION, LayerVersion, StoreStats, WriteResult
-from layers.store.sqlreads import SqlReads
+from layers.store.sqlreads import SqlReads, last_page_total
 
 T = TypeVar("T")
 
@@ -233,8 +239,21 @@ class PostgisStore(SqlReads):
         self._checked = False
         self._unreachable = False
         self._counts = R.CountCache()
+        self._verify = threading.local()
 
     # -- connections ------------------------------------------------------------------
+
+    def _check_connection(self, conn: Any) -> None:
+        """The pool's check: a ping only on a retry (``_verify.on``), where a broken connection is likely.
+
+        Pinging every checkout cost a round trip per store call; a first attempt on a
+        connection the server dropped fails at its first statement instead, before
+        anything is written, and :meth:`_run` retries with checked connections.
+        """
+        if getattr(self._verify, "on", False):
+            from psycopg_pool import ConnectionPool
+
+            ConnectionPool.check_connection(conn)
 
     def _get_pool(self) -> Any:
         if self._pool is None:
@@ -252,7 +271,7 @@ class PostgisStore(SqlReads):
                         min_size=1,
                         max_size=self._pool_max,
                         open=False,
-                        check=ConnectionPool.check_connection,
+                        check=self._check_connection,
                         timeout=self._timeout,
                         reconnect_timeout=RECONNECT_TIMEOUT_S,
                         reconnect_failed=_reconnect_failed,
@@ -267,12 +286,14 @@ class PostgisStore(SqlReads):
         return self._pool
 
     @contextmanager
-    def _connection(self, deadline: float) -> Iterator[Any]:
+    def _connection(self, deadline: float, *, autocommit: bool = False, verify: bool = True) -> Iterator[Any]:
         """A pooled connection in a transaction, waited for until ``deadline`` (monotonic) at most.
 
-        No connection in time means the database is down or overloaded: ``StoreError``
-        (503 in the service), and the next callers wait only ``DOWN_WAIT_S`` until one
-        of them gets a connection again.
+        ``autocommit`` runs each statement on its own instead (reads); ``verify`` pings
+        the connection before handing it out (replacing it if broken). No connection in
+        time means the database is down or overloaded: ``StoreError`` (503 in the
+        service), and the next callers wait only ``DOWN_WAIT_S`` until one of them gets
+        a connection again.
         """
         from psycopg_pool import PoolTimeout
 
@@ -281,6 +302,7 @@ class PostgisStore(SqlReads):
             wait = min(wait, DOWN_WAIT_S)
         pool = self._get_pool()
         wait = max(wait, 0.05)
+        self._verify.on = verify
         try:
             conn = pool.getconn(timeout=wait)
         except PoolTimeout as exc:
@@ -289,8 +311,12 @@ class PostgisStore(SqlReads):
                 "the PostGIS database cannot be reached at the moment; try again shortly",
                 detail=f"{_redact(self.url)}: no connection within {wait:.1f} s ({exc})",
             ) from exc
+        finally:
+            self._verify.on = False
         self._unreachable = False
         try:
+            if conn.autocommit != autocommit:
+                conn.autocommit = autocommit  # a client-side setting: no round trip
             with conn:  # commit, or roll back on an error; a pooled connection stays open
                 yield conn
         finally:
@@ -308,7 +334,7 @@ class PostgisStore(SqlReads):
         deadline = time.monotonic() + self._timeout
         for attempt in (1, 2):
             try:
-                with self._connection(deadline) as conn:
+                with self._connection(deadline, autocommit=not write, verify=attempt == 2) as conn:
                     tx = _Tx(conn)
                     if write:
                         conn.execute("SELECT pg_advisory_xact_lock(hashtext(current_schema() || '.sitmap.write'))")
@@ -485,12 +511,16 @@ class PostgisStore(SqlReads):
         cond = " AND ".join(where)
 
         def run(tx: _Tx) -> tuple[list[tuple[Any, ...]], int]:
+            # one row beyond the page tells whether it is the last one, whose total needs no count
             page = tx.fetch(
                 f"SELECT {select} FROM {table} c WHERE {cond} ORDER BY {order} LIMIT ? OFFSET ?",
-                [*params, limit, offset],
+                [*params, None if limit is None else limit + 1, offset],
             )
-            if offset == 0 and (limit is None or len(page) < limit):
-                return page, len(page)
+            last = last_page_total(page, limit, offset)
+            if last is not None:
+                return page, last
+            if limit is not None:
+                del page[limit:]
             total = R.cached_total(
                 self._counts,
                 lambda: _clock(tx),

@@ -17,6 +17,20 @@ from layers.store import rows as R
 from layers.store.base import ClaimQuery, Page, ZoneQuery
 
 
+def last_page_total(page: Sequence[Any], limit: int | None, offset: int) -> int | None:
+    """The total of a query whose page was fetched with ``LIMIT limit + 1``, if the page shows it; else ``None``.
+
+    A page with no row beyond ``limit`` is the last one, so the total is ``offset`` plus
+    its rows (unless it is empty past the start: the offset may overshoot the total).
+    Only the other pages need a ``count(*)``, and a by-id read never does.
+    """
+    if limit is not None and len(page) > limit:
+        return None
+    if page or offset == 0:
+        return offset + len(page)
+    return None
+
+
 class SqlReads:
     """Mixin: the Store protocol's reads for a backend with ``_dialect``, ``_fetch`` and ``_query``."""
 
