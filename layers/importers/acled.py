@@ -32,19 +32,21 @@ from __future__ import annotations
 
 from datetime import timedelta
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from shapely.geometry import Point
-from shapely.geometry.base import BaseGeometry
 
-from geo.model import MAX_NAME, MAX_TEXT, CountEstimate, Placement, Uncertainty
+from geo.model import MAX_NAME, MAX_TEXT, CountEstimate
 from layers.importers.common import (
     DEFAULT_BATCH_SIZE,
     ClaimSink,
     CsvFile,
     ImportResult,
+    PlacementCache,
     ProgressCallback,
     RowConverter,
     RowError,
+    UncertaintyCache,
     clean_text,
     day_end,
     day_start,
@@ -56,6 +58,9 @@ from layers.importers.common import (
     run_csv_import,
 )
 from layers.model import ClaimRecord, Source
+
+if TYPE_CHECKING:
+    from geo.boundaries import AnyLevel
 
 #: Columns an ACLED file must have; the others are used when present.
 REQUIRED_COLUMNS = (
@@ -135,12 +140,8 @@ def _notes(row: dict[str, str]) -> str | None:
     return clean_text("; ".join(parts), MAX_TEXT)
 
 
-def _admin_region(point: Point) -> BaseGeometry | None:
-    """The governorate polygon around a point ACLED placed at a regional centroid (geo_precision 3)."""
-    from geo.boundaries import containing
-
-    area = containing(point, "adm2")
-    return area.geometry if area is not None else None
+#: ACLED geo_precision 3 places an event at a regional centroid: its governorate (OCHA COD-AB) bounds it.
+_REGION_LEVEL: dict[int, AnyLevel] = {3: "adm2"}
 
 
 def _converter(csv_file: CsvFile, report_id: str | None) -> RowConverter:
@@ -149,24 +150,9 @@ def _converter(csv_file: CsvFile, report_id: str | None) -> RowConverter:
     decimal_comma = csv_file.delimiter != ","
     # Frozen values shared between rows that have the same ones (an export repeats a few
     # precision codes, places and counts many thousand times): built and validated once.
-    point_uncertainty: dict[int, Uncertainty] = {}
-    placements: dict[str | None, Placement] = {}
+    uncertainty = UncertaintyCache(from_acled, _REGION_LEVEL)
+    placement = PlacementCache()
     counts: dict[int, CountEstimate] = {}
-
-    def uncertainty(geo_prec: int, point: Point) -> Uncertainty:
-        if geo_prec == 3:  # the radius depends on where the point lies in its governorate
-            return from_acled(geo_prec, point, _admin_region(point))
-        if geo_prec not in point_uncertainty:
-            point_uncertainty[geo_prec] = from_acled(geo_prec, point, None)
-        return point_uncertainty[geo_prec]
-
-    def placement(location: str | None) -> Placement:
-        found = placements.get(location)
-        if found is None:
-            if len(placements) > 50_000:
-                placements.clear()
-            found = placements[location] = Placement(place_text=location, place_name=location, method="coordinates")
-        return found
 
     def count(value: int | None) -> CountEstimate | None:
         if value is None:

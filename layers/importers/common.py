@@ -15,18 +15,23 @@ import hashlib
 import io
 import math
 import re
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from functools import lru_cache
 from pathlib import Path
-from typing import IO, Any, Protocol
+from typing import IO, TYPE_CHECKING, Any, Protocol
 
 from pydantic import ValidationError
+from shapely.geometry import Point
+from shapely.geometry.base import BaseGeometry
 
 from geo.errors import InvalidInput, SitmapError
-from geo.model import format_validation_error
+from geo.model import Placement, Uncertainty, format_validation_error
 from layers.model import ClaimRecord, Report, Source
+
+if TYPE_CHECKING:  # geo.boundaries pulls in pyproj: loaded only once a row needs a region
+    from geo.boundaries import AnyLevel
 
 #: Rows per store write: large enough to amortise a transaction, small enough to bound memory.
 DEFAULT_BATCH_SIZE = 5000
@@ -38,6 +43,8 @@ _DELIMITER_NAMES = {",": "comma", ";": "semicolon", "\t": "tab", "|": "pipe"}
 
 #: ``progress(bytes_read, bytes_total)``: called now and then while a file is read.
 ProgressCallback = Callable[[int, int], None]
+#: ``build(code, point, region)``: a data set's uncertainty for a location precision code.
+UncertaintyRule = Callable[[int, Point, BaseGeometry | None], Uncertainty]
 
 
 class RowError(Exception):
@@ -404,6 +411,71 @@ def clean_text(value: str | None, limit: int) -> str | None:
     if not text:
         return None
     return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+# --------------------------------------------------------------------------------------
+# Values shared between rows
+# --------------------------------------------------------------------------------------
+
+#: Distinct place names a :class:`PlacementCache` holds before it starts afresh.
+PLACEMENT_CACHE_SIZE = 50_000
+
+
+class PlacementCache:
+    """The ``coordinates`` placement of a row by its place name, built and validated once per name.
+
+    An event export repeats a few thousand place names over many rows and the models
+    are frozen, so rows naming the same place share one object. The cache starts
+    afresh once it holds more than ``size`` names, so a file of all-distinct names
+    cannot grow it without bound.
+    """
+
+    def __init__(self, size: int = PLACEMENT_CACHE_SIZE) -> None:
+        self.size = size
+        self._by_place: dict[str | None, Placement] = {}
+
+    def __call__(self, place: str | None) -> Placement:
+        """The placement for a point given by coordinates, named ``place``."""
+        found = self._by_place.get(place)
+        if found is None:
+            if len(self._by_place) > self.size:
+                self._by_place.clear()
+            found = self._by_place[place] = Placement(place_text=place, place_name=place, method="coordinates")
+        return found
+
+
+def region_around(point: Point, level: AnyLevel) -> BaseGeometry | None:
+    """The polygon of the admin area (or country) at ``level`` that contains ``point``, if shipped data has one."""
+    from geo.boundaries import containing
+
+    area = containing(point, level)
+    return area.geometry if area is not None else None
+
+
+class UncertaintyCache:
+    """A row's uncertainty from its data set's location precision code.
+
+    ``build(code, point, region)`` is the data set's rule (e.g.
+    :func:`geo.uncertainty.from_acled`). Codes listed in ``regions`` mean "somewhere in
+    this admin area or country": their radius depends on where the point lies in it,
+    so they are built per row with the polygon around the point
+    (:func:`region_around`). Every other code gives the same uncertainty wherever the
+    point is, so it is built once and shared.
+    """
+
+    def __init__(self, build: UncertaintyRule, regions: Mapping[int, AnyLevel]) -> None:
+        self._build = build
+        self._regions = regions
+        self._by_code: dict[int, Uncertainty] = {}
+
+    def __call__(self, code: int, point: Point) -> Uncertainty:
+        """The uncertainty of an event at ``point`` whose precision code is ``code``."""
+        level = self._regions.get(code)
+        if level is not None:
+            return self._build(code, point, region_around(point, level))
+        if code not in self._by_code:
+            self._by_code[code] = self._build(code, point, None)
+        return self._by_code[code]
 
 
 # --------------------------------------------------------------------------------------

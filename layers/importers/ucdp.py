@@ -26,19 +26,21 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from shapely.geometry import Point
-from shapely.geometry.base import BaseGeometry
 
-from geo.model import MAX_NAME, MAX_TEXT, CountEstimate, Placement, Uncertainty
+from geo.model import MAX_NAME, MAX_TEXT, CountEstimate
 from layers.importers.common import (
     DEFAULT_BATCH_SIZE,
     ClaimSink,
     CsvFile,
     ImportResult,
+    PlacementCache,
     ProgressCallback,
     RowConverter,
     RowError,
+    UncertaintyCache,
     clean_text,
     day_end,
     day_start,
@@ -49,6 +51,9 @@ from layers.importers.common import (
     run_csv_import,
 )
 from layers.model import ClaimRecord, Source
+
+if TYPE_CHECKING:
+    from geo.boundaries import AnyLevel
 
 #: Columns a GED file must have; the others are used when present.
 REQUIRED_COLUMNS = ("id", "date_start", "date_end", "date_prec", "where_prec", "latitude", "longitude")
@@ -117,18 +122,7 @@ def _notes(row: dict[str, str], violence: int | None) -> str | None:
 
 
 #: GED where_prec -> the admin level whose polygon bounds the event (OCHA COD-AB, Natural Earth).
-_REGION_LEVEL = {3: "adm2", 4: "adm1", 6: "country"}
-
-
-def _region(point: Point, where_prec: int) -> BaseGeometry | None:
-    """The admin or country polygon a GED event is known only to lie in, when shipped data has it."""
-    from geo.boundaries import containing
-
-    level = _REGION_LEVEL.get(where_prec)
-    if level is None:
-        return None
-    area = containing(point, level)  # type: ignore[arg-type]
-    return area.geometry if area is not None else None
+_REGION_LEVEL: dict[int, AnyLevel] = {3: "adm2", 4: "adm1", 6: "country"}
 
 
 def _converter(csv_file: CsvFile, report_id: str | None) -> RowConverter:
@@ -136,23 +130,8 @@ def _converter(csv_file: CsvFile, report_id: str | None) -> RowConverter:
 
     decimal_comma = csv_file.delimiter != ","
     # Frozen values shared between rows with the same codes or places: built once.
-    point_uncertainty: dict[int, Uncertainty] = {}
-    placements: dict[str | None, Placement] = {}
-
-    def uncertainty(where_prec: int, point: Point) -> Uncertainty:
-        if where_prec in _REGION_LEVEL:  # the radius depends on where the point lies in its region
-            return from_ucdp(where_prec, point, _region(point, where_prec))
-        if where_prec not in point_uncertainty:
-            point_uncertainty[where_prec] = from_ucdp(where_prec, point, None)
-        return point_uncertainty[where_prec]
-
-    def placement(place: str | None) -> Placement:
-        found = placements.get(place)
-        if found is None:
-            if len(placements) > 50_000:
-                placements.clear()
-            found = placements[place] = Placement(place_text=place, place_name=place, method="coordinates")
-        return found
+    uncertainty = UncertaintyCache(from_ucdp, _REGION_LEVEL)
+    placement = PlacementCache()
 
     def convert(line: int, row: dict[str, str]) -> ClaimRecord:
         event_id = row["id"].strip()
