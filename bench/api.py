@@ -29,8 +29,6 @@ from __future__ import annotations
 import argparse
 import asyncio
 import importlib.util
-import os
-import socket
 import subprocess
 import sys
 import tempfile
@@ -54,6 +52,8 @@ def _bench_module(name: str):
 
 
 pygeoapi_env = _bench_module("pygeoapi_env")
+liveserver = _bench_module("liveserver")
+free_port = liveserver.free_port
 
 DEFAULT_PG = "postgresql://postgres@127.0.0.1:5432/sitmap_bench"
 ONE_DAY = "2024-03-05T00:00:00Z/2024-03-05T23:59:59.999999Z"
@@ -98,12 +98,6 @@ def _store_module():
     return mod
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
 def load(url: str, n: int) -> float:
     from layers.store import open_store
 
@@ -119,39 +113,9 @@ def load(url: str, n: int) -> float:
 
 
 def serve(db: str, workers: int, log: Path, *, cache_mb: float) -> tuple[subprocess.Popen[bytes], str]:
-    port = free_port()
-    env = {
-        **os.environ,
-        "SITMAP_MAX_LIMIT": "10000",
-        "SITMAP_DEFAULT_LIMIT": "100",
-        "SITMAP_RESPONSE_CACHE_MB": str(cache_mb),
-    }
-    cmd = [
-        str(ROOT / ".venv" / "bin" / "sitmap"),
-        "serve",
-        "--db",
-        db,
-        "--port",
-        str(port),
-        "--workers",
-        str(workers),
-        "--log-level",
-        "warning",
-    ]
-    proc = subprocess.Popen(cmd, env=env, stdout=log.open("wb"), stderr=subprocess.STDOUT)
-    base = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 90
-    while time.monotonic() < deadline:
-        if proc.poll() is not None:
-            raise SystemExit(f"sitmap serve exited: {log.read_text()[-2000:]}")
-        try:
-            if httpx.get(base + "/healthz", timeout=2).status_code == 200:
-                return proc, base
-        except httpx.HTTPError:
-            pass
-        time.sleep(0.2)
-    proc.kill()
-    raise SystemExit("sitmap serve did not start")
+    """Start ``sitmap serve`` (rate limits as configured) with the benchmark's limits and response cache."""
+    env = {"SITMAP_MAX_LIMIT": "10000", "SITMAP_DEFAULT_LIMIT": "100", "SITMAP_RESPONSE_CACHE_MB": str(cache_mb)}
+    return liveserver.start(db, log, workers=workers, env=env)
 
 
 def answer(client: httpx.Client, path: str) -> Answer:

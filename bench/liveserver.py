@@ -1,4 +1,4 @@
-"""A live ``sitmap serve`` for the benchmarks that talk HTTP to a real server (fuzz, load).
+"""A live ``sitmap serve`` for the benchmarks that talk HTTP to a real server (fuzz, load, api, map_render).
 
 One place knows how to pick a free port on 127.0.0.1, build the demo store, start the
 server with a given environment, wait for ``/healthz`` and stop it again, so the
@@ -37,6 +37,39 @@ def demo_store(folder: Path) -> str:
     return db
 
 
+def start(
+    db: str, log: Path, *, workers: int = 1, env: dict[str, str] | None = None
+) -> tuple[subprocess.Popen[bytes], str]:
+    """Start ``sitmap serve`` over ``db`` on a free port and return (process, base URL) once it is healthy.
+
+    ``env`` is added to this process's environment; the server's output goes to
+    ``log``. A server that exits or never answers is stopped and ``SystemExit``
+    raised with its log; otherwise the caller stops it (:func:`stop`).
+    """
+    port = free_port()
+    cmd = [SITMAP, "serve", "--db", db, "--host", "127.0.0.1", "--port", str(port), "--workers", str(workers)]
+    cmd += ["--log-level", "warning"]
+    full_env = {**os.environ, **(env or {})}
+    proc = subprocess.Popen(cmd, env=full_env, stdout=log.open("wb"), stderr=subprocess.STDOUT, cwd=str(ROOT))
+    url = f"http://127.0.0.1:{port}"
+    try:
+        _wait_healthy(proc, url, log)
+    except BaseException:
+        stop(proc)
+        raise
+    return proc, url
+
+
+def stop(proc: subprocess.Popen[bytes]) -> None:
+    """Stop a server: terminate, then kill after 15 s."""
+    proc.terminate()
+    try:
+        proc.wait(timeout=15)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        proc.wait()
+
+
 @contextmanager
 def serving(db: str, log: Path, *, workers: int = 1, env: dict[str, str] | None = None) -> Iterator[tuple[int, str]]:
     """Run ``sitmap serve`` over ``db`` (rate limits off) and yield its (pid, base URL).
@@ -44,22 +77,11 @@ def serving(db: str, log: Path, *, workers: int = 1, env: dict[str, str] | None 
     The server's output goes to ``log``; it is stopped (terminate, then kill after 15 s)
     when the block ends, whatever happened inside it.
     """
-    port = free_port()
-    full_env = {**os.environ, "SITMAP_RATE_LIMIT": "false", **(env or {})}
-    cmd = [SITMAP, "serve", "--db", db, "--host", "127.0.0.1", "--port", str(port), "--workers", str(workers)]
-    cmd += ["--log-level", "warning"]
-    proc = subprocess.Popen(cmd, env=full_env, stdout=log.open("wb"), stderr=subprocess.STDOUT, cwd=str(ROOT))
-    url = f"http://127.0.0.1:{port}"
+    proc, url = start(db, log, workers=workers, env={"SITMAP_RATE_LIMIT": "false", **(env or {})})
     try:
-        _wait_healthy(proc, url, log)
         yield proc.pid, url
     finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
+        stop(proc)
 
 
 def _wait_healthy(proc: subprocess.Popen[bytes], url: str, log: Path) -> None:

@@ -23,7 +23,6 @@ import argparse
 import gzip
 import json
 import random
-import socket
 import sys
 import tempfile
 import threading
@@ -32,6 +31,8 @@ from datetime import UTC, datetime, timedelta
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
+
+from liveserver import free_port, serving
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -46,12 +47,8 @@ ARGS = [
     "--no-first-run",
 ]
 TIMEOUT_S = 180
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
+#: The live server's settings: no basemap tiles, and room for 100,000 claims in one data request.
+SERVER_ENV = {"SITMAP_TILES": "none", "SITMAP_MAX_LIMIT": "100000"}
 
 
 def make_claims(n: int, seed: int = 7) -> list[Any]:
@@ -100,43 +97,6 @@ def make_claims(n: int, seed: int = 7) -> list[Any]:
             )
         )
     return out
-
-
-class LiveServer:
-    """``sitmap serve`` in its own process (so the browser driver never shares a GIL with it); no basemap."""
-
-    def __init__(self, db: str) -> None:
-        import os
-        import subprocess
-
-        import httpx
-
-        self.port = free_port()
-        env = {**os.environ, "SITMAP_TILES": "none", "SITMAP_MAX_LIMIT": "100000"}
-        self.proc = subprocess.Popen(
-            [sys.executable, "-m", "api.cli", "serve", "--db", db, "--port", str(self.port), "--log-level", "warning"],
-            cwd=str(ROOT),
-            env=env,
-        )
-        self.url = f"http://127.0.0.1:{self.port}"
-        deadline = time.monotonic() + 120
-        while True:
-            try:
-                if httpx.get(self.url + "/healthz", timeout=5).status_code == 200:
-                    break
-            except httpx.HTTPError:
-                pass
-            if time.monotonic() > deadline or self.proc.poll() is not None:
-                self.stop()
-                raise RuntimeError("sitmap serve did not start")
-            time.sleep(0.3)
-
-    def stop(self) -> None:
-        self.proc.terminate()
-        try:
-            self.proc.wait(timeout=20)
-        except Exception:
-            self.proc.kill()
 
 
 class StaticServer:
@@ -256,19 +216,17 @@ def run(sizes: list[int], folium_max: int | None = None) -> list[dict[str, Any]]
                 store.add_claims(claims[i : i + 10_000])
             store.close()
             print(f"   data generated and stored in {time.perf_counter() - t:.1f} s", flush=True)
-            server = LiveServer(db)
-            try:
-                page_url = f"{server.url}/embed/all"
+            # its own process, so the browser driver never shares a GIL with it; no basemap
+            with serving(db, Path(tmp) / f"serve-{n}.log", env=SERVER_ENV) as (_, url):
+                page_url = f"{url}/embed/all"
                 cold = measure(browser, page_url, sitmap=True)
                 warm = [measure(browser, page_url, sitmap=True) for _ in range(2)]
                 warm_t = min((w for w in warm if w is not None), default=None)
                 html = httpx.get(page_url, timeout=60).content
-                raw = httpx.get(f"{server.url}/maps/all/data.json", timeout=120).content
+                raw = httpx.get(f"{url}/maps/all/data.json", timeout=120).content
                 gz = httpx.get(
-                    f"{server.url}/maps/all/data.json", headers={"Accept-Encoding": "gzip"}, timeout=120
+                    f"{url}/maps/all/data.json", headers={"Accept-Encoding": "gzip"}, timeout=120
                 ).headers.get("content-length")
-            finally:
-                server.stop()
             row: dict[str, Any] = {
                 "claims": n,
                 "sitmap_html": len(html),
