@@ -22,14 +22,15 @@ from datetime import UTC, datetime, timedelta
 from typing import Annotated, Any
 from urllib.parse import urlencode
 
-from fastapi import APIRouter, Query, Request
+from fastapi import APIRouter, Depends, Header, Query, Request
 from fastapi.responses import Response, StreamingResponse
 from starlette.background import BackgroundTask
+from starlette.concurrency import run_in_threadpool
 
 from api import html as H
 from api.auth import Principal
 from api.caching import cache_policy, is_frozen, not_modified
-from api.deps import PrincipalDep, SettingsDep, StoreDep
+from api.deps import PrincipalDep, SettingsDep, StoreDep, get_principal, get_settings, get_store
 from api.errors import BadParameter, problem_responses
 from api.params import (
     DOWNLOAD_FORMATS,
@@ -1007,6 +1008,35 @@ def _unlink(path: str) -> None:
 ITEM_PARAMS = ("f", "crs", "as_of", "include_region")
 
 
+# The by-id route's dependencies, as coroutines: FastAPI runs a plain ``def`` dependency
+# in the thread pool, one hand-off per dependency per request, which cost more than the
+# whole item lookup. These return what :mod:`api.deps` returns (and raise what it
+# raises); anything that may block (opening a store late, checking a token against the
+# token file) still runs in the thread pool.
+
+
+async def _settings_inline(request: Request) -> Settings:
+    """:func:`api.deps.get_settings`, without a thread hand-off (it only reads app state)."""
+    return get_settings(request)
+
+
+async def _store_inline(request: Request) -> Store:
+    """:func:`api.deps.get_store`: the open store at once; the late opener (which may wait) in the thread pool."""
+    store: Store | None = getattr(request.app.state, "store", None)
+    if store is not None:
+        return store
+    return await run_in_threadpool(get_store, request)
+
+
+async def _principal_inline(
+    request: Request, authorization: Annotated[str | None, Header(include_in_schema=False)] = None
+) -> Principal | None:
+    """:func:`api.deps.get_principal`: anonymous at once; a presented token is checked in the thread pool."""
+    if not authorization:
+        return None
+    return await run_in_threadpool(get_principal, request, authorization)
+
+
 @router.get(
     "/collections/{collection_id}/items/{feature_id}",
     summary="One feature",
@@ -1020,9 +1050,9 @@ def item(
     collection_id: str,
     feature_id: str,
     request: Request,
-    settings: SettingsDep,
-    store: StoreDep,
-    principal: PrincipalDep,
+    settings: Annotated[Settings, Depends(_settings_inline)],
+    store: Annotated[Store, Depends(_store_inline)],
+    principal: Annotated[Principal | None, Depends(_principal_inline)],
     f: Annotated[str | None, Query(description="json or html", pattern="^(json|html)$")] = None,
     crs: Annotated[str | None, Query(description="output CRS: only CRS84 is offered")] = None,
     as_of: Annotated[str | None, Query(description="the version known at this instant")] = None,
