@@ -113,9 +113,9 @@ def load(url: str, n: int) -> float:
 
 
 def serve(db: str, workers: int, log: Path, *, cache_mb: float) -> tuple[subprocess.Popen[bytes], str]:
-    """Start ``sitmap serve`` (rate limits as configured) with the benchmark's limits and response cache."""
+    """Start this checkout's ``sitmap serve`` (rate limits as configured) with the benchmark's limits and cache."""
     env = {"SITMAP_MAX_LIMIT": "10000", "SITMAP_DEFAULT_LIMIT": "100", "SITMAP_RESPONSE_CACHE_MB": str(cache_mb)}
-    return liveserver.start(db, log, workers=workers, env=env)
+    return liveserver.start(db, log, workers=workers, env=env, sitmap=str(ROOT / ".venv" / "bin" / "sitmap"))
 
 
 def answer(client: httpx.Client, path: str) -> Answer:

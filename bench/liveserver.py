@@ -38,16 +38,17 @@ def demo_store(folder: Path) -> str:
 
 
 def start(
-    db: str, log: Path, *, workers: int = 1, env: dict[str, str] | None = None
+    db: str, log: Path, *, workers: int = 1, env: dict[str, str] | None = None, sitmap: str = SITMAP
 ) -> tuple[subprocess.Popen[bytes], str]:
     """Start ``sitmap serve`` over ``db`` on a free port and return (process, base URL) once it is healthy.
 
     ``env`` is added to this process's environment; the server's output goes to
-    ``log``. A server that exits or never answers is stopped and ``SystemExit``
+    ``log``; ``sitmap`` is the command to run (by default the one beside this
+    Python). A server that exits or never answers is stopped and ``SystemExit``
     raised with its log; otherwise the caller stops it (:func:`stop`).
     """
     port = free_port()
-    cmd = [SITMAP, "serve", "--db", db, "--host", "127.0.0.1", "--port", str(port), "--workers", str(workers)]
+    cmd = [sitmap, "serve", "--db", db, "--host", "127.0.0.1", "--port", str(port), "--workers", str(workers)]
     cmd += ["--log-level", "warning"]
     full_env = {**os.environ, **(env or {})}
     proc = subprocess.Popen(cmd, env=full_env, stdout=log.open("wb"), stderr=subprocess.STDOUT, cwd=str(ROOT))
