@@ -22,6 +22,18 @@ sitmap backends are compared with pygeoapi on PostGIS.
 
     .venv/bin/python bench/api.py [-n 100000] [--backend gpkg|postgis|both] [--no-pygeoapi]
         [--pg postgresql://postgres@127.0.0.1:5432/sitmap_bench] [--workers 1]
+
+Measured 2026-11-25, ``--no-pygeoapi``, 100,000 claims, 1 worker, the shared 2-core
+machine under other load, the code before and after the by-id work run back to back
+(p50 sequential / 16-way concurrent). One item by id: GeoPackage 2.0 / 40.2 ms ->
+1.6 / 22.1 ms (411 -> 584 r/s sequential), PostGIS 3.9 / 33.9 ms -> 2.4 / 21.8 ms
+(243 -> 405 r/s). A by-id request now costs PostGIS two round trips (the store clock,
+then the row), where it cost about thirteen (a ping, BEGIN and COMMIT around each of
+three reads, plus a clock read for the total). The other five queries stayed within
+the run-to-run noise of this machine (e.g. PostGIS ``limit=100`` 6.1 -> 5.8 ms,
+``bbox + one day`` 6.1 -> 5.3 ms; GeoPackage ``limit=100`` 4.2 -> 4.6 ms,
+``limit=10000`` 326 -> 277 ms). TiPg's 1.7 ms is the issue's figure from another
+machine and client, not measured here.
 """
 
 from __future__ import annotations
