@@ -51,7 +51,7 @@ from api.params import (
     parse_statuses,
 )
 from api.settings import Settings
-from geo.errors import NotFound, Unauthorized
+from geo.errors import NotFound, SitmapError, Unauthorized
 from layers.model import Layer, Zone
 from layers.store import ClaimQuery, Store, ZoneQuery
 
@@ -1060,6 +1060,9 @@ def item(
 ) -> Response:
     """One feature of a collection by id (retracted claims stay addressable, with their status)."""
     check_known(request.query_params.keys(), ITEM_PARAMS)
+    fast = _item_one_read(request, settings, store, principal, collection_id, feature_id)
+    if fast is not None:
+        return fast
     # the store clock first: it validates the cached layer definition and goes into the ETag
     clock = store.last_recorded_at()
     layer, layer_json = _layer_at(request, store, collection_id, principal, clock)
@@ -1085,6 +1088,20 @@ def item(
         return hit
     req = ItemsRequest(fmt, None, None, 1, True, 0, when, region, {})
     feature = _find_feature(request, store, layer, feature_id, req, when, principal)
+    return _item_response(request, settings, layer, feature_id, feature, fmt, policy.etag, headers)
+
+
+def _item_response(
+    request: Request,
+    settings: Settings,
+    layer: Layer,
+    feature_id: str,
+    feature: dict[str, Any],
+    fmt: str,
+    etag: str,
+    headers: dict[str, str],
+) -> Response:
+    """The found feature with its links, as GeoJSON or HTML, kept in the response cache."""
     base = base_url(request, settings)
     path = f"/collections/{layer.id}/items/{feature_id}"
     feature["links"] = [
@@ -1098,8 +1115,69 @@ def item(
         props = feature["properties"]
         rows = [{"property": k, "value": v} for k, v in props.items()]
         body = f"<h1>{H.esc(layer.title)}: {H.esc(feature_id)}</h1>" + H.table(rows, ["property", "value"])
-        return _remember(request, policy.etag, _html(feature_id, body, headers))
-    return _remember(request, policy.etag, _respond(feature, GEOJSON, {**headers, "Content-Crs": f"<{CRS84}>"}))
+        return _remember(request, etag, _html(feature_id, body, headers))
+    return _remember(request, etag, _respond(feature, GEOJSON, {**headers, "Content-Crs": f"<{CRS84}>"}))
+
+
+def _item_one_read(
+    request: Request,
+    settings: Settings,
+    store: Store,
+    principal: Principal | None,
+    layer_id: str,
+    feature_id: str,
+) -> Response | None:
+    """The by-id answer from one store read (the row and the clock together), or ``None`` to take the full path.
+
+    Applies to a claim layer already in the layer cache, served without a publication
+    policy, to a request whose parameters all parse. The clock read with the row must
+    equal the one the cached definition was read under: then no write happened since,
+    the definition is current and the answer is the full path's (same ETag, headers and
+    body). Anything else (a write since, an unknown or private layer, a bad parameter,
+    a store without the combined read) returns ``None``, and the full path answers,
+    with its errors in their order.
+    """
+    cache = getattr(request.app.state, "item_layer_cache", None)
+    read = getattr(store, "claim_features_and_clock", None)
+    hit = cache.get((id(store), layer_id)) if cache is not None else None
+    if hit is None or read is None or len(feature_id) > 128:
+        return None
+    cached_clock, layer, layer_json = hit
+    if layer.kind != "claims" or (layer.private and principal is None) or _policy_applies(layer, principal):
+        return None
+    q = request.query_params
+    try:
+        check_crs(q.get("crs"))
+        fmt = "html" if wants_html(request, q.get("f")) else "json"
+        when = parse_instant(q.get("as_of"), "as_of")
+        region = parse_bool(q.get("include_region"), "include_region")
+        req = ItemsRequest(fmt, None, None, 1, True, 0, when, region, {})
+        query = store_query(layer, req, as_of=when, limit=1, offset=0, ids=(feature_id,), include_retracted=True)
+    except SitmapError:
+        return None
+    if not isinstance(query, ClaimQuery):
+        return None
+    feats, clock = read(query, include_region=region)
+    if clock != cached_clock:
+        return None
+    frozen = is_frozen(when, delay=_delay(layer, principal))
+    policy = cache_policy(
+        request,
+        parts=(layer_json, "auth" if principal else "anon", fmt, base_url(request, settings)),
+        last_recorded_at=None if frozen else clock,
+        frozen=frozen,
+        public=principal is None and not layer.private,
+        max_age=settings.cache_max_age,
+    )
+    headers = policy.headers()
+    if not_modified(request, policy.etag):
+        return Response(status_code=304, headers=headers)
+    cached = _cached(request, policy.etag, headers)
+    if cached is not None:
+        return cached
+    if not feats:
+        raise NotFound(f"no feature {feature_id!r} in collection {layer.id!r}")
+    return _item_response(request, settings, layer, feature_id, feats[0], fmt, policy.etag, headers)
 
 
 #: Layer definitions kept per app by :func:`_layer_at` (distinct collection ids; oldest dropped first).

@@ -44,7 +44,7 @@ from shapely.geometry.base import BaseGeometry
 from geo.errors import NotFound, StoreError
 from layers.model import ClaimRecord, Layer, Report, Source, Zone
 from layers.store import rows as R
-from layers.store.base import SCHEMA_VERSION, LayerVersion, StoreStats, WriteResult
+from layers.store.base import SCHEMA_VERSION, ClaimQuery, LayerVersion, StoreStats, WriteResult
 from layers.store.sqlreads import SqlReads, last_page_total
 
 T = TypeVar("T")
@@ -530,6 +530,26 @@ class PostgisStore(SqlReads):
             return page, total
 
         return self._run(run, write=False)
+
+    def claim_features_and_clock(
+        self, query: ClaimQuery, *, include_region: bool = False
+    ) -> tuple[list[dict[str, Any]], datetime | None]:
+        """Features and store clock in one statement (one round trip; see :class:`SqlReads`)."""
+        if query.bbox is not None:
+            return super().claim_features_and_clock(query, include_region=include_region)
+        where, params = R.claim_where(PG_DIALECT, query, "c")
+        select = R.claim_feature_select(PG_DIALECT, "c", include_region=include_region)
+        order = R.claim_order(PG_DIALECT, "c")
+        latest = " UNION ALL ".join(f"SELECT max(recorded_at) AS t FROM {t}" for t in R.VERSIONED_TABLES)
+        rows = self._fetch(
+            f"SELECT k.t, p.* FROM (SELECT max(t) AS t FROM ({latest}) s) k LEFT JOIN LATERAL "
+            f"(SELECT true AS hit, {select} FROM {R.CLAIM_TABLE} c WHERE {' AND '.join(where)} "
+            f"ORDER BY {order} LIMIT ? OFFSET ?) p ON true",
+            [*params, query.limit, query.offset],
+        )
+        page = [r[2:] for r in rows if r[1]]
+        feats = R.claim_features_from_rows(PG_DIALECT, page, include_region=include_region)
+        return feats, R.parse_iso(rows[0][0])
 
     # -- layers -------------------------------------------------------------------------
 

@@ -126,6 +126,23 @@ class SqlReads:
         rows, total = self._claim_rows(query, select)
         return Page(items=R.claim_features_from_rows(self._dialect, rows, include_region=include_region), total=total)
 
+    def last_recorded_at(self) -> datetime | None:
+        raise NotImplementedError
+
+    def claim_features_and_clock(
+        self, query: ClaimQuery, *, include_region: bool = False
+    ) -> tuple[list[dict[str, Any]], datetime | None]:
+        """The features of :meth:`query_claim_features` (no total) and :meth:`last_recorded_at`, read together.
+
+        The clock is read first (PostGIS reads both in one statement, one round trip):
+        the service's by-id route checks with it that its cached layer definition is
+        still current, and puts it in the ETag.
+        """
+        clock = self.last_recorded_at()
+        select = R.claim_feature_select(self._dialect, "c", include_region=include_region)
+        rows, _ = self._claim_rows(query, select)
+        return R.claim_features_from_rows(self._dialect, rows, include_region=include_region), clock
+
     def _claim_rows(self, query: ClaimQuery, select: str | None = None) -> tuple[list[tuple[Any, ...]], int]:
         where, params = R.claim_where(self._dialect, query, "c")
         return self._query(

@@ -55,3 +55,15 @@ def test_totals_are_exact_on_every_page(store, limit: int | None, offset: int) -
     expected = sorted(CLAIMS, key=lambda c: (c.valid_from is None, c.valid_from, c.id))
     end = None if limit is None else offset + limit
     assert [c.id for c in page.items] == [c.id for c in expected[offset:end]]
+
+
+def test_features_and_clock_read_together_match_the_separate_reads(store) -> None:
+    from layers.store import ClaimQuery
+
+    assert store.claim_features_and_clock(ClaimQuery(ids=("c-gaza-1",), limit=1)) == ([], None)  # empty store
+    store.add_claims(CLAIMS)
+    for ids, region in ((("c-gaza-1",), False), (("c-ky-1",), True), (("missing",), False)):
+        query = ClaimQuery(ids=ids, limit=1)
+        feats, clock = store.claim_features_and_clock(query, include_region=region)
+        assert feats == store.query_claim_features(query, include_region=region).items
+        assert clock == store.last_recorded_at() is not None
