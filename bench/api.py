@@ -25,15 +25,17 @@ sitmap backends are compared with pygeoapi on PostGIS.
 
 Measured 2026-11-25, ``--no-pygeoapi``, 100,000 claims, 1 worker, the shared 2-core
 machine under other load, the code before and after the by-id work run back to back
-(p50 sequential / 16-way concurrent). One item by id: GeoPackage 2.0 / 40.2 ms ->
-1.6 / 22.1 ms (411 -> 584 r/s sequential), PostGIS 3.9 / 33.9 ms -> 2.4 / 21.8 ms
-(243 -> 405 r/s). A by-id request now costs PostGIS two round trips (the store clock,
-then the row), where it cost about thirteen (a ping, BEGIN and COMMIT around each of
-three reads, plus a clock read for the total). The other five queries stayed within
-the run-to-run noise of this machine (e.g. PostGIS ``limit=100`` 6.1 -> 5.8 ms,
-``bbox + one day`` 6.1 -> 5.3 ms; GeoPackage ``limit=100`` 4.2 -> 4.6 ms,
-``limit=10000`` 326 -> 277 ms). TiPg's 1.7 ms is the issue's figure from another
-machine and client, not measured here.
+(p50 sequential / 16-way concurrent). One item by id: GeoPackage 2.4 / 25.2 ms ->
+1.6 / 19.5 ms (414 -> 596 r/s sequential), PostGIS 3.6 / 44.4 ms -> 2.2 / 22.7 ms
+(266 -> 403 r/s). A repeated by-id request now costs PostGIS one statement (the row
+and the store clock together, while the cached layer definition is current), where it
+cost about thirteen round trips (a ping, BEGIN and COMMIT around each of three reads,
+plus a clock read for the total). The other five queries stayed within the run-to-run
+noise of this machine (before -> after, sequential p50: GeoPackage ``limit=100`` 4.7 ->
+4.6 ms, ``bbox Khan Younis`` 11.9 -> 11.5 ms, ``limit=10000`` 282 -> 278 ms; PostGIS
+``limit=100`` 5.6 -> 5.6 ms, ``one-day datetime`` 6.3 -> 6.1 ms, ``limit=10000`` 305 ->
+299 ms). TiPg's 1.7 ms is the issue's figure from another machine and client, not
+measured here.
 """
 
 from __future__ import annotations
