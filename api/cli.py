@@ -14,7 +14,8 @@ from typing import Annotated, Any
 import click
 import typer
 
-from api.cli_layer import cli_user, layer_app
+from api.cli_layer import layer_app
+from api.cli_options import DEFAULT_DB, DbOption, cli_user
 from api.cli_tokens import tokens_app
 from geo.errors import SitmapError
 
@@ -34,16 +35,6 @@ db_app = typer.Typer(help="Create, inspect, back up and restore the store.", no_
 app.add_typer(db_app, name="db")
 
 _state: dict[str, Any] = {"debug": False}
-
-DbOption = Annotated[
-    str,
-    typer.Option(
-        "--db",
-        envvar="SITMAP_DB",
-        help="Store URL: a GeoPackage path (default sitmap.gpkg) or postgresql://user@host/db.",
-    ),
-]
-DEFAULT_DB = "sitmap.gpkg"
 
 
 @app.callback()

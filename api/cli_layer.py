@@ -8,7 +8,6 @@ lists the layers; these commands handle one definition.
 
 from __future__ import annotations
 
-import getpass
 import json
 import sys
 from pathlib import Path
@@ -17,6 +16,7 @@ from typing import Annotated, Any
 import typer
 from pydantic import ValidationError
 
+from api.cli_options import DEFAULT_DB, DbOption, cli_user
 from geo.errors import InvalidInput, NotFound
 from geo.model import format_validation_error
 
@@ -24,30 +24,6 @@ layer_app = typer.Typer(
     help="Define, show and delete one layer (collection); every change is a recorded version.",
     no_args_is_help=True,
 )
-
-DbOption = Annotated[
-    str,
-    typer.Option(
-        "--db",
-        envvar="SITMAP_DB",
-        help="Store URL: a GeoPackage path (default sitmap.gpkg) or postgresql://user@host/db.",
-    ),
-]
-DEFAULT_DB = "sitmap.gpkg"
-
-
-def cli_user(action: str | None = None) -> str:
-    """``recorded_by`` of a change made from the command line: ``cli:<login name>``.
-
-    The person comes first on every command-line write, as a token's name does on a
-    service write; ``action`` names the command where several kinds of write land in
-    the same history (``cli:alice (import:acled)``).
-    """
-    try:
-        user = getpass.getuser()
-    except (KeyError, OSError):  # no login name in the environment or the password database
-        user = "unknown"
-    return f"cli:{user}" if action is None else f"cli:{user} ({action})"
 
 
 def _read_definition(file: str) -> Any:

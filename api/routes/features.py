@@ -1071,6 +1071,29 @@ def item(
     fmt = "html" if wants_html(request, q.get("f")) else "json"
     when = parse_instant(q.get("as_of"), "as_of")
     region = parse_bool(q.get("include_region"), "include_region")
+    etag, headers, early = _item_validators(request, settings, layer, layer_json, principal, fmt, when, clock)
+    if early is not None:
+        return early
+    req = ItemsRequest(fmt, None, None, 1, True, 0, when, region, {})
+    feature = _find_feature(request, store, layer, feature_id, req, when, principal)
+    return _item_response(request, settings, layer, feature_id, feature, fmt, etag, headers)
+
+
+def _item_validators(
+    request: Request,
+    settings: Settings,
+    layer: Layer,
+    layer_json: str,
+    principal: Principal | None,
+    fmt: str,
+    when: datetime | None,
+    clock: datetime | None,
+) -> tuple[str, dict[str, str], Response | None]:
+    """The ETag and caching headers of one feature, and the answer when no body is needed.
+
+    The answer is a 304 when the client's copy is current, or the cached response of
+    the same ETag; both by-id paths use this, so they validate alike.
+    """
     frozen = is_frozen(when, delay=_delay(layer, principal))
     policy = cache_policy(
         request,
@@ -1082,13 +1105,8 @@ def item(
     )
     headers = policy.headers()
     if not_modified(request, policy.etag):
-        return Response(status_code=304, headers=headers)
-    hit = _cached(request, policy.etag, headers)
-    if hit is not None:
-        return hit
-    req = ItemsRequest(fmt, None, None, 1, True, 0, when, region, {})
-    feature = _find_feature(request, store, layer, feature_id, req, when, principal)
-    return _item_response(request, settings, layer, feature_id, feature, fmt, policy.etag, headers)
+        return policy.etag, headers, Response(status_code=304, headers=headers)
+    return policy.etag, headers, _cached(request, policy.etag, headers)
 
 
 def _item_response(
@@ -1160,24 +1178,12 @@ def _item_one_read(
     feats, clock = read(query, include_region=region)
     if clock != cached_clock:
         return None
-    frozen = is_frozen(when, delay=_delay(layer, principal))
-    policy = cache_policy(
-        request,
-        parts=(layer_json, "auth" if principal else "anon", fmt, base_url(request, settings)),
-        last_recorded_at=None if frozen else clock,
-        frozen=frozen,
-        public=principal is None and not layer.private,
-        max_age=settings.cache_max_age,
-    )
-    headers = policy.headers()
-    if not_modified(request, policy.etag):
-        return Response(status_code=304, headers=headers)
-    cached = _cached(request, policy.etag, headers)
-    if cached is not None:
-        return cached
+    etag, headers, early = _item_validators(request, settings, layer, layer_json, principal, fmt, when, clock)
+    if early is not None:
+        return early
     if not feats:
         raise NotFound(f"no feature {feature_id!r} in collection {layer.id!r}")
-    return _item_response(request, settings, layer, feature_id, feats[0], fmt, policy.etag, headers)
+    return _item_response(request, settings, layer, feature_id, feats[0], fmt, etag, headers)
 
 
 #: Layer definitions kept per app by :func:`_layer_at` (distinct collection ids; oldest dropped first).
