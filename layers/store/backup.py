@@ -50,7 +50,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from geo.errors import StoreBusy, StoreError
-from layers.store.base import SCHEMA_VERSION
+from layers.store.base import check_schema_version
 
 if TYPE_CHECKING:
     from layers.store.gpkg import GpkgStore
@@ -141,13 +141,7 @@ def check_sitmap_gpkg(conn: sqlite3.Connection, name: str) -> None:
     if "sitmap_meta" not in tables:
         raise StoreError(f"{name} is a GeoPackage but not a sitmap backup (no sitmap_meta table)")
     row = conn.execute("SELECT value FROM sitmap_meta WHERE key = 'schema_version'").fetchone()
-    version = int(row[0]) if row and str(row[0]).isdigit() else 0
-    if version > SCHEMA_VERSION:
-        raise StoreError(
-            f"{name} has sitmap schema version {version}, newer than this sitmap (version {SCHEMA_VERSION})"
-        )
-    if version < 1:
-        raise StoreError(f"{name} has no valid sitmap schema version")
+    check_schema_version(row[0] if row else None, name)
 
 
 def backup_gpkg(store: GpkgStore, dest: str | Path) -> Path:
@@ -447,13 +441,7 @@ def restore_postgis(store: PostgisStore, src: str | Path) -> None:
             fout.writelines(rewrite_schema(_watch_meta(fin, meta), old, schema, _objects(entries)))
             fout.write("\n" + _script_tail)
         raw.unlink()
-        version = meta.get("schema_version", "")
-        if not version.isdigit() or int(version) < 1:
-            raise StoreError(f"{src} has no valid sitmap schema version")
-        if int(version) > SCHEMA_VERSION:
-            raise StoreError(
-                f"{src} has sitmap schema version {version}, newer than this sitmap (version {SCHEMA_VERSION})"
-            )
+        check_schema_version(meta.get("schema_version"), str(src))
         for attempt in range(1, RESTORE_ATTEMPTS + 1):
             try:
                 _run_tool(

@@ -38,12 +38,29 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Generic, Protocol, TypeVar, runtime_checkable
 
+from geo.errors import StoreError
 from layers.model import ClaimRecord, Layer, Report, Source, Zone
 
 T = TypeVar("T")
 
 #: Schema version written by this code; a store with a higher one is refused.
 SCHEMA_VERSION = 1
+
+
+def check_schema_version(stored: object, where: str) -> None:
+    """Refuse a store (or backup) whose recorded schema version is newer than this code, or missing.
+
+    ``stored`` is the ``schema_version`` value of ``sitmap_meta`` (``None`` when absent);
+    ``where`` names the file or schema in the message.
+    """
+    version = int(str(stored)) if stored is not None and str(stored).isdigit() else 0
+    if version > SCHEMA_VERSION:
+        raise StoreError(
+            f"{where} has sitmap schema version {version}, newer than this sitmap "
+            f"(version {SCHEMA_VERSION}); upgrade sitmap to open it"
+        )
+    if version < 1:
+        raise StoreError(f"{where} has no valid sitmap schema version")
 
 
 def new_claim_id(seed: str | None = None) -> str:

@@ -41,7 +41,7 @@ from shapely.geometry.base import BaseGeometry
 from geo.errors import NotFound, StoreBusy, StoreError
 from layers.model import ClaimRecord, Layer, Report, Source, Zone
 from layers.store import rows as R
-from layers.store.base import SCHEMA_VERSION, LayerVersion, StoreStats, WriteResult
+from layers.store.base import SCHEMA_VERSION, LayerVersion, StoreStats, WriteResult, check_schema_version
 from layers.store.sqlreads import SqlReads, last_page_total
 
 T = TypeVar("T")
@@ -566,14 +566,7 @@ class GpkgStore(SqlReads):
                 f"{self.path} is a GeoPackage but not a sitmap store (no sitmap_meta table); use a new file"
             )
         row = conn.execute("SELECT value FROM sitmap_meta WHERE key = 'schema_version'").fetchone()
-        version = int(row[0]) if row else 0
-        if version > SCHEMA_VERSION:
-            raise StoreError(
-                f"{self.path} has sitmap schema version {version}, newer than this sitmap "
-                f"(version {SCHEMA_VERSION}); upgrade sitmap to open it"
-            )
-        if version < 1:
-            raise StoreError(f"{self.path} has no valid sitmap schema version")
+        check_schema_version(row[0] if row else None, str(self.path))
         self._add_order_indexes(conn)
         self._add_layer_versions(conn)
 

@@ -44,7 +44,7 @@ from shapely.geometry.base import BaseGeometry
 from geo.errors import NotFound, StoreError
 from layers.model import ClaimRecord, Layer, Report, Source, Zone
 from layers.store import rows as R
-from layers.store.base import SCHEMA_VERSION, ClaimQuery, LayerVersion, StoreStats, WriteResult
+from layers.store.base import SCHEMA_VERSION, ClaimQuery, LayerVersion, StoreStats, WriteResult, check_schema_version
 from layers.store.sqlreads import SqlReads, last_page_total
 
 T = TypeVar("T")
@@ -403,14 +403,7 @@ class PostgisStore(SqlReads):
                 (str(SCHEMA_VERSION), R.SPAN_KEY),
             )
         row = conn.execute("SELECT value FROM sitmap_meta WHERE key = 'schema_version'").fetchone()
-        version = int(row[0]) if row else 0
-        if version > SCHEMA_VERSION:
-            raise StoreError(
-                f"schema {schema!r} has sitmap schema version {version}, newer than this sitmap "
-                f"(version {SCHEMA_VERSION}); upgrade sitmap to open it"
-            )
-        if version < 1:
-            raise StoreError(f"schema {schema!r} has no valid sitmap schema version")
+        check_schema_version(row[0] if row else None, f"schema {schema!r}")
         have = {
             r[0]
             for r in conn.execute(
