@@ -1,0 +1,88 @@
+"""An event read from a text turned into a :class:`~geo.model.Claim`: its place, its time
+(else the publication window), its claimant (else the paragraph's, the source, the report's
+main claimant, with ``notes`` saying which), counts, quote and confidence.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from geo.claimants import ClaimantMatch, canonical_claimant
+from geo.events import Event
+from geo.model import Claim, Mention, TimeInterval
+from geo.placement import place_event
+from geo.timeparse import publication_window
+
+
+def build_claim(
+    ev: Event,
+    text: str,
+    para_main: ClaimantMatch | None,
+    main: ClaimantMatch | None,
+    focus: Mention | None,
+    pub: datetime | None,
+    source: str | None,
+    url: str | None,
+) -> Claim:
+    notes = list(ev.notes)
+    geometry, uncertainty, placement, place = place_event(ev, focus, notes)
+
+    interval: TimeInterval | None
+    if ev.time is not None:
+        interval = ev.time.interval
+    else:
+        interval = publication_window(pub)
+        if interval is not None:
+            notes.append("no time in the text: the day before and the day of publication")
+        else:
+            notes.append("no time in the text and no publication date: time unknown")
+
+    claimant_name: str | None
+    if ev.claimant is not None:
+        claimant_name = ev.claimant.name
+        attributed = True
+        if ev.claimant.text.lower().removeprefix("the ") != claimant_name.lower():
+            notes.append(f"claimant as written: {ev.claimant.text!r}")
+    elif para_main is not None:
+        claimant_name = para_main.name
+        attributed = False
+        notes.append(f"sentence not attributed: claimant is the paragraph's claimant ({para_main.text!r})")
+    elif source:
+        claimant_name = canonical_claimant(source) or source
+        attributed = False
+        notes.append("not attributed in the text: claimant is the source")
+    elif main is not None:
+        claimant_name = main.name
+        attributed = False
+        notes.append(f"sentence not attributed: claimant is the report's main claimant ({main.text!r})")
+    else:
+        claimant_name = None
+        attributed = False
+        notes.append("not attributed in the text and no source given")
+
+    quote = " ".join(s.text for s in ev.sentences)
+    place_conf = place.confidence if place is not None else (0.6 if ev.block_ids else 0.1)
+    confidence = 0.15 + 0.45 * place_conf + 0.2 * ev.cue_weight + (0.1 if attributed else 0.0)
+    confidence += 0.1 if ev.time is not None else 0.0
+    return Claim(
+        event_type=ev.event_type,
+        claimant=claimant_name,
+        source=source,
+        url=url,
+        quote=quote[:5000],
+        place_text=placement.place_text,
+        place_name=placement.place_name,
+        gazetteer_id=placement.gazetteer_id,
+        geometry=geometry,
+        uncertainty=uncertainty,
+        valid_from=interval.start if interval else None,
+        valid_to=interval.end if interval else None,
+        time_precision=interval.precision if interval else "unknown",
+        fatalities=ev.counts.get("fatalities"),
+        injured=ev.counts.get("injured"),
+        targets=ev.counts.get("targets"),
+        block_ids=tuple(ev.block_ids),
+        placement=placement,
+        confidence=round(min(confidence, 1.0), 3),
+        notes="; ".join(notes)[:5000] or None,
+    )

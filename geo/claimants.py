@@ -1,0 +1,403 @@
+"""Who tells a sentence: attributions ("the IDF said", "according to the health ministry",
+"a statement from UNRWA") normalised to canonical claimant names, keeping the words used,
+and the body that issues an order ("the army told residents to leave").
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class ClaimantMatch:
+    """An attribution in a sentence: the canonical claimant and the words used for it."""
+
+    name: str
+    text: str
+    start: int
+    end: int
+
+
+def _foreign_ministry(state: str, demonym: str) -> str:
+    """ "Qatar's foreign ministry", "the Qatari Ministry of Foreign Affairs", "the foreign ministry
+    in Qatar": one claimant, named after the state (as "Gaza health ministry" is)."""
+    body = r"(?:[Ff]oreign [Mm]inistry|[Mm]inistry of [Ff]oreign [Aa]ffairs)"
+    return rf"(?:the\s+)?(?:{state}(?:'s)?|{demonym})\s+{body}|(?:the\s+)?{body}\s+(?:of|in)\s+{state}"
+
+
+#: Canonical claimant names and the patterns that name them (checked in this order).
+CLAIMANTS: list[tuple[str, str]] = [
+    (
+        "Israeli military",
+        r"(?:the\s+)?(?:IDF|I\.D\.F\.|Israel Defen[cs]e Forces|Israeli (?:military|army|forces|air force|"
+        r"navy|troops|defen[cs]e forces|commanders?|officers?|generals?)|Israel's (?:military|army)|"
+        r"(?:Israeli\s+)?military spokes(?:man|woman|person)|"
+        r"army spokes(?:man|woman|person)|(?:the\s+)?(?:army|military)(?=\s+(?:said|says|told|stated|added|reported|"
+        r"announced|confirmed|claimed|wrote)|\s*\Z))|الجيش الإسرائيلي|جيش الاحتلال",
+    ),
+    ("COGAT", r"COGAT|Coordinator of Government Activities in the Territories"),
+    ("Israeli police", r"(?:the\s+)?(?:Israeli\s+)?police"),
+    ("Magen David Adom", r"Magen David Adom|MDA(?:\s+paramedics)?"),
+    (
+        "Israeli Prime Minister's Office",
+        r"(?:Israel's\s+|the\s+Israeli\s+|the\s+)?Prime Minister'?s Office|Netanyahu'?s office",
+    ),
+    (
+        "Gaza health ministry",
+        r"(?:the\s+)?(?:Gaza(?:'s)?|Hamas-run(?:\s+Gaza)?)\s+(?:health ministry|Health Ministry|ministry of health|"
+        r"Ministry of Health)|(?:the\s+)?(?:Palestinian\s+)?(?:health ministry|Health Ministry|Ministry of Health)"
+        r"\s+in\s+Gaza|وزارة الصحة(?:\s+في\s+غزة)?",
+    ),
+    (
+        "Palestinian health ministry",
+        r"(?:the\s+)?(?:Palestinian|Ramallah-based)\s+(?:health ministry|Health Ministry|Ministry of Health)|"
+        r"(?:the\s+)?(?:health ministry|Health Ministry|Ministry of Health)\s+in\s+Ramallah",
+    ),
+    ("Gaza health ministry", r"(?:the\s+)?(?:health ministry|Health Ministry|ministry of health|Ministry of Health)"),
+    (
+        "Gaza civil defence",
+        r"(?:Gaza(?:'s)?\s+|the\s+|Palestinian\s+)?[Cc]ivil [Dd]efen[cs]e(?:\s+agency|\s+service)?|الدفاع المدني",
+    ),
+    ("Gaza government media office", r"(?:the\s+)?(?:Gaza\s+|Hamas-run\s+)?government media office"),
+    (
+        "Hamas",
+        r"(?:the\s+)?(?:Hamas(?:'s)?(?:\s+(?:armed wing|official|spokes(?:man|person)|leader|political bureau|"
+        r"officials|movement))?|(?:al-|Al-)?Qassam Brigades|Ezzedine al-Qassam Brigades)|حركة حماس|حماس",
+    ),
+    ("Palestinian Islamic Jihad", r"(?:the\s+)?(?:Palestinian\s+)?Islamic Jihad|(?:al-|Al-)?Quds Brigades?"),
+    ("Hezbollah", r"Hezbollah"),
+    ("Houthis", r"(?:the\s+)?Houthis?|Ansar Allah"),
+    ("UNRWA", r"UNRWA|UN agency for Palestinian refugees"),
+    (
+        "UN OCHA",
+        r"OCHA|(?:the\s+)?(?:UN|United Nations)\s+(?:humanitarian\s+office|Office for the Coordination of "
+        r"Humanitarian Affairs)",
+    ),
+    ("WHO", r"(?:the\s+)?(?:WHO|World Health Organi[sz]ation)"),
+    ("UNICEF", r"UNICEF"),
+    ("World Food Programme", r"(?:the\s+)?(?:WFP|World Food Programme)"),
+    ("Palestinian Red Crescent", r"(?:the\s+)?Palestinian Red Crescent(?:\s+Society)?|PRCS"),
+    ("ICRC", r"(?:the\s+)?(?:ICRC|International Committee of the Red Cross|Red Cross)"),
+    ("WAFA", r"(?:the\s+)?(?:WAFA|Wafa)(?:\s+news agency)?|(?:the\s+)?official Palestinian news agency"),
+    ("Palestinian Authority", r"(?:the\s+)?Palestinian Authority"),
+    *(
+        (f"{state} foreign ministry", _foreign_ministry(state, demonym))
+        for state, demonym in (
+            ("Qatar", "Qatari"),
+            ("Egypt", "Egyptian"),
+            ("Jordan", "Jordanian"),
+            ("Israel", "Israeli"),
+            ("Saudi Arabia", "Saudi"),
+            ("Turkey", "Turkish"),
+            ("Iran", "Iranian"),
+            ("Lebanon", "Lebanese"),
+            ("United Arab Emirates", "Emirati"),
+        )
+    ),
+    ("Qatari officials", r"(?:an?\s+)?Qatari (?:officials?|sources?|mediators?|diplomats?)"),
+    ("Egyptian officials", r"Egyptian (?:officials?|sources|security sources|intelligence)"),
+    (
+        "United Nations",
+        r"(?:the\s+)?(?:UN|United Nations)(?:\s+(?:spokes(?:man|woman|person)|officials?|chief|"
+        r"secretary-general))?",
+    ),
+    ("witnesses", r"(?i:(?:eye)?witness(?:es)?)|شهود(?: عيان)?"),
+    ("residents", r"(?i:(?:local\s+)?residents)|سكان"),
+    (
+        "medics",
+        r"(?i:(?:Palestinian\s+)?(?:medics|paramedics|doctors|hospital (?:officials|sources|staff|director)|"
+        r"health officials|medical sources))|"
+        r"[Oo]fficials at (?:the\s+)?(?:nearby\s+|local\s+|main\s+)?[A-Z][\w-]+(?:\s+[A-Z][\w-]+){0,3}\s+"
+        r"[Hh]ospital|"
+        r"مسعفون",
+    ),
+]
+
+#: Claimants whose mere naming in a sentence marks it as their report ("health ministry
+#: figures show..."): bodies that count and report, never the actors of an event.
+REPORTING_BODIES = frozenset(
+    {
+        "Gaza health ministry",
+        "Palestinian health ministry",
+        "Gaza civil defence",
+        "Gaza government media office",
+        "Magen David Adom",
+        "UNRWA",
+        "UN OCHA",
+        "WHO",
+        "UNICEF",
+        "World Food Programme",
+        "Palestinian Red Crescent",
+        "ICRC",
+        "WAFA",
+        "medics",
+    }
+)
+#: Claimants that are local observers: the place they are named with is the event's place.
+LOCAL_OBSERVERS = frozenset({"witnesses", "residents"})
+
+_CANON = [(name, re.compile(r"(?<![\w-])(?:" + pat + r")(?![\w-])")) for name, pat in CLAIMANTS]
+_REPORTING_NAMES = {f"c{i}": name for i, (name, _) in enumerate(CLAIMANTS) if name in REPORTING_BODIES}
+#: All reporting bodies in one pattern (the leftmost one named wins).
+_REPORTING_RE = re.compile(
+    "|".join(
+        rf"(?P<c{i}>(?<![\w-])(?:{pat})(?![\w-]))"
+        for i, (name, pat) in enumerate(CLAIMANTS)
+        if name in REPORTING_BODIES
+    )
+)
+
+#: Speech verbs of an attribution; "told" only counts when someone is told ("told Reuters"),
+#: not when people are told to do something ("told residents to leave").
+_SAY = (
+    r"(?:said|says|say|stated|states|added|reported|reports|announced|announces|confirmed|confirms|"
+    r"claimed|claims|wrote|noted|told(?=\s+(?:[A-Z]|reporters|journalists|a\s+(?:news|press)\b)))"
+)
+#: A speech verb after its subject ("the IDF said", "Hamas has claimed").
+_SAY_VERB = re.compile(r"\s+(?:has\s+|have\s+|had\s+)?" + _SAY + r"\b")
+_ATTRIBUTION = [
+    re.compile(r"\baccording to\s+(?P<who>[^,.;]{2,120}?)(?=\s*(?:[,.;]|$|\bwhich\b|\bwho\b))", re.I),
+    re.compile(
+        r"\b(?:a|an|the)\s+statement\s+(?:from|by|issued by)\s+(?P<who>[^,.;]{2,120}?)(?=\s*(?:[,.;]|$|\bsaid\b))", re.I
+    ),
+    re.compile(
+        r"\b(?:in\s+a\s+statement|in\s+a\s+post\s+on\s+\w+|on\s+Telegram),?\s+(?P<who>[^,.;]{2,80}?)\s+" + _SAY + r"\b",
+        re.I,
+    ),
+    re.compile(r"[,\"”]\s*" + _SAY + r"\s+(?P<who>(?:the\s+)?[A-Z][^,.;]{1,60}?)(?=\s*(?:[,.;]|$))"),
+    _SAY_VERB,  # "X said": see _subject_matches
+    re.compile(r"\bper\s+(?P<who>[^,.;]{2,80}?)(?=\s*(?:[,.;]|$))", re.I),
+    re.compile(r"(?:قالت|قال|أعلنت|أعلن|أفادت|أفاد|ذكرت|ذكر)\s+(?P<who>[^،,.؛]{2,60}?)\s+(?:إن|أن)"),
+]
+#: A key word (lower case) each attribution pattern needs; ``None``: always try it.
+_ATTRIBUTION_HINTS: list[re.Pattern[str] | None] = [
+    re.compile("according"),
+    re.compile("statement"),
+    re.compile("statement|post on|telegram"),
+    re.compile(r"[,\"”]"),
+    None,
+    re.compile(r"\bper\b"),
+    re.compile("[\u0600-\u06ff]"),
+]
+#: Words one of which every reporting body's name contains.
+_REPORTING_HINT = re.compile(
+    r"[Mm]inistry|[Dd]efen[cs]e|media office|Magen|MDA|UNRWA|OCHA|WHO|World Health|UNICEF|WFP|Food Programme|"
+    r"Red Crescent|PRCS|ICRC|Red Cross|WAFA|Wafa|news agency|[Mm]edic|[Dd]octor|[Hh]ospital|[Hh]ealth official|"
+    r"[Mm]edical|وزارة|الدفاع|مسعف"
+)
+#: Words after which the subject of "X said" starts ("tanks advanced ... as the military said").
+_CLAUSE_WORD = re.compile(r"(?:\s+(?:and|but|as|while|after|when|because|since|where|that|whereas)\s+|\s+[-—–]\s+)")
+#: "Airstrikes were reported", "no fatalities were reported": a passive, not an attribution.
+_PASSIVE_END = re.compile(
+    r"\b(?:was|were|is|are|be|been|being|had|has|have)(?:\s+(?:also|reportedly|widely|not|later|earlier|first|"
+    r"previously|now|still|already))?$",
+    re.I,
+)
+#: Words that make "X said" a non-attribution ("it said", "he added") or an unnamed one.
+_PRONOUN = re.compile(
+    r"^(?:it|he|she|they|we|i|you|this|that|which|who|officials?|sources?|one|both|some|others?)$", re.I
+)
+
+
+def canonical_claimant(text: str) -> str | None:
+    """The canonical claimant name for an attribution phrase, if it is a known claimant.
+
+    The longest name found wins ("UN OCHA" is OCHA, not the UN; "the Hamas-run health
+    ministry" is the ministry, not Hamas), then the earliest.
+    """
+    best: tuple[int, int, str] | None = None
+    for name, pattern in _CANON:
+        m = pattern.search(text)
+        if m and (best is None or (-(m.end() - m.start()), m.start()) < (best[0], best[1])):
+            best = (-(m.end() - m.start()), m.start(), name)
+    return best[2] if best else None
+
+
+def find_claimant(sentence: str) -> ClaimantMatch | None:
+    """The claimant a sentence attributes its content to, or ``None`` if unattributed.
+
+    Attribution phrases ("according to X", "X said", "said X", "a statement from X",
+    "X told Reuters") are found first and normalised with :data:`CLAIMANTS`; a named
+    claimant not in that table keeps its own words ("Mayor Ahmed Sufi"). Pronouns
+    ("it said") are not claimants; the caller links them to the previous one.
+    """
+    low = sentence.lower()
+    for pattern, hint in zip(_ATTRIBUTION, _ATTRIBUTION_HINTS, strict=True):
+        if hint is not None and not hint.search(low):
+            continue  # the pattern's key word is absent
+        matches = _subject_matches(sentence) if pattern is _SAY_VERB else pattern.finditer(sentence)
+        for m in matches:
+            who = m.group("who").strip(" \"'“”‘’-–—")
+            s = m.start("who") + (len(m.group("who")) - len(m.group("who").lstrip(" \"'“”‘’-–—")))
+            # keep only the last clause before the verb: "Strikes hit Rafah, the IDF said" -> "the IDF"
+            if pattern is _SAY_VERB:
+                if _ELIDED_SUBJECT.match(who):  # "The army published a map ..., and said ...": its subject
+                    opening = opening_subject(sentence[: m.start("who")])
+                    if opening is not None:
+                        return opening
+                    continue
+                tail = list(_CLAUSE_WORD.finditer(who))
+                if tail:
+                    joint = _joint_subject(who, tail, s)
+                    if joint is not None:
+                        return joint
+                    cut = tail[-1].end()
+                    s += cut + (len(who[cut:]) - len(who[cut:].lstrip()))
+                    who = who[cut:].strip(" -—")
+            who = re.sub(r"\s+(?:on|in|late|early|earlier|later)\s+\w+day$", "", who)
+            if not who or _PRONOUN.match(who) or _PASSIVE_END.search(who):
+                continue
+            name = canonical_claimant(who)
+            if name is None:
+                if pattern is _SAY_VERB and not _looks_like_named_claimant(who):
+                    continue
+                if len(who.split()) > 8:
+                    continue
+                name = _tidy_name(who)
+            return ClaimantMatch(name=name, text=who, start=s, end=s + len(who))
+    # a reporting body named without a speech verb ("with the health ministry saying ...");
+    # armed groups, armies and bystanders are too often the event's actors, not its tellers
+    hit = _REPORTING_RE.search(sentence) if _REPORTING_HINT.search(sentence) else None
+    if hit and hit.lastgroup:
+        name = _REPORTING_NAMES[hit.lastgroup]
+        return ClaimantMatch(name=name, text=hit.group(0), start=hit.start(), end=hit.end())
+    return None
+
+
+#: What is left of a speech verb's subject when the clause shares the sentence's subject
+#: ("The army published a map ..., and said"; "..., and then said").
+_ELIDED_SUBJECT = re.compile(r"^(?:(?:and|but)\s*)?(?:(?:then|also|later|subsequently|again)\s*)?$", re.I)
+#: A clause that opens with its speech verb, its subject left to the clause before ("then said it had ...").
+_ELIDED_SAY = re.compile(
+    r"^(?:(?:and|but)\s+)?(?:(?:then|also|later|subsequently|again)\s+)?(?:has\s+|have\s+|had\s+)?" + _SAY + r"\b",
+    re.I,
+)
+#: Words that make the part before "and" a clause of its own, not a first claimant
+#: ("Strikes hit Rafah and the army said": "hit" is a verb).
+_NOT_A_NAME_WORD = re.compile(
+    r"^(?:\w+ed|hit|struck|shot|fired|took|left|came|went|were|was|is|are|has|have|had|says?|told|killed|hurt)$", re.I
+)
+
+
+def elided_speech(clause: str) -> bool:
+    """True if a clause opens with a speech verb whose subject is the clause before's
+    ("..., and then said it had launched rockets"): it is that clause's claimant's."""
+    return bool(_ELIDED_SAY.match(clause.strip()))
+
+
+def opening_subject(sentence: str) -> ClaimantMatch | None:
+    """The known claimant a sentence opens with ("The Israeli military published ...",
+    "Hamas's armed wing told ..."): the subject of a later verb whose subject is left out."""
+    lead = re.match(r"\s*(?:(?:The|the|A|a|An|an)\s+)?", sentence)
+    at = lead.end() if lead else 0
+    best: ClaimantMatch | None = None
+    for name, pattern in _CANON:
+        m = pattern.match(sentence, at)
+        if m is None and at:
+            m = pattern.match(sentence, 0)
+        if m and (best is None or m.end() - m.start() > best.end - best.start):
+            best = ClaimantMatch(name, m.group(0), m.start(), m.end())
+    return best
+
+
+def _joint_subject(who: str, tail: list[re.Match[str]], offset: int) -> ClaimantMatch | None:
+    """ "WAFA and witnesses said": two known claimants joined by "and" are one joint claimant.
+
+    Only when the part before "and" is a short name ending in a known claimant (no verb),
+    so "Strikes hit Rafah and the army said" stays the army's.
+    """
+    last = tail[-1]
+    if last.group(0).strip() != "and":
+        return None
+    begin = tail[-2].end() if len(tail) > 1 else 0
+    first, second = who[begin : last.start()].strip(), who[last.end() :].strip(" -—")
+    a, b = canonical_claimant(first), canonical_claimant(second)
+    if a is None or b is None or a == b:
+        return None
+    m = next((m for n, pat in _CANON if n == a and (m := pat.search(first)) is not None), None)
+    if m is None or m.end() != len(first):
+        return None
+    extra = first[: m.start()].split()
+    if len(extra) > 4 or any(_NOT_A_NAME_WORD.match(w) for w in extra):
+        return None
+    start = offset + begin + (len(who[begin:]) - len(who[begin:].lstrip()))
+    text = who[begin:].strip(" -—")
+    return ClaimantMatch(name=f"{a} and {b}", text=text, start=start, end=start + len(text))
+
+
+class _Subject:
+    """The subject before a speech verb, shaped like a regex match with a ``who`` group."""
+
+    __slots__ = ("_start", "_who")
+
+    def __init__(self, start: int, who: str) -> None:
+        self._start, self._who = start, who
+
+    def group(self, name: str) -> str:
+        return self._who
+
+    def start(self, name: str) -> int:
+        return self._start
+
+
+_SUBJECT_STOP = re.compile(r"[,.;:\"“”]")
+
+
+def _subject_matches(sentence: str) -> list[_Subject]:
+    """For each speech verb, the words before it back to the last punctuation (at most 100
+    characters): what "(?P<who>[^,.;:]{2,100}?) said" matches, without its quadratic scan."""
+    out: list[_Subject] = []
+    pos = 0
+    for v in _SAY_VERB.finditer(sentence):
+        if v.start() < pos:
+            continue
+        lo = max(pos, v.start() - 100)
+        seg = sentence[lo : v.start()]
+        stops = list(_SUBJECT_STOP.finditer(seg))
+        if stops:
+            lo += stops[-1].end()
+            seg = seg[stops[-1].end() :]
+        if len(seg) >= 2:
+            out.append(_Subject(lo, seg))
+        pos = v.end()
+    return out
+
+
+def _looks_like_named_claimant(who: str) -> bool:
+    """A "X said" subject that names someone: capitalised words, not a whole clause."""
+    words = who.split()
+    if len(words) > 7 or len(words) == 0:
+        return False
+    caps = sum(1 for w in words if w[:1].isupper())
+    first = words[0].lower()
+    if first in ("the", "a", "an", "its", "his", "her", "their") and len(words) > 1:
+        return caps >= 1 or words[-1].lower() in ("spokesman", "spokeswoman", "spokesperson", "official", "officials")
+    return caps >= max(1, len(words) // 2)
+
+
+def _tidy_name(who: str) -> str:
+    who = re.sub(r"^(?:the|a|an)\s+", "", who, flags=re.I)
+    return who[:1].upper() + who[1:]
+
+
+#: Verbs with which a body issues an order or warning ("the IDF told residents to leave").
+_ISSUE_VERB = re.compile(
+    # an optional role of the body ("'s Arabic-language spokesman"), then the verb of the order
+    r"(?:'s\s+(?:[\w-]+\s+){0,3}?(?:spokes(?:man|woman|person)|officials?|commanders?|command|office|unit|wing|"
+    r"account|channel))?"
+    r"\s+(?:(?:has|had|have|also|again|then|on\s+\w+day)\s+)*(?:told|ordered|urged|warned|instructed|called on|"
+    r"issued|published|posted|dropped|sent|announced)\b"
+)
+
+
+def find_issuer(sentence: str) -> ClaimantMatch | None:
+    """The known body that issues an order in a sentence ("The Israeli military told residents
+    of Khan Younis to move south"): the claimant of an evacuation order with no "said"."""
+    best: ClaimantMatch | None = None
+    for name, pattern in _CANON:
+        for m in pattern.finditer(sentence):
+            if _ISSUE_VERB.match(sentence, m.end()) and (best is None or m.start() < best.start):
+                best = ClaimantMatch(name, m.group(0), m.start(), m.end())
+                break
+    return best

@@ -1,0 +1,76 @@
+"""Sentences split into clauses where one sentence tells two events of different types
+("..., while ...") or two claimants' accounts ("the army said ..., as Qatar said ...").
+"""
+
+from __future__ import annotations
+
+import re
+
+from geo.claimants import find_claimant
+from geo.cues import event_cues, event_type
+from geo.sentences import Sentence, split_sentences
+
+_CLAUSE_SPLIT = re.compile(r";\s+|,?\s+\b(?:while|whereas|meanwhile|as)\s+(?=[a-z]*\s*\w)|,\s+and\s+", re.I)
+
+
+def _clauses(sentence: Sentence) -> list[Sentence]:
+    """A sentence split where it tells two events of different types ("..., while ..."), or
+    two claimants' accounts ("the army said the pause would hold, as Qatar said in Doha ...")."""
+    if len({c.event_type for c in event_cues(sentence.text)} - {"negotiation"}) < 2:
+        if len(_SAYS.findall(sentence.text)) >= 2:
+            return _claimant_clauses(sentence)
+        return [sentence]  # one event type at most: nothing to split
+    parts: list[Sentence] = []
+    pos = 0
+    for m in _CLAUSE_SPLIT.finditer(sentence.text):
+        parts.append(_sub(sentence, pos, m.start()))
+        pos = m.end()
+    parts.append(_sub(sentence, pos, len(sentence.text)))
+    parts = [p for p in parts if p.text]
+    if len(parts) < 2:
+        return [sentence]
+    types = [event_type(p.text) for p in parts]
+    if sum(1 for t in types if t) < 2 or len({t for t in types if t}) < 2:
+        return [sentence]
+    return parts
+
+
+_SAYS = re.compile(r"\b(?:said|says|announced|stated|confirmed|claimed|reported)\b")
+
+
+def _claimant_clauses(sentence: Sentence) -> list[Sentence]:
+    """The clauses of a sentence when each tells an event in the words of a different claimant."""
+    parts: list[Sentence] = []
+    pos = 0
+    for m in _CLAUSE_SPLIT.finditer(sentence.text):
+        parts.append(_sub(sentence, pos, m.start()))
+        pos = m.end()
+    parts.append(_sub(sentence, pos, len(sentence.text)))
+    parts = [p for p in parts if p.text]
+    if len(parts) < 2 or not all(event_type(p.text) for p in parts):
+        return [sentence]
+    who = [find_claimant(p.text) for p in parts]
+    names = [w.name for w in who if w is not None]
+    if len(names) < len(parts) or len(set(names)) < len(parts):
+        return [sentence]
+    return parts
+
+
+def _sub(sentence: Sentence, a: int, b: int) -> Sentence:
+    seg = sentence.text[a:b]
+    lead = len(seg) - len(seg.lstrip())
+    seg = seg.strip()
+    return Sentence(
+        text=seg,
+        start=sentence.start + a + lead,
+        end=sentence.start + a + lead + len(seg),
+        paragraph=sentence.paragraph,
+    )
+
+
+def split_clauses(text: str) -> list[Sentence]:
+    """Sentences, with a sentence that tells two events of different types split in two."""
+    out: list[Sentence] = []
+    for s in split_sentences(text):
+        out.extend(_clauses(s))
+    return out

@@ -1,0 +1,356 @@
+"""The words that signal an event, per event type: sitmap's cue vocabulary.
+
+Data only (:data:`CUE_PATTERNS` and the cheap substring pre-test :data:`CUE_TRIGGERS`);
+:mod:`geo.cues` decides from them what a sentence reports.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Cue:
+    """An event cue word in a sentence, the event type it signals and how strongly."""
+
+    event_type: str
+    text: str
+    start: int
+    end: int
+    weight: float
+
+
+def _cues(*words: str) -> str:
+    return r"\b(?:" + "|".join(words) + r")\b"
+
+
+#: Cue patterns per event type with a weight (how strongly the words signal the type).
+#: Order within a weight tie decides nothing: the strongest, then the earliest cue wins.
+CUE_PATTERNS: list[tuple[str, float, re.Pattern[str]]] = [
+    (
+        "evacuation_order",
+        1.0,
+        re.compile(
+            _cues(
+                r"evacuation orders?",
+                r"evacuation warnings?",
+                r"ordered (?:\S+ ){0,7}to (?:evacuate|leave|move|head|go|relocate)",
+                r"(?:were|was|have been|has been) (?:told|ordered|instructed|warned|asked) "
+                r"to (?:leave|evacuate|move|head)",
+                r"(?:أوامر|أمر|إنذار) (?:ب)?(?:الإخلاء|إخلاء)",
+                r"إخلاء",
+                r"orders? to (?:evacuate|leave|move)",
+                r"(?:told|urged|warned|instructed|called on|informed) (?:\S+ ){0,3}(?:residents|people|civilians|"
+                r"inhabitants|those|the (?:entire )?population)(?: \S+){0,20} "
+                r"to (?:leave|evacuate|move|head|relocate|go)",
+                r"(?:should|must|to) relocate",
+                r"relocation orders?",
+                r"must (?:evacuate|leave) (?:immediately|now)",
+                r"evacuate (?:immediately|now)",
+                r"(?:immediate|urgent) evacuation",
+                r"displacement orders?",
+                r"(?:urgent\s+)?warning to (?:the\s+)?(?:residents|everyone|all|people|inhabitants|those|"
+                r"the population)",
+                r"(?:move|go|head) (?:at once |immediately |now )?to (?:the )?shelters",
+                r"move south(?:wards)?",
+                r"head south(?:wards)?",
+            ),
+            re.I,
+        ),
+    ),
+    (
+        "humanitarian_zone",
+        0.9,
+        re.compile(
+            _cues(
+                r"humanitarian (?:zone|area)s?",
+                r"safe (?:zone|area)s?",
+                r"declared (?:\w+ ){0,4}(?:humanitarian|safe) (?:zone|area)",
+                r"expanded humanitarian (?:zone|area)",
+            ),
+            re.I,
+        ),
+    ),
+    (
+        "negotiation",
+        0.9,
+        re.compile(
+            _cues(
+                r"ceasefire talks",
+                r"truce talks",
+                r"(?:indirect |peace )?talks",
+                r"negotiat(?:ors?|ions?|ing team|ed|ing)",
+                r"mediators?",
+                r"mediation",
+                r"hostage (?:deal|release deal|agreement|releases?|exchanges?)",
+                r"prisoner (?:releases?|exchanges?|swaps?)",
+                r"ceasefire (?:deal|proposal|agreement|plan)",
+                r"truce (?:deal|proposal|agreement)",
+                r"delegations?",
+                r"truces?",
+                r"ceasefires?",
+                r"(?:humanitarian|operational|tactical|daily|four-hour) pauses?",
+                r"pauses? in (?:the )?fighting",
+                r"agreed to (?:an? |the )?(?:\S+ ){0,3}"
+                r"(?:truce|ceasefire|pauses?|deal|release|exchange|extension|proposal)",
+                r"(?:an |the )?agreement (?:on|to|for|had been reached|was reached)",
+                r"reached (?:an|a) (?:agreement|deal)",
+                r"(?:bridging|ceasefire|truce|peace) proposal",
+            ),
+            re.I,
+        ),
+    ),
+    (
+        "rocket_launch",
+        0.95,
+        re.compile(
+            _cues(
+                r"rockets?",
+                r"rocket (?:fire|barrages?|launch(?:es)?)",
+                r"sirens? (?:sounded|sounding|wailed|went off|were activated)",
+                r"red alert sirens?",
+                r"missiles? (?:were )?(?:launched|fired) (?:at|toward|towards)",
+                r"projectiles?",
+                r"intercept(?:ed|ion|ions|or|ors)",
+                r"mortar (?:bombs?|shells?) (?:were )?fired (?:at|toward|towards|into) Israel",
+                r"launch(?:es|ed)? from (?:the )?(?:Gaza|Lebanon|Yemen)",
+                r"ballistic missiles?",
+                r"fired (?:\S+ ){0,2}(?:missiles?|rockets?|drones?) (?:at|toward|towards|into)",
+                r"صواريخ",
+                r"صاروخ",
+            ),
+            re.I,
+        ),
+    ),
+    (
+        "airstrike",
+        0.9,
+        re.compile(
+            _cues(
+                r"air ?strikes?",
+                r"air-strikes?",
+                r"air raids?",
+                r"drone strikes?",
+                r"strikes?",
+                r"struck",
+                r"striking",
+                r"bomb(?:ed|ing|ings|ardment|ardments|arded)",
+                r"warplanes?",
+                r"fighter jets?",
+                r"jets",
+                r"aircraft",
+                r"drones? (?:fired|targeted|hit|attacked)",
+                r"missile (?:hit|struck|attack)",
+                r"air attacks?",
+                r"targeted (?:a|an|the) (?:home|house|building|tent|vehicle|car|apartment|school)",
+                r"غارة",
+                r"غارات",
+            ),
+            re.I,
+        ),
+    ),
+    (
+        "shelling",
+        0.95,
+        re.compile(
+            _cues(
+                r"shell(?:ing|ed|s|fire)",
+                r"artillery",
+                r"tank (?:fire|shells?|rounds?)",
+                r"mortars?",
+                r"mortar (?:fire|rounds?)",
+                r"naval (?:fire|gunfire|shelling)",
+                r"gunboats?",
+                r"قصف مدفعي",
+                r"قذائف",
+            ),
+            re.I,
+        ),
+    ),
+    (
+        "ground_operation",
+        0.85,
+        re.compile(
+            _cues(
+                r"ground (?:operations?|offensive|incursions?|forces|troops|assault)",
+                r"troops",
+                r"soldiers (?:entered|advanced|stormed|raided|operated|moved)",
+                r"raid(?:s|ed|ing)?",
+                r"incursions?",
+                r"stormed",
+                r"tanks (?:advanced|rolled|moved|pushed|entered)",
+                r"armou?red (?:vehicles|bulldozers) (?:advanced|entered|pushed)",
+                r"operat(?:ing|ed) in",
+                r"(?:military|army) operations?",
+                r"encircled",
+                r"besieged",
+                r"clashes",
+                r"fighting",
+                r"battles?",
+                r"arrest(?:ed|s)? (?:raid|campaign|operation)",
+                r"demolish(?:ed|ing)?",
+                r"tanks",
+                r"(?:took|taken|take|takes|seized|seize|captured|capture|gained) (?:full |operational )?control",
+                r"blew up",
+                r"blowing up",
+                r"withdr(?:ew|awal|awn)",
+                r"pulled (?:\S+ ){0,4}out",
+                r"special forces",
+                r"(?:forces|troops|soldiers|units?) (?:\S+ ){0,6}?(?:entered|stormed|raided|moved into|pushed into)",
+                r"(?:precise|targeted|special|ground)(?: and \w+)? operations?",
+                r"operations? (?:against|inside)",
+                r"(?:division|brigade|battalion) (?:\S+ ){0,4}?(?:left|withdrew|completed|pulled|entered)",
+                r"commandos?",
+                r"(?:large|major|wide|wide-scale|large-scale|broad|new|counter-terrorism) (?:military )?operations?",
+                r"توغل",
+                r"اقتحام",
+            ),
+            re.I,
+        ),
+    ),
+    (
+        "other",
+        0.5,
+        re.compile(
+            _cues(
+                # an aid delivery that happened, not trucks waiting or aid in general
+                r"(?:aid (?:convoys?|trucks?|shipments?)|convoys? (?:of|carrying)|trucks? carrying)(?:\s+\S+){0,6}?\s+"
+                r"(?:entered|crossed|arrived|reached|were delivered|was delivered)",
+                r"air-?drops?",
+                r"hostages? (?:were |was |had been )?(?:freed|released|handed over)",
+                r"(?:prisoners?|detainees?) (?:were |was |had been )?(?:freed|released)",
+                # attacks with blades or vehicles: not shootings, and sitmap has no narrower type for them
+                r"stabbing(?: attack)?s?",
+                r"stabbed",
+                r"(?:car-)?ramming(?: attack)?",
+            ),
+            re.I,
+        ),
+    ),
+    (
+        "shooting",
+        0.9,
+        re.compile(
+            _cues(
+                r"shooting(?! star)",
+                r"shootings",
+                r"gunm[ae]n (?:opened fire|shot|fired|attacked|killed|wounded)",
+                r"gunfire",
+                r"opened fire",
+                r"open fire",
+                r"shot (?:dead|and killed|at)",
+                r"shot and (?:wounded|injured)",
+                r"إطلاق نار",
+                r"were shot",
+                r"was shot",
+                r"sniper(?:s| fire)?",
+                r"fired (?:on|at) (?:a |the )?(?:crowd|people|civilians|aid seekers|Palestinians|worshippers)",
+            ),
+            re.I,
+        ),
+    ),
+]
+
+
+#: Substrings one of which every cue of a type contains: a cheap test (``in`` on the
+#: lower-cased sentence) that skips the type's regex for most sentences.
+CUE_TRIGGERS: dict[str, tuple[str, ...]] = {
+    "evacuation_order": (
+        "evacua",
+        "order",
+        "told",
+        "urged",
+        "warn",
+        "instruct",
+        "called on",
+        "asked",
+        "must",
+        "move",
+        "head",
+        "displace",
+        "relocat",
+        "inform",
+        "shelter",
+        "إخلاء",
+    ),
+    "humanitarian_zone": ("humanitarian", "safe "),
+    "negotiation": (
+        "talks",
+        "negotiat",
+        "mediat",
+        "hostage",
+        "ceasefire",
+        "truce",
+        "delegation",
+        "pause",
+        "agree",
+        "proposal",
+        "prisoner",
+    ),
+    "other": ("aid", "convoy", "truck", "airdrop", "air-drop", "hostage", "prisoner", "detainee", "stab", "ramming"),
+    "rocket_launch": (
+        "rocket",
+        "siren",
+        "missile",
+        "projectile",
+        "intercept",
+        "mortar",
+        "launch",
+        "fired",
+        "صاروخ",
+        "صواريخ",
+    ),
+    "airstrike": (
+        "strike",
+        "struck",
+        "striking",
+        "raid",
+        "bomb",
+        "warplane",
+        "jet",
+        "aircraft",
+        "drone",
+        "missile",
+        "air attack",
+        "targeted",
+        "غار",
+    ),
+    "shelling": ("shell", "artillery", "tank", "mortar", "naval", "gunboat", "قصف", "قذائف"),
+    "ground_operation": (
+        "ground",
+        "troops",
+        "forces",
+        "unit",
+        "division",
+        "brigade",
+        "battalion",
+        "soldiers",
+        "raid",
+        "incursion",
+        "stormed",
+        "tank",
+        "armo",
+        "operat",
+        "encircled",
+        "besieged",
+        "clash",
+        "fighting",
+        "battle",
+        "arrest",
+        "demolish",
+        "control",
+        "blew up",
+        "blowing up",
+        "withdr",
+        "pulled",
+        "special forces",
+        "commando",
+        "توغل",
+        "اقتحام",
+    ),
+    "shooting": ("shoot", "gunm", "fire", "shot", "sniper", "إطلاق نار"),
+}
+
+
+_TRIGGER_RE = {k: re.compile("|".join(re.escape(t) for t in v)) for k, v in CUE_TRIGGERS.items()}

@@ -1,0 +1,290 @@
+"""Sentences grouped into events while reading a text: the pieces of the reading loop in
+:func:`geo.parser.claims_from_mentions`.
+
+A sentence that adds counts, a claimant or refers back to an event joins it; figures
+another claimant states on it become that claimant's own claim.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import dataclass, field, replace
+from datetime import datetime
+
+from geo.claimants import ClaimantMatch
+from geo.counts import CountMatch
+from geo.cues import refers_back
+from geo.model import CountEstimate, Mention
+from geo.places import contains, event_places, most_specific
+from geo.sentences import Sentence
+from geo.timeparse import TimeExpression, find_times
+
+
+@dataclass
+class Event:
+    """Sentences grouped into one event while reading a text."""
+
+    event_type: str
+    sentences: list[Sentence]
+    paragraph: int
+    places: list[Mention] = field(default_factory=list)
+    claimant_location: list[Mention] = field(default_factory=list)
+    claimant: ClaimantMatch | None = None
+    counts: dict[str, CountEstimate] = field(default_factory=dict)
+    time: TimeExpression | None = None
+    block_ids: list[str] = field(default_factory=list)
+    block_text: str | None = None
+    across: bool = False
+    cue_weight: float = 0.5
+    notes: list[str] = field(default_factory=list)
+    counts_only: bool = False  # another claimant's figures on an event told before
+
+
+ACROSS = re.compile(
+    r"\b(?:across|throughout|all over|all parts of)\s+(?:the\s+)?(?:whole\s+|entire\s+)?"
+    r"(?:Gaza Strip|Strip|Gaza|enclave|territory|coastal enclave)\b",
+    re.I,
+)
+
+
+SEPARATE = re.compile(r"^(?:Separately|In a separate (?:incident|development)|In another development)\b", re.I)
+
+
+_SPEECH_TIME = re.compile(
+    r"\b(?:said|says|announced|reported|stated|confirmed|added|told\s+\w+|statement|warned)\s+(?:late\s+|early\s+)?$",
+    re.I,
+)
+
+
+#: "the 7 October attack": a date used as the name of a past event, not this event's time.
+_NAMED_EVENT_DATE = re.compile(r"\s*(?:attacks?|massacres?|assault|offensive|invasion|raids?|war|onslaught)\b", re.I)
+_THE_BEFORE = re.compile(r"\b(?:the|since|after|before)\s+$", re.I)
+
+
+def event_times(text: str, found: list[TimeExpression]) -> list[TimeExpression]:
+    """The time expressions of a sentence that date its event: "said on Thursday" dates the
+    statement, so it is dropped when the sentence gives another time."""
+    found = [
+        t
+        for t in found
+        if not _NAMED_EVENT_DATE.match(text, t.end) or not _THE_BEFORE.search(text[max(0, t.start - 12) : t.start])
+    ]
+    if len(found) < 2:
+        return found
+    event = [t for t in found if not _SPEECH_TIME.search(text[max(0, t.start - 40) : t.start])]
+    return event or found
+
+
+def paragraph_times(
+    text: str, sentences: Sequence[Sentence], paragraphs: set[int], pub: datetime | None
+) -> list[TimeExpression]:
+    """The time expressions of the given paragraphs, with offsets in ``text``."""
+    spans: dict[int, list[int]] = {}
+    for s in sentences:
+        if s.paragraph in paragraphs:
+            span = spans.setdefault(s.paragraph, [s.start, s.end])
+            span[0], span[1] = min(span[0], s.start), max(span[1], s.end)
+    out: list[TimeExpression] = []
+    for start, end in spans.values():
+        for t in find_times(text[start:end], pub):
+            out.append(replace(t, start=t.start + start, end=t.end + start))
+    out.sort(key=lambda t: t.start)
+    return out
+
+
+def told_before(
+    events: Sequence[Event], etype: str, s: Sentence, leaves: Sequence[Mention], s_times: Sequence[TimeExpression]
+) -> Event | None:
+    """The earlier event of the same type that a sentence opening a new paragraph refers
+    back to ("The strikes in Rafah hit two houses"), so one event is not counted twice."""
+    if not events or not refers_back(s.text):
+        return None
+    for ev in reversed(events):
+        if ev.event_type != etype or ev.counts_only:
+            continue
+        if leaves and not same_places(ev, leaves):
+            continue
+        if (
+            s_times
+            and ev.time is not None
+            and not ev.time.interval.overlaps(s_times[0].interval.start, s_times[0].interval.end)
+        ):
+            continue
+        return ev
+    return None
+
+
+def same_places(ev: Event, leaves: Sequence[Mention]) -> bool:
+    """True if the new sentence's places are the event's places or nested in/around them."""
+    mine = most_specific(ev.places)
+    if not mine:
+        return False
+    return all(any(contains(a, b) or contains(b, a) for a in mine) for b in leaves)
+
+
+#: Parties to the fighting: an unattributed casualty figure is never credited to them when
+#: a body that counts casualties is named in the same paragraph.
+_PARTIES = frozenset({"Israeli military", "Hamas", "Palestinian Islamic Jihad", "Hezbollah", "Houthis"})
+
+
+def partition_counts(
+    attributed: Sequence[tuple[CountMatch, ClaimantMatch | None]],
+    owner: ClaimantMatch | None,
+    reporter: ClaimantMatch | None = None,
+) -> tuple[dict[str, CountEstimate], list[tuple[ClaimantMatch, dict[str, CountEstimate]]]]:
+    """A sentence's counts split into the event claimant's own (or unattributed) ones and
+    the casualty figures another claimant states, grouped per claimant: a toll belongs to whoever gives it."""
+    own: dict[str, CountEstimate] = {}
+    foreign: dict[str, tuple[ClaimantMatch, dict[str, CountEstimate]]] = {}
+    for c, who in attributed:
+        if who is None and c.kind != "targets" and owner is not None and owner.name in _PARTIES and reporter:
+            who = reporter  # an unattributed toll is not the army's: the paragraph's counting body gave it
+        # targets hit stay with the event (its damage, whoever counts it); killed and injured
+        # figures are the claimant's who gives them
+        if who is None or owner is None or who.name == owner.name or c.kind == "targets":
+            own.setdefault(c.kind, c.estimate)
+        else:
+            foreign.setdefault(who.name, (who, {}))[1].setdefault(c.kind, c.estimate)
+    return own, list(foreign.values())
+
+
+def take(
+    events: list[Event],
+    ev: Event,
+    s: Sentence,
+    places: list[Mention],
+    claimant: ClaimantMatch | None,
+    attributed: Sequence[tuple[CountMatch, ClaimantMatch | None]],
+    s_times: list[TimeExpression],
+    blocks: list[str],
+    etype: str | None,
+    reporter: ClaimantMatch | None = None,
+) -> None:
+    """Add a sentence to the event it continues; figures another claimant states become
+    that claimant's own claim on the event instead of being credited to the event's."""
+    owner = ev.claimant or claimant
+    own, foreign = partition_counts(attributed, owner, reporter)
+    others_account = (
+        foreign
+        and not own
+        and not blocks
+        and claimant is not None
+        and owner is not None
+        and claimant.name != owner.name
+    )
+    if not others_account:
+        _absorb(ev, s, places, claimant, own, s_times, blocks)
+    for who, figures in foreign:
+        events.append(count_event(ev, s, places, who, figures, s_times, etype))
+
+
+def count_event(
+    ev: Event,
+    s: Sentence,
+    places: list[Mention],
+    who: ClaimantMatch,
+    figures: dict[str, CountEstimate],
+    s_times: list[TimeExpression],
+    etype: str | None,
+) -> Event:
+    """Another claimant's figures on an event: a claim of its own, at the sentence's place
+    and time when it names them, else the event's."""
+    across = bool(ACROSS.search(s.text))
+    return Event(
+        event_type=etype if etype not in (None, "other") else ev.event_type,
+        sentences=[s],
+        paragraph=s.paragraph,
+        places=list(places) if places or across else list(ev.places),
+        claimant=who,
+        counts=dict(figures),
+        time=s_times[0] if s_times else ev.time,
+        across=across,
+        cue_weight=ev.cue_weight,
+        notes=[f"figures stated by {who.name}, not by the claimant of the event they are about"],
+        counts_only=True,
+    )
+
+
+def _absorb(
+    ev: Event,
+    s: Sentence,
+    places: list[Mention],
+    claimant: ClaimantMatch | None,
+    counts: dict[str, CountEstimate],
+    s_times: list[TimeExpression],
+    blocks: list[str],
+) -> None:
+    ev.sentences.append(s)
+    if not ev.places and places:
+        ev.places = list(places)
+    elif places and all(p.geometry is None for p in ev.places):
+        ev.places.extend(places)
+    elif (
+        places
+        and ev.places
+        and refers_back(s.text)
+        and all(any(contains(a, b) for a in most_specific(ev.places)) for b in most_specific(places))
+    ):
+        ev.places.extend(places)  # a finer place for the same event ("the strike hit a house in Zeitoun")
+    if ev.claimant is None and claimant is not None:
+        ev.claimant = claimant
+    for k, v in counts.items():
+        ev.counts.setdefault(k, v)
+    if ev.time is None and s_times:
+        ev.time = s_times[0]
+    if blocks:
+        for b in blocks:
+            if b not in ev.block_ids:
+                ev.block_ids.append(b)
+        ev.block_text = ", ".join(filter(None, [ev.block_text, sentence_block_text(s.text)]))
+    if ACROSS.search(s.text):
+        ev.across = True
+
+
+_BLOCK_HINT = re.compile(r"\d|[٠-٩]")
+_BLOCK_WORD = re.compile(r"block|area|بلوك|مربع|בלוק", re.I)
+
+
+def sentence_block_ids(sentence: str) -> list[str]:
+    if not (_BLOCK_HINT.search(sentence) and _BLOCK_WORD.search(sentence)):
+        return []  # most sentences name no block: skip the full block-list grammar
+    from geo.blocks import parse_block_ids
+
+    return parse_block_ids(sentence)
+
+
+_BLOCK_TEXT = re.compile(
+    r"\b(?:blocks?|areas?\s+numbered|numbered\s+(?:blocks?|areas?))\b(?:[\s,#:&/\-–]|\d|\.\d|\band\b|\bto\b|\bor\b)*\d",
+    re.I,
+)
+
+
+def sentence_block_text(sentence: str) -> str | None:
+    m = _BLOCK_TEXT.search(sentence)
+    return m.group(0).strip()[:200] if m else None
+
+
+def main_claimant(found: Sequence[ClaimantMatch]) -> ClaimantMatch | None:
+    """The claimant named most often in a text (the first one on a tie)."""
+    if not found:
+        return None
+    counts = Counter(c.name for c in found)
+    top = max(counts.values())
+    return next(c for c in found if counts[c.name] == top)
+
+
+def report_focus(
+    text: str, sentences: Sequence[Sentence], mentions: Sequence[Mention], claimants: Sequence[ClaimantMatch | None]
+) -> Mention | None:
+    """The place a report is about, when it names only one (ignoring organisation and
+    claimant places): the fallback place of an event told without one. ``None`` when the
+    report names several places: then such an event stays unresolved rather than guessed."""
+    found: list[Mention] = []
+    for i, s in enumerate(sentences):
+        inside = [m for m in mentions if s.start <= m.start < s.end]
+        places, _ = event_places(text, s, inside, "other", claimants[i])
+        found.extend(m for m in places if m.geometry is not None)
+    leaves = most_specific(found)
+    return leaves[0] if len(leaves) == 1 else None

@@ -1,0 +1,193 @@
+"""Which of a sentence's place mentions are where its event happened.
+
+Not event places: organisation and person names, where the claimant speaks from,
+actors, origins, reference points and destinations; of nested places the innermost wins.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+
+import shapely
+
+from geo.claimants import LOCAL_OBSERVERS, ClaimantMatch
+from geo.metric import anchor_point, distance_m
+from geo.model import Mention
+from geo.sentences import Sentence
+
+_DESTINATION = re.compile(
+    r"\b(?:to|towards?|into|toward|for)\s+(?:the\s+)?(?:(?:so-called|designated|expanded|humanitarian|safe|area|areas|"
+    r"zone|shelters?|of|in|at|western|southern|central|eastern|northern|known|as|the|an?|camps?)\s+){0,6}$",
+    re.I,
+)
+_ORIGIN = re.compile(
+    r"\bfrom\s+(?:the\s+)?(?:(?:northern|southern|central|eastern|western|north|south|parts of|areas of)\s+)*$", re.I
+)
+_REFERENCE = re.compile(
+    r"\b(?:(?:north|south|east|west|north-?east|north-?west|south-?east|south-?west)(?:ern)?\s+of|border with|"
+    r"(?:km|kilometres|kilometers|miles)\s+(?:from|of))\s+(?:the\s+)?(?:city\s+of\s+)?$",
+    re.I,
+)
+_ACTOR = re.compile(
+    r"(?:'s|’s)\s+(?:negotiat|army|military|government|delegation|team|forces|prime|foreign|defen|president|"
+    r"ambassador|cabinet|security|war\b|air force|navy|police|officials?|leaders?|envoy|spy|intelligence|mediator)",
+    re.I,
+)
+#: "Israel had agreed to ...", "Hamas and Israel accepted ...": a party to a deal, not its place.
+_AGREES = re.compile(
+    r"\s+(?:and\s+[A-Z]\w+\s+)?(?:had\s+|has\s+|have\s+)?(?:agreed|accepted|rejected|approved|signed)\b"
+)
+_FUTURE = re.compile(
+    r"\b(?:would|will|to|plans? to|expected to)\s+(?:\w+\s+){0,2}?(?:resume|continue|meet|travel|head|go|return|move)"
+    r"\s+(?:\w+\s+)?(?:in|to|towards?)\s+(?:the\s+)?$",
+    re.I,
+)
+_SUBJECT = re.compile(
+    r"\b(?:ceasefire|truce|war|fighting|deal|pauses?|conflict|hostilities|hostages?(?:\s+held)?|mediated|brokered|"
+    r"between)\s+(?:in|for|on|over|by|with)?\s*(?:the\s+)?$",
+    re.I,
+)
+_IN_PARENS = re.compile(r"\w[^()]*\([^()]*$")
+_LIST_GAP = re.compile(r"^\s*(?:,|,?\s*and|,?\s*or|/)\s*(?:the\s+)?$", re.I)
+_SPEAKER_PLACE = re.compile(
+    r"(?:\b(?:told\s+\w+(?:\s+\w+)?|speaking|spoke|said|statement|briefing|press conference|reporters)"
+    r"\s+(?:\w+\s+){0,2}(?:in|from)\s+)$",
+    re.I,
+)
+#: Openings that mark a new, unrelated event: it does not inherit the time of the one before.
+
+
+def event_places(
+    text: str, sentence: Sentence, mentions: Sequence[Mention], etype: str, claimant: ClaimantMatch | None
+) -> tuple[list[Mention], list[Mention]]:
+    """Split the mentions in a sentence into event places and the claimant's places.
+
+    Not event places: organisation and person names ("Khan Younis Brigade"), where the
+    claimant speaks from ("a Hamas official in Doha"), actors ("Israel's negotiating
+    team"), origins ("rockets fired from Gaza", "mediators from Qatar"), reference
+    points ("north of Khan Younis", "the border with Egypt"), the destination of an
+    evacuation ("move to al-Mawasi"), and countries when a finer place is named. Origins
+    and reference points are used when nothing else is named; destinations last.
+    """
+    roles: list[tuple[Mention, str]] = []
+    speaker: list[Mention] = []
+    prev: tuple[Mention, str] | None = None
+    local_claimant = claimant is not None and claimant.name in LOCAL_OBSERVERS
+    for m in mentions:
+        if is_organisation_or_person(text, m.start, m.end):
+            continue
+        rel_s = m.start - sentence.start
+        before = sentence.text[max(0, rel_s - 60) : rel_s]
+        after = text[m.end : m.end + 40]
+        in_claimant = claimant is not None and rel_s < claimant.end and claimant.start < m.end - sentence.start
+        if (in_claimant and not local_claimant) or _SPEAKER_PLACE.search(before):
+            speaker.append(m)
+            continue
+        if _ACTOR.match(after) or (etype == "negotiation" and _AGREES.match(after)):
+            role = "actor"
+        elif (
+            prev is not None
+            and prev[1] in ("origin", "reference", "destination")
+            and _LIST_GAP.match(text[prev[0].end : m.start])
+        ):
+            role = prev[1]  # "mediators from Qatar, Egypt and the United States"
+        elif _ORIGIN.search(before):
+            role = "origin"
+        elif _IN_PARENS.search(before):
+            role = "reference"  # "Nur Shams camp (Tulkarm, West Bank)": the admin context of a place
+        elif _REFERENCE.search(before) or _FUTURE.search(before):
+            role = "reference"
+        elif etype == "negotiation" and _SUBJECT.search(before):
+            role = "reference"  # "talks in Cairo on a ceasefire in Gaza": Gaza is what the talks are about
+        elif etype == "evacuation_order" and _DESTINATION.search(before):
+            role = "destination"
+        else:
+            role = "place"
+        roles.append((m, role))
+        prev = (m, role)
+    places = [m for m, r in roles if r == "place"]
+    if not places:
+        places = [m for m, r in roles if r in ("origin", "reference")]
+    if not places:
+        places = [m for m, r in roles if r == "destination"]
+    if not places:
+        actors = [m for m, r in roles if r == "actor"]
+        places = actors if len(actors) == 1 else []  # "Qatar's and Egypt's mediators" say nothing of where
+    finer = [m for m in places if not is_country(m)]
+    if finer and any(m.geometry is not None for m in finer):
+        places = finer
+    return places, speaker
+
+
+def is_country(m: Mention) -> bool:
+    """True for a mention of a whole country (a poor event place when a town is also named)."""
+    kind = (m.kind or "").lower()
+    if "country" in kind or kind in ("adm0", "pcli"):
+        return True
+    return m.uncertainty is not None and m.uncertainty.where_prec >= 6 and m.uncertainty.radius_m > 60_000
+
+
+def contains(outer: Mention, inner: Mention) -> bool:
+    """True if ``inner`` lies inside ``outer``'s extent (so ``inner`` is the more specific)."""
+    if outer.geometry is None or inner.geometry is None or outer.uncertainty is None or inner.uncertainty is None:
+        return False
+    if outer.gazetteer_id is not None and outer.gazetteer_id == inner.gazetteer_id:
+        return True
+    if inner.uncertainty.radius_m > outer.uncertainty.radius_m:
+        return False
+    region = outer.uncertainty.region
+    pt = anchor_point(inner.geometry)
+    if region is not None:  # within ~500 m of the region counts as inside (coarse polygons, coastal points)
+        return bool(shapely.dwithin(region, pt, 0.005))
+    return distance_m(anchor_point(outer.geometry), pt) <= outer.uncertainty.radius_m * 1.1 + 500
+
+
+def most_specific(places: Sequence[Mention]) -> list[Mention]:
+    """The places an event is at: the innermost of nested places, one per separate place.
+
+    "Zeitoun, Gaza City" -> [Zeitoun]; "Khan Younis and Rafah in southern Gaza" ->
+    [Khan Younis, Rafah] (the context "southern Gaza" contains both and is dropped).
+    """
+    resolved = [m for m in places if m.geometry is not None]
+    unique: dict[str, Mention] = {}
+    for m in resolved:
+        key = m.gazetteer_id or m.place_text.lower()
+        if key not in unique or m.confidence > unique[key].confidence:
+            unique[key] = m
+    items = list(unique.values())
+    leaves = [m for m in items if not any(o is not m and contains(m, o) and not contains(o, m) for o in items)]
+    leaves.sort(key=lambda m: m.start)
+    return leaves
+
+
+#: Organisation names that contain a place name ("Khan Younis Brigade", "Gaza health
+#: ministry", "Al-Quds Brigades", "Rafah crossing authority" is still a place).
+_ORG_SUFFIX = re.compile(
+    r"\s*(?:Brigades?|Battalions?|Division|Regiment|Corps|Command|Municipality|municipality|Health Ministry|"
+    r"health ministry|Ministry|ministry|Authority|Council|Governorate office|University|Chamber|Club|FC|"
+    r"Football Club|Company|Bank|Group|Foundation|Institute|Centre for|Center for|media office|Post|Times|"
+    r"civil defen[cs]e|David Adom)\b"
+)
+_PERSON_TITLE = re.compile(
+    r"\b(?:Mr|Mrs|Ms|Dr|Prof|Gen|General|Lt|Col|Colonel|Major|Captain|Sheikh|Mayor|President|Minister|Director|"
+    r"spokes(?:man|woman|person)|commander|leader|official|chief)\.?\s+$",
+    re.I,
+)
+
+
+def is_organisation_or_person(text: str, start: int, end: int) -> bool:
+    """True if the span ``text[start:end]`` is part of an organisation or person name.
+
+    "Khan Younis Brigade", "the Gaza health ministry", "Rafah Municipality" and "Yahya
+    Sinwar" style names (a place word right after a first name or a title) are not
+    event places. The caller still keeps the mention as a toponym if it wants to.
+    """
+    after = text[end : end + 40]
+    if _ORG_SUFFIX.match(after):
+        return True
+    before = text[max(0, start - 40) : start]
+    if _PERSON_TITLE.search(before):
+        return True
+    # "Gaza's health ministry", "Gaza's civil defence"
+    return bool(re.match(r"'s\s+(?:health ministry|civil defen[cs]e|government media office|Health Ministry)", after))
