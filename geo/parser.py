@@ -145,7 +145,7 @@ def parse(
         return []
     from geo.resolve import mentions as find_mentions
 
-    found = find_mentions(clean, published=pub)
+    found = find_mentions(clean)  # place resolution does not depend on the date
     return claims_from_mentions(clean, found, published=pub, source=source, url=url)
 
 

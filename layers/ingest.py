@@ -12,11 +12,12 @@ version of it rather than a duplicate.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date, datetime, time
+from datetime import date, datetime
 from typing import Any
 
 from geo.errors import InvalidInput, NotFound
 from geo.model import MAX_TEXT, Claim
+from geo.timeparse import parse_published
 from layers.model import ClaimRecord, Report, Source, SourceKind, content_sha256
 from layers.store.base import Store, WriteResult
 
@@ -43,18 +44,6 @@ class IngestResult:
 def claim_id(report: Report, index: int) -> str:
     """The stable id of the ``index``-th (0-based) claim of a report."""
     return f"c-{report.id.removeprefix('r-')}-{index + 1}"
-
-
-def _published(value: datetime | date | str | None) -> datetime | None:
-    if value is None or isinstance(value, datetime):
-        return value
-    if isinstance(value, date):
-        return datetime.combine(value, time(12, 0))
-    text = value.strip()
-    try:
-        return datetime.fromisoformat(text.replace("Z", "+00:00"))
-    except ValueError:
-        raise InvalidInput(f"published {value!r} is not an ISO 8601 date or date-time (e.g. 2023-12-01)") from None
 
 
 def _source(source: Source | str, kind: SourceKind, url: str | None) -> Source:
@@ -101,7 +90,7 @@ def ingest_report(
 
     if not isinstance(text, str) or not text.strip():
         raise InvalidInput("report text is empty")
-    when = _published(published)
+    when = parse_published(published)  # parsed once here; geo.parse receives the datetime
     src = _source(source, source_kind, None)
     excerpt = text.strip()[:MAX_TEXT] if keep_text else None
     report = Report(

@@ -63,7 +63,7 @@ def test_claimant_fallback_only_when_the_text_names_nobody(store) -> None:
     ("kwargs", "message"),
     [
         ({"text": "   "}, "report text is empty"),
-        ({"published": "30/11/2023"}, "not an ISO 8601 date"),
+        ({"published": "30/11/2023"}, "not in a known format"),
         ({"source": " "}, "needs a source"),
     ],
 )
@@ -73,3 +73,12 @@ def test_bad_input_is_a_clear_error_and_stores_nothing(store, kwargs, message) -
     with pytest.raises(InvalidInput, match=message):
         ingest_report(store, text, **args)
     assert store.stats().reports == 0
+
+
+@pytest.mark.parametrize("published", [date(2023, 11, 30), "2023-11-30", datetime(2023, 11, 30)])
+def test_published_is_read_once_the_same_way_as_geocode(store, published: object) -> None:
+    """A date, a date string and a naive midnight are one instant (midnight UTC), as
+    ``sitmap geocode --published`` reads them; a date object was stored at noon before."""
+    result = ingest_report(store, TEXT, published=published, source="Test Wire")  # type: ignore[arg-type]
+    assert store.get_report(result.report.id).published_at == datetime(2023, 11, 30, tzinfo=UTC)
+    assert result.claims[0].valid_from == datetime(2023, 11, 30, tzinfo=UTC)
