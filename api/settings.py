@@ -48,12 +48,13 @@ class Settings(BaseSettings):
     )
 
     tiles: str = Field(
-        default="https://tile.openstreetmap.org/{z}/{x}/{y}.png",
-        description="Basemap XYZ URL template for maps ('none' or '' = no basemap: boundaries and data only)",
+        default="",
+        description="Basemap XYZ URL template for maps ('' or 'none' = sitmap's own offline basemap, "
+        "drawn from shipped data: land and sea, neighbourhoods, Wadi Gaza, place labels)",
     )
     tiles_attribution: str = Field(
-        default='&copy; <a href="https://www.openstreetmap.org/copyright">OpenStreetMap</a> contributors',
-        description="Attribution shown for the basemap (HTML)",
+        default="",
+        description="Attribution shown for a tile basemap (HTML); the offline basemap credits its own data",
     )
     frame_ancestors: str = Field(default="*", description="CSP frame-ancestors for /embed pages")
 

@@ -54,12 +54,18 @@ def resolve_asset(url_path: str) -> Asset:
     root = _roots().get(parts[0])
     if root is None:
         raise NotFound(f"no static file {url_path!r}")
+    if parts == ["sitmap", "basemap.geojson"]:
+        from api.render.basemap import ensure_basemap_file
+
+        ensure_basemap_file()  # built by make install; a plain pip install builds it here once
     path = root.joinpath(*parts[1:]).resolve()
     if not path.is_file() or not path.is_relative_to(root.resolve()):
         raise NotFound(f"no static file {url_path!r}")
     media_type = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
     if path.suffix == ".js":
         media_type = "text/javascript"
+    elif path.suffix == ".geojson":
+        media_type = "application/geo+json"
     return Asset(path=path, media_type=media_type)
 
 
@@ -67,6 +73,7 @@ def map_js(prefix: str = STATIC_PREFIX) -> list[tuple[str, str]]:
     """The (name, url) scripts every map page loads, for folium's ``default_js``."""
     return [
         ("leaflet", f"{prefix}/leaflet/leaflet.js"),
+        ("sitmap_basemap", f"{prefix}/sitmap/sitmap-basemap.js"),
         ("sitmap", f"{prefix}/sitmap/sitmap-map.js"),
     ]
 

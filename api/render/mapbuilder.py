@@ -24,6 +24,7 @@ from branca.element import Element, Figure, MacroElement
 from jinja2 import Environment, PackageLoader, Template, select_autoescape
 
 from api.render.assets import STATIC_PREFIX, map_css, map_js, resolve_asset
+from api.render.basemap import basemap_geojson
 from api.render.mapdata import claims_payload, json_for_script, zones_payload
 from api.render.words import METHOD_WORDS
 
@@ -116,7 +117,14 @@ class MapConfig:
     static_prefix: str = STATIC_PREFIX
     inline_assets: bool = False
     cluster_threshold: int = CLUSTER_THRESHOLD
+    offline_basemap: str | dict[str, Any] | None = None
     extra: dict[str, Any] = field(default_factory=dict)
+
+    def basemap_source(self) -> str | dict[str, Any] | None:
+        """sitmap's own basemap (URL or inline collection) when no tile source is set, else ``None``."""
+        if not no_basemap(self.tiles) or (self.inline_assets and self.offline_basemap is None):
+            return None
+        return self.offline_basemap or f"{self.static_prefix}/sitmap/basemap.geojson"
 
     def js_config(self) -> dict[str, Any]:
         """The JSON object handed to ``SitmapMap.init`` in the page."""
@@ -141,6 +149,7 @@ class MapConfig:
             "newer": self.newer,
             "embed": self.embed,
             "no_basemap": no_basemap(self.tiles),
+            "offline_basemap": self.basemap_source(),
             "cluster_threshold": self.cluster_threshold,
             **self.extra,
         }
@@ -216,7 +225,7 @@ def build_map(config: MapConfig) -> folium.Map:
         m.default_js = map_js(config.static_prefix)
         m.default_css = map_css(config.static_prefix)
     # Start downloading the data while the scripts load (the map's fetch() reuses these).
-    urls = [config.boundaries] if isinstance(config.boundaries, str) else []
+    urls = [u for u in (config.basemap_source(), config.boundaries) if isinstance(u, str)]
     urls += [layer.data_url for layer in config.layers if layer.data_url and layer.data is None]
     if urls:
         from html import escape
@@ -326,6 +335,7 @@ def notebook_map(
         tiles_attribution=tiles_attribution,
         date=date,
         inline_assets=True,
+        offline_basemap=basemap_geojson() if boundaries else None,
     )
     return build_map(config)
 

@@ -1,7 +1,8 @@
-"""Static PNG of a map view, drawn server-side with matplotlib and no basemap.
+"""Static PNG of a map view, drawn server-side with matplotlib on sitmap's offline basemap.
 
 For low-bandwidth readers, social cards (``og:image``) and the ``<noscript>``
-fallback: context boundaries from shipped data, zones by order type and state,
+fallback: land, sea, Wadi Gaza and place labels (:mod:`api.render.basemap`, the
+same basemap as the interactive maps), context boundaries from shipped data, zones by order type and state,
 claims with their uncertainty circles (fill fading with size), a legend, the title,
 the date shown and the as-of instant. Uses matplotlib's object API (no pyplot
 global state), so it is safe in a threaded server.
@@ -29,6 +30,61 @@ _BOUNDARY_STYLE: dict[str, tuple[str, float, Any]] = {
     "adm2": ("#777", 0.6, "-"),
     "adm1": ("#333", 1.4, "-"),
 }
+
+
+#: Basemap colours, the same as sitmap-basemap.js and sitmap-map.css draw.
+SEA = "#bcd3e6"
+LAND = "#f2efe6"
+COAST = "#8fb0c9"
+WADI = "#5d8fb8"
+
+
+def _draw_labels(
+    ax: Any, features: list[dict[str, Any]], limits: tuple[float, float, float, float], width_px: float
+) -> None:
+    """Place labels as the browser does: from their zoom on, biggest first, never overlapping."""
+    x0, x1, y0, y1 = limits
+    zoom = math.log2(width_px * 2 * math.pi * _R / ((x1 - x0) * 256))
+    px = width_px / (x1 - x0)
+    placed: list[tuple[float, float, float, float]] = []
+    for f in features:
+        p = f["properties"]
+        if p["kind"] != "label" or p.get("minzoom", 0) > zoom + 0.5:
+            continue
+        lon, lat = f["geometry"]["coordinates"]
+        x, y = _merc(lon, lat)
+        fx, fy = float(x), float(y)
+        if not (x0 < fx < x1 and y0 < fy < y1):
+            continue
+        big = p.get("place") == "city" and p.get("minzoom", 0) <= 10
+        w, h = (len(p["name"]) * (7.4 if big else 6.4) + 6) / px, (16 if big else 14) / px
+        box = (fx - w / 2, fy - h / 2, fx + w / 2, fy + h / 2)
+        if any(box[0] < q[2] and box[2] > q[0] and box[1] < q[3] and box[3] > q[1] for q in placed):
+            continue
+        placed.append(box)
+        ax.text(
+            fx,
+            fy,
+            p["name"],
+            ha="center",
+            va="center",
+            zorder=1.5,
+            color="#333" if big else "#555",
+            fontsize=10 if big else 8.5,
+            fontweight="bold" if big else "normal",
+            clip_on=True,
+        )
+
+
+def _near_median(lon: Any, lat: Any, degrees: float = 3.0) -> Any:
+    """Which points frame the view: those within ``degrees`` of the median (all, if none are).
+
+    The interactive map frames the same way, so a talk in Doha does not shrink the Strip.
+    """
+    if len(lon) < 3:
+        return np.ones(len(lon), dtype=bool)
+    near = (np.abs(lon - np.median(lon)) < degrees) & (np.abs(lat - np.median(lat)) < degrees)
+    return near if near.any() else np.ones(len(lon), dtype=bool)
 
 
 def _merc(lon: Any, lat: Any) -> tuple[Any, Any]:
@@ -89,6 +145,7 @@ def render_png(
     from matplotlib.lines import Line2D
     from matplotlib.patches import Patch, PathPatch
 
+    from api.render.basemap import BASEMAP_ATTRIBUTION, basemap_geojson
     from api.render.mapbuilder import boundaries_geojson, palette, zone_palette
 
     pal = palette()
@@ -96,18 +153,24 @@ def render_png(
     fig = Figure(figsize=(SIZE_PX[0] / 100, SIZE_PX[1] / 100), dpi=100, facecolor="white")
     FigureCanvasAgg(fig)
     ax = fig.add_axes((0.01, 0.07, 0.70, 0.84))
-    ax.set_facecolor("#e6eef5")  # sea
+    ax.set_facecolor(SEA)
     ax.set_aspect("equal")
     ax.set_xticks([])
     ax.set_yticks([])
     at = datetime.combine(day, time(12), tzinfo=UTC) if day else (as_of or datetime.now(UTC))
 
-    # Context boundaries: land filled, sea left blue, outlines on top.
-    for f in boundaries_geojson()["features"]:
-        if f["properties"]["level"] in ("country", "adm1"):
+    # The same offline basemap as the interactive maps: land over the sea, Wadi Gaza,
+    # then context boundaries on top (labels come once the extent is known).
+    base = basemap_geojson()["features"]
+    for f in base:
+        kind = f["properties"]["kind"]
+        if kind == "land":
             land = _poly_patches(f["geometry"])
             if land is not None:
-                ax.add_patch(PathPatch(land, facecolor="#fbfbf7", edgecolor="none", zorder=0.5))
+                ax.add_patch(PathPatch(land, facecolor=LAND, edgecolor=COAST, lw=0.6, zorder=0.5))
+        elif kind == "wadi":
+            xs, ys = _merc(*zip(*f["geometry"]["coordinates"], strict=True))
+            ax.plot(xs, ys, color=WADI, lw=1.8, zorder=0.8)
     for f in boundaries_geojson()["features"]:
         level = f["properties"]["level"]
         color, lw, ls = _BOUNDARY_STYLE.get(level, ("#777", 0.6, "-"))
@@ -208,8 +271,10 @@ def render_png(
             if t not in types_seen:
                 types_seen.append(t)
         rmax = r.max() if n else 0
-        extent.extend([float(x.min() - min(rmax, 3000)), float(y.min() - min(rmax, 3000))])
-        extent.extend([float(x.max() + min(rmax, 3000)), float(y.max() + min(rmax, 3000))])
+        near = _near_median(np.asarray(payload["x"], dtype=float), np.asarray(payload["y"], dtype=float))
+        xn, yn = x[near], y[near]
+        extent.extend([float(xn.min() - min(rmax, 3000)), float(yn.min() - min(rmax, 3000))])
+        extent.extend([float(xn.max() + min(rmax, 3000)), float(yn.max() + min(rmax, 3000))])
 
     # Extent: the requested bbox, else the data, else the Gaza Strip.
     if bbox is not None:
@@ -228,6 +293,7 @@ def render_png(
     hx, hy = (half * w_frac / h_frac, half) if w_frac > h_frac else (half, half * h_frac / w_frac)
     ax.set_xlim(cx - hx, cx + hx)
     ax.set_ylim(cy - hy, cy + hy)
+    _draw_labels(ax, base, (cx - hx, cx + hx, cy - hy, cy + hy), w_frac)
 
     # Legend panel.
     for t in types_seen or list(pal)[:5]:
@@ -267,9 +333,9 @@ def render_png(
     fig.text(0.01, 0.925, sub, fontsize=11.5, color="#333", va="center")
     fig.text(
         0.01,
-        0.03,
+        0.012,
         "Claims as reported by their claimants and sources, not verified. Circles: location uncertainty (~95%). "
-        "Boundaries: OCHA/PAMOP via HDX; Natural Earth. Made with sitmap.",
+        "Made with sitmap.\nBoundaries: OCHA/PAMOP via HDX; " + BASEMAP_ATTRIBUTION + ".",
         fontsize=8.5,
         color="#555",
     )

@@ -65,6 +65,7 @@ def write_map(
 
     Raises :class:`InvalidInput` for another suffix and ``NotFound`` for an unknown layer.
     """
+    from api.render.basemap import basemap_geojson
     from api.render.mapbuilder import LayerRef, MapConfig, boundaries_geojson, build_map
     from api.render.png import render_png
     from api.routes.maps import _title, _when_label, layer_payload
@@ -105,6 +106,7 @@ def write_map(
         bbox=view.bbox,
         as_of_label=f"on {view.as_of:%d %b %Y %H:%M} UTC" if view.as_of else None,
         inline_assets=True,
+        offline_basemap=basemap_geojson(),
     )
     html = build_map(config).get_root().render()
     html = html.replace("<head>", f"<head>\n<title>{_escape(title)} · sitmap</title>", 1)

@@ -455,12 +455,12 @@ def test_data_is_built_once_and_rebuilt_after_a_write(tmp_path: Path) -> None:
             maps.layer_payload = saved
 
 
-def test_default_basemap_is_openstreetmap_with_attribution(db: str) -> None:
+def test_default_basemap_is_the_offline_one_and_reaches_no_tile_server(db: str) -> None:
     app = create_app(Settings(db=db))
     with TestClient(app) as c:
         r = c.get("/embed/all")
-        assert "https://tile.openstreetmap.org/{z}/{x}/{y}.png" in r.text and "openstreetmap.org/copyright" in r.text
-        assert "img-src 'self' data: blob: https://tile.openstreetmap.org" in r.headers["content-security-policy"]
+        assert "/static/sitmap/basemap.geojson" in r.text and "tile.openstreetmap.org" not in r.text
+        assert "img-src 'self' data: blob:;" in r.headers["content-security-policy"]
 
 
 def test_cli_writes_offline_html_and_png(db: str, tmp_path: Path) -> None:

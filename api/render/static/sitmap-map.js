@@ -353,6 +353,7 @@
 
   Controller.prototype.load = function () {
     var self = this;
+    if (this.cfg.offline_basemap) this._loadBasemap(this.cfg.offline_basemap);
     if (this.cfg.boundaries) this._loadBoundaries(this.cfg.boundaries);
     (this.cfg.layers || []).forEach(function (meta) {
       self.pending++;
@@ -367,6 +368,17 @@
     if (!this.pending) this._loaded();
   };
 
+  /** sitmap's offline basemap (sitmap-basemap.js): land, sea, neighbourhoods, Wadi Gaza, labels. */
+  Controller.prototype._loadBasemap = function (src) {
+    var self = this;
+    if (!window.SitmapBasemap) return;
+    self.pending++;
+    window.SitmapBasemap.load(this.map, src, { lang: this.cfg.lang })
+      .then(function (group) { self.basemap = group; })
+      .catch(function (err) { self.errors.push('Basemap: ' + err.message); })
+      .then(function () { self.pending--; self._loaded(); });
+  };
+
   Controller.prototype._loadBoundaries = function (b) {
     var self = this;
     var got = typeof b === 'string' ? fetch(b, { credentials: 'same-origin', mode: 'cors' }).then(function (r) { if (!r.ok) throw new Error('HTTP ' + r.status); return r.json(); }) : Promise.resolve(b);
@@ -376,7 +388,7 @@
         pane: 'sitmapBoundaries', interactive: false, attribution: typeof fc.attribution === 'string' ? fc.attribution.replace(/[<>&]/g, '') : '',
         style: function (f) {
           var lvl = f.properties && f.properties.level;
-          var land = !!self.cfg.no_basemap && lvl !== 'adm2';
+          var land = !!self.cfg.no_basemap && !self.cfg.offline_basemap && lvl !== 'adm2';
           return lvl === 'country' ? { color: '#777', weight: 1, fill: land, fillColor: '#fbfbf7', fillOpacity: 1, dashArray: '4 3' }
             : lvl === 'adm1' || lvl === 'adm0' ? { color: '#333', weight: 2.2, fill: land, fillColor: '#fbfbf7', fillOpacity: 1 }
             : { color: '#555', weight: 1, fill: false, opacity: 0.8 };
