@@ -137,13 +137,18 @@ def create_app(settings: Settings | None = None, *, store: Store | None = None) 
 
     install_error_handlers(app)
 
-    from api.routes import features, health, ingest, layers_admin, rasters
+    from api.desk.session import new_session_key
+    from api.routes import desk, features, health, ingest, layers_admin, rasters, reports
+
+    app.state.session_key = new_session_key(settings.session_secret)
 
     app.include_router(health.router)
     app.include_router(features.router)
     app.include_router(rasters.router)
     app.include_router(ingest.router)
     app.include_router(layers_admin.router)
+    app.include_router(reports.router)
+    app.include_router(desk.router)
     # Map pages, embeds, oEmbed and static assets (the maps part) are included here:
     _include_maps(app)
 

@@ -14,6 +14,8 @@ from typing import Annotated, Any
 import click
 import typer
 
+from api.cli_feeds import feeds_app
+from api.cli_feeds import watch as watch_command
 from api.cli_layer import layer_app
 from api.cli_options import DEFAULT_DB, DbOption, cli_user
 from api.cli_tokens import tokens_app
@@ -380,6 +382,8 @@ zones_app = typer.Typer(help="Evacuation orders and humanitarian zones: import t
 app.add_typer(zones_app, name="zones", no_args_is_help=True)
 app.add_typer(tokens_app, name="tokens")
 app.add_typer(layer_app, name="layer")
+app.add_typer(feeds_app, name="feeds", no_args_is_help=True)
+app.command("watch")(watch_command)
 
 
 @zones_app.command("import-orders")

@@ -32,6 +32,14 @@ class Settings(BaseSettings):
         description="File with one name:sha256:<hex>[:scope] per line (sitmap tokens add); re-read when it changes",
     )
 
+    session_secret: str | None = Field(
+        default=None,
+        repr=False,
+        min_length=16,
+        description="Key that signs desk sessions (set it when several workers serve; default: random per process)",
+    )
+    session_hours: float = Field(default=12.0, gt=0, le=24 * 30, description="How long a desk sign-in lasts")
+
     default_limit: int = Field(default=100, ge=1, le=100_000, description="Items per page when limit is not given")
     max_limit: int = Field(default=10_000, ge=1, le=1_000_000, description="Largest limit a client may ask for")
     max_body_bytes: int = Field(default=5_000_000, ge=1024, description="Largest request body accepted (413 above)")

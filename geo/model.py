@@ -52,7 +52,7 @@ EVENT_TYPES: tuple[str, ...] = get_args(EventType)
 ClaimStatus = Literal["reported", "corroborated", "disputed", "retracted"]
 CLAIM_STATUSES: tuple[str, ...] = get_args(ClaimStatus)
 
-Review = Literal["machine", "reviewed"]
+Review = Literal["machine", "reviewed", "edited", "rejected"]
 REVIEWS: tuple[str, ...] = get_args(Review)
 
 TimePrecision = Literal["hour", "day", "week", "month", "year", "unknown"]

@@ -92,8 +92,9 @@ class ClaimQuery:
     geometry truly intersects it (not only the index envelope). ``start``/``end``
     select claims whose event interval overlaps [start, end]; claims without a
     time never match a time filter. String filters match exactly, any of the given
-    values. ``min_geo_precision`` keeps claims at least that precise (ACLED code
-    <= the given value: 1 is the most precise). ``limit=None`` returns all.
+    values (``reviews``: machine, reviewed, edited, rejected). ``min_geo_precision``
+    keeps claims at least that precise (ACLED code <= the given value: 1 is the most
+    precise). ``limit=None`` returns all.
     """
 
     bbox: tuple[float, float, float, float] | None = None
@@ -106,6 +107,7 @@ class ClaimQuery:
     claimants: tuple[str, ...] = ()
     statuses: tuple[str, ...] = ()
     report_ids: tuple[str, ...] = ()
+    reviews: tuple[str, ...] = ()
     min_geo_precision: int | None = None
     limit: int | None = None
     offset: int = 0
@@ -128,6 +130,25 @@ class ZoneQuery:
     order_types: tuple[str, ...] = ()
     issuers: tuple[str, ...] = ()
     include_retracted: bool = False
+    limit: int | None = None
+    offset: int = 0
+
+
+@dataclass(frozen=True)
+class ReportQuery:
+    """Filters for :meth:`Store.query_reports`; every field is optional.
+
+    Reports come newest first by ``published_at`` (reports without a date last), then by
+    id. ``start``/``end`` bound ``published_at``; ``unreviewed`` keeps reports that still
+    have a current claim no editor has looked at (``review = 'machine'``, not retracted).
+    """
+
+    ids: tuple[str, ...] = ()
+    source_ids: tuple[str, ...] = ()
+    urls: tuple[str, ...] = ()
+    start: datetime | None = None
+    end: datetime | None = None
+    unreviewed: bool = False
     limit: int | None = None
     offset: int = 0
 
@@ -265,6 +286,16 @@ class Store(Protocol):
 
     def list_sources(self) -> list[Source]:
         """All sources, by id."""
+
+    def query_reports(self, query: ReportQuery) -> Page[Report]:
+        """Reports matching ``query``, newest first, with the total count."""
+
+    # -- small named values kept with the data (feeds, ended sessions) --------------------
+    def get_meta(self, prefix: str) -> dict[str, str]:
+        """Every stored value whose key starts with ``prefix`` (``app:`` keys only), by key."""
+
+    def put_meta(self, values: dict[str, str | None]) -> None:
+        """Store (or, for ``None``, remove) ``app:`` values in one transaction."""
 
     # -- layers (stored with the data) ---------------------------------------------------
     def put_layer(self, layer: Layer, *, expected_version: int | None = None, recorded_by: str | None = None) -> int:

@@ -42,7 +42,7 @@ from geo.errors import NotFound, StoreBusy, StoreError
 from layers.model import ClaimRecord, Layer, Report, Source, Zone
 from layers.store import rows as R
 from layers.store.base import SCHEMA_VERSION, LayerVersion, StoreStats, WriteResult, check_schema_version
-from layers.store.sqlreads import SqlReads, last_page_total
+from layers.store.sqlreads import SqlReads, last_page_total, write_meta
 
 T = TypeVar("T")
 
@@ -741,6 +741,10 @@ class GpkgStore(SqlReads):
         return _ReadTx(self._conn(), self)
 
     # -- writes -------------------------------------------------------------------------
+
+    def put_meta(self, values: dict[str, str | None]) -> None:
+        """Store (or, for ``None``, remove) ``app:`` values in one transaction."""
+        self._write(lambda tx: write_meta(tx, values))
 
     def add_sources(self, sources: Sequence[Source]) -> WriteResult:
         """Insert or update sources (they are not versioned)."""

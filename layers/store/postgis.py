@@ -45,7 +45,7 @@ from geo.errors import NotFound, StoreError
 from layers.model import ClaimRecord, Layer, Report, Source, Zone
 from layers.store import rows as R
 from layers.store.base import SCHEMA_VERSION, ClaimQuery, LayerVersion, StoreStats, WriteResult, check_schema_version
-from layers.store.sqlreads import SqlReads, last_page_total
+from layers.store.sqlreads import SqlReads, last_page_total, write_meta
 
 T = TypeVar("T")
 
@@ -424,6 +424,10 @@ class PostgisStore(SqlReads):
             R.seed_layer_versions(_Tx(conn))
 
     # -- writes -------------------------------------------------------------------------
+
+    def put_meta(self, values: dict[str, str | None]) -> None:
+        """Store (or, for ``None``, remove) ``app:`` values in one transaction."""
+        self._run(lambda tx: write_meta(tx, values), write=True)
 
     def add_sources(self, sources: Sequence[Source]) -> WriteResult:
         """Insert or update sources (they are not versioned)."""

@@ -1362,6 +1362,7 @@ def claim_where(d: Dialect, q: ClaimQuery, alias: str = "") -> tuple[list[str], 
     _in(f"{p}source", q.sources, where, params)
     _in(f"{p}claimant", q.claimants, where, params)
     _in(f"{p}report_id", q.report_ids, where, params)
+    _in(f"{p}review", q.reviews, where, params)
     if q.statuses:
         _in(f"{p}status", q.statuses, where, params)
     else:
@@ -1518,6 +1519,7 @@ def check_claim_query(q: ClaimQuery) -> None:
     _check_window(q)
     _check_known("status", q.statuses, CLAIM_STATUSES)
     _check_known("event type", q.event_types, EVENT_TYPES)
+    _check_known("review", q.reviews, REVIEWS)
     if q.min_geo_precision is not None and q.min_geo_precision not in (1, 2, 3):
         raise InvalidInput(f"min_geo_precision must be 1, 2 or 3 (got {q.min_geo_precision})")
 

@@ -14,7 +14,7 @@ from typing import Any
 from geo.errors import NotFound
 from layers.model import ClaimRecord, Report, Source, Zone
 from layers.store import rows as R
-from layers.store.base import ClaimQuery, Page, ZoneQuery
+from layers.store.base import ClaimQuery, Page, ReportQuery, ZoneQuery
 
 
 def last_page_total(page: Sequence[Any], limit: int | None, offset: int) -> int | None:
@@ -29,6 +29,16 @@ def last_page_total(page: Sequence[Any], limit: int | None, offset: int) -> int 
     if page or offset == 0:
         return offset + len(page)
     return None
+
+
+def write_meta(tx: R.Tx, values: dict[str, str | None]) -> None:
+    """Store or remove ``app:`` values of ``sitmap_meta`` in the caller's transaction (both backends)."""
+    for key, value in values.items():
+        if not key.startswith("app:") or len(key) > 300:
+            raise ValueError(f"application meta keys start with 'app:' and are short, not {key[:20]!r}")
+        tx.run("DELETE FROM sitmap_meta WHERE key = ?", [key])
+        if value is not None:
+            tx.run("INSERT INTO sitmap_meta (key, value) VALUES (?, ?)", [key, value])
 
 
 class SqlReads:
@@ -64,6 +74,50 @@ class SqlReads:
         """All sources, by id."""
         rows = self._fetch("SELECT id, name, kind, url FROM sources ORDER BY id")
         return [Source(id=i, name=n, kind=k, url=u) for i, n, k, u in rows]
+
+    def query_reports(self, query: ReportQuery) -> Page[Report]:
+        """Reports matching ``query``, newest first (undated last, then by id), with the total count."""
+        d = self._dialect
+        where: list[str] = []
+        params: list[Any] = []
+        for column, values in (("r.id", query.ids), ("r.source_id", query.source_ids), ("r.url", query.urls)):
+            if values:
+                where.append(f"{column} IN ({', '.join('?' * len(values))})")
+                params.extend(values)
+        published = d.tc("published_at", "r")
+        if query.start is not None:
+            where.append(f"{published} >= ?")
+            params.append(d.ts(query.start))
+        if query.end is not None:
+            where.append(f"{published} <= ?")
+            params.append(d.ts(query.end))
+        if query.unreviewed:
+            where.append(
+                f"EXISTS (SELECT 1 FROM {R.CLAIM_TABLE} c WHERE c.report_id = r.id AND c.superseded_at IS NULL "
+                "AND c.review = 'machine' AND c.status <> 'retracted')"
+            )
+        sql_where = f" WHERE {' AND '.join(where)}" if where else ""
+        select = ", ".join(f"r.{c}" for c in R.report_select(d).split(", "))
+        page = "" if query.limit is None else f" LIMIT {int(query.limit)}"
+        page += f" OFFSET {int(query.offset)}" if query.offset else ""
+        rows = self._fetch(
+            f"SELECT {select} FROM reports r{sql_where} ORDER BY {published} IS NULL, {published} DESC, r.id{page}",
+            params,
+        )
+        last = query.limit is None or len(rows) < query.limit
+        if last and (rows or not query.offset):
+            total = query.offset + len(rows)  # the last page shows the total; other pages count
+        else:
+            total = int(self._fetch(f"SELECT count(*) FROM reports r{sql_where}", params)[0][0])
+        return Page(items=[R.report_from_row(d, row) for row in rows], total=total)
+
+    def get_meta(self, prefix: str) -> dict[str, str]:
+        """Every ``app:`` value whose key starts with ``prefix``, by key (the schema's own keys stay hidden)."""
+        if not prefix.startswith("app:"):
+            raise ValueError(f"meta keys read by the application start with 'app:', not {prefix[:20]!r}")
+        like = prefix.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+        rows = self._fetch("SELECT key, value FROM sitmap_meta WHERE key LIKE ? ESCAPE '\\' ORDER BY key", [like])
+        return {str(k): str(v) for k, v in rows}
 
     def get_report(self, report_id: str) -> Report:
         """The report, or ``NotFound``."""

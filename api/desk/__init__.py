@@ -1,0 +1,1 @@
+"""The review desk: sessions, forms and rendering for the /desk pages."""
