@@ -245,6 +245,29 @@ def containing(point: Point | tuple[float, float], level: AnyLevel = "adm2") -> 
     return min((areas[int(i)] for i in hits), key=lambda a: a.pcode)
 
 
+#: The course of Wadi Gaza (sitmap's own line, about 500 m; see ``data/basemap/ATTRIBUTION.md``).
+WADI_GAZA_FILE = Path(__file__).parent / "data" / "basemap" / "wadi_gaza.geojson"
+
+
+@cache
+def wadi_gaza() -> BaseGeometry:
+    """The line of Wadi Gaza across the Strip (lon/lat), which orders use as a boundary."""
+    doc = json.loads(WADI_GAZA_FILE.read_text(encoding="utf-8"))
+    return shape(doc["features"][0]["geometry"])
+
+
+def north_of_wadi_gaza(area: BaseGeometry) -> BaseGeometry:
+    """The part of ``area`` north of Wadi Gaza ("north of Wadi Gaza" in the orders of Oct 2023).
+
+    The line is carried due west into the sea and due east past the fence, then
+    closed far to the north; ``area`` is cut by that polygon.
+    """
+    coords = list(wadi_gaza().coords)
+    (x0, y0), (x1, y1) = coords[0], coords[-1]
+    north = Polygon([(x0 - 1.0, y0), *coords, (x1 + 1.0, y1), (x1 + 1.0, y1 + 2.0), (x0 - 1.0, y0 + 2.0)])
+    return shapely.intersection(area, north)
+
+
 __all__ = [
     "ADMIN_LEVELS",
     "EQUAL_AREA_CRS",
@@ -259,6 +282,8 @@ __all__ = [
     "find_admin",
     "fold_name",
     "gaza_strip",
+    "north_of_wadi_gaza",
     "to_equal_area",
+    "wadi_gaza",
     "west_bank",
 ]

@@ -52,6 +52,8 @@ from layers.store.base import Store, ZoneQuery
 ORDERS_DIR = Path(__file__).parent / "data" / "orders"
 GAZAMAPS_FILE = ORDERS_DIR / "gazamaps_displacement_orders.json"
 GAZANOWPOP_FILE = ORDERS_DIR / "gazanowpop_evacuation_orders_2025.csv"
+#: Orders GazaMaps records without blocks, drawn by sitmap from shipped boundaries (with provenance).
+SUPPLEMENT_FILE = ORDERS_DIR / "supplement.json"
 
 #: Issuer of the real orders, as the data records it.
 IDF_ISSUER = "Israeli military"
@@ -320,9 +322,82 @@ def _gazamaps(grid: BlockGrid, until: datetime | None) -> OrdersLoad:
                 )
             )
         if not disp and not sblocks:
-            unmapped.append(("gazamaps", oid, rec["date"], "the data lists no block numbers for this order"))
+            extra = _supplement().get(oid)
+            if extra is not None:
+                zones.append(_supplement_zone(extra, until))
+            else:
+                unmapped.append(("gazamaps", oid, rec["date"], "the data lists no block numbers for this order"))
     zones.extend(_chain(safe, until))
     return OrdersLoad(zones=zones, unmapped=unmapped)
+
+
+@cache
+def _supplement() -> dict[str, dict[str, Any]]:
+    """sitmap's drawings of orders GazaMaps lists without blocks, by GazaMaps id."""
+    doc = json.loads(SUPPLEMENT_FILE.read_text(encoding="utf-8"))
+    return {str(o["gazamaps_id"]): o for o in doc["orders"]}
+
+
+def _supplement_zone(rec: dict[str, Any], until: datetime | None) -> Zone:
+    """A zone for an order that named an area, not blocks: governorates cut by Wadi Gaza.
+
+    The area is derived from shipped data only (OCHA governorates, sitmap's Wadi Gaza
+    line), so its uncertainty is the line's (``radius_m``) and its method says so.
+    """
+    from geo.boundaries import find_admin, north_of_wadi_gaza
+
+    spec = rec["area"]
+    area: BaseGeometry = shapely.union_all([find_admin(p).geometry for p in spec["governorates"]])
+    if spec.get("north_of") == "wadi_gaza":
+        area = north_of_wadi_gaza(area)
+    lifted = _day(rec["lifted_at"]) if rec.get("lifted_at") else None
+    ends = [t for t in (lifted, until) if t is not None]
+    zone = zone_from_polygon(
+        area,
+        issuer=IDF_ISSUER,
+        order_type=rec["order_type"],
+        issued_at=rec["issued_at"],
+        lifted_at=min(ends) if ends else None,
+        id=rec["id"],
+        title=rec["title"],
+        source=rec["source"],
+        url=rec["url"],
+        notes=rec["notes"],
+    )
+    how = Uncertainty(
+        radius_m=float(rec.get("radius_m", 500)),
+        geo_precision=2,
+        where_prec=2,
+        method="manual",
+        note="drawn by sitmap: OCHA governorates cut by its Wadi Gaza line",
+    )
+    return zone.model_copy(update={"uncertainty": how})
+
+
+def known_gaps(until: date | None = None) -> list[dict[str, str]]:
+    """Orders the shipped data knows of but cannot draw (no blocks, no area), oldest first.
+
+    Each is ``{"date", "order", "source", "url", "reason"}``; with ``until``, only those
+    issued on or before that day. An order stays in force until lifted, so a day's
+    record is known to be incomplete when any of these was issued on or before it.
+    """
+    out = []
+    for rec in sorted(_gazamaps_records(), key=lambda r: (r["date"], int(r["id"]))):
+        oid = str(rec["id"])
+        if _split_ids(rec.get("displacement_blocks", "")) or _split_ids(rec.get("labeled_safe_blocks", "")):
+            continue
+        if oid in _supplement() or (until is not None and date.fromisoformat(rec["date"]) > until):
+            continue
+        out.append(
+            {
+                "date": rec["date"],
+                "order": f"GazaMaps #{oid}",
+                "source": GAZAMAPS_SOURCE,
+                "url": rec.get("link") or rec.get("source") or "",
+                "reason": "the data lists no block numbers for this order, so it is not drawn",
+            }
+        )
+    return out
 
 
 def _chain(declarations: list[Zone], until: datetime | None) -> list[Zone]:

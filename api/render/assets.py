@@ -57,7 +57,8 @@ def resolve_asset(url_path: str) -> Asset:
     if parts == ["sitmap", "basemap.geojson"]:
         from api.render.basemap import ensure_basemap_file
 
-        ensure_basemap_file()  # built by make install; a plain pip install builds it here once
+        # built by make install; a plain pip install builds it here once
+        return Asset(path=ensure_basemap_file(), media_type="application/geo+json")
     path = root.joinpath(*parts[1:]).resolve()
     if not path.is_file() or not path.is_relative_to(root.resolve()):
         raise NotFound(f"no static file {url_path!r}")

@@ -232,14 +232,23 @@ def write_basemap(path: Path = BASEMAP_FILE) -> Path:
 
 
 def ensure_basemap_file() -> Path:
-    """The served basemap file, written first if it is missing or stale (e.g. a pip install)."""
-    if BASEMAP_FILE.is_file():
+    """The served basemap file, written first if it is missing or stale (e.g. a pip install).
+
+    Where the package folder is read-only, the file goes to the temporary folder instead.
+    """
+    import tempfile
+
+    for path in (BASEMAP_FILE, Path(tempfile.gettempdir()) / "sitmap-basemap.geojson"):
         try:
-            if json.loads(BASEMAP_FILE.read_text(encoding="utf-8")).get("attribution") == BASEMAP_ATTRIBUTION:
-                return BASEMAP_FILE
+            if json.loads(path.read_text(encoding="utf-8")).get("attribution") == BASEMAP_ATTRIBUTION:
+                return path
         except (OSError, ValueError):
             pass
-    return write_basemap()
+        try:
+            return write_basemap(path)
+        except OSError:
+            continue
+    raise OSError("could not write the basemap file anywhere")
 
 
 if __name__ == "__main__":  # pragma: no cover - run by make install

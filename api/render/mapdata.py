@@ -186,8 +186,21 @@ def zones_payload(zones: Sequence[Zone], *, layer_id: str = "", title: str = "")
         "title": title,
         "count": len(features),
         "time_span": [t_min.date().isoformat(), t_max.date().isoformat()] if t_min and t_max else None,
+        "known_gaps": _known_gaps(zones),
         "features": features,
     }
+
+
+def _known_gaps(zones: Sequence[Zone]) -> list[dict[str, str]]:
+    """Orders of the shipped data that are known but cannot be drawn, when these zones come from it.
+
+    The map says a day's record is incomplete when one of these was issued on or before it.
+    """
+    if not any(z.id.startswith(("gazamaps-", "sitmap-order-")) for z in zones):
+        return []
+    from layers.zones import known_gaps
+
+    return known_gaps()
 
 
 def json_for_script(data: Any) -> str:

@@ -98,8 +98,23 @@ def orders_on(zones: Iterable[Zone], day: date) -> list[OrderLine]:
     return lines
 
 
-def render_orders(lines: Sequence[OrderLine], *, day: date, as_of: datetime | None = None) -> str:
-    """The ``/orders`` page (escaped HTML, inline CSS only)."""
+def render_orders(
+    lines: Sequence[OrderLine],
+    *,
+    day: date,
+    as_of: datetime | None = None,
+    gaps: Sequence[dict[str, str]] | None = None,
+) -> str:
+    """The ``/orders`` page (escaped HTML, inline CSS only).
+
+    ``gaps`` are orders known to exist but not listed (default: those of the shipped
+    data issued on or before ``day``, :func:`layers.zones.known_gaps`); the page says
+    plainly that the day's record is incomplete when there are any.
+    """
+    if gaps is None:
+        from layers.zones import known_gaps
+
+        gaps = known_gaps(day)
     groups = []
     for key, heading in _ORDER_TITLES.items():
         members = [o for o in lines if o.order_type == key]
@@ -117,6 +132,12 @@ def render_orders(lines: Sequence[OrderLine], *, day: date, as_of: datetime | No
             groups=groups,
             evac_blocks=evac_blocks,
             as_of=as_of,
+            gaps=[{**g, "day": _day_label(g["date"])} for g in gaps],
             fmt=lambda t: f"{t.day} {t:%b %Y}" if t else "",
         )
     )
+
+
+def _day_label(iso_day: str) -> str:
+    d = date.fromisoformat(iso_day[:10])
+    return f"{d.day} {d:%b %Y}"

@@ -137,10 +137,12 @@ def test_real_orders_load_with_nothing_dropped(orders: zm.OrdersLoad) -> None:
     with_safe = [r for r in raw if r["labeled_safe_blocks"].strip()]
     no_blocks = [r for r in raw if not r["displacement_blocks"].strip() and not r["labeled_safe_blocks"].strip()]
     assert len(raw) == 109
-    evac = [z for z in orders.zones if z.order_type == "evacuate"]
+    evac = [z for z in orders.zones if z.order_type == "evacuate" and z.id.startswith("gazamaps-")]
     safe = [z for z in orders.zones if z.order_type == "humanitarian_zone"]
     assert len(evac) == len(with_blocks) and len(safe) == len(with_safe)
-    assert {u[1] for u in orders.unmapped} == {str(r["id"]) for r in no_blocks}
+    # an order without blocks is drawn from sitmap's supplement (13 Oct 2023) or listed as not mapped
+    drawn = {"102"}
+    assert {u[1] for u in orders.unmapped} == {str(r["id"]) for r in no_blocks} - drawn
     z = next(z for z in evac if z.id == "gazamaps-16")
     assert z.issuer == "Israeli military" and z.url.startswith("https://x.com/")
     assert z.issued_at == t("2023-10-07") and z.lifted_at is None
@@ -215,7 +217,7 @@ def test_area_at_is_union_in_equal_area_and_share_of_365(gm: list) -> None:
     at = t("2023-12-05")
     s = zm.area_at(gm, at)
     live = zm.active_at(gm, at)
-    assert s.n_zones == len(live) == 4
+    assert s.n_zones == len(live) == 5  # four block orders and the 13 Oct order north of Wadi Gaza
     merged = shapely.union_all([z.geometry for z in live])
     assert s.area_km2 == pytest.approx(area_km2(merged))
     assert s.area_km2 < sum(area_km2(z.geometry) for z in live)  # overlaps count once
@@ -307,3 +309,31 @@ def test_people_under_orders_from_a_user_raster(gm: list, population_tif: Path) 
     row = series[series.date == date(2023, 12, 10)].iloc[0]
     assert row.raster_sum == pytest.approx(zm.raster_sum_under(gm, population_tif, t("2023-12-10T23:59:59")), rel=1e-3)
     assert zm.raster_sum_under(gm, population_tif, t("2020-01-01")) == 0.0
+
+
+def test_the_order_of_13_october_2023_is_drawn_north_of_wadi_gaza_with_its_provenance(orders: zm.OrdersLoad) -> None:
+    from shapely.geometry import Point
+
+    from geo.boundaries import find_admin
+
+    z = next(z for z in orders.zones if z.id == "sitmap-order-2023-10-13-north-of-wadi-gaza")
+    assert z.order_type == "evacuate" and z.issuer == "Israeli military" and z.issued_at == t("2023-10-13")
+    assert z.url == "https://x.com/AvichayAdraee/status/1712846493747495223"
+    assert "gazamaps.com/displacement/102" in (z.notes or "") and "Wadi Gaza" in (z.title or "")
+    assert z.uncertainty.radius_m == 500 and z.uncertainty.method == "manual"
+    # Gaza City and Jabalia are north of the wadi, Nuseirat and Deir al-Balah south of it
+    assert z.geometry.contains(Point(34.45, 31.52)) and z.geometry.contains(Point(34.49, 31.53))
+    assert not z.geometry.contains(Point(34.39, 31.45)) and not z.geometry.contains(Point(34.35, 31.42))
+    north = shapely.union_all([find_admin("PS0255").geometry, find_admin("PS0260").geometry])
+    assert 115 < area_km2(z.geometry) < area_km2(north)
+    assert z.lifted_at == t("2025-01-27")  # people were let back to the north
+    bounded = zm._supplement_zone(zm._supplement()["102"], t("2024-01-01"))
+    assert bounded.lifted_at == t("2024-01-01")  # ``until`` (e.g. a ceasefire) still bounds it
+
+
+def test_known_gaps_are_the_orders_left_undrawn_up_to_a_day() -> None:
+    gaps = zm.known_gaps()
+    assert [g["order"] for g in gaps][:2] == ["GazaMaps #105", "GazaMaps #11"]
+    assert all(g["url"].startswith("https://") and g["reason"] for g in gaps)
+    assert zm.known_gaps(date(2023, 11, 1)) == []  # 13 Oct is drawn; nothing else was missing yet
+    assert [g["date"] for g in zm.known_gaps(date(2023, 11, 20))] == ["2023-11-15"]

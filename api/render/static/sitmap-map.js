@@ -421,6 +421,7 @@
     }).addTo(this.map);
     lyr.sitmapMeta = meta;
     this.zoneLayers.push(lyr);
+    this.gaps = (this.gaps || []).concat(fc.known_gaps || []);
     this.layerControl.addOverlay(lyr, meta.title + ' (zones)');
     if (fc.time_span) this._widenSpan(fc.time_span);
   };
@@ -628,6 +629,8 @@
     parts.push(this.t.day !== null ? fmtDay(this.t.day) : 'all dates');
     if (this.cfg.as_of_label) parts.push('as known ' + this.cfg.as_of_label);
     if (unlocated) parts.push(unlocated + ' without a place, not drawn');
+    var day = this.t.day, gaps = (this.gaps || []).filter(function (g) { return day === null || parseDay(g.date) <= day; });
+    if (gaps.length) parts.push('orders known to be incomplete: ' + gaps.length + (gaps.length === 1 ? ' order' : ' orders') + ' not drawn (no area in the data)');
     this.statusEl.textContent = parts.join(' \u00b7 ');
     if (this.errors.length) add(this.statusEl, el('div', 'sm-error', 'Could not load ' + this.errors.join('; ')));
     var c = this.map.getContainer();
