@@ -277,28 +277,79 @@ def demo(
         )
 
 
-def _run_import(kind: str, file: str, db: str, strict: bool, as_json: bool) -> None:
+def _rows_progress(file: str) -> Any:
+    """A rich progress bar on stderr: bytes read, rows read and rows per second."""
+    from rich.console import Console  # rich comes with typer
+    from rich.progress import BarColumn, DownloadColumn, Progress, TextColumn, TimeRemainingColumn
+
+    return Progress(
+        "[progress.description]{task.description}",
+        BarColumn(),
+        DownloadColumn(),
+        TextColumn("{task.fields[rows]:,} rows, {task.fields[rate]:,.0f} rows/s"),
+        TimeRemainingColumn(),
+        console=Console(stderr=True),
+        transient=True,
+    )
+
+
+def _run_geojson(file: str, db: str, strict: bool, as_json: bool, options: dict[str, Any]) -> Any:
+    """The GeoJSON import, with a rows/s progress bar on a terminal for big files."""
+    import os
+    import time
+
+    from layers.importers.geojson import import_geojson
+    from layers.store import open_store
+
+    store = open_store(db) if not options.get("dry_run") else None
+    try:
+
+        def run(progress: Any = None) -> Any:
+            return import_geojson(
+                store,  # type: ignore[arg-type]  # None only with dry_run, which writes nothing
+                file,
+                strict=strict,
+                recorded_by=cli_user("import:geojson"),
+                progress=progress,
+                **options,
+            )
+
+        if os.path.getsize(file) < PROGRESS_MIN_BYTES or not sys.stderr.isatty() or as_json:
+            return run()
+        with _rows_progress(file) as bar:
+            task = bar.add_task(f"importing {os.path.basename(file)}", total=os.path.getsize(file), rows=0, rate=0.0)
+            t0 = time.monotonic()
+
+            def show(done: int, total: int, rows: int) -> None:
+                rate = rows / max(time.monotonic() - t0, 1e-6)
+                bar.update(task, completed=done, rows=rows, rate=rate)
+
+            return run(show)
+    finally:
+        if store is not None:
+            store.close()
+
+
+def _run_import(kind: str, file: str, db: str, strict: bool, as_json: bool, **options: Any) -> None:
     """Run one importer with a progress bar on big files, then print its report."""
     import os
 
     from layers.store import open_store
 
-    if kind == "acled":
-        from layers.importers.acled import import_acled as run
-    elif kind == "ucdp":
-        from layers.importers.ucdp import import_ucdp as run
-    else:
-        from layers.importers.geojson import import_geojson as run_geojson
-
     if not os.path.isfile(file):
         from geo.errors import InvalidInput
 
         raise InvalidInput(f"no such file: {file}")
+    if kind == "geojson":
+        _print_import(_run_geojson(file, db, strict, as_json, options), as_json)
+        return
+    if kind == "acled":
+        from layers.importers.acled import import_acled as run
+    else:
+        from layers.importers.ucdp import import_ucdp as run
     store = open_store(db)
     try:
-        if kind == "geojson":
-            result = run_geojson(store, file, strict=strict, recorded_by=cli_user("import:geojson"))
-        elif os.path.getsize(file) >= PROGRESS_MIN_BYTES and sys.stderr.isatty() and not as_json:
+        if os.path.getsize(file) >= PROGRESS_MIN_BYTES and sys.stderr.isatty() and not as_json:
             from rich.console import Console  # rich comes with typer
             from rich.progress import BarColumn, DownloadColumn, Progress, TimeRemainingColumn
 
@@ -330,6 +381,10 @@ def _print_import(result: Any, as_json: bool) -> None:
     if as_json:
         echo_json(result.as_dict() if hasattr(result, "as_dict") else result)
         return
+    if getattr(result, "dry_run", False):
+        typer.echo("input column -> sitmap property")
+        for column, target in result.columns.items():
+            typer.echo(f"  {column} -> {target or 'nothing (ignored; name it with --map PROPERTY=' + column + ')'}")
     for notice in getattr(result, "notices", []):
         typer.echo(f"note: {notice}", err=True)
     errors = getattr(result, "errors", [])
@@ -369,9 +424,30 @@ def import_geojson_cmd(
     db: DbOption = DEFAULT_DB,
     strict: StrictOption = False,
     as_json: JsonOption = False,
+    mapping: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--map",
+            help="PROPERTY=COLUMN[,...]: read sitmap's PROPERTY from the file's COLUMN (e.g. valid_from=event_date).",
+        ),
+    ] = None,
+    dry_run: Annotated[
+        bool, typer.Option("--dry-run", help="Read and check the file, print what each column becomes; store nothing.")
+    ] = False,
+    allow_undated: Annotated[
+        bool,
+        typer.Option("--allow-undated", help="Store claims without a date (counted) instead of refusing them."),
+    ] = False,
 ) -> None:
-    """Import a GeoJSON FeatureCollection of claims or zones; sitmap's own exports round-trip."""
-    _run_import("geojson", file, db, strict, as_json)
+    """Import a GeoJSON FeatureCollection of claims or zones; sitmap's own exports round-trip.
+
+    A claim without claimant, source or valid_from is refused with its feature number
+    unless --map names the file's column (or --allow-undated lets it go without a date).
+    """
+    from layers.importers.geojson import parse_mapping
+
+    options = {"mapping": parse_mapping(mapping or []), "dry_run": dry_run, "allow_undated": allow_undated}
+    _run_import("geojson", file, db, strict, as_json, **options)
 
 
 # --------------------------------------------------------------------------------------

@@ -26,7 +26,7 @@ from pydantic import (
     field_validator,
     model_validator,
 )
-from shapely.geometry import mapping, shape
+from shapely.geometry import Point, mapping, shape
 from shapely.geometry.base import BaseGeometry
 from shapely.validation import explain_validity
 
@@ -89,6 +89,11 @@ def check_geometry(geom: BaseGeometry, *, what: str = "geometry") -> BaseGeometr
     and OGC-valid (the reason comes from shapely's ``explain_validity``). 3D input is
     flattened to 2D: sitmap maps the ground, and GeoJSON readers disagree on Z.
     """
+    if type(geom) is Point and not geom.is_empty and not geom.has_z:
+        # The common case, checked without numpy round trips: a finite 2D point in range is valid.
+        x, y = geom.x, geom.y
+        if -180 <= x <= 180 and -90 <= y <= 90:
+            return geom
     if geom.is_empty:
         raise InvalidInput(f"{what} is empty")
     if shapely.has_z(geom):
@@ -142,11 +147,29 @@ def count_vertices(value: Any) -> int:
     return count
 
 
+def _fast_point(value: dict[str, Any]) -> Point | None:
+    """A GeoJSON Point with two or three plain numbers in range, built directly; else ``None`` (the full path)."""
+    if value.get("type") != "Point":
+        return None
+    coords = value.get("coordinates")
+    if type(coords) is not list or len(coords) not in (2, 3):
+        return None
+    if not all(type(c) in (int, float) for c in coords):
+        return None
+    x, y = float(coords[0]), float(coords[1])
+    if -180 <= x <= 180 and -90 <= y <= 90:  # NaN fails both comparisons; a third (Z) value is dropped
+        return Point(x, y)
+    return None
+
+
 def to_geometry(value: Any) -> BaseGeometry:
     """Coerce a shapely geometry, GeoJSON mapping or WKT string into a shapely geometry."""
     if isinstance(value, BaseGeometry):
         geom = value
     elif isinstance(value, dict):
+        point = _fast_point(value)
+        if point is not None:
+            return point
         if value.get("type") in ("Feature", "FeatureCollection"):
             raise InvalidInput("expected a GeoJSON geometry, got a " + str(value.get("type")))
         try:

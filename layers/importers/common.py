@@ -81,6 +81,16 @@ class ImportResult:
     notices: list[str] = field(default_factory=list)
     strict: bool = False
     report_id: str | None = None
+    #: Nothing was written: the file was only read and checked.
+    dry_run: bool = False
+    #: Counted disagreements, e.g. ``{"geo_precision": 12}``: the file's value was kept.
+    warnings: dict[str, int] = field(default_factory=dict)
+    #: Input columns that map to nothing, with the number of rows that had them.
+    unmapped: dict[str, int] = field(default_factory=dict)
+    #: Each input column seen and the sitmap property it becomes (``None``: nothing).
+    columns: dict[str, str | None] = field(default_factory=dict)
+    #: Claims stored without a time (``--allow-undated``, or the file says the time is unknown).
+    undated: int = 0
 
     @property
     def stored(self) -> int:
@@ -99,8 +109,18 @@ class ImportResult:
             f"{self.format}: {self.rows} rows read, {self.inserted} new, {self.updated} new versions, "
             f"{self.unchanged} unchanged"
         )
+        if self.dry_run:
+            text = f"dry run, nothing stored: {self.format}: {self.rows} rows read, {self.rows - self.error_count} good"
         if self.error_count:
             text += f", {self.error_count} bad rows skipped"
+        if self.undated:
+            text += f", {self.undated} stored without a time"
+        for key, n in self.warnings.items():
+            text += f", {n} rows whose {key} differs from sitmap's derivation (kept as given)"
+        if self.unmapped:
+            names = ", ".join(f"{k} ({n})" for k, n in list(self.unmapped.items())[:10])
+            more = f" and {len(self.unmapped) - 10} more" if len(self.unmapped) > 10 else ""
+            text += f"; input columns that map to nothing: {names}{more}"
         return text
 
     def as_dict(self) -> dict[str, Any]:
@@ -116,6 +136,11 @@ class ImportResult:
             "errors": [{"line": e.line, "id": e.row_id, "reason": e.reason} for e in self.errors],
             "notices": list(self.notices),
             "report_id": self.report_id,
+            "dry_run": self.dry_run,
+            "undated": self.undated,
+            "warnings": dict(self.warnings),
+            "unmapped": dict(self.unmapped),
+            "columns": dict(self.columns),
         }
 
 

@@ -19,9 +19,11 @@ naming a report the store does not have is dropped, with a notice.
 from __future__ import annotations
 
 import hashlib
+import io
 import json
-from collections.abc import Sequence
-from dataclasses import dataclass
+import re
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 from typing import IO, Any
@@ -41,16 +43,24 @@ from geo.model import (
     repair_geometry,
     to_geometry,
 )
-from layers.importers.common import BadRow, ImportFailed, ImportResult
+from layers.export import CLAIM_PROPERTIES, ZONE_PROPERTIES
+from layers.importers.common import BadRow, ImportFailed, ImportResult, _CountingReader
 from layers.model import ClaimRecord, Zone
 from layers.store.base import ClaimQuery, Store, ZoneQuery
 
-#: Largest GeoJSON file read (it is parsed whole); bigger files should be split or imported as CSV.
-MAX_BYTES = 512 * 1024 * 1024
+#: Largest single JSON value (one feature) read; the file itself is streamed, whatever its size.
+MAX_FEATURE_BYTES = 64 * 1024 * 1024
+#: Characters read from the file at a time.
+CHUNK_CHARS = 1 << 20
+#: Input column names kept in an import's summary (more are counted, not named).
+MAX_COLUMNS_KEPT = 200
+#: Properties read from a claim feature (the export's, and the region on request); a zone feature's.
+CLAIM_INPUT: frozenset[str] = frozenset(CLAIM_PROPERTIES) | {"uncertainty_region"}
+ZONE_INPUT: frozenset[str] = frozenset(ZONE_PROPERTIES) | {"drawn_geometry"}
 #: Most vertices one feature's geometries may hold; larger ones are refused before shapely builds them.
 MAX_VERTICES = 250_000
-#: Records per store write.
-BATCH_SIZE = 2000
+#: Features per store write: one transaction each; memory is bounded by it.
+BATCH_SIZE = 5000
 #: Coordinates closer than this (degrees) to the stored ones are the same (exports round to 1e-7).
 COORD_TOLERANCE = 1.5e-7
 
@@ -67,48 +77,183 @@ class BadFeature(BadRow):
 
 
 # --------------------------------------------------------------------------------------
-# Reading
+# Reading (streamed: one feature's text at a time)
 # --------------------------------------------------------------------------------------
+
+_WS = re.compile(r"[ \t\n\r]*")
+
+
+class _JsonStream:
+    """A JSON document read in chunks: values are decoded one at a time, the text before them dropped.
+
+    Memory is bounded by the largest single value read (a feature, at most
+    :data:`MAX_FEATURE_BYTES`), not by the file.
+    """
+
+    def __init__(self, fh: IO[str], name: str) -> None:
+        self._fh = fh
+        self.name = name
+        self._buf = ""
+        self._pos = 0
+        self._eof = False
+        self._decoder = json.JSONDecoder()
+
+    def _fill(self) -> bool:
+        """Read one more chunk; False at the end of the file."""
+        if self._eof:
+            return False
+        try:
+            data = self._fh.read(CHUNK_CHARS)
+        except UnicodeDecodeError:
+            raise InvalidInput(f"{self.name} is not UTF-8 text: save the file as UTF-8") from None
+        if not data:
+            self._eof = True
+            return False
+        self._buf = self._buf[self._pos :] + data
+        self._pos = 0
+        return True
+
+    def peek(self) -> str:
+        """The next non-blank character ('' at the end of the file)."""
+        while True:
+            self._pos = _WS.match(self._buf, self._pos).end()  # type: ignore[union-attr]
+            if self._pos < len(self._buf):
+                return self._buf[self._pos]
+            if not self._fill():
+                return ""
+
+    def expect(self, chars: str, what: str) -> str:
+        """Consume the next non-blank character, which must be one of ``chars``."""
+        got = self.peek()
+        if not got or got not in chars:
+            shown = repr(got) if got else "the end of the file"
+            raise InvalidInput(f"{self.name} is not JSON: expected {what}, found {shown}")
+        self._pos += 1
+        return got
+
+    def value(self) -> tuple[Any, str]:
+        """Decode the next JSON value; return it with its exact text (for content hashes)."""
+        self.peek()
+        while True:
+            try:
+                obj, end = self._decoder.raw_decode(self._buf, self._pos)
+            except json.JSONDecodeError as exc:
+                if len(self._buf) - self._pos > MAX_FEATURE_BYTES:
+                    raise TooLarge(
+                        f"{self.name}: a value larger than {MAX_FEATURE_BYTES // 2**20} MB or malformed JSON "
+                        f"({exc.msg})"
+                    ) from None
+                if self._fill():
+                    continue
+                raise InvalidInput(f"{self.name} is not JSON: {exc}") from None
+            if end == len(self._buf) and self._fill():
+                continue  # a number may go on in the next chunk
+            text = self._buf[self._pos : end]
+            self._pos = end
+            return obj, text
+
+
+def _open_text(
+    source: str | Path | IO[bytes] | IO[str],
+) -> tuple[IO[str], str, int, Callable[[], int], Callable[[], None]]:
+    """A text stream of ``source``: the stream, a name, the size in bytes (0 if unknown), a bytes-read
+    counter, and ``done()`` that closes what was opened here (a caller's own file is left open)."""
+    if isinstance(source, str | Path):
+        path = Path(source)
+        if not path.is_file():
+            raise InvalidInput(f"no such file: {source}")
+        counter = _CountingReader(path.open("rb"))
+        text = io.TextIOWrapper(io.BufferedReader(counter, buffer_size=1 << 16), encoding="utf-8-sig")
+        return text, path.name, path.stat().st_size, lambda: counter.count, text.close
+    name = str(getattr(source, "name", "input"))
+    if isinstance(source, io.TextIOBase) or isinstance(source.read(0), str):
+        return source, name, 0, lambda: 0, lambda: None  # type: ignore[return-value]
+    wrapped = io.TextIOWrapper(source, encoding="utf-8-sig")  # type: ignore[arg-type]
+    return wrapped, name, 0, lambda: 0, wrapped.detach  # detach: the caller's file stays open
+
+
+def iter_features(stream: _JsonStream) -> Iterator[tuple[Any, str]]:
+    """Each element of the top-level ``features`` array as ``(parsed, text)``, in order.
+
+    A single top-level Feature is yielded as one element. The other members of the
+    FeatureCollection are read (``type`` is checked) and dropped.
+    """
+    if stream.peek() != "{":
+        if stream.peek() == "":
+            raise InvalidInput(f"{stream.name} is empty: expected a GeoJSON FeatureCollection")
+        stream.value()  # JSON, but not an object (or not JSON at all: that error first)
+        raise InvalidInput(f"{stream.name} is not a GeoJSON object")
+    stream.expect("{", "'{'")
+    members: dict[str, Any] = {}
+    seen_features = False
+    first = True
+    while stream.peek() != "}":
+        if not first:
+            stream.expect(",", "',' or '}'")
+        first = False
+        key, _ = stream.value()
+        if not isinstance(key, str):
+            raise InvalidInput(f"{stream.name} is not JSON: object keys must be strings")
+        stream.expect(":", "':'")
+        if key == "features":
+            if members.get("type", "FeatureCollection") != "FeatureCollection":
+                raise InvalidInput(
+                    f"{stream.name} is a GeoJSON {members['type']!r}, expected a FeatureCollection of claims or zones"
+                )
+            seen_features = True
+            if stream.peek() != "[":
+                raise InvalidInput(f"{stream.name}: 'features' must be a list")
+            stream.expect("[", "'['")
+            if stream.peek() == "]":
+                stream.expect("]", "']'")
+                continue
+            while True:
+                yield stream.value()
+                if stream.expect(",]", "',' or ']' in features") == "]":
+                    break
+        else:
+            members[key], _ = stream.value()
+    stream.expect("}", "'}'")
+    kind = members.get("type")
+    if kind == "Feature" and not seen_features:
+        yield members, json.dumps(members, sort_keys=True, separators=(",", ":"))
+        return
+    if kind != "FeatureCollection":
+        raise InvalidInput(f"{stream.name} is a GeoJSON {kind!r}, expected a FeatureCollection of claims or zones")
+    if not seen_features:
+        raise InvalidInput(f"{stream.name}: 'features' must be a list")
 
 
 def load_geojson(source: str | Path | IO[bytes] | IO[str] | dict[str, Any]) -> list[Any]:
     """The features of a GeoJSON FeatureCollection (or of a single Feature), unvalidated.
 
     ``source`` is a path, an open file or an already-parsed mapping. Raises
-    :class:`InvalidInput` for text that is not JSON or not a FeatureCollection.
+    :class:`InvalidInput` for text that is not JSON or not a FeatureCollection. Holds
+    every feature in memory: :func:`import_geojson` streams instead.
     """
+    return [feature for feature, _ in _features(source)]
+
+
+def _features(source: str | Path | IO[bytes] | IO[str] | dict[str, Any]) -> Iterator[tuple[Any, str | None]]:
+    """``(feature, its text or None)`` for every feature of ``source``, streamed from files."""
     if isinstance(source, dict):
-        doc: Any = source
-        name = "input"
-    else:
-        if isinstance(source, str | Path):
-            path = Path(source)
-            name = path.name
-            if not path.is_file():
-                raise InvalidInput(f"no such file: {source}")
-            if path.stat().st_size > MAX_BYTES:
-                raise TooLarge(f"{name} is larger than {MAX_BYTES // 2**20} MB; split it into smaller files")
-            raw: bytes | str = path.read_bytes()
-        else:
-            name = getattr(source, "name", "input")
-            raw = source.read(MAX_BYTES + 1)
-            if len(raw) > MAX_BYTES:
-                raise TooLarge(f"{name} is larger than {MAX_BYTES // 2**20} MB; split it into smaller files")
-        try:
-            doc = json.loads(raw)
-        except (ValueError, UnicodeDecodeError) as exc:
-            raise InvalidInput(f"{name} is not JSON: {exc}") from None
-    if not isinstance(doc, dict):
-        raise InvalidInput(f"{name} is not a GeoJSON object")
-    kind = doc.get("type")
-    if kind == "Feature":
-        return [doc]
-    if kind != "FeatureCollection":
-        raise InvalidInput(f"{name} is a GeoJSON {kind!r}, expected a FeatureCollection of claims or zones")
-    features = doc.get("features")
-    if not isinstance(features, list):
-        raise InvalidInput(f"{name}: 'features' must be a list")
-    return features
+        kind = source.get("type")
+        if kind == "Feature":
+            yield source, None
+            return
+        if kind != "FeatureCollection":
+            raise InvalidInput(f"input is a GeoJSON {kind!r}, expected a FeatureCollection of claims or zones")
+        features = source.get("features")
+        if not isinstance(features, list):
+            raise InvalidInput("input: 'features' must be a list")
+        for feature in features:
+            yield feature, None
+        return
+    fh, name, _, _, done = _open_text(source)
+    try:
+        yield from iter_features(_JsonStream(fh, name))
+    finally:
+        done()
 
 
 def _iso(value: Any, key: str) -> datetime | None:
@@ -151,7 +296,10 @@ def _method(props: dict[str, Any], default: str) -> str:
     return str(method)
 
 
-def _uncertainty(props: dict[str, Any], geom: BaseGeometry, *, repair: bool) -> Uncertainty:
+def _uncertainty(
+    props: dict[str, Any], geom: BaseGeometry, *, repair: bool, warnings: dict[str, int] | None = None
+) -> Uncertainty:
+    """The claim's uncertainty from its properties; codes the file gives are kept as given."""
     from geo.uncertainty import from_acled, max_distance_m, precision_codes
 
     region = _geometry(props.get("uncertainty_region"), what="uncertainty_region", repair=repair)
@@ -163,15 +311,33 @@ def _uncertainty(props: dict[str, Any], geom: BaseGeometry, *, repair: bool) -> 
             radius = max_distance_m(centre, geom)
             region = region or geom
         elif props.get("geo_precision") in (1, 2, 3):
-            return from_acled(int(props["geo_precision"]), geom.representative_point())
+            unc = from_acled(int(props["geo_precision"]), geom.representative_point())
+            wp = props.get("where_prec")
+            if wp is not None and wp != unc.where_prec:
+                _warn(warnings, "where_prec")
+                unc = Uncertainty(**{**dict(unc), "where_prec": wp})
+            return unc
         else:
             raise InvalidInput("a located claim needs uncertainty_m (metres) or geo_precision (1-3)")
     if not isinstance(radius, int | float) or isinstance(radius, bool):
         raise InvalidInput(f"uncertainty_m must be a number of metres, got {radius!r}")
+    derived_gp, derived_wp = precision_codes(float(radius), method)  # type: ignore[arg-type]
     gp, wp = props.get("geo_precision"), props.get("where_prec")
-    if gp is None or wp is None:
-        gp, wp = precision_codes(float(radius), method)  # type: ignore[arg-type]
+    # The file's own codes are kept; a disagreement with sitmap's derivation is only counted.
+    if gp is None:
+        gp = derived_gp
+    elif gp != derived_gp:
+        _warn(warnings, "geo_precision")
+    if wp is None:
+        wp = derived_wp
+    elif wp != derived_wp:
+        _warn(warnings, "where_prec")
     return Uncertainty(radius_m=float(radius), region=region, geo_precision=gp, where_prec=wp, method=method)
+
+
+def _warn(warnings: dict[str, int] | None, key: str) -> None:
+    if warnings is not None:
+        warnings[key] = warnings.get(key, 0) + 1
 
 
 def _content_id(prefix: str, feature: dict[str, Any]) -> str:
@@ -195,15 +361,19 @@ def _feature_id(feature: dict[str, Any], props: dict[str, Any]) -> str | None:
     return None if fid in (None, "") else str(fid)
 
 
-def feature_to_claim(feature: dict[str, Any], *, repair: bool = False) -> ClaimRecord:
+def feature_to_claim(
+    feature: dict[str, Any], *, repair: bool = False, warnings: dict[str, int] | None = None
+) -> ClaimRecord:
     """A ClaimRecord from a claim feature (the inverse of :func:`layers.export.claim_feature`).
 
     Bookkeeping (``version``, ``recorded_at``, ``superseded_at``) is read too, so an
     export read back exports to the same bytes; a store assigns its own on write.
+    ``geo_precision`` and ``where_prec`` given by the feature are kept; each one that
+    differs from sitmap's derivation from the radius is counted in ``warnings``.
     """
     props = _props(feature)
     geom = _geometry(feature.get("geometry"), what="geometry", repair=repair)
-    unc = _uncertainty(props, geom, repair=repair) if geom is not None else None
+    unc = _uncertainty(props, geom, repair=repair, warnings=warnings) if geom is not None else None
     targets = props.get("targets")
     fields: dict[str, Any] = {
         "id": _feature_id(feature, props) or _content_id("gj", feature),
@@ -284,56 +454,181 @@ def _reason(exc: Exception) -> str:
     return str(exc)
 
 
+@dataclass(frozen=True)
+class ImportOptions:
+    """How a file's properties are read: ``mapping`` (sitmap property -> the file's), the undated rule, repair."""
+
+    mapping: Mapping[str, str] = field(default_factory=dict)
+    allow_undated: bool = False
+    repair: bool = False
+
+    def fingerprint(self) -> str:
+        """A short text that changes whenever these options could read a feature differently."""
+        pairs = ",".join(f"{k}={v}" for k, v in sorted(self.mapping.items()))
+        return f"map[{pairs}];undated={int(self.allow_undated)};repair={int(self.repair)}"
+
+
+def parse_mapping(specs: str | Sequence[str]) -> dict[str, str]:
+    """``"valid_from=event_date,claimant=actor"`` (or a list of such) as ``{sitmap property: file property}``.
+
+    Each target must be a property sitmap reads from a claim or zone feature; a target
+    named twice, or a file property given to two targets, is an :class:`InvalidInput`.
+    """
+    items = [specs] if isinstance(specs, str) else list(specs)
+    out: dict[str, str] = {}
+    for item in items:
+        for part in item.split(","):
+            if not part.strip():
+                continue
+            target, sep, column = (x.strip() for x in part.partition("="))
+            if not sep or not target or not column:
+                raise InvalidInput(f"--map {part.strip()!r}: expected PROPERTY=COLUMN, e.g. valid_from=event_date")
+            if target not in CLAIM_INPUT and target not in ZONE_INPUT:
+                raise InvalidInput(
+                    f"--map {part.strip()!r}: {target!r} is not a property sitmap reads "
+                    f"(claims: {', '.join(sorted(CLAIM_INPUT))})"
+                )
+            if target in out:
+                raise InvalidInput(f"--map names {target!r} twice")
+            if column in out.values():
+                raise InvalidInput(f"--map gives the file's {column!r} to two properties")
+            out[target] = column
+    return out
+
+
+def _apply_mapping(feature: dict[str, Any], props: dict[str, Any], mapping: Mapping[str, str]) -> dict[str, Any]:
+    """``feature`` with its properties renamed by ``mapping``; the mapped name wins over a same-named column."""
+    if not mapping:
+        return feature
+    sources = set(mapping.values())
+    renamed = {k: v for k, v in props.items() if k not in sources}
+    for target, column in mapping.items():
+        if column in props:
+            renamed[target] = props[column]
+    return {**feature, "properties": renamed}
+
+
+class _Columns:
+    """What each input column became: kept in ``result.columns``; unmapped ones counted in ``result.unmapped``."""
+
+    def __init__(self, opts: ImportOptions, result: ImportResult) -> None:
+        self._inverse = {column: target for target, column in opts.mapping.items()}
+        self._result = result
+        self._seen: dict[tuple[str, tuple[str, ...]], tuple[str, ...]] = {}
+
+    def note(self, kind: str, keys: tuple[str, ...]) -> None:
+        unknown = self._seen.get((kind, keys))
+        if unknown is None:
+            known = CLAIM_INPUT if kind == "claims" else ZONE_INPUT
+            unknown = ()
+            for key in keys:
+                target = self._inverse.get(key, key)
+                if target not in known:
+                    unknown += (key,)
+                if len(self._result.columns) < MAX_COLUMNS_KEPT and key not in self._result.columns:
+                    if target not in known:
+                        self._result.columns[key] = None
+                    else:
+                        self._result.columns[key] = target + (" (--map)" if key in self._inverse else "")
+            if len(self._seen) < MAX_COLUMNS_KEPT:
+                self._seen[(kind, keys)] = unknown
+        for key in unknown:
+            if key in self._result.unmapped or len(self._result.unmapped) < MAX_COLUMNS_KEPT:
+                self._result.unmapped[key] = self._result.unmapped.get(key, 0) + 1
+
+
+def _require_claim_fields(props: dict[str, Any], opts: ImportOptions) -> bool:
+    """Refuse a claim that lacks claimant, source or its time; True when it is stored undated."""
+    for key in ("claimant", "source"):
+        if key not in props:
+            raise InvalidInput(
+                f"no {key} property: every claim needs one (name the file's column with --map {key}=COLUMN)"
+            )
+    if props.get("valid_from") not in (None, ""):
+        return False
+    if opts.allow_undated:
+        return True
+    if "valid_from" not in props:
+        raise InvalidInput(
+            "no valid_from property (the event time): name the file's date column with --map valid_from=COLUMN, "
+            "or pass --allow-undated to store the claim without a time"
+        )
+    if props.get("time_precision") == "unknown":
+        return True  # the file itself says the time is unknown (sitmap's export of an undated claim)
+    raise InvalidInput(
+        "valid_from is empty and time_precision is not 'unknown': pass --allow-undated to store the claim "
+        "without a time"
+    )
+
+
+def _convert(
+    feature: Any, opts: ImportOptions, result: ImportResult, columns: _Columns | None
+) -> tuple[str, ClaimRecord | Zone, bool]:
+    """One feature as ``(kind, record, undated)``; raises for a bad one (the caller names it)."""
+    props = _props(feature)
+    keys = tuple(props.keys())
+    feature = _apply_mapping(feature, props, opts.mapping)
+    props = feature["properties"] if opts.mapping else props
+    vertices = count_vertices([feature.get("geometry"), props.get("uncertainty_region")])
+    if vertices > MAX_VERTICES:
+        raise InvalidInput(f"{vertices} vertices; at most {MAX_VERTICES} per feature (simplify it first)")
+    if "claim_ids" in props:
+        raise InvalidInput("an incident is derived from claims; import its member claims instead")
+    if "order_type" in props:
+        if columns is not None:
+            columns.note("zones", keys)  # before converting: a bad row's columns are reported too
+        return "zones", feature_to_zone(feature, repair=opts.repair), False
+    if "event_type" in props:
+        if columns is not None:
+            columns.note("claims", keys)
+        warnings: dict[str, int] = {}
+        claim = feature_to_claim(feature, repair=opts.repair, warnings=warnings)
+        undated = _require_claim_fields(props, opts)
+        for key, n in warnings.items():
+            result.warnings[key] = result.warnings.get(key, 0) + n
+        return "claims", claim, undated
+    raise InvalidInput("neither a claim (no event_type) nor a zone (no order_type)")
+
+
 def _read(
-    source: str | Path | IO[bytes] | IO[str] | dict[str, Any], *, repair: bool
-) -> tuple[list[ClaimRecord], list[Zone], list[BadFeature], dict[str, int]]:
+    source: str | Path | IO[bytes] | IO[str] | dict[str, Any], *, opts: ImportOptions
+) -> tuple[list[ClaimRecord], list[Zone], list[BadFeature]]:
     claims: list[ClaimRecord] = []
     zones: list[Zone] = []
     errors: list[BadFeature] = []
     index: dict[str, int] = {}
-    for i, feature in enumerate(load_geojson(source)):
+    scratch = ImportResult(format="geojson", path="input")
+    for i, (feature, _) in enumerate(_features(source)):
         fid = None
         try:
-            props = _props(feature)
-            fid = _feature_id(feature, props)
-            vertices = count_vertices([feature.get("geometry"), props.get("uncertainty_region")])
-            if vertices > MAX_VERTICES:
-                raise InvalidInput(f"{vertices} vertices; at most {MAX_VERTICES} per feature (simplify it first)")
-            if "claim_ids" in props:
-                raise InvalidInput("an incident is derived from claims; import its member claims instead")
-            if "order_type" in props:
-                zone = feature_to_zone(feature, repair=repair)
-                if f"zones:{zone.id}" in index:
-                    raise InvalidInput(
-                        f"zone id {zone.id!r} appears twice (first at feature {index['zones:' + zone.id]})"
-                    )
-                zones.append(zone)
-                index[f"zones:{zone.id}"] = i
-            elif "event_type" in props:
-                claim = feature_to_claim(feature, repair=repair)
-                if f"claims:{claim.id}" in index:
-                    raise InvalidInput(
-                        f"claim id {claim.id!r} appears twice (first at feature {index['claims:' + claim.id]})"
-                    )
-                claims.append(claim)
-                index[f"claims:{claim.id}"] = i
-            else:
-                raise InvalidInput("neither a claim (no event_type) nor a zone (no order_type)")
+            fid = _feature_id(feature, _props(feature))
+            kind, rec, _undated = _convert(feature, opts, scratch, None)
+            key = f"{kind}:{rec.id}"
+            if key in index:
+                raise InvalidInput(f"{kind[:-1]} id {rec.id!r} appears twice (first at feature {index[key]})")
+            index[key] = i
+            (claims if kind == "claims" else zones).append(rec)  # type: ignore[arg-type]
         except (SitmapError, ValidationError, ValueError, TypeError) as exc:
             errors.append(BadFeature(line=i, reason=_reason(exc), row_id=fid))
-    return claims, zones, errors, index
+    return claims, zones, errors
 
 
 def records_from_geojson(
-    source: str | Path | IO[bytes] | IO[str] | dict[str, Any], *, repair: bool = False
+    source: str | Path | IO[bytes] | IO[str] | dict[str, Any],
+    *,
+    repair: bool = False,
+    mapping: Mapping[str, str] | None = None,
+    allow_undated: bool = False,
 ) -> tuple[list[ClaimRecord], list[Zone], list[BadFeature]]:
     """Read claims and zones from GeoJSON without a store; bad features come back as errors.
 
     Incident features (``claim_ids``) are refused: incidents are derived from claims,
-    so import the member claims instead.
+    so import the member claims instead. A claim needs ``claimant``, ``source`` and
+    ``valid_from`` properties (see :func:`import_geojson` for ``mapping`` and
+    ``allow_undated``).
     """
-    claims, zones, errors, _ = _read(source, repair=repair)
-    return claims, zones, errors
+    opts = ImportOptions(mapping=dict(mapping or {}), allow_undated=allow_undated, repair=repair)
+    return _read(source, opts=opts)
 
 
 # --------------------------------------------------------------------------------------
@@ -416,28 +711,32 @@ def _batches(items: Sequence[Any], size: int) -> list[Sequence[Any]]:
     return [items[i : i + size] for i in range(0, len(items), size)]
 
 
-def _drop_unknown_reports(store: Store, claims: list[ClaimRecord], result: ImportResult) -> list[ClaimRecord]:
-    known: dict[str, bool] = {}
-    dropped = 0
-    out = []
-    for c in claims:
-        rid = c.report_id
-        if rid is not None:
-            if rid not in known:
-                try:
-                    store.get_report(rid)
-                    known[rid] = True
-                except NotFound:
-                    known[rid] = False
-            if not known[rid]:
-                c = c.model_copy(update={"report_id": None})
-                dropped += 1
-        out.append(c)
-    if dropped:
-        result.notices.append(
-            f"{dropped} claims named reports this store does not have; their report_id was left empty"
-        )
-    return out
+class _KnownReports:
+    """Which report ids the store has, asked once per id over the whole import."""
+
+    def __init__(self, store: Store) -> None:
+        self._store = store
+        self._known: dict[str, bool] = {}
+        self.dropped = 0
+
+    def keep(self, claims: list[ClaimRecord]) -> list[ClaimRecord]:
+        out = []
+        for c in claims:
+            rid = c.report_id
+            if rid is not None:
+                if rid not in self._known:
+                    if len(self._known) > 100_000:
+                        self._known.clear()
+                    try:
+                        self._store.get_report(rid)
+                        self._known[rid] = True
+                    except NotFound:
+                        self._known[rid] = False
+                if not self._known[rid]:
+                    c = c.model_copy(update={"report_id": None})
+                    self.dropped += 1
+            out.append(c)
+        return out
 
 
 def _write(
@@ -470,6 +769,79 @@ def _write(
                 result.add_error(BadFeature(line=index.get(f"{kind}:{rec.id}", -1), reason=str(exc), row_id=rec.id))
 
 
+#: ``progress(bytes_read, bytes_total, rows_read)``: called every few thousand features.
+RowProgress = Callable[[int, int, int], None]
+
+
+def _scan(
+    source: str | Path | IO[bytes] | IO[str] | dict[str, Any],
+    opts: ImportOptions,
+    result: ImportResult,
+    store: Store | None,
+    *,
+    recorded_by: str | None,
+    progress: RowProgress | None,
+    batch_size: int,
+) -> None:
+    """One streamed pass: convert each feature, count what it says, write batches when ``store`` is given."""
+    columns = _Columns(opts, result)
+    seen: dict[str, int] = {}
+    pending: dict[str, list[tuple[int, Any]]] = {"claims": [], "zones": []}
+    reports = _KnownReports(store) if store is not None else None
+
+    def flush(kind: str) -> None:
+        batch = pending[kind]
+        if store is None or not batch:
+            batch.clear()
+            return
+        index = {f"{kind}:{rec.id}": i for i, rec in batch}
+        records = [rec for _, rec in batch]
+        batch.clear()
+        if kind == "claims":
+            assert reports is not None
+            records = _merge_claims(store, reports.keep(records))
+        else:
+            records = _merge_zones(store, records)
+        _write(store, kind, records, result, recorded_by, index)
+
+    if isinstance(source, dict):
+        features: Iterator[tuple[Any, str | None]] = _features(source)
+        size, count, done = 0, (lambda: 0), (lambda: None)
+    else:
+        fh, name, size, count, done = _open_text(source)
+        features = iter_features(_JsonStream(fh, name))
+    try:
+        for i, (feature, _text) in enumerate(features):
+            result.rows += 1
+            fid = None
+            try:
+                fid = _feature_id(feature, _props(feature))
+                kind, rec, undated = _convert(feature, opts, result, columns)
+                key = f"{kind}:{rec.id}"
+                if key in seen:
+                    raise InvalidInput(f"{kind[:-1]} id {rec.id!r} appears twice (first at feature {seen[key]})")
+            except (SitmapError, ValidationError, ValueError, TypeError) as exc:
+                result.add_error(BadFeature(line=i, reason=_reason(exc), row_id=fid))
+                continue
+            seen[key] = i
+            result.undated += undated
+            pending[kind].append((i, rec))
+            if len(pending[kind]) >= batch_size:
+                flush(kind)
+            if progress is not None and result.rows % 2000 == 0:
+                progress(count(), size, result.rows)
+        flush("claims")
+        flush("zones")
+    finally:
+        done()
+    if reports is not None and reports.dropped:
+        result.notices.append(
+            f"{reports.dropped} claims named reports this store does not have; their report_id was left empty"
+        )
+    if progress is not None:
+        progress(size, size, result.rows)
+
+
 def import_geojson(
     store: Store,
     source: str | Path | IO[bytes] | IO[str] | dict[str, Any],
@@ -477,29 +849,55 @@ def import_geojson(
     strict: bool = False,
     repair: bool = False,
     recorded_by: str | None = None,
+    mapping: Mapping[str, str] | None = None,
+    allow_undated: bool = False,
+    dry_run: bool = False,
+    progress: RowProgress | None = None,
+    batch_size: int = BATCH_SIZE,
 ) -> ImportResult:
-    """Import a GeoJSON FeatureCollection of claims and/or zones into ``store``.
+    """Import a GeoJSON FeatureCollection of claims and/or zones into ``store``, streamed.
 
     Re-importing a file changes nothing; a changed feature becomes a new version. Bad
     features are listed (index and reason) and skipped; ``strict`` stores nothing if
     any feature is bad (raising :class:`ImportFailed`). ``repair`` repairs invalid
     geometries with ``make_valid`` instead of rejecting them.
+
+    Nothing changes silently: ``mapping`` names the file's property for a sitmap
+    property (``{"valid_from": "event_date"}``); input properties that map to nothing
+    are counted in ``result.unmapped``; a claim without ``claimant``, ``source`` or
+    ``valid_from`` is an error naming the feature and property, unless
+    ``allow_undated`` stores it without a time (counted in ``result.undated``);
+    ``geo_precision``/``where_prec`` the file gives are kept, and a disagreement with
+    sitmap's derivation is counted in ``result.warnings``. ``dry_run`` reads and
+    checks everything and stores nothing (``result.columns`` says what each input
+    column becomes). The file is read a feature at a time: memory is bounded by
+    ``batch_size`` features, not by the file.
     """
-    name = str(source) if isinstance(source, str | Path) else getattr(source, "name", "input")
-    result = ImportResult(format="geojson", path=name, strict=strict)
-    claims, zones, errors, index = _read(source, repair=repair)
-    result.rows = len(claims) + len(zones) + len(errors)
-    for bad in errors:
-        result.add_error(bad)
-    if strict and errors:
-        raise ImportFailed(
-            f"{name}: {len(errors)} bad features, nothing stored; first: {errors[0]}", errors, result=result
-        )
-    claims = _drop_unknown_reports(store, claims, result)
-    claims = _merge_claims(store, claims)
-    zones = _merge_zones(store, zones)
-    _write(store, "claims", claims, result, recorded_by, index)
-    _write(store, "zones", zones, result, recorded_by, index)
+    opts = ImportOptions(mapping=dict(mapping or {}), allow_undated=allow_undated, repair=repair)
+    name = str(source) if isinstance(source, str | Path) else str(getattr(source, "name", "input"))
+    if isinstance(source, str | Path) and not Path(source).is_file():
+        raise InvalidInput(f"no such file: {source}")
+    if batch_size < 1:
+        raise InvalidInput(f"batch_size must be at least 1, got {batch_size}")
+    result = ImportResult(format="geojson", path=name, strict=strict, dry_run=dry_run)
+    if dry_run:
+        _scan(source, opts, result, None, recorded_by=recorded_by, progress=progress, batch_size=batch_size)
+        return result
+    if strict:
+        if not isinstance(source, str | Path | dict):  # read twice (check, then write): kept in memory
+            data = source.read()
+            source = io.BytesIO(data.encode() if isinstance(data, str) else data)
+        check = ImportResult(format="geojson", path=name, strict=True)
+        _scan(source, opts, check, None, recorded_by=recorded_by, progress=None, batch_size=batch_size)
+        if check.error_count:
+            raise ImportFailed(
+                f"{name}: {check.error_count} bad features, nothing stored; first: {check.errors[0]}",
+                check.errors,
+                result=check,
+            )
+        if isinstance(source, io.BytesIO):
+            source.seek(0)  # _open_text detached from it, so it is still open
+    _scan(source, opts, result, store, recorded_by=recorded_by, progress=progress, batch_size=batch_size)
     return result
 
 

@@ -12,7 +12,7 @@ from geo.errors import InvalidInput
 from geo.model import CountEstimate, Placement
 from layers.export import iter_geojson
 from layers.importers.common import ImportFailed
-from layers.importers.geojson import import_geojson, records_from_geojson
+from layers.importers.geojson import import_geojson, parse_mapping, records_from_geojson
 from layers.model import Report, Source, content_sha256
 from layers.store import open_store
 from layers.store.base import ClaimQuery, ZoneQuery
@@ -193,12 +193,13 @@ def test_foreign_geojson_points_and_3d(store) -> None:
             {
                 "type": "Feature",
                 "geometry": {"type": "Polygon", "coordinates": [list(CW.exterior.coords)]},
-                "properties": {"event_type": "shelling", "claimant": "X"},
+                "properties": {"event_type": "shelling", "claimant": "X", "source": "Y"},
             },
         ],
     }
-    result = import_geojson(store, doc)
+    result = import_geojson(store, doc, allow_undated=True)
     assert result.inserted == 2, result.errors
+    assert result.undated == 2
     recs = store.query_claims(ClaimQuery()).items
     point = next(r for r in recs if r.event_type == "airstrike")
     assert not point.geometry.has_z and point.uncertainty.geo_precision == 2
@@ -221,3 +222,123 @@ def test_unreadable_files(tmp_path: Path, store, text: bytes, fragment: str) -> 
         import_geojson(store, path)
     with pytest.raises(InvalidInput, match="no such file"):
         import_geojson(store, tmp_path / "missing.geojson")
+
+
+def foreign_feature(**props: object) -> dict:
+    base = {"event_type": "airstrike", "claimant": "X", "source": "Y", "uncertainty_m": 250.0}
+    return {
+        "type": "Feature",
+        "geometry": {"type": "Point", "coordinates": [34.45, 31.5]},
+        "properties": {**base, **props},
+    }
+
+
+def test_a_claim_without_its_date_column_is_an_error_naming_row_and_field(store) -> None:
+    doc = {"type": "FeatureCollection", "features": [foreign_feature(event_date="2023-12-01T00:00:00Z")]}
+    result = import_geojson(store, doc)
+    assert result.inserted == 0 and result.error_count == 1
+    assert str(result.errors[0]).startswith("feature 0: no valid_from property")
+    assert "--map valid_from=" in str(result.errors[0])
+    assert store.query_claims(ClaimQuery()).total == 0
+
+
+def test_map_names_the_files_columns_and_unmapped_ones_are_reported(store) -> None:
+    feats = [
+        foreign_feature(id=f"f-{i}", event_date="2023-12-01T00:00:00Z", end="2023-12-01T23:59:59Z", colour="red")
+        for i in range(3)
+    ]
+    for f in feats:
+        f["properties"]["time_precision"] = "day"
+    doc = {"type": "FeatureCollection", "features": feats}
+    result = import_geojson(store, doc, mapping=parse_mapping("valid_from=event_date,valid_to=end"))
+    assert result.inserted == 3, result.errors
+    assert result.unmapped == {"colour": 3}
+    assert result.columns["event_date"] == "valid_from (--map)" and result.columns["colour"] is None
+    assert "colour (3)" in result.summary()
+    assert store.get_claim("f-0").valid_from.isoformat() == "2023-12-01T00:00:00+00:00"
+
+
+def test_allow_undated_stores_the_gap_and_counts_it(store) -> None:
+    doc = {"type": "FeatureCollection", "features": [foreign_feature(id="u-1")]}
+    assert import_geojson(store, doc).error_count == 1
+    result = import_geojson(store, doc, allow_undated=True)
+    assert (result.inserted, result.undated) == (1, 1)
+    assert "1 stored without a time" in result.summary()
+    assert store.get_claim("u-1").valid_from is None
+
+
+def test_the_files_precision_codes_are_kept_and_disagreement_counted(store) -> None:
+    # 250 m from coordinates derives geo_precision 1, where_prec 1; the file says 2 and 3.
+    feature = foreign_feature(id="p-1", geo_precision=2, where_prec=3, valid_from=None, time_precision="unknown")
+    result = import_geojson(store, {"type": "FeatureCollection", "features": [feature]})
+    assert result.inserted == 1, result.errors
+    unc = store.get_claim("p-1").uncertainty
+    assert (unc.geo_precision, unc.where_prec) == (2, 3)
+    assert result.warnings == {"geo_precision": 1, "where_prec": 1}
+    only_gp = foreign_feature(id="p-2", geo_precision=3, valid_from=None, time_precision="unknown")
+    import_geojson(store, {"type": "FeatureCollection", "features": [only_gp]})
+    assert store.get_claim("p-2").uncertainty.geo_precision == 3  # not overwritten from the radius
+
+
+def test_dry_run_stores_nothing_and_says_what_each_column_becomes(store) -> None:
+    doc = {"type": "FeatureCollection", "features": [foreign_feature(id="d-1", when="2023-12-01T00:00:00Z")]}
+    result = import_geojson(store, doc, mapping={"valid_from": "when"}, dry_run=True)
+    assert result.dry_run and store.query_claims(ClaimQuery()).total == 0
+    assert result.columns == {
+        "event_type": "event_type",
+        "claimant": "claimant",
+        "source": "source",
+        "uncertainty_m": "uncertainty_m",
+        "id": "id",
+        "when": "valid_from (--map)",
+    }
+    assert result.summary().startswith("dry run, nothing stored")
+
+
+@pytest.mark.parametrize("chunk", [7, 64, 1 << 20])
+def test_streamed_reading_matches_a_whole_file_parse(tmp_path: Path, monkeypatch, chunk: int) -> None:
+    import layers.importers.geojson as gj
+
+    monkeypatch.setattr(gj, "CHUNK_CHARS", chunk)
+    data = b"".join(iter_geojson([*sample_claims(), *sample_zones()], include_region=True))
+    # members after "features", a BOM, pretty-printing and numbers split across chunks
+    doc = json.loads(data)
+    doc = {"features": doc["features"], "numberMatched": 123456789, "type": "FeatureCollection"}
+    path = tmp_path / "x.geojson"
+    path.write_bytes(b"\xef\xbb\xbf" + json.dumps(doc, indent=2).encode())
+    assert gj.load_geojson(path) == doc["features"]
+    claims, zones, errors = records_from_geojson(path)
+    assert (len(claims), len(zones), errors) == (4, 1, [])
+
+
+def test_map_refuses_unknown_properties() -> None:
+    with pytest.raises(InvalidInput, match="not a property sitmap reads"):
+        parse_mapping("when=event_date")
+    with pytest.raises(InvalidInput, match="PROPERTY=COLUMN"):
+        parse_mapping("valid_from")
+
+
+def test_cli_map_dry_run_and_allow_undated(tmp_path: Path, capsys) -> None:
+    from api.cli import main
+
+    feature = foreign_feature(id="k-1", event_date="2023-12-01T00:00:00Z", colour="red", time_precision="day")
+    feature["properties"]["end"] = "2023-12-01T23:59:59Z"
+    path = tmp_path / "foreign.geojson"
+    path.write_text(json.dumps({"type": "FeatureCollection", "features": [feature]}), encoding="utf-8")
+    db = str(tmp_path / "s.gpkg")
+    assert (
+        main(["import", "geojson", str(path), "--db", db, "--map", "valid_from=event_date,valid_to=end", "--dry-run"])
+        == 0
+    )
+    out = capsys.readouterr().out
+    assert "event_date -> valid_from (--map)" in out and "colour -> nothing" in out
+    assert out.strip().splitlines()[-1].startswith("dry run, nothing stored") and not Path(db).exists()
+    assert main(["import", "geojson", str(path), "--db", db]) == 0
+    captured = capsys.readouterr()
+    assert "feature 0 (k-1): no valid_from property" in captured.err and "0 new" in captured.out
+    assert (
+        main(["import", "geojson", str(path), "--db", db, "--map", "valid_from=event_date", "--map", "valid_to=end"])
+        == 0
+    )
+    assert "1 new" in capsys.readouterr().out
+    assert main(["import", "geojson", str(path), "--db", db, "--map", "when=event_date"]) == 2
