@@ -241,6 +241,38 @@ def _check_vocab(values: Sequence[str], allowed: Sequence[str], what: str) -> No
             raise InvalidInput(f"unknown {what} {v!r}; expected one of: {', '.join(allowed)}")
 
 
+def claimant_spellings(names: Sequence[str]) -> tuple[str, ...]:
+    """Each claimant name with the other spellings of the same voice, for exact-match filters.
+
+    ``claimant=IDF`` finds claims stored as "Israeli military" (the canonical name the
+    geocoder writes) and as any spelling ``layers.corroborate.CLAIMANT_ALIASES`` folds to
+    the same voice ("Israel Defense Forces", "IDF", ...), as written, in title case and,
+    for short acronyms, in capitals. A name with no known alias stays as given.
+    """
+    if not names:
+        return ()
+    from geo.claimants import canonical_claimant
+    from layers.corroborate import CLAIMANT_ALIASES, voice
+
+    out: dict[str, None] = {}
+    for name in names:
+        out[name] = None
+        canon = canonical_claimant(name)
+        target = voice(canon or name)
+        if canon:
+            out[canon] = None
+        for spelling, folded in CLAIMANT_ALIASES.items():
+            if folded != target and spelling != target:
+                continue
+            acronym = spelling.upper() if len(spelling) <= 5 else ""
+            for form in (spelling, spelling.capitalize(), spelling.title(), acronym):
+                if form:
+                    out[form] = None
+        if target and (canon or target in CLAIMANT_ALIASES.values()):
+            out[target.capitalize()] = None
+    return tuple(out)
+
+
 def layer_query(
     layer: Layer,
     *,
@@ -296,7 +328,7 @@ def layer_query(
         )
     type_filter = _narrow(f.event_types, event_types, empty)
     source_filter = _narrow(f.sources, sources, empty)
-    claimant_filter = _narrow(f.claimants, claimants, empty)
+    claimant_filter = _narrow(f.claimants, claimant_spellings(claimants), empty)
     status_filter = _narrow(f.statuses, statuses, empty)
     if include_retracted and not status_filter:
         status_filter = tuple(CLAIM_STATUSES)

@@ -104,40 +104,42 @@ def render_orders(
     day: date,
     as_of: datetime | None = None,
     gaps: Sequence[dict[str, str]] | None = None,
+    lang: str = "en",
 ) -> str:
     """The ``/orders`` page (escaped HTML, inline CSS only).
 
-    ``gaps`` are orders known to exist but not listed (default: those of the shipped
-    data issued on or before ``day``, :func:`layers.zones.known_gaps`); the page says
+    ``gaps`` are orders known to exist but not listed (default: when the list holds the
+    shipped orders, those of the shipped data issued on or before ``day``,
+    :func:`layers.zones.known_gaps`); the page says
     plainly that the day's record is incomplete when there are any.
     """
     if gaps is None:
         from layers.zones import known_gaps
 
-        gaps = known_gaps(day)
+        shipped = any(o.zone_id.startswith(("gazamaps-", "sitmap-order-")) for o in lines)
+        gaps = known_gaps(day) if shipped else []
+    from api.render.i18n import words
+
+    w = words(lang)
     groups = []
     for key, heading in _ORDER_TITLES.items():
         members = [o for o in lines if o.order_type == key]
         if members or key == "evacuate":
-            groups.append((heading, members))
+            groups.append((w.t(heading), members))
     evac_blocks = sorted({b for o in lines if o.order_type == "evacuate" for b in o.block_ids}, key=_block_key)
     return (
         _templates()
         .get_template("orders.html")
         .render(
             day=day,
-            day_label=f"{day.day} {day:%B %Y}",
+            day_label=w.day(day),
+            w=w,
             prev_day=(day - timedelta(days=1)).isoformat(),
             next_day=(day + timedelta(days=1)).isoformat(),
             groups=groups,
             evac_blocks=evac_blocks,
             as_of=as_of,
-            gaps=[{**g, "day": _day_label(g["date"])} for g in gaps],
-            fmt=lambda t: f"{t.day} {t:%b %Y}" if t else "",
+            gaps=[{**g, "day": w.day(date.fromisoformat(g["date"][:10]))} for g in gaps],
+            fmt=lambda t: w.day(t.date()) if t else "",
         )
     )
-
-
-def _day_label(iso_day: str) -> str:
-    d = date.fromisoformat(iso_day[:10])
-    return f"{d.day} {d:%b %Y}"

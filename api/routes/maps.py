@@ -680,8 +680,10 @@ def orders(
     settings: SettingsDep,
     date_: Annotated[str | None, Query(alias="date", description="YYYY-MM-DD (default today, UTC)")] = None,
     as_of: Annotated[str | None, Query(description="Show what was known at this instant")] = None,
+    lang: Annotated[str | None, Query(description="en, ar or he (default: Accept-Language)")] = None,
 ) -> Response:
     """A lightweight list by block number and area name, with no script and no map."""
+    from api.render.i18n import pick_lang
     from api.render.orders import orders_on, render_orders
 
     if date_ is None:
@@ -695,11 +697,14 @@ def orders(
     start = datetime.combine(day, datetime.min.time(), tzinfo=UTC)
     end = start + timedelta(days=1) - timedelta(microseconds=1)
     zones = store.query_zones(ZoneQuery(start=start, end=end, as_of=as_of_t)).items
-    html = render_orders(orders_on(zones, day), day=day, as_of=as_of_t)
+    lang_ = pick_lang(lang, request.headers.get("accept-language"))
+    html = render_orders(orders_on(zones, day), day=day, as_of=as_of_t, lang=lang_)
     headers = {
         "Content-Security-Policy": "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'; "
         "base-uri 'none'; frame-ancestors 'self'",
         "Cache-Control": f"public, max-age={settings.cache_max_age}",
+        "Vary": "Accept-Language",
+        "Content-Language": lang_,
     }
     return HTMLResponse(html, headers=headers)
 

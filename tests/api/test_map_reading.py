@@ -1,0 +1,54 @@
+"""Reading aids through HTTP (issue 14): claimant aliases in filters, the reader's language."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import date
+
+import pytest
+from fastapi.testclient import TestClient
+
+from api.app import create_app
+from api.render.i18n import MESSAGES, pick_lang, words
+from api.settings import Settings
+from layers.catalog import claimant_spellings
+from layers.store import open_store
+from tests.api.test_maps import load_fixture
+
+
+@pytest.fixture(scope="module")
+def client(tmp_path_factory: pytest.TempPathFactory) -> Iterator[TestClient]:
+    path = tmp_path_factory.mktemp("reading") / "r.gpkg"
+    store = open_store(path)
+    claims, zones = load_fixture()
+    idf = [c for c in claims if c.claimant == "Israeli military"]
+    assert idf, "the fixture should hold claims of the Israeli military"
+    store.add_claims(claims)
+    store.add_zones(zones)
+    store.close()
+    with TestClient(create_app(Settings(db=str(path)))) as c:
+        yield c
+
+
+def test_claimant_aliases_apply_to_filters(client: TestClient) -> None:
+    canonical = client.get("/collections/all/items", params={"claimant": "Israeli military"}).json()
+    assert canonical["numberMatched"] > 0
+    for alias in ("IDF", "Israel Defense Forces", "israeli army"):
+        got = client.get("/collections/all/items", params={"claimant": alias}).json()
+        assert got["numberMatched"] == canonical["numberMatched"], alias
+    data = client.get("/maps/all/data.json", params={"claimant": "IDF"}).json()
+    assert data["count"] == canonical["numberMatched"] - sum(1 for f in canonical["features"] if f["geometry"] is None)
+    assert client.get("/collections/all/items", params={"claimant": "Nobody at all"}).json()["numberMatched"] == 0
+    assert claimant_spellings(["Example Wire"]) == ("Example Wire",)
+
+
+def test_language_is_negotiated_and_orders_speak_it(client: TestClient) -> None:
+    assert pick_lang("he", "ar") == "he" and pick_lang(None, "ar-EG,en;q=0.5") == "ar"
+    assert pick_lang(None, "fr-FR,de") == "en" and pick_lang("xx", None) == "en"
+    ar = client.get("/orders?date=2023-12-02&lang=ar")
+    assert ar.headers["content-language"] == "ar" and '<html lang="ar" dir="rtl">' in ar.text
+    assert MESSAGES["Evacuation orders"]["ar"] in ar.text and words("ar").day(date(2023, 12, 2)) in ar.text
+    he = client.get("/orders?date=2023-12-02", headers={"Accept-Language": "he-IL,he;q=0.9"})
+    assert '<html lang="he" dir="rtl">' in he.text and "lang=he" in he.text  # links keep the language
+    en = client.get("/orders?date=2023-12-02")
+    assert '<html lang="en" dir="ltr">' in en.text and "Orders in force on 2 Dec 2023" in en.text
