@@ -2,16 +2,11 @@
 
 from __future__ import annotations
 
-from datetime import datetime
-
 from shapely.geometry.base import BaseGeometry
 
+from geo.contract import parsed_claim_properties
 from geo.metric import anchor_point
 from geo.model import Candidate, Claim, CountEstimate, Mention
-
-
-def _iso(value: datetime | None) -> str | None:
-    return None if value is None else value.isoformat().replace("+00:00", "Z")
 
 
 def _point_json(geom: BaseGeometry | None) -> dict[str, object] | None:
@@ -35,36 +30,17 @@ def _candidate_json(c: Candidate) -> dict[str, object]:
 
 
 def claim_to_feature(claim: Claim) -> dict[str, object]:
-    """A parsed claim as an RFC 7946 Feature: best-estimate Point (null if unresolved) and
-    the contract property names (``uncertainty_m``, ``valid_from`` ...) plus the audit trail."""
-    unc = claim.uncertainty
+    """A parsed claim as an RFC 7946 Feature: best-estimate Point (null if unresolved), the
+    contract properties of :mod:`geo.contract` in its order, then the audit trail (the
+    qualifier, every count's range and wording, rejected candidates, notes)."""
     placement = claim.placement
-    props: dict[str, object] = {
-        "event_type": claim.event_type,
-        "claimant": claim.claimant,
-        "source": claim.source,
-        "url": claim.url,
-        "quote": claim.quote,
-        "place_text": claim.place_text,
-        "place_name": claim.place_name,
-        "gazetteer_id": claim.gazetteer_id,
-        "placement_method": placement.method if placement else (unc.method if unc else "unresolved"),
-        "qualifier": placement.qualifier if placement else None,
-        "uncertainty_m": None if unc is None else unc.radius_m,
-        "geo_precision": None if unc is None else unc.geo_precision,
-        "where_prec": None if unc is None else unc.where_prec,
-        "valid_from": _iso(claim.valid_from),
-        "valid_to": _iso(claim.valid_to),
-        "time_precision": claim.time_precision,
-    }
+    props: dict[str, object] = parsed_claim_properties(claim)
+    props["qualifier"] = placement.qualifier if placement else None
     for kind in ("fatalities", "injured", "targets"):
         est: CountEstimate | None = getattr(claim, kind)
-        props[kind] = None if est is None else est.best
         props[f"{kind}_low"] = None if est is None else est.low
         props[f"{kind}_high"] = None if est is None else est.high
         props[f"{kind}_text"] = None if est is None else est.text
-    props["block_ids"] = list(claim.block_ids)
-    props["confidence"] = claim.confidence
     props["alternatives"] = [_candidate_json(c) for c in placement.rejected] if placement else []
     props["notes"] = claim.notes
     return {"type": "Feature", "geometry": _point_json(claim.geometry), "properties": props}

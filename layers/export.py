@@ -1,8 +1,9 @@
 """Features and downloads: one serialisation of claims, zones and incidents for every output.
 
 :func:`claim_feature`, :func:`zone_feature` and :func:`incident_feature` turn records
-into GeoJSON features whose property names are sitmap's public contract: every export,
-API response and map popup uses them. Writers take an iterable of records or of such
+into GeoJSON features whose properties are sitmap's public contract, taken from the one
+table in :mod:`geo.contract` (names, order, derivations): every export, API response
+and map popup uses them. Writers take an iterable of records or of such
 features and either yield bytes (:func:`iter_geojson`, :func:`iter_csv`,
 :func:`iter_kml`: the service streams them) or write a file (:func:`write_gpkg`,
 :func:`write_parquet`, :func:`write_kml`; :func:`write_export` for any format), always
@@ -37,70 +38,18 @@ from shapely.geometry import mapping, shape
 from shapely.geometry.base import BaseGeometry
 from shapely.geometry.polygon import orient
 
+from geo.contract import (
+    CLAIM_CONTRACT,
+    CLAIM_CSV_COLUMNS,
+    CLAIM_PROPERTIES,
+    ZONE_PROPERTIES,
+    claim_properties,
+    iso,
+    zone_area,
+    zone_properties,
+)
 from geo.errors import InvalidInput, StoreError, Unsupported
-from geo.model import CountEstimate
 from layers.model import ClaimRecord, Incident, Zone
-
-#: Property names of a claim feature, in output order (the shared contract).
-CLAIM_PROPERTIES: tuple[str, ...] = (
-    "id",
-    "version",
-    "event_type",
-    "status",
-    "review",
-    "claimant",
-    "source",
-    "url",
-    "quote",
-    "place_text",
-    "place_name",
-    "gazetteer_id",
-    "placement_method",
-    "uncertainty_m",
-    "geo_precision",
-    "where_prec",
-    "valid_from",
-    "valid_to",
-    "time_precision",
-    "fatalities",
-    "fatalities_low",
-    "fatalities_high",
-    "injured",
-    "injured_low",
-    "injured_high",
-    "targets",
-    "confidence",
-    "block_ids",
-    "report_id",
-    "recorded_at",
-    "superseded_at",
-    "coarsened_to",
-)
-
-#: Property names of a zone feature, in output order (the shared contract).
-ZONE_PROPERTIES: tuple[str, ...] = (
-    "id",
-    "version",
-    "order_type",
-    "issuer",
-    "source",
-    "url",
-    "title",
-    "block_ids",
-    "approx_block_ids",
-    "issued_at",
-    "effective_from",
-    "lifted_at",
-    "time_precision",
-    "status",
-    "area_km2",
-    "stated_area_km2",
-    "uncertainty_m",
-    "placement_method",
-    "flags",
-    "recorded_at",
-    "superseded_at",
-)
 
 #: Property names of an incident feature, in output order.
 INCIDENT_PROPERTIES: tuple[str, ...] = (
@@ -145,13 +94,6 @@ Item = ClaimRecord | Zone | Incident | dict[str, Any]
 # --------------------------------------------------------------------------------------
 
 
-def iso(value: datetime | None) -> str | None:
-    """An ISO 8601 UTC string ending in ``Z`` (microseconds only when present), or ``None``."""
-    if value is None:
-        return None
-    return value.astimezone(UTC).isoformat().replace("+00:00", "Z")
-
-
 def _round_coords(coords: Any, nd: int) -> Any:
     if isinstance(coords, list | tuple):
         if coords and isinstance(coords[0], int | float):
@@ -190,20 +132,6 @@ def _geometry_mapping(geom: BaseGeometry, decimals: int) -> dict[str, Any]:
     return {"type": m["type"], "coordinates": _round_coords(m["coordinates"], decimals)}
 
 
-def _count(value: CountEstimate | None) -> tuple[int | None, int | None, int | None]:
-    if value is None:
-        return None, None, None
-    return value.best, value.low, value.high
-
-
-def _placement_method(record: ClaimRecord) -> str:
-    if record.placement is not None:
-        return record.placement.method
-    if record.uncertainty is not None:
-        return record.uncertainty.method
-    return "unresolved"
-
-
 # --------------------------------------------------------------------------------------
 # Features
 # --------------------------------------------------------------------------------------
@@ -218,54 +146,16 @@ def claim_feature(
     property (a GeoJSON geometry, or ``None`` when the claim has only a radius).
     ``coarsened_to`` records a publication policy's transformation ("grid:1000m").
     """
-    unc = record.uncertainty
-    fat, fat_lo, fat_hi = _count(record.fatalities)
-    inj, inj_lo, inj_hi = _count(record.injured)
-    tgt, _, _ = _count(record.targets)
-    props: dict[str, Any] = {
-        "id": record.id,
-        "version": record.version,
-        "event_type": record.event_type,
-        "status": record.status,
-        "review": record.review,
-        "claimant": record.claimant,
-        "source": record.source,
-        "url": record.url,
-        "quote": record.quote,
-        "place_text": record.place_text,
-        "place_name": record.place_name,
-        "gazetteer_id": record.gazetteer_id,
-        "placement_method": _placement_method(record),
-        "uncertainty_m": None if unc is None else unc.radius_m,
-        "geo_precision": None if unc is None else unc.geo_precision,
-        "where_prec": None if unc is None else unc.where_prec,
-        "valid_from": iso(record.valid_from),
-        "valid_to": iso(record.valid_to),
-        "time_precision": record.time_precision,
-        "fatalities": fat,
-        "fatalities_low": fat_lo,
-        "fatalities_high": fat_hi,
-        "injured": inj,
-        "injured_low": inj_lo,
-        "injured_high": inj_hi,
-        "targets": tgt,
-        "confidence": record.confidence,
-        "block_ids": list(record.block_ids),
-        "report_id": record.report_id,
-        "recorded_at": iso(record.recorded_at),
-        "superseded_at": iso(record.superseded_at),
-        "coarsened_to": coarsened_to,
-    }
+    props = claim_properties(record, coarsened_to=coarsened_to)
     if include_region:
+        unc = record.uncertainty
         props["uncertainty_region"] = geometry_json(unc.region if unc is not None else None)
     return {"type": "Feature", "id": record.id, "geometry": geometry_json(record.geometry), "properties": props}
 
 
 def zone_area_km2(geom: BaseGeometry) -> float:
     """A zone's area in km², measured in sitmap's equal-area CRS, rounded to 0.001 km²."""
-    from geo.boundaries import area_km2
-
-    return round(area_km2(geom), 3)
+    return zone_area(geom)
 
 
 def zone_feature(zone: Zone, *, include_region: bool = False) -> dict[str, Any]:
@@ -274,29 +164,7 @@ def zone_feature(zone: Zone, *, include_region: bool = False) -> dict[str, Any]:
     ``include_region`` adds the issuer's drawn area, when it was kept beside the block
     list, as the ``drawn_geometry`` property.
     """
-    props: dict[str, Any] = {
-        "id": zone.id,
-        "version": zone.version,
-        "order_type": zone.order_type,
-        "issuer": zone.issuer,
-        "source": zone.source,
-        "url": zone.url,
-        "title": zone.title,
-        "block_ids": list(zone.block_ids),
-        "approx_block_ids": list(zone.approx_block_ids),
-        "issued_at": iso(zone.issued_at),
-        "effective_from": iso(zone.effective_from),
-        "lifted_at": iso(zone.lifted_at),
-        "time_precision": zone.time_precision,
-        "status": zone.status,
-        "area_km2": zone_area_km2(zone.geometry),
-        "stated_area_km2": zone.stated_area_km2,
-        "uncertainty_m": zone.uncertainty.radius_m,
-        "placement_method": zone.uncertainty.method,
-        "flags": list(zone.flags),
-        "recorded_at": iso(zone.recorded_at),
-        "superseded_at": iso(zone.superseded_at),
-    }
+    props = zone_properties(zone)
     if include_region:
         props["drawn_geometry"] = geometry_json(zone.drawn_geometry)
     return {"type": "Feature", "id": zone.id, "geometry": geometry_json(zone.geometry), "properties": props}
@@ -405,54 +273,6 @@ ACLED_EVENT_TYPE: dict[str, tuple[str, str]] = {
 #: sitmap time precision -> ACLED time_precision code (1 day, 2 week, 3 month or coarser).
 ACLED_TIME_PRECISION: dict[str, int] = {"hour": 1, "day": 1, "week": 2, "month": 3, "year": 3, "unknown": 3}
 
-#: CSV columns for claims: ACLED's names first, then sitmap's own.
-CLAIM_CSV_COLUMNS: tuple[str, ...] = (
-    "event_id_cnty",
-    "event_date",
-    "year",
-    "time_precision",
-    "event_type",
-    "sub_event_type",
-    "actor1",
-    "location",
-    "latitude",
-    "longitude",
-    "geo_precision",
-    "source",
-    "notes",
-    "fatalities",
-    "timestamp",
-    "id",
-    "version",
-    "sitmap_event_type",
-    "status",
-    "review",
-    "claimant",
-    "url",
-    "place_text",
-    "place_name",
-    "gazetteer_id",
-    "placement_method",
-    "uncertainty_m",
-    "where_prec",
-    "valid_from",
-    "valid_to",
-    "sitmap_time_precision",
-    "fatalities_low",
-    "fatalities_high",
-    "injured",
-    "injured_low",
-    "injured_high",
-    "targets",
-    "confidence",
-    "block_ids",
-    "report_id",
-    "recorded_at",
-    "superseded_at",
-    "coarsened_to",
-    "geometry_wkt",
-)
-
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
@@ -529,11 +349,12 @@ def claim_csv_row(feature: dict[str, Any]) -> dict[str, Any]:
         "notes": p.get("quote"),
         "fatalities": p.get("fatalities"),
         "timestamp": int(recorded.timestamp()) if recorded else None,
-        "sitmap_event_type": p["event_type"],
-        "sitmap_time_precision": p.get("time_precision"),
         "geometry_wkt": _wkt(geom),
     }
-    ordered = {key: row[key] if key in row else _joined(p.get(key)) for key in CLAIM_CSV_COLUMNS}
+    for prop in CLAIM_CONTRACT:  # sitmap's own columns: the contract's, renamed where ACLED has the name
+        if prop.csv_name is not None:
+            row[prop.csv_name] = _joined(p.get(prop.name))
+    ordered = {key: row[key] for key in CLAIM_CSV_COLUMNS}
     if "uncertainty_region" in p:
         ordered["uncertainty_region_wkt"] = _joined(p["uncertainty_region"])
     return ordered

@@ -14,28 +14,25 @@ import json
 import re
 from contextlib import suppress
 from datetime import datetime
-from typing import Annotated, Any, cast
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import Response
 from pydantic import ValidationError
-from shapely.geometry.base import BaseGeometry
 
 from api.auth import Principal
 from api.deps import PrincipalDep, StoreDep, WriterDep
 from api.errors import HttpProblem, problem_responses
 from api.params import check_known, parse_bool
-from geo.errors import Conflict, InvalidInput, SitmapError, Unauthorized
-from geo.model import (
-    PLACEMENT_METHODS,
-    CountEstimate,
-    Placement,
-    PlacementMethod,
-    Uncertainty,
-    count_vertices,
-    format_validation_error,
-    to_geometry,
+from geo.contract import (
+    CLAIM_CONTRACT,
+    CLAIM_INPUT_PROPERTIES,
+    ZONE_INPUT_PROPERTIES,
+    claim_fields,
+    unknown_properties,
 )
+from geo.errors import Conflict, InvalidInput, SitmapError, Unauthorized
+from geo.model import count_vertices, format_validation_error
 from layers.model import ClaimRecord, Source, Zone
 from layers.store import ClaimQuery, Store
 
@@ -133,113 +130,35 @@ def _features(doc: Any) -> list[dict[str, Any]]:
 # Contract properties -> ClaimRecord
 # --------------------------------------------------------------------------------------
 
+#: Record fields a merge patch may touch directly (the rest come from nested values).
 _SIMPLE = (
-    "event_type",
-    "claimant",
-    "source",
-    "url",
-    "quote",
-    "place_text",
-    "place_name",
-    "gazetteer_id",
-    "valid_from",
-    "valid_to",
-    "time_precision",
-    "confidence",
-    "status",
-    "review",
-    "report_id",
+    *(p.name for p in CLAIM_CONTRACT if p.role == "field" and p.attr is not None and p.name not in ("id", "block_ids")),
     "notes",
 )
-_UNCERTAINTY = ("uncertainty_m", "geo_precision", "where_prec", "placement_method", "uncertainty_region")
-_COUNTS = (
-    "fatalities",
-    "fatalities_low",
-    "fatalities_high",
-    "injured",
-    "injured_low",
-    "injured_high",
-    "targets",
+#: Properties that make up a claim's location and its uncertainty.
+_UNCERTAINTY = (
+    *(p.name for p in CLAIM_CONTRACT if p.part == "uncertainty"),
+    "placement_method",
+    "uncertainty_region",
 )
-#: Output-only properties: accepted (so an exported feature can be posted back) and ignored.
-_IGNORED = ("version", "recorded_at", "superseded_at", "coarsened_to", "recorded_by")
-CLAIM_INPUT_PROPERTIES = frozenset(("id", "block_ids", *_SIMPLE, *_UNCERTAINTY, *_COUNTS, *_IGNORED))
-
-
-def _count(props: dict[str, Any], name: str) -> CountEstimate | None:
-    best = props.get(name)
-    low = props.get(f"{name}_low")
-    high = props.get(f"{name}_high")
-    if best is None and low is None and high is None:
-        return None
-    return CountEstimate(low=low, best=best, high=high)
-
-
-def _uncertainty(props: dict[str, Any], geometry: BaseGeometry | None) -> Uncertainty | None:
-    if geometry is None:
-        return None
-    radius = props.get("uncertainty_m")
-    if radius is None:
-        raise InvalidInput("uncertainty_m is required for a located claim (how far off the point may be, in metres)")
-    if isinstance(radius, bool) or not isinstance(radius, int | float):
-        raise InvalidInput(f"uncertainty_m must be a number of metres, got {radius!r}")
-    method = props.get("placement_method") or "manual"
-    if method not in PLACEMENT_METHODS:
-        raise InvalidInput(f"placement_method {method!r} is not one of: {', '.join(PLACEMENT_METHODS)}")
-    gp, wp = props.get("geo_precision"), props.get("where_prec")
-    if gp is None or wp is None:
-        from geo.uncertainty import precision_codes
-
-        dgp, dwp = precision_codes(float(radius), cast(PlacementMethod, method))
-        gp = dgp if gp is None else gp
-        wp = dwp if wp is None else wp
-    region = props.get("uncertainty_region")
-    return Uncertainty(
-        radius_m=float(radius),
-        geo_precision=gp,
-        where_prec=wp,
-        method=method,
-        region=to_geometry(region) if region is not None else None,
-    )
 
 
 def record_from_feature(feature: dict[str, Any], *, what: str = "feature") -> ClaimRecord:
     """A GeoJSON Feature with sitmap's contract properties as a :class:`ClaimRecord`.
 
-    The inverse of ``layers.export.claim_feature``: an exported feature can be posted
-    back unchanged. Unknown properties are refused (a typo must not drop a field).
+    The inverse of ``layers.export.claim_feature`` (both from :mod:`geo.contract`): an
+    exported feature can be posted back unchanged; its bookkeeping (version, times)
+    is ignored, the store assigns its own. Unknown properties are refused (a typo must
+    not drop a field).
     """
     props = _object(feature.get("properties") or {}, f"{what}.properties")
-    unknown = sorted(set(props) - CLAIM_INPUT_PROPERTIES)
+    unknown = unknown_properties(props, CLAIM_INPUT_PROPERTIES)
     if unknown:
         raise _Unprocessable(
             f"{what}.properties: unknown propert{'ies' if len(unknown) > 1 else 'y'} {', '.join(unknown)}"
         )
     try:
-        raw_geom = feature.get("geometry")
-        geometry = to_geometry(raw_geom) if raw_geom is not None else None
-        data: dict[str, Any] = {k: props[k] for k in _SIMPLE if props.get(k) is not None}
-        fid = feature.get("id", props.get("id"))
-        if fid is not None:
-            data["id"] = str(fid)
-        if props.get("block_ids"):
-            if not isinstance(props["block_ids"], list):
-                raise InvalidInput("block_ids must be an array of grid block ids")
-            data["block_ids"] = tuple(str(b) for b in props["block_ids"])
-        data["geometry"] = geometry
-        data["uncertainty"] = _uncertainty(props, geometry)
-        for name in ("fatalities", "injured"):
-            data[name] = _count(props, name)
-        if props.get("targets") is not None:
-            data["targets"] = CountEstimate(best=props["targets"])
-        method = props.get("placement_method") or ("manual" if geometry is not None else "unresolved")
-        data["placement"] = Placement(
-            place_text=props.get("place_text"),
-            gazetteer_id=props.get("gazetteer_id"),
-            place_name=props.get("place_name"),
-            method=method,
-        )
-        return ClaimRecord(**data)
+        return ClaimRecord(**claim_fields(feature))
     except ValidationError as exc:
         raise _Unprocessable(f"{what}: {format_validation_error(exc)}") from None
     except InvalidInput as exc:
@@ -686,29 +605,9 @@ def claim_history(claim_id: str, request: Request, store: StoreDep, principal: P
 # Zones
 # --------------------------------------------------------------------------------------
 
+#: Zone properties read as given; the others are required (order_type, issuer, issued_at),
+#: times, lists, or computed from the blocks or polygon (area, uncertainty, approximate blocks).
 _ZONE_FIELDS = ("source", "url", "title", "report_id", "notes", "status", "time_precision", "id")
-ZONE_INPUT_PROPERTIES = frozenset(
-    (
-        *_ZONE_FIELDS,
-        "order_type",
-        "issuer",
-        "issued_at",
-        "effective_from",
-        "lifted_at",
-        "block_ids",
-        "stated_area_km2",
-        "flags",
-        # output-only, ignored:
-        "version",
-        "approx_block_ids",
-        "area_km2",
-        "uncertainty_m",
-        "placement_method",
-        "recorded_at",
-        "superseded_at",
-        "drawn_geometry",
-    )
-)
 
 
 def _instant(value: Any, name: str) -> datetime | None:
@@ -726,7 +625,7 @@ def zone_from_feature(feature: dict[str, Any], *, what: str = "feature", repair:
     from layers.zones import zone_from_blocks, zone_from_polygon
 
     props = _object(feature.get("properties") or {}, f"{what}.properties")
-    unknown = sorted(set(props) - ZONE_INPUT_PROPERTIES)
+    unknown = unknown_properties(props, ZONE_INPUT_PROPERTIES)
     if unknown:
         raise _Unprocessable(
             f"{what}.properties: unknown propert{'ies' if len(unknown) > 1 else 'y'} {', '.join(unknown)}"

@@ -24,7 +24,6 @@ import json
 import re
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime
 from pathlib import Path
 from typing import IO, Any
 
@@ -33,17 +32,16 @@ from pydantic import ValidationError
 from shapely.geometry import shape
 from shapely.geometry.base import BaseGeometry
 
-from geo.errors import InvalidInput, NotFound, SitmapError, TooLarge
-from geo.model import (
-    PLACEMENT_METHODS,
-    CountEstimate,
-    Uncertainty,
-    count_vertices,
-    format_validation_error,
-    repair_geometry,
-    to_geometry,
+from geo.contract import (
+    CLAIM_INPUT_PROPERTIES,
+    ZONE_INPUT_PROPERTIES,
+    claim_fields,
+    feature_id,
+    placement_method,
+    zone_fields,
 )
-from layers.export import CLAIM_PROPERTIES, ZONE_PROPERTIES
+from geo.errors import InvalidInput, NotFound, SitmapError, TooLarge
+from geo.model import CountEstimate, count_vertices, format_validation_error, repair_geometry, to_geometry
 from layers.importers.common import BadRow, ImportFailed, ImportResult, _CountingReader
 from layers.model import ClaimRecord, Zone
 from layers.store.base import ClaimQuery, Store, ZoneQuery
@@ -55,8 +53,8 @@ CHUNK_CHARS = 1 << 20
 #: Input column names kept in an import's summary (more are counted, not named).
 MAX_COLUMNS_KEPT = 200
 #: Properties read from a claim feature (the export's, and the region on request); a zone feature's.
-CLAIM_INPUT: frozenset[str] = frozenset(CLAIM_PROPERTIES) | {"uncertainty_region"}
-ZONE_INPUT: frozenset[str] = frozenset(ZONE_PROPERTIES) | {"drawn_geometry"}
+CLAIM_INPUT: frozenset[str] = CLAIM_INPUT_PROPERTIES
+ZONE_INPUT: frozenset[str] = ZONE_INPUT_PROPERTIES
 #: Most vertices one feature's geometries may hold; larger ones are refused before shapely builds them.
 MAX_VERTICES = 250_000
 #: Features per store write: one transaction each; memory is bounded by it.
@@ -256,24 +254,6 @@ def _features(source: str | Path | IO[bytes] | IO[str] | dict[str, Any]) -> Iter
         done()
 
 
-def _iso(value: Any, key: str) -> datetime | None:
-    if value is None or value == "":
-        return None
-    if not isinstance(value, str):
-        raise InvalidInput(f"{key} must be an ISO 8601 string, got {type(value).__name__}")
-    try:
-        return datetime.fromisoformat(value.replace("Z", "+00:00").replace("z", "+00:00"))
-    except ValueError:
-        raise InvalidInput(f"{key} {value[:40]!r} is not an ISO 8601 datetime") from None
-
-
-def _count(props: dict[str, Any], key: str) -> CountEstimate | None:
-    best, low, high = props.get(key), props.get(f"{key}_low"), props.get(f"{key}_high")
-    if best is None and low is None and high is None:
-        return None
-    return CountEstimate(best=best, low=low, high=high)
-
-
 def _geometry(value: Any, *, what: str, repair: bool) -> BaseGeometry | None:
     if value is None:
         return None
@@ -287,57 +267,6 @@ def _geometry(value: Any, *, what: str, repair: bool) -> BaseGeometry | None:
         except Exception as exc:  # shapely raises several types for bad mappings
             raise InvalidInput(f"{what} is not a GeoJSON geometry: {exc}") from None
         return to_geometry(repair_geometry(geom))
-
-
-def _method(props: dict[str, Any], default: str) -> str:
-    method = props.get("placement_method") or default
-    if method not in PLACEMENT_METHODS:
-        raise InvalidInput(f"placement_method {method!r} is not one of {', '.join(PLACEMENT_METHODS)}")
-    return str(method)
-
-
-def _uncertainty(
-    props: dict[str, Any], geom: BaseGeometry, *, repair: bool, warnings: dict[str, int] | None = None
-) -> Uncertainty:
-    """The claim's uncertainty from its properties; codes the file gives are kept as given."""
-    from geo.uncertainty import from_acled, max_distance_m, precision_codes
-
-    region = _geometry(props.get("uncertainty_region"), what="uncertainty_region", repair=repair)
-    method = _method(props, "coordinates")
-    radius = props.get("uncertainty_m")
-    if radius is None:
-        if geom.geom_type in ("Polygon", "MultiPolygon"):
-            centre = geom.representative_point()
-            radius = max_distance_m(centre, geom)
-            region = region or geom
-        elif props.get("geo_precision") in (1, 2, 3):
-            unc = from_acled(int(props["geo_precision"]), geom.representative_point())
-            wp = props.get("where_prec")
-            if wp is not None and wp != unc.where_prec:
-                _warn(warnings, "where_prec")
-                unc = Uncertainty(**{**dict(unc), "where_prec": wp})
-            return unc
-        else:
-            raise InvalidInput("a located claim needs uncertainty_m (metres) or geo_precision (1-3)")
-    if not isinstance(radius, int | float) or isinstance(radius, bool):
-        raise InvalidInput(f"uncertainty_m must be a number of metres, got {radius!r}")
-    derived_gp, derived_wp = precision_codes(float(radius), method)  # type: ignore[arg-type]
-    gp, wp = props.get("geo_precision"), props.get("where_prec")
-    # The file's own codes are kept; a disagreement with sitmap's derivation is only counted.
-    if gp is None:
-        gp = derived_gp
-    elif gp != derived_gp:
-        _warn(warnings, "geo_precision")
-    if wp is None:
-        wp = derived_wp
-    elif wp != derived_wp:
-        _warn(warnings, "where_prec")
-    return Uncertainty(radius_m=float(radius), region=region, geo_precision=gp, where_prec=wp, method=method)
-
-
-def _warn(warnings: dict[str, int] | None, key: str) -> None:
-    if warnings is not None:
-        warnings[key] = warnings.get(key, 0) + 1
 
 
 def _content_id(prefix: str, feature: dict[str, Any]) -> str:
@@ -356,9 +285,9 @@ def _props(feature: Any) -> dict[str, Any]:
     return props
 
 
-def _feature_id(feature: dict[str, Any], props: dict[str, Any]) -> str | None:
-    fid = props.get("id", feature.get("id"))
-    return None if fid in (None, "") else str(fid)
+def _reader(repair: bool) -> Callable[[Any, str], BaseGeometry | None]:
+    """The contract's geometry reader: strict, or repairing invalid geometries with ``repair``."""
+    return lambda value, what: _geometry(value, what=what, repair=repair)
 
 
 def feature_to_claim(
@@ -366,85 +295,24 @@ def feature_to_claim(
 ) -> ClaimRecord:
     """A ClaimRecord from a claim feature (the inverse of :func:`layers.export.claim_feature`).
 
-    Bookkeeping (``version``, ``recorded_at``, ``superseded_at``) is read too, so an
-    export read back exports to the same bytes; a store assigns its own on write.
-    ``geo_precision`` and ``where_prec`` given by the feature are kept; each one that
-    differs from sitmap's derivation from the radius is counted in ``warnings``.
+    Read by :func:`geo.contract.claim_fields`, as the API reads a posted claim, plus the
+    bookkeeping (``version``, ``recorded_at``, ``superseded_at``), so an export read
+    back exports to the same bytes; a store assigns its own on write. A feature without
+    an id gets one derived from its content. ``geo_precision`` and ``where_prec`` given
+    by the feature are kept; each one that differs from sitmap's derivation from the
+    radius is counted in ``warnings``.
     """
-    props = _props(feature)
-    geom = _geometry(feature.get("geometry"), what="geometry", repair=repair)
-    unc = _uncertainty(props, geom, repair=repair, warnings=warnings) if geom is not None else None
-    targets = props.get("targets")
-    fields: dict[str, Any] = {
-        "id": _feature_id(feature, props) or _content_id("gj", feature),
-        "event_type": props.get("event_type"),
-        "claimant": props.get("claimant"),
-        "source": props.get("source"),
-        "url": props.get("url"),
-        "quote": props.get("quote"),
-        "place_text": props.get("place_text"),
-        "place_name": props.get("place_name"),
-        "gazetteer_id": props.get("gazetteer_id"),
-        "geometry": geom,
-        "uncertainty": unc,
-        "valid_from": _iso(props.get("valid_from"), "valid_from"),
-        "valid_to": _iso(props.get("valid_to"), "valid_to"),
-        "time_precision": props.get("time_precision") or "unknown",
-        "fatalities": _count(props, "fatalities"),
-        "injured": _count(props, "injured"),
-        "targets": CountEstimate(best=targets) if targets is not None else None,
-        "block_ids": tuple(str(b) for b in props.get("block_ids") or ()),
-        "report_id": props.get("report_id"),
-        "status": props.get("status") or "reported",
-        "review": props.get("review") or "machine",
-        "version": props.get("version") or 1,
-        "recorded_at": _iso(props.get("recorded_at"), "recorded_at"),
-        "superseded_at": _iso(props.get("superseded_at"), "superseded_at"),
-    }
-    if props.get("confidence") is not None:
-        fields["confidence"] = props["confidence"]
-    if geom is None:
-        fields["uncertainty"] = None
+    _props(feature)
+    fields = claim_fields(feature, bookkeeping=True, read_geometry=_reader(repair), warnings=warnings)
+    fields.setdefault("id", _content_id("gj", feature))
     return ClaimRecord(**fields)
 
 
 def feature_to_zone(feature: dict[str, Any], *, repair: bool = False) -> Zone:
     """A Zone from a zone feature (the inverse of :func:`layers.export.zone_feature`)."""
-    from geo.uncertainty import precision_codes
-
-    props = _props(feature)
-    geom = _geometry(feature.get("geometry"), what="geometry", repair=repair)
-    if geom is None:
-        raise InvalidInput("a zone needs a polygon geometry")
-    drawn = _geometry(props.get("drawn_geometry"), what="drawn_geometry", repair=repair)
-    method = _method(props, "drawn")
-    radius = float(props.get("uncertainty_m") or 0.0)
-    gp, wp = precision_codes(radius, method)  # type: ignore[arg-type]
-    effective = _iso(props.get("effective_from"), "effective_from")
-    issued = _iso(props.get("issued_at"), "issued_at") or effective
-    fields: dict[str, Any] = {
-        "id": _feature_id(feature, props) or _content_id("gjz", feature),
-        "version": props.get("version") or 1,
-        "geometry": geom,
-        "drawn_geometry": drawn,
-        "issuer": props.get("issuer"),
-        "source": props.get("source"),
-        "url": props.get("url"),
-        "title": props.get("title"),
-        "order_type": props.get("order_type"),
-        "block_ids": tuple(str(b) for b in props.get("block_ids") or ()),
-        "approx_block_ids": tuple(str(b) for b in props.get("approx_block_ids") or ()),
-        "issued_at": issued,
-        "effective_from": effective,
-        "lifted_at": _iso(props.get("lifted_at"), "lifted_at"),
-        "time_precision": props.get("time_precision") or "day",
-        "uncertainty": Uncertainty(radius_m=radius, geo_precision=gp, where_prec=wp, method=method),
-        "stated_area_km2": props.get("stated_area_km2"),
-        "flags": tuple(str(f) for f in props.get("flags") or ()),
-        "status": props.get("status") or "active",
-        "recorded_at": _iso(props.get("recorded_at"), "recorded_at"),
-        "superseded_at": _iso(props.get("superseded_at"), "superseded_at"),
-    }
+    _props(feature)
+    fields = zone_fields(feature, read_geometry=_reader(repair))
+    fields.setdefault("id", _content_id("gjz", feature))
     return Zone(**fields)
 
 
@@ -601,7 +469,7 @@ def _read(
     for i, (feature, _) in enumerate(_features(source)):
         fid = None
         try:
-            fid = _feature_id(feature, _props(feature))
+            fid = feature_id(feature, _props(feature))
             kind, rec, _undated = _convert(feature, opts, scratch, None)
             key = f"{kind}:{rec.id}"
             if key in index:
@@ -671,10 +539,10 @@ def merge_claim(stored: ClaimRecord, incoming: ClaimRecord, *, has_region: bool)
     su, iu = stored.uncertainty, incoming.uncertainty
     if su is not None and iu is not None:
         same = (su.radius_m, su.geo_precision, su.where_prec) == (iu.radius_m, iu.geo_precision, iu.where_prec)
-        stored_method = stored.placement.method if stored.placement is not None else su.method
-        if same and stored_method == iu.method and (not has_region or _same_geom(su.region, iu.region)):
+        if same and placement_method(stored) == iu.method and (not has_region or _same_geom(su.region, iu.region)):
             upd["uncertainty"] = su
-            upd["placement"] = stored.placement
+    if placement_method(stored) == placement_method(incoming):
+        upd["placement"] = stored.placement
     for key in ("fatalities", "injured"):
         if _same_count(getattr(stored, key), getattr(incoming, key)):
             upd[key] = getattr(stored, key)
@@ -815,7 +683,7 @@ def _scan(
             result.rows += 1
             fid = None
             try:
-                fid = _feature_id(feature, _props(feature))
+                fid = feature_id(feature, _props(feature))
                 kind, rec, undated = _convert(feature, opts, result, columns)
                 key = f"{kind}:{rec.id}"
                 if key in seen:

@@ -23,6 +23,7 @@ import shapely
 from pydantic import BaseModel, ValidationError
 from shapely.geometry.base import BaseGeometry
 
+from geo.contract import CLAIM_CONTRACT, CLAIM_PROPERTIES, iso, placement_method
 from geo.errors import Conflict, InvalidInput, NotFound, StoreError
 from geo.model import (
     CLAIM_STATUSES,
@@ -327,15 +328,6 @@ def _uncertainty_json(u: Uncertainty | None) -> str | None:
     return json.dumps(u.model_dump(mode="json", exclude={"region"}), ensure_ascii=False)
 
 
-def placement_method(rec: ClaimRecord) -> str | None:
-    """The method column: the uncertainty's method, else the placement's."""
-    if rec.uncertainty is not None:
-        return rec.uncertainty.method
-    if rec.placement is not None:
-        return rec.placement.method
-    return None
-
-
 def claim_rows(
     d: Dialect,
     records: Sequence[ClaimRecord],
@@ -381,7 +373,7 @@ def claim_rows(
             rec.place_text,
             rec.place_name,
             rec.gazetteer_id,
-            placement_method(rec),
+            placement_method(rec),  # the contract's value, as every feature shows it
             None if u is None else u.radius_m,
             None if u is None else u.geo_precision,
             None if u is None else u.where_prec,
@@ -501,13 +493,47 @@ def claims_from_rows(d: Dialect, rows: Sequence[Sequence[Any]]) -> list[ClaimRec
     return out
 
 
-#: Columns a claim feature is built from (the rest of a version row is not part of the contract).
+#: Columns a claim feature is built from: the contract's attribute properties (a stored
+#: column each), then the nested values its other properties come from.
 FEATURE_NAMES: tuple[str, ...] = (
-    *("id", "version", "event_type", "status", "review", "claimant", "source", "url", "quote", "place_text"),
-    *("place_name", "gazetteer_id", "valid_from", "valid_to", "time_precision", "confidence", "block_ids"),
-    *("report_id", "recorded_at", "superseded_at", "uncertainty_json", "placement_json", "counts_json"),
+    *(p.name for p in CLAIM_CONTRACT if p.attr is not None and p.role != "output"),
+    *("uncertainty_json", "placement_json", "counts_json"),
 )
 _FEATURE_IDX = {n: i + 1 for i, n in enumerate(FEATURE_NAMES)}
+#: Where each nested part of the contract is found per row: 0 the uncertainty, then the counts.
+_PARTS = ("uncertainty", "fatalities", "injured", "targets")
+
+
+def _feature_plan() -> tuple[tuple[int, ...], tuple[int, ...], int, tuple[tuple[int, str], ...], Any]:
+    """How a row of :func:`claim_feature_select` becomes the contract's property values.
+
+    Compiled once from :data:`geo.contract.CLAIM_CONTRACT`: the row positions of time and
+    list columns (converted in place), the block of nested fields appended after the
+    row (part index, key), and one ``itemgetter`` that picks every property's value, in
+    the contract's order, from the row extended by [nested fields..., method, None].
+    """
+    import operator
+
+    width = len(FEATURE_NAMES) + 1  # the geometry comes first
+    times = tuple(_FEATURE_IDX[p.name] for p in CLAIM_CONTRACT if p.attr is not None and p.kind == "time")
+    lists = tuple(_FEATURE_IDX[p.name] for p in CLAIM_CONTRACT if p.attr is not None and p.kind == "list")
+    nested = tuple((_PARTS.index(p.part), p.key or "") for p in CLAIM_CONTRACT if p.part is not None)
+    picks: list[int] = []
+    n_nested = 0
+    for p in CLAIM_CONTRACT:
+        if p.attr is not None and p.role != "output":
+            picks.append(_FEATURE_IDX[p.name])
+        elif p.part is not None:
+            picks.append(width + n_nested)
+            n_nested += 1
+        elif p.name == "placement_method":
+            picks.append(width + len(nested))
+        else:  # coarsened_to: a policy sets it, never the store
+            picks.append(width + len(nested) + 1)
+    return times, lists, width, nested, operator.itemgetter(*picks)
+
+
+_TIMES, _LISTS, _WIDTH, _NESTED, _PICK = _feature_plan()
 
 
 def claim_feature_select(d: Dialect, alias: str = "", *, include_region: bool = False) -> str:
@@ -515,19 +541,10 @@ def claim_feature_select(d: Dialect, alias: str = "", *, include_region: bool = 
     return _select(d, (*FEATURE_NAMES, "region") if include_region else FEATURE_NAMES, alias)
 
 
-def claim_features_from_rows(
-    d: Dialect, rows: Sequence[Sequence[Any]], *, include_region: bool = False
-) -> list[dict[str, Any]]:
-    """GeoJSON Features straight from rows of :func:`claim_feature_select`, no :class:`ClaimRecord` in between.
+def _point_geometries(d: Dialect, rows: Sequence[Sequence[Any]]) -> list[dict[str, Any] | None]:
+    """The GeoJSON geometry of each row; point coordinates come from one vectorised call."""
+    from layers.export import COORD_DECIMALS, geometry_json
 
-    Exactly ``[layers.export.claim_feature(r, include_region=...) for r in claims_from_rows(d, rows)]``
-    (a test compares them on varied claims), at a fraction of the cost for big pages:
-    point coordinates come from one vectorised call, and each distinct stored time,
-    uncertainty and placement is converted once per page.
-    """
-    from layers.export import COORD_DECIMALS, geometry_json, iso
-
-    ix = {**_FEATURE_IDX, "region": len(FEATURE_NAMES) + 1}
     geoms = d.geom_decode([r[0] for r in rows])
     present = [i for i, g in enumerate(geoms) if g is not None]
     geom_json: list[dict[str, Any] | None] = [None] * len(rows)
@@ -544,23 +561,35 @@ def claim_features_from_rows(
                 }
             else:
                 geom_json[i] = geometry_json(arr[j])
+    return geom_json
+
+
+def claim_features_from_rows(
+    d: Dialect, rows: Sequence[Sequence[Any]], *, include_region: bool = False
+) -> list[dict[str, Any]]:
+    """GeoJSON Features straight from rows of :func:`claim_feature_select`, no :class:`ClaimRecord` in between.
+
+    Exactly ``[layers.export.claim_feature(r, include_region=...) for r in claims_from_rows(d, rows)]``
+    (a test compares them on varied claims), at a fraction of the cost for big pages:
+    point coordinates come from one vectorised call, each distinct stored time,
+    uncertainty and placement is converted once per page, and the properties are
+    picked in the contract's order by the plan of :func:`_feature_plan`.
+    """
+    from layers.export import geometry_json
+
+    geom_json = _point_geometries(d, rows)
+    i_id, i_u, i_place, i_counts = (
+        _FEATURE_IDX[n] for n in ("id", "uncertainty_json", "placement_json", "counts_json")
+    )
+    i_region = len(FEATURE_NAMES) + 1
+    names, times_at, lists_at, nested, pick = CLAIM_PROPERTIES, _TIMES, _LISTS, _NESTED, _PICK
     uncs: dict[Any, dict[str, Any]] = {}
     places: dict[Any, str] = {}
     regions: dict[Any, dict[str, Any] | None] = {}
-    i_id, i_version, i_type, i_status, i_review = (ix[n] for n in ("id", "version", "event_type", "status", "review"))
-    i_claimant, i_source, i_url, i_quote = (ix[n] for n in ("claimant", "source", "url", "quote"))
-    i_ptext, i_pname, i_gaz, i_vf, i_vt = (
-        ix[n] for n in ("place_text", "place_name", "gazetteer_id", "valid_from", "valid_to")
-    )
-    i_tp, i_conf, i_blocks, i_report = (ix[n] for n in ("time_precision", "confidence", "block_ids", "report_id"))
-    i_rec, i_sup, i_u, i_place, i_counts = (
-        ix[n] for n in ("recorded_at", "superseded_at", "uncertainty_json", "placement_json", "counts_json")
-    )
-    i_region = ix["region"]
     # claims share day boundaries and write times: format each distinct stored instant once
     times: dict[Any, str | None] = {None: None}
     for row in rows:
-        for i in (i_vf, i_vt, i_rec, i_sup):
+        for i in times_at:
             if row[i] not in times:
                 times[row[i]] = iso(d.parse_ts(row[i]))
     out = []
@@ -580,45 +609,17 @@ def claim_features_from_rows(
             method = unc["method"]
         else:
             method = "unresolved"
-        fat = inj = tgt = None
-        if row[i_counts] is not None:
-            counts = json.loads(row[i_counts])
-            fat, inj, tgt = counts.get("fatalities"), counts.get("injured"), counts.get("targets")
-        blocks = row[i_blocks]
-        props: dict[str, Any] = {
-            "id": row[i_id],
-            "version": row[i_version],
-            "event_type": row[i_type],
-            "status": row[i_status],
-            "review": row[i_review],
-            "claimant": row[i_claimant],
-            "source": row[i_source],
-            "url": row[i_url],
-            "quote": row[i_quote],
-            "place_text": row[i_ptext],
-            "place_name": row[i_pname],
-            "gazetteer_id": row[i_gaz],
-            "placement_method": method,
-            "uncertainty_m": None if unc is None else unc.get("radius_m"),
-            "geo_precision": None if unc is None else unc.get("geo_precision"),
-            "where_prec": None if unc is None else unc.get("where_prec"),
-            "valid_from": times[row[i_vf]],
-            "valid_to": times[row[i_vt]],
-            "time_precision": row[i_tp],
-            "fatalities": None if fat is None else fat.get("best"),
-            "fatalities_low": None if fat is None else fat.get("low"),
-            "fatalities_high": None if fat is None else fat.get("high"),
-            "injured": None if inj is None else inj.get("best"),
-            "injured_low": None if inj is None else inj.get("low"),
-            "injured_high": None if inj is None else inj.get("high"),
-            "targets": None if tgt is None else tgt.get("best"),
-            "confidence": row[i_conf],
-            "block_ids": json.loads(blocks) if blocks else [],
-            "report_id": row[i_report],
-            "recorded_at": times[row[i_rec]],
-            "superseded_at": times[row[i_sup]],
-            "coarsened_to": None,
-        }
+        counts = json.loads(row[i_counts]) if row[i_counts] is not None else {}
+        parts = (unc, counts.get("fatalities"), counts.get("injured"), counts.get("targets"))
+        values = list(row)
+        for i in times_at:
+            values[i] = times[values[i]]
+        for i in lists_at:
+            values[i] = json.loads(values[i]) if values[i] else []
+        del values[_WIDTH:]  # the region column, when selected, is not a property
+        values += [None if (part := parts[k]) is None else part.get(key) for k, key in nested]
+        values += (method, None)
+        props: dict[str, Any] = dict(zip(names, pick(values), strict=True))
         if include_region:
             region = None
             if unc is not None and row[i_region] is not None:
