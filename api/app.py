@@ -32,6 +32,7 @@ from api.middleware import (
 from api.openapi import downgrade_to_30
 from api.settings import Settings
 from geo.errors import StoreBusy
+from layers.collection import CollectionCaches
 from layers.store import Store
 
 log = logging.getLogger("sitmap.api")
@@ -123,7 +124,7 @@ def create_app(settings: Settings | None = None, *, store: Store | None = None) 
         title=settings.title,
         description=settings.description,
         version=API_VERSION,
-        openapi_url=None,  # served by features.py at /api, as OpenAPI 3.0 (OGC API - Features)
+        openapi_url=None,  # served by routes/landing.py at /api, as OpenAPI 3.0 (OGC API - Features)
         docs_url=None,
         redoc_url=None,
         lifespan=lifespan,
@@ -133,17 +134,20 @@ def create_app(settings: Settings | None = None, *, store: Store | None = None) 
     app.state.store = None
     app.state.store_opener = None
     app.state.raster_cache = None
+    app.state.collection_caches = CollectionCaches()
     app.state.response_cache = ResponseCache(int(settings.response_cache_mb * 1_000_000))
 
     install_error_handlers(app)
 
     from api.desk.session import new_session_key
-    from api.routes import desk, features, health, ingest, layers_admin, rasters, reports
+    from api.routes import collections, desk, health, ingest, item, items, landing, layers_admin, rasters, reports
 
     app.state.session_key = new_session_key(settings.session_secret)
 
     app.include_router(health.router)
-    app.include_router(features.router)
+    for room in (landing, collections, items, item):  # OGC API - Features, in the order of its document
+        app.include_router(room.router)
+    app.state.item_layer_cache = item.LayerCache()
     app.include_router(rasters.router)
     app.include_router(ingest.router)
     app.include_router(layers_admin.router)
@@ -193,9 +197,10 @@ def create_app(settings: Settings | None = None, *, store: Store | None = None) 
 def _include_maps(app: FastAPI) -> None:
     """Include the map pages (``api/routes/maps.py``) when that part is installed."""
     try:
-        from api.routes import maps
+        from api.routes import maps, oembed, orders, static
     except ImportError as exc:
         if exc.name != "api.routes.maps":
             raise
         return
-    app.include_router(maps.router)
+    for room in (maps, oembed, orders, static):
+        app.include_router(room.router)

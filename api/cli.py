@@ -771,11 +771,9 @@ def export_cmd(
 ) -> None:
     """Export a layer (claims, zones or incidents) for an interval, as of any moment, in one file."""
     from geo.errors import Unsupported
-    from layers.build import overlay
-    from layers.catalog import get_layer
+    from layers.collection import EXACT, PUBLISHER, LayerView, Narrowing
     from layers.export import FORMATS, export_filename, iter_csv, iter_geojson, iter_kml, write_export
     from layers.params import format_interval, parse_bbox, parse_instant, parse_interval
-    from layers.policy import public_features
     from layers.store import open_store
 
     if fmt not in FORMATS:
@@ -785,16 +783,15 @@ def export_cmd(
     box = parse_bbox(bbox, what="--bbox") if bbox else None
     store = open_store(db, create=False)
     try:
-        lyr = get_layer(store, layer)
+        view = LayerView.open(store, layer, PUBLISHER if public else EXACT)
+        lyr = view.layer
         filters: dict[str, Any] = {"statuses": tuple(status or ())}
         if lyr.kind != "zones":
             filters["event_types"] = tuple(event_type or ())
-        records = overlay(store, lyr, start=start, end=end, as_of=as_of_t, bbox=box, **filters)
+        narrowing = Narrowing(bbox=box, start=start, end=end, filters=filters)
+        items = view.export_items(narrowing, as_of=as_of_t, include_region=include_region)
     finally:
         store.close()
-    items: list[Any] = list(records)
-    if public and lyr.policy is not None:
-        items = public_features(items, lyr, authenticated=False, as_of=as_of_t, include_region=include_region)
     members: dict[str, Any] = {
         "layer": lyr.id,
         "title": lyr.title,

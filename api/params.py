@@ -16,13 +16,14 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 
 from api.errors import BadParameter, UnknownParameter
 from geo.errors import InvalidInput
 from geo.model import CLAIM_STATUSES, EVENT_TYPES
 from layers import params as layer_params
 from layers.model import ORDER_TYPES
+from layers.params import format_instant as format_instant  # re-exported: one formatter for every response
 
 #: Output formats of the items endpoint; json is one page, the others are downloads of every match.
 ITEM_FORMATS = ("json", "geojson", "csv", "gpkg", "parquet", "kml", "html")
@@ -182,10 +183,3 @@ def check_known(params: Mapping[str, object] | Iterable[str], allowed: Iterable[
     for key in params:
         if key not in allowed_list:
             raise UnknownParameter(str(key), allowed_list)
-
-
-def format_instant(t: datetime) -> str:
-    """An instant as ISO 8601 UTC with a 'Z' suffix (what every response uses)."""
-    t = t.astimezone(UTC)
-    text = t.isoformat(timespec="microseconds" if t.microsecond else "seconds")
-    return text.replace("+00:00", "Z")

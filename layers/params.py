@@ -156,4 +156,11 @@ def day_range(start: datetime, end: datetime) -> list[date]:
     return [first + timedelta(days=i) for i in range((last - first).days + 1)]
 
 
-__all__ = ["day_range", "format_interval", "parse_bbox", "parse_instant", "parse_interval"]
+def format_instant(t: datetime) -> str:
+    """An instant as ISO 8601 UTC with a 'Z' suffix (what every response uses)."""
+    t = t.astimezone(UTC)
+    text = t.isoformat(timespec="microseconds" if t.microsecond else "seconds")
+    return text.replace("+00:00", "Z")
+
+
+__all__ = ["day_range", "format_instant", "format_interval", "parse_bbox", "parse_instant", "parse_interval"]

@@ -26,8 +26,8 @@ def view_from_values(
     claimants: Sequence[str] = (),
     statuses: Sequence[str] = (),
 ) -> Any:
-    """A :class:`api.routes.maps.MapView` from plain values (CLI options), parsed as the API does."""
-    from api.routes.maps import MapView
+    """A :class:`api.mapview.MapView` from plain values (CLI options), parsed as the API does."""
+    from api.mapview import MapView
     from layers import params
 
     if not layer_ids:
@@ -65,31 +65,32 @@ def write_map(
 
     Raises :class:`InvalidInput` for another suffix and ``NotFound`` for an unknown layer.
     """
+    from api.mapview import layer_payload, map_title, when_label
     from api.render.basemap import basemap_geojson
     from api.render.mapbuilder import LayerRef, MapConfig, boundaries_geojson, build_map
     from api.render.png import render_png
-    from api.routes.maps import _title, _when_label, layer_payload
-    from layers.catalog import get_layer
+    from layers.collection import PUBLISHER, LayerView
 
     out = Path(path)
     suffix = out.suffix.lower()
     if suffix not in (".html", ".png"):
         raise InvalidInput(f"output {str(out)!r} must end in .html or .png")
-    layers = [get_layer(store, lid) for lid in view.layer_ids]
-    title = _title(layers)
+    # a file made to be published: every layer may be drawn, each in its public form
+    collections = [LayerView.open(store, lid, PUBLISHER) for lid in view.layer_ids]
+    title = map_title([c.layer for c in collections])
     if suffix == ".png":
-        payloads = [layer_payload(store, layer, view, time_filter=True) for layer in layers]
-        data = render_png(payloads, title=title, when=_when_label(view), day=view.day, as_of=view.as_of, bbox=view.bbox)
+        payloads = [layer_payload(c, view, time_filter=True) for c in collections]
+        data = render_png(payloads, title=title, when=when_label(view), day=view.day, as_of=view.as_of, bbox=view.bbox)
         out.write_bytes(data)
         return out
     refs = [
         LayerRef(
-            id=layer.id,
-            title=layer.title,
-            kind="zones" if layer.kind == "zones" else "claims",
-            data=layer_payload(store, layer, view),
+            id=c.layer.id,
+            title=c.layer.title,
+            kind="zones" if c.layer.kind == "zones" else "claims",
+            data=layer_payload(c, view),
         )
-        for layer in layers
+        for c in collections
     ]
     span = None
     if view.is_interval and view.start is not None and view.end is not None:

@@ -21,6 +21,7 @@ from fastapi.responses import Response
 from pydantic import ValidationError
 
 from api.auth import Principal
+from api.bodies import read_json
 from api.deps import PrincipalDep, StoreDep, WriterDep
 from api.errors import HttpProblem, problem_responses
 from api.params import check_known, parse_bool
@@ -39,7 +40,6 @@ from layers.store import ClaimQuery, Store
 router = APIRouter(tags=["Ingest and history"])
 
 GEOJSON = "application/geo+json"
-JSON_TYPES = ("application/json", "application/geo+json", "application/merge-patch+json")
 MAX_FEATURES = 10_000
 
 _WRITE_ERRORS = problem_responses(400, 401, 403, 409, 413, 415, 422)
@@ -62,36 +62,6 @@ class _Unprocessable(SitmapError):
 
 
 #: A JSON ``\u0000`` escape (not an escaped backslash followed by ``u0000``).
-_JSON_NUL = re.compile(rb"(?<!\\)(?:\\\\)*\\u0000")
-
-
-async def read_json(request: Request) -> Any:
-    """The request body as JSON: 415 for another media type, 400 for broken JSON."""
-    ctype = request.headers.get("content-type", "").split(";")[0].strip().lower()
-    if ctype not in JSON_TYPES:
-        shown = ctype or "none"
-        raise HttpProblem(
-            "unsupported_media_type",
-            f"Content-Type {shown!r} is not accepted here; send application/json or application/geo+json",
-        )
-    body = await request.body()
-    if not body.strip():
-        raise InvalidInput("the request body is empty; send a JSON document")
-    if _JSON_NUL.search(body):
-        # PostgreSQL text cannot hold NUL and no sitmap field needs it: refuse it on every backend alike.
-        raise InvalidInput("the request body has a NUL character (\\u0000) in a string; remove it")
-    try:
-        return json.loads(body)
-    except UnicodeDecodeError:
-        raise InvalidInput("the request body is not UTF-8 text") from None
-    except RecursionError:
-        raise InvalidInput("the request body is nested too deeply to be read") from None
-    except json.JSONDecodeError as exc:
-        raise InvalidInput(
-            f"the request body is not valid JSON: {exc.msg} at line {exc.lineno} column {exc.colno}"
-        ) from None
-
-
 def check_vertices(features: list[dict[str, Any]], maximum: int) -> None:
     """Refuse (413) a feature whose geometries hold more than ``maximum`` vertices in all."""
     for i, feature in enumerate(features):

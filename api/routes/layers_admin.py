@@ -8,7 +8,7 @@ publication ``policy``). ``GET /collections/{id}/definition`` returns it as JSON
 longer current is a 412 carrying the current ETag, never a silent overwrite. Every
 version, deletions included, stays in ``/collections/{id}/definition/history``.
 
-Visibility follows the collection itself (``features.visible_layer``): a public
+Visibility follows the collection itself (``layers.collection.LayerView``): a public
 layer's definition is public, a private one needs a token (401 without one, as
 ``/collections/{id}`` answers). A deleted layer, default or not, is gone until it is
 defined again: restarting the service or ``sitmap db init`` does not bring it back.
@@ -27,11 +27,11 @@ from pydantic import ValidationError
 from starlette.concurrency import run_in_threadpool
 
 from api.auth import Principal
+from api.bodies import read_json
 from api.caching import not_modified
 from api.deps import AdminDep, PrincipalDep, StoreDep
 from api.errors import HttpProblem, problem_responses
 from api.params import check_known, format_instant
-from api.routes.ingest import read_json
 from geo.errors import Conflict, InvalidInput, NotFound, SitmapError, Unauthorized
 from geo.model import format_validation_error
 from layers.model import Layer
@@ -141,12 +141,12 @@ def _readable(store: Store, layer_id: str, principal: Principal | None) -> tuple
 
     Read from the history first, so the ETag is the version of exactly this definition.
     """
-    from api.routes.features import visible_layer
+    from layers.collection import ANONYMOUS, EXACT, LayerView
 
     current = _current(store, layer_id)
     if current is None or current.deleted:
         # never stored (a built-in default on a store without them) or deleted: as the collection answers
-        return visible_layer(store, layer_id, principal), None
+        return LayerView.open(store, layer_id, EXACT if principal is not None else ANONYMOUS).layer, None
     if current.layer.private and principal is None:  # the same answer as the collection's own
         raise Unauthorized(f"collection {layer_id!r} is private: it needs 'Authorization: Bearer <token>'")
     return current.layer, current.version

@@ -19,14 +19,15 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Path, Query, Request
 from fastapi.responses import Response
 
+from api import ogc
 from api.auth import Principal
 from api.caching import cache_policy, is_frozen, not_modified
 from api.deps import PrincipalDep, SettingsDep, StoreDep
 from api.errors import BadParameter, problem_responses
 from api.params import check_known, parse_bbox, parse_datetime, parse_event_types, parse_instant
-from api.routes.features import _delay, _policy_applies, visible_layer
 from api.settings import Settings
 from geo.errors import InvalidInput, NotFound
+from layers.collection import LayerView, Narrowing
 from layers.model import Layer
 from layers.store import ClaimQuery, Store
 
@@ -80,9 +81,7 @@ def _cache(request: Request, settings: Settings) -> SurfaceCache:
 
 
 def _claims_for(
-    store: Store,
-    layer: Layer,
-    principal: Principal | None,
+    collection: LayerView,
     *,
     start: datetime | None,
     end: datetime | None,
@@ -90,20 +89,13 @@ def _claims_for(
     event_types: tuple[str, ...],
 ) -> list[Any]:
     """The layer's claims for the surface, as the reader may see them (coarsened, delayed)."""
-    from layers.catalog import layer_query
-
+    layer = collection.layer
     if layer.kind == "zones":
         raise InvalidInput(f"collection {layer.id!r} holds zones: a likelihood surface needs claims")
-    query = layer_query(layer, start=start, end=end, as_of=as_of, event_types=event_types)
+    query = collection.query(Narrowing(start=start, end=end, filters={"event_types": event_types}), as_of=as_of)
     if not isinstance(query, ClaimQuery):  # pragma: no cover - zones are refused above
         raise NotFound(f"collection {layer.id!r} has no claims")
-    claims = list(store.query_claims(query).items)
-    if _policy_applies(layer, principal) and layer.policy is not None:
-        from layers.policy import coarsen, is_delayed
-
-        clock = as_of or datetime.now(UTC)
-        claims = [coarsen(c, layer.policy)[0] for c in claims if not is_delayed(c, layer.policy, clock)]
-    return claims
+    return collection.records(query, as_of=as_of)
 
 
 def _day(t: datetime | None) -> str:
@@ -118,11 +110,12 @@ def _read_headers(
     request: Request,
     store: Store,
     settings: Settings,
-    layer: Layer,
+    collection: LayerView,
     principal: Principal | None,
     as_of: datetime | None,
 ) -> tuple[dict[str, str], tuple[Any, ...], bool]:
-    frozen = is_frozen(as_of, delay=_delay(layer, principal))
+    layer = collection.layer
+    frozen = is_frozen(as_of, delay=collection.delay)
     last = None if frozen else store.last_recorded_at()
     policy = cache_policy(
         request,
@@ -164,7 +157,8 @@ def likelihood_tif(
     from layers.raster import likelihood, write_cog
 
     check_known(request.query_params.keys(), RASTER_PARAMS)
-    layer = visible_layer(store, collection_id, principal)
+    collection = ogc.open_view(request, store, collection_id, principal)
+    layer = collection.layer
     q = request.query_params
     interval = parse_datetime(q.get("datetime"))
     when = parse_instant(q.get("as_of"), "as_of")
@@ -178,13 +172,11 @@ def likelihood_tif(
             raise BadParameter("resolution_m", f"{q['resolution_m']!r} is not a number") from None
         if not (MIN_RESOLUTION_M <= res <= 100_000):
             raise BadParameter("resolution_m", f"{res:g} is outside {MIN_RESOLUTION_M:g}..100000 metres")
-    headers, _key, fresh = _read_headers(request, store, settings, layer, principal, when)
+    headers, _key, fresh = _read_headers(request, store, settings, collection, principal, when)
     if fresh:
         return Response(status_code=304, headers=headers)
     claims = _claims_for(
-        store,
-        layer,
-        principal,
+        collection,
         start=interval.start if interval else None,
         end=interval.end if interval else None,
         as_of=when,
@@ -231,7 +223,8 @@ def tile(
     check_known(request.query_params.keys(), TILE_PARAMS)
     if x >= 2**z or y >= 2**z:
         raise NotFound(f"tile {z}/{x}/{y} does not exist (x and y must be 0..{2**z - 1} at zoom {z})")
-    layer = visible_layer(store, collection_id, principal)
+    collection = ogc.open_view(request, store, collection_id, principal)
+    layer = collection.layer
     q = request.query_params
     interval = parse_datetime(q.get("datetime"))
     when = parse_instant(q.get("as_of"), "as_of")
@@ -239,7 +232,7 @@ def tile(
     colour = (q.get("ramp") or "inferno").strip().lower()
     if colour not in RAMPS:
         raise BadParameter("ramp", f"unknown colour ramp {q.get('ramp')!r}; one of: {', '.join(RAMPS)}")
-    headers, key_parts, fresh = _read_headers(request, store, settings, layer, principal, when)
+    headers, key_parts, fresh = _read_headers(request, store, settings, collection, principal, when)
     if fresh:
         return Response(status_code=304, headers=headers)
     key = (*key_parts, interval.text if interval else None, when, types, settings.raster_resolution_m)
@@ -247,9 +240,7 @@ def tile(
     cached = cache.get(key)
     if cached is None:
         claims = _claims_for(
-            store,
-            layer,
-            principal,
+            collection,
             start=interval.start if interval else None,
             end=interval.end if interval else None,
             as_of=when,

@@ -400,9 +400,9 @@ def test_publication_policy_coarsens_for_anonymous_readers_only(api_client):
 
 
 def test_large_layer_extent_uses_store_aggregates(gpkg_client, monkeypatch):
-    from api.routes import features
+    from layers import collection
 
-    monkeypatch.setattr(features, "EXTENT_SCAN_LIMIT", 2)
+    monkeypatch.setattr(collection, "EXTENT_SCAN_LIMIT", 2)
     ext = gpkg_client.get("/collections/strikes").json()["extent"]
     stats = gpkg_client.app.state.store.stats()
     assert ext["spatial"]["bbox"][0] == pytest.approx(list(stats.bbox))  # a superset: it still holds every feature

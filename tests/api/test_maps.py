@@ -417,17 +417,17 @@ def test_incident_of_one_claim_from_its_neighbours(client: TestClient) -> None:
 
 
 def test_large_layers_leave_corroboration_to_popups(client: TestClient, monkeypatch: pytest.MonkeyPatch) -> None:
-    from api.routes import maps
+    from api import mapview
 
     assert client.get("/maps/all/data.json").json()["incidents_inline"] is True
-    monkeypatch.setattr(maps, "INLINE_CORROBORATION", 3)
+    monkeypatch.setattr(mapview, "INLINE_CORROBORATION", 3)
     client.app.state.map_payload_cache = None  # the cached body was built under the old limit
     d = client.get("/maps/all/data.json").json()
     assert d["incidents_inline"] is False and d["incidents"] == [] and set(d["inc"]) == {-1}
 
 
 def test_data_is_built_once_and_rebuilt_after_a_write(tmp_path: Path) -> None:
-    from api.routes import maps
+    from api import mapview as maps
 
     own = tmp_path / "own.gpkg"
     store = open_store(own)

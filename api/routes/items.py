@@ -1,0 +1,240 @@
+"""OGC API - Features: the items of a collection, a page at a time or (``f=``) as one download.
+
+Items are filtered by ``bbox`` (exact intersection), ``datetime`` (overlap with the
+event interval), ``as_of`` and the layer's own fields, paged with ``limit``/``offset``
+and ``next``/``prev`` links, and always carry ``numberMatched``.
+``f=geojson|csv|gpkg|parquet|kml`` downloads every match (streamed where the format
+allows). Unknown query parameters are a 400, as the standard requires; a ``limit``
+above the maximum is served as the maximum. The route parses, asks the collection
+(:class:`layers.collection.LayerView`) and renders.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Query, Request
+from fastapi.responses import Response
+
+from api import html as H
+from api import ogc
+from api.caching import cache_policy, is_frozen, not_modified
+from api.deps import PrincipalDep, SettingsDep, StoreDep
+from api.downloads import download
+from api.errors import problem_responses
+from api.items_request import ItemsRequest, parse_items_request
+from api.params import DOWNLOAD_FORMATS, format_instant
+from api.settings import Settings
+from layers.collection import LayerView
+from layers.model import Layer
+
+router = APIRouter(tags=["OGC API - Features"])
+
+_ITEMS_RESPONSES: dict[int | str, dict[str, Any]] = {
+    200: {
+        "description": "A page of features (GeoJSON), or a download of every match in the format f asks for",
+        "content": {
+            ogc.GEOJSON: {"schema": {"type": "object"}},
+            ogc.HTML: {"schema": {"type": "string"}},
+            "text/csv": {"schema": {"type": "string"}},
+            "application/geopackage+sqlite3": {"schema": {"type": "string", "format": "binary"}},
+            "application/vnd.apache.parquet": {"schema": {"type": "string", "format": "binary"}},
+            "application/vnd.google-earth.kml+xml": {"schema": {"type": "string"}},
+        },
+    },
+    304: {"description": "Not modified"},
+    **problem_responses(400, 401, 404),
+}
+
+CsvParam = Annotated[list[str] | None, Query(description="one or more values, comma-separated or repeated")]
+
+
+@router.get("/collections/{collection_id}/items", summary="Features of a collection", responses=_ITEMS_RESPONSES)
+def items(
+    collection_id: str,
+    request: Request,
+    settings: SettingsDep,
+    store: StoreDep,
+    principal: PrincipalDep,
+    f: Annotated[
+        str | None, Query(description="json (default), html, or a download: geojson, csv, gpkg, parquet, kml")
+    ] = None,
+    bbox: Annotated[str | None, Query(description="minlon,minlat,maxlon,maxlat (CRS84); exact intersection")] = None,
+    bbox_crs: Annotated[
+        str | None, Query(alias="bbox-crs", description="CRS of bbox: CRS84 (default) or EPSG 4326")
+    ] = None,
+    crs: Annotated[str | None, Query(description="output CRS: only CRS84 is offered")] = None,
+    datetime_: Annotated[
+        str | None,
+        Query(
+            alias="datetime",
+            description="Instant or interval (RFC 3339; date-only allowed; '..' for an open end), "
+            "matched against each claim's event interval",
+        ),
+    ] = None,
+    limit: Annotated[int | None, Query(description="items per page")] = None,
+    offset: Annotated[int | None, Query(ge=0, description="items to skip")] = None,
+    as_of: Annotated[str | None, Query(description="show what was known at this instant (bitemporal)")] = None,
+    include_region: Annotated[bool | None, Query(description="add each uncertainty region as a property")] = None,
+    event_type: CsvParam = None,
+    source: CsvParam = None,
+    claimant: CsvParam = None,
+    status: CsvParam = None,
+    min_geo_precision: Annotated[
+        int | None, Query(ge=1, le=3, description="ACLED code: keep claims at least this precise")
+    ] = None,
+    order_type: CsvParam = None,
+    issuer: CsvParam = None,
+    active_at: Annotated[str | None, Query(description="zones: in force at this instant")] = None,
+    include_retracted: Annotated[bool | None, Query(description="zones: include retracted orders")] = None,
+) -> Response:
+    """A page of a collection's features, or (``f=geojson|csv|gpkg|parquet|kml``) a download of all of them."""
+    view = ogc.open_view(request, store, collection_id, principal)
+    layer = view.layer
+    req = parse_items_request(request, layer, settings)
+    frozen = is_frozen(req.as_of, delay=view.delay)
+    policy = cache_policy(
+        request,
+        parts=(layer.model_dump_json(), "auth" if principal else "anon", req.fmt, ogc.base_url(request, settings)),
+        last_recorded_at=None if frozen else store.last_recorded_at(),
+        frozen=frozen,
+        public=principal is None and not layer.private,
+        max_age=settings.cache_max_age,
+    )
+    headers = policy.headers()
+    if not_modified(request, policy.etag):
+        return Response(status_code=304, headers=headers)
+    if req.fmt in DOWNLOAD_FORMATS:
+        return download(view, req, headers)
+    hit = ogc.cached_response(request, policy.etag, headers)
+    if hit is not None:
+        return hit
+    with ogc.single_flight(request, policy.etag):
+        # Concurrent identical requests wait for the first one, then take its cached body.
+        hit = ogc.cached_response(request, policy.etag, headers)
+        if hit is not None:
+            return hit
+        return _render_items(request, settings, view, req, policy.etag, headers)
+
+
+def _render_items(
+    request: Request,
+    settings: Settings,
+    view: LayerView,
+    req: ItemsRequest,
+    etag: str,
+    headers: dict[str, str],
+) -> Response:
+    """Run an items query and render its page (GeoJSON or HTML), keeping it in the response cache."""
+    layer = view.layer
+    feats, total = view.page(
+        req.narrowing, as_of=req.as_of, limit=req.limit, offset=req.offset, include_region=req.include_region
+    )
+    base = ogc.base_url(request, settings)
+    links = _page_links(request, base, layer, req, total, len(feats))
+    if req.fmt == "html":
+        return ogc.remember(request, etag, _items_html(layer, feats, total, req, links, headers))
+    data = {
+        "type": "FeatureCollection",
+        "numberMatched": total,
+        "numberReturned": len(feats),
+        "timeStamp": format_instant(datetime.now(UTC)),
+        "links": links,
+        "features": feats,
+    }
+    return ogc.remember(request, etag, ogc.respond(data, ogc.GEOJSON, {**headers, "Content-Crs": f"<{ogc.CRS84}>"}))
+
+
+def _page_links(
+    request: Request, base: str, layer: Layer, req: ItemsRequest, total: int, returned: int
+) -> list[dict[str, str]]:
+    """self/alternate/next/prev/collection links; each carries every query parameter of the request."""
+    path = f"/collections/{layer.id}/items"
+    items = request.query_params.multi_items()
+    params = [(k, v) for k, v in items if k not in ("offset", "limit", "f")]
+    given_f = [(k, v) for k, v in items if k == "f"]
+    page_type = ogc.HTML if req.fmt == "html" else ogc.GEOJSON
+
+    def href(offset: int, f_items: list[tuple[str, str]]) -> str:
+        p = [*params, *f_items, ("limit", str(req.limit))]
+        if offset:
+            p.append(("offset", str(offset)))
+        return ogc.url(base, path, p)
+
+    links = [ogc.link(href(req.offset, given_f), "self", page_type, "This page")]
+    if req.fmt == "html":
+        links.append(ogc.link(href(req.offset, [("f", "json")]), "alternate", ogc.GEOJSON, "This page as GeoJSON"))
+    else:
+        links.append(ogc.link(href(req.offset, [("f", "html")]), "alternate", ogc.HTML, "This page as HTML"))
+    from layers.export import FORMATS
+
+    for fmt in DOWNLOAD_FORMATS:
+        links.append(
+            ogc.link(
+                ogc.url(base, path, [*params, ("f", fmt)]),
+                "enclosure",
+                FORMATS[fmt][1],
+                f"Download every match ({fmt})",
+            )
+        )
+    if req.offset + returned < total:
+        links.append(ogc.link(href(req.offset + req.limit, given_f), "next", page_type, "Next page"))
+    if req.offset > 0:
+        links.append(ogc.link(href(max(0, req.offset - req.limit), given_f), "prev", page_type, "Previous page"))
+    links.append(ogc.link(base + f"/collections/{layer.id}", "collection", ogc.JSON, layer.title))
+    return links
+
+
+def _items_html(
+    layer: Layer,
+    feats: list[dict[str, Any]],
+    total: int,
+    req: ItemsRequest,
+    links: list[dict[str, str]],
+    headers: dict[str, str],
+) -> Response:
+    if layer.kind == "zones":
+        cols = [
+            "id",
+            "order_type",
+            "issuer",
+            "source",
+            "effective_from",
+            "lifted_at",
+            "status",
+            "area_km2",
+            "block_ids",
+        ]
+    elif layer.kind == "incidents":
+        cols = [
+            "id",
+            "event_type",
+            "status",
+            "independent_sources",
+            "claimants",
+            "sources",
+            "valid_from",
+            "valid_to",
+            "uncertainty_m",
+        ]
+    else:
+        cols = [
+            "id",
+            "event_type",
+            "claimant",
+            "source",
+            "place_name",
+            "valid_from",
+            "valid_to",
+            "time_precision",
+            "uncertainty_m",
+            "status",
+        ]
+    rows = [f["properties"] for f in feats]
+    nav = [item for item in links if item["rel"] in ("next", "prev", "collection")]
+    body = (
+        f"<h1>{H.esc(layer.title)}</h1><p>{len(feats)} of {total} matching features "
+        f"(offset {req.offset}).</p>" + H.table(rows, cols) + H.link_list(nav)
+    )
+    return ogc.html_page(layer.title, body, headers)

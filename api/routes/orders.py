@@ -1,0 +1,52 @@
+"""The orders list: evacuation orders in force on a day, as a few kilobytes of plain HTML (no script, no map)."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, timedelta
+from typing import Annotated
+
+from fastapi import APIRouter, Query, Request
+from fastapi.responses import HTMLResponse, Response
+
+from api.deps import SettingsDep, StoreDep
+from api.errors import BadParameter
+from api.params import parse_instant
+from layers.store import ZoneQuery
+
+router = APIRouter(tags=["maps"])
+
+
+@router.get("/orders", summary="Evacuation orders in force on a date (plain HTML)", response_class=HTMLResponse)
+def orders(
+    request: Request,
+    store: StoreDep,
+    settings: SettingsDep,
+    date_: Annotated[str | None, Query(alias="date", description="YYYY-MM-DD (default today, UTC)")] = None,
+    as_of: Annotated[str | None, Query(description="Show what was known at this instant")] = None,
+    lang: Annotated[str | None, Query(description="en, ar or he (default: Accept-Language)")] = None,
+) -> Response:
+    """A lightweight list by block number and area name, with no script and no map."""
+    from api.render.i18n import pick_lang
+    from api.render.orders import orders_on, render_orders
+
+    if date_ is None:
+        day = datetime.now(UTC).date()
+    else:
+        try:
+            day = date.fromisoformat(date_.strip())
+        except ValueError:
+            raise BadParameter("date", f"{date_[:40]!r} is not a date YYYY-MM-DD") from None
+    as_of_t = parse_instant(as_of)
+    start = datetime.combine(day, datetime.min.time(), tzinfo=UTC)
+    end = start + timedelta(days=1) - timedelta(microseconds=1)
+    zones = store.query_zones(ZoneQuery(start=start, end=end, as_of=as_of_t)).items
+    lang_ = pick_lang(lang, request.headers.get("accept-language"))
+    html = render_orders(orders_on(zones, day), day=day, as_of=as_of_t, lang=lang_)
+    headers = {
+        "Content-Security-Policy": "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'; "
+        "base-uri 'none'; frame-ancestors 'self'",
+        "Cache-Control": f"public, max-age={settings.cache_max_age}",
+        "Vary": "Accept-Language",
+        "Content-Language": lang_,
+    }
+    return HTMLResponse(html, headers=headers)

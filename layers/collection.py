@@ -1,0 +1,486 @@
+"""The collection seam: one layer as a reader may see it (in the spirit of TiPg's ``Collection``).
+
+A :class:`LayerView` is a layer of the store seen by one reader. It owns everything
+between a parsed request and the store: the layer's query narrowed by the request
+(:class:`Narrowing`), ``as_of``, the publication policy (coarsening and delay, for
+readers without the exact form), pages and downloads of contract features, records
+for maps and rasters, incidents, and the layer's extent. The API routes, the CLI
+export and the standalone map all come through here, so a layer is published one way
+whoever asks, and the walk is always caller -> ``LayerView`` -> store -> contract.
+
+Per-process memory (extents and incidents, each keyed by the store clock) lives in a
+:class:`CollectionCaches` object owned by whoever serves (the API keeps one on its app
+state); a view without one computes everything afresh.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections import OrderedDict
+from collections.abc import Callable, Iterator, Mapping
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Any
+
+from geo.errors import NotFound, Unauthorized
+from layers.model import ClaimRecord, Incident, Layer, Zone
+from layers.params import format_instant
+from layers.store.base import ClaimQuery, Store, ZoneQuery
+
+#: Records fetched per store call while walking every match (downloads, extents).
+WALK_PAGE = 2000
+#: Above this many records a claim layer's extent comes from the store's aggregates (a superset).
+EXTENT_SCAN_LIMIT = 20_000
+#: Distinct incident groupings kept per process (each keyed by its query and the store clock).
+INCIDENT_CACHE_SIZE = 8
+#: Distinct extents kept per process before the memory is cleared.
+EXTENT_CACHE_SIZE = 256
+CRS84 = "http://www.opengis.net/def/crs/OGC/1.3/CRS84"
+
+
+@dataclass(frozen=True)
+class Reader:
+    """Who reads, and so what they get.
+
+    ``exact``: records as stored (a token with ``read-private``); otherwise their
+    public form, under the publication policy. ``private``: may open private layers.
+    """
+
+    exact: bool = False
+    private: bool = False
+
+
+#: The anonymous reader: public layers only, publication policy applied.
+ANONYMOUS = Reader(exact=False, private=False)
+#: A reader with ``read-private``: every layer, records as stored.
+EXACT = Reader(exact=True, private=True)
+#: Someone holding the store who makes a file for the public (``sitmap map``, ``sitmap export --public``):
+#: every layer may be opened, every record comes out in its public form.
+PUBLISHER = Reader(exact=False, private=True)
+
+
+@dataclass(frozen=True)
+class Narrowing:
+    """What a request narrows a layer by: bbox, event interval and :func:`~layers.catalog.layer_query` filters."""
+
+    bbox: tuple[float, float, float, float] | None = None
+    start: datetime | None = None
+    end: datetime | None = None
+    filters: Mapping[str, Any] = field(default_factory=dict)
+
+
+class CollectionCaches:
+    """Extents and incident groupings kept between requests, each under its store clock.
+
+    One per serving process (the API keeps it on its app object), never module state,
+    so two apps in one process share nothing.
+    """
+
+    def __init__(self) -> None:
+        self.extents: dict[Any, dict[str, Any]] = {}
+        self.incidents: OrderedDict[Any, list[Incident]] = OrderedDict()
+        self.extent_lock = threading.Lock()
+        self.incident_lock = threading.Lock()
+
+
+class LayerView:
+    """One layer of ``store`` as ``reader`` may see it.
+
+    Raises :class:`~geo.errors.Unauthorized` at construction when the layer is private
+    and the reader is not exact: nothing of a private layer reaches anonymous readers.
+    """
+
+    def __init__(
+        self,
+        store: Store,
+        layer: Layer,
+        reader: Reader = ANONYMOUS,
+        caches: CollectionCaches | None = None,
+        *,
+        noun: str = "collection",
+    ) -> None:
+        if layer.private and not reader.private:
+            raise Unauthorized(f"{noun} {layer.id!r} is private: it needs 'Authorization: Bearer <token>'")
+        self.store = store
+        self.layer = layer
+        self.reader = reader
+        self.caches = caches
+
+    @classmethod
+    def open(
+        cls,
+        store: Store,
+        layer_id: str,
+        reader: Reader = ANONYMOUS,
+        caches: CollectionCaches | None = None,
+        *,
+        noun: str = "collection",
+    ) -> LayerView:
+        """The view of the layer behind ``layer_id`` (``NotFound`` for an unknown id, ``Unauthorized`` if private).
+
+        ``noun`` names the layer in the refusal ("collection" on the OGC routes, "layer" on maps).
+        """
+        from layers.catalog import get_layer
+
+        return cls(store, get_layer(store, layer_id), reader, caches, noun=noun)
+
+    # ----------------------------------------------------------------------------------
+    # Publication policy
+    # ----------------------------------------------------------------------------------
+
+    @property
+    def policy_applies(self) -> bool:
+        """True when this reader gets the public form (coarsened, delayed) rather than the stored one."""
+        return self.layer.policy is not None and not self.reader.exact
+
+    @property
+    def delay(self) -> timedelta | None:
+        """How long recent events are held back from this reader (``None``: not at all)."""
+        policy = self.layer.policy
+        if self.policy_applies and policy is not None and policy.delay_hours:
+            return timedelta(hours=policy.delay_hours)
+        return None
+
+    def features(
+        self, records: list[Any], *, include_region: bool, as_of: datetime | None = None
+    ) -> list[dict[str, Any]]:
+        """``records`` as contract features, in the form this reader may see them."""
+        if self.policy_applies:
+            from layers.policy import public_features
+
+            return public_features(records, self.layer, authenticated=False, as_of=as_of, include_region=include_region)
+        from layers.export import as_feature
+
+        return [as_feature(r, include_region=include_region) for r in records]
+
+    def public_records(self, records: list[ClaimRecord], as_of: datetime | None) -> list[ClaimRecord]:
+        """Claim records in the form this reader may see them (delayed ones left out, the rest coarsened)."""
+        if not self.policy_applies:
+            return records
+        from layers.policy import apply_policy
+
+        return apply_policy(records, self.layer.policy, authenticated=False, as_of=as_of)
+
+    # ----------------------------------------------------------------------------------
+    # Queries
+    # ----------------------------------------------------------------------------------
+
+    def query(
+        self,
+        narrowing: Narrowing = Narrowing(),
+        *,
+        as_of: datetime | None = None,
+        limit: int | None = None,
+        offset: int = 0,
+        ids: tuple[str, ...] = (),
+        include_retracted: bool | None = None,
+    ) -> ClaimQuery | ZoneQuery:
+        """The store query of the layer narrowed by ``narrowing`` (see :func:`~layers.catalog.layer_query`)."""
+        from layers.catalog import layer_query
+
+        f = dict(narrowing.filters)
+        if include_retracted is not None:
+            f["include_retracted"] = include_retracted
+        return layer_query(
+            self.layer,
+            bbox=narrowing.bbox,
+            start=narrowing.start,
+            end=narrowing.end,
+            as_of=as_of,
+            ids=ids,
+            limit=limit,
+            offset=offset,
+            **f,
+        )
+
+    def _run(self, query: ClaimQuery | ZoneQuery) -> Any:
+        return self.store.query_zones(query) if isinstance(query, ZoneQuery) else self.store.query_claims(query)
+
+    def page(
+        self,
+        narrowing: Narrowing,
+        *,
+        as_of: datetime | None,
+        limit: int,
+        offset: int,
+        include_region: bool,
+    ) -> tuple[list[dict[str, Any]], int]:
+        """One page of features and the number matched.
+
+        Paging happens in the store, except for incidents (grouped after the query) and
+        for a publication delay (records held back after the query): those are computed
+        whole, then sliced, so the number matched stays exact.
+        """
+        if self.layer.kind == "incidents" or self.delay is not None:
+            if self.layer.kind == "incidents":
+                everything: list[Any] = self.incidents(narrowing, as_of)
+            else:
+                everything = self._run(self.query(narrowing, as_of=as_of)).items
+            feats = self.features(everything, include_region=include_region, as_of=as_of)
+            return feats[offset : offset + limit], len(feats)
+        query = self.query(narrowing, as_of=as_of, limit=limit, offset=offset)
+        fast = getattr(self.store, "query_claim_features", None)
+        if fast is not None and isinstance(query, ClaimQuery) and not self.policy_applies:
+            # the sitmap stores build contract features straight from their rows (same features, no models)
+            fast_page = fast(query, include_region=include_region)
+            return fast_page.items, fast_page.total
+        page = self._run(query)
+        return self.features(page.items, include_region=include_region, as_of=as_of), page.total
+
+    def _iter_records(
+        self, narrowing: Narrowing, *, as_of: datetime | None, limit: int | None, offset: int
+    ) -> Iterator[Any]:
+        """Every matching record, fetched page by page from one as-of instant."""
+        remaining = limit
+        while remaining is None or remaining > 0:
+            n = WALK_PAGE if remaining is None else min(WALK_PAGE, remaining)
+            page: Any = self._run(self.query(narrowing, as_of=as_of, limit=n, offset=offset))
+            yield from page.items
+            offset += len(page.items)
+            if remaining is not None:
+                remaining -= len(page.items)
+            if len(page.items) < n:
+                return
+
+    def iter_items(
+        self,
+        narrowing: Narrowing,
+        *,
+        pinned: datetime,
+        as_of: datetime | None,
+        limit: int | None,
+        offset: int,
+        include_region: bool,
+    ) -> Iterator[Any]:
+        """Every match for a download: records (exact readers) or public features, read at ``pinned``.
+
+        ``pinned`` is the instant the store is read at (the request's ``as_of``, else
+        the moment the download started, so pages fetched one after another agree);
+        ``as_of`` is the request's own, which the publication delay is measured from.
+        """
+        if self.layer.kind == "incidents":
+            incidents = self.incidents(narrowing, pinned)
+            end = offset + limit if limit is not None else None
+            yield from self.features(incidents[offset:end], include_region=include_region)
+            return
+        records = self._iter_records(narrowing, as_of=pinned, limit=limit, offset=offset)
+        if not self.policy_applies:
+            yield from records
+            return
+        batch: list[Any] = []
+        for record in records:
+            batch.append(record)
+            if len(batch) >= WALK_PAGE:
+                yield from self.features(batch, include_region=include_region, as_of=as_of)
+                batch = []
+        yield from self.features(batch, include_region=include_region, as_of=as_of)
+
+    def export_items(self, narrowing: Narrowing, *, as_of: datetime | None, include_region: bool) -> list[Any]:
+        """Every match for an export file: records as stored (exact readers), else their public features.
+
+        Incident layers give the incidents grouped from the matching claims (see
+        :func:`layers.build.overlay`).
+        """
+        from layers.build import overlay
+
+        records: list[Any] = list(
+            overlay(
+                self.store,
+                self.layer,
+                start=narrowing.start,
+                end=narrowing.end,
+                as_of=as_of,
+                bbox=narrowing.bbox,
+                **narrowing.filters,
+            )
+        )
+        if not self.policy_applies:
+            return records
+        return self.features(records, include_region=include_region, as_of=as_of)
+
+    def feature(self, feature_id: str, *, as_of: datetime | None, include_region: bool) -> dict[str, Any] | None:
+        """One feature by id as known at ``as_of`` (retracted claims included, with their status), or ``None``."""
+        if len(feature_id) > 128:
+            return None
+        if self.layer.kind == "incidents":
+            for incident in self.incidents(Narrowing(), as_of):
+                if incident.id == feature_id:
+                    found = self.features([incident], include_region=include_region, as_of=as_of)
+                    return found[0] if found else None
+            return None
+        query = self.query(as_of=as_of, limit=1, ids=(feature_id,), include_retracted=True)
+        if isinstance(query, ZoneQuery):
+            from layers.export import zone_feature
+
+            zones = self.store.query_zones(query).items
+            return zone_feature(zones[0], include_region=include_region) if zones else None
+        if not self.policy_applies and hasattr(self.store, "query_claim_features"):
+            # the sitmap stores build the contract feature straight from the row, as on items pages
+            feats: list[dict[str, Any]] = self.store.query_claim_features(query, include_region=include_region).items
+            return feats[0] if feats else None
+        claims = self.store.query_claims(query).items
+        found = self.features(claims, include_region=include_region, as_of=as_of)
+        return found[0] if found else None
+
+    def records(self, query: ClaimQuery, *, as_of: datetime | None) -> list[ClaimRecord]:
+        """The claims of ``query`` (one of this view's) in the form this reader may see them."""
+        return self.public_records(list(self.store.query_claims(query).items), as_of)
+
+    def zones(self, query: ZoneQuery) -> list[Zone]:
+        """The zones of ``query`` (one of this view's); zones are public orders, never coarsened."""
+        return list(self.store.query_zones(query).items)
+
+    # ----------------------------------------------------------------------------------
+    # Incidents
+    # ----------------------------------------------------------------------------------
+
+    def incidents(self, narrowing: Narrowing, as_of: datetime | None) -> list[Incident]:
+        """Every incident of the layer for ``narrowing`` (kept per query and store clock when caching)."""
+        from layers.corroborate import corroborate
+
+        query = self.query(narrowing, as_of=as_of)
+        if not isinstance(query, ClaimQuery):  # pragma: no cover - incident layers are claim layers
+            return []
+        caches = self.caches
+        key = (repr(query), self.store.last_recorded_at())
+        if caches is not None:
+            with caches.incident_lock:
+                if key in caches.incidents:
+                    caches.incidents.move_to_end(key)
+                    return caches.incidents[key]
+        result = list(corroborate(self.store.query_claims(query).items))
+        if caches is not None:
+            with caches.incident_lock:
+                caches.incidents[key] = result
+                while len(caches.incidents) > INCIDENT_CACHE_SIZE:
+                    caches.incidents.popitem(last=False)
+        return result
+
+    def incident_of(
+        self,
+        claim_id: str,
+        near: Callable[[tuple[float, float, float, float], datetime | None, datetime | None], ClaimQuery | ZoneQuery],
+        *,
+        as_of: datetime | None,
+        radius_m: float,
+        days: int,
+        max_neighbours: int,
+    ) -> tuple[Incident, list[ClaimRecord]] | None:
+        """The incident ``claim_id`` belongs to and its members, from corroborating it with its neighbours only.
+
+        ``near(bbox, start, end)`` gives this view's query around the claim (the caller's
+        own narrowing, widened to the neighbourhood): claims within ``radius_m`` and
+        ``days`` of it, the nearest ``max_neighbours`` of them, as this reader may see them.
+        ``None`` when the claim groups with nothing; ``NotFound`` when it cannot be placed.
+        """
+        import math
+
+        from layers.corroborate import corroborate
+
+        claim = self.store.get_claim(claim_id, as_of=as_of)
+        if claim.geometry is None:
+            raise NotFound(f"claim {claim_id!r} has no location, so it has no neighbours to corroborate with")
+        pt = claim.geometry.representative_point()
+        dlat = radius_m / 111_320
+        dlon = dlat / max(math.cos(math.radians(pt.y)), 0.01)
+        start = claim.valid_from - timedelta(days=days) if claim.valid_from else None
+        end = claim.valid_to + timedelta(days=days) if claim.valid_to else None
+        query = near((pt.x - dlon, pt.y - dlat, pt.x + dlon, pt.y + dlat), start, end)
+        if not isinstance(query, ClaimQuery):
+            raise NotFound(f"layer {self.layer.id!r} holds zones, which are not corroborated into incidents")
+        records = [r for r in self.store.query_claims(query).items if r.geometry is not None]
+        if not any(r.id == claim_id for r in records):
+            raise NotFound(f"claim {claim_id!r} is not in layer {self.layer.id!r} for this view")
+        records.sort(key=lambda r: pt.distance(r.geometry.representative_point()) if r.geometry is not None else 1e9)
+        records = self.public_records(records[:max_neighbours], as_of)
+        for inc in corroborate(records):
+            if claim_id in inc.claim_ids:
+                return inc, [r for r in records if r.id in inc.claim_ids]
+        return None
+
+    # ----------------------------------------------------------------------------------
+    # Extent
+    # ----------------------------------------------------------------------------------
+
+    def extent(self) -> dict[str, Any]:
+        """The layer's spatial (CRS84) and temporal extent, recomputed only after writes."""
+        last = self.store.last_recorded_at()
+        key = (self.layer.id, self.layer.model_dump_json(), last)
+        caches = self.caches
+        if caches is None:
+            return self._compute_extent()
+        hit = caches.extents.get(key)
+        if hit is not None:
+            return hit
+        with caches.extent_lock:
+            extent = self._compute_extent()
+            if len(caches.extents) > EXTENT_CACHE_SIZE:
+                caches.extents.clear()
+            caches.extents[key] = extent
+        return extent
+
+    def _compute_extent(self) -> dict[str, Any]:
+        """The exact extent of the layer's records; for very large claim layers, the store-wide one.
+
+        The exact extent needs every record of the layer; past :data:`EXTENT_SCAN_LIMIT`
+        claims the store's own aggregates (all claims and zones) are used instead, which
+        still contain every feature of the layer.
+        """
+        store = self.store
+        if self.layer.kind != "zones":
+            probe = self.query(limit=1)
+            if isinstance(probe, ClaimQuery) and store.query_claims(probe).total > EXTENT_SCAN_LIMIT:
+                stats = store.stats()
+                world = [-180.0, -90.0, 180.0, 90.0]
+                span = stats.time_span
+                return _extent_doc(
+                    list(stats.bbox) if stats.bbox else world,
+                    [format_instant(span[0]), format_instant(span[1])] if span else [None, None],
+                )
+        minx = miny = float("inf")
+        maxx = maxy = float("-inf")
+        t0: datetime | None = None
+        t1: datetime | None = None
+        open_end = False
+        offset = 0
+        while True:
+            page: Any = self._run(self.query(limit=WALK_PAGE, offset=offset))
+            for item in page.items:
+                if item.geometry is not None:
+                    b = item.geometry.bounds
+                    minx, miny = min(minx, b[0]), min(miny, b[1])
+                    maxx, maxy = max(maxx, b[2]), max(maxy, b[3])
+                if isinstance(item, Zone):
+                    start, end = item.effective_from, item.lifted_at
+                    open_end = open_end or end is None
+                else:
+                    start, end = item.valid_from, item.valid_to
+                if start is not None:
+                    t0 = start if t0 is None else min(t0, start)
+                if end is not None:
+                    t1 = end if t1 is None else max(t1, end)
+            offset += len(page.items)
+            if not page.items or offset >= page.total:
+                break
+        spatial = [minx, miny, maxx, maxy] if minx <= maxx else [-180.0, -90.0, 180.0, 90.0]
+        temporal = [format_instant(t0) if t0 else None, None if open_end or t1 is None else format_instant(t1)]
+        return _extent_doc(spatial, temporal)
+
+
+def _extent_doc(bbox: list[float], temporal: list[str | None]) -> dict[str, Any]:
+    return {
+        "spatial": {"bbox": [bbox], "crs": CRS84},
+        "temporal": {"interval": [temporal], "trs": "http://www.opengis.net/def/uom/ISO-8601/0/Gregorian"},
+    }
+
+
+__all__ = [
+    "ANONYMOUS",
+    "EXACT",
+    "EXTENT_SCAN_LIMIT",
+    "PUBLISHER",
+    "CollectionCaches",
+    "LayerView",
+    "Narrowing",
+    "Reader",
+]
