@@ -288,3 +288,25 @@ def report_focus(
         found.extend(m for m in places if m.geometry is not None)
     leaves = most_specific(found)
     return leaves[0] if len(leaves) == 1 else None
+
+
+def split_by_place(ev: Event) -> list[Event]:
+    """An event told at several separate places ("operations in Shejaia, Tal al-Hawa and
+    Sabra", "rockets at Kiryat Shmona and Metula") as one event per place, so each place
+    is a claim of its own instead of one region over all of them. Nested places stay one
+    event (the innermost is its place); block lists and "across the Strip" stay whole.
+    Figures stated for all the places together are kept on each, and ``notes`` says so."""
+    if ev.block_ids or ev.across:
+        return [ev]
+    leaves = most_specific(ev.places)
+    if len(leaves) < 2:
+        return [ev]
+    names = ", ".join(m.place_text for m in leaves)
+    out: list[Event] = []
+    for leaf in leaves:
+        notes = [*ev.notes, f"one of {len(leaves)} places named for this event ({names}): a claim for each"]
+        if ev.counts:
+            notes.append("figures are for all these places together")
+        places = [leaf, *(p for p in ev.places if p is not leaf and p.geometry is None)]
+        out.append(replace(ev, places=places, notes=notes, counts=dict(ev.counts)))
+    return out

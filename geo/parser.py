@@ -54,6 +54,7 @@ from geo.events import (
     same_places,
     sentence_block_ids,
     sentence_block_text,
+    split_by_place,
     take,
     told_before,
 )
@@ -302,4 +303,8 @@ def claims_from_mentions(
             context_places = places
 
     focus = report_focus(text, sentences, mentions, claimants)
-    return [build_claim(ev, text, para_main.get(ev.paragraph), main, focus, pub, source, url) for ev in events]
+    return [
+        build_claim(part, text, para_main.get(part.paragraph), main, focus, pub, source, url)
+        for ev in events
+        for part in split_by_place(ev)
+    ]

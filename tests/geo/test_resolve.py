@@ -360,3 +360,31 @@ def test_arabic_and_hebrew_with_glued_proclitics(text: str, expected: list[str])
     assert [m.gazetteer_id for m in found] == expected
     assert all(text[m.start : m.end] == m.place_text for m in found)
     assert not any(m.place_text[0] in "وב" for m in found)  # the proclitic is not part of the span
+
+
+@pytest.mark.parametrize(
+    ("text", "landmark", "inside"),
+    [
+        (
+            "Tanks shelled houses on Baghdad street in eastern Shujaiyya on Monday.",
+            "Baghdad street",
+            "sitmap:shujaiyya",
+        ),
+        ("A strike hit the Safad school in Zeitoun, which sheltered families.", "Safad school", "sitmap:zeitoun"),
+        ("Troops entered Tal al-Hawa and searched the Hebron school there.", "Hebron school", "sitmap:tal-al-hawa"),
+    ],
+)
+def test_street_or_building_named_after_a_far_place_stays_in_its_container(
+    text: str, landmark: str, inside: str
+) -> None:
+    """Issue 12: a name that would jump out of the named neighbourhood is a site inside it."""
+    found = {m.place_text: m for m in mentions(text)}
+    m = found[landmark]
+    assert m.gazetteer_id == inside
+    assert text[m.start : m.end] == landmark
+    assert m.alternatives  # the far namesake is kept, not lost
+
+
+def test_a_place_inside_its_container_is_not_taken_for_a_landmark() -> None:
+    [jabalia, _] = mentions("Medics said a strike hit the Jabalia market in northern Gaza.")
+    assert jabalia.gazetteer_id == "geonames:281129"
