@@ -40,6 +40,9 @@ class Event:
     cue_weight: float = 0.5
     notes: list[str] = field(default_factory=list)
     counts_only: bool = False  # another claimant's figures on an event told before
+    #: the event this one is another teller's account of (a counter-claim, a denial, other figures)
+    account_of: Event | None = None
+    disputed: bool = False  # the report carries a contradicting account of this event
 
 
 ACROSS = re.compile(
@@ -204,6 +207,7 @@ def count_event(
         cue_weight=ev.cue_weight,
         notes=[f"figures stated by {who.name}, not by the claimant of the event they are about"],
         counts_only=True,
+        account_of=ev,
     )
 
 
@@ -239,8 +243,8 @@ def _absorb(
             if b not in ev.block_ids:
                 ev.block_ids.append(b)
         ev.block_text = ", ".join(filter(None, [ev.block_text, sentence_block_text(s.text)]))
-    if ACROSS.search(s.text):
-        ev.across = True
+    if ACROSS.search(s.text) and not most_specific(ev.places):
+        ev.across = True  # a later toll "across the Strip" does not widen an event already placed
 
 
 _BLOCK_HINT = re.compile(r"\d|[٠-٩]")

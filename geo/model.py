@@ -373,6 +373,10 @@ class Claim(BaseModel):
     placement: Placement | None = None
     confidence: float = Field(default=0.5, ge=0, le=1)
     notes: str | None = Field(default=None, max_length=MAX_TEXT)
+    #: ``disputed`` when the same report carries a contradicting account of this event
+    #: (a counter-claim, a denial, a toll far from another teller's); stores keep it as
+    #: the claim's editorial status.
+    status: ClaimStatus = "reported"
 
     @field_validator("claimant", "source", "place_text", "place_name", "quote", "notes", "url")
     @classmethod

@@ -241,12 +241,13 @@ def test_distance_moves_the_point_direction_widens() -> None:
     assert base.geometry is not None and moved.geometry is not None
     assert moved.geometry.y > base.geometry.y + 0.04  # ~5 km is ~0.045 degrees of latitude
     assert abs(moved.geometry.x - base.geometry.x) < 0.001
-    # Without a distance, a direction widens but does not move (the brief: only "N km" moves).
+    # Without a distance, "east of X" is the eastern half of X's extent (issue 12), not X widened.
     rafah = mentions("Shelling hit Rafah.")[0]
     east = mentions("Shelling hit east of Rafah.")[0]
-    assert east.geometry == rafah.geometry and east.qualifier == "east of"
+    assert east.geometry.x > rafah.geometry.x and east.qualifier == "east of"
     assert east.uncertainty is not None and rafah.uncertainty is not None
-    assert east.uncertainty.radius_m == rafah.uncertainty.radius_m + 6000
+    assert east.uncertainty.radius_m < rafah.uncertainty.radius_m * 1.1
+    assert east.uncertainty.region is not None and east.uncertainty.region.centroid.x > rafah.geometry.x
 
 
 def test_along_the_border_widens() -> None:
