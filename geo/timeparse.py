@@ -31,7 +31,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from typing import Literal
 
 from geo.errors import InvalidInput
-from geo.model import TimeInterval
+from geo.model import TimeInterval, to_utc_instant
 
 Precision = Literal["hour", "day", "week", "month", "year"]
 
@@ -118,16 +118,17 @@ def parse_published(value: str | date | datetime | None) -> datetime | None:
     if value is None:
         return None
     if isinstance(value, datetime):
-        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+        return to_utc_instant(value, "published")
     if isinstance(value, date):
-        return datetime.combine(value, time(0), tzinfo=UTC)
+        return to_utc_instant(datetime.combine(value, time(0), tzinfo=UTC), "published")
     if not isinstance(value, str):
         raise InvalidInput(f"published date must be a string or datetime, got {type(value).__name__}")
     text = value.strip()
     try:
         if _ISO_DATE.match(text):
-            return datetime.combine(date.fromisoformat(text), time(0), tzinfo=UTC)
-        parsed = datetime.fromisoformat(text.replace("Z", "+00:00").replace("z", "+00:00"))
+            parsed = datetime.combine(date.fromisoformat(text), time(0), tzinfo=UTC)
+        else:
+            parsed = datetime.fromisoformat(text.replace("Z", "+00:00").replace("z", "+00:00"))
     except ValueError:
         parsed = None
     if parsed is None or not re.match(r"^\d{4}-\d{2}-\d{2}", text):
@@ -135,7 +136,7 @@ def parse_published(value: str | date | datetime | None) -> datetime | None:
             f"published date {value!r} is not in a known format: expected YYYY-MM-DD or ISO 8601 "
             "(e.g. 2023-12-02 or 2023-12-02T14:30:00Z)"
         )
-    return parsed.replace(tzinfo=UTC) if parsed.tzinfo is None else parsed.astimezone(UTC)
+    return to_utc_instant(parsed, "published")
 
 
 # --------------------------------------------------------------------------------------
