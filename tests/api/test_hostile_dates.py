@@ -73,7 +73,12 @@ def _zone(issued_at: str) -> dict:
     return {
         "type": "Feature",
         "geometry": None,
-        "properties": {"order_type": "evacuate", "issuer": "Israeli military", "issued_at": issued_at, "block_ids": ["55"]},
+        "properties": {
+            "order_type": "evacuate",
+            "issuer": "Israeli military",
+            "issued_at": issued_at,
+            "block_ids": ["55"],
+        },
     }
 
 
