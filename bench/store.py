@@ -34,8 +34,11 @@ CLAIMANTS = ("Israeli military", "Gaza health ministry", "Palestinian Red Cresce
 SOURCES = ("Reuters", "Al Jazeera", "Times of Israel", "WAFA", "OCHA")
 
 
-def synthetic_claims(n: int, seed: int = 7) -> list[ClaimRecord]:
-    """``n`` day-precision point claims spread over the Gaza Strip bbox and Oct 2023 - Dec 2024."""
+def synthetic_claims(n: int, seed: int = 7, start: int = 0) -> list[ClaimRecord]:
+    """``n`` day-precision point claims spread over the Gaza Strip bbox and Oct 2023 - Dec 2024.
+
+    Ids run from ``c-<start>`` on, so a large set can be made in chunks (one seed each).
+    """
     rng = np.random.default_rng(seed)
     xs = rng.uniform(BBOX[0], BBOX[2], n)
     ys = rng.uniform(BBOX[1], BBOX[3], n)
@@ -57,7 +60,7 @@ def synthetic_claims(n: int, seed: int = 7) -> list[ClaimRecord]:
         day = START + timedelta(days=int(days[i]))
         out.append(
             ClaimRecord(
-                id=f"c-{i:07d}",
+                id=f"c-{start + i:07d}",
                 event_type=EVENT_TYPES[types[i]],
                 claimant=CLAIMANTS[who[i]],
                 source=SOURCES[who[i]],

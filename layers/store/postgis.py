@@ -548,6 +548,34 @@ class PostgisStore(SqlReads):
         feats = R.claim_features_from_rows(PG_DIALECT, page, include_region=include_region)
         return feats, R.parse_iso(rows[0][0])
 
+    def claim_tile(self, query: ClaimQuery, tile: Any, *, name: str) -> bytes:
+        """One claim vector tile (``layers.tiles.TileAddress``) built by ``ST_AsMVT``; b"" when empty.
+
+        A count that stops at the feature limit decides between one point per claim and
+        grid clusters (see :mod:`layers.store.pgtiles`).
+        """
+        from layers import tiles as T
+        from layers.store import pgtiles
+
+        cap = T.TILE_MAX_FEATURES
+        count, count_params = pgtiles.count_sql(PG_DIALECT, query, tile, cap=cap + 1)
+        feats = pgtiles.features_sql(PG_DIALECT, query, tile, name=name, extent=T.EXTENT)
+        clusters = pgtiles.clusters_sql(
+            PG_DIALECT, query, tile, name=name + "-clusters", extent=T.EXTENT, cells=T.CLUSTER_CELLS
+        )
+
+        def run(tx: _Tx) -> bytes:
+            with tx.conn.transaction():
+                # JIT compilation costs seconds on these statements and saves nothing; a cell
+                # aggregate over a crowded tile wants its hash table in memory
+                tx.run("SET LOCAL jit = off")
+                tx.run("SET LOCAL work_mem = '64MB'")
+                n = int(tx.fetch(count, count_params)[0][0])
+                sql, params = feats if n <= cap else clusters
+                return bytes(tx.fetch(sql, params)[0][0] or b"")
+
+        return self._run(run, write=False)
+
     # -- layers -------------------------------------------------------------------------
 
     def put_layer(self, layer: Layer, *, expected_version: int | None = None, recorded_by: str | None = None) -> int:

@@ -1,0 +1,462 @@
+"""Scale benchmark: a million synthetic claims in PostGIS, vector tiles, workers and nginx.
+
+Grows a fresh schema of a dedicated PostGIS database (``--pg``; created with PostGIS if
+missing, the schema dropped at the end) through ``--sizes`` (default 100,000 then
+1,000,000 claims, the generator of ``bench/store.py`` in chunks) and, at each size:
+
+- **import**: seconds and claims/s for the claims added (``store.add_claims`` in
+  batches of 10,000, then ``VACUUM ANALYZE`` as autovacuum would);
+- **items**: the six queries of ``bench/api.py`` against a fresh ``sitmap serve`` with
+  its response cache off: the first (cold) answer, then the p50 of five more;
+- **tiles**: p50/p95 ms and mean size of vector tiles at z8, z12 and z16 (tiles over
+  the synthetic area, each computed, none from a cache);
+- **opening view**: the vector tiles of the map's opening view of ``all`` (the tiles
+  over the data's bbox at the zoom a 1280x800 window fits it to), their gzipped bytes
+  and the wall time to fetch them six at a time, as a browser does; with
+  ``--browser``, the map page's time to first draw in headless Chromium.
+
+At the last size, for each of ``--workers`` (1, 2, 4): that many ``sitmap serve``
+processes on one store, and ``wrk`` (Debian's package) with ``--connections`` (64)
+for ``--seconds`` (60) on an ``as_of`` embed, once straight at the workers (spread
+over them) and once through nginx with ``deploy/nginx/sitmap.conf``: requests/s,
+per-worker requests/s, errors (non-2xx/3xx and socket errors) and nginx's cache hit
+ratio (from its access log). Then prints how each figure grew from the first size
+to the last, and the machine's load average before and after. Figures only.
+
+    .venv/bin/python bench/scale.py [--pg postgresql://postgres@127.0.0.1:5432/sitmap_bench]
+        [--sizes 100000,1000000] [--workers 1,2,4] [--seconds 60] [--connections 64] [--browser]
+"""
+
+from __future__ import annotations
+
+import argparse
+import math
+import os
+import random
+import re
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import uuid
+from concurrent.futures import ThreadPoolExecutor
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import httpx
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+sys.path.append(str(ROOT / "bench"))  # after sitmap's packages: bench/layers.py must not shadow layers/
+
+import liveserver  # noqa: E402
+
+from tests.api.test_deploy_nginx import main_config, site_config  # noqa: E402  (the shipped nginx file, pointed here)
+
+
+def _bench_script(name: str) -> dict[str, Any]:
+    """The globals of a sibling bench script (``bench/`` is not a package, and its layers.py shadows sitmap's)."""
+    import runpy
+
+    return runpy.run_path(str(ROOT / "bench" / f"{name}.py"), run_name=f"bench_{name}")
+
+
+DEFAULT_PG = "postgresql://postgres@127.0.0.1:5432/sitmap_bench"
+SITMAP = str(ROOT / ".venv" / "bin" / "sitmap")
+#: The six queries of bench/api.py (its own list, so both benchmarks time the same requests).
+QUERIES: list[tuple[str, str]] = _bench_script("api")["QUERIES"]
+TILE_ZOOMS = (8, 12, 16)
+TILES_PER_ZOOM = 24
+CHUNK = 20_000
+GEOJSON = {"Accept": "application/geo+json", "Accept-Encoding": "identity"}
+
+
+def load_avg() -> str:
+    one, five, fifteen = os.getloadavg()
+    return f"{one:.1f} / {five:.1f} / {fifteen:.1f} (1/5/15 min, {os.cpu_count()} cores)"
+
+
+def pct(values: list[float], q: float) -> float:
+    s = sorted(values)
+    return s[min(len(s) - 1, max(0, math.ceil(q * len(s)) - 1))] if s else float("nan")
+
+
+# --------------------------------------------------------------------------------------
+# Store
+# --------------------------------------------------------------------------------------
+
+
+def ensure_database(url: str) -> None:
+    """Create the benchmark database with PostGIS if it is missing."""
+    import psycopg
+    from psycopg import conninfo, sql
+
+    dbname = str(conninfo.conninfo_to_dict(url).get("dbname") or "postgres")
+    with psycopg.connect(conninfo.make_conninfo(url, dbname="postgres"), autocommit=True) as conn:
+        if conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [dbname]).fetchone() is None:
+            conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(dbname)))
+    with psycopg.connect(url, autocommit=True) as conn:
+        conn.execute("CREATE EXTENSION IF NOT EXISTS postgis")
+
+
+def grow(url: str, have: int, want: int) -> float:
+    """Add claims ``have`` .. ``want`` - 1 to the store; seconds taken (generation excluded)."""
+    from layers.store import open_store
+
+    gen = _bench_script("store")["synthetic_claims"]
+    store = open_store(url)
+    spent = 0.0
+    try:
+        for start in range(have, want, CHUNK):
+            claims = gen(min(CHUNK, want - start), seed=start, start=start)
+            t0 = time.perf_counter()
+            for i in range(0, len(claims), 10_000):
+                store.add_claims(claims[i : i + 10_000], recorded_by="bench:scale")
+            spent += time.perf_counter() - t0
+            print(f"  {start + len(claims):>9,} claims, {spent:6.0f} s", end="\r", flush=True)
+    finally:
+        store.close()
+    print()
+    return spent
+
+
+def vacuum(base: str, schema: str) -> float:
+    import psycopg
+
+    t0 = time.perf_counter()
+    with psycopg.connect(base, autocommit=True) as conn:
+        conn.execute(f'VACUUM (ANALYZE) "{schema}".claim_versions')
+    return time.perf_counter() - t0
+
+
+# --------------------------------------------------------------------------------------
+# Service measurements
+# --------------------------------------------------------------------------------------
+
+
+def items(base: str, n: int) -> dict[str, tuple[float, float]]:
+    """Per query: (cold ms, warm p50 ms)."""
+    out = {}
+    with httpx.Client(base_url=base, timeout=300, headers=GEOJSON) as client:
+        for name, path in QUERIES:
+            path = path.format(mid_id=f"c-{n // 2:07d}")
+            t0 = time.perf_counter()
+            r = client.get(path)
+            cold = (time.perf_counter() - t0) * 1000
+            assert r.status_code == 200, (path, r.status_code, r.text[:300])
+            warm = []
+            for _ in range(5):
+                t0 = time.perf_counter()
+                client.get(path).raise_for_status()
+                warm.append((time.perf_counter() - t0) * 1000)
+            out[name] = (cold, statistics.median(warm))
+    return out
+
+
+def tile_index(lon: float, lat: float, z: int) -> tuple[int, int]:
+    """(col, row) of the WebMercatorQuad tile holding a point."""
+    n = 1 << z
+    col = int((lon + 180.0) / 360.0 * n)
+    row = int((1.0 - math.asinh(math.tan(math.radians(lat))) / math.pi) / 2.0 * n)
+    return min(n - 1, max(0, col)), min(n - 1, max(0, row))
+
+
+def tiles_over(bbox: tuple[float, float, float, float], z: int) -> list[tuple[int, int, int]]:
+    c0, r1 = tile_index(bbox[0], bbox[1], z)
+    c1, r0 = tile_index(bbox[2], bbox[3], z)
+    return [(z, r, c) for r in range(r0, r1 + 1) for c in range(c0, c1 + 1)]
+
+
+def fit_zoom(bbox: tuple[float, float, float, float], width: int = 1280, height: int = 800) -> int:
+    """The zoom Leaflet's fitBounds picks for ``bbox`` in a window of that size (256 px tiles)."""
+    for z in range(22, -1, -1):
+        n = 1 << z
+        x0 = (bbox[0] + 180) / 360 * n * 256
+        x1 = (bbox[2] + 180) / 360 * n * 256
+
+        def y(lat: float) -> float:
+            return (1 - math.asinh(math.tan(math.radians(lat))) / math.pi) / 2 * n * 256
+
+        if x1 - x0 <= width and y(bbox[1]) - y(bbox[3]) <= height:
+            return z
+    return 0
+
+
+def tiles(base: str, bbox: tuple[float, float, float, float]) -> dict[int, tuple[float, float, float, int]]:
+    """Per zoom: (p50 ms, p95 ms, mean bytes, tiles timed)."""
+    rng = random.Random(11)
+    out = {}
+    with httpx.Client(base_url=base, timeout=300, headers={"Accept-Encoding": "identity"}) as client:
+        for z in TILE_ZOOMS:
+            cand = tiles_over(bbox, z)
+            pick = cand if len(cand) <= TILES_PER_ZOOM else rng.sample(cand, TILES_PER_ZOOM)
+            times, sizes = [], []
+            for zz, row, col in pick:
+                t0 = time.perf_counter()
+                r = client.get(f"/collections/all/tiles/WebMercatorQuad/{zz}/{row}/{col}")
+                times.append((time.perf_counter() - t0) * 1000)
+                assert r.status_code in (200, 204), (zz, row, col, r.status_code, r.text[:300])
+                sizes.append(len(r.content))
+            out[z] = (pct(times, 0.5), pct(times, 0.95), statistics.mean(sizes), len(pick))
+    return out
+
+
+def opening_view(base: str, bbox: tuple[float, float, float, float]) -> tuple[int, int, int, float]:
+    """(zoom, tiles, gzipped bytes, seconds to fetch them six at a time) for the map's opening view."""
+    z = fit_zoom(bbox)
+    want = tiles_over(bbox, z)
+    with httpx.Client(base_url=base, timeout=300, headers={"Accept-Encoding": "gzip"}) as client:
+
+        def one(t: tuple[int, int, int]) -> int:
+            r = client.get(f"/collections/all/tiles/WebMercatorQuad/{t[0]}/{t[1]}/{t[2]}")
+            assert r.status_code in (200, 204), r.text[:300]
+            return int(r.headers.get("content-length") or len(r.content))
+
+        t0 = time.perf_counter()
+        with ThreadPoolExecutor(6) as pool:
+            sizes = list(pool.map(one, want))
+        spent = time.perf_counter() - t0
+    return z, len(want), sum(sizes), spent
+
+
+def first_draw(base: str) -> tuple[float | None, float | None]:
+    """Seconds to the map page's first draw (cold, then warm) in headless Chromium; None if not drawn."""
+    from playwright.sync_api import sync_playwright
+
+    args = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update"]
+    args += ["--disable-sync", "--no-first-run"]
+    out: list[float | None] = []
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path="/usr/bin/chromium", headless=True, args=args)
+        try:
+            for _ in range(2):
+                page = browser.new_page(viewport={"width": 1280, "height": 800})
+                t0 = time.perf_counter()
+                try:
+                    page.goto(f"{base}/maps/all", wait_until="commit")
+                    page.wait_for_selector(".folium-map[data-sitmap=drawn]", timeout=120_000)
+                    out.append(time.perf_counter() - t0)
+                except Exception:  # a timeout is a figure ("not drawn"), not a crash
+                    out.append(None)
+                page.close()
+        finally:
+            browser.close()
+    return out[0], out[1]
+
+
+# --------------------------------------------------------------------------------------
+# Workers, nginx, wrk
+# --------------------------------------------------------------------------------------
+
+
+def start_workers(db: str, k: int, folder: Path) -> list[tuple[subprocess.Popen[bytes], str]]:
+    env = {"SITMAP_RATE_LIMIT": "false", "SITMAP_MAX_LIMIT": "10000"}
+    return [liveserver.start(db, folder / f"worker-{i}.log", env=env, sitmap=SITMAP) for i in range(k)]
+
+
+def start_nginx(ports: list[int], folder: Path) -> tuple[subprocess.Popen[bytes], str, Path]:
+    nginx = shutil.which("nginx") or "/usr/sbin/nginx"
+    prefix = folder / "nginx"
+    prefix.mkdir(exist_ok=True)
+    listen = liveserver.free_port()
+    site = prefix / "sitmap.conf"
+    site.write_text(site_config(ports, listen, prefix / "cache"))
+    conf = prefix / "nginx.conf"
+    text = main_config(prefix, site).replace("worker_processes 1;", "worker_processes 2;")
+    text = text.replace("worker_connections 256;", "worker_connections 4096;")
+    log = prefix / "access.log"
+    fmt = "log_format cache '$upstream_cache_status $status';"
+    text = text.replace(f"access_log {log};", f"{fmt}\n    access_log {log} cache;")
+    conf.write_text(text)
+    cmd = [nginx, "-p", str(prefix), "-c", str(conf), "-e", str(prefix / "error.log")]
+    proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.STDOUT)
+    url = f"http://127.0.0.1:{listen}"
+    for _ in range(100):
+        try:
+            if httpx.get(url + "/healthz", timeout=2).status_code == 200:
+                return proc, url, log
+        except httpx.HTTPError:
+            time.sleep(0.1)
+    proc.terminate()
+    raise SystemExit("nginx did not start")
+
+
+def wrk(urls: list[str], seconds: int, connections: int) -> tuple[float, int, int]:
+    """(requests/s, requests, errors) of wrk over ``urls`` (connections split evenly across them)."""
+    per = max(1, connections // len(urls))
+    cmd = ["wrk", "-t", "1", "-c", str(per), "-d", f"{seconds}s", "--timeout", "30s", "-H", "Accept-Encoding: gzip"]
+    procs = [
+        subprocess.Popen(
+            [*cmd, u],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            text=True,
+        )
+        for u in urls
+    ]
+    total, errors, rate = 0, 0, 0.0
+    for p in procs:
+        out, _ = p.communicate()
+        m = re.search(r"(\d+) requests in", out)
+        total += int(m.group(1)) if m else 0
+        m = re.search(r"Requests/sec:\s+([\d.]+)", out)
+        rate += float(m.group(1)) if m else 0.0
+        m = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
+        errors += int(m.group(1)) if m else 0
+        m = re.search(r"Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)", out)
+        errors += sum(int(g) for g in m.groups()) if m else 0
+    return rate, total, errors
+
+
+def scale_out(
+    db: str, worker_counts: list[int], embed: str, seconds: int, connections: int, folder: Path
+) -> list[dict[str, Any]]:
+    rows = []
+    for k in worker_counts:
+        workers = start_workers(db, k, folder)
+        try:
+            urls = [u + embed for _, u in workers]
+            for u in urls:
+                httpx.get(u, timeout=60).raise_for_status()  # every worker has opened its store
+            direct = wrk(urls, seconds, connections)
+            ports = [int(u.rsplit(":", 1)[1]) for _, u in workers]
+            proc, proxy, log = start_nginx(ports, folder)
+            try:
+                cached = wrk([proxy + embed], seconds, connections)
+            finally:
+                proc.terminate()
+                proc.wait(timeout=15)
+            marks = [line.split()[0] for line in log.read_text().splitlines() if line.strip()]
+            hits = sum(1 for m in marks if m == "HIT")
+            rows.append(
+                {
+                    "workers": k,
+                    "direct_rps": direct[0],
+                    "direct_errors": direct[2],
+                    "nginx_rps": cached[0],
+                    "nginx_errors": cached[2],
+                    "hit_ratio": hits / len(marks) if marks else float("nan"),
+                }
+            )
+            shutil.rmtree(folder / "nginx", ignore_errors=True)
+        finally:
+            for proc, _ in workers:
+                liveserver.stop(proc)
+    return rows
+
+
+# --------------------------------------------------------------------------------------
+# Main
+# --------------------------------------------------------------------------------------
+
+
+def measure_size(db: str, n: int, folder: Path, browser: bool) -> dict[str, Any]:
+    bbox = _bench_script("store")["BBOX"]
+    env = {"SITMAP_RESPONSE_CACHE_MB": "0", "SITMAP_RATE_LIMIT": "false", "SITMAP_MAX_LIMIT": "10000"}
+    proc, base = liveserver.start(db, folder / f"serve-{n}.log", env=env, sitmap=SITMAP)
+    try:
+        got: dict[str, Any] = {"items": items(base, n), "tiles": tiles(base, bbox), "view": opening_view(base, bbox)}
+        got["draw"] = first_draw(base) if browser else (None, None)
+    finally:
+        liveserver.stop(proc)
+    return got
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--pg", default=DEFAULT_PG, help="PostGIS database (a fresh schema is made and dropped)")
+    parser.add_argument("--sizes", default="100000,1000000", help="claim counts to grow through")
+    parser.add_argument("--workers", default="1,2,4", help="worker counts for the throughput runs")
+    parser.add_argument("--seconds", type=int, default=60)
+    parser.add_argument("--connections", type=int, default=64)
+    parser.add_argument("--browser", action="store_true", help="also time the map page's first draw (Chromium)")
+    args = parser.parse_args()
+    sizes = [int(s) for s in args.sizes.split(",")]
+    counts = [int(s) for s in args.workers.split(",")]
+    if shutil.which("wrk") is None:
+        raise SystemExit("bench/scale.py needs wrk (apt-get install wrk)")
+
+    print(f"load average at start: {load_avg()}")
+    ensure_database(args.pg)
+    import psycopg
+
+    schema = "scale_" + uuid.uuid4().hex[:8]
+    with psycopg.connect(args.pg, autocommit=True) as conn:
+        conn.execute(f'CREATE SCHEMA "{schema}"')
+    db = f"{args.pg}{'&' if '?' in args.pg else '?'}options=-csearch_path%3D{schema},public"
+    folder = Path(tempfile.mkdtemp(prefix="sitmap-scale-"))
+    results: dict[int, dict[str, Any]] = {}
+    have = 0
+    try:
+        for n in sizes:
+            print(f"== {n:,} claims")
+            spent = grow(db, have, n)
+            vac = vacuum(args.pg, schema)
+            rate = (n - have) / spent
+            print(f"import {n - have:,} claims: {spent:.0f} s ({rate:,.0f} claims/s); VACUUM ANALYZE {vac:.1f} s")
+            res = measure_size(db, n, folder, args.browser)
+            res["import"] = (n - have, spent)
+            have = n
+            results[n] = res
+            print_size(n, res)
+        pinned = (datetime.now(UTC) - timedelta(minutes=5)).strftime("%Y-%m-%dT%H:%M:%SZ")
+        embed = f"/embed/all?as_of={pinned}"
+        print(f"== {sizes[-1]:,} claims: {args.connections} connections, {args.seconds} s per run, GET {embed}")
+        rows = scale_out(db, counts, embed, args.seconds, args.connections, folder)
+        heads = ("workers", "direct r/s", "per worker", "errors", "nginx r/s", "errors", "hit ratio", "x direct")
+        print(" | ".join(f"{h:>10}" for h in heads))
+        for r in rows:
+            cells = (
+                f"{r['workers']}",
+                f"{r['direct_rps']:.0f}",
+                f"{r['direct_rps'] / r['workers']:.0f}",
+                f"{r['direct_errors']}",
+                f"{r['nginx_rps']:.0f}",
+                f"{r['nginx_errors']}",
+                f"{r['hit_ratio']:.4f}",
+                f"{r['nginx_rps'] / max(r['direct_rps'], 1e-9):.1f}",
+            )
+            print(" | ".join(f"{c:>10}" for c in cells))
+        if len(sizes) > 1:
+            print_growth(sizes[0], sizes[-1], results)
+    finally:
+        with psycopg.connect(args.pg, autocommit=True) as conn:
+            conn.execute(f'DROP SCHEMA "{schema}" CASCADE')
+        shutil.rmtree(folder, ignore_errors=True)
+        print(f"load average at end: {load_avg()}")
+
+
+def print_size(n: int, res: dict[str, Any]) -> None:
+    for name, (cold, warm) in res["items"].items():
+        print(f"  items {name:<18} cold {cold:8.1f} ms   warm p50 {warm:8.1f} ms")
+    for z, (p50, p95, size, k) in res["tiles"].items():
+        print(f"  tile z{z:<2} p50 {p50:8.1f} ms  p95 {p95:8.1f} ms  mean {size / 1024:7.1f} kB  ({k} tiles)")
+    z, k, size, spent = res["view"]
+    print(f"  opening view: z{z}, {k} tiles, {size / 1e6:.2f} MB gzipped, fetched in {spent:.2f} s (6 at a time)")
+    cold, warm = res["draw"]
+    if cold is not None or warm is not None:
+        print(f"  map first draw: cold {_s(cold)}, warm {_s(warm)}")
+
+
+def _s(t: float | None) -> str:
+    return "not drawn" if t is None else f"{t:.2f} s"
+
+
+def print_growth(a: int, b: int, results: dict[int, dict[str, Any]]) -> None:
+    print(f"== growth {a:,} -> {b:,} claims (x{b / a:g}): ratio of the figure at {b:,} to the one at {a:,}")
+    ra, rb = results[a], results[b]
+    for name in ra["items"]:
+        (ca, wa), (cb, wb) = ra["items"][name], rb["items"][name]
+        print(f"  items {name:<18} cold x{cb / ca:5.2f}   warm x{wb / wa:5.2f}")
+    for z in TILE_ZOOMS:
+        ta, tb = ra["tiles"][z], rb["tiles"][z]
+        print(f"  tile z{z:<2} p50 x{tb[0] / ta[0]:5.2f}   p95 x{tb[1] / ta[1]:5.2f}")
+    va, vb = ra["view"], rb["view"]
+    print(f"  opening view bytes x{vb[2] / max(va[2], 1):5.2f}   fetch time x{vb[3] / va[3]:5.2f}")
+
+
+if __name__ == "__main__":
+    main()
