@@ -140,7 +140,19 @@ def create_app(settings: Settings | None = None, *, store: Store | None = None) 
     install_error_handlers(app)
 
     from api.desk.session import new_session_key
-    from api.routes import collections, desk, health, ingest, item, items, landing, layers_admin, rasters, reports
+    from api.routes import (
+        collections,
+        desk,
+        health,
+        ingest,
+        item,
+        items,
+        landing,
+        layers_admin,
+        rasters,
+        reports,
+        tiles,
+    )
 
     app.state.session_key = new_session_key(settings.session_secret)
 
@@ -149,6 +161,7 @@ def create_app(settings: Settings | None = None, *, store: Store | None = None) 
         app.include_router(room.router)
     app.state.item_layer_cache = item.LayerCache()
     app.include_router(rasters.router)
+    app.include_router(tiles.router)
     app.include_router(ingest.router)
     app.include_router(layers_admin.router)
     app.include_router(reports.router)

@@ -64,7 +64,11 @@ class Settings(BaseSettings):
         default="",
         description="Attribution shown for a tile basemap (HTML); the offline basemap credits its own data",
     )
-    frame_ancestors: str = Field(default="*", description="CSP frame-ancestors for /embed pages")
+    frame_ancestors: str = Field(
+        default="*",
+        description="CSP frame-ancestors sources for /embed pages, space-separated "
+        "(e.g. \"'self' https://www.example-news.org\"; '*' = any site)",
+    )
 
     raster_cache_size: int = Field(default=8, ge=0, le=256, description="Likelihood surfaces kept for tiles")
     raster_resolution_m: float = Field(default=250.0, gt=0, description="Cell size of likelihood surfaces")
@@ -105,6 +109,15 @@ class Settings(BaseSettings):
         if not v.startswith(("http://", "https://")):
             raise ValueError(f"base_url {v!r} must start with http:// or https://")
         return v
+
+    @field_validator("frame_ancestors")
+    @classmethod
+    def _one_directive(cls, v: str) -> str:
+        """Sources only: a ';' or ',' would smuggle another directive or policy into the CSP header."""
+        v = " ".join(v.split())
+        if any(c in v for c in ";,") or not v.replace(" ", "").isascii():
+            raise ValueError(f"frame_ancestors {v!r} must be space-separated CSP sources (no ';' or ',')")
+        return v or "'none'"
 
     @model_validator(mode="after")
     def _limits(self) -> Settings:

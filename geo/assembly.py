@@ -85,4 +85,5 @@ def build_claim(
         placement=placement,
         confidence=round(min(confidence, 1.0), 3),
         notes="; ".join(notes)[:5000] or None,
+        status="disputed" if ev.disputed else "reported",
     )

@@ -34,11 +34,18 @@ CLAIMANTS: list[tuple[str, str]] = [
         r"navy|troops|defen[cs]e forces|commanders?|officers?|generals?)|Israel's (?:military|army)|"
         r"(?:Israeli\s+)?military spokes(?:man|woman|person)|"
         r"army spokes(?:man|woman|person)|(?:the\s+)?(?:army|military)(?=\s+(?:said|says|told|stated|added|reported|"
-        r"announced|confirmed|claimed|wrote)|\s*\Z))|الجيش الإسرائيلي|جيش الاحتلال",
+        r"announced|confirmed|claimed|wrote)|\s*\Z))|الجيش الإسرائيلي|جيش الاحتلال|"
+        r"(?:דובר\s+)?צה[\"״']?ל|צבא ההגנה לישראל|דובר הצבא",
     ),
     ("COGAT", r"COGAT|Coordinator of Government Activities in the Territories"),
-    ("Israeli police", r"(?:the\s+)?(?:Israeli\s+)?police"),
-    ("Magen David Adom", r"Magen David Adom|MDA(?:\s+paramedics)?"),
+    ("Home Front Command", r"(?:the\s+)?(?:IDF\s+|Israeli\s+|Israel's\s+)?Home Front Command|פיקוד העורף"),
+    (
+        "Israel Fire and Rescue Services",
+        r"(?:Israel's\s+|the\s+|Israeli\s+)?(?:[Ff]ire and [Rr]escue [Ss]ervices?|[Ff]ire (?:service|brigade)s?|"
+        r"[Ff]irefighters)|כבאות והצלה|לוחמי האש",
+    ),
+    ("Israeli police", r"(?:the\s+)?(?:Israeli\s+)?[Pp]olice|המשטרה|משטרת ישראל|דוברות המשטרה|الشرطة الإسرائيلية"),
+    ("Magen David Adom", r"Magen David Adom|MDA(?:\s+paramedics)?|מגן דוד אדום|מד[\"״']?א"),
     (
         "Israeli Prime Minister's Office",
         r"(?:Israel's\s+|the\s+Israeli\s+|the\s+)?Prime Minister'?s Office|Netanyahu'?s office",
@@ -47,12 +54,20 @@ CLAIMANTS: list[tuple[str, str]] = [
         "Gaza health ministry",
         r"(?:the\s+)?(?:Gaza(?:'s)?|Hamas-run(?:\s+Gaza)?)\s+(?:health ministry|Health Ministry|ministry of health|"
         r"Ministry of Health)|(?:the\s+)?(?:Palestinian\s+)?(?:health ministry|Health Ministry|Ministry of Health)"
-        r"\s+in\s+Gaza|وزارة الصحة(?:\s+في\s+غزة)?",
+        r"\s+in\s+Gaza|وزارة الصحة(?:\s+في\s+غزة)?|"
+        r"(?:the\s+)?(?:Gaza(?:'s)?|Palestinian)\s+health\s+(?:officials|authorities)|"
+        r"health (?:officials|authorities) in Gaza|משרד הבריאות (?:ב|של )?עזה",
     ),
     (
         "Palestinian health ministry",
         r"(?:the\s+)?(?:Palestinian|Ramallah-based)\s+(?:health ministry|Health Ministry|Ministry of Health)|"
         r"(?:the\s+)?(?:health ministry|Health Ministry|Ministry of Health)\s+in\s+Ramallah",
+    ),
+    (
+        "Lebanese health ministry",
+        r"(?:the\s+)?(?:Lebanese|Lebanon's)\s+(?:[Hh]ealth [Mm]inistry|[Mm]inistry of (?:[Pp]ublic )?[Hh]ealth)|"
+        r"(?:the\s+)?(?:[Hh]ealth [Mm]inistry|[Mm]inistry of (?:[Pp]ublic )?[Hh]ealth)\s+in\s+(?:Lebanon|Beirut)|"
+        r"وزارة الصحة(?: العامة)? اللبنانية|משרד הבריאות הלבנוני",
     ),
     ("Gaza health ministry", r"(?:the\s+)?(?:health ministry|Health Ministry|ministry of health|Ministry of Health)"),
     (
@@ -63,10 +78,10 @@ CLAIMANTS: list[tuple[str, str]] = [
     (
         "Hamas",
         r"(?:the\s+)?(?:Hamas(?:'s)?(?:\s+(?:armed wing|official|spokes(?:man|person)|leader|political bureau|"
-        r"officials|movement))?|(?:al-|Al-)?Qassam Brigades|Ezzedine al-Qassam Brigades)|حركة حماس|حماس",
+        r"officials|movement))?|(?:al-|Al-)?Qassam Brigades|Ezzedine al-Qassam Brigades)|حركة حماس|حماس|חמאס",
     ),
     ("Palestinian Islamic Jihad", r"(?:the\s+)?(?:Palestinian\s+)?Islamic Jihad|(?:al-|Al-)?Quds Brigades?"),
-    ("Hezbollah", r"Hezbollah"),
+    ("Hezbollah", r"Hezbollah|حزب الله|חיזבאללה"),
     ("Houthis", r"(?:the\s+)?Houthis?|Ansar Allah"),
     ("UNRWA", r"UNRWA|UN agency for Palestinian refugees"),
     (
@@ -77,9 +92,12 @@ CLAIMANTS: list[tuple[str, str]] = [
     ("WHO", r"(?:the\s+)?(?:WHO|World Health Organi[sz]ation)"),
     ("UNICEF", r"UNICEF"),
     ("World Food Programme", r"(?:the\s+)?(?:WFP|World Food Programme)"),
-    ("Palestinian Red Crescent", r"(?:the\s+)?Palestinian Red Crescent(?:\s+Society)?|PRCS"),
+    (
+        "Palestinian Red Crescent",
+        r"(?:the\s+)?Palestinian Red Crescent(?:\s+Society)?|PRCS|الهلال الأحمر(?: الفلسطيني)?",
+    ),
     ("ICRC", r"(?:the\s+)?(?:ICRC|International Committee of the Red Cross|Red Cross)"),
-    ("WAFA", r"(?:the\s+)?(?:WAFA|Wafa)(?:\s+news agency)?|(?:the\s+)?official Palestinian news agency"),
+    ("WAFA", r"(?:the\s+)?(?:WAFA|Wafa)(?:\s+news agency)?|(?:the\s+)?official Palestinian news agency|وكالة وفا|وفا"),
     ("Palestinian Authority", r"(?:the\s+)?Palestinian Authority"),
     *(
         (f"{state} foreign ministry", _foreign_ministry(state, demonym))
@@ -123,6 +141,8 @@ REPORTING_BODIES = frozenset(
         "Gaza civil defence",
         "Gaza government media office",
         "Magen David Adom",
+        "Lebanese health ministry",
+        "Israel Fire and Rescue Services",
         "UNRWA",
         "UN OCHA",
         "WHO",
@@ -155,6 +175,11 @@ _SAY = (
     r"claimed|claims|wrote|noted|told(?=\s+(?:[A-Z]|reporters|journalists|a\s+(?:news|press)\b)))"
 )
 #: A speech verb after its subject ("the IDF said", "Hamas has claimed").
+#: Hebrew speech verbs (masculine, feminine, plural), optionally after "כך" ("so said").
+_HE_SAY = (
+    r"(?:כך\s+)?(?:מסר|מסרה|מסרו|הודיע|הודיעה|הודיעו|דיווח|דיווחה|דיווחו|אמר|אמרה|אמרו|עדכן|עדכנה|עדכנו|"
+    r"ציין|ציינה|ציינו|הבהיר|הבהירה)"
+)
 _SAY_VERB = re.compile(r"\s+(?:has\s+|have\s+|had\s+)?" + _SAY + r"\b")
 _ATTRIBUTION = [
     re.compile(r"\baccording to\s+(?P<who>[^,.;]{2,120}?)(?=\s*(?:[,.;]|$|\bwhich\b|\bwho\b))", re.I),
@@ -168,7 +193,12 @@ _ATTRIBUTION = [
     re.compile(r"[,\"”]\s*" + _SAY + r"\s+(?P<who>(?:the\s+)?[A-Z][^,.;]{1,60}?)(?=\s*(?:[,.;]|$))"),
     _SAY_VERB,  # "X said": see _subject_matches
     re.compile(r"\bper\s+(?P<who>[^,.;]{2,80}?)(?=\s*(?:[,.;]|$))", re.I),
-    re.compile(r"(?:قالت|قال|أعلنت|أعلن|أفادت|أفاد|ذكرت|ذكر)\s+(?P<who>[^،,.؛]{2,60}?)\s+(?:إن|أن)"),
+    re.compile(r"(?:قالت|قال|أعلنت|أعلن|أفادت|أفاد|ذكرت|ذكر)\s+(?P<who>[^،,.؛]{2,60}?)\s+(?:إن|أن|بأن)"),
+    re.compile(r"(?:وفقا\s*ل|وفق|بحسب|حسب)\s*(?P<who>[^،,.؛]{2,60}?)(?=\s*(?:[،,.؛]|$))"),
+    # Hebrew: "..., כך מסר דובר צה"ל", "לפי מגן דוד אדום, ...", "מד"א דיווח כי ..."
+    re.compile(_HE_SAY + r"\s+(?!כי\s)(?P<who>[^,.;:]{2,60}?)(?=\s*(?:[,.;:]|$))"),
+    re.compile(r"(?:^|\s)(?:כך\s+)?(?:לפי|על פי|לדברי|בהודעת)\s+(?P<who>[^,.;:]{2,60}?)(?=\s*(?:[,.;:]|$))"),
+    re.compile(r"(?P<who>[^,.;:]{2,60}?)\s+" + _HE_SAY + r"\s+(?:כי|ש)"),
 ]
 #: A key word (lower case) each attribution pattern needs; ``None``: always try it.
 _ATTRIBUTION_HINTS: list[re.Pattern[str] | None] = [
@@ -179,12 +209,16 @@ _ATTRIBUTION_HINTS: list[re.Pattern[str] | None] = [
     None,
     re.compile(r"\bper\b"),
     re.compile("[\u0600-\u06ff]"),
+    re.compile("[\u0600-\u06ff]"),
+    re.compile("[\u0590-\u05ff]"),
+    re.compile("[\u0590-\u05ff]"),
+    re.compile("[\u0590-\u05ff]"),
 ]
 #: Words one of which every reporting body's name contains.
 _REPORTING_HINT = re.compile(
     r"[Mm]inistry|[Dd]efen[cs]e|media office|Magen|MDA|UNRWA|OCHA|WHO|World Health|UNICEF|WFP|Food Programme|"
     r"Red Crescent|PRCS|ICRC|Red Cross|WAFA|Wafa|news agency|[Mm]edic|[Dd]octor|[Hh]ospital|[Hh]ealth official|"
-    r"[Mm]edical|وزارة|الدفاع|مسعف"
+    r"[Mm]edical|[Ff]ire|وزارة|الدفاع|مسعف|الهلال|وفا|מגן דוד|מד|כבאות"
 )
 #: Words after which the subject of "X said" starts ("tanks advanced ... as the military said").
 _CLAUSE_WORD = re.compile(r"(?:\s+(?:and|but|as|while|after|when|because|since|where|that|whereas)\s+|\s+[-—–]\s+)")
@@ -378,6 +412,10 @@ def _looks_like_named_claimant(who: str) -> bool:
 
 def _tidy_name(who: str) -> str:
     who = re.sub(r"^(?:the|a|an)\s+", "", who, flags=re.I)
+    # a kind word before a name ("the charity Save the Children") is not part of the name
+    who = re.sub(
+        r"^(?:charity|aid group|aid agency|rights group|group|agency|organi[sz]ation|NGO)\s+(?=[A-Z])", "", who
+    )
     return who[:1].upper() + who[1:]
 
 
@@ -387,7 +425,7 @@ _ISSUE_VERB = re.compile(
     r"(?:'s\s+(?:[\w-]+\s+){0,3}?(?:spokes(?:man|woman|person)|officials?|commanders?|command|office|unit|wing|"
     r"account|channel))?"
     r"\s+(?:(?:has|had|have|also|again|then|on\s+\w+day)\s+)*(?:told|ordered|urged|warned|instructed|called on|"
-    r"issued|published|posted|dropped|sent|announced)\b"
+    r"issued|published|posted|dropped|sent|announced)\b|\s+(?:הורה|הורו|הנחה|הנחו|קרא|קראו|أمر|أمرت|طالب)"
 )
 
 

@@ -1,5 +1,6 @@
 """Sentences split into clauses where one sentence tells two events of different types
-("..., while ...") or two claimants' accounts ("the army said ..., as Qatar said ...").
+("..., while ...", "... on Tuesday, after ... the day before", "ובמקביל", "فيما") or two
+claimants' accounts ("the army said ..., as Qatar said ...").
 """
 
 from __future__ import annotations
@@ -10,7 +11,12 @@ from geo.claimants import find_claimant
 from geo.cues import event_cues, event_type
 from geo.sentences import Sentence, split_sentences
 
-_CLAUSE_SPLIT = re.compile(r";\s+|,?\s+\b(?:while|whereas|meanwhile|as)\s+(?=[a-z]*\s*\w)|,\s+and\s+", re.I)
+_CLAUSE_SPLIT = re.compile(
+    r";\s+|,?\s+\b(?:while|whereas|meanwhile|as)\s+(?=[a-z]*\s*\w)|,\s+and\s+"
+    r"|,?\s+\b(?:(?:hours|days|a day|shortly|soon|weeks|just)\s+)?(?:after|before)\s+(?=\w)"
+    r"|,?\s+(?:ו?במקביל|ו?בתגובה|בזמן ש|לאחר ש|אחרי ש)\s*,?\s*|[،,]?\s+(?:فيما|بينما|في حين|بعد أن)\s+",
+    re.I,
+)
 
 
 def _clauses(sentence: Sentence) -> list[Sentence]:
@@ -29,10 +35,41 @@ def _clauses(sentence: Sentence) -> list[Sentence]:
     parts = [p for p in parts if p.text]
     if len(parts) < 2:
         return [sentence]
-    types = [event_type(p.text) for p in parts]
+    types = [_clause_type(p.text) for p in parts]
     if sum(1 for t in types if t) < 2 or len({t for t in types if t}) < 2:
         return [sentence]
-    return parts
+    return _merge_untyped(sentence, parts, types)
+
+
+def _clause_type(clause: str) -> str | None:
+    """The event type a clause tells; a bare casualty phrase ("three were killed") tells none
+    of its own: it belongs to the event of the clause next to it."""
+    t = event_type(clause)
+    if t == "other" and not any(c.event_type == "other" for c in event_cues(clause)):
+        return None
+    return t
+
+
+def _merge_untyped(sentence: Sentence, parts: list[Sentence], types: list[str | None]) -> list[Sentence]:
+    """Clauses that tell no event of their own rejoin the clause before them (the first
+    rejoins the next), so each clause kept is one event with its details."""
+    out: list[Sentence] = []
+    pending: Sentence | None = None
+    for p, t in zip(parts, types, strict=True):
+        if t is None:
+            if out:
+                out[-1] = _span(sentence, out[-1].start, p.end)
+            else:
+                pending = p if pending is None else _span(sentence, pending.start, p.end)
+            continue
+        out.append(_span(sentence, pending.start, p.end) if pending is not None else p)
+        pending = None
+    return out
+
+
+def _span(sentence: Sentence, start: int, end: int) -> Sentence:
+    """The part of ``sentence`` between two text offsets, as a clause."""
+    return _sub(sentence, start - sentence.start, end - sentence.start)
 
 
 _SAYS = re.compile(r"\b(?:said|says|announced|stated|confirmed|claimed|reported)\b")
@@ -47,8 +84,10 @@ def _claimant_clauses(sentence: Sentence) -> list[Sentence]:
         pos = m.end()
     parts.append(_sub(sentence, pos, len(sentence.text)))
     parts = [p for p in parts if p.text]
-    if len(parts) < 2 or not all(event_type(p.text) for p in parts):
+    types = [event_type(p.text) for p in parts]
+    if len(parts) < 2 or sum(1 for t in types if t) < 2:
         return [sentence]
+    parts = _merge_untyped(sentence, parts, types)
     who = [find_claimant(p.text) for p in parts]
     names = [w.name for w in who if w is not None]
     if len(names) < len(parts) or len(set(names)) < len(parts):

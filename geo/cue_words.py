@@ -203,6 +203,9 @@ CUE_PATTERNS: list[tuple[str, float, re.Pattern[str]]] = [
                 r"(?:division|brigade|battalion) (?:\S+ ){0,4}?(?:left|withdrew|completed|pulled|entered)",
                 r"commandos?",
                 r"(?:large|major|wide|wide-scale|large-scale|broad|new|counter-terrorism) (?:military )?operations?",
+                r"(?<!rescue )(?<!search )(?<!relief )(?:an?|the|military|army|security|Israeli) operations? "
+                r"(?:in|on|at|inside|near|to free|to rescue)",
+                r"(?:the|an?) [A-Z][\w'-]+ (?:raid|operation)",
                 r"توغل",
                 r"اقتحام",
             ),
@@ -224,6 +227,8 @@ CUE_PATTERNS: list[tuple[str, float, re.Pattern[str]]] = [
                 r"stabbing(?: attack)?s?",
                 r"stabbed",
                 r"(?:car-)?ramming(?: attack)?",
+                # settlers' attacks: not a military operation, and sitmap has no narrower type
+                r"settlers? (?:attacked|set fire|torched|assaulted|burned|threw stones)",
             ),
             re.I,
         ),
@@ -245,7 +250,7 @@ CUE_PATTERNS: list[tuple[str, float, re.Pattern[str]]] = [
                 r"were shot",
                 r"was shot",
                 r"sniper(?:s| fire)?",
-                r"fired (?:on|at) (?:a |the )?(?:crowd|people|civilians|aid seekers|Palestinians|worshippers)",
+                r"fired (?:on|at) (?:a |the )?(?:crowds?|people|civilians|aid seekers|Palestinians|worshippers)",
             ),
             re.I,
         ),
@@ -253,10 +258,138 @@ CUE_PATTERNS: list[tuple[str, float, re.Pattern[str]]] = [
 ]
 
 
+#: Hebrew letters a word may carry as clitics (and, the, in, to, from, that, as).
+_HE_PRE = r"(?<![\u0590-\u05ff])[והבלמשכ]{0,3}"
+_HE_END = r"(?![\u0590-\u05ff])"
+
+
+def _he(*words: str) -> str:
+    return _HE_PRE + "(?:" + "|".join(words) + ")" + _HE_END
+
+
+_AR_PRE = r"(?<![\u0600-\u06ff])[وفب]?"
+_AR_END = r"(?![\u0600-\u06ff])"
+
+
+def _ar(*words: str) -> str:
+    return _AR_PRE + "(?:" + "|".join(words) + ")" + _AR_END
+
+
+#: Hebrew and Arabic cues (verb forms and nouns of wire copy), same types and weights.
+CUE_PATTERNS += [
+    (
+        "evacuation_order",
+        1.0,
+        re.compile(_he(r"להתפנות", r"פינוי", r"הוראות? פינוי", r"התפנות", r"יתפנו") + "|" + _ar(r"بإخلاء", r"الإخلاء")),
+    ),
+    ("negotiation", 0.9, re.compile(_he(r"משא ומתן", r"הפסקת(?:\s+ה)?אש", r"עסקת(?:\s+ה)?חטופים", r"שיחות"))),
+    (
+        "rocket_launch",
+        0.95,
+        re.compile(
+            _he(
+                r"רקטה",
+                r"רקטות",
+                r"שוגר",
+                r"שוגרה",
+                r"שוגרו",
+                r"שיגור",
+                r"שיגורים",
+                r"שיגר",
+                r"שיגרו",
+                r"יירוט",
+                r"יירוטים",
+                r"יורט",
+                r"יורטה",
+                r"יורטו",
+                r"צבע אדום",
+                r"אזעקה",
+                r"אזעקות",
+                r"טיל",
+                r"טילים",
+                r'פצמ["״]?ר',
+                r'פצמ["״]?רים',
+            )
+            + "|"
+            + _ar(r"رشقة", r"رشقات", r"قذائف صاروخية", r"بالصواريخ")
+        ),
+    ),
+    (
+        "airstrike",
+        0.9,
+        re.compile(
+            _he(
+                r"תקף",
+                r"תקפו",
+                r"תקפה",
+                r"תקיפה",
+                r"תקיפות",
+                r"תקיפת",
+                r"הפציץ",
+                r"הפציצו",
+                r"הפצצה",
+                r"הפצצות",
+                r"חיל האוויר",
+                r"מטוסי(?:\s+ה)?קרב",
+            )
+            + "|"
+            + _ar(r"أغارت", r"أغار", r"الغارة", r"غارة", r"غارات", r"قصفت", r"قصفه", r"قصفها", r"الطائرات الحربية")
+        ),
+    ),
+    (
+        "shelling",
+        0.95,
+        re.compile(
+            _he(r"הפגזה", r"הפגזות", r"הפגיז", r"הפגיזו", r"ארטילריה", r"ארטילרית", r"פגזים", r"אש טנקים")
+            + "|"
+            + _ar(r"مدفعية", r"المدفعية", r"قذيفة", r"قذائف مدفعية")
+        ),
+    ),
+    (
+        "ground_operation",
+        0.85,
+        re.compile(
+            _he(
+                r"פשט",
+                r"פשטו",
+                r"פשיטה",
+                r"פשיטות",
+                r"מבצע",
+                r"חדרו",
+                r"פעלו",
+                r"פועלים",
+                r"לחימה",
+                r"קרבות",
+                r"עצרו",
+                r"מעצר",
+                r"תמרון",
+                r"כוחות קרקעיים",
+            )
+            + "|"
+            + _ar(r"اقتحمت", r"اقتحم", r"اقتحموا", r"توغلت", r"توغل", r"توغلوا", r"الدبابات", r"عملية عسكرية")
+        ),
+    ),
+    (
+        "shooting",
+        0.9,
+        re.compile(
+            _he(r"ירי", r"פתח באש", r"פתחו באש", r"נורה", r"נורו", r"ירו", r"ירה", r"צלף", r"צלפים")
+            + "|"
+            + _ar(r"أطلقت النار", r"أطلق النار", r"أطلقوا النار", r"برصاص", r"الرصاص")
+        ),
+    ),
+    ("other", 0.5, re.compile(_he(r"דקירה", r"נדקר", r"נדקרה", r"דריסה", r"פיגוע דקירה", r"פיגוע דריסה"))),
+]
+
 #: Substrings one of which every cue of a type contains: a cheap test (``in`` on the
 #: lower-cased sentence) that skips the type's regex for most sentences.
 CUE_TRIGGERS: dict[str, tuple[str, ...]] = {
     "evacuation_order": (
+        "להתפנות",
+        "פינוי",
+        "התפנות",
+        "יתפנו",
+        "إخلاء",
         "evacua",
         "order",
         "told",
@@ -276,6 +409,10 @@ CUE_TRIGGERS: dict[str, tuple[str, ...]] = {
     ),
     "humanitarian_zone": ("humanitarian", "safe "),
     "negotiation": (
+        "משא ומתן",
+        "הפסקת",
+        "עסקת",
+        "שיחות",
         "talks",
         "negotiat",
         "mediat",
@@ -288,8 +425,36 @@ CUE_TRIGGERS: dict[str, tuple[str, ...]] = {
         "proposal",
         "prisoner",
     ),
-    "other": ("aid", "convoy", "truck", "airdrop", "air-drop", "hostage", "prisoner", "detainee", "stab", "ramming"),
+    "other": (
+        "settler",
+        "aid",
+        "convoy",
+        "truck",
+        "airdrop",
+        "air-drop",
+        "hostage",
+        "prisoner",
+        "detainee",
+        "stab",
+        "ramming",
+        "דקיר",
+        "נדקר",
+        "דריס",
+    ),
     "rocket_launch": (
+        "רקט",
+        "שוגר",
+        "שיגור",
+        "שיגר",
+        "יירוט",
+        "יורט",
+        "צבע אדום",
+        "אזעק",
+        "טיל",
+        "פצמ",
+        "رشق",
+        "صاروخ",
+        "بالصواريخ",
         "rocket",
         "siren",
         "missile",
@@ -302,6 +467,17 @@ CUE_TRIGGERS: dict[str, tuple[str, ...]] = {
         "صواريخ",
     ),
     "airstrike": (
+        "תקף",
+        "תקפ",
+        "תקיפ",
+        "הפציץ",
+        "הפצצ",
+        "חיל האוויר",
+        "מטוסי",
+        "أغار",
+        "غار",
+        "قصف",
+        "الطائرات",
         "strike",
         "struck",
         "striking",
@@ -316,8 +492,41 @@ CUE_TRIGGERS: dict[str, tuple[str, ...]] = {
         "targeted",
         "غار",
     ),
-    "shelling": ("shell", "artillery", "tank", "mortar", "naval", "gunboat", "قصف", "قذائف"),
+    "shelling": (
+        "הפגז",
+        "הפגיז",
+        "ארטילרי",
+        "פגזים",
+        "אש טנקים",
+        "مدفعية",
+        "قذيف",
+        "قذائف",
+        "shell",
+        "artillery",
+        "tank",
+        "mortar",
+        "naval",
+        "gunboat",
+        "قصف",
+        "قذائف",
+    ),
     "ground_operation": (
+        "פשט",
+        "פשיט",
+        "מבצע",
+        "חדרו",
+        "פעלו",
+        "פועלים",
+        "לחימה",
+        "קרבות",
+        "עצרו",
+        "מעצר",
+        "תמרון",
+        "קרקעיים",
+        "اقتحم",
+        "توغل",
+        "الدبابات",
+        "عملية عسكرية",
         "ground",
         "troops",
         "forces",
@@ -349,7 +558,22 @@ CUE_TRIGGERS: dict[str, tuple[str, ...]] = {
         "توغل",
         "اقتحام",
     ),
-    "shooting": ("shoot", "gunm", "fire", "shot", "sniper", "إطلاق نار"),
+    "shooting": (
+        "ירי",
+        "באש",
+        "נור",
+        "ירו",
+        "ירה",
+        "צלף",
+        "أطلق",
+        "رصاص",
+        "shoot",
+        "gunm",
+        "fire",
+        "shot",
+        "sniper",
+        "إطلاق نار",
+    ),
 }
 
 

@@ -141,6 +141,12 @@ def _cue_is_noise(sentence: str, cue: Cue) -> bool:
         return True
     if low in ("aircraft",) and "aid" in before:
         return True
+    # "a rocket launcher", "rocket launch sites", "משגר רקטות": a target, not a launch
+    if cue.event_type == "rocket_launch" and (
+        re.match(r"\s*(?:launchers?|launch(?:ing)? (?:sites?|pads?|positions?|cells?|squads?))\b", after)
+        or re.search(r"משגרי?\s*$", before)
+    ):
+        return True
     if low in ("delegation", "delegations") and not re.search(
         r"talks|negotiat|ceasefire|truce|hostage", sentence, re.I
     ):

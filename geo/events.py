@@ -40,6 +40,9 @@ class Event:
     cue_weight: float = 0.5
     notes: list[str] = field(default_factory=list)
     counts_only: bool = False  # another claimant's figures on an event told before
+    #: the event this one is another teller's account of (a counter-claim, a denial, other figures)
+    account_of: Event | None = None
+    disputed: bool = False  # the report carries a contradicting account of this event
 
 
 ACROSS = re.compile(
@@ -204,6 +207,7 @@ def count_event(
         cue_weight=ev.cue_weight,
         notes=[f"figures stated by {who.name}, not by the claimant of the event they are about"],
         counts_only=True,
+        account_of=ev,
     )
 
 
@@ -239,8 +243,8 @@ def _absorb(
             if b not in ev.block_ids:
                 ev.block_ids.append(b)
         ev.block_text = ", ".join(filter(None, [ev.block_text, sentence_block_text(s.text)]))
-    if ACROSS.search(s.text):
-        ev.across = True
+    if ACROSS.search(s.text) and not most_specific(ev.places):
+        ev.across = True  # a later toll "across the Strip" does not widen an event already placed
 
 
 _BLOCK_HINT = re.compile(r"\d|[٠-٩]")
@@ -288,3 +292,25 @@ def report_focus(
         found.extend(m for m in places if m.geometry is not None)
     leaves = most_specific(found)
     return leaves[0] if len(leaves) == 1 else None
+
+
+def split_by_place(ev: Event) -> list[Event]:
+    """An event told at several separate places ("operations in Shejaia, Tal al-Hawa and
+    Sabra", "rockets at Kiryat Shmona and Metula") as one event per place, so each place
+    is a claim of its own instead of one region over all of them. Nested places stay one
+    event (the innermost is its place); block lists and "across the Strip" stay whole.
+    Figures stated for all the places together are kept on each, and ``notes`` says so."""
+    if ev.block_ids or ev.across:
+        return [ev]
+    leaves = most_specific(ev.places)
+    if len(leaves) < 2:
+        return [ev]
+    names = ", ".join(m.place_text for m in leaves)
+    out: list[Event] = []
+    for leaf in leaves:
+        notes = [*ev.notes, f"one of {len(leaves)} places named for this event ({names}): a claim for each"]
+        if ev.counts:
+            notes.append("figures are for all these places together")
+        places = [leaf, *(p for p in ev.places if p is not leaf and p.geometry is None)]
+        out.append(replace(ev, places=places, notes=notes, counts=dict(ev.counts)))
+    return out

@@ -17,6 +17,7 @@ from typing import Annotated, Any, Literal, get_args
 
 import shapely
 from pydantic import (
+    AfterValidator,
     BaseModel,
     BeforeValidator,
     ConfigDict,
@@ -201,17 +202,38 @@ Geometry = Annotated[
 ]
 
 
-def _utc(value: Any) -> Any:
-    """Make datetimes timezone-aware UTC; naive datetimes are taken to be UTC."""
-    if isinstance(value, datetime):
-        if value.tzinfo is None:
-            return value.replace(tzinfo=UTC)
-        return value.astimezone(UTC)
-    return value
+#: The instants sitmap stores and serves. Both stores (and Python) hold years 1-9999;
+#: a year is left at each end so that interval arithmetic (the week or month around a
+#: date, the day after) never leaves the calendar.
+MIN_INSTANT = datetime(2, 1, 1, tzinfo=UTC)
+MAX_INSTANT = datetime(9998, 12, 31, 23, 59, 59, 999999, tzinfo=UTC)
+SUPPORTED_RANGE = "0002-01-01T00:00:00Z to 9998-12-31T23:59:59.999999Z"
 
 
-#: A timezone-aware UTC datetime (naive input is read as UTC).
-UTCDateTime = Annotated[datetime, BeforeValidator(_utc)]
+def to_utc_instant(value: datetime, what: str = "") -> datetime:
+    """``value`` as an aware UTC datetime inside the supported range (a naive value is read as UTC).
+
+    The one step every time value takes on its way in (query parameters, request
+    bodies, the CLI, importers), so that an instant near the ends of the calendar
+    (``9999-12-31T23:59:59-14:00`` is in year 10000 in UTC) is refused with
+    :class:`InvalidInput` naming ``what`` and the range, instead of overflowing later.
+    """
+    try:
+        t: datetime | None = value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+    except OverflowError:
+        t = None
+    if t is None or not MIN_INSTANT <= t <= MAX_INSTANT:
+        name = f"{what} " if what else ""
+        raise InvalidInput(f"{name}{value.isoformat()} is outside the supported range {SUPPORTED_RANGE}")
+    return t
+
+
+def _utc(value: datetime) -> datetime:
+    return to_utc_instant(value)
+
+
+#: A timezone-aware UTC datetime (naive input is read as UTC) inside the supported range.
+UTCDateTime = Annotated[datetime, AfterValidator(_utc)]
 
 
 class _Frozen(BaseModel):
@@ -373,6 +395,10 @@ class Claim(BaseModel):
     placement: Placement | None = None
     confidence: float = Field(default=0.5, ge=0, le=1)
     notes: str | None = Field(default=None, max_length=MAX_TEXT)
+    #: ``disputed`` when the same report carries a contradicting account of this event
+    #: (a counter-claim, a denial, a toll far from another teller's); stores keep it as
+    #: the claim's editorial status.
+    status: ClaimStatus = "reported"
 
     @field_validator("claimant", "source", "place_text", "place_name", "quote", "notes", "url")
     @classmethod

@@ -35,6 +35,7 @@ import re
 from collections.abc import Callable, Sequence
 from datetime import date, datetime
 
+from geo.accounts import account_event, is_account, mark_conflicting_figures
 from geo.assembly import build_claim
 from geo.claimants import REPORTING_BODIES, ClaimantMatch, elided_speech, find_claimant, find_issuer
 from geo.clauses import split_clauses
@@ -54,6 +55,7 @@ from geo.events import (
     same_places,
     sentence_block_ids,
     sentence_block_text,
+    split_by_place,
     take,
     told_before,
 )
@@ -62,7 +64,7 @@ from geo.metric import anchor_point
 from geo.model import Claim, CountEstimate, Mention
 from geo.places import event_places, most_specific
 from geo.sentences import split_sentences
-from geo.timeparse import TimeExpression, parse_published
+from geo.timeparse import TimeExpression, parse_published, relative_day
 
 __all__ = [
     "MAX_TEXT_BYTES",
@@ -177,6 +179,15 @@ def claims_from_mentions(
     claimants: list[ClaimantMatch | None] = [
         find_claimant(s.text) if s.paragraph in active else None for s in sentences
     ]
+    whole = split_sentences(text)
+    for i, s in enumerate(sentences):
+        is_whole = any(w.start == s.start and w.end == s.end for w in whole)
+        if claimants[i] is None and s.paragraph in active and not is_whole:
+            # a clause without its own teller is told by the sentence's ("..., after ..., X said")
+            full = next((w for w in whole if w.start <= s.start < w.end), None)
+            told = find_claimant(full.text) if full is not None else None
+            if told is not None:
+                claimants[i] = ClaimantMatch(told.name, told.text, -1, -1)
     main = main_claimant([c for c in claimants if c is not None])
     #: per paragraph, the first body that counts and reports (health ministry, medics ...)
     para_reporter = {
@@ -214,6 +225,7 @@ def claims_from_mentions(
             context_time = None
         context_para = s.paragraph
         s_times = event_times(text, [t for t in times if s.start <= t.start < s.end])
+        s_times = relative_day(s, s_times, context_time)
         etype = etypes[i]
         blocks = block_lists[i]
         if blocks and etype in (None, "humanitarian_zone", "other", "airstrike", "ground_operation"):
@@ -238,6 +250,24 @@ def claims_from_mentions(
             other_leaves = most_specific(places)
             if not other_leaves or same_places(current, other_leaves):
                 etype = None  # a casualty line ("30 people were killed") adds to the event just told
+        if (
+            current is not None
+            and claimants[i] is not None  # a teller named in this very sentence
+            and is_account(
+                current,
+                etype,
+                s,
+                claimant,
+                most_specific(places),
+                s_times,
+                has_counts=bool(attributed),
+                same_place=same_places(current, most_specific(places)),
+            )
+        ):
+            assert claimant is not None
+            own, foreign = partition_counts(attributed, claimant, reporter)
+            events.append(account_event(current, s, places, claimant, own, s_times, speaker))
+            continue
         if etype is None:
             if current is not None:  # details of the event just told
                 take(events, current, s, places, claimant, attributed, s_times, blocks, etype, reporter)
@@ -301,5 +331,10 @@ def claims_from_mentions(
         if places:
             context_places = places
 
+    mark_conflicting_figures(events)
     focus = report_focus(text, sentences, mentions, claimants)
-    return [build_claim(ev, text, para_main.get(ev.paragraph), main, focus, pub, source, url) for ev in events]
+    return [
+        build_claim(part, text, para_main.get(part.paragraph), main, focus, pub, source, url)
+        for ev in events
+        for part in split_by_place(ev)
+    ]

@@ -22,10 +22,12 @@ _DESTINATION = re.compile(
     re.I,
 )
 _ORIGIN = re.compile(
-    r"\bfrom\s+(?:the\s+)?(?:(?:northern|southern|central|eastern|western|north|south|parts of|areas of)\s+)*$", re.I
+    r"\bfrom\s+(?:the\s+)?(?:(?:northern|southern|central|eastern|western|north|south|parts of|areas of)\s+)*$"
+    r"|(?:^|\s)[וש]{0,2}מ$|(?:^|\s)و?من\s+$",  # Hebrew "מ" (from) glued to the name, Arabic "من"
+    re.I,
 )
 _REFERENCE = re.compile(
-    r"\b(?:(?:north|south|east|west|north-?east|north-?west|south-?east|south-?west)(?:ern)?\s+of|border with|"
+    r"\b(?:border with|"
     r"(?:km|kilometres|kilometers|miles)\s+(?:from|of))\s+(?:the\s+)?(?:city\s+of\s+)?$",
     re.I,
 )
@@ -94,6 +96,8 @@ def event_places(
             role = prev[1]  # "mediators from Qatar, Egypt and the United States"
         elif _ORIGIN.search(before):
             role = "origin"
+        elif _DIRECTION_OF.search(before) and _after_a_place(text, before, mentions, m):
+            role = "reference"  # "al-Mawasi, west of Khan Younis": Khan Younis only says where al-Mawasi is
         elif _IN_PARENS.search(before):
             role = "reference"  # "Nur Shams camp (Tulkarm, West Bank)": the admin context of a place
         elif _REFERENCE.search(before) or _FUTURE.search(before):
@@ -120,12 +124,55 @@ def event_places(
     return places, speaker
 
 
+#: A direction phrase right before a place ("west of", "north-east of").
+_DIRECTION_OF = re.compile(
+    r"\b(?:north|south|east|west|north-?east|north-?west|south-?east|south-?west)(?:ern)?\s+of\s+(?:the\s+)?"
+    r"(?:city\s+of\s+)?$",
+    re.I,
+)
+#: What may stand between a place and a direction phrase that only situates it
+#: ("Qarara, north of", "al-Mawasi, the coastal area west of", "Abasan and Khuza'a east of").
+_SITUATING_GAP = re.compile(
+    r"^[\s,()]*(?:(?:the|a|its|coastal|southern|northern|eastern|western|area|areas|district|neighbou?rhoods?|camp|"
+    r"town|village|city|zone|strip|which|is|lies|located|just|some|about|and)[\s,()]+)*$",
+    re.I,
+)
+
+
+def _after_a_place(text: str, before: str, inside: Sequence[Mention], m: Mention) -> bool:
+    """True if the direction phrase before ``m`` follows another place of the sentence and
+    only situates it ("In Qarara, north of Khan Younis"), so ``m`` is a reference point."""
+    phrase = _DIRECTION_OF.search(before)
+    if phrase is None:
+        return False
+    at = m.start - len(before) + phrase.start()  # where the direction phrase starts in the text
+    prev = [p for p in inside if p.end <= at]
+    return bool(prev) and bool(_SITUATING_GAP.match(text[prev[-1].end : at]))
+
+
 def is_country(m: Mention) -> bool:
     """True for a mention of a whole country (a poor event place when a town is also named)."""
     kind = (m.kind or "").lower()
     if "country" in kind or kind in ("adm0", "pcli"):
         return True
     return m.uncertainty is not None and m.uncertainty.where_prec >= 6 and m.uncertainty.radius_m > 60_000
+
+
+#: How large a kind of place is: a place holds only places of a smaller rank.
+_RANK = {
+    "hospital": 0,
+    "facility": 0,
+    "crossing": 0,
+    "neighbourhood": 1,
+    "camp": 1,
+    "city": 2,
+    "corridor": 2,
+    "area": 2,
+    "admin2": 3,
+    "region": 3,
+    "admin1": 4,
+    "country": 5,
+}
 
 
 def contains(outer: Mention, inner: Mention) -> bool:
@@ -136,6 +183,9 @@ def contains(outer: Mention, inner: Mention) -> bool:
         return True
     if inner.uncertainty.radius_m > outer.uncertainty.radius_m:
         return False
+    ro, ri = _RANK.get(outer.kind or ""), _RANK.get(inner.kind or "")
+    if ro is not None and ri is not None and ro <= ri and ro <= 1:
+        return False  # two quarters side by side ("Tal al-Hawa and Sabra"): neither holds the other
     region = outer.uncertainty.region
     pt = anchor_point(inner.geometry)
     if region is not None:  # within ~500 m of the region counts as inside (coarse polygons, coastal points)
@@ -167,7 +217,7 @@ _ORG_SUFFIX = re.compile(
     r"\s*(?:Brigades?|Battalions?|Division|Regiment|Corps|Command|Municipality|municipality|Health Ministry|"
     r"health ministry|Ministry|ministry|Authority|Council|Governorate office|University|Chamber|Club|FC|"
     r"Football Club|Company|Bank|Group|Foundation|Institute|Centre for|Center for|media office|Post|Times|"
-    r"civil defen[cs]e|David Adom)\b"
+    r"civil defen[cs]e|David Adom)\b|\s*דוד אדום"
 )
 _PERSON_TITLE = re.compile(
     r"\b(?:Mr|Mrs|Ms|Dr|Prof|Gen|General|Lt|Col|Colonel|Major|Captain|Sheikh|Mayor|President|Minister|Director|"

@@ -188,6 +188,22 @@ _HE_CLITICS = frozenset("ובלמהשכ")
 _CONFLICT_DASH = re.compile(r"^\s*[-–—]\s*$")
 _CONTAINER_GAP = re.compile(r"^\s*(?:,|\(|,\s*in|in)\s*$")
 _SENTENCE_END = re.compile(r"[.!?]\s*$")
+#: A word after a place name that makes it the name of a street or building ("Baghdad street",
+#: "the Safad school", "Yarmouk stadium"), and the Arabic words before one ("شارع يافا").
+_LANDMARK_AFTER = re.compile(
+    r"(?:[\s-]+(?:[Aa]l-|[Ee]l-)?[A-Z][\w'’]*){0,2}?[\s-]*(?:street|st\.|road|rd\.|avenue|mosque|school|stadium|market|souq|square|roundabout|junction|"
+    r"intersection|bakery|clinic|club|tower|towers|building|bridge|cemetery|university|college|park|mall|hall|"
+    r"hotel|church)\b",
+    re.I,
+)
+_LANDMARK_BEFORE = re.compile(r"(?:شارع|مسجد|مدرسة|سوق|دوار|ملعب|مفترق|רחוב|מסגד|בית ספר)\s*$")
+#: Entries that are themselves sites: "Nasser Hospital school" stays the hospital.
+_SITE_KINDS = frozenset({"hospital", "crossing", "camp", "facility", "corridor", "country", "admin1", "region"})
+_CONTAINER_WORDS = re.compile(r"\b(?:in|of|at|near|inside|off)\b|[,(]|\bفي\b|\bب")
+_BREAK = re.compile(r"[.!?\n;]")
+#: How far (km) a landmark's namesake may lie from the other places of a text before it is
+#: taken for a street or building rather than the place itself.
+LANDMARK_JUMP_KM = 40.0
 
 
 @dataclass
@@ -215,6 +231,7 @@ class _Match:
     hint_country: str | None = None
     container: _Match | None = None
     sub_of: _Match | None = None
+    landmark_in: _Match | None = None  # a street or building named after a place, inside this container
     scores: list[tuple[Entry, float]] = field(default_factory=list)
 
 
@@ -602,7 +619,50 @@ def mentions(text: str, *, published: datetime | None = None, gazetteer: Gazette
     for m in matches:
         if len(m.hits) > 1:
             m.scores = _score(m, gaz, focus, anchors)
+    _landmarks(text, matches)
     return [_to_mention(m, gaz) for m in matches]
+
+
+def _landmarks(text: str, matches: list[_Match]) -> None:
+    """Streets and buildings named after far-away places ("Baghdad street in eastern
+    Shujaiyya", "the Safad school in Zeitoun", "شارع يافا"): when the text names a local
+    container that the namesake would jump out of, the name is a site inside the container,
+    resolved to it (the namesake stays among the alternatives)."""
+    for k, m in enumerate(matches):
+        if not m.scores or m.scores[0][0].kind in _SITE_KINDS:
+            continue
+        noun = _LANDMARK_AFTER.match(text, m.end)
+        if noun is None and not _LANDMARK_BEFORE.search(text[max(0, m.start - 12) : m.start]):
+            continue
+        container = _landmark_container(text, matches, k)
+        if container is None:
+            continue
+        outer = container.scores[0][0]
+        if _container_ok(m.scores[0][0], outer) and _dist_km(m.scores[0][0], outer) <= LANDMARK_JUMP_KM:
+            continue  # the namesake lies inside the container: it may well be the place itself
+        m.landmark_in = container
+        if noun is not None:
+            m.end = noun.end()
+            m.text = text[m.start : m.end]
+
+
+def _landmark_container(text: str, matches: list[_Match], k: int) -> _Match | None:
+    """The local place a landmark stands in: the next place of its sentence after "in",
+    "of" or a comma, else the nearest place before it in the same sentence."""
+    m = matches[k]
+    for nxt in matches[k + 1 :]:
+        gap = text[m.end : nxt.start]
+        if len(gap) > 60 or _BREAK.search(gap):
+            break
+        if nxt.scores and nxt.scores[0][0].kind not in ("country",) and _CONTAINER_WORDS.search(gap):
+            return nxt if nxt.landmark_in is None else nxt.landmark_in
+    for prev in reversed(matches[:k]):
+        gap = text[prev.end : m.start]
+        if len(gap) > 200 or _BREAK.search(gap):
+            break
+        if prev.scores and prev.scores[0][0].kind not in ("country", "admin1", "region"):
+            return prev if prev.landmark_in is None else prev.landmark_in
+    return None
 
 
 def _placed(gaz: Gazetteer, entry: Entry, qualifier: str | None) -> tuple[Point | None, Uncertainty]:
@@ -622,6 +682,11 @@ def _placed(gaz: Gazetteer, entry: Entry, qualifier: str | None) -> tuple[Point 
 
 
 def _to_mention(m: _Match, gaz: Gazetteer) -> Mention:
+    if m.landmark_in is not None and m.landmark_in.scores:
+        # a site inside its container: the container's place, every namesake kept as an alternative
+        outer = m.landmark_in.scores[0][0]
+        m.scores = [(outer, m.scores[0][1] + 10.0), *((e, sc) for e, sc in m.scores if e.id != outer.id)]
+        m.qualifier = m.landmark_in.qualifier
     probs = _softmax([s for _, s in m.scores])
     chosen, p = m.scores[0][0], probs[0]
     # Built with model_construct: every value comes from the validated index and the

@@ -31,7 +31,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from typing import Literal
 
 from geo.errors import InvalidInput
-from geo.model import TimeInterval
+from geo.model import TimeInterval, to_utc_instant
 
 Precision = Literal["hour", "day", "week", "month", "year"]
 
@@ -118,16 +118,17 @@ def parse_published(value: str | date | datetime | None) -> datetime | None:
     if value is None:
         return None
     if isinstance(value, datetime):
-        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+        return to_utc_instant(value, "published")
     if isinstance(value, date):
-        return datetime.combine(value, time(0), tzinfo=UTC)
+        return to_utc_instant(datetime.combine(value, time(0), tzinfo=UTC), "published")
     if not isinstance(value, str):
         raise InvalidInput(f"published date must be a string or datetime, got {type(value).__name__}")
     text = value.strip()
     try:
         if _ISO_DATE.match(text):
-            return datetime.combine(date.fromisoformat(text), time(0), tzinfo=UTC)
-        parsed = datetime.fromisoformat(text.replace("Z", "+00:00").replace("z", "+00:00"))
+            parsed = datetime.combine(date.fromisoformat(text), time(0), tzinfo=UTC)
+        else:
+            parsed = datetime.fromisoformat(text.replace("Z", "+00:00").replace("z", "+00:00"))
     except ValueError:
         parsed = None
     if parsed is None or not re.match(r"^\d{4}-\d{2}-\d{2}", text):
@@ -135,7 +136,7 @@ def parse_published(value: str | date | datetime | None) -> datetime | None:
             f"published date {value!r} is not in a known format: expected YYYY-MM-DD or ISO 8601 "
             "(e.g. 2023-12-02 or 2023-12-02T14:30:00Z)"
         )
-    return parsed.replace(tzinfo=UTC) if parsed.tzinfo is None else parsed.astimezone(UTC)
+    return to_utc_instant(parsed, "published")
 
 
 # --------------------------------------------------------------------------------------
@@ -232,6 +233,10 @@ _WD = r"(?P<wd>monday|tuesday|wednesday|thursday|friday|saturday|sunday)"
 _DAYPART = r"(?P<part>morning|afternoon|evening|night|overnight)"
 _NUM = r"(?P<n>\d{1,2}|a|an|one|two|three|four|five|six|seven|eight|nine|ten|several|a few)"
 
+#: No Hebrew or Arabic letter just before / just after (word edges for those scripts).
+_NOT_AFTER_LETTER = r"(?<![\u0590-\u05ff\u0600-\u06ff])"
+_NOT_BEFORE_LETTER = r"(?![\u0590-\u05ff\u0600-\u06ff])"
+
 # Order matters: longer, more specific patterns first; overlapping later matches are dropped.
 _PATTERNS: list[tuple[str, re.Pattern[str]]] = [
     (
@@ -295,7 +300,50 @@ _PATTERNS: list[tuple[str, re.Pattern[str]]] = [
     ("this_week", re.compile(r"\b(?:earlier\s+)?this\s+week(?:end)?\b", re.I)),
     ("last_month", re.compile(r"\blast\s+month\b", re.I)),
     ("this_month", re.compile(r"\b(?:earlier\s+)?this\s+month\b", re.I)),
+    # Hebrew and Arabic: weekdays ("ביום שני", "يوم الاثنين", "فجر الثلاثاء") and the relative
+    # words of wire copy; a clitic prefix (ו, ב, و) may stick to the word
+    (
+        "wd_he",
+        re.compile(
+            r"(?<![\u0590-\u05ff])(?:ו?ב?)?(?:יום\s+)(?P<hewd>ראשון|שני|שלישי|רביעי|חמישי|שישי)(?![\u0590-\u05ff])"
+        ),
+    ),
+    ("wd_he", re.compile(r"(?<![\u0590-\u05ff])(?:ו?ב)(?P<hewd>שבת)(?![\u0590-\u05ff])")),
+    (
+        "wd_ar",
+        re.compile(
+            r"(?<![\u0600-\u06ff])(?:و?(?:يوم|فجر|صباح|مساء|ليلة|ظهر)\s+)?"
+            r"(?P<arwd>الاثنين|الإثنين|الثلاثاء|الأربعاء|الاربعاء|الخميس|الجمعة|السبت|الأحد|الاحد)(?![\u0600-\u06ff])"
+        ),
+    ),
+    (
+        "yesterday",
+        re.compile(_NOT_AFTER_LETTER + r"(?:ו|و)?(?:אתמול|أمس|امس|البارحة)" + _NOT_BEFORE_LETTER),
+    ),
+    (
+        "last_night",
+        re.compile(_NOT_AFTER_LETTER + r"(?:ו)?(?:אמש|הלילה|בלילה האחרון|الليلة الماضية)" + _NOT_BEFORE_LETTER),
+    ),
+    (
+        "this_morning",
+        re.compile(_NOT_AFTER_LETTER + r"(?:ו)?(?:הבוקר|صباح اليوم|هذا الصباح)" + _NOT_BEFORE_LETTER),
+    ),
+    ("today", re.compile(_NOT_AFTER_LETTER + r"(?:ו|و)?(?:היום|اليوم)" + _NOT_BEFORE_LETTER)),
 ]
+#: Hebrew and Arabic weekday names -> Python weekday numbers (Monday 0).
+HE_WEEKDAYS = {"ראשון": 6, "שני": 0, "שלישי": 1, "רביעי": 2, "חמישי": 3, "שישי": 4, "שבת": 5}
+AR_WEEKDAYS = {
+    "الاثنين": 0,
+    "الإثنين": 0,
+    "الثلاثاء": 1,
+    "الأربعاء": 2,
+    "الاربعاء": 2,
+    "الخميس": 3,
+    "الجمعة": 4,
+    "السبت": 5,
+    "الأحد": 6,
+    "الاحد": 6,
+}
 
 _SINCE = re.compile(r"\bsince\b[^.,;:]{0,40}$", re.I)
 
@@ -318,17 +366,20 @@ _TRIGGERS: dict[str, re.Pattern[str]] = {
     "past_hours": re.compile("hours"),
     "past_days": re.compile("day|week"),
     "ago": re.compile("ago"),
-    "last_night": re.compile("night"),
-    "yesterday": re.compile("yesterday"),
+    "last_night": re.compile("night|אמש|לילה|الليلة"),
+    "yesterday": re.compile("yesterday|אתמול|أمس|امس|البارحة"),
     "this_part": re.compile("morning|afternoon|evening"),
     "tonight": re.compile("tonight"),
     "overnight": re.compile("overnight"),
-    "today": re.compile("today|same day"),
+    "today": re.compile("today|same day|היום|اليوم"),
     "weekend": re.compile("weekend"),
     "last_week": re.compile("week"),
     "this_week": re.compile("week"),
     "last_month": re.compile("month"),
     "this_month": re.compile("month"),
+    "wd_he": re.compile("יום|שבת"),
+    "wd_ar": re.compile("ال(?:اثن|إثن|ثلاث|أرب|ارب|خمي|جمع|سبت|أحد|احد)"),
+    "this_morning": re.compile("בוקר|صباح"),
 }
 
 _PART_HOURS = {"morning": (0, 12), "afternoon": (12, 18), "evening": (17, 24), "night": (18, 30)}
@@ -404,6 +455,12 @@ def _resolve(kind: str, m: re.Match[str], ref: date | None) -> TimeInterval | No
         return _hours(d, h0, d, h1) if h1 <= 24 else _hours(d, h0, d + timedelta(days=1), h1 - 24)
     if kind == "wd":
         return day_interval(_weekday_on_or_before(ref, WEEKDAYS[g["wd"].lower()]))
+    if kind == "wd_he":
+        return day_interval(_weekday_on_or_before(ref, HE_WEEKDAYS[g["hewd"]]))
+    if kind == "wd_ar":
+        return day_interval(_weekday_on_or_before(ref, AR_WEEKDAYS[g["arwd"]]))
+    if kind == "this_morning":
+        return _hours(ref, 0, ref, 12)
     if kind == "past_hours":
         days = int(g["h"]) // 24
         return day_interval(ref - timedelta(days=days), last=ref)
@@ -523,3 +580,45 @@ def resolve_time(text: str, published: datetime | date | str | None = None) -> T
     """The event interval a sentence states: its first time expression, else ``None``."""
     times = find_times(text, published)
     return times[0].interval if times else None
+
+
+#: Days told relative to the time just told ("the day before", "the following day", "on the
+#: same day"), in English, Hebrew and Arabic, with their offset in days.
+_RELATIVE_DAYS: list[tuple[int, re.Pattern[str]]] = [
+    (
+        -1,
+        re.compile(
+            r"\b(?:the|a) day (?:before|earlier)\b|\bthe previous (?:day|night)\b|\bthe night before\b|"
+            r"יום (?:קודם|לפני כן)|ביום הקודם|في اليوم السابق|قبل ذلك بيوم",
+            re.I,
+        ),
+    ),
+    (
+        1,
+        re.compile(r"\bthe (?:following|next) day\b|\ba day later\b|\bthe day after\b|למחרת|في اليوم التالي", re.I),
+    ),
+    (0, re.compile(r"\b(?:on |earlier |later )?(?:the )?same day\b|באותו (?:ה)?יום|في (?:اليوم نفسه|نفس اليوم)", re.I)),
+]
+
+
+def relative_day(clause: object, found: list[TimeExpression], context: TimeExpression | None) -> list[TimeExpression]:
+    """A clause's times with "the day before" / "the following day" / "the same day" resolved
+    against the time told just before (``context``), not against the publication date.
+
+    ``clause`` is anything with ``text`` and ``start`` (a sentence or clause); without a
+    context time the clause's own times are returned unchanged.
+    """
+    text: str = getattr(clause, "text", "")
+    if context is None or not any(w in text.lower() for w in ("day", "night", "יום", "למחרת", "اليوم", "بيوم")):
+        return found
+    for offset, pattern in _RELATIVE_DAYS:
+        m = pattern.search(text)
+        if m is None:
+            continue
+        start = getattr(clause, "start", 0) + m.start()
+        day = context.interval.start.date() + timedelta(days=offset)
+        own = TimeExpression(
+            text=m.group(0), start=start, end=start + len(m.group(0)), interval=day_interval(day), kind="relative"
+        )
+        return [own, *(t for t in found if not (t.start <= own.start < t.end or own.start <= t.start < own.end))]
+    return found

@@ -23,6 +23,7 @@ The precision codes are derived, never typed in by hand:
 from __future__ import annotations
 
 import math
+import re
 from functools import cache
 from typing import Any, Literal
 
@@ -191,6 +192,30 @@ def precision_codes(radius_m: float, method: PlacementMethod, *, kind: str | Non
     return geo, where
 
 
+def half_of(
+    point: Point, radius_m: float, bearing_deg: float, *, region: BaseGeometry | None = None
+) -> tuple[Point, float, BaseGeometry]:
+    """The half of a place's extent towards a bearing ("west of X" = the western half-disc of X).
+
+    The half-disc is drawn geodesically around ``point`` (vertices on the WGS84 ellipsoid);
+    when the place has a region, the half is that region cut by the half-disc. Returns the
+    half's inner centre, the radius (metres) from it that covers the half, and the half.
+    """
+    geod = pyproj.Geod(ellps="WGS84")
+    reach = radius_m * (1.6 if region is not None else 1.0)
+    arc = [bearing_deg - 90.0 + 180.0 * k / 24 for k in range(25)]
+    lons, lats, _ = geod.fwd([point.x] * 25, [point.y] * 25, arc, [max(reach, 1.0)] * 25)
+    half: BaseGeometry = shapely.Polygon([(point.x, point.y), *zip(lons, lats, strict=True), (point.x, point.y)])
+    if region is not None:
+        cut = shapely.intersection(region, half)
+        if not cut.is_empty and cut.area > 0:
+            half = cut
+    centre = half.centroid if half.covers(half.centroid) else half.representative_point()
+    coords = shapely.get_coordinates(half.convex_hull)
+    _, _, dists = geod.inv([centre.x] * len(coords), [centre.y] * len(coords), coords[:, 0], coords[:, 1])
+    return Point(round(centre.x, 6), round(centre.y, 6)), round(float(max(dists)), 1), half
+
+
 def widen(
     point: Point, radius_m: float, qualifier: str | None, *, region: BaseGeometry | None = None
 ) -> tuple[Point, float, BaseGeometry | None]:
@@ -198,10 +223,11 @@ def widen(
 
     "near"/"around"/"area of": radius + 3 km (region buffered by 3 km). "outskirts of":
     radius + 3 km. "across"/"throughout": unchanged (the event spans the place).
-    "north of X": point kept (no distance is given), radius + 6 km, region dropped.
+    "north of X" and "northern X": the northern half-disc of X's extent (of its region when
+    it has one): the point moves to the half's centroid, the radius is the half's covering
+    radius and the region is the half (:func:`half_of`).
     "5 km north of X": the only qualifier that moves the point — 5 km north, radius +
-    max(25% of 5 km, 1 km). "along the border": radius + 2 km. "eastern X": unchanged
-    point, radius and region (the part lies inside X), but the method says "qualifier".
+    max(25% of 5 km, 1 km). "along the border": radius + 2 km.
     """
     cls = qualifier_class(qualifier)
     if cls is None or cls == "across":
@@ -211,13 +237,14 @@ def widen(
         extra = {"near": NEAR_EXTRA_M, "outskirts": OUTSKIRTS_EXTRA_M, "border": BORDER_EXTRA_M}[cls]
         new_region = buffer_m(region, extra) if region is not None else None
         return point, radius_m + extra, new_region
-    if cls == "part":  # "eastern Rafah": the part lies inside the place, so its extent still holds
-        return point, radius_m, region
-    if cls == "direction":  # "north of X": not moved (no distance given), widened to reach past X
-        return point, radius_m + 2 * DIRECTION_OFFSET_M, None
+    if cls in ("part", "direction"):  # "eastern Rafah", "west of Khan Younis": that half of the place
+        word = re.sub(r"\s+(?:parts?\s+)?of$", "", q.removeprefix("parts of").strip()).strip()
+        try:
+            bearing = bearing_of(word.split()[0] if word else "")
+        except InvalidInput:
+            return point, radius_m, region
+        return half_of(point, radius_m, bearing, region=region)
     # distance: "5 km north of", "3 kilometres east of", "2 miles south of"
-    import re
-
     m = re.search(r"(\d+(?:[.,]\d+)?)\s*(km|kilomet\w*|miles?|m)\b\s*(?:to the\s+)?([a-z\- ]+?)\s+of", q)
     if not m:
         return point, radius_m + NEAR_EXTRA_M, buffer_m(region, NEAR_EXTRA_M) if region is not None else None

@@ -12,7 +12,9 @@ Two claims may be about the same event when all of these hold:
 - **overlapping places**: the great-circle distance between the two best-estimate points
   is at most the sum of their uncertainty radii (metres).
 - **overlapping times**: the event intervals meet (optionally within ``time_slack``).
-- **different reports**: two claims from one report are two events that report lists.
+- **different reports**: two claims from one report are two events that report lists,
+  except two accounts of one event that the report itself marks ``disputed`` (a claim and
+  its counter-claim or denial, see :mod:`geo.accounts`): those form one disputed incident.
 
 Claims too vague to corroborate anything (radius over ``max_radius_m``, interval longer
 than ``max_span``), unlocated or undated claims stay incidents of their own. Grouping
@@ -179,6 +181,8 @@ def _candidate_pairs(
         ]
     )
     site = (rad <= attribution_radius_m) & (end - start <= _DAY + 1)
+    # a report's own contradicting accounts of one event may meet; its other claims never do
+    disputed = np.array([claims[i].status == "disputed" for i in matchable])
 
     first_day = np.floor((start - time_slack) / _DAY).astype(np.int64)
     last_day = np.floor((end + time_slack) / _DAY).astype(np.int64)
@@ -196,7 +200,7 @@ def _candidate_pairs(
         m = len(idx)
         if m < 2:
             continue
-        s_b, e_b, r_b, rep_b, fam_b = start[idx], end[idx], rad[idx], rep[idx], fam[idx]
+        s_b, e_b, r_b, rep_b, fam_b, dis_b = start[idx], end[idx], rad[idx], rep[idx], fam[idx], disputed[idx]
         y_b = phi[idx] * _EARTH_R
         x_b = lmb[idx] * _EARTH_R
         c_b = np.cos(phi[idx])
@@ -211,7 +215,7 @@ def _candidate_pairs(
             dy = y_b[rows, None] - y_b[None, cols]
             ok = upper & (dx * dx + dy * dy <= (rsum * 1.01 + 50.0) ** 2)
             ok &= (s_b[rows, None] <= e_b[None, cols] + time_slack) & (s_b[None, cols] <= e_b[rows, None] + time_slack)
-            ok &= rep_b[rows, None] != rep_b[None, cols]
+            ok &= (rep_b[rows, None] != rep_b[None, cols]) | (dis_b[rows, None] & dis_b[None, cols])
             a, b = np.nonzero(ok)
             if not len(a):
                 continue

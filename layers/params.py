@@ -15,6 +15,7 @@ import re
 from datetime import UTC, date, datetime, time, timedelta
 
 from geo.errors import InvalidInput
+from geo.model import to_utc_instant
 
 #: The last representable instant of a day (inclusive ends, as in ``TimeInterval``).
 _END_OF_DAY = time(23, 59, 59, 999999)
@@ -35,7 +36,7 @@ def _parse_point(text: str, *, end: bool, what: str) -> datetime:
             day = date.fromisoformat(value)
         except ValueError as exc:
             raise InvalidInput(f"{what} {_clip(value)!r} is not a valid date: {exc}") from None
-        return datetime.combine(day, _END_OF_DAY if end else time(0), tzinfo=UTC)
+        return to_utc_instant(datetime.combine(day, _END_OF_DAY if end else time(0), tzinfo=UTC), what)
     norm = value.replace("z", "Z")
     if norm.endswith("Z"):
         norm = norm[:-1] + "+00:00"
@@ -47,9 +48,7 @@ def _parse_point(text: str, *, end: bool, what: str) -> datetime:
         raise InvalidInput(
             f"{what} {_clip(value)!r} is not an ISO 8601 date or datetime (e.g. 2023-12-01T08:00:00Z)"
         ) from None
-    if parsed.tzinfo is None:
-        return parsed.replace(tzinfo=UTC)
-    return parsed.astimezone(UTC)
+    return to_utc_instant(parsed, what)
 
 
 def parse_instant(text: str, *, what: str = "instant") -> datetime:

@@ -150,6 +150,10 @@ class MapConfig:
             "embed": self.embed,
             "no_basemap": no_basemap(self.tiles),
             "offline_basemap": self.basemap_source(),
+            "view": {"center": list(DEFAULT_CENTER), "zoom": DEFAULT_ZOOM},
+            "basemap": None
+            if no_basemap(self.tiles)
+            else {"url": self.tiles, "attribution": self.tiles_attribution or "Basemap", "max_zoom": 19},
             "cluster_threshold": self.cluster_threshold,
             **self.extra,
         }
@@ -277,32 +281,49 @@ class PageInfo:
     layer_notes: Sequence[str] = ()
 
 
-def _finish(html: str, body_class: str) -> str:
-    html = html.replace("<html>", '<html lang="en">', 1)
-    html = html.replace("<body>", f'<body class="{body_class}">', 1)
-    # folium forbids zooming the page on phones; readers with low vision need it.
-    return re.sub(r",\s*maximum-scale=1\.0,\s*user-scalable=no", "", html, count=1)
+def _page_html(config: MapConfig, page: PageInfo, *, embed: bool) -> str:
+    """A map page whose every script is a served file: the configuration is a JSON data block.
+
+    Browsers never run a ``<script type="application/json">``, and ``sitmap-boot.js``
+    reads it and builds the map, so the page needs no inline script and its
+    Content-Security-Policy no ``'unsafe-inline'`` for scripts (folium writes inline
+    scripts, so the service pages do not go through it; notebooks still do).
+    """
+    prefix = config.static_prefix
+    preload = [u for u in (config.basemap_source(), config.boundaries) if isinstance(u, str)]
+    preload += [layer.data_url for layer in config.layers if layer.data_url and layer.data is None]
+    js = [url for _name, url in map_js(prefix)] + [f"{prefix}/sitmap/sitmap-boot.js"]
+    if not embed:
+        js.append(f"{prefix}/sitmap/sitmap-page.js")
+    inline = ""
+    if config.inline_assets:  # a self-contained file (``sitmap map -o view.html``): no server behind it
+        boot = resolve_asset("sitmap/sitmap-boot.js").path.read_text(encoding="utf-8")
+        inline = _inline_assets() + "\n<script>" + boot.replace("</script", "<\\/script") + "</script>"
+        js = []
+    return (
+        _templates()
+        .get_template("page.html")
+        .render(
+            page=page,
+            embed=embed,
+            body_class="sm-embed" if embed else "sm-page",
+            preload=preload,
+            css=[] if inline else [url for _name, url in map_css(prefix)],
+            js=js,
+            inline_assets=inline,
+            config_json=json_for_script(config.js_config()),
+        )
+    )
 
 
 def render_map_page(config: MapConfig, page: PageInfo) -> str:
     """The full ``/maps`` page: header, map, downloads and the iframe snippet to copy."""
-    m = build_map(config)
-    env = _templates()
-    root = _root(m)
-    root.header.add_child(Element(env.get_template("head.html").render(page=page)), name="sitmap_head")
-    root.html.add_child(Element(env.get_template("header.html").render(page=page)), name="sitmap_header")
-    root.html.add_child(Element(env.get_template("panel.html").render(page=page)), name="sitmap_panel")
-    return _finish(root.render(), "sm-page")
+    return _page_html(config, page, embed=False)
 
 
 def render_embed_page(config: MapConfig, page: PageInfo) -> str:
     """The ``/embed`` page: the map alone, filling its frame, with a noscript image."""
-    m = build_map(config)
-    env = _templates()
-    root = _root(m)
-    root.header.add_child(Element(env.get_template("head.html").render(page=page)), name="sitmap_head")
-    root.html.add_child(Element(env.get_template("noscript.html").render(page=page)), name="sitmap_noscript")
-    return _finish(root.render(), "sm-embed")
+    return _page_html(config, page, embed=True)
 
 
 def notebook_map(

@@ -67,7 +67,7 @@ def write_map(
     """
     from api.mapview import layer_payload, map_title, when_label
     from api.render.basemap import basemap_geojson
-    from api.render.mapbuilder import LayerRef, MapConfig, boundaries_geojson, build_map
+    from api.render.mapbuilder import LayerRef, MapConfig, PageInfo, boundaries_geojson, render_embed_page
     from api.render.png import render_png
     from layers.collection import PUBLISHER, LayerView
 
@@ -109,13 +109,5 @@ def write_map(
         inline_assets=True,
         offline_basemap=basemap_geojson(),
     )
-    html = build_map(config).get_root().render()
-    html = html.replace("<head>", f"<head>\n<title>{_escape(title)} · sitmap</title>", 1)
-    out.write_text(html, encoding="utf-8")
+    out.write_text(render_embed_page(config, PageInfo(title=title)), encoding="utf-8")
     return out
-
-
-def _escape(text: str) -> str:
-    from html import escape
-
-    return escape(text)

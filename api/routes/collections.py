@@ -52,6 +52,11 @@ def collection_doc(request: Request, settings: Settings, view: LayerView) -> dic
         links.append(
             ogc.link(base + cpath + "/tiles/{z}/{x}/{y}.png", "related", "image/png", "Likelihood tiles (XYZ)")
         )
+    links.append(
+        ogc.link(
+            base + cpath + "/tiles", "http://www.opengis.net/def/rel/ogc/1.0/tilesets-vector", ogc.JSON, "Vector tiles"
+        )
+    )
     links.append(ogc.link(base + "/maps/" + layer.id, "related", ogc.HTML, "Interactive map"))
     return {
         "id": layer.id,

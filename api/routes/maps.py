@@ -92,13 +92,17 @@ def _tile_origin(tiles: str | None) -> str:
 def page_csp(settings: Settings, *, embed: bool) -> str:
     """The Content-Security-Policy of map pages: only sitmap's own scripts, data and tiles.
 
+    Scripts come from sitmap's own files only (no ``'unsafe-inline'``): the pages carry
+    their configuration as a JSON data block that ``sitmap-boot.js`` reads, so a
+    string that reached the page as markup still could not run.
+
     ``frame-ancestors`` is ``settings.frame_ancestors`` for ``/embed`` (any origin by
     default) and ``'self'`` for every other page.
     """
     tiles = _tile_origin(settings.tiles)
     ancestors = (settings.frame_ancestors or "*") if embed else "'self'"
     return (
-        "default-src 'self'; script-src 'self' 'unsafe-inline'; style-src 'self' 'unsafe-inline'; "
+        "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; "
         f"img-src 'self' data: blob:{' ' + tiles if tiles else ''}; connect-src 'self'; "
         f"object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors {ancestors}"
     )

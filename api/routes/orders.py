@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime
 from typing import Annotated
 
 from fastapi import APIRouter, Query, Request
@@ -10,7 +10,7 @@ from fastapi.responses import HTMLResponse, Response
 
 from api.deps import SettingsDep, StoreDep
 from api.errors import BadParameter
-from api.params import parse_instant
+from api.params import parse_datetime, parse_instant
 from layers.store import ZoneQuery
 
 router = APIRouter(tags=["maps"])
@@ -37,8 +37,8 @@ def orders(
         except ValueError:
             raise BadParameter("date", f"{date_[:40]!r} is not a date YYYY-MM-DD") from None
     as_of_t = parse_instant(as_of)
-    start = datetime.combine(day, datetime.min.time(), tzinfo=UTC)
-    end = start + timedelta(days=1) - timedelta(microseconds=1)
+    interval = parse_datetime(day.isoformat(), "date")  # the day, checked against the supported range
+    start, end = (interval.start, interval.end) if interval else (None, None)
     zones = store.query_zones(ZoneQuery(start=start, end=end, as_of=as_of_t)).items
     lang_ = pick_lang(lang, request.headers.get("accept-language"))
     html = render_orders(orders_on(zones, day), day=day, as_of=as_of_t, lang=lang_)

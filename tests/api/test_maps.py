@@ -60,9 +60,9 @@ def client(db: str) -> Iterator[TestClient]:
 
 
 def config_of(html: str) -> dict:
-    """The JSON handed to SitmapMap.init in a page."""
-    m = re.search(r"SitmapMap\.init\(map_[0-9a-f]+, (\{.*?\})\);", html, re.S)
-    assert m, "no SitmapMap.init call in the page"
+    """The configuration a page hands to SitmapMap.init: its JSON data block."""
+    m = re.search(r'<script type="application/json" id="sitmap-config">(.*?)</script>', html, re.S)
+    assert m, "no sitmap-config data block in the page"
     return json.loads(m.group(1))
 
 
@@ -108,18 +108,33 @@ def test_frame_ancestors_come_from_settings(db: str) -> None:
         assert "frame-ancestors 'self'" in c.get("/maps/all").headers["content-security-policy"]
 
 
+def test_map_pages_allow_no_inline_script(client: TestClient) -> None:
+    for path in ("/maps/all", "/embed/all", "/maps/hostile"):
+        r = client.get(path)
+        script_src = next(d for d in r.headers["content-security-policy"].split(";") if "script-src" in d)
+        assert script_src.split() == ["script-src", "'self'"], script_src
+        inline = [s for s in re.findall(r"<script([^>]*)>", r.text) if "src=" not in s]
+        assert inline == [' type="application/json" id="sitmap-config"'], inline  # data, never run
+
+
+def test_frame_ancestors_cannot_add_directives() -> None:
+    with pytest.raises(ValueError, match="frame_ancestors"):
+        Settings(frame_ancestors="'self'; script-src 'unsafe-inline'")
+    assert Settings(frame_ancestors="'self'  https://news.example").frame_ancestors == "'self' https://news.example"
+
+
 def test_basemap_setting_reaches_map_and_csp(db: str) -> None:
     tiles = "https://{s}.tiles.example/{z}/{x}/{y}.png"
     app = create_app(Settings(db=db, tiles=tiles, tiles_attribution="© Example contributors"))
     with TestClient(app) as c:
         r = c.get("/maps/all")
-        assert tiles in r.text and '"attribution": "\\u00a9 Example contributors"' in r.text
+        assert config_of(r.text)["basemap"] == {"url": tiles, "attribution": "© Example contributors", "max_zoom": 19}
         assert "img-src 'self' data: blob: https://*.tiles.example" in r.headers["content-security-policy"]
         assert config_of(r.text)["no_basemap"] is False
     app = create_app(Settings(db=db, tiles="none"))
     with TestClient(app) as c:
         r = c.get("/maps/all")
-        assert "L.tileLayer" not in r.text and config_of(r.text)["no_basemap"] is True
+        assert config_of(r.text)["basemap"] is None and config_of(r.text)["no_basemap"] is True
 
 
 def test_url_sets_the_initial_view(client: TestClient) -> None:

@@ -76,16 +76,16 @@ def test_nested_places_give_the_most_specific() -> None:
     assert "most specific" in (c.notes or "")
 
 
-def test_separate_places_of_one_event_give_a_region_covering_them() -> None:
+def test_separate_places_of_one_event_give_a_claim_each() -> None:
+    """Issue 12: "struck A and B" is two claims, one at each place, never one region over both."""
     text = "Israeli jets struck Khan Younis and Rafah on Saturday, medics said."
-    [c] = claims_from_mentions(text, hand_mentions(text), published="2023-12-02")
-    assert c.uncertainty is not None and c.uncertainty.region is not None
-    region = c.uncertainty.region
-    assert region.covers(Point(*KHAN_YOUNIS)) and region.covers(Point(*RAFAH))
-    # the best estimate lies between the two and the radius reaches both
-    assert km_from(c, KHAN_YOUNIS) < c.uncertainty.radius_m / 1000
-    assert km_from(c, RAFAH) < c.uncertainty.radius_m / 1000
-    assert c.place_text == "Khan Younis; Rafah"
+    ky, rafah = claims_from_mentions(text, hand_mentions(text), published="2023-12-02")
+    assert (ky.place_text, rafah.place_text) == ("Khan Younis", "Rafah")
+    assert km_from(ky, KHAN_YOUNIS) < 0.1 and km_from(rafah, RAFAH) < 0.1
+    for c in (ky, rafah):
+        assert c.event_type == "airstrike" and c.claimant == "medics"
+        assert c.uncertainty is not None and c.uncertainty.radius_m < 10_000
+        assert "one of 2 places named for this event (Khan Younis, Rafah)" in (c.notes or "")
 
 
 def test_several_events_several_claims_each_with_its_own_place_and_time() -> None:

@@ -241,12 +241,13 @@ def test_distance_moves_the_point_direction_widens() -> None:
     assert base.geometry is not None and moved.geometry is not None
     assert moved.geometry.y > base.geometry.y + 0.04  # ~5 km is ~0.045 degrees of latitude
     assert abs(moved.geometry.x - base.geometry.x) < 0.001
-    # Without a distance, a direction widens but does not move (the brief: only "N km" moves).
+    # Without a distance, "east of X" is the eastern half of X's extent (issue 12), not X widened.
     rafah = mentions("Shelling hit Rafah.")[0]
     east = mentions("Shelling hit east of Rafah.")[0]
-    assert east.geometry == rafah.geometry and east.qualifier == "east of"
+    assert east.geometry.x > rafah.geometry.x and east.qualifier == "east of"
     assert east.uncertainty is not None and rafah.uncertainty is not None
-    assert east.uncertainty.radius_m == rafah.uncertainty.radius_m + 6000
+    assert east.uncertainty.radius_m < rafah.uncertainty.radius_m * 1.1
+    assert east.uncertainty.region is not None and east.uncertainty.region.centroid.x > rafah.geometry.x
 
 
 def test_along_the_border_widens() -> None:
@@ -360,3 +361,31 @@ def test_arabic_and_hebrew_with_glued_proclitics(text: str, expected: list[str])
     assert [m.gazetteer_id for m in found] == expected
     assert all(text[m.start : m.end] == m.place_text for m in found)
     assert not any(m.place_text[0] in "وב" for m in found)  # the proclitic is not part of the span
+
+
+@pytest.mark.parametrize(
+    ("text", "landmark", "inside"),
+    [
+        (
+            "Tanks shelled houses on Baghdad street in eastern Shujaiyya on Monday.",
+            "Baghdad street",
+            "sitmap:shujaiyya",
+        ),
+        ("A strike hit the Safad school in Zeitoun, which sheltered families.", "Safad school", "sitmap:zeitoun"),
+        ("Troops entered Tal al-Hawa and searched the Hebron school there.", "Hebron school", "sitmap:tal-al-hawa"),
+    ],
+)
+def test_street_or_building_named_after_a_far_place_stays_in_its_container(
+    text: str, landmark: str, inside: str
+) -> None:
+    """Issue 12: a name that would jump out of the named neighbourhood is a site inside it."""
+    found = {m.place_text: m for m in mentions(text)}
+    m = found[landmark]
+    assert m.gazetteer_id == inside
+    assert text[m.start : m.end] == landmark
+    assert m.alternatives  # the far namesake is kept, not lost
+
+
+def test_a_place_inside_its_container_is_not_taken_for_a_landmark() -> None:
+    [jabalia, _] = mentions("Medics said a strike hit the Jabalia market in northern Gaza.")
+    assert jabalia.gazetteer_id == "geonames:281129"

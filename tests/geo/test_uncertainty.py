@@ -94,14 +94,18 @@ def test_widen_rules() -> None:
     assert p == KHAN_YOUNIS and r == 6000 and reg is not None and reg.contains(region)
     p, r, reg = widen(KHAN_YOUNIS, 3000, "across", region=region)
     assert r == 3000 and reg is region
+    # issue 12: "north of X" is the northern half of X's extent, not X widened by 6 km
     p, r, reg = widen(KHAN_YOUNIS, 3000, "north of", region=region)
-    assert p == KHAN_YOUNIS and r == 9000 and reg is None
+    assert p.y > KHAN_YOUNIS.y and abs(p.x - KHAN_YOUNIS.x) < 1e-4 and r < 3300  # was 9000
+    assert reg is not None and reg.area < region.area * 0.55 and reg.centroid.y > KHAN_YOUNIS.y
     p, r, _ = widen(KHAN_YOUNIS, 3000, "2 miles west of")  # 3.2 km: 25% is under the 1 km floor
     assert p.x < KHAN_YOUNIS.x - 0.03 and r == 4000
     p, r, _ = widen(KHAN_YOUNIS, 3000, "10 km west of")
     assert r == 3000 + 2500
     p, r, reg = widen(KHAN_YOUNIS, 3000, "eastern", region=region)
-    assert p == KHAN_YOUNIS and r == 3000 and reg is region
+    assert p.x > KHAN_YOUNIS.x and r < 3300 and reg is not None and reg.centroid.x > KHAN_YOUNIS.x
+    p, r, reg = widen(KHAN_YOUNIS, 3000, "west of")  # no region: the western half-disc of the circle
+    assert p.x < KHAN_YOUNIS.x and 3000 < r < 3300 and reg is not None
 
 
 def test_uncertainty_for_kinds_and_methods() -> None:

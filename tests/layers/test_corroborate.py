@@ -124,6 +124,17 @@ def test_claims_of_one_report_are_separate_events() -> None:
     assert len(corroborate([a, b])) == 2
 
 
+def test_a_reports_claim_and_its_counter_claim_are_one_disputed_incident() -> None:
+    """Issue 12: the two accounts one report gives of one event (both marked disputed by the
+    geocoder) meet in one incident; the report's other claims stay their own events."""
+    a = make_claim("c-1", lon=A[0], lat=A[1], claimant="residents", report_id="r-1", status="disputed")
+    b = make_claim("c-2", lon=A[0], lat=A[1], claimant="Israeli military", report_id="r-1", status="disputed")
+    other = make_claim("c-3", lon=A[0], lat=A[1], claimant="residents", report_id="r-1")
+    incidents = corroborate([a, b, other])
+    assert sorted(i.claim_ids for i in incidents) == [("c-1", "c-2"), ("c-3",)]
+    assert next(i for i in incidents if len(i.claim_ids) == 2).status == "disputed"
+
+
 def test_no_chaining_through_a_vague_claim() -> None:
     west = make_claim("c-1", lon=34.40, lat=31.50, radius_m=300, claimant="X")
     east = make_claim("c-3", lon=34.48, lat=31.50, radius_m=300, claimant="Y")
@@ -195,6 +206,7 @@ def test_candidate_pairs_match_brute_force() -> None:
                 day=f"2023-12-{rng.randint(1, 6):02d}T{rng.randint(0, 23):02d}:00:00",
                 days=rng.choice([0.25, 1, 3]),
                 report_id=f"r-{rng.randint(0, 300)}",
+                status="disputed" if rng.random() < 0.1 else "reported",
             )
         )
     got = {
@@ -205,7 +217,7 @@ def test_candidate_pairs_match_brute_force() -> None:
     for i, a in enumerate(claims):
         for j in range(i + 1, len(claims)):
             b = claims[j]
-            if a.report_id == b.report_id:
+            if a.report_id == b.report_id and not (a.status == b.status == "disputed"):
                 continue
             if not (a.valid_from <= b.valid_to and b.valid_from <= a.valid_to):
                 continue
@@ -281,7 +293,8 @@ def test_invariants(specs) -> None:
                 if a.id < b.id:  # pairwise compatible: places and times overlap, different reports
                     assert distance_m(a, b) <= a.uncertainty.radius_m + b.uncertainty.radius_m + 1e-6
                     assert a.valid_from <= b.valid_to and b.valid_from <= a.valid_to
-                    assert a.report_id is None or a.report_id != b.report_id
+                    # one report's claims meet only as its own disputed accounts of one event
+                    assert a.report_id is None or a.report_id != b.report_id or a.status == b.status == "disputed"
         if inc.status == "corroborated":
             assert inc.independent_sources >= 2 and not inc.conflicts
         if len(group) > 1 and inc.valid_from is not None:

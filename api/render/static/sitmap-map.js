@@ -5,7 +5,10 @@
  * Claims arrive in sitmap's compact columnar form (/maps/{id}/data.json) and are drawn
  * on one canvas per layer: uncertainty circles (fill fading as the radius grows), a
  * symbol per event type, grid clusters at low zoom when many are in view. Every
- * user-controlled string reaches the page through textContent, never innerHTML.
+ * user-controlled string reaches the page through textContent, never innerHTML (the
+ * layer control included: Leaflet's own inserts layer names as HTML), and wherever it
+ * meets sitmap's own words it is isolated in a <bdi>, so a claimant or place ending in
+ * a bidirectional control (U+202E) cannot reorder "± 300 m" or "said:" around it.
  */
 (function () {
   'use strict';
@@ -22,6 +25,30 @@
     return e;
   }
   function add(parent, child) { parent.appendChild(child); return child; }
+  /** User text as its own bidirectional run: a <bdi> filled through textContent. */
+  function bdi(text) { var b = document.createElement('bdi'); b.textContent = String(text); return b; }
+  /** A span of parts: strings are sitmap's own words, nodes (e.g. bdi(user text)) are added as they are. */
+  function words(cls, parts) {
+    var s = el('span', cls);
+    parts.forEach(function (p) {
+      if (p === null || p === undefined || p === '') return;
+      s.appendChild(typeof p === 'string' ? document.createTextNode(p) : p);
+    });
+    return s;
+  }
+  /** Leaflet's layer control, except that a layer's name is text: {user, words} or a plain string. */
+  var LayerControl = L.Control.Layers.extend({
+    _addItem: function (obj) {
+      var label = L.Control.Layers.prototype._addItem.call(this, L.extend({}, obj, { name: '' }));
+      var holder = label.firstChild, name = holder && holder.lastChild;
+      if (!name) return label;
+      name.textContent = ' ';
+      var n = obj.name;
+      if (n && typeof n === 'object') { add(name, bdi(n.user)); if (n.words) add(name, document.createTextNode(n.words)); }
+      else name.appendChild(document.createTextNode(String(n)));
+      return label;
+    }
+  });
   function dayStart(sec) { return Math.floor(sec / DAY) * DAY; }
   function isoDay(sec) { return new Date(sec * 1000).toISOString().slice(0, 10); }
   function parseDay(s) {
@@ -296,16 +323,15 @@
       this._tipKey = key;
       if (this._tip) { this._map.removeLayer(this._tip); this._tip = null; }
       if (!key) return;
-      var set = this.set, d = set.data, text;
+      var set = this.set, d = set.data, box;
       if (hit.claims.length) {
-        var i = hit.claims[0], st = this.ctl.style(set.eventType(i));
-        text = (st.label || cap(set.eventType(i))) + ' \u00b7 ' + timeWords(d.t0[i], d.t1[i], set.precision(i)) + ' \u00b7 ' +
-          (d.places[d.pl[i]] || 'unnamed place') + ' ' + radiusWords(d.r[i]) +
-          (hit.claims.length > 1 ? ' (+' + (hit.claims.length - 1) + ' more)' : '');
+        var i = hit.claims[0], st = this.ctl.style(set.eventType(i)), place = d.places[d.pl[i]];
+        box = words(null, [(st.label || cap(set.eventType(i))) + ' \u00b7 ' + timeWords(d.t0[i], d.t1[i], set.precision(i)) + ' \u00b7 ',
+          place ? bdi(place) : 'unnamed place', ' ' + radiusWords(d.r[i]),
+          hit.claims.length > 1 ? ' (+' + (hit.claims.length - 1) + ' more)' : '']);
       } else {
-        text = hit.cluster.n + ' claims here: zoom in to see them';
+        box = el('span', null, hit.cluster.n + ' claims here: zoom in to see them');
       }
-      var box = el('span', null, text);
       this._tip = L.tooltip({ direction: 'top', offset: [0, -8], className: 'sm-tip' })
         .setLatLng(this._map.containerPointToLatLng([hit.claims.length ? this._hitXY(hit.claims[0]).x : hit.cluster.x,
           hit.claims.length ? this._hitXY(hit.claims[0]).y : hit.cluster.y]))
@@ -338,7 +364,7 @@
     map.getPane('sitmapBoundaries').style.pointerEvents = 'none';
     map.getContainer().setAttribute('data-sitmap', 'loading');
     if (cfg.no_basemap) map.getContainer().classList.add('sm-nobasemap');
-    this.layerControl = L.control.layers(null, null, { collapsed: true }).addTo(map);
+    this.layerControl = new LayerControl(null, null, { collapsed: true }).addTo(map);
     this._statusControl();
     this._timeControl();
     this._legendControl();
@@ -362,7 +388,7 @@
         return r.json();
       });
       got.then(function (data) { self._addLayer(meta, data); })
-        .catch(function (err) { self.errors.push(meta.title + ': ' + err.message); })
+        .catch(function (err) { self.errors.push([meta.title, err.message]); })
         .then(function () { self.pending--; self._loaded(); });
     });
     if (!this.pending) this._loaded();
@@ -375,7 +401,7 @@
     self.pending++;
     window.SitmapBasemap.load(this.map, src, { lang: this.cfg.lang })
       .then(function (group) { self.basemap = group; })
-      .catch(function (err) { self.errors.push('Basemap: ' + err.message); })
+      .catch(function (err) { self.errors.push(['Basemap', err.message]); })
       .then(function () { self.pending--; self._loaded(); });
   };
 
@@ -396,7 +422,7 @@
       }).addTo(self.map);
       self.layerControl.addOverlay(lyr, 'Boundaries');
       self.boundsLayer = lyr;
-    }).catch(function (err) { self.errors.push('Boundaries: ' + err.message); })
+    }).catch(function (err) { self.errors.push(['Boundaries', err.message]); })
       .then(function () { self.pending--; self._loaded(); });
   };
 
@@ -408,7 +434,7 @@
     var lyr = new ClaimCanvas(set, this, { clusterThreshold: this.cfg.cluster_threshold || 1500 });
     lyr.addTo(this.map);
     this.layers.push(lyr);
-    this.layerControl.addOverlay(lyr, meta.title + ' (claims)');
+    this.layerControl.addOverlay(lyr, { user: meta.title, words: ' (claims)' });
     if (data.time_span) this._widenSpan(data.time_span);
   };
 
@@ -422,7 +448,7 @@
     lyr.sitmapMeta = meta;
     this.zoneLayers.push(lyr);
     this.gaps = (this.gaps || []).concat(fc.known_gaps || []);
-    this.layerControl.addOverlay(lyr, meta.title + ' (zones)');
+    this.layerControl.addOverlay(lyr, { user: meta.title, words: ' (zones)' });
     if (fc.time_span) this._widenSpan(fc.time_span);
   };
 
@@ -632,7 +658,11 @@
     var day = this.t.day, gaps = (this.gaps || []).filter(function (g) { return day === null || parseDay(g.date) <= day; });
     if (gaps.length) parts.push('orders known to be incomplete: ' + gaps.length + (gaps.length === 1 ? ' order' : ' orders') + ' not drawn (no area in the data)');
     this.statusEl.textContent = parts.join(' \u00b7 ');
-    if (this.errors.length) add(this.statusEl, el('div', 'sm-error', 'Could not load ' + this.errors.join('; ')));
+    if (this.errors.length) {
+      var msg = ['Could not load '];
+      this.errors.forEach(function (e, k) { msg.push(k ? '; ' : '', bdi(e[0]), ': ' + e[1]); });
+      add(this.statusEl, words('sm-error', msg)).style.display = 'block';
+    }
     var c = this.map.getContainer();
     c.setAttribute('data-drawn-claims', String(n));
     c.setAttribute('data-drawn-zones', String(this.zonesShown || 0));
@@ -710,7 +740,8 @@
   }
   function link(url, text) {
     var ok = /^https?:\/\//i.test(url || '');
-    var a = el(ok ? 'a' : 'span', 'sm-v', text || url);
+    var a = el(ok ? 'a' : 'span', 'sm-v');
+    add(a, bdi(text || url || ''));
     if (ok) { a.href = url; a.target = '_blank'; a.rel = 'noopener noreferrer'; }
     return a;
   }
@@ -722,8 +753,10 @@
     if ((lo !== null && lo !== undefined) || (hi !== null && hi !== undefined)) s += (s ? ' ' : '') + '(' + (lo === null || lo === undefined ? '?' : lo) + '\u2013' + (hi === null || hi === undefined ? '?' : hi) + ')';
     return s;
   }
-  function said(claimant, source) {
-    return (claimant || source || 'An unnamed source') + ' said';
+  /** "X said" + ``tail``, with the claimant (or source) isolated from sitmap's words. */
+  function said(claimant, source, tail) {
+    var who = claimant || source;
+    return words('sm-v', [who ? bdi(who) : 'An unnamed source', ' said' + tail]);
   }
 
   Controller.prototype.claimPopup = function (set, idx) {
@@ -746,12 +779,12 @@
     add(head, el('strong', null, st.label || cap(type)));
     add(head, el('span', 'sm-badge sm-' + d.statuses[d.s[i]], d.statuses[d.s[i]]));
     row(card, 'When', timeWords(d.t0[i], d.t1[i], set.precision(i)));
-    var place = d.places[d.pl[i]] || 'unnamed place';
-    row(card, 'Where', place + (d.r[i] !== null ? ' ' + radiusWords(d.r[i]) : ''));
+    var place = d.places[d.pl[i]];
+    row(card, 'Where', words('sm-v', [place ? bdi(place) : 'unnamed place', d.r[i] !== null ? ' ' + radiusWords(d.r[i]) : '']));
     var method = d.methods ? d.methods[d.m[i]] : null;
     if (method && this.cfg.method_words && this.cfg.method_words[method]) row(card, 'How placed', this.cfg.method_words[method]);
     var claimant = d.claimants[d.c[i]], source = d.sources[d.src[i]];
-    var who = row(card, 'Who says', said(claimant, source) + ' so');
+    var who = row(card, 'Who says', said(claimant, source, ' so'));
     var detail = add(card, el('div', 'sm-detail', 'Loading source and quote\u2026'));
     var inc = set.incident(i);
     if (d.incidents_inline === false && set.meta.data_url) {
@@ -791,17 +824,18 @@
     var d = set.data, wrap = el('div', 'sm-side');
     if (inc.conflicts && inc.conflicts.length) add(wrap, el('div', 'sm-conflict', 'Claims differ on: ' + inc.conflicts.map(label).join(', ')));
     var table = add(wrap, el('table', 'sm-cmp'));
-    var rows = [['Who', function (j) { return d.claimants[d.c[j]] || d.sources[d.src[j]] || '?'; }],
-      ['Source', function (j) { return d.sources[d.src[j]] || '?'; }],
+    function user(text) { return text ? bdi(text) : '?'; }
+    var rows = [['Who', function (j) { return words(null, [user(d.claimants[d.c[j]] || d.sources[d.src[j]])]); }],
+      ['Source', function (j) { return words(null, [user(d.sources[d.src[j]])]); }],
       ['When', function (j) { return timeWords(d.t0[j], d.t1[j], set.precision(j)); }],
-      ['Where', function (j) { return (d.places[d.pl[j]] || '?') + ' ' + radiusWords(d.r[j]); }],
+      ['Where', function (j) { return words(null, [user(d.places[d.pl[j]]), ' ' + radiusWords(d.r[j])]); }],
       ['Killed (claimed)', function (j) { return d.f && d.f[j] !== null ? String(d.f[j]) : '\u2013'; }],
       ['Status', function (j) { return d.statuses[d.s[j]]; }]];
     members = members.slice(0, 4);
     rows.forEach(function (r) {
       var tr = add(table, el('tr'));
       add(tr, el('th', null, r[0]));
-      members.forEach(function (j) { add(tr, el('td', null, r[1](j))); });
+      members.forEach(function (j) { var v = r[1](j); add(tr, typeof v === 'string' ? el('td', null, v) : add(el('td'), v)); });
     });
     return wrap;
   };
@@ -817,16 +851,18 @@
       var p = f.properties || {};
       target.textContent = '';
       if (p.quote) {
-        who.lastChild.textContent = said(p.claimant, p.source) + ':';
-        add(target, el('blockquote', 'sm-quote', '\u201c' + p.quote + '\u201d'));
+        who.replaceChild(said(p.claimant, p.source, ':'), who.lastChild);
+        var q = add(target, el('blockquote', 'sm-quote'));
+        q.setAttribute('dir', 'auto');
+        add(q, words(null, ['\u201c', bdi(p.quote), '\u201d']));
       }
       var counts = [['Killed', 'fatalities'], ['Injured', 'injured']];
       counts.forEach(function (c) { var w = countWords(p, c[1]); if (w) row(target, c[0] + ' (as claimed)', w); });
       var src = el('span', 'sm-v');
       add(src, link(p.url, p.source || p.url || 'source'));
-      if (p.report_id) add(src, el('span', 'sm-muted', ' report ' + p.report_id));
+      if (p.report_id) add(src, words('sm-muted', [' report ', bdi(p.report_id)]));
       row(target, 'Source', src);
-      if (p.coarsened_to) row(target, 'Published as', 'location coarsened to ' + p.coarsened_to);
+      if (p.coarsened_to) row(target, 'Published as', words('sm-v', ['location coarsened to ', bdi(p.coarsened_to)]));
       row(target, 'Recorded', (p.recorded_at || '').slice(0, 16).replace('T', ' ') + ' UTC, version ' + (p.version || 1) + ', ' + (p.review || 'machine') + ' review');
     }).catch(function (err) { target.textContent = 'Details unavailable (' + err.message + ')'; });
   };
@@ -838,12 +874,12 @@
     add(head, el('strong', null, zs.label || cap(p.order_type)));
     var st = this._zoneState(p);
     add(head, el('span', 'sm-badge', st === 'active' ? 'in force' : st));
-    if (p.title) row(card, 'Order', p.title);
+    if (p.title) row(card, 'Order', words('sm-v', [bdi(p.title)]));
     row(card, 'Issued', p.issued_at ? fmtDay(isoTime(p.issued_at)) : '?');
     row(card, 'In force', (p.effective_from ? fmtDay(isoTime(p.effective_from)) : '?') + ' \u2013 ' + (p.lifted_at ? fmtDay(isoTime(p.lifted_at)) : 'not lifted'));
-    row(card, 'Who says', (p.issuer || 'unknown issuer') + ' ordered this');
-    if (p.block_ids && p.block_ids.length) row(card, 'Blocks', p.block_ids.join(', '));
-    if (p.approx_block_ids && p.approx_block_ids.length) row(card, 'Approximate', p.approx_block_ids.join(', ') + ' (parent block used)');
+    row(card, 'Who says', words('sm-v', [p.issuer ? bdi(p.issuer) : 'unknown issuer', ' ordered this']));
+    if (p.block_ids && p.block_ids.length) row(card, 'Blocks', words('sm-v', [bdi(p.block_ids.join(', '))]));
+    if (p.approx_block_ids && p.approx_block_ids.length) row(card, 'Approximate', words('sm-v', [bdi(p.approx_block_ids.join(', ')), ' (parent block used)']));
     if (p.area_km2 !== null && p.area_km2 !== undefined) row(card, 'Area', Number(p.area_km2).toFixed(1) + ' km\u00b2' + (p.stated_area_km2 ? ' (stated ' + p.stated_area_km2 + ' km\u00b2)' : ''));
     if (p.flags && p.flags.length) row(card, 'Flags', p.flags.map(label).join(', '));
     var src = el('span', 'sm-v'); add(src, link(p.url, p.source || p.url || 'source'));

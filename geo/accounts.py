@@ -1,0 +1,148 @@
+"""Two tellers, one event: another claimant's account of an event a report already told.
+
+A report often gives one body's account and then another's ("Residents said a strike hit
+tents ... The army said it had struck a militant command post in the area"; "The IDF
+dismissed the claim"; "the military said fewer than 100 were killed"). Each account is a
+claim of its own, with its own claimant and quote, at the event's place and time unless it
+names its own; when the accounts contradict each other (a different target, a denial, a
+cause other than the first teller's, figures that cannot both be true) both are marked
+``disputed`` and their notes point at each other, so that corroboration groups them into
+one disputed incident.
+"""
+
+from __future__ import annotations
+
+import re
+
+from geo.claimants import ClaimantMatch
+from geo.events import Event
+from geo.model import CountEstimate, Mention
+from geo.places import most_specific
+from geo.sentences import Sentence
+from geo.timeparse import TimeExpression
+
+#: Parties to the fighting: their taking responsibility for an event ("Hamas's armed wing
+#: claimed the barrage") is a claim of its own even when it agrees with the report.
+PARTIES = frozenset({"Israeli military", "Hamas", "Palestinian Islamic Jihad", "Hezbollah", "Houthis"})
+#: A denial: the teller says the event did not happen as told.
+DENIAL = re.compile(
+    r"\b(?:denied|denies|deny|dismissed|dismisses|rejected|rejects|refuted|disputed|disputes|contradicted)\b|"
+    r"نفى|نفت|تنفي|ينفي|הכחיש|הכחישה|הכחישו|דחה את|דחתה את",
+    re.I,
+)
+#: Words of an account that contradicts the one before: another target or cause, a review.
+COUNTER = re.compile(
+    r"\b(?:psychological warfare|propaganda|fabricat\w*|false|looking into|investigating|(?:was|is) reviewing)\b|"
+    r"\b(?:said|says|claimed|insisted)\s+(?:that\s+)?(?:it|they|its\s+\w+|the\s+\w+(?:\s+\w+)?)\s+(?:had\s+|has\s+)?"
+    r"(?:targeted|struck|hit|attacked|killed|was\s+targeting|were\s+targeting|fired\s+only|only\s+fired)\s+"
+    r"(?:\w+\s+){0,4}?(?:Hamas|Hezbollah|Islamic Jihad|militants?|terrorists?|gunmen|fighters|operatives|command|"
+    r"launch(?:er|ing)?\s+(?:site|post|pad)s?|launchers?|military\s+(?:site|base|post|position)s?|"
+    r"army\s+(?:base|post|position)s?|infrastructure|people\s+who\s+approached|suspects?|wanted)|"
+    r"\bmost\s+(?:\w+\s+){0,2}(?:died|were\s+killed)\s+in\b|\b(?:was|were)\s+(?:targeting|aimed\s+at)\b|"
+    r"\bembedded\b|\boperating\s+from\b",
+    re.I,
+)
+
+
+def is_counter(text: str) -> bool:
+    """True if a sentence tells its teller's version against another's (a denial or another target)."""
+    return bool(DENIAL.search(text) or COUNTER.search(text))
+
+
+def is_account(
+    current: Event,
+    etype: str | None,
+    s: Sentence,
+    claimant: ClaimantMatch | None,
+    leaves: list[Mention],
+    s_times: list[TimeExpression],
+    *,
+    has_counts: bool,
+    same_place: bool,
+) -> bool:
+    """True if a sentence is another named teller's account of the event just told.
+
+    The teller is named in the sentence and differs from the event's; the sentence names
+    no other place and no other time; it contradicts the event's account, or a party to the
+    fighting claims the same kind of event (a sentence with only another teller's figures is
+    left to the count path, which makes those figures their own claim; a bystander's
+    agreeing detail stays with the event).
+    """
+    if claimant is None or current.claimant is None or claimant.name == current.claimant.name:
+        return False
+    if current.counts_only or current.account_of is not None:
+        return False
+    if leaves and not same_place:
+        return False
+    if (
+        s_times
+        and current.time is not None
+        and not current.time.interval.overlaps(s_times[0].interval.start, s_times[0].interval.end)
+    ):
+        return False
+    counter = is_counter(s.text)
+    if etype is None:
+        return counter and not (has_counts and not DENIAL.search(s.text))
+    # an agreeing detail from a bystander stays with the event; a party claiming it is its own claim
+    return counter or (etype == current.event_type and claimant.name in PARTIES)
+
+
+def account_event(
+    current: Event,
+    s: Sentence,
+    places: list[Mention],
+    claimant: ClaimantMatch,
+    counts: dict[str, CountEstimate],
+    s_times: list[TimeExpression],
+    speaker: list[Mention] | None = None,
+) -> Event:
+    """Another teller's account of ``current`` as an event of its own; both marked disputed
+    when either account contradicts the other."""
+    told = current.claimant.name if current.claimant is not None else "the report"
+    denial = bool(DENIAL.search(s.text))
+    disputed = denial or is_counter(s.text) or any(is_counter(x.text) for x in current.sentences)
+    how = "denial" if denial else "counter-claim" if disputed else "account"
+    ev = Event(
+        event_type=current.event_type,
+        sentences=[s],
+        paragraph=s.paragraph,
+        places=list(places) if most_specific(places) else list(current.places),
+        claimant_location=list(speaker or []),
+        claimant=claimant,
+        counts=dict(counts),
+        time=s_times[0] if s_times else current.time,
+        across=current.across,
+        cue_weight=current.cue_weight,
+        notes=[f"{how}: {claimant.name}'s account of the event {told} tells in the same report"],
+        account_of=current,
+        disputed=disputed,
+    )
+    if disputed:
+        current.disputed = True
+        current.notes.append(f"disputed: {claimant.name} gives a contradicting account in the same report")
+    return ev
+
+
+def _disjoint(a: CountEstimate, b: CountEstimate) -> bool:
+    lo_a = a.low if a.low is not None else a.best
+    hi_a = a.high if a.high is not None else a.best
+    lo_b = b.low if b.low is not None else b.best
+    hi_b = b.high if b.high is not None else b.best
+    if hi_a is not None and lo_b is not None and hi_a < lo_b:
+        return True
+    return hi_b is not None and lo_a is not None and hi_b < lo_a
+
+
+def mark_conflicting_figures(events: list[Event]) -> None:
+    """Another teller's figures that cannot be true together with the event's ("at least 274
+    killed" vs "fewer than 100") make both claims disputed."""
+    for ev in events:
+        base = ev.account_of
+        if base is None or not ev.counts_only:
+            continue
+        clash = [k for k, v in ev.counts.items() if k in base.counts and _disjoint(v, base.counts[k])]
+        if clash:
+            who = ev.claimant.name if ev.claimant is not None else "another teller"
+            ev.disputed = base.disputed = True
+            ev.notes.append(f"disputed: its {', '.join(clash)} figures contradict the event's")
+            base.notes.append(f"disputed: {who} gives {', '.join(clash)} figures that contradict these")
