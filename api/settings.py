@@ -76,6 +76,18 @@ class Settings(BaseSettings):
     body_timeout_s: float = Field(
         default=30.0, gt=0, le=3600, description="Longest pause while a request body arrives (408 above)"
     )
+    ingest_timeout_s: float = Field(
+        default=60.0,
+        gt=0,
+        le=3600,
+        description="Longest time one report may take to geocode (POST /reports); 413 problem above",
+    )
+    ingest_concurrency: int = Field(
+        default=2,
+        ge=1,
+        le=64,
+        description="Reports geocoded at once per worker; others wait (within their time budget) for a slot",
+    )
     max_vertices: int = Field(
         default=100_000, ge=4, le=10_000_000, description="Most vertices one posted geometry may have (413 above)"
     )

@@ -18,7 +18,7 @@ from geo.counts import CountMatch
 from geo.cues import refers_back
 from geo.model import CountEstimate, Mention
 from geo.places import contains, event_places, most_specific
-from geo.sentences import Sentence
+from geo.sentences import Sentence, starting_in
 from geo.timeparse import TimeExpression, find_times
 
 
@@ -286,8 +286,7 @@ def report_focus(
     claimant places): the fallback place of an event told without one. ``None`` when the
     report names several places: then such an event stays unresolved rather than guessed."""
     found: list[Mention] = []
-    for i, s in enumerate(sentences):
-        inside = [m for m in mentions if s.start <= m.start < s.end]
+    for i, (s, inside) in enumerate(zip(sentences, starting_in(mentions, sentences), strict=True)):
         places, _ = event_places(text, s, inside, "other", claimants[i])
         found.extend(m for m in places if m.geometry is not None)
     leaves = most_specific(found)

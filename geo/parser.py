@@ -37,6 +37,7 @@ from datetime import date, datetime
 
 from geo.accounts import account_event, is_account, mark_conflicting_figures
 from geo.assembly import build_claim
+from geo.budget import check_budget
 from geo.claimants import REPORTING_BODIES, ClaimantMatch, elided_speech, find_claimant, find_issuer
 from geo.clauses import split_clauses
 from geo.counts import attributed_counts
@@ -63,7 +64,7 @@ from geo.features import claim_to_feature, mention_to_feature
 from geo.metric import anchor_point
 from geo.model import Claim, CountEstimate, Mention
 from geo.places import event_places, most_specific
-from geo.sentences import split_sentences
+from geo.sentences import enclosing, split_sentences, starting_in
 from geo.timeparse import TimeExpression, parse_published, relative_day
 
 __all__ = [
@@ -174,37 +175,32 @@ def claims_from_mentions(
     if not active:
         return []
     times = paragraph_times(text, sentences, active, pub)
-    by_sentence = {i: [m for m in mentions if s.start <= m.start < s.end] for i, s in enumerate(sentences)}
+    by_sentence = dict(enumerate(starting_in(mentions, sentences)))
+    times_by_sentence = starting_in(times, sentences)
 
     claimants: list[ClaimantMatch | None] = [
         find_claimant(s.text) if s.paragraph in active else None for s in sentences
     ]
     whole = split_sentences(text)
+    whole_spans = {(w.start, w.end) for w in whole}
+    sentence_of = enclosing(whole, sentences)
     for i, s in enumerate(sentences):
-        is_whole = any(w.start == s.start and w.end == s.end for w in whole)
+        is_whole = (s.start, s.end) in whole_spans
         if claimants[i] is None and s.paragraph in active and not is_whole:
             # a clause without its own teller is told by the sentence's ("..., after ..., X said")
-            full = next((w for w in whole if w.start <= s.start < w.end), None)
+            full = sentence_of[i]
             told = find_claimant(full.text) if full is not None else None
             if told is not None:
                 claimants[i] = ClaimantMatch(told.name, told.text, -1, -1)
     main = main_claimant([c for c in claimants if c is not None])
     #: per paragraph, the first body that counts and reports (health ministry, medics ...)
-    para_reporter = {
-        p: next(
-            (
-                c
-                for s, c in zip(sentences, claimants, strict=True)
-                if c is not None and s.paragraph == p and c.name in REPORTING_BODIES
-            ),
-            None,
-        )
-        for p in {s.paragraph for s in sentences}
-    }
-    para_main = {
-        p: main_claimant([c for s, c in zip(sentences, claimants, strict=True) if c is not None and s.paragraph == p])
-        for p in {s.paragraph for s in sentences}
-    }
+    by_paragraph: dict[int, list[ClaimantMatch]] = {}  # one pass, not one scan of the text per paragraph
+    for s, teller in zip(sentences, claimants, strict=True):
+        tellers = by_paragraph.setdefault(s.paragraph, [])
+        if teller is not None:
+            tellers.append(teller)
+    para_reporter = {p: next((c for c in cs if c.name in REPORTING_BODIES), None) for p, cs in by_paragraph.items()}
+    para_main = {p: main_claimant(cs) for p, cs in by_paragraph.items()}
 
     events: list[Event] = []
     current: Event | None = None
@@ -214,6 +210,7 @@ def claims_from_mentions(
     context_para = -1
     clause_claimant: ClaimantMatch | None = None  # the claimant of the clause just read
     for i, s in enumerate(sentences):
+        check_budget()  # a request's time budget (geo.budget), when one is set
         if current is not None and current_para != s.paragraph:
             current = None
         if s.paragraph not in active:
@@ -224,7 +221,7 @@ def claims_from_mentions(
         if context_time is not None and context_para != s.paragraph:
             context_time = None
         context_para = s.paragraph
-        s_times = event_times(text, [t for t in times if s.start <= t.start < s.end])
+        s_times = event_times(text, times_by_sentence[i])
         s_times = relative_day(s, s_times, context_time)
         etype = etypes[i]
         blocks = block_lists[i]

@@ -36,6 +36,7 @@ from itertools import compress
 
 from shapely.geometry import Point
 
+from geo.budget import check_budget
 from geo.gazetteer import Entry, Gazetteer
 from geo.model import Candidate, Mention, Uncertainty
 from geo.normalize import ARTICLES, WEAK_ARTICLES, fold_token, is_arabic, is_hebrew, skeleton_token
@@ -620,7 +621,11 @@ def mentions(text: str, *, published: datetime | None = None, gazetteer: Gazette
         if len(m.hits) > 1:
             m.scores = _score(m, gaz, focus, anchors)
     _landmarks(text, matches)
-    return [_to_mention(m, gaz) for m in matches]
+    out: list[Mention] = []
+    for m in matches:
+        check_budget()  # a request's time budget (geo.budget), when one is set
+        out.append(_to_mention(m, gaz))
+    return out
 
 
 def _landmarks(text: str, matches: list[_Match]) -> None:

@@ -7,7 +7,10 @@ character offsets so each mention can be assigned to the sentence it sits in.
 from __future__ import annotations
 
 import re
+from bisect import bisect_left, bisect_right
+from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Protocol, TypeVar
 
 #: Abbreviations that end with a dot but do not end a sentence.
 _ABBREVIATIONS = frozenset(
@@ -71,3 +74,38 @@ def _add(out: list[Sentence], text: str, start: int, end: int, paragraph: int) -
     s, e = start + lead, end - trail
     if e > s:
         out.append(Sentence(text=text[s:e], start=s, end=e, paragraph=paragraph))
+
+
+class _HasStart(Protocol):
+    @property
+    def start(self) -> int: ...
+
+
+_T = TypeVar("_T", bound=_HasStart)
+
+
+def starting_in(items: Sequence[_T], spans: Sequence[Sentence]) -> list[list[_T]]:
+    """For each span, the items (mentions, times ...) that start inside it, in their given order.
+
+    One sort and two binary searches per span, so assigning every mention of a long
+    report to its sentence costs O((n + s) log n), not a scan of all mentions per
+    sentence (which made geocoding quadratic in the text's length).
+    """
+    order = sorted(range(len(items)), key=lambda k: items[k].start)
+    starts = [items[k].start for k in order]
+    out: list[list[_T]] = []
+    for span in spans:
+        lo, hi = bisect_left(starts, span.start), bisect_left(starts, span.end)
+        out.append([items[k] for k in sorted(order[lo:hi])])
+    return out
+
+
+def enclosing(outer: Sequence[Sentence], inner: Sequence[Sentence]) -> list[Sentence | None]:
+    """For each span of ``inner`` (clauses), the span of ``outer`` (whole sentences, in text
+    order and disjoint) that contains its start, by binary search; ``None`` where none does."""
+    starts = [o.start for o in outer]
+    out: list[Sentence | None] = []
+    for span in inner:
+        k = bisect_right(starts, span.start) - 1
+        out.append(outer[k] if k >= 0 and outer[k].start <= span.start < outer[k].end else None)
+    return out

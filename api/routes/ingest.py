@@ -10,12 +10,15 @@ and field. Edits are optimistic: ``If-Match`` with a claim's version ETag
 
 from __future__ import annotations
 
+import asyncio
 import json
 import re
+import time
 from contextlib import suppress
 from datetime import datetime
 from typing import Annotated, Any
 
+import anyio
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import Response
 from pydantic import ValidationError
@@ -32,7 +35,7 @@ from geo.contract import (
     claim_fields,
     unknown_properties,
 )
-from geo.errors import Conflict, InvalidInput, SitmapError, Unauthorized
+from geo.errors import Conflict, InvalidInput, SitmapError, TooLarge, Unauthorized
 from geo.model import count_vertices, format_validation_error
 from layers.model import ClaimRecord, Source, Zone
 from layers.store import ClaimQuery, Store
@@ -222,6 +225,17 @@ def _require_reader(store: Store, principal: Principal | None) -> None:
 # --------------------------------------------------------------------------------------
 
 
+def _geocode_limiter(request: Request, slots: int) -> anyio.CapacityLimiter:
+    """The app's limit on reports geocoded at once, kept on app state (made again for a new event loop)."""
+    loop = asyncio.get_running_loop()
+    held = getattr(request.app.state, "geocode_limiter", None)
+    if held is None or held[0] is not loop:
+        held = (loop, anyio.CapacityLimiter(slots))
+        request.app.state.geocode_limiter = held
+    limiter: anyio.CapacityLimiter = held[1]
+    return limiter
+
+
 @router.post(
     "/reports",
     summary="Ingest a report text: geocode it and store its machine claims",
@@ -282,8 +296,6 @@ async def post_report(request: Request, store: StoreDep, writer: WriterDep) -> R
     The same text from the same source is one report: posting it again stores nothing
     new and answers 200 with ``"created": false``.
     """
-    from starlette.concurrency import run_in_threadpool
-
     check_known(request.query_params.keys(), ())
     doc = _object(await read_json(request), "the body")
     allowed = {"text", "published", "source", "url", "title", "claimant", "language"}
@@ -307,27 +319,47 @@ async def post_report(request: Request, store: StoreDep, writer: WriterDep) -> R
         if doc.get(key) is not None and not isinstance(doc[key], str):
             raise _Unprocessable(f"{key} must be a string")
 
+    settings = request.app.state.settings
+    budget = float(settings.ingest_timeout_s)
+    started = time.monotonic()
+
     def run() -> Any:
+        from geo.budget import time_budget
         from layers.ingest import ingest_report
 
         try:
-            return ingest_report(
-                store,
-                text,
-                published=doc.get("published"),
-                source=source,
-                url=doc.get("url"),
-                title=doc.get("title"),
-                claimant=doc.get("claimant"),
-                language=doc.get("language") or "en",
-                recorded_by=writer.name,
-            )
+            # the wait for a slot counts: the client gets an answer within the budget either way
+            with time_budget(max(0.0, budget - (time.monotonic() - started))):
+                return ingest_report(
+                    store,
+                    text,
+                    published=doc.get("published"),
+                    source=source,
+                    url=doc.get("url"),
+                    title=doc.get("title"),
+                    claimant=doc.get("claimant"),
+                    language=doc.get("language") or "en",
+                    recorded_by=writer.name,
+                )
         except InvalidInput as exc:
             raise _Unprocessable(exc.message) from None
         except ValidationError as exc:
             raise _Unprocessable(format_validation_error(exc)) from None
 
-    result = await run_in_threadpool(run)
+    # Geocoding is CPU work: a few reports at a time per worker, in threads, so the event
+    # loop keeps answering reads and one writer's long texts cannot take every thread.
+    limiter = _geocode_limiter(request, settings.ingest_concurrency)
+    with anyio.move_on_after(budget) as waited:
+        await limiter.acquire()
+    if waited.cancel_called:
+        raise TooLarge(
+            f"no geocoding slot freed within the {budget:g} s allowed per report (others are being geocoded); "
+            "retry later or send shorter reports"
+        )
+    try:
+        result = await anyio.to_thread.run_sync(run)
+    finally:
+        limiter.release()
     from layers.export import claim_feature
 
     stored = _current_claims(store, [r.id for r in result.claims])
