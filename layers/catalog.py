@@ -342,6 +342,7 @@ def layer_query(
         sources=source_filter,
         claimants=claimant_filter,
         statuses=status_filter,
+        reviews=tuple(f.reviews),
         min_geo_precision=min_geo_precision,
         limit=limit,
         offset=offset,

@@ -614,6 +614,10 @@ def _kml_placemark(feature: dict[str, Any]) -> str:
         desc = f"Claimed by {who}" + (f", reported by {p['source']}" if p.get("source") else "")
         if p.get("uncertainty_m") is not None:
             desc += f"; location within {p['uncertainty_m']:g} m"
+        if p.get("review"):
+            from layers.review import review_words
+
+            desc += f"; {review_words(p['review'])}"
     parts = ["<Placemark>", f"<name>{xml_text(name)}</name>"]
     parts.append(f"<description>{xml_text(desc)}</description>")
     if begin or end:

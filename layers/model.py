@@ -261,7 +261,11 @@ class Incident(BaseModel):
 
 
 class LayerFilter(BaseModel):
-    """Which records a layer shows; empty tuples mean 'any'."""
+    """Which records a layer shows; empty tuples mean 'any'.
+
+    ``reviews`` limits a claim layer to claims in those review states: a layer with
+    ``["reviewed", "edited"]`` publishes only what an editor has checked.
+    """
 
     model_config = ConfigDict(extra="forbid")
 
@@ -269,6 +273,8 @@ class LayerFilter(BaseModel):
     sources: tuple[str, ...] = ()
     claimants: tuple[str, ...] = ()
     statuses: tuple[ClaimStatus, ...] = ()
+    #: Publish only claims in these review states, e.g. ("reviewed", "edited"): checked by an editor.
+    reviews: tuple[Review, ...] = ()
     order_types: tuple[OrderType, ...] = ()
     window_start: UTCDateTime | None = None
     window_end: UTCDateTime | None = None

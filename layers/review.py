@@ -16,7 +16,7 @@ from typing import Any
 
 from geo.errors import InvalidInput
 from geo.model import EVENT_TYPES, TIME_PRECISIONS, CountEstimate, Placement, Uncertainty
-from layers.model import ClaimRecord
+from layers.model import ClaimRecord, Layer
 from layers.store.base import ClaimQuery, Store
 
 #: What a reader is told about a claim's review state (popups, exports, the desk).
@@ -43,6 +43,14 @@ WIDE_RADIUS_M = 5_000.0
 HIGH_FATALITIES = 10
 #: Claims the queue reads at most to rank (the oldest unreviewed first beyond this).
 QUEUE_SCAN = 2_000
+
+
+def review_note(layer: Layer) -> str | None:
+    """What a map legend says about a layer that publishes only checked claims (``None`` otherwise)."""
+    reviews = set(layer.filter.reviews)
+    if layer.kind == "zones" or not reviews or "machine" in reviews:
+        return None
+    return f"{layer.title}: only claims checked by an editor"
 
 
 def review_words(review: str | None) -> str:

@@ -81,11 +81,13 @@ class LayerRef:
     items_url: str | None = None
     as_of: str | None = None
     data: dict[str, Any] | None = None
+    #: A line the legend shows for this layer (e.g. that it holds only claims checked by an editor).
+    note: str | None = None
 
     def as_config(self) -> dict[str, Any]:
         """The part of the JS config describing this layer."""
         out: dict[str, Any] = {"id": self.id, "title": self.title, "kind": self.kind}
-        for key in ("data_url", "items_url", "as_of", "data"):
+        for key in ("data_url", "items_url", "as_of", "data", "note"):
             value = getattr(self, key)
             if value is not None:
                 out[key] = value

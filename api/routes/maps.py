@@ -40,6 +40,7 @@ from api.render.mapbuilder import (
 from api.settings import Settings
 from layers.collection import LayerView
 from layers.model import Layer
+from layers.review import review_note
 from layers.store import Store
 
 router = APIRouter(tags=["maps"])
@@ -123,6 +124,7 @@ def _map_config(
                 data_url=f"/maps/{layer.id}/data.json{sub.query(primary=False)}",
                 items_url=f"/collections/{layer.id}/items",
                 as_of=as_of,
+                note=review_note(layer),
             )
         )
     newer = None

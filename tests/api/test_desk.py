@@ -490,3 +490,17 @@ def test_hostile_strings_are_inert_on_every_desk_page(client: TestClient) -> Non
     assert "<bdi>&lt;script&gt;" in report_page  # the source's name, isolated and escaped
     claim_page = client.get(f"/desk/claims/{ids[0]}").text
     assert "&lt;script&gt;alert(&#34;x&#34;)&lt;/script&gt;" in claim_page
+
+
+def test_the_desk_front_page_shows_failing_feeds(client: TestClient) -> None:
+    from layers import feeds
+
+    store = client.app.state.store
+    feed, _ = feeds.add_feed(store, "https://wire.example/rss?<b>x</b>", source="Wire <i>x</i>")
+    feed.failures, feed.error = 3, "the feed is not well-formed XML (<script>)"
+    feeds.save_feed(store, feed)
+    feeds.add_feed(store, "https://ok.example/rss", source="Fine Wire")
+    sign_in(client, WRITER[1])
+    home = client.get("/desk").text
+    assert "failing (3×)" in home and "not well-formed XML (&lt;script&gt;)" in home
+    assert "<i>x</i>" not in home and "Fine Wire" in home

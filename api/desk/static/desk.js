@@ -31,7 +31,7 @@
     var el = document.getElementById("desk-map");
     if (!el || typeof L === "undefined") return;
     var lon = number(el.dataset.lon), lat = number(el.dataset.lat), radius = number(el.dataset.radius);
-    var map = L.map(el, { attributionControl: true, keyboard: true });
+    var map = L.map(el, { attributionControl: true, keyboard: true }).setView([31.42, 34.38], 10);
     if (el.dataset.tiles) {
       L.tileLayer(el.dataset.tiles, { maxZoom: 18, attribution: "basemap" }).addTo(map);
     }
@@ -43,8 +43,9 @@
       var here = [lat, lon];
       L.circleMarker(here, { radius: 6, color: "#c0392b", fillOpacity: 0.9 }).addTo(map).bindTooltip("the machine's place");
       if (radius) {
-        var circle = L.circle(here, { radius: radius, color: "#c0392b", weight: 1, fillOpacity: 0.1 }).addTo(map);
-        bounds.push(circle.getBounds().getSouthWest(), circle.getBounds().getNorthEast());
+        L.circle(here, { radius: radius, color: "#c0392b", weight: 1, fillOpacity: 0.1 }).addTo(map);
+        var box = L.latLng(here).toBounds(radius * 2);
+        bounds.push(box.getSouthWest(), box.getNorthEast());
       } else {
         bounds.push(here);
       }

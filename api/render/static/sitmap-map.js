@@ -722,6 +722,7 @@
         add(row, el('span', null, (zs.label || cap(k)) + ' (dashed: lifted)'));
       });
     }
+    (cfg.layers || []).forEach(function (l) { if (l.note) add(box, el('div', 'sm-leg-note sm-leg-reviewed', l.note)); });
     add(box, el('div', 'sm-leg-note', 'Every feature is a claim: who says so is in its popup.'));
   };
   Controller.prototype._legendFromData = function () {
@@ -863,6 +864,7 @@
       if (p.report_id) add(src, words('sm-muted', [' report ', bdi(p.report_id)]));
       row(target, 'Source', src);
       if (p.coarsened_to) row(target, 'Published as', words('sm-v', ['location coarsened to ', bdi(p.coarsened_to)]));
+      row(target, 'Checked', p.review && p.review !== 'machine' ? 'checked by an editor' : 'machine reading, not yet checked');
       row(target, 'Recorded', (p.recorded_at || '').slice(0, 16).replace('T', ' ') + ' UTC, version ' + (p.version || 1) + ', ' + (p.review || 'machine') + ' review');
     }).catch(function (err) { target.textContent = 'Details unavailable (' + err.message + ')'; });
   };
