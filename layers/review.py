@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from geo.errors import InvalidInput
+from geo.errors import InvalidInput, NotFound
 from geo.model import EVENT_TYPES, TIME_PRECISIONS, CountEstimate, Placement, Uncertainty
 from layers.model import ClaimRecord, Layer
 from layers.store.base import ClaimQuery, Store
@@ -308,6 +308,66 @@ def set_status(store: Store, claim_id: str, version: int, status: str, reason: s
         "notes": _with_note(claim, f"{status} by an editor: {reason}"),
     }
     return _write(store, claim_id, version, changes, editor)
+
+
+def split(store: Store, claim_id: str, version: int, editor: str) -> tuple[ClaimRecord, ClaimRecord]:
+    """Split a claim that tells two events: a copy becomes a new claim, both ``edited``, to be corrected apart.
+
+    The original gets a new version noting the split (a stale ``version`` raises
+    ``Conflict`` before anything is written); the copy is version 1 of a new id
+    ``<id>-s<n>`` from the same report, with the same evidence.
+    """
+    claim = store.get_claim(claim_id)
+    n = 1
+    while True:
+        new_id = f"{claim_id}-s{n}"[:128]
+        try:
+            store.get_claim(new_id)
+        except NotFound:
+            break
+        n += 1
+    first = _write(
+        store, claim_id, version,
+        {"review": "edited", "notes": _with_note(claim, f"split by an editor: the other part is {new_id}")},
+        editor,
+    )  # fmt: skip
+    copy = first.model_copy(
+        update={
+            "id": new_id,
+            "version": 1,
+            "recorded_at": None,
+            "superseded_at": None,
+            "notes": _with_note(claim, f"split by an editor from {claim_id}"),
+        }
+    )
+    store.add_claims([copy], recorded_by=editor)
+    return first, store.get_claim(new_id)
+
+
+def merge(store: Store, claim_id: str, version: int, into_id: str, editor: str) -> ClaimRecord:
+    """Merge a duplicate claim into another: it is retracted (``rejected``) naming the claim it joins.
+
+    ``into_id`` keeps its content and gets a note; nothing is deleted, so the history of
+    both shows the merge.
+    """
+    if into_id == claim_id:
+        raise InvalidInput("a claim cannot be merged into itself")
+    target = store.get_claim(into_id)  # NotFound before anything is written
+    if target.status == "retracted":
+        raise InvalidInput(f"claim {into_id!r} is retracted; merge into a current claim")
+    claim = store.get_claim(claim_id)
+    merged = _write(
+        store, claim_id, version,
+        {"status": "retracted", "review": "rejected",
+         "notes": _with_note(claim, f"merged by an editor into {into_id}: the same event")},
+        editor,
+    )  # fmt: skip
+    store.update_claim(
+        into_id,
+        {"review": "edited", "notes": _with_note(target, f"merged by an editor with {claim_id} (now retracted)")},
+        recorded_by=editor,
+    )
+    return merged
 
 
 @dataclass(frozen=True)

@@ -421,6 +421,10 @@ def _claim_context(store: Store, claim: ClaimRecord, place_q: str, nxt: str | No
             report = None
         if report is not None and report.excerpt:
             segments = mark_mentions(report.excerpt, [claim], published=report.published_at)
+    siblings = []
+    if claim.report_id:
+        same = store.query_claims(ClaimQuery(report_ids=(claim.report_id,), statuses=ALL_STATUSES[:3])).items
+        siblings = sorted((c for c in same if c.id != claim.id), key=lambda c: _claim_order(c.id))
     found: list[Any] = []
     if place_q.strip():
         from geo.gazetteer import Gazetteer
@@ -443,6 +447,7 @@ def _claim_context(store: Store, claim: ClaimRecord, place_q: str, nxt: str | No
         "found": found,
         "point": point,
         "reasons": reasons_to_look(claim),
+        "siblings": siblings,
         "last_day": last_day,
         "back": f"/desk/queue?claim={nxt}" if nxt else "/desk/queue",
     }
@@ -527,6 +532,8 @@ async def _act(
     store: Store,
     claim_id: str,
     action: Callable[[DeskSession, dict[str, str], int], ClaimRecord],
+    *,
+    back_to_result: bool = False,
 ) -> Response:
     """Run one claim action for the form's session: 303 on to the next claim, 412 when stale, 422 when refused."""
     session, form, refused = await _writer_form(request)
@@ -547,6 +554,8 @@ async def _act(
         from geo.model import format_validation_error
 
         return _message(request, session, 422, "Not saved", format_validation_error(exc), here, "Back to the claim")
+    if back_to_result:
+        back = f"/desk/queue?claim={record.id}"
     sep = "&" if "?" in back else "?"
     return RedirectResponse(f"{back}{sep}{urlencode({'done': f'{record.id} version {record.version}'})}", 303)
 
@@ -635,4 +644,26 @@ async def status_claim(claim_id: str, request: Request, store: StoreDep) -> Resp
     return await _act(
         request, store, claim_id,
         lambda s, f, v: set_status(store, claim_id, v, f.get("status", ""), f.get("reason", ""), s.principal.name),
+    )  # fmt: skip
+
+
+@router.post("/desk/claims/{claim_id}/split")
+async def split_claim(claim_id: str, request: Request, store: StoreDep) -> Response:
+    """Split a claim that tells two events into two claims, then open the new one to correct it."""
+    from layers.review import split
+
+    def run(s: DeskSession, f: dict[str, str], v: int) -> ClaimRecord:
+        return split(store, claim_id, v, s.principal.name)[1]
+
+    return await _act(request, store, claim_id, run, back_to_result=True)
+
+
+@router.post("/desk/claims/{claim_id}/merge")
+async def merge_claim(claim_id: str, request: Request, store: StoreDep) -> Response:
+    """Merge a duplicate into another claim of the report (the duplicate is retracted, naming the other)."""
+    from layers.review import merge
+
+    return await _act(
+        request, store, claim_id,
+        lambda s, f, v: merge(store, claim_id, v, f.get("into", "").strip(), s.principal.name),
     )  # fmt: skip

@@ -504,3 +504,26 @@ def test_the_desk_front_page_shows_failing_feeds(client: TestClient) -> None:
     home = client.get("/desk").text
     assert "failing (3×)" in home and "not well-formed XML (&lt;script&gt;)" in home
     assert "<i>x</i>" not in home and "Fine Wire" in home
+
+
+def test_split_and_merge_write_versions_and_delete_nothing(client: TestClient) -> None:
+    sign_in(client, WRITER[1])
+    report_id = submit(client)
+    first, second, third = claim_ids(client, report_id)
+    r = act(client, first, "split", 1)
+    assert r.status_code == 303 and f"claim={first}-s1" in r.headers["location"]
+    store = client.app.state.store
+    copy, original = store.get_claim(f"{first}-s1"), store.get_claim(first)
+    assert (copy.version, copy.review, copy.report_id, copy.quote) == (1, "edited", report_id, original.quote)
+    assert original.version == 2 and f"{first}-s1" in (original.notes or "")
+    assert store.get_claim(f"{first}-s1").recorded_by == "newsroom"
+    page = client.get(f"/desk/queue?claim={second}").text
+    assert f'<option value="{third}">' in page
+    r = act(client, second, "merge", 1, into=third)
+    assert r.status_code == 303
+    gone, kept = store.get_claim(second), store.get_claim(third)
+    assert (gone.status, gone.review) == ("retracted", "rejected") and third in (gone.notes or "")
+    assert kept.review == "edited" and second in (kept.notes or "")
+    assert act(client, third, "merge", 2, into=third).status_code == 422
+    assert act(client, third, "merge", 2, into=second).status_code == 422  # into a retracted claim
+    assert act(client, first, "split", 1).status_code == 412  # stale: it is at version 2
