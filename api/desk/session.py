@@ -198,12 +198,24 @@ def check_signin_csrf(request: Request, given: str | None) -> bool:
 
 
 def same_origin(request: Request) -> bool:
-    """False when the browser says the form came from another origin (``Origin``/``Sec-Fetch-Site``)."""
+    """False when the browser says the form came from another site (``Sec-Fetch-Site``, ``Origin``).
+
+    The ``Origin`` must name this site: the ``Host`` the request came to (or, behind a
+    proxy, its ``X-Forwarded-Host``), or ``SITMAP_BASE_URL``'s host. A proxy that drops
+    the port from ``Host`` still matches, since only the host names are compared then.
+    """
     site = request.headers.get("sec-fetch-site")
     if site is not None and site not in ("same-origin", "none"):
         return False
     origin = request.headers.get("origin")
-    if origin is None or origin == "null":
-        return origin is None
-    host = request.headers.get("host", "")
-    return origin.split("://", 1)[-1] == host
+    if origin is None:
+        return True
+    if origin == "null" or "://" not in origin:
+        return False
+    given = origin.split("://", 1)[1].lower()
+    base_url = request.app.state.settings.base_url
+    ours = {request.headers.get("host", ""), request.headers.get("x-forwarded-host", "")}
+    if base_url:
+        ours.add(base_url.split("://", 1)[1].split("/", 1)[0])
+    ours = {h.strip().lower() for h in ours if h and h.strip()}
+    return given in ours or given.rsplit(":", 1)[0] in {h.rsplit(":", 1)[0] for h in ours if ":" not in h}
