@@ -21,20 +21,15 @@ from typing import Any
 
 import pytest
 
+from tests.api import test_browser_maps as maps_suite
 from tests.api.conftest import TOKENS, WRITER
-from tests.conftest import require
 
 pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("browser_desk")]
 
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
+#: The headless Chromium (Debian's, with the project's flags) and the error watch of the map tests.
+browser = maps_suite.browser
+Watch = maps_suite.Watch
+
 SECOND_EDITOR = ("second-desk", "second-desk-token-7")
 WIRE = (
     "An Israeli air strike hit a house in Khan Younis on Friday, killing 12 people, the Gaza health ministry "
@@ -73,33 +68,6 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     finally:
         srv.should_exit = True
         thread.join(timeout=10)
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Any]:
-    require(Path(CHROMIUM).exists(), f"Debian's chromium is not installed at {CHROMIUM}")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
-        try:
-            yield b
-        finally:
-            b.close()
-
-
-class Watch:
-    """Console errors, page errors, dialogs and requests to foreign hosts seen by a context."""
-
-    def __init__(self) -> None:
-        self.errors: list[str] = []
-        self.foreign: list[str] = []
-        self.dialogs: list[str] = []
-
-    def check(self) -> None:
-        assert not self.foreign, f"requests to other hosts: {self.foreign}"
-        assert not self.errors, f"console errors: {self.errors}"
-        assert not self.dialogs, f"dialogs fired: {self.dialogs}"
 
 
 def _context(browser: Any, watch: Watch, width: int = 1280) -> Any:
