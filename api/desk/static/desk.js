@@ -34,9 +34,15 @@
     var map = L.map(el, { attributionControl: true, keyboard: true }).setView([31.42, 34.38], 10);
     if (el.dataset.tiles) {
       L.tileLayer(el.dataset.tiles, { maxZoom: 18, attribution: "basemap" }).addTo(map);
+    } else if (window.SitmapBasemap) {
+      // sitmap's own offline basemap (land, neighbourhoods, place names), as on the public map
+      window.SitmapBasemap.load(map, "/static/sitmap/basemap.geojson", {}).catch(function () { /* boundaries still show */ });
     }
     fetch("/static/boundaries.geojson").then(function (r) { return r.ok ? r.json() : null; }).then(function (data) {
-      if (data) L.geoJSON(data, { style: { color: "#777", weight: 1, fill: false }, interactive: false }).addTo(map);
+      if (!data) return;
+      var pane = map.getPane("deskContext") || map.createPane("deskContext");
+      pane.style.zIndex = 405; // above the basemap's land, below the claim
+      L.geoJSON(data, { pane: "deskContext", style: { color: "#777", weight: 1, fill: false }, interactive: false }).addTo(map);
     }).catch(function () { /* the map still shows the claim */ });
     var bounds = [];
     if (lon !== null && lat !== null) {
