@@ -862,7 +862,7 @@ def serve(
     workers: Annotated[int, typer.Option(min=1, max=64, help="Worker processes (each opens the store once).")] = 1,
     log_level: Annotated[str, typer.Option(help="uvicorn log level: critical, error, warning, info, debug.")] = "info",
     proxy_headers: Annotated[
-        bool, typer.Option(help="Trust X-Forwarded-* from 127.0.0.1 (behind a reverse proxy).")
+        bool, typer.Option(help="Honour X-Forwarded-* from the proxies in SITMAP_TRUSTED_PROXIES (none by default).")
     ] = True,
     keep_alive: Annotated[
         int, typer.Option(min=1, max=600, help="Seconds an idle keep-alive connection stays open.")
@@ -881,11 +881,15 @@ def serve(
     from layers.store import open_store
 
     open_store(db).close()  # fail here, in one line, if the store cannot be opened
+    # X-Forwarded-For decides who a client is (rate limits): only the configured proxies
+    # may say so, never any process that can connect from 127.0.0.1 (uvicorn's default).
+    trusted = Settings(db=db).trusted_proxies
     options: dict[str, Any] = {
         "host": host,
         "port": port,
         "log_level": log_level,
-        "proxy_headers": proxy_headers,
+        "proxy_headers": proxy_headers and bool(trusted),
+        "forwarded_allow_ips": trusted or None,
         "http": "httptools",
         "loop": "uvloop",
         "server_header": False,

@@ -6,6 +6,7 @@ read from the environment at import time. Tests and embedders build their own.
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 from pydantic import Field, field_validator, model_validator
@@ -92,6 +93,11 @@ class Settings(BaseSettings):
         default=100_000, ge=4, le=10_000_000, description="Most vertices one posted geometry may have (413 above)"
     )
 
+    trusted_proxies: str = Field(
+        default="",
+        description="Addresses or networks (comma-separated, e.g. '127.0.0.1' or '10.0.0.0/24') of reverse "
+        "proxies whose X-Forwarded-For / -Proto sitmap serve honours; empty: none (the peer address counts)",
+    )
     rate_limit: bool = Field(default=True, description="Per-client rate limits on writes and expensive reads")
     rate_writes_per_min: float = Field(default=120, gt=0, description="Writes (POST/PATCH/PUT/DELETE) per client")
     rate_writes_burst: int = Field(default=60, ge=1, description="Writes a client may make at once")
@@ -130,6 +136,20 @@ class Settings(BaseSettings):
         if any(c in v for c in ";,") or not v.replace(" ", "").isascii():
             raise ValueError(f"frame_ancestors {v!r} must be space-separated CSP sources (no ';' or ',')")
         return v or "'none'"
+
+    @field_validator("trusted_proxies")
+    @classmethod
+    def _proxies(cls, v: str) -> str:
+        """Each entry an IP address or network, so a typo does not silently trust nothing (or everything)."""
+        import ipaddress
+
+        entries = [e for e in re.split(r"[\s,]+", v.strip()) if e]
+        for entry in entries:
+            try:
+                ipaddress.ip_network(entry, strict=False)
+            except ValueError:
+                raise ValueError(f"trusted_proxies entry {entry!r} is not an IP address or network") from None
+        return ",".join(entries)
 
     @model_validator(mode="after")
     def _limits(self) -> Settings:

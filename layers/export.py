@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import csv
 import errno
+import html
 import io
 import json
 import os
@@ -563,6 +564,20 @@ def xml_text(value: Any) -> str:
     return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace('"', "&quot;")
 
 
+def kml_plain_text(value: Any) -> str:
+    """Text for a KML ``<description>`` that viewers show as text, never as markup.
+
+    Google Earth and other viewers render a description as HTML after the XML is
+    parsed, so XML escaping alone lets ``<img onerror=...>`` through. The text is
+    HTML-escaped and then put in a CDATA section: the parsed value is
+    ``&lt;img ...&gt;``, which a viewer's HTML rendering turns back into the literal
+    characters. (HTML escaping also removes every ``>``, so ``]]>`` cannot end the
+    section early.)
+    """
+    text = _XML_BAD.sub("", "" if value is None else str(value))
+    return "<![CDATA[" + html.escape(text, quote=True) + "]]>"
+
+
 def _kml_color(hex_rgb: str, alpha: str = "ff") -> str:
     r, g, b = hex_rgb[1:3], hex_rgb[3:5], hex_rgb[5:7]
     return f"{alpha}{b}{g}{r}".lower()
@@ -619,7 +634,7 @@ def _kml_placemark(feature: dict[str, Any]) -> str:
 
             desc += f"; {review_words(p['review'])}"
     parts = ["<Placemark>", f"<name>{xml_text(name)}</name>"]
-    parts.append(f"<description>{xml_text(desc)}</description>")
+    parts.append(f"<description>{kml_plain_text(desc)}</description>")
     if begin or end:
         parts.append("<TimeSpan>")
         if begin:

@@ -155,6 +155,26 @@ def test_kml_escapes_markup(hostile: Any) -> None:
     assert SCRIPT in values or "alert('x')" in values
 
 
+def test_kml_descriptions_are_text_to_a_viewer_that_renders_html(hostile: Any) -> None:
+    """Viewers (Google Earth) render a parsed <description> as HTML: it must hold no markup then."""
+    import html as htmllib
+
+    resp = hostile.get("/collections/all/items", params={"f": "kml"})
+    assert resp.status_code == 200
+    ns = {"k": "http://www.opengis.net/kml/2.2"}
+    marks = {
+        pm.findtext("k:ExtendedData/k:Data[@name='id']/k:value", namespaces=ns): pm.findtext(
+            "k:description", namespaces=ns
+        )
+        for pm in ElementTree.fromstring(resp.content).iterfind(".//k:Placemark", ns)
+    }
+    desc = marks["c-xss"]
+    assert "<" not in desc and ">" not in desc, desc  # nothing a viewer could take for a tag
+    shown = htmllib.unescape(desc)  # what an HTML-rendering viewer shows
+    assert SCRIPT in shown and IMG in shown, shown
+    assert all("<" not in (d or "") for d in marks.values())
+
+
 def test_geojson_download_keeps_strings(hostile: Any) -> None:
     resp = hostile.get("/collections/all/items", params={"f": "geojson"})
     assert resp.status_code == 200
