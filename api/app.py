@@ -21,6 +21,7 @@ from starlette.middleware.gzip import GZipMiddleware
 
 from api.auth import TokenRegistry
 from api.caching import ResponseCache
+from api.compression import ZstdMiddleware
 from api.errors import install_error_handlers
 from api.middleware import (
     BodyLimitMiddleware,
@@ -183,7 +184,8 @@ def create_app(settings: Settings | None = None, *, store: Store | None = None) 
 
     app.openapi = openapi  # type: ignore[method-assign]
 
-    # Middlewares, innermost first: body limit, gzip (only when asked), gzip-aware ETags,
+    # Middlewares, innermost first: body limit, gzip (only when asked), gzip-aware ETags, zstd
+    # (when preferred to gzip; outside gzip, so a body is compressed once),
     # CORS (reads only), security headers + last-resort 500, HEAD as a bodiless GET.
     app.add_middleware(BodyLimitMiddleware, max_bytes=settings.max_body_bytes, timeout_s=settings.body_timeout_s)
     app.add_middleware(NulGuardMiddleware)
@@ -193,6 +195,7 @@ def create_app(settings: Settings | None = None, *, store: Store | None = None) 
         app.add_middleware(RateLimitMiddleware, limiter=RateLimiter.from_settings(settings), tokens=tokens)
     app.add_middleware(GZipMiddleware, minimum_size=settings.gzip_min_bytes, compresslevel=5)
     app.add_middleware(GzipETagMiddleware)
+    app.add_middleware(ZstdMiddleware, minimum_size=settings.gzip_min_bytes)
     app.add_middleware(
         CORSMiddleware,
         allow_origins=settings.cors_origin_list(),

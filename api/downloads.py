@@ -44,11 +44,15 @@ def download(view: LayerView, req: ItemsRequest, headers: dict[str, str]) -> Res
 
     if req.fmt == "geojson":
         members: dict[str, Any] = {"timeStamp": format_instant(datetime.now(UTC))}
-        body: Iterator[bytes] = iter_geojson(items_iter(), include_region=req.include_region, **members)
+        body: Iterator[bytes] = iter_geojson(
+            items_iter(), include_region=req.include_region, properties=req.properties, **members
+        )
         return StreamingResponse(body, media_type=media, headers=headers)
     if req.fmt == "csv":
         return StreamingResponse(
-            iter_csv(items_iter(), include_region=req.include_region), media_type=media, headers=headers
+            iter_csv(items_iter(), include_region=req.include_region, properties=req.properties),
+            media_type=media,
+            headers=headers,
         )
     if req.fmt == "kml":
         return StreamingResponse(

@@ -30,11 +30,25 @@ from api.params import (
     parse_statuses,
 )
 from api.settings import Settings
+from geo.errors import InvalidInput
 from layers.collection import Narrowing
 from layers.model import Layer
 
 #: Query parameters each kind of collection takes (anything else is a 400).
-COMMON_ITEM_PARAMS = ("f", "bbox", "bbox-crs", "crs", "datetime", "limit", "offset", "as_of", "include_region")
+COMMON_ITEM_PARAMS = (
+    "f",
+    "bbox",
+    "bbox-crs",
+    "crs",
+    "datetime",
+    "limit",
+    "offset",
+    "as_of",
+    "include_region",
+    "properties",
+)
+#: Formats a ``properties=`` selection applies to.
+SELECTABLE_FORMATS = ("json", "html", "geojson", "csv")
 EPSG4326 = "http://www.opengis.net/def/crs/EPSG/0/4326"
 CRS84_NAMES = (ogc.CRS84, "OGC:CRS84", "CRS84", "urn:ogc:def:crs:OGC:1.3:CRS84")
 EPSG4326_NAMES = (EPSG4326, "EPSG:4326", "urn:ogc:def:crs:EPSG::4326")
@@ -55,6 +69,8 @@ class ItemsRequest:
     as_of: datetime | None
     include_region: bool
     filters: dict[str, Any] = field(default_factory=dict)
+    #: ``properties=``: the properties kept (see ``layers.export.property_selection``), or all.
+    properties: frozenset[str] | None = None
 
     @property
     def start(self) -> datetime | None:
@@ -119,6 +135,7 @@ def parse_items_request(request: Request, layer: Layer, settings: Settings) -> I
         filters["min_geo_precision"] = parse_geo_precision(q.get("min_geo_precision"))
     check_crs(q.get("crs"))
     return ItemsRequest(
+        properties=_selection(q.getlist("properties"), fmt, layer) if "properties" in q else None,
         fmt=fmt,
         bbox=_bbox_in_crs84(q.get("bbox"), q.get("bbox-crs")),
         interval=parse_datetime(q.get("datetime")),
@@ -129,3 +146,16 @@ def parse_items_request(request: Request, layer: Layer, settings: Settings) -> I
         include_region=parse_bool(q.get("include_region"), "include_region"),
         filters=filters,
     )
+
+
+def _selection(values: list[str], fmt: str, layer: Layer) -> frozenset[str]:
+    """``properties=``: what the features keep (a 400 naming an unknown property or another format)."""
+    from layers.export import property_selection
+
+    if fmt not in SELECTABLE_FORMATS:
+        raise BadParameter("properties", f"selects properties of f={', '.join(SELECTABLE_FORMATS)} only")
+    kind = "zone" if layer.kind == "zones" else "incident" if layer.kind == "incidents" else "claim"
+    try:
+        return property_selection(values, kind)
+    except InvalidInput as exc:
+        raise BadParameter("properties", exc.message) from None

@@ -204,13 +204,31 @@ class LayerView:
         limit: int,
         offset: int,
         include_region: bool,
+        properties: frozenset[str] | None = None,
     ) -> tuple[list[dict[str, Any]], int]:
         """One page of features and the number matched.
 
         Paging happens in the store, except for incidents (grouped after the query) and
         for a publication delay (records held back after the query): those are computed
-        whole, then sliced, so the number matched stays exact.
+        whole, then sliced, so the number matched stays exact. ``properties`` keeps only
+        those properties (``layers.export.property_selection``).
         """
+        feats, total = self._page(narrowing, as_of=as_of, limit=limit, offset=offset, include_region=include_region)
+        if properties is not None:
+            from layers.export import select_properties
+
+            feats = [select_properties(f, properties) for f in feats]
+        return feats, total
+
+    def _page(
+        self,
+        narrowing: Narrowing,
+        *,
+        as_of: datetime | None,
+        limit: int,
+        offset: int,
+        include_region: bool,
+    ) -> tuple[list[dict[str, Any]], int]:
         if self.layer.kind == "incidents" or self.delay is not None:
             if self.layer.kind == "incidents":
                 everything: list[Any] = self.incidents(narrowing, as_of)

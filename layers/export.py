@@ -204,6 +204,80 @@ def incident_feature(
     return {"type": "Feature", "id": incident.id, "geometry": geometry_json(incident.geometry), "properties": props}
 
 
+#: What makes a claim (who claims it, who carried it, when, how sure): a property selection
+#: keeps these unless it names them away (``-claimant``). Likewise for zones and incidents.
+CORE_PROPERTIES: dict[str, tuple[str, ...]] = {
+    "claim": (
+        "claimant",
+        "source",
+        "valid_from",
+        "valid_to",
+        "time_precision",
+        "uncertainty_m",
+        "geo_precision",
+        "where_prec",
+    ),
+    "zone": ("issuer", "source", "issued_at", "effective_from", "lifted_at", "time_precision", "uncertainty_m"),
+    "incident": ("claimants", "sources", "valid_from", "valid_to", "time_precision", "uncertainty_m"),
+}
+_KIND_PROPERTIES = {"claim": CLAIM_PROPERTIES, "zone": ZONE_PROPERTIES, "incident": INCIDENT_PROPERTIES}
+_REGION_PROPERTY = {"claim": "uncertainty_region", "zone": "drawn_geometry", "incident": "uncertainty_region"}
+
+
+def property_selection(names: Iterable[str], kind: str) -> frozenset[str]:
+    """The properties a ``properties=a,b,-c`` selection keeps for features of ``kind``.
+
+    Named properties are added to ``id`` and the kind's :data:`CORE_PROPERTIES`; a
+    name with a leading ``-`` removes it, which is the only way a core property goes.
+    Unknown names are an :class:`InvalidInput` naming them.
+    """
+    known = set(_KIND_PROPERTIES[kind]) | {_REGION_PROPERTY[kind]}
+    keep = {"id", *CORE_PROPERTIES[kind]}
+    drop: set[str] = set()
+    for item in names:
+        for raw in item.split(","):
+            name = raw.strip()
+            if not name:
+                continue
+            target = drop if name.startswith("-") else keep
+            name = name.removeprefix("-").strip()
+            if name not in known or (name == "id" and target is drop):
+                raise InvalidInput(
+                    f"{name!r} is not a selectable property of these {kind}s; one of: {', '.join(sorted(known))}"
+                )
+            target.add(name)
+    return frozenset(keep - drop)
+
+
+def select_properties(feature: dict[str, Any], keep: frozenset[str]) -> dict[str, Any]:
+    """``feature`` with only the properties in ``keep``, in their contract order."""
+    props = feature["properties"]
+    return {**feature, "properties": {k: v for k, v in props.items() if k in keep}}
+
+
+#: CSV columns of a claim computed from other properties: kept when one of those is selected.
+_CSV_SOURCES: dict[str, tuple[str, ...]] = {
+    "event_id_cnty": ("id",),
+    "event_date": ("valid_from",),
+    "year": ("valid_from",),
+    "event_type": ("event_type",),
+    "sub_event_type": ("event_type",),
+    "sitmap_event_type": ("event_type",),
+    "actor1": ("event_type",),
+    "location": ("place_name", "place_text"),
+    "notes": ("quote",),
+    "timestamp": ("recorded_at",),
+    "sitmap_time_precision": ("time_precision",),
+    "uncertainty_region_wkt": ("uncertainty_region",),
+}
+#: Columns every CSV row keeps: where the feature is.
+_CSV_PLACE = frozenset({"latitude", "longitude", "geometry_wkt"})
+
+
+def _csv_keeps(column: str, keep: frozenset[str]) -> bool:
+    return column in _CSV_PLACE or any(src in keep for src in _CSV_SOURCES.get(column, (column,)))
+
+
 def as_feature(item: Item, *, include_region: bool = False) -> dict[str, Any]:
     """Any record (claim, zone, incident) or an already-built feature, as a feature."""
     if isinstance(item, dict):
@@ -229,12 +303,18 @@ def _dumps(obj: Any) -> str:
 
 
 def iter_geojson(
-    items: Iterable[Item], *, include_region: bool = False, chunk_features: int = 500, **members: Any
+    items: Iterable[Item],
+    *,
+    include_region: bool = False,
+    chunk_features: int = 500,
+    properties: frozenset[str] | None = None,
+    **members: Any,
 ) -> Iterator[bytes]:
     """Stream a FeatureCollection as UTF-8 bytes: one feature per line, bounded memory.
 
     ``members`` become top-level members written before ``features`` (e.g.
-    ``numberMatched``, ``links``, ``timeStamp``). Output for the same input is
+    ``numberMatched``, ``links``, ``timeStamp``). ``properties`` keeps only those
+    properties (see :func:`property_selection`). Output for the same input is
     byte-for-byte identical.
     """
     head = {"type": "FeatureCollection", **members}
@@ -242,7 +322,10 @@ def iter_geojson(
     buf: list[str] = []
     first = True
     for item in items:
-        text = _dumps(as_feature(item, include_region=include_region))
+        feature = as_feature(item, include_region=include_region)
+        if properties is not None:
+            feature = select_properties(feature, properties)
+        text = _dumps(feature)
         buf.append(text if first else ",\n" + text)
         first = False
         if len(buf) >= chunk_features:
@@ -384,7 +467,12 @@ def _csv_text(value: Any) -> Any:
 
 
 def iter_csv(
-    items: Iterable[Item], *, include_region: bool = False, chunk_rows: int = 1000, bom: bool = False
+    items: Iterable[Item],
+    *,
+    include_region: bool = False,
+    chunk_rows: int = 1000,
+    bom: bool = False,
+    properties: frozenset[str] | None = None,
 ) -> Iterator[bytes]:
     """Stream records or features as UTF-8 CSV (header first), in chunks of ``chunk_rows`` rows.
 
@@ -392,6 +480,8 @@ def iter_csv(
     incidents their feature properties. The header comes from the first row, so one
     call writes one kind. Empty input gives the claim header alone. ``bom`` prefixes a
     UTF-8 byte-order mark for spreadsheet programs that need one to read Arabic or Hebrew.
+    ``properties`` keeps the columns of those properties (and of the place: latitude,
+    longitude, WKT); an ACLED column derived from a property goes with it.
     """
     out = io.StringIO()
     writer: csv.DictWriter[str] | None = None
@@ -400,7 +490,8 @@ def iter_csv(
     for n, item in enumerate(items, start=1):
         row = _row(as_feature(item, include_region=include_region))
         if writer is None:
-            writer = csv.DictWriter(out, fieldnames=list(row), extrasaction="ignore", lineterminator="\r\n")
+            columns = [c for c in row if properties is None or _csv_keeps(c, properties)]
+            writer = csv.DictWriter(out, fieldnames=columns, extrasaction="ignore", lineterminator="\r\n")
             writer.writeheader()
         writer.writerow({k: _csv_text(v) for k, v in row.items()})
         if n % chunk_rows == 0:
@@ -408,7 +499,8 @@ def iter_csv(
             out.seek(0)
             out.truncate()
     if writer is None:
-        csv.writer(out, lineterminator="\r\n").writerow(CLAIM_CSV_COLUMNS)
+        header = [c for c in CLAIM_CSV_COLUMNS if properties is None or _csv_keeps(c, properties)]
+        csv.writer(out, lineterminator="\r\n").writerow(header)
     yield out.getvalue().encode()
 
 
@@ -767,6 +859,7 @@ __all__ = [
     "ACLED_TIME_PRECISION",
     "CLAIM_CSV_COLUMNS",
     "CLAIM_PROPERTIES",
+    "CORE_PROPERTIES",
     "FORMATS",
     "INCIDENT_PROPERTIES",
     "ZONE_PROPERTIES",
@@ -783,6 +876,8 @@ __all__ = [
     "iter_csv",
     "iter_geojson",
     "iter_kml",
+    "property_selection",
+    "select_properties",
     "write_export",
     "write_gpkg",
     "write_kml",

@@ -77,6 +77,13 @@ def items(
     offset: Annotated[int | None, Query(ge=0, description="items to skip")] = None,
     as_of: Annotated[str | None, Query(description="show what was known at this instant (bitemporal)")] = None,
     include_region: Annotated[bool | None, Query(description="add each uncertainty region as a property")] = None,
+    properties: Annotated[
+        list[str] | None,
+        Query(
+            description="only these properties (comma-separated; json, html, geojson, csv), plus id and what "
+            "makes a claim (claimant, source, time, uncertainty) unless named away with a leading '-'"
+        ),
+    ] = None,
     event_type: CsvParam = None,
     source: CsvParam = None,
     claimant: CsvParam = None,
@@ -129,7 +136,12 @@ def _render_items(
     """Run an items query and render its page (GeoJSON or HTML), keeping it in the response cache."""
     layer = view.layer
     feats, total = view.page(
-        req.narrowing, as_of=req.as_of, limit=req.limit, offset=req.offset, include_region=req.include_region
+        req.narrowing,
+        as_of=req.as_of,
+        limit=req.limit,
+        offset=req.offset,
+        include_region=req.include_region,
+        properties=req.properties,
     )
     base = ogc.base_url(request, settings)
     links = _page_links(request, base, layer, req, total, len(feats))

@@ -25,7 +25,7 @@ import re
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import IO, Any
+from typing import IO, Any, cast
 
 import shapely
 from pydantic import ValidationError
@@ -166,8 +166,12 @@ def _open_text(
     name = str(getattr(source, "name", "input"))
     if isinstance(source, io.TextIOBase) or isinstance(source.read(0), str):
         return source, name, 0, lambda: 0, lambda: None  # type: ignore[return-value]
-    wrapped = io.TextIOWrapper(source, encoding="utf-8-sig")  # type: ignore[arg-type]
-    return wrapped, name, 0, lambda: 0, wrapped.detach  # detach: the caller's file stays open
+    wrapped = io.TextIOWrapper(cast(IO[bytes], source), encoding="utf-8-sig")
+
+    def detach() -> None:
+        wrapped.detach()  # the caller's file stays open
+
+    return wrapped, name, 0, lambda: 0, detach
 
 
 def iter_features(stream: _JsonStream) -> Iterator[tuple[Any, str]]:
@@ -672,9 +676,11 @@ def _scan(
             records = _merge_zones(store, records)
         _write(store, kind, records, result, recorded_by, index)
 
+    size = 0
+    count: Callable[[], int] = lambda: 0  # noqa: E731
+    done: Callable[[], None] = lambda: None  # noqa: E731
     if isinstance(source, dict):
         features: Iterator[tuple[Any, str | None]] = _features(source)
-        size, count, done = 0, (lambda: 0), (lambda: None)
     else:
         fh, name, size, count, done = _open_text(source)
         features = iter_features(_JsonStream(fh, name))

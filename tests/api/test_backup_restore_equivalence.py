@@ -377,6 +377,7 @@ def _param_values(store: Store, moments: list[datetime], formats: list[str]) -> 
         "offset": ["10"],
         "as_of": [_iso(m) for m in moments],
         "include_region": ["true"],
+        "properties": ["status", "status,-source"],
         "event_type": sorted(stats.claims_by_event_type),
         "source": sorted({s.name for s in store.list_sources()})[:4],
         "claimant": sorted({c.claimant for c in claims if c.claimant})[:4],
