@@ -91,6 +91,8 @@ class ImportResult:
     columns: dict[str, str | None] = field(default_factory=dict)
     #: Claims stored without a time (``--allow-undated``, or the file says the time is unknown).
     undated: int = 0
+    #: Unchanged rows recognised by their content digest and skipped unread (part of ``unchanged``).
+    skipped: int = 0
 
     @property
     def stored(self) -> int:
@@ -138,6 +140,7 @@ class ImportResult:
             "report_id": self.report_id,
             "dry_run": self.dry_run,
             "undated": self.undated,
+            "skipped": self.skipped,
             "warnings": dict(self.warnings),
             "unmapped": dict(self.unmapped),
             "columns": dict(self.columns),

@@ -308,7 +308,8 @@ def feature_to_claim(
     """
     _props(feature)
     fields = claim_fields(feature, bookkeeping=True, read_geometry=_reader(repair), warnings=warnings)
-    fields.setdefault("id", _content_id("gj", feature))
+    if "id" not in fields:  # hashed only when needed: the hash is a JSON dump of the whole feature
+        fields["id"] = _content_id("gj", feature)
     return ClaimRecord(**fields)
 
 
@@ -316,7 +317,8 @@ def feature_to_zone(feature: dict[str, Any], *, repair: bool = False) -> Zone:
     """A Zone from a zone feature (the inverse of :func:`layers.export.zone_feature`)."""
     _props(feature)
     fields = zone_fields(feature, read_geometry=_reader(repair))
-    fields.setdefault("id", _content_id("gjz", feature))
+    if "id" not in fields:
+        fields["id"] = _content_id("gjz", feature)
     return Zone(**fields)
 
 
@@ -618,9 +620,13 @@ def _write(
     result: ImportResult,
     recorded_by: str | None,
     index: dict[str, int],
-) -> None:
-    """Write in batches; a batch the store refuses is retried record by record to name the bad one."""
+) -> set[str]:
+    """Write in batches; a batch the store refuses is retried record by record to name the bad one.
+
+    Returns the ids of the records the store refused.
+    """
     add = store.add_zones if kind == "zones" else store.add_claims
+    failed: set[str] = set()
 
     def tally(wr: Any) -> None:
         result.inserted += len(wr.inserted)
@@ -638,7 +644,9 @@ def _write(
             try:
                 tally(add([rec], recorded_by=recorded_by))
             except InvalidInput as exc:
+                failed.add(rec.id)
                 result.add_error(BadFeature(line=index.get(f"{kind}:{rec.id}", -1), reason=str(exc), row_id=rec.id))
+    return failed
 
 
 #: ``progress(bytes_read, bytes_total, rows_read)``: called every few thousand features.
@@ -655,26 +663,76 @@ def _scan(
     progress: RowProgress | None,
     batch_size: int,
 ) -> None:
-    """One streamed pass: convert each feature, count what it says, write batches when ``store`` is given."""
+    """One streamed pass: convert each feature, count what it says, write batches when ``store`` is given.
+
+    With a store that keeps import digests, a feature whose exact text (read with the
+    same options) produced the record's current version is counted unchanged and
+    skipped before any geometry, model or store work.
+    """
     columns = _Columns(opts, result)
     seen: dict[str, int] = {}
-    pending: dict[str, list[tuple[int, Any]]] = {"claims": [], "zones": []}
+    pending: dict[str, list[tuple[int, Any, str | None]]] = {"claims": [], "zones": []}
     reports = _KnownReports(store) if store is not None else None
+    known = getattr(store, "known_import_digests", None)
+    remember = getattr(store, "remember_import_digests", None)
+    salt = opts.fingerprint().encode() + b"\x00"
+    raw: list[tuple[int, Any, str | None]] = []
 
     def flush(kind: str) -> None:
         batch = pending[kind]
         if store is None or not batch:
             batch.clear()
             return
-        index = {f"{kind}:{rec.id}": i for i, rec in batch}
-        records = [rec for _, rec in batch]
+        index = {f"{kind}:{rec.id}": i for i, rec, _ in batch}
+        digests = {rec.id: digest for _, rec, digest in batch if digest is not None}
+        records = [rec for _, rec, _ in batch]
         batch.clear()
         if kind == "claims":
             assert reports is not None
-            records = _merge_claims(store, reports.keep(records))
+            kept = reports.keep(records)
+            for before, after in zip(records, kept, strict=True):
+                if before.report_id != after.report_id:  # the file says more than was stored: not "the same"
+                    digests.pop(before.id, None)
+            records = _merge_claims(store, kept)
         else:
             records = _merge_zones(store, records)
-        _write(store, kind, records, result, recorded_by, index)
+        failed = _write(store, kind, records, result, recorded_by, index)
+        if remember is not None:
+            remember(kind, [(d, rid) for rid, d in digests.items() if rid not in failed])
+
+    def convert(i: int, feature: Any, digest: str | None) -> None:
+        fid = None
+        try:
+            fid = feature_id(feature, _props(feature))
+            kind, rec, undated = _convert(feature, opts, result, columns)
+            key = f"{kind}:{rec.id}"
+            if key in seen:
+                raise InvalidInput(f"{kind[:-1]} id {rec.id!r} appears twice (first at feature {seen[key]})")
+        except (SitmapError, ValidationError, ValueError, TypeError) as exc:
+            result.add_error(BadFeature(line=i, reason=_reason(exc), row_id=fid))
+            return
+        seen[key] = i
+        result.undated += undated
+        pending[kind].append((i, rec, digest))
+        if len(pending[kind]) >= batch_size:
+            flush(kind)
+
+    def process() -> None:
+        """Convert a run of features, skipping those whose digest the store knows."""
+        skip: set[str] = set()
+        if known is not None:
+            digests = [d for _, _, d in raw if d is not None]
+            skip = known("claims", digests)
+            skip |= known("zones", [d for d in digests if d not in skip])
+        for i, feature, digest in raw:
+            if digest is not None and digest in skip:
+                result.unchanged += 1
+                result.skipped += 1
+                props = feature.get("properties") or {}
+                columns.note("zones" if "order_type" in props else "claims", tuple(props))
+                continue
+            convert(i, feature, digest)
+        raw.clear()
 
     size = 0
     count: Callable[[], int] = lambda: 0  # noqa: E731
@@ -685,25 +743,17 @@ def _scan(
         fh, name, size, count, done = _open_text(source)
         features = iter_features(_JsonStream(fh, name))
     try:
-        for i, (feature, _text) in enumerate(features):
+        for i, (feature, text) in enumerate(features):
             result.rows += 1
-            fid = None
-            try:
-                fid = feature_id(feature, _props(feature))
-                kind, rec, undated = _convert(feature, opts, result, columns)
-                key = f"{kind}:{rec.id}"
-                if key in seen:
-                    raise InvalidInput(f"{kind[:-1]} id {rec.id!r} appears twice (first at feature {seen[key]})")
-            except (SitmapError, ValidationError, ValueError, TypeError) as exc:
-                result.add_error(BadFeature(line=i, reason=_reason(exc), row_id=fid))
-                continue
-            seen[key] = i
-            result.undated += undated
-            pending[kind].append((i, rec))
-            if len(pending[kind]) >= batch_size:
-                flush(kind)
+            digest = None
+            if known is not None and text is not None:
+                digest = hashlib.sha256(salt + text.encode()).hexdigest()[:32]
+            raw.append((i, feature, digest))
+            if len(raw) >= batch_size:
+                process()
             if progress is not None and result.rows % 2000 == 0:
                 progress(count(), size, result.rows)
+        process()
         flush("claims")
         flush("zones")
     finally:

@@ -40,6 +40,7 @@ from shapely.geometry.base import BaseGeometry
 
 from geo.errors import NotFound, StoreBusy, StoreError
 from layers.model import ClaimRecord, Layer, Report, Source, Zone
+from layers.store import digests as D
 from layers.store import rows as R
 from layers.store.base import SCHEMA_VERSION, LayerVersion, StoreStats, WriteResult, check_schema_version
 from layers.store.sqlreads import SqlReads, last_page_total, write_meta
@@ -763,6 +764,14 @@ class GpkgStore(SqlReads):
         """Upsert zones by id in one transaction, versioned like claims."""
         zones = list(zones)
         return self._write(lambda tx: R.upsert_zones(tx, zones, recorded_by), touch=(R.ZONE_TABLE,))
+
+    def known_import_digests(self, kind: str, digests: Sequence[str]) -> set[str]:
+        """Of ``digests``, those recorded for a current record (see :mod:`layers.store.digests`)."""
+        return D.known(self._read(), kind, digests)
+
+    def remember_import_digests(self, kind: str, pairs: Sequence[tuple[str, str]]) -> None:
+        """Record ``(digest, record_id)`` pairs against each record's current version."""
+        self._write(lambda tx: D.remember(tx, kind, pairs))
 
     def update_claim(
         self,

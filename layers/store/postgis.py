@@ -43,6 +43,7 @@ from shapely.geometry.base import BaseGeometry
 
 from geo.errors import NotFound, StoreError
 from layers.model import ClaimRecord, Layer, Report, Source, Zone
+from layers.store import digests as D
 from layers.store import rows as R
 from layers.store.base import SCHEMA_VERSION, ClaimQuery, LayerVersion, StoreStats, WriteResult, check_schema_version
 from layers.store.sqlreads import SqlReads, last_page_total, write_meta
@@ -446,6 +447,14 @@ class PostgisStore(SqlReads):
         """Upsert zones by id in one transaction, versioned like claims."""
         zones = list(zones)
         return self._run(lambda tx: R.upsert_zones(tx, zones, recorded_by), write=True)
+
+    def known_import_digests(self, kind: str, digests: Sequence[str]) -> set[str]:
+        """Of ``digests``, those recorded for a current record (see :mod:`layers.store.digests`)."""
+        return self._run(lambda tx: D.known(tx, kind, digests), write=False)
+
+    def remember_import_digests(self, kind: str, pairs: Sequence[tuple[str, str]]) -> None:
+        """Record ``(digest, record_id)`` pairs against each record's current version."""
+        self._run(lambda tx: D.remember(tx, kind, pairs), write=True)
 
     def update_claim(
         self,

@@ -342,3 +342,20 @@ def test_cli_map_dry_run_and_allow_undated(tmp_path: Path, capsys) -> None:
     )
     assert "1 new" in capsys.readouterr().out
     assert main(["import", "geojson", str(path), "--db", db, "--map", "when=event_date"]) == 2
+
+
+def test_reimport_skips_unchanged_features_by_digest_until_the_record_changes(tmp_path: Path, store) -> None:
+    store.add_claims(sample_claims())
+    store.add_zones(sample_zones())
+    path = tmp_path / "export.geojson"
+    path.write_bytes(export_bytes(store))
+    first = import_geojson(store, path)  # the stored records are the file's: unchanged, digests recorded
+    assert (first.unchanged, first.skipped) == (5, 0)
+    again = import_geojson(store, path)
+    assert (again.inserted, again.updated, again.unchanged, again.skipped, again.error_count) == (0, 0, 5, 5, 0)
+    store.update_claim("c-1", {"place_name": "edited by a reviewer"})
+    after_edit = import_geojson(store, path)  # the edit made c-1's digest stale: the file's version returns
+    assert (after_edit.updated, after_edit.skipped) == (1, 4)
+    assert store.get_claim("c-1").place_name == "Khan Younis"
+    mapped = import_geojson(store, path, mapping={"quote": "place_text"})  # other options: read afresh
+    assert mapped.skipped == 0

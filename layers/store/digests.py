@@ -1,0 +1,74 @@
+"""Import digests: which input feature texts a store already holds exactly, so a re-import skips them.
+
+An importer hashes each feature's text as read from the file (with the options that
+decide how it is read) and asks :func:`known` which of those digests still name the
+*current* version of the record they produced. Those features are skipped before any
+geometry, model or store work. After a batch is written, :func:`remember` records the
+digest against the record's current version, so a later edit (a new version) makes
+the digest stale and the same file imported again restores it as usual.
+
+The table is a cache: losing it only makes the next re-import do the full work. It is
+created on first use, so stores made before it need no migration.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from layers.store import rows as R
+
+TABLE = "sitmap_import_digests"
+_CREATE = (
+    f"CREATE TABLE IF NOT EXISTS {TABLE} (digest TEXT NOT NULL PRIMARY KEY, kind TEXT NOT NULL, "
+    "record_id TEXT NOT NULL, version INTEGER NOT NULL)"
+)
+#: The versions table of each kind of record (identifiers from a fixed list, never from input).
+_VERSIONS = {"claims": R.CLAIM_TABLE, "zones": R.ZONE_TABLE}
+#: Digests asked about per statement.
+_CHUNK = 500
+
+
+def _exists(tx: R.Tx) -> bool:
+    if tx.dialect.name == "gpkg":
+        return bool(tx.fetch("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?", [TABLE]))
+    return bool(
+        tx.fetch(
+            "SELECT 1 FROM information_schema.tables WHERE table_schema = current_schema() AND table_name = ?",
+            [TABLE],
+        )
+    )
+
+
+def known(tx: R.Tx, kind: str, digests: Sequence[str]) -> set[str]:
+    """The ``digests`` recorded for the current version of a ``kind`` record ("claims" or "zones")."""
+    if not digests or not _exists(tx):
+        return set()
+    table = _VERSIONS[kind]
+    current = f"{tx.dialect.tc('superseded_at', 'c')} IS NULL"
+    found: set[str] = set()
+    for i in range(0, len(digests), _CHUNK):
+        chunk = list(digests[i : i + _CHUNK])
+        marks = ", ".join("?" * len(chunk))
+        rows = tx.fetch(
+            f"SELECT d.digest FROM {TABLE} d JOIN {table} c ON c.id = d.record_id AND c.version = d.version "
+            f"WHERE d.kind = ? AND {current} AND d.digest IN ({marks})",
+            [kind, *chunk],
+        )
+        found.update(str(r[0]) for r in rows)
+    return found
+
+
+def remember(tx: R.Tx, kind: str, pairs: Sequence[tuple[str, str]]) -> None:
+    """Record each ``(digest, record_id)`` against that record's current version."""
+    if not pairs:
+        return
+    tx.run(_CREATE)
+    table = _VERSIONS[kind]
+    current = f"{tx.dialect.tc('superseded_at')} IS NULL"
+    tx.run_many(
+        f"INSERT INTO {TABLE} (digest, kind, record_id, version) SELECT ?, ?, id, version FROM {table} "
+        f"WHERE id = ? AND {current} "
+        "ON CONFLICT (digest) DO UPDATE SET kind = excluded.kind, record_id = excluded.record_id, "
+        "version = excluded.version",
+        [(digest, kind, record_id) for digest, record_id in pairs],
+    )
