@@ -5,7 +5,15 @@ against pyogrio writing the same features to a fresh GeoPackage (insert) and
 against a geopandas read-and-filter of that file (query). Figures only, no
 pass/fail. ``--pg URL`` also runs the PostGIS store; ``-n`` changes the size.
 
-    .venv/bin/python bench/store.py [-n 100000] [--pg postgresql://...]
+The import part (``--import-only`` runs just it) writes the claims as a GeoJSON file
+and times ``sitmap import geojson`` (the CLI, in a child process, so its peak RSS is
+measured) into a fresh GeoPackage against pyogrio ``write_dataframe`` of the same
+rows, then the re-import of the unchanged file against the first import; with
+``--pg`` into a fresh PostGIS database against ``ogr2ogr`` with COPY
+(``PG_USE_COPY=YES``). ``--rss-mb N`` also imports a generated file of about N MB
+(the 100k repeated under new ids) and prints the importer's peak RSS.
+
+    .venv/bin/python bench/store.py [-n 100000] [--pg postgresql://...] [--import-only] [--rss-mb 1024]
 """
 
 from __future__ import annotations
@@ -165,15 +173,134 @@ def run_store(url: str, claims: list[ClaimRecord], label: str) -> dict[str, floa
         store.close()
 
 
+def _child(cmd: list[str]) -> tuple[float, float, str]:
+    """Wall seconds, peak RSS (MB) and stdout of one child process."""
+    import resource
+    import subprocess
+
+    before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    t0 = time.perf_counter()
+    out = subprocess.run(cmd, check=True, capture_output=True, text=True).stdout
+    wall = time.perf_counter() - t0
+    peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    return wall, max(peak, before) / 1024, out.strip().splitlines()[-1] if out.strip() else ""
+
+
+def _sitmap_import(path: Path, db: str) -> tuple[float, float, str]:
+    exe = str(Path(sys.executable).with_name("sitmap"))
+    return _child([exe, "import", "geojson", str(path), "--db", db])
+
+
+def _fresh_pg(url: str, name: str) -> str:
+    """A new empty PostGIS database ``name`` on the server of ``url``; its URL."""
+    import psycopg
+
+    with psycopg.connect(url, autocommit=True) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{name}"')
+        conn.execute(f'CREATE DATABASE "{name}"')
+    target = url.rsplit("/", 1)[0] + "/" + name
+    with psycopg.connect(target, autocommit=True) as conn:
+        conn.execute("CREATE EXTENSION IF NOT EXISTS postgis")
+    return target
+
+
+def _repeat_file(src: Path, dest: Path, mb: int) -> int:
+    """A FeatureCollection of about ``mb`` MB: ``src``'s features again and again under new ids."""
+    lines = [ln for ln in src.read_text(encoding="utf-8").splitlines() if ln.startswith('{"type":"Feature"')]
+    lines = [ln.rstrip(",") for ln in lines]
+    written, n, rep = 0, 0, 0
+    with dest.open("w", encoding="utf-8") as out:
+        out.write('{"type":"FeatureCollection","features":[\n')
+        while written < mb * 2**20:
+            for ln in lines:
+                text = ln.replace('"c-', f'"r{rep}-c-')
+                out.write(("," if n else "") + text + "\n")
+                written += len(text) + 2
+                n += 1
+            rep += 1
+        out.write("]}\n")
+    return n
+
+
+def run_import(claims: list[ClaimRecord], tmp: Path, pg: str | None, rss_mb: int) -> None:
+    """Time the GeoJSON import against pyogrio / ogr2ogr (same run), re-import, and peak RSS."""
+    import shutil
+    import subprocess
+
+    import geopandas as gpd
+    import pyogrio
+
+    from layers.export import iter_geojson
+
+    path = tmp / "claims.geojson"
+    with path.open("wb") as fh:
+        for chunk in iter_geojson(claims):
+            fh.write(chunk)
+    size_mb = path.stat().st_size / 2**20
+    print(f"import: {len(claims):,} claims as GeoJSON, {size_mb:.1f} MB")
+    frame = gpd.read_file(path, engine="pyogrio")  # the same rows, read outside the timing
+    t_py, _ = timed(lambda: pyogrio.write_dataframe(frame, tmp / "pyogrio.gpkg", layer="claims", driver="GPKG"))
+    first, rss, line = _sitmap_import(path, str(tmp / "import.gpkg"))
+    print(f"import gpkg: sitmap {first:7.2f} s ({len(claims) / first:,.0f} rows/s, peak RSS {rss:.0f} MB)  {line}")
+    again, _, line = _sitmap_import(path, str(tmp / "import.gpkg"))
+    print(f"re-import gpkg (unchanged file): {again:7.2f} s  {line}")
+    print(f"pyogrio write_dataframe: {t_py:7.2f} s")
+    print(f"ratio import gpkg: sitmap / pyogrio = {first / t_py:.2f} (target <= 1.5)")
+    print(f"ratio re-import / import (gpkg) = {again / first:.2f} (target <= 0.3)")
+    if pg:
+        target = _fresh_pg(pg, "sitmap_bench_import")
+        first_pg, _, line = _sitmap_import(path, target)
+        again_pg, _, _ = _sitmap_import(path, target)
+        print(f"import postgis: sitmap {first_pg:7.2f} s, re-import {again_pg:7.2f} s  {line}")
+        if shutil.which("ogr2ogr"):
+            pgdsn = "PG:" + " ".join(f"{k}={v}" for k, v in _pg_parts(target).items())
+            t0 = time.perf_counter()
+            subprocess.run(
+                ["ogr2ogr", "-f", "PostgreSQL", pgdsn, str(path), "-nln", "ogr_claims", "-overwrite",
+                 "--config", "PG_USE_COPY", "YES", "-lco", "SPATIAL_INDEX=GIST"],
+                check=True,
+            )  # fmt: skip
+            t_ogr = time.perf_counter() - t0
+            print(f"ogr2ogr (COPY): {t_ogr:7.2f} s")
+            print(f"ratio import postgis: sitmap / ogr2ogr = {first_pg / t_ogr:.2f} (target <= 2)")
+            print(f"ratio re-import / import (postgis) = {again_pg / first_pg:.2f} (target <= 0.3)")
+    if rss_mb:
+        big = tmp / "big.geojson"
+        n = _repeat_file(path, big, rss_mb)
+        wall, rss, line = _sitmap_import(big, str(tmp / "big.gpkg"))
+        print(
+            f"import of a {big.stat().st_size / 2**20:,.0f} MB file ({n:,} features): {wall:.1f} s, "
+            f"peak RSS {rss:.0f} MB (target < 300)  {line}"
+        )
+
+
+def _pg_parts(url: str) -> dict[str, str]:
+    from urllib.parse import urlsplit
+
+    u = urlsplit(url)
+    parts = {"host": u.hostname or "127.0.0.1", "port": str(u.port or 5432), "dbname": u.path.lstrip("/")}
+    if u.username:
+        parts["user"] = u.username
+    if u.password:
+        parts["password"] = u.password
+    return parts
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("-n", type=int, default=100_000, help="number of claims (default 100000)")
     ap.add_argument("--pg", help="also benchmark a PostGIS store at this URL (its tables are created there)")
+    ap.add_argument("--import-only", action="store_true", help="only the GeoJSON import figures")
+    ap.add_argument("--rss-mb", type=int, default=0, help="also import a generated file of about this many MB")
     args = ap.parse_args()
 
     t0 = time.perf_counter()
     claims = synthetic_claims(args.n)
     print(f"made {len(claims):,} synthetic claims in {time.perf_counter() - t0:.1f} s (not timed below)")
+    with tempfile.TemporaryDirectory() as tmp:
+        run_import(claims, Path(tmp), args.pg, args.rss_mb)
+    if args.import_only:
+        return
 
     with tempfile.TemporaryDirectory() as tmp:
         store_path = Path(tmp) / "bench.gpkg"
