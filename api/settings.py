@@ -115,6 +115,11 @@ class Settings(BaseSettings):
         description="Longest wait (s) for a store file locked by another process before a 503 with Retry-After",
     )
 
+    map_tiles_threshold: int = Field(
+        default=20_000,
+        ge=0,
+        description="Map pages draw a claim layer with more claims than this from vector tiles, not one data file",
+    )
     response_cache_mb: float = Field(default=64, ge=0, le=4096, description="Memory for cached read responses")
     gzip_min_bytes: int = Field(default=1000, ge=0, description="Compress responses above this size when asked")
 

@@ -76,6 +76,7 @@ def map_js(prefix: str = STATIC_PREFIX) -> list[tuple[str, str]]:
         ("leaflet", f"{prefix}/leaflet/leaflet.js"),
         ("sitmap_basemap", f"{prefix}/sitmap/sitmap-basemap.js"),
         ("sitmap", f"{prefix}/sitmap/sitmap-map.js"),
+        ("sitmap_tiles", f"{prefix}/sitmap/sitmap-tiles.js"),
     ]
 
 

@@ -83,11 +83,13 @@ class LayerRef:
     data: dict[str, Any] | None = None
     #: A line the legend shows for this layer (e.g. that it holds only claims checked by an editor).
     note: str | None = None
+    #: Vector tile URL template (``{z}/{y}/{x}``): the layer is drawn from tiles instead of ``data_url``.
+    tiles: str | None = None
 
     def as_config(self) -> dict[str, Any]:
         """The part of the JS config describing this layer."""
         out: dict[str, Any] = {"id": self.id, "title": self.title, "kind": self.kind}
-        for key in ("data_url", "items_url", "as_of", "data", "note"):
+        for key in ("data_url", "items_url", "as_of", "data", "note", "tiles"):
             value = getattr(self, key)
             if value is not None:
                 out[key] = value

@@ -38,6 +38,7 @@ from api.render.mapbuilder import (
     render_map_page,
 )
 from api.settings import Settings
+from layers.catalog import layer_count
 from layers.collection import LayerView
 from layers.model import Layer
 from layers.review import review_note
@@ -116,15 +117,24 @@ def _map_config(
     as_of = format_instant(view.as_of) if view.as_of else None
     for layer in layers:
         sub = replace(view, layer_ids=(layer.id,))
+        data_url: str | None = f"/maps/{layer.id}/data.json{sub.query(primary=False)}"
+        tiles = None
+        if layer.kind == "claims" and layer_count(store, layer, as_of=view.as_of) > settings.map_tiles_threshold:
+            # too many claims for one data file: the page reads the vector tiles of its view
+            # (as_of and filters as the data file; the day stepper filters what is loaded)
+            kept = [(k, v) for k, v in sub.params(primary=False, datetime_=False) if k != "bbox"]
+            template = f"/collections/{layer.id}/tiles/WebMercatorQuad/{{z}}/{{y}}/{{x}}"
+            tiles, data_url = template + ("?" + urlencode(kept) if kept else ""), None
         refs.append(
             LayerRef(
                 id=layer.id,
                 title=layer.title,
                 kind="zones" if layer.kind == "zones" else "claims",
-                data_url=f"/maps/{layer.id}/data.json{sub.query(primary=False)}",
+                data_url=data_url,
                 items_url=f"/collections/{layer.id}/items",
                 as_of=as_of,
                 note=review_note(layer),
+                tiles=tiles,
             )
         )
     newer = None

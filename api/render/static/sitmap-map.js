@@ -383,6 +383,7 @@
     if (this.cfg.boundaries) this._loadBoundaries(this.cfg.boundaries);
     (this.cfg.layers || []).forEach(function (meta) {
       self.pending++;
+      if (meta.tiles && window.sitmapTiles) return self._tileLayer(meta);
       var got = meta.data ? Promise.resolve(meta.data) : fetch(meta.data_url, { credentials: 'same-origin', mode: 'cors' }).then(function (r) {
         if (!r.ok) throw new Error('HTTP ' + r.status);
         return r.json();
@@ -436,6 +437,22 @@
     this.layers.push(lyr);
     this.layerControl.addOverlay(lyr, { user: meta.title, words: ' (claims)' });
     if (data.time_span) this._widenSpan(data.time_span);
+  };
+
+  /** A large claims layer fed from its vector tiles (sitmap-tiles.js): its claims are those in view. */
+  Controller.prototype._tileLayer = function (meta) {
+    var self = this, first = true, current = null;
+    new window.sitmapTiles.TileFeed(this, meta, function (data) {
+      if (current) {
+        self.map.removeLayer(current.lyr);
+        self.layerControl.removeLayer(current.lyr);
+        self.sets.splice(self.sets.indexOf(current.set), 1);
+        self.layers.splice(self.layers.indexOf(current.lyr), 1);
+      }
+      self._addLayer(meta, data);
+      current = { set: self.sets[self.sets.length - 1], lyr: self.layers[self.layers.length - 1] };
+      if (first) { first = false; self._viewSet = true; self.pending--; self._loaded(); } else { self.updateStatus(); }
+    }).refresh();
   };
 
   Controller.prototype._addZones = function (meta, fc) {
