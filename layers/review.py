@@ -95,16 +95,26 @@ def review_queue(store: Store, *, limit: int = 50, report_id: str | None = None)
     """Machine claims not yet reviewed (nor retracted), the most worth a look first.
 
     Ranked by the summed weight of :func:`reasons_to_look`, then by lower confidence,
-    then by id, over at most :data:`QUEUE_SCAN` unreviewed claims.
+    then by id. The candidates are the claims of the newest reports with unchecked
+    claims (what just came in, from the desk or a feed) and the first
+    :data:`QUEUE_SCAN` unchecked claims in event order (imports without a report).
     """
-    query = ClaimQuery(
-        reviews=("machine",),
-        statuses=("reported", "corroborated", "disputed"),
-        report_ids=(report_id,) if report_id else (),
-        limit=QUEUE_SCAN,
-    )
+    from layers.store.base import ReportQuery
+
+    statuses = ("reported", "corroborated", "disputed")
+    if report_id:
+        report_ids: tuple[str, ...] = (report_id,)
+    else:
+        report_ids = tuple(r.id for r in store.query_reports(ReportQuery(unreviewed=True, limit=200)).items)
+    found: dict[str, ClaimRecord] = {}
+    if report_ids:
+        recent = ClaimQuery(reviews=("machine",), statuses=statuses, report_ids=report_ids, limit=QUEUE_SCAN)
+        found.update((c.id, c) for c in store.query_claims(recent).items)
+    if not report_id:
+        oldest = ClaimQuery(reviews=("machine",), statuses=statuses, limit=QUEUE_SCAN)
+        found.update((c.id, c) for c in store.query_claims(oldest).items)
     items = []
-    for claim in store.query_claims(query).items:
+    for claim in found.values():
         reasons = reasons_to_look(claim)
         items.append(QueueItem(claim, reasons, sum(REASON_WEIGHTS[r] for r in reasons)))
     items.sort(key=lambda it: (-it.score, it.claim.confidence, it.claim.id))

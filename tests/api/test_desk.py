@@ -527,3 +527,15 @@ def test_split_and_merge_write_versions_and_delete_nothing(client: TestClient) -
     assert act(client, third, "merge", 2, into=third).status_code == 422
     assert act(client, third, "merge", 2, into=second).status_code == 422  # into a retracted claim
     assert act(client, first, "split", 1).status_code == 412  # stale: it is at version 2
+
+
+def test_the_queue_reaches_new_reports_beyond_a_large_backlog(client: TestClient, monkeypatch: Any) -> None:
+    import layers.review
+    from layers.testing import make_claim
+
+    monkeypatch.setattr(layers.review, "QUEUE_SCAN", 5)  # a backlog larger than one scan
+    client.app.state.store.add_claims([make_claim(f"c-old-{i}", day="2020-01-01") for i in range(10)])
+    sign_in(client, WRITER[1])
+    report_id = submit(client)
+    listed = client.get("/desk/queue").text.split('class="items"')[1].split("</nav>")[0]
+    assert all(cid in listed for cid in claim_ids(client, report_id))
