@@ -128,6 +128,37 @@ def geopandas_query(path: Path, q: dict[str, Any]) -> int:
     return int(mask.sum())
 
 
+def query_plans(store: Any, q: dict[str, Any]) -> list[str]:
+    """The plan of each statement the store runs for query ``q`` (EXPLAIN QUERY PLAN / EXPLAIN)."""
+    from layers.store import gpkg, postgis
+
+    seen: list[tuple[str, list[Any]]] = []
+    classes = [gpkg._Tx, gpkg._ReadTx, postgis._Tx]
+    originals = [c.fetch for c in classes]
+
+    def spy(orig: Any) -> Any:
+        def fetch(self: Any, sql: str, params: Any = ()) -> Any:
+            if sql.lstrip().upper().startswith("SELECT") and "claim_versions" in sql:
+                seen.append((sql, list(params)))
+            return orig(self, sql, params)
+
+        return fetch
+
+    for cls, orig in zip(classes, originals, strict=True):
+        cls.fetch = spy(orig)  # type: ignore[method-assign]
+    try:
+        store.query_claims(ClaimQuery(limit=100, **q))
+    finally:
+        for cls, orig in zip(classes, originals, strict=True):
+            cls.fetch = orig  # type: ignore[method-assign]
+    explain = "EXPLAIN QUERY PLAN " if isinstance(store, gpkg.GpkgStore) else "EXPLAIN "
+    out = []
+    for sql, params in seen:
+        rows = store._fetch(explain + sql, params)
+        out.append("\n".join("    " + " | ".join(str(c) for c in row) for row in rows))
+    return out
+
+
 def run_store(url: str, claims: list[ClaimRecord], label: str) -> dict[str, float]:
     """Insert ``claims`` into the store at ``url`` and time the queries; print the figures."""
     store = open_store(url)
@@ -168,6 +199,8 @@ def run_store(url: str, claims: list[ClaimRecord], label: str) -> dict[str, floa
             f"(ratio {t_rows / t_rec:.2f})"
         )
         figures["first 100"] = t_first
+        for plan in query_plans(store, QUERIES["bbox + time window (1 month)"]):
+            print(f"{label}: plan of bbox + 1 month, first 100:\n{plan}")
         return figures
     finally:
         store.close()
