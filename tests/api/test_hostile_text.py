@@ -194,3 +194,30 @@ def test_csv_export_neutralises_formulas(hostile: Any) -> None:
         assert row[field].lstrip("'") in FORMULAS
     # Numbers stay numbers: a negative or signed count is not mangled.
     assert all(not (r.get("fatalities") or "").startswith("'") for r in rows)
+
+
+def test_desk_pages_escape_and_isolate_hostile_text(hostile: Any) -> None:
+    from tests.api.conftest import WRITER
+    from tests.api.test_desk import csrf_of
+
+    form = hostile.get("/desk/sign-in")
+    r = hostile.post("/desk/sign-in", data={"token": WRITER[1], "csrf": csrf_of(form.text)}, follow_redirects=False)
+    assert r.status_code == 303
+    try:
+        for path in (
+            "/desk",
+            "/desk/queue",
+            "/desk/queue?claim=c-xss",
+            "/desk/claims/c-xss",
+            "/desk/queue?claim=c-formula",
+        ):
+            page = hostile.get(path)
+            assert page.status_code == 200, path
+            _assert_inert_html(page.text, path)
+            assert "<script>" not in re.sub(r'<script src="[^"]+" defer></script>', "", page.text), path
+        queue = hostile.get("/desk/queue?claim=c-xss").text
+        # every hostile string is text inside a bidi-isolating element
+        assert "<bdi>&lt;script&gt;alert(&#39;x&#39;)&lt;/script&gt;\u202egnp.exe" in queue
+        assert '<blockquote dir="auto">&lt;/script&gt;&lt;script&gt;alert(3)' in queue
+    finally:
+        hostile.cookies.clear()
