@@ -26,7 +26,7 @@ from jinja2 import Environment, PackageLoader, Template, select_autoescape
 from api.render.assets import STATIC_PREFIX, map_css, map_js, resolve_asset
 from api.render.basemap import basemap_geojson
 from api.render.mapdata import claims_payload, json_for_script, zones_payload
-from api.render.words import METHOD_WORDS
+from api.render.words import METHOD_WORDS, isolate
 
 #: Canvas symbol per event type (colours come from ``layers.catalog.EVENT_STYLE``).
 EVENT_SHAPES: dict[str, str] = {
@@ -255,12 +255,14 @@ def build_map(config: MapConfig) -> folium.Map:
 
 @cache
 def _templates() -> Environment:
-    return Environment(
+    env = Environment(
         loader=PackageLoader("api.render", "templates"),
         autoescape=select_autoescape(default=True, default_for_string=True),
         trim_blocks=True,
         lstrip_blocks=True,
     )
+    env.filters["isolate"] = isolate
+    return env
 
 
 @dataclass(frozen=True)

@@ -79,3 +79,10 @@ def fill_opacity(radius_m: float | None) -> float:
     import math
 
     return max(0.03, 0.35 - 0.145 * math.log10(radius_m / 100))
+
+
+def isolate(text: str) -> str:
+    """User text as an isolated bidirectional run (U+2068 ... U+2069), for plain text that meets
+    sitmap's own words where no ``<bdi>`` can go (a page title, a label joined with a format name),
+    so a name ending in U+202E cannot reorder what follows it."""
+    return f"\u2068{text}\u2069"

@@ -37,6 +37,7 @@ from api.render.mapbuilder import (
     render_embed_page,
     render_map_page,
 )
+from api.render.words import isolate
 from api.settings import Settings
 from layers.catalog import layer_count
 from layers.collection import LayerView
@@ -182,9 +183,15 @@ def _page_info(
         item_q = own.params(primary=False)
         for label, fmt in DOWNLOAD_FORMATS:
             downloads.append(
-                (f"{layer.title}: {label}", f"/collections/{layer.id}/items?{urlencode([*item_q, ('f', fmt)])}")
+                (
+                    f"{isolate(layer.title)}: {label}",
+                    f"/collections/{layer.id}/items?{urlencode([*item_q, ('f', fmt)])}",
+                )
             )
-    notes = [f"{layer.title}: {layer.description}" if layer.description else layer.title for layer in layers]
+    notes = [
+        f"{isolate(layer.title)}: {isolate(layer.description)}" if layer.description else layer.title
+        for layer in layers
+    ]
     as_of_note = f"Shows what was known on {view.as_of:%d %b %Y %H:%M} UTC." if view.as_of else ""
     return PageInfo(
         title=title,

@@ -117,6 +117,15 @@ def test_map_pages_allow_no_inline_script(client: TestClient) -> None:
         assert inline == [' type="application/json" id="sitmap-config"'], inline  # data, never run
 
 
+def test_admin_text_is_isolated_where_it_meets_sitmaps_words(client: TestClient) -> None:
+    """A title or description ending in U+202E cannot reorder ' · sitmap', ': GeoJSON' or the sentence after it."""
+    html = client.get("/maps/hostile").text
+    assert re.search("<title>\u2068[^<\u2069]*\u2069 · sitmap</title>", html), html[:600]
+    assert "\u2069: GeoJSON</a>" in html and 'alt="Static map: \u2068' in html
+    page = client.get("/maps/strikes").text
+    assert re.search(r"<p><bdi>[^<]+</bdi>", page)  # the layer description, then sitmap's sentence
+
+
 def test_frame_ancestors_cannot_add_directives() -> None:
     with pytest.raises(ValueError, match="frame_ancestors"):
         Settings(frame_ancestors="'self'; script-src 'unsafe-inline'")
@@ -512,8 +521,8 @@ def test_maps_on_each_backend(store_url: str) -> None:
 @pytest.mark.parametrize(
     ("description", "shown"),
     [
-        ("Strikes reported in December, public after 24 hours", "public after 24 hours. Every feature is a claim"),
-        ("Who struck what?", "Who struck what? Every feature is a claim"),
+        ("Strikes reported in December, public after 24 hours", "after 24 hours.</bdi> Every feature is a claim"),
+        ("Who struck what?", "<bdi>Who struck what?</bdi> Every feature is a claim"),
         ("", "<p>Every feature is a claim"),
     ],
 )
