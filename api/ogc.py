@@ -143,3 +143,13 @@ def open_view(
 ) -> LayerView:
     """The collection behind ``layer_id`` as this request's reader may see it (401 for a private one)."""
     return LayerView.open(store, layer_id, reader_of(principal), collection_caches(request), noun=noun)
+
+
+def publication_parts(*views: LayerView) -> tuple[str, ...]:
+    """What the guarding layers add to a response's validator (nothing when no guard shapes it).
+
+    An answer with a past ``as_of`` is immutable and its ETag ignores the store clock;
+    making a layer private or coarse later changes what anonymous readers get, so the
+    guards' fingerprint goes into the ETag.
+    """
+    return tuple(key for key in (view.publication_key for view in views) if key)

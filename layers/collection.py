@@ -17,14 +17,23 @@ from __future__ import annotations
 
 import threading
 from collections import OrderedDict
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
 from geo.errors import NotFound, Unauthorized
-from layers.model import ClaimRecord, Incident, Layer, Zone
+from layers.model import ClaimRecord, Incident, Layer, PublicationPolicy, Zone
 from layers.params import format_instant
+from layers.publication import (
+    OPEN,
+    Publication,
+    Rule,
+    combine,
+    published_features,
+    published_forms,
+    strictest,
+)
 from layers.store.base import ClaimQuery, Store, ZoneQuery
 
 #: Records fetched per store call while walking every match (downloads, extents).
@@ -35,6 +44,8 @@ EXTENT_SCAN_LIMIT = 20_000
 INCIDENT_CACHE_SIZE = 8
 #: Distinct extents kept per process before the memory is cleared.
 EXTENT_CACHE_SIZE = 256
+#: Catalogues of guarding layers kept per process (one per store clock).
+PUBLICATION_CACHE_SIZE = 4
 CRS84 = "http://www.opengis.net/def/crs/OGC/1.3/CRS84"
 
 
@@ -70,7 +81,7 @@ class Narrowing:
 
 
 class CollectionCaches:
-    """Extents and incident groupings kept between requests, each under its store clock.
+    """Extents, incident groupings and guarding layers kept between requests, each under its store clock.
 
     One per serving process (the API keeps it on its app object), never module state,
     so two apps in one process share nothing.
@@ -79,8 +90,35 @@ class CollectionCaches:
     def __init__(self) -> None:
         self.extents: dict[Any, dict[str, Any]] = {}
         self.incidents: OrderedDict[Any, list[Incident]] = OrderedDict()
+        self.publications: OrderedDict[Any, Publication] = OrderedDict()
         self.extent_lock = threading.Lock()
         self.incident_lock = threading.Lock()
+        self.publication_lock = threading.Lock()
+
+
+#: Marks a clock the caller has not read.
+_UNREAD = object()
+
+
+def _publication_of(view: LayerView) -> Publication:
+    """The store's guarding layers, from the caches under the store clock when they are kept."""
+    from layers.catalog import list_layers
+
+    store, caches = view.store, view.caches
+    # a store whose clock does not move with layer definitions (a read-only file from before
+    # layer history) is read every time
+    if caches is None or not getattr(store, "_has_layer_versions", True):
+        return Publication(list_layers(store))
+    key = (id(store), view.clock)
+    hit = caches.publications.get(key)
+    if hit is not None:
+        return hit
+    publication = Publication(list_layers(store))
+    with caches.publication_lock:
+        caches.publications[key] = publication
+        while len(caches.publications) > PUBLICATION_CACHE_SIZE:
+            caches.publications.popitem(last=False)
+    return publication
 
 
 class LayerView:
@@ -98,6 +136,7 @@ class LayerView:
         caches: CollectionCaches | None = None,
         *,
         noun: str = "collection",
+        clock: datetime | object | None = _UNREAD,
     ) -> None:
         if layer.private and not reader.private:
             raise Unauthorized(f"{noun} {layer.id!r} is private: it needs 'Authorization: Bearer <token>'")
@@ -105,6 +144,9 @@ class LayerView:
         self.layer = layer
         self.reader = reader
         self.caches = caches
+        #: The store clock the caller already read (saves a read when looking up the catalogue).
+        self._clock = clock
+        self._publication: Publication | None = None
 
     @classmethod
     def open(
@@ -125,41 +167,93 @@ class LayerView:
         return cls(store, get_layer(store, layer_id), reader, caches, noun=noun)
 
     # ----------------------------------------------------------------------------------
-    # Publication policy
+    # Publication: each record's public form, decided for the record (layers.publication)
     # ----------------------------------------------------------------------------------
 
     @property
-    def policy_applies(self) -> bool:
-        """True when this reader gets the public form (coarsened, delayed) rather than the stored one."""
-        return self.layer.policy is not None and not self.reader.exact
+    def publication(self) -> Publication:
+        """The guarding layers of the store's catalogue (kept per store clock when caching)."""
+        if self._publication is None:
+            self._publication = _publication_of(self)
+        return self._publication
+
+    @property
+    def clock(self) -> datetime | None:
+        """The store's clock (``last_recorded_at``), read once per view unless the caller gave it."""
+        if self._clock is _UNREAD:
+            self._clock = self.store.last_recorded_at()
+        return self._clock  # type: ignore[return-value]
+
+    @property
+    def public_form(self) -> bool:
+        """True when some record of this view may reach this reader other than as stored.
+
+        Never for readers of the exact form; for others, when the layer itself or any
+        layer that may share records with it is private or has a publication policy.
+        """
+        if self.reader.exact:
+            return False
+        if self.layer.private or self.layer.policy is not None:
+            return True
+        return self.publication.guards_anything(self.layer)
+
+    @property
+    def strictest_policy(self) -> PublicationPolicy | None:
+        """The strictest policy any record of this view may be published under (``None``: none moves)."""
+        if not self.public_form:
+            return None
+        return strictest([self.layer.policy, *(g.policy for g in self.publication.guards_over(self.layer))])
+
+    @property
+    def withholds(self) -> bool:
+        """True when some record of this view may be withheld from this reader (a private layer holds it)."""
+        return self.public_form and (self.layer.private or self.publication.withholds(self.layer))
 
     @property
     def delay(self) -> timedelta | None:
-        """How long recent events are held back from this reader (``None``: not at all)."""
-        policy = self.layer.policy
-        if self.policy_applies and policy is not None and policy.delay_hours:
-            return timedelta(hours=policy.delay_hours)
-        return None
+        """How long recent events may be held back from this reader (``None``: not at all)."""
+        if not self.public_form:
+            return None
+        return self.publication.longest_delay(self.layer)
+
+    @property
+    def publication_key(self) -> str:
+        """A fingerprint of the guarding layers that shape this reader's answers ("" when none does).
+
+        Goes into validators of answers that are otherwise immutable (a past ``as_of``),
+        so protecting a layer later changes their ETag.
+        """
+        return self.publication.key if self.public_form else ""
+
+    def _rules(self, records: Sequence[Any], as_of: datetime | None) -> dict[str, Rule]:
+        """The rule of each record (claims and zones by id; an incident from its members)."""
+        incidents = [r for r in records if isinstance(r, Incident)]
+        if not incidents:
+            return self.publication.rules(self.store, self.layer, [r.id for r in records], as_of)
+        members = [cid for inc in incidents for cid in inc.claim_ids]
+        by_claim = self.publication.rules(self.store, self.layer, members, as_of)
+        own = Rule(withheld=self.layer.private, policy=self.layer.policy)
+        return {inc.id: combine([own, *(by_claim.get(cid, OPEN) for cid in inc.claim_ids)]) for inc in incidents}
 
     def features(
         self, records: list[Any], *, include_region: bool, as_of: datetime | None = None
     ) -> list[dict[str, Any]]:
-        """``records`` as contract features, in the form this reader may see them."""
-        if self.policy_applies:
-            from layers.policy import public_features
+        """``records`` as contract features, in the form this reader may see them.
 
-            return public_features(records, self.layer, authenticated=False, as_of=as_of, include_region=include_region)
+        A coarsened record says how in ``coarsened_to``; a withheld or delayed one is left out.
+        """
         from layers.export import as_feature
 
-        return [as_feature(r, include_region=include_region) for r in records]
+        if not self.public_form:
+            return [as_feature(r, include_region=include_region) for r in records]
+        return published_features(records, self._rules(records, as_of), as_of=as_of, include_region=include_region)
 
     def public_records(self, records: list[ClaimRecord], as_of: datetime | None) -> list[ClaimRecord]:
-        """Claim records in the form this reader may see them (delayed ones left out, the rest coarsened)."""
-        if not self.policy_applies:
+        """Claim records as this reader may see them (withheld and delayed ones left out, the rest coarsened)."""
+        if not self.public_form:
             return records
-        from layers.policy import apply_policy
-
-        return apply_policy(records, self.layer.policy, authenticated=False, as_of=as_of)
+        pairs = published_forms(records, self._rules(records, as_of), as_of=as_of)
+        return [rec for rec, _ in pairs if isinstance(rec, ClaimRecord)]
 
     # ----------------------------------------------------------------------------------
     # Queries
@@ -209,9 +303,10 @@ class LayerView:
         """One page of features and the number matched.
 
         Paging happens in the store, except for incidents (grouped after the query) and
-        for a publication delay (records held back after the query): those are computed
-        whole, then sliced, so the number matched stays exact. ``properties`` keeps only
-        those properties (``layers.export.property_selection``).
+        where records may be held back after the query (a publication delay, a private
+        layer holding some): those are computed whole, then sliced, so the number
+        matched stays exact. ``properties`` keeps only those properties
+        (``layers.export.property_selection``).
         """
         feats, total = self._page(narrowing, as_of=as_of, limit=limit, offset=offset, include_region=include_region)
         if properties is not None:
@@ -229,7 +324,7 @@ class LayerView:
         offset: int,
         include_region: bool,
     ) -> tuple[list[dict[str, Any]], int]:
-        if self.layer.kind == "incidents" or self.delay is not None:
+        if self.layer.kind == "incidents" or self.delay is not None or self.withholds:
             if self.layer.kind == "incidents":
                 everything: list[Any] = self.incidents(narrowing, as_of)
             else:
@@ -238,7 +333,7 @@ class LayerView:
             return feats[offset : offset + limit], len(feats)
         query = self.query(narrowing, as_of=as_of, limit=limit, offset=offset)
         fast = getattr(self.store, "query_claim_features", None)
-        if fast is not None and isinstance(query, ClaimQuery) and not self.policy_applies:
+        if fast is not None and isinstance(query, ClaimQuery) and not self.public_form:
             # the sitmap stores build contract features straight from their rows (same features, no models)
             fast_page = fast(query, include_region=include_region)
             return fast_page.items, fast_page.total
@@ -282,7 +377,7 @@ class LayerView:
             yield from self.features(incidents[offset:end], include_region=include_region)
             return
         records = self._iter_records(narrowing, as_of=pinned, limit=limit, offset=offset)
-        if not self.policy_applies:
+        if not self.public_form:
             yield from records
             return
         batch: list[Any] = []
@@ -312,7 +407,7 @@ class LayerView:
                 **narrowing.filters,
             )
         )
-        if not self.policy_applies:
+        if not self.public_form:
             return records
         return self.features(records, include_region=include_region, as_of=as_of)
 
@@ -330,9 +425,9 @@ class LayerView:
         if isinstance(query, ZoneQuery):
             from layers.export import zone_feature
 
-            zones = self.store.query_zones(query).items
+            zones = self.zones(query)
             return zone_feature(zones[0], include_region=include_region) if zones else None
-        if not self.policy_applies and hasattr(self.store, "query_claim_features"):
+        if not self.public_form and hasattr(self.store, "query_claim_features"):
             # the sitmap stores build the contract feature straight from the row, as on items pages
             feats: list[dict[str, Any]] = self.store.query_claim_features(query, include_region=include_region).items
             return feats[0] if feats else None
@@ -345,8 +440,12 @@ class LayerView:
         return self.public_records(list(self.store.query_claims(query).items), as_of)
 
     def zones(self, query: ZoneQuery) -> list[Zone]:
-        """The zones of ``query`` (one of this view's); zones are public orders, never coarsened."""
-        return list(self.store.query_zones(query).items)
+        """The zones of ``query`` (one of this view's): never coarsened; left out if a private layer holds them."""
+        zones = list(self.store.query_zones(query).items)
+        if not self.public_form:
+            return zones
+        rules = self._rules(zones, query.as_of)
+        return [z for z in zones if not rules.get(z.id, OPEN).withheld]
 
     # ----------------------------------------------------------------------------------
     # Incidents
@@ -360,13 +459,17 @@ class LayerView:
         if not isinstance(query, ClaimQuery):  # pragma: no cover - incident layers are claim layers
             return []
         caches = self.caches
-        key = (repr(query), self.store.last_recorded_at())
+        key = (repr(query), self.clock, self.publication_key, self.withholds)
         if caches is not None:
             with caches.incident_lock:
                 if key in caches.incidents:
                     caches.incidents.move_to_end(key)
                     return caches.incidents[key]
-        result = list(corroborate(self.store.query_claims(query).items))
+        claims = list(self.store.query_claims(query).items)
+        if self.withholds:  # a withheld claim takes no part: the grouping must not point at it
+            rules = self.publication.rules(self.store, self.layer, [c.id for c in claims], as_of)
+            claims = [c for c in claims if not rules.get(c.id, OPEN).withheld]
+        result = list(corroborate(claims))
         if caches is not None:
             with caches.incident_lock:
                 caches.incidents[key] = result
@@ -422,8 +525,7 @@ class LayerView:
 
     def extent(self) -> dict[str, Any]:
         """The layer's spatial (CRS84) and temporal extent, recomputed only after writes."""
-        last = self.store.last_recorded_at()
-        key = (self.layer.id, self.layer.model_dump_json(), last)
+        key = (self.layer.id, self.layer.model_dump_json(), self.clock, self.publication_key)
         caches = self.caches
         if caches is None:
             return self._compute_extent()
@@ -437,15 +539,26 @@ class LayerView:
             caches.extents[key] = extent
         return extent
 
+    def _shown(self, records: list[Any]) -> list[Any]:
+        """``records`` as this reader sees them (an extent must not outline what is withheld or coarsened)."""
+        if not self.public_form:
+            return records
+        if self.layer.kind == "zones":
+            rules = self._rules(records, None)
+            return [z for z in records if not rules.get(z.id, OPEN).withheld]
+        return self.public_records(records, None)
+
     def _compute_extent(self) -> dict[str, Any]:
         """The exact extent of the layer's records; for very large claim layers, the store-wide one.
 
         The exact extent needs every record of the layer; past :data:`EXTENT_SCAN_LIMIT`
         claims the store's own aggregates (all claims and zones) are used instead, which
-        still contain every feature of the layer.
+        still contain every feature of the layer. Readers of the public form get the
+        extent of what they are served, always scanned (the aggregates would outline
+        withheld claims and exact places).
         """
         store = self.store
-        if self.layer.kind != "zones":
+        if self.layer.kind != "zones" and not self.public_form:
             probe = self.query(limit=1)
             if isinstance(probe, ClaimQuery) and store.query_claims(probe).total > EXTENT_SCAN_LIMIT:
                 stats = store.stats()
@@ -463,7 +576,8 @@ class LayerView:
         offset = 0
         while True:
             page: Any = self._run(self.query(limit=WALK_PAGE, offset=offset))
-            for item in page.items:
+            shown = self._shown(page.items)
+            for item in shown:
                 if item.geometry is not None:
                     b = item.geometry.bounds
                     minx, miny = min(minx, b[0]), min(miny, b[1])
@@ -485,6 +599,20 @@ class LayerView:
         return _extent_doc(spatial, temporal)
 
 
+#: The layer behind zone lists that are no collection (the orders list): every zone, unprotected itself.
+_EVERY_ZONE = Layer(id="orders", title="Orders", kind="zones")
+
+
+def zones_in_force(
+    store: Store, query: ZoneQuery, reader: Reader = ANONYMOUS, caches: CollectionCaches | None = None
+) -> list[Zone]:
+    """The zones of ``query`` outside any collection (the orders list), as ``reader`` may see them.
+
+    A zone held by a private zone layer is left out for readers without the exact form.
+    """
+    return LayerView(store, _EVERY_ZONE, reader, caches).zones(query)
+
+
 def _extent_doc(bbox: list[float], temporal: list[str | None]) -> dict[str, Any]:
     return {
         "spatial": {"bbox": [bbox], "crs": CRS84},
@@ -501,4 +629,5 @@ __all__ = [
     "LayerView",
     "Narrowing",
     "Reader",
+    "zones_in_force",
 ]

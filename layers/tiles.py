@@ -35,7 +35,7 @@ from shapely.geometry import Point
 from shapely.geometry.base import BaseGeometry
 
 from geo.errors import NotFound
-from layers.model import Incident, Layer, Zone
+from layers.model import Incident, Layer, PublicationPolicy, Zone
 from layers.store.base import ClaimQuery, Store, ZoneQuery
 
 #: The one tile matrix set offered (OGC 2D TMS 2.0 well-known set).
@@ -64,7 +64,10 @@ class TileView(Protocol):
     layer: Layer
 
     @property
-    def policy_applies(self) -> bool: ...
+    def public_form(self) -> bool: ...
+
+    @property
+    def strictest_policy(self) -> PublicationPolicy | None: ...
 
     def query(self, narrowing: Any = ..., *, as_of: datetime | None = None) -> ClaimQuery | ZoneQuery: ...
 
@@ -305,11 +308,11 @@ def selection_margin(view: TileView, tile: TileAddress) -> tuple[float, float, f
     Records as stored: the tile itself. Snapped to a grid: grown by one cell. Replaced
     by an admin area: anywhere (``None``), since an area's point can be far from a claim.
     """
-    if not view.policy_applies:
+    if not view.public_form:
         return tile.lonlat_bounds()
-    policy = view.layer.policy
-    if policy is None:
-        return None
+    policy = view.strictest_policy
+    if policy is None:  # only withheld, never moved: the tile itself
+        return tile.lonlat_bounds()
     if policy.admin_level is not None:
         return None
     if policy.snap_m is not None:
@@ -340,7 +343,7 @@ def layer_tile(view: TileView, tile: TileAddress, narrowing: Any, *, as_of: date
     query = view.query(replace(narrowing, bbox=box), as_of=as_of)
     assert isinstance(query, ClaimQuery)
     fast = getattr(view.store, "claim_tile", None)
-    if fast is not None and not view.policy_applies:
+    if fast is not None and not view.public_form:
         return bytes(fast(query, tile, name=name))
     records = list(view.store.query_claims(query).items)
     feats = view.features(records, include_region=False, as_of=as_of)

@@ -99,7 +99,7 @@ def item(
     fmt = "html" if ogc.wants_html(request, q.get("f")) else "json"
     when = parse_instant(q.get("as_of"), "as_of")
     region = parse_bool(q.get("include_region"), "include_region")
-    view = LayerView(store, layer, ogc.reader_of(principal), ogc.collection_caches(request))
+    view = LayerView(store, layer, ogc.reader_of(principal), ogc.collection_caches(request), clock=clock)
     etag, headers, early = _item_validators(request, settings, view, layer_json, principal, fmt, when, clock)
     if early is not None:
         return early
@@ -130,7 +130,13 @@ def _item_validators(
     frozen = is_frozen(when, delay=view.delay)
     policy = cache_policy(
         request,
-        parts=(layer_json, "auth" if principal else "anon", fmt, ogc.base_url(request, settings)),
+        parts=(
+            layer_json,
+            "auth" if principal else "anon",
+            fmt,
+            ogc.base_url(request, settings),
+            *ogc.publication_parts(view),
+        ),
         last_recorded_at=None if frozen else clock,
         frozen=frozen,
         public=principal is None and not layer.private,
@@ -198,8 +204,8 @@ def _item_one_read(
     reader = ogc.reader_of(principal)
     if layer.kind != "claims" or (layer.private and not reader.private):
         return None
-    view = LayerView(store, layer, reader)
-    if view.policy_applies:
+    view = LayerView(store, layer, reader, ogc.collection_caches(request), clock=cached_clock)
+    if view.public_form:
         return None
     q = request.query_params
     try:

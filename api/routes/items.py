@@ -103,8 +103,14 @@ def items(
     frozen = is_frozen(req.as_of, delay=view.delay)
     policy = cache_policy(
         request,
-        parts=(layer.model_dump_json(), "auth" if principal else "anon", req.fmt, ogc.base_url(request, settings)),
-        last_recorded_at=None if frozen else store.last_recorded_at(),
+        parts=(
+            layer.model_dump_json(),
+            "auth" if principal else "anon",
+            req.fmt,
+            ogc.base_url(request, settings),
+            *ogc.publication_parts(view),
+        ),
+        last_recorded_at=None if frozen else view.clock,
         frozen=frozen,
         public=principal is None and not layer.private,
         max_age=settings.cache_max_age,

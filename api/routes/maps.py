@@ -66,14 +66,15 @@ def _cached(
     store: Store,
     settings: Settings,
     view: mapview.MapView,
-    layers: list[Layer],
+    collections: list[LayerView],
     parts: tuple[str, ...] = (),
 ) -> tuple[dict[str, str], bool]:
     """Cache headers for a view and whether the client's copy is still good (304)."""
-    last = store.last_recorded_at()
+    layers = [c.layer for c in collections]
+    last = collections[0].clock if collections else store.last_recorded_at()
     policy = cache_policy(
         request,
-        parts=(*parts, *(lay.model_dump_json() for lay in layers)),
+        parts=(*parts, *(lay.model_dump_json() for lay in layers), *ogc.publication_parts(*collections)),
         last_recorded_at=last,
         frozen=is_frozen(view.as_of),
         public=not any(lay.private for lay in layers),
@@ -213,8 +214,9 @@ def _page(
     collection: str, request: Request, store: Store, settings: Settings, principal: Any, *, embed: bool
 ) -> Response:
     view = mapview.parse_view(collection, request)
-    layers = [_collection(request, store, lid, principal).layer for lid in view.layer_ids]
-    headers, fresh = _cached(request, store, settings, view, layers, parts=("embed" if embed else "page",))
+    collections = [_collection(request, store, lid, principal) for lid in view.layer_ids]
+    layers = [c.layer for c in collections]
+    headers, fresh = _cached(request, store, settings, view, collections, parts=("embed" if embed else "page",))
     headers["Content-Security-Policy"] = page_csp(settings, embed=embed)
     if fresh:
         return Response(status_code=304, headers=headers)
@@ -234,7 +236,7 @@ def map_png(
     view = mapview.parse_view(collection, request)
     collections = [_collection(request, store, lid, principal) for lid in view.layer_ids]
     layers = [c.layer for c in collections]
-    headers, fresh = _cached(request, store, settings, view, layers, parts=("png",))
+    headers, fresh = _cached(request, store, settings, view, collections, parts=("png",))
     if fresh:
         return Response(status_code=304, headers=headers)
     cache = mapview.payload_cache(request)
@@ -267,7 +269,7 @@ def map_incident(
     """Claims about the same event as ``claim_id`` (side by side in popups of large layers)."""
     view = mapview.parse_view(collection, request)
     layer_view = _collection(request, store, collection, principal)
-    headers, fresh = _cached(request, store, settings, view, [layer_view.layer], parts=("incident",))
+    headers, fresh = _cached(request, store, settings, view, [layer_view], parts=("incident",))
     if fresh:
         return Response(status_code=304, headers=headers)
     return JSONResponse(mapview.claim_incident(layer_view, claim_id, view), headers=headers)
@@ -282,7 +284,7 @@ def map_data(
     if len(view.layer_ids) > 1:
         raise BadParameter("layers", "data.json serves one collection; fetch each layer separately")
     layer_view = _collection(request, store, collection, principal)
-    headers, fresh = _cached(request, store, settings, view, [layer_view.layer], parts=("data",))
+    headers, fresh = _cached(request, store, settings, view, [layer_view], parts=("data",))
     if fresh:
         return Response(status_code=304, headers=headers)
     cache = mapview.payload_cache(request)

@@ -10,7 +10,9 @@ from fastapi.responses import HTMLResponse, Response
 
 from api.deps import SettingsDep, StoreDep
 from api.errors import BadParameter
+from api.ogc import collection_caches
 from api.params import parse_datetime, parse_instant
+from layers.collection import zones_in_force
 from layers.store import ZoneQuery
 
 router = APIRouter(tags=["maps"])
@@ -39,7 +41,8 @@ def orders(
     as_of_t = parse_instant(as_of)
     interval = parse_datetime(day.isoformat(), "date")  # the day, checked against the supported range
     start, end = (interval.start, interval.end) if interval else (None, None)
-    zones = store.query_zones(ZoneQuery(start=start, end=end, as_of=as_of_t)).items
+    query = ZoneQuery(start=start, end=end, as_of=as_of_t)
+    zones = zones_in_force(store, query, caches=collection_caches(request))
     lang_ = pick_lang(lang, request.headers.get("accept-language"))
     html = render_orders(orders_on(zones, day), day=day, as_of=as_of_t, lang=lang_)
     headers = {

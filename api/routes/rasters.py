@@ -116,10 +116,11 @@ def _read_headers(
 ) -> tuple[dict[str, str], tuple[Any, ...], bool]:
     layer = collection.layer
     frozen = is_frozen(as_of, delay=collection.delay)
-    last = None if frozen else store.last_recorded_at()
+    last = None if frozen else collection.clock
+    guards = ogc.publication_parts(collection)
     policy = cache_policy(
         request,
-        parts=(layer.model_dump_json(), "auth" if principal else "anon"),
+        parts=(layer.model_dump_json(), "auth" if principal else "anon", *guards),
         last_recorded_at=last,
         frozen=frozen,
         public=principal is None and not layer.private,
@@ -127,7 +128,7 @@ def _read_headers(
     )
     return (
         policy.headers(),
-        (layer.model_dump_json(), "auth" if principal else "anon", last),
+        (layer.model_dump_json(), "auth" if principal else "anon", last, *guards),
         not_modified(request, policy.etag),
     )
 

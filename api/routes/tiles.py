@@ -201,8 +201,13 @@ def vector_tile(
     frozen = is_frozen(req.as_of, delay=view.delay)
     policy = cache_policy(
         request,
-        parts=(layer.model_dump_json(), "exact" if view.reader.exact else "public", "mvt"),
-        last_recorded_at=None if frozen else store.last_recorded_at(),
+        parts=(
+            layer.model_dump_json(),
+            "exact" if view.reader.exact else "public",
+            "mvt",
+            *ogc.publication_parts(view),
+        ),
+        last_recorded_at=None if frozen else view.clock,
         frozen=frozen,
         public=principal is None and not layer.private,
         max_age=settings.cache_max_age,
