@@ -21,9 +21,13 @@ _DEADLINE: ContextVar[tuple[float, float] | None] = ContextVar("sitmap_geo_deadl
 
 
 @contextmanager
-def time_budget(seconds: float | None) -> Iterator[None]:
-    """Geocoding inside the block may take at most ``seconds`` of wall time (``None``: no limit)."""
-    token = _DEADLINE.set(None if seconds is None else (time.monotonic() + seconds, seconds))
+def time_budget(seconds: float | None, *, allowed: float | None = None) -> Iterator[None]:
+    """Geocoding inside the block may take at most ``seconds`` of wall time (``None``: no limit).
+
+    ``allowed`` is the budget the caller's user knows (the setting), named in the error
+    when ``seconds`` is what is left of it after waiting for a slot.
+    """
+    token = _DEADLINE.set(None if seconds is None else (time.monotonic() + seconds, allowed or seconds))
     try:
         yield
     finally:
