@@ -207,16 +207,16 @@ def run_store(url: str, claims: list[ClaimRecord], label: str) -> dict[str, floa
 
 
 def _child(cmd: list[str]) -> tuple[float, float, str]:
-    """Wall seconds, peak RSS (MB) and stdout of one child process."""
-    import resource
+    """Wall seconds, peak RSS (MB, from GNU time: the child's own, not the forked bench) and last stdout line."""
     import subprocess
 
-    before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
     t0 = time.perf_counter()
-    out = subprocess.run(cmd, check=True, capture_output=True, text=True).stdout
+    done = subprocess.run(["/usr/bin/time", "-f", "maxrss_kb=%M", *cmd], check=True, capture_output=True, text=True)
     wall = time.perf_counter() - t0
-    peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
-    return wall, max(peak, before) / 1024, out.strip().splitlines()[-1] if out.strip() else ""
+    kb = [ln for ln in done.stderr.splitlines() if ln.startswith("maxrss_kb=")]
+    peak = int(kb[-1].split("=")[1]) / 1024 if kb else float("nan")
+    out = done.stdout.strip()
+    return wall, peak, out.splitlines()[-1] if out else ""
 
 
 def _sitmap_import(path: Path, db: str) -> tuple[float, float, str]:
