@@ -77,6 +77,7 @@ def map_js(prefix: str = STATIC_PREFIX) -> list[tuple[str, str]]:
         ("sitmap_basemap", f"{prefix}/sitmap/sitmap-basemap.js"),
         ("sitmap", f"{prefix}/sitmap/sitmap-map.js"),
         ("sitmap_tiles", f"{prefix}/sitmap/sitmap-tiles.js"),
+        ("sitmap_reader", f"{prefix}/sitmap/sitmap-reader.js"),
     ]
 
 

@@ -34,8 +34,7 @@ BASEMAP_DIR = Path(__file__).resolve().parents[2] / "geo" / "data" / "basemap"
 BASEMAP_FILE = Path(__file__).parent / "static" / "basemap.geojson"
 #: The credit of everything the basemap draws (shown in the map's attribution).
 BASEMAP_ATTRIBUTION = (
-    "Coastline © OpenStreetMap contributors (ODbL); Natural Earth; places: GeoNames (CC BY 4.0); "
-    "neighbourhoods: IDF block grid; Wadi Gaza: sitmap"
+    "Coastline © OpenStreetMap contributors (ODbL); Natural Earth; GeoNames (CC BY 4.0); IDF block grid"
 )
 #: Bounds of the places labelled (lon/lat): the Strip, Israel, the West Bank and close neighbours.
 LABEL_BOX = (33.8, 29.4, 36.0, 33.4)

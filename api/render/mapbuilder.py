@@ -25,6 +25,7 @@ from jinja2 import Environment, PackageLoader, Template, select_autoescape
 
 from api.render.assets import STATIC_PREFIX, map_css, map_js, resolve_asset
 from api.render.basemap import basemap_geojson
+from api.render.i18n import words
 from api.render.mapdata import claims_payload, json_for_script, zones_payload
 from api.render.words import METHOD_WORDS, isolate
 
@@ -122,6 +123,7 @@ class MapConfig:
     inline_assets: bool = False
     cluster_threshold: int = CLUSTER_THRESHOLD
     offline_basemap: str | dict[str, Any] | None = None
+    lang: str = "en"
     extra: dict[str, Any] = field(default_factory=dict)
 
     def basemap_source(self) -> str | dict[str, Any] | None:
@@ -158,6 +160,8 @@ class MapConfig:
             "basemap": None
             if no_basemap(self.tiles)
             else {"url": self.tiles, "attribution": self.tiles_attribution or "Basemap", "max_zoom": 19},
+            "lang": self.lang,
+            "i18n": words(self.lang).js(),
             "cluster_threshold": self.cluster_threshold,
             **self.extra,
         }

@@ -78,6 +78,7 @@ def claims_payload(
     c, claimants = encode([r.claimant for r in located])
     src, sources = encode([r.source for r in located])
     m, methods = encode([u.method for u in uncs])
+    rv, reviews = encode([r.review for r in located])
     cols: dict[str, list[Any]] = {
         "ids": [r.id for r in located],
         "x": xs.tolist(),
@@ -145,6 +146,30 @@ def claims_payload(
         "methods": methods,
         "incidents": inc_list,
         "regions": regions,
+        # review state: one value for all unless they differ (then one code per claim)
+        "reviews": reviews,
+        **({"rv": rv} if len(reviews) > 1 else {}),
+        "unplaced": [_unplaced(r) for r in records if r.geometry is None or r.uncertainty is None][:MAX_UNPLACED],
+    }
+
+
+#: Claims without a place listed (by the map's list) per layer; the rest are counted in ``unlocated``.
+MAX_UNPLACED = 200
+
+
+def _unplaced(r: ClaimRecord) -> dict[str, Any]:
+    """What the list shows of a claim that cannot be drawn: what, when, who, where as written."""
+    return {
+        "id": r.id,
+        "event_type": r.event_type,
+        "claimant": r.claimant,
+        "source": r.source,
+        "url": r.url,
+        "place": r.place_name or r.place_text,
+        "t0": None if r.valid_from is None else int(r.valid_from.timestamp()),
+        "t1": None if r.valid_to is None else int(r.valid_to.timestamp()),
+        "precision": r.time_precision,
+        "status": r.status,
     }
 
 

@@ -16,6 +16,7 @@ orders list and the static assets are rooms of their own (``oembed``, ``orders``
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import replace
 from datetime import UTC, datetime
 from typing import Any
@@ -213,15 +214,27 @@ def _page_info(
 def _page(
     collection: str, request: Request, store: Store, settings: Settings, principal: Any, *, embed: bool
 ) -> Response:
+    from api.render.i18n import pick_lang
+
     view = mapview.parse_view(collection, request)
     collections = [_collection(request, store, lid, principal) for lid in view.layer_ids]
     layers = [c.layer for c in collections]
-    headers, fresh = _cached(request, store, settings, view, collections, parts=("embed" if embed else "page",))
+    lang = pick_lang(request.query_params.get("lang"), request.headers.get("accept-language"))
+    headers, fresh = _cached(request, store, settings, view, collections, parts=("embed" if embed else "page", lang))
     headers["Content-Security-Policy"] = page_csp(settings, embed=embed)
+    headers["Vary"] = "Accept-Language"
+    headers["Content-Language"] = lang
     if fresh:
         return Response(status_code=304, headers=headers)
-    config = _map_config(request, store, settings, view, layers, embed=embed)
+    config = replace(_map_config(request, store, settings, view, layers, embed=embed), lang=lang)
     info = _page_info(request, settings, view, layers, collection)
+    if "lang" in request.query_params:  # the embed snippet keeps the reader's language
+        pinned_src = re.search(r'src="([^"]+)"', info.snippet)
+        if pinned_src:
+            info = replace(
+                info, snippet=info.snippet.replace(pinned_src.group(1), f"{pinned_src.group(1)}&amp;lang={lang}")
+            )
+        info = replace(info, embed_url=f"{info.embed_url}?lang={lang}")
     html = render_embed_page(config, info) if embed else render_map_page(config, info)
     return HTMLResponse(html, headers=headers)
 

@@ -64,3 +64,246 @@ def test_offline_basemap_draws_sea_unlike_land_with_the_network_blocked(server: 
     assert "OpenStreetMap contributors (ODbL)" in credit and "GeoNames" in credit
     assert pg.locator("img.leaflet-tile").count() == 0
     watch.check()
+
+
+def wait_reader(pg: Any) -> None:
+    pg.wait_for_selector(f"{MAP}[data-reader=ready]", timeout=20_000)
+    pg.wait_for_timeout(100)  # the list follows the map a moment later
+
+
+def drawn(pg: Any) -> int:
+    return int(pg.get_attribute(MAP, "data-drawn-claims"))
+
+
+def boxes(pg: Any) -> list[tuple[str, dict[str, float]]]:
+    """Bounding boxes of every visible control on the map (and the embed caption)."""
+    out = []
+    for loc in pg.locator(".leaflet-control, .sm-caption").all():
+        if loc.is_visible():
+            box = loc.bounding_box()
+            if box and box["width"] > 0 and box["height"] > 0:
+                out.append((loc.evaluate("e => e.className.split(' ').slice(0, 2).join('.')"), box))
+    return out
+
+
+def overlaps(a: dict[str, float], b: dict[str, float]) -> bool:
+    return (
+        a["x"] < b["x"] + b["width"] - 0.5
+        and b["x"] < a["x"] + a["width"] - 0.5
+        and a["y"] < b["y"] + b["height"] - 0.5
+        and b["y"] < a["y"] + a["height"] - 0.5
+    )
+
+
+@pytest.mark.parametrize("size", [(1280, 800), (390, 844)], ids=["desktop", "phone"])
+@pytest.mark.parametrize("path", ["/maps/all?layers=evacuation-orders", "/embed/all?datetime=2023-12-02&claimant=IDF"])
+def test_no_control_overlaps_another(server: str, page: tuple[Any, Watch], size: tuple[int, int], path: str) -> None:
+    pg, watch = page
+    pg.set_viewport_size({"width": size[0], "height": size[1]})
+    pg.goto(server + path)
+    wait_drawn(pg)
+    wait_reader(pg)
+    found = boxes(pg)
+    assert len(found) >= 5, found
+    clashes = [(a[0], b[0]) for n, a in enumerate(found) for b in found[n + 1 :] if overlaps(a[1], b[1])]
+    assert not clashes, clashes
+    legend_open = pg.evaluate("!!document.querySelector('.sm-legend').open")
+    assert legend_open == (size[0] > 1000 and path.startswith("/maps"))  # collapsed on phones and in embeds
+    watch.check()
+
+
+def test_filters_change_counts_url_caption_and_downloads(server: str, page: tuple[Any, Watch]) -> None:
+    pg, watch = page
+    pg.set_viewport_size({"width": 1280, "height": 800})
+    pg.goto(f"{server}/maps/all?datetime=2023-12-02")
+    wait_drawn(pg)
+    wait_reader(pg)
+    before = drawn(pg)
+    assert before == 5
+    pg.click(".sm-leg-type[data-event-type=airstrike]")  # the legend is the event-type filter
+    assert drawn(pg) == 2  # the rocket launch and the month-long ground operation are left
+    assert "event_type=rocket_launch" in pg.url and "event_type=airstrike" not in pg.url
+    assert pg.get_attribute(".sm-leg-type[data-event-type=airstrike]", "aria-checked") == "false"
+    assert "filtered" in pg.text_content(".sm-caption") and "Rocket fire" in pg.text_content(".sm-caption")
+    pg.click(".sm-leg-type[data-event-type=airstrike]")
+    assert drawn(pg) == before and "event_type" not in pg.url
+    pg.select_option(".sm-filters select[name=claimant]", "Gaza health ministry")
+    assert drawn(pg) == 2 and "claimant=Gaza+health+ministry" in pg.url
+    assert "Claimant = Gaza health ministry" in pg.text_content(".sm-caption")
+    hrefs = pg.eval_on_selector_all("a[data-sm-download]", "els => els.map(e => e.getAttribute('href'))")
+    assert all("claimant=Gaza+health+ministry" in h for h in hrefs if "/items" in h)
+    pg.click(".sm-clear")
+    assert drawn(pg) == before and "claimant" not in pg.url
+    watch.check()
+
+
+def test_claimant_alias_filter_is_named_in_the_embed_caption(server: str, page: tuple[Any, Watch]) -> None:
+    pg, watch = page
+    pg.goto(f"{server}/embed/all?claimant=IDF")
+    wait_drawn(pg)
+    wait_reader(pg)
+    assert drawn(pg) == 3  # everything the Israeli military claims, found through its alias
+    caption = pg.text_content(".sm-caption")
+    assert "filtered: Claimant = Israeli military" in caption and "as of" in caption and "All claims" in caption
+    links = pg.eval_on_selector_all(".sm-caption a", "els => els.map(e => e.href)")
+    assert any("/maps/all?claimant=IDF" in h for h in links)  # the full map of the same view
+    assert any("/collections/all/items?claimant=IDF" in h and "f=geojson" in h for h in links)  # its data
+    watch.check()
+
+
+def test_list_and_map_stay_in_step(server: str, page: tuple[Any, Watch]) -> None:
+    pg, watch = page
+    pg.set_viewport_size({"width": 1280, "height": 800})
+    pg.goto(f"{server}/maps/all?datetime=2023-12-02")
+    wait_drawn(pg)
+    wait_reader(pg)
+    rows = pg.eval_on_selector_all(
+        ".sm-list:not(.sm-unplaced) [data-claim-id]", "els => els.map(e => e.dataset.claimId)"
+    )
+    in_view = pg.evaluate(
+        """(() => { const c = window.sitmapMaps[0], b = c.map.getBounds(), out = [];
+        c.sets.forEach(s => { for (let i = 0; i < s.n; i++)
+          if (s.visible[i] && b.contains([s.data.y[i], s.data.x[i]])) out.push(s.data.ids[i]); });
+        return out; })()"""
+    )
+    assert sorted(rows) == sorted(in_view) and len(rows) == int(pg.get_attribute(MAP, "data-listed-claims"))
+    assert {"ky-strike-1", "rf-strike"} <= set(rows)  # the view opens where most claims are
+    unplaced = "els => els.map(e => e.dataset.claimId)"
+    assert pg.eval_on_selector_all(".sm-unplaced [data-claim-id]", unplaced) == []  # it is of 3 Dec
+    # a row opens its popup on the map
+    pg.click(".sm-list [data-claim-id=ky-strike-1]")
+    pg.wait_for_selector(".sm-popup .sm-card[data-claim-id=ky-strike-1]", timeout=10_000)
+    # a click on the map marks the row of the claim it opened
+    pg.keyboard.press("Escape")
+    xy = pg.evaluate(
+        "(() => { const p = window.sitmapMaps[0].map.latLngToContainerPoint([31.29, 34.25]); return [p.x, p.y]; })()"
+    )
+    box = pg.locator(MAP).bounding_box()
+    pg.mouse.click(box["x"] + xy[0], box["y"] + xy[1])
+    pg.wait_for_selector(".sm-popup .sm-card", timeout=10_000)
+    opened = pg.eval_on_selector_all(".sm-popup .sm-card", "els => els.map(e => e.dataset.claimId)")
+    marked = pg.eval_on_selector_all(".sm-list .sm-selected", "els => els.map(e => e.dataset.claimId)")
+    assert opened and sorted(opened) == sorted(marked)
+    # moving the map changes what is listed: zoomed on Rafah, the Khan Younis claims leave the list
+    pg.evaluate("window.sitmapMaps[0].map.setView([31.29, 34.25], 14, {animate: false})")
+    pg.wait_for_timeout(200)
+    now = pg.eval_on_selector_all(
+        ".sm-list:not(.sm-unplaced) [data-claim-id]", "els => els.map(e => e.dataset.claimId)"
+    )
+    assert "ky-strike-1" not in now and "rf-strike" in now
+    pg.check(".sm-all")
+    pg.wait_for_timeout(200)
+    assert pg.eval_on_selector_all(".sm-unplaced [data-claim-id]", unplaced) == ["unlocated"]  # listed, not drawn
+    watch.check()
+
+
+def test_keyboard_alone_reaches_a_claim_and_opens_it(server: str, page: tuple[Any, Watch]) -> None:
+    pg, watch = page
+    pg.set_viewport_size({"width": 1280, "height": 800})
+    pg.goto(f"{server}/maps/all?datetime=2023-12-02")
+    wait_drawn(pg)
+    wait_reader(pg)
+    for _ in range(80):
+        pg.keyboard.press("Tab")
+        if pg.evaluate("document.activeElement && document.activeElement.dataset.claimId !== undefined"):
+            break
+    first = pg.evaluate("document.activeElement.dataset.claimId")
+    assert first, "Tab never reached a claim in the list"
+    pg.keyboard.press("ArrowDown")
+    second = pg.evaluate("document.activeElement.dataset.claimId")
+    assert second and second != first
+    pg.keyboard.press("Enter")
+    pg.wait_for_selector(f".sm-popup .sm-card[data-claim-id='{second}']", timeout=10_000)
+    watch.check()
+
+
+@pytest.mark.parametrize("prefix", ["/maps", "/embed"])
+def test_permalinks_open_the_right_claim(server: str, page: tuple[Any, Watch], prefix: str) -> None:
+    pg, watch = page
+    pg.set_viewport_size({"width": 1280, "height": 800})
+    pg.goto(f"{server}{prefix}/all?claim=gc-strike")  # on 5 Dec; the map shows all dates
+    wait_drawn(pg)
+    wait_reader(pg)
+    pg.wait_for_selector(".sm-popup .sm-card[data-claim-id=gc-strike]", timeout=10_000)
+    link = pg.get_attribute(".sm-popup .sm-card[data-claim-id=gc-strike] .sm-permalink", "href")
+    assert link.endswith("/maps/all?claim=gc-strike")  # every popup offers its own link
+    # a day that does not show it moves to its day
+    pg.goto(f"{server}{prefix}/all?datetime=2023-12-02&claim=gc-strike")
+    wait_reader(pg)
+    pg.wait_for_selector(".sm-popup .sm-card[data-claim-id=gc-strike]", timeout=10_000)
+    assert "datetime=2023-12-05" in pg.url
+    watch.check()
+
+
+def test_phone_popups_are_a_bottom_sheet_and_the_credits_an_i_button(server: str, page: tuple[Any, Watch]) -> None:
+    pg, watch = page
+    pg.set_viewport_size({"width": 390, "height": 844})
+    pg.goto(f"{server}/maps/all?claim=unlocated")  # a claim without a place opens in the sheet
+    wait_reader(pg)
+    sheet = pg.locator(".sm-sheet")
+    sheet.wait_for(state="visible", timeout=10_000)
+    assert "Witnesses" in sheet.text_content()
+    pg.click(".sm-sheet-close")
+    pg.goto(f"{server}/maps/all?claim=ky-strike-1")
+    wait_reader(pg)
+    sheet.wait_for(state="visible", timeout=10_000)
+    box = sheet.bounding_box()
+    assert box["x"] == 0 and box["width"] == 390 and abs(box["y"] + box["height"] - 844) < 2  # docked at the bottom
+    assert pg.locator(".leaflet-popup").count() == 0
+    attribution = pg.locator(".leaflet-control-attribution")
+    assert "sm-attr-closed" in attribution.get_attribute("class") and attribution.bounding_box()["width"] < 40
+    pg.click(".sm-info")
+    assert "OpenStreetMap" in attribution.text_content() and attribution.bounding_box()["width"] > 100
+    watch.check()
+
+
+def test_time_histogram_steps_through_days_with_claims_and_brushes_an_interval(
+    server: str, page: tuple[Any, Watch]
+) -> None:
+    pg, watch = page
+    pg.set_viewport_size({"width": 1280, "height": 800})
+    pg.goto(f"{server}/maps/all?datetime=2023-12-06")
+    wait_reader(pg)
+    pg.click(".sm-time button[aria-label='Next day with claims']")
+    assert "datetime=2023-12-07" in pg.url or drawn(pg) > 0  # a week or month claim covers the next days
+    pg.goto(f"{server}/maps/all?datetime=2023-12-02")
+    wait_reader(pg)
+    pg.click(".sm-time button[aria-label='Previous day with claims']")
+    assert "datetime=2023-12-01" in pg.url  # the month-long claim starts on 1 Dec
+    hist = pg.locator(".sm-hist").bounding_box()
+    y = hist["y"] + hist["height"] / 2
+    pg.mouse.move(hist["x"] + 2, y)
+    pg.mouse.down()
+    pg.mouse.move(hist["x"] + hist["width"] - 2, y, steps=4)
+    pg.mouse.up()
+    assert ("datetime=" in pg.url and "%2F" in pg.url) or "/" in pg.url.split("datetime=")[1]
+    assert drawn(pg) == 9  # every dated located claim of the whole span (the undated one has no day)
+    watch.check()
+
+
+def test_arabic_and_hebrew_readers_get_a_right_to_left_map_with_text_as_written(
+    server: str, page: tuple[Any, Watch]
+) -> None:
+    from api.render.i18n import MESSAGES
+
+    pg, watch = page
+    pg.set_viewport_size({"width": 1280, "height": 800})
+    pg.goto(f"{server}/maps/all?datetime=2023-12-06&lang=ar")
+    wait_reader(pg)
+    assert pg.evaluate("document.documentElement.dir") == "rtl"
+    assert pg.evaluate("document.documentElement.lang") == "ar"
+    assert pg.get_attribute(MAP, "dir") == "ltr"  # the map itself keeps west on the left
+    assert MESSAGES["Claims in view"]["ar"] in pg.text_content(".sm-list-head")
+    assert pg.text_content(".sm-legend summary") == MESSAGES["Legend"]["ar"]
+    assert "ديسمبر" in pg.text_content(".sm-date")  # Babel's month name
+    # user text stays as written, each in its own isolate
+    who = pg.eval_on_selector_all(".sm-list bdi", "els => els.map(e => e.textContent)")
+    assert "</script><script>alert(2)</script>" in who
+    snippet = pg.input_value("#sm-snippet")
+    assert "lang=ar" in snippet  # the embed keeps the language
+    pg.goto(f"{server}/embed/all", wait_until="commit")
+    pg.set_extra_http_headers({"Accept-Language": "he-IL,he;q=0.9"})
+    pg.goto(f"{server}/embed/all?datetime=2023-12-02")
+    wait_reader(pg)
+    assert pg.evaluate("document.documentElement.dir") == "rtl" and pg.evaluate("document.documentElement.lang") == "he"
+    watch.check()

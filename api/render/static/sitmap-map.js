@@ -132,6 +132,38 @@
     ctx.globalAlpha = 1;
   }
 
+  /** Claims this vague are areas, not points: radius in metres (or any claim with a region polygon). */
+  var REGION_M = 5000;
+  function isRegion(d, i) { return !!((d.regions && d.regions[d.ids[i]]) || (d.r[i] !== null && d.r[i] >= REGION_M)); }
+  var hatches = {};
+  /** A diagonal hatch in ``color`` (one small pattern canvas per colour). */
+  function hatch(ctx, color) {
+    if (!hatches[color]) {
+      var c = document.createElement('canvas'); c.width = c.height = 8;
+      var g = c.getContext('2d'); g.strokeStyle = color; g.lineWidth = 1.2;
+      g.beginPath(); g.moveTo(0, 8); g.lineTo(8, 0); g.moveTo(-2, 2); g.lineTo(2, -2); g.moveTo(6, 10); g.lineTo(10, 6); g.stroke();
+      hatches[color] = c;
+    }
+    return ctx.createPattern(hatches[color], 'repeat');
+  }
+  /** The mark of a region claim: a hollow dashed ring (never a solid point) and, when its area is large on screen, a label. */
+  function drawRegionMark(ctx, style, x, y, place, radius, labelled) {
+    ctx.beginPath(); ctx.arc(x, y, 6, 0, 2 * Math.PI);
+    ctx.lineWidth = 3.5; ctx.strokeStyle = 'rgba(255,255,255,0.9)'; ctx.stroke();
+    ctx.lineWidth = 2; ctx.strokeStyle = style.color; ctx.setLineDash([3, 2]); ctx.stroke(); ctx.setLineDash([]);
+    if (!labelled || !place) return;
+    var text = place + ' ' + radius;
+    ctx.font = 'italic 11px system-ui, sans-serif'; ctx.textAlign = 'center'; ctx.textBaseline = 'top';
+    var w = ctx.measureText(text).width, r = [x - w / 2, y + 8, x + w / 2, y + 22];
+    for (var q = 0; q < labelled.length; q++) {
+      var o = labelled[q];
+      if (r[0] < o[2] && r[2] > o[0] && r[1] < o[3] && r[3] > o[1]) return;  // one label per place on screen
+    }
+    labelled.push(r);
+    ctx.lineWidth = 3; ctx.strokeStyle = 'rgba(255,255,255,0.9)'; ctx.strokeText(text, x, y + 9);
+    ctx.fillStyle = '#333'; ctx.fillText(text, x, y + 9);
+  }
+
   // ---------------------------------------------------------------- claims data
   /** A claims layer: the compact columns plus what the current filters show. */
   function ClaimSet(meta, data) {
@@ -173,8 +205,9 @@
     var d = this.data, n = this.n, shown = 0;
     for (var i = 0; i < n; i++) {
       var a = d.t0[i], b = d.t1[i], on;
-      if (t.day === null) on = true;
+      if (t.day === null) on = t.from === null || t.from === undefined || (a !== null && b !== null && a < t.to && b >= t.from);
       else on = a !== null && b !== null && a < t.day + DAY && b >= t.day;
+      if (on && t.keep) on = t.keep(this, i);
       var p = d.precisions[d.p[i]];
       this.visible[i] = on ? 1 : 0;
       this.faded[i] = (p === 'week' || p === 'month' || p === 'year' || p === 'unknown') ? 1 : 0;
@@ -246,7 +279,9 @@
     _drawClaims: function (ctx, items, scale, origin) {
       var set = this.set, d = set.data, ctl = this.ctl, regions = d.regions || {};
       items.sort(function (a, b) { return b[3] - a[3]; });
-      // Uncertainty first, widest underneath, so precise claims stay on top.
+      // Uncertainty first, widest underneath, so precise claims stay on top. A region claim
+      // (an admin area, or a radius of REGION_M or more) is an outlined, hatched area: it is
+      // never filled like the land, and never gets a solid point symbol.
       for (var k = 0; k < items.length; k++) {
         var it = items[k], i = it[0], st = ctl.style(set.eventType(i));
         var a = fillOpacity(d.r[i]) * (set.faded[i] ? 0.5 : 1);
@@ -254,15 +289,24 @@
         var reg = regions[d.ids[i]];
         if (reg) this._regionPath(ctx, reg, scale, origin);
         else ctx.arc(it[1], it[2], Math.max(it[3], 1), 0, 2 * Math.PI);
+        if (isRegion(d, i)) {
+          // hatch only areas up to a city's size; wider ones (a whole country) are outlined only
+          if (d.r[i] < 15000) { ctx.globalAlpha = 0.22; ctx.fillStyle = hatch(ctx, st.color); ctx.fill('evenodd'); }
+          ctx.globalAlpha = 0.8; ctx.strokeStyle = st.color; ctx.lineWidth = 1.4; ctx.setLineDash([6, 4]);
+          ctx.stroke(); ctx.setLineDash([]);
+          continue;
+        }
         ctx.globalAlpha = a; ctx.fillStyle = st.color; ctx.fill('evenodd');
         ctx.globalAlpha = Math.min(0.7, 2 * a + 0.08); ctx.strokeStyle = st.color; ctx.lineWidth = 1;
         if (set.faded[i]) ctx.setLineDash([4, 3]);
         ctx.stroke(); ctx.setLineDash([]);
       }
       ctx.globalAlpha = 1;
+      var labelled = [];
       for (k = items.length - 1; k >= 0; k--) {
         it = items[k]; i = it[0];
-        drawSymbol(ctx, ctl.style(set.eventType(i)), it[1], it[2], 5, set.ring(i), set.faded[i]);
+        if (isRegion(d, i)) drawRegionMark(ctx, ctl.style(set.eventType(i)), it[1], it[2], d.places[d.pl[i]], radiusWords(d.r[i]), it[3] > 60 ? labelled : null);
+        else drawSymbol(ctx, ctl.style(set.eventType(i)), it[1], it[2], 5, set.ring(i), set.faded[i]);
         this._hits.push({ i: i, x: it[1], y: it[2], n: 1 });
       }
     },
@@ -347,7 +391,7 @@
       if (!hit.claims.length) return;
       var i = hit.claims[0], d = this.set.data;
       var content = this.ctl.claimPopup(this.set, hit.claims.slice(0, 6));
-      L.popup({ maxWidth: 420, minWidth: 240, className: 'sm-popup' }).setLatLng([d.y[i], d.x[i]]).setContent(content).openOn(this._map);
+      this.ctl.openPopup([d.y[i], d.x[i]], content, this.set, hit.claims.slice(0, 6));
     }
   });
 
@@ -551,6 +595,11 @@
     if (b && b.isValid()) this.map.fitBounds(b.pad(0.1), { maxZoom: 14, animate: false });
   };
 
+  /** Open a popup with ``content`` at ``latlng`` for claims ``idx`` of ``set`` (sitmap-reader.js may show a sheet instead). */
+  Controller.prototype.openPopup = function (latlng, content) {
+    return L.popup({ maxWidth: 420, minWidth: 240, className: 'sm-popup', autoPanPaddingTopLeft: [10, 40] }).setLatLng(latlng).setContent(content).openOn(this.map);
+  };
+
   Controller.prototype.drawnCount = function () {
     var n = 0, map = this.map;
     this.layers.forEach(function (l) { if (map.hasLayer(l)) n += l.set.shown; });
@@ -618,7 +667,8 @@
   Controller.prototype.setDay = function (day) {
     this.t.day = day;
     this.ui.all.checked = day === null;
-    this.sets.forEach(function (s) { s.filter({ day: day }); });
+    var t = this.t;
+    this.sets.forEach(function (s) { s.filter(t); });
     this.layers.forEach(function (l) { l.redraw(); });
     this._restyleZones();
     this._labelTime();
@@ -673,7 +723,7 @@
     if (this.cfg.as_of_label) parts.push('as known ' + this.cfg.as_of_label);
     if (unlocated) parts.push(unlocated + ' without a place, not drawn');
     var day = this.t.day, gaps = (this.gaps || []).filter(function (g) { return day === null || parseDay(g.date) <= day; });
-    if (gaps.length) parts.push('orders known to be incomplete: ' + gaps.length + (gaps.length === 1 ? ' order' : ' orders') + ' not drawn (no area in the data)');
+    if (gaps.length) parts.push('record incomplete: ' + gaps.length + ' known order' + (gaps.length === 1 ? '' : 's') + ' not drawn');
     this.statusEl.textContent = parts.join(' \u00b7 ');
     if (this.errors.length) {
       var msg = ['Could not load '];
@@ -916,5 +966,9 @@
     return ctl;
   }
 
-  window.SitmapMap = { init: init, timeWords: timeWords, radiusWords: radiusWords, fillOpacity: fillOpacity };
+  window.SitmapMap = {
+    init: init, timeWords: timeWords, radiusWords: radiusWords, fillOpacity: fillOpacity,
+    // for sitmap-reader.js (list, filters, time histogram, mobile popups), which extends these
+    Controller: Controller, ClaimSet: ClaimSet, symbolIcon: symbolIcon, drawSymbol: drawSymbol
+  };
 })();
