@@ -190,7 +190,7 @@ def test_map_page_loads_clean_and_counts_match_the_api(server: str, page: tuple[
     assert "5 claims" in pg.text_content(".sm-status")
     # step one day forward without reloading: the counts follow the API, the URL follows the view
     pg.evaluate("window.__same_page = true")
-    pg.click(".sm-time button[aria-label='Next day']")
+    pg.click(".sm-time button[aria-label='Next day with claims']")
     assert drawn(pg) == api_located(server, "all", "datetime=2023-12-03")
     assert "datetime=2023-12-03" in pg.url and pg.evaluate("window.__same_page") is True
     # the lifted Gaza City order (lifted on 3 Dec) is drawn as lifted, not hidden
@@ -219,7 +219,8 @@ def test_embed_loads_clean_and_shows_week_claims_across_their_window(server: str
         )
     assert pg.locator(".sm-header").count() == 0  # no site chrome
     size = pg.locator(".folium-map").bounding_box()
-    assert size["width"] == 1100 and size["height"] == 760  # fills its frame
+    caption = pg.locator(".sm-caption").bounding_box()  # the caption line above it
+    assert size["width"] == 1100 and size["height"] + caption["height"] == 760  # fills its frame
     watch.check()
 
 
@@ -296,7 +297,7 @@ def test_thousands_of_claims_cluster_at_low_zoom_and_split_when_zoomed(
     wait_drawn(pg)
     assert drawn(pg) == 2000
     assert pg.evaluate("window.sitmapMaps[0].layers[0].clustered") is True
-    pg.click(".sm-time button[aria-label='Next day']")  # the first day: 1 Dec
+    pg.click(".sm-time button[aria-label='Next day with claims']")  # the first day: 1 Dec
     assert drawn(pg) == sum(1 for d in days if d.day == 1) == 400
     pg.evaluate("window.sitmapMaps[0].map.setView([31.36, 34.37], 17, {animate: false})")
     assert pg.evaluate("window.sitmapMaps[0].layers[0].clustered") is False

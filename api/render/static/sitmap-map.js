@@ -969,6 +969,7 @@
   window.SitmapMap = {
     init: init, timeWords: timeWords, radiusWords: radiusWords, fillOpacity: fillOpacity,
     // for sitmap-reader.js (list, filters, time histogram, mobile popups), which extends these
-    Controller: Controller, ClaimSet: ClaimSet, symbolIcon: symbolIcon, drawSymbol: drawSymbol
+    Controller: Controller, ClaimSet: ClaimSet, symbolIcon: symbolIcon, drawSymbol: drawSymbol,
+    util: { el: el, add: add, bdi: bdi, dayStart: dayStart, isoDay: isoDay, parseDay: parseDay }
   };
 })();

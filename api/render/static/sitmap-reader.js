@@ -27,21 +27,8 @@
   var PHONE = 600;
   var MAX_ROWS = 150;
 
-  // ---------------------------------------------------------------- small helpers
-  function el(tag, cls, text) {
-    var e = document.createElement(tag);
-    if (cls) e.className = cls;
-    if (text !== undefined && text !== null) e.textContent = String(text);
-    return e;
-  }
-  function add(parent, child) { parent.appendChild(child); return child; }
-  function bdi(text) { var b = document.createElement('bdi'); b.textContent = String(text); return b; }
-  function dayStart(sec) { return Math.floor(sec / DAY) * DAY; }
-  function isoDay(sec) { return new Date(sec * 1000).toISOString().slice(0, 10); }
-  function parseDay(s) {
-    var m = /^(\d{4})-(\d{2})-(\d{2})/.exec(s || '');
-    return m ? Date.UTC(+m[1], +m[2] - 1, +m[3]) / 1000 : null;
-  }
+  // ---------------------------------------------------------------- small helpers (sitmap-map.js's own)
+  var U = SM.util, el = U.el, add = U.add, bdi = U.bdi, dayStart = U.dayStart, isoDay = U.isoDay, parseDay = U.parseDay;
   function phone() { return window.innerWidth <= PHONE; }
 
   /** sitmap's words in the reader's language (English when there is no translation). */
@@ -199,6 +186,8 @@
     this._legendRows();
     this._syncFilterForm();
     this._updateHistogram();
+    this.refreshList();
+    this.updateCaption();
     document.dispatchEvent(new CustomEvent('sitmap:filters', { detail: { params: self._filterParams() } }));
   };
 
