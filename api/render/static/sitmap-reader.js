@@ -79,7 +79,9 @@
         if (n > best) { best = n; bi = a; }
       }
       var cx = pts[bi][0], cy = pts[bi][1], xs = [], ys = [];
-      pts.forEach(function (p) { if (Math.abs(p[0] - cx) < 0.35 && Math.abs(p[1] - cy) < 0.35) { xs.push(p[0]); ys.push(p[1]); } });
+      // most claims in one neighbourhood: frame it; scattered few: frame them all (within 3 degrees)
+      var near = best >= 0.6 * pts.length ? 0.35 : 3;
+      pts.forEach(function (p) { if (Math.abs(p[0] - cx) < near && Math.abs(p[1] - cy) < near) { xs.push(p[0]); ys.push(p[1]); } });
       xs.sort(function (p, q) { return p - q; }); ys.sort(function (p, q) { return p - q; });
       var k = xs.length > 20 ? Math.floor(xs.length * 0.03) : 0, m = xs.length - 1 - k;
       b = L.latLngBounds([ys[k], xs[k]], [ys[m], xs[m]]);
@@ -96,7 +98,7 @@
     var legend = this.map.getContainer().querySelector('.sm-legend[open]');
     var right = legend ? legend.offsetWidth + 20 : 20;
     var time = this.map.getContainer().querySelector('.sm-time');
-    var bottom = time ? time.offsetHeight + 20 : 20;
+    var bottom = (time ? time.offsetHeight + 20 : 20) + (this.hist ? 0 : 40);  // room for the histogram still to come
     this.map.fitBounds(b.pad(0.08), { maxZoom: 13, animate: false, paddingTopLeft: [20, 40], paddingBottomRight: [right, bottom] });
   };
 
@@ -110,8 +112,8 @@
     if (!box) return;
     box.open = !this.cfg.embed && !this._legendSmall;
     if (size.x < PHONE && box.parentNode) {
-      // on phones the legend sits under the zoom buttons, away from the time bar
-      var corner = this.map.getContainer().querySelector('.leaflet-top.leaflet-left');
+      // on phones the legend sits under the status line, away from the time bar
+      var corner = this.map.getContainer().querySelector('.leaflet-top.leaflet-right');
       if (corner) corner.appendChild(box);
     }
     var summary = box.querySelector('summary');
@@ -293,7 +295,7 @@
     var unplaced = [];
     this.sets.forEach(function (s) { (s.data.unplaced || []).forEach(function (u) { unplaced.push([s, u]); }); });
     if (unplaced.length) {
-      add(box, el('h2', null, T(cfg, 'Without a place (not drawn)')));
+      this.unplacedHead = add(box, el('h2', null, T(cfg, 'Without a place (not drawn)')));
       this.unplacedList = add(box, el('ol', 'sm-list sm-unplaced'));
       this.unplaced = unplaced;
     }
@@ -353,6 +355,7 @@
     if (this.unplacedList) {
       this.unplacedList.textContent = '';
       this.unplaced.forEach(function (p) { if (self._unplacedShown(p[1])) add(self.unplacedList, self._unplacedRow(p[0], p[1])); });
+      this.unplacedHead.hidden = this.unplacedList.hidden = !this.unplacedList.firstChild;
     }
     this._markSelected();
     this.map.getContainer().setAttribute('data-listed-claims', String(rows.length));
