@@ -39,11 +39,12 @@ import shapely
 from shapely.geometry.base import BaseGeometry
 
 from geo.errors import NotFound, StoreBusy, StoreError
-from layers.model import ClaimRecord, Layer, Report, Source, Zone
+from layers.model import Layer
 from layers.store import digests as D
 from layers.store import rows as R
 from layers.store.base import SCHEMA_VERSION, LayerVersion, StoreStats, WriteResult, check_schema_version
-from layers.store.sqlreads import SqlReads, last_page_total, write_meta
+from layers.store.sqlreads import SqlReads, last_page_total
+from layers.store.sqlwrites import SqlWrites
 
 T = TypeVar("T")
 
@@ -420,7 +421,7 @@ class _ReadTx(_Tx):
         raise AssertionError("unreachable")  # pragma: no cover
 
 
-class GpkgStore(SqlReads):
+class GpkgStore(SqlReads, SqlWrites):
     """A sitmap store in one GeoPackage file (see the module docstring).
 
     ``create=True`` creates the file and schema when missing; ``create=False`` raises
@@ -741,77 +742,24 @@ class GpkgStore(SqlReads):
     def _read(self) -> _Tx:
         return _ReadTx(self._conn(), self)
 
-    # -- writes -------------------------------------------------------------------------
+    # -- writes (layers/store/sqlwrites.py) ---------------------------------------------
 
-    def put_meta(self, values: dict[str, str | None]) -> None:
-        """Store (or, for ``None``, remove) ``app:`` values in one transaction."""
-        self._write(lambda tx: write_meta(tx, values))
+    def _in_write(self, fn: Callable[[R.Tx], T], tables: Sequence[str]) -> T:
+        """One write transaction; then refresh ``gpkg_contents`` for the tables it changed."""
+        touch = tuple(t for t in tables if t != R.LAYER_TABLE)
+        if R.LAYER_TABLE not in tables:
+            return self._write(fn, touch=touch)
 
-    def add_sources(self, sources: Sequence[Source]) -> WriteResult:
-        """Insert or update sources (they are not versioned)."""
-        return self._write(lambda tx: R.upsert_sources(tx, sources))
+        def run(tx: _Tx) -> T:
+            result = fn(tx)
+            self._touch_layers(tx.conn)
+            return result
 
-    def add_reports(self, reports: Sequence[Report]) -> WriteResult:
-        """Insert reports; an existing id is ``unchanged`` (reports are immutable)."""
-        return self._write(lambda tx: R.insert_reports(tx, reports))
-
-    def add_claims(self, claims: Sequence[ClaimRecord], *, recorded_by: str | None = None) -> WriteResult:
-        """Upsert claim records by id in one transaction (see :class:`~layers.store.base.Store`)."""
-        claims = list(claims)
-        return self._write(lambda tx: R.upsert_claims(tx, claims, recorded_by), touch=(R.CLAIM_TABLE,))
-
-    def add_zones(self, zones: Sequence[Zone], *, recorded_by: str | None = None) -> WriteResult:
-        """Upsert zones by id in one transaction, versioned like claims."""
-        zones = list(zones)
-        return self._write(lambda tx: R.upsert_zones(tx, zones, recorded_by), touch=(R.ZONE_TABLE,))
+        return self._write(run, touch=touch)
 
     def known_import_digests(self, kind: str, digests: Sequence[str]) -> set[str]:
         """Of ``digests``, those recorded for a current record (see :mod:`layers.store.digests`)."""
         return D.known(self._read(), kind, digests)
-
-    def remember_import_digests(self, kind: str, pairs: Sequence[tuple[str, str]]) -> None:
-        """Record ``(digest, record_id)`` pairs against each record's current version."""
-        self._write(lambda tx: D.remember(tx, kind, pairs))
-
-    def update_claim(
-        self,
-        claim_id: str,
-        changes: dict[str, object],
-        *,
-        expected_version: int | None = None,
-        recorded_by: str | None = None,
-    ) -> ClaimRecord:
-        """Write a new version of a claim with ``changes`` applied (``Conflict`` on a stale version)."""
-        return self._write(
-            lambda tx: R.revise_claim(
-                tx, claim_id, dict(changes), expected_version=expected_version, recorded_by=recorded_by
-            ),
-            touch=(R.CLAIM_TABLE,),
-        )
-
-    def retract_claim(
-        self,
-        claim_id: str,
-        *,
-        reason: str | None = None,
-        expected_version: int | None = None,
-        recorded_by: str | None = None,
-    ) -> ClaimRecord:
-        """Write a new version with status ``retracted``; retracting twice changes nothing."""
-
-        def run(tx: _Tx) -> ClaimRecord:
-            old = R.current_claim(tx, claim_id)
-            if old.status == "retracted" and expected_version in (None, old.version):
-                return old
-            return R.revise_claim(
-                tx,
-                claim_id,
-                R.retract_changes(old, reason),
-                expected_version=expected_version,
-                recorded_by=recorded_by,
-            )
-
-        return self._write(run, touch=(R.CLAIM_TABLE,))
 
     # -- reads --------------------------------------------------------------------------
 
@@ -897,28 +845,6 @@ class GpkgStore(SqlReads):
         )[0]
 
     # -- layers -------------------------------------------------------------------------
-
-    def put_layer(self, layer: Layer, *, expected_version: int | None = None, recorded_by: str | None = None) -> int:
-        """Create or replace a layer definition as a new version (see :class:`~layers.store.base.Store`)."""
-
-        def run(tx: _Tx) -> int:
-            version = R.put_layer(tx, layer, expected_version=expected_version, recorded_by=recorded_by)
-            self._touch_layers(tx.conn)
-            return version
-
-        return self._write(run)
-
-    def delete_layer(
-        self, layer_id: str, *, expected_version: int | None = None, recorded_by: str | None = None
-    ) -> int:
-        """Delete a layer as a new version flagged ``deleted``; the history keeps the definition."""
-
-        def run(tx: _Tx) -> int:
-            version = R.delete_layer(tx, layer_id, expected_version=expected_version, recorded_by=recorded_by)
-            self._touch_layers(tx.conn)
-            return version
-
-        return self._write(run)
 
     @staticmethod
     def _touch_layers(conn: sqlite3.Connection) -> None:

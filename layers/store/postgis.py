@@ -42,11 +42,12 @@ import shapely
 from shapely.geometry.base import BaseGeometry
 
 from geo.errors import NotFound, StoreError
-from layers.model import ClaimRecord, Layer, Report, Source, Zone
+from layers.model import Layer
 from layers.store import digests as D
 from layers.store import rows as R
-from layers.store.base import SCHEMA_VERSION, ClaimQuery, LayerVersion, StoreStats, WriteResult, check_schema_version
-from layers.store.sqlreads import SqlReads, last_page_total, write_meta
+from layers.store.base import SCHEMA_VERSION, ClaimQuery, LayerVersion, StoreStats, check_schema_version
+from layers.store.sqlreads import SqlReads, last_page_total
+from layers.store.sqlwrites import SqlWrites
 
 T = TypeVar("T")
 
@@ -219,7 +220,7 @@ def _first_named_schema(search_path: str) -> str | None:
     return None
 
 
-class PostgisStore(SqlReads):
+class PostgisStore(SqlReads, SqlWrites):
     """A sitmap store in a PostGIS database (see the module docstring).
 
     ``url`` is a libpq URL (``postgresql://user@host:5432/db?options=...``). The
@@ -426,71 +427,13 @@ class PostgisStore(SqlReads):
 
     # -- writes -------------------------------------------------------------------------
 
-    def put_meta(self, values: dict[str, str | None]) -> None:
-        """Store (or, for ``None``, remove) ``app:`` values in one transaction."""
-        self._run(lambda tx: write_meta(tx, values), write=True)
-
-    def add_sources(self, sources: Sequence[Source]) -> WriteResult:
-        """Insert or update sources (they are not versioned)."""
-        return self._run(lambda tx: R.upsert_sources(tx, sources), write=True)
-
-    def add_reports(self, reports: Sequence[Report]) -> WriteResult:
-        """Insert reports; an existing id is ``unchanged`` (reports are immutable)."""
-        return self._run(lambda tx: R.insert_reports(tx, reports), write=True)
-
-    def add_claims(self, claims: Sequence[ClaimRecord], *, recorded_by: str | None = None) -> WriteResult:
-        """Upsert claim records by id in one transaction (see :class:`~layers.store.base.Store`)."""
-        claims = list(claims)
-        return self._run(lambda tx: R.upsert_claims(tx, claims, recorded_by), write=True)
-
-    def add_zones(self, zones: Sequence[Zone], *, recorded_by: str | None = None) -> WriteResult:
-        """Upsert zones by id in one transaction, versioned like claims."""
-        zones = list(zones)
-        return self._run(lambda tx: R.upsert_zones(tx, zones, recorded_by), write=True)
+    def _in_write(self, fn: Callable[[R.Tx], T], tables: Sequence[str]) -> T:
+        """One write transaction under the schema's advisory lock (see :mod:`layers.store.sqlwrites`)."""
+        return self._run(fn, write=True)
 
     def known_import_digests(self, kind: str, digests: Sequence[str]) -> set[str]:
         """Of ``digests``, those recorded for a current record (see :mod:`layers.store.digests`)."""
         return self._run(lambda tx: D.known(tx, kind, digests), write=False)
-
-    def remember_import_digests(self, kind: str, pairs: Sequence[tuple[str, str]]) -> None:
-        """Record ``(digest, record_id)`` pairs against each record's current version."""
-        self._run(lambda tx: D.remember(tx, kind, pairs), write=True)
-
-    def update_claim(
-        self,
-        claim_id: str,
-        changes: dict[str, object],
-        *,
-        expected_version: int | None = None,
-        recorded_by: str | None = None,
-    ) -> ClaimRecord:
-        """Write a new version of a claim with ``changes`` applied (``Conflict`` on a stale version)."""
-        return self._run(
-            lambda tx: R.revise_claim(
-                tx, claim_id, dict(changes), expected_version=expected_version, recorded_by=recorded_by
-            ),
-            write=True,
-        )
-
-    def retract_claim(
-        self,
-        claim_id: str,
-        *,
-        reason: str | None = None,
-        expected_version: int | None = None,
-        recorded_by: str | None = None,
-    ) -> ClaimRecord:
-        """Write a new version with status ``retracted``; retracting twice changes nothing."""
-
-        def run(tx: _Tx) -> ClaimRecord:
-            old = R.current_claim(tx, claim_id)
-            if old.status == "retracted" and expected_version in (None, old.version):
-                return old
-            return R.revise_claim(
-                tx, claim_id, R.retract_changes(old, reason), expected_version=expected_version, recorded_by=recorded_by
-            )
-
-        return self._run(run, write=True)
 
     # -- reads --------------------------------------------------------------------------
 
@@ -586,21 +529,6 @@ class PostgisStore(SqlReads):
         return self._run(run, write=False)
 
     # -- layers -------------------------------------------------------------------------
-
-    def put_layer(self, layer: Layer, *, expected_version: int | None = None, recorded_by: str | None = None) -> int:
-        """Create or replace a layer definition as a new version (see :class:`~layers.store.base.Store`)."""
-        return self._run(
-            lambda tx: R.put_layer(tx, layer, expected_version=expected_version, recorded_by=recorded_by), write=True
-        )
-
-    def delete_layer(
-        self, layer_id: str, *, expected_version: int | None = None, recorded_by: str | None = None
-    ) -> int:
-        """Delete a layer as a new version flagged ``deleted``; the history keeps the definition."""
-        return self._run(
-            lambda tx: R.delete_layer(tx, layer_id, expected_version=expected_version, recorded_by=recorded_by),
-            write=True,
-        )
 
     def layer_history(self, layer_id: str) -> list[LayerVersion]:
         """Every version of a layer definition, oldest first, or ``NotFound``."""
