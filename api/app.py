@@ -32,8 +32,8 @@ from api.middleware import (
 )
 from api.openapi import downgrade_to_30
 from api.settings import Settings
-from geo.errors import StoreBusy
 from layers.collection import CollectionCaches
+from layers.errors import StoreBusy
 from layers.store import Store
 
 log = logging.getLogger("sitmap.api")

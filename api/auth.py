@@ -30,7 +30,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
 
-from geo.errors import Forbidden, InvalidInput, NotFound, Unauthorized
+from api.errors import Forbidden
+from geo.errors import InvalidInput, NotFound
+from layers.errors import Unauthorized
 
 Scope = Literal["read-private", "write", "admin"]
 SCOPES: tuple[Scope, ...] = ("read-private", "write", "admin")

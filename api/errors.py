@@ -25,6 +25,13 @@ from geo.model import format_validation_error
 
 log = logging.getLogger("sitmap.api")
 
+
+class Forbidden(SitmapError):
+    """The token is valid but lacks the scope for this operation."""
+
+    code = "forbidden"
+
+
 PROBLEM_JSON = "application/problem+json"
 
 #: sitmap error code -> (HTTP status, title). The single source of truth.

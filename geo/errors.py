@@ -4,7 +4,9 @@ Each error carries a stable machine ``code``, a message meant for the user, and,
 separately, an internal ``detail`` that is logged but never shown. Only ``api/``
 maps these to HTTP statuses (one table there); the CLI prints ``message`` on one
 line. ``geo`` is the bottom floor, so the hierarchy lives here and the other
-floors import it.
+floors import it; an error only a higher floor raises lives on that floor
+(``StoreBusy`` and ``Unauthorized`` in :mod:`layers.errors`, ``Forbidden`` in
+:mod:`api.errors`).
 """
 
 from __future__ import annotations
@@ -64,21 +66,3 @@ class StoreError(SitmapError):
     """The store is unusable: not a GeoPackage, a newer schema, a broken file."""
 
     code = "store_error"
-
-
-class StoreBusy(StoreError):
-    """The store is locked by someone else and did not free up within the retry budget."""
-
-    code = "store_busy"
-
-
-class Unauthorized(SitmapError):
-    """A write (or a private read) came without a valid token."""
-
-    code = "unauthorized"
-
-
-class Forbidden(SitmapError):
-    """The token is valid but lacks the scope for this operation."""
-
-    code = "forbidden"

@@ -22,7 +22,8 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
-from geo.errors import NotFound, Unauthorized
+from geo.errors import NotFound
+from layers.errors import Unauthorized
 from layers.model import ClaimRecord, Incident, Layer, PublicationPolicy, Zone
 from layers.params import format_instant
 from layers.publication import (
@@ -124,7 +125,7 @@ def _publication_of(view: LayerView) -> Publication:
 class LayerView:
     """One layer of ``store`` as ``reader`` may see it.
 
-    Raises :class:`~geo.errors.Unauthorized` at construction when the layer is private
+    Raises :class:`~layers.errors.Unauthorized` at construction when the layer is private
     and the reader is not exact: nothing of a private layer reaches anonymous readers.
     """
 

@@ -35,8 +35,9 @@ from geo.contract import (
     claim_fields,
     unknown_properties,
 )
-from geo.errors import Conflict, InvalidInput, SitmapError, TooLarge, Unauthorized
+from geo.errors import Conflict, InvalidInput, SitmapError, TooLarge
 from geo.model import count_vertices, format_validation_error
+from layers.errors import Unauthorized
 from layers.model import ClaimRecord, Source, Zone
 from layers.store import ClaimQuery, Store
 

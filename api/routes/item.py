@@ -26,8 +26,9 @@ from api.errors import problem_responses
 from api.items_request import check_crs
 from api.params import check_known, parse_bool, parse_instant
 from api.settings import Settings
-from geo.errors import NotFound, SitmapError, Unauthorized
+from geo.errors import NotFound, SitmapError
 from layers.collection import LayerView
+from layers.errors import Unauthorized
 from layers.model import Layer
 from layers.store import ClaimQuery, Store
 

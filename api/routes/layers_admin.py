@@ -32,8 +32,9 @@ from api.caching import not_modified
 from api.deps import AdminDep, PrincipalDep, StoreDep
 from api.errors import HttpProblem, problem_responses
 from api.params import check_known, format_instant
-from geo.errors import Conflict, InvalidInput, NotFound, SitmapError, Unauthorized
+from geo.errors import Conflict, InvalidInput, NotFound, SitmapError
 from geo.model import format_validation_error
+from layers.errors import Unauthorized
 from layers.model import Layer
 from layers.store import Store
 from layers.store.base import LayerVersion

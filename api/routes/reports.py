@@ -17,7 +17,8 @@ from api.deps import PrincipalDep, StoreDep
 from api.desk.session import read_session
 from api.errors import problem_responses
 from api.params import check_known, parse_bool
-from geo.errors import InvalidInput, Unauthorized
+from geo.errors import InvalidInput
+from layers.errors import Unauthorized
 from layers.model import Report
 from layers.store import ClaimQuery, ReportQuery, Store
 

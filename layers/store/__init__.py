@@ -11,9 +11,20 @@ import re
 from pathlib import Path
 
 from geo.errors import InvalidInput
+from layers.errors import StoreBusy
 from layers.store.base import ClaimQuery, Page, ReportQuery, Store, StoreStats, WriteResult, ZoneQuery
 
-__all__ = ["ClaimQuery", "Page", "ReportQuery", "Store", "StoreStats", "WriteResult", "ZoneQuery", "open_store"]
+__all__ = [
+    "ClaimQuery",
+    "Page",
+    "ReportQuery",
+    "Store",
+    "StoreBusy",
+    "StoreStats",
+    "WriteResult",
+    "ZoneQuery",
+    "open_store",
+]
 
 
 #: The start of a libpq "key=value" connection string (``dbname=sitmap user=me``), which

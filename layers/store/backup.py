@@ -49,7 +49,8 @@ from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from geo.errors import StoreBusy, StoreError
+from geo.errors import StoreError
+from layers.errors import StoreBusy
 from layers.store.base import check_schema_version
 
 if TYPE_CHECKING:

@@ -43,6 +43,7 @@ from layers.model import ClaimRecord, Layer, Report, Source, Zone
 
 T = TypeVar("T")
 
+
 #: Schema version written by this code; a store with a higher one is refused.
 SCHEMA_VERSION = 1
 

@@ -13,7 +13,7 @@ the ``claims`` and ``zones`` views (registered GeoPackage feature layers) show t
 current state, which is what ``ogrinfo sitmap.gpkg`` and QGIS list first.
 
 Concurrency: WAL mode, a busy timeout, and ``BEGIN IMMEDIATE`` per write batch with
-a bounded number of retries before :class:`~geo.errors.StoreBusy`. One connection
+a bounded number of retries before :class:`~layers.errors.StoreBusy`. One connection
 per thread, so the API's worker threads read in parallel. Readers are not blocked by
 writers (WAL). Another process can lock readers out too (``PRAGMA locking_mode =
 EXCLUSIVE``), though SQLite grants that only while no connection has the file open,
@@ -38,7 +38,8 @@ from typing import Any, TypeVar
 import shapely
 from shapely.geometry.base import BaseGeometry
 
-from geo.errors import NotFound, StoreBusy, StoreError
+from geo.errors import NotFound, StoreError
+from layers.errors import StoreBusy
 from layers.model import Layer
 from layers.store import digests as D
 from layers.store import rows as R
@@ -397,7 +398,7 @@ class _ReadTx(_Tx):
     """A :class:`_Tx` for reads outside a write transaction: a locked file is waited for.
 
     Each statement gets ``attempts`` tries (SQLite's busy handler waits within each);
-    when the lock outlasts them all, :class:`~geo.errors.StoreBusy`. Reads run in
+    when the lock outlasts them all, :class:`~layers.errors.StoreBusy`. Reads run in
     autocommit mode, so a failed statement leaves no transaction behind to undo.
     """
 

@@ -15,7 +15,8 @@ import pytest
 from fastapi.routing import APIRoute
 
 from api.auth import Principal, TokenRegistry, parse_token_line
-from geo.errors import Forbidden, InvalidInput
+from api.errors import Forbidden
+from geo.errors import InvalidInput
 from layers.model import Layer
 from tests.api.conftest import fill_store
 

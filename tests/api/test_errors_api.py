@@ -5,19 +5,9 @@ from __future__ import annotations
 import pytest
 from fastapi import APIRouter
 
-from api.errors import STATUS_BY_CODE
-from geo.errors import (
-    Conflict,
-    Forbidden,
-    InvalidInput,
-    NotFound,
-    SitmapError,
-    StoreBusy,
-    StoreError,
-    TooLarge,
-    Unauthorized,
-    Unsupported,
-)
+from api.errors import STATUS_BY_CODE, Forbidden
+from geo.errors import Conflict, InvalidInput, NotFound, SitmapError, StoreError, TooLarge, Unsupported
+from layers.errors import StoreBusy, Unauthorized
 from tests.api.conftest import AUTH
 
 PROBLEM_KEYS = {"type", "title", "status", "detail", "instance"}

@@ -27,7 +27,7 @@ from typing import Any
 import pytest
 
 from api.settings import Settings
-from geo.errors import StoreBusy
+from layers.errors import StoreBusy
 from layers.store import open_store
 from layers.store.base import ClaimQuery
 from layers.store.gpkg import GpkgStore, _ReadTx

@@ -17,7 +17,8 @@ import pytest
 
 from api.auth import Principal, TokenRegistry
 from api.cli import main
-from geo.errors import InvalidInput, NotFound, Unauthorized
+from geo.errors import InvalidInput, NotFound
+from layers.errors import Unauthorized
 from tests.api.conftest import fill_store
 
 ROOT = Path(__file__).parents[2]

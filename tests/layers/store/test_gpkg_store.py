@@ -469,7 +469,7 @@ def test_time_filter_still_finds_long_claims_in_a_store_without_the_span_record(
 def test_writer_gives_up_with_store_busy_while_another_holds_the_lock(
     gpkg_path: Path, make_claim, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from geo.errors import StoreBusy
+    from layers.errors import StoreBusy
     from layers.store import gpkg as gpkg_module
 
     GpkgStore(gpkg_path).init()
