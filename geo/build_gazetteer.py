@@ -34,6 +34,7 @@ import shapely
 from shapely.geometry import LineString, Point
 from shapely.geometry.base import BaseGeometry
 
+from geo.metric import buffer_m, max_distance_m
 from geo.normalize import fold, is_arabic, is_hebrew, skeleton, strip_marks
 
 DATA_DIR = Path(__file__).parent / "data" / "gazetteer"
@@ -145,18 +146,6 @@ _COMMON_PROSE = _words(
 ENTRY_FIELDS = (
     "id", "name", "kind", "country", "admin1", "lon", "lat", "radius_m", "population", "parent", "region", "note",
 )  # fmt: skip
-
-
-def _point_radius(point: Point, geom: BaseGeometry) -> float:
-    """The largest geodesic distance (m) from ``point`` to any vertex of ``geom``: a true extent bound."""
-    import pyproj
-
-    coords = shapely.get_coordinates(geom)
-    if len(coords) == 0:
-        return 0.0
-    geod = pyproj.Geod(ellps="WGS84")
-    _, _, dist = geod.inv([point.x] * len(coords), [point.y] * len(coords), coords[:, 0], coords[:, 1])
-    return float(max(dist))
 
 
 def _population_radius(population: int | None, country: str, admin1: str | None) -> float:
@@ -278,10 +267,8 @@ def _line(value: str) -> LineString:
 
 
 def _buffer_line(line: LineString, width_m: float) -> BaseGeometry:
-    """Buffer a lon/lat line by half its width in UTM 36N (metres), back to lon/lat."""
-    from geo.uncertainty import from_metric, to_metric
-
-    return from_metric(to_metric(line).buffer(width_m / 2.0))
+    """Buffer a lon/lat line by half its width (metres, geodesic), back to lon/lat."""
+    return buffer_m(line, width_m / 2.0)
 
 
 def build(out: Path = INDEX_PATH, aliases: Path = ALIASES_PATH) -> dict[str, int]:
@@ -346,7 +333,7 @@ def build(out: Path = INDEX_PATH, aliases: Path = ALIASES_PATH) -> dict[str, int
         poly = polygons.get(c.get("iso3", ""))
         if poly is not None:
             pt = poly.geometry.representative_point()
-            radius = _point_radius(pt, poly.geometry)
+            radius = max_distance_m(pt, poly.geometry)
             note, region = "Natural Earth polygon (point inside it)", {"type": "country", "ref": [poly.pcode]}
         elif cap is not None:
             pt = Point(float(cap["longitude"]), float(cap["latitude"]))
@@ -403,7 +390,7 @@ def build(out: Path = INDEX_PATH, aliases: Path = ALIASES_PATH) -> dict[str, int
         ps = admin["PS"]
         pt = ps.geometry.representative_point()
         b.add({"id": "country:PS", "lon": round(pt.x, 5), "lat": round(pt.y, 5),
-               "radius_m": round(_point_radius(pt, ps.geometry)), "region": {"type": "admin", "ref": ["PS"]},
+               "radius_m": round(max_distance_m(pt, ps.geometry)), "region": {"type": "admin", "ref": ["PS"]},
                "note": "OCHA COD-AB adm0 polygon (point inside it)"})  # fmt: skip
     for iso, names in extra_country_names.items():
         if f"country:{iso}" in b.by_id:
@@ -429,7 +416,7 @@ def build(out: Path = INDEX_PATH, aliases: Path = ALIASES_PATH) -> dict[str, int
                 "admin1": "GZ" if pcode.startswith("PS02") else "WE",
                 "lon": round(pt.x, 5),
                 "lat": round(pt.y, 5),
-                "radius_m": round(_point_radius(pt, a.geometry)),
+                "radius_m": round(max_distance_m(pt, a.geometry)),
                 "population": None,
                 "parent": None,
                 "region": {"type": "admin", "ref": [pcode]},
@@ -482,7 +469,7 @@ def build(out: Path = INDEX_PATH, aliases: Path = ALIASES_PATH) -> dict[str, int
             entry.update(
                 lon=round(pt.x, 5),
                 lat=round(pt.y, 5),
-                radius_m=round(_point_radius(pt, geom)),
+                radius_m=round(max_distance_m(pt, geom)),
                 region={"type": "admin", "ref": _split(r["pcodes"])},
             )
         if r["line"]:
@@ -494,7 +481,7 @@ def build(out: Path = INDEX_PATH, aliases: Path = ALIASES_PATH) -> dict[str, int
                 entry["lon"], entry["lat"] = round(mid.x, 5), round(mid.y, 5)
             pt = Point(entry["lon"], entry["lat"])
             entry.update(
-                radius_m=round(_point_radius(pt, area)),
+                radius_m=round(max_distance_m(pt, area)),
                 region={"type": "line", "ref": [list(c) for c in line.coords], "width_m": width},
             )
         # Block extents only for places without a curated radius: the grid labels whole swathes
@@ -508,7 +495,7 @@ def build(out: Path = INDEX_PATH, aliases: Path = ALIASES_PATH) -> dict[str, int
                     entry["lon"], entry["lat"] = round(c.x, 5), round(c.y, 5)
                 pt = Point(entry.get("lon", base.get("lon")), entry.get("lat", base.get("lat")))
                 entry.update(
-                    radius_m=round(_point_radius(pt, geom)),
+                    radius_m=round(max_distance_m(pt, geom)),
                     region={"type": "blocks", "ref": sorted(set(ids), key=_num)},
                     area_km2=None,
                 )

@@ -325,7 +325,8 @@ def claim_uncertainty(
     Codes the feature gives are kept as given; each that differs from sitmap's own
     derivation is counted in ``warnings`` (by property name), when a dict is passed.
     """
-    from geo.uncertainty import from_acled, max_distance_m, precision_codes
+    from geo.metric import max_distance_m
+    from geo.uncertainty import from_acled, precision_codes
 
     region = read_geometry(props.get("uncertainty_region"), "uncertainty_region")
     method = _method(props, "coordinates")

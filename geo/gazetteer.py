@@ -160,7 +160,7 @@ def _build_region(spec: dict[str, Any]) -> BaseGeometry | None:
 
         return BlockGrid.load().geometry(ref)
     if kind == "line":
-        from geo.uncertainty import buffer_m
+        from geo.metric import buffer_m
 
         line = LineString([tuple(c) for c in ref])
         return buffer_m(line, float(spec.get("width_m", 1000.0)) / 2.0)

@@ -11,7 +11,7 @@ from shapely.geometry import MultiPolygon, Polygon
 from shapely.geometry.base import BaseGeometry
 
 from geo.events import ACROSS, Event
-from geo.metric import anchor_point, buffer_m, covering_radius_m
+from geo.metric import anchor_point, circle_m, max_distance_m
 from geo.model import Mention, Placement, Uncertainty
 from geo.places import is_country, most_specific
 from geo.uncertainty import precision_codes
@@ -76,12 +76,12 @@ def _place_region(leaves: Sequence[Mention], notes: list[str]) -> tuple[BaseGeom
     for m in leaves:
         assert m.geometry is not None and m.uncertainty is not None
         region = m.uncertainty.region
-        parts.append(region if region is not None else buffer_m(anchor_point(m.geometry), m.uncertainty.radius_m))
+        parts.append(region if region is not None else circle_m(anchor_point(m.geometry), m.uncertainty.radius_m))
     region = shapely.union_all(parts)
     if not isinstance(region, Polygon | MultiPolygon):
         region = region.convex_hull
     point = anchor_point(region)
-    radius = covering_radius_m(point, region)
+    radius = max_distance_m(point, region)
     geo_p, where_p = precision_codes(radius, "gazetteer")
     names = ", ".join(m.place_text for m in leaves)
     notes.append(f"event reported at several places ({names}): the region covers them all")
@@ -108,7 +108,7 @@ def _place_strip(ev: Event, notes: list[str]) -> tuple[BaseGeometry, Uncertainty
 
     strip = gaza_strip()
     point = anchor_point(strip)
-    radius = covering_radius_m(point, strip)
+    radius = max_distance_m(point, strip)
     geo_p, where_p = precision_codes(radius, "admin_fallback")
     notes.append("event reported across the Gaza Strip: the region is the whole Strip")
     match = ACROSS.search(" ".join(s.text for s in ev.sentences))
@@ -145,7 +145,7 @@ def _place_blocks(ev: Event, notes: list[str]) -> tuple[BaseGeometry, Uncertaint
         notes.append(f"sub-blocks approximated by their parent block: {approx}")
     geom = sel.geometry
     point = anchor_point(geom)
-    radius = covering_radius_m(point, geom)
+    radius = max_distance_m(point, geom)
     geo_p, where_p = precision_codes(radius, "block_list")
     ev.block_ids = list(sel.block_ids) + [b for b in ev.block_ids if b in sel.unknown_ids]
     names = [p.place_name or p.place_text for p in ev.places if p.geometry is not None]

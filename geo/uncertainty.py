@@ -5,8 +5,8 @@ of the best-estimate point. It comes from the kind and size of the place (a city
 built-up extent or, failing that, its population; a neighbourhood's or camp's extent
 from the evacuation block grid or the curated radius; an admin area's or region's
 farthest vertex from its inner point), widened by text qualifiers ("near", "outskirts
-of", "north of", "5 km east of"). Buffers and moves are computed in UTM zone 36N
-(EPSG:32636) — the local metric CRS of Israel and Palestine — never in degrees.
+of", "north of", "5 km east of"). Buffers, moves and extents are geodesic
+(:mod:`geo.metric`), never in degrees.
 
 The precision codes are derived, never typed in by hand:
 
@@ -24,18 +24,14 @@ from __future__ import annotations
 
 import math
 import re
-from functools import cache
-from typing import Any, Literal
+from typing import Literal
 
-import pyproj
-import shapely
 from shapely.geometry import Point
 from shapely.geometry.base import BaseGeometry
 
 from geo.errors import InvalidInput
+from geo.metric import buffer_m, max_distance_m, offset_point
 from geo.model import PlacementMethod, Uncertainty
-
-METRIC_CRS = "EPSG:32636"
 
 #: Kinds whose extent is an admin polygon or a region: placed by "admin_fallback".
 AREA_KINDS: frozenset[str] = frozenset({"country", "admin1", "admin2", "region"})
@@ -67,32 +63,6 @@ _BEARINGS = {
 }
 
 
-@cache
-def _forward() -> pyproj.Transformer:
-    return pyproj.Transformer.from_crs("EPSG:4326", METRIC_CRS, always_xy=True)
-
-
-@cache
-def _backward() -> pyproj.Transformer:
-    return pyproj.Transformer.from_crs(METRIC_CRS, "EPSG:4326", always_xy=True)
-
-
-def to_metric(geom: BaseGeometry) -> BaseGeometry:
-    """Project a lon/lat geometry into UTM 36N metres (for buffers and areas)."""
-    return shapely.transform(geom, lambda xy: _stack(*_forward().transform(xy[:, 0], xy[:, 1])))
-
-
-def from_metric(geom: BaseGeometry) -> BaseGeometry:
-    """Project a UTM 36N geometry back to lon/lat."""
-    return shapely.transform(geom, lambda xy: _stack(*_backward().transform(xy[:, 0], xy[:, 1])))
-
-
-def _stack(x: Any, y: Any) -> Any:
-    import numpy as np
-
-    return np.column_stack([x, y])
-
-
 def bearing_of(direction: str) -> float:
     """Compass bearing in degrees of "north", "south-east", "NE"...; raises InvalidInput if unknown."""
     key = direction.lower().replace("-", "").replace(" ", "").removesuffix("ern").removesuffix("ward")
@@ -101,35 +71,6 @@ def bearing_of(direction: str) -> float:
     if key not in _BEARINGS:
         raise InvalidInput(f"unknown direction {direction!r}; expected north, north-east, east, ...")
     return _BEARINGS[key]
-
-
-def offset_point(point: Point, distance_m: float, bearing_deg: float) -> Point:
-    """The point ``distance_m`` from ``point`` along a compass bearing (geodesic)."""
-    geod = pyproj.Geod(ellps="WGS84")
-    lon, lat, _ = geod.fwd(point.x, point.y, bearing_deg, distance_m)
-    return Point(round(lon, 6), round(lat, 6))
-
-
-def buffer_m(geom: BaseGeometry, distance_m: float) -> BaseGeometry:
-    """Buffer a lon/lat geometry by metres (computed in UTM 36N)."""
-    if distance_m <= 0:
-        return geom
-    metric = to_metric(geom)
-    if distance_m >= 500 and metric.geom_type != "Point":
-        # Simplifying by 10% of the distance (<= 100 m) first keeps the result a cover of the input
-        # (the buffer is far wider than the shift) and makes buffering large admin outlines cheap.
-        metric = metric.simplify(min(distance_m * 0.1, 100.0))
-    return from_metric(metric.buffer(distance_m, quad_segs=8))
-
-
-def max_distance_m(point: Point, geom: BaseGeometry) -> float:
-    """Largest geodesic distance from ``point`` to a vertex of ``geom`` (a true bound for polygons)."""
-    coords = shapely.get_coordinates(geom)
-    if len(coords) == 0:
-        return 0.0
-    geod = pyproj.Geod(ellps="WGS84")
-    _, _, dist = geod.inv([point.x] * len(coords), [point.y] * len(coords), coords[:, 0], coords[:, 1])
-    return float(max(dist))
 
 
 def qualifier_class(qualifier: str | None) -> QualifierClass | None:

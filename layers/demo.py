@@ -20,7 +20,10 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
+from shapely.geometry import Point
+
 from geo.errors import InvalidInput
+from geo.metric import distance_m
 from layers.model import Source, SourceKind, Zone
 from layers.store.base import Store
 
@@ -206,13 +209,6 @@ class DemoCheck:
         return self.type_ok and self.place_ok and self.time_ok
 
 
-def _distance_km(lon1: float, lat1: float, lon2: float, lat2: float) -> float:
-    import pyproj
-
-    _, _, metres = pyproj.Geod(ellps="WGS84").inv(lon1, lat1, lon2, lat2)
-    return float(metres) / 1000.0
-
-
 def check_demo(store: Store) -> list[DemoCheck]:
     """Compare the stored claims of every demo text with its ``expect`` annotation.
 
@@ -242,7 +238,7 @@ def check_demo(store: Store) -> list[DemoCheck]:
             place_ok = False
             if c.geometry is not None and c.uncertainty is not None and "lon" in exp:
                 centre = c.geometry.centroid
-                dist = _distance_km(centre.x, centre.y, float(exp["lon"]), float(exp["lat"]))
+                dist = distance_m(centre, Point(float(exp["lon"]), float(exp["lat"]))) / 1000.0
                 tolerance = float(exp.get("tolerance_km", 5))
                 # the claim's own radius widens the tolerance, but at most doubles it: a claim
                 # placed in the wrong country with a continental radius is not "right".

@@ -85,7 +85,7 @@ def _coarsen_grid(geom: BaseGeometry, unc: Uncertainty, cell_m: float) -> tuple[
 
 def _coarsen_admin(geom: BaseGeometry, unc: Uncertainty, level: str) -> tuple[BaseGeometry, Uncertainty, str] | None:
     from geo.boundaries import containing
-    from geo.uncertainty import max_distance_m
+    from geo.metric import max_distance_m
 
     point = _anchor(geom)
     area = containing(point, ADMIN_LEVELS[level])  # type: ignore[arg-type]

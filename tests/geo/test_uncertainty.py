@@ -2,20 +2,18 @@
 
 from __future__ import annotations
 
+import pyproj
 import pytest
-from shapely.geometry import Point, box
+from shapely.geometry import LineString, Point, box
 
 from geo.errors import InvalidInput
+from geo.metric import buffer_m, max_distance_m, offset_point
 from geo.uncertainty import (
     bearing_of,
-    buffer_m,
     from_acled,
     from_ucdp,
-    max_distance_m,
-    offset_point,
     precision_codes,
     qualifier_class,
-    to_metric,
     uncertainty_for,
     widen,
 )
@@ -53,9 +51,19 @@ def test_precision_codes_reject_bad_radius() -> None:
         uncertainty_for("city", float("nan"))
 
 
+@pytest.mark.parametrize("lon, lat", [(34.3, 31.3), (51.53, 25.29), (-100.0, 40.0), (139.7, 35.7)])
+def test_a_buffer_is_true_anywhere_on_earth(lon: float, lat: float) -> None:
+    """One geodesic buffer for every shape and place: no projection that only fits Gaza."""
+    line = LineString([(lon, lat), (lon + 0.0001, lat)])
+    widened = buffer_m(line, 1000)
+    assert max_distance_m(Point(lon + 0.00005, lat), widened) == pytest.approx(1000, abs=10)
+    assert max_distance_m(Point(lon, lat), buffer_m(Point(lon, lat), 1000)) == pytest.approx(1000, abs=1)
+
+
 def test_buffers_are_metric_not_degrees() -> None:
     ring = buffer_m(KHAN_YOUNIS, 1000)
-    assert to_metric(ring).area == pytest.approx(3.1416e6, rel=0.01)
+    area, _ = pyproj.Geod(ellps="WGS84").geometry_area_perimeter(ring)
+    assert abs(area) == pytest.approx(3.1416e6, rel=0.01)
     # a 1 km buffer is ~0.0105 degrees of longitude at 31°N, ~0.009 of latitude
     minx, miny, maxx, maxy = ring.bounds
     assert (maxx - minx) > (maxy - miny)

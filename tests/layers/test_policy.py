@@ -7,7 +7,7 @@ from datetime import UTC, datetime
 import pytest
 from shapely.geometry import Point
 
-from geo.uncertainty import max_distance_m
+from geo.metric import max_distance_m
 from layers.corroborate import corroborate
 from layers.model import Layer, PublicationPolicy
 from layers.policy import coarsen, public_features, snap_to_grid, utm_epsg
