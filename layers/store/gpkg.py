@@ -27,31 +27,44 @@ from __future__ import annotations
 
 import contextlib
 import sqlite3
-import struct
 import threading
 import time
 from collections.abc import Callable, Iterable, Sequence
-from datetime import UTC, datetime
+from datetime import datetime
 from pathlib import Path
 from typing import Any, TypeVar
 
 import shapely
-from shapely.geometry.base import BaseGeometry
 
 from geo.errors import NotFound, StoreError
 from layers.errors import StoreBusy
 from layers.model import Layer
 from layers.store import digests as D
 from layers.store import rows as R
-from layers.store.base import SCHEMA_VERSION, LayerVersion, StoreStats, WriteResult, check_schema_version
+from layers.store.base import LayerVersion, StoreStats, WriteResult, check_schema_version
+from layers.store.gpkg_binary import (
+    GPKG_DIALECT,
+    SRS_ID,
+    envelope,
+    geometry_blob,
+    gpkg_decode,
+    gpkg_encode,
+    register_functions,
+)
+from layers.store.gpkg_schema import (
+    GPKG_APPLICATION_ID,
+    GPKG_USER_VERSION,
+    ORDER_INDEXES,
+    add_layer_versions,
+    add_order_indexes,
+    create_schema,
+    exact_extent,
+    now_text,
+)
 from layers.store.sqlreads import SqlReads, last_page_total
 from layers.store.sqlwrites import SqlWrites
 
 T = TypeVar("T")
-
-GPKG_APPLICATION_ID = 0x47504B47  # "GPKG"
-GPKG_USER_VERSION = 10300  # GeoPackage 1.3.0
-SRS_ID = 4326
 
 #: Seconds SQLite itself waits for a lock before one attempt gives up (when a store is
 #: opened without its own ``busy_timeout_s``; that one is the total over all attempts).
@@ -64,269 +77,6 @@ WRITE_ATTEMPTS = 3
 _BUSY_CODES = frozenset({sqlite3.SQLITE_BUSY, sqlite3.SQLITE_LOCKED})
 _FULL_CODE = 13  # SQLITE_FULL: the disk (or a size limit) is full
 _IOERR_CODE = 10  # SQLITE_IOERR: a read or write of the file (or a temporary file) failed
-
-_WGS84_WKT = (
-    'GEOGCS["WGS 84",DATUM["WGS_1984",SPHEROID["WGS 84",6378137,298.257223563,'
-    'AUTHORITY["EPSG","7030"]],AUTHORITY["EPSG","6326"]],PRIMEM["Greenwich",0,'
-    'AUTHORITY["EPSG","8901"]],UNIT["degree",0.0174532925199433,AUTHORITY["EPSG","9122"]],'
-    'AXIS["Latitude",NORTH],AXIS["Longitude",EAST],AUTHORITY["EPSG","4326"]]'
-)
-
-# --------------------------------------------------------------------------------------
-# GeoPackage binary geometry
-# --------------------------------------------------------------------------------------
-
-#: Envelope byte length by the header's envelope-contents indicator (bits 1-3 of flags).
-_ENVELOPE_BYTES = {0: 0, 1: 32, 2: 48, 3: 48, 4: 64}
-_HEADER = struct.Struct("<2sBBi4d")  # magic, version, flags, srs_id, minx, maxx, miny, maxy
-_FLAGS_XY_LE = 0b0000_0011  # little-endian, envelope [minx, maxx, miny, maxy]
-
-
-def gpkg_encode(geoms: Sequence[BaseGeometry | None]) -> list[bytes | None]:
-    """GeoPackage binary blobs (header with XY envelope + ISO WKB) for many geometries at once."""
-    present = [i for i, g in enumerate(geoms) if g is not None]
-    out: list[bytes | None] = [None] * len(geoms)
-    if not present:
-        return out
-    arr = [geoms[i] for i in present]
-    wkbs = shapely.to_wkb(arr, byte_order=1, flavor="iso")
-    bounds = shapely.bounds(arr)
-    pack = _HEADER.pack
-    for j, i in enumerate(present):
-        minx, miny, maxx, maxy = bounds[j]
-        out[i] = pack(b"GP", 0, _FLAGS_XY_LE, SRS_ID, minx, maxx, miny, maxy) + wkbs[j]
-    return out
-
-
-def _wkb_offset(blob: bytes) -> int:
-    return 8 + _ENVELOPE_BYTES.get((blob[3] >> 1) & 0b111, 0)
-
-
-def gpkg_decode(blobs: Sequence[bytes | None]) -> list[BaseGeometry | None]:
-    """Shapely geometries from GeoPackage binary blobs (``None`` for NULL)."""
-    present = [i for i, b in enumerate(blobs) if b is not None]
-    out: list[BaseGeometry | None] = [None] * len(blobs)
-    if not present:
-        return out
-    wkbs = []
-    for i in present:
-        b = blobs[i]
-        assert b is not None
-        wkbs.append(bytes(b[_wkb_offset(b) :]))
-    for i, g in zip(present, shapely.from_wkb(wkbs), strict=True):
-        out[i] = g
-    return out
-
-
-def _envelope(blob: bytes | None) -> tuple[float, float, float, float] | None:
-    """(minx, maxx, miny, maxy) of a GeoPackage geometry: from its header, else from its WKB."""
-    if blob is None or len(blob) < 8 or blob[:2] != b"GP":
-        return None
-    flags = blob[3]
-    if flags & 0b1_0000:  # empty geometry flag
-        return None
-    if (flags >> 1) & 0b111:
-        order = "<" if flags & 1 else ">"
-        minx, maxx, miny, maxy = struct.unpack_from(order + "4d", blob, 8)
-        return minx, maxx, miny, maxy
-    geom = shapely.from_wkb(bytes(blob[_wkb_offset(blob) :]))
-    if geom.is_empty:
-        return None
-    x0, y0, x1, y1 = geom.bounds
-    return x0, x1, y0, y1
-
-
-def _st(index: int) -> Callable[[bytes | None], float | None]:
-    def fn(blob: bytes | None) -> float | None:
-        env = _envelope(blob)
-        return None if env is None else env[index]
-
-    return fn
-
-
-def _st_is_empty(blob: bytes | None) -> int | None:
-    if blob is None:
-        return None
-    return 1 if _envelope(blob) is None else 0
-
-
-def register_functions(conn: sqlite3.Connection) -> None:
-    """Register the SQL functions the GeoPackage R-tree triggers call."""
-    conn.create_function("ST_IsEmpty", 1, _st_is_empty, deterministic=True)
-    for i, name in enumerate(("ST_MinX", "ST_MaxX", "ST_MinY", "ST_MaxY")):
-        conn.create_function(name, 1, _st(i), deterministic=True)
-
-
-GPKG_DIALECT = R.Dialect(
-    name="gpkg",
-    ts=R.epoch_us,
-    parse_ts=R.from_epoch_us,
-    geom_param="?",
-    geom_select=lambda col: col,
-    geom_encode=gpkg_encode,
-    geom_decode=gpkg_decode,
-    shadow_times=True,
-    display_ts=R.iso_ms,
-    span_bound=(
-        "{vf} >= ? - coalesce((SELECT CAST(value AS INTEGER) FROM sitmap_meta WHERE key = 'max_claim_span_us'), "
-        "4000000000000000000)"
-    ),
-    span_max="max(valid_to_us - valid_from_us)",
-)
-
-# --------------------------------------------------------------------------------------
-# Schema
-# --------------------------------------------------------------------------------------
-
-_GPKG_CORE = """
-CREATE TABLE gpkg_spatial_ref_sys (
-  srs_name TEXT NOT NULL, srs_id INTEGER NOT NULL PRIMARY KEY, organization TEXT NOT NULL,
-  organization_coordsys_id INTEGER NOT NULL, definition TEXT NOT NULL, description TEXT);
-CREATE TABLE gpkg_contents (
-  table_name TEXT NOT NULL PRIMARY KEY, data_type TEXT NOT NULL, identifier TEXT UNIQUE,
-  description TEXT DEFAULT '', last_change DATETIME NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ','now')),
-  min_x DOUBLE, min_y DOUBLE, max_x DOUBLE, max_y DOUBLE, srs_id INTEGER,
-  CONSTRAINT fk_gc_r_srs_id FOREIGN KEY (srs_id) REFERENCES gpkg_spatial_ref_sys(srs_id));
-CREATE TABLE gpkg_geometry_columns (
-  table_name TEXT NOT NULL, column_name TEXT NOT NULL, geometry_type_name TEXT NOT NULL,
-  srs_id INTEGER NOT NULL, z TINYINT NOT NULL, m TINYINT NOT NULL,
-  CONSTRAINT pk_geom_cols PRIMARY KEY (table_name, column_name),
-  CONSTRAINT uk_gc_table_name UNIQUE (table_name),
-  CONSTRAINT fk_gc_tn FOREIGN KEY (table_name) REFERENCES gpkg_contents(table_name),
-  CONSTRAINT fk_gc_srs FOREIGN KEY (srs_id) REFERENCES gpkg_spatial_ref_sys (srs_id));
-CREATE TABLE gpkg_extensions (
-  table_name TEXT, column_name TEXT, extension_name TEXT NOT NULL, definition TEXT NOT NULL,
-  scope TEXT NOT NULL, CONSTRAINT ge_tce UNIQUE (table_name, column_name, extension_name));
-CREATE TABLE sitmap_meta (key TEXT NOT NULL PRIMARY KEY, value TEXT NOT NULL);
-CREATE TABLE sources (
-  fid INTEGER PRIMARY KEY AUTOINCREMENT, id TEXT NOT NULL UNIQUE, name TEXT NOT NULL,
-  kind TEXT NOT NULL, url TEXT);
-CREATE TABLE reports (
-  fid INTEGER PRIMARY KEY AUTOINCREMENT, id TEXT NOT NULL UNIQUE, source_id TEXT NOT NULL REFERENCES sources(id),
-  url TEXT, title TEXT, published_at DATETIME, language TEXT, content_sha256 TEXT NOT NULL, excerpt TEXT,
-  published_at_us INTEGER);
-CREATE TABLE layers (
-  fid INTEGER PRIMARY KEY AUTOINCREMENT, id TEXT NOT NULL UNIQUE, kind TEXT NOT NULL, title TEXT NOT NULL,
-  definition TEXT NOT NULL);
-"""
-
-# The R-tree triggers of GeoPackage 1.3, Annex "Spatial Indexes" (t = table, c = column, i = key).
-_RTREE = """
-CREATE VIRTUAL TABLE rtree_{t}_{c} USING rtree(id, minx, maxx, miny, maxy);
-CREATE TRIGGER rtree_{t}_{c}_insert AFTER INSERT ON {t}
-  WHEN (new.{c} NOT NULL AND NOT ST_IsEmpty(NEW.{c}))
-BEGIN
-  INSERT OR REPLACE INTO rtree_{t}_{c} VALUES (
-    NEW.{i}, ST_MinX(NEW.{c}), ST_MaxX(NEW.{c}), ST_MinY(NEW.{c}), ST_MaxY(NEW.{c}));
-END;
-CREATE TRIGGER rtree_{t}_{c}_update1 AFTER UPDATE OF {c} ON {t}
-  WHEN OLD.{i} = NEW.{i} AND (NEW.{c} NOTNULL AND NOT ST_IsEmpty(NEW.{c}))
-BEGIN
-  INSERT OR REPLACE INTO rtree_{t}_{c} VALUES (
-    NEW.{i}, ST_MinX(NEW.{c}), ST_MaxX(NEW.{c}), ST_MinY(NEW.{c}), ST_MaxY(NEW.{c}));
-END;
-CREATE TRIGGER rtree_{t}_{c}_update2 AFTER UPDATE OF {c} ON {t}
-  WHEN OLD.{i} = NEW.{i} AND (NEW.{c} ISNULL OR ST_IsEmpty(NEW.{c}))
-BEGIN
-  DELETE FROM rtree_{t}_{c} WHERE id = OLD.{i};
-END;
-CREATE TRIGGER rtree_{t}_{c}_update3 AFTER UPDATE ON {t}
-  WHEN OLD.{i} != NEW.{i} AND (NEW.{c} NOTNULL AND NOT ST_IsEmpty(NEW.{c}))
-BEGIN
-  DELETE FROM rtree_{t}_{c} WHERE id = OLD.{i};
-  INSERT OR REPLACE INTO rtree_{t}_{c} VALUES (
-    NEW.{i}, ST_MinX(NEW.{c}), ST_MaxX(NEW.{c}), ST_MinY(NEW.{c}), ST_MaxY(NEW.{c}));
-END;
-CREATE TRIGGER rtree_{t}_{c}_update4 AFTER UPDATE ON {t}
-  WHEN OLD.{i} != NEW.{i} AND (NEW.{c} ISNULL OR ST_IsEmpty(NEW.{c}))
-BEGIN
-  DELETE FROM rtree_{t}_{c} WHERE id IN (OLD.{i}, NEW.{i});
-END;
-CREATE TRIGGER rtree_{t}_{c}_delete AFTER DELETE ON {t}
-  WHEN old.{c} NOT NULL
-BEGIN
-  DELETE FROM rtree_{t}_{c} WHERE id = OLD.{i};
-END;
-"""
-
-#: Columns shown by the GDAL-visible current-state views (the JSON/WKB internals stay in the tables).
-_VIEW_HIDDEN = {"uncertainty_json", "region", "placement_json", "counts_json", "drawn_geom"}
-
-_LAYERS = (
-    # (table or view, data_type, identifier, description)
-    (R.CLAIM_TABLE, "features", "claim_versions", "Every version of every claim (bitemporal history)."),
-    (R.ZONE_TABLE, "features", "zone_versions", "Every version of every zone (bitemporal history)."),
-    ("claims", "features", "claims", "Current claims: one row per claim, its latest version."),
-    ("zones", "features", "zones", "Current zones (evacuation orders, humanitarian zones): latest versions."),
-    ("sources", "attributes", "sources", "Outlets and issuers."),
-    ("reports", "attributes", "reports", "Documents the claims were taken from."),
-    ("layers", "attributes", "layers", "Layer definitions (OGC collections)."),
-)
-
-#: The layer definition history (added after schema version 1: ``GpkgStore.init`` adds it to older files).
-_LAYER_VERSIONS_CONTENT = (
-    R.LAYER_TABLE,
-    "attributes",
-    R.LAYER_TABLE,
-    "Every version of every layer definition, with who recorded it and deletions.",
-)
-
-
-def layer_versions_sql() -> list[str]:
-    """DDL of the layer definition history (an attribute table, with the exact ``_us`` time columns)."""
-    cols = [f"{name} {sqlite_type}" for name, sqlite_type, _ in R.LAYER_COLUMNS]
-    cols += [f"{name}_us INTEGER" for name, _, _ in R.LAYER_COLUMNS if name in R.TIME_COLUMNS]
-    body = ",\n  ".join(cols)
-    t = R.LAYER_TABLE
-    return [
-        f"CREATE TABLE IF NOT EXISTS {t} (\n  fid INTEGER PRIMARY KEY AUTOINCREMENT,\n  {body});",
-        f"CREATE UNIQUE INDEX IF NOT EXISTS {t}_id_version ON {t}(id, version);",
-        f"CREATE UNIQUE INDEX IF NOT EXISTS {t}_current_id ON {t}(id) WHERE superseded_at IS NULL;",
-        f"CREATE INDEX IF NOT EXISTS {t}_recorded ON {t}(recorded_at_us);",
-    ]
-
-
-def _table_sql(table: str, columns: Sequence[tuple[str, str, str]]) -> str:
-    cols = [f"{name} {sqlite_type}" for name, sqlite_type, _ in columns]
-    # exact instants (microseconds since the epoch) behind the millisecond DATETIME text GDAL shows
-    cols += [f"{name}_us INTEGER" for name, _, _ in columns if name in R.TIME_COLUMNS]
-    body = ",\n  ".join(cols)
-    return f"CREATE TABLE {table} (\n  fid INTEGER PRIMARY KEY AUTOINCREMENT,\n  geom GEOMETRY,\n  {body});"
-
-
-def _schema_sql() -> str:
-    parts = [_GPKG_CORE]
-    for table, columns, view in ((R.CLAIM_TABLE, R.CLAIM_COLUMNS, "claims"), (R.ZONE_TABLE, R.ZONE_COLUMNS, "zones")):
-        parts.append(_table_sql(table, columns))
-        parts.append(_RTREE.format(t=table, c="geom", i="fid"))
-        shown = ", ".join(["fid", "geom"] + [n for n, _, _ in columns if n not in _VIEW_HIDDEN])
-        parts.append(f"CREATE VIEW {view} AS SELECT {shown} FROM {table} WHERE superseded_at IS NULL;")
-        parts.append(f"CREATE UNIQUE INDEX {table}_id_version ON {table}(id, version);")
-        parts.append(f"CREATE UNIQUE INDEX {table}_current_id ON {table}(id) WHERE superseded_at IS NULL;")
-        parts.append(f"CREATE INDEX {table}_recorded ON {table}(recorded_at_us);")
-    # one time index serves current and as-of queries alike (embedded maps always ask as-of)
-    parts.append(f"CREATE INDEX {R.CLAIM_TABLE}_time ON {R.CLAIM_TABLE}(valid_from_us, valid_to_us);")
-    parts.append(f"CREATE INDEX {R.CLAIM_TABLE}_report ON {R.CLAIM_TABLE}(report_id);")
-    parts.append(f"CREATE INDEX {R.ZONE_TABLE}_time ON {R.ZONE_TABLE}(effective_from_us, lifted_at_us);")
-    parts += ORDER_INDEXES
-    parts += layer_versions_sql()
-    return "\n".join(parts)
-
-
-#: Indexes that serve the stable query order of current versions directly (their terms are
-#: exactly those of ``rows.claim_order`` / ``rows.zone_order``), so a first page reads as many
-#: index entries as it returns; ``status`` rides along so the unfiltered count reads the index
-#: only. Added after schema version 1 shipped: :meth:`GpkgStore.init` creates them in older files.
-ORDER_INDEXES = [
-    f"CREATE INDEX IF NOT EXISTS {R.CLAIM_TABLE}_current_order ON {R.CLAIM_TABLE}"
-    "(valid_from_us IS NULL, valid_from_us, id, status) WHERE superseded_at IS NULL;",
-    f"CREATE INDEX IF NOT EXISTS {R.ZONE_TABLE}_current_order ON {R.ZONE_TABLE}"
-    "(effective_from_us, id, status) WHERE superseded_at IS NULL;",
-]
-
-
-def _now_text() -> str:
-    return datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%S.%f")[:-3] + "Z"
 
 
 # --------------------------------------------------------------------------------------
@@ -387,7 +137,7 @@ class _Tx:
         fids = [r[0] for r in self.conn.execute(f"SELECT fid FROM {table} WHERE fid > ? ORDER BY fid", (last_fid,))]
         entries = []
         for fid, row in zip(fids, rows, strict=True):
-            env = _envelope(row[0])
+            env = envelope(row[0])
             if env is not None:
                 entries.append((fid, *env))
         self.conn.executemany(f"INSERT INTO rtree_{table}_geom VALUES (?, ?, ?, ?, ?)", entries)
@@ -561,7 +311,7 @@ class GpkgStore(SqlReads, SqlWrites):
         if not tables and app_id == 0:
             if not self.create:
                 raise StoreError(f"{self.path} is an empty database, not a sitmap store")
-            self._create_schema(conn)
+            create_schema(conn)
         elif app_id != GPKG_APPLICATION_ID:
             raise StoreError(f"{self.path} is not a GeoPackage (SQLite application_id {app_id:#x}, not 'GPKG')")
         elif "sitmap_meta" not in tables:
@@ -570,131 +320,8 @@ class GpkgStore(SqlReads, SqlWrites):
             )
         row = conn.execute("SELECT value FROM sitmap_meta WHERE key = 'schema_version'").fetchone()
         check_schema_version(row[0] if row else None, str(self.path))
-        self._add_order_indexes(conn)
-        self._add_layer_versions(conn)
-
-    def _add_layer_versions(self, conn: sqlite3.Connection) -> None:
-        """Add the layer definition history to a file written before it existed (additive, idempotent).
-
-        Existing definitions get their version 1 in the same transaction. The schema
-        version stays 1: older sitmaps ignore the table (they do not version layers).
-        A read-only or busy file is left as it is and read without the history.
-        """
-        self._has_layer_versions = self._table_exists(conn, R.LAYER_TABLE)
-        if self._has_layer_versions:
-            return
-        with contextlib.suppress(sqlite3.OperationalError):
-            conn.execute("BEGIN IMMEDIATE")
-            try:
-                if not self._table_exists(conn, R.LAYER_TABLE):  # another process may have just added it
-                    for stmt in layer_versions_sql():
-                        conn.execute(stmt)
-                    name, data_type, identifier, description = _LAYER_VERSIONS_CONTENT
-                    conn.execute(
-                        "INSERT OR IGNORE INTO gpkg_contents (table_name, data_type, identifier, description, "
-                        "last_change) VALUES (?, ?, ?, ?, ?)",
-                        (name, data_type, identifier, description, _now_text()),
-                    )
-                    R.seed_layer_versions(_Tx(conn))
-                conn.execute("COMMIT")
-                self._has_layer_versions = True
-            except BaseException:
-                if conn.in_transaction:
-                    conn.execute("ROLLBACK")
-                raise
-
-    @staticmethod
-    def _table_exists(conn: sqlite3.Connection, name: str) -> bool:
-        row = conn.execute("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?", (name,)).fetchone()
-        return row is not None
-
-    def _add_order_indexes(self, conn: sqlite3.Connection) -> None:
-        """Create the current-order indexes in a file written before they existed.
-
-        Only indexes, so the file stays readable by any sitmap and GDAL, and the schema
-        version stays 1. A read-only or busy file is left as it is: queries give the
-        same answers without the indexes, only slower.
-        """
-        names = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type = 'index'")}
-        if all(f"{t}_current_order" in names for t in (R.CLAIM_TABLE, R.ZONE_TABLE)):
-            return
-        with contextlib.suppress(sqlite3.OperationalError):
-            conn.execute("BEGIN IMMEDIATE")
-            try:
-                for stmt in ORDER_INDEXES:
-                    conn.execute(stmt)
-                conn.execute("COMMIT")
-            except BaseException:
-                if conn.in_transaction:
-                    conn.execute("ROLLBACK")
-                raise
-
-    def _create_schema(self, conn: sqlite3.Connection) -> None:
-        conn.execute("PRAGMA journal_mode = WAL")
-        conn.execute("BEGIN IMMEDIATE")
-        try:
-            if conn.execute("SELECT count(*) FROM sqlite_master").fetchone()[0]:
-                conn.execute("ROLLBACK")  # another process created it meanwhile
-                return
-            conn.execute(f"PRAGMA application_id = {GPKG_APPLICATION_ID}")
-            conn.execute(f"PRAGMA user_version = {GPKG_USER_VERSION}")
-            for stmt in _split_sql(_schema_sql()):
-                conn.execute(stmt)
-            conn.executemany(
-                "INSERT INTO gpkg_spatial_ref_sys VALUES (?, ?, ?, ?, ?, ?)",
-                [
-                    (
-                        "Undefined cartesian SRS",
-                        -1,
-                        "NONE",
-                        -1,
-                        "undefined",
-                        "undefined cartesian coordinate reference system",
-                    ),
-                    (
-                        "Undefined geographic SRS",
-                        0,
-                        "NONE",
-                        0,
-                        "undefined",
-                        "undefined geographic coordinate reference system",
-                    ),
-                    (
-                        "WGS 84 geodetic",
-                        SRS_ID,
-                        "EPSG",
-                        4326,
-                        _WGS84_WKT,
-                        "longitude/latitude coordinates in decimal degrees on the WGS 84 spheroid",
-                    ),
-                ],
-            )
-            now = _now_text()
-            for table, data_type, identifier, description in (*_LAYERS, _LAYER_VERSIONS_CONTENT):
-                conn.execute(
-                    "INSERT INTO gpkg_contents (table_name, data_type, identifier, description, last_change, srs_id) "
-                    "VALUES (?, ?, ?, ?, ?, ?)",
-                    (table, data_type, identifier, description, now, SRS_ID if data_type == "features" else None),
-                )
-                if data_type == "features":
-                    # zones are Polygon or MultiPolygon, claims any type: both are GEOMETRY, as declared in SQL
-                    conn.execute(
-                        "INSERT INTO gpkg_geometry_columns VALUES (?, 'geom', 'GEOMETRY', ?, 0, 0)", (table, SRS_ID)
-                    )
-            for table in (R.CLAIM_TABLE, R.ZONE_TABLE):
-                conn.execute(
-                    "INSERT INTO gpkg_extensions VALUES (?, 'geom', 'gpkg_rtree_index', "
-                    "'http://www.geopackage.org/spec120/#extension_rtree', 'write-only')",
-                    (table,),
-                )
-            conn.execute("INSERT INTO sitmap_meta VALUES ('schema_version', ?)", (str(SCHEMA_VERSION),))
-            conn.execute("INSERT INTO sitmap_meta VALUES ('created_at', ?)", (now,))
-            conn.execute("INSERT INTO sitmap_meta VALUES (?, '0')", (R.SPAN_KEY,))
-            conn.execute("COMMIT")
-        except BaseException:
-            if conn.in_transaction:
-                conn.execute("ROLLBACK")
-            raise
+        add_order_indexes(conn)
+        self._has_layer_versions = add_layer_versions(conn, lambda c: R.seed_layer_versions(_Tx(c)))
 
     # -- transactions -----------------------------------------------------------------
 
@@ -737,7 +364,7 @@ class GpkgStore(SqlReads, SqlWrites):
         conn.execute(
             "UPDATE gpkg_contents SET last_change = ?, min_x = ?, min_y = ?, max_x = ?, max_y = ? "
             "WHERE table_name IN (?, ?)",
-            (_now_text(), *ext, table, view),
+            (now_text(), *ext, table, view),
         )
 
     def _read(self) -> _Tx:
@@ -810,7 +437,7 @@ class GpkgStore(SqlReads, SqlWrites):
         keep = [False] * len(cand)
         edge = []
         for i, (_, blob) in enumerate(cand):
-            env = _envelope(blob)
+            env = envelope(blob)
             if env is None:
                 continue
             x0, x1, y0, y1 = env
@@ -851,7 +478,7 @@ class GpkgStore(SqlReads, SqlWrites):
     def _touch_layers(conn: sqlite3.Connection) -> None:
         conn.execute(
             "UPDATE gpkg_contents SET last_change = ? WHERE table_name IN (?, ?)",
-            (_now_text(), "layers", R.LAYER_TABLE),
+            (now_text(), "layers", R.LAYER_TABLE),
         )
 
     def layer_history(self, layer_id: str) -> list[LayerVersion]:
@@ -954,55 +581,20 @@ class GpkgStore(SqlReads, SqlWrites):
         self._counts.clear()
         conn = self._connect()
         try:
-            self._add_layer_versions(conn)
+            self._has_layer_versions = add_layer_versions(conn, lambda c: R.seed_layer_versions(_Tx(c)))
         finally:
             conn.close()
 
 
-def exact_extent(
-    conn: sqlite3.Connection, table: str, *, current_only: bool
-) -> tuple[float, float, float, float] | None:
-    """(minx, miny, maxx, maxy) of a feature table, exact to the stored coordinates.
-
-    The R-tree keeps 32-bit boxes rounded outwards, so it finds the extreme rows fast;
-    the exact value comes from the GeoPackage headers of just those rows.
-    """
-    join = f"JOIN {table} c ON c.fid = r.id WHERE c.superseded_at IS NULL" if current_only else ""
-    rtree = f"rtree_{table}_geom"
-    out = []
-    for col, agg, pick in (("minx", "min", 0), ("miny", "min", 2), ("maxx", "max", 1), ("maxy", "max", 3)):
-        (edge,) = conn.execute(f"SELECT {agg}(r.{col}) FROM {rtree} r {join}").fetchone()
-        if edge is None:
-            return None
-        where = "WHERE c.superseded_at IS NULL AND" if current_only else "WHERE"
-        blobs = conn.execute(
-            f"SELECT c.geom FROM {rtree} r JOIN {table} c ON c.fid = r.id {where} r.{col} = ?", (edge,)
-        ).fetchall()
-        values = [env[pick] for env in (_envelope(b[0]) for b in blobs) if env is not None]
-        out.append((min if agg == "min" else max)(values) if values else edge)
-    return out[0], out[1], out[2], out[3]
-
-
-def _split_sql(script: str) -> list[str]:
-    """Split a DDL script into statements, keeping trigger bodies (``BEGIN ... END;``) whole."""
-    out: list[str] = []
-    buf = ""
-    for line in script.splitlines(keepends=True):
-        buf += line
-        if sqlite3.complete_statement(buf):
-            if buf.strip():
-                out.append(buf.strip())
-            buf = ""
-    if buf.strip():
-        out.append(buf.strip())
-    return out
-
-
-def geometry_blob(geom: BaseGeometry) -> bytes:
-    """One geometry as a GeoPackage binary blob (for tests and tools)."""
-    blob = gpkg_encode([geom])[0]
-    assert blob is not None
-    return blob
-
-
-__all__ = ["GpkgStore", "geometry_blob", "gpkg_decode", "gpkg_encode", "register_functions"]
+__all__ = [
+    "GPKG_APPLICATION_ID",
+    "GPKG_DIALECT",
+    "GPKG_USER_VERSION",
+    "ORDER_INDEXES",
+    "SRS_ID",
+    "GpkgStore",
+    "geometry_blob",
+    "gpkg_decode",
+    "gpkg_encode",
+    "register_functions",
+]
