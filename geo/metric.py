@@ -27,6 +27,13 @@ def offset_point(point: Point, distance_m: float, bearing_deg: float) -> Point:
     return Point(round(lon, 6), round(lat, 6))
 
 
+def destinations(point: Point, bearings_deg: list[float], distance_m: float) -> list[tuple[float, float]]:
+    """The (lon, lat) reached from ``point`` along each compass bearing after ``distance_m`` metres."""
+    n = len(bearings_deg)
+    lons, lats, _ = _GEOD.fwd([point.x] * n, [point.y] * n, bearings_deg, [distance_m] * n)
+    return list(zip(np.asarray(lons).tolist(), np.asarray(lats).tolist(), strict=True))
+
+
 def max_distance_m(point: Point, geom: BaseGeometry) -> float:
     """Largest geodesic distance in metres from ``point`` to ``geom``: a true bound for any shape.
 

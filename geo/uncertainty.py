@@ -26,11 +26,11 @@ import math
 import re
 from typing import Literal
 
-from shapely.geometry import Point
+from shapely.geometry import Point, Polygon
 from shapely.geometry.base import BaseGeometry
 
 from geo.errors import InvalidInput
-from geo.metric import buffer_m, max_distance_m, offset_point
+from geo.metric import anchor_point, buffer_m, destinations, max_distance_m, offset_point
 from geo.model import PlacementMethod, Uncertainty
 
 #: Kinds whose extent is an admin polygon or a region: placed by "admin_fallback".
@@ -142,19 +142,15 @@ def half_of(
     when the place has a region, the half is that region cut by the half-disc. Returns the
     half's inner centre, the radius (metres) from it that covers the half, and the half.
     """
-    geod = pyproj.Geod(ellps="WGS84")
     reach = radius_m * (1.6 if region is not None else 1.0)
-    arc = [bearing_deg - 90.0 + 180.0 * k / 24 for k in range(25)]
-    lons, lats, _ = geod.fwd([point.x] * 25, [point.y] * 25, arc, [max(reach, 1.0)] * 25)
-    half: BaseGeometry = shapely.Polygon([(point.x, point.y), *zip(lons, lats, strict=True), (point.x, point.y)])
+    arc = destinations(point, [bearing_deg - 90.0 + 180.0 * k / 24 for k in range(25)], max(reach, 1.0))
+    half: BaseGeometry = Polygon([(point.x, point.y), *arc, (point.x, point.y)])
     if region is not None:
-        cut = shapely.intersection(region, half)
+        cut = region.intersection(half)
         if not cut.is_empty and cut.area > 0:
             half = cut
-    centre = half.centroid if half.covers(half.centroid) else half.representative_point()
-    coords = shapely.get_coordinates(half.convex_hull)
-    _, _, dists = geod.inv([centre.x] * len(coords), [centre.y] * len(coords), coords[:, 0], coords[:, 1])
-    return Point(round(centre.x, 6), round(centre.y, 6)), round(float(max(dists)), 1), half
+    centre = anchor_point(half)
+    return Point(round(centre.x, 6), round(centre.y, 6)), round(max_distance_m(centre, half), 1), half
 
 
 def widen(
