@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from geo.claimants import ClaimantMatch, canonical_claimant
+from geo.claimants import ClaimantMatch, canonical_claimant, is_own_reporter
 from geo.events import Event
 from geo.model import Claim, Mention, TimeInterval
 from geo.placement import place_event
@@ -38,7 +38,11 @@ def build_claim(
             notes.append("no time in the text and no publication date: time unknown")
 
     claimant_name: str | None
-    if ev.claimant is not None:
+    if ev.claimant is not None and source and is_own_reporter(ev.claimant.text):
+        claimant_name = source  # "our correspondent says": the outlet itself reports it
+        attributed = True
+        notes.append(f"told by the outlet's own reporter ({ev.claimant.text!r}): claimant is the source")
+    elif ev.claimant is not None:
         claimant_name = ev.claimant.name
         attributed = True
         if ev.claimant.text.lower().removeprefix("the ") != claimant_name.lower():

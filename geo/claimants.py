@@ -54,7 +54,7 @@ CLAIMANTS: list[tuple[str, str]] = [
         "Gaza health ministry",
         r"(?:the\s+)?(?:Gaza(?:'s)?|Hamas-run(?:\s+Gaza)?)\s+(?:health ministry|Health Ministry|ministry of health|"
         r"Ministry of Health)|(?:the\s+)?(?:Palestinian\s+)?(?:health ministry|Health Ministry|Ministry of Health)"
-        r"\s+in\s+Gaza|وزارة الصحة(?:\s+في\s+غزة)?|"
+        r"(?:\s+(?:sources|officials|spokes(?:man|woman|person)))?\s+in\s+Gaza|وزارة الصحة(?:\s+في\s+غزة)?|"
         r"(?:the\s+)?(?:Gaza(?:'s)?|Palestinian)\s+health\s+(?:officials|authorities)|"
         r"health (?:officials|authorities) in Gaza|משרד הבריאות (?:ב|של )?עזה",
     ),
@@ -124,7 +124,7 @@ CLAIMANTS: list[tuple[str, str]] = [
     ("residents", r"(?i:(?:local\s+)?residents)|سكان"),
     (
         "medics",
-        r"(?i:(?:Palestinian\s+)?(?:medics|paramedics|doctors|hospital (?:officials|sources|staff|director)|"
+        r"(?i:(?:Palestinian\s+)?(?:medics|paramedics|doctors|hospital(?:'s)? (?:officials|sources|staff|director)|"
         r"health officials|medical sources))|"
         r"[Oo]fficials at (?:the\s+)?(?:nearby\s+|local\s+|main\s+)?[A-Z][\w-]+(?:\s+[A-Z][\w-]+){0,3}\s+"
         r"[Hh]ospital|"
@@ -172,7 +172,8 @@ _REPORTING_RE = re.compile(
 #: not when people are told to do something ("told residents to leave").
 _SAY = (
     r"(?:said|says|say|stated|states|added|reported|reports|announced|announces|confirmed|confirms|"
-    r"claimed|claims|wrote|noted|told(?=\s+(?:[A-Z]|reporters|journalists|a\s+(?:news|press)\b)))"
+    r"claimed|claims|wrote|noted|told(?=\s+(?:[A-Z]|reporters|journalists|a\s+(?:news|press)\b))|"
+    r"tells?(?=\s+[A-Z])|report(?=\s+(?:that|on)\b))"
 )
 #: A speech verb after its subject ("the IDF said", "Hamas has claimed").
 #: Hebrew speech verbs (masculine, feminine, plural), optionally after "כך" ("so said").
@@ -228,10 +229,51 @@ _PASSIVE_END = re.compile(
     r"previously|now|still|already))?$",
     re.I,
 )
+#: "Residents of Zeitoun and Sabra": a teller named with the places it speaks for.
+_OF_PLACES = re.compile(r"^((?:the\s+)?(?:local\s+)?(?:residents|witnesses|medics|people))\s+(?:of|in)\s+", re.I)
+#: A subject that ends on an article or possessive ("Among the reported incidents"): not a name.
+_DANGLING = re.compile(r"\b(?:the|a|an|its|their|his|her|our|of|in|among)$", re.I)
+#: The outlet's own reporting ("our correspondent in Rafah", "مراسلنا"): the source is the teller.
+OWN_REPORTER = re.compile(
+    r"^(?:(?:our|my)\s+(?:own\s+)?(?:correspondents?|reporters?|team|crew|journalists?)\b|"
+    r"(?:مراسل|مراسلة|طاقم)(?:نا|تنا)|כתב(?:נו|תנו)|הכתב שלנו)",
+    re.I,
+)
+
+
+def is_own_reporter(text: str) -> bool:
+    """True if an attribution names the outlet's own reporter ("our correspondent")."""
+    return bool(OWN_REPORTER.match(text.strip()))
+
+
 #: Words that make "X said" a non-attribution ("it said", "he added") or an unnamed one.
 _PRONOUN = re.compile(
     r"^(?:it|he|she|they|we|i|you|this|that|which|who|officials?|sources?|one|both|some|others?)$", re.I
 )
+
+
+#: A teller named by a bare generic noun ("the Ministry said", "the agency said").
+_GENERIC = re.compile(
+    r"^(?:ministry|agency|army|military|movement|group|charity|office|service|authority|police)$", re.I
+)
+
+
+def resolve_generic(found: list[ClaimantMatch | None], paragraphs: list[int]) -> list[ClaimantMatch | None]:
+    """ "The Ministry said" after "according to the Ministry of Health in Gaza": the bare noun
+    is the teller named before it in the paragraph whose name holds that noun."""
+    out = list(found)
+    for i, c in enumerate(found):
+        if c is None or not _GENERIC.match(c.name):
+            continue
+        word = c.name.lower()
+        for j in range(i - 1, -1, -1):
+            prev = out[j]
+            if paragraphs[j] != paragraphs[i]:
+                break
+            if prev is not None and prev is not c and word in prev.name.lower() and not _GENERIC.match(prev.name):
+                out[i] = ClaimantMatch(prev.name, c.text, c.start, c.end)
+                break
+    return out
 
 
 def canonical_claimant(text: str) -> str | None:
@@ -272,6 +314,12 @@ def find_claimant(sentence: str) -> ClaimantMatch | None:
                         return opening
                     continue
                 tail = list(_CLAUSE_WORD.finditer(who))
+                head = _OF_PLACES.match(who)
+                if tail and head is not None and canonical_claimant(head.group(1)) is not None:
+                    # "Residents of Zeitoun and Sabra reported": the residents, of both places
+                    name = canonical_claimant(head.group(1))
+                    assert name is not None
+                    return ClaimantMatch(name=name, text=who, start=s, end=s + len(who))
                 if tail:
                     joint = _joint_subject(who, tail, s)
                     if joint is not None:
@@ -280,7 +328,7 @@ def find_claimant(sentence: str) -> ClaimantMatch | None:
                     s += cut + (len(who[cut:]) - len(who[cut:].lstrip()))
                     who = who[cut:].strip(" -—")
             who = re.sub(r"\s+(?:on|in|late|early|earlier|later)\s+\w+day$", "", who)
-            if not who or _PRONOUN.match(who) or _PASSIVE_END.search(who):
+            if not who or _PRONOUN.match(who) or _PASSIVE_END.search(who) or _DANGLING.search(who):
                 continue
             name = canonical_claimant(who)
             if name is None:

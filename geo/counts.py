@@ -39,21 +39,23 @@ _UNITS = {
 _TENS = {"twenty": 20, "thirty": 30, "forty": 40, "fifty": 50, "sixty": 60, "seventy": 70, "eighty": 80, "ninety": 90}
 
 #: Vague quantities as (low, best, high). Documented mapping, chosen so that the low end
-#: is the smallest number the word can honestly mean and the high end the largest.
+#: is the smallest number the word can honestly mean and the high end the largest. The
+#: best estimate stays empty unless a number was said ("a dozen" is twelve; "dozens" is no
+#: number at all): journalists quote a best estimate, so sitmap never invents one.
 VAGUE_COUNTS: dict[str, tuple[int, int | None, int | None]] = {
-    "a couple of": (2, 2, 3),
-    "a few": (2, 3, 5),
-    "a handful of": (2, 4, 6),
-    "several": (3, 5, 9),
+    "a couple of": (2, None, 3),
+    "a few": (2, None, 5),
+    "a handful of": (2, None, 6),
+    "several": (3, None, 9),
     "a dozen": (12, 12, 12),
     "about a dozen": (10, 12, 14),
-    "dozens of": (24, 36, 99),
-    "dozens": (24, 36, 99),
-    "scores of": (40, 60, 199),
-    "hundreds of": (200, 300, 999),
-    "hundreds": (200, 300, 999),
-    "thousands of": (2000, 3000, 9999),
-    "thousands": (2000, 3000, 9999),
+    "dozens of": (24, None, 99),
+    "dozens": (24, None, 99),
+    "scores of": (40, None, 199),
+    "hundreds of": (200, None, 999),
+    "hundreds": (200, None, 999),
+    "thousands of": (2000, None, 9999),
+    "thousands": (2000, None, 9999),
     "many": (2, None, None),
     "multiple": (2, None, None),
     "some": (2, None, None),

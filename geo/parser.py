@@ -38,7 +38,14 @@ from datetime import date, datetime
 from geo.accounts import account_event, is_account, mark_conflicting_figures
 from geo.assembly import build_claim
 from geo.budget import check_budget
-from geo.claimants import REPORTING_BODIES, ClaimantMatch, elided_speech, find_claimant, find_issuer
+from geo.claimants import (
+    REPORTING_BODIES,
+    ClaimantMatch,
+    elided_speech,
+    find_claimant,
+    find_issuer,
+    resolve_generic,
+)
 from geo.clauses import split_clauses
 from geo.counts import attributed_counts
 from geo.cues import event_cues, event_type, refers_back
@@ -181,6 +188,7 @@ def claims_from_mentions(
     claimants: list[ClaimantMatch | None] = [
         find_claimant(s.text) if s.paragraph in active else None for s in sentences
     ]
+    claimants = resolve_generic(claimants, [s.paragraph for s in sentences])
     whole = split_sentences(text)
     whole_spans = {(w.start, w.end) for w in whole}
     sentence_of = enclosing(whole, sentences)

@@ -143,7 +143,8 @@ def test_alias_file_rows_have_origins() -> None:
     assert len(rows) > 80
     for r in rows:
         assert r["note"].strip(), r["id"]
-        assert r["geonameid"] or r["pcodes"] or r["line"] or (r["lon"] and r["lat"]), r["id"]
+        # block-grid names are an origin too: the extent and centroid of those blocks (issue 12)
+        assert r["geonameid"] or r["pcodes"] or r["line"] or r["blocks_he"] or (r["lon"] and r["lat"]), r["id"]
     assert (DATA_DIR / "ATTRIBUTION.md").read_text(encoding="utf-8").count("CC BY 4.0") >= 1
 
 
