@@ -124,7 +124,7 @@ CLAIM_CONTRACT: tuple[Prop, ...] = (
     _attr("id", "text", stored_only=True),
     _attr("version", "int", role="bookkeeping", default=1, stored_only=True),
     _attr("event_type", "text", csv="sitmap_event_type"),
-    _attr("status", "text", default="reported", stored_only=True),
+    _attr("status", "text", default="reported"),
     _attr("review", "text", default="machine", stored_only=True),
     _attr("claimant", "text"),
     _attr("source", "text", csv=None),
@@ -147,8 +147,12 @@ CLAIM_CONTRACT: tuple[Prop, ...] = (
     _part("injured_low", "int", "injured", "low"),
     _part("injured_high", "int", "injured", "high"),
     _part("targets", "int", "targets", "best"),
+    _part("fatalities_text", "text", "fatalities", "text"),
+    _part("injured_text", "text", "injured", "text"),
+    _part("targets_text", "text", "targets", "text"),
     _attr("confidence", "float", default=0.5),
     _attr("block_ids", "list", default=()),
+    _attr("notes", "text", csv="sitmap_notes"),
     _attr("report_id", "text", stored_only=True),
     _attr("recorded_at", "time", role="bookkeeping", stored_only=True),
     _attr("superseded_at", "time", role="bookkeeping", stored_only=True),
@@ -188,9 +192,10 @@ ZONE_PROPERTIES: tuple[str, ...] = tuple(p.name for p in ZONE_CONTRACT)
 #: The claim properties a claim parsed from a text has (no store bookkeeping, no policy).
 PARSED_CLAIM_PROPERTIES: tuple[str, ...] = tuple(p.name for p in CLAIM_CONTRACT if not p.stored_only)
 
-#: Inputs that are not output properties: claims' reviewer notes, the history's
-#: ``recorded_by`` (ignored), the region geometry of ``include_region``.
-CLAIM_INPUT_EXTRAS: tuple[str, ...] = ("notes", "recorded_by", "uncertainty_region")
+#: Inputs that are not output properties: the history's ``recorded_by`` (ignored), the
+#: region geometry of ``include_region``. A claim's ``notes`` (how it was read and placed,
+#: e.g. "claimant inferred from the paragraph") are an output property: issue 12.
+CLAIM_INPUT_EXTRAS: tuple[str, ...] = ("recorded_by", "uncertainty_region")
 #: Zones' extra inputs: the report, reviewer notes, the drawn area of ``include_region``.
 ZONE_INPUT_EXTRAS: tuple[str, ...] = ("report_id", "notes", "drawn_geometry")
 #: Every property a claim feature may carry on its way in.
@@ -286,9 +291,10 @@ def _text_list(value: Any, name: str) -> tuple[str, ...]:
 
 def _count(props: Mapping[str, Any], name: str) -> CountEstimate | None:
     best, low, high = props.get(name), props.get(f"{name}_low"), props.get(f"{name}_high")
-    if best is None and low is None and high is None:
+    text = props.get(f"{name}_text")
+    if best is None and low is None and high is None and text is None:
         return None
-    return CountEstimate(best=best, low=low, high=high)
+    return CountEstimate(best=best, low=low, high=high, text=text)
 
 
 def feature_id(feature: Mapping[str, Any], props: Mapping[str, Any]) -> str | None:
@@ -420,7 +426,11 @@ def claim_fields(
     for name in ("fatalities", "injured"):
         fields[name] = _count(props, name)
     targets = props.get("targets")
-    fields["targets"] = None if targets is None else CountEstimate(best=targets)
+    fields["targets"] = (
+        None
+        if targets is None and props.get("targets_text") is None
+        else CountEstimate(best=targets, text=props.get("targets_text"))
+    )
     fields["placement"] = Placement(
         place_text=props.get("place_text"),
         gazetteer_id=props.get("gazetteer_id"),

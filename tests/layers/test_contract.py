@@ -55,7 +55,7 @@ def rich_claim() -> ClaimRecord:
         url="https://example.org/r/1",
         quote="Shells fell near the market, witnesses said.",
         injured=CountEstimate(low=10, best=14, high=20, text="at least ten"),
-        targets=CountEstimate(best=2),
+        targets=CountEstimate(best=2, text="two"),
         block_ids=("55", "56"),
         review="reviewed",
         confidence=0.8,
@@ -68,7 +68,13 @@ def rich_claim() -> ClaimRecord:
             ),
         ),
     )
-    return record.model_copy(update={"fatalities": CountEstimate(low=5, best=7, high=9)})
+    return record.model_copy(
+        update={
+            "fatalities": CountEstimate(low=5, best=7, high=9, text="seven"),
+            "notes": "sentence not attributed: claimant is the paragraph's claimant ('the civil defence')",
+            "status": "disputed",
+        }
+    )
 
 
 def _text(value: Any) -> str:
