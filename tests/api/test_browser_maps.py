@@ -272,6 +272,9 @@ def test_popup_attributes_and_links_out_safely(server: str, page: tuple[Any, Wat
     text = pg.text_content(".sm-popup")
     assert "Gaza health ministry said" in text and "on 2 Dec 2023" in text and "Khan Younis ± 800 m" in text
     assert "2 independent (corroborated)" in text and "Witnesses" in text  # the other voice, side by side
+    # issue 12: the audit trail and the count's own words reach the popup
+    assert "How it was read" in text and "claimant is the paragraph's claimant" in text
+    assert "at least 12 \u00b7 12 (12\u2013?)" in text
     link = pg.locator(".sm-popup a[href='https://example.org/news/ky-1']")
     assert link.get_attribute("target") == "_blank" and link.get_attribute("rel") == "noopener noreferrer"
     watch.check()

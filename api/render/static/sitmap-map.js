@@ -925,13 +925,20 @@
         add(q, words(null, ['\u201c', bdi(p.quote), '\u201d']));
       }
       var counts = [['Killed', 'fatalities'], ['Injured', 'injured']];
-      counts.forEach(function (c) { var w = countWords(p, c[1]); if (w) row(target, c[0] + ' (as claimed)', w); });
+      counts.forEach(function (c) {
+        var w = countWords(p, c[1]), said = p[c[1] + '_text'];
+        // the words as written ("dozens") first: a range alone would read as a figure someone gave
+        if (w) row(target, c[0] + ' (as claimed)', said ? words('sm-v', [bdi(said), ' \u00b7 ' + w]) : w);
+      });
       var src = el('span', 'sm-v');
       add(src, link(p.url, p.source || p.url || 'source'));
       if (p.report_id) add(src, words('sm-muted', [' report ', bdi(p.report_id)]));
       row(target, 'Source', src);
       if (p.coarsened_to) row(target, 'Published as', words('sm-v', ['location coarsened to ', bdi(p.coarsened_to)]));
       row(target, 'Checked', p.review && p.review !== 'machine' ? 'checked by an editor' : 'machine reading, not yet checked');
+      if (p.status === 'disputed') row(target, 'Status', 'disputed: another account in the reports contradicts this one');
+      // how the claim was read (an inferred claimant, a place taken from the sentence before ...)
+      if (p.notes) row(target, 'How it was read', words('sm-v sm-muted', [bdi(p.notes)]));
       row(target, 'Recorded', (p.recorded_at || '').slice(0, 16).replace('T', ' ') + ' UTC, version ' + (p.version || 1) + ', ' + (p.review || 'machine') + ' review');
     }).catch(function (err) { target.textContent = 'Details unavailable (' + err.message + ')'; });
   };
