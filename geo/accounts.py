@@ -80,7 +80,7 @@ def is_account(
         and not current.time.interval.overlaps(s_times[0].interval.start, s_times[0].interval.end)
     ):
         return False
-    counter = is_counter(s.text)
+    counter = is_counter(s.text) or any(is_counter(x.text) for x in current.sentences)
     if etype is None:
         return counter and not (has_counts and not DENIAL.search(s.text))
     # an agreeing detail from a bystander stays with the event; a party claiming it is its own claim

@@ -34,7 +34,7 @@ CLAIMANTS: list[tuple[str, str]] = [
         r"navy|troops|defen[cs]e forces|commanders?|officers?|generals?)|Israel's (?:military|army)|"
         r"(?:Israeli\s+)?military spokes(?:man|woman|person)|"
         r"army spokes(?:man|woman|person)|(?:the\s+)?(?:army|military)(?=\s+(?:said|says|told|stated|added|reported|"
-        r"announced|confirmed|claimed|wrote)|\s*\Z))|الجيش الإسرائيلي|جيش الاحتلال|"
+        r"announced|confirmed|claimed|wrote|denied|dismissed|rejected)|\s*\Z))|الجيش الإسرائيلي|جيش الاحتلال|"
         r"(?:דובר\s+)?צה[\"״']?ל|צבא ההגנה לישראל|דובר הצבא",
     ),
     ("COGAT", r"COGAT|Coordinator of Government Activities in the Territories"),
@@ -172,7 +172,8 @@ _REPORTING_RE = re.compile(
 #: not when people are told to do something ("told residents to leave").
 _SAY = (
     r"(?:said|says|say|stated|states|added|reported|reports|announced|announces|confirmed|confirms|"
-    r"claimed|claims|wrote|noted|told(?=\s+(?:[A-Z]|reporters|journalists|a\s+(?:news|press)\b))|"
+    r"claimed|claims|wrote|noted|denied|denies|dismissed|rejected|"
+    r"told(?=\s+(?:[A-Z]|reporters|journalists|a\s+(?:news|press)\b))|"
     r"tells?(?=\s+[A-Z])|report(?=\s+(?:that|on)\b))"
 )
 #: A speech verb after its subject ("the IDF said", "Hamas has claimed").
@@ -194,6 +195,12 @@ _ATTRIBUTION = [
     re.compile(r"[,\"”]\s*" + _SAY + r"\s+(?P<who>(?:the\s+)?[A-Z][^,.;]{1,60}?)(?=\s*(?:[,.;]|$))"),
     _SAY_VERB,  # "X said": see _subject_matches
     re.compile(r"\bper\s+(?P<who>[^,.;]{2,80}?)(?=\s*(?:[,.;]|$))", re.I),
+    # the outlet's own people, with whatever verb they report by ("Our team in Deir el-Balah saw ...")
+    re.compile(
+        r"^(?P<who>(?:Our|My)\s+(?:own\s+)?(?:correspondents?|reporters?|team|crew|journalists?)"
+        r"(?:\s+(?:in|at|on)\s+[A-Z][\w'’ -]{1,40}?)?)\s+(?:says|said|saw|sees|reports?|reported|witnessed|"
+        r"tells?|told|confirms?|confirmed|describes?|described|counted)\b"
+    ),
     re.compile(r"(?:قالت|قال|أعلنت|أعلن|أفادت|أفاد|ذكرت|ذكر)\s+(?P<who>[^،,.؛]{2,60}?)\s+(?:إن|أن|بأن)"),
     re.compile(r"(?:وفقا\s*ل|وفق|بحسب|حسب)\s*(?P<who>[^،,.؛]{2,60}?)(?=\s*(?:[،,.؛]|$))"),
     # Hebrew: "..., כך מסר דובר צה"ל", "לפי מגן דוד אדום, ...", "מד"א דיווח כי ..."
@@ -209,6 +216,7 @@ _ATTRIBUTION_HINTS: list[re.Pattern[str] | None] = [
     re.compile(r"[,\"”]"),
     None,
     re.compile(r"\bper\b"),
+    re.compile(r"^(?:our|my)\s"),
     re.compile("[\u0600-\u06ff]"),
     re.compile("[\u0600-\u06ff]"),
     re.compile("[\u0590-\u05ff]"),
@@ -313,6 +321,11 @@ def find_claimant(sentence: str) -> ClaimantMatch | None:
                     if opening is not None:
                         return opening
                     continue
+                if _AND_THEN_SAID.search(who):  # "The IDF dismissed the claim ... and said": its opening subject
+                    opening = opening_subject(sentence[: m.start("who")])
+                    if opening is not None:
+                        return opening
+                    continue
                 tail = list(_CLAUSE_WORD.finditer(who))
                 head = _OF_PLACES.match(who)
                 if tail and head is not None and canonical_claimant(head.group(1)) is not None:
@@ -350,6 +363,8 @@ def find_claimant(sentence: str) -> ClaimantMatch | None:
 #: What is left of a speech verb's subject when the clause shares the sentence's subject
 #: ("The army published a map ..., and said"; "..., and then said").
 _ELIDED_SUBJECT = re.compile(r"^(?:(?:and|but)\s*)?(?:(?:then|also|later|subsequently|again)\s*)?$", re.I)
+#: A speech verb joined by "and" to a clause of the same subject ("... dismissed the claim and said").
+_AND_THEN_SAID = re.compile(r"\s(?:and|but)(?:\s+(?:then|also|later|subsequently|again))?$", re.I)
 #: A clause that opens with its speech verb, its subject left to the clause before ("then said it had ...").
 _ELIDED_SAY = re.compile(
     r"^(?:(?:and|but)\s+)?(?:(?:then|also|later|subsequently|again)\s+)?(?:has\s+|have\s+|had\s+)?" + _SAY + r"\b",
@@ -446,8 +461,17 @@ def _subject_matches(sentence: str) -> list[_Subject]:
     return out
 
 
+#: Tellers named by role rather than name ("local officials", "security sources").
+_ROLE_TELLER = re.compile(
+    r"^(?:the\s+)?(?:[\w-]+\s+){1,2}(?:officials|sources|authorities|spokes(?:man|woman|person))$", re.I
+)
+
+
 def _looks_like_named_claimant(who: str) -> bool:
-    """A "X said" subject that names someone: capitalised words, not a whole clause."""
+    """A "X said" subject that names someone: capitalised words, or a role ("local
+    officials"), not a whole clause."""
+    if _ROLE_TELLER.match(who):
+        return True
     words = who.split()
     if len(words) > 7 or len(words) == 0:
         return False

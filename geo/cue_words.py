@@ -35,7 +35,7 @@ CUE_PATTERNS: list[tuple[str, float, re.Pattern[str]]] = [
             _cues(
                 r"evacuation orders?",
                 r"evacuation warnings?",
-                r"ordered (?:\S+ ){0,7}to (?:evacuate|leave|move|head|go|relocate)",
+                r"ordered (?:\S+ ){0,10}to (?:evacuate|leave|move|head|go|relocate)",
                 r"(?:were|was|have been|has been) (?:told|ordered|instructed|warned|asked) "
                 r"to (?:leave|evacuate|move|head)",
                 r"(?:أوامر|أمر|إنذار) (?:ب)?(?:الإخلاء|إخلاء)",
@@ -108,6 +108,7 @@ CUE_PATTERNS: list[tuple[str, float, re.Pattern[str]]] = [
             _cues(
                 r"rockets?",
                 r"rocket (?:fire|barrages?|launch(?:es)?)",
+                r"(?<!artillery )(?<!tank )(?<!mortar )barrages?",
                 r"sirens? (?:sounded|sounding|wailed|went off|were activated)",
                 r"red alert sirens?",
                 r"missiles? (?:were )?(?:launched|fired) (?:at|toward|towards)",
@@ -142,6 +143,8 @@ CUE_PATTERNS: list[tuple[str, float, re.Pattern[str]]] = [
                 r"aircraft",
                 r"drones? (?:fired|targeted|hit|attacked)",
                 r"missile (?:hit|struck|attack)",
+                # "a house ... was hit": a strike whose means the teller does not say
+                r"(?:was|were|been) hit(?! by (?:shrapnel|a rocket|rockets|a missile|missiles|gunfire|bullets))",
                 r"air attacks?",
                 r"targeted (?:a|an|the) (?:home|house|building|tent|vehicle|car|apartment|school)",
                 r"غارة",
@@ -456,6 +459,7 @@ CUE_TRIGGERS: dict[str, tuple[str, ...]] = {
         "صاروخ",
         "بالصواريخ",
         "rocket",
+        "barrage",
         "siren",
         "missile",
         "projectile",
@@ -481,6 +485,7 @@ CUE_TRIGGERS: dict[str, tuple[str, ...]] = {
         "strike",
         "struck",
         "striking",
+        " hit",
         "raid",
         "bomb",
         "warplane",

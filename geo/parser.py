@@ -251,7 +251,12 @@ def claims_from_mentions(
         for c, _who in attributed:
             counts.setdefault(c.kind, c.estimate)
 
-        if etype == "other" and current is not None:
+        if (
+            etype == "other"
+            and current is not None
+            and not SEPARATE.match(s.text)
+            and not any(c.event_type == "other" for c in event_cues(s.text))  # "stabbed" is an event of its own
+        ):
             other_leaves = most_specific(places)
             if not other_leaves or same_places(current, other_leaves):
                 etype = None  # a casualty line ("30 people were killed") adds to the event just told

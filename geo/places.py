@@ -106,6 +106,8 @@ def event_places(
             role = "reference"  # "talks in Cairo on a ceasefire in Gaza": Gaza is what the talks are about
         elif etype == "evacuation_order" and _DESTINATION.search(before):
             role = "destination"
+        elif _TAKEN_TO.search(before):
+            role = "destination"  # "the wounded were taken to Nasser Hospital": not where it happened
         else:
             role = "place"
         roles.append((m, role))
@@ -124,6 +126,12 @@ def event_places(
     return places, speaker
 
 
+#: Where casualties were brought, not where the event was ("ambulances arriving at al-Aqsa Hospital").
+_TAKEN_TO = re.compile(
+    r"\b(?:arriv(?:e|ed|es|ing)|brought|taken|transferred|rushed|admitted|evacuated|carried)\s+(?:\w+\s+){0,2}?"
+    r"(?:to|at|in)\s+(?:the\s+)?(?:nearby\s+)?$",
+    re.I,
+)
 #: A direction phrase right before a place ("west of", "north-east of").
 _DIRECTION_OF = re.compile(
     r"\b(?:north|south|east|west|north-?east|north-?west|south-?east|south-?west)(?:ern)?\s+of\s+(?:the\s+)?"
@@ -181,11 +189,16 @@ def contains(outer: Mention, inner: Mention) -> bool:
         return False
     if outer.gazetteer_id is not None and outer.gazetteer_id == inner.gazetteer_id:
         return True
-    if inner.uncertainty.radius_m > outer.uncertainty.radius_m:
-        return False
     ro, ri = _RANK.get(outer.kind or ""), _RANK.get(inner.kind or "")
     if ro is not None and ri is not None and ro <= ri and ro <= 1:
         return False  # two quarters side by side ("Tal al-Hawa and Sabra"): neither holds the other
+    if ro is not None and ri is not None and ro > ri and ro <= 2:
+        # a site in its quarter or town, even when a qualifier ("the hospital area") widened the site
+        return distance_m(anchor_point(outer.geometry), anchor_point(inner.geometry)) <= (
+            outer.uncertainty.radius_m * 1.1 + 500
+        )
+    if inner.uncertainty.radius_m > outer.uncertainty.radius_m:
+        return False
     region = outer.uncertainty.region
     pt = anchor_point(inner.geometry)
     if region is not None:  # within ~500 m of the region counts as inside (coarse polygons, coastal points)
