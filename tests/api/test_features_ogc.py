@@ -11,6 +11,8 @@ CLAIM_PROPS = {
     "place_name", "gazetteer_id", "placement_method", "uncertainty_m", "geo_precision", "where_prec", "valid_from",
     "valid_to", "time_precision", "fatalities", "fatalities_low", "fatalities_high", "injured", "injured_low",
     "injured_high", "targets", "confidence", "block_ids", "report_id", "recorded_at", "superseded_at", "coarsened_to",
+    # issue 12: the count words and how the claim was read are published with it
+    "fatalities_text", "injured_text", "targets_text", "notes",
 }  # fmt: skip
 ZONE_PROPS = {
     "id", "version", "order_type", "issuer", "source", "url", "title", "block_ids", "approx_block_ids", "issued_at",
