@@ -80,9 +80,11 @@ def is_account(
         and not current.time.interval.overlaps(s_times[0].interval.start, s_times[0].interval.end)
     ):
         return False
-    counter = is_counter(s.text) or any(is_counter(x.text) for x in current.sentences)
-    if etype is None:
-        return counter and not (has_counts and not DENIAL.search(s.text))
+    own = is_counter(s.text)
+    if etype is None:  # a sentence telling no event is an account only if it contradicts itself
+        return own and not (has_counts and not DENIAL.search(s.text))
+    # the same event told by another: an account when either version contradicts the other
+    counter = own or any(is_counter(x.text) for x in current.sentences)
     # an agreeing detail from a bystander stays with the event; a party claiming it is its own claim
     return counter or (etype == current.event_type and claimant.name in PARTIES)
 
