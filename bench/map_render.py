@@ -12,8 +12,10 @@ Mar 2024, day/week/month precisions, radii from 150 m to 12 km), in headless Chr
   inlined into the HTML (folium's CDN assets are answered from local copies, so the
   network is not measured).
 
-Reports page HTML bytes, data bytes (raw and gzip as sent), and the time from navigation
-start until the layers are drawn. Goal: 100,000 claims drawn in under 3 s with page HTML
+Reports the page weight (decoded bodies of the document and every resource it loaded
+until drawn: scripts, styles, data, boundaries, basemap), page HTML bytes, data bytes
+(raw and gzip as sent), and the time from navigation start until the layers are drawn
+(cold: first reader; warm: median of three). Goal: 100,000 claims drawn in under 3 s with page HTML
 under 1 MB. Run: ``.venv/bin/python bench/map_render.py [--sizes 1000,10000,100000]``.
 """
 

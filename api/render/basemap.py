@@ -43,11 +43,15 @@ _GAZA_ADMIN1 = "GZ"
 _HEBREW_FINALS = {"כ": "ך", "מ": "ם", "נ": "ן", "פ": "ף", "צ": "ץ"}
 
 
-def _rounded(geom: dict[str, Any]) -> dict[str, Any]:
-    from api.render.mapdata import _rounded as rounded
-
-    out: dict[str, Any] = rounded(geom)
-    return out
+def _rounded(geom: Any) -> Any:
+    """Coordinates to 4 decimals (about 10 m): a basemap line needs no more, and every reader downloads it."""
+    if isinstance(geom, dict):
+        return {k: _rounded(v) for k, v in geom.items()}
+    if isinstance(geom, list | tuple):
+        return [_rounded(v) for v in geom]
+    if isinstance(geom, float):
+        return round(geom, 4)
+    return geom
 
 
 def _hebrew_display(folded: str) -> str:
@@ -161,8 +165,8 @@ def _neighbourhoods() -> list[dict[str, Any]]:
             groups.setdefault(name, []).append(block.geometry)
     out = []
     for name, geoms in sorted(groups.items()):
-        merged = shapely.simplify(shapely.union_all(geoms), 0.0002, preserve_topology=True)
-        outline = shapely.simplify(merged.boundary, 0.0001)
+        merged = shapely.simplify(shapely.union_all(geoms), 0.0003, preserve_topology=True)
+        outline = shapely.simplify(merged.boundary, 0.0002)
         out.append(
             {
                 "type": "Feature",
