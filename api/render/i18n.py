@@ -71,6 +71,11 @@ MESSAGES: dict[str, dict[str, str]] = {
     "None recorded for this day.": {"ar": "لا شيء مسجّل لهذا اليوم.", "he": "לא נרשם דבר ליום זה."},
     "Language": {"ar": "اللغة", "he": "שפה"},
     "Date": {"ar": "التاريخ", "he": "תאריך"},
+    "{n} without a place, not drawn": {"ar": "{n} بلا مكان، غير مرسوم", "he": "{n} ללא מקום, לא מסומנות"},
+    "record incomplete: {n} known orders not drawn": {
+        "ar": "السجل ناقص: {n} من الأوامر المعروفة غير مرسومة",
+        "he": "הרשומה חסרה: {n} צווים ידועים אינם מסומנים",
+    },
     "Show": {"ar": "عرض", "he": "הצגה"},
     "Blocks": {"ar": "المربعات", "he": "גושים"},
     "Area": {"ar": "المنطقة", "he": "אזור"},

@@ -296,6 +296,7 @@ def test_arabic_and_hebrew_readers_get_a_right_to_left_map_with_text_as_written(
     assert MESSAGES["Claims in view"]["ar"] in pg.text_content(".sm-list-head")
     assert pg.text_content(".sm-legend summary") == MESSAGES["Legend"]["ar"]
     assert "ديسمبر" in pg.text_content(".sm-date")  # Babel's month name
+    assert MESSAGES["{n} claims"]["ar"].format(n=3) in pg.text_content(".sm-status")  # the status line too
     # user text stays as written, each in its own isolate
     who = pg.eval_on_selector_all(".sm-list bdi", "els => els.map(e => e.textContent)")
     assert "</script><script>alert(2)</script>" in who

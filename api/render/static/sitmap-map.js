@@ -711,19 +711,28 @@
     });
     new C().addTo(this.map);
   };
+  /** sitmap's words with ``{fields}`` filled; sitmap-reader.js translates them (English here). */
+  Controller.prototype.tr = function (key, fields) {
+    var text = key;
+    if (fields) Object.keys(fields).forEach(function (k) { text = text.split('{' + k + '}').join(String(fields[k])); });
+    return text;
+  };
+  /** A day in words ("2 Dec 2023"); sitmap-reader.js writes it in the reader's language. */
+  Controller.prototype.dayWords = function (sec) { return fmtDay(sec); };
+
   Controller.prototype.updateStatus = function () {
     if (!this.statusEl) return;
     if (this.pending > 0) { this.statusEl.textContent = 'Loading\u2026'; return; }
-    var n = this.drawnCount(), parts = [];
-    if (this.layers.length || !this.zoneLayers.length) parts.push(n + (n === 1 ? ' claim' : ' claims'));
+    var n = this.drawnCount(), parts = [], tr = this.tr.bind(this);
+    if (this.layers.length || !this.zoneLayers.length) parts.push(n === 1 && !this.translated ? '1 claim' : tr('{n} claims', { n: n }));
     var unlocated = 0;
     this.sets.forEach(function (s) { unlocated += s.data.unlocated || 0; });
-    if (this.zoneLayers.length) parts.push((this.zonesShown || 0) + ' zones');
-    parts.push(this.t.day !== null ? fmtDay(this.t.day) : 'all dates');
+    if (this.zoneLayers.length) parts.push(tr('{n} zones', { n: this.zonesShown || 0 }));
+    parts.push(this.t.day !== null ? this.dayWords(this.t.day) : tr('all dates'));
     if (this.cfg.as_of_label) parts.push('as known ' + this.cfg.as_of_label);
-    if (unlocated) parts.push(unlocated + ' without a place, not drawn');
+    if (unlocated) parts.push(tr('{n} without a place, not drawn', { n: unlocated }));
     var day = this.t.day, gaps = (this.gaps || []).filter(function (g) { return day === null || parseDay(g.date) <= day; });
-    if (gaps.length) parts.push('record incomplete: ' + gaps.length + ' known order' + (gaps.length === 1 ? '' : 's') + ' not drawn');
+    if (gaps.length) parts.push(tr('record incomplete: {n} known orders not drawn', { n: gaps.length }));
     this.statusEl.textContent = parts.join(' \u00b7 ');
     if (this.errors.length) {
       var msg = ['Could not load '];

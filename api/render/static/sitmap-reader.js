@@ -581,6 +581,8 @@
     var box = ui.prev.parentNode;
     ui.prev.title = T(cfg, 'Previous day with claims'); ui.prev.setAttribute('aria-label', ui.prev.title); ui.prev.textContent = '\u25c0';
     ui.next.title = T(cfg, 'Next day with claims'); ui.next.setAttribute('aria-label', ui.next.title); ui.next.textContent = '\u25b6';
+    var allText = ui.all.nextSibling;
+    if (allText && allText.nodeType === 3) allText.textContent = ' ' + T(cfg, 'all dates');
     var play = el('button', 'sm-step sm-play', T(cfg, 'Play'));
     play.type = 'button'; play.setAttribute('aria-label', T(cfg, 'Play')); play.setAttribute('aria-pressed', 'false');
     box.insertBefore(play, ui.next.nextSibling);
@@ -758,6 +760,13 @@
   };
 
   // ---------------------------------------------------------------- wiring
+  C.tr = function (key, fields) {
+    var out = {};
+    if (fields) Object.keys(fields).forEach(function (k) { out[k] = typeof fields[k] === 'number' ? num(this.cfg, fields[k]) : fields[k]; }, this);
+    return T(this.cfg, key, fields ? out : null);
+  };
+  C.dayWords = function (sec) { return fmtDay(this.cfg, sec); };
+
   var updateStatus = C.updateStatus;
   C.updateStatus = function () {
     updateStatus.call(this);
@@ -775,6 +784,7 @@
       map.getContainer().setAttribute('dir', 'ltr');  // the map itself keeps west on the left
     }
     var ctl = init(map, cfg);
+    ctl.translated = !!(cfg.i18n && cfg.i18n.lang && cfg.i18n.lang !== 'en');
     ctl._readFilters();
     map.getContainer().addEventListener('sitmap:drawn', function () {
       // after the first paint, so the reading aids never delay the map
