@@ -26,13 +26,7 @@ def _clauses(sentence: Sentence) -> list[Sentence]:
         if len(_SAYS.findall(sentence.text)) >= 2:
             return _claimant_clauses(sentence)
         return [sentence]  # one event type at most: nothing to split
-    parts: list[Sentence] = []
-    pos = 0
-    for m in _CLAUSE_SPLIT.finditer(sentence.text):
-        parts.append(_sub(sentence, pos, m.start()))
-        pos = m.end()
-    parts.append(_sub(sentence, pos, len(sentence.text)))
-    parts = [p for p in parts if p.text]
+    parts = _parts(sentence)
     if len(parts) < 2:
         return [sentence]
     types = [_clause_type(p.text) for p in parts]
@@ -77,13 +71,7 @@ _SAYS = re.compile(r"\b(?:said|says|announced|stated|confirmed|claimed|reported)
 
 def _claimant_clauses(sentence: Sentence) -> list[Sentence]:
     """The clauses of a sentence when each tells an event in the words of a different claimant."""
-    parts: list[Sentence] = []
-    pos = 0
-    for m in _CLAUSE_SPLIT.finditer(sentence.text):
-        parts.append(_sub(sentence, pos, m.start()))
-        pos = m.end()
-    parts.append(_sub(sentence, pos, len(sentence.text)))
-    parts = [p for p in parts if p.text]
+    parts = _parts(sentence)
     types = [event_type(p.text) for p in parts]
     if len(parts) < 2 or sum(1 for t in types if t) < 2:
         return [sentence]
@@ -93,6 +81,17 @@ def _claimant_clauses(sentence: Sentence) -> list[Sentence]:
     if len(names) < len(parts) or len(set(names)) < len(parts):
         return [sentence]
     return parts
+
+
+def _parts(sentence: Sentence) -> list[Sentence]:
+    """The non-empty pieces of a sentence between its clause joiners."""
+    parts: list[Sentence] = []
+    pos = 0
+    for m in _CLAUSE_SPLIT.finditer(sentence.text):
+        parts.append(_sub(sentence, pos, m.start()))
+        pos = m.end()
+    parts.append(_sub(sentence, pos, len(sentence.text)))
+    return [p for p in parts if p.text]
 
 
 def _sub(sentence: Sentence, a: int, b: int) -> Sentence:

@@ -97,3 +97,16 @@ def test_dates_types_and_claimants_of_found_events(scores: dict[str, float]) -> 
     assert scores["event_type_accuracy"] >= 0.90, scores
     assert scores["claimant_accuracy"] >= 0.90, scores
     assert scores["event_precision"] >= 0.85, scores
+
+
+def test_claims_in_other_voices_meet_the_issue_12_targets() -> None:
+    """The claim-level set (tests/data/geoparse/claims_gold.jsonl): one-to-one recall, located
+    precision, claimant accuracy and the neighbourhood radius check (quality, not timing)."""
+    bench = _bench()
+    s = bench.evaluate_claims(ROOT / "tests" / "data" / "geoparse" / "claims_gold.jsonl").summary()
+    assert s["texts"] >= 60
+    assert s["one_to_one_recall"] >= bench.TARGET_ONE_TO_ONE_RECALL, s
+    assert s["located_precision"] >= bench.TARGET_LOCATED_PRECISION, s
+    assert s["claimant_accuracy"] >= bench.TARGET_CLAIMANT_ACCURACY, s
+    assert s["inside_radius"] >= bench.TARGET_INSIDE_RADIUS, s
+    assert s["median_radius_km"] <= bench.TARGET_MEDIAN_RADIUS_KM, s
