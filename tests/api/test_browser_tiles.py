@@ -59,9 +59,9 @@ def test_a_large_layer_is_drawn_from_its_vector_tiles(tile_server: str, page: tu
     assert not any("/data.json" in u for u in seen)
     # the opening view holds every located claim of the fixture: counts as the API's
     assert drawn(pg) == api_located(tile_server, "all", "datetime=2023-12-02") == 5
-    pg.click(".sm-time button[aria-label='Next day']")
+    pg.click(".sm-time button[aria-label='Next day with claims']")
     _wait_count(pg, api_located(tile_server, "all", "datetime=2023-12-03"))
-    pg.click(".sm-time button[aria-label='Previous day']")
+    pg.click(".sm-time button[aria-label='Previous day with claims']")
     _wait_count(pg, 5)
     # zoomed in on Khan Younis: the tiles of that view, the two strikes there that day
     pg.evaluate("window.sitmapMaps[0].map.setView([31.3455, 34.3075], 16, {animate: false})")
