@@ -12,9 +12,6 @@ a host other than 127.0.0.1 is refused and fails the test; every page is screens
 from __future__ import annotations
 
 import os
-import socket
-import threading
-import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -23,6 +20,7 @@ import pytest
 
 from tests.api import test_browser_maps as maps_suite
 from tests.api.conftest import TOKENS, WRITER
+from tests.api.threaded_app import serve_in_thread
 
 pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("browser_desk")]
 
@@ -38,36 +36,16 @@ WIRE = (
 )
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
 @pytest.fixture(scope="module")
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    import uvicorn
-
     from api.app import create_app
     from api.settings import Settings
 
     path = tmp_path_factory.mktemp("desk") / "desk.gpkg"
     tokens = f"{TOKENS},{SECOND_EDITOR[0]}:{SECOND_EDITOR[1]}"
     app = create_app(Settings(db=str(path), tokens=tokens, tiles="none", rate_limit=False))
-    port = _free_port()
-    srv = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", lifespan="on"))
-    thread = threading.Thread(target=srv.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 30
-    while not srv.started:
-        if time.monotonic() > deadline or not thread.is_alive():
-            pytest.fail("the sitmap test server did not start")
-        time.sleep(0.05)
-    try:
-        yield f"http://127.0.0.1:{port}"
-    finally:
-        srv.should_exit = True
-        thread.join(timeout=10)
+    with serve_in_thread(app) as url:
+        yield url
 
 
 def _context(browser: Any, watch: Watch, width: int = 1280) -> Any:

@@ -9,9 +9,7 @@ is off (``tiles='none'``), so the maps must draw from sitmap's own files alone.
 from __future__ import annotations
 
 import json
-import socket
 import threading
-import time
 from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -19,6 +17,7 @@ from typing import Any
 
 import pytest
 
+from tests.api.threaded_app import free_port, serve_in_thread
 from tests.conftest import require
 
 pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("browser_maps")]  # one server and browser
@@ -35,17 +34,9 @@ CHROMIUM_ARGS = [
 FIXTURE = Path(__file__).parent.parent / "data" / "maps" / "claims_zones.json"
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
 @pytest.fixture(scope="module")
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """A live sitmap over the fixture store; yields its base URL."""
-    import uvicorn
-
     from api.app import create_app
     from api.settings import Settings
     from layers.model import ClaimRecord, Zone
@@ -57,21 +48,9 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     store.add_claims([ClaimRecord.model_validate(c) for c in data["claims"]])
     store.add_zones([Zone.model_validate(z) for z in data["zones"]])
     store.close()
-    port = _free_port()
     app = create_app(Settings(db=str(path), tiles="none"))
-    srv = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", lifespan="on"))
-    thread = threading.Thread(target=srv.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 30
-    while not srv.started:
-        if time.monotonic() > deadline or not thread.is_alive():
-            pytest.fail("the sitmap test server did not start")
-        time.sleep(0.05)
-    try:
-        yield f"http://127.0.0.1:{port}"
-    finally:
-        srv.should_exit = True
-        thread.join(timeout=10)
+    with serve_in_thread(app) as url:
+        yield url
 
 
 @pytest.fixture(scope="module")
@@ -94,7 +73,7 @@ def foreign_origin(server: str) -> Iterator[str]:
         def log_message(self, *args: Any) -> None:
             pass
 
-    httpd = ThreadingHTTPServer(("127.0.0.1", _free_port()), Handler)
+    httpd = ThreadingHTTPServer(("127.0.0.1", free_port()), Handler)
     thread = threading.Thread(target=httpd.serve_forever, daemon=True)
     thread.start()
     try:

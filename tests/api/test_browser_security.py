@@ -8,18 +8,19 @@ would: no script runs, no markup appears, and the words keep their order on scre
 
 from __future__ import annotations
 
-import threading
-import time
 from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import pytest
 
-from tests.api.test_browser_maps import CHROMIUM, CHROMIUM_ARGS, Watch, _free_port, wait_drawn
-from tests.conftest import require
+from tests.api import test_browser_maps as maps_suite
+from tests.api.test_browser_maps import Watch, wait_drawn
+from tests.api.threaded_app import serve_in_thread
 
 pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("browser_security")]
+
+#: the map suite's Chromium (one launch per module, the flags the suite uses)
+browser = maps_suite.browser
 
 XSS_TITLE = "<img src=x onerror=alert('title')>"
 XSS_ZONES_TITLE = "<img src=x onerror=alert('zones')>"
@@ -31,8 +32,6 @@ LON, LAT = 34.306, 31.346
 @pytest.fixture(scope="module")
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """A live sitmap whose layers have hostile titles and whose claim ends its words in U+202E."""
-    import uvicorn
-
     from api.app import create_app
     from api.settings import Settings
     from layers.model import Layer, LayerFilter
@@ -58,34 +57,9 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     store.put_layer(Layer(id="xss-zones", kind="zones", title=XSS_ZONES_TITLE))
     store.put_layer(Layer(id="bidi", title="Strikes" + RLO, filter=LayerFilter(event_types=("airstrike",))))
     store.close()
-    port = _free_port()
     app = create_app(Settings(db=str(path), tiles="none"))
-    srv = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", lifespan="on"))
-    thread = threading.Thread(target=srv.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 30
-    while not srv.started:
-        if time.monotonic() > deadline or not thread.is_alive():
-            pytest.fail("the sitmap test server did not start")
-        time.sleep(0.05)
-    try:
-        yield f"http://127.0.0.1:{port}"
-    finally:
-        srv.should_exit = True
-        thread.join(timeout=10)
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Any]:
-    require(Path(CHROMIUM).exists(), f"Debian's chromium is not installed at {CHROMIUM}")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
-        try:
-            yield b
-        finally:
-            b.close()
+    with serve_in_thread(app) as url:
+        yield url
 
 
 @pytest.fixture
