@@ -24,6 +24,7 @@ import json
 import re
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 from typing import IO, Any, cast
 
@@ -67,10 +68,17 @@ COORD_TOLERANCE = 1.5e-7
 
 @dataclass(frozen=True)
 class BadFeature(BadRow):
-    """A rejected feature: its index in ``features`` (kept in ``line``), its id, and why."""
+    """A rejected feature: where it is (``unit`` and ``line``), its id, and why.
+
+    GeoJSON names a feature by its index in ``features`` (``feature 3``); the tabular
+    formats of :mod:`layers.importers.tabular` by their own position (``line 12`` of a
+    CSV, ``feature 7`` by GeoPackage FID, ``row 4`` of a Parquet file).
+    """
+
+    unit: str = "feature"
 
     def __str__(self) -> str:
-        where = f"feature {self.line}"
+        where = f"{self.unit} {self.line}"
         if self.row_id:
             where += f" ({self.row_id})"
         return f"{where}: {self.reason}"
@@ -332,23 +340,41 @@ def _reason(exc: Exception) -> str:
 
 @dataclass(frozen=True)
 class ImportOptions:
-    """How a file's properties are read: ``mapping`` (sitmap property -> the file's), the undated rule, repair."""
+    """How a file's properties are read: ``mapping`` (sitmap property -> the file's), the undated rule, repair.
+
+    ``implied`` holds the renames a file's own format implies (a sitmap CSV export's
+    ``sitmap_event_type`` is ``event_type``); ``mapping`` (the user's ``--map``) wins
+    over them for a property or a column both name.
+    """
 
     mapping: Mapping[str, str] = field(default_factory=dict)
     allow_undated: bool = False
     repair: bool = False
+    implied: Mapping[str, str] = field(default_factory=dict)
+
+    @cached_property
+    def renames(self) -> dict[str, str]:
+        """Every rename applied to a feature's properties: the implied ones, then ``mapping``."""
+        taken = set(self.mapping) | set(self.mapping.values())
+        kept = {t: c for t, c in self.implied.items() if t not in taken and c not in taken}
+        return {**kept, **self.mapping}
 
     def fingerprint(self) -> str:
         """A short text that changes whenever these options could read a feature differently."""
-        pairs = ",".join(f"{k}={v}" for k, v in sorted(self.mapping.items()))
+        pairs = ",".join(f"{k}={v}" for k, v in sorted(self.renames.items()))
         return f"map[{pairs}];undated={int(self.allow_undated)};repair={int(self.repair)}"
 
 
-def parse_mapping(specs: str | Sequence[str]) -> dict[str, str]:
+#: ``--map`` targets that place a row of a table (CSV, Parquet): a WKT column, or longitude and latitude.
+GEOMETRY_TARGETS: frozenset[str] = frozenset({"geometry", "longitude", "latitude"})
+
+
+def parse_mapping(specs: str | Sequence[str], *, geometry: bool = False) -> dict[str, str]:
     """``"valid_from=event_date,claimant=actor"`` (or a list of such) as ``{sitmap property: file property}``.
 
-    Each target must be a property sitmap reads from a claim or zone feature; a target
-    named twice, or a file property given to two targets, is an :class:`InvalidInput`.
+    Each target must be a property sitmap reads from a claim or zone feature (with
+    ``geometry``, also one of :data:`GEOMETRY_TARGETS`, for tables); a target named
+    twice, or a file property given to two targets, is an :class:`InvalidInput`.
     """
     items = [specs] if isinstance(specs, str) else list(specs)
     out: dict[str, str] = {}
@@ -359,7 +385,7 @@ def parse_mapping(specs: str | Sequence[str]) -> dict[str, str]:
             target, sep, column = (x.strip() for x in part.partition("="))
             if not sep or not target or not column:
                 raise InvalidInput(f"--map {part.strip()!r}: expected PROPERTY=COLUMN, e.g. valid_from=event_date")
-            if target not in CLAIM_INPUT and target not in ZONE_INPUT:
+            if target not in CLAIM_INPUT and target not in ZONE_INPUT and not (geometry and target in GEOMETRY_TARGETS):
                 raise InvalidInput(
                     f"--map {part.strip()!r}: {target!r} is not a property sitmap reads "
                     f"(claims: {', '.join(sorted(CLAIM_INPUT))})"
@@ -388,7 +414,8 @@ class _Columns:
     """What each input column became: kept in ``result.columns``; unmapped ones counted in ``result.unmapped``."""
 
     def __init__(self, opts: ImportOptions, result: ImportResult) -> None:
-        self._inverse = {column: target for target, column in opts.mapping.items()}
+        self._inverse = {column: target for target, column in opts.renames.items()}
+        self._by_user = set(opts.mapping.values())
         self._result = result
         self._seen: dict[tuple[str, tuple[str, ...]], tuple[str, ...]] = {}
 
@@ -405,7 +432,7 @@ class _Columns:
                     if target not in known:
                         self._result.columns[key] = None
                     else:
-                        self._result.columns[key] = target + (" (--map)" if key in self._inverse else "")
+                        self._result.columns[key] = target + (" (--map)" if key in self._by_user else "")
             if len(self._seen) < MAX_COLUMNS_KEPT:
                 self._seen[(kind, keys)] = unknown
         for key in unknown:
@@ -443,8 +470,8 @@ def _convert(
     """One feature as ``(kind, record, undated)``; raises for a bad one (the caller names it)."""
     props = _props(feature)
     keys = tuple(props.keys())
-    feature = _apply_mapping(feature, props, opts.mapping)
-    props = feature["properties"] if opts.mapping else props
+    feature = _apply_mapping(feature, props, opts.renames)
+    props = feature["properties"] if opts.renames else props
     vertices = count_vertices([feature.get("geometry"), props.get("uncertainty_region")])
     if vertices > MAX_VERTICES:
         raise InvalidInput(f"{vertices} vertices; at most {MAX_VERTICES} per feature (simplify it first)")
@@ -622,6 +649,7 @@ def _write(
     result: ImportResult,
     recorded_by: str | None,
     index: dict[str, int],
+    unit: str = "feature",
 ) -> set[str]:
     """Write in batches; a batch the store refuses is retried record by record to name the bad one.
 
@@ -647,7 +675,8 @@ def _write(
                 tally(add([rec], recorded_by=recorded_by))
             except InvalidInput as exc:
                 failed.add(rec.id)
-                result.add_error(BadFeature(line=index.get(f"{kind}:{rec.id}", -1), reason=str(exc), row_id=rec.id))
+                where = index.get(f"{kind}:{rec.id}", -1)
+                result.add_error(BadFeature(line=where, reason=str(exc), row_id=rec.id, unit=unit))
     return failed
 
 
@@ -655,8 +684,47 @@ def _write(
 RowProgress = Callable[[int, int, int], None]
 
 
+@dataclass(frozen=True)
+class RowFailure:
+    """A row a reader could not turn into a feature (bad WKT, a bad cell): reported, never stored."""
+
+    reason: str
+    row_id: str | None = None
+
+
+@dataclass
+class FeatureStream:
+    """The features of one file, read lazily: what the import loop converts, names and paces.
+
+    ``rows`` yields ``(where, feature, text)``: ``where`` numbers the row in ``unit``s
+    for error messages, ``feature`` is a GeoJSON-shaped mapping (its geometry may be a
+    shapely geometry already) or a :class:`RowFailure`, and ``text`` is the row's exact
+    content (for the digest that skips unchanged rows) or ``None``. ``size`` and
+    ``bytes_read`` drive the progress bar; ``close`` releases the file.
+    """
+
+    rows: Iterator[tuple[int, Any, str | None]]
+    unit: str = "feature"
+    size: int = 0
+    bytes_read: Callable[[], int] = lambda: 0
+    close: Callable[[], None] = lambda: None
+
+
+#: ``open_stream(opts, result)``: a file's :class:`FeatureStream`; file-level notes go into ``result``.
+StreamOpener = Callable[[ImportOptions, ImportResult], FeatureStream]
+
+
+def _geojson_stream(source: str | Path | IO[bytes] | IO[str] | dict[str, Any]) -> FeatureStream:
+    """A GeoJSON source as a feature stream (features numbered from 0, as in ``features[i]``)."""
+    if isinstance(source, dict):
+        return FeatureStream(((i, f, t) for i, (f, t) in enumerate(_features(source))))
+    fh, name, size, count, done = _open_text(source)
+    rows = ((i, f, t) for i, (f, t) in enumerate(iter_features(_JsonStream(fh, name))))
+    return FeatureStream(rows, size=size, bytes_read=count, close=done)
+
+
 def _scan(
-    source: str | Path | IO[bytes] | IO[str] | dict[str, Any],
+    stream: FeatureStream,
     opts: ImportOptions,
     result: ImportResult,
     store: Store | None,
@@ -685,6 +753,8 @@ def _scan(
     salt = opts.fingerprint().encode() + b"\x00"
     raw: list[tuple[int, Any, str | None]] = []
 
+    unit = stream.unit
+
     def flush(kind: str) -> None:
         batch = pending[kind]
         if store is None or not batch:
@@ -703,21 +773,24 @@ def _scan(
             records = _merge_claims(store, kept)
         else:
             records = _merge_zones(store, records)
-        failed = _write(store, kind, records, result, recorded_by, index)
+        failed = _write(store, kind, records, result, recorded_by, index, unit)
         if remember is not None:
             remember(kind, [(d, rid) for rid, d in digests.items() if rid not in failed])
 
     def convert(i: int, feature: Any, digest: str | None) -> None:
+        if isinstance(feature, RowFailure):
+            result.add_error(BadFeature(line=i, reason=feature.reason, row_id=feature.row_id, unit=unit))
+            return
         fid = None
         try:
             fid = feature_id(feature, _props(feature))
             kind, rec, undated = _convert(feature, opts, result, columns)
             key = f"{kind}:{rec.id}"
             if hash(key) in seen:
-                first = f"first at feature {recent[key]}" if key in recent else "an earlier feature has it"
+                first = f"first at {unit} {recent[key]}" if key in recent else f"an earlier {unit} has it"
                 raise InvalidInput(f"{kind[:-1]} id {rec.id!r} appears twice ({first})")
         except (SitmapError, ValidationError, ValueError, TypeError) as exc:
-            result.add_error(BadFeature(line=i, reason=_reason(exc), row_id=fid))
+            result.add_error(BadFeature(line=i, reason=_reason(exc), row_id=fid, unit=unit))
             return
         seen.add(hash(key))
         if len(recent) >= RECENT_IDS:
@@ -745,16 +818,9 @@ def _scan(
             convert(i, feature, digest)
         raw.clear()
 
-    size = 0
-    count: Callable[[], int] = lambda: 0  # noqa: E731
-    done: Callable[[], None] = lambda: None  # noqa: E731
-    if isinstance(source, dict):
-        features: Iterator[tuple[Any, str | None]] = _features(source)
-    else:
-        fh, name, size, count, done = _open_text(source)
-        features = iter_features(_JsonStream(fh, name))
+    size, count = stream.size, stream.bytes_read
     try:
-        for i, (feature, text) in enumerate(features):
+        for i, feature, text in stream.rows:
             result.rows += 1
             digest = None
             if known is not None and text is not None:
@@ -768,13 +834,76 @@ def _scan(
         flush("claims")
         flush("zones")
     finally:
-        done()
+        stream.close()
     if reports is not None and reports.dropped:
         result.notices.append(
             f"{reports.dropped} claims named reports this store does not have; their report_id was left empty"
         )
     if progress is not None:
         progress(size, size, result.rows)
+
+
+def import_features(
+    store: Store | None,
+    open_stream: StreamOpener,
+    *,
+    fmt: str,
+    name: str,
+    strict: bool = False,
+    repair: bool = False,
+    recorded_by: str | None = None,
+    mapping: Mapping[str, str] | None = None,
+    allow_undated: bool = False,
+    dry_run: bool = False,
+    progress: RowProgress | None = None,
+    batch_size: int = BATCH_SIZE,
+) -> ImportResult:
+    """Import the features ``open_stream`` reads (GeoJSON, or rows of a table) into ``store``, streamed.
+
+    The one import loop of every feature format: see :func:`import_geojson` for what
+    the options mean. ``open_stream`` is called once per pass (twice with ``strict``:
+    check, then write), so it must read its file afresh each time; it checks the file
+    (and raises :class:`InvalidInput`) before the first row, so a wrong file stores
+    nothing. ``store`` may be ``None`` only with ``dry_run``.
+    """
+    if batch_size < 1:
+        raise InvalidInput(f"batch_size must be at least 1, got {batch_size}")
+    opts = ImportOptions(mapping=dict(mapping or {}), allow_undated=allow_undated, repair=repair)
+    result = ImportResult(format=fmt, path=name, strict=strict, dry_run=dry_run)
+    if dry_run or store is None:
+        if not dry_run:
+            raise InvalidInput("an import needs a store unless it is a dry run")
+        _scan(
+            open_stream(opts, result),
+            opts,
+            result,
+            None,
+            recorded_by=recorded_by,
+            progress=progress,
+            batch_size=batch_size,
+        )
+        return result
+    if strict:
+        check = ImportResult(format=fmt, path=name, strict=True)
+        _scan(
+            open_stream(opts, check), opts, check, None, recorded_by=recorded_by, progress=None, batch_size=batch_size
+        )
+        if check.error_count:
+            raise ImportFailed(
+                f"{name}: {check.error_count} bad features, nothing stored; first: {check.errors[0]}",
+                check.errors,
+                result=check,
+            )
+    _scan(
+        open_stream(opts, result),
+        opts,
+        result,
+        store,
+        recorded_by=recorded_by,
+        progress=progress,
+        batch_size=batch_size,
+    )
+    return result
 
 
 def import_geojson(
@@ -808,32 +937,34 @@ def import_geojson(
     column becomes). The file is read a feature at a time: memory is bounded by
     ``batch_size`` features, not by the file.
     """
-    opts = ImportOptions(mapping=dict(mapping or {}), allow_undated=allow_undated, repair=repair)
     name = str(source) if isinstance(source, str | Path) else str(getattr(source, "name", "input"))
     if isinstance(source, str | Path) and not Path(source).is_file():
         raise InvalidInput(f"no such file: {source}")
-    if batch_size < 1:
-        raise InvalidInput(f"batch_size must be at least 1, got {batch_size}")
-    result = ImportResult(format="geojson", path=name, strict=strict, dry_run=dry_run)
-    if dry_run:
-        _scan(source, opts, result, None, recorded_by=recorded_by, progress=progress, batch_size=batch_size)
-        return result
-    if strict:
-        if not isinstance(source, str | Path | dict):  # read twice (check, then write): kept in memory
-            data = source.read()
-            source = io.BytesIO(data.encode() if isinstance(data, str) else data)
-        check = ImportResult(format="geojson", path=name, strict=True)
-        _scan(source, opts, check, None, recorded_by=recorded_by, progress=None, batch_size=batch_size)
-        if check.error_count:
-            raise ImportFailed(
-                f"{name}: {check.error_count} bad features, nothing stored; first: {check.errors[0]}",
-                check.errors,
-                result=check,
-            )
-        if isinstance(source, io.BytesIO):
-            source.seek(0)  # _open_text detached from it, so it is still open
-    _scan(source, opts, result, store, recorded_by=recorded_by, progress=progress, batch_size=batch_size)
-    return result
+    copy: io.BytesIO | None = None
+    if strict and not dry_run and not isinstance(source, str | Path | dict):
+        data = source.read()  # read twice (check, then write): kept in memory
+        copy = io.BytesIO(data.encode() if isinstance(data, str) else data)
+
+    def open_stream(opts: ImportOptions, result: ImportResult) -> FeatureStream:
+        if copy is not None:
+            copy.seek(0)  # _open_text detaches from it, so it is still open for the second pass
+            return _geojson_stream(copy)
+        return _geojson_stream(source)
+
+    return import_features(
+        store,
+        open_stream,
+        fmt="geojson",
+        name=name,
+        strict=strict,
+        repair=repair,
+        recorded_by=recorded_by,
+        mapping=mapping,
+        allow_undated=allow_undated,
+        dry_run=dry_run,
+        progress=progress,
+        batch_size=batch_size,
+    )
 
 
 def _merge_claims(store: Store, claims: list[ClaimRecord]) -> list[ClaimRecord]:
@@ -865,9 +996,14 @@ def _merge_zones(store: Store, zones: list[Zone]) -> list[Zone]:
 
 
 __all__ = [
+    "GEOMETRY_TARGETS",
     "BadFeature",
+    "FeatureStream",
+    "ImportOptions",
+    "RowFailure",
     "feature_to_claim",
     "feature_to_zone",
+    "import_features",
     "import_geojson",
     "load_geojson",
     "merge_claim",
