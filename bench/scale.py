@@ -204,7 +204,7 @@ def tiles(base: str, bbox: tuple[float, float, float, float]) -> dict[int, tuple
             times, sizes = [], []
             for zz, row, col in pick:
                 t0 = time.perf_counter()
-                r = client.get(f"/collections/all/tiles/WebMercatorQuad/{zz}/{row}/{col}")
+                r = client.get(f"/collections/all/tiles/WebMercatorQuad/{zz}/{col}/{row}")
                 times.append((time.perf_counter() - t0) * 1000)
                 assert r.status_code in (200, 204), (zz, row, col, r.status_code, r.text[:300])
                 sizes.append(len(r.content))
@@ -219,7 +219,7 @@ def opening_view(base: str, bbox: tuple[float, float, float, float]) -> tuple[in
     with httpx.Client(base_url=base, timeout=300, headers={"Accept-Encoding": "gzip"}) as client:
 
         def one(t: tuple[int, int, int]) -> int:
-            r = client.get(f"/collections/all/tiles/WebMercatorQuad/{t[0]}/{t[1]}/{t[2]}")
+            r = client.get(f"/collections/all/tiles/WebMercatorQuad/{t[0]}/{t[2]}/{t[1]}")
             assert r.status_code in (200, 204), r.text[:300]
             return int(r.headers.get("content-length") or len(r.content))
 

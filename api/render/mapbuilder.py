@@ -84,7 +84,7 @@ class LayerRef:
     data: dict[str, Any] | None = None
     #: A line the legend shows for this layer (e.g. that it holds only claims checked by an editor).
     note: str | None = None
-    #: Vector tile URL template (``{z}/{y}/{x}``): the layer is drawn from tiles instead of ``data_url``.
+    #: Vector tile URL template (``{z}/{x}/{y}``: zoom, column, row): drawn from tiles instead of ``data_url``.
     tiles: str | None = None
 
     def as_config(self) -> dict[str, Any]:

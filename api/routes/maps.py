@@ -126,7 +126,7 @@ def _map_config(
             # too many claims for one data file: the page reads the vector tiles of its view
             # (as_of and filters as the data file; the day stepper filters what is loaded)
             kept = [(k, v) for k, v in sub.params(primary=False, datetime_=False) if k != "bbox"]
-            template = f"/collections/{layer.id}/tiles/WebMercatorQuad/{{z}}/{{y}}/{{x}}"
+            template = f"/collections/{layer.id}/tiles/WebMercatorQuad/{{z}}/{{x}}/{{y}}"
             tiles, data_url = template + ("?" + urlencode(kept) if kept else ""), None
         refs.append(
             LayerRef(

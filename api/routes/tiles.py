@@ -4,10 +4,13 @@
 ``/collections/{id}/tiles`` lists a collection's tilesets and
 ``/collections/{id}/tiles/WebMercatorQuad`` is its tileset metadata (TMS 2.0 tileset:
 data type, CRS, the grid, a templated ``item`` link, the MVT layers and their
-properties); ``/collections/{id}/tiles/WebMercatorQuad/{tileMatrix}/{tileRow}/{tileCol}``
-is one tile. Tiles take the items route's ``datetime``, ``as_of`` and filters, and are
-built through the collection's :class:`~layers.collection.LayerView`, so the
-publication policy, ``as_of`` and private layers apply exactly as on the items route;
+properties); ``/collections/{id}/tiles/WebMercatorQuad/{z}/{x}/{y}`` is one tile (zoom,
+column from the west, row from the north: the order issue 18 names and slippy maps use;
+the tileset's templated link spells it ``{tileMatrix}/{tileCol}/{tileRow}``, so OGC clients
+that fill the template by name ask for the right tile). Tiles take the items route's
+``datetime``, ``as_of`` and filters, and are built through the collection's
+:class:`~layers.collection.LayerView`, so the publication policy, ``as_of`` and private
+layers apply exactly as on the items route;
 caching is the items route's (immutable for a past ``as_of``, else short max-age and a
 store-clock ETag).
 """
@@ -144,7 +147,7 @@ def tileset(
     suffix = _query_suffix(request, TILESET_DOC_PARAMS)
     layer = view.layer
     here = f"{base}/collections/{collection_id}/tiles/{T.TMS_ID}"
-    template = here + "/{tileMatrix}/{tileRow}/{tileCol}" + suffix
+    template = here + "/{tileMatrix}/{tileCol}/{tileRow}" + suffix
     doc = _tileset_summary(base, collection_id, layer.title, suffix)
     doc["description"] = layer.description
     doc["links"] = [
@@ -173,7 +176,7 @@ def _doc_headers(view: Any) -> dict[str, str]:
 
 
 @router.get(
-    "/collections/{collection_id}/tiles/{tms}/{tile_matrix}/{tile_row}/{tile_col}",
+    "/collections/{collection_id}/tiles/{tms}/{tile_matrix}/{tile_col}/{tile_row}",
     summary="One vector tile of a collection (Mapbox Vector Tile)",
     responses=_TILE_RESPONSES,
 )
@@ -181,8 +184,8 @@ def vector_tile(
     collection_id: str,
     tms: str,
     tile_matrix: Annotated[int, Path(description="zoom level (tile matrix id)")],
-    tile_row: Annotated[int, Path(description="row, counted from the north")],
-    tile_col: Annotated[int, Path(description="column, counted from the west")],
+    tile_col: Annotated[int, Path(description="x: column, counted from the west")],
+    tile_row: Annotated[int, Path(description="y: row, counted from the north")],
     request: Request,
     settings: SettingsDep,
     store: StoreDep,

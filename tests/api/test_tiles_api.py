@@ -18,16 +18,16 @@ MVT = "application/vnd.mapbox-vector-tile"
 
 
 def tile_of(lon: float, lat: float, z: int) -> tuple[int, int, int]:
-    """(z, row, col) of the WebMercatorQuad tile holding a point."""
+    """(z, x, y) of the WebMercatorQuad tile holding a point: x the column from the west, y the row from the north."""
     n = 1 << z
-    col = int((lon + 180.0) / 360.0 * n)
-    row = int((1.0 - math.asinh(math.tan(math.radians(lat))) / math.pi) / 2.0 * n)
-    return z, row, col
+    x = int((lon + 180.0) / 360.0 * n)
+    y = int((1.0 - math.asinh(math.tan(math.radians(lat))) / math.pi) / 2.0 * n)
+    return z, x, y
 
 
 def tile_url(collection: str, lon: float, lat: float, z: int, query: str = "") -> str:
-    z, row, col = tile_of(lon, lat, z)
-    return f"/collections/{collection}/tiles/{TMS}/{z}/{row}/{col}{query}"
+    z, x, y = tile_of(lon, lat, z)
+    return f"/collections/{collection}/tiles/{TMS}/{z}/{x}/{y}{query}"
 
 
 def decode(body: bytes) -> dict[str, Any]:
@@ -62,13 +62,24 @@ def test_claim_tile_carries_what_a_popup_starts_with(ro_client: Any) -> None:  #
 def test_each_claim_is_in_exactly_one_tile_per_zoom(ro_client: Any) -> None:  # noqa: F811
     # the four z9 tiles around the Strip together hold every located claim of the region once
     seen: list[str] = []
-    for row in range(207, 210):
-        for col in range(303, 306):
-            r = ro_client.get(f"/collections/all/tiles/{TMS}/9/{row}/{col}")
+    for y in range(207, 210):
+        for x in range(303, 306):
+            r = ro_client.get(f"/collections/all/tiles/{TMS}/9/{x}/{y}")
             assert r.status_code in (200, 204)
             seen += [f["properties"]["id"] for f in decode(r.content).get("all", {}).get("features", [])]
     assert len(seen) == len(set(seen))
     assert {"c-gaza-1", "c-gaza-2", "c-ky-1", "c-ky-2", "c-rafah-1", "c-jab-1", "c-rocket-1"} <= set(seen)
+
+
+def test_tile_urls_are_zoom_column_row(ro_client: Any) -> None:  # noqa: F811
+    # issue 18's contract: /tiles/{tms}/{z}/{x}/{y}, x the column from the west, y the row from the north
+    z, x, y = tile_of(*GAZA, 10)
+    assert (x, y) == (610, 417)  # Gaza City: column 610, row 417 at z10
+    right = ro_client.get(f"/collections/all/tiles/{TMS}/{z}/{x}/{y}")
+    assert right.status_code == 200 and "c-gaza-1" in ids(decode(right.content), "all")
+    swapped = ro_client.get(f"/collections/all/tiles/{TMS}/{z}/{y}/{x}")
+    assert swapped.status_code == 204  # column 417, row 610: the South Atlantic, nothing there
+    assert "c-gaza-1" not in ids(decode(swapped.content), "all")
 
 
 def test_tiles_honour_datetime_filters_and_the_layer(ro_client: Any) -> None:  # noqa: F811
@@ -143,7 +154,7 @@ def test_tileset_metadata_documents(ro_client: Any) -> None:  # noqa: F811
     item = next(link for link in doc["links"] if link["rel"] == "item")
     assert item["type"] == MVT and item["templated"] is True
     assert item["href"].endswith(
-        f"/collections/all/tiles/{TMS}/{{tileMatrix}}/{{tileRow}}/{{tileCol}}?datetime=2023-12-02"
+        f"/collections/all/tiles/{TMS}/{{tileMatrix}}/{{tileCol}}/{{tileRow}}?datetime=2023-12-02"
     )
     assert {layer["id"] for layer in doc["layers"]} == {"all", "all-clusters"}
     assert doc["layers"][0]["propertiesSchema"]["properties"]["uncertainty_m"] == {"type": "number"}
@@ -188,12 +199,12 @@ def test_gdal_reads_the_tiles(live_server: Any, tmp_path: Any) -> None:
     require(ogrinfo is not None, "ogrinfo is not installed (gdal-bin)")
     import httpx
 
-    z, row, col = tile_of(*GAZA, 10)
-    body = httpx.get(f"{live_server.url}/collections/all/tiles/{TMS}/{z}/{row}/{col}", timeout=30).content
-    path = tmp_path / f"{z}-{col}-{row}.pbf"
+    z, x, y = tile_of(*GAZA, 10)
+    body = httpx.get(f"{live_server.url}/collections/all/tiles/{TMS}/{z}/{x}/{y}", timeout=30).content
+    path = tmp_path / f"{z}-{x}-{y}.pbf"
     path.write_bytes(body)
     out = subprocess.run(
-        [str(ogrinfo), "-ro", "-al", "-so", "-oo", f"X={col}", "-oo", f"Y={row}", "-oo", f"Z={z}", f"MVT:{path}"],
+        [str(ogrinfo), "-ro", "-al", "-so", "-oo", f"X={x}", "-oo", f"Y={y}", "-oo", f"Z={z}", f"MVT:{path}"],
         capture_output=True,
         text=True,
         timeout=60,
