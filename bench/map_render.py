@@ -4,7 +4,7 @@ For 1,000, 10,000 and 100,000 synthetic claims spread over the Gaza Strip (Oct 2
 Mar 2024, day/week/month precisions, radii from 150 m to 12 km), in headless Chromium
 (Debian's ``/usr/bin/chromium``):
 
-- **sitmap**: ``/embed/all`` of a live server over a GeoPackage store; the page fetches
+- **sitmap**: ``/maps/all`` (``--page``) of a live server over a GeoPackage store; the page fetches
   ``/maps/all/data.json`` (compact columns) and draws claims, uncertainty and clusters
   on a canvas. Measured cold (first request builds the data) and warm (served from the
   payload cache, what every reader after the first sees).
@@ -12,11 +12,22 @@ Mar 2024, day/week/month precisions, radii from 150 m to 12 km), in headless Chr
   inlined into the HTML (folium's CDN assets are answered from local copies, so the
   network is not measured).
 
-Reports the page weight (decoded bodies of the document and every resource it loaded
-until drawn: scripts, styles, data, boundaries, basemap), page HTML bytes, data bytes
-(raw and gzip as sent), and the time from navigation start until the layers are drawn
-(cold: first reader; warm: median of three). Goal: 100,000 claims drawn in under 3 s with page HTML
-under 1 MB. Run: ``.venv/bin/python bench/map_render.py [--sizes 1000,10000,100000]``.
+Reports the page weight on the wire (the bodies of the document and of every resource it
+loads, as sent with the Content-Encoding the browser asked for, summed from the Resource
+Timing ``encodedBodySize``; the decoded total beside it), page HTML bytes, data bytes (raw
+and gzip as sent), and the time from navigation start until the claims are first drawn
+(cold: first reader; warm: median of five). Goal: 100,000 claims drawn in under 3 s with
+page HTML under 1 MB.
+
+``--baseline REF`` (default ``150c65d``, the commit before issue 14's reading aids and
+basemap) measures the same page of that commit in the same run: its tree is taken with
+``git archive``, its own code builds its store of the same claims and serves it (this
+virtualenv, ``PYTHONPATH`` at the old tree), and warm loads alternate between the two
+servers so a busy machine slows both alike. The table then gives the ratios now/baseline.
+Issue 14 asks both to stay within 10 % (ratio <= 1.10) for ``/maps/all``.
+
+Run: ``nice .venv/bin/python bench/map_render.py --sizes 1000,10000 --folium-max 0``
+(``--page /embed/all`` for the embed, ``--baseline none`` to skip the old commit).
 """
 
 from __future__ import annotations
@@ -34,7 +45,7 @@ from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
-from liveserver import free_port, serving
+from liveserver import free_port
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -162,26 +173,33 @@ window.addEventListener('load', () => requestAnimationFrame(() => requestAnimati
 """
 
 
-#: Bytes of every response body the last measured page loaded (HTML, scripts, styles, data, basemap).
-LAST_PAGE_BYTES: list[int] = [0]
-#: The page weight as the browser counts it: decoded body sizes of the document and every resource.
+#: Bytes of the last measured page: on the wire (encoded bodies) and decoded.
+LAST_PAGE_BYTES: dict[str, int] = {"wire": 0, "decoded": 0}
+#: The page weight as the browser counts it: the document and every resource it loaded.
 PAGE_BYTES_JS = """
-performance.getEntriesByType('navigation').concat(performance.getEntriesByType('resource'))
-  .reduce((n, e) => n + (e.decodedBodySize || 0), 0)
+(() => {
+  const es = performance.getEntriesByType('navigation').concat(performance.getEntriesByType('resource'));
+  return {
+    wire: es.reduce((n, e) => n + (e.encodedBodySize || 0), 0),
+    decoded: es.reduce((n, e) => n + (e.decodedBodySize || 0), 0),
+  };
+})()
 """
 
 
 def measure(browser: Any, url: str, *, sitmap: bool) -> float | None:
-    """Seconds from navigation start until the layers are drawn (None on timeout).
+    """Seconds from navigation start until the claims are first drawn (None on timeout).
 
-    ``LAST_PAGE_BYTES[0]`` then holds the page weight: every response body it loaded
-    until drawn (uncompressed).
+    Each load has a new browser context (an empty cache, as a first visit).
+    ``LAST_PAGE_BYTES`` then holds the page weight: every body the page loaded,
+    counted once the network is idle (so what loads after the first draw, such as
+    the basemap, counts too).
     """
     ctx = browser.new_context(viewport={"width": 1280, "height": 800})
     page = ctx.new_page()
     import re
 
-    LAST_PAGE_BYTES[0] = 0
+    LAST_PAGE_BYTES.update(wire=0, decoded=0)
 
     ctx.route(re.compile(r"^https?://(?!127\.0\.0\.1[:/])"), block_foreign)
     page.add_init_script(DRAWN_PROBE)
@@ -193,7 +211,8 @@ def measure(browser: Any, url: str, *, sitmap: bool) -> float | None:
             ms = page.evaluate(
                 "new Promise(r => requestAnimationFrame(() => requestAnimationFrame(() => r(performance.now()))))"
             )
-            LAST_PAGE_BYTES[0] = int(page.evaluate(PAGE_BYTES_JS))
+            page.wait_for_load_state("networkidle", timeout=TIMEOUT_S * 1000)
+            LAST_PAGE_BYTES.update({k: int(v) for k, v in page.evaluate(PAGE_BYTES_JS).items()})
         else:
             page.wait_for_function("window.__loadDrawn !== undefined", timeout=TIMEOUT_S * 1000)
             ms = page.evaluate("window.__loadDrawn")
@@ -203,6 +222,39 @@ def measure(browser: Any, url: str, *, sitmap: bool) -> float | None:
         return None
     finally:
         ctx.close()
+
+
+def baseline_tree(ref: str, folder: Path) -> Path:
+    """The tree of commit ``ref`` of this repository, unpacked into ``folder`` (``git archive``)."""
+    import io
+    import subprocess
+    import tarfile
+
+    tar = subprocess.run(["git", "-C", str(ROOT), "archive", ref], check=True, capture_output=True).stdout
+    with tarfile.open(fileobj=io.BytesIO(tar)) as tf:
+        tf.extractall(folder, filter="data")
+    return folder
+
+
+#: Run in the old tree: its own code builds its store of the same claims (its schema, its bench's make_claims).
+BASE_STORE_PY = """
+import sys
+sys.path[:0] = [sys.argv[1], sys.argv[1] + "/bench"]
+import map_render
+from layers.store import open_store
+n, db = int(sys.argv[2]), sys.argv[3]
+claims = map_render.make_claims(n)
+store = open_store(db)
+for i in range(0, n, 10_000):
+    store.add_claims(claims[i : i + 10_000])
+store.close()
+"""
+
+
+def median(xs: list[float | None]) -> float | None:
+    """The median of the loads that finished (None when none did)."""
+    ok = sorted(x for x in xs if x is not None)
+    return ok[len(ok) // 2] if ok else None
 
 
 def fmt_bytes(n: int | None) -> str:
@@ -215,8 +267,15 @@ def fmt_s(t: float | None) -> str:
     return "timeout" if t is None else f"{t:.2f} s"
 
 
-def run(sizes: list[int], folium_max: int | None = None) -> list[dict[str, Any]]:
+def run(
+    sizes: list[int], folium_max: int | None = None, *, page: str = "/maps/all", baseline: str | None = None
+) -> list[dict[str, Any]]:
+    import os
+    import subprocess
+    from contextlib import ExitStack
+
     import httpx
+    from liveserver import start, stop
     from playwright.sync_api import sync_playwright
 
     from layers.store import open_store
@@ -224,6 +283,7 @@ def run(sizes: list[int], folium_max: int | None = None) -> list[dict[str, Any]]
     rows = []
     with tempfile.TemporaryDirectory() as tmp, sync_playwright() as p:
         browser = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=ARGS)
+        base_dir = baseline_tree(baseline, Path(tmp) / "baseline") if baseline else None
         for n in sizes:
             print(f"== {n:,} claims", flush=True)
             t = time.perf_counter()
@@ -233,28 +293,40 @@ def run(sizes: list[int], folium_max: int | None = None) -> list[dict[str, Any]]
             for i in range(0, n, 10_000):
                 store.add_claims(claims[i : i + 10_000])
             store.close()
-            print(f"   data generated and stored in {time.perf_counter() - t:.1f} s", flush=True)
-            # its own process, so the browser driver never shares a GIL with it; no basemap
-            with serving(db, Path(tmp) / f"serve-{n}.log", env=SERVER_ENV) as (_, url):
-                page_url = f"{url}/embed/all"
-                cold = measure(browser, page_url, sitmap=True)
-                warm = [measure(browser, page_url, sitmap=True) for _ in range(3)]
-                weight = LAST_PAGE_BYTES[0]
-                warm_t = sorted(w for w in warm if w is not None)[1] if all(w is not None for w in warm) else None
-                html = httpx.get(page_url, timeout=60).content
-                raw = httpx.get(f"{url}/maps/all/data.json", timeout=120).content
+            servers: dict[str, str] = {}
+            env = {**SERVER_ENV, "SITMAP_RATE_LIMIT": "false"}
+            with ExitStack() as stack:
+                if base_dir is not None:
+                    base_db = str(Path(tmp) / f"base-{n}.gpkg")
+                    clean = {k: v for k, v in os.environ.items() if k != "PYTHONPATH"}
+                    subprocess.run(
+                        [sys.executable, "-c", BASE_STORE_PY, str(base_dir), str(n), base_db], check=True, env=clean
+                    )
+                    proc, servers["base"] = start(
+                        base_db, Path(tmp) / f"base-{n}.log", env={**env, "PYTHONPATH": str(base_dir)}
+                    )
+                    stack.callback(stop, proc)
+                proc, servers["now"] = start(db, Path(tmp) / f"serve-{n}.log", env=env)
+                stack.callback(stop, proc)
+                print(f"   data generated and stored in {time.perf_counter() - t:.1f} s", flush=True)
+                row: dict[str, Any] = {"claims": n}
+                warm: dict[str, list[float | None]] = {k: [] for k in servers}
+                for who, url in servers.items():
+                    row[f"{who}_cold_s"] = measure(browser, url + page, sitmap=True)
+                for _ in range(5):  # alternate, so load on the machine hits both alike
+                    for who, url in servers.items():
+                        warm[who].append(measure(browser, url + page, sitmap=True))
+                        row[f"{who}_wire"] = LAST_PAGE_BYTES["wire"]
+                        row[f"{who}_decoded"] = LAST_PAGE_BYTES["decoded"]
+                for who in servers:
+                    row[f"{who}_warm_s"] = median(warm[who])
+                url = servers["now"]
+                row["sitmap_html"] = len(httpx.get(url + page, timeout=60).content)
+                row["sitmap_data"] = len(httpx.get(f"{url}/maps/all/data.json", timeout=120).content)
                 gz = httpx.get(
                     f"{url}/maps/all/data.json", headers={"Accept-Encoding": "gzip"}, timeout=120
                 ).headers.get("content-length")
-            row: dict[str, Any] = {
-                "claims": n,
-                "sitmap_html": len(html),
-                "sitmap_data": len(raw),
-                "sitmap_data_gzip": int(gz) if gz else None,
-                "sitmap_cold_s": cold,
-                "sitmap_warm_s": warm_t,
-                "sitmap_page_bytes": weight,
-            }
+                row["sitmap_data_gzip"] = int(gz) if gz else None
             print("   sitmap " + json.dumps(row), flush=True)
             row.update(folium_html=None, folium_gzip=None, folium_build_s=None, folium_s=None)
             if folium_max is None or n <= folium_max:
@@ -277,27 +349,49 @@ def run(sizes: list[int], folium_max: int | None = None) -> list[dict[str, Any]]
     return rows
 
 
+def ratio(a: float | None, b: float | None) -> str:
+    """``a / b`` as text, '-' when either is missing."""
+    return "-" if a is None or not b else f"{a / b:.2f}"
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", default="1000,10000,100000", help="comma-separated claim counts")
     parser.add_argument("--folium-max", type=int, default=None, help="skip the folium page above this many claims")
+    parser.add_argument("--page", default="/maps/all", help="the sitmap page to load (default /maps/all)")
+    parser.add_argument("--baseline", default="150c65d", help="commit measured in the same run ('none' to skip)")
     args = parser.parse_args()
     sizes = [int(s) for s in args.sizes.split(",") if s.strip()]
-    rows = run(sizes, args.folium_max)
+    baseline = None if args.baseline.lower() == "none" else args.baseline
+    rows = run(sizes, args.folium_max, page=args.page, baseline=baseline)
     print()
+    print(f"sitmap {args.page}; page weight = bodies on the wire (decoded in brackets); drawn = first draw of claims")
     print(
-        f"{'claims':>8} | {'page weight':>11} | {'sitmap HTML':>11} |"
-        f" {'sitmap data (gzip)':>21} | {'drawn cold':>10} | {'drawn warm':>10} |"
-        f" {'folium HTML (gzip)':>21} | {'folium drawn':>12}"
+        f"{'claims':>8} | {'page weight':>20} | {'drawn cold':>10} | {'drawn warm':>10} |"
+        f" {'sitmap data (gzip)':>21} | {'folium HTML (gzip)':>21} | {'folium drawn':>12}"
     )
     for r in rows:
-        print(
-            f"{r['claims']:>8,} | {fmt_bytes(r['sitmap_page_bytes']):>11} | {fmt_bytes(r['sitmap_html']):>11} |"
-            f" {fmt_bytes(r['sitmap_data']) + ' (' + fmt_bytes(r['sitmap_data_gzip']) + ')':>21} |"
-            f" {fmt_s(r['sitmap_cold_s']):>10} | {fmt_s(r['sitmap_warm_s']):>10} |"
-            f" {fmt_bytes(r['folium_html']) + ' (' + fmt_bytes(r['folium_gzip']) + ')':>21} |"
-            f" {fmt_s(r['folium_s']) if r['folium_html'] is not None else 'skipped':>12}"
-        )
+        for who in ("base", "now"):
+            if f"{who}_wire" not in r:
+                continue
+            label = f"{r['claims']:,}" if who == "now" else f"{baseline}"
+            weight = f"{fmt_bytes(r[f'{who}_wire'])} ({fmt_bytes(r[f'{who}_decoded'])})"
+            print(
+                f"{label:>8} | {weight:>20} | {fmt_s(r[f'{who}_cold_s']):>10} | {fmt_s(r[f'{who}_warm_s']):>10} |"
+                + (
+                    f" {fmt_bytes(r['sitmap_data']) + ' (' + fmt_bytes(r['sitmap_data_gzip']) + ')':>21} |"
+                    f" {fmt_bytes(r['folium_html']) + ' (' + fmt_bytes(r['folium_gzip']) + ')':>21} |"
+                    f" {fmt_s(r['folium_s']) if r['folium_html'] is not None else 'skipped':>12}"
+                    if who == "now"
+                    else ""
+                )
+            )
+        if "base_wire" in r:
+            weights = f"{ratio(r['now_wire'], r['base_wire'])} ({ratio(r['now_decoded'], r['base_decoded'])})"
+            print(
+                f"{'ratio':>8} | {weights:>20} |"
+                f" {ratio(r['now_cold_s'], r['base_cold_s']):>10} | {ratio(r['now_warm_s'], r['base_warm_s']):>10} |"
+            )
 
 
 if __name__ == "__main__":
