@@ -34,7 +34,7 @@ import shapely
 from shapely.geometry import LineString, Point
 from shapely.geometry.base import BaseGeometry
 
-from geo.metric import buffer_m, max_distance_m
+from geo.metric import buffer_m, distance_m, max_distance_m
 from geo.normalize import fold, is_arabic, is_hebrew, skeleton, strip_marks
 
 DATA_DIR = Path(__file__).parent / "data" / "gazetteer"
@@ -441,6 +441,7 @@ def build(out: Path = INDEX_PATH, aliases: Path = ALIASES_PATH) -> dict[str, int
         grid = None
 
     # 5. Curated rows.
+    cells = _split_cells(rows, grid, admin) if grid is not None else {}
     for r in rows:
         row_gid = int(r["geonameid"]) if r.get("geonameid") else None
         eid = r["id"]
@@ -487,15 +488,23 @@ def build(out: Path = INDEX_PATH, aliases: Path = ALIASES_PATH) -> dict[str, int
         # Block extents only for places without a curated radius: the grid labels whole swathes
         # of Gaza City with one quarter's name, so its unions overstate small neighbourhoods.
         if r["blocks_he"] and grid is not None and not r["radius_m"]:
-            ids = [bid for he in _split(r["blocks_he"]) for bid in block_groups.get(he, [])]
+            ids = [bid for he in _split(r["blocks_he"]) if not he.startswith(SPLIT_MARK)
+                   for bid in block_groups.get(he, [])]  # fmt: skip
+            ids += cells.get(r["id"], [])
             if ids:
                 geom = grid.geometry(ids)
-                if "lon" not in entry and "lon" not in base:
+                if eid in cells or r["id"] in cells:  # a part of a coarse grid quarter: its centre
+                    c = _inner_centre(geom)
+                    entry["lon"], entry["lat"] = round(c.x, 5), round(c.y, 5)
+                elif "lon" not in entry and "lon" not in base:
                     c = geom.representative_point()
                     entry["lon"], entry["lat"] = round(c.x, 5), round(c.y, 5)
                 pt = Point(entry.get("lon", base.get("lon")), entry.get("lat", base.get("lat")))
+                # A quarter's blocks are its extent: the ~95% radius is the distance holding 95% of
+                # that area; a town keeps its farthest point (its blocks are its built-up area).
+                radius = area_radius_m(pt, geom) if entry["kind"] == "neighbourhood" else max_distance_m(pt, geom)
                 entry.update(
-                    radius_m=round(max_distance_m(pt, geom)),
+                    radius_m=round(radius),
                     region={"type": "blocks", "ref": sorted(set(ids), key=_num)},
                     area_km2=None,
                 )
@@ -509,7 +518,8 @@ def build(out: Path = INDEX_PATH, aliases: Path = ALIASES_PATH) -> dict[str, int
         for alias in _split(r["aliases"]):
             b.name(idx, alias, weight, fuzzy=True)
         for he in _split(r["blocks_he"]):
-            b.name(idx, he, 0.9)
+            if not he.startswith(SPLIT_MARK):  # a part of a quarter is not named by the quarter's name
+                b.name(idx, he, 0.9)
 
     for e in b.entries:
         e.pop("area_km2", None)
@@ -521,6 +531,67 @@ def build(out: Path = INDEX_PATH, aliases: Path = ALIASES_PATH) -> dict[str, int
     counts["names"] = len(b.names)
     counts["skeletons"] = len(b.skeletons)
     return dict(counts)
+
+
+#: In ``blocks_he``, a grid name written ``~NAME`` means: only the part of the blocks so named
+#: that lies nearest this row's point (see :func:`_split_cells`).
+SPLIT_MARK = "~"
+#: A block of a split quarter farther than this (m, its centroid to the point) from the nearest
+#: point of the rows naming the quarter is given to none of them.
+SPLIT_REACH_M = 2500.0
+
+
+def _split_cells(rows: list[Row], grid: Any, admin: dict[str, Any]) -> dict[str, list[str]]:
+    """Block ids of each row that names a coarse grid quarter with ``~`` (a split of that quarter).
+
+    The grid labels whole swathes of Gaza City with the name of one of its four historical
+    quarters (ad-Daraj covers Rimal and an-Nasr, az-Zeitoun covers Tal al-Hawa, Sabra and
+    Sheikh Ijlin). Each block so named goes to the nearest curated point among the rows
+    naming it with ``~``, counting only points in the block's own OCHA governorate; blocks
+    farther than ``SPLIT_REACH_M`` from every such point stay unassigned (they remain only in
+    the town's extent: farmland the grid files under a quarter's name). The split between
+    rows is ours, not the grid's: the grid only says which quarter a block belongs to.
+    """
+    seeds: dict[str, list[tuple[str, Point, str | None]]] = defaultdict(list)
+    for r in rows:
+        marked = [he[len(SPLIT_MARK) :] for he in _split(r["blocks_he"]) if he.startswith(SPLIT_MARK)]
+        if not marked:
+            continue
+        if not (r["lon"] and r["lat"]):
+            raise SystemExit(f"aliases.csv row {r['id']}: '~' block names need the row's own point")
+        pt = Point(float(r["lon"]), float(r["lat"]))
+        pcode = next((p for p, a in admin.items() if a.level == "adm2" and a.geometry.contains(pt)), None)
+        for he in marked:
+            seeds[he].append((r["id"], pt, pcode))
+    cells: dict[str, list[str]] = defaultdict(list)
+    for blk in grid.blocks():
+        cands = [(distance_m(pt, blk.geometry.centroid), rid) for rid, pt, pc in seeds.get(blk.name_he or "", [])
+                 if pc is None or pc == blk.adm2_pcode]  # fmt: skip
+        if not cands:
+            continue
+        d, rid = min(cands)
+        if d <= SPLIT_REACH_M:
+            cells[rid].append(blk.id)
+    return dict(cells)
+
+
+def area_radius_m(point: Point, geom: BaseGeometry, share: float = 0.95, steps: int = 60) -> float:
+    """The distance (m) from ``point`` within which ``share`` of ``geom``'s area lies.
+
+    Measured on a ``steps`` x ``steps`` lattice over the shape's bounds (the lattice points
+    inside it stand for equal parts of its area): a ~95% radius of a place whose extent is
+    known, where the farthest vertex would state a 100% bound.
+    """
+    import numpy as np
+
+    minx, miny, maxx, maxy = geom.bounds
+    xs, ys = np.meshgrid(np.linspace(minx, maxx, steps), np.linspace(miny, maxy, steps))
+    pts = shapely.points(xs.ravel(), ys.ravel())
+    inside = pts[shapely.contains(geom, pts)]
+    if len(inside) == 0:
+        return max_distance_m(point, geom)
+    dists = sorted(distance_m(point, q) for q in inside)
+    return float(dists[min(len(dists) - 1, math.ceil(share * len(dists)) - 1)])
 
 
 def _num(block_id: str) -> tuple[float, str]:

@@ -166,3 +166,74 @@ def test_build_reproduces_shipped_index(tmp_path: Path) -> None:
     counts = build(out)
     assert counts["admin2"] == 16 and counts["region"] == 3
     assert json.loads(out.read_text(encoding="utf-8")) == json.loads((DATA_DIR / "index.json").read_text("utf-8"))
+
+
+#: Gaza City quarters whose extent is a split of a coarse grid quarter (issue 12).
+SPLIT_QUARTERS = {
+    "sitmap:daraj": {"ע'זה אלדרג'"},
+    "sitmap:rimal": {"ע'זה אלדרג'"},
+    "sitmap:nasr": {"ע'זה אלדרג'"},
+    "sitmap:tal-al-hawa": {"ע'זה אלזיתונ", "ע'זה אלדרג'"},
+    "sitmap:sheikh-ijlin": {"ע'זה אלזיתונ"},
+    "sitmap:sabra": {"ע'זה אלזיתונ"},
+    "sitmap:zeitoun": {"ע'זה אלזיתונ"},
+    "sitmap:tuffah": {"ע'זה אלתפאח"},
+    "sitmap:sheikh-radwan": {"ע'זה", "ע'זה אלדרג'"},
+}
+
+
+def test_gaza_city_quarters_take_their_part_of_the_grid(gaz: Gazetteer) -> None:
+    """Each quarter's extent is blocks the grid files under its coarse name, in the Gaza governorate,
+    no block given to two quarters; the point is inside its extent and the radius fits a quarter."""
+    from geo.blocks import BlockGrid
+
+    grid = BlockGrid.load()
+    seen: dict[str, str] = {}
+    for eid, names in SPLIT_QUARTERS.items():
+        e = gaz.get(eid)
+        assert e.region is not None and e.region["type"] == "blocks", eid
+        for bid in e.region["ref"]:
+            blk = grid.block(bid)
+            assert blk.name_he in names and blk.adm2_name == "Gaza", (eid, bid)
+            assert bid not in seen, f"block {bid} given to {seen.get(bid)} and {eid}"
+            seen[bid] = eid
+        region = gaz.region(e)
+        assert region is not None and region.buffer(1e-6).contains(e.point), eid
+        assert 700 <= e.radius_m <= 2500, (eid, e.radius_m)
+    # the four at-Tuffah blocks in the North Gaza governorate are not the quarter's
+    assert not {"754", "755", "756", "952"} & set(gaz.get("sitmap:tuffah").region["ref"])  # type: ignore[index]
+
+
+def test_a_split_quarter_lies_nearer_its_own_point_than_its_neighbours() -> None:
+    """The split gives a block to the nearest seed naming its quarter, within the reach, in the same
+    governorate; a seed alone keeps only what it reaches."""
+    from shapely.geometry import Point, box
+
+    from geo.blocks import Block, BlockGrid
+    from geo.build_gazetteer import SPLIT_REACH_M, _split_cells, area_radius_m
+
+    step = 0.005  # about 500 m
+    blocks = [
+        Block(
+            id=str(k),
+            geometry=box(34.40 + k * step, 31.50, 34.40 + (k + 1) * step, 31.505),
+            name_he="Q",
+            adm2_pcode="PS0260",
+        )
+        for k in range(12)
+    ]
+    grid = BlockGrid(blocks, name="test")
+    rows = [
+        {"id": "west", "blocks_he": "~Q", "lon": "34.4030", "lat": "31.5025"},
+        {"id": "east", "blocks_he": "~Q", "lon": "34.4225", "lat": "31.5025"},
+    ]
+    cells = _split_cells(rows, grid, {})
+    assert cells["west"] == ["0", "1", "2"] and cells["east"] == ["3", "4", "5", "6", "7", "8", "9"]
+    # block 10 is 2.85 km from the east point: beyond the reach, given to nobody
+    assert SPLIT_REACH_M < 2850 and not {"10", "11"} & {*cells["west"], *cells["east"]}
+    other = [{"id": "east", "blocks_he": "~Q", "lon": "34.4225", "lat": "31.5025"}]
+    assert _split_cells(other, grid, {})["east"][0] == "0"  # alone, it reaches west as far as the reach
+    # the ~95% radius of a square 1 km across, from its centre: less than its corner (707 m)
+    square = box(34.40, 31.50, 34.4105, 31.509)
+    r = area_radius_m(Point(34.40525, 31.5045), square)
+    assert 500 < r < 700
