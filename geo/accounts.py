@@ -24,22 +24,45 @@ from geo.timeparse import TimeExpression
 #: Parties to the fighting: their taking responsibility for an event ("Hamas's armed wing
 #: claimed the barrage") is a claim of its own even when it agrees with the report.
 PARTIES = frozenset({"Israeli military", "Hamas", "Palestinian Islamic Jihad", "Hezbollah", "Houthis"})
-#: A denial: the teller says the event did not happen as told.
+#: A denial: the teller says the event did not happen as told ("denied carrying out any strike",
+#: "said it had not struck the area", "no Israeli strike hit the hospital"), in English, Arabic, Hebrew.
 DENIAL = re.compile(
     r"\b(?:denied|denies|deny|dismissed|dismisses|rejected|rejects|refuted|disputed|disputes|contradicted)\b|"
-    r"نفى|نفت|تنفي|ينفي|הכחיש|הכחישה|הכחישו|דחה את|דחתה את",
+    r"\b(?:did|had|has|have|was|were)\s+not\s+(?:\w+\s+){0,2}?(?:carr(?:y|ied)\s+out|strik\w*|struck|target\w*|"
+    r"fire[ds]?|open(?:ed)?\s+fire|shoot|shot|attack\w*|hit|bomb\w*|shell\w*|involved|operating)\b|"
+    r"\b(?:no|not\s+an?)\s+(?:Israeli\s+|IDF\s+|army\s+|military\s+)?(?:air\s*strike|strike|shelling|shots?|fire|"
+    r"raid|attack)\s+(?:was|were|had|has|took|hit|on)\b|\bnot\s+(?:responsible|behind)\b|"
+    r"نفى|نفت|تنفي|ينفي|(?:لم|لا)\s+(?:ينفذ|تنفذ|يستهدف|تستهدف|يقصف|تقصف|يطلق|تطلق)|"
+    r"הכחיש|הכחישה|הכחישו|מכחיש|מכחישה|דחה את|דחתה את|(?:לא|שלא)\s+(?:תקף|תקפו|ירה|ירו|פגע|פגעו|היה מעורב)",
     re.I,
 )
-#: Words of an account that contradicts the one before: another target or cause, a review.
+#: Whom an army says it hit ("a Hamas command post", "gunmen", "a weapons depot").
+_TARGET_WORDS = (
+    r"(?:Hamas|Hezbollah|Islamic Jihad|militants?|terrorists?|gunmen|fighters|operatives|commanders?|command|"
+    r"launch(?:er|ing)?\s+(?:site|post|pad)s?|launchers?|military\s+(?:site|base|post|position|target)s?|"
+    r"army\s+(?:base|post|position)s?|infrastructure|people\s+who\s+approached|suspects?|wanted|"
+    r"weapons?\s+(?:depot|store|storage|cache|site)s?|depots?|tunnels?|cell)"
+)
+#: Words of an account that contradicts the one before: another target or cause, a review,
+#: the dead called fighters or attackers; English, Arabic and Hebrew.
 COUNTER = re.compile(
-    r"\b(?:psychological warfare|propaganda|fabricat\w*|false|looking into|investigating|(?:was|is) reviewing)\b|"
-    r"\b(?:said|says|claimed|insisted)\s+(?:that\s+)?(?:it|they|its\s+\w+|the\s+\w+(?:\s+\w+)?)\s+(?:had\s+|has\s+)?"
-    r"(?:targeted|struck|hit|attacked|killed|was\s+targeting|were\s+targeting|fired\s+only|only\s+fired)\s+"
-    r"(?:\w+\s+){0,4}?(?:Hamas|Hezbollah|Islamic Jihad|militants?|terrorists?|gunmen|fighters|operatives|command|"
-    r"launch(?:er|ing)?\s+(?:site|post|pad)s?|launchers?|military\s+(?:site|base|post|position)s?|"
-    r"army\s+(?:base|post|position)s?|infrastructure|people\s+who\s+approached|suspects?|wanted)|"
-    r"\bmost\s+(?:\w+\s+){0,2}(?:died|were\s+killed)\s+in\b|\b(?:was|were)\s+(?:targeting|aimed\s+at)\b|"
-    r"\bembedded\b|\boperating\s+from\b",
+    r"\b(?:psychological warfare|propaganda|fabricat\w*|false|looking into|investigating|(?:was|is) reviewing|"
+    r"stampede|crush|trampled|misfired?|misfiring|errant|failed\s+(?:rocket\s+)?launch)\b|"
+    r"\b(?:said|says|claimed|claims|insisted|stated|added)\s+(?:that\s+)?(?:it|they|its\s+\w+|the\s+\w+(?:\s+\w+)?)\s+"
+    r"(?:had\s+|has\s+|have\s+)?(?:targeted|struck|hit|attacked|killed|eliminated|aimed|fired|shot|"
+    r"was\s+targeting|were\s+targeting|fired\s+only|only\s+fired)\s+"
+    r"(?:[\w-]+\s+){0,4}?" + _TARGET_WORDS + r"|"
+    r"\b(?:said|says|claimed|claims|stated)\s+(?:that\s+)?(?:he|she|they|the\s+(?:\w+\s+){0,2}?(?:men|man|dead|"
+    r"victims?|three|two|four|five|suspects?))\s+(?:had\s+|has\s+|were\s+|was\s+)?(?:all\s+)?"
+    r"(?:thrown|threw|hurled|attacked|tried|attempted|approached|opened\s+fire|fired\s+at|armed|gunmen|militants|"
+    r"terrorists|fighters|operatives|members\s+of|planning)\b|"
+    r"\bmost\s+(?:\w+\s+){0,3}(?:died|were\s+killed)\s+in\b|\b(?:was|were)\s+(?:targeting|aimed\s+at)\b|"
+    r"\bembedded\b|\boperating\s+from\b|"
+    r"(?:إنه|إنها|أنه|أنها|بأنه)\s+(?:استهدف|استهدفت|قصف|قصفت|أغار|أغارت|هاجم|قتل|اغتال)\s+(?:\S+\s+){0,3}?"
+    r"(?:مسلح|عناصر|عنصر|مقاتل|قيادي|مخزن|مقر|منصة|منصات|بنية|نفق|خلية|حماس|لحماس|حزب الله|لحزب الله|الجهاد)|"
+    r"(?:תקף|תקפו|תקפה|חיסל|חיסלו|פגע|פגעו|ירה|ירו)\s+(?:\S+\s+){0,3}?"
+    r"(?:מחבל|ה?מחבלים|מחבלי|חמאס|חיזבאללה|הג'יהאד|תשתי|מפקד|מחסן|משגר|חוליי?ת)|"
+    r"נרמסו|דוחק|שיגור כושל|רקטה שוגרה בכשל",
     re.I,
 )
 
@@ -97,10 +120,14 @@ def account_event(
     counts: dict[str, CountEstimate],
     s_times: list[TimeExpression],
     speaker: list[Mention] | None = None,
+    *,
+    same_sentence: bool = False,
 ) -> Event:
     """Another teller's account of ``current`` as an event of its own; both marked disputed
-    when either account contradicts the other."""
+    when either account contradicts the other. ``same_sentence``: the account is a clause of
+    the sentence that tells the event ("..., while the army said ..."), which ``notes`` says."""
     told = current.claimant.name if current.claimant is not None else "the report"
+    where = "in the same sentence" if same_sentence else "in the same report"
     denial = bool(DENIAL.search(s.text))
     disputed = denial or is_counter(s.text) or any(is_counter(x.text) for x in current.sentences)
     how = "denial" if denial else "counter-claim" if disputed else "account"
@@ -115,13 +142,13 @@ def account_event(
         time=s_times[0] if s_times else current.time,
         across=current.across,
         cue_weight=current.cue_weight,
-        notes=[f"{how}: {claimant.name}'s account of the event {told} tells in the same report"],
+        notes=[f"{how}: {claimant.name}'s account of the event {told} tells {where}"],
         account_of=current,
         disputed=disputed,
     )
     if disputed:
         current.disputed = True
-        current.notes.append(f"disputed: {claimant.name} gives a contradicting account in the same report")
+        current.notes.append(f"disputed: {claimant.name} gives a contradicting account {where}")
     return ev
 
 

@@ -56,7 +56,7 @@ CLAIMANTS: list[tuple[str, str]] = [
         r"Ministry of Health)|(?:the\s+)?(?:Palestinian\s+)?(?:health ministry|Health Ministry|Ministry of Health)"
         r"(?:\s+(?:sources|officials|spokes(?:man|woman|person)))?\s+in\s+Gaza|وزارة الصحة(?:\s+في\s+غزة)?|"
         r"(?:the\s+)?(?:Gaza(?:'s)?|Palestinian)\s+health\s+(?:officials|authorities)|"
-        r"health (?:officials|authorities) in Gaza|משרד הבריאות (?:ב|של )?עזה",
+        r"[Hh]ealth (?:officials|authorities) in Gaza|משרד הבריאות (?:ב|של )?עזה",
     ),
     (
         "Palestinian health ministry",
@@ -120,8 +120,8 @@ CLAIMANTS: list[tuple[str, str]] = [
         r"(?:the\s+)?(?:UN|United Nations)(?:\s+(?:spokes(?:man|woman|person)|officials?|chief|"
         r"secretary-general))?",
     ),
-    ("witnesses", r"(?i:(?:eye)?witness(?:es)?)|شهود(?: عيان)?"),
-    ("residents", r"(?i:(?:local\s+)?residents)|سكان"),
+    ("witnesses", r"(?i:(?:eye)?witness(?:es)?)|شهود(?: عيان)?|עדי ראייה|עדי ראיה|עדים"),
+    ("residents", r"(?i:(?:local\s+)?residents)|سكان|الأهالي|أهالي|תושבים|תושבי המקום"),
     (
         "medics",
         r"(?i:(?:Palestinian\s+)?(?:medics|paramedics|doctors|hospital(?:'s)? (?:officials|sources|staff|director)|"
@@ -180,7 +180,7 @@ _SAY = (
 #: Hebrew speech verbs (masculine, feminine, plural), optionally after "כך" ("so said").
 _HE_SAY = (
     r"(?:כך\s+)?(?:מסר|מסרה|מסרו|הודיע|הודיעה|הודיעו|דיווח|דיווחה|דיווחו|אמר|אמרה|אמרו|עדכן|עדכנה|עדכנו|"
-    r"ציין|ציינה|ציינו|הבהיר|הבהירה)"
+    r"ציין|ציינה|ציינו|הבהיר|הבהירה|סיפר|סיפרה|סיפרו|טען|טענה|טענו|הכחיש|הכחישה|הכחישו)"
 )
 _SAY_VERB = re.compile(r"\s+(?:has\s+|have\s+|had\s+)?" + _SAY + r"\b")
 _ATTRIBUTION = [
@@ -204,7 +204,7 @@ _ATTRIBUTION = [
     re.compile(r"(?:قالت|قال|أعلنت|أعلن|أفادت|أفاد|ذكرت|ذكر)\s+(?P<who>[^،,.؛]{2,60}?)\s+(?:إن|أن|بأن)"),
     re.compile(r"(?:وفقا\s*ل|وفق|بحسب|حسب)\s*(?P<who>[^،,.؛]{2,60}?)(?=\s*(?:[،,.؛]|$))"),
     # Hebrew: "..., כך מסר דובר צה"ל", "לפי מגן דוד אדום, ...", "מד"א דיווח כי ..."
-    re.compile(_HE_SAY + r"\s+(?!כי\s)(?P<who>[^,.;:]{2,60}?)(?=\s*(?:[,.;:]|$))"),
+    re.compile(_HE_SAY + r"\s+(?!כי\s|את\s|ש)(?P<who>[^,.;:]{2,60}?)(?=\s*(?:[,.;:]|$))"),
     re.compile(r"(?:^|\s)(?:כך\s+)?(?:לפי|על פי|לדברי|בהודעת)\s+(?P<who>[^,.;:]{2,60}?)(?=\s*(?:[,.;:]|$))"),
     re.compile(r"(?P<who>[^,.;:]{2,60}?)\s+" + _HE_SAY + r"\s+(?:כי|ש)"),
 ]
@@ -351,6 +351,9 @@ def find_claimant(sentence: str) -> ClaimantMatch | None:
                     continue
                 name = _tidy_name(who)
             return ClaimantMatch(name=name, text=who, start=s, end=s + len(who))
+    before = _teller_before_verb(sentence)
+    if before is not None:
+        return before
     # a reporting body named without a speech verb ("with the health ministry saying ...");
     # armed groups, armies and bystanders are too often the event's actors, not its tellers
     hit = _REPORTING_RE.search(sentence) if _REPORTING_HINT.search(sentence) else None
@@ -358,6 +361,49 @@ def find_claimant(sentence: str) -> ClaimantMatch | None:
         name = _REPORTING_NAMES[hit.lastgroup]
         return ClaimantMatch(name=name, text=hit.group(0), start=hit.start(), end=hit.end())
     return None
+
+
+#: Arabic and Hebrew speech and denial verbs after their subject ("الجيش الإسرائيلي نفى ذلك",
+#: "צה"ל הכחיש את הדיווח"), where the verb does not introduce its content with "إن" / "כי".
+_SV_VERB = re.compile(
+    r"\s+(?:نفى|نفت|ينفي|تنفي|قال|قالت|أكد|أكدت|أعلن|أعلنت)(?![\u0620-\u065f\u066e-\u06d3])|"
+    r"\s+(?:הכחיש|הכחישה|הכחישו|מכחיש|מכחישה|דחה|דחתה|מסר|מסרה|טען|טענה)(?![\u0590-\u05ff])"
+)
+_SV_HINT = re.compile("[\u0590-\u05ff\u0600-\u06ff]")
+
+
+def _teller_before_verb(sentence: str) -> ClaimantMatch | None:
+    """A known claimant whose name ends right before an Arabic or Hebrew speech or denial verb:
+    the subject of that verb. Only names in :data:`CLAIMANTS` count, never free words."""
+    if not _SV_HINT.search(sentence):
+        return None
+    for v in _SV_VERB.finditer(sentence):
+        lo = max(0, v.start() - 60)
+        head = sentence[lo : v.start()]
+        best: ClaimantMatch | None = None
+        for name, pattern in _CANON:
+            for m in pattern.finditer(head):
+                if m.end() == len(head) and (best is None or m.end() - m.start() > best.end - best.start):
+                    best = ClaimantMatch(name, m.group(0), lo + m.start(), lo + m.end())
+        if best is not None:
+            return best
+    return None
+
+
+def name_span(c: ClaimantMatch) -> tuple[int, int] | None:
+    """Where, in the sentence, the known name of a teller is written ("עדי ראייה", "Gaza civil
+    defence"), leaving out the places it speaks for ("Residents of Zeitoun"): a place read inside
+    that span is part of the name, not where the event was."""
+    if c.start < 0:
+        return None
+    best: tuple[int, int] | None = None
+    for name, pattern in _CANON:
+        if name != c.name:
+            continue
+        m = pattern.search(c.text)
+        if m is not None and (best is None or m.end() - m.start() > best[1] - best[0]):
+            best = (c.start + m.start(), c.start + m.end())
+    return best
 
 
 #: What is left of a speech verb's subject when the clause shares the sentence's subject

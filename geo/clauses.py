@@ -1,20 +1,26 @@
 """Sentences split into clauses where one sentence tells two events of different types
 ("..., while ...", "... on Tuesday, after ... the day before", "ובמקביל", "فيما") or two
-claimants' accounts ("the army said ..., as Qatar said ...").
+claimants' accounts ("the army said ..., as Qatar said ..."; "residents said ..., while / but /
+whereas the army said ..."; "...; the army denied it"; "بينما قال ..."; "ואילו צה"ל מסר ...").
 """
 
 from __future__ import annotations
 
 import re
 
+from geo.accounts import is_counter
 from geo.claimants import find_claimant
 from geo.cues import event_cues, event_type
 from geo.sentences import Sentence, split_sentences
 
+#: Where a sentence's clauses meet: ";", "while", "after" ..., and the contrastive connectives
+#: that join two tellers' accounts ("but", "however", "whereas"; "لكن", "بينما"; "ואילו", "אך").
 _CLAUSE_SPLIT = re.compile(
-    r";\s+|,?\s+\b(?:while|whereas|meanwhile|as)\s+(?=[a-z]*\s*\w)|,\s+and\s+"
+    r";\s+(?:however,?\s+)?|,?\s+\b(?:while|whilst|whereas|meanwhile|as)\s+(?=[a-z]*\s*\w)|,\s+and\s+"
+    r"|,\s+(?:but|however|yet)\s*,?\s+|,?\s+but\s+(?=(?:the|an?|its|their|[A-Z])\b)"
     r"|,?\s+\b(?:(?:hours|days|a day|shortly|soon|weeks|just)\s+)?(?:after|before)\s+(?=\w)"
-    r"|,?\s+(?:ו?במקביל|ו?בתגובה|בזמן ש|לאחר ש|אחרי ש)\s*,?\s*|[،,]?\s+(?:فيما|بينما|في حين|بعد أن)\s+",
+    r"|,?\s+(?:ו?במקביל|ו?בתגובה|בזמן ש|לאחר ש|אחרי ש|ואילו|אך|אולם|אבל)\s*,?\s*"
+    r"|[،,]?\s+(?:فيما|بينما|في حين|بعد أن|لكن|ولكن|غير أن|إلا أن)\s+",
     re.I,
 )
 
@@ -23,7 +29,7 @@ def _clauses(sentence: Sentence) -> list[Sentence]:
     """A sentence split where it tells two events of different types ("..., while ..."), or
     two claimants' accounts ("the army said the pause would hold, as Qatar said in Doha ...")."""
     if len({c.event_type for c in event_cues(sentence.text)} - {"negotiation"}) < 2:
-        if len(_SAYS.findall(sentence.text)) >= 2:
+        if len(_SAYS.findall(sentence.text)) >= 2:  # two tellers, perhaps of one event
             return _claimant_clauses(sentence)
         return [sentence]  # one event type at most: nothing to split
     parts = _parts(sentence)
@@ -66,13 +72,32 @@ def _span(sentence: Sentence, start: int, end: int) -> Sentence:
     return _sub(sentence, start - sentence.start, end - sentence.start)
 
 
-_SAYS = re.compile(r"\b(?:said|says|announced|stated|confirmed|claimed|reported)\b")
+#: Words that name a teller (a speech or denial verb, "according to"), in English, Arabic and
+#: Hebrew: a sentence with two of them may hold two tellers' accounts.
+_SAYS = re.compile(
+    r"\b(?:said|says|announced|stated|confirmed|claimed|claims|reported|denied|denies|dismissed|rejected|"
+    r"insisted|according to)\b|"
+    r"(?<![\u0620-\u065f\u066e-\u06d3])(?:و|ف)?(?:قال|قالت|أفاد|أفادت|ذكر|ذكرت|أعلن|أعلنت|نفى|نفت|أكد|أكدت|بحسب|وفق)(?![\u0620-\u065f\u066e-\u06d3])|"
+    r"(?<![\u0590-\u05ff])[וש]?(?:מסר|מסרה|מסרו|הודיע|הודיעה|הודיעו|דיווח|דיווחה|דיווחו|אמר|אמרה|אמרו|סיפר|סיפרה|"
+    r"סיפרו|טען|טענה|טענו|הכחיש|הכחישה|הכחישו|לפי|לדברי)(?![\u0590-\u05ff])",
+    re.I,
+)
+
+
+def _account_type(clause: str) -> str | None:
+    """The event type a clause tells, or, for a teller's clause that tells none but answers
+    another's ("the army denied it"), a mark that keeps it a clause of its own."""
+    t = event_type(clause)
+    if t is None and is_counter(clause) and find_claimant(clause) is not None:
+        return "account"
+    return t
 
 
 def _claimant_clauses(sentence: Sentence) -> list[Sentence]:
-    """The clauses of a sentence when each tells an event in the words of a different claimant."""
+    """The clauses of a sentence when each tells an event, or answers one, in the words of a
+    different claimant ("residents said ..., while the army said ..."; "...; the army denied it")."""
     parts = _parts(sentence)
-    types = [event_type(p.text) for p in parts]
+    types = [_account_type(p.text) for p in parts]
     if len(parts) < 2 or sum(1 for t in types if t) < 2:
         return [sentence]
     parts = _merge_untyped(sentence, parts, types)

@@ -44,6 +44,7 @@ from geo.claimants import (
     elided_speech,
     find_claimant,
     find_issuer,
+    name_span,
     resolve_generic,
 )
 from geo.clauses import split_clauses
@@ -71,7 +72,7 @@ from geo.features import claim_to_feature, mention_to_feature
 from geo.metric import anchor_point
 from geo.model import Claim, CountEstimate, Mention
 from geo.places import event_places, most_specific
-from geo.sentences import enclosing, split_sentences, starting_in
+from geo.sentences import Sentence, enclosing, split_sentences, starting_in
 from geo.timeparse import TimeExpression, parse_published, relative_day
 
 __all__ = [
@@ -159,6 +160,21 @@ def parse(
     return claims_from_mentions(clean, found, published=pub, source=source, url=url)
 
 
+def _outside_name(found: list[Mention], s: Sentence, teller: ClaimantMatch | None) -> list[Mention]:
+    """The mentions of a sentence less those read inside its teller's own name ("עדי ראייה",
+    witnesses: "עדי" is not the village of 'Adi)."""
+    if teller is None or teller.start < 0 or not found:
+        return found
+    lo, hi = s.start + teller.start, s.start + teller.end
+    if not any(m.start < hi and lo < m.end for m in found):
+        return found
+    span = name_span(teller)
+    if span is None:
+        return found
+    a, b = s.start + span[0], s.start + span[1]
+    return [m for m in found if not (a <= m.start and m.end <= b)]
+
+
 def claims_from_mentions(
     text: str,
     mentions: Sequence[Mention],
@@ -244,7 +260,7 @@ def claims_from_mentions(
         if claimant is None and s.start not in sentence_starts and elided_speech(s.text):
             claimant = clause_claimant  # "X told residents to leave, and then said it had ...": X's words
         clause_claimant = claimant
-        places, speaker = event_places(text, s, by_sentence[i], etype or "other", claimant)
+        places, speaker = event_places(text, s, _outside_name(by_sentence[i], s, claimant), etype or "other", claimant)
         attributed = attributed_counts(s.text) if (etype or current is not None) else []
         reporter = para_reporter.get(s.paragraph)
         counts: dict[str, CountEstimate] = {}
@@ -276,7 +292,13 @@ def claims_from_mentions(
         ):
             assert claimant is not None
             own, foreign = partition_counts(attributed, claimant, reporter)
-            events.append(account_event(current, s, places, claimant, own, s_times, speaker))
+            whole_s = sentence_of[i]
+            same_sentence = whole_s is not None and any(
+                whole_s.start <= x.start < whole_s.end for x in current.sentences
+            )
+            events.append(
+                account_event(current, s, places, claimant, own, s_times, speaker, same_sentence=same_sentence)
+            )
             continue
         if etype is None:
             if current is not None:  # details of the event just told

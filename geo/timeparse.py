@@ -234,8 +234,8 @@ _DAYPART = r"(?P<part>morning|afternoon|evening|night|overnight)"
 _NUM = r"(?P<n>\d{1,2}|a|an|one|two|three|four|five|six|seven|eight|nine|ten|several|a few)"
 
 #: No Hebrew or Arabic letter just before / just after (word edges for those scripts).
-_NOT_AFTER_LETTER = r"(?<![\u0590-\u05ff\u0600-\u06ff])"
-_NOT_BEFORE_LETTER = r"(?![\u0590-\u05ff\u0600-\u06ff])"
+_NOT_AFTER_LETTER = r"(?<![\u0590-\u05ff\u0620-\u065f\u066e-\u06d3])"
+_NOT_BEFORE_LETTER = r"(?![\u0590-\u05ff\u0620-\u065f\u066e-\u06d3])"
 
 # Order matters: longer, more specific patterns first; overlapping later matches are dropped.
 _PATTERNS: list[tuple[str, re.Pattern[str]]] = [
@@ -312,8 +312,8 @@ _PATTERNS: list[tuple[str, re.Pattern[str]]] = [
     (
         "wd_ar",
         re.compile(
-            r"(?<![\u0600-\u06ff])(?:و?(?:يوم|فجر|صباح|مساء|ليلة|ظهر)\s+)?"
-            r"(?P<arwd>الاثنين|الإثنين|الثلاثاء|الأربعاء|الاربعاء|الخميس|الجمعة|السبت|الأحد|الاحد)(?![\u0600-\u06ff])"
+            r"(?<![\u0620-\u065f\u066e-\u06d3])(?:و?(?:يوم|فجر|صباح|مساء|ليلة|ظهر)\s+)?"
+            r"(?P<arwd>الاثنين|الإثنين|الثلاثاء|الأربعاء|الاربعاء|الخميس|الجمعة|السبت|الأحد|الاحد)(?![\u0620-\u065f\u066e-\u06d3])"
         ),
     ),
     (
