@@ -227,10 +227,13 @@ def geocode(
 
 
 # --------------------------------------------------------------------------------------
-# sitmap demo, sitmap import acled|ucdp|geojson
+# sitmap demo, sitmap import acled|ucdp|geojson|csv|gpkg|parquet
 # --------------------------------------------------------------------------------------
 
-import_app = typer.Typer(help="Import ACLED or UCDP GED CSV exports, or GeoJSON, into the store.", no_args_is_help=True)
+import_app = typer.Typer(
+    help="Import ACLED or UCDP GED CSV exports, or claims and zones from GeoJSON, CSV, GeoPackage or Parquet.",
+    no_args_is_help=True,
+)
 app.add_typer(import_app, name="import")
 
 StrictOption = Annotated[
@@ -293,25 +296,37 @@ def _rows_progress(file: str) -> Any:
     )
 
 
-def _run_geojson(file: str, db: str, strict: bool, as_json: bool, options: dict[str, Any]) -> Any:
-    """The GeoJSON import, with a rows/s progress bar on a terminal for big files."""
+def _run_features(kind: str, file: str, db: str, strict: bool, as_json: bool, options: dict[str, Any]) -> Any:
+    """A feature import (GeoJSON, CSV, GeoPackage, Parquet), with a rows/s progress bar on a terminal for big files.
+
+    The file is checked before the store is opened, so a wrong file leaves no new store behind.
+    """
     import os
     import time
 
     from layers.importers.geojson import import_geojson
+    from layers.importers.tabular import check_table
     from layers.store import open_store
 
+    if kind != "geojson":
+        check_table(file, kind, layer=options.get("layer"), mapping=options.get("mapping"))
     store = open_store(db) if not options.get("dry_run") else None
     try:
 
         def run(progress: Any = None) -> Any:
-            return import_geojson(
-                store,  # type: ignore[arg-type]  # None only with dry_run, which writes nothing
-                file,
-                strict=strict,
-                recorded_by=cli_user("import:geojson"),
-                progress=progress,
-                **options,
+            if kind == "geojson":
+                return import_geojson(
+                    store,  # type: ignore[arg-type]  # None only with dry_run, which writes nothing
+                    file,
+                    strict=strict,
+                    recorded_by=cli_user("import:geojson"),
+                    progress=progress,
+                    **options,
+                )
+            from layers.importers.tabular import import_table
+
+            return import_table(
+                store, file, kind, strict=strict, recorded_by=cli_user(f"import:{kind}"), progress=progress, **options
             )
 
         if os.path.getsize(file) < PROGRESS_MIN_BYTES or not sys.stderr.isatty() or as_json:
@@ -340,8 +355,8 @@ def _run_import(kind: str, file: str, db: str, strict: bool, as_json: bool, **op
         from geo.errors import InvalidInput
 
         raise InvalidInput(f"no such file: {file}")
-    if kind == "geojson":
-        _print_import(_run_geojson(file, db, strict, as_json, options), as_json)
+    if kind in ("geojson", "csv", "gpkg", "parquet"):
+        _print_import(_run_features(kind, file, db, strict, as_json, options), as_json)
         return
     if kind == "acled":
         from layers.importers.acled import import_acled as run
@@ -418,26 +433,39 @@ def import_ucdp_cmd(
     _run_import("ucdp", file, db, strict, as_json)
 
 
+MapOption = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--map",
+        help="PROPERTY=COLUMN[,...]: read sitmap's PROPERTY from the file's COLUMN (e.g. valid_from=event_date).",
+    ),
+]
+TableMapOption = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--map",
+        help="PROPERTY=COLUMN[,...]: read sitmap's PROPERTY from the file's COLUMN (e.g. valid_from=event_date); "
+        "geometry=COLUMN names a WKT column, longitude=COLUMN,latitude=COLUMN a point's.",
+    ),
+]
+DryRunOption = Annotated[
+    bool, typer.Option("--dry-run", help="Read and check the file, print what each column becomes; store nothing.")
+]
+AllowUndatedOption = Annotated[
+    bool,
+    typer.Option("--allow-undated", help="Store claims without a date (counted) instead of refusing them."),
+]
+
+
 @import_app.command("geojson")
 def import_geojson_cmd(
     file: Annotated[str, typer.Argument(help="A GeoJSON FeatureCollection of claims or zones (sitmap's own export).")],
     db: DbOption = DEFAULT_DB,
     strict: StrictOption = False,
     as_json: JsonOption = False,
-    mapping: Annotated[
-        list[str] | None,
-        typer.Option(
-            "--map",
-            help="PROPERTY=COLUMN[,...]: read sitmap's PROPERTY from the file's COLUMN (e.g. valid_from=event_date).",
-        ),
-    ] = None,
-    dry_run: Annotated[
-        bool, typer.Option("--dry-run", help="Read and check the file, print what each column becomes; store nothing.")
-    ] = False,
-    allow_undated: Annotated[
-        bool,
-        typer.Option("--allow-undated", help="Store claims without a date (counted) instead of refusing them."),
-    ] = False,
+    mapping: MapOption = None,
+    dry_run: DryRunOption = False,
+    allow_undated: AllowUndatedOption = False,
 ) -> None:
     """Import a GeoJSON FeatureCollection of claims or zones; sitmap's own exports round-trip.
 
@@ -448,6 +476,72 @@ def import_geojson_cmd(
 
     options = {"mapping": parse_mapping(mapping or []), "dry_run": dry_run, "allow_undated": allow_undated}
     _run_import("geojson", file, db, strict, as_json, **options)
+
+
+def _table_options(mapping: list[str] | None, dry_run: bool, allow_undated: bool) -> dict[str, Any]:
+    from layers.importers.geojson import parse_mapping
+
+    return {"mapping": parse_mapping(mapping or [], geometry=True), "dry_run": dry_run, "allow_undated": allow_undated}
+
+
+@import_app.command("csv")
+def import_csv_cmd(
+    file: Annotated[
+        str, typer.Argument(help="A CSV of claims or zones (sitmap's own export, or lon/lat or WKT columns; UTF-8).")
+    ],
+    db: DbOption = DEFAULT_DB,
+    strict: StrictOption = False,
+    as_json: JsonOption = False,
+    mapping: TableMapOption = None,
+    dry_run: DryRunOption = False,
+    allow_undated: AllowUndatedOption = False,
+) -> None:
+    """Import a CSV of claims or zones, streamed; sitmap's own CSV exports round-trip.
+
+    The geometry is a WKT column (geometry_wkt, wkt, geometry, ...) or longitude and
+    latitude columns; the delimiter (comma, semicolon, tab, pipe) is detected. Bad rows
+    are named by line; the rules of `sitmap import geojson` apply to every row.
+    """
+    _run_import("csv", file, db, strict, as_json, **_table_options(mapping, dry_run, allow_undated))
+
+
+@import_app.command("gpkg")
+def import_gpkg_cmd(
+    file: Annotated[str, typer.Argument(help="A GeoPackage with a layer of claims or zones (sitmap's own export).")],
+    layer: Annotated[
+        str | None, typer.Option("--layer", help="The layer to read (needed when the file has several).")
+    ] = None,
+    db: DbOption = DEFAULT_DB,
+    strict: StrictOption = False,
+    as_json: JsonOption = False,
+    mapping: TableMapOption = None,
+    dry_run: DryRunOption = False,
+    allow_undated: AllowUndatedOption = False,
+) -> None:
+    """Import a GeoPackage layer of claims or zones, read in batches; sitmap's own exports round-trip.
+
+    Bad rows are named by feature id (FID); the rules of `sitmap import geojson` apply.
+    """
+    _run_import("gpkg", file, db, strict, as_json, layer=layer, **_table_options(mapping, dry_run, allow_undated))
+
+
+@import_app.command("parquet")
+def import_parquet_cmd(
+    file: Annotated[
+        str, typer.Argument(help="A (Geo)Parquet file of claims or zones (WKB geometry; sitmap's own export).")
+    ],
+    db: DbOption = DEFAULT_DB,
+    strict: StrictOption = False,
+    as_json: JsonOption = False,
+    mapping: TableMapOption = None,
+    dry_run: DryRunOption = False,
+    allow_undated: AllowUndatedOption = False,
+) -> None:
+    """Import a GeoParquet (or Parquet with lon/lat or WKT columns) file of claims or zones, read in batches.
+
+    Bad rows are named by row number (from 0); the rules of `sitmap import geojson` apply.
+    """
+    _run_import("parquet", file, db, strict, as_json, **_table_options(mapping, dry_run, allow_undated))
 
 
 # --------------------------------------------------------------------------------------

@@ -23,7 +23,7 @@ import io
 import json
 import re
 from collections.abc import Callable, Iterator, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import cached_property
 from pathlib import Path
 from typing import IO, Any, cast
@@ -419,20 +419,31 @@ class _Columns:
         self._result = result
         self._seen: dict[tuple[str, tuple[str, ...]], tuple[str, ...]] = {}
 
+    def describe(self, kind: str, keys: Sequence[str]) -> tuple[str, ...]:
+        """Say in ``result.columns`` what each of ``keys`` becomes; return those that become nothing."""
+        known = CLAIM_INPUT if kind == "claims" else ZONE_INPUT
+        unknown: tuple[str, ...] = ()
+        for key in keys:
+            target = self._inverse.get(key, key)
+            if target not in known:
+                unknown += (key,)
+            if len(self._result.columns) < MAX_COLUMNS_KEPT and key not in self._result.columns:
+                if target not in known:
+                    self._result.columns[key] = None
+                else:
+                    self._result.columns[key] = target + (" (--map)" if key in self._by_user else "")
+        return unknown
+
+    def header(self, keys: Sequence[str]) -> None:
+        """A table's columns, described before its first row (so a dry run lists them even if every row is bad)."""
+        zones = any(self._inverse.get(key, key) == "order_type" for key in keys)
+        self.describe("zones" if zones else "claims", keys)
+
     def note(self, kind: str, keys: tuple[str, ...]) -> None:
+        """Count the columns of one feature of ``kind`` that map to nothing."""
         unknown = self._seen.get((kind, keys))
         if unknown is None:
-            known = CLAIM_INPUT if kind == "claims" else ZONE_INPUT
-            unknown = ()
-            for key in keys:
-                target = self._inverse.get(key, key)
-                if target not in known:
-                    unknown += (key,)
-                if len(self._result.columns) < MAX_COLUMNS_KEPT and key not in self._result.columns:
-                    if target not in known:
-                        self._result.columns[key] = None
-                    else:
-                        self._result.columns[key] = target + (" (--map)" if key in self._by_user else "")
+            unknown = self.describe(kind, keys)
             if len(self._seen) < MAX_COLUMNS_KEPT:
                 self._seen[(kind, keys)] = unknown
         for key in unknown:
@@ -700,7 +711,9 @@ class FeatureStream:
     for error messages, ``feature`` is a GeoJSON-shaped mapping (its geometry may be a
     shapely geometry already) or a :class:`RowFailure`, and ``text`` is the row's exact
     content (for the digest that skips unchanged rows) or ``None``. ``size`` and
-    ``bytes_read`` drive the progress bar; ``close`` releases the file.
+    ``bytes_read`` drive the progress bar; ``close`` releases the file. ``implied``:
+    the renames the file's format implies (:attr:`ImportOptions.implied`); ``columns``
+    a table's property columns, known before its first row.
     """
 
     rows: Iterator[tuple[int, Any, str | None]]
@@ -708,6 +721,8 @@ class FeatureStream:
     size: int = 0
     bytes_read: Callable[[], int] = lambda: 0
     close: Callable[[], None] = lambda: None
+    implied: Mapping[str, str] = field(default_factory=dict)
+    columns: Sequence[str] = ()
 
 
 #: ``open_stream(opts, result)``: a file's :class:`FeatureStream`; file-level notes go into ``result``.
@@ -739,7 +754,10 @@ def _scan(
     same options) produced the record's current version is counted unchanged and
     skipped before any geometry, model or store work.
     """
+    if stream.implied:
+        opts = replace(opts, implied=dict(stream.implied))
     columns = _Columns(opts, result)
+    columns.header(stream.columns)
     # Ids seen so far, as 64-bit hashes: ~50 bytes a feature instead of ~130, so a file of
     # millions of features stays within the memory a batch needs; the first index of a
     # duplicate is kept for the last RECENT_IDS ids only. Two different ids sharing a hash
