@@ -117,6 +117,8 @@ class MapConfig:
     span: tuple[str, str] | None = None
     bbox: tuple[float, float, float, float] | None = None
     as_of_label: str | None = None
+    #: ``as_of`` in the reader's words without the preposition ("7 Dec 2026 15:54 UTC"), for the caption.
+    as_of_time: str | None = None
     newer: dict[str, str] | None = None
     embed: bool = False
     static_prefix: str = STATIC_PREFIX
@@ -133,15 +135,17 @@ class MapConfig:
         return self.offline_basemap or f"{self.static_prefix}/sitmap/basemap.geojson"
 
     def js_config(self) -> dict[str, Any]:
-        """The JSON object handed to ``SitmapMap.init`` in the page."""
-        pal = palette()
+        """The JSON object handed to ``SitmapMap.init`` in the page (labels in the reader's language)."""
+        w = words(self.lang)
+        pal = {t: {**s, "label": w.t(s["label"])} for t, s in palette().items()}
+        zones = {k: {**s, "label": w.t(s["label"])} for k, s in zone_palette().items()}
         return {
             "title": self.title,
             "layers": [layer.as_config() for layer in self.layers],
             "boundaries": self.boundaries,
             "palette": pal,
             "legend_types": list(pal),
-            "zone_palette": zone_palette(),
+            "zone_palette": zones,
             "method_words": METHOD_WORDS,
             "initial": {
                 "date": self.date,
@@ -152,6 +156,7 @@ class MapConfig:
                 "bbox": list(self.bbox) if self.bbox else None,
             },
             "as_of_label": self.as_of_label,
+            "as_of_time": self.as_of_time,
             "newer": self.newer,
             "embed": self.embed,
             "no_basemap": no_basemap(self.tiles),
@@ -322,6 +327,7 @@ def _page_html(config: MapConfig, page: PageInfo, *, embed: bool) -> str:
             js=js,
             inline_assets=inline,
             config_json=json_for_script(config.js_config()),
+            w=words(config.lang),
         )
     )
 

@@ -106,6 +106,7 @@ def write_map(
         span=span,
         bbox=view.bbox,
         as_of_label=f"on {view.as_of:%d %b %Y %H:%M} UTC" if view.as_of else None,
+        as_of_time=f"{view.as_of:%d %b %Y %H:%M} UTC" if view.as_of else None,
         inline_assets=True,
         offline_basemap=basemap_geojson(),
     )

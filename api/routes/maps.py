@@ -113,9 +113,36 @@ def page_csp(settings: Settings, *, embed: bool) -> str:
     )
 
 
+def _title(layer: Layer, lang: str) -> str:
+    """A layer's title for the reader: a default layer's own title translated, any other as written."""
+    from api.render.i18n import default_layer_text, words
+
+    return words(lang).t(layer.title) if default_layer_text(layer.id, layer.title) else layer.title
+
+
+def _description(layer: Layer, lang: str) -> str:
+    """A layer's description for the reader: a default layer's own translated, any other as written."""
+    from api.render.i18n import LAYER_DESCRIPTIONS, default_layer_text
+
+    own = LAYER_DESCRIPTIONS.get(layer.id, {}).get(lang)
+    if own and default_layer_text(layer.id, layer.description or "", "description"):
+        return own
+    return layer.description or ""
+
+
 def _map_config(
-    request: Request, store: Store, settings: Settings, view: mapview.MapView, layers: list[Layer], *, embed: bool
+    request: Request,
+    store: Store,
+    settings: Settings,
+    view: mapview.MapView,
+    layers: list[Layer],
+    *,
+    embed: bool,
+    lang: str = "en",
 ) -> MapConfig:
+    from api.render.i18n import words
+
+    w = words(lang)
     refs = []
     as_of = format_instant(view.as_of) if view.as_of else None
     for layer in layers:
@@ -131,12 +158,14 @@ def _map_config(
         refs.append(
             LayerRef(
                 id=layer.id,
-                title=layer.title,
+                title=_title(layer, lang),
                 kind="zones" if layer.kind == "zones" else "claims",
                 data_url=data_url,
                 items_url=f"/collections/{layer.id}/items",
                 as_of=as_of,
-                note=review_note(layer),
+                note=w.t("{title}: only claims checked by an editor", title=isolate(_title(layer, lang)))
+                if review_note(layer)
+                else None,
                 tiles=tiles,
             )
         )
@@ -153,7 +182,7 @@ def _map_config(
     if view.is_interval and view.start is not None and view.end is not None:
         span = (view.start.date().isoformat(), view.end.date().isoformat())
     return MapConfig(
-        title=mapview.map_title(layers),
+        title=" + ".join(_title(layer, lang) for layer in layers),
         layers=refs,
         boundaries="/static/boundaries.geojson",
         tiles=None if no_basemap(settings.tiles) else settings.tiles,
@@ -162,17 +191,27 @@ def _map_config(
         interval=view.datetime_text if view.is_interval else None,
         span=span,
         bbox=view.bbox,
-        as_of_label=f"on {view.as_of:%d %b %Y %H:%M} UTC" if view.as_of else None,
+        as_of_label=w.t("on {day}", day=w.instant(view.as_of)) if view.as_of else None,
+        as_of_time=w.instant(view.as_of) if view.as_of else None,
         newer=newer,
         embed=embed,
+        lang=lang,
     )
 
 
 def _page_info(
-    request: Request, settings: Settings, view: mapview.MapView, layers: list[Layer], collection: str
+    request: Request,
+    settings: Settings,
+    view: mapview.MapView,
+    layers: list[Layer],
+    collection: str,
+    lang: str = "en",
 ) -> PageInfo:
+    from api.render.i18n import words
+
+    w = words(lang)
     base = ogc.base_url(request, settings)
-    title = mapview.map_title(layers)
+    title = " + ".join(_title(layer, lang) for layer in layers)
     q = view.query()
     canonical = f"{base}/maps/{collection}{q}"
     pinned = view if view.as_of else replace(view, as_of=datetime.now(UTC).replace(microsecond=0))
@@ -186,18 +225,20 @@ def _page_info(
         for label, fmt in DOWNLOAD_FORMATS:
             downloads.append(
                 (
-                    f"{isolate(layer.title)}: {label}",
+                    f"{isolate(_title(layer, lang))}: {label}",
                     f"/collections/{layer.id}/items?{urlencode([*item_q, ('f', fmt)])}",
                 )
             )
     notes = [
-        f"{isolate(layer.title)}: {isolate(layer.description)}" if layer.description else layer.title
+        f"{isolate(_title(layer, lang))}: {isolate(_description(layer, lang))}"
+        if layer.description
+        else _title(layer, lang)
         for layer in layers
     ]
-    as_of_note = f"Shows what was known on {view.as_of:%d %b %Y %H:%M} UTC." if view.as_of else ""
+    as_of_note = w.t("Shows what was known on {when}.", when=w.instant(view.as_of)) if view.as_of else ""
     return PageInfo(
         title=title,
-        description=layers[0].description if len(layers) == 1 else "",
+        description=_description(layers[0], lang) if len(layers) == 1 else "",
         canonical_url=canonical,
         og_image_url=f"{base}/maps/{collection}.png{q}",
         png_url=f"/maps/{collection}.png{q}",
@@ -226,8 +267,8 @@ def _page(
     headers["Content-Language"] = lang
     if fresh:
         return Response(status_code=304, headers=headers)
-    config = replace(_map_config(request, store, settings, view, layers, embed=embed), lang=lang)
-    info = _page_info(request, settings, view, layers, collection)
+    config = _map_config(request, store, settings, view, layers, embed=embed, lang=lang)
+    info = _page_info(request, settings, view, layers, collection, lang)
     if "lang" in request.query_params:  # the embed snippet keeps the reader's language
         pinned_src = re.search(r'src="([^"]+)"', info.snippet)
         if pinned_src:

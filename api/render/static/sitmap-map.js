@@ -44,7 +44,7 @@
       if (!name) return label;
       name.textContent = ' ';
       var n = obj.name;
-      if (n && typeof n === 'object') { add(name, bdi(n.user)); if (n.words) add(name, document.createTextNode(n.words)); }
+      if (n && typeof n === 'object') { add(name, bdi(n.user)); if (n.words) add(name, document.createTextNode(' ' + tr(n.words))); }
       else name.appendChild(document.createTextNode(String(n)));
       return label;
     }
@@ -55,30 +55,57 @@
     var m = /^(\d{4})-(\d{2})-(\d{2})/.exec(s || '');
     return m ? Date.UTC(+m[1], +m[2] - 1, +m[3]) / 1000 : null;
   }
-  function fmtDay(sec) { var d = new Date(sec * 1000); return d.getUTCDate() + ' ' + MONTHS[d.getUTCMonth()] + ' ' + d.getUTCFullYear(); }
-  function fmtMonth(sec) { var d = new Date(sec * 1000); return MONTHS[d.getUTCMonth()] + ' ' + d.getUTCFullYear(); }
-  function hhmm(sec) { return new Date(sec * 1000).toISOString().slice(11, 16); }
+  // ---------------------------------------------------------------- the reader's language
+  /** cfg.i18n of the page (api/render/i18n.py): messages, Babel's month names and digits, place names. */
+  var I18N = {};
+  /** sitmap's words in the reader's language (English when there is none), ``{fields}`` filled. */
+  function tr(key, fields) {
+    var text = (I18N.messages && I18N.messages[key]) || key;
+    if (fields) Object.keys(fields).forEach(function (k) { text = text.split('{' + k + '}').join(String(fields[k])); });
+    return text;
+  }
+  /** sitmap's words with nodes (user text in a <bdi>) in place of their {fields}, in the translation's order. */
+  function fill(cls, key, nodes) {
+    var s = el('span', cls);
+    tr(key).split(/\{(\w+)\}/).forEach(function (p, k) {
+      var n = k % 2 ? nodes[p] : p;
+      if (n !== undefined && n !== null && n !== '') s.appendChild(typeof n === 'string' ? document.createTextNode(n) : n);
+    });
+    return s;
+  }
+  /** A number in the reader's digits and decimal sign (Babel's). */
+  function num(n) {
+    var s = String(n), zero = I18N.zero || '0';
+    if (I18N.decimal && I18N.decimal !== '.') s = s.replace('.', I18N.decimal);
+    if (zero === '0') return s;
+    return s.replace(/[0-9]/g, function (d) { return String.fromCharCode(zero.charCodeAt(0) + (+d)); });
+  }
+  /** A place name in the reader's script where the gazetteer has it (user text otherwise stays as written). */
+  function placeName(name) { return (I18N.places && I18N.places[name]) || name; }
+  function month(d) { return (I18N.months || MONTHS)[d.getUTCMonth()]; }
+  function fmtDay(sec) { var d = new Date(sec * 1000); return num(d.getUTCDate()) + ' ' + month(d) + ' ' + num(d.getUTCFullYear()); }
+  function fmtMonth(sec) { var d = new Date(sec * 1000); return month(d) + ' ' + num(d.getUTCFullYear()); }
+  function hhmm(sec) { return num(new Date(sec * 1000).toISOString().slice(11, 16)); }
 
   /** Event time in words; mirrors api/render/words.py::describe_time. */
   function timeWords(t0, t1, prec) {
-    if (t0 === null || t0 === undefined || t1 === null || t1 === undefined) return 'time unknown';
+    if (t0 === null || t0 === undefined || t1 === null || t1 === undefined) return tr('time unknown');
     var sameDay = dayStart(t0) === dayStart(t1);
-    var d0 = new Date(t0 * 1000), d1 = new Date(t1 * 1000);
-    if (prec === 'hour') return sameDay ? 'around ' + hhmm(t0) + ' on ' + fmtDay(t0) + ' (UTC)'
-      : 'between ' + hhmm(t0) + ' on ' + fmtDay(t0) + ' and ' + hhmm(t1) + ' on ' + fmtDay(t1) + ' (UTC)';
-    if (prec === 'week') return (t1 - t0) <= 8 * DAY ? 'in the week of ' + fmtDay(t0) : 'sometime between ' + fmtDay(t0) + ' and ' + fmtDay(t1);
-    if (prec === 'month') return (d0.getUTCFullYear() === d1.getUTCFullYear() && d0.getUTCMonth() === d1.getUTCMonth())
-      ? 'sometime in ' + fmtMonth(t0) : 'sometime between ' + fmtMonth(t0) + ' and ' + fmtMonth(t1);
-    if (prec === 'year') return d0.getUTCFullYear() === d1.getUTCFullYear() ? 'sometime in ' + d0.getUTCFullYear()
-      : 'sometime between ' + d0.getUTCFullYear() + ' and ' + d1.getUTCFullYear();
-    if (sameDay) return 'on ' + fmtDay(t0);
-    return 'between ' + fmtDay(t0) + ' and ' + fmtDay(t1);
+    var d0 = new Date(t0 * 1000), d1 = new Date(t1 * 1000), y0 = d0.getUTCFullYear(), y1 = d1.getUTCFullYear();
+    if (prec === 'hour') return sameDay ? tr('around {time} on {day} (UTC)', { time: hhmm(t0), day: fmtDay(t0) })
+      : tr('between {t0} on {d0} and {t1} on {d1} (UTC)', { t0: hhmm(t0), d0: fmtDay(t0), t1: hhmm(t1), d1: fmtDay(t1) });
+    if (prec === 'week') return (t1 - t0) <= 8 * DAY ? tr('in the week of {day}', { day: fmtDay(t0) }) : tr('sometime between {a} and {b}', { a: fmtDay(t0), b: fmtDay(t1) });
+    if (prec === 'month') return (y0 === y1 && d0.getUTCMonth() === d1.getUTCMonth())
+      ? tr('sometime in {when}', { when: fmtMonth(t0) }) : tr('sometime between {a} and {b}', { a: fmtMonth(t0), b: fmtMonth(t1) });
+    if (prec === 'year') return y0 === y1 ? tr('sometime in {when}', { when: num(y0) }) : tr('sometime between {a} and {b}', { a: num(y0), b: num(y1) });
+    if (sameDay) return tr('on {day}', { day: fmtDay(t0) });
+    return tr('between {a} and {b}', { a: fmtDay(t0), b: fmtDay(t1) });
   }
   function radiusWords(r) {
     if (r === null || r === undefined) return '';
-    if (r < 1000) return '\u00b1 ' + Math.max(10, Math.round(r / 10) * 10) + ' m';
+    if (r < 1000) return tr('\u00b1 {n} m', { n: num(Math.max(10, Math.round(r / 10) * 10)) });
     var km = r / 1000;
-    return '\u00b1 ' + (km < 10 ? km.toFixed(1) : Math.round(km)) + ' km';
+    return tr('\u00b1 {n} km', { n: num(km < 10 ? km.toFixed(1) : Math.round(km)) });
   }
   /** Fill opacity of an uncertainty area; mirrors words.py::fill_opacity. */
   function fillOpacity(r) {
@@ -305,7 +332,7 @@
       var labelled = [];
       for (k = items.length - 1; k >= 0; k--) {
         it = items[k]; i = it[0];
-        if (isRegion(d, i)) drawRegionMark(ctx, ctl.style(set.eventType(i)), it[1], it[2], d.places[d.pl[i]], radiusWords(d.r[i]), it[3] > 60 ? labelled : null);
+        if (isRegion(d, i)) drawRegionMark(ctx, ctl.style(set.eventType(i)), it[1], it[2], d.places[d.pl[i]] && placeName(d.places[d.pl[i]]), radiusWords(d.r[i]), it[3] > 60 ? labelled : null);
         else drawSymbol(ctx, ctl.style(set.eventType(i)), it[1], it[2], 5, set.ring(i), set.faded[i]);
         this._hits.push({ i: i, x: it[1], y: it[2], n: 1 });
       }
@@ -371,10 +398,10 @@
       if (hit.claims.length) {
         var i = hit.claims[0], st = this.ctl.style(set.eventType(i)), place = d.places[d.pl[i]];
         box = words(null, [(st.label || cap(set.eventType(i))) + ' \u00b7 ' + timeWords(d.t0[i], d.t1[i], set.precision(i)) + ' \u00b7 ',
-          place ? bdi(place) : 'unnamed place', ' ' + radiusWords(d.r[i]),
-          hit.claims.length > 1 ? ' (+' + (hit.claims.length - 1) + ' more)' : '']);
+          place ? bdi(placeName(place)) : tr('unnamed place'), ' ' + radiusWords(d.r[i]),
+          hit.claims.length > 1 ? ' ' + tr('(+{n} more)', { n: num(hit.claims.length - 1) }) : '']);
       } else {
-        box = el('span', null, hit.cluster.n + ' claims here: zoom in to see them');
+        box = el('span', null, tr('{n} claims here: zoom in to see them', { n: num(hit.cluster.n) }));
       }
       this._tip = L.tooltip({ direction: 'top', offset: [0, -8], className: 'sm-tip' })
         .setLatLng(this._map.containerPointToLatLng([hit.claims.length ? this._hitXY(hit.claims[0]).x : hit.cluster.x,
@@ -446,7 +473,7 @@
     self.pending++;
     window.SitmapBasemap.load(this.map, src, { lang: this.cfg.lang })
       .then(function (group) { self.basemap = group; })
-      .catch(function (err) { self.errors.push(['Basemap', err.message]); })
+      .catch(function (err) { self.errors.push([tr('Basemap'), err.message]); })
       .then(function () { self.pending--; self._loaded(); });
   };
 
@@ -465,9 +492,9 @@
             : { color: '#555', weight: 1, fill: false, opacity: 0.8 };
         }
       }).addTo(self.map);
-      self.layerControl.addOverlay(lyr, 'Boundaries');
+      self.layerControl.addOverlay(lyr, tr('Boundaries'));
       self.boundsLayer = lyr;
-    }).catch(function (err) { self.errors.push(['Boundaries', err.message]); })
+    }).catch(function (err) { self.errors.push([tr('Boundaries'), err.message]); })
       .then(function () { self.pending--; self._loaded(); });
   };
 
@@ -479,7 +506,7 @@
     var lyr = new ClaimCanvas(set, this, { clusterThreshold: this.cfg.cluster_threshold || 1500 });
     lyr.addTo(this.map);
     this.layers.push(lyr);
-    this.layerControl.addOverlay(lyr, { user: meta.title, words: ' (claims)' });
+    this.layerControl.addOverlay(lyr, { user: meta.title, words: '(claims)' });
     if (data.time_span) this._widenSpan(data.time_span);
   };
 
@@ -509,7 +536,7 @@
     lyr.sitmapMeta = meta;
     this.zoneLayers.push(lyr);
     this.gaps = (this.gaps || []).concat(fc.known_gaps || []);
-    this.layerControl.addOverlay(lyr, { user: meta.title, words: ' (zones)' });
+    this.layerControl.addOverlay(lyr, { user: meta.title, words: '(zones)' });
     if (fc.time_span) this._widenSpan(fc.time_span);
   };
 
@@ -614,14 +641,14 @@
       onAdd: function () {
         var box = el('div', 'sm-time leaflet-bar');
         L.DomEvent.disableClickPropagation(box); L.DomEvent.disableScrollPropagation(box);
-        var prev = add(box, el('button', 'sm-step', '\u25c0')); prev.type = 'button'; prev.title = 'Previous day'; prev.setAttribute('aria-label', 'Previous day');
+        var prev = add(box, el('button', 'sm-step', '\u25c0')); prev.type = 'button'; prev.title = tr('Previous day'); prev.setAttribute('aria-label', prev.title);
         var range = add(box, el('input', 'sm-range')); range.type = 'range'; range.min = 0; range.max = 0; range.value = 0;
-        range.setAttribute('aria-label', 'Day shown');
-        var next = add(box, el('button', 'sm-step', '\u25b6')); next.type = 'button'; next.title = 'Next day'; next.setAttribute('aria-label', 'Next day');
+        range.setAttribute('aria-label', tr('Day shown'));
+        var next = add(box, el('button', 'sm-step', '\u25b6')); next.type = 'button'; next.title = tr('Next day'); next.setAttribute('aria-label', next.title);
         var lab = add(box, el('span', 'sm-date', ''));
         var allLab = add(box, el('label', 'sm-all'));
         var all = add(allLab, el('input')); all.type = 'checkbox';
-        add(allLab, document.createTextNode(' all dates'));
+        add(allLab, document.createTextNode(' ' + tr('all dates')));
         self.ui = { prev: prev, next: next, range: range, label: lab, all: all };
         range.addEventListener('input', function () { self.setDay(self.span[0] + (+range.value) * DAY); });
         prev.addEventListener('click', function () { self.step(-1); });
@@ -654,7 +681,7 @@
     else if (init.interval && init.span_start && init.span_end) this.ui.label.textContent = fmtDay(parseDay(init.span_start)) + ' \u2013 ' + fmtDay(parseDay(init.span_end));
     else if (init.interval) this.ui.label.textContent = init.interval;
     else if (this.span[0] !== null) this.ui.label.textContent = fmtDay(this.span[0]) + ' \u2013 ' + fmtDay(this.span[1]);
-    else this.ui.label.textContent = 'all dates';
+    else this.ui.label.textContent = tr('all dates');
   };
   Controller.prototype.step = function (k) {
     if (this.span[0] === null) return;
@@ -707,37 +734,28 @@
     var self = this;
     var C = L.Control.extend({
       options: { position: 'topright' },
-      onAdd: function () { var d = el('div', 'sm-status', 'Loading\u2026'); d.setAttribute('role', 'status'); self.statusEl = d; return d; }
+      onAdd: function () { var d = el('div', 'sm-status', tr('Loading\u2026')); d.setAttribute('role', 'status'); self.statusEl = d; return d; }
     });
     new C().addTo(this.map);
   };
-  /** sitmap's words with ``{fields}`` filled; sitmap-reader.js translates them (English here). */
-  Controller.prototype.tr = function (key, fields) {
-    var text = key;
-    if (fields) Object.keys(fields).forEach(function (k) { text = text.split('{' + k + '}').join(String(fields[k])); });
-    return text;
-  };
-  /** A day in words ("2 Dec 2023"); sitmap-reader.js writes it in the reader's language. */
-  Controller.prototype.dayWords = function (sec) { return fmtDay(sec); };
-
   Controller.prototype.updateStatus = function () {
     if (!this.statusEl) return;
-    if (this.pending > 0) { this.statusEl.textContent = 'Loading\u2026'; return; }
-    var n = this.drawnCount(), parts = [], tr = this.tr.bind(this);
-    if (this.layers.length || !this.zoneLayers.length) parts.push(n === 1 && !this.translated ? '1 claim' : tr('{n} claims', { n: n }));
+    if (this.pending > 0) { this.statusEl.textContent = tr('Loading\u2026'); return; }
+    var n = this.drawnCount(), parts = [];
+    if (this.layers.length || !this.zoneLayers.length) parts.push(n === 1 && !this.translated ? '1 claim' : tr('{n} claims', { n: num(n) }));
     var unlocated = 0;
     this.sets.forEach(function (s) { unlocated += s.data.unlocated || 0; });
-    if (this.zoneLayers.length) parts.push(tr('{n} zones', { n: this.zonesShown || 0 }));
-    parts.push(this.t.day !== null ? this.dayWords(this.t.day) : tr('all dates'));
-    if (this.cfg.as_of_label) parts.push('as known ' + this.cfg.as_of_label);
-    if (unlocated) parts.push(tr('{n} without a place, not drawn', { n: unlocated }));
+    if (this.zoneLayers.length) parts.push(tr('{n} zones', { n: num(this.zonesShown || 0) }));
+    parts.push(this.t.day !== null ? fmtDay(this.t.day) : tr('all dates'));
+    if (this.cfg.as_of_label) parts.push(tr('as known {when}', { when: this.cfg.as_of_label }));
+    if (unlocated) parts.push(tr('{n} without a place, not drawn', { n: num(unlocated) }));
     var day = this.t.day, gaps = (this.gaps || []).filter(function (g) { return day === null || parseDay(g.date) <= day; });
-    if (gaps.length) parts.push(tr('record incomplete: {n} known orders not drawn', { n: gaps.length }));
+    if (gaps.length) parts.push(tr('record incomplete: {n} known orders not drawn', { n: num(gaps.length) }));
     this.statusEl.textContent = parts.join(' \u00b7 ');
     if (this.errors.length) {
-      var msg = ['Could not load '];
-      this.errors.forEach(function (e, k) { msg.push(k ? '; ' : '', bdi(e[0]), ': ' + e[1]); });
-      add(this.statusEl, words('sm-error', msg)).style.display = 'block';
+      var msg = el('span', 'sm-error');
+      this.errors.forEach(function (e, k) { if (k) add(msg, document.createTextNode('; ')); add(msg, fill(null, 'Could not load {what}: {error}', { what: bdi(e[0]), error: e[1] })); });
+      add(this.statusEl, msg).style.display = 'block';
     }
     var c = this.map.getContainer();
     c.setAttribute('data-drawn-claims', String(n));
@@ -748,7 +766,7 @@
       options: { position: 'topright' },
       onAdd: function () {
         var d = el('div', 'sm-newer');
-        var a = add(d, el('a', null, newer.text || 'Newer reports exist'));
+        var a = add(d, el('a', null, tr(newer.text || 'Newer reports exist: open the current map')));
         a.href = newer.url; a.target = '_blank'; a.rel = 'noopener noreferrer';
         return d;
       }
@@ -763,7 +781,7 @@
         var box = el('details', 'sm-legend');
         if (!cfg.embed && self.map.getSize().y >= 600) box.open = true;
         L.DomEvent.disableClickPropagation(box); L.DomEvent.disableScrollPropagation(box);
-        add(box, el('summary', null, 'Legend'));
+        add(box, el('summary', null, tr('Legend')));
         self.legendBody = add(box, el('div', 'sm-leg-body'));
         self._fillLegend(cfg.legend_types || Object.keys(cfg.palette), true);
         return box;
@@ -786,20 +804,20 @@
       ['', true, 'time known only to a week or month']].forEach(function (r) {
       var row = add(box, el('div', 'sm-leg-row'));
       add(row, symbolIcon(grey, r[0], r[1]));
-      add(row, el('span', null, r[2]));
+      add(row, el('span', null, tr(r[2])));
     });
     var r3 = add(box, el('div', 'sm-leg-row')); add(r3, el('span', 'sm-sw sm-sw-unc'));
-    add(r3, el('span', null, 'shaded circle or area: where it may have happened (paler = vaguer)'));
+    add(r3, el('span', null, tr('shaded circle or area: where it may have happened (paler = vaguer)')));
     if (withZones) {
       Object.keys(cfg.zone_palette || {}).forEach(function (k) {
         var zs = cfg.zone_palette[k];
         var row = add(box, el('div', 'sm-leg-row'));
         var sw = add(row, el('span', 'sm-sw')); sw.style.background = zs.color; sw.style.borderColor = zs.color;
-        add(row, el('span', null, (zs.label || cap(k)) + ' (dashed: lifted)'));
+        add(row, el('span', null, tr('{label} (dashed: lifted)', { label: zs.label || cap(k) })));
       });
     }
     (cfg.layers || []).forEach(function (l) { if (l.note) add(box, el('div', 'sm-leg-note sm-leg-reviewed', l.note)); });
-    add(box, el('div', 'sm-leg-note', 'Every feature is a claim: who says so is in its popup.'));
+    add(box, el('div', 'sm-leg-note', tr('Every feature is a claim: who says so is in its popup.')));
   };
   Controller.prototype._legendFromData = function () {
     var present = {};
@@ -811,7 +829,7 @@
   // ---------------------------------------------------------------- popups
   function row(parent, name, value) {
     var r = add(parent, el('div', 'sm-row'));
-    add(r, el('span', 'sm-k', name));
+    add(r, el('span', 'sm-k', tr(name)));
     if (typeof value === 'string') add(r, el('span', 'sm-v', value)); else add(r, value);
     return r;
   }
@@ -830,15 +848,20 @@
     if ((lo !== null && lo !== undefined) || (hi !== null && hi !== undefined)) s += (s ? ' ' : '') + '(' + (lo === null || lo === undefined ? '?' : lo) + '\u2013' + (hi === null || hi === undefined ? '?' : hi) + ')';
     return s;
   }
-  /** "X said" + ``tail``, with the claimant (or source) isolated from sitmap's words. */
-  function said(claimant, source, tail) {
+  /** "according to X" (``colon``: before a quote), with the claimant (or source) isolated from sitmap's words. */
+  function said(claimant, source, colon) {
     var who = claimant || source;
-    return words('sm-v', [who ? bdi(who) : 'An unnamed source', ' said' + tail]);
+    return fill('sm-v', colon ? '{who} said:' : '{who} said so', { who: who ? bdi(who) : tr('An unnamed source') });
+  }
+  /** Data words (a status, a conflict, a flag) in the reader's language: a known kind before ':' is translated. */
+  function dataWords(s) {
+    var k = String(s || '').split(':')[0];
+    return I18N.messages && I18N.messages[k] ? tr(k) + String(s).slice(k.length) : label(s);
   }
 
   Controller.prototype.claimPopup = function (set, idx) {
     var self = this, box = el('div', 'sm-pop');
-    if (idx.length > 1) add(box, el('div', 'sm-pop-many', idx.length + ' claims here'));
+    if (idx.length > 1) add(box, el('div', 'sm-pop-many', tr('{n} claims here', { n: num(idx.length) })));
     var seen = {};
     idx.forEach(function (i) {
       var k = set.data.inc ? set.data.inc[i] : -1;
@@ -854,25 +877,25 @@
     var head = add(card, el('div', 'sm-head'));
     add(head, symbolIcon(st, set.ring(i), set.faded[i]));
     add(head, el('strong', null, st.label || cap(type)));
-    add(head, el('span', 'sm-badge sm-' + d.statuses[d.s[i]], d.statuses[d.s[i]]));
+    add(head, el('span', 'sm-badge sm-' + d.statuses[d.s[i]], tr(d.statuses[d.s[i]])));
     row(card, 'When', timeWords(d.t0[i], d.t1[i], set.precision(i)));
     var place = d.places[d.pl[i]];
-    row(card, 'Where', words('sm-v', [place ? bdi(place) : 'unnamed place', d.r[i] !== null ? ' ' + radiusWords(d.r[i]) : '']));
+    row(card, 'Where', words('sm-v', [place ? bdi(placeName(place)) : tr('unnamed place'), d.r[i] !== null ? ' ' + radiusWords(d.r[i]) : '']));
     var method = d.methods ? d.methods[d.m[i]] : null;
-    if (method && this.cfg.method_words && this.cfg.method_words[method]) row(card, 'How placed', this.cfg.method_words[method]);
+    if (method && this.cfg.method_words && this.cfg.method_words[method]) row(card, 'How placed', tr(this.cfg.method_words[method]));
     var claimant = d.claimants[d.c[i]], source = d.sources[d.src[i]];
-    var who = row(card, 'Who says', said(claimant, source, ' so'));
-    var detail = add(card, el('div', 'sm-detail', 'Loading source and quote\u2026'));
+    var who = row(card, 'Who says', said(claimant, source));
+    var detail = add(card, el('div', 'sm-detail', tr('Loading source and quote\u2026')));
     var inc = set.incident(i);
     if (d.incidents_inline === false && set.meta.data_url) {
-      var slot = add(card, el('div', 'sm-detail', 'Checking other sources\u2026'));
+      var slot = add(card, el('div', 'sm-detail', tr('Checking other sources\u2026')));
       this._fetchIncident(set, i, slot);
     } else if (inc) {
-      row(card, 'Sources', inc.independent_sources + ' independent (' + inc.status + ')');
+      row(card, 'Sources', tr('{n} independent ({status})', { n: num(inc.independent_sources), status: tr(inc.status) }));
       var members = (set.byInc[d.inc[i]] || []).filter(function (j) { return j !== i; });
       if (!incidentShown && (members.length || (inc.conflicts && inc.conflicts.length))) add(card, this._sideBySide(set, [i].concat(members), inc));
     } else {
-      row(card, 'Sources', '1 (single source)');
+      row(card, 'Sources', tr('1 (single source)'));
     }
     this._details(set, d.ids[i], detail, who);
     return card;
@@ -889,30 +912,30 @@
     }).then(function (resp) {
       slot.textContent = '';
       var inc = resp.incident;
-      if (!inc) { row(slot, 'Sources', '1 (single source)'); return; }
-      row(slot, 'Sources', inc.independent_sources + ' independent (' + inc.status + ')');
+      if (!inc) { row(slot, 'Sources', tr('1 (single source)')); return; }
+      row(slot, 'Sources', tr('{n} independent ({status})', { n: num(inc.independent_sources), status: tr(inc.status) }));
       var others = new ClaimSet(meta, resp), me = resp.ids.indexOf(id), order = [me];
       for (var j = 0; j < others.n; j++) if (j !== me) order.push(j);
       if (order.length > 1 || (inc.conflicts && inc.conflicts.length)) add(slot, self._sideBySide(others, order, inc));
-    }).catch(function (err) { slot.textContent = 'Other sources unavailable (' + err.message + ')'; });
+    }).catch(function (err) { slot.textContent = tr('Other sources unavailable ({error})', { error: err.message }); });
   };
 
   Controller.prototype._sideBySide = function (set, members, inc) {
     var d = set.data, wrap = el('div', 'sm-side');
-    if (inc.conflicts && inc.conflicts.length) add(wrap, el('div', 'sm-conflict', 'Claims differ on: ' + inc.conflicts.map(label).join(', ')));
+    if (inc.conflicts && inc.conflicts.length) add(wrap, el('div', 'sm-conflict', tr('Claims differ on: {list}', { list: inc.conflicts.map(dataWords).join(', ') })));
     var table = add(wrap, el('table', 'sm-cmp'));
     function user(text) { return text ? bdi(text) : '?'; }
     var rows = [['Who', function (j) { return words(null, [user(d.claimants[d.c[j]] || d.sources[d.src[j]])]); }],
       ['Source', function (j) { return words(null, [user(d.sources[d.src[j]])]); }],
       ['When', function (j) { return timeWords(d.t0[j], d.t1[j], set.precision(j)); }],
-      ['Where', function (j) { return words(null, [user(d.places[d.pl[j]]), ' ' + radiusWords(d.r[j])]); }],
-      ['Killed (claimed)', function (j) { return d.f && d.f[j] !== null ? String(d.f[j]) : '\u2013'; }],
-      ['Status', function (j) { return d.statuses[d.s[j]]; }]];
+      ['Where', function (j) { return words(null, [user(d.places[d.pl[j]] && placeName(d.places[d.pl[j]])), ' ' + radiusWords(d.r[j])]); }],
+      ['Killed (claimed)', function (j) { return d.f && d.f[j] !== null ? num(d.f[j]) : '\u2013'; }],
+      ['Status', function (j) { return tr(d.statuses[d.s[j]]); }]];
     members = members.slice(0, 4);
     rows.forEach(function (r) {
-      var tr = add(table, el('tr'));
-      add(tr, el('th', null, r[0]));
-      members.forEach(function (j) { var v = r[1](j); add(tr, typeof v === 'string' ? el('td', null, v) : add(el('td'), v)); });
+      var line = add(table, el('tr'));
+      add(line, el('th', null, tr(r[0])));
+      members.forEach(function (j) { var v = r[1](j); add(line, typeof v === 'string' ? el('td', null, v) : add(el('td'), v)); });
     });
     return wrap;
   };
@@ -928,28 +951,29 @@
       var p = f.properties || {};
       target.textContent = '';
       if (p.quote) {
-        who.replaceChild(said(p.claimant, p.source, ':'), who.lastChild);
+        who.replaceChild(said(p.claimant, p.source, true), who.lastChild);
         var q = add(target, el('blockquote', 'sm-quote'));
         q.setAttribute('dir', 'auto');
         add(q, words(null, ['\u201c', bdi(p.quote), '\u201d']));
       }
-      var counts = [['Killed', 'fatalities'], ['Injured', 'injured']];
+      var counts = [['Killed (as claimed)', 'fatalities'], ['Injured (as claimed)', 'injured']];
       counts.forEach(function (c) {
         var w = countWords(p, c[1]), said = p[c[1] + '_text'];
         // the words as written ("dozens") first: a range alone would read as a figure someone gave
-        if (w) row(target, c[0] + ' (as claimed)', said ? words('sm-v', [bdi(said), ' \u00b7 ' + w]) : w);
+        if (w) row(target, c[0], said ? words('sm-v', [bdi(said), ' \u00b7 ' + w]) : w);
       });
       var src = el('span', 'sm-v');
-      add(src, link(p.url, p.source || p.url || 'source'));
-      if (p.report_id) add(src, words('sm-muted', [' report ', bdi(p.report_id)]));
+      add(src, link(p.url, p.source || p.url || tr('source')));
+      if (p.report_id) { add(src, document.createTextNode(' ')); add(src, fill('sm-muted', 'report {id}', { id: bdi(p.report_id) })); }
       row(target, 'Source', src);
-      if (p.coarsened_to) row(target, 'Published as', words('sm-v', ['location coarsened to ', bdi(p.coarsened_to)]));
-      row(target, 'Checked', p.review && p.review !== 'machine' ? 'checked by an editor' : 'machine reading, not yet checked');
-      if (p.status === 'disputed') row(target, 'Status', 'disputed: another account in the reports contradicts this one');
+      if (p.coarsened_to) row(target, 'Published as', fill('sm-v', 'location coarsened to {place}', { place: bdi(placeName(p.coarsened_to)) }));
+      row(target, 'Checked', tr(p.review && p.review !== 'machine' ? 'checked by an editor' : 'machine reading, not yet checked'));
+      if (p.status === 'disputed') row(target, 'Status', tr('disputed: another account in the reports contradicts this one'));
       // how the claim was read (an inferred claimant, a place taken from the sentence before ...)
       if (p.notes) row(target, 'How it was read', words('sm-v sm-muted', [bdi(p.notes)]));
-      row(target, 'Recorded', (p.recorded_at || '').slice(0, 16).replace('T', ' ') + ' UTC, version ' + (p.version || 1) + ', ' + (p.review || 'machine') + ' review');
-    }).catch(function (err) { target.textContent = 'Details unavailable (' + err.message + ')'; });
+      var at = p.recorded_at ? isoTime(p.recorded_at) : null;
+      row(target, 'Recorded', tr('{time} UTC, version {v}, {review} review', { time: at === null ? '?' : fmtDay(at) + ' ' + hhmm(at), v: num(p.version || 1), review: tr(p.review || 'machine') }));
+    }).catch(function (err) { target.textContent = tr('Details unavailable ({error})', { error: err.message }); });
   };
 
   Controller.prototype.zonePopup = function (f) {
@@ -958,16 +982,16 @@
     var head = add(card, el('div', 'sm-head'));
     add(head, el('strong', null, zs.label || cap(p.order_type)));
     var st = this._zoneState(p);
-    add(head, el('span', 'sm-badge', st === 'active' ? 'in force' : st));
+    add(head, el('span', 'sm-badge', tr(st === 'active' ? 'in force' : st)));
     if (p.title) row(card, 'Order', words('sm-v', [bdi(p.title)]));
     row(card, 'Issued', p.issued_at ? fmtDay(isoTime(p.issued_at)) : '?');
-    row(card, 'In force', (p.effective_from ? fmtDay(isoTime(p.effective_from)) : '?') + ' \u2013 ' + (p.lifted_at ? fmtDay(isoTime(p.lifted_at)) : 'not lifted'));
-    row(card, 'Who says', words('sm-v', [p.issuer ? bdi(p.issuer) : 'unknown issuer', ' ordered this']));
+    row(card, 'In force', (p.effective_from ? fmtDay(isoTime(p.effective_from)) : '?') + ' \u2013 ' + (p.lifted_at ? fmtDay(isoTime(p.lifted_at)) : tr('not lifted')));
+    row(card, 'Who says', fill('sm-v', '{who} ordered this', { who: p.issuer ? bdi(p.issuer) : tr('unknown issuer') }));
     if (p.block_ids && p.block_ids.length) row(card, 'Blocks', words('sm-v', [bdi(p.block_ids.join(', '))]));
-    if (p.approx_block_ids && p.approx_block_ids.length) row(card, 'Approximate', words('sm-v', [bdi(p.approx_block_ids.join(', ')), ' (parent block used)']));
-    if (p.area_km2 !== null && p.area_km2 !== undefined) row(card, 'Area', Number(p.area_km2).toFixed(1) + ' km\u00b2' + (p.stated_area_km2 ? ' (stated ' + p.stated_area_km2 + ' km\u00b2)' : ''));
-    if (p.flags && p.flags.length) row(card, 'Flags', p.flags.map(label).join(', '));
-    var src = el('span', 'sm-v'); add(src, link(p.url, p.source || p.url || 'source'));
+    if (p.approx_block_ids && p.approx_block_ids.length) row(card, 'Approximate', words('sm-v', [bdi(p.approx_block_ids.join(', ')), ' ' + tr('(parent block used)')]));
+    if (p.area_km2 !== null && p.area_km2 !== undefined) row(card, 'Area', tr('{n} km\u00b2', { n: num(Number(p.area_km2).toFixed(1)) }) + (p.stated_area_km2 ? ' ' + tr('(stated {n} km\u00b2)', { n: num(p.stated_area_km2) }) : ''));
+    if (p.flags && p.flags.length) row(card, 'Flags', p.flags.map(dataWords).join(', '));
+    var src = el('span', 'sm-v'); add(src, link(p.url, p.source || p.url || tr('source')));
     row(card, 'Source', src);
     return box;
   };
@@ -975,6 +999,7 @@
   // ---------------------------------------------------------------- entry point
   /** Attach sitmap layers to a Leaflet ``map`` according to ``cfg`` (built by mapbuilder.py). */
   function init(map, cfg) {
+    if (cfg.i18n) I18N = cfg.i18n;
     var ctl = new Controller(map, cfg);
     window.sitmapMaps = window.sitmapMaps || [];
     window.sitmapMaps.push(ctl);
@@ -986,6 +1011,6 @@
     init: init, timeWords: timeWords, radiusWords: radiusWords, fillOpacity: fillOpacity,
     // for sitmap-reader.js (list, filters, time histogram, mobile popups), which extends these
     Controller: Controller, ClaimSet: ClaimSet, symbolIcon: symbolIcon, drawSymbol: drawSymbol,
-    util: { el: el, add: add, bdi: bdi, dayStart: dayStart, isoDay: isoDay, parseDay: parseDay }
+    util: { el: el, add: add, bdi: bdi, fill: fill, tr: tr, num: num, fmtDay: fmtDay, placeName: placeName, dataWords: dataWords, dayStart: dayStart, isoDay: isoDay, parseDay: parseDay }
   };
 })();

@@ -31,7 +31,7 @@
   btn.addEventListener('click', function () {
     ta.value = pinned();
     ta.select();
-    var done = function () { out.textContent = ' copied'; };
+    var done = function () { out.textContent = ' ' + (btn.getAttribute('data-copied') || 'copied'); };
     if (navigator.clipboard && window.isSecureContext) navigator.clipboard.writeText(ta.value).then(done, function () { document.execCommand('copy'); done(); });
     else { document.execCommand('copy'); done(); }
   });

@@ -23,31 +23,17 @@
   var SM = window.SitmapMap;
   if (!SM || !SM.Controller) return;
   var C = SM.Controller.prototype, DAY = 86400;
-  var EN_MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
   var PHONE = 600;
   var MAX_ROWS = 150;
 
   // ---------------------------------------------------------------- small helpers (sitmap-map.js's own)
-  var U = SM.util, el = U.el, add = U.add, bdi = U.bdi, dayStart = U.dayStart, isoDay = U.isoDay, parseDay = U.parseDay;
+  var U = SM.util, el = U.el, add = U.add, bdi = U.bdi, fill = U.fill, place = U.placeName, dayStart = U.dayStart, isoDay = U.isoDay, parseDay = U.parseDay;
   function phone() { return window.innerWidth <= PHONE; }
 
-  /** sitmap's words in the reader's language (English when there is no translation). */
-  function T(cfg, key, fields) {
-    var i18n = cfg.i18n || {}, text = (i18n.messages && i18n.messages[key]) || key;
-    if (fields) Object.keys(fields).forEach(function (k) { text = text.split('{' + k + '}').join(String(fields[k])); });
-    return text;
-  }
-  /** A number in the reader's digits (Babel's zero digit). */
-  function num(cfg, n) {
-    var zero = (cfg.i18n && cfg.i18n.zero) || '0', s = String(n);
-    if (zero === '0') return s;
-    var base = zero.charCodeAt(0);
-    return s.replace(/[0-9]/g, function (d) { return String.fromCharCode(base + (+d)); });
-  }
-  function fmtDay(cfg, sec) {
-    var d = new Date(sec * 1000), months = (cfg.i18n && cfg.i18n.months) || EN_MONTHS;
-    return num(cfg, d.getUTCDate()) + ' ' + months[d.getUTCMonth()] + ' ' + num(cfg, d.getUTCFullYear());
-  }
+  /** sitmap's words in the reader's language (sitmap-map.js's tr; ``cfg`` is kept for the callers' sake). */
+  function T(cfg, key, fields) { return U.tr(key, fields); }
+  function num(cfg, n) { return U.num(n); }
+  function fmtDay(cfg, sec) { return U.fmtDay(sec); }
   function label(s) { s = String(s || '').replace(/_/g, ' '); return s.charAt(0).toUpperCase() + s.slice(1); }
 
   // ---------------------------------------------------------------- per-claim facts
@@ -324,11 +310,11 @@
     add(body, el('strong', null, st.label || label(type)));
     add(body, document.createTextNode(' \u00b7 ' + SM.timeWords(d.t0[i], d.t1[i], set.precision(i))));
     var where = add(body, el('span', 'sm-item-where'));
-    add(where, bdi(d.places[d.pl[i]] || '?'));
+    add(where, bdi(d.places[d.pl[i]] ? place(d.places[d.pl[i]]) : '?'));
     add(where, document.createTextNode(' ' + SM.radiusWords(d.r[i])));
     var who = add(body, el('span', 'sm-item-who'));
     var c = claimant(set, i);
-    if (c) { add(who, bdi(c)); add(who, document.createTextNode(' \u2014 ' + T(cfg, 'says'))); }
+    if (c) add(who, fill(null, '{who} \u2014 says', { who: bdi(c) }));
     var src = d.sources[d.src[i]];
     if (src && src !== c) { add(who, document.createTextNode(' \u00b7 ')); add(who, bdi(src)); }
     li.addEventListener('mouseenter', function () { self.highlight(set, i); });
@@ -350,7 +336,7 @@
     this.list.textContent = '';
     rows.slice(0, MAX_ROWS).forEach(function (r) { add(self.list, self._row(r[0], r[1])); });
     this.listCount.textContent = '(' + num(this.cfg, rows.length) + ')';
-    this.listMore.textContent = rows.length > MAX_ROWS ? (rows.length - MAX_ROWS) + ' more: zoom in or filter to list them' :
+    this.listMore.textContent = rows.length > MAX_ROWS ? T(this.cfg, '{n} more: zoom in or filter to list them', { n: num(this.cfg, rows.length - MAX_ROWS) }) :
       rows.length ? '' : T(this.cfg, 'No claims in view for this time.');
     if (this.unplacedList) {
       this.unplacedList.textContent = '';
@@ -375,9 +361,9 @@
     var body = add(li, el('span', 'sm-item-body'));
     add(body, el('strong', null, st.label || label(u.event_type)));
     add(body, document.createTextNode(' \u00b7 ' + SM.timeWords(u.t0, u.t1, u.precision) + ' \u00b7 '));
-    if (u.place) add(body, bdi(u.place)); else add(body, document.createTextNode('?'));
+    if (u.place) add(body, bdi(place(u.place))); else add(body, document.createTextNode('?'));
     var who = add(body, el('span', 'sm-item-who'));
-    if (u.claimant) { add(who, bdi(u.claimant)); add(who, document.createTextNode(' \u2014 ' + T(this.cfg, 'says'))); }
+    if (u.claimant) add(who, fill(null, '{who} \u2014 says', { who: bdi(u.claimant) }));
     li.addEventListener('click', function () { self.openUnplaced(set, u); });
     return li;
   };
@@ -472,12 +458,11 @@
     var cfg = this.cfg, box = el('div', 'sm-pop'), card = add(box, el('div', 'sm-card'));
     var st = typeStyle(this, u.event_type), head = add(card, el('div', 'sm-head'));
     add(head, el('strong', null, st.label || label(u.event_type)));
-    add(head, el('span', 'sm-badge', u.status));
-    function line(k, v) { var r = add(card, el('div', 'sm-row')); add(r, el('span', 'sm-k', k)); var s = add(r, el('span', 'sm-v')); add(s, v); }
+    add(head, el('span', 'sm-badge', T(cfg, u.status)));
+    function line(k, v) { var r = add(card, el('div', 'sm-row')); add(r, el('span', 'sm-k', T(cfg, k))); var s = add(r, el('span', 'sm-v')); add(s, v); }
     line('When', document.createTextNode(SM.timeWords(u.t0, u.t1, u.precision)));
-    line('Where', u.place ? bdi(u.place) : document.createTextNode('not placed: it cannot be drawn'));
-    var who = el('span'); if (u.claimant) add(who, bdi(u.claimant)); add(who, document.createTextNode(' said so'));
-    line('Who says', who);
+    line('Where', u.place ? bdi(place(u.place)) : document.createTextNode(T(cfg, 'not placed: it cannot be drawn')));
+    line('Who says', fill(null, '{who} said so', { who: u.claimant ? bdi(u.claimant) : T(cfg, 'An unnamed source') }));
     var src = el('span');
     if (u.url && /^https?:\/\//i.test(u.url)) { var a = add(src, el('a')); a.href = u.url; a.target = '_blank'; a.rel = 'noopener noreferrer'; add(a, bdi(u.source || u.url)); }
     else if (u.source) add(src, bdi(u.source));
@@ -485,7 +470,6 @@
     add(card, this._permalink(u.id));
     this.selected = [u.id]; this._markSelected(true); this._fromList = true;
     this.showSheet(box);
-    void cfg;
   };
 
   // ---------------------------------------------------------------- popups: permalink, grouped by day
@@ -520,9 +504,9 @@
     if (order.length < 2) return claimPopup.call(this, set, idx);
     order.sort().reverse();
     var self = this, box = el('div', 'sm-pop'), seen = {};
-    add(box, el('div', 'sm-pop-many', idx.length + ' claims here, on ' + order.length + ' different days'));
+    add(box, el('div', 'sm-pop-many', T(this.cfg, '{n} claims here, on {d} different days', { n: num(this.cfg, idx.length), d: num(this.cfg, order.length) })));
     order.forEach(function (key) {
-      add(box, el('h3', 'sm-pop-day', key === 'undated' ? 'time unknown' : fmtDay(self.cfg, parseDay(key))));
+      add(box, el('h3', 'sm-pop-day', key === 'undated' ? T(self.cfg, 'time unknown') : fmtDay(self.cfg, parseDay(key))));
       groups[key].forEach(function (i) {
         var k = d.inc ? d.inc[i] : -1;
         add(box, self._claimCard(set, i, k >= 0 && seen[k]));
@@ -659,7 +643,7 @@
       ctx.fillRect((t - a) / DAY * bw, h - bh, Math.max(1, bw - (bw > 3 ? 1 : 0)), bh);
     });
     var total = this.dayCounts.days.length;
-    hist.setAttribute('aria-label', T(this.cfg, 'Claims per day') + ': ' + total + ' days with claims, ' + fmtDay(this.cfg, a) + ' \u2013 ' + fmtDay(this.cfg, this.span[1]));
+    hist.setAttribute('aria-label', T(this.cfg, 'Claims per day') + ': ' + T(this.cfg, '{n} days with claims, {a} \u2013 {b}', { n: num(this.cfg, total), a: fmtDay(this.cfg, a), b: fmtDay(this.cfg, this.span[1]) }));
   };
 
   var labelTime = C._labelTime;
@@ -708,7 +692,8 @@
     var when = this.t.day !== null ? fmtDay(cfg, this.t.day) : this.t.from !== null && this.t.from !== undefined ?
       fmtDay(cfg, this.t.from) + ' \u2013 ' + fmtDay(cfg, this.t.to - DAY) : (this.ui && this.ui.label.textContent) || T(cfg, 'all dates');
     add(cap, document.createTextNode((cfg.embed ? ' \u00b7 ' : '') + when));
-    add(cap, document.createTextNode(' \u00b7 ' + T(cfg, 'as of') + ' ' + (cfg.as_of_label ? cfg.as_of_label.replace(/^on /, '') : new Date().toISOString().slice(0, 16).replace('T', ' ') + ' UTC')));
+    var now = Math.floor(Date.now() / 1000);
+    add(cap, document.createTextNode(' \u00b7 ' + T(cfg, 'as of') + ' ' + (cfg.as_of_time || fmtDay(cfg, now) + ' ' + num(cfg, new Date(now * 1000).toISOString().slice(11, 16)) + ' UTC')));
     var filt = this.filterWords();
     if (filt.length) {
       var f = add(cap, el('span', 'sm-caption-filter'));
@@ -760,13 +745,6 @@
   };
 
   // ---------------------------------------------------------------- wiring
-  C.tr = function (key, fields) {
-    var out = {};
-    if (fields) Object.keys(fields).forEach(function (k) { out[k] = typeof fields[k] === 'number' ? num(this.cfg, fields[k]) : fields[k]; }, this);
-    return T(this.cfg, key, fields ? out : null);
-  };
-  C.dayWords = function (sec) { return fmtDay(this.cfg, sec); };
-
   var updateStatus = C.updateStatus;
   C.updateStatus = function () {
     updateStatus.call(this);
