@@ -37,7 +37,8 @@ def _clauses(sentence: Sentence) -> list[Sentence]:
         return [sentence]
     types = [_clause_type(p.text) for p in parts]
     if sum(1 for t in types if t) < 2 or len({t for t in types if t}) < 2:
-        return [sentence]
+        # one event type in its clauses: still two tellers' accounts of it, perhaps
+        return _claimant_clauses(sentence) if len(_SAYS.findall(sentence.text)) >= 2 else [sentence]
     return _merge_untyped(sentence, parts, types)
 
 

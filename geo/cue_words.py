@@ -158,7 +158,7 @@ CUE_PATTERNS: list[tuple[str, float, re.Pattern[str]]] = [
         0.95,
         re.compile(
             _cues(
-                r"shell(?:ing|ed|s|fire)",
+                r"shell(?:ing|ed|s|fire)?",
                 r"artillery",
                 r"tank (?:fire|shells?|rounds?)",
                 r"mortars?",

@@ -44,6 +44,7 @@ from geo.claimants import (
     elided_speech,
     find_claimant,
     find_issuer,
+    is_own_reporter,
     name_span,
     resolve_generic,
 )
@@ -261,6 +262,8 @@ def claims_from_mentions(
             claimant = clause_claimant  # "X told residents to leave, and then said it had ...": X's words
         clause_claimant = claimant
         places, speaker = event_places(text, s, _outside_name(by_sentence[i], s, claimant), etype or "other", claimant)
+        if speaker and not places and claimant is not None and is_own_reporter(claimant.text):
+            places = speaker  # "our correspondent in Deir el-Balah says a drone struck a car": it is there
         attributed = attributed_counts(s.text) if (etype or current is not None) else []
         reporter = para_reporter.get(s.paragraph)
         counts: dict[str, CountEstimate] = {}
@@ -364,9 +367,20 @@ def claims_from_mentions(
             context_places = places
 
     mark_conflicting_figures(events)
+    # a paragraph whose tellers contradict each other lends none of them to a sentence told by nobody
+    contested = {ev.paragraph for ev in events if ev.disputed}
     focus = report_focus(text, sentences, mentions, claimants)
     return [
-        build_claim(part, text, para_main.get(part.paragraph), main, focus, pub, source, url)
+        build_claim(
+            part,
+            text,
+            None if part.paragraph in contested else para_main.get(part.paragraph),
+            main,
+            focus,
+            pub,
+            source,
+            url,
+        )
         for ev in events
         for part in split_by_place(ev)
     ]

@@ -120,3 +120,41 @@ def test_but_joining_two_events_at_two_places_is_no_dispute() -> None:
         ("Israeli military", "reported", "Abasan al-Kabira", "ground_operation"),
         ("residents", "reported", "Khuza'a", "shelling"),
     ]
+
+
+def test_according_to_then_a_denial_in_a_sentence_of_several_cue_types() -> None:
+    text = (
+        "Israeli troops fired on people near a checkpoint in Tubas on Friday, killing two, according to WAFA; "
+        "the army denied that soldiers had opened fire."
+    )
+    got = _accounts(text, "2024-09-01")
+    assert [(who, status, place) for who, status, place, _, _ in got] == [
+        ("Israeli military", "disputed", "Ţūbās"),
+        ("WAFA", "disputed", "Ţūbās"),
+    ]
+
+
+def test_a_contested_paragraph_lends_no_teller_to_an_unattributed_sentence() -> None:
+    text = (
+        "Medics said a strike killed six people in Bureij on Monday; the army denied it. "
+        "Tanks also shelled Maghazi on Monday."
+    )
+    claims = geo.parse(text, published="2024-02-13", source="Example Wire")
+    maghazi = next(c for c in claims if c.place_name == "Maghazi")
+    assert (maghazi.claimant, maghazi.status) == ("Example Wire", "reported")
+    assert "claimant is the source" in (maghazi.notes or "")
+
+
+def test_the_outlets_own_correspondent_is_where_the_event_is() -> None:
+    text = "Our reporter in Khan Younis says a shell hit a tent camp on Friday, wounding several children."
+    [c] = geo.parse(text, published="2024-03-02", source="Example TV")
+    assert (c.claimant, c.place_name, c.event_type) == ("Example TV", "Khan Younis", "shelling")
+
+
+def test_hebrew_saturday_after_yom_dates_the_event() -> None:
+    text = 'משרד הבריאות בעזה מסר כי שבעה נהרגו בתקיפה ברפיח ביום שבת, אך צה"ל מסר כי תקף מחבל חמאס.'
+    got = _accounts(text, "2024-08-20")
+    assert [(who, status, day) for who, status, _, _, day in got] == [
+        ("Gaza health ministry", "disputed", date(2024, 8, 17)),
+        ("Israeli military", "disputed", date(2024, 8, 17)),
+    ]
