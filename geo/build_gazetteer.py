@@ -78,12 +78,29 @@ STOPWORDS: frozenset[str] = _words(
     """
 )
 
+#: Arabic and Hebrew words of everyday prose that GeoNames carries as alternate names of some place
+#: ("وفي", and in, names Alofi in Niue; "עדי", witnesses of, the village Adi; "سجن", prison, a town in
+#: Syria; "بلا", without, and "שלם", whole, Jerusalem): never an alternate name. Curated aliases
+#: are not filtered (see geo.resolve.COMMON_NOUN_NAMES for the nouns a curated place shares).
+SEMITIC_STOPWORDS: frozenset[str] = _words(
+    """
+    في وفي فى من ومن على وعلى الى إلى عن مع بعد قبل بلا سوف سجن باب راس شعب سي حول عند منذ ثم قد لقد كان
+    هذا هذه ذلك التي الذي بين خلال حيث أمس اليوم غدا قال وقال شرق غرب شمال جنوب
+    עדי יעד שלם עזר שחר נשר זמר מגל של על עם אל את כי גם אם לא כל אחר אחרי לפני בין תחת דרך יום אמש היום
+    """
+)
+
 Row = dict[str, Any]
 
 
 @cache
 def _folded_stopwords() -> frozenset[str]:
     return frozenset(fold(w) for w in STOPWORDS)
+
+
+@cache
+def _folded_semitic_stopwords() -> frozenset[str]:
+    return frozenset(fold(w) for w in SEMITIC_STOPWORDS)
 
 
 @cache
@@ -163,7 +180,7 @@ def _usable_alternate(name: str, *, world: bool) -> bool:
     if len(name) < 3 or any(ch.isdigit() for ch in name):
         return False
     if is_arabic(name) or is_hebrew(name):
-        return not world or True
+        return fold(name) not in _folded_semitic_stopwords()
     plain = strip_marks(name)
     if not all(ch.isascii() or ch in "ʿʾ‘’" for ch in plain):
         return False

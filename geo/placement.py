@@ -7,12 +7,12 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 import shapely
-from shapely.geometry import MultiPolygon, Polygon
+from shapely.geometry import MultiPolygon, Point, Polygon
 from shapely.geometry.base import BaseGeometry
 
 from geo.events import ACROSS, Event
-from geo.metric import anchor_point, circle_m, max_distance_m
-from geo.model import Mention, Placement, Uncertainty
+from geo.metric import anchor_point, circle_m, distance_m, max_distance_m
+from geo.model import Candidate, Mention, Placement, Uncertainty
 from geo.places import is_country, most_specific
 from geo.uncertainty import precision_codes
 
@@ -35,7 +35,14 @@ def place_event(
         notes.append("place of the talks taken from where the claimant spoke")
     if ev.across:
         return _place_strip(ev, notes)
-    leaves = most_specific(places)
+    leaves, dropped = consistent_places(most_specific(places))
+    if dropped:
+        notes.append(
+            f"places more than {MAX_REGION_RADIUS_M / 1000:g} km apart are not merged into one region: kept "
+            + ", ".join(repr(m.place_text) for m in leaves)
+            + "; the others are alternatives: "
+            + ", ".join(repr(m.place_text) for m in dropped)
+        )
     if not leaves and not places and focus is not None:
         leaves = [focus]
         notes.append(f"place not named for this event: the report's first place ({focus.place_text!r})")
@@ -54,11 +61,17 @@ def place_event(
             place_name=m.place_name,
             method=m.uncertainty.method,
             qualifier=m.qualifier,
-            rejected=tuple(a for a in m.alternatives if a.gazetteer_id != m.gazetteer_id)[:10],
+            rejected=(
+                *(_as_candidate(d) for d in dropped),
+                *(a for a in m.alternatives if a.gazetteer_id != m.gazetteer_id),
+            )[:10],
         )
         return m.geometry, m.uncertainty, placement, m
     if len(leaves) > 1:
-        return _place_region(leaves, notes)
+        point, unc, placement, best = _place_region(leaves, notes)
+        if dropped:
+            placement = placement.model_copy(update={"rejected": tuple(_as_candidate(d) for d in dropped)[:10]})
+        return point, unc, placement, best
     unresolved = [p for p in places if p.geometry is None]
     place_text = unresolved[0].place_text if unresolved else None
     notes.append(f"place {place_text!r} not found in the gazetteer" if place_text else "no place named")
@@ -68,6 +81,76 @@ def place_event(
         rejected=tuple(unresolved[0].alternatives)[:10] if unresolved else (),
     )
     return None, None, placement, None
+
+
+#: One event at several places is drawn as the region over them only while that region's radius
+#: stays within this (m): "two places far apart never merge into one region" (issue 12).
+MAX_REGION_RADIUS_M = 100_000.0
+
+
+def consistent_places(leaves: Sequence[Mention]) -> tuple[list[Mention], list[Mention]]:
+    """Split an event's separate places into those drawn together and those left as alternatives.
+
+    Places whose region would reach a radius above ``MAX_REGION_RADIUS_M`` are not merged
+    ("Khan Younis and Beirut" is not a 200 km region over Israel): the kept group is the largest
+    set of places within that radius of one of them (the most places agree; ties go to the more
+    specific group, then to the more confident), shrunk from its farthest place until its
+    region fits. The others are returned second, to be kept as alternatives. Resolved
+    places only; the order of ``leaves`` is kept.
+    """
+    resolved = [m for m in leaves if m.geometry is not None and m.uncertainty is not None]
+    if len(resolved) < 2 or _region_radius(resolved) <= MAX_REGION_RADIUS_M:
+        return list(leaves), []
+
+    def spread(seed: Mention) -> list[Mention]:
+        c = _centre(seed)
+        return [m for m in resolved if distance_m(c, _centre(m)) <= MAX_REGION_RADIUS_M]
+
+    def rank(group: list[Mention]) -> tuple[int, float, float]:
+        radius = sum(_radius(m) for m in group) / len(group)
+        return (len(group), -radius, sum(m.confidence for m in group))
+
+    group = max((spread(m) for m in resolved), key=rank)
+    while len(group) > 1 and _region_radius(group) > MAX_REGION_RADIUS_M:
+        core = _centre(min(group, key=lambda m: (_radius(m), -m.confidence)))
+        group.remove(max(group, key=lambda m: distance_m(core, _centre(m))))
+    kept = [m for m in leaves if any(m is g for g in group)]
+    return kept, [m for m in leaves if not any(m is g for g in group)]
+
+
+def _centre(m: Mention) -> Point:
+    assert m.geometry is not None
+    return anchor_point(m.geometry)
+
+
+def _radius(m: Mention) -> float:
+    assert m.uncertainty is not None
+    return m.uncertainty.radius_m
+
+
+def _region_radius(leaves: Sequence[Mention]) -> float:
+    """The radius of the region :func:`_place_region` would draw over ``leaves``."""
+    parts = []
+    for m in leaves:
+        assert m.geometry is not None and m.uncertainty is not None
+        region = m.uncertainty.region
+        parts.append(region if region is not None else circle_m(anchor_point(m.geometry), m.uncertainty.radius_m))
+    region = shapely.union_all(parts)
+    return max_distance_m(anchor_point(region), region)
+
+
+def _as_candidate(m: Mention) -> Candidate:
+    """A place left out of an event's region, as an alternative of its placement."""
+    assert m.geometry is not None
+    p = anchor_point(m.geometry)
+    return Candidate(
+        gazetteer_id=m.gazetteer_id or m.place_text[:100],
+        name=m.place_name or m.place_text,
+        kind=m.kind or "place",
+        lon=round(p.x, 6),
+        lat=round(p.y, 6),
+        score=round(m.confidence, 4),
+    )
 
 
 def _place_region(leaves: Sequence[Mention], notes: list[str]) -> tuple[BaseGeometry, Uncertainty, Placement, Mention]:

@@ -10,11 +10,13 @@ import re
 from collections.abc import Sequence
 
 import shapely
+from shapely.geometry import MultiPolygon, Polygon
 
 from geo.claimants import LOCAL_OBSERVERS, ClaimantMatch
-from geo.metric import anchor_point, distance_m
-from geo.model import Mention
+from geo.metric import anchor_point, circle_m, distance_m, max_distance_m
+from geo.model import Mention, Uncertainty
 from geo.sentences import Sentence
+from geo.uncertainty import precision_codes, qualifier_class
 
 _DESTINATION = re.compile(
     r"\b(?:to|towards?|into|toward|for)\s+(?:the\s+)?(?:(?:so-called|designated|expanded|humanitarian|safe|area|areas|"
@@ -74,6 +76,7 @@ def event_places(
     """
     roles: list[tuple[Mention, str]] = []
     speaker: list[Mention] = []
+    narrowing: dict[int, Mention] = {}  # id of a place -> the direction reference that situates it
     prev: tuple[Mention, str] | None = None
     local_claimant = claimant is not None and claimant.name in LOCAL_OBSERVERS
     for m in mentions:
@@ -96,8 +99,9 @@ def event_places(
             role = prev[1]  # "mediators from Qatar, Egypt and the United States"
         elif _ORIGIN.search(before):
             role = "origin"
-        elif _DIRECTION_OF.search(before) and _after_a_place(text, before, mentions, m):
+        elif _DIRECTION_OF.search(before) and (situated := _after_a_place(text, before, mentions, m)) is not None:
             role = "reference"  # "al-Mawasi, west of Khan Younis": Khan Younis only says where al-Mawasi is
+            narrowing[id(situated)] = m
         elif _IN_PARENS.search(before):
             role = "reference"  # "Nur Shams camp (Tulkarm, West Bank)": the admin context of a place
         elif _REFERENCE.search(before) or _FUTURE.search(before):
@@ -112,7 +116,7 @@ def event_places(
             role = "place"
         roles.append((m, role))
         prev = (m, role)
-    places = [m for m, r in roles if r == "place"]
+    places = [situate(m, narrowing[id(m)]) if id(m) in narrowing else m for m, r in roles if r == "place"]
     if not places:
         places = [m for m, r in roles if r in ("origin", "reference")]
     if not places:
@@ -135,7 +139,9 @@ _TAKEN_TO = re.compile(
 #: A direction phrase right before a place ("west of", "north-east of").
 _DIRECTION_OF = re.compile(
     r"\b(?:north|south|east|west|north-?east|north-?west|south-?east|south-?west)(?:ern)?\s+of\s+(?:the\s+)?"
-    r"(?:city\s+of\s+)?$",
+    r"(?:city\s+of\s+)?$"
+    r"|(?:^|\s)(?:شمال|جنوب|شرق|غرب|شمالي|جنوبي|شرقي|غربي)\s+(?:مدينة\s+)?$"  # Arabic "غرب خان يونس"
+    r"|(?:^|\s)ו?מ?(?:צפו[ןנ]|דרו[םמ]|מזרח|מערב)(?:ית)?(?:\s+ל-?|\s*-?ל|\s+)$",  # Hebrew "ממערב לחאן יונס"
     re.I,
 )
 #: What may stand between a place and a direction phrase that only situates it
@@ -147,15 +153,62 @@ _SITUATING_GAP = re.compile(
 )
 
 
-def _after_a_place(text: str, before: str, inside: Sequence[Mention], m: Mention) -> bool:
-    """True if the direction phrase before ``m`` follows another place of the sentence and
-    only situates it ("In Qarara, north of Khan Younis"), so ``m`` is a reference point."""
+def _after_a_place(text: str, before: str, inside: Sequence[Mention], m: Mention) -> Mention | None:
+    """The place of the sentence that the direction phrase before ``m`` only situates ("In Qarara,
+    north of Khan Younis": Qarara), so ``m`` is a reference point; None when there is none."""
     phrase = _DIRECTION_OF.search(before)
     if phrase is None:
-        return False
+        return None
     at = m.start - len(before) + phrase.start()  # where the direction phrase starts in the text
     prev = [p for p in inside if p.end <= at]
-    return bool(prev) and bool(_SITUATING_GAP.match(text[prev[-1].end : at]))
+    return prev[-1] if prev and _SITUATING_GAP.match(text[prev[-1].end : at]) else None
+
+
+#: A narrowed place must keep at least this share of its extent, or the direction is not used
+#: (the reference's half and the place barely touch: the phrase situates, it does not cut).
+SITUATE_MIN_SHARE = 0.05
+
+
+def situate(place: Mention, ref: Mention) -> Mention:
+    """``place`` narrowed to the part of it in the direction ``ref``'s qualifier gives.
+
+    "al-Mawasi, west of Khan Younis": the reference was already placed on the western half of
+    Khan Younis's extent (:func:`geo.uncertainty.half_of`); the event is in the part of
+    al-Mawasi inside that half, so the point moves to that part and the radius covers it.
+    The place is returned unchanged when either has no extent, the reference has no
+    direction, or the two barely overlap (less than ``SITUATE_MIN_SHARE`` of the place).
+    """
+    if place.geometry is None or place.uncertainty is None or ref.uncertainty is None:
+        return place
+    half = ref.uncertainty.region
+    if half is None or qualifier_class(ref.qualifier) not in ("direction", "part"):
+        return place
+    own = place.uncertainty.region
+    if own is None:
+        own = circle_m(anchor_point(place.geometry), place.uncertainty.radius_m)
+    part = own.intersection(half)
+    if part.is_empty or part.area < SITUATE_MIN_SHARE * own.area:
+        return place
+    if not isinstance(part, Polygon | MultiPolygon):
+        polys = [g for g in getattr(part, "geoms", []) if isinstance(g, Polygon | MultiPolygon)]
+        if not polys:
+            return place
+        part = shapely.union_all(polys)
+    point = anchor_point(part)
+    radius = min(max_distance_m(point, part), place.uncertainty.radius_m)
+    geo_p, where_p = precision_codes(radius, "qualifier")
+    what = f"{place.place_name or place.place_text}, {ref.qualifier} {ref.place_name or ref.place_text}"
+    unc = Uncertainty(
+        radius_m=round(radius, 1),
+        region=part,
+        geo_precision=geo_p,
+        where_prec=where_p,
+        method="qualifier",
+        note=f"{what}: the part of {place.place_text} {ref.qualifier} {ref.place_text}"[:300],
+    )
+    return place.model_copy(
+        update={"geometry": point, "uncertainty": unc, "qualifier": f"{ref.qualifier} {ref.place_text}"}
+    )
 
 
 def is_country(m: Mention) -> bool:

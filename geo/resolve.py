@@ -61,6 +61,12 @@ NEIGHBOURS = frozenset({"EG", "JO", "LB", "SY"})
 UNRESOLVED_BELOW = 0.55
 UNRESOLVED_SPREAD_KM = 50.0
 
+#: Words that open a direction phrase ("south of", "the north of", Arabic "جنوب", Hebrew "דרום").
+DIRECTION_WORDS = _words(
+    "north south east west northern southern eastern western شمال جنوب شرق غرب شمالي جنوبي شرقي غربي "
+    "צפון דרום מזרח מערב"
+)
+
 #: Default document focus: sitmap's reporting is about the Gaza Strip unless the text says otherwise.
 DEFAULT_FOCUS = ("PS", "GZ")
 
@@ -183,6 +189,29 @@ _AR_QUAL = {
     "شرقي": "eastern",
     "غربي": "western",
 }
+#: Hebrew direction and nearness phrases right before a name; a glued "ל" (to) was cut off the
+#: name's word, so "ממערב לחאן יונס" leaves "ממערב ל" before it.
+_HE_QUAL = re.compile(
+    r"(?:^|\s)ו?(?:(?P<in>ב)|(?P<from>מ))?(?P<dir>צפו[ןנ]|דרו[םמ]|מזרח|מערב)(?P<adj>ית)?(?:\s+ל-?|\s*-?ל|\s+)$"
+    r"|(?:^|\s)ו?(?P<near>ליד|סמוך\s+ל-?|בסמוך\s+ל-?|בקרבת)\s*$"
+)
+_HE_DIRECTIONS = {"צפון": "north", "דרום": "south", "מזרח": "east", "מערב": "west"}
+_HEBREW_LETTER = re.compile(r"[\u05d0-\u05ea]")
+
+
+def _hebrew_qualifier(before: str) -> str | None:
+    """ "south of" for "מדרום ל"/"דרום"/"דרומית ל", "southern" for "בדרום", "near" for "ליד"."""
+    q = _HE_QUAL.search(before[-20:])
+    if q is None:
+        return None
+    if q.group("near"):
+        return "near"
+    word = _HE_DIRECTIONS[q.group("dir").replace("נ", "ן").replace("דרומ", "דרום")]
+    if q.group("in") and not q.group("adj"):
+        return f"{word}ern"  # "בדרום X": in the south of X
+    return f"{word} of"
+
+
 _POSSESSIVE_GAP = re.compile(r"^['’ʼ][sS]\s{1,2}$")
 _AR_CLITICS = frozenset("وبلفك")
 _HE_CLITICS = frozenset("ובלמהשכ")
@@ -347,6 +376,8 @@ def _scan(text: str, toks: _Tokens, gaz: Gazetteer) -> list[_Match]:
         if best is None:
             continue
         j, hits, quality, used = best
+        if t.key in DIRECTION_WORDS and _longer_name_inside(text, toks, i, j, gaz):
+            continue  # "south of Gaza City": not the region "the south of Gaza" but Gaza City, qualified
         first = i
         # Include a preceding article written as part of the name ("al-Mawasi", "At Tuffah").
         if i > 0 and toks[i - 1].strong_article and _joinable(text, toks[i - 1], t):
@@ -356,6 +387,16 @@ def _scan(text: str, toks: _Tokens, gaz: Gazetteer) -> list[_Match]:
             found.append(_Match(s, e, text[s:e], hits, quality, len(used)))
             next_free = j + 1
     return found
+
+
+def _longer_name_inside(text: str, toks: _Tokens, i: int, j: int, gaz: Gazetteer) -> bool:
+    """True if a name starting inside the span ``i..j`` runs past it ("south of [Gaza City]",
+    "جنوب [مدينة غزة]"): the span is then a direction phrase before a longer name, not a name."""
+    for k in range(i + 1, j + 1):
+        longer = _longest(text, toks, k, gaz, fuzzy=False)
+        if longer is not None and longer[0] > j:
+            return True
+    return False
 
 
 def _longest(
@@ -453,7 +494,9 @@ def _qualifiers(text: str, matches: list[_Match]) -> None:
         before = text[max(0, m.start - 70) : m.start]
         tail_words = before[-45:].lower().split()[-5:]
         q = _QUAL_BEFORE.search(before) if _QUAL_TRIGGERS.intersection(tail_words) else None
-        if q:
+        if q is None and _HEBREW_LETTER.search(before[-20:]):
+            m.qualifier = _hebrew_qualifier(before)
+        elif q:
             if q.group("ar"):
                 m.qualifier = _AR_QUAL.get(q.group("ar"), "near")
             else:
@@ -492,6 +535,81 @@ def _link(text: str, matches: list[_Match], gaz: Gazetteer) -> list[_Match]:
             m.container = nxt
         out.append(m)
     return out
+
+
+#: Place names that are also everyday nouns of their language (folded): such a word is a place only
+#: in a place context. Arabic: خيام "tents" (the Lebanese town is always الخيام), شاطئ "beach",
+#: كرامة "dignity", نصر "victory", رمال "sands", زيتون "olives", تفاح "apples", درج "stairs";
+#: Hebrew: מגן "shield", רעים "friends", חולית "sand dune", תקומה "revival", עומר "sheaf" (and a
+#: given name). English needs no entry: a name there must be capitalised, so "a five-acre plot" is no Acre.
+COMMON_NOUN_NAMES = frozenset(
+    fold_token(w)
+    for w in ["خيام", "شاطئ", "كرامة", "نصر", "رمال", "زيتون", "تفاح", "درج", "מגן", "רעים", "חולית", "תקומה", "עומר"]
+)
+#: A word for a kind of place right before a name ("the town of Acre", "بلدة الخيام", "קיבוץ מגן").
+_PLACE_TYPE_BEFORE = re.compile(
+    r"(?:\b(?:town|village|city|kibbutz|moshav|camp|neighbou?rhood|district|port)(?:\s+of)?(?:\s+the)?"
+    r"|(?:^|\s)(?:[وب]?(?:بلدة|مدينة|قرية|مخيم|منطقة|حي))"
+    r"|(?:^|\s)[ובלמ]?(?:קיבוץ|מושב|העיר|עיר|היישוב|יישוב|כפר|אזור))\s+$",
+    re.I,
+)
+#: A preposition of place right before a name (Hebrew ones are glued: "ברעים", "לחולית", "ממגן").
+_PLACE_PREP_BEFORE = re.compile(
+    r"(?:\b(?:in|at|near|from|to|into|towards?|outside|of)\s+(?:the\s+)?"
+    r"|(?:^|\s)ו?[בלמ]|(?:^|\s)(?:ליד|סמוך\s+ל))$",
+    re.I,
+)
+#: What may stand between a name and the place that contains it ("Khiam, south Lebanon", "الخيام في جنوب لبنان").
+_CONTAINER_AFTER = re.compile(
+    r"^\s*(?:,|،|\(|\bin\b|في|ב)?\s*(?:(?:south|north|east|west|southern|northern|eastern|western|جنوب|شمال|شرق|غرب|דרום|צפון)\s+)?$",
+    re.I,
+)
+
+
+def _drop_common_nouns(text: str, matches: list[_Match], gaz: Gazetteer) -> list[_Match]:
+    """Drop one-word names that are everyday nouns used as nouns ("خيام النازحين", tents of the
+    displaced, is not Khiam in Lebanon; "מגן" is a shield, not Kibbutz Magen).
+
+    Such a word stays a place in a place context: a word for a kind of place before it
+    ("the town of", "بلدة", "קיבוץ"), a place it lies in right after it ("Khiam, south Lebanon"),
+    or a preposition of place before it ("in Acre", "ברעים", "לחולית"). Arabic names of this
+    kind carry the article (الخيام), so the bare noun (خيام) is never the place, and the article
+    form alone ("قصف الزيتون") is one only when one of its places is in the country the rest of
+    the text is about (Zeitoun in a report about Gaza; not Khiam: "قصف الخيام" there is tents).
+    """
+    if not any(m.n_tokens == 1 and _match_key(m) in COMMON_NOUN_NAMES for m in matches):
+        return matches
+    plain = [m for m in matches if not (m.n_tokens == 1 and _match_key(m) in COMMON_NOUN_NAMES)]
+    focus_country = _focus(plain, gaz)[0]
+    out = []
+    for k, m in enumerate(matches):
+        if m.n_tokens != 1 or _match_key(m) not in COMMON_NOUN_NAMES:
+            out.append(m)
+            continue
+        entries = [gaz.entries[i] for i, _ in m.hits]
+        raw = m.text.strip()
+        if is_arabic(raw) and not raw.startswith("ال"):
+            continue  # the bare noun: "خيام النازحين" (tents of the displaced)
+        before = text[max(0, m.start - 30) : m.start]
+        if _PLACE_TYPE_BEFORE.search(before):
+            out.append(m)
+            continue
+        nxt = matches[k + 1] if k + 1 < len(matches) else None
+        if nxt is not None and _CONTAINER_AFTER.match(text[m.end : nxt.start]):
+            outer = [gaz.entries[i] for i, _ in nxt.hits]
+            if any(_container_ok(e, o) or e.country == o.country for e in entries for o in outer):
+                out.append(m)
+                continue
+        if is_arabic(raw):  # the article form: "قصف الزيتون" in a report about Gaza, not "قصف الخيام"
+            if any(e.country == focus_country for e in entries):
+                out.append(m)
+        elif _PLACE_PREP_BEFORE.search(before):
+            out.append(m)
+    return out
+
+
+def _match_key(m: _Match) -> str:
+    return " ".join(fold_token(w) for w in _WORD.findall(m.text))
 
 
 def _inside(inner: Entry, outer: Entry) -> bool:
@@ -603,6 +721,7 @@ def mentions(text: str, *, published: datetime | None = None, gazetteer: Gazette
         m.hits = _dedupe(m.hits)
     _qualifiers(text, matches)
     matches = _link(text, matches, gaz)
+    matches = _drop_common_nouns(text, matches, gaz)
     focus = _focus(matches, gaz)
     # Pass 1 without co-occurrence, pass 2 with the pass-1 winners of the other mentions as anchors.
     for m in matches:

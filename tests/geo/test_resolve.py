@@ -397,3 +397,77 @@ def test_street_or_building_named_after_a_far_place_stays_in_its_container(
 def test_a_place_inside_its_container_is_not_taken_for_a_landmark() -> None:
     [jabalia, _] = mentions("Medics said a strike hit the Jabalia market in northern Gaza.")
     assert jabalia.gazetteer_id == "geonames:281129"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Israeli tanks pushed south of Gaza City on Monday.",
+        "قصف مدفعي جنوب مدينة غزة يوم الاثنين.",
+        "תקיפה בדרום העיר עזה ביום שני.",
+    ],
+)
+def test_south_of_gaza_city_is_the_south_of_the_city_not_of_the_strip(text: str) -> None:
+    """Issue 12: "south of Gaza City" was caught by the alias "the south of Gaza" (Khan Younis and
+    Rafah, 11 km radius); it is the southern half of Gaza City's extent."""
+    [m] = mentions(text)
+    assert m.gazetteer_id == "geonames:281133", m.place_text
+    assert m.qualifier in ("south of", "southern")
+    assert m.geometry is not None and m.uncertainty is not None and m.uncertainty.region is not None
+    city = mentions("Gaza City")[0]
+    assert city.geometry is not None and city.uncertainty is not None
+    assert m.geometry.y < city.geometry.y and m.uncertainty.radius_m < city.uncertainty.radius_m
+
+
+def test_the_south_of_gaza_is_still_the_southern_strip() -> None:
+    [m] = mentions("Families fled to the south of Gaza.")
+    assert m.gazetteer_id == "sitmap:southern-gaza"
+
+
+@pytest.mark.parametrize(
+    ("text", "qualifier"),
+    [
+        ("תקיפה מערב חאן יונס.", "west of"),
+        ("הפגזה ממערב לחאן יונס.", "west of"),
+        ("ירי צפונית לחאן יונס.", "north of"),
+        ("תקיפה במזרח חאן יונס.", "eastern"),
+        ("قصف غرب خان يونس.", "west of"),
+    ],
+)
+def test_direction_phrases_in_hebrew_and_arabic(text: str, qualifier: str) -> None:
+    [m] = mentions(text)
+    assert m.gazetteer_id == "geonames:281124" and m.qualifier == qualifier
+    whole = mentions("Khan Younis")[0]
+    assert m.uncertainty is not None and whole.uncertainty is not None
+    assert m.uncertainty.radius_m < whole.uncertainty.radius_m  # a half of the town, not the town
+
+
+@pytest.mark.parametrize(
+    ("text", "word"),
+    [
+        ("غارة إسرائيلية على خيام النازحين في المواصي.", "خيام"),  # tents of the displaced, not Khiam
+        ("استهداف الخيام في دير البلح.", "الخيام"),  # the tents, in a report about Gaza
+        ("ירי לעבר מגן ברזל.", "מגן"),  # a shield, not Kibbutz Magen
+        ("חברים רעים.", "רעים"),  # bad friends, not Re'im
+        ("وفي جنين اقتحمت القوات المدينة.", "وفي"),  # "and in", a GeoNames alternate name of Alofi (Niue)
+        ("אמרו עדי ראייה בחאן יונס.", "עדי"),  # eyewitnesses, not the village Adi
+    ],
+)
+def test_everyday_nouns_are_not_places(text: str, word: str) -> None:
+    """Issue 12: a common noun that shares its letters with a place is no place outside a place context."""
+    assert not [m for m in mentions(text) if word in m.place_text or m.place_text in word]
+
+
+@pytest.mark.parametrize(
+    ("text", "entry_id"),
+    [
+        ("غارة إسرائيلية على بلدة الخيام في جنوب لبنان.", "sitmap:khiam"),
+        ("قصف مدفعي على الخيام، جنوب لبنان.", "sitmap:khiam"),
+        ("Hezbollah fighters in Khiam fired rockets.", "sitmap:khiam"),
+        ("תקיפה בקיבוץ מגן.", "sitmap:magen"),
+        ("המחבלים חדרו לרעים.", "sitmap:reim"),
+        ("قصف الزيتون يوم الاثنين.", "sitmap:zeitoun"),
+    ],
+)
+def test_the_same_words_in_a_place_context_are_places(text: str, entry_id: str) -> None:
+    assert entry_id in {m.gazetteer_id for m in mentions(text)}
