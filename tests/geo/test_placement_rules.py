@@ -74,7 +74,7 @@ def test_west_of_khan_younis_narrows_al_mawasi() -> None:
 
 
 def test_a_direction_that_misses_the_place_leaves_it_whole() -> None:
-    """"al-Mawasi, east of Khan Younis": east of the town holds no part of the coastal strip."""
+    """East of Khan Younis holds no part of the coastal strip: "al-Mawasi, east of Khan Younis" stays whole."""
     whole = _claim_at("Shelling hit tents in al-Mawasi on Tuesday, medics said.", "Mawasi")
     claim = _claim_at("Shelling hit tents in al-Mawasi, east of Khan Younis, on Tuesday, medics said.", "Mawasi")
     assert claim.uncertainty is not None and whole.uncertainty is not None
