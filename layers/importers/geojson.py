@@ -44,6 +44,7 @@ from geo.contract import (
 from geo.errors import InvalidInput, NotFound, SitmapError, TooLarge
 from geo.model import CountEstimate, count_vertices, format_validation_error, repair_geometry, to_geometry
 from layers.importers.common import BadRow, ImportFailed, ImportResult, _CountingReader
+from layers.importers.fastclaim import FastClaims
 from layers.model import ClaimRecord, Zone
 from layers.store.base import ClaimQuery, Store, ZoneQuery
 
@@ -476,14 +477,23 @@ def _require_claim_fields(props: dict[str, Any], opts: ImportOptions) -> bool:
 
 
 def _convert(
-    feature: Any, opts: ImportOptions, result: ImportResult, columns: _Columns | None
+    feature: Any, opts: ImportOptions, result: ImportResult, columns: _Columns | None, fast: FastClaims | None = None
 ) -> tuple[str, ClaimRecord | Zone, bool]:
-    """One feature as ``(kind, record, undated)``; raises for a bad one (the caller names it)."""
+    """One feature as ``(kind, record, undated)``; raises for a bad one (the caller names it).
+
+    With ``fast``, a well-formed claim is built by the bulk path (:mod:`layers.importers.fastclaim`)
+    as the record an import stores (version 1, no recorded times); any other goes the full way.
+    """
     props = _props(feature)
     keys = tuple(props.keys())
     feature = _apply_mapping(feature, props, opts.renames)
     props = feature["properties"] if opts.renames else props
-    vertices = count_vertices([feature.get("geometry"), props.get("uncertainty_region")])
+    geom = feature.get("geometry")
+    coords = geom.get("coordinates") if type(geom) is dict and len(geom) == 2 else None
+    if type(coords) is list and coords and type(coords[0]) in (int, float) and props.get("uncertainty_region") is None:
+        vertices = 1  # a point, the common case: what count_vertices would say, without the walk
+    else:
+        vertices = count_vertices([geom, props.get("uncertainty_region")])
     if vertices > MAX_VERTICES:
         raise InvalidInput(f"{vertices} vertices; at most {MAX_VERTICES} per feature (simplify it first)")
     if "claim_ids" in props:
@@ -496,7 +506,9 @@ def _convert(
         if columns is not None:
             columns.note("claims", keys)
         warnings: dict[str, int] = {}
-        claim = feature_to_claim(feature, repair=opts.repair, warnings=warnings)
+        claim = fast.claim(feature, warnings) if fast is not None else None
+        if claim is None:
+            claim = feature_to_claim(feature, repair=opts.repair, warnings=warnings)
         undated = _require_claim_fields(props, opts)
         for key, n in warnings.items():
             result.warnings[key] = result.warnings.get(key, 0) + n
@@ -758,6 +770,7 @@ def _scan(
         opts = replace(opts, implied=dict(stream.implied))
     columns = _Columns(opts, result)
     columns.header(stream.columns)
+    fast = FastClaims()
     # Ids seen so far, as 64-bit hashes: ~50 bytes a feature instead of ~130, so a file of
     # millions of features stays within the memory a batch needs; the first index of a
     # duplicate is kept for the last RECENT_IDS ids only. Two different ids sharing a hash
@@ -802,7 +815,7 @@ def _scan(
         fid = None
         try:
             fid = feature_id(feature, _props(feature))
-            kind, rec, undated = _convert(feature, opts, result, columns)
+            kind, rec, undated = _convert(feature, opts, result, columns, fast)
             key = f"{kind}:{rec.id}"
             if hash(key) in seen:
                 first = f"first at {unit} {recent[key]}" if key in recent else f"an earlier {unit} has it"
@@ -995,7 +1008,12 @@ def _merge_claims(store: Store, claims: list[ClaimRecord]) -> list[ClaimRecord]:
         for c in batch:
             old = stored.get(c.id)
             region = c.uncertainty is not None and c.uncertainty.region is not None
-            out.append(merge_claim(old, c, has_region=region) if old is not None else c.model_copy(update=_BOOKKEEPING))
+            if old is not None:
+                out.append(merge_claim(old, c, has_region=region))
+            elif c.version == 1 and c.recorded_at is None and c.superseded_at is None:
+                out.append(c)  # the bulk path's records come without bookkeeping already
+            else:
+                out.append(c.model_copy(update=_BOOKKEEPING))
     return out
 
 
