@@ -32,6 +32,8 @@ DENIAL = re.compile(
     r"fire[ds]?|open(?:ed)?\s+fire|shoot|shot|attack\w*|hit|bomb\w*|shell\w*|involved|operating)\b|"
     r"\b(?:no|not\s+an?)\s+(?:Israeli\s+|IDF\s+|army\s+|military\s+)?(?:air\s*strike|strike|shelling|shots?|fire|"
     r"raid|attack)\s+(?:was|were|had|has|took|hit|on)\b|\bnot\s+(?:responsible|behind)\b|"
+    r"\b(?:not\s+aware\s+of|no\s+(?:knowledge|record)\s+of)\s+(?:an?\s+|any\s+)?(?:\w+\s+)?(?:strike|attack|shooting|"
+    r"incident|shelling|raid|fire)\b|"
     r"نفى|نفت|تنفي|ينفي|(?:لم|لا)\s+(?:ينفذ|تنفذ|يستهدف|تستهدف|يقصف|تقصف|يطلق|تطلق)|"
     r"הכחיש|הכחישה|הכחישו|מכחיש|מכחישה|דחה את|דחתה את|(?:לא|שלא)\s+(?:תקף|תקפו|ירה|ירו|פגע|פגעו|היה מעורב)",
     re.I,
@@ -56,13 +58,18 @@ COUNTER = re.compile(
     r"victims?|three|two|four|five|suspects?))\s+(?:had\s+|has\s+|were\s+|was\s+)?(?:all\s+)?"
     r"(?:thrown|threw|hurled|attacked|tried|attempted|approached|opened\s+fire|fired\s+at|armed|gunmen|militants|"
     r"terrorists|fighters|operatives|members\s+of|planning)\b|"
+    r"\b(?:said|says|claimed|claims|stated|told\s+(?:[\w-]+\s+){0,3}?that)\s+(?:that\s+)?"
+    r"(?:troops|soldiers|forces|its\s+(?:troops|soldiers|forces))\s+(?:had\s+)?(?:only\s+)?(?:fired|shot|opened\s+fire)\s+"
+    r"(?:[\w-]+\s+){0,3}?" + _TARGET_WORDS + r"|"
+    r"\b(?:were|was)\s+(?:all\s+|mostly\s+)?civilians\b|"
     r"\bmost\s+(?:\w+\s+){0,3}(?:died|were\s+killed)\s+in\b|\b(?:was|were)\s+(?:targeting|aimed\s+at)\b|"
     r"\bembedded\b|\boperating\s+from\b|"
-    r"(?:إنه|إنها|أنه|أنها|بأنه)\s+(?:استهدف|استهدفت|قصف|قصفت|أغار|أغارت|هاجم|قتل|اغتال)\s+(?:\S+\s+){0,3}?"
+    r"(?:إن|أن|بأن)\S*\s+(?:\S+\s+){0,2}?(?:استهدف\S*|قصف\S*|أغار\S*|هاجم\S*|قتل\S*|اغتال\S*|"
+    r"أطلق\S*\s+النار\s+على)\s+(?:\S+\s+){0,3}?"
     r"(?:مسلح|عناصر|عنصر|مقاتل|قيادي|مخزن|مقر|منصة|منصات|بنية|نفق|خلية|حماس|لحماس|حزب الله|لحزب الله|الجهاد)|"
     r"(?:תקף|תקפו|תקפה|חיסל|חיסלו|פגע|פגעו|ירה|ירו)\s+(?:\S+\s+){0,3}?"
     r"(?:מחבל|ה?מחבלים|מחבלי|חמאס|חיזבאללה|הג'יהאד|תשתי|מפקד|מחסן|משגר|חוליי?ת)|"
-    r"נרמסו|דוחק|שיגור כושל|רקטה שוגרה בכשל",
+    r"נרמסו|דוחק|שיגור כושל|רקטה שוגרה בכשל|היו אזרחים|كانوا مدنيين",
     re.I,
 )
 

@@ -35,7 +35,7 @@ CLAIMANTS: list[tuple[str, str]] = [
         r"(?:Israeli\s+)?military spokes(?:man|woman|person)|"
         r"army spokes(?:man|woman|person)|(?:the\s+)?(?:army|military)(?=\s+(?:said|says|told|stated|added|reported|"
         r"announced|confirmed|claimed|wrote|denied|dismissed|rejected)|\s*\Z))|الجيش الإسرائيلي|جيش الاحتلال|"
-        r"(?:דובר\s+)?צה[\"״']?ל|צבא ההגנה לישראל|דובר הצבא",
+        r"(?:דובר\s+)?צה[\"״']?ל|צבא ההגנה לישראל|דובר הצבא|הצבא(?!\s+ה?(?:לבנוני|סורי|מצרי|ירדני|האיראני))",
     ),
     ("COGAT", r"COGAT|Coordinator of Government Activities in the Territories"),
     ("Home Front Command", r"(?:the\s+)?(?:IDF\s+|Israeli\s+|Israel's\s+)?Home Front Command|פיקוד העורף"),
@@ -128,7 +128,7 @@ CLAIMANTS: list[tuple[str, str]] = [
         r"health officials|medical sources))|"
         r"[Oo]fficials at (?:the\s+)?(?:nearby\s+|local\s+|main\s+)?[A-Z][\w-]+(?:\s+[A-Z][\w-]+){0,3}\s+"
         r"[Hh]ospital|"
-        r"مسعفون",
+        r"مسعفون|مصادر طبية|طواقم طبية|أطباء|רופאים|צוותי רפואה",
     ),
 ]
 
@@ -173,7 +173,8 @@ _REPORTING_RE = re.compile(
 _SAY = (
     r"(?:said|says|say|stated|states|added|reported|reports|announced|announces|confirmed|confirms|"
     r"claimed|claims|wrote|noted|denied|denies|dismissed|rejected|"
-    r"told(?=\s+(?:[A-Z]|reporters|journalists|a\s+(?:news|press)\b))|"
+    r"told(?=\s+(?:[A-Z]|reporters|journalists|a\s+(?:news|press)\b|"
+    r"(?:local|state|public|foreign|army|the)\s+(?:media|radio|television|TV|press|outlets|newspapers)\b))|"
     r"tells?(?=\s+[A-Z])|report(?=\s+(?:that|on)\b))"
 )
 #: A speech verb after its subject ("the IDF said", "Hamas has claimed").

@@ -158,3 +158,40 @@ def test_hebrew_saturday_after_yom_dates_the_event() -> None:
         ("Gaza health ministry", "disputed", date(2024, 8, 17)),
         ("Israeli military", "disputed", date(2024, 8, 17)),
     ]
+
+
+def test_an_army_that_told_the_media_its_troops_fired_at_suspects_disputes_the_toll() -> None:
+    text = (
+        "The civil defence says tank fire killed three people in Zeitoun on Sunday. "
+        "The Israeli army gave no statement, "
+        "but told local radio that soldiers fired at suspects who approached the troops."
+    )
+    got = _accounts(text, "2024-12-16")
+    assert [(who, status, kind) for who, status, _, kind, _ in got] == [
+        ("Gaza civil defence", "disputed", "shelling"),
+        ("Israeli military", "disputed", "shelling"),
+    ]
+
+
+def test_not_aware_of_a_strike_is_a_denial() -> None:
+    text = (
+        "Doctors said a strike on a tent in Bureij killed two children on Thursday. "
+        "The Israeli military said it was not aware of any strike there."
+    )
+    got = _accounts(text, "2024-08-30")
+    assert [(who, status) for who, status, *_ in got] == [("Israeli military", "disputed"), ("medics", "disputed")]
+
+
+def test_hebrew_the_army_and_residents_who_say_the_dead_were_civilians() -> None:
+    text = "הצבא מסר כי כוחותיו פשטו על חאן יונס ביום שני וחיסלו מחבלים, אולם תושבים טענו כי ההרוגים היו אזרחים."
+    got = _accounts(text, "2024-04-10")
+    assert [(who, status) for who, status, *_ in got] == [("Israeli military", "disputed"), ("residents", "disputed")]
+
+
+def test_arabic_medical_sources_are_medics() -> None:
+    text = (
+        "أفادت مصادر طبية بأن قوات إسرائيلية أطلقت النار على شبان في جنين يوم الخميس، "
+        "غير أن الجيش الإسرائيلي قال إن الجنود أطلقوا النار على مسلحين."
+    )
+    got = _accounts(text, "2024-05-04")
+    assert [(who, status) for who, status, *_ in got] == [("Israeli military", "disputed"), ("medics", "disputed")]

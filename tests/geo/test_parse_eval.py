@@ -110,3 +110,16 @@ def test_claims_in_other_voices_meet_the_issue_12_targets() -> None:
     assert s["claimant_accuracy"] >= bench.TARGET_CLAIMANT_ACCURACY, s
     assert s["inside_radius"] >= bench.TARGET_INSIDE_RADIUS, s
     assert s["median_radius_km"] <= bench.TARGET_MEDIAN_RADIUS_KM, s
+
+
+def test_two_tellers_of_one_event_are_two_disputed_claims_on_the_accounts_set() -> None:
+    """The counter-claim set (tests/data/geoparse/accounts_gold.jsonl): accounts in one sentence
+    or two, denials, Arabic and Hebrew; scored like the claim set, with the disputed accounts."""
+    bench = _bench()
+    sc = bench.evaluate_claims(ROOT / "tests" / "data" / "geoparse" / "accounts_gold.jsonl")
+    s = sc.summary()
+    assert s["texts"] >= 30 and sc.disputed_gold >= 50
+    assert s["one_to_one_recall"] >= bench.TARGET_ONE_TO_ONE_RECALL, s
+    assert s["located_precision"] >= bench.TARGET_LOCATED_PRECISION, s
+    assert s["claimant_accuracy"] >= bench.TARGET_CLAIMANT_ACCURACY, s
+    assert s["disputed_recall"] >= 0.90, s
