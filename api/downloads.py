@@ -23,7 +23,16 @@ from layers.collection import LayerView
 
 def download(view: LayerView, req: ItemsRequest, headers: dict[str, str]) -> Response:
     """Every match of ``req`` in ``view`` as one file in the format ``req.fmt`` names."""
-    from layers.export import FORMATS, export_filename, iter_csv, iter_geojson, iter_kml, write_gpkg, write_parquet
+    from layers.export import (
+        FORMATS,
+        export_filename,
+        iter_csv,
+        iter_geojson,
+        iter_geojson_texts,
+        iter_kml,
+        write_gpkg,
+        write_parquet,
+    )
 
     layer = view.layer
     # Pin the view so pages fetched one after another are consistent under concurrent writes.
@@ -44,6 +53,16 @@ def download(view: LayerView, req: ItemsRequest, headers: dict[str, str]) -> Res
 
     if req.fmt == "geojson":
         members: dict[str, Any] = {"timeStamp": format_instant(datetime.now(UTC))}
+        if not req.include_region:
+            texts = view.iter_texts(
+                req.narrowing,
+                pinned=pinned,
+                limit=req.limit if req.limit_given else None,
+                offset=req.offset,
+                properties=req.properties,
+            )
+            if texts is not None:  # the cold path: feature texts written by the store, concatenated
+                return StreamingResponse(iter_geojson_texts(texts, **members), media_type=media, headers=headers)
         body: Iterator[bytes] = iter_geojson(
             items_iter(), include_region=req.include_region, properties=req.properties, **members
         )

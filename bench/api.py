@@ -100,8 +100,8 @@ PYGEOAPI_QUERIES: dict[str, str] = {
 HEADERS = {"Accept-Encoding": "identity", "Accept": "application/geo+json"}
 #: Per query: (seq p50 ms, seq p95 ms, seq r/s, c16 p50 ms, c16 p95 ms, c16 r/s).
 Stats = tuple[float, float, float, float, float, float]
-#: Per query: (numberMatched, ids returned in order).
-Answer = tuple[int, list[str]]
+#: Per query: (numberMatched, or None when the server left it out; ids returned in order).
+Answer = tuple[int | None, list[str]]
 
 
 def _store_module():
@@ -126,10 +126,96 @@ def load(url: str, n: int) -> float:
     return time.perf_counter() - t0
 
 
-def serve(db: str, workers: int, log: Path, *, cache_mb: float) -> tuple[subprocess.Popen[bytes], str]:
-    """Start this checkout's ``sitmap serve`` (rate limits as configured) with the benchmark's limits and cache."""
+def serve(
+    db: str, workers: int, log: Path, *, cache_mb: float, code: Path | None = None
+) -> tuple[subprocess.Popen[bytes], str]:
+    """Start ``sitmap serve`` (rate limits as configured) with the benchmark's limits and cache.
+
+    ``code``: another checkout whose packages the server imports instead of this one's
+    (the same-run baseline of ``--baseline``; this checkout's environment runs it).
+    """
     env = {"SITMAP_MAX_LIMIT": "10000", "SITMAP_DEFAULT_LIMIT": "100", "SITMAP_RESPONSE_CACHE_MB": str(cache_mb)}
+    if code is not None:
+        env["PYTHONPATH"] = str(code)
     return liveserver.start(db, log, workers=workers, env=env, sitmap=str(ROOT / ".venv" / "bin" / "sitmap"))
+
+
+#: Downloads of every match (no limit): name, path.
+DOWNLOADS = [("all as GeoJSON", "/collections/all/items?f=geojson"), ("all as CSV", "/collections/all/items?f=csv")]
+
+
+def download_rates(client: httpx.Client, repeat: int) -> dict[str, tuple[float, int]]:
+    """Best seconds and bytes of each download of :data:`DOWNLOADS` (identity encoding, body read whole)."""
+    out: dict[str, tuple[float, int]] = {}
+    for name, path in DOWNLOADS:
+        best, size = float("inf"), 0
+        for _ in range(repeat):
+            t0 = time.perf_counter()
+            with client.stream("GET", path, headers={"Accept-Encoding": "identity"}) as r:
+                if r.status_code != 200:
+                    raise SystemExit(f"{path}: HTTP {r.status_code}")
+                size = sum(len(chunk) for chunk in r.iter_raw())
+            best = min(best, time.perf_counter() - t0)
+        out[name] = (best, size)
+    return out
+
+
+def plans(db: str, n: int) -> list[str]:
+    """EXPLAIN QUERY PLAN (GeoPackage) / EXPLAIN (PostGIS) of each statement the store runs for the six queries.
+
+    Runs in this process the store call the items route makes for each query (the
+    feature-text page of ``claim_feature_page``), spying on the statements it sends.
+    """
+    from datetime import UTC, datetime
+
+    from layers.store import ClaimQuery, gpkg, open_store, postgis
+
+    day = (datetime(2024, 3, 5, tzinfo=UTC), datetime(2024, 3, 5, 23, 59, 59, 999999, tzinfo=UTC))
+    box = tuple(float(v) for v in KHAN_YOUNIS.split(","))
+    queries = {
+        "items limit=100": ClaimQuery(limit=100),
+        "bbox Khan Younis": ClaimQuery(bbox=box, limit=100),  # type: ignore[arg-type]
+        "one-day datetime": ClaimQuery(start=day[0], end=day[1], limit=100),
+        "bbox + one day": ClaimQuery(bbox=box, start=day[0], end=day[1], limit=100),  # type: ignore[arg-type]
+        "one item by id": ClaimQuery(ids=(f"c-{n // 2:07d}",), limit=1),
+        "limit=10000": ClaimQuery(limit=10000),
+    }
+    seen: list[tuple[str, list[object]]] = []
+    classes = [gpkg._Tx, gpkg._ReadTx, postgis._Tx]
+    originals = [c.fetch for c in classes]
+
+    def spy(orig):  # type: ignore[no-untyped-def]
+        def fetch(self, sql, params=()):  # type: ignore[no-untyped-def]
+            if sql.lstrip().upper().startswith("SELECT") and "claim_versions c" in sql:
+                seen.append((sql, list(params)))
+            return orig(self, sql, params)
+
+        return fetch
+
+    store = open_store(db)
+    out = []
+    try:
+        explain = "EXPLAIN QUERY PLAN " if isinstance(store, gpkg.GpkgStore) else "EXPLAIN "
+        for name, query in queries.items():
+            seen.clear()
+            for cls, orig in zip(classes, originals, strict=True):
+                cls.fetch = spy(orig)  # type: ignore[method-assign]
+            try:
+                store.claim_feature_page(query)  # type: ignore[attr-defined]
+            finally:
+                for cls, orig in zip(classes, originals, strict=True):
+                    cls.fetch = orig  # type: ignore[method-assign]
+            for i, (sql, params) in enumerate(seen):
+                if " IN (?" in sql and "c.fid IN" in sql:  # the page's rows by key: a primary key look-up
+                    out.append(f"  {name} [{i + 1}/{len(seen)}]: rows of the page by fid (primary key)")
+                    continue
+                rows = store._fetch(explain + sql, params)  # type: ignore[attr-defined]
+                text = "\n".join("      " + " | ".join(str(c) for c in row if c not in (None, 0)) for row in rows)
+                rest = sql.split(" FROM ", 1)[1]
+                out.append(f"  {name} [{i + 1}/{len(seen)}]: SELECT ... FROM {rest[:150]}\n{text}")
+    finally:
+        store.close()
+    return out
 
 
 def answer(client: httpx.Client, path: str) -> Answer:
@@ -142,12 +228,13 @@ def answer(client: httpx.Client, path: str) -> Answer:
     doc = r.json()
     if doc.get("type") == "Feature":
         return 1, [str(doc["id"])]
-    return int(doc["numberMatched"]), [str(f["id"]) for f in doc["features"]]
+    matched = doc.get("numberMatched")
+    return None if matched is None else int(matched), [str(f["id"]) for f in doc["features"]]
 
 
 def check(client: httpx.Client, path: str) -> str:
     matched, ids = answer(client, path)
-    return "1 feature" if "/items/" in path else f"{len(ids)} of {matched}"
+    return "1 feature" if "/items/" in path else f"{len(ids)} of {'?' if matched is None else matched}"
 
 
 def same_features(name: str, ours: Answer, theirs: Answer) -> str:
@@ -294,6 +381,53 @@ def run(
         proc.wait(timeout=20)
 
 
+def run_vs_baseline(label: str, db: str, args: argparse.Namespace, tmp: Path, *, cache_mb: float) -> None:
+    """This checkout and ``--baseline`` (another checkout's code) serving the same store, measured query by query.
+
+    Both servers run at once, idle while the other is timed; each query is timed on
+    one then the other, so the ratios come from the same minutes of this noisy machine.
+    Then the downloads of every match, and the plans of this checkout's statements.
+    """
+    queries = [(name, path.format(mid_id=f"c-{args.n // 2:07d}")) for name, path in QUERIES]
+    procs = []
+    try:
+        new_proc, new = serve(db, args.workers, tmp / f"serve-{label}-new.log", cache_mb=cache_mb)
+        procs.append(new_proc)
+        old_proc, old = serve(db, args.workers, tmp / f"serve-{label}-base.log", cache_mb=cache_mb, code=args.baseline)
+        procs.append(old_proc)
+        mode = f"response cache {cache_mb:g} MB" if cache_mb else "response cache off: every request runs its query"
+        print(f"\n== {label}: this checkout vs {args.baseline} ({args.workers} worker(s), {mode})")
+        with httpx.Client(base_url=new, timeout=300) as cn, httpx.Client(base_url=old, timeout=300) as co:
+            for name, path in queries:
+                a, b = answer(cn, path), answer(co, path)
+                same = a[1] == b[1] and (a[0] is None or a[0] == b[0])
+                print(f"  {name:<18} new {check(cn, path):>14}  base {check(co, path):>14}  "
+                      f"{'same ids in order' if same else 'DIFFERENT'}")  # fmt: skip
+            print(f"{'query':<18} | {'seq p50 new':>11} {'base':>8} {'x':>6} | {'c16 p50 new':>11} {'base':>8} "
+                  f"{'x':>6} | {'c16 p95 new':>11} {'base':>8} | {'c16 p95/p50 new':>15} {'base':>6}")  # fmt: skip
+            for name, path in queries:
+                sn = measure(new, cn, path, args)
+                so = measure(old, co, path, args)
+                print(f"{name:<18} | {sn[0]:9.1f}ms {so[0]:6.1f}ms {so[0] / sn[0]:6.2f} | {sn[3]:9.1f}ms "
+                      f"{so[3]:6.1f}ms {so[3] / sn[3]:6.2f} | {sn[4]:9.1f}ms {so[4]:6.1f}ms | "
+                      f"{sn[4] / sn[3]:15.2f} {so[4] / so[3]:6.2f}")  # fmt: skip
+            if args.downloads:
+                dn, do = download_rates(cn, args.downloads), download_rates(co, args.downloads)
+                for name, _ in DOWNLOADS:
+                    (tn, bn), (to, bo) = dn[name], do[name]
+                    rn, ro = bn / 1e6 / tn, bo / 1e6 / to
+                    print(f"download {name:<15}: new {bn / 1e6:6.1f} MB in {tn:5.2f} s = {rn:6.1f} MB/s | "
+                          f"base {bo / 1e6:6.1f} MB in {to:5.2f} s = {ro:6.1f} MB/s | x {to / tn:.2f}")  # fmt: skip
+    finally:
+        for proc in procs:
+            proc.terminate()
+            proc.wait(timeout=20)
+    if args.plans:
+        print(f"plans of this checkout's statements ({label}):")
+        for plan in plans(db, args.n):
+            print(plan)
+
+
 def ensure_database(url: str) -> None:
     """Create the benchmark's dedicated database with PostGIS if it is missing (connecting to ``postgres``)."""
     import psycopg
@@ -340,6 +474,11 @@ def main() -> None:
     parser.add_argument("--requests", type=int, default=200, help="requests per query and mode (bound)")
     parser.add_argument("--seconds", type=float, default=15.0, help="time per query and mode (bound)")
     parser.add_argument("--cached", action="store_true", help="also run with the response cache on (64 MB)")
+    parser.add_argument(
+        "--baseline", type=Path, help="another checkout (e.g. of main) served beside this one: same-run ratios"
+    )
+    parser.add_argument("--downloads", type=int, default=2, help="times each download of every match (0: none)")
+    parser.add_argument("--plans", action=argparse.BooleanOptionalAction, default=True, help="print query plans")
     args = parser.parse_args()
     args.cache_modes = [0.0, 64.0] if args.cached else [0.0]
     backends = ["gpkg", "postgis"] if args.backend == "both" else [args.backend]
@@ -378,10 +517,16 @@ def main() -> None:
                 took = load(db, args.n)
                 print(f"\nloaded {args.n} claims into {db} in {took:.1f} s")
                 for cache_mb in args.cache_modes:
-                    run("GeoPackage", db, args, tmp, cache_mb=cache_mb, baseline=baseline)
+                    if args.baseline:
+                        run_vs_baseline("GeoPackage", db, args, tmp, cache_mb=cache_mb)
+                    else:
+                        run("GeoPackage", db, args, tmp, cache_mb=cache_mb, baseline=baseline)
             if "postgis" in backends and url:
                 for cache_mb in args.cache_modes:
-                    run("PostGIS", url, args, tmp, cache_mb=cache_mb, baseline=baseline)
+                    if args.baseline:
+                        run_vs_baseline("PostGIS", url, args, tmp, cache_mb=cache_mb)
+                    else:
+                        run("PostGIS", url, args, tmp, cache_mb=cache_mb, baseline=baseline)
         finally:
             if schema:
                 import psycopg

@@ -39,6 +39,8 @@ from layers.store.base import ClaimQuery, Store, ZoneQuery
 
 #: Records fetched per store call while walking every match (downloads, extents).
 WALK_PAGE = 2000
+#: Feature texts fetched per store call while walking every match of a download.
+TEXT_PAGE = 5000
 #: Above this many records a claim layer's extent comes from the store's aggregates (a superset).
 EXTENT_SCAN_LIMIT = 20_000
 #: Distinct incident groupings kept per process (each keyed by its query and the store clock).
@@ -315,6 +317,60 @@ class LayerView:
 
             feats = [select_properties(f, properties) for f in feats]
         return feats, total
+
+    def page_texts(
+        self,
+        narrowing: Narrowing,
+        *,
+        as_of: datetime | None,
+        limit: int,
+        offset: int,
+        properties: frozenset[str] | None = None,
+    ) -> Any | None:
+        """One page as feature texts the store writes (``layers.store.sqlreads.FeatureTexts``), or ``None``.
+
+        The cold path of a claim layer read as stored: no record, no dict per feature;
+        each text parses to the feature :meth:`page` gives. ``numberMatched`` (``total``)
+        is exact when cheap and ``None`` otherwise (see ``COUNT_BUDGET``). ``None`` where
+        records are published in another form, grouped or held back (those take :meth:`page`).
+        """
+        fast = getattr(self.store, "claim_feature_page", None)
+        if fast is None or self.layer.kind in ("incidents", "zones") or self.public_form:
+            return None
+        query = self.query(narrowing, as_of=as_of, limit=limit, offset=offset)
+        if not isinstance(query, ClaimQuery):  # pragma: no cover - claim layers give claim queries
+            return None
+        return fast(query, properties=properties)
+
+    def iter_texts(
+        self,
+        narrowing: Narrowing,
+        *,
+        pinned: datetime,
+        limit: int | None,
+        offset: int,
+        properties: frozenset[str] | None = None,
+    ) -> Iterator[str] | None:
+        """Every match for a download as feature texts read at ``pinned`` (see :meth:`page_texts`), or ``None``."""
+        fast = getattr(self.store, "claim_feature_page", None)
+        if fast is None or self.layer.kind in ("incidents", "zones") or self.public_form:
+            return None
+
+        def walk() -> Iterator[str]:
+            remaining, at = limit, offset
+            while remaining is None or remaining > 0:
+                n = TEXT_PAGE if remaining is None else min(TEXT_PAGE, remaining)
+                query = self.query(narrowing, as_of=pinned, limit=n, offset=at)
+                assert isinstance(query, ClaimQuery)
+                page = fast(query, properties=properties, count_budget=0)
+                yield from page.texts
+                at += len(page.texts)
+                if remaining is not None:
+                    remaining -= len(page.texts)
+                if not page.more:
+                    return
+
+        return walk()
 
     def _page(
         self,

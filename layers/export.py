@@ -335,6 +335,27 @@ def iter_geojson(
     yield "".join(buf).encode()
 
 
+def iter_geojson_texts(texts: Iterable[str], *, chunk_features: int = 1000, **members: Any) -> Iterator[bytes]:
+    """Stream a FeatureCollection of features already written as JSON texts (one per line), as :func:`iter_geojson`.
+
+    The texts come from the store (``layers.store.rows.feature_sql``); ``members`` are
+    written before ``features``.
+    """
+    head = {"type": "FeatureCollection", **members}
+    yield (_dumps(head)[:-1] + ',"features":[\n').encode()
+    buf: list[str] = []
+    sep = ""
+    for text in texts:
+        buf.append(sep)
+        buf.append(text)
+        sep = ",\n"
+        if len(buf) >= 2 * chunk_features:
+            yield "".join(buf).encode()
+            buf = []
+    buf.append("\n]}\n")
+    yield "".join(buf).encode()
+
+
 # --------------------------------------------------------------------------------------
 # Flat rows (CSV, GeoPackage, GeoParquet)
 # --------------------------------------------------------------------------------------

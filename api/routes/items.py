@@ -141,6 +141,24 @@ def _render_items(
 ) -> Response:
     """Run an items query and render its page (GeoJSON or HTML), keeping it in the response cache."""
     layer = view.layer
+    base = ogc.base_url(request, settings)
+    texts = None
+    if req.fmt != "html" and not req.include_region:
+        texts = view.page_texts(
+            req.narrowing, as_of=req.as_of, limit=req.limit, offset=req.offset, properties=req.properties
+        )
+    if texts is not None:
+        # the cold path: the store wrote each feature's text; the page is their concatenation
+        links = _page_links(request, base, layer, req, texts.more)
+        head: dict[str, Any] = {"type": "FeatureCollection"}
+        if texts.total is not None:  # left out when counting it would cost more than the page (see COUNT_BUDGET)
+            head["numberMatched"] = texts.total
+        head.update(numberReturned=len(texts.texts), timeStamp=format_instant(datetime.now(UTC)), links=links)
+        body = b"".join(
+            (ogc.json_bytes(head)[:-1], b',"features":[', ",".join(texts.texts).encode(), b"]}")
+        )  # fmt: skip
+        response = Response(body, media_type=ogc.GEOJSON, headers={**headers, "Content-Crs": f"<{ogc.CRS84}>"})
+        return ogc.remember(request, etag, response)
     feats, total = view.page(
         req.narrowing,
         as_of=req.as_of,
@@ -149,8 +167,7 @@ def _render_items(
         include_region=req.include_region,
         properties=req.properties,
     )
-    base = ogc.base_url(request, settings)
-    links = _page_links(request, base, layer, req, total, len(feats))
+    links = _page_links(request, base, layer, req, req.offset + len(feats) < total)
     if req.fmt == "html":
         return ogc.remember(request, etag, _items_html(layer, feats, total, req, links, headers))
     data = {
@@ -164,10 +181,11 @@ def _render_items(
     return ogc.remember(request, etag, ogc.respond(data, ogc.GEOJSON, {**headers, "Content-Crs": f"<{ogc.CRS84}>"}))
 
 
-def _page_links(
-    request: Request, base: str, layer: Layer, req: ItemsRequest, total: int, returned: int
-) -> list[dict[str, str]]:
-    """self/alternate/next/prev/collection links; each carries every query parameter of the request."""
+def _page_links(request: Request, base: str, layer: Layer, req: ItemsRequest, more: bool) -> list[dict[str, str]]:
+    """self/alternate/next/prev/collection links (``next`` when ``more`` matches follow this page).
+
+    Each link carries every query parameter of the request.
+    """
     path = f"/collections/{layer.id}/items"
     items = request.query_params.multi_items()
     params = [(k, v) for k, v in items if k not in ("offset", "limit", "f")]
@@ -196,7 +214,7 @@ def _page_links(
                 f"Download every match ({fmt})",
             )
         )
-    if req.offset + returned < total:
+    if more:
         links.append(ogc.link(href(req.offset + req.limit, given_f), "next", page_type, "Next page"))
     if req.offset > 0:
         links.append(ogc.link(href(max(0, req.offset - req.limit), given_f), "prev", page_type, "Previous page"))

@@ -61,7 +61,7 @@ from layers.store.gpkg_schema import (
     exact_extent,
     now_text,
 )
-from layers.store.sqlreads import SqlReads, last_page_total
+from layers.store.sqlreads import SqlReads, fetch_page, last_page_total
 from layers.store.sqlwrites import SqlWrites
 
 T = TypeVar("T")
@@ -425,14 +425,44 @@ class GpkgStore(SqlReads, SqlWrites):
                 lambda: int(tx.fetch(f"SELECT count(*) FROM {table} c WHERE {cond}", params)[0][0]),
             )
             return page, total
-        # R-tree prefilter (as a set the planner may probe or drive from, whichever index is
-        # more selective), then an exact test: rows whose envelope lies inside the bbox are
-        # hits without one, the others get shapely's intersects.
+        fids, _ = self._bbox_hits(tx, table, cond, params, bbox, order, None)
+        total = len(fids)
+        page_fids = fids[offset:] if limit is None else fids[offset : offset + limit]
+        return self._rows_of(tx, table, select, page_fids), total
+
+    @staticmethod
+    def _rows_of(tx: _Tx, table: str, select: str, fids: Sequence[int]) -> list[tuple[Any, ...]]:
+        """The ``select`` rows of ``fids``, in their order."""
+        by_fid: dict[int, tuple[Any, ...]] = {}
+        for chunk in R.chunks(fids):
+            marks = ",".join("?" * len(chunk))
+            for row in tx.fetch(f"SELECT c.fid, {select} FROM {table} c WHERE c.fid IN ({marks})", chunk):
+                by_fid[row[0]] = row[1:]
+        return [by_fid[f] for f in fids]
+
+    @staticmethod
+    def _bbox_hits(
+        tx: _Tx,
+        table: str,
+        cond: str,
+        params: list[Any],
+        bbox: tuple[float, float, float, float],
+        order: str,
+        scan: int | None,
+    ) -> tuple[list[int], bool]:
+        """The fids, in query order, of rows matching ``cond`` whose geometry intersects ``bbox``.
+
+        The R-tree prefilters (as a set the planner may probe or drive from, whichever
+        index is more selective) in the same statement as the other filters and the
+        order; rows whose envelope lies inside the bbox are hits without a test, the
+        others get shapely's intersects. ``scan`` bounds the candidates read; the flag
+        says whether every candidate was read.
+        """
         minx, miny, maxx, maxy = (float(v) for v in bbox)
         cand = tx.fetch(
             f"SELECT c.fid, c.geom FROM {table} c WHERE c.fid IN (SELECT id FROM rtree_{table}_geom "
-            f"WHERE minx <= ? AND maxx >= ? AND miny <= ? AND maxy >= ?) AND {cond} ORDER BY {order}",
-            [maxx, minx, maxy, miny, *params],
+            f"WHERE minx <= ? AND maxx >= ? AND miny <= ? AND maxy >= ?) AND {cond} ORDER BY {order} LIMIT ?",
+            [maxx, minx, maxy, miny, *params, -1 if scan is None else scan],
         )
         keep = [False] * len(cand)
         edge = []
@@ -450,15 +480,37 @@ class GpkgStore(SqlReads, SqlWrites):
             hits = shapely.intersects(R.bbox_geometry((minx, miny, maxx, maxy)), geoms)
             for i, hit in zip(edge, hits, strict=True):
                 keep[i] = bool(hit)
-        fids = [c[0] for c, k in zip(cand, keep, strict=True) if k]
-        total = len(fids)
-        page_fids = fids[offset:] if limit is None else fids[offset : offset + limit]
-        by_fid: dict[int, tuple[Any, ...]] = {}
-        for chunk in R.chunks(page_fids):
-            marks = ",".join("?" * len(chunk))
-            for row in tx.fetch(f"SELECT c.fid, {select} FROM {table} c WHERE c.fid IN ({marks})", chunk):
-                by_fid[row[0]] = row[1:]
-        return [by_fid[f] for f in page_fids], total
+        return [c[0] for c, k in zip(cand, keep, strict=True) if k], scan is None or len(cand) < scan
+
+    def _page(
+        self,
+        table: str,
+        select: str,
+        where: list[str],
+        params: list[Any],
+        bbox: tuple[float, float, float, float] | None,
+        order: str,
+        limit: int | None,
+        offset: int,
+        budget: int,
+    ) -> tuple[list[tuple[Any, ...]], int | None, bool]:
+        tx = self._read()
+        cond = " AND ".join(where)
+        if bbox is None:
+            query = (table, select, cond, params, order)
+            return fetch_page(tx, self._counts, lambda: self._clock(tx), query, limit, offset, budget, no_limit=-1)
+        # candidates enough for the page and the count budget (exact when all of them were read),
+        # in one statement; all of them only when misses at the bbox's edges left the page short
+        want = None if limit is None else offset + limit + 1
+        scan = None if want is None else max(want, budget + 1)
+        fids, complete = self._bbox_hits(tx, table, cond, params, bbox, order, scan)
+        if not complete and len(fids) < (want or 0):
+            fids, complete = self._bbox_hits(tx, table, cond, params, bbox, order, None)
+        end = None if limit is None else offset + limit
+        page_fids = fids[offset:end]
+        more = end is not None and len(fids) > end
+        total = len(fids) if complete else None  # every candidate read: exact at no extra cost
+        return self._rows_of(tx, table, select, page_fids), total, more
 
     @staticmethod
     def _clock(tx: _Tx) -> tuple[Any, ...]:

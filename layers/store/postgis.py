@@ -46,7 +46,7 @@ from layers.model import Layer
 from layers.store import digests as D
 from layers.store import rows as R
 from layers.store.base import SCHEMA_VERSION, ClaimQuery, LayerVersion, StoreStats, check_schema_version
-from layers.store.sqlreads import SqlReads, last_page_total
+from layers.store.sqlreads import SqlReads, fetch_page, last_page_total
 from layers.store.sqlwrites import SqlWrites
 
 T = TypeVar("T")
@@ -477,6 +477,32 @@ class PostgisStore(SqlReads, SqlWrites):
                 lambda: int(tx.fetch(f"SELECT count(*) FROM {table} c WHERE {cond}", params)[0][0]),
             )
             return page, total
+
+        return self._run(run, write=False)
+
+    def _page(
+        self,
+        table: str,
+        select: str,
+        where: list[str],
+        params: list[Any],
+        bbox: tuple[float, float, float, float] | None,
+        order: str,
+        limit: int | None,
+        offset: int,
+        budget: int,
+    ) -> tuple[list[tuple[Any, ...]], int | None, bool]:
+        if bbox is not None:
+            # && uses the GiST index; ST_Intersects makes it exact
+            box = [float(v) for v in bbox]
+            area = _ewkb_hex([R.bbox_geometry((box[0], box[1], box[2], box[3]))])[0]
+            where = [*where, "c.geom && ST_MakeEnvelope(?, ?, ?, ?, 4326)", "ST_Intersects(c.geom, ?::geometry)"]
+            params = [*params, *box, area]
+        cond = " AND ".join(where)
+
+        def run(tx: _Tx) -> tuple[list[tuple[Any, ...]], int | None, bool]:
+            query = (table, select, cond, params, order)
+            return fetch_page(tx, self._counts, lambda: _clock(tx), query, limit, offset, budget, no_limit=None)
 
         return self._run(run, write=False)
 

@@ -7,7 +7,8 @@ are the same, and live here once.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
@@ -15,6 +16,51 @@ from geo.errors import NotFound
 from layers.model import ClaimRecord, Report, Source, Zone
 from layers.store import rows as R
 from layers.store.base import ClaimQuery, Page, ReportQuery, ZoneQuery
+from layers.store.rows import feature_sql as F
+
+#: Matching rows a page counts at most for its ``numberMatched``: past this many the
+#: number is left out (OGC API - Features allows it), so a page over a million claims
+#: costs what its rows cost, not a count of everything it matches.
+COUNT_BUDGET = 10_000
+
+
+@dataclass(frozen=True)
+class FeatureTexts:
+    """One page of claim features as GeoJSON texts (see :mod:`layers.store.rows.feature_sql`).
+
+    ``total``: the number matched, exact, or ``None`` when more than the count budget
+    matched (not counted); ``more``: whether rows follow this page.
+    """
+
+    texts: list[str]
+    total: int | None
+    more: bool
+
+
+def bounded_total(
+    cache: R.CountCache,
+    clock: Callable[[], Any],
+    key: tuple[Any, ...],
+    count: Callable[[int], int],
+    budget: int,
+) -> int | None:
+    """The exact total of a query if it is cached or at most ``budget``, else ``None``.
+
+    ``count(n)`` counts matching rows, stopping after ``n``; an exact total is kept in
+    ``cache`` under the write ``clock`` (see :class:`~layers.store.rows.CountCache`).
+    """
+    before = clock()
+    hit = cache.get(key, before)
+    if hit is not None:
+        return hit
+    if budget <= 0:
+        return None
+    n = count(budget + 1)
+    if n > budget:
+        return None
+    if clock() == before:
+        cache.put(key, before, n)
+    return n
 
 
 def last_page_total(page: Sequence[Any], limit: int | None, offset: int) -> int | None:
@@ -39,6 +85,40 @@ def write_meta(tx: R.Tx, values: dict[str, str | None]) -> None:
         tx.run("DELETE FROM sitmap_meta WHERE key = ?", [key])
         if value is not None:
             tx.run("INSERT INTO sitmap_meta (key, value) VALUES (?, ?)", [key, value])
+
+
+def fetch_page(
+    tx: R.Tx,
+    cache: R.CountCache,
+    clock: Callable[[], Any],
+    query: tuple[str, str, str, list[Any], str],
+    limit: int | None,
+    offset: int,
+    budget: int,
+    *,
+    no_limit: Any,
+) -> tuple[list[tuple[Any, ...]], int | None, bool]:
+    """A page of ``SELECT select FROM table c WHERE cond ORDER BY order``, its total when cheap, whether rows follow.
+
+    ``query`` is (table, select, cond, params, order); one row beyond the page tells
+    whether it is the last one, whose total needs no count; other pages count within
+    ``budget`` (:func:`bounded_total`). ``no_limit`` is the dialect's LIMIT for "all".
+    """
+    table, select, cond, params, order = query
+    page = tx.fetch(
+        f"SELECT {select} FROM {table} c WHERE {cond} ORDER BY {order} LIMIT ? OFFSET ?",
+        [*params, no_limit if limit is None else limit + 1, offset],
+    )
+    more = limit is not None and len(page) > limit
+    if more:
+        del page[limit:]
+    if not more and (page or offset == 0):
+        return page, offset + len(page), False
+    bounded = f"SELECT count(*) FROM (SELECT 1 FROM {table} c WHERE {cond} LIMIT ?) s"
+    total = bounded_total(
+        cache, clock, (table, cond, *params), lambda n: int(tx.fetch(bounded, [*params, n])[0][0]), budget
+    )
+    return page, total, more
 
 
 class SqlReads:
@@ -179,6 +259,44 @@ class SqlReads:
         select = R.claim_feature_select(self._dialect, "c", include_region=include_region)
         rows, total = self._claim_rows(query, select)
         return Page(items=R.claim_features_from_rows(self._dialect, rows, include_region=include_region), total=total)
+
+    def _page(
+        self,
+        table: str,
+        select: str,
+        where: list[str],
+        params: list[Any],
+        bbox: tuple[float, float, float, float] | None,
+        order: str,
+        limit: int | None,
+        offset: int,
+        budget: int,
+    ) -> tuple[list[tuple[Any, ...]], int | None, bool]:
+        """One page of rows, the total if it is cheap (see :func:`bounded_total`), and whether rows follow."""
+        raise NotImplementedError
+
+    def claim_feature_page(
+        self,
+        query: ClaimQuery,
+        *,
+        properties: frozenset[str] | None = None,
+        count_budget: int | None = None,
+    ) -> FeatureTexts:
+        """A page of :meth:`query_claim_features` as feature texts the database writes, no dict per feature.
+
+        Each text parses to ``layers.export.claim_feature(record)`` (with ``properties``:
+        only those, as ``layers.export.select_properties`` keeps them). The number matched
+        is exact on the last page, when cached, or when at most ``count_budget`` rows
+        match (default :data:`COUNT_BUDGET`); otherwise ``None`` (not counted).
+        """
+        d = self._dialect
+        budget = COUNT_BUDGET if count_budget is None else count_budget
+        where, params = R.claim_where(d, query, "c")
+        rows, total, more = self._page(
+            R.CLAIM_TABLE, F.claim_feature_text_select(d, "c", properties), where, params, query.bbox,
+            R.claim_order(d, "c"), query.limit, query.offset, budget,
+        )  # fmt: skip
+        return FeatureTexts(F.claim_feature_texts(d, rows), total, more)
 
     def last_recorded_at(self) -> datetime | None:
         raise NotImplementedError

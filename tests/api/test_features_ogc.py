@@ -114,6 +114,27 @@ def test_paging_links_walk_every_item_once(ro_client):
     assert "offset" not in link(last, "prev") and link(last, "prev")
 
 
+def test_number_matched_left_out_past_the_count_budget(api_client, monkeypatch):
+    """Past COUNT_BUDGET matches a page does not count them: numberMatched is absent, paging still works."""
+    import layers.store.sqlreads as sqlreads
+
+    url = "/collections/all/items?limit=2&event_type=airstrike,shelling,shooting,ground_operation"
+    assert api_client.get(url.replace("limit=2", "limit=3")).json()["numberMatched"] == 7  # within the budget
+    api_client.app.state.store.after_restore()  # forget that total
+    monkeypatch.setattr(sqlreads, "COUNT_BUDGET", 5)
+    seen: list[str] = []
+    while url:
+        doc = api_client.get(url).json()
+        seen += [f["id"] for f in doc["features"]]
+        if link(doc, "next"):
+            assert "numberMatched" not in doc and doc["numberReturned"] == 2
+            url = link(doc, "next").replace("http://testserver", "")
+        else:  # the last page knows its total without counting
+            assert doc["numberMatched"] == 7 and doc["numberReturned"] == 1
+            url = None
+    assert len(seen) == 7 == len(set(seen))
+
+
 def test_limit_default_and_clamped_to_maximum(ro_client):
     doc = ro_client.get("/collections/all/items").json()
     assert doc["numberReturned"] == 5  # default_limit
@@ -358,14 +379,14 @@ def test_incidents_collection(ro_client):
 
 def test_response_cache_serves_repeats_without_a_query(gpkg_client, monkeypatch):
     store = gpkg_client.app.state.store
-    real = store.query_claim_features  # the items path's store query (features built from rows)
+    real = store.claim_feature_page  # the items path's store query (feature texts written by the store)
     calls = []
 
     def counted(query, **kw):
         calls.append(query)
         return real(query, **kw)
 
-    monkeypatch.setattr(store, "query_claim_features", counted)
+    monkeypatch.setattr(store, "claim_feature_page", counted)
     first = gpkg_client.get("/collections/all/items?limit=3")
     assert len(calls) == 1
     again = gpkg_client.get("/collections/all/items?limit=3")
@@ -419,7 +440,7 @@ def test_identical_concurrent_requests_run_one_query(gpkg_client, monkeypatch):
     import time
 
     store = gpkg_client.app.state.store
-    real = store.query_claim_features  # the items path's store query (features built from rows)
+    real = store.claim_feature_page  # the items path's store query (feature texts written by the store)
     calls = []
 
     def slow(query, **kw):
@@ -427,7 +448,7 @@ def test_identical_concurrent_requests_run_one_query(gpkg_client, monkeypatch):
         time.sleep(0.3)  # hold the first query so the others arrive while it runs
         return real(query, **kw)
 
-    monkeypatch.setattr(store, "query_claim_features", slow)
+    monkeypatch.setattr(store, "claim_feature_page", slow)
     results = []
 
     def get():

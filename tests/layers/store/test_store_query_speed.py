@@ -137,3 +137,54 @@ def test_read_only_file_without_order_indexes_still_answers(gpkg_path: Path) -> 
             assert [c.id for c in s.query_claims(ClaimQuery(limit=2, offset=1)).items] == ["r-1", "r-2"]
     finally:
         gpkg_path.chmod(0o644)
+
+
+def test_feature_texts_parse_to_claim_feature(store: Any) -> None:
+    """The database-written feature texts are the contract features, property order included, selections too."""
+    from datetime import UTC, datetime
+
+    from layers.export import property_selection, select_properties
+
+    odd = [
+        claim("i-text", day=5, quote='He said "run"\n\ttab\\ \u0001 ñ شارع ✓', claimant="=cmd", confidence=0.1 + 0.2),
+        claim("j-early", valid_from=datetime(1969, 12, 31, 23, 59, 59, 250000, tzinfo=UTC)),
+        claim("k-whole", day=6, confidence=1.0, uncertainty=unc(radius_m=2345.678901234567)),
+    ]
+    store.add_claims(varied_claims() + odd)
+    keep = property_selection(["place_name,-quote"], "claim")
+    for q in (ClaimQuery(), ClaimQuery(statuses=("reported", "retracted")), ClaimQuery(limit=3, offset=2)):
+        expected = [claim_feature(r) for r in store.query_claims(q).items]
+        page = store.claim_feature_page(q)
+        got = [json.loads(t) for t in page.texts]
+        assert got == expected
+        assert [list(f["properties"]) for f in got] == [list(f["properties"]) for f in expected]
+        assert [json.dumps(f["properties"]["confidence"]) for f in got] == [
+            json.dumps(f["properties"]["confidence"]) for f in expected
+        ]  # 0.30000000000000004 and 1.0 written as Python writes them
+        chosen = [json.loads(t) for t in store.claim_feature_page(q, properties=keep).texts]
+        assert chosen == [select_properties(f, keep) for f in expected]
+        assert [list(f["properties"]) for f in chosen] == [
+            list(select_properties(f, keep)["properties"]) for f in expected
+        ]
+
+
+def test_feature_pages_count_within_a_budget(store: Any) -> None:
+    """numberMatched is exact when cheap (last page, or at most the budget) and left out (None) otherwise."""
+    store.add_claims([claim(f"n-{i:02d}", day=i % 7, x=34.40 + i * 0.001) for i in range(30)])
+    bbox = (34.39, 31.4, 34.4145, 31.6)  # the first 15 claims
+    for q, matched in ((ClaimQuery(limit=10), 30), (ClaimQuery(bbox=bbox, limit=4), 15)):
+        plain = store.query_claims(q)
+        assert plain.total == matched
+        store.after_restore()  # forget the total it counted (an exact one in the cache is used whatever its size)
+        over = store.claim_feature_page(q, count_budget=matched - 1)
+        assert over.total is None and over.more
+        assert [json.loads(t)["id"] for t in over.texts] == [r.id for r in plain.items]
+        store.after_restore()  # forget cached totals
+        assert store.claim_feature_page(q, count_budget=matched).total == matched
+        store.after_restore()
+        last = store.claim_feature_page(ClaimQuery(limit=10, offset=matched - 3, bbox=q.bbox), count_budget=0)
+        assert last.total == matched and not last.more and len(last.texts) == 3
+        walker = [ClaimQuery(limit=4, offset=o, bbox=q.bbox) for o in range(0, matched, 4)]
+        pages = [store.claim_feature_page(w, count_budget=0) for w in walker]
+        walk = [json.loads(t)["id"] for page in pages for t in page.texts]
+        assert walk == [r.id for r in store.query_claims(ClaimQuery(bbox=q.bbox)).items]
