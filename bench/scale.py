@@ -78,6 +78,10 @@ SITMAP = str(ROOT / ".venv" / "bin" / "sitmap")
 QUERIES: list[tuple[str, str]] = _bench_script("api")["QUERIES"]
 TILE_ZOOMS = (8, 12, 16)
 TILES_PER_ZOOM = 24
+#: Tiles of the incidents collection timed per zoom in --tiles-only (each may corroborate a whole tile).
+INCIDENT_TILES_PER_ZOOM = 6
+#: A tile request slower than this counts as "over the timeout" (inf ms) instead of failing the run.
+TILE_TIMEOUT_S = 120.0
 CHUNK = 20_000
 GEOJSON = {"Accept": "application/geo+json", "Accept-Encoding": "identity"}
 
@@ -193,22 +197,28 @@ def fit_zoom(bbox: tuple[float, float, float, float], width: int = 1280, height:
     return 0
 
 
-def tiles(base: str, bbox: tuple[float, float, float, float]) -> dict[int, tuple[float, float, float, int]]:
-    """Per zoom: (p50 ms, p95 ms, mean bytes, tiles timed)."""
+def tiles(
+    base: str, bbox: tuple[float, float, float, float], collection: str = "all", per_zoom: int = TILES_PER_ZOOM
+) -> dict[int, tuple[float, float, float, int]]:
+    """Per zoom: (p50 ms, p95 ms, mean bytes, tiles timed) of ``collection``'s tiles (a fixed random pick)."""
     rng = random.Random(11)
     out = {}
-    with httpx.Client(base_url=base, timeout=300, headers={"Accept-Encoding": "identity"}) as client:
+    with httpx.Client(base_url=base, timeout=TILE_TIMEOUT_S, headers={"Accept-Encoding": "identity"}) as client:
         for z in TILE_ZOOMS:
             cand = tiles_over(bbox, z)
-            pick = cand if len(cand) <= TILES_PER_ZOOM else rng.sample(cand, TILES_PER_ZOOM)
+            pick = cand if len(cand) <= per_zoom else rng.sample(cand, per_zoom)
             times, sizes = [], []
             for zz, row, col in pick:
                 t0 = time.perf_counter()
-                r = client.get(f"/collections/all/tiles/WebMercatorQuad/{zz}/{col}/{row}")
+                try:
+                    r = client.get(f"/collections/{collection}/tiles/WebMercatorQuad/{zz}/{col}/{row}")
+                except httpx.TimeoutException:  # a figure ("over the timeout"), not a crash
+                    times.append(float("inf"))
+                    continue
                 times.append((time.perf_counter() - t0) * 1000)
                 assert r.status_code in (200, 204), (zz, row, col, r.status_code, r.text[:300])
                 sizes.append(len(r.content))
-            out[z] = (pct(times, 0.5), pct(times, 0.95), statistics.mean(sizes), len(pick))
+            out[z] = (pct(times, 0.5), pct(times, 0.95), statistics.mean(sizes) if sizes else 0.0, len(pick))
     return out
 
 
@@ -373,6 +383,75 @@ def measure_size(db: str, n: int, folder: Path, browser: bool) -> dict[str, Any]
     return got
 
 
+def stored_claims(db: str) -> int:
+    """How many claim versions ``db`` (a GeoPackage path or a PostGIS URL) holds; 0 when it has none yet."""
+    from layers.store import rows as R
+
+    if db.endswith(".gpkg"):
+        import sqlite3
+
+        if not Path(db).exists():
+            return 0
+        with sqlite3.connect(db) as conn:
+            return int(conn.execute(f"SELECT count(*) FROM {R.CLAIM_TABLE}").fetchone()[0])
+    import psycopg
+
+    with psycopg.connect(db) as conn:
+        try:
+            return int(conn.execute(f"SELECT count(*) FROM {R.CLAIM_TABLE}").fetchone()[0])  # type: ignore[index]
+        except psycopg.errors.UndefinedTable:
+            return 0
+
+
+def tiles_only(pg: str, sizes: list[int], keep: Path | None) -> None:
+    """``--tiles-only``: tile generation of ``all`` and ``incidents`` on both stores, same claims, no items or wrk.
+
+    With ``--keep DIR`` the GeoPackage (``DIR/scale.gpkg``) and the PostGIS schema
+    (``scale_keep``) stay after the run and are grown, not rebuilt, by the next one, so a
+    before/after comparison times the same stores.
+    """
+    bbox = _bench_script("store")["BBOX"]
+    ensure_database(pg)
+    import psycopg
+
+    folder = keep or Path(tempfile.mkdtemp(prefix="sitmap-scale-tiles-"))
+    folder.mkdir(parents=True, exist_ok=True)
+    schema = "scale_keep" if keep else "scale_" + uuid.uuid4().hex[:8]
+    with psycopg.connect(pg, autocommit=True) as conn:
+        conn.execute(f'CREATE SCHEMA IF NOT EXISTS "{schema}"')
+    stores = {
+        "gpkg": str(folder / "scale.gpkg"),
+        "postgis": f"{pg}{'&' if '?' in pg else '?'}options=-csearch_path%3D{schema},public",
+    }
+    env = {"SITMAP_RESPONSE_CACHE_MB": "0", "SITMAP_RATE_LIMIT": "false"}
+    try:
+        for n in sizes:
+            for name, db in stores.items():
+                have = stored_claims(db)
+                if have < n:
+                    spent = grow(db, have, n)
+                    print(f"{name}: imported {n - have:,} claims in {spent:.0f} s")
+                    if name == "postgis":
+                        vacuum(pg, schema)
+                proc, base = liveserver.start(db, folder / f"serve-{name}-{n}.log", env=env, sitmap=SITMAP)
+                try:
+                    for coll, per in (("all", TILES_PER_ZOOM), ("incidents", INCIDENT_TILES_PER_ZOOM)):
+                        for z, (p50, p95, size, k) in tiles(base, bbox, coll, per).items():
+                            print(
+                                f"{n:>9,} {name:<7} {coll:<9} z{z:<2} p50 {p50:9.1f} ms  p95 {p95:9.1f} ms  "
+                                f"mean {size / 1024:7.1f} kB  ({k} tiles)",
+                                flush=True,
+                            )
+                finally:
+                    liveserver.stop(proc)
+    finally:
+        if keep is None:
+            with psycopg.connect(pg, autocommit=True) as conn:
+                conn.execute(f'DROP SCHEMA "{schema}" CASCADE')
+            shutil.rmtree(folder, ignore_errors=True)
+        print(f"load average at end: {load_avg()}")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--pg", default=DEFAULT_PG, help="PostGIS database (a fresh schema is made and dropped)")
@@ -381,8 +460,16 @@ def main() -> None:
     parser.add_argument("--seconds", type=int, default=60)
     parser.add_argument("--connections", type=int, default=64)
     parser.add_argument("--browser", action="store_true", help="also time the map page's first draw (Chromium)")
+    parser.add_argument(
+        "--tiles-only", action="store_true", help="only tile generation, GeoPackage and PostGIS (see tiles_only)"
+    )
+    parser.add_argument("--keep", type=Path, help="with --tiles-only: keep (and reuse) the stores in this folder")
     args = parser.parse_args()
     sizes = [int(s) for s in args.sizes.split(",")]
+    if args.tiles_only:
+        print(f"load average at start: {load_avg()}")
+        tiles_only(args.pg, sizes, args.keep)
+        return
     counts = [int(s) for s in args.workers.split(",")]
     if shutil.which("wrk") is None:
         raise SystemExit("bench/scale.py needs wrk (apt-get install wrk)")
