@@ -13,12 +13,17 @@ and cluster tiles without seeing a claim twice. A tile holding more than
 :data:`TILE_MAX_FEATURES` claims carries grid clusters instead (one point per
 :data:`CLUSTER_CELLS` x :data:`CLUSTER_CELLS` cell: ``count``, the commonest
 ``event_type``, earliest ``valid_from``, latest ``valid_to``), in a layer named
-``<layer>-clusters``, so a tile stays small however many claims a view covers.
+``<layer>-clusters``, so a tile stays small however many claims a view covers. An
+incident tile over that limit carries the same clusters of its claims (``count`` is
+claims, not incidents): grouping tens of thousands of claims into incidents is seconds of
+work per tile and nothing a reader could see at that zoom.
 
 Everything between the request and the records goes through the layer's view (its
 query, ``as_of`` and publication policy): a tile shows exactly what the items route
 shows for the same filters. A store may offer ``claim_tile`` (PostGIS builds the tile
-in SQL with ``ST_AsMVT``); it is used only when the reader gets records as stored.
+in SQL with ``ST_AsMVT``; the GeoPackage reads only the tile's rows through its R-tree,
+:mod:`layers.store.gpkgtiles`) and ``tile_clusters`` (the clusters of a crowded tile, or
+``None``); both are used only when the reader gets records as stored.
 """
 
 from __future__ import annotations
@@ -136,11 +141,18 @@ def to_mercator(geom: BaseGeometry) -> BaseGeometry:
     import shapely
 
     def project(coords: Any) -> Any:
-        lon = np.radians(coords[:, 0])
-        lat = np.radians(np.clip(coords[:, 1], -_MAX_LAT, _MAX_LAT))
-        return np.column_stack([_EARTH_RADIUS_M * lon, _EARTH_RADIUS_M * np.log(np.tan(np.pi / 4 + lat / 2))])
+        return np.column_stack(to_mercator_xy(coords[:, 0], coords[:, 1]))
 
     return shapely.transform(geom, project)
+
+
+def to_mercator_xy(lon: Any, lat: Any) -> tuple[Any, Any]:
+    """Web-mercator metres of lon/lat arrays (the arithmetic of :func:`to_mercator`)."""
+    import numpy as np
+
+    x = _EARTH_RADIUS_M * np.radians(lon)
+    phi = np.radians(np.clip(lat, -_MAX_LAT, _MAX_LAT))
+    return x, _EARTH_RADIUS_M * np.log(np.tan(np.pi / 4 + phi / 2))
 
 
 def stamp(t: datetime | None) -> str | None:
@@ -336,14 +348,23 @@ def layer_tile(view: TileView, tile: TileAddress, narrowing: Any, *, as_of: date
         assert isinstance(zq, ZoneQuery)
         return encode(tile, [(name, _zone_features(tile, view.zones(zq)))])
     box = selection_margin(view, tile)
+    fast = getattr(view.store, "claim_tile", None) if not view.public_form else None
     if layer.kind == "incidents":
+        crowded = getattr(view.store, "tile_clusters", None) if fast is not None else None
+        if crowded is not None:
+            # grouping every claim of a crowded tile costs seconds and draws as a blur:
+            # above the feature limit the tile carries claim clusters, incidents from one zoom on
+            cq = view.query(replace(narrowing, bbox=box), as_of=as_of)
+            assert isinstance(cq, ClaimQuery)
+            clustered = crowded(cq, tile, name=name)
+            if clustered is not None:
+                return bytes(clustered)
         incidents = view.incidents(replace(narrowing, bbox=box), as_of)
         feats = view.features(list(incidents), include_region=False, as_of=as_of)
         return encode(tile, point_layers(name, tile, _point_features(tile, feats)))
     query = view.query(replace(narrowing, bbox=box), as_of=as_of)
     assert isinstance(query, ClaimQuery)
-    fast = getattr(view.store, "claim_tile", None)
-    if fast is not None and not view.public_form:
+    if fast is not None:
         return bytes(fast(query, tile, name=name))
     records = list(view.store.query_claims(query).items)
     feats = view.features(records, include_region=False, as_of=as_of)
@@ -374,7 +395,8 @@ def tileset_layers(layer: Layer, zooms: tuple[int, int] = (MIN_ZOOM, MAX_ZOOM)) 
             "lifted_at": "string",
             "status": "string",
         }
-        return [_layer_doc(layer.id, layer.title, "polygons", 2, props, lo, hi)]
+        whole = "One polygon per order, clipped to the tile (with a margin)."
+        return [_layer_doc(layer.id, layer.title, "polygons", 2, props, lo, hi, whole)]
     props = {
         "id": "string",
         "event_type": "string",
@@ -389,18 +411,30 @@ def tileset_layers(layer: Layer, zooms: tuple[int, int] = (MIN_ZOOM, MAX_ZOOM)) 
     if layer.kind == "incidents":
         props["independent_sources"] = "integer"
     clusters = {"count": "integer", "event_type": "string", "valid_from": "string", "valid_to": "string"}
+    unit = "incident" if layer.kind == "incidents" else "claim"
+    whole = (
+        f"One point per {unit}, in a tile holding at most {TILE_MAX_FEATURES} claims; a tile holding more "
+        f"carries the layer {layer.id}-clusters instead (zoom in to see every {unit})."
+    )
+    crowded = (
+        f"Present only in a tile holding more than {TILE_MAX_FEATURES} claims, instead of {layer.id}: one point "
+        f"per occupied cell of a {CLUSTER_CELLS} x {CLUSTER_CELLS} grid over the tile, at the mean position of "
+        "its claims, with count (claims, not incidents), the commonest event_type, the earliest valid_from and "
+        f"the latest valid_to; the {unit}s themselves are in the tiles of higher zooms."
+    )
     return [
-        _layer_doc(layer.id, layer.title, "points", 0, props, lo, hi),
-        _layer_doc(f"{layer.id}-clusters", f"{layer.title} (clusters)", "points", 0, clusters, lo, hi),
+        _layer_doc(layer.id, layer.title, "points", 0, props, lo, hi, whole),
+        _layer_doc(f"{layer.id}-clusters", f"{layer.title} (clusters)", "points", 0, clusters, lo, hi, crowded),
     ]
 
 
 def _layer_doc(
-    lid: str, title: str, data_type: str, dim: int, props: dict[str, str], lo: int, hi: int
+    lid: str, title: str, data_type: str, dim: int, props: dict[str, str], lo: int, hi: int, description: str
 ) -> dict[str, Any]:
     return {
         "id": lid,
         "title": title,
+        "description": description,
         "dataType": data_type,
         "geometryDimension": dim,
         "minTileMatrix": str(lo),

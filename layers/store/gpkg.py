@@ -41,7 +41,7 @@ from layers.errors import StoreBusy
 from layers.model import Layer
 from layers.store import digests as D
 from layers.store import rows as R
-from layers.store.base import LayerVersion, StoreStats, WriteResult, check_schema_version
+from layers.store.base import ClaimQuery, LayerVersion, StoreStats, WriteResult, check_schema_version
 from layers.store.gpkg_binary import (
     GPKG_DIALECT,
     SRS_ID,
@@ -613,6 +613,32 @@ class GpkgStore(SqlReads, SqlWrites):
         tables = R.VERSIONED_TABLES if self._has_layer_versions else (R.CLAIM_TABLE, R.ZONE_TABLE)
         times = [R.from_epoch_us(tx.fetch(f"SELECT max(recorded_at_us) FROM {t}")[0][0]) for t in tables]
         return max((t for t in times if t is not None), default=None)
+
+    # -- vector tiles (layers/store/gpkgtiles.py) ----------------------------------------
+
+    def claim_tile(self, query: ClaimQuery, tile: Any, *, name: str) -> bytes:
+        """One claim vector tile (``layers.tiles.TileAddress``) from the tile's rows only; b"" when empty.
+
+        The R-tree and the query's filters choose the rows; a tile of more than
+        ``layers.tiles.TILE_MAX_FEATURES`` claims reads four columns of each and carries
+        grid clusters (see :mod:`layers.store.gpkgtiles`).
+        """
+        from layers import tiles as T
+        from layers.store import gpkgtiles
+
+        tx = self._read()
+        layers = gpkgtiles.claim_tile_layers(tx.fetch, query, tile, name=name, cap=T.TILE_MAX_FEATURES)
+        return T.encode(tile, layers or [])
+
+    def tile_clusters(self, query: ClaimQuery, tile: Any, *, name: str) -> bytes | None:
+        """The grid-cluster tile of ``query``'s claims if ``tile`` holds more than the feature limit, else ``None``."""
+        from layers import tiles as T
+        from layers.store import gpkgtiles
+
+        tx = self._read()
+        cap = T.TILE_MAX_FEATURES
+        layers = gpkgtiles.claim_tile_layers(tx.fetch, query, tile, name=name, cap=cap, clusters_only=True)
+        return None if layers is None else T.encode(tile, layers)
 
     # -- backup (layers/store/backup.py) -------------------------------------------------
 

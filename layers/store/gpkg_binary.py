@@ -44,7 +44,8 @@ def gpkg_encode(geoms: Sequence[BaseGeometry | None]) -> list[bytes | None]:
     return out
 
 
-def _wkb_offset(blob: bytes) -> int:
+def wkb_offset(blob: bytes) -> int:
+    """Where the WKB starts in a GeoPackage geometry blob (after the header and its envelope)."""
     return 8 + _ENVELOPE_BYTES.get((blob[3] >> 1) & 0b111, 0)
 
 
@@ -58,7 +59,7 @@ def gpkg_decode(blobs: Sequence[bytes | None]) -> list[BaseGeometry | None]:
     for i in present:
         b = blobs[i]
         assert b is not None
-        wkbs.append(bytes(b[_wkb_offset(b) :]))
+        wkbs.append(bytes(b[wkb_offset(b) :]))
     for i, g in zip(present, shapely.from_wkb(wkbs), strict=True):
         out[i] = g
     return out
@@ -75,7 +76,7 @@ def envelope(blob: bytes | None) -> tuple[float, float, float, float] | None:
         order = "<" if flags & 1 else ">"
         minx, maxx, miny, maxy = struct.unpack_from(order + "4d", blob, 8)
         return minx, maxx, miny, maxy
-    geom = shapely.from_wkb(bytes(blob[_wkb_offset(blob) :]))
+    geom = shapely.from_wkb(bytes(blob[wkb_offset(blob) :]))
     if geom.is_empty:
         return None
     x0, y0, x1, y1 = geom.bounds

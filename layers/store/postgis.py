@@ -554,6 +554,27 @@ class PostgisStore(SqlReads, SqlWrites):
 
         return self._run(run, write=False)
 
+    def tile_clusters(self, query: ClaimQuery, tile: Any, *, name: str) -> bytes | None:
+        """The grid-cluster tile of ``query``'s claims if ``tile`` holds more than the feature limit, else ``None``."""
+        from layers import tiles as T
+        from layers.store import pgtiles
+
+        cap = T.TILE_MAX_FEATURES
+        count, count_params = pgtiles.count_sql(PG_DIALECT, query, tile, cap=cap + 1)
+        clusters = pgtiles.clusters_sql(
+            PG_DIALECT, query, tile, name=name + "-clusters", extent=T.EXTENT, cells=T.CLUSTER_CELLS
+        )
+
+        def run(tx: _Tx) -> bytes | None:
+            with tx.conn.transaction():
+                tx.run("SET LOCAL jit = off")
+                tx.run("SET LOCAL work_mem = '64MB'")
+                if int(tx.fetch(count, count_params)[0][0]) <= cap:
+                    return None
+                return bytes(tx.fetch(*clusters)[0][0] or b"")
+
+        return self._run(run, write=False)
+
     # -- layers -------------------------------------------------------------------------
 
     def layer_history(self, layer_id: str) -> list[LayerVersion]:

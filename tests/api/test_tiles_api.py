@@ -125,6 +125,74 @@ def test_a_crowded_tile_carries_grid_clusters(ro_client: Any, monkeypatch: pytes
     assert all({"count", "event_type"} <= f["properties"].keys() for f in clusters)
 
 
+def _without_store_tiles(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Make both stores build tiles the generic way (records -> contract features -> Python encoder)."""
+    from layers.store.gpkg import GpkgStore
+    from layers.store.postgis import PostgisStore
+
+    for cls in (GpkgStore, PostgisStore):
+        monkeypatch.delattr(cls, "claim_tile")
+        monkeypatch.delattr(cls, "tile_clusters")
+
+
+def _same_tile(fast: dict[str, Any], slow: dict[str, Any]) -> None:
+    assert fast.keys() == slow.keys()
+    for name in fast:
+        a, b = fast[name]["features"], slow[name]["features"]
+        assert [f["properties"] for f in a] == [f["properties"] for f in b], name
+        for fa, fb in zip(a, b, strict=True):  # cluster means may round one tile unit apart
+            (xa, ya), (xb, yb) = fa["geometry"]["coordinates"], fb["geometry"]["coordinates"]
+            assert abs(xa - xb) <= 1 and abs(ya - yb) <= 1, (name, fa, fb)
+
+
+@pytest.mark.parametrize("cap", [2, 2000])
+def test_store_tiles_are_the_generic_tiles(ro_client: Any, monkeypatch: pytest.MonkeyPatch, cap: int) -> None:  # noqa: F811
+    # each store's own tile (GeoPackage: R-tree rows; PostGIS: ST_AsMVT) equals the one built from records
+    from layers import tiles
+
+    monkeypatch.setattr(tiles, "TILE_MAX_FEATURES", cap)
+    monkeypatch.setattr(ro_client.app.state, "response_cache", None, raising=False)
+    urls = [tile_url("all", *GAZA, z, "?as_of=2099-01-01T00:00:00Z") for z in (8, 10, 12)]
+    urls.append(tile_url("all", *GAZA, 10, "?datetime=2023-12-02"))
+    fast = [decode(ro_client.get(u).content) for u in urls]
+    assert fast[0] and (("all-clusters" in fast[0]) == (cap == 2))
+    _without_store_tiles(monkeypatch)
+    for url, got in zip(urls, fast, strict=True):
+        _same_tile(got, decode(ro_client.get(url).content))
+
+
+def test_claim_tiles_read_no_records(ro_client: Any, monkeypatch: pytest.MonkeyPatch) -> None:  # noqa: F811
+    # a tile reads the tile's rows in SQL, never every claim of its box as records
+    from layers.store.sqlreads import SqlReads
+
+    def refuse(*_a: Any, **_k: Any) -> Any:
+        raise AssertionError("a tile must not read claim records")
+
+    monkeypatch.setattr(ro_client.app.state, "response_cache", None, raising=False)
+    monkeypatch.setattr(SqlReads, "query_claims", refuse)
+    r = ro_client.get(tile_url("all", *GAZA, 10, "?as_of=2099-01-01T00:00:00Z"))
+    assert r.status_code == 200 and "c-gaza-1" in ids(decode(r.content), "all")
+
+
+def test_a_crowded_incident_tile_carries_claim_clusters(ro_client: Any, monkeypatch: pytest.MonkeyPatch) -> None:  # noqa: F811
+    from layers import tiles
+    from layers.collection import LayerView
+
+    def refuse(*_a: Any, **_k: Any) -> Any:
+        raise AssertionError("a crowded incident tile must not group its claims")
+
+    monkeypatch.setattr(ro_client.app.state, "response_cache", None, raising=False)
+    monkeypatch.setattr(tiles, "TILE_MAX_FEATURES", 2)
+    monkeypatch.setattr(LayerView, "incidents", refuse)
+    layers = decode(ro_client.get(tile_url("incidents", *GAZA, 8, "?as_of=2099-01-01T00:00:00Z")).content)
+    assert "incidents" not in layers
+    clusters = layers["incidents-clusters"]["features"]
+    assert sum(f["properties"]["count"] for f in clusters) == 8  # the Strip's located claims, once
+    doc = ro_client.get(f"/collections/incidents/tiles/{TMS}").json()
+    crowded = next(layer for layer in doc["layers"] if layer["id"] == "incidents-clusters")
+    assert "more than 2 claims" in crowded["description"] and "not incidents" in crowded["description"]
+
+
 def test_tile_errors_are_problems(ro_client: Any) -> None:  # noqa: F811
     for path, status in (
         (f"/collections/all/tiles/{TMS}/23/0/0", 404),
