@@ -29,17 +29,53 @@ def _clauses(sentence: Sentence) -> list[Sentence]:
     """A sentence split where it tells two events of different types ("..., while ..."), or
     two claimants' accounts ("the army said the pause would hold, as Qatar said in Doha ...")."""
     if len({c.event_type for c in event_cues(sentence.text)} - {"negotiation"}) < 2:
-        if len(_SAYS.findall(sentence.text)) >= 2:  # two tellers, perhaps of one event
-            return _claimant_clauses(sentence)
-        return [sentence]  # one event type at most: nothing to split
+        return _one_type_clauses(sentence)
     parts = _parts(sentence)
     if len(parts) < 2:
         return [sentence]
     types = [_clause_type(p.text) for p in parts]
     if sum(1 for t in types if t) < 2 or len({t for t in types if t}) < 2:
-        # one event type in its clauses: still two tellers' accounts of it, perhaps
-        return _claimant_clauses(sentence) if len(_SAYS.findall(sentence.text)) >= 2 else [sentence]
+        return _one_type_clauses(sentence)
     return _merge_untyped(sentence, parts, types)
+
+
+def _one_type_clauses(sentence: Sentence) -> list[Sentence]:
+    """A sentence that tells one type of event: split into two tellers' accounts of it, else
+    into events each told on its own day, else kept whole."""
+    if len(_SAYS.findall(sentence.text)) >= 2:  # two tellers, perhaps of one event
+        out = _claimant_clauses(sentence)
+        if len(out) > 1:
+            return out
+    return _dated_clauses(sentence)
+
+
+_MONTH = r"(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec)[a-z]*\.?"
+#: A clause that opens with its own day ("on 11 December, a house was hit", "and on Tuesday ...").
+_OWN_DAY = re.compile(
+    r"^(?:(?:and|then|later)\s+)?(?:early\s+|late\s+)?on\s+(?:\d{1,2}\s+" + _MONTH + r"|" + _MONTH + r"\s+\d{1,2}\b|"
+    r"(?:Mon|Tues|Wednes|Thurs|Fri|Satur|Sun)day\b)",
+    re.I,
+)
+
+
+def _dated_clauses(sentence: Sentence) -> list[Sentence]:
+    """The clauses of a sentence that lists events of one type each on its own day ("on 10
+    December, a building in A was struck, and on 11 December, a house in B was hit"), so each
+    event keeps its day; any other sentence stays whole."""
+    if len(_OWN_DAY_HINT.findall(sentence.text)) < 2:
+        return [sentence]
+    parts = _parts(sentence)
+    types = [_clause_type(p.text) for p in parts]
+    if sum(1 for t in types if t) < 2:
+        return [sentence]
+    kept = _merge_untyped(sentence, parts, types)
+    if len(kept) < 2 or not all(_OWN_DAY.match(k.text) for k in kept[1:]):
+        return [sentence]
+    return kept
+
+
+#: Two of these in a sentence: it may list events each on its own day.
+_OWN_DAY_HINT = re.compile(r"\bon\s+(?:\d{1,2}\s+[A-Z]|[A-Z][a-z]+\s+\d|[A-Z][a-z]+day\b)")
 
 
 def _clause_type(clause: str) -> str | None:

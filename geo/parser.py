@@ -216,7 +216,18 @@ def claims_from_mentions(
             full = sentence_of[i]
             told = find_claimant(full.text) if full is not None else None
             if told is not None:
-                claimants[i] = ClaimantMatch(told.name, told.text, -1, -1)
+                # the same words read in a sibling clause may already name the teller ("the Ministry" ->
+                # the Gaza health ministry named before): take that reading
+                sibling = next(
+                    (
+                        c
+                        for j, c in enumerate(claimants)
+                        if c is not None and c.text == told.text and sentence_of[j] is full and j != i
+                    ),
+                    None,
+                )
+                name = sibling.name if sibling is not None else told.name
+                claimants[i] = ClaimantMatch(name, told.text, -1, -1)
     main = main_claimant([c for c in claimants if c is not None])
     #: per paragraph, the first body that counts and reports (health ministry, medics ...)
     by_paragraph: dict[int, list[ClaimantMatch]] = {}  # one pass, not one scan of the text per paragraph
@@ -265,6 +276,10 @@ def claims_from_mentions(
         if speaker and not places and claimant is not None and is_own_reporter(claimant.text):
             places = speaker  # "our correspondent in Deir el-Balah says a drone struck a car": it is there
         attributed = attributed_counts(s.text) if (etype or current is not None) else []
+        own_teller = claimants[i]
+        if own_teller is not None and attributed:
+            # a figure's teller in the clause's own words is the clause's teller as resolved ("the Ministry")
+            attributed = [(c, own_teller if w is not None and w.text == own_teller.text else w) for c, w in attributed]
         reporter = para_reporter.get(s.paragraph)
         counts: dict[str, CountEstimate] = {}
         for c, _who in attributed:

@@ -100,3 +100,18 @@ def test_an_inferred_teller_says_so_in_notes() -> None:
     bureij = next(c for c in claims if c.place_name == "Bureij")
     assert bureij.claimant == "Gaza civil defence"
     assert "claimant is the paragraph's claimant" in (bureij.notes or "")
+
+
+def test_events_of_one_type_each_on_its_own_day_in_one_sentence_keep_their_days() -> None:
+    text = (
+        "According to the Ministry of Health in Gaza, on 4 March a house in Bureij was struck, "
+        "and on 5 March a tent in Rafah was hit, killing six people, the Ministry said. "
+        "The Israeli military said the Rafah strike targeted a Hamas commander."
+    )
+    claims = geo.parse(text, published="2024-03-07", source="OCHA notes")
+    got = sorted((c.place_name, _day(c), c.claimant, c.status) for c in claims)
+    assert got == [
+        ("Bureij", date(2024, 3, 4), "Gaza health ministry", "reported"),
+        ("Rafah", date(2024, 3, 5), "Gaza health ministry", "disputed"),
+        ("Rafah", date(2024, 3, 5), "Israeli military", "disputed"),
+    ]
