@@ -19,6 +19,10 @@ A third set, ``tests/data/geoparse/accounts_gold.jsonl``, holds texts where two 
 contradicting accounts of one event (in one sentence: "..., while/but/whereas/however ...",
 "; X denied it", and their Arabic and Hebrew counterparts; in two: denials, another cause);
 it is scored the same way and printed on its own, so the claim set's figures stay comparable.
+A fourth set, ``tests/data/geoparse/places_gold.jsonl``, holds texts about where things happened
+(Gaza City quarters split from the block grid, Asqoula, Netzarim, Gaza port, Tal al-Sultan,
+"south of Gaza City", "al-Mawasi, west of Khan Younis", Arabic and Hebrew direction phrases,
+everyday nouns that share a place's letters); it too is printed on its own (``--places``).
 
 Run: ``.venv/bin/python bench/geoparse_eval.py [--gold PATH] [--claims PATH] [--details]``. The public
 corpora (LGL, GeoWebNews, ...) are measured by ``bench/geoparse_corpora.py``, the speed of
@@ -50,6 +54,7 @@ DEFAULT_GOLD = ROOT / "tests" / "data" / "geoparse" / "gold.jsonl"
 DEFAULT_CLAIMS_GOLD = ROOT / "tests" / "data" / "geoparse" / "claims_gold.jsonl"
 #: Texts that tell two or more accounts of one event (counter-claims, denials), scored like the claim set.
 DEFAULT_ACCOUNTS_GOLD = ROOT / "tests" / "data" / "geoparse" / "accounts_gold.jsonl"
+DEFAULT_PLACES_GOLD = ROOT / "tests" / "data" / "geoparse" / "places_gold.jsonl"
 TARGET_TOPONYM_F1 = 0.95
 TARGET_EVENT_RECALL = 0.90
 #: Targets of the claim-level set (issue 12).
@@ -453,6 +458,9 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument(
         "--accounts", type=Path, default=DEFAULT_ACCOUNTS_GOLD, help="the counter-claim set, reported on its own"
     )
+    ap.add_argument(
+        "--places", type=Path, default=DEFAULT_PLACES_GOLD, help="the place-resolution set, reported on its own"
+    )
     ap.add_argument("--details", action="store_true", help="list every miss")
     args = ap.parse_args(argv)
     sc = evaluate(args.gold)
@@ -489,6 +497,7 @@ def main(argv: list[str] | None = None) -> int:
             print("  " + m)
     print_claims(evaluate_claims(args.claims), args.claims, details=args.details)
     print_claims(evaluate_claims(args.accounts), args.accounts, details=args.details)
+    print_claims(evaluate_claims(args.places), args.places, details=args.details)
     return 0
 
 

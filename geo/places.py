@@ -16,7 +16,7 @@ from geo.claimants import LOCAL_OBSERVERS, ClaimantMatch
 from geo.metric import anchor_point, circle_m, distance_m, max_distance_m
 from geo.model import Mention, Uncertainty
 from geo.sentences import Sentence
-from geo.uncertainty import precision_codes, qualifier_class
+from geo.uncertainty import NEAR_EXTRA_M, precision_codes, qualifier_class
 
 _DESTINATION = re.compile(
     r"\b(?:to|towards?|into|toward|for)\s+(?:the\s+)?(?:(?:so-called|designated|expanded|humanitarian|safe|area|areas|"
@@ -99,6 +99,8 @@ def event_places(
             role = prev[1]  # "mediators from Qatar, Egypt and the United States"
         elif _ORIGIN.search(before):
             role = "origin"
+        elif prev is not None and prev[1] == "place" and _holds(text, m, prev[0]):
+            role = "reference"  # "the Asqoula area of Zeitoun", "عسقولة في حي الزيتون": the container
         elif _DIRECTION_OF.search(before) and (situated := _after_a_place(text, before, mentions, m)) is not None:
             role = "reference"  # "al-Mawasi, west of Khan Younis": Khan Younis only says where al-Mawasi is
             narrowing[id(situated)] = m
@@ -108,7 +110,7 @@ def event_places(
             role = "reference"
         elif etype == "negotiation" and _SUBJECT.search(before):
             role = "reference"  # "talks in Cairo on a ceasefire in Gaza": Gaza is what the talks are about
-        elif etype == "evacuation_order" and _DESTINATION.search(before):
+        elif etype == "evacuation_order" and _DESTINATION.search(before) and not _ORDER_FOR.search(before):
             role = "destination"
         elif _TAKEN_TO.search(before):
             role = "destination"  # "the wounded were taken to Nasser Hospital": not where it happened
@@ -128,6 +130,38 @@ def event_places(
     if finer and any(m.geometry is not None for m in finer):
         places = finer
     return places, speaker
+
+
+#: What stands between a place and the quarter or town it lies in ("Asqoula area of Zeitoun",
+#: "Sabra in Gaza City", "عسقولة في حي الزيتون", "זייתון שבעזה").
+_CONTAINED_GAP = re.compile(
+    r"^\s*(?:(?:area|areas|part|parts|district|neighbou?rhood|quarter|junction|street|road)\s+)?"
+    r"(?:of|in|inside|within)\s+(?:the\s+)?(?:(?:neighbou?rhood|district|quarter|city|town|camp)\s+of\s+)?$"
+    r"|^\s*(?:في|ب|داخل|وسط)\s*(?:حي|منطقة|مدينة|مخيم|بلدة)?\s*$"
+    r"|^\s*(?:ש?ב|ש?בתוך)(?:שכונת|העיר|עיר|מחנה)?\s*$",
+    re.I,
+)
+
+
+def _holds(text: str, outer: Mention, inner: Mention) -> bool:
+    """True if ``outer`` follows ``inner`` as its container ("Asqoula area of Zeitoun") and lies
+    around it: ``inner`` within ``outer``'s radius (plus 2 km) and ``outer`` the wider place."""
+    if not _CONTAINED_GAP.match(text[inner.end : outer.start]):
+        return False
+    if outer.geometry is None or inner.geometry is None or outer.uncertainty is None or inner.uncertainty is None:
+        return False
+    if outer.uncertainty.radius_m < inner.uncertainty.radius_m:
+        return False
+    gap = distance_m(anchor_point(outer.geometry), anchor_point(inner.geometry))
+    return gap <= outer.uncertainty.radius_m + 2000.0
+
+
+#: "evacuation orders for X", "warnings for X": X is the area ordered out, not where people go.
+_ORDER_FOR = re.compile(
+    r"\b(?:orders?|warnings?|notices?|calls?|instructions?|maps?)\s+for\s+(?:the\s+)?"
+    r"(?:(?:residents|people|inhabitants)\s+of\s+(?:the\s+)?)?$",
+    re.I,
+)
 
 
 #: Where casualties were brought, not where the event was ("ambulances arriving at al-Aqsa Hospital").
@@ -243,12 +277,20 @@ def contains(outer: Mention, inner: Mention) -> bool:
     if outer.gazetteer_id is not None and outer.gazetteer_id == inner.gazetteer_id:
         return True
     ro, ri = _RANK.get(outer.kind or ""), _RANK.get(inner.kind or "")
+    if ro == 1 and ri == 1 and outer.uncertainty.region is not None and not outer.qualifier:
+        # a quarter's own part ("the Asqoula area of Zeitoun"): the inner point in the outer's blocks;
+        # quarters split from one grid name have disjoint blocks, so "Tal al-Hawa and Sabra" stay two
+        return inner.uncertainty.radius_m < outer.uncertainty.radius_m and bool(
+            shapely.contains(outer.uncertainty.region, anchor_point(inner.geometry))
+        )
     if ro is not None and ri is not None and ro <= ri and ro <= 1:
         return False  # two quarters side by side ("Tal al-Hawa and Sabra"): neither holds the other
     if ro is not None and ri is not None and ro > ri and ro <= 2:
-        # a site in its quarter or town, even when a qualifier ("the hospital area") widened the site
+        # a site in its quarter or town, even when a qualifier ("the hospital area") widened the site;
+        # the quarter's own extent counts, not what "near"/"area of" added to it
+        extra = NEAR_EXTRA_M if qualifier_class(outer.qualifier) in ("near", "outskirts") else 0.0
         return distance_m(anchor_point(outer.geometry), anchor_point(inner.geometry)) <= (
-            outer.uncertainty.radius_m * 1.1 + 500
+            (outer.uncertainty.radius_m - extra) * 1.1 + 500
         )
     if inner.uncertainty.radius_m > outer.uncertainty.radius_m:
         return False

@@ -215,6 +215,8 @@ def _hebrew_qualifier(before: str) -> str | None:
 _POSSESSIVE_GAP = re.compile(r"^['’ʼ][sS]\s{1,2}$")
 _AR_CLITICS = frozenset("وبلفك")
 _HE_CLITICS = frozenset("ובלמהשכ")
+#: Hebrew proclitics that start many everyday words ("שיגור", "הודיע"): alone they are not stripped.
+_HE_WEAK_CLITICS = frozenset("הש")
 _CONFLICT_DASH = re.compile(r"^\s*[-–—]\s*$")
 _CONTAINER_GAP = re.compile(r"^\s*(?:,|\(|,\s*in|in)\s*$")
 _SENTENCE_END = re.compile(r"[.!?]\s*$")
@@ -316,6 +318,8 @@ def _make_token(text: str, start: int, end: int, gaz: Gazetteer) -> _Token:
             if len(key) - n_clitic < 2 or any(c not in clitics for c in key[:n_clitic]):
                 break
             stripped = key[n_clitic:]
+            if not arabic and n_clitic == 1 and key[0] in _HE_WEAK_CLITICS:
+                continue  # "שיגור" (a launch) is no "ש" + Yagur: "that"/"the" glue to places only after ו/ב/ל/מ
             if arabic and stripped.startswith("ال") and stripped[2:] in gaz.first_tokens:
                 stripped = stripped[2:]
             if stripped in gaz.first_tokens:
@@ -539,13 +543,17 @@ def _link(text: str, matches: list[_Match], gaz: Gazetteer) -> list[_Match]:
 
 #: Place names that are also everyday nouns of their language (folded): such a word is a place only
 #: in a place context. Arabic: خيام "tents" (the Lebanese town is always الخيام), شاطئ "beach",
-#: كرامة "dignity", نصر "victory", رمال "sands", زيتون "olives", تفاح "apples", درج "stairs";
+#: كرامة "dignity", نصر "victory", رمال "sands", زيتون "olives", تفاح "apples", درج "stairs",
+#: شهداء "martyrs" (the village Ash Shuhada);
 #: Hebrew: מגן "shield", רעים "friends", חולית "sand dune", תקומה "revival", עומר "sheaf" (and a
-#: given name). English needs no entry: a name there must be capitalised, so "a five-acre plot" is no Acre.
-COMMON_NOUN_NAMES = frozenset(
-    fold_token(w)
-    for w in ["خيام", "شاطئ", "كرامة", "نصر", "رمال", "زيتون", "تفاح", "درج", "מגן", "רעים", "חולית", "תקומה", "עומר"]
-)
+#: given name), אזור "area" (Azor). English needs no entry: a name there must be capitalised, so
+#: "a five-acre plot" is no Acre.
+_ARABIC_NOUN_NAMES = "خيام شاطئ كرامة نصر رمال زيتون تفاح درج شهداء"
+_HEBREW_NOUN_NAMES = "מגן רעים חולית תקומה עומר אזור"
+COMMON_NOUN_NAMES = frozenset(fold_token(w) for w in f"{_ARABIC_NOUN_NAMES} {_HEBREW_NOUN_NAMES}".split(" "))
+#: Of those, the words so common in reports ("באזור", in the area) that a glued preposition is no
+#: place context: Azor is a place only as "the town of Azor" or with a container after it.
+STRICT_COMMON_NOUNS = frozenset({fold_token("אזור")})
 #: A word for a kind of place right before a name ("the town of Acre", "بلدة الخيام", "קיבוץ מגן").
 _PLACE_TYPE_BEFORE = re.compile(
     r"(?:\b(?:town|village|city|kibbutz|moshav|camp|neighbou?rhood|district|port)(?:\s+of)?(?:\s+the)?"
@@ -595,6 +603,8 @@ def _drop_common_nouns(text: str, matches: list[_Match], gaz: Gazetteer) -> list
             out.append(m)
             continue
         nxt = matches[k + 1] if k + 1 < len(matches) else None
+        if nxt is not None and not text[m.end : nxt.start].strip():
+            continue  # a noun in construct before a name: "אזור נצרים" (the Netzarim area)
         if nxt is not None and _CONTAINER_AFTER.match(text[m.end : nxt.start]):
             outer = [gaz.entries[i] for i, _ in nxt.hits]
             if any(_container_ok(e, o) or e.country == o.country for e in entries for o in outer):
@@ -603,7 +613,7 @@ def _drop_common_nouns(text: str, matches: list[_Match], gaz: Gazetteer) -> list
         if is_arabic(raw):  # the article form: "قصف الزيتون" in a report about Gaza, not "قصف الخيام"
             if any(e.country == focus_country for e in entries):
                 out.append(m)
-        elif _PLACE_PREP_BEFORE.search(before):
+        elif _PLACE_PREP_BEFORE.search(before) and _match_key(m) not in STRICT_COMMON_NOUNS:
             out.append(m)
     return out
 

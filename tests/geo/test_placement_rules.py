@@ -79,3 +79,30 @@ def test_a_direction_that_misses_the_place_leaves_it_whole() -> None:
     claim = _claim_at("Shelling hit tents in al-Mawasi, east of Khan Younis, on Tuesday, medics said.", "Mawasi")
     assert claim.uncertainty is not None and whole.uncertainty is not None
     assert claim.uncertainty.radius_m == whole.uncertainty.radius_m
+
+
+def test_a_quarter_named_as_the_container_of_its_part_is_not_a_second_place() -> None:
+    """ "the Asqoula area of Zeitoun", "عسقولة في حي الزيتون": one claim, at Asqoula."""
+    for text in [
+        "On 3 March 2024, Israeli aircraft struck a house in the Asqoula area of Zeitoun, medics said.",
+        "قصفت مدفعية الاحتلال مساء الاثنين مفترق عسقولة في حي الزيتون، وفق شهود عيان.",
+    ]:
+        claims = [c for c in geo.parse(text, published="2024-03-04", source="test") if c.geometry is not None]
+        assert [c.placement.gazetteer_id for c in claims if c.placement] == ["sitmap:asqoula"], text
+
+
+def test_a_site_next_to_a_quarter_widened_by_area_of_is_not_swallowed() -> None:
+    """ "the Sheikh Ijlin area ... and Gaza port": 'area' widens Sheikh Ijlin by 3 km, which must not
+    make the port (4 km away) a part of it."""
+    text = "On 1 December 2024, Israeli forces shelled the Sheikh Ijlin area and the coast at Gaza port, WAFA said."
+    ids = {c.placement.gazetteer_id for c in geo.parse(text, published="2024-12-02", source="test") if c.placement}
+    assert {"sitmap:sheikh-ijlin", "sitmap:gaza-port"} <= ids
+
+
+def test_evacuation_orders_for_a_quarter_place_the_order_there() -> None:
+    """ "evacuation orders for X": X is the area ordered out, not a destination."""
+    text = (
+        "On 10 July, the Israeli military issued evacuation orders for the Tuffah and Daraj neighbourhoods, OCHA said."
+    )
+    ids = {c.placement.gazetteer_id for c in geo.parse(text, published="2024-07-11", source="test") if c.placement}
+    assert {"sitmap:tuffah", "sitmap:daraj"} <= ids

@@ -451,6 +451,10 @@ def test_direction_phrases_in_hebrew_and_arabic(text: str, qualifier: str) -> No
         ("חברים רעים.", "רעים"),  # bad friends, not Re'im
         ("وفي جنين اقتحمت القوات المدينة.", "وفي"),  # "and in", a GeoNames alternate name of Alofi (Niue)
         ("אמרו עדי ראייה בחאן יונס.", "עדי"),  # eyewitnesses, not the village Adi
+        ("انتشال جثامين خمسة شهداء من تحت الأنقاض.", "شهداء"),  # martyrs, not the village Ash Shuhada
+        ("חיל האוויר תקף באזור נצרים.", "אזור"),  # "the area of", not the town Azor
+        ("בפיקוד העורף מסרו כי נשמעו אזעקות בעקבות שיגור רקטה.", "מסרו"),  # "they said", not Maseru
+        ("בפיקוד העורף מסרו כי נשמעו אזעקות בעקבות שיגור רקטה.", "יגור"),  # a launch, not "ש" + Yagur
     ],
 )
 def test_everyday_nouns_are_not_places(text: str, word: str) -> None:
@@ -467,6 +471,9 @@ def test_everyday_nouns_are_not_places(text: str, word: str) -> None:
         ("תקיפה בקיבוץ מגן.", "sitmap:magen"),
         ("המחבלים חדרו לרעים.", "sitmap:reim"),
         ("قصف الزيتون يوم الاثنين.", "sitmap:zeitoun"),
+        ("חיל האוויר תקף באזור נצרים.", "sitmap:netzarim"),
+        ('צה"ל תקף בשכונת תל אל-הווא ובתל א-סולטאן.', "sitmap:tal-al-hawa"),
+        ('צה"ל תקף בשכונת תל אל-הווא ובתל א-סולטאן.', "sitmap:tal-al-sultan"),
     ],
 )
 def test_the_same_words_in_a_place_context_are_places(text: str, entry_id: str) -> None:
