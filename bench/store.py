@@ -318,6 +318,38 @@ def run_import(claims: list[ClaimRecord], tmp: Path, pg: str | None, rss_mb: int
         )
 
 
+def run_formats(claims: list[ClaimRecord], tmp: Path, formats: list[str]) -> None:
+    """Time ``sitmap import csv|gpkg|parquet`` of sitmap's own export of the claims into a fresh GeoPackage.
+
+    Against, in the same run, pyogrio ``write_dataframe`` of the same rows (read from the
+    GeoPackage export outside the timing) and ``sitmap import geojson`` of the same claims,
+    with each import's peak RSS (a child process each).
+    """
+    import geopandas as gpd
+    import pyogrio
+
+    from layers.export import write_export
+
+    files = {}
+    for fmt in ("geojson", *formats):
+        files[fmt] = tmp / f"claims.{fmt}"
+        write_export(claims, files[fmt], fmt, layer="claims")
+    frame = gpd.read_file(files.get("gpkg") or files["geojson"], engine="pyogrio")
+    t_py, _ = timed(lambda: pyogrio.write_dataframe(frame, tmp / "pyogrio-formats.gpkg", layer="claims", driver="GPKG"))
+    print(f"formats: {len(claims):,} claims; pyogrio write_dataframe {t_py:7.2f} s")
+    exe = str(Path(sys.executable).with_name("sitmap"))
+    base = None
+    for fmt, path in files.items():
+        db = tmp / f"formats-{fmt}.gpkg"
+        wall, rss, line = _child([exe, "import", fmt, str(path), "--db", str(db)])
+        base = base or wall
+        size = path.stat().st_size / 2**20
+        print(
+            f"import {fmt:<8} ({size:6.1f} MB): {wall:7.2f} s, {len(claims) / wall:8,.0f} rows/s, peak RSS "
+            f"{rss:4.0f} MB; / pyogrio {wall / t_py:5.2f}, / geojson {wall / base:4.2f}  {line}"
+        )
+
+
 def _pg_parts(url: str) -> dict[str, str]:
     from urllib.parse import urlsplit
 
@@ -336,11 +368,21 @@ def main() -> None:
     ap.add_argument("--pg", help="also benchmark a PostGIS store at this URL (its tables are created there)")
     ap.add_argument("--import-only", action="store_true", help="only the GeoJSON import figures")
     ap.add_argument("--rss-mb", type=int, default=0, help="also import a generated file of about this many MB")
+    ap.add_argument(
+        "--formats",
+        nargs="*",
+        choices=("csv", "gpkg", "parquet"),
+        help="only time `sitmap import` of sitmap's own export in these formats (all three when none is named)",
+    )
     args = ap.parse_args()
 
     t0 = time.perf_counter()
     claims = synthetic_claims(args.n)
     print(f"made {len(claims):,} synthetic claims in {time.perf_counter() - t0:.1f} s (not timed below)")
+    if args.formats is not None:
+        with tempfile.TemporaryDirectory() as tmp:
+            run_formats(claims, Path(tmp), args.formats or ["csv", "gpkg", "parquet"])
+        return
     with tempfile.TemporaryDirectory() as tmp:
         run_import(claims, Path(tmp), args.pg, args.rss_mb)
     if args.import_only:

@@ -108,6 +108,11 @@ def _number(value: Any) -> float | None:
     return number if math.isfinite(number) else None
 
 
+def _blank(value: Any) -> bool:
+    """An empty cell: nothing, empty text, or a float NaN (how a data frame writes a missing number)."""
+    return value is None or value == "" or (isinstance(value, float) and math.isnan(value))
+
+
 def _as_int(value: Any, column: str) -> Any:
     if isinstance(value, int) and not isinstance(value, bool):
         return value
@@ -318,7 +323,7 @@ class _RowBuilder:
         assert self.plan.lonlat is not None
         xcol, ycol = self.plan.lonlat
         x, y = row.get(xcol), row.get(ycol)
-        if (x is None or x == "") and (y is None or y == ""):
+        if _blank(x) and _blank(y):
             return None
         try:
             lon, lat = parse_lonlat(str(x) if x is not None else "", str(y) if y is not None else "")

@@ -211,24 +211,25 @@ def test_zones_from_a_foreign_csv(tmp_path: Path, store) -> None:
 def test_a_plain_parquet_with_lon_lat_columns_and_typed_cells(tmp_path: Path, store) -> None:
     table = pa.table(
         {
-            "id": ["p-0", "p-1"],
-            "event_type": ["airstrike", "shelling"],
-            "claimant": ["Ministry", "Witnesses"],
-            "source": ["Wire", "Wire"],
-            "uncertainty_m": [250, 1000],  # integers for a float property
-            "fatalities": [3.0, None],  # a float column for an integer property
-            "block_ids": [["5", "6"], []],  # a list column
-            "valid_from": pa.array([1701388800000, 1701388800000], pa.timestamp("ms")),  # no zone: UTC
-            "valid_to": pa.array([1701475199999, 1701475199999], pa.timestamp("ms")),
-            "time_precision": ["day", "day"],
-            "longitude": [34.45, 34.46],
-            "latitude": [31.5, 31.51],
+            "id": ["p-0", "p-1", "p-2"],
+            "event_type": ["airstrike", "shelling", "shelling"],
+            "claimant": ["Ministry", "Witnesses", "Witnesses"],
+            "source": ["Wire", "Wire", "Wire"],
+            "uncertainty_m": [250, 1000, None],  # integers for a float property
+            "fatalities": [3.0, None, None],  # a float column for an integer property
+            "block_ids": [["5", "6"], [], []],  # a list column
+            "valid_from": pa.array([1701388800000] * 3, pa.timestamp("ms")),  # no zone: UTC
+            "valid_to": pa.array([1701475199999] * 3, pa.timestamp("ms")),
+            "time_precision": ["day"] * 3,
+            "longitude": [34.45, 34.46, float("nan")],  # NaN: a data frame's missing number
+            "latitude": [31.5, 31.51, float("nan")],
         }
     )
     path = tmp_path / "plain.parquet"
     pq.write_table(table, path)
     result = import_table(store, path, "parquet")
-    assert (result.inserted, result.error_count) == (2, 0), result.errors
+    assert (result.inserted, result.error_count) == (3, 0), result.errors
+    assert store.get_claim("p-2").geometry is None
     claim = store.get_claim("p-0")
     assert claim.fatalities.best == 3 and claim.block_ids == ("5", "6")
     assert claim.valid_from.isoformat() == "2023-12-01T00:00:00+00:00"
