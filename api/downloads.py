@@ -25,8 +25,10 @@ def download(view: LayerView, req: ItemsRequest, headers: dict[str, str]) -> Res
     """Every match of ``req`` in ``view`` as one file in the format ``req.fmt`` names."""
     from layers.export import (
         FORMATS,
+        csv_columns,
         export_filename,
         iter_csv,
+        iter_csv_rows,
         iter_geojson,
         iter_geojson_texts,
         iter_kml,
@@ -67,6 +69,17 @@ def download(view: LayerView, req: ItemsRequest, headers: dict[str, str]) -> Res
             items_iter(), include_region=req.include_region, properties=req.properties, **members
         )
         return StreamingResponse(body, media_type=media, headers=headers)
+    if req.fmt == "csv" and not req.include_region:
+        columns = csv_columns(req.properties)
+        rows = view.iter_csv_rows(
+            req.narrowing,
+            pinned=pinned,
+            limit=req.limit if req.limit_given else None,
+            offset=req.offset,
+            columns=columns,
+        )
+        if rows is not None:  # the cold path: rows the store writes, straight into csv.writer
+            return StreamingResponse(iter_csv_rows(rows, columns), media_type=media, headers=headers)
     if req.fmt == "csv":
         return StreamingResponse(
             iter_csv(items_iter(), include_region=req.include_region, properties=req.properties),

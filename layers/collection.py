@@ -342,6 +342,37 @@ class LayerView:
             return None
         return fast(query, properties=properties)
 
+    def _walk(
+        self, narrowing: Narrowing, pinned: datetime, limit: int | None, offset: int, fetch: Any
+    ) -> Iterator[Any]:
+        """Every match read at ``pinned``, page by page: ``fetch(query)`` gives (items, whether more follow)."""
+        remaining, at = limit, offset
+        while remaining is None or remaining > 0:
+            n = TEXT_PAGE if remaining is None else min(TEXT_PAGE, remaining)
+            query = self.query(narrowing, as_of=pinned, limit=n, offset=at)
+            items, more = fetch(query)
+            yield from items
+            at += len(items)
+            if remaining is not None:
+                remaining -= len(items)
+            if not more:
+                return
+
+    def iter_csv_rows(
+        self,
+        narrowing: Narrowing,
+        *,
+        pinned: datetime,
+        limit: int | None,
+        offset: int,
+        columns: tuple[str, ...],
+    ) -> Iterator[list[Any]] | None:
+        """Every match for a CSV download as rows of ``columns`` the store writes, or ``None`` (see page_texts)."""
+        fast = getattr(self.store, "claim_csv_page", None)
+        if fast is None or self.layer.kind in ("incidents", "zones") or self.public_form:
+            return None
+        return self._walk(narrowing, pinned, limit, offset, lambda query: fast(query, columns))
+
     def iter_texts(
         self,
         narrowing: Narrowing,
@@ -356,21 +387,11 @@ class LayerView:
         if fast is None or self.layer.kind in ("incidents", "zones") or self.public_form:
             return None
 
-        def walk() -> Iterator[str]:
-            remaining, at = limit, offset
-            while remaining is None or remaining > 0:
-                n = TEXT_PAGE if remaining is None else min(TEXT_PAGE, remaining)
-                query = self.query(narrowing, as_of=pinned, limit=n, offset=at)
-                assert isinstance(query, ClaimQuery)
-                page = fast(query, properties=properties, count_budget=0)
-                yield from page.texts
-                at += len(page.texts)
-                if remaining is not None:
-                    remaining -= len(page.texts)
-                if not page.more:
-                    return
+        def page(query: ClaimQuery) -> tuple[list[str], bool]:
+            texts = fast(query, properties=properties, count_budget=0)
+            return texts.texts, texts.more
 
-        return walk()
+        return self._walk(narrowing, pinned, limit, offset, page)
 
     def _page(
         self,

@@ -28,7 +28,7 @@ import json
 import os
 import re
 import tempfile
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import suppress
 from datetime import UTC, datetime, time
 from pathlib import Path
@@ -522,6 +522,29 @@ def iter_csv(
     if writer is None:
         header = [c for c in CLAIM_CSV_COLUMNS if properties is None or _csv_keeps(c, properties)]
         csv.writer(out, lineterminator="\r\n").writerow(header)
+    yield out.getvalue().encode()
+
+
+def csv_columns(properties: frozenset[str] | None) -> tuple[str, ...]:
+    """The CSV columns of claims for a ``properties`` selection (all of them for ``None``)."""
+    return tuple(c for c in CLAIM_CSV_COLUMNS if properties is None or _csv_keeps(c, properties))
+
+
+def iter_csv_rows(rows: Iterable[Sequence[Any]], columns: Sequence[str], *, chunk_rows: int = 2000) -> Iterator[bytes]:
+    """Stream rows whose values are CSV-ready (text escaped, as :func:`iter_csv` escapes) under a ``columns`` header."""
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\r\n")
+    writer.writerow(columns)
+    batch: list[Sequence[Any]] = []
+    for row in rows:
+        batch.append(row)
+        if len(batch) >= chunk_rows:
+            writer.writerows(batch)
+            batch = []
+            yield out.getvalue().encode()
+            out.seek(0)
+            out.truncate()
+    writer.writerows(batch)
     yield out.getvalue().encode()
 
 

@@ -298,6 +298,20 @@ class SqlReads:
         )  # fmt: skip
         return FeatureTexts(F.claim_feature_texts(d, rows), total, more)
 
+    def claim_csv_page(self, query: ClaimQuery, columns: tuple[str, ...]) -> tuple[list[list[Any]], bool]:
+        """A page of claims as CSV rows (``columns`` of ``CLAIM_CSV_COLUMNS``) the database writes; whether more follow.
+
+        Each row holds the values ``layers.export.claim_csv_row`` gives (text already
+        formula-escaped), so ``csv.writer`` writes the same line; no count is made.
+        """
+        d = self._dialect
+        where, params = R.claim_where(d, query, "c")
+        rows, _, more = self._page(
+            R.CLAIM_TABLE, F.claim_csv_select(d, "c", columns), where, params, query.bbox,
+            R.claim_order(d, "c"), query.limit, query.offset, 0,
+        )  # fmt: skip
+        return F.claim_csv_rows(d, rows, columns), more
+
     def last_recorded_at(self) -> datetime | None:
         raise NotImplementedError
 

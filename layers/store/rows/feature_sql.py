@@ -35,26 +35,29 @@ _PART_COLUMN = {"uncertainty": "uncertainty_json", "fatalities": "counts_json", 
                 "targets": "counts_json"}  # fmt: skip
 
 
-def _sqlite_time(col: str, display: str) -> str:
+def _sqlite_time(col: str, display: str, quote: str = '"') -> str:
     """ISO 8601 UTC text (``Z``; microseconds only when present) of an exact microsecond epoch column.
 
     A whole second is cut from the GeoPackage's own DATETIME text (``display``, written
-    from the same instant), the rest formatted from the epoch count.
+    from the same instant), the rest formatted from the epoch count. ``quote``: ``"``
+    for a JSON string (NULL as ``null``), "" for a bare value (NULL stays NULL).
     """
     micros = f"(({col} % 1000000) + 1000000) % 1000000"
+    null = "'null'" if quote else "NULL"
     return (
-        f"CASE WHEN {col} IS NULL THEN 'null' WHEN {micros} = 0 AND length({display}) = 24 "
-        f"THEN '\"' || substr({display}, 1, 19) || 'Z\"' ELSE '\"' || strftime('%Y-%m-%dT%H:%M:%S', "
+        f"CASE WHEN {col} IS NULL THEN {null} WHEN {micros} = 0 AND length({display}) = 24 "
+        f"THEN '{quote}' || substr({display}, 1, 19) || 'Z{quote}' ELSE '{quote}' || strftime('%Y-%m-%dT%H:%M:%S', "
         f"({col} - {micros}) / 1000000, 'unixepoch') || CASE {micros} WHEN 0 THEN '' "
-        f"ELSE printf('.%06d', {micros}) END || 'Z\"' END"
+        f"ELSE printf('.%06d', {micros}) END || 'Z{quote}' END"
     )
 
 
-def _pg_time(col: str) -> str:
+def _pg_time(col: str, quote: str = '"') -> str:
     utc = f"({col} AT TIME ZONE 'UTC')"
+    null = "'null'" if quote else "NULL"
     return (
-        f"CASE WHEN {col} IS NULL THEN 'null' ELSE '\"' || to_char({utc}, 'YYYY-MM-DD\"T\"HH24:MI:SS') || "
-        f"CASE WHEN date_trunc('second', {col}) = {col} THEN '' ELSE to_char({utc}, '.US') END || 'Z\"' END"
+        f"CASE WHEN {col} IS NULL THEN {null} ELSE '{quote}' || to_char({utc}, 'YYYY-MM-DD\"T\"HH24:MI:SS') || "
+        f"CASE WHEN date_trunc('second', {col}) = {col} THEN '' ELSE to_char({utc}, '.US') END || 'Z{quote}' END"
     )
 
 
@@ -177,3 +180,146 @@ def claim_feature_texts(d: Dialect, rows: Sequence[Sequence[Any]]) -> list[str]:
 def join_features(texts: Iterable[str]) -> str:
     """Feature texts as the members of a JSON array (comma-separated)."""
     return ",".join(texts)
+
+
+# --------------------------------------------------------------------------------------
+# CSV rows: the values of ``layers.export.claim_csv_row``, typed, from the database
+# --------------------------------------------------------------------------------------
+
+#: The CSV columns filled from the geometry in Python (``None`` in the SQL row).
+GEOMETRY_COLUMNS = ("latitude", "longitude", "geometry_wkt")
+
+
+def _escaped(d: Dialect, expr: str) -> str:
+    """``layers.export.escape_cell`` in SQL: text starting with = + - @ tab or CR gets a leading apostrophe."""
+    chars = "chr(9), chr(13)" if d.name == "postgis" else "char(9), char(13)"
+    return f"CASE WHEN substr({expr}, 1, 1) IN ('=', '+', '-', '@', {chars}) THEN '''' || {expr} ELSE {expr} END"
+
+
+def _csv_value(d: Dialect, p: Prop, alias: str) -> str:
+    """The SQL value of property ``p`` in a CSV cell (``layers.export._joined`` of its JSON value, escaped)."""
+    a = f"{alias}." if alias else ""
+    pg = d.name == "postgis"
+    if p.role == "output":
+        return "NULL"
+    if p.name == "placement_method":
+        if pg:
+            return (
+                f"coalesce(({a}placement_json)::json ->> 'method', ({a}uncertainty_json)::json ->> 'method', "
+                "'unresolved')"
+            )
+        return f"coalesce({a}placement_json ->> '$.method', {a}uncertainty_json ->> '$.method', 'unresolved')"
+    if p.part is not None and p.kind != "text" and p.name in CLAIM_NAMES:
+        return f"{a}{p.name}"
+    if p.part is not None:
+        column = f"{a}{_PART_COLUMN[p.part]}"
+        if pg:
+            path = f"->> '{p.key}'" if p.part == "uncertainty" else f"-> '{p.part}' ->> '{p.key}'"
+            return _escaped(d, f"(({column})::json {path})")
+        path = f"$.{p.key}" if p.part == "uncertainty" else f"$.{p.part}.{p.key}"
+        return _escaped(d, f"({column} ->> '{path}')")
+    name = p.attr or p.name
+    if p.kind == "time":
+        col = d.tc(name, alias)
+        return _pg_time(col, "") if pg else _sqlite_time(col, f"{a}{name}", "")
+    if p.kind == "list":
+        if pg:
+            joined = (
+                f"(SELECT string_agg(v, '; ' ORDER BY k) FROM json_array_elements_text(({a}{name})::json) "
+                "WITH ORDINALITY AS e(v, k))"
+            )
+        else:
+            joined = f"(SELECT group_concat(value, '; ') FROM json_each({a}{name}))"
+        return f"CASE WHEN coalesce({a}{name}, '') = '' THEN NULL ELSE {_escaped(d, joined)} END"
+    if p.kind == "text":
+        return _escaped(d, f"{a}{name}")
+    return f"{a}{name}"
+
+
+def _acled_sql(d: Dialect, column: str, alias: str) -> str:
+    """The SQL value of one of ACLED's CSV columns (see ``layers.export.claim_csv_row``)."""
+    from layers.export import ACLED_EVENT_TYPE, ACLED_TIME_PRECISION
+
+    a = f"{alias}." if alias else ""
+    pg = d.name == "postgis"
+    if column in GEOMETRY_COLUMNS or column == "actor1":
+        return "NULL"
+    if column == "event_id_cnty":
+        return _escaped(d, f"{a}id")
+    if column == "event_date":
+        return f"to_char({a}valid_from AT TIME ZONE 'UTC', 'YYYY-MM-DD')" if pg else f"substr({a}valid_from, 1, 10)"
+    if column == "year":
+        if pg:
+            return f"extract(year FROM {a}valid_from AT TIME ZONE 'UTC')::integer"
+        return f"CAST(substr({a}valid_from, 1, 4) AS INTEGER)"
+    if column == "time_precision":
+        codes = " ".join(f"WHEN '{k}' THEN {v}" for k, v in ACLED_TIME_PRECISION.items())
+        return f"CASE {a}time_precision {codes} ELSE {ACLED_TIME_PRECISION['unknown']} END"
+    if column in ("event_type", "sub_event_type"):
+        i = 0 if column == "event_type" else 1
+        cases = " ".join(f"WHEN '{k}' THEN '{v[i]}'" for k, v in ACLED_EVENT_TYPE.items())
+        return f"CASE {a}event_type {cases} ELSE '{ACLED_EVENT_TYPE['other'][i]}' END"
+    if column == "location":
+        return _escaped(d, f"coalesce(nullif({a}place_name, ''), {a}place_text)")
+    if column in ("geo_precision", "fatalities"):
+        return f"{a}{column}"
+    if column == "source":
+        return _escaped(d, f"{a}source")
+    if column == "notes":
+        return _escaped(d, f"{a}quote")
+    if column == "timestamp":
+        if pg:
+            return f"trunc(extract(epoch FROM {a}recorded_at))::bigint"
+        return f"{d.tc('recorded_at', alias)} / 1000000"
+    raise ValueError(f"no SQL for CSV column {column!r}")  # pragma: no cover - the columns are a fixed list
+
+
+@lru_cache(maxsize=64)
+def claim_csv_select(d: Dialect, alias: str, columns: tuple[str, ...]) -> str:
+    """SELECT list of (geometry, one value per CSV column of ``columns``) for :func:`claim_csv_rows`.
+
+    ``columns`` are of :data:`geo.contract.CLAIM_CSV_COLUMNS` (a selection keeps some);
+    those of :data:`GEOMETRY_COLUMNS` come back NULL and are filled from the geometry.
+    """
+    by_csv = {p.csv_name: p for p in CLAIM_CONTRACT if p.csv_name is not None}
+    a = f"{alias}." if alias else ""
+    values = [_csv_value(d, by_csv[c], alias) if c in by_csv else _acled_sql(d, c, alias) for c in columns]
+    return ", ".join([d.geom_select(f"{a}geom"), *values])
+
+
+def claim_csv_rows(d: Dialect, rows: Sequence[Sequence[Any]], columns: Sequence[str]) -> list[list[Any]]:
+    """CSV rows (values in ``columns`` order) from rows of :func:`claim_csv_select`: the geometry columns filled.
+
+    Latitude and longitude are the GeoJSON point's (rounded) coordinates, or an inner
+    point of any other shape; the WKT is of the rounded GeoJSON geometry, as
+    ``layers.export.claim_csv_row`` writes them.
+    """
+    from layers.export import COORD_DECIMALS, _lonlat, _wkt, geometry_json
+
+    at = {c: columns.index(c) for c in GEOMETRY_COLUMNS if c in columns}
+    geoms = d.geom_decode([r[0] for r in rows])
+    present = [i for i, g in enumerate(geoms) if g is not None]
+    out = [list(r[1:]) for r in rows]
+    if present:
+        arr = [geoms[i] for i in present]
+        is_point = (shapely.get_type_id(arr) == 0) & ~shapely.is_empty(arr)
+        nd = COORD_DECIMALS
+        xs = [round(float(x), nd) for x in shapely.get_x(arr)]
+        ys = [round(float(y), nd) for y in shapely.get_y(arr)]
+        wkts = (
+            shapely.to_wkt(shapely.points(xs, ys), rounding_precision=nd, trim=True) if "geometry_wkt" in at else None
+        )
+        for j, i in enumerate(present):
+            row = out[i]
+            lon: float | None
+            lat: float | None
+            if is_point[j]:
+                lon, lat, wkt = xs[j], ys[j], None if wkts is None else str(wkts[j])
+            else:
+                gj = geometry_json(arr[j])
+                lon, lat = _lonlat(gj)
+                wkt = _wkt(gj) if gj is not None else None
+            for name, value in (("latitude", lat), ("longitude", lon), ("geometry_wkt", wkt)):
+                if name in at:
+                    row[at[name]] = value
+    return out

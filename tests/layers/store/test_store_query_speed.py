@@ -188,3 +188,23 @@ def test_feature_pages_count_within_a_budget(store: Any) -> None:
         pages = [store.claim_feature_page(w, count_budget=0) for w in walker]
         walk = [json.loads(t)["id"] for page in pages for t in page.texts]
         assert walk == [r.id for r in store.query_claims(ClaimQuery(bbox=q.bbox)).items]
+
+
+def test_csv_rows_write_the_csv_of_claim_feature(store: Any) -> None:
+    """The database-written CSV rows give byte for byte the CSV of the features, whole or selected."""
+    from layers.export import csv_columns, iter_csv, iter_csv_rows, property_selection
+
+    store.add_claims(
+        [
+            *varied_claims(),
+            claim("i-text", day=5, quote='He said "run", then\r\nleft', claimant="=cmd", place_text="-x"),
+            claim("j-blocks", day=6, block_ids=("=1", "2"), confidence=0.1 + 0.2),
+        ]
+    )
+    for properties in (None, property_selection(["place_name,-quote"], "claim")):
+        for q in (ClaimQuery(), ClaimQuery(statuses=("reported", "retracted"), limit=4, offset=1)):
+            expected = b"".join(iter_csv(store.query_claims(q).items, properties=properties))
+            columns = csv_columns(properties)
+            rows, more = store.claim_csv_page(q, columns)
+            assert b"".join(iter_csv_rows(rows, columns)) == expected
+            assert more == (q.limit is not None)
