@@ -28,6 +28,7 @@ from api.params import (
     parse_geo_precision,
     parse_instant,
     parse_list,
+    parse_order_types,
     parse_statuses,
 )
 from layers.collection import LayerView, Narrowing
@@ -54,6 +55,8 @@ class MapView:
     claimants: tuple[str, ...] = ()
     statuses: tuple[str, ...] = ()
     min_geo_precision: int | None = None
+    #: Zone order types shown (``order_type``; empty: all); claims layers ignore it.
+    order_types: tuple[str, ...] = ()
 
     @property
     def is_interval(self) -> bool:
@@ -74,6 +77,7 @@ class MapView:
             ("source", self.sources),
             ("claimant", self.claimants),
             ("status", self.statuses),
+            ("order_type", self.order_types),
         ):
             out.extend((name, v) for v in values)
         if self.min_geo_precision is not None:
@@ -118,6 +122,7 @@ def parse_view(collection: str, request: Request) -> MapView:
         claimants=parse_list(q.getlist("claimant"), "claimant"),
         statuses=parse_statuses(q.getlist("status")),
         min_geo_precision=parse_geo_precision(q.get("min_geo_precision")),
+        order_types=parse_order_types(q.getlist("order_type")),
     )
 
 
@@ -136,6 +141,7 @@ def map_query(collection: LayerView, view: MapView, *, time_filter: bool) -> Cla
             "issuers": view.claimants if zones else (),
             "statuses": view.statuses if not zones else (),
             "min_geo_precision": view.min_geo_precision if not zones else None,
+            "order_types": view.order_types if zones else (),
         },
     )
     return collection.query(narrowing, as_of=view.as_of)

@@ -272,6 +272,8 @@ MESSAGES: dict[str, dict[str, str]] = {
     },
     "not placed: it cannot be drawn": {"ar": "بلا مكان: لا يمكن رسمه", "he": "ללא מיקום: אי אפשר לסמן אותו"},
     "Order type": {"ar": "نوع الأمر", "he": "סוג הצו"},
+    "Zoom in": {"ar": "تكبير", "he": "הגדלת התצוגה"},
+    "Zoom out": {"ar": "تصغير", "he": "הקטנת התצוגה"},
     # the page around the map (templates header.html, panel.html) and the orders list
     "Every feature is a claim: shaded areas show how unsure its place is, and popups say who claims it.": {
         "ar": "كل ما على الخريطة ادعاء: تُظهر المناطق المظلّلة مدى عدم اليقين في مكانه، وتذكر النوافذ صاحب الادعاء.",
@@ -302,6 +304,7 @@ MESSAGES: dict[str, dict[str, str]] = {
     "lifted {day}": {"ar": "رُفع في {day}", "he": "בוטל ב־{day}"},
     "issued {day}": {"ar": "صدر في {day}", "he": "ניתן ב־{day}"},
     ", via": {"ar": "، نقلًا عن", "he": ", לפי"},
+    ",": {"ar": "،", "he": ","},
     "(an area, no block numbers)": {"ar": "(منطقة بلا أرقام مربعات)", "he": "(אזור ללא מספרי גושים)"},
     "approximate:": {"ar": "تقريبي:", "he": "משוער:"},
     "As known on {when}.": {"ar": "بحسب ما كان معروفًا في {when}.", "he": "כפי שהיה ידוע ב־{when}."},

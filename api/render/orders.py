@@ -105,27 +105,42 @@ def render_orders(
     as_of: datetime | None = None,
     gaps: Sequence[dict[str, str]] | None = None,
     lang: str = "en",
+    order_types: Sequence[str] = (),
 ) -> str:
     """The ``/orders`` page (escaped HTML, inline CSS only).
 
     ``gaps`` are orders known to exist but not listed (default: when the list holds the
     shipped orders, those of the shipped data issued on or before ``day``,
     :func:`layers.zones.known_gaps`); the page says
-    plainly that the day's record is incomplete when there are any.
+    plainly that the day's record is incomplete when there are any. ``order_types`` (none: all)
+    narrows the list, and the links keep it; the known gaps are evacuation orders.
     """
+    from urllib.parse import urlencode
+
+    from api.render.i18n import words
+
+    wanted = tuple(order_types) or tuple(_ORDER_TITLES)
+    lines = [o for o in lines if o.order_type in wanted]
     if gaps is None:
         from layers.zones import known_gaps
 
         shipped = any(o.zone_id.startswith(("gazamaps-", "sitmap-order-")) for o in lines)
-        gaps = known_gaps(day) if shipped else []
-    from api.render.i18n import words
-
+        gaps = known_gaps(day) if shipped and "evacuate" in wanted else []
     w = words(lang)
     groups = []
     for key, heading in _ORDER_TITLES.items():
         members = [o for o in lines if o.order_type == key]
-        if members or key == "evacuate":
+        if members or key in order_types or (key == "evacuate" and not order_types):
             groups.append((w.t(heading), members))
+    keep = [("order_type", t) for t in order_types]
+    if as_of is not None:
+        keep.append(("as_of", as_of.isoformat()))
+    if lang != "en":
+        keep.append(("lang", lang))
+
+    def link(path: str, **first: str) -> str:
+        return path + "?" + urlencode([*first.items(), *keep])
+
     evac_blocks = sorted({b for o in lines if o.order_type == "evacuate" for b in o.block_ids}, key=_block_key)
     return (
         _templates()
@@ -134,8 +149,11 @@ def render_orders(
             day=day,
             day_label=w.day(day),
             w=w,
-            prev_day=(day - timedelta(days=1)).isoformat(),
-            next_day=(day + timedelta(days=1)).isoformat(),
+            prev_url=link("", date=(day - timedelta(days=1)).isoformat()),
+            next_url=link("", date=(day + timedelta(days=1)).isoformat()),
+            map_url=link("/maps/evacuation-orders", datetime=day.isoformat()),
+            order_types=[(t, w.t(_ORDER_TITLES[t]), t in order_types) for t in _ORDER_TITLES],
+            filtered=bool(order_types),
             groups=groups,
             evac_blocks=evac_blocks,
             as_of=as_of,

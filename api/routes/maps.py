@@ -146,7 +146,7 @@ def _map_config(
     refs = []
     as_of = format_instant(view.as_of) if view.as_of else None
     for layer in layers:
-        sub = replace(view, layer_ids=(layer.id,))
+        sub = replace(view, layer_ids=(layer.id,), order_types=view.order_types if layer.kind == "zones" else ())
         data_url: str | None = f"/maps/{layer.id}/data.json{sub.query(primary=False)}"
         tiles = None
         if layer.kind == "claims" and layer_count(store, layer, as_of=view.as_of) > settings.map_tiles_threshold:
@@ -221,6 +221,8 @@ def _page_info(
         own = replace(view, layer_ids=(layer.id,))
         if layer.kind == "zones":  # claim filters do not apply to orders
             own = replace(own, event_types=(), sources=(), statuses=(), min_geo_precision=None)
+        else:  # nor order types to claims
+            own = replace(own, order_types=())
         item_q = own.params(primary=False)
         for label, fmt in DOWNLOAD_FORMATS:
             downloads.append(

@@ -11,7 +11,7 @@ from fastapi.responses import HTMLResponse, Response
 from api.deps import SettingsDep, StoreDep
 from api.errors import BadParameter
 from api.ogc import collection_caches
-from api.params import parse_datetime, parse_instant
+from api.params import parse_datetime, parse_instant, parse_order_types
 from layers.collection import zones_in_force
 from layers.store import ZoneQuery
 
@@ -26,6 +26,9 @@ def orders(
     date_: Annotated[str | None, Query(alias="date", description="YYYY-MM-DD (default today, UTC)")] = None,
     as_of: Annotated[str | None, Query(description="Show what was known at this instant")] = None,
     lang: Annotated[str | None, Query(description="en, ar or he (default: Accept-Language)")] = None,
+    order_type: Annotated[
+        list[str] | None, Query(description="Only these order types (evacuate, return_allowed, humanitarian_zone)")
+    ] = None,
 ) -> Response:
     """A lightweight list by block number and area name, with no script and no map."""
     from api.render.i18n import pick_lang
@@ -41,10 +44,11 @@ def orders(
     as_of_t = parse_instant(as_of)
     interval = parse_datetime(day.isoformat(), "date")  # the day, checked against the supported range
     start, end = (interval.start, interval.end) if interval else (None, None)
-    query = ZoneQuery(start=start, end=end, as_of=as_of_t)
+    types = parse_order_types(order_type or [])
+    query = ZoneQuery(start=start, end=end, as_of=as_of_t, order_types=types)
     zones = zones_in_force(store, query, caches=collection_caches(request))
     lang_ = pick_lang(lang, request.headers.get("accept-language"))
-    html = render_orders(orders_on(zones, day), day=day, as_of=as_of_t, lang=lang_)
+    html = render_orders(orders_on(zones, day), day=day, as_of=as_of_t, lang=lang_, order_types=types)
     headers = {
         "Content-Security-Policy": "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'; "
         "base-uri 'none'; frame-ancestors 'self'",

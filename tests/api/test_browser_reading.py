@@ -95,8 +95,15 @@ def overlaps(a: dict[str, float], b: dict[str, float]) -> bool:
     )
 
 
-@pytest.mark.parametrize("size", [(1280, 800), (390, 844)], ids=["desktop", "phone"])
-@pytest.mark.parametrize("path", ["/maps/all?layers=evacuation-orders", "/embed/all?datetime=2023-12-02&claimant=IDF"])
+@pytest.mark.parametrize("size", [(1280, 800), (390, 844), (360, 740)], ids=["desktop", "phone", "small-phone"])
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/maps/all?layers=evacuation-orders",
+        "/embed/all?datetime=2023-12-02&claimant=IDF",
+        "/maps/all?layers=evacuation-orders&datetime=2023-12-02&lang=ar",  # longer words, right to left
+    ],
+)
 def test_no_control_overlaps_another(server: str, page: tuple[Any, Watch], size: tuple[int, int], path: str) -> None:
     pg, watch = page
     pg.set_viewport_size({"width": size[0], "height": size[1]})
@@ -307,4 +314,124 @@ def test_arabic_and_hebrew_readers_get_a_right_to_left_map_with_text_as_written(
     pg.goto(f"{server}/embed/all?datetime=2023-12-02")
     wait_reader(pg)
     assert pg.evaluate("document.documentElement.dir") == "rtl" and pg.evaluate("document.documentElement.lang") == "he"
+    watch.check()
+
+
+#: Text a page in Arabic or Hebrew may show in Latin letters: format names, codes, the project's name.
+LATIN_ALLOWED = {"UTC", "PNG", "GeoJSON", "CSV", "GeoPackage", "GeoParquet", "KML", "iframe", "sitmap", "as_of"}
+
+UNTRANSLATED = """(allowed) => {
+  // user text (in a <bdi> or a dir=auto element), credits, basemap place labels, the scale's units,
+  // the snippet to copy and select options (claimant and source names) are shown as written
+  const skip = 'bdi, [dir=auto], script, style, noscript, textarea, code, option, .sm-label, ' +
+    '.leaflet-control-attribution, .leaflet-control-scale';
+  const out = [], seen = new Set();
+  const note = (w, where) => {
+    if (!allowed.includes(w) && !seen.has(w + where)) { seen.add(w + where); out.push(w + ' @ ' + where); }
+  };
+  const walk = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
+  for (let n = walk.nextNode(); n; n = walk.nextNode()) {
+    const p = n.parentElement;
+    if (!p || p.closest(skip)) continue;
+    for (const w of n.textContent.match(/[A-Za-z][A-Za-z_]+/g) || []) note(w, p.className || p.tagName);
+  }
+  for (const e of document.querySelectorAll('[aria-label], [title], [alt]')) {
+    if (e.closest(skip)) continue;
+    for (const a of ['aria-label', 'title', 'alt']) {
+      const own = (e.getAttribute(a) || '').replace(/\u2068[^\u2069]*\u2069/g, '');  // isolated user text
+      for (const w of own.match(/[A-Za-z][A-Za-z_]+/g) || []) note(w, a);
+    }
+  }
+  return out;
+}"""
+
+
+def untranslated(pg: Any) -> list[str]:
+    return list(pg.evaluate(UNTRANSLATED, sorted(LATIN_ALLOWED)))
+
+
+@pytest.mark.parametrize(("lang", "size"), [("ar", (390, 844)), ("he", (1280, 800))], ids=["ar-phone", "he-desktop"])
+def test_no_english_is_left_on_a_map_in_arabic_or_hebrew(
+    server: str, page: tuple[Any, Watch], lang: str, size: tuple[int, int]
+) -> None:
+    """Every word of sitmap's own on the page, its popups, sheets and controls is translated."""
+    pg, watch = page
+    pg.set_viewport_size({"width": size[0], "height": size[1]})
+    where = ".sm-sheet" if size[0] < 600 else ".sm-popup"
+    for code in ("en", lang):  # in English, the same walk finds sitmap's words: it can fail
+        pg.goto(f"{server}/maps/all?layers=evacuation-orders&claim=ky-strike-1&lang={code}")
+        wait_reader(pg)
+        pg.wait_for_selector(f"{where} .sm-quote", timeout=10_000)  # the claim's details have arrived
+        pg.evaluate("document.querySelector('.sm-legend').open = true")
+        assert pg.locator(f"{where} .sm-card").count() == 1
+        left = untranslated(pg)
+        if code == "en":
+            assert {"Legend", "When", "Zoom", "Layers", "Filters"} <= {w.split(" @ ")[0] for w in left}, left
+    assert left == []
+    # an order's popup, a claim without a place, the grouped popup of all dates
+    pg.evaluate(
+        """(() => { const c = window.sitmapMaps[0], l = c.zoneLayers[0].getLayers()[0];
+        c.openPopup(l.getBounds().getCenter(), c.zonePopup(l.feature)); })()"""
+    )
+    assert untranslated(pg) == []
+    pg.evaluate("(() => { const c = window.sitmapMaps[0]; c.openUnplaced(c.unplaced[0][0], c.unplaced[0][1]); })()")
+    assert untranslated(pg) == []
+    # the embed with its caption, filtered
+    pg.goto(f"{server}/embed/all?layers=evacuation-orders&claimant=IDF&order_type=evacuate&lang={lang}")
+    wait_reader(pg)
+    assert untranslated(pg) == []
+    # the orders list
+    pg.goto(f"{server}/orders?date=2023-12-02&lang={lang}")
+    assert untranslated(pg) == []
+    watch.check()
+
+
+def test_order_types_filter_the_map_url_caption_downloads_and_snippet(server: str, page: tuple[Any, Watch]) -> None:
+    pg, watch = page
+    pg.set_viewport_size({"width": 1280, "height": 800})
+    pg.goto(f"{server}/maps/all?layers=evacuation-orders")
+    wait_reader(pg)
+    zones = int(pg.get_attribute(MAP, "data-drawn-zones"))
+    claims = drawn(pg)
+    evacuate = pg.evaluate(
+        """window.sitmapMaps[0].zoneLayers[0].getLayers()
+        .filter(l => l.feature.properties.order_type === 'evacuate' && l.feature.properties.status !== 'retracted')
+        .length"""
+    )
+    assert 0 < evacuate < zones
+    pg.click(".sm-leg-type[data-order-type=evacuate]")  # the legend filters orders as it filters claims
+    assert int(pg.get_attribute(MAP, "data-drawn-zones")) == zones - evacuate and drawn(pg) == claims
+    assert "order_type=return_allowed" in pg.url and "order_type=evacuate" not in pg.url
+    assert pg.get_attribute(".sm-leg-type[data-order-type=evacuate]", "aria-checked") == "false"
+    assert "Order type = Return allowed, Declared humanitarian zone" in pg.text_content(".sm-caption")
+    hrefs = pg.eval_on_selector_all("a[data-sm-download]", "els => els.map(e => e.getAttribute('href'))")
+    assert all(("order_type=" in h) == ("/evacuation-orders/" in h or ".png" in h) for h in hrefs), hrefs
+    pg.click("#sm-copy")
+    assert "order_type=return_allowed" in pg.input_value("#sm-snippet")  # the embed keeps the filter
+    # the server narrows what a filtered URL asks for, and the status line no longer speaks of missing evacuations
+    pg.goto(f"{server}/maps/evacuation-orders?order_type=evacuate")
+    wait_reader(pg)
+    assert int(pg.get_attribute(MAP, "data-drawn-zones")) == evacuate
+    watch.check()
+
+
+def test_phone_order_popups_are_a_bottom_sheet(server: str, page: tuple[Any, Watch]) -> None:
+    pg, watch = page
+    pg.set_viewport_size({"width": 390, "height": 844})
+    pg.goto(f"{server}/maps/evacuation-orders?datetime=2023-12-02")
+    wait_reader(pg)
+    xy = pg.evaluate(
+        """(() => { const c = window.sitmapMaps[0];
+        const l = c.zoneLayers[0].getLayers().find(l => c._zoneState(l.feature.properties) === 'active');
+        const p = c.map.latLngToContainerPoint(l.getCenter ? l.getCenter() : l.getBounds().getCenter());
+        return [p.x, p.y, l.feature.properties.id]; })()"""
+    )
+    box = pg.locator(MAP).bounding_box()
+    pg.mouse.click(box["x"] + xy[0], box["y"] + xy[1])
+    sheet = pg.locator(".sm-sheet")
+    sheet.wait_for(state="visible", timeout=10_000)
+    assert "Who says" in sheet.text_content() and "ordered this" in sheet.text_content()
+    sb = sheet.bounding_box()
+    assert sb["x"] == 0 and sb["width"] == 390 and abs(sb["y"] + sb["height"] - 844) < 2
+    assert pg.locator(".leaflet-popup").count() == 0
     watch.check()

@@ -44,3 +44,27 @@ def test_map_data_carries_the_known_gaps(client: TestClient) -> None:
     fc = client.get("/maps/evacuation-orders/data.json").json()
     assert [g["order"] for g in fc["known_gaps"]][:2] == ["GazaMaps #105", "GazaMaps #11"]
     assert any(f["properties"]["id"] == "sitmap-order-2023-10-13-north-of-wadi-gaza" for f in fc["features"])
+
+
+def test_orders_filter_by_order_type_and_keep_it_in_every_link(client: TestClient) -> None:
+    html = client.get("/orders?date=2023-11-20&order_type=humanitarian_zone").text
+    assert "Declared humanitarian zones (0)" in html and "None recorded for this day." in html
+    assert "Evacuation orders (" not in html
+    assert "Known to be incomplete" not in html  # the known gaps are evacuation orders, not asked for
+    assert 'value="humanitarian_zone" checked' in html and 'value="evacuate">' in html
+    assert html.count("order_type=humanitarian_zone") == 3  # previous day, next day, the map
+    both = client.get("/orders?date=2023-11-20&order_type=evacuate&order_type=humanitarian_zone").text
+    assert "Evacuation orders (2)" in both and "Known to be incomplete" in both
+    bad = client.get("/orders?date=2023-11-20&order_type=curfew")
+    assert bad.status_code == 400 and bad.headers["content-type"].startswith("application/problem+json")
+
+
+def test_orders_in_arabic_name_places_in_arabic_and_keep_user_text_isolated(client: TestClient) -> None:
+    from api.render.i18n import MESSAGES
+
+    html = client.get("/orders?date=2023-11-01&lang=ar").text
+    assert "محافظة شمال غزة" in html and "North Gaza" not in html  # the governorate in the reader's script
+    assert "since " not in html and "issued " not in html and "(an area, no block numbers)" not in html
+    assert MESSAGES["(an area, no block numbers)"]["ar"] in html
+    assert "<bdi>Israeli military</bdi>" in html  # who says stays as written, isolated
+    assert "/maps/evacuation-orders?datetime=2023-11-01&amp;lang=ar" in html

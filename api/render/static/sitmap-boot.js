@@ -15,9 +15,11 @@
     var map = L.map(box, {
       center: view.center || [31.42, 34.38],
       zoom: view.zoom || 11,
-      zoomControl: true,
+      zoomControl: false,
       preferCanvas: true
     });
+    var words = (cfg.i18n || {}).messages || {};  // Leaflet's own button titles in the reader's language
+    L.control.zoom({ zoomInTitle: words['Zoom in'] || 'Zoom in', zoomOutTitle: words['Zoom out'] || 'Zoom out' }).addTo(map);
     L.control.scale().addTo(map);
     var base = cfg.basemap;
     if (base && base.url) L.tileLayer(base.url, { attribution: base.attribution || '', maxZoom: base.max_zoom || 19 }).addTo(map);

@@ -436,6 +436,8 @@
     map.getContainer().setAttribute('data-sitmap', 'loading');
     if (cfg.no_basemap) map.getContainer().classList.add('sm-nobasemap');
     this.layerControl = new LayerControl(null, null, { collapsed: true }).addTo(map);
+    var toggle = this.layerControl._layersLink;
+    if (toggle) { toggle.title = tr('Layers'); toggle.setAttribute('aria-label', toggle.title); }
     this._statusControl();
     this._timeControl();
     this._legendControl();
@@ -531,7 +533,8 @@
     var lyr = L.geoJSON(fc, {
       pane: 'sitmapZones',
       style: function (f) { return self._zoneStyle(f); },
-      onEachFeature: function (f, l) { l.bindPopup(function () { return self.zonePopup(f); }, { maxWidth: 360, className: 'sm-popup' }); }
+      // through openPopup, so a phone shows an order in the bottom sheet as it shows a claim
+      onEachFeature: function (f, l) { l.on('click', function (e) { self.openPopup(e.latlng, self.zonePopup(f)); }); }
     }).addTo(this.map);
     lyr.sitmapMeta = meta;
     this.zoneLayers.push(lyr);
@@ -624,7 +627,9 @@
 
   /** Open a popup with ``content`` at ``latlng`` for claims ``idx`` of ``set`` (sitmap-reader.js may show a sheet instead). */
   Controller.prototype.openPopup = function (latlng, content) {
-    return L.popup({ maxWidth: 420, minWidth: 240, className: 'sm-popup', autoPanPaddingTopLeft: [10, 40] }).setLatLng(latlng).setContent(content).openOn(this.map);
+    var p = L.popup({ maxWidth: 420, minWidth: 240, className: 'sm-popup', autoPanPaddingTopLeft: [10, 40] }).setLatLng(latlng).setContent(content).openOn(this.map);
+    if (p._closeButton) p._closeButton.setAttribute('aria-label', tr('Close'));
+    return p;
   };
 
   Controller.prototype.drawnCount = function () {
@@ -749,7 +754,8 @@
     parts.push(this.t.day !== null ? fmtDay(this.t.day) : tr('all dates'));
     if (this.cfg.as_of_label) parts.push(tr('as known {when}', { when: this.cfg.as_of_label }));
     if (unlocated) parts.push(tr('{n} without a place, not drawn', { n: num(unlocated) }));
-    var day = this.t.day, gaps = (this.gaps || []).filter(function (g) { return day === null || parseDay(g.date) <= day; });
+    // the known gaps are evacuation orders: said while those are shown
+    var day = this.t.day, o = this.filters && this.filters.orders, gaps = (o && !o.evacuate ? [] : this.gaps || []).filter(function (g) { return day === null || parseDay(g.date) <= day; });
     if (gaps.length) parts.push(tr('record incomplete: {n} known orders not drawn', { n: num(gaps.length) }));
     this.statusEl.textContent = parts.join(' \u00b7 ');
     if (this.errors.length) {
@@ -812,6 +818,7 @@
       Object.keys(cfg.zone_palette || {}).forEach(function (k) {
         var zs = cfg.zone_palette[k];
         var row = add(box, el('div', 'sm-leg-row'));
+        row.setAttribute('data-order-type', k);
         var sw = add(row, el('span', 'sm-sw')); sw.style.background = zs.color; sw.style.borderColor = zs.color;
         add(row, el('span', null, tr('{label} (dashed: lifted)', { label: zs.label || cap(k) })));
       });

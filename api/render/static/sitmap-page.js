@@ -8,7 +8,8 @@
   function pinned() {
     var u = new URL(ta.getAttribute('data-embed-url'), window.location.href);
     var page = new URL(window.location.href);
-    page.searchParams.forEach(function (v, k) { if (k !== 'as_of') u.searchParams.set(k, v); });
+    page.searchParams.forEach(function (v, k) { u.searchParams.delete(k); });  // repeated keys (order_type) kept whole
+    page.searchParams.forEach(function (v, k) { if (k !== 'as_of') u.searchParams.append(k, v); });
     if (!page.searchParams.get('datetime')) u.searchParams.delete('datetime');
     if (!page.searchParams.get('as_of')) u.searchParams.set('as_of', new Date().toISOString().replace(/\.\d+Z$/, 'Z'));
     else u.searchParams.set('as_of', page.searchParams.get('as_of'));

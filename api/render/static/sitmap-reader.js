@@ -110,31 +110,34 @@
   C._fillLegend = function (types, withZones) {
     fillLegend.call(this, types, withZones);
     var self = this, rows = this.legendBody.querySelectorAll('.sm-leg-row');
-    types.forEach(function (t, k) {
-      var row = rows[k];
-      if (!row) return;
+    function clickable(row, key, value) {
       row.classList.add('sm-leg-type');
       row.setAttribute('role', 'checkbox');
       row.setAttribute('tabindex', '0');
-      row.setAttribute('data-event-type', t);
-      var on = !self.filters || !self.filters.types || self.filters.types[t];
-      row.setAttribute('aria-checked', on ? 'true' : 'false');
-      function toggle(e) { e.preventDefault(); self.toggleType(t); }
+      row.setAttribute(key === 'types' ? 'data-event-type' : 'data-order-type', value);
+      var chosen = self.filters && self.filters[key];
+      row.setAttribute('aria-checked', !chosen || chosen[value] ? 'true' : 'false');
+      function toggle(e) { e.preventDefault(); self.toggleType(value, key); }
       row.addEventListener('click', toggle);
       row.addEventListener('keydown', function (e) { if (e.key === ' ' || e.key === 'Enter') toggle(e); });
-    });
+    }
+    types.forEach(function (t, k) { if (rows[k]) clickable(rows[k], 'types', t); });
+    // zone order types filter the zones as event types filter the claims
+    var orders = this.legendBody.querySelectorAll('[data-order-type]');
+    for (var k = 0; k < orders.length; k++) clickable(orders[k], 'orders', orders[k].getAttribute('data-order-type'));
   };
 
   // ---------------------------------------------------------------- filters
-  var FILTER_PARAMS = ['event_type', 'claimant', 'source', 'status', 'review'];
+  var FILTER_PARAMS = ['event_type', 'claimant', 'source', 'status', 'review', 'order_type'];
+  function chosen(list) { var o = null; list.forEach(function (t) { (o = o || {})[t] = true; }); return o; }
 
   C._readFilters = function () {
     var q = new URL(window.location.href).searchParams;
     var f = { types: null, claimant: q.get('claimant') || '', source: q.get('source') || '', status: q.get('status') || '', review: q.get('review') || '' };
-    var types = q.getAll('event_type');
-    if (types.length) { f.types = {}; types.forEach(function (t) { f.types[t] = true; }); }
+    var types = q.getAll('event_type'), orders = q.getAll('order_type');
+    f.types = chosen(types); f.orders = chosen(orders);
     // what the server already narrowed the data by (a loosening reloads the page)
-    f.server = { claimant: f.claimant, source: f.source, status: f.status, types: types.slice() };
+    f.server = { claimant: f.claimant, source: f.source, status: f.status, types: types.slice(), orders: orders.slice() };
     this.filters = f;
     var self = this;
     this.t.keep = function (set, i) { return self._keep(set, i); };
@@ -153,20 +156,27 @@
     return true;
   };
 
-  C.toggleType = function (t) {
-    var f = this.filters, all = this.cfg.legend_types || Object.keys(this.cfg.palette);
-    if (!f.types) { f.types = {}; all.forEach(function (x) { f.types[x] = true; }); }
-    f.types[t] = !f.types[t];
-    if (all.every(function (x) { return f.types[x]; })) f.types = null;
+  /** Show or hide one event type (``key`` 'types') or zone order type (``key`` 'orders'). */
+  C.toggleType = function (t, key) {
+    key = key || 'types';
+    var f = this.filters, all = key === 'types' ? this.cfg.legend_types || Object.keys(this.cfg.palette) : Object.keys(this.cfg.zone_palette || {});
+    if (!f[key]) { f[key] = {}; all.forEach(function (x) { f[key][x] = true; }); }
+    f[key][t] = !f[key][t];
+    if (all.every(function (x) { return f[key][x]; })) f[key] = null;
     this.applyFilters();
+  };
+  var zoneState = C._zoneState;
+  C._zoneState = function (p) {
+    var o = this.filters && this.filters.orders;
+    return o && !o[p.order_type] ? 'hidden' : zoneState.call(this, p);
   };
 
   /** Re-filter, redraw, and carry the filters into the URL, snippet, downloads and caption. */
   C.applyFilters = function () {
     var f = this.filters, s = f.server, self = this;
+    function wider(served, now) { return served.length && served.some(function (t) { return !now || !now[t] || Object.keys(now).filter(function (k) { return now[k]; }).length > served.length; }); }
     var loosened = (s.claimant && f.claimant !== s.claimant) || (s.source && f.source !== s.source) ||
-      (s.status && f.status !== s.status) ||
-      (s.types.length && s.types.some(function (t) { return !f.types || !f.types[t] || Object.keys(f.types).length > s.types.length; }));
+      (s.status && f.status !== s.status) || wider(s.types, f.types) || wider(s.orders, f.orders);
     var u = this._filterUrl();
     if (loosened) { window.location.assign(u.toString()); return; }  // the data was narrowed by the server
     history.replaceState(null, '', u.toString());
@@ -186,6 +196,7 @@
     if (f.source) out.push(['source', f.source]);
     if (f.status) out.push(['status', f.status]);
     if (f.review) out.push(['review', f.review]);
+    if (f.orders) Object.keys(f.orders).forEach(function (t) { if (f.orders[t]) out.push(['order_type', t]); });
     return out;
   };
   C._filterUrl = function () {
@@ -197,7 +208,8 @@
   C._legendRows = function () {
     var f = this.filters, rows = this.legendBody ? this.legendBody.querySelectorAll('.sm-leg-type') : [];
     for (var k = 0; k < rows.length; k++) {
-      var t = rows[k].getAttribute('data-event-type'), on = !f.types || !!f.types[t];
+      var t = rows[k].getAttribute('data-event-type'), o = rows[k].getAttribute('data-order-type');
+      var on = t ? !f.types || !!f.types[t] : !f.orders || !!f.orders[o];
       rows[k].setAttribute('aria-checked', on ? 'true' : 'false');
     }
   };
@@ -216,6 +228,8 @@
     if (f.source) parts.push(T(cfg, 'Source') + ' = ' + f.source);
     if (f.status) parts.push(T(cfg, 'Status') + ' = ' + T(cfg, f.status));
     if (f.review) parts.push(T(cfg, 'Review') + ' = ' + T(cfg, f.review));
+    if (f.orders) parts.push(T(cfg, 'Order type') + ' = ' + Object.keys(f.orders).filter(function (t) { return f.orders[t]; })
+      .map(function (t) { return ((cfg.zone_palette || {})[t] || {}).label || label(t); }).join(', '));
     return parts;
   };
 
@@ -266,7 +280,8 @@
   // ---------------------------------------------------------------- the list beside the map
   C._listPanel = function () {
     var panel = document.querySelector('.sm-panel');
-    if (!panel || this.cfg.embed) return;
+    // a map of orders alone has no claims to list or filter by claimant (its legend filters the orders)
+    if (!panel || this.cfg.embed || !(this.cfg.layers || []).some(function (l) { return l.kind !== 'zones'; })) return;
     var cfg = this.cfg, box = el('section', 'sm-reader');
     panel.insertBefore(box, panel.firstChild);
     add(box, el('h2', null, T(cfg, 'Filters')));
@@ -709,7 +724,9 @@
       var layer = (cfg.layers || [])[0];
       if (layer) {
         var data = new URL('/collections/' + encodeURIComponent(layer.id) + '/items', here.origin);
-        here.searchParams.forEach(function (v, k) { if (k !== 'layers' && k !== 'lang' && k !== 'claim' && k !== 'review') data.searchParams.append(k, v); });
+        here.searchParams.forEach(function (v, k) {
+          if (k !== 'layers' && k !== 'lang' && k !== 'claim' && (FILTER_PARAMS.indexOf(k) < 0 || applies(k, layer.kind))) data.searchParams.append(k, v);
+        });
         data.searchParams.set('f', 'geojson');
         var b = add(cap, el('a', null, T(cfg, 'Data'))); b.href = data.toString(); b.target = '_blank'; b.rel = 'noopener';
       }
@@ -718,12 +735,15 @@
   };
 
   // ---------------------------------------------------------------- downloads follow the filters
-  function followFilters(params) {
+  /** Whether a filter parameter applies to a layer of ``kind`` (order types to zones, the rest to claims). */
+  function applies(key, kind) { return key === 'order_type' ? kind === 'zones' : key !== 'review' && kind !== 'zones'; }
+  function followFilters(params, kinds) {
     var links = document.querySelectorAll('a[data-sm-download]');
     for (var i = 0; i < links.length; i++) {
       var u = new URL(links[i].getAttribute('href'), window.location.href);
-      ['event_type', 'claimant', 'source', 'status'].forEach(function (k) { u.searchParams.delete(k); });
-      params.forEach(function (p) { if (p[0] !== 'review') u.searchParams.append(p[0], p[1]); });
+      var m = /^\/collections\/([^/]+)\/items/.exec(u.pathname), kind = m ? kinds[decodeURIComponent(m[1])] : 'png';
+      ['event_type', 'claimant', 'source', 'status', 'order_type'].forEach(function (k) { u.searchParams.delete(k); });
+      params.forEach(function (p) { if (kind === 'png' ? p[0] !== 'review' : applies(p[0], kind)) u.searchParams.append(p[0], p[1]); });
       links[i].setAttribute('href', u.pathname + u.search);
     }
   }
@@ -773,7 +793,7 @@
 
   C.readerStart = function () {
     var self = this;
-    if (this.filters && (this.filters.types || this.filters.review || this.filters.claimant || this.filters.source || this.filters.status)) {
+    if (this.filters && (this.filters.types || this.filters.orders || this.filters.review || this.filters.claimant || this.filters.source || this.filters.status)) {
       this.setDay(this.t.day);
       this._legendRows();
     }
@@ -784,8 +804,10 @@
     this.readerReady = true;
     this.refreshList();
     this.map.on('moveend', function () { self.refreshList(); });
-    document.addEventListener('sitmap:filters', function (e) { followFilters(e.detail.params); });
-    followFilters(this._filterParams());
+    var kinds = {};
+    (this.cfg.layers || []).forEach(function (l) { kinds[l.id] = l.kind; });
+    document.addEventListener('sitmap:filters', function (e) { followFilters(e.detail.params, kinds); });
+    followFilters(this._filterParams(), kinds);
     var want = new URL(window.location.href).searchParams.get('claim');
     if (want) {
       var hit = this.findClaim(want);
