@@ -195,3 +195,23 @@ def test_arabic_medical_sources_are_medics() -> None:
     )
     got = _accounts(text, "2024-05-04")
     assert [(who, status) for who, status, *_ in got] == [("Israeli military", "disputed"), ("medics", "disputed")]
+
+
+def test_one_sentences_two_accounts_meet_in_one_disputed_incident() -> None:
+    """End to end: the geocoder's two accounts, stored as claims of one report, are grouped by
+    corroboration into one incident marked disputed; the report's other event stays its own."""
+    from layers.corroborate import corroborate
+    from layers.model import ClaimRecord
+
+    text = (
+        "Medics said a strike killed a family of four in a car in Maghazi on Saturday, whereas the Israeli "
+        "military said it had hit an Islamic Jihad cell. Witnesses said tanks shelled Bureij on Saturday."
+    )
+    claims = geo.parse(text, published="2024-08-25", source="Wire")
+    records = [ClaimRecord.from_claim(c, id=f"c-{n}", report_id="r-1") for n, c in enumerate(claims)]
+    incidents = corroborate(records)
+    pair = [i for i in incidents if len(i.claim_ids) == 2]
+    assert len(pair) == 1 and pair[0].status == "disputed"
+    members = {r.claimant for r in records if r.id in pair[0].claim_ids}
+    assert members == {"medics", "Israeli military"}
+    assert len(incidents) == 2
