@@ -585,13 +585,13 @@ def _drop_common_nouns(text: str, matches: list[_Match], gaz: Gazetteer) -> list
     form alone ("قصف الزيتون") is one only when one of its places is in the country the rest of
     the text is about (Zeitoun in a report about Gaza; not Khiam: "قصف الخيام" there is tents).
     """
-    if not any(m.n_tokens == 1 and _match_key(m) in COMMON_NOUN_NAMES for m in matches):
+    nouns = [m.n_tokens == 1 and not m.text.isascii() and _match_key(m) in COMMON_NOUN_NAMES for m in matches]
+    if not any(nouns):
         return matches
-    plain = [m for m in matches if not (m.n_tokens == 1 and _match_key(m) in COMMON_NOUN_NAMES)]
-    focus_country = _focus(plain, gaz)[0]
+    focus_country = _focus([m for m, noun in zip(matches, nouns, strict=True) if not noun], gaz)[0]
     out = []
     for k, m in enumerate(matches):
-        if m.n_tokens != 1 or _match_key(m) not in COMMON_NOUN_NAMES:
+        if not nouns[k]:
             out.append(m)
             continue
         entries = [gaz.entries[i] for i, _ in m.hits]
