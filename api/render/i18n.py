@@ -54,7 +54,7 @@ MESSAGES: dict[str, dict[str, str]] = {
     "Link to this claim": {"ar": "رابط هذا الادعاء", "he": "קישור לטענה זו"},
     "Full map": {"ar": "الخريطة الكاملة", "he": "המפה המלאה"},
     "Data": {"ar": "البيانات", "he": "הנתונים"},
-    "as of": {"ar": "حتى", "he": "נכון ל־"},
+    "as of {when}": {"ar": "كما في {when}", "he": "נכון ל־{when}"},
     "Attribution": {"ar": "المصادر والحقوق", "he": "קרדיטים"},
     "Close": {"ar": "إغلاق", "he": "סגירה"},
     "Download this view": {"ar": "تنزيل هذا العرض", "he": "הורדת התצוגה"},

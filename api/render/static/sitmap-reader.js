@@ -708,7 +708,9 @@
       fmtDay(cfg, this.t.from) + ' \u2013 ' + fmtDay(cfg, this.t.to - DAY) : (this.ui && this.ui.label.textContent) || T(cfg, 'all dates');
     add(cap, document.createTextNode((cfg.embed ? ' \u00b7 ' : '') + when));
     var now = Math.floor(Date.now() / 1000);
-    add(cap, document.createTextNode(' \u00b7 ' + T(cfg, 'as of') + ' ' + (cfg.as_of_time || fmtDay(cfg, now) + ' ' + num(cfg, new Date(now * 1000).toISOString().slice(11, 16)) + ' UTC')));
+    var at = cfg.as_of_time || fmtDay(cfg, now) + ' ' + num(cfg, new Date(now * 1000).toISOString().slice(11, 16)) + ' UTC';
+    add(cap, document.createTextNode(' \u00b7 '));
+    add(cap, fill(null, 'as of {when}', { when: bdi(at) }));  // isolated: its digits and UTC keep their order
     var filt = this.filterWords();
     if (filt.length) {
       var f = add(cap, el('span', 'sm-caption-filter'));
@@ -716,7 +718,7 @@
       filt.forEach(function (w, k) { if (k) add(f, document.createTextNode('; ')); add(f, bdi(w)); });
     }
     if (cfg.embed) {
-      add(cap, document.createTextNode(' \u00b7 sitmap \u00b7 '));
+      add(cap, document.createTextNode(' \u00b7 ')); add(cap, bdi('sitmap')); add(cap, document.createTextNode(' \u00b7 '));
       var here = new URL(window.location.href), full = new URL(here.toString());
       full.pathname = here.pathname.replace(/^\/embed\//, '/maps/');
       var a = add(cap, el('a', null, T(cfg, 'Full map'))); a.href = full.toString(); a.target = '_blank'; a.rel = 'noopener';
