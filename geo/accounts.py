@@ -17,7 +17,7 @@ import re
 from geo.claimants import ClaimantMatch
 from geo.events import Event
 from geo.model import CountEstimate, Mention
-from geo.places import most_specific
+from geo.places import is_country, most_specific
 from geo.sentences import Sentence
 from geo.timeparse import TimeExpression
 
@@ -49,7 +49,8 @@ _TARGET_WORDS = (
 #: the dead called fighters or attackers; English, Arabic and Hebrew.
 COUNTER = re.compile(
     r"\b(?:psychological warfare|propaganda|fabricat\w*|false|looking into|investigating|(?:was|is) reviewing|"
-    r"stampede|crush|trampled|misfired?|misfiring|errant|failed\s+(?:rocket\s+)?launch)\b|"
+    r"stampede|crush|trampled|misfired?|misfiring|errant|failed\s+(?:rocket\s+)?launch|technical\s+(?:fault|failure|"
+    r"malfunction)|malfunction\w*|crashed\s+(?:on\s+its\s+own|by\s+itself))\b|"
     r"\b(?:said|says|claimed|claims|insisted|stated|added)\s+(?:that\s+)?(?:it|they|its\s+\w+|the\s+\w+(?:\s+\w+)?)\s+"
     r"(?:had\s+|has\s+|have\s+)?(?:targeted|struck|hit|attacked|killed|eliminated|aimed|fired|shot|"
     r"was\s+targeting|were\s+targeting|fired\s+only|only\s+fired)\s+"
@@ -102,8 +103,8 @@ def is_account(
         return False
     if current.counts_only or current.account_of is not None:
         return False
-    if leaves and not same_place:
-        return False
+    if leaves and not same_place and not all(is_country(m) for m in leaves):
+        return False  # another place is another event ("fell inside Israel" moves nothing off Metula)
     if (
         s_times
         and current.time is not None
@@ -142,14 +143,16 @@ def account_event(
         event_type=current.event_type,
         sentences=[s],
         paragraph=s.paragraph,
-        places=list(places) if most_specific(places) else list(current.places),
+        places=list(places)
+        if most_specific(places) and not all(is_country(m) for m in most_specific(places))
+        else list(current.places),
         claimant_location=list(speaker or []),
         claimant=claimant,
         counts=dict(counts),
         time=s_times[0] if s_times else current.time,
         across=current.across,
         cue_weight=current.cue_weight,
-        notes=[f"{how}: {claimant.name}'s account of the event {told} tells {where}"],
+        notes=[f"{how}: {claimant.name}'s account of the event told by {told} {where}"],
         account_of=current,
         disputed=disputed,
     )

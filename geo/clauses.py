@@ -132,24 +132,38 @@ def _account_type(clause: str) -> str | None:
 
 def _claimant_clauses(sentence: Sentence) -> list[Sentence]:
     """The clauses of a sentence when each tells an event, or answers one, in the words of a
-    different claimant ("residents said ..., while the army said ..."; "...; the army denied it")."""
-    parts = _parts(sentence)
-    types = [_account_type(p.text) for p in parts]
-    if len(parts) < 2 or sum(1 for t in types if t) < 2:
-        return [sentence]
-    parts = _merge_untyped(sentence, parts, types)
-    who = [find_claimant(p.text) for p in parts]
-    names = [w.name for w in who if w is not None]
-    if len(names) < len(parts) or len(set(names)) < len(parts):
-        return [sentence]
-    return parts
+    different claimant ("residents said ..., while the army said ..."; "...; the army denied it").
+
+    Tried at every clause joiner first, then only at the joiners of two accounts (";", "but",
+    "while", "لكن", "ואילו" ...), so that an "after ..." inside an account ("the drone fell
+    after a technical fault") does not cut it from its teller."""
+    for joiners in (_CLAUSE_SPLIT, _ACCOUNT_SPLIT):
+        parts = _parts(sentence, joiners)
+        types = [_account_type(p.text) for p in parts]
+        if len(parts) < 2 or sum(1 for t in types if t) < 2:
+            continue
+        parts = _merge_untyped(sentence, parts, types)
+        who = [find_claimant(p.text) for p in parts]
+        names = [w.name for w in who if w is not None]
+        if len(names) == len(parts) and len(set(names)) == len(parts):
+            return parts
+    return [sentence]
 
 
-def _parts(sentence: Sentence) -> list[Sentence]:
+#: The joiners of two tellers' accounts only: contrast and ";" (no "after", "and", "as").
+_ACCOUNT_SPLIT = re.compile(
+    r";\s+(?:however,?\s+)?|,?\s+\b(?:while|whilst|whereas)\s+|,\s+(?:but|however|yet)\s*,?\s+"
+    r"|,?\s+but\s+(?=(?:the|an?|its|their|[A-Z])\b)|,?\s+(?:ואילו|אך|אולם|אבל)\s*,?\s*"
+    r"|[،,]?\s+(?:بينما|في حين|لكن|ولكن|غير أن|إلا أن)\s+",
+    re.I,
+)
+
+
+def _parts(sentence: Sentence, joiners: re.Pattern[str] = _CLAUSE_SPLIT) -> list[Sentence]:
     """The non-empty pieces of a sentence between its clause joiners."""
     parts: list[Sentence] = []
     pos = 0
-    for m in _CLAUSE_SPLIT.finditer(sentence.text):
+    for m in joiners.finditer(sentence.text):
         parts.append(_sub(sentence, pos, m.start()))
         pos = m.end()
     parts.append(_sub(sentence, pos, len(sentence.text)))

@@ -232,6 +232,9 @@ CUE_PATTERNS: list[tuple[str, float, re.Pattern[str]]] = [
                 r"(?:car-)?ramming(?: attack)?",
                 # settlers' attacks: not a military operation, and sitmap has no narrower type
                 r"settlers? (?:attacked|set fire|torched|assaulted|burned|threw stones)",
+                # a drone or aircraft brought down: sitmap has no narrower type for it
+                r"(?:shot|brought) down (?:\S+ ){0,2}(?:drones?|UAVs?|aircraft|helicopters?|jets?)",
+                r"downed (?:\S+ ){0,2}(?:drones?|UAVs?|aircraft|helicopters?|jets?)",
             ),
             re.I,
         ),
@@ -429,6 +432,7 @@ CUE_TRIGGERS: dict[str, tuple[str, ...]] = {
         "prisoner",
     ),
     "other": (
+        "down",
         "settler",
         "aid",
         "convoy",

@@ -215,3 +215,15 @@ def test_one_sentences_two_accounts_meet_in_one_disputed_incident() -> None:
     members = {r.claimant for r in records if r.id in pair[0].claim_ids}
     assert members == {"medics", "Israeli military"}
     assert len(incidents) == 2
+
+
+def test_a_shot_down_drone_and_the_armys_technical_fault_are_two_accounts() -> None:
+    text = (
+        "Hezbollah said it shot down an Israeli drone over Kiryat Shmona on Friday, but the Israeli military said "
+        "the aircraft crashed inside Israel after a technical malfunction."
+    )
+    got = _accounts(text, "2024-07-06")
+    assert [(who, status, place, kind) for who, status, place, kind, _ in got] == [
+        ("Hezbollah", "disputed", "Kiryat Shmona", "other"),
+        ("Israeli military", "disputed", "Kiryat Shmona", "other"),
+    ]
