@@ -561,7 +561,7 @@ def _parquet_opener(path: Path, geo_map: Mapping[str, str], batch_size: int) -> 
 
         _check_file(path, "Parquet")
         try:
-            pf = pq.ParquetFile(path)
+            pf = pq.ParquetFile(path, buffer_size=1 << 20, pre_buffer=False)  # pages streamed, not whole row groups
         except (pa.ArrowInvalid, OSError) as exc:
             raise InvalidInput(f"{path.name} is not a Parquet file ({exc})") from None
         try:
