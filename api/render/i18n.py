@@ -71,6 +71,10 @@ MESSAGES: dict[str, dict[str, str]] = {
     "Language": {"ar": "اللغة", "he": "שפה"},
     "Date": {"ar": "التاريخ", "he": "תאריך"},
     "{n} without a place, not drawn": {"ar": "{n} بلا مكان، غير مرسوم", "he": "{n} ללא מקום, לא מסומנות"},
+    "record incomplete: 1 known order not drawn": {
+        "ar": "السجل ناقص: أمر واحد معروف غير مرسوم",
+        "he": "הרשומה חסרה: צו ידוע אחד אינו מסומן",
+    },
     "record incomplete: {n} known orders not drawn": {
         "ar": "السجل ناقص: {n} من الأوامر المعروفة غير مرسومة",
         "he": "הרשומה חסרה: {n} צווים ידועים אינם מסומנים",

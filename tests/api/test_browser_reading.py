@@ -435,3 +435,34 @@ def test_phone_order_popups_are_a_bottom_sheet(server: str, page: tuple[Any, Wat
     assert sb["x"] == 0 and sb["width"] == 390 and abs(sb["y"] + sb["height"] - 844) < 2
     assert pg.locator(".leaflet-popup").count() == 0
     watch.check()
+
+
+def test_the_map_says_when_a_days_record_of_orders_is_known_to_be_incomplete(
+    server: str, page: tuple[Any, Watch]
+) -> None:
+    """The status line and the embed's caption say it, from the layer data's known gaps (injected here)."""
+    import json
+
+    pg, watch = page
+
+    def with_gap(route: Any) -> None:
+        data = route.fetch().json()
+        data["known_gaps"] = [{"date": "2023-11-15", "order": "GazaMaps #105", "source": "GazaMaps", "url": ""}]
+        route.fulfill(status=200, content_type="application/json", body=json.dumps(data))
+
+    pg.route("**/maps/evacuation-orders/data.json*", with_gap)
+    pg.set_viewport_size({"width": 1280, "height": 800})
+    pg.goto(f"{server}/embed/evacuation-orders?datetime=2023-12-02")
+    wait_reader(pg)
+    assert "record incomplete: 1 known order not drawn" in pg.text_content(".sm-status")
+    assert "record incomplete: 1 known order not drawn" in pg.text_content(".sm-caption")
+    pg.goto(f"{server}/embed/evacuation-orders?datetime=2023-11-10&lang=ar")  # before the order: nothing missing
+    wait_reader(pg)
+    assert "السجل ناقص" not in pg.text_content(".sm-caption") + pg.text_content(".sm-status")
+    pg.goto(f"{server}/embed/evacuation-orders?datetime=2023-12-02&lang=ar")
+    wait_reader(pg)
+    assert "السجل ناقص: أمر واحد معروف غير مرسوم" in pg.text_content(".sm-caption")
+    pg.goto(f"{server}/embed/evacuation-orders?datetime=2023-12-02&order_type=humanitarian_zone")
+    wait_reader(pg)
+    assert "record incomplete" not in pg.text_content(".sm-status")  # the gaps are evacuation orders
+    watch.check()

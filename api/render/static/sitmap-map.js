@@ -754,9 +754,8 @@
     parts.push(this.t.day !== null ? fmtDay(this.t.day) : tr('all dates'));
     if (this.cfg.as_of_label) parts.push(tr('as known {when}', { when: this.cfg.as_of_label }));
     if (unlocated) parts.push(tr('{n} without a place, not drawn', { n: num(unlocated) }));
-    // the known gaps are evacuation orders: said while those are shown
-    var day = this.t.day, o = this.filters && this.filters.orders, gaps = (o && !o.evacuate ? [] : this.gaps || []).filter(function (g) { return day === null || parseDay(g.date) <= day; });
-    if (gaps.length) parts.push(tr('record incomplete: {n} known orders not drawn', { n: num(gaps.length) }));
+    var gap = this.gapWords();
+    if (gap) parts.push(gap);
     this.statusEl.textContent = parts.join(' \u00b7 ');
     if (this.errors.length) {
       var msg = el('span', 'sm-error');
@@ -766,6 +765,13 @@
     var c = this.map.getContainer();
     c.setAttribute('data-drawn-claims', String(n));
     c.setAttribute('data-drawn-zones', String(this.zonesShown || 0));
+  };
+  /** Words saying the day's record of orders is known to be incomplete ('' when it is not known to be). */
+  Controller.prototype.gapWords = function () {
+    // the known gaps are evacuation orders (issued on or before the day, never lifted): said while those are shown
+    var day = this.t.day, o = this.filters && this.filters.orders;
+    var n = (o && !o.evacuate ? [] : this.gaps || []).filter(function (g) { return day === null || parseDay(g.date) <= day; }).length;
+    return !n ? '' : n === 1 ? tr('record incomplete: 1 known order not drawn') : tr('record incomplete: {n} known orders not drawn', { n: num(n) });
   };
   Controller.prototype._newerControl = function (newer) {
     var C = L.Control.extend({

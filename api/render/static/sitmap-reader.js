@@ -711,6 +711,8 @@
     var at = cfg.as_of_time || fmtDay(cfg, now) + ' ' + num(cfg, new Date(now * 1000).toISOString().slice(11, 16)) + ' UTC';
     add(cap, document.createTextNode(' \u00b7 '));
     add(cap, fill(null, 'as of {when}', { when: bdi(at) }));  // isolated: its digits and UTC keep their order
+    var gap = this.gapWords();  // an embed says plainly that the day's record of orders is incomplete
+    if (gap) add(cap, el('span', 'sm-caption-filter sm-caption-gap', ' \u00b7 ' + gap));
     var filt = this.filterWords();
     if (filt.length) {
       var f = add(cap, el('span', 'sm-caption-filter'));
