@@ -33,7 +33,8 @@ CLAIMANTS: list[tuple[str, str]] = [
         r"(?:the\s+)?(?:IDF|I\.D\.F\.|Israel Defen[cs]e Forces|Israeli (?:military|army|forces|air force|"
         r"navy|troops|defen[cs]e forces|commanders?|officers?|generals?)|Israel's (?:military|army)|"
         r"(?:Israeli\s+)?military spokes(?:man|woman|person)|"
-        r"army spokes(?:man|woman|person)|(?:the\s+)?(?:army|military)(?=\s+(?:said|says|told|stated|added|reported|"
+        r"army spokes(?:man|woman|person)|(?:the\s+)?(?:Israeli\s+)?(?:military|army)'s\s+(?:[\w-]+\s+){0,2}?"
+        r"spokes(?:man|woman|person)|(?:the\s+)?(?:army|military)(?=\s+(?:said|says|told|stated|added|reported|"
         r"announced|confirmed|claimed|wrote|denied|dismissed|rejected)|\s*\Z))|الجيش الإسرائيلي|جيش الاحتلال|"
         r"(?:דובר\s+)?צה[\"״']?ל|צבא ההגנה לישראל|דובר הצבא|הצבא(?!\s+ה?(?:לבנוני|סורי|מצרי|ירדני|האיראני))",
     ),
@@ -181,7 +182,7 @@ _SAY = (
 #: Hebrew speech verbs (masculine, feminine, plural), optionally after "כך" ("so said").
 _HE_SAY = (
     r"(?:כך\s+)?(?:מסר|מסרה|מסרו|הודיע|הודיעה|הודיעו|דיווח|דיווחה|דיווחו|אמר|אמרה|אמרו|עדכן|עדכנה|עדכנו|"
-    r"ציין|ציינה|ציינו|הבהיר|הבהירה|סיפר|סיפרה|סיפרו|טען|טענה|טענו|הכחיש|הכחישה|הכחישו)"
+    r"ציין|ציינה|ציינו|הבהיר|הבהירה|סיפר|סיפרה|סיפרו|טען|טענה|טענו|הכחיש|הכחישה|הכחישו|נמסר|נמסרה)"
 )
 _SAY_VERB = re.compile(r"\s+(?:has\s+|have\s+|had\s+)?" + _SAY + r"\b")
 _ATTRIBUTION = [
@@ -205,7 +206,7 @@ _ATTRIBUTION = [
     re.compile(r"(?:قالت|قال|أعلنت|أعلن|أفادت|أفاد|ذكرت|ذكر)\s+(?P<who>[^،,.؛]{2,60}?)\s+(?:إن|أن|بأن)"),
     re.compile(r"(?:وفقا\s*ل|وفق|بحسب|حسب)\s*(?P<who>[^،,.؛]{2,60}?)(?=\s*(?:[،,.؛]|$))"),
     # Hebrew: "..., כך מסר דובר צה"ל", "לפי מגן דוד אדום, ...", "מד"א דיווח כי ..."
-    re.compile(_HE_SAY + r"\s+(?!כי\s|את\s|ש)(?P<who>[^,.;:]{2,60}?)(?=\s*(?:[,.;:]|$))"),
+    re.compile(_HE_SAY + r"\s+(?!(?:כי|את)(?:\s|$)|ש)(?P<who>[^,.;:]{2,60}?)(?=\s*(?:[,.;:]|$))"),
     re.compile(r"(?:^|\s)(?:כך\s+)?(?:לפי|על פי|לדברי|בהודעת)\s+(?P<who>[^,.;:]{2,60}?)(?=\s*(?:[,.;:]|$))"),
     re.compile(r"(?P<who>[^,.;:]{2,60}?)\s+" + _HE_SAY + r"\s+(?:כי|ש)"),
 ]
@@ -296,7 +297,13 @@ def canonical_claimant(text: str) -> str | None:
         m = pattern.search(text)
         if m and (best is None or (-(m.end() - m.start()), m.start()) < (best[0], best[1])):
             best = (-(m.end() - m.start()), m.start(), name)
+    if best is None and _HE_PREFIX.match(text):
+        return canonical_claimant(text[1:])  # "בפיקוד העורף נמסר": "in the Home Front Command"
     return best[2] if best else None
+
+
+#: A Hebrew preposition or conjunction written onto the name that follows it (ב, ל, מ, ו).
+_HE_PREFIX = re.compile(r"^[בלמו](?=[\u05d0-\u05ea]{2})")
 
 
 def find_claimant(sentence: str) -> ClaimantMatch | None:
@@ -510,7 +517,9 @@ def _subject_matches(sentence: str) -> list[_Subject]:
 
 #: Tellers named by role rather than name ("local officials", "security sources").
 _ROLE_TELLER = re.compile(
-    r"^(?:the\s+)?(?:[\w-]+\s+){1,2}(?:officials|sources|authorities|spokes(?:man|woman|person))$", re.I
+    r"^(?:the\s+)?(?:(?:[\w-]+\s+){1,2}(?:officials|sources|authorities|spokes(?:man|woman|person)|partners)|"
+    r"(?:[\w-]+\s+)?(?:aid\s+workers|aid\s+agencies|rights\s+groups))$",
+    re.I,
 )
 
 

@@ -177,3 +177,18 @@ def test_a_foreign_ministry_is_named_after_its_state() -> None:
 def test_an_order_given_by_a_spokesman_of_the_army_is_the_army_s() -> None:
     m = extract.find_issuer("The IDF's Arabic-language spokesman on Monday told residents of Khan Younis to leave.")
     assert m is not None and m.name == "Israeli military"
+
+
+def test_tellers_named_by_role_possessive_or_with_a_hebrew_preposition() -> None:
+    from geo.claimants import find_claimant
+
+    cases = {
+        "Troops told people in Bani Suheila to leave, the army's Arabic-language spokesman said.": "Israeli military",
+        "On Monday, aid workers reported shelling near Bureij.": "Aid workers",
+        "בפיקוד העורף נמסר כי נשמעו אזעקות בשדרות.": "Home Front Command",
+        "במגן דוד אדום מסרו כי שני פצועים פונו לבית החולים.": "Magen David Adom",
+        "המשטרה מסרה כי": "Israeli police",
+    }
+    for text, name in cases.items():
+        found = find_claimant(text)
+        assert found is not None and found.name == name, (text, found)
