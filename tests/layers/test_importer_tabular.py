@@ -422,3 +422,21 @@ def test_json_report(tmp_path: Path, capsys) -> None:
     report = json.loads(capsys.readouterr().out)
     assert (report["format"], report["inserted"], report["error_count"]) == ("csv", 1, 1)
     assert report["errors"][0]["line"] == 3 and report["errors"][0]["id"] == "f-1"
+
+
+@pytest.mark.parametrize(
+    ("geo", "fragment"),
+    [
+        (b'{"primary_column": "geometry", "columns": {"geometry": {"encoding": "point"}}}', "write it as WKB"),
+        (b'{"columns": {}}', "GeoParquet metadata cannot be read"),
+    ],
+)
+def test_geoparquet_it_cannot_read_is_refused_before_anything_is_stored(
+    tmp_path: Path, store, geo: bytes, fragment: str
+) -> None:
+    table = pa.table({"id": ["g-0"], "geometry": [shapely.to_wkb(shapely.Point(34.45, 31.5))]})
+    path = tmp_path / "odd.parquet"
+    pq.write_table(table.replace_schema_metadata({b"geo": geo}), path)
+    with pytest.raises(InvalidInput, match=fragment):
+        import_table(store, path, "parquet")
+    assert store.query_claims(ClaimQuery()).total == 0
