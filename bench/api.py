@@ -281,6 +281,19 @@ async def concurrent(base: str, path: str, conc: int, max_n: int, max_s: float) 
     return times, time.perf_counter() - t_start
 
 
+def sequential_pair(
+    clients: tuple[httpx.Client, httpx.Client], path: str, max_n: int, max_s: float
+) -> tuple[list[float], list[float]]:
+    """Time ``path`` on two servers, alternating one request each, so both see the same moments of load."""
+    a = sequential(clients[0], path, 1, max_s)
+    b = sequential(clients[1], path, 1, max_s)
+    t_end = time.perf_counter() + max_s
+    while len(a) < max_n and time.perf_counter() < t_end:
+        a += sequential(clients[0], path, 1, max_s)
+        b += sequential(clients[1], path, 1, max_s)
+    return a, b
+
+
 def pct(values: list[float], q: float) -> float:
     ordered = sorted(values)
     return ordered[min(len(ordered) - 1, int(q * len(ordered)))] * 1000
@@ -406,8 +419,13 @@ def run_vs_baseline(label: str, db: str, args: argparse.Namespace, tmp: Path, *,
             print(f"{'query':<18} | {'seq p50 new':>11} {'base':>8} {'x':>6} | {'c16 p50 new':>11} {'base':>8} "
                   f"{'x':>6} | {'c16 p95 new':>11} {'base':>8} | {'c16 p95/p50 new':>15} {'base':>6}")  # fmt: skip
             for name, path in queries:
-                sn = measure(new, cn, path, args)
-                so = measure(old, co, path, args)
+                heavy = "10000" in path
+                seq_n, seq_o = sequential_pair((cn, co), path, 10 if heavy else args.requests, 2 * args.seconds)
+                conc = 32 if heavy else args.requests * 2
+                c_n, wall_n = asyncio.run(concurrent(new, path, 16, conc, args.seconds))
+                c_o, wall_o = asyncio.run(concurrent(old, path, 16, conc, args.seconds))
+                sn = (pct(seq_n, 0.5), pct(seq_n, 0.95), 0.0, pct(c_n, 0.5), pct(c_n, 0.95), len(c_n) / wall_n)
+                so = (pct(seq_o, 0.5), pct(seq_o, 0.95), 0.0, pct(c_o, 0.5), pct(c_o, 0.95), len(c_o) / wall_o)
                 print(f"{name:<18} | {sn[0]:9.1f}ms {so[0]:6.1f}ms {so[0] / sn[0]:6.2f} | {sn[3]:9.1f}ms "
                       f"{so[3]:6.1f}ms {so[3] / sn[3]:6.2f} | {sn[4]:9.1f}ms {so[4]:6.1f}ms | "
                       f"{sn[4] / sn[3]:15.2f} {so[4] / so[3]:6.2f}")  # fmt: skip
@@ -477,6 +495,8 @@ def main() -> None:
     parser.add_argument(
         "--baseline", type=Path, help="another checkout (e.g. of main) served beside this one: same-run ratios"
     )
+    parser.add_argument("--loaded-gpkg", help="a GeoPackage already filled by this script's generator (-n claims)")
+    parser.add_argument("--loaded-pg", help="a PostGIS store URL already filled by this script's generator")
     parser.add_argument("--downloads", type=int, default=2, help="times each download of every match (0: none)")
     parser.add_argument("--plans", action=argparse.BooleanOptionalAction, default=True, help="print query plans")
     args = parser.parse_args()
@@ -492,7 +512,9 @@ def main() -> None:
         tmp = Path(d)
         schema = url = None
         try:
-            if "postgis" in backends or bin_dir:
+            if args.loaded_pg and "postgis" in backends:
+                url = args.loaded_pg  # a store this script's generator already filled with args.n claims
+            elif "postgis" in backends or bin_dir:
                 import uuid
 
                 import psycopg
@@ -512,10 +534,13 @@ def main() -> None:
                     baseline = run_pygeoapi(pg_target(args.pg, schema), bin_dir, args, tmp)
                 except (RuntimeError, httpx.HTTPError, SystemExit) as exc:
                     print(f"pygeoapi left out after an error (its log is above): {exc!r}"[:600])
-            if "gpkg" in backends:
+            if "gpkg" in backends and args.loaded_gpkg:
+                db = args.loaded_gpkg
+            elif "gpkg" in backends:
                 db = str(tmp / "bench.gpkg")
                 took = load(db, args.n)
                 print(f"\nloaded {args.n} claims into {db} in {took:.1f} s")
+            if "gpkg" in backends:
                 for cache_mb in args.cache_modes:
                     if args.baseline:
                         run_vs_baseline("GeoPackage", db, args, tmp, cache_mb=cache_mb)

@@ -502,7 +502,9 @@ class PostgisStore(SqlReads, SqlWrites):
 
         def run(tx: _Tx) -> tuple[list[tuple[Any, ...]], int | None, bool]:
             query = (table, select, cond, params, order)
-            return fetch_page(tx, self._counts, lambda: _clock(tx), query, limit, offset, budget, no_limit=None)
+            return fetch_page(
+                tx, self._counts, lambda: _clock(tx), query, limit, offset, budget, no_limit=None, skip_by_key=True
+            )
 
         return self._run(run, write=False)
 

@@ -47,20 +47,20 @@ def bounded_total(
     """The exact total of a query if it is cached or at most ``budget``, else ``None``.
 
     ``count(n)`` counts matching rows, stopping after ``n``; an exact total is kept in
-    ``cache`` under the write ``clock`` (see :class:`~layers.store.rows.CountCache`).
+    ``cache`` under the write ``clock`` (see :class:`~layers.store.rows.CountCache`),
+    and so is the budget a count overran, so the next page does not count again.
     """
     before = clock()
     hit = cache.get(key, before)
     if hit is not None:
         return hit
-    if budget <= 0:
+    over = ("over budget", *key)
+    if budget <= 0 or (cache.get(over, before) or 0) >= budget:
         return None
     n = count(budget + 1)
-    if n > budget:
-        return None
     if clock() == before:
-        cache.put(key, before, n)
-    return n
+        cache.put(key if n <= budget else over, before, n if n <= budget else budget)
+    return n if n <= budget else None
 
 
 def last_page_total(page: Sequence[Any], limit: int | None, offset: int) -> int | None:
@@ -97,18 +97,23 @@ def fetch_page(
     budget: int,
     *,
     no_limit: Any,
+    skip_by_key: bool = False,
 ) -> tuple[list[tuple[Any, ...]], int | None, bool]:
     """A page of ``SELECT select FROM table c WHERE cond ORDER BY order``, its total when cheap, whether rows follow.
 
     ``query`` is (table, select, cond, params, order); one row beyond the page tells
     whether it is the last one, whose total needs no count; other pages count within
     ``budget`` (:func:`bounded_total`). ``no_limit`` is the dialect's LIMIT for "all".
+    ``skip_by_key``: past an offset, pick the page's keys first and compute ``select``
+    for those rows only (PostgreSQL computes the select list of the rows an OFFSET
+    skips; SQLite does not).
     """
     table, select, cond, params, order = query
-    page = tx.fetch(
-        f"SELECT {select} FROM {table} c WHERE {cond} ORDER BY {order} LIMIT ? OFFSET ?",
-        [*params, no_limit if limit is None else limit + 1, offset],
-    )
+    sql = f"SELECT {select} FROM {table} c WHERE {cond} ORDER BY {order} LIMIT ? OFFSET ?"
+    if skip_by_key and offset:
+        keys = f"SELECT c.fid FROM {table} c WHERE {cond} ORDER BY {order} LIMIT ? OFFSET ?"
+        sql = f"SELECT {select} FROM {table} c WHERE c.fid IN ({keys}) ORDER BY {order}"
+    page = tx.fetch(sql, [*params, no_limit if limit is None else limit + 1, offset])
     more = limit is not None and len(page) > limit
     if more:
         del page[limit:]
