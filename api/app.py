@@ -113,6 +113,7 @@ def create_app(settings: Settings | None = None, *, store: Store | None = None) 
             if store is not None:
                 _install_default_layers(store)
             app.state.store = opened
+            _warm_maps()
             yield
         finally:
             current = app.state.store
@@ -208,6 +209,17 @@ def create_app(settings: Settings | None = None, *, store: Store | None = None) 
     app.add_middleware(SecurityHeadersMiddleware)
     app.add_middleware(HeadMiddleware)
     return app
+
+
+def _warm_maps() -> None:
+    """Compress the map assets in the background (once per process), when the maps part is installed."""
+    try:
+        from api.routes.static import warm_static
+    except ImportError:
+        return
+    import threading
+
+    threading.Thread(target=warm_static, name="sitmap-warm-static", daemon=True).start()
 
 
 def _include_maps(app: FastAPI) -> None:

@@ -91,6 +91,8 @@ class ZstdMiddleware:
             await self.app(scope, receive, send)
             return
         inner = dict(scope)
+        # what the client accepts stays readable (api.precompressed serves zstd bodies made once)
+        inner["sitmap.accept_encoding"] = accept
         inner["headers"] = [
             (k, b"identity" if k == b"accept-encoding" else v.replace(b'-zstd"', b'"') if k == b"if-none-match" else v)
             for k, v in headers

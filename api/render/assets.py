@@ -70,20 +70,37 @@ def resolve_asset(url_path: str) -> Asset:
     return Asset(path=path, media_type=media_type)
 
 
-def map_js(prefix: str = STATIC_PREFIX) -> list[tuple[str, str]]:
+#: Served compressed once (zstd 19 / gzip 9, api.precompressed); anything else is sent as stored.
+TEXT_SUFFIXES = frozenset({".js", ".css", ".json", ".geojson", ".svg"})
+
+
+def asset_url(url_path: str, prefix: str = STATIC_PREFIX, *, versioned: bool = True) -> str:
+    """The URL of ``/static/<url_path>``, with ``?v=<content hash>`` when ``versioned``.
+
+    A versioned URL names one content for ever, so it is served immutable (a year's
+    caching); the hash changes whenever the file does.
+    """
+    url = f"{prefix}/{url_path}"
+    if not versioned:
+        return url
+    from api.precompressed import file_version
+
+    return f"{url}?v={file_version(resolve_asset(url_path).path)}"
+
+
+def map_js(prefix: str = STATIC_PREFIX, *, versioned: bool = False) -> list[tuple[str, str]]:
     """The (name, url) scripts every map page loads, for folium's ``default_js``."""
-    return [
-        ("leaflet", f"{prefix}/leaflet/leaflet.js"),
-        ("sitmap_basemap", f"{prefix}/sitmap/sitmap-basemap.js"),
-        ("sitmap", f"{prefix}/sitmap/sitmap-map.js"),
-        ("sitmap_tiles", f"{prefix}/sitmap/sitmap-tiles.js"),
-        ("sitmap_reader", f"{prefix}/sitmap/sitmap-reader.js"),
+    names = [
+        ("leaflet", "leaflet/leaflet.js"),
+        ("sitmap_basemap", "sitmap/sitmap-basemap.js"),
+        ("sitmap", "sitmap/sitmap-map.js"),
+        ("sitmap_tiles", "sitmap/sitmap-tiles.js"),
+        ("sitmap_reader", "sitmap/sitmap-reader.js"),
     ]
+    return [(name, asset_url(path, prefix, versioned=versioned)) for name, path in names]
 
 
-def map_css(prefix: str = STATIC_PREFIX) -> list[tuple[str, str]]:
+def map_css(prefix: str = STATIC_PREFIX, *, versioned: bool = False) -> list[tuple[str, str]]:
     """The (name, url) stylesheets every map page loads, for folium's ``default_css``."""
-    return [
-        ("leaflet_css", f"{prefix}/leaflet/leaflet.css"),
-        ("sitmap_css", f"{prefix}/sitmap/sitmap-map.css"),
-    ]
+    names = [("leaflet_css", "leaflet/leaflet.css"), ("sitmap_css", "sitmap/sitmap-map.css")]
+    return [(name, asset_url(path, prefix, versioned=versioned)) for name, path in names]

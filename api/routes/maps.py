@@ -39,6 +39,7 @@ from api.render.mapbuilder import (
     render_map_page,
 )
 from api.render.words import isolate
+from api.routes.static import boundaries_url
 from api.settings import Settings
 from layers.catalog import layer_count
 from layers.collection import LayerView
@@ -184,7 +185,7 @@ def _map_config(
     return MapConfig(
         title=" + ".join(_title(layer, lang) for layer in layers),
         layers=refs,
-        boundaries="/static/boundaries.geojson",
+        boundaries=boundaries_url(),
         tiles=None if no_basemap(settings.tiles) else settings.tiles,
         tiles_attribution=settings.tiles_attribution,
         date=view.day.isoformat() if view.day else None,

@@ -1,33 +1,74 @@
-"""Self-hosted map assets: Leaflet, sitmap's map JS/CSS and the context boundaries (never a CDN)."""
+"""Self-hosted map assets: Leaflet, sitmap's map JS/CSS and the context boundaries (never a CDN).
+
+Text assets are compressed once per process at the strongest levels and a URL carrying
+their content version (``?v=``, as the pages write them) is cached immutable
+(``api.precompressed``).
+"""
 
 from __future__ import annotations
 
 import asyncio
 import json
+import logging
+import threading
+from functools import cache
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Request
 from fastapi.responses import FileResponse, Response
 
-from api.render.assets import resolve_asset
+from api.precompressed import SHORT_CACHE, Precompressed, precompressed_file, precompressed_response
+from api.render.assets import TEXT_SUFFIXES, map_css, map_js, resolve_asset
 from api.render.mapbuilder import boundaries_geojson
 from geo.errors import NotFound
 
 router = APIRouter(tags=["maps"])
+log = logging.getLogger(__name__)
+
+
+@cache
+def boundaries_body() -> Precompressed:
+    """The boundaries collection as served, compressed once."""
+    return Precompressed.of(json.dumps(boundaries_geojson(), separators=(",", ":")).encode())
+
+
+def boundaries_url() -> str:
+    """The boundaries' URL with its content version (what the map pages reference)."""
+    return f"/static/boundaries.geojson?v={boundaries_body().version}"
+
+
+_warmed = threading.Event()
+
+
+def warm_static() -> None:
+    """Compress the map pages' assets and boundaries now, so the first reader does not wait for it.
+
+    Run once per process in a background thread when the app starts (about half a
+    second of CPU); any failure is left for the request that meets it.
+    """
+    if _warmed.is_set():
+        return
+    _warmed.set()
+    try:
+        boundaries_body()
+        for _name, url in [*map_js(""), *map_css("")]:
+            path = url.lstrip("/").removeprefix("static/")
+            precompressed_file(resolve_asset(path).path, minify=path.startswith("sitmap/") and path.endswith(".js"))
+        for path in ("sitmap/sitmap-boot.js", "sitmap/sitmap-page.js"):
+            precompressed_file(resolve_asset(path).path, minify=True)
+        precompressed_file(resolve_asset("sitmap/basemap.geojson").path)
+    except Exception:  # pragma: no cover - the request path reports it
+        log.debug("warming the static bodies failed", exc_info=True)
 
 
 @router.get("/static/boundaries.geojson", summary="Context boundaries drawn on every map")
-async def boundaries() -> Response:
+async def boundaries(request: Request) -> Response:
     """Gaza Strip, West Bank and governorate outlines (OCHA COD-AB), neighbours (Natural Earth)."""
-    data = await asyncio.to_thread(boundaries_geojson)
-    return Response(
-        json.dumps(data, separators=(",", ":")),
-        media_type="application/geo+json",
-        headers={"Cache-Control": "public, max-age=86400"},
-    )
+    body = await asyncio.to_thread(boundaries_body)
+    return precompressed_response(request, body, "application/geo+json")
 
 
 @router.get("/static/{path:path}", summary="Self-hosted map scripts and styles", include_in_schema=False)
-def static(path: str) -> Response:
+def static(path: str, request: Request) -> Response:
     """Leaflet and sitmap's map JS/CSS, served from installed packages (never a CDN)."""
     try:
         asset = resolve_asset(path)
@@ -35,4 +76,8 @@ def static(path: str) -> Response:
         raise
     except Exception as exc:  # a bad path is a 404, never a 500
         raise NotFound(f"no static file {path[:100]!r}") from exc
-    return FileResponse(asset.path, media_type=asset.media_type, headers={"Cache-Control": "public, max-age=86400"})
+    if asset.path.suffix in TEXT_SUFFIXES:
+        # sitmap's own scripts are commented for readers of the source; Leaflet's come minified
+        own_js = path.startswith("sitmap/") and asset.path.suffix == ".js"
+        return precompressed_response(request, precompressed_file(asset.path, minify=own_js), asset.media_type)
+    return FileResponse(asset.path, media_type=asset.media_type, headers={"Cache-Control": SHORT_CACHE})

@@ -51,7 +51,8 @@ def test_basemap_is_served_as_a_static_file_and_maps_use_it_unless_tiles_are_set
         page = c.get("/maps/all").text
         assert "/static/sitmap/basemap.geojson" in page and "/static/sitmap/sitmap-basemap.js" in page
         assert "openstreetmap.org" not in page  # no tile server by default, and no credit for one
-    assert MapConfig(title="t", layers=()).js_config()["offline_basemap"] == "/static/sitmap/basemap.geojson"
+    own = MapConfig(title="t", layers=()).js_config()["offline_basemap"]
+    assert own.startswith("/static/sitmap/basemap.geojson?v=")  # versioned: served immutable
     tiled = MapConfig(title="t", layers=(), tiles="https://tiles.example/{z}/{x}/{y}.png")
     assert tiled.js_config()["offline_basemap"] is None
 

@@ -73,7 +73,7 @@ def test_map_page_is_self_hosted_and_announces_itself(client: TestClient) -> Non
     r = client.get("/maps/all")
     assert r.status_code == 200
     html = r.text
-    srcs = re.findall(r'<(?:script|link)[^>]+(?:src|href)="([^"]+)"', html)
+    srcs = [s.split("?v=")[0] for s in re.findall(r'<(?:script|link)[^>]+(?:src|href)="([^"]+)"', html)]
     assets = [s for s in srcs if s.endswith((".js", ".css"))]
     assert {"/static/leaflet/leaflet.js", "/static/sitmap/sitmap-map.js", "/static/leaflet/leaflet.css"} <= set(assets)
     assert "/static/boundaries.geojson" in srcs and "/maps/all/data.json" in srcs  # preloaded
@@ -372,6 +372,60 @@ def test_static_assets(client: TestClient, path: str, status: int) -> None:
     assert r.status_code == status
     if status == 200 and path.endswith(".js"):
         assert r.headers["content-type"].startswith("text/javascript")
+
+
+def test_static_bodies_are_compressed_once_versioned_and_immutable(client: TestClient) -> None:
+    from api.compression import zstd
+    from api.render.assets import resolve_asset
+
+    html = client.get("/maps/all").text
+    urls = dict(re.findall(r'(?:src|href)="(/static/[^"?]+)\?v=([0-9a-f]{12})"', html))
+    # every script, style, the boundaries and the basemap carry their content version
+    for path in ("leaflet/leaflet.js", "sitmap/sitmap-map.js", "sitmap/sitmap-map.css", "sitmap/basemap.geojson"):
+        assert f"/static/{path}" in urls, path
+    assert "/static/boundaries.geojson" in urls
+    assert "/static/sitmap/sitmap-tiles.js" not in urls  # no layer is drawn from vector tiles here
+    leaflet = resolve_asset("leaflet/leaflet.js").path.read_bytes()
+    url = f"/static/leaflet/leaflet.js?v={urls['/static/leaflet/leaflet.js']}"
+    plain = client.get(url, headers={"Accept-Encoding": "identity"})
+    assert plain.content == leaflet and "content-encoding" not in plain.headers
+    assert plain.headers["cache-control"] == "public, max-age=31536000, immutable"
+    assert "accept-encoding" in plain.headers["vary"].lower()
+    # an outdated or missing version still answers, cached for a day only
+    assert client.get("/static/leaflet/leaflet.js?v=000000000000").headers["cache-control"] == "public, max-age=86400"
+    assert client.get("/static/leaflet/leaflet.js").headers["cache-control"] == "public, max-age=86400"
+    gz = client.get(url, headers={"Accept-Encoding": "gzip"})
+    assert gz.headers["content-encoding"] == "gzip" and gz.content == leaflet  # httpx decodes it
+    assert int(gz.headers["content-length"]) < len(leaflet) * 0.3
+    if zstd is not None:
+        with client.stream("GET", url, headers={"Accept-Encoding": "zstd, gzip"}) as r:
+            raw = b"".join(r.iter_raw())
+        assert r.headers["content-encoding"] == "zstd" and zstd.decompress(raw) == leaflet
+        assert len(raw) < int(gz.headers["content-length"])  # zstd 19 beats gzip 9 here
+        etag = r.headers["etag"]
+        assert etag.endswith('-zstd"')
+        again = client.get(url, headers={"Accept-Encoding": "zstd, gzip", "If-None-Match": etag})
+        assert again.status_code == 304
+    again = client.get(url, headers={"Accept-Encoding": "gzip", "If-None-Match": gz.headers["etag"]})
+    assert again.status_code == 304
+    # sitmap's own scripts are served minified (comments gone), and still name what they define
+    source = resolve_asset("sitmap/sitmap-map.js").path.read_text(encoding="utf-8")
+    served = client.get("/static/sitmap/sitmap-map.js", headers={"Accept-Encoding": "identity"}).text
+    assert len(served) < 0.85 * len(source) and "window.SitmapMap" in served and "/**" not in served
+
+
+def test_boundaries_keep_only_the_decimals_their_simplification_shows(client: TestClient) -> None:
+    fc = client.get("/static/boundaries.geojson").json()
+
+    def decimals(coords: object) -> int:
+        if isinstance(coords, list):
+            return max((decimals(c) for c in coords), default=0)
+        text = repr(coords)
+        return len(text.split(".")[1]) if "." in text else 0
+
+    for f in fc["features"]:
+        most = 3 if f["properties"]["level"] == "country" else 4
+        assert decimals(f["geometry"]["coordinates"]) <= most, f["properties"]["name"]
 
 
 def test_boundaries_context(client: TestClient) -> None:

@@ -58,8 +58,9 @@
     if (!pts.length) pts = vague;
     var b = null;
     if (pts.length) {
-      var best = 0, bi = 0;
-      for (var a = 0; a < pts.length; a++) {
+      // the densest point among at most 200 candidates (the 0.25-degree count over all is O(candidates x points))
+      var best = 0, bi = 0, every = Math.max(1, Math.floor(pts.length / 200));
+      for (var a = 0; a < pts.length; a += every) {
         var n = 0;
         for (var c = 0; c < pts.length; c++) if (Math.abs(pts[a][0] - pts[c][0]) < 0.25 && Math.abs(pts[a][1] - pts[c][1]) < 0.25) n++;
         if (n > best) { best = n; bi = a; }
@@ -762,10 +763,16 @@
     function set(open) { box.classList.toggle('sm-attr-closed', !open); btn.setAttribute('aria-expanded', open ? 'true' : 'false'); }
     btn.addEventListener('click', function (e) { e.stopPropagation(); set(box.classList.contains('sm-attr-closed')); });
     // open only where the credits fit beside the other controls at the bottom of the map
-    set(true);
-    var left = this.map.getContainer().querySelector('.leaflet-bottom.leaflet-left');
-    var room = this.map.getSize().x - (left ? left.offsetWidth : 0) - 20;
-    if (this.map.getSize().x <= PHONE || box.offsetWidth > room || box.offsetHeight > 24) set(false);
+    var map = this.map;
+    this._fitAttribution = function () {
+      // Leaflet rewrites the control's content when a layer brings credits (the basemap, after the first draw)
+      if (btn.parentNode !== box) box.insertBefore(btn, box.firstChild);
+      set(true);
+      var left = map.getContainer().querySelector('.leaflet-bottom.leaflet-left');
+      var room = map.getSize().x - (left ? left.offsetWidth : 0) - 20;
+      if (map.getSize().x <= PHONE || box.offsetWidth > room || box.offsetHeight > 24) set(false);
+    };
+    this._fitAttribution();
   };
 
   // ---------------------------------------------------------------- wiring
@@ -790,7 +797,7 @@
     ctl._readFilters();
     map.getContainer().addEventListener('sitmap:drawn', function () {
       // after the first paint, so the reading aids never delay the map
-      setTimeout(function () { ctl.readerStart(); }, 0);
+      SM.util.afterPaint(function () { ctl.readerStart(); });
     }, { once: true });
     return ctl;
   };
