@@ -81,7 +81,12 @@ CLAIMANTS: list[tuple[str, str]] = [
         r"(?:the\s+)?(?:Hamas(?:'s)?(?:\s+(?:armed wing|official|spokes(?:man|person)|leader|political bureau|"
         r"officials|movement))?|(?:al-|Al-)?Qassam Brigades|Ezzedine al-Qassam Brigades)|حركة حماس|حماس|חמאס",
     ),
-    ("Palestinian Islamic Jihad", r"(?:the\s+)?(?:Palestinian\s+)?Islamic Jihad|(?:al-|Al-)?Quds Brigades?"),
+    (
+        "Palestinian Islamic Jihad",
+        r"(?:the\s+)?(?:Palestinian\s+)?Islamic Jihad|(?:al-|Al-)?Quds Brigades?|"
+        r"(?:حركة\s+)?الجهاد الإسلامي|سرايا القدس|"
+        r"הג'יהאד האסלאמי",
+    ),
     ("Hezbollah", r"Hezbollah|حزب الله|חיזבאללה"),
     ("Houthis", r"(?:the\s+)?Houthis?|Ansar Allah"),
     ("UNRWA", r"UNRWA|UN agency for Palestinian refugees"),
@@ -173,7 +178,7 @@ _REPORTING_RE = re.compile(
 #: not when people are told to do something ("told residents to leave").
 _SAY = (
     r"(?:said|says|say|stated|states|added|reported|reports|announced|announces|confirmed|confirms|"
-    r"claimed|claims|wrote|noted|denied|denies|dismissed|rejected|"
+    r"claimed|claims|wrote|noted|denied|denies|dismissed|rejected|disputed|disputes|contested|refuted|"
     r"told(?=\s+(?:[A-Z]|reporters|journalists|a\s+(?:news|press)\b|"
     r"(?:local|state|public|foreign|army|the)\s+(?:media|radio|television|TV|press|outlets|newspapers)\b))|"
     r"tells?(?=\s+[A-Z])|report(?=\s+(?:that|on)\b))"
@@ -204,6 +209,10 @@ _ATTRIBUTION = [
         r"tells?|told|confirms?|confirmed|describes?|described|counted)\b"
     ),
     re.compile(r"(?:قالت|قال|أعلنت|أعلن|أفادت|أفاد|ذكرت|ذكر)\s+(?P<who>[^،,.؛]{2,60}?)\s+(?:إن|أن|بأن)"),
+    _AR_DENY := re.compile(
+        r"(?<![\u0620-\u065f\u066e-\u06d3])[وف]?(?:نفت|نفى|رفضت|رفض)\s+(?P<who>[^،,.؛\s]+(?:\s+[^،,.؛\s]+){0,3}?)\s+"
+        r"(?:ذلك|هذا|هذه|ما|أن|أي|الاتهام|الاتهامات|الرواية|التقارير|صحة|الادعاء|الادعاءات|تلك)(?![\u0620-\u065f\u066e-\u06d3])"
+    ),
     re.compile(r"(?:وفقا\s*ل|وفق|بحسب|حسب)\s*(?P<who>[^،,.؛]{2,60}?)(?=\s*(?:[،,.؛]|$))"),
     # Hebrew: "..., כך מסר דובר צה"ל", "לפי מגן דוד אדום, ...", "מד"א דיווח כי ..."
     re.compile(_HE_SAY + r"\s+(?!(?:כי|את)(?:\s|$)|ש)(?P<who>[^,.;:]{2,60}?)(?=\s*(?:[,.;:]|$))"),
@@ -219,6 +228,7 @@ _ATTRIBUTION_HINTS: list[re.Pattern[str] | None] = [
     None,
     re.compile(r"\bper\b"),
     re.compile(r"^(?:our|my)\s"),
+    re.compile("[\u0600-\u06ff]"),
     re.compile("[\u0600-\u06ff]"),
     re.compile("[\u0600-\u06ff]"),
     re.compile("[\u0590-\u05ff]"),
@@ -264,7 +274,8 @@ _PRONOUN = re.compile(
 
 #: A teller named by a bare generic noun ("the Ministry said", "the agency said").
 _GENERIC = re.compile(
-    r"^(?:ministry|agency|army|military|movement|group|charity|office|service|authority|police)$", re.I
+    r"^(?:ministry|agency|army|military|movement|group|charity|office|service|authority|police|الحركة|الوزارة|התנועה)$",
+    re.I,
 )
 
 
@@ -276,14 +287,40 @@ def resolve_generic(found: list[ClaimantMatch | None], paragraphs: list[int]) ->
         if c is None or not _GENERIC.match(c.name):
             continue
         word = c.name.lower()
+        stem = word.removeprefix("ال").removeprefix("ה")  # Arabic and Hebrew "the" is written onto the noun
         for j in range(i - 1, -1, -1):
             prev = out[j]
             if paragraphs[j] != paragraphs[i]:
                 break
-            if prev is not None and prev is not c and word in prev.name.lower() and not _GENERIC.match(prev.name):
+            named = word in prev.name.lower() or (stem != word and stem in prev.text) if prev is not None else False
+            if prev is not None and prev is not c and named and not _GENERIC.match(prev.name):
                 out[i] = ClaimantMatch(prev.name, c.text, c.start, c.end)
                 break
     return out
+
+
+def is_generic(c: ClaimantMatch) -> bool:
+    """True if a teller is named by a bare noun ("the Ministry", "الحركة") that needs resolving."""
+    return bool(_GENERIC.match(c.name))
+
+
+def generic_named_before(c: ClaimantMatch, before: str) -> ClaimantMatch | None:
+    """ "ونفت الحركة ذلك" after "مقرا لحركة الجهاد الإسلامي": a teller named by a bare noun ("the
+    movement", "the group") is the last known body named before it whose name holds that noun,
+    even when that body was named as a target rather than as a teller."""
+    if not _GENERIC.match(c.name):
+        return None
+    word = c.name.lower()
+    stem = word.removeprefix("ال").removeprefix("ה")
+    best: tuple[int, str] | None = None
+    for name, pattern in _CANON:
+        if _GENERIC.match(name):
+            continue
+        for m in pattern.finditer(before):
+            near = before[max(0, m.start() - 8) : m.end()]  # "لحركة الجهاد": the noun may stand just before
+            if (word in name.lower() or stem in near) and (best is None or m.start() > best[0]):
+                best = (m.start(), name)
+    return ClaimantMatch(best[1], c.text, c.start, c.end) if best is not None else None
 
 
 def canonical_claimant(text: str) -> str | None:
@@ -352,6 +389,8 @@ def find_claimant(sentence: str) -> ClaimantMatch | None:
             if not who or _PRONOUN.match(who) or _PASSIVE_END.search(who) or _DANGLING.search(who):
                 continue
             name = canonical_claimant(who)
+            if name is None and pattern is _AR_DENY and not _GENERIC.match(who):
+                continue  # "نفى تنفيذ أي ضربة": after the verb stands what is denied, not who denies
             if name is None:
                 if pattern is _SAY_VERB and not _looks_like_named_claimant(who):
                     continue
@@ -493,6 +532,12 @@ class _Subject:
 
 
 _SUBJECT_STOP = re.compile(r"[,.;:\"“”]")
+#: An aside between a subject and its verb ("X, however, said").
+_ASIDE = re.compile(
+    r"^\s*(?:however|though|for (?:its|their|his|her) part|in turn|in response|meanwhile|instead|in contrast|"
+    r"by contrast|in a statement|on its part)\s*$",
+    re.I,
+)
 
 
 def _subject_matches(sentence: str) -> list[_Subject]:
@@ -507,8 +552,14 @@ def _subject_matches(sentence: str) -> list[_Subject]:
         seg = sentence[lo : v.start()]
         stops = list(_SUBJECT_STOP.finditer(seg))
         if stops:
-            lo += stops[-1].end()
-            seg = seg[stops[-1].end() :]
+            if len(stops) >= 2 and _ASIDE.match(seg[stops[-2].end() : stops[-1].start()]):
+                # "The Israeli military, however, said": the subject stands before the aside
+                cut = stops[-3].end() if len(stops) >= 3 else 0
+                seg = seg[cut : stops[-2].start()]
+                lo += cut
+            else:
+                lo += stops[-1].end()
+                seg = seg[stops[-1].end() :]
         if len(seg) >= 2:
             out.append(_Subject(lo, seg))
         pos = v.end()

@@ -29,17 +29,17 @@ def _clauses(sentence: Sentence) -> list[Sentence]:
     """A sentence split where it tells two events of different types ("..., while ..."), or
     two claimants' accounts ("the army said the pause would hold, as Qatar said in Doha ...")."""
     if len({c.event_type for c in event_cues(sentence.text)} - {"negotiation"}) < 2:
-        return _one_type_clauses(sentence)
+        return _account_or_dated_clauses(sentence)
     parts = _parts(sentence)
     if len(parts) < 2:
-        return [sentence]
+        return _account_or_dated_clauses(sentence)
     types = [_clause_type(p.text) for p in parts]
     if sum(1 for t in types if t) < 2 or len({t for t in types if t}) < 2:
-        return _one_type_clauses(sentence)
+        return _account_or_dated_clauses(sentence)
     return _merge_untyped(sentence, parts, types)
 
 
-def _one_type_clauses(sentence: Sentence) -> list[Sentence]:
+def _account_or_dated_clauses(sentence: Sentence) -> list[Sentence]:
     """A sentence that tells one type of event: split into two tellers' accounts of it, else
     into events each told on its own day, else kept whole."""
     if len(_SAYS.findall(sentence.text)) >= 2:  # two tellers, perhaps of one event
@@ -113,7 +113,7 @@ def _span(sentence: Sentence, start: int, end: int) -> Sentence:
 #: Hebrew: a sentence with two of them may hold two tellers' accounts.
 _SAYS = re.compile(
     r"\b(?:said|says|announced|stated|confirmed|claimed|claims|reported|denied|denies|dismissed|rejected|"
-    r"insisted|according to)\b|"
+    r"disputed|contested|refuted|insisted|according to)\b|"
     r"(?<![\u0620-\u065f\u066e-\u06d3])(?:و|ف)?(?:قال|قالت|أفاد|أفادت|ذكر|ذكرت|أعلن|أعلنت|نفى|نفت|أكد|أكدت|بحسب|وفق)(?![\u0620-\u065f\u066e-\u06d3])|"
     r"(?<![\u0590-\u05ff])[וש]?(?:מסר|מסרה|מסרו|הודיע|הודיעה|הודיעו|דיווח|דיווחה|דיווחו|אמר|אמרה|אמרו|סיפר|סיפרה|"
     r"סיפרו|טען|טענה|טענו|הכחיש|הכחישה|הכחישו|לפי|לדברי)(?![\u0590-\u05ff])",
@@ -152,9 +152,12 @@ def _claimant_clauses(sentence: Sentence) -> list[Sentence]:
 
 #: The joiners of two tellers' accounts only: contrast and ";" (no "after", "and", "as").
 _ACCOUNT_SPLIT = re.compile(
-    r";\s+(?:however,?\s+)?|,?\s+\b(?:while|whilst|whereas)\s+|,\s+(?:but|however|yet)\s*,?\s+"
+    r";\s+(?:however,?\s+)?|,\s+(?=(?:a|an)\s+(?:figure|toll|claim|account|number|version|report)\s+(?:that\s+)?"
+    r"(?:the\s+)?(?:[\w-]+\s+){0,3}?(?:disputed|denied|rejected|contested|dismissed)\b)|,?\s+\b(?:while|whilst|whereas)\s+|,\s+(?:but|however|yet)\s*,?\s+"
     r"|,?\s+but\s+(?=(?:the|an?|its|their|[A-Z])\b)|,?\s+(?:ואילו|אך|אולם|אבל)\s*,?\s*"
-    r"|[،,]?\s+(?:بينما|في حين|لكن|ولكن|غير أن|إلا أن)\s+",
+    r"|[،,]?\s+(?:بينما|في حين|لكن|ولكن|غير أن|إلا أن)\s+"
+    # ", and X denied / said": the conjunction is written onto the verb in Arabic and Hebrew
+    r"|[،,]\s+(?=و(?:نفت|نفى|رفضت|رفض|قالت|قال|أكدت|أكد)\s)|,\s+(?=ו(?:הכחיש|הכחישה|הכחישו|טען|טענה|טענו|מסר|מסרה|מסרו)\s)",
     re.I,
 )
 

@@ -44,6 +44,8 @@ from geo.claimants import (
     elided_speech,
     find_claimant,
     find_issuer,
+    generic_named_before,
+    is_generic,
     is_own_reporter,
     name_span,
     resolve_generic,
@@ -206,6 +208,14 @@ def claims_from_mentions(
         find_claimant(s.text) if s.paragraph in active else None for s in sentences
     ]
     claimants = resolve_generic(claimants, [s.paragraph for s in sentences])
+    for i, generic in enumerate(claimants):
+        if generic is not None and generic.start >= 0 and is_generic(generic):
+            para_start = next(
+                (x.start for x in sentences[: i + 1] if x.paragraph == sentences[i].paragraph), sentences[i].start
+            )
+            named = generic_named_before(generic, text[para_start : sentences[i].start + generic.start])
+            if named is not None:
+                claimants[i] = named
     whole = split_sentences(text)
     whole_spans = {(w.start, w.end) for w in whole}
     sentence_of = enclosing(whole, sentences)

@@ -227,3 +227,36 @@ def test_a_shot_down_drone_and_the_armys_technical_fault_are_two_accounts() -> N
         ("Hezbollah", "disputed", "Kiryat Shmona", "other"),
         ("Israeli military", "disputed", "Kiryat Shmona", "other"),
     ]
+
+
+def test_an_aside_between_the_teller_and_its_verb() -> None:
+    text = (
+        "Local officials said an Israeli strike killed three shepherds near Khuza'a on Sunday. "
+        "The Israeli military, however, said its aircraft struck militants who were planting explosives."
+    )
+    got = _accounts(text, "2024-02-13")
+    assert [(who, status) for who, status, *_ in got] == [
+        ("Israeli military", "disputed"),
+        ("Local officials", "disputed"),
+    ]
+
+
+def test_a_figure_the_army_disputed_in_the_same_sentence() -> None:
+    text = (
+        "Medics said 17 people were killed in strikes on Nuseirat on Friday, a toll the Israeli army disputed, "
+        "saying it had hit gunmen launching rockets from the camp."
+    )
+    got = _accounts(text, "2024-06-16")
+    assert [(who, status, kind) for who, status, _, kind, _ in got] == [
+        ("Israeli military", "disputed", "airstrike"),
+        ("medics", "disputed", "airstrike"),
+    ]
+
+
+def test_arabic_and_denied_names_the_movement_named_before() -> None:
+    text = (
+        "قال الجيش الإسرائيلي إنه قصف مستودعا لحركة حماس في مخيم النصيرات يوم الجمعة، "
+        "ونفت الحركة ذلك مؤكدة أن المكان كان مخبزا."
+    )
+    got = _accounts(text, "2024-06-16")
+    assert [(who, status) for who, status, *_ in got] == [("Hamas", "disputed"), ("Israeli military", "disputed")]
