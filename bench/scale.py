@@ -135,6 +135,59 @@ def grow(url: str, have: int, want: int) -> float:
     return spent
 
 
+#: The claim columns a SQL-synthesized claim copies from its template as they are.
+_COPIED = (
+    "event_type, status, review, claimant, source, url, quote, place_text, place_name, gazetteer_id, "
+    "placement_method, uncertainty_m, geo_precision, where_prec, time_precision, fatalities, fatalities_low, "
+    "fatalities_high, injured, injured_low, injured_high, targets, confidence, block_ids, report_id, notes, "
+    "recorded_by, uncertainty_json, region, placement_json, counts_json"
+)
+
+
+def synthesize(db: str, have: int, want: int, batch: int = 100_000) -> float:
+    """Grow a PostGIS store from ``have`` to ``want`` claims in SQL (``--sql-fill``); seconds taken.
+
+    Claim ``c-<k>`` (k from ``have`` on) copies the popup, uncertainty and source columns
+    of current claim ``k mod have`` (itself imported through ``store.add_claims``, so
+    every copied value is one sitmap wrote), at a new uniformly random point of
+    ``bench/store.py``'s bbox and a random day of its time span (same duration), recorded
+    now. About 40x faster than the importer on this machine, which is what makes 1M
+    claims a minutes-long setup; what it measures afterwards is the store, not the import.
+    """
+    import psycopg
+
+    store = _bench_script("store")
+    x0, y0, x1, y1 = store["BBOX"]
+    days = (store["END"] - store["START"]).days
+    start = store["START"].strftime("%Y-%m-%d")
+    t0 = time.perf_counter()
+    with psycopg.connect(db, autocommit=True) as conn:
+        for lo in range(have, want, batch):
+            hi = min(want, lo + batch) - 1
+            conn.execute(
+                f"""
+                WITH t AS (
+                    SELECT *, row_number() OVER (ORDER BY fid) - 1 AS rn
+                    FROM claim_versions WHERE superseded_at IS NULL
+                )
+                INSERT INTO claim_versions (geom, id, version, valid_from, valid_to, recorded_at, {_COPIED})
+                SELECT ST_SetSRID(ST_MakePoint(%(x0)s + random() * %(dx)s, %(y0)s + random() * %(dy)s), 4326),
+                       'c-' || lpad(g.k::text, 7, '0'), 1, d.day, d.day + (t.valid_to - t.valid_from), now(),
+                       {", ".join("t." + c.strip() for c in _COPIED.split(","))}
+                FROM generate_series(%(lo)s::bigint, %(hi)s::bigint) g(k)
+                JOIN t ON t.rn = g.k %% %(have)s
+                CROSS JOIN LATERAL (  -- one random day per claim (the g.k term keeps it per row)
+                    SELECT %(start)s::timestamptz + floor(random() * %(days)s + g.k * 0) * interval '1 day' AS day
+                ) d
+                """,
+                {"x0": x0, "dx": x1 - x0, "y0": y0, "dy": y1 - y0, "lo": lo, "hi": hi, "have": have}
+                | {"start": start, "days": days},
+            )
+            print(f"  {hi + 1:>9,} claims, {time.perf_counter() - t0:6.0f} s (SQL)", end="\r", flush=True)
+    print()
+    return time.perf_counter() - t0
+
+
 def vacuum(base: str, schema: str) -> float:
     import psycopg
 
@@ -242,27 +295,56 @@ def opening_view(base: str, bbox: tuple[float, float, float, float]) -> tuple[in
 
 def first_draw(base: str) -> tuple[float | None, float | None]:
     """Seconds to the map page's first draw (cold, then warm) in headless Chromium; None if not drawn."""
+    (cold, _, _), (warm, _, _) = page_loads(base)
+    return cold, warm
+
+
+def _is_data(url: str) -> bool:
+    """Whether a response is the page's data (claims, tiles, basemap, layer JSON) rather than its code or style."""
+    path = url.split("?", 1)[0]
+    return "/tiles/" in path or path.endswith(".json") or "/collections/" in path
+
+
+def page_loads(base: str, path: str = "/maps/all", loads: int = 2) -> list[tuple[float | None, int, int]]:
+    """(seconds to first draw or None, data bytes, all bytes) of ``loads`` loads of a map page in headless Chromium.
+
+    Each load is a fresh browser context (nothing in the browser's cache): the first
+    meets a server that has answered nothing yet (cold), the next ones a server that
+    has (warm: its response cache and the store's pages). Bytes are as transferred
+    (gzipped where the server compressed), counted from Chromium's network events up
+    to the draw; data bytes are the tiles and JSON of :func:`_is_data`.
+    """
     from playwright.sync_api import sync_playwright
 
     args = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update"]
     args += ["--disable-sync", "--no-first-run"]
-    out: list[float | None] = []
+    out: list[tuple[float | None, int, int]] = []
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path="/usr/bin/chromium", headless=True, args=args)
         try:
-            for _ in range(2):
-                page = browser.new_page(viewport={"width": 1280, "height": 800})
+            for _ in range(loads):
+                context = browser.new_context(viewport={"width": 1280, "height": 800})
+                page = context.new_page()
+                cdp = context.new_cdp_session(page)
+                cdp.send("Network.enable")
+                urls: dict[str, str] = {}
+                done: dict[str, int] = {}
+                cdp.on("Network.responseReceived", lambda e: urls.__setitem__(e["requestId"], e["response"]["url"]))
+                cdp.on("Network.loadingFinished", lambda e: done.__setitem__(e["requestId"], e["encodedDataLength"]))
                 t0 = time.perf_counter()
+                spent: float | None
                 try:
-                    page.goto(f"{base}/maps/all", wait_until="commit")
+                    page.goto(f"{base}{path}", wait_until="commit")
                     page.wait_for_selector(".folium-map[data-sitmap=drawn]", timeout=120_000)
-                    out.append(time.perf_counter() - t0)
+                    spent = time.perf_counter() - t0
                 except Exception:  # a timeout is a figure ("not drawn"), not a crash
-                    out.append(None)
-                page.close()
+                    spent = None
+                data = sum(n for rid, n in done.items() if _is_data(urls.get(rid, "")))
+                out.append((spent, data, sum(done.values())))
+                context.close()
         finally:
             browser.close()
-    return out[0], out[1]
+    return out
 
 
 # --------------------------------------------------------------------------------------
@@ -403,11 +485,11 @@ def stored_claims(db: str) -> int:
             return 0
 
 
-def tiles_only(pg: str, sizes: list[int], keep: Path | None) -> None:
+def tiles_only(pg: str, sizes: list[int], keep: Path | None, keep_schema: str = "scale_keep") -> None:
     """``--tiles-only``: tile generation of ``all`` and ``incidents`` on both stores, same claims, no items or wrk.
 
     With ``--keep DIR`` the GeoPackage (``DIR/scale.gpkg``) and the PostGIS schema
-    (``scale_keep``) stay after the run and are grown, not rebuilt, by the next one, so a
+    (``--schema``, default ``scale_keep``) stay after the run and are grown, not rebuilt, by the next one, so a
     before/after comparison times the same stores.
     """
     bbox = _bench_script("store")["BBOX"]
@@ -416,7 +498,7 @@ def tiles_only(pg: str, sizes: list[int], keep: Path | None) -> None:
 
     folder = keep or Path(tempfile.mkdtemp(prefix="sitmap-scale-tiles-"))
     folder.mkdir(parents=True, exist_ok=True)
-    schema = "scale_keep" if keep else "scale_" + uuid.uuid4().hex[:8]
+    schema = keep_schema if keep else "scale_" + uuid.uuid4().hex[:8]
     with psycopg.connect(pg, autocommit=True) as conn:
         conn.execute(f'CREATE SCHEMA IF NOT EXISTS "{schema}"')
     stores = {
@@ -452,6 +534,58 @@ def tiles_only(pg: str, sizes: list[int], keep: Path | None) -> None:
         print(f"load average at end: {load_avg()}")
 
 
+def map_only(pg: str, sizes: list[int], keep: Path | None, sql_fill: bool, keep_schema: str = "scale_keep") -> None:
+    """``--map-only``: the map page over PostGIS at each size: first draw and bytes, then the opening view's tiles.
+
+    The first size is imported through ``store.add_claims``; with ``--sql-fill`` the
+    following ones are grown in SQL (:func:`synthesize`). The page is loaded twice by a
+    fresh server with its default settings (cold, then warm); the opening view's tiles
+    are then fetched from another fresh server with its response cache off (every tile
+    computed).
+    """
+    bbox = _bench_script("store")["BBOX"]
+    ensure_database(pg)
+    import psycopg
+
+    folder = keep or Path(tempfile.mkdtemp(prefix="sitmap-scale-map-"))
+    folder.mkdir(parents=True, exist_ok=True)
+    schema = keep_schema if keep else "scale_" + uuid.uuid4().hex[:8]
+    with psycopg.connect(pg, autocommit=True) as conn:
+        conn.execute(f'CREATE SCHEMA IF NOT EXISTS "{schema}"')
+    db = f"{pg}{'&' if '?' in pg else '?'}options=-csearch_path%3D{schema},public"
+    try:
+        for n in sizes:
+            have = stored_claims(db)
+            if have < n:
+                spent = synthesize(db, have, n) if sql_fill and have else grow(db, have, n)
+                how = "in SQL" if sql_fill and have else "through store.add_claims"
+                print(f"{n:>9,}: {n - have:,} claims added {how} in {spent:.0f} s; VACUUM {vacuum(pg, schema):.0f} s")
+            env = {"SITMAP_RATE_LIMIT": "false"}
+            proc, base = liveserver.start(db, folder / f"serve-map-{n}.log", env=env, sitmap=SITMAP)
+            try:
+                for label, (spent_s, data, total) in zip(("cold", "warm"), page_loads(base), strict=True):
+                    print(
+                        f"{n:>9,} map first draw {label}: {_s(spent_s)}, data {data / 1e6:.3f} MB, "
+                        f"all {total / 1e6:.3f} MB transferred",
+                        flush=True,
+                    )
+            finally:
+                liveserver.stop(proc)
+            env["SITMAP_RESPONSE_CACHE_MB"] = "0"
+            proc, base = liveserver.start(db, folder / f"serve-view-{n}.log", env=env, sitmap=SITMAP)
+            try:
+                z, k, size, spent_s = opening_view(base, bbox)
+                print(f"{n:>9,} opening view z{z}: {k} tiles, {size / 1e6:.3f} MB gzipped, {spent_s:.2f} s uncached")
+            finally:
+                liveserver.stop(proc)
+    finally:
+        if keep is None:
+            with psycopg.connect(pg, autocommit=True) as conn:
+                conn.execute(f'DROP SCHEMA "{schema}" CASCADE')
+            shutil.rmtree(folder, ignore_errors=True)
+        print(f"load average at end: {load_avg()}")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--pg", default=DEFAULT_PG, help="PostGIS database (a fresh schema is made and dropped)")
@@ -463,12 +597,18 @@ def main() -> None:
     parser.add_argument(
         "--tiles-only", action="store_true", help="only tile generation, GeoPackage and PostGIS (see tiles_only)"
     )
-    parser.add_argument("--keep", type=Path, help="with --tiles-only: keep (and reuse) the stores in this folder")
+    parser.add_argument("--keep", type=Path, help="with --tiles-only or --map-only: keep (and reuse) the stores")
+    parser.add_argument("--schema", default="scale_keep", help="with --keep: the PostGIS schema kept")
+    parser.add_argument("--map-only", action="store_true", help="only the map page and its opening view (map_only)")
+    parser.add_argument("--sql-fill", action="store_true", help="grow beyond the first size in SQL (synthesize)")
     args = parser.parse_args()
     sizes = [int(s) for s in args.sizes.split(",")]
-    if args.tiles_only:
+    if args.tiles_only or args.map_only:
         print(f"load average at start: {load_avg()}")
-        tiles_only(args.pg, sizes, args.keep)
+        if args.tiles_only:
+            tiles_only(args.pg, sizes, args.keep, args.schema)
+        else:
+            map_only(args.pg, sizes, args.keep, args.sql_fill, args.schema)
         return
     counts = [int(s) for s in args.workers.split(",")]
     if shutil.which("wrk") is None:
@@ -488,7 +628,7 @@ def main() -> None:
     try:
         for n in sizes:
             print(f"== {n:,} claims")
-            spent = grow(db, have, n)
+            spent = synthesize(db, have, n) if args.sql_fill and have else grow(db, have, n)
             vac = vacuum(args.pg, schema)
             rate = (n - have) / spent
             print(f"import {n - have:,} claims: {spent:.0f} s ({rate:,.0f} claims/s); VACUUM ANALYZE {vac:.1f} s")

@@ -35,8 +35,8 @@ _FEATURE_COLUMNS = (
 )
 
 
-def _candidates(query: ClaimQuery, columns: str, *, ordered: bool = True) -> tuple[str, list[Any]]:
-    """SQL of the query's claims whose R-tree envelope meets ``query.bbox`` (in the claim order if ``ordered``)."""
+def _candidates(query: ClaimQuery, columns: str) -> tuple[str, list[Any]]:
+    """SQL of the query's claims whose R-tree envelope meets ``query.bbox`` (in no particular order)."""
     assert query.bbox is not None, "a tile query always has the tile's box"
     where, params = R.claim_where(GPKG_DIALECT, query, "c")
     minx, miny, maxx, maxy = (float(v) for v in query.bbox)
@@ -45,8 +45,6 @@ def _candidates(query: ClaimQuery, columns: str, *, ordered: bool = True) -> tup
         f"SELECT {columns} FROM {table} c WHERE c.fid IN (SELECT id FROM rtree_{table}_geom "
         f"WHERE minx <= ? AND maxx >= ? AND miny <= ? AND maxy >= ?) AND {' AND '.join(where)}"
     )
-    if ordered:
-        sql += f" ORDER BY {R.claim_order(GPKG_DIALECT, 'c')}"
     return sql, [maxx, minx, maxy, miny, *params]
 
 
@@ -106,16 +104,19 @@ def _anchors(tile: TileAddress, blobs: Sequence[bytes | None]) -> tuple[np.ndarr
     return xs, ys, inside
 
 
-def _feature_layer(
-    fetch: Fetch, query: ClaimQuery, tile: TileAddress, name: str
-) -> list[tuple[str, list[dict[str, Any]]]]:
-    """One point per claim of the tile, in the claim order."""
+def _claim_order(row: tuple[Any, ...]) -> tuple[bool, int, str]:
+    """The store's claim order of a :data:`_FEATURE_COLUMNS` row: (valid_from, id), claims without a time last."""
+    vf = row[4]
+    return vf is None, vf or 0, row[2]
+
+
+def _feature_layer(rows: list[tuple[Any, ...]], tile: TileAddress, name: str) -> list[tuple[str, list[dict[str, Any]]]]:
+    """One point per claim of ``rows`` (:data:`_FEATURE_COLUMNS`) whose anchor is in the tile, in the claim order."""
     from shapely.geometry import Point
 
     from layers.tiles import stamp
 
-    sql, params = _candidates(query, _FEATURE_COLUMNS)
-    rows = fetch(sql, params)
+    rows = sorted(rows, key=_claim_order)
     xs, ys, inside = _anchors(tile, [r[1] for r in rows])
     parse = GPKG_DIALECT.parse_ts
     feats = []
@@ -194,21 +195,23 @@ def claim_tile_layers(
     """The MVT layers of ``query``'s claims in ``tile``: points, or grid clusters above ``cap`` claims.
 
     With ``clusters_only`` a tile holding at most ``cap`` claims gives ``None`` (the
-    caller draws it another way: incidents), reading no popup column.
+    caller draws it another way: incidents).
     """
-    count_sql, params = _candidates(query, "c.fid", ordered=False)
-    count_sql = f"SELECT count(*) FROM ({count_sql} LIMIT ?) k"
-    if int(fetch(count_sql, [*params, cap + 1])[0][0]) <= cap:
-        # the envelopes meeting the box bound the claims in the tile: at most cap of them
-        return None if clusters_only else _feature_layer(fetch, query, tile, name)
-    sql, params = _candidates(query, "c.fid, c.geom, c.event_type, c.valid_from_us, c.valid_to_us", ordered=False)
+    # a sparse tile is one statement: its candidates (envelopes meeting the box bound the
+    # claims in the tile), read no further than one beyond the cap
+    sql, params = _candidates(query, _FEATURE_COLUMNS)
+    rows = fetch(f"{sql} LIMIT ?", [*params, cap + 1])
+    if len(rows) <= cap:
+        return None if clusters_only else _feature_layer(rows, tile, name)
+    sql, params = _candidates(query, "c.fid, c.geom, c.event_type, c.valid_from_us, c.valid_to_us")
     rows = fetch(sql, params)
     xs, ys, inside = _anchors(tile, [r[1] for r in rows])
     idx = np.flatnonzero(inside)
-    if len(idx) <= cap:  # the box held more than the square: points after all (rare: read again, in order)
+    if len(idx) <= cap:  # the box held more than the square: points after all (rare: read again)
         if clusters_only:
             return None
-        return _feature_layer(fetch, query, tile, name)
+        sql, params = _candidates(query, _FEATURE_COLUMNS)
+        return _feature_layer(fetch(sql, params), tile, name)
     return _cluster_layer(
         tile,
         name,
