@@ -68,3 +68,43 @@ def test_a_large_layer_is_drawn_from_its_vector_tiles(tile_server: str, page: tu
     _wait_count(pg, 2)
     assert any("/tiles/WebMercatorQuad/16/" in u for u in seen)
     watch.check()
+
+
+def test_crowded_tiles_draw_merged_clusters_where_they_are(tile_server: str, page: tuple[Any, Watch]) -> None:  # noqa: F811
+    # the server's tiles replaced by crowded ones: one grid cluster of 1,234 claims at Gaza
+    # City in whichever tile holds it, so the page must place it there and say what it hides
+    import re
+
+    from shapely.geometry import Point
+
+    from layers import tiles as T
+
+    pg, watch = page
+    gaza = (34.4667, 31.5017)
+
+    def crowded(route: Any) -> None:
+        m = re.search(r"/tiles/WebMercatorQuad/(\d+)/(\d+)/(\d+)", route.request.url)
+        assert m is not None
+        tile = T.TileAddress(*(int(g) for g in m.groups()))
+        point = T.to_mercator(Point(*gaza))
+        w, s, e, n = tile.mercator_bounds
+        if not (w <= point.x < e and s <= point.y < n):
+            route.fulfill(status=204)
+            return
+        body = T.encode(tile, [("all-clusters", [{"geometry": point, "properties": {"count": 1234}}])])
+        route.fulfill(status=200, body=body, headers={"Content-Type": T.MVT})
+
+    pg.route("**/collections/all/tiles/WebMercatorQuad/**", crowded)
+    pg.goto(f"{tile_server}/maps/all?datetime=2023-12-02")
+    wait_drawn(pg)
+    marker = pg.locator(".sm-tile-cluster")
+    assert marker.count() == 1 and marker.inner_text() == "1234"
+    box = marker.bounding_box()
+    at = pg.evaluate(
+        f"(() => {{ var m = window.sitmapMaps[0].map, p = m.latLngToContainerPoint([{gaza[1]}, {gaza[0]}]), "
+        "r = m.getContainer().getBoundingClientRect(); return [p.x + r.left, p.y + r.top]; })()"
+    )
+    assert abs(box["x"] + box["width"] / 2 - at[0]) <= 2 and abs(box["y"] + box["height"] / 2 - at[1]) <= 2
+    assert "1234 more in clusters: zoom in" in pg.inner_text(".sm-status")
+    assert drawn(pg) == 0
+    watch.check()

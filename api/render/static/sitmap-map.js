@@ -773,6 +773,9 @@
     parts.push(this.t.day !== null ? fmtDay(this.t.day) : tr('all dates'));
     if (this.cfg.as_of_label) parts.push(tr('as known {when}', { when: this.cfg.as_of_label }));
     if (unlocated) parts.push(tr('{n} without a place, not drawn', { n: num(unlocated) }));
+    var clustered = 0, tc = this.tileClusters || {};
+    Object.keys(tc).forEach(function (k) { clustered += tc[k]; });
+    if (clustered) parts.push(tr('{n} more in clusters: zoom in', { n: num(clustered) }));
     var gap = this.gapWords();
     if (gap) parts.push(gap);
     this.statusEl.textContent = parts.join(' \u00b7 ');

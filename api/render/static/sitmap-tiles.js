@@ -212,24 +212,43 @@
     var self = this;
     return (this.want || []).every(function (t) { return self.cache[t.join('/')] !== null && self.cache[t.join('/')] !== undefined; });
   };
+  /** Screen pixels per side of the cells tile clusters are merged into (the map's own cluster cell). */
+  var MERGE_PX = 56;
+
   TileFeed.prototype.draw = function () {
     if (!this.ready()) return;
-    var cols = new Columns(), id = this.meta.id, self = this;
+    var cols = new Columns(), id = this.meta.id, self = this, map = this.c.map, cells = {}, order = [];
     this.clusters.clearLayers();
     this.want.forEach(function (t) {
       var tile = self.cache[t.join('/')] || {};
       if (tile[id]) cols.add(t[0], t[1], t[2], tile[id]);
       var cl = tile[id + '-clusters'];
+      // a crowded tile's grid (64 x 64, 4 px cells) is far finer than a marker: its clusters
+      // are merged per MERGE_PX screen cell (count-weighted mean position), so a view draws a
+      // few hundred markers whatever the number of claims behind them
       if (cl) cl.features.forEach(function (ft) {
-        var ll = toLonLat(t[0], t[1], t[2], ft.x, ft.y, cl.extent), n = ft.props.count || 0;
-        var size = Math.round(Math.min(44, 16 + 6 * Math.log10(Math.max(1, n))));
-        var icon = L.divIcon({ className: 'sm-cluster sm-tile-cluster', html: '<span></span>', iconSize: [size, size] });
-        var m = L.marker([ll[1], ll[0]], { icon: icon, keyboard: false });
-        m.on('add', function () { var s = m.getElement() && m.getElement().querySelector('span'); if (s) s.textContent = String(n); });
-        m.on('click', function () { self.c.map.setView(m.getLatLng(), Math.min(22, self.c.map.getZoom() + 2)); });
-        self.clusters.addLayer(m);
+        var ll = toLonLat(t[0], t[2], t[1], ft.x, ft.y, cl.extent), n = ft.props.count || 0;
+        if (!n) return;
+        var pt = map.project([ll[1], ll[0]], t[0]);
+        var key = Math.floor(pt.x / MERGE_PX) + ':' + Math.floor(pt.y / MERGE_PX) + ':' + t[0];
+        var c = cells[key];
+        if (!c) { c = cells[key] = { n: 0, x: 0, y: 0, z: t[0] }; order.push(key); }
+        c.n += n; c.x += pt.x * n; c.y += pt.y * n;
       });
     });
+    var total = 0;
+    order.forEach(function (key) {
+      var c = cells[key], n = c.n, at = map.unproject([c.x / n, c.y / n], c.z);
+      var size = Math.round(Math.min(44, 16 + 6 * Math.log10(Math.max(1, n))));
+      total += n;
+      var icon = L.divIcon({ className: 'sm-cluster sm-tile-cluster', html: '<span></span>', iconSize: [size, size] });
+      var m = L.marker(at, { icon: icon, keyboard: false });
+      m.on('add', function () { var s = m.getElement() && m.getElement().querySelector('span'); if (s) s.textContent = n > 9999 ? Math.round(n / 1000) + 'k' : String(n); });
+      m.on('click', function () { map.setView(m.getLatLng(), Math.min(22, map.getZoom() + 2)); });
+      self.clusters.addLayer(m);
+    });
+    // the status line counts them ("N more in clusters: zoom in"): the claims drawn are not all there is
+    (this.c.tileClusters = this.c.tileClusters || {})[id] = total;
     this.show(cols.d);
   };
 
