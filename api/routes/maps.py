@@ -16,7 +16,6 @@ orders list and the static assets are rooms of their own (``oembed``, ``orders``
 from __future__ import annotations
 
 import json
-import re
 from dataclasses import replace
 from datetime import UTC, datetime
 from typing import Any
@@ -207,16 +206,23 @@ def _page_info(
     layers: list[Layer],
     collection: str,
     lang: str = "en",
+    *,
+    keep_lang: bool = False,
 ) -> PageInfo:
+    """What the page around a map offers; with ``keep_lang`` (``?lang=`` was given) its links keep the language."""
     from api.render.i18n import words
 
     w = words(lang)
     base = ogc.base_url(request, settings)
     title = " + ".join(_title(layer, lang) for layer in layers)
+
+    def with_lang(query: str) -> str:
+        return query if not keep_lang else f"{query}{'&' if query else '?'}lang={lang}"
+
     q = view.query()
-    canonical = f"{base}/maps/{collection}{q}"
+    canonical = f"{base}/maps/{collection}{with_lang(q)}"
     pinned = view if view.as_of else replace(view, as_of=datetime.now(UTC).replace(microsecond=0))
-    embed_url = f"{base}/embed/{collection}{pinned.query()}"
+    embed_url = f"{base}/embed/{collection}{with_lang(pinned.query())}"
     downloads = []
     for layer in layers:
         own = replace(view, layer_ids=(layer.id,))
@@ -246,7 +252,7 @@ def _page_info(
         og_image_url=f"{base}/maps/{collection}.png{q}",
         png_url=f"/maps/{collection}.png{q}",
         oembed_url=f"{base}/oembed?{urlencode({'url': canonical, 'format': 'json'})}",
-        embed_url=f"/embed/{collection}",
+        embed_url=f"/embed/{collection}{with_lang('')}",
         downloads=downloads,
         snippet=mapview.iframe_html(embed_url, title),
         orders_url="/orders",
@@ -271,14 +277,8 @@ def _page(
     if fresh:
         return Response(status_code=304, headers=headers)
     config = _map_config(request, store, settings, view, layers, embed=embed, lang=lang)
-    info = _page_info(request, settings, view, layers, collection, lang)
-    if "lang" in request.query_params:  # the embed snippet keeps the reader's language
-        pinned_src = re.search(r'src="([^"]+)"', info.snippet)
-        if pinned_src:
-            info = replace(
-                info, snippet=info.snippet.replace(pinned_src.group(1), f"{pinned_src.group(1)}&amp;lang={lang}")
-            )
-        info = replace(info, embed_url=f"{info.embed_url}?lang={lang}")
+    # a language asked for by ?lang= is kept by the embed snippet, the canonical and the oEmbed links
+    info = _page_info(request, settings, view, layers, collection, lang, keep_lang="lang" in request.query_params)
     html = render_embed_page(config, info) if embed else render_map_page(config, info)
     return HTMLResponse(html, headers=headers)
 

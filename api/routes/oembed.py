@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import replace
 from datetime import UTC, datetime
 from typing import Any
-from urllib.parse import urlsplit
+from urllib.parse import parse_qs, urlsplit
 
 from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse, Response
@@ -14,6 +14,7 @@ from api import ogc
 from api.deps import SettingsDep, StoreDep
 from api.errors import BadParameter, problem_response
 from api.mapview import iframe_html, parse_view
+from api.render.i18n import LANGS
 from geo.errors import NotFound
 from layers.collection import LayerView
 
@@ -62,6 +63,9 @@ def oembed(request: Request, store: StoreDep, settings: SettingsDep) -> Response
     width = min(OEMBED_SIZE[0], maxwidth or OEMBED_SIZE[0])
     height = min(OEMBED_SIZE[1], maxheight or OEMBED_SIZE[1])
     src = f"{base}/embed/{collection}{pinned.query()}"
+    lang = parse_qs(parts.query).get("lang", [""])[0]
+    if lang in LANGS:  # the embed keeps the language of the page it was asked for
+        src += f"{'&' if '?' in src else '?'}lang={lang}"
     title = layer.title if len(view.layer_ids) == 1 else " + ".join(view.layer_ids)
     body: dict[str, Any] = {
         "version": "1.0",

@@ -52,3 +52,27 @@ def test_language_is_negotiated_and_orders_speak_it(client: TestClient) -> None:
     assert '<html lang="he" dir="rtl">' in he.text and "lang=he" in he.text  # links keep the language
     en = client.get("/orders?date=2023-12-02")
     assert '<html lang="en" dir="ltr">' in en.text and "Orders in force on 2 Dec 2023" in en.text
+
+
+def test_map_pages_speak_the_readers_language_and_their_links_keep_it(client: TestClient) -> None:
+    from html import unescape
+
+    ar = client.get("/maps/all?lang=ar&claimant=IDF")
+    assert ar.headers["content-language"] == "ar" and '<html lang="ar" dir="rtl">' in ar.text
+    assert MESSAGES["All claims"]["ar"] in ar.text and MESSAGES["Download this view"]["ar"] in ar.text
+    html = ar.text.split('<script type="application/json"')[0]  # the page, not the script's string table
+    assert "Every feature is a claim" not in html and "Copy snippet" not in html
+    page = unescape(ar.text)
+    # the canonical link, the oEmbed link and the snippet's iframe all keep the language (and the filter)
+    assert '/maps/all?claimant=IDF&lang=ar"' in page
+    assert "oembed?url=" in page and "lang%3Dar" in page
+    snippet = page.split('id="sm-snippet"')[1].split("</textarea>")[0]
+    assert "/embed/all?as_of=" in snippet and "&amp;claimant=IDF&amp;lang=ar" in snippet  # an attribute: &amp;
+    # no ?lang=: the language comes from Accept-Language, and the links stay language-neutral
+    he = client.get("/maps/all", headers={"Accept-Language": "he"})
+    assert '<html lang="he" dir="rtl">' in he.text and "lang=he" not in he.text
+    # oEmbed of a page in Hebrew embeds the map in Hebrew; an unknown language is not passed on
+    base = "http://testserver/maps/all"
+    body = client.get("/oembed", params={"url": f"{base}?lang=he"}).json()
+    assert "lang=he" in body["html"]
+    assert "lang=" not in client.get("/oembed", params={"url": f"{base}?lang=xx"}).json()["html"]
