@@ -452,8 +452,13 @@ def _arrow_rows(
     fid: str | None,
     reproject: Callable[[Any], Any] | None,
     counter: list[int],
+    stored: Callable[[list[int]], set[int]] | None = None,
 ) -> Iterator[tuple[int, Any, str | None]]:
-    """``(where, feature, text)`` for each row of each record batch; geometry decoded a batch at a time."""
+    """``(where, feature, text)`` for each row of each record batch; geometry decoded a batch at a time.
+
+    ``stored(fids)``: of these rows, whose geometry GDAL gave as null, those whose file
+    holds one all the same (a blob GDAL cannot read): bad rows, not claims without a place.
+    """
     import numpy as np
 
     builder = _RowBuilder(plan)
@@ -467,12 +472,18 @@ def _arrow_rows(
             vertices = shapely.get_num_coordinates(geoms)
         else:
             raw = np.empty(batch.num_rows, dtype=object)
+        unread: set[int] = set()
+        if stored is not None and fid is not None and plan.wkb is not None:
+            nulls = [int(f) for f, r in zip(batch.column(fid).to_pylist(), raw, strict=True) if r is None]
+            unread = stored(nulls) if nulls else set()
         for i, row in enumerate(batch.to_pylist()):
             where = row.pop(fid) if fid is not None else counter[0]
             counter[0] += 1
             geometry: BaseGeometry | RowFailure | None
             if plan.wkb is None:
                 geometry = builder.geometry(row)
+            elif geoms[i] is None and where in unread:
+                geometry = RowFailure(f"{plan.wkb} holds a geometry GDAL cannot read (not a GeoPackage geometry blob)")
             elif geoms[i] is None:
                 geometry = None if raw[i] is None else RowFailure(f"{plan.wkb} is not a WKB geometry")
             elif vertices[i] > MAX_VERTICES:
@@ -515,6 +526,36 @@ def _gpkg_layer(path: Path, layer: str | None) -> str:
     return layer
 
 
+def _quoted(name: str) -> str:
+    """An SQL identifier read from the file itself, quoted."""
+    return '"' + name.replace('"', '""') + '"'
+
+
+def _stored_geometries(
+    path: Path, table: str, fid: str, column: str, stack: contextlib.ExitStack
+) -> Callable[[list[int]], set[int]]:
+    """``check(fids)``: which of these features' geometry blobs are not NULL in the GeoPackage itself.
+
+    GDAL gives a blob it cannot read as a null geometry, without a word; asked only for
+    the rows GDAL gave as null, SQLite tells those apart from features without a place.
+    """
+    import sqlite3
+
+    conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+    stack.callback(conn.close)
+    sql = f"SELECT {_quoted(fid)} FROM {_quoted(table)} WHERE {_quoted(column)} IS NOT NULL AND {_quoted(fid)} IN "
+
+    def check(fids: list[int]) -> set[int]:
+        found: set[int] = set()
+        for start in range(0, len(fids), 500):
+            part = fids[start : start + 500]
+            rows = conn.execute(sql + "(" + ",".join("?" * len(part)) + ")", part).fetchall()
+            found.update(int(r[0]) for r in rows)
+        return found
+
+    return check
+
+
 def _gpkg_opener(path: Path, layer: str | None, geo_map: Mapping[str, str], batch_size: int) -> StreamOpener:
     def open_stream(opts: ImportOptions, result: ImportResult) -> FeatureStream:
         import pyarrow as pa
@@ -535,12 +576,13 @@ def _gpkg_opener(path: Path, layer: str | None, geo_map: Mapping[str, str], batc
             )
             plan.millis = {f.name for f in reader.schema if pa.types.is_timestamp(f.type) and f.type.unit == "ms"}
             reproject = _reprojector(meta.get("crs"), path.name) if plan.wkb else None
+            stored = _stored_geometries(path, name, fid, plan.wkb, stack) if plan.wkb else None
         except BaseException:
             stack.close()
             raise
         counter = [0]
         size = path.stat().st_size
-        rows = _arrow_rows(iter(reader), plan, fid=fid, reproject=reproject, counter=counter)
+        rows = _arrow_rows(iter(reader), plan, fid=fid, reproject=reproject, counter=counter, stored=stored)
         return FeatureStream(
             rows,
             unit="feature",

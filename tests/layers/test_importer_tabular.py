@@ -440,3 +440,23 @@ def test_geoparquet_it_cannot_read_is_refused_before_anything_is_stored(
     with pytest.raises(InvalidInput, match=fragment):
         import_table(store, path, "parquet")
     assert store.query_claims(ClaimQuery()).total == 0
+
+
+def test_a_geopackage_blob_gdal_cannot_read_is_a_bad_row_not_a_claim_without_a_place(tmp_path: Path, store) -> None:
+    import sqlite3
+
+    path = tmp_path / "claims.gpkg"
+    write_export(sample_claims(), path, "gpkg", layer="claims")
+    conn = sqlite3.connect(path)
+    for name in ("ST_IsEmpty", "ST_MinX", "ST_MaxX", "ST_MinY", "ST_MaxY"):  # the R-tree triggers call them
+        conn.create_function(name, 1, lambda _blob: 0)
+    conn.execute("UPDATE claims SET geom = X'47500001E6100000DEADBEEF' WHERE id = 'c-1'")  # a header, no WKB
+    conn.execute("UPDATE claims SET geom = X'0102' WHERE id = 'c-2'")  # not a blob at all: GDAL says null
+    conn.commit()
+    conn.close()
+    result = import_table(store, path, "gpkg")
+    assert [str(e) for e in result.errors] == [
+        "feature 1 (c-1): geom is not a WKB geometry",
+        "feature 2 (c-2): geom holds a geometry GDAL cannot read (not a GeoPackage geometry blob)",
+    ]
+    assert result.inserted == 2 and store.get_claim("c-3").geometry is None  # c-3 has no place, as exported
