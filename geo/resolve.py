@@ -164,7 +164,8 @@ _QUAL_BEFORE = re.compile(
     r"along the border (?:with|of|near)|along the border))"
     r"|(?P<part>\b(?:eastern|western|northern|southern)(?: parts? of)?)"
     r"|(?P<ar>(?:بالقرب من|قرب|محيط|أطراف|شمال|جنوب|شرق|غرب|شمالي|جنوبي|شرقي|غربي))"
-    r")\s+(?:the\s+)?(?:(?:city|town|camp|village|neighbou?rhood|area|district|refugee camp) of\s+)?$",
+    r")\s+(?:the\s+)?(?:(?:city|town|camp|village|neighbou?rhood|area|district|refugee camp) of\s+"
+    r"|(?:حي|مخيم|منطقة|بلدة|مدينة)\s+)?$",
     re.I,
 )
 _QUAL_AFTER = re.compile(r"^\s+(?:area|areas|region|environs|surroundings|vicinity|outskirts|border area)\b", re.I)
@@ -192,7 +193,7 @@ _AR_QUAL = {
 #: Hebrew direction and nearness phrases right before a name; a glued "ל" (to) was cut off the
 #: name's word, so "ממערב לחאן יונס" leaves "ממערב ל" before it.
 _HE_QUAL = re.compile(
-    r"(?:^|\s)ו?(?:(?P<in>ב)|(?P<from>מ))?(?P<dir>צפו[ןנ]|דרו[םמ]|מזרח|מערב)(?P<adj>ית)?(?:\s+ל-?|\s*-?ל|\s+)$"
+    r"(?:^|\s)ו?(?:(?P<in>ב)|(?P<from>מ))?(?P<dir>צפו[ןנ]|דרו[םמ]|מזרח|מערב)(?P<adj>ית)?(?:\s+ל-?|\s*-?ל|\s+)(?:ל?(?:שכונת|מחנה)\s+)?$"
     r"|(?:^|\s)ו?(?P<near>ליד|סמוך\s+ל-?|בסמוך\s+ל-?|בקרבת)\s*$"
 )
 _HE_DIRECTIONS = {"צפון": "north", "דרום": "south", "מזרח": "east", "מערב": "west"}

@@ -481,3 +481,19 @@ def test_everyday_nouns_are_not_places(text: str, word: str) -> None:
 )
 def test_the_same_words_in_a_place_context_are_places(text: str, entry_id: str) -> None:
     assert entry_id in {m.gazetteer_id for m in mentions(text)}
+
+
+@pytest.mark.parametrize(
+    ("text", "qualifier"),
+    [
+        ("Shelling was reported south of Zeitoun.", "south of"),
+        ("قصف مدفعي جنوب حي الزيتون.", "south of"),  # "south of the Zeitoun neighbourhood"
+        ("תקיפה בדרום שכונת זייתון.", "southern"),
+    ],
+)
+def test_a_direction_over_a_neighbourhood_word_still_halves_the_quarter(text: str, qualifier: str) -> None:
+    """Issue 12: "south of Zeitoun" is the southern half of Zeitoun, also with حي / שכונת between."""
+    [m] = mentions(text)
+    whole = mentions("Zeitoun")[0]
+    assert m.gazetteer_id == "sitmap:zeitoun" and m.qualifier == qualifier
+    assert m.geometry is not None and whole.geometry is not None and m.geometry.y < whole.geometry.y
