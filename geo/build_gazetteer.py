@@ -10,7 +10,8 @@ committed so users never build it. Sources, each credited in ``ATTRIBUTION.md``:
   Israel, Palestine and the neighbours, elsewhere on the capital.
 * OCHA COD-AB admin areas through :mod:`geo.boundaries` (adm0/1/2 polygons).
 * The IDF evacuation block grid through :mod:`geo.blocks`: blocks carry neighbourhood
-  names, and the union of a neighbourhood's blocks gives its extent.
+  names, and the union of a neighbourhood's blocks gives its extent. A row naming a coarse
+  grid quarter as ``~NAME`` takes only the part of it nearest its point (:func:`_split_cells`).
 * ``aliases.csv``: curated press spellings and sub-city places (neighbourhoods, camps,
   hospitals, crossings, corridors), each row with the origin of its figures.
 

@@ -10,8 +10,11 @@ dropped. A capitalised word that is not in the gazetteer is simply not a mention
 
 Qualifiers: "near", "outskirts of", "area of", "around", "across", "in the vicinity of",
 "north/south/east/west of", "5 km north of", "along the border", "eastern X" (and
-Arabic قرب/شمال/شرق...) are attached and widen (or move) the uncertainty via
-:func:`geo.uncertainty.uncertainty_for`.
+Arabic قرب/شمال/شرق..., Hebrew ליד/מדרום ל/בצפון...) are attached and widen (or move) the
+uncertainty via :func:`geo.uncertainty.uncertainty_for`. A direction phrase that a longer name
+runs past ("south of [Gaza City]") is not taken for a region alias ("the south of Gaza").
+One-word names that are everyday nouns (خيام tents, מגן shield) are places only in a place
+context (:func:`_drop_common_nouns`).
 
 Resolution ranks every candidate entry of a name by the weight of the name (primary,
 alternate, curated alias, fuzzy), kind, population, the document focus (the country
