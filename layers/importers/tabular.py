@@ -226,7 +226,7 @@ def _shown(columns: list[str]) -> str:
     return ", ".join(columns[:8]) + (", ..." if len(columns) > 8 else "") if columns else "nothing"
 
 
-def _pick_geometry(plan: _Plan, name: str, geo_map: Mapping[str, str], *, find_wkt: bool) -> None:
+def _pick_geometry(plan: _Plan, name: str, geo_map: Mapping[str, str]) -> None:
     """Choose where a row's geometry comes from: ``--map`` first, then a WKB, WKT or lon/lat column."""
     columns = plan.columns
     for target, column in geo_map.items():
@@ -234,9 +234,11 @@ def _pick_geometry(plan: _Plan, name: str, geo_map: Mapping[str, str], *, find_w
             raise InvalidInput(f"--map {target}={column}: {name} has no column {column!r} (it has: {_shown(columns)})")
     if ("longitude" in geo_map) != ("latitude" in geo_map):
         raise InvalidInput("--map longitude=COLUMN and latitude=COLUMN go together")
+    if geo_map:
+        plan.wkb = None  # the file's own geometry column gives way to the one --map names
     if "geometry" in geo_map:
-        plan.wkb, plan.wkt = None, geo_map["geometry"]
-    elif plan.wkb is None and find_wkt:
+        plan.wkt = geo_map["geometry"]
+    elif plan.wkb is None:
         plan.wkt = next((c for c in WKT_COLUMNS if c in columns and c not in plan.skip), None)
     if "longitude" in geo_map:
         plan.lonlat = (geo_map["longitude"], geo_map["latitude"])
@@ -261,10 +263,9 @@ def _make_plan(
     geo_map: Mapping[str, str],
     wkb: str | None = None,
     is_csv: bool = False,
-    skip: tuple[str, ...] = (),
 ) -> _Plan:
     """The plan of a table with these ``columns``; raises :class:`InvalidInput` when no geometry can be found."""
-    plan = _Plan(columns=columns, wkb=wkb, skip={*skip, *(c for c in columns if not c)})
+    plan = _Plan(columns=columns, wkb=wkb, skip={c for c in columns if not c})
     if wkb is not None:
         plan.skip.add(wkb)
     if is_csv and "sitmap_event_type" in columns:  # sitmap's own claim CSV
@@ -286,7 +287,7 @@ def _make_plan(
     for prop in _GEOMETRY_PROPERTIES:
         if f"{prop}_wkt" in columns and prop not in columns:
             plan.implied[prop] = f"{prop}_wkt"
-    _pick_geometry(plan, name, geo_map, find_wkt=True)
+    _pick_geometry(plan, name, geo_map)
     used = [c for c in (plan.wkb, plan.wkt, *(plan.lonlat or ())) if c is not None]
     plan.skip.update(used)
     for column in used:

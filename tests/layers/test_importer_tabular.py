@@ -123,8 +123,6 @@ def test_the_cli_exports_and_imports_every_format(tmp_path: Path, capsys) -> Non
 
 
 def test_reimport_skips_unchanged_rows_by_digest(tmp_path: Path, store) -> None:
-    if getattr(store, "known_import_digests", None) is None:
-        pytest.skip("this store keeps no import digests")
     store.add_claims(sample_claims())
     path = tmp_path / "claims.csv"
     write_export(store.query_claims(ClaimQuery(statuses=ALL_STATUSES)).items, path, "csv")
@@ -460,3 +458,17 @@ def test_a_geopackage_blob_gdal_cannot_read_is_a_bad_row_not_a_claim_without_a_p
         "feature 2 (c-2): geom holds a geometry GDAL cannot read (not a GeoPackage geometry blob)",
     ]
     assert result.inserted == 2 and store.get_claim("c-3").geometry is None  # c-3 has no place, as exported
+
+
+def test_map_geometry_columns_win_over_the_files_own_geometry(tmp_path: Path, store) -> None:
+    import geopandas as gpd
+
+    path = tmp_path / "claims.gpkg"
+    write_export([make_claim("g-1", lon=34.45, lat=31.5)], path, "gpkg", layer="claims")
+    frame = gpd.read_file(path)
+    frame["east"], frame["north"] = 34.3, 31.3
+    frame.to_file(path, layer="claims", driver="GPKG")
+    result = import_table(store, path, "gpkg", mapping={"longitude": "east", "latitude": "north"})
+    assert result.inserted == 1 and result.columns["east"] == "geometry", result.errors
+    point = store.get_claim("g-1").geometry
+    assert (point.x, point.y) == (34.3, 31.3)
