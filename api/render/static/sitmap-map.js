@@ -138,9 +138,23 @@
   function symbolIcon(style, corroborated, faded) {
     var c = el('canvas', 'sm-icon'); var dpr = window.devicePixelRatio || 1;
     c.width = 18 * dpr; c.height = 18 * dpr; c.style.width = '18px'; c.style.height = '18px';
+    c.setAttribute('data-mark', 'point');
     var ctx = c.getContext('2d'); ctx.scale(dpr, dpr);
     drawSymbol(ctx, style, 9, 9, 5, corroborated, faded);
     return c;
+  }
+  /** The icon of a region claim in lists and popups: the map's hollow dashed ring, never a solid symbol. */
+  function regionIcon(style) {
+    var c = el('canvas', 'sm-icon sm-icon-region'); var dpr = window.devicePixelRatio || 1;
+    c.width = 18 * dpr; c.height = 18 * dpr; c.style.width = '18px'; c.style.height = '18px';
+    c.setAttribute('data-mark', 'region');
+    var ctx = c.getContext('2d'); ctx.scale(dpr, dpr);
+    drawRegionMark(ctx, style, 9, 9, '', '', null);
+    return c;
+  }
+  /** The icon of claim ``i`` of ``set``: a region's ring or a point's symbol, as the map draws it. */
+  function claimIcon(set, i, style) {
+    return isRegion(set.data, i) ? regionIcon(style) : symbolIcon(style, set.ring(i), set.faded[i]);
   }
   /** Draw one claim symbol; ``ring`` is 'corroborated' (solid ring), 'disputed' (dashed) or falsy. */
   function drawSymbol(ctx, style, x, y, s, ring, faded) {
@@ -175,22 +189,24 @@
     var made = ctx.sitmapHatches || (ctx.sitmapHatches = {});
     return made[color] || (made[color] = ctx.createPattern(hatches[color], 'repeat'));
   }
-  /** The mark of a region claim: a hollow dashed ring (never a solid point) and, when its area is large on screen, a label. */
+  /** The mark of a region claim: a hollow dashed ring (never a solid point) and, when its area is large on screen,
+   *  a label; returns the label's text when one was drawn (else null). */
   function drawRegionMark(ctx, style, x, y, place, radius, labelled) {
     ctx.beginPath(); ctx.arc(x, y, 6, 0, 2 * Math.PI);
     ctx.lineWidth = 3.5; ctx.strokeStyle = 'rgba(255,255,255,0.9)'; ctx.stroke();
     ctx.lineWidth = 2; ctx.strokeStyle = style.color; ctx.setLineDash([3, 2]); ctx.stroke(); ctx.setLineDash([]);
-    if (!labelled || !place) return;
+    if (!labelled || !place) return null;
     var text = place + ' ' + radius;
     ctx.font = 'italic 11px system-ui, sans-serif'; ctx.textAlign = 'center'; ctx.textBaseline = 'top';
     var w = ctx.measureText(text).width, r = [x - w / 2, y + 8, x + w / 2, y + 22];
     for (var q = 0; q < labelled.length; q++) {
       var o = labelled[q];
-      if (r[0] < o[2] && r[2] > o[0] && r[1] < o[3] && r[3] > o[1]) return;  // one label per place on screen
+      if (r[0] < o[2] && r[2] > o[0] && r[1] < o[3] && r[3] > o[1]) return null;  // one label per place on screen
     }
     labelled.push(r);
     ctx.lineWidth = 3; ctx.strokeStyle = 'rgba(255,255,255,0.9)'; ctx.strokeText(text, x, y + 9);
     ctx.fillStyle = '#333'; ctx.fillText(text, x, y + 9);
+    return text;
   }
 
   // ---------------------------------------------------------------- claims data
@@ -310,7 +326,9 @@
       items.sort(function (a, b) { return b[3] - a[3]; });
       // Uncertainty first, widest underneath, so precise claims stay on top. A region claim
       // (an admin area, or a radius of REGION_M or more) is an outlined, hatched area: it is
-      // never filled like the land, and never gets a solid point symbol.
+      // never filled like the land, and never gets a solid point symbol. ``marks`` records what
+      // each claim in view got (its mark, how its area was drawn, its label), for tests and tools.
+      var marks = this.marks = {};
       for (var k = 0; k < items.length; k++) {
         var it = items[k], i = it[0], st = ctl.style(set.eventType(i));
         var a = fillOpacity(d.r[i]) * (set.faded[i] ? 0.5 : 1);
@@ -320,11 +338,14 @@
         else ctx.arc(it[1], it[2], Math.max(it[3], 1), 0, 2 * Math.PI);
         if (isRegion(d, i)) {
           // hatch only areas up to a city's size; wider ones (a whole country) are outlined only
-          if (d.r[i] < 15000) { ctx.globalAlpha = 0.22; ctx.fillStyle = hatch(ctx, st.color); ctx.fill('evenodd'); }
+          var hatched = d.r[i] < 15000;
+          if (hatched) { ctx.globalAlpha = 0.22; ctx.fillStyle = hatch(ctx, st.color); ctx.fill('evenodd'); }
           ctx.globalAlpha = 0.8; ctx.strokeStyle = st.color; ctx.lineWidth = 1.4; ctx.setLineDash([6, 4]);
           ctx.stroke(); ctx.setLineDash([]);
+          marks[d.ids[i]] = { mark: 'region', area: hatched ? 'hatched' : 'outlined', label: null };
           continue;
         }
+        marks[d.ids[i]] = { mark: 'point', area: 'filled', label: null };
         ctx.globalAlpha = a; ctx.fillStyle = st.color; ctx.fill('evenodd');
         ctx.globalAlpha = Math.min(0.7, 2 * a + 0.08); ctx.strokeStyle = st.color; ctx.lineWidth = 1;
         if (set.faded[i]) ctx.setLineDash([4, 3]);
@@ -334,7 +355,7 @@
       var labelled = [];
       for (k = items.length - 1; k >= 0; k--) {
         it = items[k]; i = it[0];
-        if (isRegion(d, i)) drawRegionMark(ctx, ctl.style(set.eventType(i)), it[1], it[2], d.places[d.pl[i]] && placeName(d.places[d.pl[i]]), radiusWords(d.r[i]), it[3] > 60 ? labelled : null);
+        if (isRegion(d, i)) marks[d.ids[i]].label = drawRegionMark(ctx, ctl.style(set.eventType(i)), it[1], it[2], d.places[d.pl[i]] && placeName(d.places[d.pl[i]]), radiusWords(d.r[i]), it[3] > 60 ? labelled : null);
         else drawSymbol(ctx, ctl.style(set.eventType(i)), it[1], it[2], 5, set.ring(i), set.faded[i]);
         this._hits.push({ i: i, x: it[1], y: it[2], n: 1 });
       }
@@ -352,6 +373,7 @@
     },
     _drawClusters: function (ctx, items) {
       var cell = this.options.clusterCell, cells = {}, keys = [], set = this.set, ctl = this.ctl;
+      var marks = this.marks = {};
       for (var k = 0; k < items.length; k++) {
         var it = items[k], key = Math.floor(it[1] / cell) + ':' + Math.floor(it[2] / cell), c = cells[key];
         if (!c) { c = cells[key] = { n: 0, sx: 0, sy: 0, first: it[0], corr: 0 }; keys.push(key); }
@@ -361,7 +383,11 @@
         c = cells[keys[k]];
         var x = c.sx / c.n, y = c.sy / c.n;
         if (c.n === 1) {
-          drawSymbol(ctx, ctl.style(set.eventType(c.first)), x, y, 5, set.ring(c.first), set.faded[c.first]);
+          // a claim alone in its cell is drawn as it would be unclustered: a region never as a solid point
+          var region = isRegion(set.data, c.first), st = ctl.style(set.eventType(c.first));
+          if (region) drawRegionMark(ctx, st, x, y, '', '', null);
+          else drawSymbol(ctx, st, x, y, 5, set.ring(c.first), set.faded[c.first]);
+          marks[set.data.ids[c.first]] = { mark: region ? 'region' : 'point', area: 'none', label: null };
           this._hits.push({ i: c.first, x: x, y: y, n: 1 });
           continue;
         }
@@ -910,7 +936,7 @@
     var self = this, d = set.data, card = el('div', 'sm-card');
     var type = set.eventType(i), st = this.style(type);
     var head = add(card, el('div', 'sm-head'));
-    add(head, symbolIcon(st, set.ring(i), set.faded[i]));
+    add(head, claimIcon(set, i, st));
     add(head, el('strong', null, st.label || cap(type)));
     add(head, el('span', 'sm-badge sm-' + d.statuses[d.s[i]], tr(d.statuses[d.s[i]])));
     row(card, 'When', timeWords(d.t0[i], d.t1[i], set.precision(i)));
@@ -1045,7 +1071,7 @@
   window.SitmapMap = {
     init: init, timeWords: timeWords, radiusWords: radiusWords, fillOpacity: fillOpacity,
     // for sitmap-reader.js (list, filters, time histogram, mobile popups), which extends these
-    Controller: Controller, ClaimSet: ClaimSet, symbolIcon: symbolIcon, drawSymbol: drawSymbol,
+    Controller: Controller, ClaimSet: ClaimSet, symbolIcon: symbolIcon, claimIcon: claimIcon, drawSymbol: drawSymbol,
     util: { el: el, add: add, bdi: bdi, fill: fill, tr: tr, num: num, fmtDay: fmtDay, placeName: placeName, dataWords: dataWords, dayStart: dayStart, isoDay: isoDay, parseDay: parseDay, afterPaint: afterPaint }
   };
 })();

@@ -321,7 +321,7 @@
     li.setAttribute('tabindex', '0');
     li.setAttribute('role', 'button');
     li.setAttribute('data-claim-id', d.ids[i]);
-    add(li, SM.symbolIcon(st, set.ring(i), set.faded[i]));
+    add(li, SM.claimIcon(set, i, st));
     var body = add(li, el('span', 'sm-item-body'));
     add(body, el('strong', null, st.label || label(type)));
     add(body, document.createTextNode(' \u00b7 ' + SM.timeWords(d.t0[i], d.t1[i], set.precision(i))));
