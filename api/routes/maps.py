@@ -245,6 +245,10 @@ def _page_info(
         for layer in layers
     ]
     as_of_note = w.t("Shows what was known on {when}.", when=w.instant(view.as_of)) if view.as_of else ""
+    # the plain list of orders of the same day and order types, in the same language
+    orders_q = [("date", view.day.isoformat())] if view.day else []
+    orders_q += [("order_type", t) for t in view.order_types]
+    orders_url = "/orders" + with_lang("?" + urlencode(orders_q) if orders_q else "")
     return PageInfo(
         title=title,
         description=_description(layers[0], lang) if len(layers) == 1 else "",
@@ -255,7 +259,7 @@ def _page_info(
         embed_url=f"/embed/{collection}{with_lang('')}",
         downloads=downloads,
         snippet=mapview.iframe_html(embed_url, title),
-        orders_url="/orders",
+        orders_url=orders_url,
         as_of_note=as_of_note,
         layer_notes=notes,
     )

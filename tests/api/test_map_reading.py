@@ -68,6 +68,10 @@ def test_map_pages_speak_the_readers_language_and_their_links_keep_it(client: Te
     assert "oembed?url=" in page and "lang%3Dar" in page
     snippet = page.split('id="sm-snippet"')[1].split("</textarea>")[0]
     assert "/embed/all?as_of=" in snippet and "&amp;claimant=IDF&amp;lang=ar" in snippet  # an attribute: &amp;
+    # the plain orders list of the same day and order types, in the same language
+    assert 'href="/orders?lang=ar"' in ar.text
+    dated = client.get("/maps/evacuation-orders?datetime=2023-12-02&order_type=evacuate&lang=he").text
+    assert 'href="/orders?date=2023-12-02&amp;order_type=evacuate&amp;lang=he"' in dated
     # no ?lang=: the language comes from Accept-Language, and the links stay language-neutral
     he = client.get("/maps/all", headers={"Accept-Language": "he"})
     assert '<html lang="he" dir="rtl">' in he.text and "lang=he" not in he.text

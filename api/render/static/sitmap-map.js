@@ -859,15 +859,17 @@
       add(row, el('span', null, self.style(t).label || cap(t)));
     });
     var grey = { color: '#888', shape: 'circle' };
+    // how claims are drawn: said only where claims are (a map of orders alone has none)
     [['corroborated', false, 'corroborated: 2+ independent sources'],
       ['disputed', false, 'disputed: claimants contradict each other'],
       ['', true, 'time known only to a week or month']].forEach(function (r) {
+      if (!types.length) return;
       var row = add(box, el('div', 'sm-leg-row'));
       add(row, symbolIcon(grey, r[0], r[1]));
       add(row, el('span', null, tr(r[2])));
     });
-    var r3 = add(box, el('div', 'sm-leg-row')); add(r3, el('span', 'sm-sw sm-sw-unc'));
-    add(r3, el('span', null, tr('shaded circle or area: where it may have happened (paler = vaguer)')));
+    var r3 = types.length && add(box, el('div', 'sm-leg-row'));
+    if (r3) { add(r3, el('span', 'sm-sw sm-sw-unc')); add(r3, el('span', null, tr('shaded circle or area: where it may have happened (paler = vaguer)'))); }
     if (withZones) {
       Object.keys(cfg.zone_palette || {}).forEach(function (k) {
         var zs = cfg.zone_palette[k];
