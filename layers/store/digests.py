@@ -65,6 +65,18 @@ def remember(tx: R.Tx, kind: str, pairs: Sequence[tuple[str, str]]) -> None:
     tx.run(_CREATE)
     table = _VERSIONS[kind]
     current = f"{tx.dialect.tc('superseded_at')} IS NULL"
+    if tx.dialect.name != "gpkg":  # PostgreSQL: the whole batch in one statement, not one per pair
+        tx.run(
+            f"INSERT INTO {TABLE} (digest, kind, record_id, version) "
+            f"SELECT DISTINCT ON (p.digest) p.digest, ?, c.id, c.version "
+            f"FROM unnest(?::text[], ?::text[]) AS p(digest, record_id) "
+            f"JOIN {table} c ON c.id = p.record_id AND c.{current} "
+            "ORDER BY p.digest "
+            "ON CONFLICT (digest) DO UPDATE SET kind = excluded.kind, record_id = excluded.record_id, "
+            "version = excluded.version",
+            [kind, [d for d, _ in pairs], [r for _, r in pairs]],
+        )
+        return
     tx.run_many(
         f"INSERT INTO {TABLE} (digest, kind, record_id, version) SELECT ?, ?, id, version FROM {table} "
         f"WHERE id = ? AND {current} "

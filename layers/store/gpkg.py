@@ -29,7 +29,8 @@ import contextlib
 import sqlite3
 import threading
 import time
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 from typing import Any, TypeVar
@@ -71,6 +72,11 @@ T = TypeVar("T")
 BUSY_TIMEOUT_S = 10.0
 #: Batches at least this large fill the R-tree directly (see ``_Tx.insert_versions``).
 BULK_ROWS = 256
+#: Versions written per transaction of a bulk session (:meth:`GpkgStore.bulk_writes`).
+BULK_TX_ROWS = 100_000
+#: A bulk transaction that starts with fewer versions in a table than this drops the table's
+#: indexes that its own writes never read, and builds them once before it commits.
+REBUILD_BELOW = 100_000
 #: Attempts (each waiting up to BUSY_TIMEOUT_S) at a write, or at one read statement, before StoreBusy.
 WRITE_ATTEMPTS = 3
 #: SQLite's primary result codes for "another connection holds the lock".
@@ -82,6 +88,11 @@ _IOERR_CODE = 10  # SQLITE_IOERR: a read or write of the file (or a temporary fi
 # --------------------------------------------------------------------------------------
 # Store
 # --------------------------------------------------------------------------------------
+
+
+def _changed(result: object) -> bool:
+    """Whether a write's result says it may have changed a table (a WriteResult of nothing new did not)."""
+    return not (isinstance(result, WriteResult) and not result.inserted and not result.updated)
 
 
 def is_busy(exc: sqlite3.Error) -> bool:
@@ -99,12 +110,17 @@ def _is_full(exc: sqlite3.Error) -> bool:
 
 
 class _Tx:
-    """The :class:`~layers.store.rows.Tx` view of one SQLite connection."""
+    """The :class:`~layers.store.rows.Tx` view of one SQLite connection.
+
+    ``bulk``: inside a bulk transaction, whose start dropped the R-tree insert triggers
+    (every version insert then fills the R-tree itself).
+    """
 
     dialect = GPKG_DIALECT
 
-    def __init__(self, conn: sqlite3.Connection) -> None:
+    def __init__(self, conn: sqlite3.Connection, *, bulk: bool = False) -> None:
         self.conn = conn
+        self.bulk = bulk
 
     def fetch(self, sql: str, params: Sequence[Any] = ()) -> list[tuple[Any, ...]]:
         return self.conn.execute(sql, tuple(params)).fetchall()
@@ -123,7 +139,11 @@ class _Tx:
         already in the GeoPackage headers) inserted with ``executemany``, and the
         trigger re-created from its stored text, all inside the same transaction: any
         reader or a crash sees either the old file or the new one, triggers included.
+        In a bulk transaction the trigger is already gone (until its commit).
         """
+        if self.bulk:
+            self._insert_with_rtree(table, sql, rows)
+            return
         if len(rows) < BULK_ROWS:
             self.conn.executemany(sql, rows)
             return
@@ -131,8 +151,13 @@ class _Tx:
         (ddl,) = self.conn.execute(
             "SELECT sql FROM sqlite_master WHERE type = 'trigger' AND name = ?", (trigger,)
         ).fetchone()
-        (last_fid,) = self.conn.execute(f"SELECT coalesce(max(fid), 0) FROM {table}").fetchone()
         self.conn.execute(f"DROP TRIGGER {trigger}")
+        self._insert_with_rtree(table, sql, rows)
+        self.conn.execute(ddl)
+
+    def _insert_with_rtree(self, table: str, sql: str, rows: list[tuple[Any, ...]]) -> None:
+        """Insert rows and their R-tree entries (the insert trigger must be absent)."""
+        (last_fid,) = self.conn.execute(f"SELECT coalesce(max(fid), 0) FROM {table}").fetchone()
         self.conn.executemany(sql, rows)
         fids = [r[0] for r in self.conn.execute(f"SELECT fid FROM {table} WHERE fid > ? ORDER BY fid", (last_fid,))]
         entries = []
@@ -141,7 +166,18 @@ class _Tx:
             if env is not None:
                 entries.append((fid, *env))
         self.conn.executemany(f"INSERT INTO rtree_{table}_geom VALUES (?, ?, ?, ?, ?)", entries)
-        self.conn.execute(ddl)
+
+
+@dataclass
+class _Bulk:
+    """A bulk session of one thread: its open transaction and what its commit must restore."""
+
+    rows_per_transaction: int
+    open: bool = False
+    rows: int = 0
+    touched: set[str] = field(default_factory=set)
+    #: DDL of the triggers and indexes dropped at the transaction's start, re-run before its commit.
+    restore: list[str] = field(default_factory=list)
 
 
 class _ReadTx(_Tx):
@@ -325,26 +361,34 @@ class GpkgStore(SqlReads, SqlWrites):
 
     # -- transactions -----------------------------------------------------------------
 
-    def _write(self, fn: Callable[[_Tx], T], *, touch: Sequence[str] = ()) -> T:
-        """Run ``fn`` in one ``BEGIN IMMEDIATE`` transaction, retrying a busy lock a few times.
-
-        ``touch`` names the feature tables whose extent and last_change in
-        ``gpkg_contents`` this write may have changed.
-        """
-        conn = self._conn()
+    def _begin(self, conn: sqlite3.Connection) -> None:
+        """``BEGIN IMMEDIATE``, retrying a busy lock a few times before :class:`StoreBusy`."""
         for attempt in range(1, WRITE_ATTEMPTS + 1):
             try:
                 conn.execute("BEGIN IMMEDIATE")
-                break
+                return
             except sqlite3.OperationalError as exc:
                 if not is_busy(exc):
                     raise StoreError(f"cannot write to {self.path}: {exc}") from exc
                 if attempt == WRITE_ATTEMPTS:
                     raise self.busy_error("write", exc) from exc
                 time.sleep(0.05 * attempt)
+
+    def _write(self, fn: Callable[[_Tx], T], *, touch: Sequence[str] = ()) -> T:
+        """Run ``fn`` in one ``BEGIN IMMEDIATE`` transaction, retrying a busy lock a few times.
+
+        ``touch`` names the feature tables whose extent and last_change in
+        ``gpkg_contents`` this write may have changed. Inside :meth:`bulk_writes` the
+        write joins the session's open transaction instead.
+        """
+        bulk: _Bulk | None = getattr(self._local, "bulk", None)
+        if bulk is not None:
+            return self._bulk_write(bulk, fn, touch)
+        conn = self._conn()
+        self._begin(conn)
         try:
             result = fn(_Tx(conn))
-            if not (isinstance(result, WriteResult) and not result.inserted and not result.updated):
+            if _changed(result):
                 for table in touch:  # a batch that changed nothing leaves last_change alone
                     self._touch(conn, table)
             conn.execute("COMMIT")
@@ -355,6 +399,125 @@ class GpkgStore(SqlReads, SqlWrites):
             if mapped is not None:
                 raise mapped from exc
             raise
+        return result
+
+    # -- bulk sessions --------------------------------------------------------------------
+
+    @contextlib.contextmanager
+    def bulk_writes(self, rows_per_transaction: int | None = None) -> Iterator[None]:
+        """Run this thread's writes inside as a few large transactions: an import's bulk path.
+
+        Each transaction holds up to ``rows_per_transaction`` (default :data:`BULK_TX_ROWS`) new versions. At its start
+        the R-tree insert triggers are dropped (every insert fills the R-tree itself) and,
+        in a table holding fewer than :data:`REBUILD_BELOW` versions, the indexes the
+        writes never read; before its commit they are all re-created from their stored
+        text, so no reader and no crash ever sees the file without them (SQLite's DDL
+        is transactional). Each write runs under a savepoint, so a write the store
+        refuses (an importer then retries its batch row by row) undoes only itself. An
+        exception leaving the block commits the writes made so far (each whole, as
+        batch-sized transactions would have left them); a crash loses at most the open
+        transaction, never part of a write. Writes of other threads are not affected.
+        """
+        if getattr(self._local, "bulk", None) is not None:  # nested: the outer session decides
+            yield
+            return
+        bulk = _Bulk(max(1, rows_per_transaction or BULK_TX_ROWS))
+        self._local.bulk = bulk
+        try:
+            yield
+        except BaseException:
+            # every write made is whole (each ran under its own savepoint): keep them, as
+            # batch-sized transactions would have; a commit that fails rolls back instead
+            self._local.bulk = None
+            with contextlib.suppress(StoreError, sqlite3.Error):
+                self._bulk_end(bulk, commit=True)
+            raise
+        self._local.bulk = None
+        self._bulk_end(bulk, commit=True)
+
+    def _bulk_begin(self, conn: sqlite3.Connection, bulk: _Bulk) -> None:
+        self._begin(conn)
+        bulk.open, bulk.rows, bulk.restore = True, 0, []
+        bulk.touched.clear()
+        try:
+            for table in (R.CLAIM_TABLE, R.ZONE_TABLE):
+                trigger = f"rtree_{table}_geom_insert"
+                rows = conn.execute(
+                    "SELECT sql FROM sqlite_master WHERE type = 'trigger' AND name = ?", (trigger,)
+                ).fetchall()
+                if rows:
+                    conn.execute(f"DROP TRIGGER {trigger}")
+                    bulk.restore.append(rows[0][0])
+                if (
+                    conn.execute(f"SELECT count(*) FROM (SELECT 1 FROM {table} LIMIT ?)", (REBUILD_BELOW,)).fetchone()[
+                        0
+                    ]
+                    >= REBUILD_BELOW
+                ):
+                    continue
+                # not the unique id indexes, nor the recorded-time one: the writes themselves read those
+                for name, ddl in conn.execute(
+                    "SELECT name, sql FROM sqlite_master WHERE type = 'index' AND tbl_name = ? AND sql IS NOT NULL "
+                    "AND sql NOT LIKE 'CREATE UNIQUE%' AND name != ?",
+                    (table, f"{table}_recorded"),
+                ).fetchall():
+                    conn.execute(f'DROP INDEX "{name}"')
+                    bulk.restore.append(ddl)
+        except BaseException:
+            conn.execute("ROLLBACK")
+            bulk.open = False
+            raise
+
+    def _bulk_end(self, bulk: _Bulk, *, commit: bool) -> None:
+        """Re-create what the transaction dropped, refresh the contents rows and commit (or roll back)."""
+        if not bulk.open:
+            return
+        bulk.open = False
+        conn = self._conn()
+        if not conn.in_transaction:  # SQLite already rolled it back (a full disk, an I/O error)
+            return
+        if not commit:
+            conn.execute("ROLLBACK")
+            return
+        try:
+            for ddl in bulk.restore:
+                conn.execute(ddl)
+            for table in sorted(bulk.touched):
+                self._touch(conn, table)
+            conn.execute("COMMIT")
+        except BaseException as exc:
+            if conn.in_transaction:
+                conn.execute("ROLLBACK")
+            mapped = self._sqlite_error(exc, "write") if isinstance(exc, sqlite3.OperationalError) else None
+            if mapped is not None:
+                raise mapped from exc
+            raise
+
+    def _bulk_write(self, bulk: _Bulk, fn: Callable[[_Tx], T], touch: Sequence[str]) -> T:
+        """One write of a bulk session, under a savepoint of its open transaction."""
+        conn = self._conn()
+        if not bulk.open:
+            self._bulk_begin(conn, bulk)
+        try:
+            conn.execute("SAVEPOINT sitmap_write")
+            result = fn(_Tx(conn, bulk=True))
+            conn.execute("RELEASE sitmap_write")
+        except BaseException as exc:
+            if conn.in_transaction:
+                conn.execute("ROLLBACK TO sitmap_write")
+                conn.execute("RELEASE sitmap_write")
+            else:
+                bulk.open = False  # SQLite rolled the whole transaction back
+            mapped = self._sqlite_error(exc, "write") if isinstance(exc, sqlite3.OperationalError) else None
+            if mapped is not None:
+                raise mapped from exc
+            raise
+        if _changed(result):
+            bulk.touched.update(touch)
+        if isinstance(result, WriteResult):
+            bulk.rows += len(result.inserted) + len(result.updated)
+        if bulk.rows >= bulk.rows_per_transaction:
+            self._bulk_end(bulk, commit=True)  # the next write opens the next transaction
         return result
 
     def _touch(self, conn: sqlite3.Connection, table: str) -> None:

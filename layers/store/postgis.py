@@ -29,11 +29,13 @@ back the next request is served, without restarting anything.
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import threading
 import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, TypeVar
@@ -45,7 +47,14 @@ from geo.errors import NotFound, StoreError
 from layers.model import Layer
 from layers.store import digests as D
 from layers.store import rows as R
-from layers.store.base import SCHEMA_VERSION, ClaimQuery, LayerVersion, StoreStats, check_schema_version
+from layers.store.base import (
+    SCHEMA_VERSION,
+    ClaimQuery,
+    LayerVersion,
+    StoreStats,
+    WriteResult,
+    check_schema_version,
+)
 from layers.store.sqlreads import SqlReads, fetch_page, last_page_total
 from layers.store.sqlwrites import SqlWrites
 
@@ -65,6 +74,12 @@ DOWN_WAIT_S = 1.0
 RECONNECT_TIMEOUT_S = 3.0
 #: Batches at least this large are loaded with COPY instead of INSERT.
 COPY_ROWS = 256
+#: Versions written per transaction of a bulk session (:meth:`PostgisStore.bulk_writes`).
+BULK_TX_ROWS = 100_000
+#: A bulk session re-ANALYZEs a table once it has written this many versions, and again each
+#: time it has doubled what it wrote since: an import into a young table otherwise runs its id
+#: look-ups on the plan of an empty table (a sequential scan per batch, quadratic overall).
+ANALYZE_ROWS = 5_000
 
 
 def _ewkb_hex(geoms: Sequence[BaseGeometry | None]) -> list[str | None]:
@@ -207,6 +222,27 @@ class _Tx:
                 copy.write_row(row)
 
 
+#: What a bulk session ANALYZEs: the version tables, and the import digests once they exist.
+_ANALYZE = f"""DO $$ BEGIN
+    ANALYZE {R.CLAIM_TABLE}, {R.ZONE_TABLE};
+    IF to_regclass('{D.TABLE}') IS NOT NULL THEN ANALYZE {D.TABLE}; END IF;
+END $$"""
+
+
+@dataclass
+class _Bulk:
+    """A bulk session of one thread: its connection and where its open transaction stands."""
+
+    conn: Any
+    rows_per_transaction: int
+    rows: int = 0
+    locked: bool = False
+    broken: bool = False
+    #: Versions written since the tables were last ANALYZEd, and before that.
+    since_analyze: int = 0
+    analyzed: int = 0
+
+
 def _first_named_schema(search_path: str) -> str | None:
     """The first schema a ``search_path`` names, skipping ``"$user"`` (absent per-user schemas are normal)."""
     for part in search_path.split(","):
@@ -242,6 +278,7 @@ class PostgisStore(SqlReads, SqlWrites):
         self._unreachable = False
         self._counts = R.CountCache()
         self._verify = threading.local()
+        self._bulk = threading.local()
 
     # -- connections ------------------------------------------------------------------
 
@@ -333,6 +370,9 @@ class PostgisStore(SqlReads, SqlWrites):
 
         if not self._checked:
             self.init()
+        bulk: _Bulk | None = getattr(self._bulk, "session", None)
+        if bulk is not None:
+            return self._bulk_run(bulk, fn, write=write)
         deadline = time.monotonic() + self._timeout
         for attempt in (1, 2):
             try:
@@ -349,6 +389,89 @@ class PostgisStore(SqlReads, SqlWrites):
                         detail=f"{_redact(self.url)}: {type(exc).__name__}: {exc}",
                     ) from exc
         raise AssertionError("unreachable")  # pragma: no cover
+
+    # -- bulk sessions --------------------------------------------------------------------
+
+    @contextlib.contextmanager
+    def bulk_writes(self, rows_per_transaction: int | None = None) -> Iterator[None]:
+        """Run this thread's reads and writes inside on one connection, in a few large transactions.
+
+        An import's bulk path: each transaction (up to ``rows_per_transaction`` new
+        versions, default :data:`BULK_TX_ROWS`, under the schema's write lock) loads its batches with COPY, the GiST
+        and B-tree indexes maintained by PostgreSQL as usual; reads see the session's own
+        writes. Each call runs under a savepoint, so a write the store refuses (an
+        importer then retries its batch row by row) undoes only itself. The tables are
+        ANALYZEd as they grow (see :data:`ANALYZE_ROWS`). An exception leaving the block
+        commits the calls made so far (each whole, as batch-sized transactions would have
+        left them); a crash loses at most the open transaction, never part of a write.
+        """
+        if getattr(self._bulk, "session", None) is not None:  # nested: the outer session decides
+            yield
+            return
+        if not self._checked:
+            self.init()
+        with contextlib.ExitStack() as stack:
+            conn = stack.enter_context(self._connection(time.monotonic() + self._timeout))
+            bulk = _Bulk(conn, max(1, rows_per_transaction or BULK_TX_ROWS))
+            self._bulk.session = bulk
+            try:
+                yield
+            except BaseException:
+                # every call made is whole (each ran under its own savepoint): keep them, as
+                # batch-sized transactions would have; a commit that fails rolls back instead
+                self._bulk.session = None
+                if not conn.closed and not bulk.broken:
+                    with contextlib.suppress(Exception):
+                        conn.commit()
+                raise
+            self._bulk.session = None
+            if not bulk.broken:
+                self._bulk_call(conn.commit)
+
+    def _bulk_call(self, fn: Callable[[], T]) -> T:
+        """``fn()``, a lost connection reported as the store's own error."""
+        import psycopg
+
+        try:
+            return fn()
+        except psycopg.OperationalError as exc:
+            raise StoreError(
+                "the PostGIS connection failed; try again shortly",
+                detail=f"{_redact(self.url)}: {type(exc).__name__}: {exc}",
+            ) from exc
+
+    def _bulk_run(self, bulk: _Bulk, fn: Callable[[_Tx], T], *, write: bool) -> T:
+        """One call of a bulk session: under a savepoint of the session's transaction."""
+        conn = bulk.conn
+        if bulk.broken:
+            raise StoreError("the PostGIS connection failed during a bulk write; nothing more is written")
+        if write and not bulk.locked:
+            self._bulk_call(
+                lambda: conn.execute("SELECT pg_advisory_xact_lock(hashtext(current_schema() || '.sitmap.write'))")
+            )
+            bulk.locked = True
+
+        def run() -> T:
+            with conn.transaction():  # a savepoint: the transaction is already open
+                return fn(_Tx(conn))
+
+        try:
+            result = self._bulk_call(run)
+        except StoreError:
+            bulk.broken = True
+            raise
+        if isinstance(result, WriteResult):
+            written = len(result.inserted) + len(result.updated)
+            bulk.rows += written
+            bulk.since_analyze += written
+        if bulk.since_analyze >= max(ANALYZE_ROWS, bulk.analyzed):
+            self._bulk_call(lambda: conn.execute(_ANALYZE))
+            bulk.analyzed += bulk.since_analyze
+            bulk.since_analyze = 0
+        if bulk.rows >= bulk.rows_per_transaction:
+            self._bulk_call(conn.commit)  # the next write takes the lock again
+            bulk.rows, bulk.locked = 0, False
+        return result
 
     def close(self) -> None:
         """Close the pool and every connection in it."""

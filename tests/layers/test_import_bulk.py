@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import copy
 import json
 from datetime import UTC, datetime
@@ -138,6 +139,7 @@ def test_bulk_path_builds_the_records_the_full_path_builds() -> None:
     for feature in _variants():
         w_fast: dict[str, int] = {}
         got = fast.claim(feature, w_fast)
+        fast.place_points()
         try:
             w_full: dict[str, int] = {}
             want = feature_to_claim(feature, warnings=w_full).model_copy(update=_BOOKKEEPING)
@@ -178,3 +180,177 @@ def test_import_through_the_bulk_path_equals_the_full_path(
     assert fast_result.error_count > 20 and fast_result.inserted > 20
     assert fast_claims == slow_claims
     assert len(load_geojson(path)) == fast_result.rows
+
+
+# --------------------------------------------------------------------------------------
+# Bulk sessions: large transactions, the R-tree and indexes restored, failures undone whole
+# --------------------------------------------------------------------------------------
+
+
+def _points(n: int, *, start: int = 0, shift: float = 0.0) -> list[dict[str, Any]]:
+    """``n`` claim features spread over a small grid (some with a count), ids from ``start``."""
+    one = _base_features()[0]
+    out = []
+    for i in range(start, start + n):
+        lon, lat = 34.2 + (i % 17) * 0.02 + shift, 31.2 + (i % 13) * 0.03
+        extra: dict[str, Any] = {"fatalities": i % 4} if i % 5 == 0 else {}
+        out.append(_variant(one, f"p-{i}", geometry={"type": "Point", "coordinates": [lon, lat]}, **extra))
+    return out
+
+
+def _write(path: Path, features: list[dict[str, Any]], *, broken_after: int | None = None) -> Path:
+    text = ",\n".join(json.dumps(f) for f in features)
+    if broken_after is not None:  # malformed JSON after that many features: the reader fails there
+        head = ",\n".join(json.dumps(f) for f in features[:broken_after])
+        text = head + ',\n{"type": "Feature", "properties": {,\n' + text
+    path.write_text('{"type": "FeatureCollection", "features": [\n' + text + "\n]}\n")
+    return path
+
+
+def _small_transactions(monkeypatch: pytest.MonkeyPatch) -> None:
+    from layers.store import gpkg, postgis
+
+    monkeypatch.setattr(gpkg, "BULK_TX_ROWS", 20)
+    monkeypatch.setattr(postgis, "BULK_TX_ROWS", 20)
+    monkeypatch.setattr(postgis, "ANALYZE_ROWS", 10)
+
+
+BOXES = [(34.2, 31.2, 34.3, 31.35), (34.25, 31.3, 34.45, 31.5), (34.5, 31.45, 34.6, 31.6), (0.0, 0.0, 1.0, 1.0)]
+
+
+def _answers(store: Any) -> dict[str, Any]:
+    """What the store says: current claims, every version, and which ids each bbox finds."""
+    every = store.query_claims(ClaimQuery(statuses=ALL, as_of=datetime(9998, 1, 1, tzinfo=UTC))).items
+    versions = sorted((c.id, c.version, c.superseded_at is None) for c in _history(store))
+    boxes = [sorted(c.id for c in store.query_claims(ClaimQuery(bbox=b, statuses=ALL)).items) for b in BOXES]
+    return {"current": sorted(c.id for c in every), "claims": _stored(store), "versions": versions, "boxes": boxes}
+
+
+def _history(store: Any) -> list[Any]:
+    rows = store._fetch(f"SELECT id, version, superseded_at FROM {R.CLAIM_TABLE}")
+    return [type("V", (), {"id": r[0], "version": r[1], "superseded_at": r[2]}) for r in rows]
+
+
+def _brute_boxes(store: Any) -> list[list[str]]:
+    import shapely
+
+    items = store.query_claims(ClaimQuery(statuses=ALL)).items
+    return [
+        sorted(c.id for c in items if c.geometry is not None and c.geometry.intersects(shapely.box(*b))) for b in BOXES
+    ]
+
+
+def test_bulk_sessions_store_what_batch_transactions_store(
+    store_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Large transactions (here 20 versions each) give the same claims, history and bbox answers."""
+    from layers.importers import geojson
+
+    _small_transactions(monkeypatch)
+    first = _write(tmp_path / "first.geojson", _points(60))
+    second = _write(tmp_path / "second.geojson", _points(30, start=45, shift=0.3))  # 15 changed, 15 new
+    with open_store(store_url) as bulk_store:
+        results = [import_geojson(bulk_store, p, batch_size=7).as_dict() for p in (first, second, second)]
+        bulk = _answers(bulk_store)
+        assert bulk["boxes"] == _brute_boxes(bulk_store)
+    monkeypatch.setattr(geojson, "bulk_writes", lambda store: contextlib.nullcontext())
+    with open_store(str(tmp_path / "plain.gpkg")) as plain_store:
+        plain_results = [import_geojson(plain_store, p, batch_size=7).as_dict() for p in (first, second, second)]
+        plain = _answers(plain_store)
+    assert [r | {"path": ""} for r in results] == [r | {"path": ""} for r in plain_results]
+    assert results[1]["inserted"] == 15 and results[1]["updated"] == 15 and results[2]["unchanged"] == 30
+    assert bulk == plain
+    assert any(bulk["boxes"]) and len(bulk["versions"]) == 90
+
+
+_SCHEMA_NAMES = "SELECT name FROM sqlite_master WHERE type IN ('index', 'trigger') AND name NOT LIKE 'sqlite_%'"
+
+
+def _gpkg_consistent(path: Path) -> None:
+    """The file is whole: integrity, the R-tree in step with the rows, every trigger and index in place."""
+    import sqlite3
+
+    from layers.store.gpkg import register_functions
+
+    conn = sqlite3.connect(path)
+    register_functions(conn)
+    try:
+        assert conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+        for table in (R.CLAIM_TABLE, R.ZONE_TABLE):
+            assert conn.execute(f"SELECT rtreecheck('rtree_{table}_geom')").fetchone()[0] == "ok"
+            rows = conn.execute(f"SELECT fid FROM {table} WHERE geom IS NOT NULL ORDER BY fid").fetchall()
+            assert conn.execute(f"SELECT id FROM rtree_{table}_geom ORDER BY id").fetchall() == rows
+        names = {r[0] for r in conn.execute(_SCHEMA_NAMES)}
+    finally:
+        conn.close()
+    fresh = path.with_name("fresh-" + path.name)
+    open_store(str(fresh)).close()
+    conn = sqlite3.connect(fresh)
+    try:
+        assert names == {r[0] for r in conn.execute(_SCHEMA_NAMES)}
+    finally:
+        conn.close()
+
+
+def _check_after_failure(store: Any, store_url: str, tmp_path: Path, features: list[dict[str, Any]], kept: int) -> None:
+    """The store holds the first ``kept`` features, answers bboxes truly, and a full import then completes it."""
+    answers = _answers(store)
+    assert answers["current"] == sorted(f"p-{i}" for i in range(kept))
+    assert answers["boxes"] == _brute_boxes(store)
+    if store_url.endswith(".gpkg"):
+        store.close()
+        _gpkg_consistent(Path(store_url))
+    whole = import_geojson(store, _write(tmp_path / "whole.geojson", features), batch_size=7)
+    assert (whole.inserted, whole.unchanged, whole.error_count) == (len(features) - kept, kept, 0)
+    after = _answers(store)
+    with open_store(str(tmp_path / "clean.gpkg")) as clean:
+        import_geojson(clean, tmp_path / "whole.geojson", batch_size=7)
+        assert after["claims"] == _answers(clean)["claims"]
+        assert after["boxes"] == _answers(clean)["boxes"]
+    if store_url.endswith(".gpkg"):
+        store.close()
+        _gpkg_consistent(Path(store_url))
+
+
+def test_an_import_whose_file_breaks_half_way_keeps_whole_batches(
+    store_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A reader error after 40 features: the 5 batches written stay (as with batch transactions), each whole."""
+    from geo.errors import InvalidInput
+
+    _small_transactions(monkeypatch)
+    features = _points(80)
+    broken = _write(tmp_path / "broken.geojson", features, broken_after=40)
+    with open_store(store_url) as store:
+        with pytest.raises(InvalidInput):
+            import_geojson(store, broken, batch_size=7)
+        _check_after_failure(store, store_url, tmp_path, features, kept=35)
+
+
+def test_a_write_failing_half_way_is_undone_whole(
+    store_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The 6th batch fails after its rows (and R-tree entries) went in: that batch alone is undone."""
+    from layers.store import gpkg, postgis
+
+    _small_transactions(monkeypatch)
+    calls = {"n": 0}
+
+    def failing(original: Any) -> Any:
+        def insert(self: Any, table: str, sql: str, rows: list[Any]) -> None:
+            original(self, table, sql, rows)
+            calls["n"] += 1
+            if calls["n"] == 6:
+                raise OSError("the disk went away")
+
+        return insert
+
+    monkeypatch.setattr(gpkg._Tx, "insert_versions", failing(gpkg._Tx.insert_versions))
+    monkeypatch.setattr(postgis._Tx, "insert_versions", failing(postgis._Tx.insert_versions))
+    features = _points(80)
+    with open_store(store_url) as store:
+        with pytest.raises(OSError, match="went away"):
+            import_geojson(store, _write(tmp_path / "all.geojson", features), batch_size=7)
+        monkeypatch.undo()
+        _small_transactions(monkeypatch)
+        _check_after_failure(store, store_url, tmp_path, features, kept=35)

@@ -38,6 +38,8 @@ def _count_parts(c: CountEstimate | None) -> tuple[int | None, int | None, int |
 
 
 def _counts_json(rec: ClaimRecord) -> str | None:
+    if rec.fatalities is None and rec.injured is None and rec.targets is None:
+        return None
     counts = {
         k: v.model_dump(mode="json", exclude_none=True)
         for k, v in (("fatalities", rec.fatalities), ("injured", rec.injured), ("targets", rec.targets))
@@ -65,6 +67,7 @@ def claim_rows(
     # Importers share one Uncertainty object among many claims, and claims share day
     # boundaries: serialise each distinct one once.
     u_cache: dict[int, tuple[str | None, bytes | None]] = {}
+    p_cache: dict[int, str | None] = {}  # and placements (the records keep them alive meanwhile)
     t_cache: dict[datetime | None, tuple[Any, Any]] = {}
     shadow = d.shadow_times
 
@@ -80,6 +83,10 @@ def claim_rows(
         u_parts = u_cache.get(id(u))
         if u_parts is None:
             u_parts = u_cache[id(u)] = (_uncertainty_json(u), wkb_or_none(None if u is None else u.region))
+        p = rec.placement
+        placement_json = p_cache.get(id(p), "")
+        if placement_json == "":
+            placement_json = p_cache[id(p)] = None if p is None else p.model_dump_json()
         f_best, f_low, f_high = _count_parts(rec.fatalities)
         i_best, i_low, i_high = _count_parts(rec.injured)
         vf_t, vt_t = conv(rec.valid_from), conv(rec.valid_to)
@@ -119,7 +126,7 @@ def claim_rows(
             sup_t[0],
             by,
             *u_parts,
-            None if rec.placement is None else rec.placement.model_dump_json(),
+            placement_json,
             _counts_json(rec),
         )
         # the shadow time columns, in insert_columns() order: valid_from, valid_to, recorded_at, superseded_at
