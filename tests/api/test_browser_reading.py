@@ -365,6 +365,11 @@ def test_no_english_is_left_on_a_map_in_arabic_or_hebrew(
         pg.evaluate("document.querySelector('.sm-legend').open = true")
         assert pg.locator(f"{where} .sm-card").count() == 1
         left = untranslated(pg)
+        # the side-by-side table of the claims about the same event: every value in its own cell
+        cells = pg.eval_on_selector_all(
+            f"{where} .sm-cmp tr", "rows => rows.map(r => [...r.children].map(c => c.tagName))"
+        )
+        assert cells and all(row[0] == "TH" and row[1:] == ["TD", "TD"] for row in cells), cells
         if code == "en":
             assert {"Legend", "When", "Zoom", "Layers", "Filters"} <= {w.split(" @ ")[0] for w in left}, left
     assert left == []

@@ -998,7 +998,8 @@
     rows.forEach(function (r) {
       var line = add(table, el('tr'));
       add(line, el('th', null, tr(r[0])));
-      members.forEach(function (j) { var v = r[1](j); add(line, typeof v === 'string' ? el('td', null, v) : add(el('td'), v)); });
+      // each value in its own cell (a node used to land in the row itself, outside any cell)
+      members.forEach(function (j) { var v = r[1](j), td = add(line, el('td')); if (typeof v === 'string') td.textContent = v; else add(td, v); });
     });
     return wrap;
   };
