@@ -32,6 +32,7 @@ import contextlib
 import csv
 import json
 import math
+import re
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
@@ -158,8 +159,16 @@ def _as_list(value: Any) -> Any:
     return value
 
 
+#: A 2D point in WKT as exports write it: parsed without a call into GEOS (most rows are points).
+_WKT_POINT = re.compile(r"POINT ?\((-?\d+(?:\.\d+)?) (-?\d+(?:\.\d+)?)\)")
+
+
 def _as_geometry(value: Any, column: str) -> BaseGeometry | RowFailure:
     """A geometry cell (WKT text or WKB bytes) as shapely, or why it is not one."""
+    if isinstance(value, str):
+        point = _WKT_POINT.fullmatch(value)
+        if point is not None:
+            return Point(float(point[1]), float(point[2]))
     try:
         geom = shapely.from_wkb(value) if isinstance(value, bytes) else shapely.from_wkt(value)
     except Exception as exc:  # shapely raises GEOSException and others for bad text
@@ -312,13 +321,23 @@ class _RowBuilder:
 
     def __init__(self, plan: _Plan) -> None:
         self.plan = plan
-        self._props = plan.properties
+        #: Each property column with the function that types its cells (None: taken as it is).
+        self._cells = [(column, self._typer(column)) for column in plan.properties]
 
-    def _cell(self, column: str, value: Any) -> Any:
+    def _typer(self, column: str) -> Callable[[Any], Any] | None:
         plan = self.plan
-        if plan.unescape and isinstance(value, str) and value[:1] == "'" and value[1:2] in _FORMULA_START:
-            value = value[1:]
-        return _typed(value, plan.kinds.get(column), column, millis=column in plan.millis)
+        kind = plan.kinds.get(column)
+        millis = column in plan.millis
+        typed = None if kind in (None, "text") else lambda value: _typed(value, kind, column, millis=millis)
+        if not plan.unescape:
+            return typed
+
+        def unescaped(value: Any) -> Any:
+            if type(value) is str and value[:1] == "'" and value[1:2] in _FORMULA_START:
+                value = value[1:]
+            return value if typed is None else typed(value)
+
+        return unescaped
 
     def _point(self, row: Mapping[str, Any]) -> BaseGeometry | RowFailure | None:
         assert self.plan.lonlat is not None
@@ -356,10 +375,12 @@ class _RowBuilder:
         if isinstance(geometry, RowFailure):
             return RowFailure(geometry.reason, row_id)
         props: dict[str, Any] = {}
-        for column in self._props:
-            value = self._cell(column, row.get(column))
-            if isinstance(value, RowFailure):
-                return RowFailure(value.reason, row_id)
+        for column, typed in self._cells:
+            value = row.get(column)
+            if value is not None and typed is not None:
+                value = typed(value)
+                if type(value) is RowFailure:
+                    return RowFailure(value.reason, row_id)
             props[column] = value
         return {"type": "Feature", "geometry": geometry, "properties": props}
 
