@@ -91,6 +91,11 @@ MESSAGES: dict[str, dict[str, str]] = {
         "أرقام المربعات هي أرقام شبكة الإخلاء المرقّمة.",
         "he": "הצווים כפי שפורסמו ודווחו, בתוקף בשעה כלשהי ביום זה (UTC). מספרי הגושים הם לפי רשת הפינוי הממוספרת.",
     },
+    "1 order issued on or before this day is known but not listed here, "
+    "because the data does not say which area it covered:": {
+        "ar": "أمر واحد صادر في هذا اليوم أو قبله معروف لكنه غير مدرج هنا، لأن البيانات لا تذكر المنطقة التي شملها:",
+        "he": "ידוע על צו אחד שניתן ביום זה או לפניו ואינו מופיע כאן, כי הנתונים אינם אומרים על איזה אזור חל:",
+    },
     "{n} orders issued on or before this day are known but not listed here, "
     "because the data does not say which area they covered:": {
         "ar": "{n} من الأوامر الصادرة في هذا اليوم أو قبله معروفة لكنها غير مدرجة هنا، "
