@@ -41,6 +41,8 @@ CUE_PATTERNS: list[tuple[str, float, re.Pattern[str]]] = [
                 r"(?:أوامر|أمر|إنذار) (?:ب)?(?:الإخلاء|إخلاء)",
                 r"إخلاء",
                 r"orders? to (?:evacuate|leave|move)",
+                # "ordered the evacuation of Shujaiyya", "called for the immediate evacuation of"
+                r"(?:ordered|demanded|called for) (?:an? |the )?(?:immediate |full |complete |forced )?evacuations?",
                 r"(?:told|urged|warned|instructed|called on|informed) (?:\S+ ){0,3}(?:residents|people|civilians|"
                 r"inhabitants|those|the (?:entire )?population)(?: \S+){0,20} "
                 r"to (?:leave|evacuate|move|head|relocate|go)",
@@ -183,6 +185,14 @@ CUE_PATTERNS: list[tuple[str, float, re.Pattern[str]]] = [
                 r"incursions?",
                 r"stormed",
                 r"tanks (?:advanced|rolled|moved|pushed|entered)",
+                r"(?:forces|troops|soldiers|units?|tanks|army|military) (?:\S+ ){0,3}?"
+                r"advanced (?:into|on|to|towards?|deeper)",
+                # arrests and demolitions by forces are part of a raid (as the Hebrew "עצרו" and "מעצר")
+                r"(?:forces|troops|soldiers|army|military|police) (?:\S+ ){0,4}?"
+                r"(?:arrested|detained|demolished|bulldozed)",
+                r"arrest (?:raids?|campaigns?|operations?|sweeps?)",
+                r"demolitions?",
+                r"bulldoz(?:ed|ing|ers)",
                 r"armou?red (?:vehicles|bulldozers) (?:advanced|entered|pushed)",
                 r"operat(?:ing|ed) in",
                 r"(?:military|army) operations?",
@@ -232,6 +242,8 @@ CUE_PATTERNS: list[tuple[str, float, re.Pattern[str]]] = [
                 r"(?:car-)?ramming(?: attack)?",
                 # settlers' attacks: not a military operation, and sitmap has no narrower type
                 r"settlers? (?:attacked|set fire|torched|assaulted|burned|threw stones)",
+                r"settler (?:attacks?|violence|assaults?)",
+                r"attacks? by (?:\S+ )?settlers",
                 # a drone or aircraft brought down: sitmap has no narrower type for it
                 r"(?:shot|brought) down (?:\S+ ){0,2}(?:drones?|UAVs?|aircraft|helicopters?|jets?)",
                 r"downed (?:\S+ ){0,2}(?:drones?|UAVs?|aircraft|helicopters?|jets?)",
@@ -250,13 +262,25 @@ CUE_PATTERNS: list[tuple[str, float, re.Pattern[str]]] = [
                 r"gunfire",
                 r"opened fire",
                 r"open fire",
+                r"opens fire",
+                r"opening fire",
+                r"firing (?:\S+ )?(?:at|on|upon|towards?)",
+                r"fired (?:\S+ )?(?:shots|bullets|live rounds|live ammunition)",
+                # "killed by Israeli fire", "wounded by army gunfire": the fire of guns, not of artillery
+                r"(?:killed|wounded|injured|hurt|hit|shot) by (?:\S+ ){0,2}?(?:fire|gunfire|live fire|bullets|snipers?)"
+                r"(?! (?:from|of) (?:an? |the )?(?:\S+ )?"
+                r"(?:tanks?|artillery|drones?|warplanes?|helicopters?|aircraft|jets?))",
+                r"live (?:fire|ammunition|rounds)",
+                r"quadcopters? (?:\S+ ){0,2}?(?:fired|shot|opened fire|opening fire|firing)",
                 r"shot (?:dead|and killed|at)",
                 r"shot and (?:wounded|injured)",
                 r"إطلاق نار",
                 r"were shot",
                 r"was shot",
                 r"sniper(?:s| fire)?",
-                r"fired (?:on|at) (?:a |the )?(?:crowds?|people|civilians|aid seekers|Palestinians|worshippers)",
+                r"fired (?:on|at|upon) (?:a |the )?(?:\S+ )?"
+                r"(?:crowds?|people|civilians|aid seekers|Palestinians|worshippers|"
+                r"displaced|residents|fishermen|farmers|protesters|demonstrators|children|men|women|families)",
             ),
             re.I,
         ),
@@ -317,7 +341,7 @@ CUE_PATTERNS += [
                 r'פצמ["״]?רים',
             )
             + "|"
-            + _ar(r"رشقة", r"رشقات", r"قذائف صاروخية", r"بالصواريخ")
+            + _ar(r"رشقة", r"رشقات", r"قذائف صاروخية", r"بالصواريخ", r"صفارات الإنذار", r"اعتراض", r"اعترضت")
         ),
     ),
     (
@@ -340,7 +364,14 @@ CUE_PATTERNS += [
             )
             + "|"
             + _ar(
-                r"أغارت", r"أغار", r"الغارة", r"غارة", r"غارات", r"قصفت", r"قصف", r"قصفه", r"قصفها", r"الطائرات الحربية"
+                r"أغارت",
+                r"أغار",
+                r"الغارة",
+                r"غارة",
+                r"غارات",
+                r"قصف(?:ت|وا)?(?:ه|ها|هم)?",  # "منزل قصفته طائرات الاحتلال": a house its aircraft struck
+                r"الطائرات الحربية",
+                r"(?:طائرة|طائرات) (?:مسيرة|مسيّرة|حربية)",
             )
         ),
     ),
@@ -372,21 +403,77 @@ CUE_PATTERNS += [
                 r"מעצר",
                 r"תמרון",
                 r"כוחות קרקעיים",
+                r"טנקים",
+                r"טנק",
+                r"התקדמו",
+                r"התקדם",
+                r"התקדמה",
+                r"נעצרו",
+                r"נעצר",
+                r"עצורים",
+                r"הריסת",
+                r"הרסו",
             )
             + "|"
-            + _ar(r"اقتحمت", r"اقتحم", r"اقتحموا", r"توغلت", r"توغل", r"توغلوا", r"الدبابات", r"عملية عسكرية")
+            + _ar(
+                r"اقتحمت",
+                r"اقتحم",
+                r"اقتحموا",
+                r"توغلت",
+                r"توغل",
+                r"توغلوا",
+                r"الدبابات",
+                r"عملية عسكرية",
+                r"اعتقلت",
+                r"اعتقل",
+                r"اعتقال",
+                r"حملة اعتقالات",
+                r"هدمت",
+                r"هدم",
+                r"جرافات",
+            )
         ),
     ),
     (
         "shooting",
         0.9,
         re.compile(
-            _he(r"ירי", r"פתח באש", r"פתחו באש", r"נורה", r"נורו", r"ירו", r"ירה", r"צלף", r"צלפים")
+            _he(
+                r"ירי",
+                r"פתח באש",
+                r"פתחה באש",
+                r"פתחו באש",
+                r"נורה",
+                r"נורו",
+                r"ירו",
+                r"ירה",
+                r"צלף",
+                r"צלפים",
+                r"יריות",
+            )
             + "|"
-            + _ar(r"أطلقت النار", r"أطلق النار", r"أطلقوا النار", r"برصاص", r"الرصاص")
+            + _ar(
+                r"أطلقت النار",
+                r"أطلق النار",
+                r"أطلقوا النار",
+                # "أطلقت الزوارق الحربية نيرانها تجاه": the subject between the verb and its fire
+                r"أطلق(?:ت|وا)? (?:\S+ ){0,3}?(?:النار|نيرانها|نيرانه|نيرانهم|الرصاص)",
+                r"برصاص",
+                r"الرصاص",
+                r"قناصة",
+                r"قناص",
+            )
         ),
     ),
-    ("other", 0.5, re.compile(_he(r"דקירה", r"נדקר", r"נדקרה", r"דריסה", r"פיגוע דקירה", r"פיגוע דריסה"))),
+    (
+        "other",
+        0.5,
+        re.compile(
+            _he(r"דקירה", r"נדקר", r"נדקרה", r"דריסה", r"פיגוע דקירה", r"פיגוע דריסה", r"מתנחלים (?:תקפו|הציתו|פגעו)")
+            + "|"
+            + _ar(r"اعتداءات? (?:ال)?مستوطنين", r"هجوم (?:ال)?مستوطنين", r"هاجم(?:ها)? مستوطنون")
+        ),
+    ),
 ]
 
 #: Substrings one of which every cue of a type contains: a cheap test (``in`` on the
@@ -412,6 +499,8 @@ CUE_TRIGGERS: dict[str, tuple[str, ...]] = {
         "displace",
         "relocat",
         "inform",
+        "demanded",
+        "called for",
         "shelter",
         "إخلاء",
     ),
@@ -446,6 +535,8 @@ CUE_TRIGGERS: dict[str, tuple[str, ...]] = {
         "detainee",
         "stab",
         "ramming",
+        "مستوطن",
+        "מתנחלים",
         "דקיר",
         "נדקר",
         "דריס",
@@ -464,6 +555,8 @@ CUE_TRIGGERS: dict[str, tuple[str, ...]] = {
         "رشق",
         "صاروخ",
         "بالصواريخ",
+        "صفارات",
+        "اعتر",
         "rocket",
         "barrage",
         "siren",
@@ -488,6 +581,7 @@ CUE_TRIGGERS: dict[str, tuple[str, ...]] = {
         "غار",
         "قصف",
         "الطائرات",
+        "طائر",
         "strike",
         "struck",
         "striking",
@@ -534,6 +628,16 @@ CUE_TRIGGERS: dict[str, tuple[str, ...]] = {
         "מעצר",
         "תמרון",
         "קרקעיים",
+        "טנק",
+        "התקדמ",
+        "נעצר",
+        "עצורים",
+        "הריס",
+        "הרסו",
+        "اعتقال",
+        "اعتقل",
+        "هدم",
+        "جرافات",
         "اقتحم",
         "توغل",
         "الدبابات",
@@ -558,7 +662,10 @@ CUE_TRIGGERS: dict[str, tuple[str, ...]] = {
         "fighting",
         "battle",
         "arrest",
-        "demolish",
+        "detained",
+        "advanced",
+        "demoli",
+        "bulldoz",
         "control",
         "blew up",
         "blowing up",
@@ -576,13 +683,18 @@ CUE_TRIGGERS: dict[str, tuple[str, ...]] = {
         "ירו",
         "ירה",
         "צלף",
+        "יריות",
         "أطلق",
         "رصاص",
+        "قناص",
         "shoot",
         "gunm",
         "fire",
         "shot",
         "sniper",
+        "firing",
+        "live ",
+        "bullet",
         "إطلاق نار",
     ),
 }

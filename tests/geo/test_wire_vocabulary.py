@@ -1,0 +1,78 @@
+"""Wire vocabulary the cue words, tellers and place reading must know (issue 12, places set
+misses): each case failed before the words were added, in English, Arabic and Hebrew."""
+
+from __future__ import annotations
+
+import pytest
+
+from geo.cue_words import CUE_PATTERNS
+from geo.cues import event_cues, event_type
+
+
+@pytest.mark.parametrize(
+    ("sentence", "expected"),
+    [
+        # evacuation orders told as "ordered the evacuation of"
+        ("On Monday the army ordered the evacuation of three quarters of the town.", "evacuation_order"),
+        ("The military called for the immediate evacuation of the camp.", "evacuation_order"),
+        # fire from guns, told without "opened fire"
+        ("Witnesses say quadcopters are opening fire on anyone who moves.", "shooting"),
+        ("Troops fired at displaced people sheltering in tents, killing 3.", "shooting"),
+        ("Medics report two people killed by Israeli fire near the hospital.", "shooting"),
+        ("Witnesses report drones firing at tents near the beach.", "shooting"),
+        ("Soldiers used live ammunition against the crowd.", "shooting"),
+        # killed by the fire of a tank is not gunfire
+        ("He was killed by fire from a tank.", "other"),
+        ("Two were killed by tank fire.", "shelling"),
+        # advances, arrests and demolitions by forces
+        ("Israeli forces advanced into the area on Tuesday.", "ground_operation"),
+        ("Israeli forces arrested 12 Palestinians overnight.", "ground_operation"),
+        ("Israeli troops demolished two homes.", "ground_operation"),
+        ("Bulldozers razed farmland east of the town.", "ground_operation"),
+        ("Settler attacks were reported in two villages.", "other"),
+        # Arabic
+        ("كما أطلقت الزوارق الحربية نيرانها تجاه الميناء في الليلة ذاتها.", "shooting"),
+        ("أصيب عدد من المواطنين برصاص قناصة الاحتلال.", "shooting"),
+        ("انتشال جثامين من تحت أنقاض منزل قصفته طائرات الاحتلال.", "airstrike"),
+        ("اعتقلت قوات الاحتلال عشرة مواطنين.", "ground_operation"),
+        ("هدمت جرافات الاحتلال منزلا.", "ground_operation"),
+        ("دوت صفارات الإنذار في المستوطنات.", "rocket_launch"),
+        # Hebrew
+        ("לדברי עדי ראייה, טנקים התקדמו באותו יום.", "ground_operation"),
+        ("כוחות הביטחון עצרו חשודים ונעצרו עוד שניים.", "ground_operation"),
+        ("ספינת חיל הים פתחה באש לעבר סירה.", "shooting"),
+    ],
+)
+def test_wire_event_words(sentence: str, expected: str) -> None:
+    assert event_type(sentence) == expected
+
+
+def test_new_cue_words_are_not_hidden_by_their_triggers() -> None:
+    """The cheap substring pre-test must let every new cue through to its pattern."""
+    samples = [
+        "ordered the evacuation of",
+        "called for the evacuation",
+        "opening fire",
+        "firing at tents",
+        "killed by Israeli fire",
+        "wounded by bullets",
+        "live ammunition",
+        "forces advanced into",
+        "police detained",
+        "bulldozers",
+        "demolitions",
+        "attacks by settlers",
+        "أطلقت الزوارق الحربية نيرانها",
+        "قناصة",
+        "قصفته",
+        "صفارات الإنذار",
+        "اعتقلت",
+        "התקדמו",
+        "טנקים",
+        "נעצרו",
+        "פתחה באש",
+    ]
+    for text in samples:
+        brute = {etype for etype, _, pattern in CUE_PATTERNS if pattern.search(text)}
+        assert brute, text
+        assert {c.event_type for c in event_cues(text)} == brute, text
