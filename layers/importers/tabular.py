@@ -37,10 +37,9 @@ from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeAlias
 
 import shapely
-from shapely.geometry import Point
 from shapely.geometry.base import BaseGeometry
 
 from geo.contract import ACLED_CSV_COLUMNS, CLAIM_CONTRACT, ZONE_CONTRACT, iso
@@ -163,12 +162,21 @@ def _as_list(value: Any) -> Any:
 _WKT_POINT = re.compile(r"POINT ?\((-?\d+(?:\.\d+)?) (-?\d+(?:\.\d+)?)\)")
 
 
-def _as_geometry(value: Any, column: str) -> BaseGeometry | RowFailure:
-    """A geometry cell (WKT text or WKB bytes) as shapely, or why it is not one."""
+#: A row's geometry: a GeoJSON point (the import's bulk path reads those), any shapely geometry, or none.
+Geometry: TypeAlias = dict[str, Any] | BaseGeometry | None
+
+
+def _point_json(x: float, y: float) -> dict[str, Any]:
+    """A point as GeoJSON: the shape :mod:`layers.importers.fastclaim` builds a claim from without pydantic."""
+    return {"type": "Point", "coordinates": [x, y]}
+
+
+def _as_geometry(value: Any, column: str) -> Geometry | RowFailure:
+    """A geometry cell (WKT text or WKB bytes) as a geometry (points as GeoJSON), or why it is not one."""
     if isinstance(value, str):
         point = _WKT_POINT.fullmatch(value)
         if point is not None:
-            return Point(float(point[1]), float(point[2]))
+            return _point_json(float(point[1]), float(point[2]))
     try:
         geom = shapely.from_wkb(value) if isinstance(value, bytes) else shapely.from_wkt(value)
     except Exception as exc:  # shapely raises GEOSException and others for bad text
@@ -339,7 +347,7 @@ class _RowBuilder:
 
         return unescaped
 
-    def _point(self, row: Mapping[str, Any]) -> BaseGeometry | RowFailure | None:
+    def _point(self, row: Mapping[str, Any]) -> Geometry | RowFailure:
         assert self.plan.lonlat is not None
         xcol, ycol = self.plan.lonlat
         x, y = row.get(xcol), row.get(ycol)
@@ -349,9 +357,9 @@ class _RowBuilder:
             lon, lat = parse_lonlat(str(x) if x is not None else "", str(y) if y is not None else "")
         except RowError as exc:
             return RowFailure(f"{xcol}/{ycol}: {exc}")
-        return Point(lon, lat)
+        return _point_json(lon, lat)
 
-    def geometry(self, row: Mapping[str, Any]) -> BaseGeometry | RowFailure | None:
+    def geometry(self, row: Mapping[str, Any]) -> Geometry | RowFailure:
         """The row's geometry from its WKT cell (else its lon/lat cells); ``None`` when it has none."""
         plan = self.plan
         if plan.wkt is not None:
@@ -366,9 +374,7 @@ class _RowBuilder:
             return self._point(row)
         return None
 
-    def feature(
-        self, row: Mapping[str, Any], geometry: BaseGeometry | RowFailure | None
-    ) -> dict[str, Any] | RowFailure:
+    def feature(self, row: Mapping[str, Any], geometry: Geometry | RowFailure) -> dict[str, Any] | RowFailure:
         """The GeoJSON-shaped feature of ``row`` (its geometry already read), or why it cannot be one."""
         raw_id = row.get(self.plan.id_column)
         row_id = None if raw_id is None or raw_id == "" else str(raw_id)
@@ -492,6 +498,10 @@ def _arrow_rows(
             if reproject is not None:
                 geoms = reproject(geoms)
             vertices = shapely.get_num_coordinates(geoms)
+            # plain points (not empty) as GeoJSON, with their x and y read in one call each
+            points = (shapely.get_type_id(geoms) == 0) & (vertices > 0)
+            xs, ys = shapely.get_x(geoms).tolist(), shapely.get_y(geoms).tolist()
+            points = points.tolist()
         else:
             raw = np.empty(batch.num_rows, dtype=object)
         unread: set[int] = set()
@@ -501,7 +511,7 @@ def _arrow_rows(
         for i, row in enumerate(batch.to_pylist()):
             where = row.pop(fid) if fid is not None else counter[0]
             counter[0] += 1
-            geometry: BaseGeometry | RowFailure | None
+            geometry: Geometry | RowFailure
             if plan.wkb is None:
                 geometry = builder.geometry(row)
             elif geoms[i] is None and where in unread:
@@ -510,6 +520,8 @@ def _arrow_rows(
                 geometry = None if raw[i] is None else RowFailure(f"{plan.wkb} is not a WKB geometry")
             elif vertices[i] > MAX_VERTICES:
                 geometry = RowFailure(f"{vertices[i]} vertices; at most {MAX_VERTICES} per feature (simplify it first)")
+            elif points[i]:
+                geometry = _point_json(xs[i], ys[i])
             else:
                 geometry = geoms[i]
             text = plan.signature + "\x1e" + repr(tuple(row.values()))
