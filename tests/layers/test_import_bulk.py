@@ -354,3 +354,38 @@ def test_a_write_failing_half_way_is_undone_whole(
         monkeypatch.undo()
         _small_transactions(monkeypatch)
         _check_after_failure(store, store_url, tmp_path, features, kept=35)
+
+
+# --------------------------------------------------------------------------------------
+# Progress: rows and rows/s on a terminal, nothing elsewhere
+# --------------------------------------------------------------------------------------
+
+
+def test_the_cli_shows_rows_per_second_on_a_terminal_only(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    import sys
+
+    from rich.progress import Progress
+
+    import api.cli as cli
+
+    path = _write(tmp_path / "points.geojson", _points(4500))
+    updates: list[dict[str, Any]] = []
+    real_update = Progress.update
+
+    def spy(self: Any, task_id: Any, **kwargs: Any) -> None:
+        updates.append(kwargs)
+        real_update(self, task_id, **kwargs)
+
+    monkeypatch.setattr(Progress, "update", spy)
+    monkeypatch.setattr(cli, "PROGRESS_MIN_BYTES", 0)
+    assert cli.main(["import", "geojson", str(path), "--db", str(tmp_path / "plain.gpkg")]) == 0
+    out = capsys.readouterr()
+    assert updates == [] and "rows/s" not in out.err and "4500 new" in out.out  # not a terminal: no bar
+    monkeypatch.setattr(sys.stderr, "isatty", lambda: True, raising=False)
+    assert cli.main(["import", "geojson", str(path), "--db", str(tmp_path / "tty.gpkg")]) == 0
+    assert "4500 new" in capsys.readouterr().out
+    rows = [u["rows"] for u in updates]
+    assert rows == sorted(rows) and rows[0] == 2000 and rows[-1] == 4500
+    assert all(u["rate"] > 0 for u in updates) and updates[-1]["completed"] == path.stat().st_size
