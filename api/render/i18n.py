@@ -41,7 +41,7 @@ MESSAGES: dict[str, dict[str, str]] = {
     "any": {"ar": "الكل", "he": "הכול"},
     "reviewed": {"ar": "تمت مراجعته", "he": "נבדק"},
     "machine": {"ar": "آلي", "he": "אוטומטי"},
-    "corroborated": {"ar": "مؤكَّد من مصادر مستقلة", "he": "מאומת ממקורות בלתי תלויים"},
+    "corroborated": {"ar": "مؤكَّد", "he": "מאומת"},
     "disputed": {"ar": "متنازع عليه", "he": "שנוי במחלוקת"},
     "reported": {"ar": "مُبلَّغ عنه", "he": "דווח"},
     "Clear filters": {"ar": "إزالة التصفية", "he": "ניקוי הסינון"},
@@ -70,7 +70,7 @@ MESSAGES: dict[str, dict[str, str]] = {
     "None recorded for this day.": {"ar": "لا شيء مسجّل لهذا اليوم.", "he": "לא נרשם דבר ליום זה."},
     "Language": {"ar": "اللغة", "he": "שפה"},
     "Date": {"ar": "التاريخ", "he": "תאריך"},
-    "{n} without a place, not drawn": {"ar": "{n} بلا مكان، غير مرسوم", "he": "{n} ללא מקום, לא מסומנות"},
+    "{n} without a place, not drawn": {"ar": "بلا مكان وغير مرسومة: {n}", "he": "ללא מקום ולא מסומנות: {n}"},
     "record incomplete: 1 known order not drawn": {
         "ar": "السجل ناقص: أمر واحد معروف غير مرسوم",
         "he": "הרשומה חסרה: צו ידוע אחד אינו מסומן",
@@ -82,9 +82,12 @@ MESSAGES: dict[str, dict[str, str]] = {
     "Show": {"ar": "عرض", "he": "הצגה"},
     "Blocks": {"ar": "المربعات", "he": "גושים"},
     "Area": {"ar": "المنطقة", "he": "אזור"},
-    "In force": {"ar": "ساري", "he": "בתוקף"},
+    "In force": {"ar": "مدة السريان", "he": "תקופת התוקף"},
     "Who says": {"ar": "من يقول", "he": "מי אומר"},
-    "{n} blocks under evacuation orders:": {"ar": "{n} مربعًا تحت أوامر الإخلاء:", "he": "{n} גושים תחת צווי פינוי:"},
+    "{n} blocks under evacuation orders:": {
+        "ar": "المربعات الخاضعة لأوامر الإخلاء ({n}):",
+        "he": "{n} גושים תחת צווי פינוי:",
+    },
     "Orders as issued and reported, in force at some time on this day (UTC). "
     "Block numbers refer to the numbered evacuation grid.": {
         "ar": "الأوامر كما صدرت ونُشرت، السارية في وقت ما من هذا اليوم (بالتوقيت العالمي). "
@@ -172,7 +175,7 @@ MESSAGES: dict[str, dict[str, str]] = {
     "Loading source and quote…": {"ar": "جارٍ تحميل المصدر والاقتباس…", "he": "טוען את המקור והציטוט…"},
     "Checking other sources…": {"ar": "جارٍ البحث في مصادر أخرى…", "he": "בודק מקורות נוספים…"},
     "Sources": {"ar": "المصادر", "he": "מקורות"},
-    "{n} independent ({status})": {"ar": "{n} مستقلة ({status})", "he": "{n} בלתי תלויים ({status})"},
+    "{n} independent ({status})": {"ar": "مصادر مستقلة: {n} ({status})", "he": "מקורות בלתי תלויים: {n} ({status})"},
     "1 (single source)": {"ar": "1 (مصدر واحد)", "he": "1 (מקור יחיד)"},
     "Other sources unavailable ({error})": {
         "ar": "تعذّر تحميل المصادر الأخرى ({error})",
@@ -219,11 +222,11 @@ MESSAGES: dict[str, dict[str, str]] = {
     },
     "(+{n} more)": {"ar": "(و{n} أخرى)", "he": "(ועוד {n})"},
     "Order": {"ar": "الأمر", "he": "הצו"},
-    "Issued": {"ar": "تاريخ الإصدار", "he": "ניתן"},
+    "Issued": {"ar": "تاريخ الإصدار", "he": "הוצא"},
     "in force": {"ar": "ساري", "he": "בתוקף"},
     "lifted": {"ar": "مرفوع", "he": "בוטל"},
     "not lifted": {"ar": "لم يُرفع", "he": "לא בוטל"},
-    "{who} ordered this": {"ar": "أصدرته {who}", "he": "הוצא בידי {who}"},
+    "{who} ordered this": {"ar": "صادر عن {who}", "he": "הוצא בידי {who}"},
     "unknown issuer": {"ar": "جهة غير معروفة", "he": "גורם לא ידוע"},
     "Approximate": {"ar": "تقريبي", "he": "משוער"},
     "(parent block used)": {"ar": "(استُخدم المربع الأكبر)", "he": "(נעשה שימוש בגוש האב)"},
