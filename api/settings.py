@@ -58,12 +58,15 @@ class Settings(BaseSettings):
 
     tiles: str = Field(
         default="",
-        description="Basemap XYZ URL template for maps ('' or 'none' = sitmap's own offline basemap, "
-        "drawn from shipped data: land and sea, neighbourhoods, Wadi Gaza, place labels)",
+        description="Basemap for maps: an XYZ URL template, or the path of a local .pmtiles archive "
+        "(raster; served by sitmap at /basemap/tiles/{z}/{x}/{y}, credited from its attribution metadata), "
+        "or '' / 'none' = sitmap's own offline basemap, drawn from shipped data: land and sea, "
+        "neighbourhoods, Wadi Gaza, place labels",
     )
     tiles_attribution: str = Field(
         default="",
-        description="Attribution shown for a tile basemap (HTML); the offline basemap credits its own data",
+        description="Attribution shown for a tile basemap (HTML); a PMTiles archive's own attribution "
+        "metadata is used when this is empty; the offline basemap credits its own data",
     )
     frame_ancestors: str = Field(
         default="*",

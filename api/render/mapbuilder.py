@@ -112,6 +112,8 @@ class MapConfig:
     boundaries: str | dict[str, Any] | None = None
     tiles: str | None = None
     tiles_attribution: str = ""
+    #: The deepest zoom the tile source has (a PMTiles archive's); Leaflet enlarges its tiles beyond it.
+    tiles_max_native_zoom: int | None = None
     date: str | None = None
     interval: str | None = None
     span: tuple[str, str] | None = None
@@ -164,7 +166,12 @@ class MapConfig:
             "view": {"center": list(DEFAULT_CENTER), "zoom": DEFAULT_ZOOM},
             "basemap": None
             if no_basemap(self.tiles)
-            else {"url": self.tiles, "attribution": self.tiles_attribution or "Basemap", "max_zoom": 19},
+            else {
+                "url": self.tiles,
+                "attribution": self.tiles_attribution or "Basemap",
+                "max_zoom": 19,
+                **({} if self.tiles_max_native_zoom is None else {"max_native_zoom": self.tiles_max_native_zoom}),
+            },
             "lang": self.lang,
             "i18n": words(self.lang).js(),
             "cluster_threshold": self.cluster_threshold,

@@ -94,6 +94,25 @@ def _tile_origin(tiles: str | None) -> str:
     return f"{parts.scheme}://{host}" if parts.scheme in ("http", "https") and host else ""
 
 
+def _basemap(settings: Settings) -> dict[str, Any]:
+    """The tile source a map draws, and its credit: XYZ, a local PMTiles archive, or none (offline basemap)."""
+    from api.render.pmtiles_basemap import TILE_ROUTE, drawable_archive, pmtiles_path
+
+    if pmtiles_path(settings.tiles) is not None:
+        archive = drawable_archive(settings.tiles)
+        if archive is None:  # unreadable, or vector tiles: the offline basemap and its own credits
+            return {"tiles": None, "tiles_attribution": ""}
+        return {
+            "tiles": TILE_ROUTE,
+            "tiles_attribution": archive.attribution(settings.tiles_attribution),
+            "tiles_max_native_zoom": archive.max_zoom,
+        }
+    return {
+        "tiles": None if no_basemap(settings.tiles) else settings.tiles,
+        "tiles_attribution": settings.tiles_attribution,
+    }
+
+
 def page_csp(settings: Settings, *, embed: bool) -> str:
     """The Content-Security-Policy of map pages: only sitmap's own scripts, data and tiles.
 
@@ -185,8 +204,7 @@ def _map_config(
         title=" + ".join(_title(layer, lang) for layer in layers),
         layers=refs,
         boundaries=boundaries_url(),
-        tiles=None if no_basemap(settings.tiles) else settings.tiles,
-        tiles_attribution=settings.tiles_attribution,
+        **_basemap(settings),
         date=view.day.isoformat() if view.day else None,
         interval=view.datetime_text if view.is_interval else None,
         span=span,

@@ -16,7 +16,14 @@ from functools import cache
 from fastapi import APIRouter, Request
 from fastapi.responses import FileResponse, Response
 
-from api.precompressed import SHORT_CACHE, Precompressed, precompressed_file, precompressed_response
+from api.deps import SettingsDep
+from api.precompressed import (
+    SHORT_CACHE,
+    Precompressed,
+    client_accept_encoding,
+    precompressed_file,
+    precompressed_response,
+)
 from api.render.assets import TEXT_SUFFIXES, map_css, map_js, resolve_asset
 from api.render.mapbuilder import boundaries_geojson
 from geo.errors import NotFound
@@ -65,6 +72,32 @@ async def boundaries(request: Request) -> Response:
     """Gaza Strip, West Bank and governorate outlines (OCHA COD-AB), neighbours (Natural Earth)."""
     body = await asyncio.to_thread(boundaries_body)
     return precompressed_response(request, body, "application/geo+json")
+
+
+@router.get("/basemap/tiles/{z}/{x}/{y}", summary="Basemap tiles from the local PMTiles archive SITMAP_TILES names")
+def basemap_tile(z: int, x: int, y: int, request: Request, settings: SettingsDep) -> Response:
+    """One tile of the ``.pmtiles`` archive ``SITMAP_TILES`` names (404 when it names none).
+
+    A tile the archive does not hold is ``204 No Content`` (the map leaves that square
+    empty); a gzipped vector tile is sent gzipped to clients that accept it.
+    """
+    from api.render.pmtiles_basemap import open_archive, pmtiles_path, tile_body
+
+    path = pmtiles_path(settings.tiles)
+    if path is None:
+        raise NotFound("no PMTiles basemap is configured (SITMAP_TILES names no .pmtiles file)")
+    try:
+        archive = open_archive(path)
+    except (OSError, ValueError) as exc:
+        raise NotFound(f"the PMTiles basemap cannot be read: {type(exc).__name__}") from exc
+    if not (0 <= z <= 30 and 0 <= x < 2**z and 0 <= y < 2**z):
+        raise NotFound(f"no tile {z}/{x}/{y}")
+    data = archive.tile(z, x, y)
+    headers = {"Cache-Control": SHORT_CACHE, "Vary": "Accept-Encoding"}
+    if data is None:
+        return Response(status_code=204, headers=headers)
+    body, extra = tile_body(archive, data, client_accept_encoding(request))
+    return Response(body, media_type=archive.media_type, headers={**headers, **extra})
 
 
 @router.get("/static/{path:path}", summary="Self-hosted map scripts and styles", include_in_schema=False)

@@ -22,7 +22,11 @@
     L.control.zoom({ zoomInTitle: words['Zoom in'] || 'Zoom in', zoomOutTitle: words['Zoom out'] || 'Zoom out' }).addTo(map);
     L.control.scale().addTo(map);
     var base = cfg.basemap;
-    if (base && base.url) L.tileLayer(base.url, { attribution: base.attribution || '', maxZoom: base.max_zoom || 19 }).addTo(map);
+    if (base && base.url) {
+      var opts = { attribution: base.attribution || '', maxZoom: base.max_zoom || 19 };
+      if (base.max_native_zoom !== null && base.max_native_zoom !== undefined) opts.maxNativeZoom = base.max_native_zoom;
+      L.tileLayer(base.url, opts).addTo(map);
+    }
     window.SitmapMap.init(map, cfg);
   }
   if (document.readyState === 'loading') document.addEventListener('DOMContentLoaded', boot);
