@@ -208,6 +208,30 @@ class _ReadTx(_Tx):
         raise AssertionError("unreachable")  # pragma: no cover
 
 
+#: Bound of the R-tree count that picks a bbox query's driving index (see ``GpkgStore._bbox_hits``).
+PLAN_COUNT_CAP = 50_000
+_TIME_INDEXED = ("c.valid_from_us", "c.valid_to_us")
+
+
+def _time_terms(where: list[str], params: list[Any]) -> tuple[list[str], list[Any]]:
+    """The terms of ``where`` (and their parameters) on the claim time index's columns only.
+
+    Counted alone they read the index, no row: how many rows a time window may match.
+    """
+    terms: list[str] = []
+    values: list[Any] = []
+    at = 0
+    for term in where:
+        n = term.count("?")
+        if any(col in term for col in _TIME_INDEXED) and not any(
+            word in term for word in ("superseded", "status", "recorded", "c.id", "event_type", "source", "claimant")
+        ):
+            terms.append(term)
+            values += params[at : at + n]
+        at += n
+    return terms, values
+
+
 class GpkgStore(SqlReads, SqlWrites):
     """A sitmap store in one GeoPackage file (see the module docstring).
 
@@ -588,7 +612,7 @@ class GpkgStore(SqlReads, SqlWrites):
                 lambda: int(tx.fetch(f"SELECT count(*) FROM {table} c WHERE {cond}", params)[0][0]),
             )
             return page, total
-        fids, _ = self._bbox_hits(tx, table, cond, params, bbox, order, None)
+        fids, _ = self._bbox_hits(tx, table, where, params, bbox, order, None)
         total = len(fids)
         page_fids = fids[offset:] if limit is None else fids[offset : offset + limit]
         return self._rows_of(tx, table, select, page_fids), total
@@ -607,7 +631,7 @@ class GpkgStore(SqlReads, SqlWrites):
     def _bbox_hits(
         tx: _Tx,
         table: str,
-        cond: str,
+        where: list[str],
         params: list[Any],
         bbox: tuple[float, float, float, float],
         order: str,
@@ -615,17 +639,37 @@ class GpkgStore(SqlReads, SqlWrites):
     ) -> tuple[list[int], bool]:
         """The fids, in query order, of rows matching ``cond`` whose geometry intersects ``bbox``.
 
-        The R-tree prefilters (as a set the planner may probe or drive from, whichever
-        index is more selective) in the same statement as the other filters and the
-        order; rows whose envelope lies inside the bbox are hits without a test, the
-        others get shapely's intersects. ``scan`` bounds the candidates read; the flag
-        says whether every candidate was read.
+        The R-tree's candidates are a set in the same statement as the other filters and
+        the order. SQLite's planner always drives from the R-tree (it rates it the more
+        selective); when the other filters match fewer rows (a time window uses the
+        time index), they drive and each of their rows probes the R-tree by id, so both
+        indexes serve one plan. Which is fewer is counted, the second count bounded by
+        the first and over the terms the time index holds alone (no row read). Rows
+        whose envelope lies inside the bbox are hits without a test, the others get
+        shapely's intersects. ``scan`` bounds the candidates read; the flag says whether
+        every candidate was read.
         """
         minx, miny, maxx, maxy = (float(v) for v in bbox)
+        box = [maxx, minx, maxy, miny]
+        in_box = f"SELECT id FROM rtree_{table}_geom WHERE minx <= ? AND maxx >= ? AND miny <= ? AND maxy >= ?"
+        n_box = int(tx.fetch(f"SELECT count(*) FROM ({in_box} LIMIT ?)", [*box, PLAN_COUNT_CAP])[0][0])
+        cond = " AND ".join(where)
+        timed, timed_params = _time_terms(where, params)
+        if not timed:
+            timed, timed_params = where, params
+        n_other = int(
+            tx.fetch(
+                f"SELECT count(*) FROM (SELECT 1 FROM {table} c WHERE {' AND '.join(timed)} LIMIT ?)",
+                [*timed_params, n_box + 1],
+            )[0][0]
+        )
+        if n_other <= n_box:  # the other filters drive; each of their rows probes the R-tree by id
+            rtree = f"EXISTS (SELECT 1 FROM rtree_{table}_geom r WHERE r.id = c.fid AND {in_box.split(' WHERE ')[1]})"
+        else:
+            rtree = f"c.fid IN ({in_box})"
         cand = tx.fetch(
-            f"SELECT c.fid, c.geom FROM {table} c WHERE c.fid IN (SELECT id FROM rtree_{table}_geom "
-            f"WHERE minx <= ? AND maxx >= ? AND miny <= ? AND maxy >= ?) AND {cond} ORDER BY {order} LIMIT ?",
-            [maxx, minx, maxy, miny, *params, -1 if scan is None else scan],
+            f"SELECT c.fid, c.geom FROM {table} c WHERE {rtree} AND {cond} ORDER BY {order} LIMIT ?",
+            [*box, *params, -1 if scan is None else scan],
         )
         keep = [False] * len(cand)
         edge = []
@@ -666,9 +710,9 @@ class GpkgStore(SqlReads, SqlWrites):
         # in one statement; all of them only when misses at the bbox's edges left the page short
         want = None if limit is None else offset + limit + 1
         scan = None if want is None else max(want, budget + 1)
-        fids, complete = self._bbox_hits(tx, table, cond, params, bbox, order, scan)
+        fids, complete = self._bbox_hits(tx, table, where, params, bbox, order, scan)
         if not complete and len(fids) < (want or 0):
-            fids, complete = self._bbox_hits(tx, table, cond, params, bbox, order, None)
+            fids, complete = self._bbox_hits(tx, table, where, params, bbox, order, None)
         end = None if limit is None else offset + limit
         page_fids = fids[offset:end]
         more = end is not None and len(fids) > end

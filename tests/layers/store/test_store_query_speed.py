@@ -208,3 +208,31 @@ def test_csv_rows_write_the_csv_of_claim_feature(store: Any) -> None:
             rows, more = store.claim_csv_page(q, columns)
             assert b"".join(iter_csv_rows(rows, columns)) == expected
             assert more == (q.limit is not None)
+
+
+def test_gpkg_bbox_and_day_use_the_time_index_and_the_rtree(gpkg_path: Path) -> None:
+    """A narrow time window drives from the time index and probes the R-tree in the same statement; same answer."""
+    from layers.store import gpkg
+
+    with GpkgStore(gpkg_path) as s:
+        s.add_claims([claim(f"t-{i:03d}", day=i % 60, x=34.40 + (i // 60) * 0.01) for i in range(300)])
+        box, day = (34.395, 31.4, 34.435, 31.6), T0 + timedelta(days=7)
+        q = ClaimQuery(bbox=box, start=day, end=day + timedelta(hours=23), limit=3)
+        seen: list[str] = []
+        real = gpkg._ReadTx.fetch
+
+        def spy(self: Any, sql: str, params: Any = ()) -> Any:
+            seen.append(sql)
+            return real(self, sql, params)
+
+        gpkg._ReadTx.fetch = spy  # type: ignore[method-assign]
+        try:
+            page = s.claim_feature_page(q)
+        finally:
+            gpkg._ReadTx.fetch = real  # type: ignore[method-assign]
+        [statement] = [sql for sql in seen if sql.startswith("SELECT c.fid, c.geom FROM") and "rtree" in sql]
+        plan = _plan(gpkg_path, statement.replace("?", "0"))
+        assert "claim_versions_time" in plan and "SCAN r VIRTUAL TABLE INDEX 1" in plan  # the R-tree, by id
+        expected = s.query_claims(q)
+        assert [json.loads(t)["id"] for t in page.texts] == [r.id for r in expected.items]
+        assert page.total == expected.total and expected.total > 3 and page.more
