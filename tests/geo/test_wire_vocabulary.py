@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import pytest
 
+from geo.claimants import find_claimant
 from geo.cue_words import CUE_PATTERNS
 from geo.cues import event_cues, event_type
 
@@ -76,3 +77,41 @@ def test_new_cue_words_are_not_hidden_by_their_triggers() -> None:
         brute = {etype for etype, _, pattern in CUE_PATTERNS if pattern.search(text)}
         assert brute, text
         assert {c.event_type for c in event_cues(text)} == brute, text
+
+
+@pytest.mark.parametrize(
+    ("sentence", "name", "words"),
+    [
+        # Hebrew "in X they said": the body, not what they said it about
+        ("בפיקוד העורף מסרו על אזעקות בנירים ובעין השלושה.", "Home Front Command", "פיקוד העורף"),
+        ('במד"א מסרו כי גבר נפצע קל.', "Magen David Adom", None),
+        ("כך נמסר מהמשטרה.", "Israeli police", None),
+        ('כך מסר דובר צה"ל.', "Israeli military", None),
+        # Arabic tellers with the article written on
+        ("أطلقت الزوارق الحربية نيرانها تجاه الميناء، بحسب الشهود أنفسهم.", "witnesses", None),
+        ("اقتحمت قوات الاحتلال المخيم، بحسب وكالة وفا.", "WAFA", None),
+        ("أفاد الدفاع المدني بانتشال جثامين خمسة شهداء.", "Gaza civil defence", None),
+        ("قالت وزارة الصحة في غزة إن خمسة استشهدوا.", "Gaza health ministry", None),
+        # a plural teller "reports" what it saw
+        ("In the south, witnesses report drones firing at tents.", "witnesses", "witnesses"),
+        # the hospital is part of the teller's name
+        ("Medics at Nasser Hospital report two people killed.", "medics", "medics at Nasser Hospital"),
+    ],
+)
+def test_wire_tellers(sentence: str, name: str, words: str | None) -> None:
+    found = find_claimant(sentence)
+    assert found is not None, sentence
+    assert found.name == name
+    if words is not None:
+        assert words.lower() in found.text.lower()
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "לפי דיווחים, טנקים נכנסו לשכונה.",  # "according to reports": nobody named
+        "Tanks shelled the town, according to reports.",
+    ],
+)
+def test_unnamed_reports_are_no_teller(sentence: str) -> None:
+    assert find_claimant(sentence) is None
