@@ -743,12 +743,28 @@ class FeatureStream:
 StreamOpener = Callable[[ImportOptions, ImportResult], FeatureStream]
 
 
+#: A ``\u0000`` escape in JSON text (not an escaped backslash followed by ``u0000``).
+_JSON_NUL = re.compile(r"(?<!\\)(?:\\\\)*\\u0000")
+#: Why a value with a NUL character is refused: PostgreSQL text cannot hold one, and no sitmap field needs it.
+NUL_REASON = "has a NUL character (\\u0000), which no sitmap field holds; remove it"
+
+
+def _without_nul(features: Iterator[tuple[Any, str | None]]) -> Iterator[tuple[int, Any, str | None]]:
+    """Number the features; one whose text holds a NUL character is a bad row on every store alike."""
+    for i, (feature, text) in enumerate(features):
+        if text is not None and "\\u0000" in text and _JSON_NUL.search(text):
+            fid = feature_id(feature, feature.get("properties") or {}) if isinstance(feature, dict) else None
+            yield i, RowFailure(f"a string {NUL_REASON}", fid), None
+        else:
+            yield i, feature, text
+
+
 def _geojson_stream(source: str | Path | IO[bytes] | IO[str] | dict[str, Any]) -> FeatureStream:
     """A GeoJSON source as a feature stream (features numbered from 0, as in ``features[i]``)."""
     if isinstance(source, dict):
         return FeatureStream(((i, f, t) for i, (f, t) in enumerate(_features(source))))
     fh, name, size, count, done = _open_text(source)
-    rows = ((i, f, t) for i, (f, t) in enumerate(iter_features(_JsonStream(fh, name))))
+    rows = _without_nul(iter_features(_JsonStream(fh, name)))
     return FeatureStream(rows, size=size, bytes_read=count, close=done)
 
 

@@ -50,6 +50,7 @@ from layers.importers.geojson import (
     GEOMETRY_TARGETS,
     MAX_FEATURE_BYTES,
     MAX_VERTICES,
+    NUL_REASON,
     FeatureStream,
     ImportOptions,
     RowFailure,
@@ -383,6 +384,8 @@ class _RowBuilder:
         props: dict[str, Any] = {}
         for column, typed in self._cells:
             value = row.get(column)
+            if type(value) is str and "\x00" in value:
+                return RowFailure(f"{column} {NUL_REASON}", row_id)
             if value is not None and typed is not None:
                 value = typed(value)
                 if type(value) is RowFailure:

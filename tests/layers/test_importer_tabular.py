@@ -472,3 +472,25 @@ def test_map_geometry_columns_win_over_the_files_own_geometry(tmp_path: Path, st
     assert result.inserted == 1 and result.columns["east"] == "geometry", result.errors
     point = store.get_claim("g-1").geometry
     assert (point.x, point.y) == (34.3, 31.3)
+
+
+def test_a_nul_character_is_a_bad_row_on_every_store(tmp_path: Path, store) -> None:
+    from layers.importers.geojson import import_geojson
+
+    text = "\n".join([FOREIGN_HEADER, foreign_row(0, claimant="Min\x00istry"), foreign_row(1)]) + "\n"
+    result = import_table(store, foreign_csv(tmp_path, text), "csv")
+    assert result.inserted == 1 and [str(e) for e in result.errors] == [
+        "line 2 (f-0): claimant has a NUL character (\\u0000), which no sitmap field holds; remove it"
+    ]
+    feature = {
+        "type": "Feature",
+        "id": "n-1",
+        "geometry": {"type": "Point", "coordinates": [34.45, 31.5]},
+        "properties": {"event_type": "airstrike", "claimant": "Min\x00istry", "source": "Wire", "uncertainty_m": 9},
+    }
+    path = tmp_path / "nul.geojson"
+    path.write_text(json.dumps({"type": "FeatureCollection", "features": [feature]}), encoding="utf-8")
+    (error,) = import_geojson(store, path).errors
+    assert (
+        str(error) == "feature 0 (n-1): a string has a NUL character (\\u0000), which no sitmap field holds; remove it"
+    )
