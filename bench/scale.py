@@ -486,12 +486,16 @@ def stored_claims(db: str) -> int:
             return 0
 
 
-def tiles_only(pg: str, sizes: list[int], keep: Path | None, keep_schema: str = "scale_keep") -> None:
+def tiles_only(
+    pg: str, sizes: list[int], keep: Path | None, keep_schema: str = "scale_keep", baseline: str | None = None
+) -> None:
     """``--tiles-only``: tile generation of ``all`` and ``incidents`` on both stores, same claims, no items or wrk.
 
     With ``--keep DIR`` the GeoPackage (``DIR/scale.gpkg``) and the PostGIS schema
     (``--schema``, default ``scale_keep``) stay after the run and are grown, not rebuilt, by the next one, so a
-    before/after comparison times the same stores.
+    before/after comparison times the same stores. With ``--baseline CMD`` each store is
+    timed by that ``sitmap`` command (e.g. a checkout of the code before a change) and then
+    by this one, back to back, and the ratios printed.
     """
     bbox = _bench_script("store")["BBOX"]
     ensure_database(pg)
@@ -516,17 +520,27 @@ def tiles_only(pg: str, sizes: list[int], keep: Path | None, keep_schema: str = 
                     print(f"{name}: imported {n - have:,} claims in {spent:.0f} s")
                     if name == "postgis":
                         vacuum(pg, schema)
-                proc, base = liveserver.start(db, folder / f"serve-{name}-{n}.log", env=env, sitmap=SITMAP)
-                try:
-                    for coll, per in (("all", TILES_PER_ZOOM), ("incidents", INCIDENT_TILES_PER_ZOOM)):
-                        for z, (p50, p95, size, k) in tiles(base, bbox, coll, per).items():
-                            print(
-                                f"{n:>9,} {name:<7} {coll:<9} z{z:<2} p50 {p50:9.1f} ms  p95 {p95:9.1f} ms  "
-                                f"mean {size / 1024:7.1f} kB  ({k} tiles)",
-                                flush=True,
-                            )
-                finally:
-                    liveserver.stop(proc)
+                runs = [("before", baseline), ("after", SITMAP)] if baseline else [("", SITMAP)]
+                got: dict[str, dict[tuple[str, int], tuple[float, float, float, int]]] = {}
+                for label, command in runs:
+                    log = folder / f"serve-{name}-{n}{label}.log"
+                    proc, base = liveserver.start(db, log, env=env, sitmap=command)
+                    try:
+                        for coll, per in (("all", TILES_PER_ZOOM), ("incidents", INCIDENT_TILES_PER_ZOOM)):
+                            for z, (p50, p95, size, k) in tiles(base, bbox, coll, per).items():
+                                got.setdefault(label, {})[(coll, z)] = (p50, p95, size, k)
+                                print(
+                                    f"{n:>9,} {name:<7} {label:<6} {coll:<9} z{z:<2} p50 {p50:9.1f} ms  "
+                                    f"p95 {p95:9.1f} ms  mean {size / 1024:7.1f} kB  ({k} tiles)",
+                                    flush=True,
+                                )
+                    finally:
+                        liveserver.stop(proc)
+                if baseline:
+                    for key, (b50, b95, _, _) in got["before"].items():
+                        a50, a95, _, _ = got["after"][key]
+                        ratio = f"p50 x{a50 / b50:6.3f}  p95 x{a95 / b95:6.3f}"
+                        print(f"{n:>9,} {name:<7} after/before {key[0]:<9} z{key[1]:<2} {ratio}")
     finally:
         if keep is None:
             with psycopg.connect(pg, autocommit=True) as conn:
@@ -600,6 +614,7 @@ def main() -> None:
     )
     parser.add_argument("--keep", type=Path, help="with --tiles-only or --map-only: keep (and reuse) the stores")
     parser.add_argument("--schema", default="scale_keep", help="with --keep: the PostGIS schema kept")
+    parser.add_argument("--baseline", help="with --tiles-only: a sitmap command to time first (the code before)")
     parser.add_argument("--map-only", action="store_true", help="only the map page and its opening view (map_only)")
     parser.add_argument("--sql-fill", action="store_true", help="grow beyond the first size in SQL (synthesize)")
     args = parser.parse_args()
@@ -607,7 +622,7 @@ def main() -> None:
     if args.tiles_only or args.map_only:
         print(f"load average at start: {load_avg()}")
         if args.tiles_only:
-            tiles_only(args.pg, sizes, args.keep, args.schema)
+            tiles_only(args.pg, sizes, args.keep, args.schema, args.baseline)
         else:
             map_only(args.pg, sizes, args.keep, args.sql_fill, args.schema)
         return
