@@ -33,6 +33,14 @@ day 39 -> 146 ms, by id 29 -> 7 ms, limit=10000 2.5 -> 5.0 s; tile p50 z8 1.7 ->
 199 ms -> 1.8 s, z16 11 -> 29 ms; opening view 12 tiles, 0.30 -> 0.26 MB gzipped, 2.3 ->
 12.8 s uncached; as-of embed direct vs nginx at 1M: 1 worker 23 vs 5,309 r/s, 2 workers
 44 vs 7,554, 4 workers 48 vs 6,033, 0 errors, hit ratio 1.0000 (README, "Scaling out").
+
+    .venv/bin/python bench/scale.py --tiles-only --sizes 100000 --keep DIR [--baseline OLD/sitmap]
+    .venv/bin/python bench/scale.py --map-only --sizes 100000,1000000 --sql-fill --keep DIR
+
+``--tiles-only``: tile p50/p95 of ``all`` and ``incidents`` on both stores (with
+``--baseline``, the code before and this code back to back); ``--map-only``: the map
+page's first draw and bytes in Chromium and the opening view's uncached tiles, PostGIS
+grown in SQL past the first size. Figures of 7 Dec 2026 in the README, "Scaling out".
 """
 
 from __future__ import annotations
