@@ -700,12 +700,24 @@ class GpkgStore(SqlReads, SqlWrites):
         limit: int | None,
         offset: int,
         budget: int,
+        *,
+        sorted_rows: bool = False,
     ) -> tuple[list[tuple[Any, ...]], int | None, bool]:
         tx = self._read()
         cond = " AND ".join(where)
         if bbox is None:
             query = (table, select, cond, params, order)
-            return fetch_page(tx, self._counts, lambda: self._clock(tx), query, limit, offset, budget, no_limit=-1)
+            return fetch_page(
+                tx,
+                self._counts,
+                lambda: self._clock(tx),
+                query,
+                limit,
+                offset,
+                budget,
+                no_limit=-1,
+                keys_first=sorted_rows,
+            )
         # candidates enough for the page and the count budget (exact when all of them were read),
         # in one statement; all of them only when misses at the bbox's edges left the page short
         want = None if limit is None else offset + limit + 1

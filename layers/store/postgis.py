@@ -614,6 +614,8 @@ class PostgisStore(SqlReads, SqlWrites):
         limit: int | None,
         offset: int,
         budget: int,
+        *,
+        sorted_rows: bool = False,
     ) -> tuple[list[tuple[Any, ...]], int | None, bool]:
         if bbox is not None:
             # && uses the GiST index; ST_Intersects makes it exact
@@ -625,8 +627,9 @@ class PostgisStore(SqlReads, SqlWrites):
 
         def run(tx: _Tx) -> tuple[list[tuple[Any, ...]], int | None, bool]:
             query = (table, select, cond, params, order)
+            keys_first = sorted_rows or offset > 0
             return fetch_page(
-                tx, self._counts, lambda: _clock(tx), query, limit, offset, budget, no_limit=None, skip_by_key=True
+                tx, self._counts, lambda: _clock(tx), query, limit, offset, budget, no_limit=None, keys_first=keys_first
             )
 
         return self._run(run, write=False)

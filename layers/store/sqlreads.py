@@ -97,20 +97,21 @@ def fetch_page(
     budget: int,
     *,
     no_limit: Any,
-    skip_by_key: bool = False,
+    keys_first: bool = False,
 ) -> tuple[list[tuple[Any, ...]], int | None, bool]:
     """A page of ``SELECT select FROM table c WHERE cond ORDER BY order``, its total when cheap, whether rows follow.
 
     ``query`` is (table, select, cond, params, order); one row beyond the page tells
     whether it is the last one, whose total needs no count; other pages count within
     ``budget`` (:func:`bounded_total`). ``no_limit`` is the dialect's LIMIT for "all".
-    ``skip_by_key``: past an offset, pick the page's keys first and compute ``select``
-    for those rows only (PostgreSQL computes the select list of the rows an OFFSET
-    skips; SQLite does not).
+    ``keys_first``: pick the page's keys first and compute ``select`` for those rows
+    only. Wanted where the order is a sort (an ``as_of`` query: no index holds its
+    order), as both databases compute the select list of every row they sort, and in
+    PostgreSQL past an offset, as it computes the select list of the rows it skips.
     """
     table, select, cond, params, order = query
     sql = f"SELECT {select} FROM {table} c WHERE {cond} ORDER BY {order} LIMIT ? OFFSET ?"
-    if skip_by_key and offset:
+    if keys_first:
         keys = f"SELECT c.fid FROM {table} c WHERE {cond} ORDER BY {order} LIMIT ? OFFSET ?"
         sql = f"SELECT {select} FROM {table} c WHERE c.fid IN ({keys}) ORDER BY {order}"
     page = tx.fetch(sql, [*params, no_limit if limit is None else limit + 1, offset])
@@ -276,8 +277,14 @@ class SqlReads:
         limit: int | None,
         offset: int,
         budget: int,
+        *,
+        sorted_rows: bool = False,
     ) -> tuple[list[tuple[Any, ...]], int | None, bool]:
-        """One page of rows, the total if it is cheap (see :func:`bounded_total`), and whether rows follow."""
+        """One page of rows, the total if it is cheap (see :func:`bounded_total`), and whether rows follow.
+
+        ``sorted_rows``: no index holds the order (an ``as_of`` query), so the page's keys
+        are picked before its ``select`` is computed (see :func:`fetch_page`).
+        """
         raise NotImplementedError
 
     def claim_feature_page(
@@ -299,7 +306,7 @@ class SqlReads:
         where, params = R.claim_where(d, query, "c")
         rows, total, more = self._page(
             R.CLAIM_TABLE, F.claim_feature_text_select(d, "c", properties), where, params, query.bbox,
-            R.claim_order(d, "c"), query.limit, query.offset, budget,
+            R.claim_order(d, "c"), query.limit, query.offset, budget, sorted_rows=query.as_of is not None,
         )  # fmt: skip
         return FeatureTexts(F.claim_feature_texts(d, rows), total, more)
 
@@ -313,7 +320,7 @@ class SqlReads:
         where, params = R.claim_where(d, query, "c")
         rows, _, more = self._page(
             R.CLAIM_TABLE, F.claim_csv_select(d, "c", columns), where, params, query.bbox,
-            R.claim_order(d, "c"), query.limit, query.offset, 0,
+            R.claim_order(d, "c"), query.limit, query.offset, 0, sorted_rows=query.as_of is not None,
         )  # fmt: skip
         return F.claim_csv_rows(d, rows, columns), more
 

@@ -152,7 +152,9 @@ def test_feature_texts_parse_to_claim_feature(store: Any) -> None:
     ]
     store.add_claims(varied_claims() + odd)
     keep = property_selection(["place_name,-quote"], "claim")
-    for q in (ClaimQuery(), ClaimQuery(statuses=("reported", "retracted")), ClaimQuery(limit=3, offset=2)):
+    now = datetime.now(UTC)
+    queries = (ClaimQuery(), ClaimQuery(statuses=("reported", "retracted")), ClaimQuery(limit=3, offset=2))
+    for q in (*queries, ClaimQuery(limit=3, offset=2, as_of=now), ClaimQuery(limit=4, as_of=now)):
         expected = [claim_feature(r) for r in store.query_claims(q).items]
         page = store.claim_feature_page(q)
         got = [json.loads(t) for t in page.texts]
