@@ -221,6 +221,11 @@ _AR_CLITICS = frozenset("وبلفك")
 _HE_CLITICS = frozenset("ובלמהשכ")
 #: Hebrew proclitics that start many everyday words ("שיגור", "הודיע"): alone they are not stripped.
 _HE_WEAK_CLITICS = frozenset("הש")
+#: Two proclitics glue on in a fixed order: "and"/"that" before a preposition or the article
+#: ("ובעזה", "שבעזה", "מהעיר"), never a preposition before "the" or two prepositions ("הבניין" is
+#: "the building", no "the in" + Nayn; "מלחמה" is "war", no "from to" + Hama).
+_HE_CLITIC_PAIRS = frozenset({"וב", "ול", "ומ", "וכ", "וה", "שב", "של", "שמ", "שכ", "שה", "מה", "כש"})
+_AR_CLITIC_PAIRS = frozenset({"وب", "ول", "وك", "فب", "فل", "فك"})
 _CONFLICT_DASH = re.compile(r"^\s*[-–—]\s*$")
 _CONTAINER_GAP = re.compile(r"^\s*(?:,|\(|,\s*in|in)\s*$")
 _SENTENCE_END = re.compile(r"[.!?]\s*$")
@@ -322,6 +327,8 @@ def _make_token(text: str, start: int, end: int, gaz: Gazetteer) -> _Token:
             if len(key) - n_clitic < 2 or any(c not in clitics for c in key[:n_clitic]):
                 break
             stripped = key[n_clitic:]
+            if n_clitic == 2 and key[:2] not in (_AR_CLITIC_PAIRS if arabic else _HE_CLITIC_PAIRS):
+                break  # not a sequence of clitics the language writes: the letters belong to the word
             if not arabic and n_clitic == 1 and key[0] in _HE_WEAK_CLITICS:
                 continue  # "שיגור" (a launch) is no "ש" + Yagur: "that"/"the" glue to places only after ו/ב/ל/מ
             if arabic and stripped.startswith("ال") and stripped[2:] in gaz.first_tokens:
@@ -550,14 +557,16 @@ def _link(text: str, matches: list[_Match], gaz: Gazetteer) -> list[_Match]:
 #: كرامة "dignity", نصر "victory", رمال "sands", زيتون "olives", تفاح "apples", درج "stairs",
 #: شهداء "martyrs" (the village Ash Shuhada);
 #: Hebrew: מגן "shield", רעים "friends", חולית "sand dune", תקומה "revival", עומר "sheaf" (and a
-#: given name), אזור "area" (Azor). English needs no entry: a name there must be capitalised, so
+#: given name), אזור "area" (Azor), גדה "bank" ("בגדה", in the West Bank, is no Jeddah), ניין (the
+#: village Nayn, but "בניין" is "building"). English needs no entry: a name there must be capitalised, so
 #: "a five-acre plot" is no Acre.
 _ARABIC_NOUN_NAMES = "خيام شاطئ كرامة نصر رمال زيتون تفاح درج شهداء"
-_HEBREW_NOUN_NAMES = "מגן רעים חולית תקומה עומר אזור"
+_HEBREW_NOUN_NAMES = "מגן רעים חולית תקומה עומר אזור גדה ניין"
 COMMON_NOUN_NAMES = frozenset(fold_token(w) for w in f"{_ARABIC_NOUN_NAMES} {_HEBREW_NOUN_NAMES}".split(" "))
-#: Of those, the words so common in reports ("באזור", in the area) that a glued preposition is no
-#: place context: Azor is a place only as "the town of Azor" or with a container after it.
-STRICT_COMMON_NOUNS = frozenset({fold_token("אזור")})
+#: Of those, the words so common in reports ("באזור", in the area; "בגדה", in the Bank; "בניין", a
+#: building) that a glued preposition is no place context: Azor is a place only as "the town of
+#: Azor" or with a container after it.
+STRICT_COMMON_NOUNS = frozenset(fold_token(w) for w in ("אזור", "גדה", "ניין"))
 #: A word for a kind of place right before a name ("the town of Acre", "بلدة الخيام", "קיבוץ מגן").
 _PLACE_TYPE_BEFORE = re.compile(
     r"(?:\b(?:town|village|city|kibbutz|moshav|camp|neighbou?rhood|district|port)(?:\s+of)?(?:\s+the)?"

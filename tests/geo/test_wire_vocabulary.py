@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import pytest
 
+import geo
 from geo.claimants import find_claimant
 from geo.cue_words import CUE_PATTERNS
 from geo.cues import event_cues, event_type
@@ -115,3 +116,30 @@ def test_wire_tellers(sentence: str, name: str, words: str | None) -> None:
 )
 def test_unnamed_reports_are_no_teller(sentence: str) -> None:
     assert find_claimant(sentence) is None
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "בלבנון טענו כי בתקיפה נפגע בניין מגורים.",  # "בניין" is a building, not ב + the village Nayn
+        "נפגע הבניין.",  # "the in" is no sequence of clitics
+        "במלחמה נהרגו רבים.",  # "war", not "from to" + Hama
+        "כוחות פשטו בגדה.",  # in the (West) Bank, not Jeddah
+    ],
+)
+def test_clitic_stripping_does_not_cut_a_word_into_a_place(text: str) -> None:
+    names = {m.place_name for m in geo.mentions(text)}
+    assert not names & {"Nayn", "Ḩamāh", "Jeddah"}, names
+
+
+@pytest.mark.parametrize(
+    ("text", "name"),
+    [
+        ("ובעזה נהרגו שלושה.", "Gaza Strip"),
+        ("ובבית לאהיא נפגעו בתים.", "Beit Lahia"),
+        ("תקיפה בכפר ניין.", "Nayn"),  # the village stays a place where the text says it is one
+        ("وبغزة قصف عنيف.", "Gaza Strip"),
+    ],
+)
+def test_grammatical_clitics_still_glue_onto_places(text: str, name: str) -> None:
+    assert name in {m.place_name for m in geo.mentions(text)}
