@@ -39,8 +39,6 @@ from layers.store.base import ClaimQuery, Store, ZoneQuery
 
 #: Records fetched per store call while walking every match (downloads, extents).
 WALK_PAGE = 2000
-#: Feature texts fetched per store call while walking every match of a download.
-TEXT_PAGE = 5000
 #: Above this many records a claim layer's extent comes from the store's aggregates (a superset).
 EXTENT_SCAN_LIMIT = 20_000
 #: Distinct incident groupings kept per process (each keyed by its query and the store clock).
@@ -342,22 +340,6 @@ class LayerView:
             return None
         return fast(query, properties=properties)
 
-    def _walk(
-        self, narrowing: Narrowing, pinned: datetime, limit: int | None, offset: int, fetch: Any
-    ) -> Iterator[Any]:
-        """Every match read at ``pinned``, page by page: ``fetch(query)`` gives (items, whether more follow)."""
-        remaining, at = limit, offset
-        while remaining is None or remaining > 0:
-            n = TEXT_PAGE if remaining is None else min(TEXT_PAGE, remaining)
-            query = self.query(narrowing, as_of=pinned, limit=n, offset=at)
-            items, more = fetch(query)
-            yield from items
-            at += len(items)
-            if remaining is not None:
-                remaining -= len(items)
-            if not more:
-                return
-
     def iter_csv_rows(
         self,
         narrowing: Narrowing,
@@ -368,10 +350,12 @@ class LayerView:
         columns: tuple[str, ...],
     ) -> Iterator[list[Any]] | None:
         """Every match for a CSV download as rows of ``columns`` the store writes, or ``None`` (see page_texts)."""
-        fast = getattr(self.store, "claim_csv_page", None)
-        if fast is None or self.layer.kind in ("incidents", "zones") or self.public_form:
+        walk = getattr(self.store, "iter_claim_csv_rows", None)
+        query = self.query(narrowing, as_of=pinned, limit=limit, offset=offset)
+        if walk is None or self.layer.kind in ("incidents", "zones") or self.public_form:
             return None
-        return self._walk(narrowing, pinned, limit, offset, lambda query: fast(query, columns))
+        rows: Iterator[list[Any]] = walk(query, columns)
+        return rows
 
     def iter_texts(
         self,
@@ -383,15 +367,12 @@ class LayerView:
         properties: frozenset[str] | None = None,
     ) -> Iterator[str] | None:
         """Every match for a download as feature texts read at ``pinned`` (see :meth:`page_texts`), or ``None``."""
-        fast = getattr(self.store, "claim_feature_page", None)
-        if fast is None or self.layer.kind in ("incidents", "zones") or self.public_form:
+        walk = getattr(self.store, "iter_claim_texts", None)
+        query = self.query(narrowing, as_of=pinned, limit=limit, offset=offset)
+        if walk is None or self.layer.kind in ("incidents", "zones") or self.public_form:
             return None
-
-        def page(query: ClaimQuery) -> tuple[list[str], bool]:
-            texts = fast(query, properties=properties, count_budget=0)
-            return texts.texts, texts.more
-
-        return self._walk(narrowing, pinned, limit, offset, page)
+        texts: Iterator[str] = walk(query, properties=properties)
+        return texts
 
     def _page(
         self,

@@ -617,6 +617,29 @@ class GpkgStore(SqlReads, SqlWrites):
         page_fids = fids[offset:] if limit is None else fids[offset : offset + limit]
         return self._rows_of(tx, table, select, page_fids), total
 
+    def _keys(
+        self,
+        table: str,
+        where: list[str],
+        params: list[Any],
+        bbox: tuple[float, float, float, float] | None,
+        order: str,
+        limit: int | None,
+        offset: int,
+    ) -> list[int]:
+        tx = self._read()
+        end = None if limit is None else offset + limit
+        if bbox is not None:
+            return self._bbox_hits(tx, table, where, params, bbox, order, None)[0][offset:end]
+        rows = tx.fetch(
+            f"SELECT c.fid FROM {table} c WHERE {' AND '.join(where)} ORDER BY {order} LIMIT ? OFFSET ?",
+            [*params, -1 if limit is None else limit, offset],
+        )
+        return [r[0] for r in rows]
+
+    def _rows_by_key(self, table: str, select: str, fids: Sequence[int]) -> list[tuple[Any, ...]]:
+        return self._rows_of(self._read(), table, select, fids)
+
     @staticmethod
     def _rows_of(tx: _Tx, table: str, select: str, fids: Sequence[int]) -> list[tuple[Any, ...]]:
         """The ``select`` rows of ``fids``, in their order."""

@@ -617,12 +617,7 @@ class PostgisStore(SqlReads, SqlWrites):
         *,
         sorted_rows: bool = False,
     ) -> tuple[list[tuple[Any, ...]], int | None, bool]:
-        if bbox is not None:
-            # && uses the GiST index; ST_Intersects makes it exact
-            box = [float(v) for v in bbox]
-            area = _ewkb_hex([R.bbox_geometry((box[0], box[1], box[2], box[3]))])[0]
-            where = [*where, "c.geom && ST_MakeEnvelope(?, ?, ?, ?, 4326)", "ST_Intersects(c.geom, ?::geometry)"]
-            params = [*params, *box, area]
+        where, params = _with_bbox(where, params, bbox)
         cond = " AND ".join(where)
 
         def run(tx: _Tx) -> tuple[list[tuple[Any, ...]], int | None, bool]:
@@ -633,6 +628,28 @@ class PostgisStore(SqlReads, SqlWrites):
             )
 
         return self._run(run, write=False)
+
+    def _keys(
+        self,
+        table: str,
+        where: list[str],
+        params: list[Any],
+        bbox: tuple[float, float, float, float] | None,
+        order: str,
+        limit: int | None,
+        offset: int,
+    ) -> list[int]:
+        where, params = _with_bbox(where, params, bbox)
+        rows = self._fetch(
+            f"SELECT c.fid FROM {table} c WHERE {' AND '.join(where)} ORDER BY {order} LIMIT ? OFFSET ?",
+            [*params, limit, offset],
+        )
+        return [int(r[0]) for r in rows]
+
+    def _rows_by_key(self, table: str, select: str, fids: Sequence[int]) -> list[tuple[Any, ...]]:
+        rows = self._fetch(f"SELECT c.fid, {select} FROM {table} c WHERE c.fid = ANY(?)", [list(fids)])
+        by_fid = {int(r[0]): r[1:] for r in rows}
+        return [by_fid[f] for f in fids]
 
     def claim_features_and_clock(
         self, query: ClaimQuery, *, include_region: bool = False
@@ -786,6 +803,18 @@ class PostgisStore(SqlReads, SqlWrites):
         """Forget cached totals and re-check the schema (a restored one may predate the order indexes)."""
         self._counts.clear()
         self._checked = False
+
+
+def _with_bbox(
+    where: list[str], params: list[Any], bbox: tuple[float, float, float, float] | None
+) -> tuple[list[str], list[Any]]:
+    """``where`` and ``params`` with the bbox filter: ``&&`` uses the GiST index; ST_Intersects makes it exact."""
+    if bbox is None:
+        return where, params
+    box = [float(v) for v in bbox]
+    area = _ewkb_hex([R.bbox_geometry((box[0], box[1], box[2], box[3]))])[0]
+    terms = ["c.geom && ST_MakeEnvelope(?, ?, ?, ?, 4326)", "ST_Intersects(c.geom, ?::geometry)"]
+    return [*where, *terms], [*params, *box, area]
 
 
 def _last(tx: _Tx) -> datetime | None:

@@ -7,7 +7,7 @@ are the same, and live here once.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -22,6 +22,8 @@ from layers.store.rows import feature_sql as F
 #: number is left out (OGC API - Features allows it), so a page over a million claims
 #: costs what its rows cost, not a count of everything it matches.
 COUNT_BUDGET = 10_000
+#: Rows written per statement while a download walks its matches by key.
+WALK_CHUNK = 2000
 
 
 @dataclass(frozen=True)
@@ -286,6 +288,47 @@ class SqlReads:
         are picked before its ``select`` is computed (see :func:`fetch_page`).
         """
         raise NotImplementedError
+
+    def _keys(
+        self,
+        table: str,
+        where: list[str],
+        params: list[Any],
+        bbox: tuple[float, float, float, float] | None,
+        order: str,
+        limit: int | None,
+        offset: int,
+    ) -> list[int]:
+        """The row keys (``fid``) of every match, in query order."""
+        raise NotImplementedError
+
+    def _rows_by_key(self, table: str, select: str, fids: Sequence[int]) -> list[tuple[Any, ...]]:
+        """The ``select`` rows of ``fids``, in their order."""
+        raise NotImplementedError
+
+    def _walk_rows(self, query: ClaimQuery, select: str) -> Iterator[list[tuple[Any, ...]]]:
+        """Every match of ``query`` as ``select`` rows, a chunk at a time: keys in one sorted read, then rows by key.
+
+        A download sorts its matches once (an as-of query has no index in its order) and
+        writes each row's text once, whatever its size.
+        """
+        d = self._dialect
+        where, params = R.claim_where(d, query, "c")
+        fids = self._keys(R.CLAIM_TABLE, where, params, query.bbox, R.claim_order(d, "c"), query.limit, query.offset)
+        for i in range(0, len(fids), WALK_CHUNK):
+            yield self._rows_by_key(R.CLAIM_TABLE, select, fids[i : i + WALK_CHUNK])
+
+    def iter_claim_texts(self, query: ClaimQuery, *, properties: frozenset[str] | None = None) -> Iterator[str]:
+        """Every match of ``query`` as feature texts (as :meth:`claim_feature_page` writes them), for downloads."""
+        d = self._dialect
+        for rows in self._walk_rows(query, F.claim_feature_text_select(d, "c", properties)):
+            yield from F.claim_feature_texts(d, rows)
+
+    def iter_claim_csv_rows(self, query: ClaimQuery, columns: tuple[str, ...]) -> Iterator[list[Any]]:
+        """Every match of ``query`` as CSV rows (as :meth:`claim_csv_page` writes them), for downloads."""
+        d = self._dialect
+        for rows in self._walk_rows(query, F.claim_csv_select(d, "c", columns)):
+            yield from F.claim_csv_rows(d, rows, columns)
 
     def claim_feature_page(
         self,

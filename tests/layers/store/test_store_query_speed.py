@@ -238,3 +238,21 @@ def test_gpkg_bbox_and_day_use_the_time_index_and_the_rtree(gpkg_path: Path) -> 
         expected = s.query_claims(q)
         assert [json.loads(t)["id"] for t in page.texts] == [r.id for r in expected.items]
         assert page.total == expected.total and expected.total > 3 and page.more
+
+
+def test_download_walks_write_what_pages_write(store: Any) -> None:
+    """The download walks (keys first, rows by key) give the pages' texts and CSV rows, in order, bbox and as-of too."""
+    from datetime import UTC, datetime
+
+    from layers.export import csv_columns
+
+    store.add_claims([claim(f"w-{i:02d}", day=i % 5, x=34.40 + i * 0.001) for i in range(23)] + varied_claims())
+    now = datetime.now(UTC)
+    columns = csv_columns(None)
+    for q in (
+        ClaimQuery(as_of=now),
+        ClaimQuery(bbox=(34.39, 31.4, 34.4105, 31.6), as_of=now),
+        ClaimQuery(limit=7, offset=3),
+    ):
+        assert list(store.iter_claim_texts(q)) == store.claim_feature_page(q, count_budget=0).texts
+        assert list(store.iter_claim_csv_rows(q, columns)) == store.claim_csv_page(q, columns)[0]
