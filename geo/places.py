@@ -118,6 +118,11 @@ def event_places(
             role = "place"
         roles.append((m, role))
         prev = (m, role)
+    first_place = next((k for k, (_, r) in enumerate(roles) if r == "place"), None)
+    if first_place is not None and any(
+        r == "place" and _frames(text, sentence, roles[first_place][0], m) for m, r in roles[first_place + 1 :]
+    ):
+        roles[first_place] = (roles[first_place][0], "reference")
     places = [situate(m, narrowing[id(m)]) if id(m) in narrowing else m for m, r in roles if r == "place"]
     if not places:
         places = [m for m, r in roles if r in ("origin", "reference")]
@@ -138,9 +143,29 @@ _CONTAINED_GAP = re.compile(
     r"^\s*(?:(?:area|areas|part|parts|district|neighbou?rhood|quarter|junction|street|road)\s+)?"
     r"(?:of|in|inside|within)\s+(?:the\s+)?(?:(?:neighbou?rhood|district|quarter|city|town|camp)\s+of\s+)?$"
     r"|^\s*(?:في|ب|داخل|وسط)\s*(?:حي|منطقة|مدينة|مخيم|بلدة)?\s*$"
-    r"|^\s*(?:ש?ב|ש?בתוך)(?:שכונת|העיר|עיר|מחנה)?\s*$",
+    r"|^\s*(?:ש?ב|ש?בתוך)(?:שכונת|העיר|עיר|מחנה)?\s*$"
+    # a camp or quarter named with the town it adjoins ("Nur Shams camp near Tulkarm", "مخيم نور شمس قرب
+    # طولكرم", "נור שמס שליד טולכרם"): one place, the finer one; the geometry test below still applies
+    r"|^\s*(?:camp\s+)?(?:near|outside|close\s+to|on\s+the\s+outskirts\s+of)\s+(?:the\s+)?"
+    r"(?:(?:city|town)\s+of\s+)?$"
+    r"|^\s*(?:قرب|بالقرب\s+من|قرب\s+مدينة|بالقرب\s+من\s+مدينة)\s*$"
+    r"|^\s*ש?(?:ליד|סמוך\s+ל-?|בסמוך\s+ל-?|בקרבת)\s*$",
     re.I,
 )
+#: A sentence that opens by naming the town its event is in ("In Tulkarm, troops raided Nur Shams
+#: camp", "وفي طولكرم، اقتحمت ...", "בטולכרם, ..."): the town frames the finer place told after it.
+_FRAME_BEFORE = re.compile(r"^\s*(?:(?:In|At|Inside|Meanwhile,?\s+in)\s+(?:the\s+)?|و?في\s+|و?ب|ו?ב)$", re.I)
+_FRAME_AFTER = re.compile(r"^\s*[,،]")
+
+
+def _frames(text: str, sentence: Sentence, outer: Mention, inner: Mention) -> bool:
+    """True if ``outer`` opens the sentence as its frame ("In Tulkarm, ...") and ``inner``, told
+    after it, lies within it: the event is at ``inner``, and ``outer`` only says where that is."""
+    if inner.start <= outer.end or not _FRAME_AFTER.match(text[outer.end : outer.end + 3]):
+        return False
+    if not _FRAME_BEFORE.match(text[sentence.start : outer.start]):
+        return False
+    return _lies_within(outer, inner)
 
 
 def _holds(text: str, outer: Mention, inner: Mention) -> bool:
@@ -148,6 +173,11 @@ def _holds(text: str, outer: Mention, inner: Mention) -> bool:
     around it: ``inner`` within ``outer``'s radius (plus 2 km) and ``outer`` the wider place."""
     if not _CONTAINED_GAP.match(text[inner.end : outer.start]):
         return False
+    return _lies_within(outer, inner)
+
+
+def _lies_within(outer: Mention, inner: Mention) -> bool:
+    """True if ``inner`` lies within ``outer``'s radius (plus 2 km) and ``outer`` is the wider place."""
     if outer.geometry is None or inner.geometry is None or outer.uncertainty is None or inner.uncertainty is None:
         return False
     if outer.uncertainty.radius_m < inner.uncertainty.radius_m:

@@ -143,3 +143,28 @@ def test_clitic_stripping_does_not_cut_a_word_into_a_place(text: str) -> None:
 )
 def test_grammatical_clitics_still_glue_onto_places(text: str, name: str) -> None:
     assert name in {m.place_name for m in geo.mentions(text)}
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "In Tulkarm, Israeli troops raided Nur Shams camp on Tuesday, WAFA said.",
+        "Israeli troops raided Nur Shams camp near Tulkarm on Tuesday, WAFA said.",
+        "وفي طولكرم، اقتحمت قوات إسرائيلية مخيم نور شمس يوم الثلاثاء.",
+        'כוחות צה"ל פשטו הלילה על מחנה הפליטים נור שמס שליד טולכרם, מסר דובר צה"ל.',
+    ],
+)
+def test_a_camp_named_with_its_town_is_one_event_place(text: str) -> None:
+    claims = geo.parse(text, published="2024-09-04")
+    located = [c for c in claims if c.event_type == "ground_operation" and c.geometry is not None]
+    assert len(located) == 1, [c.place_text for c in located]
+    assert (
+        "נור שמס" in located[0].place_text
+        or "Nur Shams" in located[0].place_text
+        or "نور شمس" in (located[0].place_text)
+    )
+
+
+def test_two_towns_in_one_sentence_stay_two_places() -> None:
+    claims = geo.parse("Israeli troops raided Tulkarm and Jenin on Tuesday, WAFA said.", published="2024-09-04")
+    assert len([c for c in claims if c.geometry is not None]) == 2
