@@ -723,8 +723,10 @@ class FeatureStream:
 
     ``rows`` yields ``(where, feature, text)``: ``where`` numbers the row in ``unit``s
     for error messages, ``feature`` is a GeoJSON-shaped mapping (its geometry may be a
-    shapely geometry already) or a :class:`RowFailure`, and ``text`` is the row's exact
-    content (for the digest that skips unchanged rows) or ``None``. ``size`` and
+    shapely geometry already), a :class:`RowFailure`, or a function giving either (a
+    table's row, built only when its digest does not skip it; its properties are then
+    ``columns``), and ``text`` is the row's exact content (for the digest that skips
+    unchanged rows) or ``None``. ``size`` and
     ``bytes_read`` drive the progress bar; ``close`` releases the file. ``implied``:
     the renames the file's format implies (:attr:`ImportOptions.implied`); ``columns``
     a table's property columns, known before its first row.
@@ -828,6 +830,8 @@ def _scan(
             remember(kind, [(d, rid) for rid, d in digests.items() if rid not in failed])
 
     def convert(i: int, feature: Any, digest: str | None) -> None:
+        if callable(feature):  # a table's row, built only now that its digest did not skip it
+            feature = feature()
         if isinstance(feature, RowFailure):
             result.add_error(BadFeature(line=i, reason=feature.reason, row_id=feature.row_id, unit=unit))
             return
@@ -862,8 +866,8 @@ def _scan(
             if digest is not None and digest in skip:
                 result.unchanged += 1
                 result.skipped += 1
-                props = feature.get("properties") or {}
-                columns.note("zones" if "order_type" in props else "claims", tuple(props))
+                keys = tuple(stream.columns) if callable(feature) else tuple(feature.get("properties") or {})
+                columns.note("zones" if "order_type" in keys else "claims", keys)
                 continue
             convert(i, feature, digest)
         raw.clear()

@@ -36,6 +36,7 @@ import re
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
+from functools import partial
 from pathlib import Path
 from typing import Any, TypeAlias
 
@@ -375,6 +376,11 @@ class _RowBuilder:
             return self._point(row)
         return None
 
+    def csv_feature(self, row: Mapping[str, str]) -> dict[str, Any] | RowFailure:
+        """The feature of a CSV row (an empty cell is no value)."""
+        cells = {k: (None if v == "" else v) for k, v in row.items()}
+        return self.feature(cells, self.geometry(cells))
+
     def feature(self, row: Mapping[str, Any], geometry: Geometry | RowFailure) -> dict[str, Any] | RowFailure:
         """The GeoJSON-shaped feature of ``row`` (its geometry already read), or why it cannot be one."""
         raw_id = row.get(self.plan.id_column)
@@ -426,8 +432,7 @@ def _csv_opener(path: Path, geo_map: Mapping[str, str]) -> StreamOpener:
                         yield line, RowFailure(f"wrong number of fields ({row.pop('__width__')})"), None
                         continue
                     text = plan.signature + "\x1e" + "\x1f".join(row.values())
-                    cells = {k: (None if v == "" else v) for k, v in row.items()}
-                    yield line, builder.feature(cells, builder.geometry(cells)), text
+                    yield line, partial(builder.csv_feature, row), text
             finally:
                 csv.field_size_limit(limit)
 
@@ -528,7 +533,7 @@ def _arrow_rows(
             else:
                 geometry = geoms[i]
             text = plan.signature + "\x1e" + repr(tuple(row.values()))
-            yield int(where), builder.feature(row, geometry), text
+            yield int(where), partial(builder.feature, row, geometry), text
 
 
 def _check_file(path: Path, what: str) -> None:
