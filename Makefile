@@ -16,6 +16,7 @@ $(STAMP): pyproject.toml
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -e '.[dev]'
 	$(BIN)/python -m api.render.basemap
+	$(BIN)/python -m api.routes.static
 	@touch $(STAMP)
 
 install: $(STAMP)

@@ -17,6 +17,7 @@ from __future__ import annotations
 import gzip
 import hashlib
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -47,9 +48,36 @@ class Precompressed:
         """Compress ``body`` with gzip 9 (no timestamp, so the bytes are stable) and zstd 19.
 
         ``version`` defaults to the hash of ``body``; a minified file keeps its source's.
+        The compressed bodies are kept in :data:`CACHE_DIR` under the hash of ``body``
+        (``make install`` fills it), so a restarted server reads them instead of
+        compressing again while its first readers wait.
         """
-        z = zstd.compress(body, level=19) if zstd is not None else None
-        return cls(body, gzip.compress(body, 9, mtime=0), z, version or content_version(body))
+        key = content_version(body)
+        gz = _cached(key, "gz", lambda: gzip.compress(body, 9, mtime=0))
+        z = _cached(key, "zst", lambda: zstd.compress(body, level=19)) if zstd is not None else None
+        return cls(body, gz, z, version or key)
+
+
+#: Compressed bodies by the hash of what they compress (built at install, else on first use).
+CACHE_DIR = Path(__file__).parent / "render" / "static" / ".precompressed"
+
+
+def _cached(key: str, suffix: str, make: Callable[[], bytes]) -> bytes:
+    """The compressed body ``key.suffix`` from :data:`CACHE_DIR`, made (and kept, where writable) if missing."""
+    path = CACHE_DIR / f"{key}.{suffix}"
+    try:
+        return path.read_bytes()
+    except OSError:
+        pass
+    data = make()
+    try:
+        CACHE_DIR.mkdir(exist_ok=True)
+        tmp = path.with_suffix(f".{suffix}.{threading.get_ident()}.tmp")
+        tmp.write_bytes(data)
+        tmp.replace(path)
+    except OSError:  # a read-only install compresses in memory only
+        pass
+    return data
 
 
 def minify_js(source: bytes) -> bytes:

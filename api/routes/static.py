@@ -18,9 +18,11 @@ from fastapi.responses import FileResponse, Response
 
 from api.deps import SettingsDep
 from api.precompressed import (
+    CACHE_DIR,
     SHORT_CACHE,
     Precompressed,
     client_accept_encoding,
+    content_version,
     precompressed_file,
     precompressed_response,
 )
@@ -33,14 +35,20 @@ log = logging.getLogger(__name__)
 
 
 @cache
+def boundaries_json() -> bytes:
+    """The boundaries collection as served (compact JSON)."""
+    return json.dumps(boundaries_geojson(), separators=(",", ":")).encode()
+
+
+@cache
 def boundaries_body() -> Precompressed:
     """The boundaries collection as served, compressed once."""
-    return Precompressed.of(json.dumps(boundaries_geojson(), separators=(",", ":")).encode())
+    return Precompressed.of(boundaries_json())
 
 
 def boundaries_url() -> str:
-    """The boundaries' URL with its content version (what the map pages reference)."""
-    return f"/static/boundaries.geojson?v={boundaries_body().version}"
+    """The boundaries' URL with its content version (what the map pages reference; nothing is compressed here)."""
+    return f"/static/boundaries.geojson?v={content_version(boundaries_json())}"
 
 
 _warmed = threading.Event()
@@ -49,8 +57,10 @@ _warmed = threading.Event()
 def warm_static() -> None:
     """Compress the map pages' assets and boundaries now, so the first reader does not wait for it.
 
-    Run once per process in a background thread when the app starts (about half a
-    second of CPU); any failure is left for the request that meets it.
+    ``make install`` runs it (``python -m api.routes.static``) to fill the cache of
+    compressed bodies; the app runs it once per process in a background thread when it
+    starts, where it then only reads that cache. Any failure is left for the request
+    that meets it.
     """
     if _warmed.is_set():
         return
@@ -114,3 +124,8 @@ def static(path: str, request: Request) -> Response:
         own_js = path.startswith("sitmap/") and asset.path.suffix == ".js"
         return precompressed_response(request, precompressed_file(asset.path, minify=own_js), asset.media_type)
     return FileResponse(asset.path, media_type=asset.media_type, headers={"Cache-Control": SHORT_CACHE})
+
+
+if __name__ == "__main__":  # pragma: no cover - run by make install
+    warm_static()
+    print(f"static bodies compressed into {CACHE_DIR}")
