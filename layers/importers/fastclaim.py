@@ -21,6 +21,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 import shapely
+from shapely.geometry import Point
 
 from geo.model import (
     CLAIM_STATUSES,
@@ -148,16 +149,21 @@ class FastClaims:
                 raise _Slow
 
         # where: a plain 2D (or 3D, Z dropped) point in range, as geo.model._fast_point reads it
-        geom = feature.get("geometry")
-        if type(geom) is not dict or geom.get("type") != "Point":
-            raise _Slow
-        coords = geom.get("coordinates")
-        if type(coords) is not list or len(coords) not in (2, 3):
-            raise _Slow
-        c0, c1, *rest = coords
-        if type(c0) not in _NUMBER or type(c1) not in _NUMBER or (rest and type(rest[0]) not in _NUMBER):
-            raise _Slow
-        x, y = float(coords[0]), float(coords[1])
+        geom: Any = feature.get("geometry")
+        if type(geom) is Point:  # a table's WKB point, already shapely: 2D, as check_geometry takes it
+            if geom.is_empty or geom.has_z:
+                raise _Slow
+            x, y = geom.x, geom.y
+        else:
+            if type(geom) is not dict or geom.get("type") != "Point":
+                raise _Slow
+            coords = geom.get("coordinates")
+            if type(coords) is not list or len(coords) not in (2, 3):
+                raise _Slow
+            c0, c1, *rest = coords
+            if type(c0) not in _NUMBER or type(c1) not in _NUMBER or (rest and type(rest[0]) not in _NUMBER):
+                raise _Slow
+            x, y = float(c0), float(c1)
         if not (-180 <= x <= 180 and -90 <= y <= 90):
             raise _Slow
 

@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from shapely.geometry import Point
 
 from geo.model import CountEstimate, Placement
 from layers.export import iter_geojson
@@ -119,6 +120,10 @@ def _variants() -> list[dict[str, Any]]:
         {"type": "Point", "coordinates": [True, 31.4]},
         {"type": "Point", "coordinates": []},
         {"type": "Polygon", "coordinates": [[[34.4, 31.4], [34.5, 31.4], [34.5, 31.5], [34.4, 31.4]]]},
+        Point(34.41, 31.42),  # a table's WKB geometry arrives as shapely
+        Point(34.41, 31.42, 5.0),
+        Point(200.0, 31.42),
+        Point(),
     ]
     for n, props in enumerate(good + bad):
         out.append(_variant(one, f"v-{n}", **props))
@@ -167,7 +172,8 @@ def test_import_through_the_bulk_path_equals_the_full_path(
 ) -> None:
     """Same stored claims, same report (counts, warnings, bad rows named alike), on both stores."""
     path = tmp_path / "mixed.geojson"
-    path.write_text(json.dumps({"type": "FeatureCollection", "features": _variants()}))
+    features = [f for f in _variants() if not isinstance(f["geometry"], Point)]  # JSON can't hold those
+    path.write_text(json.dumps({"type": "FeatureCollection", "features": features}))
     slow_url = str(tmp_path / "slow.gpkg")
     with open_store(store_url) as fast_store:
         fast_result = import_geojson(fast_store, path, batch_size=7)
