@@ -2,7 +2,8 @@
 
 Items are filtered by ``bbox`` (exact intersection), ``datetime`` (overlap with the
 event interval), ``as_of`` and the layer's own fields, paged with ``limit``/``offset``
-and ``next``/``prev`` links, and always carry ``numberMatched``.
+and ``next``/``prev`` links, and carry ``numberMatched`` when it is exact and cheap (claim
+pages leave it out past ``layers.store.sqlreads.COUNT_BUDGET`` matches; OGC allows it).
 ``f=geojson|csv|gpkg|parquet|kml`` downloads every match (streamed where the format
 allows). Unknown query parameters are a 400, as the standard requires; a ``limit``
 above the maximum is served as the maximum. The route parses, asks the collection
