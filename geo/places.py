@@ -13,6 +13,8 @@ import shapely
 from shapely.geometry import MultiPolygon, Polygon
 
 from geo.claimants import LOCAL_OBSERVERS, ClaimantMatch
+from geo.errors import NotFound
+from geo.gazetteer import Gazetteer
 from geo.metric import anchor_point, circle_m, distance_m, max_distance_m
 from geo.model import Mention, Uncertainty
 from geo.sentences import Sentence
@@ -324,11 +326,27 @@ def contains(outer: Mention, inner: Mention) -> bool:
         )
     if inner.uncertainty.radius_m > outer.uncertainty.radius_m:
         return False
+    if outer.kind == "country" and inner.kind != "country" and _in_country(outer, inner):
+        return True
     region = outer.uncertainty.region
     pt = anchor_point(inner.geometry)
     if region is not None:  # within ~500 m of the region counts as inside (coarse polygons, coastal points)
         return bool(shapely.dwithin(region, pt, 0.005))
     return distance_m(anchor_point(outer.geometry), pt) <= outer.uncertainty.radius_m * 1.1 + 500
+
+
+def _in_country(country: Mention, inner: Mention) -> bool:
+    """True if the shipped gazetteer files ``inner`` under ``country`` ("Metula" under Israel): the
+    country polygons are Natural Earth 1:10m, coarse enough that a border town's point (Metula,
+    1.2 km) falls outside them, so the gazetteer's own country code decides, not the polygon."""
+    if country.gazetteer_id is None or inner.gazetteer_id is None:
+        return False
+    gaz = Gazetteer.load()
+    try:
+        outer_entry, inner_entry = gaz.get(country.gazetteer_id), gaz.get(inner.gazetteer_id)
+    except NotFound:
+        return False  # a place from another gazetteer: the geometry decides
+    return outer_entry.kind == "country" and inner_entry.country == outer_entry.country
 
 
 def most_specific(places: Sequence[Mention]) -> list[Mention]:

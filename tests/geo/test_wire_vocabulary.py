@@ -168,3 +168,14 @@ def test_a_camp_named_with_its_town_is_one_event_place(text: str) -> None:
 def test_two_towns_in_one_sentence_stay_two_places() -> None:
     claims = geo.parse("Israeli troops raided Tulkarm and Jenin on Tuesday, WAFA said.", published="2024-09-04")
     assert len([c for c in claims if c.geometry is not None]) == 2
+
+
+def test_a_border_town_lies_in_its_country() -> None:
+    """Metula's point lies 1.2 km outside the coarse 1:10m polygon of Israel; the gazetteer files it
+    under Israel, so Israel contains it (and not the other way round)."""
+    from geo.places import contains
+
+    ms = {m.place_text: m for m in geo.mentions("Rockets hit Metula, in Israel, and Beirut, in Lebanon.")}
+    assert contains(ms["Israel"], ms["Metula"])
+    assert not contains(ms["Metula"], ms["Israel"])
+    assert not contains(ms["Israel"], ms["Beirut"])
