@@ -289,12 +289,28 @@ def _text_list(value: Any, name: str) -> tuple[str, ...]:
     return tuple(str(v) for v in value)
 
 
+def _count_estimate(name: str, **parts: Any) -> CountEstimate:
+    """A CountEstimate read from ``name``'s properties; a bad part is an error naming the property
+    (``fatalities_low``), not the model's field (``low``)."""
+    from pydantic import ValidationError
+
+    try:
+        return CountEstimate(**parts)
+    except ValidationError as exc:
+        reasons = []
+        for err in exc.errors()[:3]:
+            loc = [str(p) for p in err.get("loc", ()) if p != "__root__"]
+            prop = name if not loc or loc[0] == "best" else f"{name}_{loc[0]}"
+            reasons.append(f"{prop}: {str(err.get('msg', 'invalid')).removeprefix('Value error, ')}")
+        raise InvalidInput("; ".join(reasons)) from None
+
+
 def _count(props: Mapping[str, Any], name: str) -> CountEstimate | None:
     best, low, high = props.get(name), props.get(f"{name}_low"), props.get(f"{name}_high")
     text = props.get(f"{name}_text")
     if best is None and low is None and high is None and text is None:
         return None
-    return CountEstimate(best=best, low=low, high=high, text=text)
+    return _count_estimate(name, best=best, low=low, high=high, text=text)
 
 
 def feature_id(feature: Mapping[str, Any], props: Mapping[str, Any]) -> str | None:
@@ -429,7 +445,7 @@ def claim_fields(
     fields["targets"] = (
         None
         if targets is None and props.get("targets_text") is None
-        else CountEstimate(best=targets, text=props.get("targets_text"))
+        else _count_estimate("targets", best=targets, text=props.get("targets_text"))
     )
     fields["placement"] = Placement(
         place_text=props.get("place_text"),

@@ -494,3 +494,25 @@ def test_a_nul_character_is_a_bad_row_on_every_store(tmp_path: Path, store) -> N
     assert (
         str(error) == "feature 0 (n-1): a string has a NUL character (\\u0000), which no sitmap field holds; remove it"
     )
+
+
+def test_a_bad_count_names_the_property_in_geojson_too(store) -> None:
+    from layers.importers.geojson import import_geojson
+
+    def feature(fid: str, **counts: object) -> dict:
+        props = {"event_type": "airstrike", "claimant": "X", "source": "Y", "uncertainty_m": 250.0, **counts}
+        return {
+            "type": "Feature",
+            "id": fid,
+            "geometry": {"type": "Point", "coordinates": [34.4, 31.5]},
+            "properties": {**props, "valid_from": None, "time_precision": "unknown"},
+        }
+
+    doc = {
+        "type": "FeatureCollection",
+        "features": [feature("a", fatalities="many"), feature("b", injured=5, injured_low=9), feature("c", targets=-1)],
+    }
+    reasons = [str(e) for e in import_geojson(store, doc).errors]
+    assert reasons[0].startswith("feature 0 (a): fatalities: Input should be a valid integer")
+    assert reasons[1] == "feature 1 (b): injured: count must satisfy low <= best <= high"
+    assert reasons[2].startswith("feature 2 (c): targets: Input should be greater than or equal to 0")
