@@ -5,6 +5,7 @@ main claimant, with ``notes`` saying which), counts, quote and confidence.
 
 from __future__ import annotations
 
+import re
 from datetime import datetime
 
 from geo.claimants import ClaimantMatch, canonical_claimant, is_own_reporter
@@ -12,6 +13,16 @@ from geo.events import Event
 from geo.model import Claim, Mention, TimeInterval
 from geo.placement import place_event
 from geo.timeparse import publication_window
+
+#: A sentence that says it was reported without saying by whom ("tanks were reported in Rafah",
+#: "reportedly", "דווח", "أفيد"): the text itself marks the teller as unnamed, so the paragraph's
+#: teller is not assumed; the source carries it (and ``notes`` say so).
+_UNNAMED_REPORT = re.compile(
+    r"\b(?:was|were|has been|have been|had been|is|are|being)\s+(?:also\s+|widely\s+|later\s+)?reported\b"
+    r"(?!\s+by\b)|\breportedly\b|\bthere (?:were|have been) reports\b|"
+    r"(?<![\u0590-\u05ff])[וכ]?(?:דווח|דּוּוַּח|מדווח)(?![\u0590-\u05ff])|(?<![\u0620-\u064a])و?(?:أفيد|يُفاد)(?![\u0620-\u064a])",
+    re.I,
+)
 
 
 def build_claim(
@@ -47,6 +58,13 @@ def build_claim(
         attributed = True
         if ev.claimant.text.lower().removeprefix("the ") != claimant_name.lower():
             notes.append(f"claimant as written: {ev.claimant.text!r}")
+    elif para_main is not None and source and _UNNAMED_REPORT.search(" ".join(s.text for s in ev.sentences)):
+        claimant_name = canonical_claimant(source) or source
+        attributed = False
+        notes.append(
+            "reported without a teller in the text (a passive 'was reported'): claimant is the source, "
+            f"not the paragraph's claimant ({para_main.text!r})"
+        )
     elif para_main is not None:
         claimant_name = para_main.name
         attributed = False

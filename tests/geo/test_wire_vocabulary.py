@@ -179,3 +179,34 @@ def test_a_border_town_lies_in_its_country() -> None:
     assert contains(ms["Israel"], ms["Metula"])
     assert not contains(ms["Metula"], ms["Israel"])
     assert not contains(ms["Israel"], ms["Beirut"])
+
+
+_PARAGRAPH = "The Gaza health ministry said 12 people were killed in strikes on Khan Younis on 28 May. "
+
+
+@pytest.mark.parametrize(
+    "second",
+    [
+        "On 29 May, tanks were reported in western Rafah.",
+        "On 29 May, tanks reportedly advanced into western Rafah.",
+    ],
+)
+def test_a_sentence_reported_without_a_teller_is_the_sources(second: str) -> None:
+    """ "tanks were reported in Rafah" names no teller: the paragraph's teller (the ministry that
+    counted the dead in Khan Younis) is not assumed; the source carries it, and the notes say so."""
+    claims = geo.parse(_PARAGRAPH + second, published="2024-05-30", source="Example Wire")
+    rafah = [c for c in claims if "Rafah" in (c.place_text or "")]
+    assert len(rafah) == 1
+    assert rafah[0].claimant == "Example Wire"
+    assert "reported without a teller" in (rafah[0].notes or "")
+    khan = [c for c in claims if "Khan Younis" in (c.place_text or "")]
+    assert khan and khan[0].claimant == "Gaza health ministry"
+
+
+def test_an_active_unattributed_sentence_keeps_the_paragraphs_teller() -> None:
+    claims = geo.parse(
+        _PARAGRAPH + "On 29 May, tanks advanced into western Rafah.", published="2024-05-30", source="Example Wire"
+    )
+    rafah = [c for c in claims if "Rafah" in (c.place_text or "")]
+    assert rafah and rafah[0].claimant == "Gaza health ministry"
+    assert "paragraph's claimant" in (rafah[0].notes or "")
