@@ -61,6 +61,56 @@ _SPEAKER_PLACE = re.compile(
     r"\s+(?:\w+\s+){0,2}(?:in|from)\s+)$",
     re.I,
 )
+#: A wire dateline at the start of a line: where the story was filed, not where anything happened
+#: ("GAZA/CAIRO (Reuters) -", "JENIN, West Bank, March 3 (AP) —", "رام الله (وفا) -").
+_DATELINE = re.compile(
+    r"[ \t]*(?:"
+    r"[A-Z][A-Z'’.\-]+(?:[ \t]+[A-Z][A-Z'’.\-]+)*(?:[ \t]*/[ \t]*[A-Z][A-Z'’.\-]+(?:[ \t]+[A-Z][A-Z'’.\-]+)*)*"
+    r"(?:,[ \t]*[A-Z][\w'’\-]*(?:[ \t]+[A-Z][\w'’\-]*)*)?"  # ", West Bank"
+    r"(?:,[ \t]*[A-Z][a-z]{2,8}\.?[ \t]+\d{1,2}(?:,[ \t]*\d{4})?)?"  # ", March 3"
+    r"[ \t]*(?:\([^()\n]{1,40}\)[ \t]*)?[-—–]{1,2}(?=\s)"
+    r"|[\u0600-\u06ff]+(?:[ \t]+[\u0600-\u06ff]+){0,2}[ \t]*"
+    r"(?:/[ \t]*[\u0600-\u06ff]+(?:[ \t]+[\u0600-\u06ff]+){0,2}[ \t]*)*"
+    r"(?:\([^()\n]{1,40}\)[ \t]*)?[-—–](?=\s)"
+    r")"
+)
+#: Where people fled or were moved to: the destination of a movement, not the place of the event.
+_MOVED_TO = re.compile(
+    r"(?:\b(?:fled|flee|flees|fleeing|displaced|relocated|relocating|walked|walking|returned|returning|"
+    r"made\s+their\s+way|sought\s+(?:refuge|shelter)|evacuat(?:e|ed|ing))"
+    r"|\b(?:families|residents|people|civilians|thousands|hundreds|they|them)\b[^.;]{0,40}?\b(?:moved|moving|headed|"
+    r"heading|went|go|going))"
+    r"\s+(?:\w+\s+){0,3}?(?:to|towards?)\s+(?:the\s+)?(?:(?:so-called|designated|humanitarian|safe|area|zone|"
+    r"shelters?|of|western|southern|central|eastern|northern|coastal|city|town)\s+){0,4}$"
+    r"|(?:نزح|نزوح|نازح|فر|فرار|هرب|توجه|لجأ|انتقل|ينزح|يفر)\S*\s+(?:\S+\s+){0,5}?(?:نحو|إلى|الى|باتجاه)\s+"
+    r"(?:منطقة\s+|مدينة\s+)?$",
+    re.I,
+)
+#: Where a person comes from ("a resident of the town of X", "a native of X", "من سكان X"): not the event place.
+_HOME = re.compile(
+    r"\b(?:an?|the)\s+(?:\d+-year-old\s+)?(?:resident|native|inhabitant)\s+of\s+(?:the\s+)?"
+    r"(?:(?:town|city|village|camp|refugee camp)\s+of\s+)?$"
+    r"|\b(?:hails?|hailed|originally)\s+from\s+(?:the\s+)?(?:(?:town|city|village)\s+of\s+)?$"
+    r"|(?:^|\s)من\s+(?:سكان|أهالي|اهالي|أبناء|ابناء)\s+(?:بلدة\s+|مدينة\s+|قرية\s+|مخيم\s+)?$",
+    re.I,
+)
+#: Diplomacy told beside an event ("talks mediated by Qatar and Egypt resumed in Doha"): not its place.
+_DIPLOMACY = re.compile(
+    r"\b(?:mediated|brokered|hosted|facilitated)\s+by\s+(?:the\s+)?$"
+    r"|\b(?:talks|negotiations|negotiators|summit|mediators?|envoys?|delegations?|diplomats?)\b[^.;:,]{0,40}?"
+    r"\b(?:in|to|at)\s+(?:the\s+)?$"
+    r"|(?:بوساطة|وساطة)\s+(?:\S+\s+){0,2}$",
+    re.I,
+)
+
+
+def dateline_end(text: str, start: int) -> int:
+    """End offset of a wire dateline opening the line that holds ``start`` (``-1`` if there is none)."""
+    line = text.rfind("\n", 0, start) + 1
+    m = _DATELINE.match(text, line)
+    return m.end() if m is not None and m.end() - line <= 90 else -1
+
+
 #: Openings that mark a new, unrelated event: it does not inherit the time of the one before.
 
 
@@ -81,6 +131,7 @@ def event_places(
     narrowing: dict[int, Mention] = {}  # id of a place -> the direction reference that situates it
     prev: tuple[Mention, str] | None = None
     local_claimant = claimant is not None and claimant.name in LOCAL_OBSERVERS
+    dateline = dateline_end(text, sentence.start)
     for m in mentions:
         if is_organisation_or_person(text, m.start, m.end):
             continue
@@ -88,8 +139,8 @@ def event_places(
         before = sentence.text[max(0, rel_s - 60) : rel_s]
         after = text[m.end : m.end + 40]
         in_claimant = claimant is not None and rel_s < claimant.end and claimant.start < m.end - sentence.start
-        if (in_claimant and not local_claimant) or _SPEAKER_PLACE.search(before):
-            speaker.append(m)
+        if (in_claimant and not local_claimant) or _SPEAKER_PLACE.search(before) or m.end <= dateline:
+            speaker.append(m)  # the claimant's place, or the dateline's: where it was told or filed
             continue
         if _ACTOR.match(after) or (etype == "negotiation" and _AGREES.match(after)):
             role = "actor"
@@ -99,8 +150,10 @@ def event_places(
             and _LIST_GAP.match(text[prev[0].end : m.start])
         ):
             role = prev[1]  # "mediators from Qatar, Egypt and the United States"
-        elif _ORIGIN.search(before):
-            role = "origin"
+        elif _ORIGIN.search(before) or _HOME.search(before):
+            role = "origin"  # "rockets fired from Gaza", "a resident of the town of Tammun"
+        elif etype != "negotiation" and _DIPLOMACY.search(before):
+            role = "reference"  # "as talks mediated by Qatar resumed in Doha": not where the event was
         elif prev is not None and prev[1] == "place" and _holds(text, m, prev[0]):
             role = "reference"  # "the Asqoula area of Zeitoun", "عسقولة في حي الزيتون": the container
         elif _DIRECTION_OF.search(before) and (situated := _after_a_place(text, before, mentions, m)) is not None:
@@ -114,7 +167,7 @@ def event_places(
             role = "reference"  # "talks in Cairo on a ceasefire in Gaza": Gaza is what the talks are about
         elif etype == "evacuation_order" and _DESTINATION.search(before) and not _ORDER_FOR.search(before):
             role = "destination"
-        elif _TAKEN_TO.search(before):
+        elif _TAKEN_TO.search(before) or _MOVED_TO.search(before):
             role = "destination"  # "the wounded were taken to Nasser Hospital": not where it happened
         else:
             role = "place"
