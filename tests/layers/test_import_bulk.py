@@ -395,3 +395,22 @@ def test_the_cli_shows_rows_per_second_on_a_terminal_only(
     rows = [u["rows"] for u in updates]
     assert rows == sorted(rows) and rows[0] == 2000 and rows[-1] == 4500
     assert all(u["rate"] > 0 for u in updates) and updates[-1]["completed"] == path.stat().st_size
+
+
+def test_ids_seen_are_remembered_across_merges(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    """The compact set of ids seen finds a duplicate in its array part as in its newest part."""
+    from layers.importers import geojson
+
+    monkeypatch.setattr(geojson, "SEEN_FRESH", 3)
+    seen = geojson._SeenIds()
+    values = [hash(f"claims:x-{i}") for i in range(10)]
+    for v in values:
+        assert v not in seen
+        seen.add(v)
+    assert all(v in seen for v in values) and hash("claims:other") not in seen
+    features = _points(12)
+    features.append(features[1])  # merged into the array long before it comes again
+    with open_store(str(tmp_path / "s.gpkg")) as store:
+        result = import_geojson(store, _write(tmp_path / "d.geojson", features))
+    assert (result.inserted, result.error_count) == (12, 1)
+    assert "appears twice" in result.errors[0].reason and result.errors[0].line == 12
