@@ -45,9 +45,28 @@ def landing(
     ]
     data = {"title": settings.title, "description": settings.description, "links": links}
     if ogc.wants_html(request, f):
-        body = f"<h1>{H.esc(settings.title)}</h1><p>{H.esc(settings.description)}</p>" + H.link_list(links[2:])
+        body = (
+            f"<h1>{H.esc(settings.title)}</h1><p>{H.esc(settings.description)}</p>"
+            + "<h2>See the claims</h2>"
+            + H.link_list(_reader_links(base))
+            + "<h2>For software (OGC API - Features)</h2>"
+            + H.link_list(links[2:])
+        )
         return ogc.html_page(settings.title, body)
     return ogc.respond(data, ogc.JSON)
+
+
+def _reader_links(base: str) -> list[dict[str, str]]:
+    """The pages a person opens first: the map of every claim, the orders in force, the layers.
+
+    The OGC links alone sent a reader who opened the front page to JSON documents, with no
+    way to the map the README points to.
+    """
+    return [
+        ogc.link(base + "/maps/all", "related", ogc.HTML, "Map of all claims"),
+        ogc.link(base + "/orders", "related", ogc.HTML, "Evacuation orders in force today"),
+        ogc.link(ogc.url(base, "/collections", [("f", "html")]), "related", ogc.HTML, "Layers and downloads"),
+    ]
 
 
 @router.get("/conformance", summary="Conformance classes", responses=ogc.JSON_HTML_RESPONSES)

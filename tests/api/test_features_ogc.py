@@ -43,6 +43,14 @@ def test_landing_page_html_is_escaped(ro_client):
     assert "unsafe-eval" not in r.headers["content-security-policy"]
 
 
+def test_landing_page_html_leads_a_reader_to_the_map(ro_client):
+    # a journalist opening the front page in a browser must find the map, not only JSON documents
+    r = ro_client.get("/", headers={"Accept": "text/html"})
+    assert r.status_code == 200
+    assert 'href="http://testserver/maps/all"' in r.text and 'href="http://testserver/orders"' in r.text
+    assert ro_client.get("/maps/all").status_code == 200 and ro_client.get("/orders").status_code == 200
+
+
 def test_conformance_declares_core_geojson_oas30(ro_client):
     conf = ro_client.get("/conformance").json()["conformsTo"]
     for cls in ("core", "geojson", "oas30"):
