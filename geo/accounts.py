@@ -48,7 +48,7 @@ _TARGET_WORDS = (
 #: Words of an account that contradicts the one before: another target or cause, a review,
 #: the dead called fighters or attackers; English, Arabic and Hebrew.
 COUNTER = re.compile(
-    r"\b(?:psychological warfare|propaganda|fabricat\w*|false|looking into|investigating|(?:was|is) reviewing|"
+    r"\b(?:psychological warfare|propaganda|fabricat\w*|false|"
     r"stampede|crush|trampled|misfired?|misfiring|errant|failed\s+(?:rocket\s+)?launch|technical\s+(?:fault|failure|"
     r"malfunction)|malfunction\w*|crashed\s+(?:on\s+its\s+own|by\s+itself))\b|"
     r"\b(?:said|says|claimed|claims|insisted|stated|added)\s+(?:that\s+)?(?:it|they|its\s+\w+|the\s+\w+(?:\s+\w+)?)\s+"
@@ -73,6 +73,26 @@ COUNTER = re.compile(
     r"נרמסו|דוחק|שיגור כושל|רקטה שוגרה בכשל|היו אזרחים|كانوا مدنيين",
     re.I,
 )
+
+
+#: A statement that asserts nothing about the event: no comment, a review, an account nobody
+#: could check ("declined to comment", "said it was looking into the report", "could not
+#: immediately verify", "لم يعلق", "סירב להגיב"). It is no account of its own.
+NONCOMMITTAL = re.compile(
+    r"\b(?:declined|refused)\s+to\s+comment\b|\bdid\s+not\s+(?:immediately\s+)?(?:comment|respond|reply)\b|"
+    r"\b(?:no|without)\s+(?:immediate\s+)?comment\b|\bcould\s+not\s+(?:be\s+reached|immediately\s+\w+|"
+    r"independently\s+\w+|verify|confirm)\b|\b(?:unable|not\s+able)\s+to\s+(?:independently\s+)?(?:verify|confirm)\b|"
+    r"\b(?:was|is|were|are)\s+(?:looking\s+into|investigating|reviewing|checking|examining|aware\s+of)\b|"
+    r"\b(?:would|will)\s+(?:look\s+into|investigate|review|check)\b|\bunder\s+review\b|"
+    r"(?:لم|رفض|رفضت)\s+(?:ي|ت)?(?:علق|التعليق|تعليق)|لم\s+يصدر\s+(?:أي\s+)?تعليق|(?:يحقق|تحقق|يراجع|تراجع)\s+في\s+|"
+    r"(?:לא|סירב|סירבה|סירבו)\s+(?:הגיב|הגיבה|הגיבו|להגיב)|(?:בודק|בודקים|בודקת)\s+את|נבדק|נבדקים|בבדיקה",
+    re.I,
+)
+
+
+def is_noncommittal(text: str) -> bool:
+    """True if a sentence's teller asserts nothing: no comment, a review, an unverified account; no denial or target."""
+    return bool(NONCOMMITTAL.search(text)) and not is_counter(text)
 
 
 def is_counter(text: str) -> bool:
@@ -111,6 +131,8 @@ def is_account(
         and not current.time.interval.overlaps(s_times[0].interval.start, s_times[0].interval.end)
     ):
         return False
+    if is_noncommittal(s.text):
+        return False  # "the army said it was looking into the report": nothing asserted, no account
     own = is_counter(s.text)
     if etype is None:  # a sentence telling no event is an account only if it contradicts itself
         return own and not (has_counts and not DENIAL.search(s.text))
