@@ -36,6 +36,23 @@ noise of this machine (before -> after, sequential p50: GeoPackage ``limit=100``
 ``limit=100`` 5.6 -> 5.6 ms, ``one-day datetime`` 6.3 -> 6.1 ms, ``limit=10000`` 305 ->
 299 ms). TiPg's 1.7 ms is the issue's figure from another machine and client, not
 measured here.
+
+``--baseline DIR`` serves the same store with another checkout's code (e.g. a worktree
+of the old main) beside this one and times them request by request, alternately
+(sequential), then each 16-way; then both download every match (``f=geojson``,
+``f=csv``, identity encoding) and this checkout's statements are shown with their plans
+(``EXPLAIN QUERY PLAN`` / ``EXPLAIN``). ``--loaded-gpkg`` / ``--loaded-pg`` reuse stores
+this generator already filled. Measured 2026-12-07 17:15-17:45 UTC, issue 16's cold path
+against main at 0d1aabb (``--no-pygeoapi --requests 30 --seconds 4 --downloads 1``,
+100,000 claims, 1 worker, cache off, the shared 2-core machine at load average 10-14, so
+absolute times are several times a quiet machine's and small queries are within its
+noise). Sequential p50 new / old: GeoPackage ``limit=100`` 19.6 / 16.5 ms, bbox 42.1 /
+40.9, one day 21.5 / 15.2, bbox + day 25.2 / 28.5, by id 8.6 / 4.0 (unchanged code: the
+noise), ``limit=10000`` 786 / 1503 ms (x1.91); PostGIS 36.4 / 37.7, 112 / 114, 52.0 /
+53.9, 53.0 / 44.7, 28.5 / 26.3, ``limit=10000`` 1179 / 3031 ms (x2.57). Downloads of all
+100k from the GeoPackage: GeoJSON (87.8 MB) 13.2 s = 6.7 MB/s vs 143.5 s (x10.9), CSV
+(34.2 MB) 31.0 s vs 257.6 s (x8.3). ``numberMatched`` of ``limit=100`` and
+``limit=10000`` is left out now (100,000 match: past ``COUNT_BUDGET``).
 """
 
 from __future__ import annotations
