@@ -31,7 +31,24 @@ class Sentence:
 
 
 _LAST_WORD = re.compile(r"([A-Za-z.]+)\.?$")
-_BOUNDARY = re.compile(r"[.!?]+[\"'”’)]*\s+|\n\s*\n+|\n(?=\s*[-•*]\s)")
+_BOUNDARY = re.compile(r"[.!?]+[\"'”’)]*\s+|\n\s*\n+|\n(?=\s*[-•*]\s)|\n(?=[ \t]*\S)")
+#: A line that a single line break may continue (hard-wrapped prose): it ends in a function
+#: word or a mark that asks for more ("killed five people in / Gaza City", "..., / said").
+_CONTINUED = re.compile(
+    r"(?:[,;:(\-–—/&]|\b(?:in|of|the|a|an|and|or|to|at|on|by|for|from|with|into|near|after|before|as|that|"
+    r"said|says|told|its|their|his|her)|\s[وفبل]|في|على|من|إلى|الى|عن|مع|بعد|قبل|أن|إن|ב|של|את|על|עם|כי)\s*$",
+    re.I,
+)
+_LINE_HEAD = re.compile(r"[ \t]*(?:[A-Z0-9\"“'‘]|[\u0590-\u05ff\u0600-\u06ff])")
+
+
+def _line_break_ends(text: str, start: int, at: int, after: int) -> bool:
+    """True if a single line break at ``at`` ends a line of its own (a live blog's time stamp or
+    headline, "Our correspondent ..." under it), not a line of hard-wrapped prose."""
+    line = text[max(start, text.rfind("\n", 0, at) + 1) : at].rstrip()
+    if not line or len(line) > 160 or _CONTINUED.search(line):
+        return False
+    return _LINE_HEAD.match(text, after) is not None
 
 
 def split_sentences(text: str) -> list[Sentence]:
@@ -46,6 +63,8 @@ def split_sentences(text: str) -> list[Sentence]:
     start = 0
     for m in _BOUNDARY.finditer(text):
         piece = m.group(0)
+        if piece == "\n" and not _line_break_ends(text, start, m.start(), m.end()):
+            continue
         if "\n" not in piece.strip(" \t") or piece.strip().startswith((".", "!", "?")):
             before = text[max(start, m.start() - 30) : m.start() + 1]  # the word before the dot is enough
             word = _LAST_WORD.search(before)
