@@ -15,6 +15,7 @@ _STYLE = (
     "body{font:15px/1.45 system-ui,sans-serif;margin:2em auto;max-width:72em;padding:0 1em;color:#222}"
     "table{border-collapse:collapse;font-size:13px}td,th{border:1px solid #ccc;padding:3px 6px;text-align:left;"
     "vertical-align:top}th{background:#f3f3f3}code{background:#f3f3f3;padding:0 3px}a{color:#0b5cad}"
+    ".wide{overflow-x:auto;max-width:100%}td{overflow-wrap:anywhere}"
 )
 
 
@@ -51,4 +52,5 @@ def table(rows: Sequence[Mapping[str, Any]], columns: Sequence[str]) -> str:
     """An HTML table of ``rows`` with the given columns."""
     head = "".join(f"<th>{esc(c)}</th>" for c in columns)
     body = "".join("<tr>" + "".join(f"<td>{esc(row.get(c))}</td>" for c in columns) + "</tr>" for row in rows)
-    return f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
+    # wide tables scroll inside their box: on a phone the page itself must not scroll sideways
+    return f'<div class="wide"><table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table></div>'
