@@ -395,10 +395,46 @@ def parse_mapping(specs: str | Sequence[str], *, geometry: bool = False) -> dict
                 )
             if target in out:
                 raise InvalidInput(f"--map names {target!r} twice")
-            if column in out.values():
-                raise InvalidInput(f"--map gives the file's {column!r} to two properties")
+            others = {t for t, c in out.items() if c == column}
+            if others and others | {target} != _ONE_DAY_TARGETS:
+                raise InvalidInput(
+                    f"--map gives the file's {column!r} to two properties "
+                    "(only valid_from and valid_to may share one date column)"
+                )
             out[target] = column
     return out
+
+
+#: The two properties one date column may feed: a file with a single event date.
+_ONE_DAY_TARGETS = frozenset({"valid_from", "valid_to"})
+
+
+def _is_date_only(value: Any) -> bool:
+    """``True`` for a plain ``YYYY-MM-DD`` text: a day, not an instant."""
+    return type(value) is str and len(value) == 10 and value[4] == "-" and value[7] == "-" and value[:4].isdigit()
+
+
+def _whole_days(feature: dict[str, Any], props: dict[str, Any]) -> dict[str, Any]:
+    """``feature`` with date-only times read as whole UTC days.
+
+    A ``valid_to`` written as a plain date means the end of that day: read as midnight,
+    the claim's last day would drop out of every query for it (an interval of 5-7 January
+    would end at the first instant of the 7th). When both ends are plain dates and the
+    file gives no ``time_precision``, the claim is known to the day, which is what the
+    form of the dates says; the importer does not make the precision up otherwise.
+    """
+    start, end = props.get("valid_from"), props.get("valid_to")
+    start_day, end_day = _is_date_only(start), _is_date_only(end)
+    if not (start_day or end_day):
+        return feature
+    props = dict(props)
+    if start_day:
+        props["valid_from"] = f"{start}T00:00:00Z"
+    if end_day:
+        props["valid_to"] = f"{end}T23:59:59.999999Z"
+    if start_day and end_day and props.get("time_precision") in (None, ""):
+        props["time_precision"] = "day"
+    return {**feature, "properties": props}
 
 
 def _apply_mapping(feature: dict[str, Any], props: dict[str, Any], mapping: Mapping[str, str]) -> dict[str, Any]:
@@ -417,7 +453,8 @@ class _Columns:
     """What each input column became: kept in ``result.columns``; unmapped ones counted in ``result.unmapped``."""
 
     def __init__(self, opts: ImportOptions, result: ImportResult) -> None:
-        self._inverse = {column: target for target, column in opts.renames.items()}
+        self._inverse = {column: target for target, column in sorted(opts.renames.items(), reverse=True)}
+        self._shared = {c for c in opts.renames.values() if list(opts.renames.values()).count(c) > 1}
         self._by_user = set(opts.mapping.values())
         self._result = result
         self._seen: dict[tuple[str, tuple[str, ...]], tuple[str, ...]] = {}
@@ -434,7 +471,8 @@ class _Columns:
                 if target not in known:
                     self._result.columns[key] = None
                 else:
-                    self._result.columns[key] = target + (" (--map)" if key in self._by_user else "")
+                    said = "valid_from and valid_to" if key in self._shared else target
+                    self._result.columns[key] = said + (" (--map)" if key in self._by_user else "")
         return unknown
 
     def header(self, keys: Sequence[str]) -> None:
@@ -507,6 +545,7 @@ def _convert(
     if "event_type" in props:
         if columns is not None:
             columns.note("claims", keys)
+        feature = _whole_days(feature, props)
         warnings: dict[str, int] = {}
         claim = fast.claim(feature, warnings) if fast is not None else None
         if claim is None:

@@ -359,3 +359,21 @@ def test_reimport_skips_unchanged_features_by_digest_until_the_record_changes(tm
     assert store.get_claim("c-1").place_name == "Khan Younis"
     mapped = import_geojson(store, path, mapping={"quote": "place_text"})  # other options: read afresh
     assert mapped.skipped == 0
+
+
+def test_a_plain_end_date_is_the_end_of_that_day_not_its_first_instant(store) -> None:
+    """5-7 January written as dates covers the 7th: read as midnight, the last day would be lost."""
+    feature = foreign_feature(id="w-1", valid_from="2024-01-05", valid_to="2024-01-07", time_precision="day")
+    result = import_geojson(store, {"type": "FeatureCollection", "features": [feature]})
+    assert result.inserted == 1, result.errors
+    claim = store.get_claim("w-1")
+    assert claim.valid_from.isoformat() == "2024-01-05T00:00:00+00:00"
+    assert (claim.valid_to.date().isoformat(), claim.valid_to.hour, claim.valid_to.minute) == ("2024-01-07", 23, 59)
+    noon = claim.valid_to.replace(hour=12, minute=0)
+    assert [c.id for c in store.query_claims(ClaimQuery(start=noon, end=noon)).items] == ["w-1"]
+
+
+def test_a_given_precision_is_kept_when_the_dates_are_plain(store) -> None:
+    feature = foreign_feature(id="w-2", valid_from="2024-01-01", valid_to="2024-01-31", time_precision="month")
+    assert import_geojson(store, {"type": "FeatureCollection", "features": [feature]}).inserted == 1
+    assert store.get_claim("w-2").time_precision == "month"

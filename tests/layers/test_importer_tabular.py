@@ -516,3 +516,24 @@ def test_a_bad_count_names_the_property_in_geojson_too(store) -> None:
     assert reasons[0].startswith("feature 0 (a): fatalities: Input should be a valid integer")
     assert reasons[1] == "feature 1 (b): injured: count must satisfy low <= best <= high"
     assert reasons[2].startswith("feature 2 (c): targets: Input should be greater than or equal to 0")
+
+
+def test_one_date_column_gives_both_ends_of_a_whole_day(tmp_path: Path, store) -> None:
+    """ACLED-style files carry one event date: mapped to both ends it is that whole UTC day."""
+    text = "id,event_date,claimant,source,event_type,uncertainty_m,lon,lat\n"
+    text += "d-1,2024-01-05,Ministry,Wire,airstrike,250,34.45,31.5\n"
+    path = foreign_csv(tmp_path, text)
+    mapping = parse_mapping("valid_from=event_date,valid_to=event_date,longitude=lon,latitude=lat", geometry=True)
+    result = import_table(store, path, "csv", mapping=mapping)
+    assert (result.inserted, result.error_count) == (1, 0), result.errors
+    assert result.columns["event_date"] == "valid_from and valid_to (--map)"
+    claim = store.get_claim("d-1")
+    assert claim.valid_from.isoformat() == "2024-01-05T00:00:00+00:00"
+    assert claim.valid_to.strftime("%Y-%m-%dT%H:%M:%S") == "2024-01-05T23:59:59"
+    assert claim.time_precision == "day"  # what the date's own form says; nothing else is made up
+
+
+def test_only_the_two_ends_of_time_may_share_a_column() -> None:
+    assert parse_mapping("valid_from=d,valid_to=d") == {"valid_from": "d", "valid_to": "d"}
+    with pytest.raises(InvalidInput, match="only valid_from and valid_to may share"):
+        parse_mapping("valid_from=d,claimant=d")
