@@ -214,6 +214,13 @@ def geocode(
     if file == "-":
         raw = sys.stdin.buffer.read(MAX_TEXT_BYTES + 1)
     else:
+        import os
+
+        from geo.errors import InvalidInput
+
+        if not os.path.isfile(file):
+            # the same line and exit 2 as `sitmap import` gives a path that is not there
+            raise InvalidInput(f"no such file: {file}")
         with open(file, "rb") as fh:
             raw = fh.read(MAX_TEXT_BYTES + 1)
     if mentions:
