@@ -58,7 +58,8 @@ _IN_PARENS = re.compile(r"\w[^()]*\([^()]*$")
 _LIST_GAP = re.compile(r"^\s*(?:,|,?\s*and|,?\s*or|/)\s*(?:the\s+)?$", re.I)
 _SPEAKER_PLACE = re.compile(
     r"(?:\b(?:told\s+\w+(?:\s+\w+)?|speaking|spoke|said|statement|briefing|press conference|reporters)"
-    r"\s+(?:\w+\s+){0,2}(?:in|from)\s+)$",
+    r"\s+(?:(?!(?:strikes?|air\s*strikes?|attacks?|raids?|shelling|bombing|blast|explosion|fire|shooting|operations?|"
+    r"incidents?|fighting|clashes|killing|deaths?|assault|incursion|offensive|fire)\b)\w+\s+){0,2}(?:in|from)\s+)$",
     re.I,
 )
 #: A wire dateline at the start of a line: where the story was filed, not where anything happened
@@ -426,7 +427,7 @@ _ORG_SUFFIX = re.compile(
     r"\s*(?:Brigades?|Battalions?|Division|Regiment|Corps|Command|Municipality|municipality|Health Ministry|"
     r"health ministry|Ministry|ministry|Authority|Council|Governorate office|University|Chamber|Club|FC|"
     r"Football Club|Company|Bank|Group|Foundation|Institute|Centre for|Center for|media office|Post|Times|"
-    r"civil defen[cs]e|David Adom)\b|\s*דוד אדום"
+    r"civil defen[cs]e|David Adom|(?:District\s+)?[Pp]olice|Boulevard|Street|Avenue|Square)\b|\s*דוד אדום"
 )
 _PERSON_TITLE = re.compile(
     r"\b(?:Mr|Mrs|Ms|Dr|Prof|Gen|General|Lt|Col|Colonel|Major|Captain|Sheikh|Mayor|President|Minister|Director|"

@@ -91,3 +91,31 @@ def test_forces_moving_into_a_place_are_the_event() -> None:
     assert "Beit Hanoun" in _places("Tanks moved into Beit Hanoun on Tuesday, residents said.")
     text = "Families moved towards Deir al-Balah after a strike hit Bureij on Tuesday, residents said."
     assert _places(text) == {"Bureij"}
+
+
+@pytest.mark.parametrize(
+    ("text", "event_place", "not_place"),
+    [
+        (
+            "A car-ramming attack wounded three people on Jerusalem Boulevard in Jaffa on Tuesday, police said.",
+            "Jaffa",
+            "Jerusalem",
+        ),
+        (
+            "A drone hit a car in Tubas on Tuesday, the Times of Israel reported, citing the Jerusalem District "
+            "police.",
+            "Ţūbās",
+            "Jerusalem",
+        ),
+    ],
+)
+def test_a_street_or_police_force_named_after_a_place_is_not_that_place(
+    text: str, event_place: str, not_place: str
+) -> None:
+    places = _places(text)
+    assert event_place in places and not_place not in places, places
+
+
+def test_said_the_strike_in_x_is_the_event_place_not_where_it_was_said() -> None:
+    assert _places("Hamas said the strike in Khan Younis on Tuesday killed four people.") == {"Khan Younis"}
+    assert _places("A Hamas official said in Doha on Tuesday that a strike hit Rafah.") == {"Rafah"}
