@@ -280,9 +280,17 @@ class TokenRegistry:
             raise Unauthorized("the Authorization header must be 'Bearer <token>'")
         digest = hash_token(token.strip())
         found: TokenEntry | None = None
-        for entry in self.entries():  # no early exit: the time does not reveal which entry matched
+        entries = self.entries()
+        for entry in entries:  # no early exit: the time does not reveal which entry matched
             if hmac.compare_digest(entry.digest, digest):
                 found = entry
+        if found is None and not self._fixed and self._file is None:
+            # `sitmap tokens add` writes ./sitmap-tokens.txt, which the service reads only when told:
+            # say so, or the writer keeps retrying a token that can never be valid here
+            raise Unauthorized(
+                "the bearer token is not valid: this service has no tokens; start it with "
+                "SITMAP_TOKEN_FILE=<the file sitmap tokens add wrote> or SITMAP_TOKENS=name:token"
+            )
         if found is None:
             raise Unauthorized("the bearer token is not valid")
         return Principal(name=found.name, scope=found.scope)

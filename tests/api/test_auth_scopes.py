@@ -17,6 +17,7 @@ from fastapi.routing import APIRoute
 from api.auth import Principal, TokenRegistry, parse_token_line
 from api.errors import Forbidden
 from geo.errors import InvalidInput
+from layers.errors import Unauthorized
 from layers.model import Layer
 from tests.api.conftest import fill_store
 
@@ -58,6 +59,24 @@ def scoped_client(store_url: str) -> Iterator[Any]:
 # --------------------------------------------------------------------------------------
 # Scope names
 # --------------------------------------------------------------------------------------
+
+
+def test_a_service_without_tokens_says_so(tmp_path: Any) -> None:
+    # `sitmap tokens add` writes ./sitmap-tokens.txt, which `sitmap serve` does not read unless told:
+    # the writer is told why no token can work here
+    with pytest.raises(Unauthorized, match="this service has no tokens; start it with SITMAP_TOKEN_FILE="):
+        TokenRegistry.from_config(None, None).identify("Bearer abcdefgh")
+    # with tokens configured a wrong one is only "not valid" (nothing about the configuration)
+    for registry in (TokenRegistry.from_config(TOKENS, None), TokenRegistry.from_config(None, _empty(tmp_path))):
+        with pytest.raises(Unauthorized) as caught:
+            registry.identify("Bearer abcdefgh")
+        assert caught.value.message == "the bearer token is not valid"
+
+
+def _empty(tmp_path: Any) -> str:
+    path = tmp_path / "tokens.txt"
+    path.write_text("# no tokens yet\n")
+    return str(path)
 
 
 def test_read_private_is_canonical_and_read_an_alias() -> None:
