@@ -25,6 +25,8 @@ A fourth set, ``tests/data/geoparse/places_gold.jsonl``, holds texts about where
 everyday nouns that share a place's letters); it too is printed on its own (``--places``).
 A fifth set, ``tests/data/geoparse/blind_gold.jsonl``, was written blind by an evaluator before reading
 the parser; it is a held-out measure, printed on its own (``--blind``), and must not be tuned to.
+A sixth, ``tests/data/geoparse/blind2_gold.jsonl``, was written blind by a second evaluator and never shown
+to the developers before it was scored; it too is printed on its own (``--blind2``) and must not be tuned to.
 
 Run: ``.venv/bin/python bench/geoparse_eval.py [--gold PATH] [--claims PATH] [--details]``. The public
 corpora (LGL, GeoWebNews, ...) are measured by ``bench/geoparse_corpora.py``, the speed of
@@ -59,6 +61,8 @@ DEFAULT_ACCOUNTS_GOLD = ROOT / "tests" / "data" / "geoparse" / "accounts_gold.js
 DEFAULT_PLACES_GOLD = ROOT / "tests" / "data" / "geoparse" / "places_gold.jsonl"
 #: Written blind, before the evaluator read the parser: a held-out measure, never tuned to.
 DEFAULT_BLIND_GOLD = ROOT / "tests" / "data" / "geoparse" / "blind_gold.jsonl"
+#: A second blind set, written by another evaluator and kept from the developers until scored; never tuned to.
+DEFAULT_BLIND2_GOLD = ROOT / "tests" / "data" / "geoparse" / "blind2_gold.jsonl"
 TARGET_TOPONYM_F1 = 0.95
 TARGET_EVENT_RECALL = 0.90
 #: Targets of the claim-level set (issue 12).
@@ -468,6 +472,9 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument(
         "--blind", type=Path, default=DEFAULT_BLIND_GOLD, help="the blind held-out set, reported on its own"
     )
+    ap.add_argument(
+        "--blind2", type=Path, default=DEFAULT_BLIND2_GOLD, help="the second blind held-out set, reported on its own"
+    )
     ap.add_argument("--details", action="store_true", help="list every miss")
     args = ap.parse_args(argv)
     sc = evaluate(args.gold)
@@ -506,6 +513,7 @@ def main(argv: list[str] | None = None) -> int:
     print_claims(evaluate_claims(args.accounts), args.accounts, details=args.details)
     print_claims(evaluate_claims(args.places), args.places, details=args.details)
     print_claims(evaluate_claims(args.blind), args.blind, details=args.details)
+    print_claims(evaluate_claims(args.blind2), args.blind2, details=args.details)
     return 0
 
 
