@@ -156,3 +156,23 @@ def test_blind_set_does_not_regress_below_its_first_measure() -> None:
     assert s["claimant_accuracy"] >= 0.72, s
     assert s["inside_radius"] >= 0.80, s
     assert s["median_radius_km"] <= 1.6, s
+
+
+def test_second_blind_set_does_not_regress_below_its_first_measure() -> None:
+    """The second blind held-out set (tests/data/geoparse/blind2_gold.jsonl: 30 texts, 113 gold
+    events, written by a second evaluator who read neither geo/ nor the other gold texts, and kept from
+    the developers until it was scored). First scored at main 3cccaec: one-to-one recall 0.327, located
+    precision 0.560, claimant accuracy 0.661, 0 of 16 disputed accounts, 17 of 18 neighbourhood
+    reference points inside the stated radius, median radius 1.39 km. The floors below sit a little
+    under those figures: they are regression guards, not the target (the issue 12 targets are 0.90 /
+    0.85 / 0.95 / 0.95 / 1.5 km). Raise them when the parser improves on other texts; never edit these
+    texts or their gold to pass, and never tune the parser to them."""
+    bench = _bench()
+    s = bench.evaluate_claims(ROOT / "tests" / "data" / "geoparse" / "blind2_gold.jsonl").summary()
+    print(f"second blind set: {s}")
+    assert s["texts"] == 30 and s["gold_events"] == 113, s
+    assert s["one_to_one_recall"] >= 0.30, s
+    assert s["located_precision"] >= 0.52, s
+    assert s["claimant_accuracy"] >= 0.62, s
+    assert s["inside_radius"] >= 0.88, s
+    assert s["median_radius_km"] <= 1.5, s
