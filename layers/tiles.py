@@ -3,9 +3,11 @@
 One tile answers "what does this layer hold in this square" with what a map needs to
 draw it and open a popup: for claims the point, ``id``, ``event_type``, the event time
 (``valid_from``, ``valid_to``, ``time_precision``), the ~95% radius
-(``uncertainty_m``), ``claimant`` and ``status`` (plus ``coarsened_to`` when a
-publication policy moved it); the rest of a claim comes from the item route. Zones
-carry their polygon clipped to the tile, incidents their location and grouping.
+(``uncertainty_m``), ``claimant``, ``source`` and ``status`` (plus ``coarsened_to``
+when a publication policy moved it): the four things every claim keeps (who says it,
+where it was said, when, how sure) are never dropped from a tile. The rest of a claim
+comes from the item route. Zones carry their polygon clipped to the tile with their
+issuer, source and uncertainty, incidents their location and grouping.
 
 Each claim belongs to exactly one tile per zoom (its point lies in the half-open
 square ``[west, east) x [south, north)`` in web-mercator metres), so clients can count
@@ -185,6 +187,7 @@ CLAIM_TILE_PROPERTIES = (
     "time_precision",
     "uncertainty_m",
     "claimant",
+    "source",
     "status",
     "coarsened_to",
 )
@@ -201,6 +204,8 @@ def claim_properties(feature: dict[str, Any]) -> dict[str, Any]:
     out["id"] = feature.get("id", props.get("id"))
     if out["claimant"] is None and props.get("claimants"):
         out["claimant"] = "; ".join(props["claimants"])
+    if out["source"] is None and props.get("sources"):
+        out["source"] = "; ".join(props["sources"])
     if props.get("independent_sources") is not None:
         out["independent_sources"] = props["independent_sources"]
     if out["uncertainty_m"] is not None:
@@ -215,6 +220,8 @@ def zone_properties(zone: Zone) -> dict[str, Any]:
             "id": zone.id,
             "order_type": zone.order_type,
             "issuer": zone.issuer,
+            "source": zone.source,
+            "uncertainty_m": zone.uncertainty.radius_m,
             "title": zone.title,
             "effective_from": stamp(zone.effective_from),
             "lifted_at": stamp(zone.lifted_at),
@@ -390,6 +397,8 @@ def tileset_layers(layer: Layer, zooms: tuple[int, int] = (MIN_ZOOM, MAX_ZOOM)) 
             "id": "string",
             "order_type": "string",
             "issuer": "string",
+            "source": "string",
+            "uncertainty_m": "number",
             "title": "string",
             "effective_from": "string",
             "lifted_at": "string",
@@ -405,6 +414,7 @@ def tileset_layers(layer: Layer, zooms: tuple[int, int] = (MIN_ZOOM, MAX_ZOOM)) 
         "time_precision": "string",
         "uncertainty_m": "number",
         "claimant": "string",
+        "source": "string",
         "status": "string",
         "coarsened_to": "string",
     }

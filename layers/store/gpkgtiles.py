@@ -31,7 +31,7 @@ Fetch = Callable[[str, Sequence[Any]], list[tuple[Any, ...]]]
 #: The popup columns of a claim in a tile, in :data:`layers.tiles.CLAIM_TILE_PROPERTIES` order.
 _FEATURE_COLUMNS = (
     "c.fid, c.geom, c.id, c.event_type, c.valid_from_us, c.valid_to_us, c.time_precision, "
-    "c.uncertainty_m, c.claimant, c.status"
+    "c.uncertainty_m, c.claimant, c.source, c.status"
 )
 
 
@@ -123,7 +123,7 @@ def _feature_layer(rows: list[tuple[Any, ...]], tile: TileAddress, name: str) ->
     for row, x, y, ok in zip(rows, xs, ys, inside, strict=True):
         if not ok:
             continue
-        _fid, _geom, cid, etype, vf, vt, precision, radius, claimant, status = row
+        _fid, _geom, cid, etype, vf, vt, precision, radius, claimant, source, status = row
         props = {
             "id": cid,
             "event_type": etype,
@@ -132,6 +132,7 @@ def _feature_layer(rows: list[tuple[Any, ...]], tile: TileAddress, name: str) ->
             "time_precision": precision,
             "uncertainty_m": None if radius is None else float(radius),
             "claimant": claimant,
+            "source": source,
             "status": status,
         }
         clean = {k: v for k, v in props.items() if v is not None and v != ""}

@@ -63,13 +63,16 @@ def features_sql(
     dialect: R.Dialect, query: ClaimQuery, tile: TileAddress, *, name: str, extent: int
 ) -> tuple[str, list[Any]]:
     """The tile with one point feature per claim (``bytea``)."""
-    cols = "c.id, c.event_type, c.valid_from, c.valid_to, c.time_precision, c.uncertainty_m, c.claimant, c.status"
+    cols = (
+        "c.id, c.event_type, c.valid_from, c.valid_to, c.time_precision, c.uncertainty_m, c.claimant, c.source, "
+        "c.status"
+    )
     inner, params = _points(dialect, query, tile, cols)
     w, s, e, n = tile.mercator_bounds
     sql = (
         f"SELECT ST_AsMVT(f, ?, ?, 'geom') FROM (SELECT p.id, p.event_type, "
         f"{_instant('p.valid_from')} AS valid_from, {_instant('p.valid_to')} AS valid_to, p.time_precision, "
-        f"p.uncertainty_m, p.claimant, p.status, "
+        f"p.uncertainty_m, p.claimant, p.source, p.status, "
         f"ST_AsMVTGeom(ST_SetSRID(ST_MakePoint(p.mx, p.my), 3857), ST_MakeEnvelope(?, ?, ?, ?, 3857), ?, 0, false) "
         f"AS geom FROM ({inner}) p ORDER BY p.valid_from NULLS LAST, p.id) f"
     )

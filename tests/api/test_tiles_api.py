@@ -53,10 +53,26 @@ def test_claim_tile_carries_what_a_popup_starts_with(ro_client: Any) -> None:  #
     assert "c-rafah-1" not in got and "c-talks-1" not in got
     props = next(f["properties"] for f in layers["all"]["features"] if f["properties"]["id"] == "c-gaza-1")
     item = ro_client.get("/collections/all/items/c-gaza-1").json()["properties"]
-    for key in ("event_type", "valid_from", "valid_to", "time_precision", "claimant", "status"):
+    for key in ("event_type", "valid_from", "valid_to", "time_precision", "claimant", "source", "status"):
         assert props[key] == item[key], key
     assert props["uncertainty_m"] == item["uncertainty_m"]
     assert layers["all"]["extent"] == 4096
+
+
+def test_no_tile_feature_drops_one_of_the_four(ro_client: Any) -> None:  # noqa: F811
+    """Who says it, where it was said, when and how sure: in every claim, incident and zone of a tile."""
+    for layer, lon, lat, z in (("all", *GAZA, 10), ("incidents", *GAZA, 10), ("evacuation-orders", 34.30, 31.35, 11)):
+        feats = decode(ro_client.get(tile_url(layer, lon, lat, z)).content)[layer]["features"]
+        assert feats, layer
+        when = ("effective_from",) if layer == "evacuation-orders" else ("valid_from", "valid_to")
+        who = "issuer" if layer == "evacuation-orders" else "claimant"
+        for f in feats:
+            props = f["properties"]
+            item = ro_client.get(f"/collections/{layer}/items/{props['id']}").json()["properties"]
+            four = (who, "source", *when, "uncertainty_m")
+            missing = [k for k in four if item.get(k) not in (None, "") and props.get(k) in (None, "")]
+            assert not missing, (layer, props["id"], missing)
+            assert props.get(who) and props.get(when[0]) and props.get("uncertainty_m") is not None, props
 
 
 def test_each_claim_is_in_exactly_one_tile_per_zoom(ro_client: Any) -> None:  # noqa: F811
