@@ -32,7 +32,9 @@ GeoPackage 60.8 s wall / 11.9 s CPU against pyogrio 8.8 s / 2.6 s (6.89x wall, 4
 CPU; target 1.5x: not met; sitmap's time includes reading and checking the GeoJSON and
 the CLI's start, about 1 s CPU), re-import 0.19x wall (0.28x CPU); PostGIS 49.4 s
 against ogr2ogr with COPY 13.6 s (3.62x, target 2x: not met), re-import 0.32x. Peak
-RSS of the 100k import 182 MB.
+RSS of the 100k import 182 MB; ``--rss-mb 1024`` (1,066 MB, 1,300,000 features, into a
+fresh GeoPackage): peak RSS 264 MB (target 300; the ids seen now take about 8 bytes a
+feature, the run before that change passed 296 MB at about 1.1M features).
 
 ``-n 100000 --formats`` (2026-12-07, same machine and load), CPU seconds of each import
 into a fresh GeoPackage: geojson 12.6 s (81 MB file), csv 14.6 s (1.16x geojson, 29 MB),
