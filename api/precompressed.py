@@ -16,9 +16,11 @@ from __future__ import annotations
 
 import gzip
 import hashlib
+import json
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import cache
 from pathlib import Path
 
 from starlette.requests import Request
@@ -168,3 +170,25 @@ def precompressed_response(request: Request, pc: Precompressed, media_type: str)
         body = pc.gzip
         headers["Content-Encoding"] = "gzip"
     return Response(body, media_type=media_type, headers=headers)
+
+
+# The context boundaries are built from shipped data, not read from a file: their body
+# and versioned URL live here, beside the other static bodies, for the map routes (which
+# write the URL) and the static route (which serves it) alike.
+@cache
+def boundaries_json() -> bytes:
+    """The boundaries collection as served (compact JSON)."""
+    from api.render.mapbuilder import boundaries_geojson  # the renderer imports this module's helpers
+
+    return json.dumps(boundaries_geojson(), separators=(",", ":")).encode()
+
+
+@cache
+def boundaries_body() -> Precompressed:
+    """The boundaries collection as served, compressed once."""
+    return Precompressed.of(boundaries_json())
+
+
+def boundaries_url() -> str:
+    """The boundaries' URL with its content version (what the map pages reference; nothing is compressed here)."""
+    return f"/static/boundaries.geojson?v={content_version(boundaries_json())}"

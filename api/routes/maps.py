@@ -29,6 +29,7 @@ from api.caching import cache_policy, is_frozen, not_modified
 from api.deps import PrincipalDep, SettingsDep, StoreDep
 from api.errors import BadParameter
 from api.params import format_instant
+from api.precompressed import boundaries_url
 from api.render.mapbuilder import (
     LayerRef,
     MapConfig,
@@ -38,7 +39,6 @@ from api.render.mapbuilder import (
     render_map_page,
 )
 from api.render.words import isolate
-from api.routes.static import boundaries_url
 from api.settings import Settings
 from layers.catalog import layer_count
 from layers.collection import LayerView

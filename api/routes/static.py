@@ -8,10 +8,8 @@ their content version (``?v=``, as the pages write them) is cached immutable
 from __future__ import annotations
 
 import asyncio
-import json
 import logging
 import threading
-from functools import cache
 
 from fastapi import APIRouter, Request
 from fastapi.responses import FileResponse, Response
@@ -20,35 +18,16 @@ from api.deps import SettingsDep
 from api.precompressed import (
     CACHE_DIR,
     SHORT_CACHE,
-    Precompressed,
+    boundaries_body,
     client_accept_encoding,
-    content_version,
     precompressed_file,
     precompressed_response,
 )
 from api.render.assets import TEXT_SUFFIXES, map_css, map_js, resolve_asset
-from api.render.mapbuilder import boundaries_geojson
 from geo.errors import NotFound
 
 router = APIRouter(tags=["maps"])
 log = logging.getLogger(__name__)
-
-
-@cache
-def boundaries_json() -> bytes:
-    """The boundaries collection as served (compact JSON)."""
-    return json.dumps(boundaries_geojson(), separators=(",", ":")).encode()
-
-
-@cache
-def boundaries_body() -> Precompressed:
-    """The boundaries collection as served, compressed once."""
-    return Precompressed.of(boundaries_json())
-
-
-def boundaries_url() -> str:
-    """The boundaries' URL with its content version (what the map pages reference; nothing is compressed here)."""
-    return f"/static/boundaries.geojson?v={content_version(boundaries_json())}"
 
 
 _warmed = threading.Event()

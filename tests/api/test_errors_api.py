@@ -75,7 +75,8 @@ def test_store_failure_in_a_route_is_500_problem(gpkg_client, monkeypatch):
         raise OSError("disk I/O error")
 
     monkeypatch.setattr(store, "query_claims", broken)
-    monkeypatch.setattr(store, "query_claim_features", broken)  # the items path's fast store query
+    monkeypatch.setattr(store, "query_claim_features", broken)
+    monkeypatch.setattr(store, "claim_feature_page", broken)  # the items path: features written by the database
     assert_problem(gpkg_client.get("/collections/all/items"), 500)
 
 
