@@ -82,7 +82,9 @@ def item(
     settings: Annotated[Settings, Depends(_settings_inline)],
     store: Annotated[Store, Depends(_store_inline)],
     principal: Annotated[Principal | None, Depends(_principal_inline)],
-    f: Annotated[str | None, Query(description="json or html", pattern="^(json|html)$")] = None,
+    f: Annotated[
+        str | None, Query(description="json (GeoJSON; geojson is the same) or html", pattern="^(json|geojson|html)$")
+    ] = None,
     crs: Annotated[str | None, Query(description="output CRS: only CRS84 is offered")] = None,
     as_of: Annotated[str | None, Query(description="the version known at this instant")] = None,
     include_region: Annotated[bool | None, Query(description="add the uncertainty region as a property")] = None,

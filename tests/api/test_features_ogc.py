@@ -285,6 +285,15 @@ def test_item_by_id_and_404(ro_client):
     assert z.status_code == 200 and z.json()["properties"]["lifted_at"] == "2024-01-10T00:00:00Z"
 
 
+def test_an_item_answers_f_geojson_as_its_collection_does(ro_client):
+    """``f=geojson`` works on the collection (a download) and so on one of its items: the same Feature as f=json."""
+    plain = ro_client.get("/collections/strikes/items/c-gaza-1?f=json")
+    named = ro_client.get("/collections/strikes/items/c-gaza-1?f=geojson")
+    assert named.status_code == 200, named.text
+    assert named.headers["content-type"] == "application/geo+json" and named.json() == plain.json()
+    assert ro_client.get("/collections/strikes/items/c-gaza-1?f=csv").status_code == 400
+
+
 def test_include_region(ro_client):
     r = ro_client.get("/collections/all/items/c-gaza-1?include_region=true")
     assert "uncertainty_region" in r.json()["properties"]
