@@ -845,10 +845,45 @@ def layers_cmd(
         typer.echo(f"{r['id']:<{width}}  {r['kind']:<9}  {r['count']:>7}  {r['title']}{note}")
 
 
+#: The format a file name's suffix says (``sitmap export -o events.parquet``).
+_SUFFIX_FORMATS = {
+    ".geojson": "geojson",
+    ".json": "geojson",
+    ".csv": "csv",
+    ".gpkg": "gpkg",
+    ".parquet": "parquet",
+    ".geoparquet": "parquet",
+    ".kml": "kml",
+}
+
+
+def _export_format(fmt: str | None, output: str | None) -> str:
+    """The export format: ``--format``, else what ``-o``'s suffix says, else GeoJSON.
+
+    A file named for one format is never written in another (``-o x.parquet`` holding
+    GeoJSON opens nowhere): a ``--format`` that contradicts the suffix is an error.
+    """
+    from pathlib import Path
+
+    from geo.errors import InvalidInput
+
+    said = _SUFFIX_FORMATS.get(Path(output).suffix.lower()) if output and output != "-" else None
+    if fmt is None:
+        return said or "geojson"
+    if said is not None and said != fmt:
+        raise InvalidInput(f"-o {output} names a {said} file but --format is {fmt}; give one of them")
+    return fmt
+
+
 @app.command("export")
 def export_cmd(
     layer: Annotated[str, typer.Argument(help="Layer id, e.g. strikes (see `sitmap layers`).")],
-    fmt: Annotated[str, typer.Option("--format", "-f", help="geojson, csv, gpkg, parquet or kml.")] = "geojson",
+    fmt: Annotated[
+        str | None,
+        typer.Option(
+            "--format", "-f", help="geojson, csv, gpkg, parquet or kml (default: from -o's suffix, else geojson)."
+        ),
+    ] = None,
     output: Annotated[
         str | None,
         typer.Option("-o", "--output", help="File to write ('-' for stdout; default: a name with layer and interval)."),
@@ -877,6 +912,7 @@ def export_cmd(
     from layers.params import format_interval, parse_bbox, parse_instant, parse_interval
     from layers.store import open_store
 
+    fmt = _export_format(fmt, output)
     if fmt not in FORMATS:
         raise Unsupported(f"unknown export format {fmt!r}; expected one of: {', '.join(FORMATS)}")
     start, end = parse_interval(datetime_, what="--datetime") if datetime_ else (None, None)

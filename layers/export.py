@@ -43,6 +43,7 @@ from geo.contract import (
     CLAIM_CONTRACT,
     CLAIM_CSV_COLUMNS,
     CLAIM_PROPERTIES,
+    ZONE_CONTRACT,
     ZONE_PROPERTIES,
     claim_properties,
     iso,
@@ -559,6 +560,12 @@ _TIME_COLUMNS = (
 )
 
 
+#: Columns of whole numbers in the contract (counts, precision codes, versions) and incidents.
+_INT_COLUMNS = frozenset(
+    {p.name for p in (*CLAIM_CONTRACT, *ZONE_CONTRACT) if p.kind == "int"} | {"independent_sources"}
+)
+
+
 def features_frame(items: Iterable[Item], *, include_region: bool = False) -> Any:
     """A GeoDataFrame (EPSG:4326) of the features: flat columns, real datetimes, one geometry column."""
     import geopandas as gpd
@@ -579,6 +586,11 @@ def features_frame(items: Iterable[Item], *, include_region: bool = False) -> An
     for col in _TIME_COLUMNS:
         if col in df.columns:
             df[col] = pd.to_datetime(df[col], utc=True, format="ISO8601")
+    for col in _INT_COLUMNS:
+        # whole numbers stay whole where some rows have none (pandas would make them float:
+        # GDAL then types a GeoPackage's counts and precision codes as Real, Parquet as double)
+        if col in df.columns:
+            df[col] = df[col].astype("Int64")
     for col in ("uncertainty_region", "drawn_geometry"):
         if col in df.columns:
             df = df.rename(columns={col: col + "_wkt"})

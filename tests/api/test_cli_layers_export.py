@@ -63,6 +63,23 @@ def test_export_every_format(db: str, tmp_path: Path, fmt: str) -> None:
         assert [r["id"] for r in rows] == ["c-1"] and rows[0]["claimant"].startswith("'=")
 
 
+@pytest.mark.parametrize(("suffix", "fmt"), [(".parquet", "parquet"), (".gpkg", "gpkg"), (".csv", "csv")])
+def test_export_format_follows_the_files_suffix(db: str, tmp_path: Path, suffix: str, fmt: str) -> None:
+    """``-o events.parquet`` without ``--format`` writes Parquet (it wrote GeoJSON into a .parquet file)."""
+    out = tmp_path / f"events{suffix}"
+    assert main(["export", "strikes", "--db", db, "-o", str(out)]) == 0
+    if fmt == "parquet":
+        import pandas as pd
+
+        frame = pd.read_parquet(out)
+        assert str(frame["geo_precision"].dtype) == "Int64"  # whole numbers stay whole
+    elif fmt == "gpkg":
+        fields = dict(zip(*[pyogrio.read_info(out)[k] for k in ("fields", "dtypes")], strict=True))
+        assert fields["geo_precision"].startswith("int") and fields["version"].startswith("int")
+    else:
+        assert out.read_text().startswith("id,") or "claimant" in out.read_text().splitlines()[0]
+
+
 def test_export_default_name_and_stdout(db: str, tmp_path: Path, monkeypatch, capsysbinary) -> None:
     monkeypatch.chdir(tmp_path)
     assert main(["export", "all", "--db", db, "--datetime", "2023-12-01/2023-12-02", "-f", "csv"]) == 0
@@ -107,6 +124,7 @@ def test_export_as_of_and_region(db: str, tmp_path: Path) -> None:
         (["export", "strikes", "--as-of", "yesterday"], "'yesterday'"),
         (["export", "strikes", "--event-type", "bombing"], "'bombing'"),
         (["export", "strikes", "-f", "gpkg", "-o", "-"], "cannot be written to stdout"),
+        (["export", "strikes", "-f", "geojson", "-o", "x.csv"], "names a csv file but --format is geojson"),
     ],
 )
 def test_export_errors_are_one_line(
