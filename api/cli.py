@@ -479,16 +479,21 @@ def import_geojson_cmd(
     A claim without claimant, source or valid_from is refused with its feature number
     unless --map names the file's column (or --allow-undated lets it go without a date).
     """
+    _run_import("geojson", file, db, strict, as_json, **_import_options(mapping, dry_run, allow_undated))
+
+
+def _import_options(
+    mapping: list[str] | None, dry_run: bool, allow_undated: bool, *, geometry: bool = False
+) -> dict[str, Any]:
+    """The options every feature import shares; a table's ``--map`` may also name its geometry columns."""
     from layers.importers.geojson import parse_mapping
 
-    options = {"mapping": parse_mapping(mapping or []), "dry_run": dry_run, "allow_undated": allow_undated}
-    _run_import("geojson", file, db, strict, as_json, **options)
+    parsed = parse_mapping(mapping or [], geometry=geometry)
+    return {"mapping": parsed, "dry_run": dry_run, "allow_undated": allow_undated}
 
 
 def _table_options(mapping: list[str] | None, dry_run: bool, allow_undated: bool) -> dict[str, Any]:
-    from layers.importers.geojson import parse_mapping
-
-    return {"mapping": parse_mapping(mapping or [], geometry=True), "dry_run": dry_run, "allow_undated": allow_undated}
+    return _import_options(mapping, dry_run, allow_undated, geometry=True)
 
 
 @import_app.command("csv")
