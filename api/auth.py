@@ -30,9 +30,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
 
-from api.errors import Forbidden
 from geo.errors import InvalidInput, NotFound
-from layers.errors import Unauthorized
+from layers.errors import Forbidden, Unauthorized
 
 Scope = Literal["read-private", "write", "admin"]
 SCOPES: tuple[Scope, ...] = ("read-private", "write", "admin")

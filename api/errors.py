@@ -22,14 +22,9 @@ from starlette.responses import Response
 
 from geo.errors import InvalidInput, SitmapError
 from geo.model import format_validation_error
+from layers.errors import Forbidden as Forbidden  # re-exported: defined beside Unauthorized, free of FastAPI
 
 log = logging.getLogger("sitmap.api")
-
-
-class Forbidden(SitmapError):
-    """The token is valid but lacks the scope for this operation."""
-
-    code = "forbidden"
 
 
 PROBLEM_JSON = "application/problem+json"

@@ -414,3 +414,13 @@ def test_ids_seen_are_remembered_across_merges(monkeypatch: pytest.MonkeyPatch, 
         result = import_geojson(store, _write(tmp_path / "d.geojson", features))
     assert (result.inserted, result.error_count) == (12, 1)
     assert "appears twice" in result.errors[0].reason and result.errors[0].line == 12
+
+
+def test_the_command_line_starts_without_the_web_framework() -> None:
+    """``sitmap import`` loads no FastAPI: importing it cost about half a second of every import's start."""
+    import subprocess
+    import sys
+
+    code = "import sys, api.cli; print(sorted(m for m in sys.modules if m.split('.')[0] in ('fastapi', 'starlette')))"
+    done = subprocess.run([sys.executable, "-c", code], check=True, capture_output=True, text=True)
+    assert done.stdout.strip() == "[]"
