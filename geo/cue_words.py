@@ -35,7 +35,7 @@ CUE_PATTERNS: list[tuple[str, float, re.Pattern[str]]] = [
             _cues(
                 r"evacuation orders?",
                 r"evacuation warnings?",
-                r"ordered (?:\S+ ){0,10}to (?:evacuate|leave|move|head|go|relocate)",
+                r"ordered (?:\S+ ){0,16}to (?:evacuate|leave|move|head|go|relocate)",
                 r"(?:were|was|have been|has been) (?:told|ordered|instructed|warned|asked) "
                 r"to (?:leave|evacuate|move|head)",
                 r"(?:أوامر|أمر|إنذار) (?:ب)?(?:الإخلاء|إخلاء)",
@@ -148,6 +148,8 @@ CUE_PATTERNS: list[tuple[str, float, re.Pattern[str]]] = [
                 # "a house ... was hit": a strike whose means the teller does not say
                 r"(?:was|were|been) hit(?! by (?:shrapnel|a rocket|rockets|a missile|missiles|gunfire|bullets))",
                 r"air attacks?",
+                r"(?:struck|hit|attacked|targeted|bombed) from the air",
+                r"aerial (?:bombardments?|attacks?|strikes?)",
                 r"targeted (?:a|an|the) (?:home|house|building|tent|vehicle|car|apartment|school)",
                 r"غارة",
                 r"غارات",
@@ -165,7 +167,7 @@ CUE_PATTERNS: list[tuple[str, float, re.Pattern[str]]] = [
                 r"tank (?:fire|shells?|rounds?)",
                 r"mortars?",
                 r"mortar (?:fire|rounds?)",
-                r"naval (?:fire|gunfire|shelling)",
+                r"naval (?:fire|shelling|artillery)",
                 r"gunboats?",
                 r"قصف مدفعي",
                 r"قذائف",
@@ -194,7 +196,7 @@ CUE_PATTERNS: list[tuple[str, float, re.Pattern[str]]] = [
                 r"demolitions?",
                 r"bulldoz(?:ed|ing|ers)",
                 r"armou?red (?:vehicles|bulldozers) (?:advanced|entered|pushed)",
-                r"operat(?:ing|ed) in",
+                r"operat(?:ing|ed) (?:in|against|inside)",
                 r"(?:military|army) operations?",
                 r"encircled",
                 r"besieged",
@@ -241,9 +243,22 @@ CUE_PATTERNS: list[tuple[str, float, re.Pattern[str]]] = [
                 r"stabbed",
                 r"(?:car-)?ramming(?: attack)?",
                 # settlers' attacks: not a military operation, and sitmap has no narrower type
-                r"settlers? (?:attacked|set fire|torched|assaulted|burned|threw stones)",
-                r"settler (?:attacks?|violence|assaults?)",
-                r"attacks? by (?:\S+ )?settlers",
+                r"settlers? (?:\S+ ){0,4}?(?:attacked|set fire|set \S+ (?:\S+ )?(?:on fire|ablaze)|torched|"
+                r"assaulted|burned|burnt|threw stones|hurled (?:stones|rocks)|pelted|beat|raided|stormed|rampaged|"
+                r"vandali[sz]ed|"
+                r"uprooted|cut down|chopped|damaged|smashed|attacking|torching|burning|beating|storming|raiding)",
+                r"settler (?:attacks?|violence|assaults?|rampages?|mobs?|raids?)",
+                r"(?:attacks?|assaults?|raids?|rampages?) by (?:\S+ ){0,2}settlers",
+                r"(?:threw|throwing|hurled|hurling|pelted|pelting) (?:\S+ ){0,2}?(?:stones|rocks)",
+                r"stone-?throwing",
+                r"rock-?throwing",
+                # administrative demolitions (no permit, structures, tents): not a raid
+                r"demolish(?:ed|ing)? (?:\S+ ){0,8}?(?:for (?:lacking|lack of|not having|building without) "
+                r"(?:a |an )?(?:\S+ )?permits?|without (?:a |an )?(?:\S+ )?permits?|(?:as|for being) unlicensed)",
+                r"(?:authorities|Civil Administration|municipality) (?:\S+ ){0,3}?(?:demolished|razed|bulldozed|"
+                r"demolishing|dismantled|confiscated)",
+                r"demolished (?:\S+ ){0,4}?(?:structures|tents|animal (?:shelters?|pens?)|cisterns?|shacks?|"
+                r"sheds?|barracks|caravans)",
                 # a drone or aircraft brought down: sitmap has no narrower type for it
                 r"(?:shot|brought) down (?:\S+ ){0,2}(?:drones?|UAVs?|aircraft|helicopters?|jets?)",
                 r"downed (?:\S+ ){0,2}(?:drones?|UAVs?|aircraft|helicopters?|jets?)",
@@ -271,6 +286,17 @@ CUE_PATTERNS: list[tuple[str, float, re.Pattern[str]]] = [
                 r"(?! (?:from|of) (?:an? |the )?(?:\S+ )?"
                 r"(?:tanks?|artillery|drones?|warplanes?|helicopters?|aircraft|jets?))",
                 r"live (?:fire|ammunition|rounds)",
+                r"came under (?:\S+ )?(?:fire|gunfire|attack)",
+                r"coming under (?:\S+ )?(?:fire|gunfire)",
+                r"returned fire",
+                r"(?:troops|soldiers|forces|police|policemen|officers?|guards?|gunm[ae]n|militants|settlers|he|they|"
+                r"sniper|snipers) (?:\S+ ){0,2}?(?:fired|shot) (?:on|at|upon|towards?)",
+                r"shot (?:a|an|one|two|three|four|five|\d+|several) (?:\S+ ){0,2}?"
+                r"(?:Palestinians?|man|men|woman|women|boys?|girls?|teenagers?|youths?|suspects?|assailants?|"
+                r"attackers?|people|civilians|persons?|shepherds?|farmers?|workers?|drivers?)",
+                r"anti-tank (?:\S+ )?(?:missiles?|rockets?|shells?|projectiles?) (?:\S+ ){0,2}?"
+                r"(?:at|on|towards?) (?:\S+ ){0,2}?(?:troops|soldiers|forces|tanks?|a tank|vehicles?|a force|units?|"
+                r"bulldozers?|jeeps?|armou?red)",
                 r"quadcopters? (?:\S+ ){0,2}?(?:fired|shot|opened fire|opening fire|firing)",
                 r"shot (?:dead|and killed|at)",
                 r"shot and (?:wounded|injured)",
@@ -297,7 +323,7 @@ def _he(*words: str) -> str:
     return _HE_PRE + "(?:" + "|".join(words) + ")" + _HE_END
 
 
-_AR_PRE = r"(?<![\u0620-\u065f\u066e-\u06d3])[وفب]?"
+_AR_PRE = r"(?<![\u0620-\u065f\u066e-\u06d3])[وف]?[بلك]?"
 _AR_END = r"(?![\u0620-\u065f\u066e-\u06d3])"
 
 
@@ -328,6 +354,9 @@ CUE_PATTERNS += [
                 r"שיגר",
                 r"שיגרו",
                 r"יירוט",
+                r"נפילה",
+                r"נפילות",
+                r"נפילת רקטה",
                 r"יירוטים",
                 r"יורט",
                 r"יורטה",
@@ -371,6 +400,9 @@ CUE_PATTERNS += [
                 r"غارات",
                 r"قصف(?:ت|وا)?(?:ه|ها|هم)?",  # "منزل قصفته طائرات الاحتلال": a house its aircraft struck
                 r"الطائرات الحربية",
+                r"قصف جوي",
+                r"القصف الجوي",
+                r"غارة جوية",
                 r"(?:طائرة|طائرات) (?:مسيرة|مسيّرة|حربية)",
             )
         ),
@@ -381,7 +413,19 @@ CUE_PATTERNS += [
         re.compile(
             _he(r"הפגזה", r"הפגזות", r"הפגיז", r"הפגיזו", r"ארטילריה", r"ארטילרית", r"פגזים", r"אש טנקים")
             + "|"
-            + _ar(r"مدفعية", r"المدفعية", r"مدفعيا", r"قذيفة", r"قذائف مدفعية", r"قصفا", r"القصف")
+            + _ar(
+                r"مدفعية",
+                r"المدفعية",
+                r"مدفعيا",
+                r"قذيفة",
+                r"قذائف مدفعية",
+                r"قصفا",
+                r"القصف",
+                r"قذائفها",
+                r"قذائفه",
+                r"قذائف الدبابات",
+                r"قذائف الهاون",
+            )
         ),
     ),
     (
@@ -413,6 +457,15 @@ CUE_PATTERNS += [
                 r"עצורים",
                 r"הריסת",
                 r"הרסו",
+                r"לפעול",
+                r"פועלת",
+                r"פועל",
+                r"פעל",
+                r"פעלה",
+                r"סריקות",
+                r"סריקה",
+                r"השתלטו",
+                r"השתלט",
             )
             + "|"
             + _ar(
@@ -431,6 +484,14 @@ CUE_PATTERNS += [
                 r"هدمت",
                 r"هدم",
                 r"جرافات",
+                r"سيطرته",
+                r"سيطرتها",
+                r"سيطرت",
+                r"السيطرة",
+                r"معارك",
+                r"اشتباكات",
+                r"تجريف",
+                r"جرفت",
             )
         ),
     ),
@@ -469,9 +530,33 @@ CUE_PATTERNS += [
         "other",
         0.5,
         re.compile(
-            _he(r"דקירה", r"נדקר", r"נדקרה", r"דריסה", r"פיגוע דקירה", r"פיגוע דריסה", r"מתנחלים (?:תקפו|הציתו|פגעו)")
+            _he(
+                r"דקירה",
+                r"נדקר",
+                r"נדקרה",
+                r"דריסה",
+                r"פיגוע דקירה",
+                r"פיגוע דריסה",
+                r"מתנחלים (?:\S+ ){0,3}?(?:תקפו|הציתו|פגעו|יידו|השליכו|הכו|פשטו|פלשו)",
+                r"יידוי אבנים",
+                r"(?:יודו|יידו|הושלכו|נזרקו) אבנים",
+                r"אבנים (?:יודו|הושלכו|נזרקו)",
+                r"הצתה",
+                r"הציתו",
+            )
             + "|"
-            + _ar(r"اعتداءات? (?:ال)?مستوطنين", r"هجوم (?:ال)?مستوطنين", r"هاجم(?:ها)? مستوطنون")
+            + _ar(
+                r"اعتداءات? (?:ال)?(?:مستوطنين|مستعمرين)",
+                r"هجوم (?:ال)?(?:مستوطنين|مستعمرين)",
+                r"(?:هاجم|هاجمت|اعتدى|اعتدت|أحرق|أحرقت|أضرم|أضرمت|اقتحم|اقتحمت|رشق|رشقت)(?:ها|هم|ه)? "
+                r"(?:\S+ ){0,2}?(?:ال)?(?:مستوطنون|مستوطنين|مستعمرون|مستعمرين)",
+                r"(?:ال)?(?:مستوطنون|مستوطنين|مستعمرون|مستعمرين) (?:\S+ ){0,3}?(?:اعتدوا|هاجموا|أحرقوا|أضرموا|رشقوا|"
+                r"اقتحموا|حطموا|اقتلعوا|قطعوا)",
+                r"(?:رشق|رشقوا|رشقوها|رشقوه|برشق) (?:\S+ )?بالحجارة",
+                r"مواجهات",
+                r"بحجة (?:البناء )?(?:دون|بدون|عدم) (?:ال)?ترخيص",
+                r"هدم (?:\S+ ){0,2}?ذاتيا",
+            )
         ),
     ),
 ]
@@ -535,7 +620,23 @@ CUE_TRIGGERS: dict[str, tuple[str, ...]] = {
         "detainee",
         "stab",
         "ramming",
+        "stone",
+        "rock",
+        "threw",
+        "throwing",
+        "hurl",
+        "pelt",
+        "demoli",
+        "authorities",
         "مستوطن",
+        "مستعمر",
+        "بالحجارة",
+        "مواجهات",
+        "ترخيص",
+        "ذاتيا",
+        "אבנים",
+        "הצת",
+        "הצית",
         "מתנחלים",
         "דקיר",
         "נדקר",
@@ -548,6 +649,7 @@ CUE_TRIGGERS: dict[str, tuple[str, ...]] = {
         "שיגר",
         "יירוט",
         "יורט",
+        "נפיל",
         "צבע אדום",
         "אזעק",
         "טיל",
@@ -588,6 +690,8 @@ CUE_TRIGGERS: dict[str, tuple[str, ...]] = {
         " hit",
         "raid",
         "bomb",
+        "from the air",
+        "aerial",
         "warplane",
         "jet",
         "aircraft",
@@ -606,6 +710,8 @@ CUE_TRIGGERS: dict[str, tuple[str, ...]] = {
         "مدفعية",
         "قذيف",
         "قذائف",
+        "قصفا",
+        "القصف",
         "shell",
         "artillery",
         "tank",
@@ -636,6 +742,17 @@ CUE_TRIGGERS: dict[str, tuple[str, ...]] = {
         "הרסו",
         "اعتقال",
         "اعتقل",
+        "سيطر",
+        "السيطرة",
+        "معارك",
+        "اشتباك",
+        "تجريف",
+        "جرفت",
+        "לפעול",
+        "פועל",
+        "פעל",
+        "סריק",
+        "השתלט",
         "هدم",
         "جرافات",
         "اقتحم",
@@ -695,6 +812,9 @@ CUE_TRIGGERS: dict[str, tuple[str, ...]] = {
         "firing",
         "live ",
         "bullet",
+        "came under",
+        "coming under",
+        "anti-tank",
         "إطلاق نار",
     ),
 }

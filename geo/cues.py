@@ -13,7 +13,7 @@ from geo.cue_words import _TRIGGER_RE, CUE_PATTERNS, Cue
 #: Words that make a sentence a statement about no event ("no strikes were reported").
 _NEGATION = re.compile(
     r"\b(?:no|without any|not a single)\s+(?:\w+\s+){0,2}(?:strikes?|attacks?|shelling|rockets?|incidents?|"
-    r"casualties|fire|events?|violence|operations?|raids?|incursions?)\s+(?:\w+\s+){0,2}"
+    r"fire|events?|violence|operations?|raids?|incursions?)\s+(?:\w+\s+){0,2}"
     r"(?:were|was|have been|has been)?\s*(?:reported|recorded|announced)|"
     r"\b(?:denied|dismissed) (?:\w+ ){0,3}(?:reports?|claims?)|\bwas quiet\b|\bremained calm\b|\bcalm returned\b",
     re.I,
@@ -98,10 +98,17 @@ def event_type(sentence: str) -> str | None:
     if is_negated(sentence):
         return None
     cues = [c for c in event_cues(sentence) if not _cue_is_noise(sentence, c)]
+    cues = _drop_overridden(sentence, cues)
     if not cues:
+        fallback = _FALLBACK_STRIKE.search(sentence)
+        if fallback is not None and not _NO_COMMENT.search(sentence):
+            return "airstrike"
         if _CASUALTY.search(sentence):
             return "other"
         return None
+    no_comment = _NO_COMMENT.search(sentence)
+    if no_comment is not None and all(c.start >= no_comment.end() for c in cues):
+        return None  # "it did not comment on the Deir al-Balah strike": about a statement, not an event
     # cues in a supporting phrase ("a raid backed by air strikes", "..., adding that it had
     # struck 50 targets") describe the main event's means, not the event: main clause first
     main = [c for c in cues if not _SUPPORTING.search(sentence[max(0, c.start - 60) : c.start])]
@@ -128,6 +135,105 @@ _SUPPORTING = re.compile(
     r"|\badding that\s+[^,;]*)$",
     re.I,
 )
+
+
+#: "it did not comment on ...", "declined to comment on ...": the event words after it only name an
+#: event already told.
+_NO_COMMENT = re.compile(
+    r"\b(?:did not|didn't|would not|wouldn't|declined to|refused to|has not|had not|have not) (?:immediately )?"
+    r"(?:comment|respond|react)(?:ed)?\b|לא (?:הגיב|הגיבה|הגיבו|התייחס|התייחסה)|"
+    r"(?:لم|رفض|رفضت) (?:\S+ )?(?:يعلق|تعلق|التعليق)",
+    re.I,
+)
+
+#: "The army said it had hit militants in Nuseirat", "زعم أنه استهدف مسلحين": a strike told
+#: without a strike word. Read only when the sentence has no other event cue.
+_FALLBACK_STRIKE = re.compile(
+    r"\b(?:it|they|its (?:aircraft|jets|forces)|the (?:army|military|IDF|air force)) (?:had |has |have )?"
+    r"(?:hit|targeted|attacked|eliminated)\b|"
+    r"(?<![\u0620-\u065f\u066e-\u06d3])(?:و|ف)?(?:استهدف|استهدفت|استهدفوا|استهدفنا)(?![\u0620-\u065f\u066e-\u06d3])",
+    re.I,
+)
+
+#: Cues that name the event's kind more exactly than another cue over the same words or the
+#: same actors: settlers raiding or burning (a settler attack, not a military raid), a
+#: demolition for want of a permit (an administrative act, not a raid), anti-tank missiles
+#: fired at troops (a firefight, not a rocket launch), a drone that opened fire (gunfire,
+#: not an air strike).
+_SETTLER_OR_ADMIN = re.compile(
+    r"settler|stone|rock|permit|unlicensed|authorities|Civil Administration|municipality|structures|tents|"
+    r"shelters?|cisterns?|shacks?|sheds?|caravans|מתנחל|אבנים|הצת|مستوطن|مستعمر|بالحجارة|ترخيص|ذاتيا",
+    re.I,
+)
+_DRONE_ONLY = re.compile(r"^(?:\S*(?:drones?|quadcopters?|طائرة|طائرات|רחפן|כטב)\S*)", re.I)
+_OPENED_FIRE = re.compile(
+    r"opened fire|open fire|opening fire|fired (?:on|at|upon)|أطلق(?:ت|وا)? (?:\S+ ){0,3}?(?:النار|نيرانها|الرصاص)|"
+    r"פתח(?:ה|ו)? באש|ירה|ירו",
+    re.I,
+)
+#: "the launchers from which the rockets were fired": the launch is the target's past, not this event
+_LAUNCH_RELATIVE = re.compile(
+    r"(?:from (?:which|where)|that had (?:fired|launched)|used to (?:fire|launch)|שממנ[הו]|שמה[םן]|מהם|"
+    r"التي (?:أطلقت|انطلقت)|الذي (?:أطلق|انطلق))\s+(?:\S+\s+){0,4}$",
+    re.I,
+)
+#: "a Palestinian accused of a shooting attack", "who had tried to carry out a stabbing": the
+#: cue is the background of a person, not an event of this report.
+_BACKGROUND = re.compile(
+    r"(?:(?:was|were|who was|who were|who had been|being|,)\s+)?(?:accused of|suspected of|convicted of|charged with|"
+    r"wanted for|jailed for|sentenced for|responsible for|attempted to (?:carry out|commit)|"
+    r"tried to (?:carry out|commit)|"
+    r"planning|planned|plotting|behind|perpetrator of|who (?:had )?(?:carried out|committed|perpetrated))"
+    r"\s+(?:\S+\s+){0,3}$",
+    re.I,
+)
+_ACTIVE_ACCUSATION = re.compile(r"\baccused\s+(?!of\b)\S+", re.I)
+#: "after the strike", "عقب القصف", "בעקבות הירי": an event already told, named as this one's time
+_AFTER_THE = re.compile(
+    r"(?:\b(?:after|following|since|in response to|in retaliation for)\s+(?:the|this|that|these|those)\s+(?:\w+\s+)?|"
+    r"(?:عقب|بعد|إثر|اثر|جراء)\s+|(?:בעקבות|לאחר|אחרי)\s+ה?)$",
+    re.I,
+)
+
+
+def _drop_overridden(sentence: str, cues: list[Cue]) -> list[Cue]:
+    """The cues of a sentence less those a more exact cue overrides or that only give background
+    (see :data:`_SETTLER_OR_ADMIN`, :data:`_BACKGROUND`, :data:`_AFTER_THE`)."""
+    if not cues:
+        return cues
+    kept = []
+    for c in cues:
+        before = sentence[max(0, c.start - 60) : c.start]
+        if _BACKGROUND.search(before) and not _ACTIVE_ACCUSATION.search(before[-40:]):
+            continue  # "a Palestinian accused of a shooting attack": who he is, not what happened
+        kept.append(c)
+    if len(kept) > 1:
+        # "troops raided the camp after the strike": the strike is the time of the raid, told before
+        main = [c for c in kept if not _AFTER_THE.search(sentence[max(0, c.start - 30) : c.start])]
+        if main:
+            kept = main
+    types = {c.event_type for c in kept}
+    if "other" in types and any(c.event_type == "other" and _SETTLER_OR_ADMIN.search(c.text) for c in kept):
+        # settlers "raided" a village and "attacked" houses: a settler attack, not a raid or a strike
+        kept = [c for c in kept if c.event_type not in ("ground_operation", "airstrike")]
+    if "shooting" in types:
+        anti_tank = [c for c in kept if c.event_type == "shooting" and "anti-tank" in c.text.lower()]
+        if anti_tank:
+            kept = [
+                c
+                for c in kept
+                if c.event_type != "rocket_launch" or not any(a.start < c.end and c.start < a.end for a in anti_tank)
+            ]
+        if any(c.event_type == "shooting" and _OPENED_FIRE.search(c.text) for c in kept):
+            # "a drone opened fire on people": gunfire from a drone, not an air strike
+            kept = [c for c in kept if c.event_type != "airstrike" or not _DRONE_ONLY.match(c.text)]
+    if "airstrike" in types and "rocket_launch" in types:
+        kept = [
+            c
+            for c in kept
+            if c.event_type != "rocket_launch" or not _LAUNCH_RELATIVE.search(sentence[max(0, c.start - 60) : c.start])
+        ]
+    return kept
 
 
 def _cue_is_noise(sentence: str, cue: Cue) -> bool:

@@ -1,0 +1,113 @@
+"""Event words of outside voices (issue 12, session 5): settler attacks, stone-throwing, fire
+that troops "came under", administrative demolitions, strikes "from the air", anti-tank
+missiles at troops, drones that open fire, background cues ("accused of a shooting") and
+"no casualties were reported". Sentences written here in several voices (wire, ACLED notes,
+OCHA updates, live blogs, WAFA, Ynet/Haaretz), in English, Arabic and Hebrew."""
+
+from __future__ import annotations
+
+import pytest
+
+import geo
+from geo.cue_words import CUE_PATTERNS, CUE_TRIGGERS
+from geo.cues import event_type
+
+
+@pytest.mark.parametrize(
+    ("sentence", "expected"),
+    [
+        # settler attacks: not a military raid, whatever verb the writer picks
+        ("A group of settlers from a nearby outpost raided the village and torched a barn.", "other"),
+        ("On 3 May, Israeli settlers stormed the outskirts of Qaryut and set fire to olive trees.", "other"),
+        ("Dozens of masked settlers beat a farmer and his son in their orchard, the council said.", "other"),
+        ("Settlers from the Havat Maon outpost hurled rocks at shepherds grazing their flock.", "other"),
+        ("Youths threw stones at a passing Israeli bus near the junction, police said.", "other"),
+        ("Police are investigating a stone-throwing attack on a car near Ariel.", "other"),
+        # administrative demolitions (permits, structures, tents) vs demolitions in a raid
+        ("Israeli authorities demolished a shop in Beit Hanina, saying it was built illegally.", "other"),
+        ("On 9 June, Israeli forces demolished a family's home in Issawiya for lacking a building permit.", "other"),
+        ("The army demolished five residential structures and two animal shelters in the herding community.", "other"),
+        ("Troops raided the camp before dawn and demolished the family home of a wanted man.", "ground_operation"),
+        # fire troops or crews came under, troops who fired at people, returned fire
+        ("An ambulance crew came under fire while trying to reach the wounded, the Red Crescent said.", "shooting"),
+        ("Soldiers fired at two suspects who approached the fence, the military said.", "shooting"),
+        ("Police officers shot a man who drew a knife at the checkpoint.", "shooting"),
+        ("The troops returned fire and hit the attackers, a spokesman said.", "shooting"),
+        ("Naval gunfire killed a fisherman off the coast of Khan Younis on Friday.", "shooting"),
+        # anti-tank missiles at troops: a firefight; at a town across the border: a launch
+        ("Fighters fired an anti-tank missile at an armoured bulldozer near the camp.", "shooting"),
+        ("Hezbollah fired anti-tank missiles towards the town of Metula.", "rocket_launch"),
+        # strikes told without the word "strike"
+        ("A school used as a shelter was hit from the air overnight, the agency said.", "airstrike"),
+        ("UNRWA said one of its clinics was struck from the air on Sunday.", "airstrike"),
+        ("The army said it had targeted a Hamas cell operating near the school.", "airstrike"),
+        # background of a person is no event of the report
+        ("Troops arrested a man accused of a shooting attack near the settlement.", "ground_operation"),
+        ("The military said the man had attempted to carry out a stabbing attack.", None),
+        # "no casualties were reported" does not undo the event
+        ("A UN warehouse in Rafah was hit by tank shelling; no casualties were reported.", "shelling"),
+        ("Rockets were fired at Ashkelon overnight; no injuries were recorded.", "rocket_launch"),
+        # "did not comment on the strike": a statement about a statement
+        ("The army did not comment on the Deir al-Balah strike.", None),
+        ("It declined to comment on the raid in Tubas.", None),
+        # drones that open fire: gunfire
+        ("Witnesses said a drone opened fire on people waiting for flour.", "shooting"),
+        # Arabic
+        ("وأفادت مصادر محلية بأن مستعمرين هاجموا منازل المواطنين في القرية ورشقوها بالحجارة.", "other"),
+        ("اعتدى مستوطنون على رعاة أغنام شرق البلدة صباح اليوم.", "other"),
+        ("هدمت جرافات الاحتلال منشأة زراعية بحجة عدم الترخيص.", "other"),
+        ("وأجبرت سلطات الاحتلال مواطنا على هدم منزله ذاتيا.", "other"),
+        ("تعرض مركز إيواء لقصف جوي مساء السبت.", "airstrike"),
+        ("أطلقت دبابات الاحتلال قذائفها صوب منازل المواطنين شمال القطاع.", "shelling"),
+        ("وقالت مصادر طبية إن طائرة مسيرة أطلقت النار على مواطنين قرب السوق.", "shooting"),
+        ("أعلن الجيش سيطرته على المعبر صباح اليوم.", "ground_operation"),
+        ("وزعم الجيش أنه استهدف مسلحين في المنطقة.", "airstrike"),
+        # Hebrew
+        ("אבנים יודו הבוקר לעבר אוטובוס בכביש 60, ואין נפגעים.", "other"),
+        ("מתנחלים רעולי פנים הציתו רכבים בכפר, לפי דיווחים פלסטיניים.", "other"),
+        ("כוחות הצבא ממשיכים לפעול במחנה הפליטים, מסר הדובר.", "ground_operation"),
+        ("פיקוד העורף דיווח על נפילה בשטח פתוח ליד העיר.", "rocket_launch"),
+        ("מטוסי קרב תקפו משגרים שמהם שוגרו הרקטות לעבר הדרום.", "airstrike"),
+    ],
+)
+def test_outside_voice_event_words(sentence: str, expected: str | None) -> None:
+    assert event_type(sentence) == expected
+
+
+def test_every_cue_pattern_has_a_trigger_for_its_new_words() -> None:
+    """The substring pre-test must not hide the new words from their patterns."""
+    samples = {
+        "other": ["threw stones", "stone-throwing", "authorities demolished", "مستعمرين هاجموا", "אבנים יודו", "הציתו"],
+        "shooting": ["came under fire", "anti-tank missile at troops"],
+        "airstrike": ["struck from the air", "aerial bombardment"],
+        "rocket_launch": ["נפילה"],
+        "ground_operation": ["سيطرته", "לפעול", "معارك"],
+    }
+    for etype, words in samples.items():
+        for w in words:
+            assert any(t in w.lower() for t in CUE_TRIGGERS[etype]), (etype, w)
+    assert {t for t, _, _ in CUE_PATTERNS} >= set(samples)
+
+
+@pytest.mark.parametrize(
+    ("text", "published", "expected"),
+    [
+        (
+            # OCHA-style: "no casualties" after the event; the UN agency tells it
+            "On 4 June, UNRWA reported that one of its clinics in Bureij camp was hit by tank shelling; "
+            "no casualties were reported.",
+            "2024-06-06",
+            ("shelling", "Bureij camp"),
+        ),
+        (
+            # Haaretz-style settler attack told with "raided"
+            "Settlers from a nearby outpost raided the village of Duma late on Thursday and set fire to a house, "
+            "residents said.",
+            "2024-06-07",
+            ("other", "Duma"),
+        ),
+    ],
+)
+def test_outside_voice_events_become_claims(text: str, published: str, expected: tuple[str, str]) -> None:
+    claims = [c for c in geo.parse(text, published=published, source="test") if c.geometry is not None]
+    assert [(c.event_type, c.place_text) for c in claims] == [expected]
