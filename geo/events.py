@@ -66,18 +66,39 @@ _NAMED_EVENT_DATE = re.compile(r"\s*(?:attacks?|massacres?|assault|offensive|inv
 _THE_BEFORE = re.compile(r"\b(?:the|since|after|before)\s+$", re.I)
 
 
+#: "GAZA, March 15 (Reuters) -": the dateline's date is the day the report was filed, not the
+#: day of its events.
+_DATELINE_AFTER = re.compile(r"\s*(?:\([^()\n]{1,40}\)\s*)?[-–—]")
+_DATELINE_BEFORE = re.compile(r"^[^\n.!?]{0,80}$")
+
+
+def is_dateline(text: str, t: TimeExpression) -> bool:
+    """True if ``t`` is the date of a dateline at the head of the text ("KHAN YOUNIS, Gaza Strip,
+    March 19 (Wire) - ..."), which dates the report rather than the event."""
+    return (
+        t.start < 100
+        and bool(_DATELINE_AFTER.match(text, t.end))
+        and bool(_DATELINE_BEFORE.match(text[max(0, text.rfind("\n", 0, t.start) + 1) : t.start]))
+        and "," in text[max(0, t.start - 60) : t.start]
+    )
+
+
 def event_times(text: str, found: list[TimeExpression]) -> list[TimeExpression]:
     """The time expressions of a sentence that date its event: "said on Thursday" dates the
-    statement, so it is dropped when the sentence gives another time."""
+    statement, so it is dropped when the sentence gives another time; a dateline's date is the
+    report's, not the event's; "under way since January" gives way to a day the sentence names."""
     found = [
         t
         for t in found
-        if not _NAMED_EVENT_DATE.match(text, t.end) or not _THE_BEFORE.search(text[max(0, t.start - 12) : t.start])
+        if (not _NAMED_EVENT_DATE.match(text, t.end) or not _THE_BEFORE.search(text[max(0, t.start - 12) : t.start]))
+        and not is_dateline(text, t)
     ]
     if len(found) < 2:
         return found
     event = [t for t in found if not _SPEECH_TIME.search(text[max(0, t.start - 40) : t.start])]
-    return event or found
+    event = event or found
+    pointed = [t for t in event if t.kind != "since"]
+    return pointed or event
 
 
 def paragraph_times(

@@ -178,6 +178,17 @@ def _outside_name(found: list[Mention], s: Sentence, teller: ClaimantMatch | Non
     return [m for m in found if not (a <= m.start and m.end <= b)]
 
 
+_ITEM_START = re.compile(r"[-•*–—]\s+\S|\d{1,2}[:.]\d{2}\s*(?:GMT|UTC|local time|IDT|EET|EEST)?\s*[-–—:]\s")
+
+
+def _starts_item(text: str, s: Sentence) -> bool:
+    """True if a sentence opens a line of a list (a bullet or a time-stamped live-blog entry)."""
+    line_start = text.rfind("\n", 0, s.start) + 1
+    if text[line_start : s.start].strip():
+        return False
+    return bool(_ITEM_START.match(text, s.start))
+
+
 def claims_from_mentions(
     text: str,
     mentions: Sequence[Mention],
@@ -262,13 +273,18 @@ def claims_from_mentions(
         if s.paragraph not in active:
             current, context_time, context_places = None, None, []
             continue
+        if _starts_item(text, s):
+            # a live-blog bullet or time-stamped entry: an item of its own, like a paragraph
+            current, context_time, context_places = None, None, []
         if context_places and context_para != s.paragraph:
             context_places = []
         if context_time is not None and context_para != s.paragraph:
             context_time = None
         context_para = s.paragraph
         s_times = event_times(text, times_by_sentence[i])
-        s_times = relative_day(s, s_times, context_time)
+        # "hours later", "the day before": against the time just told, else the last event's
+        last_time = context_time or next((ev.time for ev in reversed(events) if ev.time is not None), None)
+        s_times = relative_day(s, s_times, last_time, pub)
         etype = etypes[i]
         blocks = block_lists[i]
         if blocks and etype in (None, "humanitarian_zone", "other", "airstrike", "ground_operation"):

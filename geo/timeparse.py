@@ -309,6 +309,17 @@ _PATTERNS: list[tuple[str, re.Pattern[str]]] = [
         ),
     ),
     ("wd_he", re.compile(r"(?<![\u0590-\u05ff])(?:ו?ב)(?P<hewd>שבת)(?![\u0590-\u05ff])")),
+    # Hebrew news names the weekday in brackets after a part of the day: "הבוקר (חמישי)"
+    ("wd_he", re.compile(r"\(\s*(?:יום\s+)?(?P<hewd>ראשון|שני|שלישי|רביעי|חמישי|שישי|שבת)\s*\)")),
+    # the past 24 hours in Arabic and Hebrew wire copy
+    (
+        "past_hours",
+        re.compile(
+            r"(?:خلال\s+)?(?:الـ\s*|ال)?(?P<h>24|48|72)\s+ساعة\s+(?:ال)?(?:ماضية|أخيرة|الماضية|الأخيرة)|"
+            r"(?:خلال\s+)?الساعات\s+(?:الـ\s*)?(?:(?P<h2>24|48|72)|الأربع والعشرين)\s+(?:ال)?(?:ماضية|الماضية|الأخيرة)|"
+            r"(?<![\u0590-\u05ff])ב[-־]?(?P<h3>24|48|72)\s+השעות\s+האחרונות|(?<![\u0590-\u05ff])ב?יממה\s+האחרונה"
+        ),
+    ),
     (
         "wd_ar",
         re.compile(
@@ -363,7 +374,7 @@ _TRIGGERS: dict[str, re.Pattern[str]] = {
     "last_wd": _WEEKDAY_WORD,
     "wd_part": _WEEKDAY_WORD,
     "wd": _WEEKDAY_WORD,
-    "past_hours": re.compile("hours"),
+    "past_hours": re.compile("hours|ساعة|الساعات|השעות|יממה"),
     "past_days": re.compile("day|week"),
     "ago": re.compile("ago"),
     "last_night": re.compile("night|אמש|לילה|الليلة"),
@@ -377,7 +388,7 @@ _TRIGGERS: dict[str, re.Pattern[str]] = {
     "this_week": re.compile("week"),
     "last_month": re.compile("month"),
     "this_month": re.compile("month"),
-    "wd_he": re.compile("יום|שבת"),
+    "wd_he": re.compile("יום|שבת|\\("),
     "wd_ar": re.compile("ال(?:اثن|إثن|ثلاث|أرب|ارب|خمي|جمع|سبت|أحد|احد)"),
     "this_morning": re.compile("בוקר|صباح"),
 }
@@ -462,7 +473,8 @@ def _resolve(kind: str, m: re.Match[str], ref: date | None) -> TimeInterval | No
     if kind == "this_morning":
         return _hours(ref, 0, ref, 12)
     if kind == "past_hours":
-        days = int(g["h"]) // 24
+        hours = g.get("h") or g.get("h2") or g.get("h3") or "24"
+        days = int(hours) // 24
         return day_interval(ref - timedelta(days=days), last=ref)
     if kind == "past_days":
         n = _num(g.get("n"))
@@ -600,16 +612,69 @@ _RELATIVE_DAYS: list[tuple[int, re.Pattern[str]]] = [
     (0, re.compile(r"\b(?:on |earlier |later )?(?:the )?same day\b|באותו (?:ה)?יום|في (?:اليوم نفسه|نفس اليوم)", re.I)),
 ]
 
+#: Spans told a few hours after or before the time just told ("hours later", "later that night",
+#: "shortly before"): that day and the next (or the one before), since the hours may cross midnight.
+_NEAR_TIMES: list[tuple[int, int, re.Pattern[str]]] = [
+    (
+        0,
+        1,
+        re.compile(
+            r"\b(?:(?:a few|several|two|three|some)\s+)?(?:hours|minutes)\s+later\b|\blater (?:that|the same) "
+            r"(?:day|night|evening|afternoon)\b|\bshortly (?:after(?:wards)?|afterward)\b|\bsoon after(?:wards)?\b|"
+            r"بعد (?:ذلك )?ب?(?:ساعات|ساعة|ساعتين|دقائق)|في وقت لاحق|لاحقا|"
+            r"כעבור (?:כמה )?(?:שעות|שעה|דקות)|(?:שעות|שעה) (?:אחר כך|לאחר מכן)|מאוחר יותר|לאחר מכן",
+            re.I,
+        ),
+    ),
+    (
+        -1,
+        0,
+        re.compile(
+            r"\b(?:(?:a few|several|two|three|some)\s+)?(?:hours|minutes)\s+(?:earlier|before)\b|"
+            r"\bearlier (?:that|the same) (?:day|night|evening|morning)\b|\bshortly before\b|"
+            r"قبل (?:ذلك )?ب?(?:ساعات|ساعة|ساعتين)|(?:שעות|שעה) (?:קודם לכן|לפני כן)|קודם לכן",
+            re.I,
+        ),
+    ),
+]
+_NEAR_HINT = re.compile(r"later|earlier|before|after|soon|ساع|لاحق|דקות|שעות|שעה|כך|מכן|כן", re.I)
 
-def relative_day(clause: object, found: list[TimeExpression], context: TimeExpression | None) -> list[TimeExpression]:
+
+def relative_day(
+    clause: object, found: list[TimeExpression], context: TimeExpression | None, latest: datetime | None = None
+) -> list[TimeExpression]:
     """A clause's times with "the day before" / "the following day" / "the same day" resolved
-    against the time told just before (``context``), not against the publication date.
+    against the time told just before (``context``), not against the publication date; a clause
+    with no time of its own told "hours later" / "shortly before" / "في وقت لاحق" / "כעבור שעות"
+    spans the context's day(s) and the next (or the one before), never past ``latest`` (the
+    publication day).
 
     ``clause`` is anything with ``text`` and ``start`` (a sentence or clause); without a
     context time the clause's own times are returned unchanged.
     """
     text: str = getattr(clause, "text", "")
-    if context is None or not any(w in text.lower() for w in ("day", "night", "יום", "למחרת", "اليوم", "بيوم")):
+    if context is None:
+        return found
+    if not found and _NEAR_HINT.search(text):
+        for before, after, pattern in _NEAR_TIMES:
+            m = pattern.search(text)
+            if m is None:
+                continue
+            start = getattr(clause, "start", 0) + m.start()
+            first = context.interval.start.date() + timedelta(days=before)
+            last = context.interval.end.date() + timedelta(days=after)
+            if latest is not None:
+                last = max(first, min(last, latest.date()))
+            return [
+                TimeExpression(
+                    text=m.group(0),
+                    start=start,
+                    end=start + len(m.group(0)),
+                    interval=day_interval(first, last=last),
+                    kind="near",
+                )
+            ]
+    if not any(w in text.lower() for w in ("day", "night", "יום", "למחרת", "اليوم", "بيوم")):
         return found
     for offset, pattern in _RELATIVE_DAYS:
         m = pattern.search(text)
