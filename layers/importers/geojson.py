@@ -714,15 +714,17 @@ def _write(
     recorded_by: str | None,
     index: dict[str, int],
     unit: str = "feature",
-) -> set[str]:
+) -> tuple[set[str], set[str]]:
     """Write in batches; a batch the store refuses is retried record by record to name the bad one.
 
-    Returns the ids of the records the store refused.
+    Returns the ids of the records the store refused, and of those it stored as new (version 1).
     """
     add = store.add_zones if kind == "zones" else store.add_claims
     failed: set[str] = set()
+    new: set[str] = set()
 
     def tally(wr: Any) -> None:
+        new.update(wr.inserted)
         result.inserted += len(wr.inserted)
         result.updated += len(wr.updated)
         result.unchanged += len(wr.unchanged)
@@ -741,7 +743,7 @@ def _write(
                 failed.add(rec.id)
                 where = index.get(f"{kind}:{rec.id}", -1)
                 result.add_error(BadFeature(line=where, reason=str(exc), row_id=rec.id, unit=unit))
-    return failed
+    return failed, new
 
 
 #: ``progress(bytes_read, bytes_total, rows_read)``: called every few thousand features.
@@ -898,9 +900,9 @@ def _scan(
             records = _merge_claims(store, kept)
         else:
             records = _merge_zones(store, records)
-        failed = _write(store, kind, records, result, recorded_by, index, unit)
+        failed, new = _write(store, kind, records, result, recorded_by, index, unit)
         if remember is not None:
-            remember(kind, [(d, rid) for rid, d in digests.items() if rid not in failed])
+            remember(kind, [(d, rid) for rid, d in digests.items() if rid not in failed], new)
 
     def convert(i: int, feature: Any, digest: str | None) -> None:
         if callable(feature):  # a table's row, built only now that its digest did not skip it
