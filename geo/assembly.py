@@ -72,7 +72,10 @@ def build_claim(
     elif source:
         claimant_name = canonical_claimant(source) or source
         attributed = False
-        notes.append("not attributed in the text: claimant is the source")
+        if _UNNAMED_REPORT.search(" ".join(s.text for s in ev.sentences)):
+            notes.append("reported without a teller in the text (a passive 'was reported'): claimant is the source")
+        else:
+            notes.append("not attributed in the text: claimant is the source")
     elif main is not None:
         claimant_name = main.name
         attributed = False

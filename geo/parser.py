@@ -189,6 +189,63 @@ def _starts_item(text: str, s: Sentence) -> bool:
     return bool(_ITEM_START.match(text, s.start))
 
 
+#: Event types that kill or wound no one by themselves: a death toll after them belongs to the
+#: violent event told with them.
+_HARMLESS = frozenset({"evacuation_order", "humanitarian_zone", "negotiation"})
+
+#: A sentence that goes on with the account before it ("Tanks also shelled ...", "On the same
+#: day ...", "Later, ..."; "גם", "באותו יום"; "كما", "أيضا", "في اليوم نفسه"): the teller named
+#: earlier in its paragraph tells it too. Any other sentence that names no teller is a new event
+#: told by the report itself (the gold convention: unattributed events are the source's).
+_CONTINUES = re.compile(
+    r"\b(?:also|too|as well|(?:on|during|at|later)\s+(?:the\s+)?same\s+(?:day|night|time|morning|evening)|"
+    r"later|afterwards|subsequently|again|then|further\s+(?:strikes?|shelling|raids?|fire))\b|"
+    r"(?<![\u0590-\u05ff])(?:גם|באותו (?:יום|לילה|בוקר|ערב)|לאחר מכן|בהמשך|שוב)(?![\u0590-\u05ff])|"
+    r"(?<![\u0620-\u064a])(?:و?كما|أيضا|أيضًا|كذلك|في (?:اليوم|الليلة|الوقت) (?:نفسه|ذاته|نفسها|ذاتها)|لاحقا|لاحقًا)"
+    r"(?![\u0620-\u064a])",
+    re.I,
+)
+
+
+#: Bodies that issue evacuation orders and warnings.
+_ISSUERS = frozenset({"Israeli military", "Home Front Command", "COGAT"})
+
+
+def order_issuer_before(
+    s: Sentence, before: Sequence[Sentence], tellers: Sequence[ClaimantMatch | None]
+) -> ClaimantMatch | None:
+    """The body that issues an order told with no issuer ("Leaflets told people in Abasan to
+    move"): the army named last before it in its paragraph ("The military published a map ...").
+    Only a body that issues orders; a ministry or a witness named before does not."""
+    for prev, teller in zip(reversed(before), reversed(tellers), strict=True):
+        if prev.paragraph != s.paragraph:
+            break
+        if teller is not None and teller.name in _ISSUERS:
+            return ClaimantMatch(teller.name, teller.text, -1, -1)
+    return None
+
+
+def carried_teller(
+    first: Sentence,
+    sentences: Sequence[Sentence],
+    claimants: Sequence[ClaimantMatch | None],
+    sentence_of: Sequence[Sentence | None],
+) -> ClaimantMatch | None:
+    """The teller an event that names none inherits: the one named last before it in its
+    paragraph, when its sentence goes on with that account (:data:`_CONTINUES`). Never a teller
+    named after it (the next sentence's "X said" is X's, not this one's), and ``None`` for a
+    new event with no continuation: the report's source tells it."""
+    if not _CONTINUES.search(first.text):
+        return None
+    whole = next((w for s, w in zip(sentences, sentence_of, strict=True) if s == first), None)
+    begin = whole.start if whole is not None else first.start
+    teller: ClaimantMatch | None = None
+    for s, c in zip(sentences, claimants, strict=True):
+        if s.paragraph == first.paragraph and s.start < begin and c is not None:
+            teller = c
+    return teller
+
+
 def claims_from_mentions(
     text: str,
     mentions: Sequence[Mention],
@@ -295,6 +352,11 @@ def claims_from_mentions(
         claimant = claimants[i]
         if claimant is None and etype == "evacuation_order":
             claimant = find_issuer(s.text)  # "the IDF told residents to leave": no "said"
+            whole_s = sentence_of[i]
+            if claimant is None and whole_s is not None and whole_s.text != s.text:
+                claimant = find_issuer(whole_s.text) or find_claimant(whole_s.text)  # "..., after the army ordered"
+            if claimant is None:
+                claimant = order_issuer_before(s, sentences[:i], claimants[:i])
         if claimant is None and s.start not in sentence_starts and elided_speech(s.text):
             claimant = clause_claimant  # "X told residents to leave, and then said it had ...": X's words
         clause_claimant = claimant
@@ -346,7 +408,22 @@ def claims_from_mentions(
             continue
         if etype is None:
             if current is not None:  # details of the event just told
-                take(events, current, s, places, claimant, attributed, s_times, blocks, etype, reporter)
+                target = current
+                if current.event_type in _HARMLESS and any(c.kind in ("fatalities", "injured") for c, _ in attributed):
+                    # "strikes hit Dahiyeh, after the army told residents to leave. Nine were killed, the
+                    # ministry said": the dead are the strikes', not the order's
+                    target = next(
+                        (
+                            ev
+                            for ev in reversed(events)
+                            if ev.paragraph == s.paragraph
+                            and ev.event_type not in _HARMLESS
+                            and ev.account_of is None
+                            and not ev.counts_only
+                        ),
+                        current,
+                    )
+                take(events, target, s, places, claimant, attributed, s_times, blocks, etype, reporter)
             elif places:
                 context_places = places
             if s_times:
@@ -411,11 +488,20 @@ def claims_from_mentions(
     # a paragraph whose tellers contradict each other lends none of them to a sentence told by nobody
     contested = {ev.paragraph for ev in events if ev.disputed}
     focus = report_focus(text, sentences, mentions, claimants)
+
+    def lent(ev: Event) -> ClaimantMatch | None:
+        """The teller an event told by nobody inherits from its paragraph."""
+        if ev.paragraph in contested:
+            return None
+        if not source:
+            return para_main.get(ev.paragraph)  # no source to fall back on: the paragraph's main teller
+        return carried_teller(ev.sentences[0], sentences, claimants, sentence_of)
+
     return [
         build_claim(
             part,
             text,
-            None if part.paragraph in contested else para_main.get(part.paragraph),
+            lent(part),
             main,
             focus,
             pub,

@@ -35,6 +35,11 @@ _GEOD = pyproj.Geod(ellps="WGS84")
 #: no place; the place the reader expects (Doha) is in Qatar's clause, so the claim placed
 #: there is rightly Qatar's, and the military's own claim stays unplaced.
 TWO_CLAIMANTS = {"d-2023-11-30-seventh-day": {"Israeli military": None, "Qatar": "Doha"}}
+#: Texts whose expected event is told in a sentence that names no teller, the report's claimant
+#: being named only in a later sentence about something else: "A truce ... took effect in the Gaza
+#: Strip ... Qatar's foreign ministry said 24 hostages were freed". A later sentence's teller is not
+#: lent to an earlier one (issue 12: unattributed events are the source's), so the claim is the outlet's.
+TOLD_BY_THE_SOURCE = {"d-2023-11-24-truce-begins"}
 
 
 def _reports() -> list[dict]:
@@ -96,7 +101,8 @@ def test_the_claim_that_passes_carries_the_reported_claimant(report: dict) -> No
     if report["id"] in TWO_CLAIMANTS:
         return  # asserted claim by claim below
     got = [c.claimant for c in passing]
-    assert any(_same_claimant(report["claimant"], c) for c in got), (report["claimant"], got)
+    want = report["outlet"]["name"] if report["id"] in TOLD_BY_THE_SOURCE else report["claimant"]
+    assert any(_same_claimant(want, c) for c in got), (want, got)
 
 
 def test_a_text_told_by_two_claimants_gives_each_its_claim() -> None:

@@ -203,9 +203,18 @@ def test_a_sentence_reported_without_a_teller_is_the_sources(second: str) -> Non
     assert khan and khan[0].claimant == "Gaza health ministry"
 
 
-def test_an_active_unattributed_sentence_keeps_the_paragraphs_teller() -> None:
+def test_a_new_event_told_by_nobody_is_the_sources_and_a_continued_one_the_tellers() -> None:
+    """A sentence with its own day and no teller tells a new event in the report's own voice (the
+    gold convention: unattributed events are the source's); one that goes on with the account
+    before it ("also") keeps the paragraph's teller, and the notes say which."""
     claims = geo.parse(
         _PARAGRAPH + "On 29 May, tanks advanced into western Rafah.", published="2024-05-30", source="Example Wire"
+    )
+    rafah = [c for c in claims if "Rafah" in (c.place_text or "")]
+    assert rafah and rafah[0].claimant == "Example Wire"
+    assert "claimant is the source" in (rafah[0].notes or "")
+    claims = geo.parse(
+        _PARAGRAPH + "Tanks also advanced into western Rafah on 29 May.", published="2024-05-30", source="Example Wire"
     )
     rafah = [c for c in claims if "Rafah" in (c.place_text or "")]
     assert rafah and rafah[0].claimant == "Gaza health ministry"
