@@ -168,7 +168,7 @@ def event_places(
             role = "reference"  # "talks in Cairo on a ceasefire in Gaza": Gaza is what the talks are about
         elif etype == "evacuation_order" and _DESTINATION.search(before) and not _ORDER_FOR.search(before):
             role = "destination"
-        elif _TAKEN_TO.search(before) or _MOVED_TO.search(before):
+        elif _TAKEN_TO.search(before) or _MOVED_TO.search(before) or _ROUTE.search(before):
             role = "destination"  # "the wounded were taken to Nasser Hospital": not where it happened
         else:
             role = "place"
@@ -256,6 +256,9 @@ _TAKEN_TO = re.compile(
     r"(?:to|at|in)\s+(?:the\s+)?(?:nearby\s+)?$",
     re.I,
 )
+#: The road people are told to take ("move south via Salah al-Din Road", "عبر شارع الرشيد",
+#: "דרך ציר צלאח א-דין"): a route of the movement, not where the event is.
+_ROUTE = re.compile(r"\b(?:via|by way of)\s+(?:the\s+)?$|(?:^|\s)عبر\s+$|(?:^|\s)דרך\s+$", re.I)
 #: A direction phrase right before a place ("west of", "north-east of").
 _DIRECTION_OF = re.compile(
     r"\b(?:north|south|east|west|north-?east|north-?west|south-?east|south-?west)(?:ern)?\s+of\s+(?:the\s+)?"

@@ -74,6 +74,8 @@ DIRECTION_WORDS = _words(
 DEFAULT_FOCUS = ("PS", "GZ")
 
 _WORD = re.compile(r"[^\W\d_]+(?:['’ʼʿ`](?![sS]\b)[^\W\d_]+)*")  # "Israel's" -> "Israel", "s"
+#: Marks Hebrew writes for a geresh; one may end a word ("שייח'"), so it does not break a name.
+_GERESH = frozenset("'’׳")
 _JOIN_GAP = re.compile(r"^(?:[ \t\u00a0]{1,3}|[-‐‑־](?:[ \t]?)|[ \t]?[-‐‑־])$")
 
 _KIND_PRIOR = {
@@ -354,7 +356,10 @@ def _tokenize(text: str, gaz: Gazetteer) -> _Tokens:
 
 
 def _joinable(text: str, a: _Token, b: _Token) -> bool:
-    return bool(_JOIN_GAP.match(text[a.end : b.start]))
+    gap = text[a.end : b.start]
+    if gap[:1] in _GERESH and not a.latin:
+        gap = gap[1:]  # Hebrew geresh ending a word ("שייח' ג'ראח"): part of the word, not a break
+    return bool(_JOIN_GAP.match(gap))
 
 
 def _candidate_starts(text: str, toks: _Tokens, gaz: Gazetteer) -> list[int]:

@@ -82,7 +82,7 @@ def test_hebrew_home_front_command_and_mda() -> None:
     text = "פיקוד העורף הודיע כי צבע אדום הופעל בנהריה אתמול. לפי מגן דוד אדום, רקטה פגעה בבית בשלומי."
     claims = geo.parse(text, published="2024-07-02", source="אתר")
     got = sorted((c.place_name, c.claimant) for c in claims)
-    assert got == [("Nahariyya", "Home Front Command"), ("Shlomi", "Magen David Adom")]
+    assert got == [("Nahariya", "Home Front Command"), ("Shlomi", "Magen David Adom")]
     assert all(c.event_type == "rocket_launch" for c in claims)
 
 
