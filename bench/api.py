@@ -1,60 +1,46 @@
-"""Service benchmark: OGC API - Features queries against a live ``sitmap serve`` on 127.0.0.1.
+"""Service benchmark: issue 16's six OGC API - Features queries on sitmap and its peers, in one run.
 
-Loads 100,000 synthetic claims (the generator of ``bench/store.py``) into a fresh
-GeoPackage and/or a fresh schema of a dedicated PostGIS database (``--backend``;
-``--pg``, created with PostGIS if missing, schema dropped at the end), starts ``sitmap serve`` on a
-free port, checks that each query answers 200 with the expected number of matches,
-then times each query sequentially and 16-way concurrently, bounded in count and
-time. Requests send ``Accept-Encoding: identity`` (no gzip). Prints requests/s,
-p50 and p95 per query. Figures only, no pass/fail.
+Loads 100,000 synthetic claims (the generator of ``bench/store.py``) into a GeoPackage
+and a schema of a dedicated PostGIS database (``--pg``, created with PostGIS if
+missing), then serves them at once, each server with ``--workers`` (default 2) workers:
 
-In the same run it serves the same claims with pygeoapi (``bench/pygeoapi_env.py``:
-a bench-only venv ``bench/.venv-pygeoapi`` installed from PyPI, its PostgreSQL
-provider over the ``claims`` view of the same PostGIS schema, gunicorn on 127.0.0.1),
-checks that both servers return the same features (numberMatched and the ids in
-order; pygeoapi is asked to ``sortby=valid_from,id``, sitmap's stable order, and the
-one-day window is the closed interval of that day on ``valid_from``, which selects the
-same claims as sitmap's overlap match for these day-precision claims), times it the
-same way, and prints the ratio per query: ``p50 x`` is pygeoapi's median latency
-divided by sitmap's, ``r/s x`` sitmap's throughput divided by pygeoapi's (above 1:
-sitmap is ahead). pygeoapi has no embedded-store provider of its own here, so both
-sitmap backends are compared with pygeoapi on PostGIS.
+- ``sitmap GPKG`` and ``sitmap PG``: ``sitmap serve`` on each store, response cache off
+  (``SITMAP_RESPONSE_CACHE_MB=0``: every request runs its query; ``--cached`` adds both
+  with a 64 MB cache);
+- ``pygeoapi PG``: pygeoapi's PostgreSQL provider over the schema's ``claims`` view
+  (``bench/pygeoapi_env.py``, gunicorn, ``--peer-threads`` threads a worker);
+- ``pygeoapi GPKG``: pygeoapi's SQLiteGPKG provider (SpatiaLite) over a copy of the
+  GeoPackage (the version table: one version per claim here, so the same rows);
+- ``TiPg``: TiPg under uvicorn over the same ``claims`` view (``bench/tipg_env.py``).
 
-    .venv/bin/python bench/api.py [-n 100000] [--backend gpkg|postgis|both] [--no-pygeoapi]
-        [--pg postgresql://postgres@127.0.0.1:5432/sitmap_bench] [--workers 1]
+The peers live in bench-only venvs (``bench/.venv-pygeoapi``, ``bench/.venv-tipg``,
+gitignored), never in sitmap's dependencies. Peers that sort are asked for sitmap's
+stable order (``sortby=valid_from,id``); the three days are one closed interval, which
+picks the same claims on ``valid_from`` (peers) as sitmap's overlap match does for these
+day-precision claims. Before timing, every answer is compared with sitmap's (ids in
+order, numberMatched where both give it) and each difference printed (pygeoapi's
+SQLiteGPKG provider ignores ``datetime`` and ``sortby``). Then each query is timed
+sequentially, one request at a time round robin over all servers (so all see the same
+moments of this shared machine's load), and 16-way concurrently on each server in turn,
+bounded in count and seconds; requests ask for identity encoding. A peer's failures
+under load are counted, not fatal. Printed: bytes, p50/p95 sequential and concurrent per
+query and server, issue 16's table of sequential medians, sitmap's ratio to the best
+peer's median (target: at most 1.00) and its concurrent p95/p50 (target: below 4), then
+the plans of sitmap's statements (``EXPLAIN QUERY PLAN`` / ``EXPLAIN``).
 
-Measured 2026-11-25, ``--no-pygeoapi``, 100,000 claims, 1 worker, the shared 2-core
-machine under other load, the code before and after the by-id work run back to back
-(p50 sequential / 16-way concurrent). One item by id: GeoPackage 2.4 / 25.2 ms ->
-1.6 / 19.5 ms (414 -> 596 r/s sequential), PostGIS 3.6 / 44.4 ms -> 2.2 / 22.7 ms
-(266 -> 403 r/s). A repeated by-id request now costs PostGIS one statement (the row
-and the store clock together, while the cached layer definition is current), where it
-cost about thirteen round trips (a ping, BEGIN and COMMIT around each of three reads,
-plus a clock read for the total). The other five queries stayed within the run-to-run
-noise of this machine (before -> after, sequential p50: GeoPackage ``limit=100`` 4.7 ->
-4.6 ms, ``bbox Khan Younis`` 11.9 -> 11.5 ms, ``limit=10000`` 282 -> 278 ms; PostGIS
-``limit=100`` 5.6 -> 5.6 ms, ``one-day datetime`` 6.3 -> 6.1 ms, ``limit=10000`` 305 ->
-299 ms). TiPg's 1.7 ms is the issue's figure from another machine and client, not
-measured here.
+    .venv/bin/python bench/api.py [-n 100000] [--pg postgresql://postgres@127.0.0.1:5432/sitmap_bench]
+        [--gpkg bench/out/api.gpkg] [--schema bench_keep] [--ports 8130-8149] [--no-peers]
+        [--requests 60] [--seconds 10] [--workers 2] [--cached]
 
-``--baseline DIR`` serves the same store with another checkout's code (e.g. a worktree
-of the old main) beside this one and times them request by request, alternately
-(sequential), then each 16-way; then both download every match (``f=geojson``,
-``f=csv``, identity encoding) and this checkout's statements are shown with their plans
-(``EXPLAIN QUERY PLAN`` / ``EXPLAIN``). ``--loaded-gpkg`` / ``--loaded-pg`` reuse stores
-this generator already filled. Measured 2026-12-07 17:15-17:45 UTC, issue 16's cold path
-against main at 0d1aabb (``--no-pygeoapi --requests 30 --seconds 4 --downloads 1``,
-100,000 claims, 1 worker, cache off, the shared 2-core machine at load average 10-14, so
-absolute times are several times a quiet machine's and small queries are within its
-noise). Sequential p50 new / old: GeoPackage ``limit=100`` 19.6 / 16.5 ms, bbox 42.1 /
-40.9, one day 21.5 / 15.2, bbox + day 25.2 / 28.5, by id 8.6 / 4.0 (unchanged code: the
-noise), ``limit=10000`` 786 / 1503 ms (x1.91); PostGIS 36.4 / 37.7, 112 / 114, 52.0 /
-53.9, 53.0 / 44.7, 28.5 / 26.3, ``limit=10000`` 1179 / 3031 ms (x2.57). Downloads of all
-100k from the GeoPackage: GeoJSON (87.8 MB) 13.2 s = 6.7 MB/s vs 143.5 s (x10.9), CSV
-(34.2 MB) 31.0 s vs 257.6 s (x8.3); from PostGIS: GeoJSON 11.3 s = 7.8 MB/s vs 40.8 s
-(x3.6), CSV 10.0 s = 3.4 MB/s vs 114.9 s (x11.5). The 40 MB/s target was not shown on
-this loaded machine. ``numberMatched`` of ``limit=100`` and
-``limit=10000`` is left out now (100,000 match: past ``COUNT_BUDGET``).
+``--gpkg`` / ``--schema`` keep the loaded stores for the next run (reused when filled).
+
+``--baseline DIR`` instead serves the same stores with another checkout's code (e.g. a
+worktree of the old main) beside this one and times them request by request,
+alternately (sequential), then each 16-way; then both download every match
+(``f=geojson``, ``f=csv``, identity encoding) and this checkout's statements are shown
+with their plans. ``--loaded-gpkg`` / ``--loaded-pg`` reuse stores this generator filled.
+Figures of earlier sessions (other queries: limit=100 pages, one day) are in the git
+history of this file.
 """
 
 from __future__ import annotations
@@ -62,10 +48,12 @@ from __future__ import annotations
 import argparse
 import asyncio
 import importlib.util
+import socket
 import subprocess
 import sys
 import tempfile
 import time
+from dataclasses import dataclass
 from pathlib import Path
 
 import httpx
@@ -85,42 +73,56 @@ def _bench_module(name: str):
 
 
 pygeoapi_env = _bench_module("pygeoapi_env")
+tipg_env = _bench_module("tipg_env")
 liveserver = _bench_module("liveserver")
 free_port = liveserver.free_port
 
 DEFAULT_PG = "postgresql://postgres@127.0.0.1:5432/sitmap_bench"
-ONE_DAY = "2024-03-05T00:00:00Z/2024-03-05T23:59:59.999999Z"
-SORT = "sortby=valid_from,id&f=json"
+#: Three whole days, as an interval every server reads the same way (closed; TiPg: half-open, same claims here).
+THREE_DAYS = "2024-03-04T00:00:00Z/2024-03-06T23:59:59.999999Z"
+SORT = "sortby=valid_from,id"
 
 KHAN_YOUNIS = "34.25,31.32,34.33,31.37"
+#: Issue 16's table: name, path after the collection's items URL ({mid_id}: a claim in the middle).
 QUERIES: list[tuple[str, str]] = [
-    ("items limit=100", "/collections/all/items?limit=100"),
-    ("bbox Khan Younis", f"/collections/all/items?bbox={KHAN_YOUNIS}&limit=100"),
-    ("one-day datetime", "/collections/all/items?datetime=2024-03-05&limit=100"),
-    ("bbox + one day", f"/collections/all/items?bbox={KHAN_YOUNIS}&datetime=2024-03-05&limit=100"),
-    ("one item by id", "/collections/all/items/{mid_id}"),
-    ("limit=10000", "/collections/all/items?limit=10000"),
+    ("limit=100", "?limit=100"),
+    ("bbox KY limit=1000", f"?bbox={KHAN_YOUNIS}&limit=1000"),
+    ("3 days limit=1000", f"?datetime={THREE_DAYS}&limit=1000"),
+    ("bbox + 3 days", f"?bbox={KHAN_YOUNIS}&datetime={THREE_DAYS}&limit=1000"),
+    ("one item by id", "/{mid_id}"),
+    ("limit=10000", "?limit=10000"),
 ]
-#: Reference medians from the issue (2-core machines, 100,000 points).
-REFERENCE = {
-    "bbox + one day": "TiPg 12.7 ms, pygeoapi 25 ms",
-    "one item by id": "TiPg 1.7 ms",
-    "limit=10000": "pygeoapi 152 ms",
-}
-#: The same six queries as pygeoapi spells them (same features, same order; see the module docstring).
-PYGEOAPI_QUERIES: dict[str, str] = {
-    "items limit=100": f"/collections/all/items?limit=100&{SORT}",
-    "bbox Khan Younis": f"/collections/all/items?bbox={KHAN_YOUNIS}&limit=100&{SORT}",
-    "one-day datetime": f"/collections/all/items?datetime={ONE_DAY}&limit=100&{SORT}",
-    "bbox + one day": f"/collections/all/items?bbox={KHAN_YOUNIS}&datetime={ONE_DAY}&limit=100&{SORT}",
-    "one item by id": "/collections/all/items/{mid_id}?f=json",
-    "limit=10000": f"/collections/all/items?limit=10000&{SORT}",
-}
 HEADERS = {"Accept-Encoding": "identity", "Accept": "application/geo+json"}
 #: Per query: (seq p50 ms, seq p95 ms, seq r/s, c16 p50 ms, c16 p95 ms, c16 r/s).
 Stats = tuple[float, float, float, float, float, float]
-#: Per query: (numberMatched, or None when the server left it out; ids returned in order).
-Answer = tuple[int | None, list[str]]
+#: Per query: (numberMatched, or None when the server left it out; ids returned in order; body bytes).
+Answer = tuple[int | None, list[str], int]
+SITMAP_ITEMS = "/collections/all/items"
+
+
+@dataclass
+class Server:
+    """One server under test and how it spells the queries of :data:`QUERIES`.
+
+    ``items`` is its items URL path; ``extra`` is added to every list query (peers are
+    asked for sitmap's stable order, ``sortby=valid_from,id``, where they can sort) and
+    ``item_extra`` to the one-item query.
+    """
+
+    name: str
+    base: str
+    items: str
+    proc: subprocess.Popen[bytes]
+    log: Path
+    peer: bool
+    extra: str = ""
+    item_extra: str = ""
+    note: str = ""
+
+    def path(self, template: str, mid_id: str) -> str:
+        if template.startswith("/"):
+            return self.items + template.format(mid_id=mid_id) + self.item_extra
+        return self.items + template + self.extra
 
 
 def _store_module():
@@ -145,8 +147,30 @@ def load(url: str, n: int) -> float:
     return time.perf_counter() - t0
 
 
+class Ports:
+    """Ports for the servers: any free one, or only those of a given range (``--ports 8130-8149``)."""
+
+    def __init__(self, spec: str | None) -> None:
+        self.range = None
+        if spec:
+            lo, hi = (int(v) for v in spec.split("-"))
+            self.range = iter(range(lo, hi + 1))
+
+    def next(self) -> int:
+        if self.range is None:
+            return int(free_port())
+        for port in self.range:
+            with socket.socket() as s:
+                try:
+                    s.bind(("127.0.0.1", port))
+                except OSError:
+                    continue
+                return port
+        raise SystemExit("no free port left in --ports")
+
+
 def serve(
-    db: str, workers: int, log: Path, *, cache_mb: float, code: Path | None = None
+    db: str, workers: int, log: Path, *, cache_mb: float, code: Path | None = None, port: int | None = None
 ) -> tuple[subprocess.Popen[bytes], str]:
     """Start ``sitmap serve`` (rate limits as configured) with the benchmark's limits and cache.
 
@@ -156,7 +180,8 @@ def serve(
     env = {"SITMAP_MAX_LIMIT": "10000", "SITMAP_DEFAULT_LIMIT": "100", "SITMAP_RESPONSE_CACHE_MB": str(cache_mb)}
     if code is not None:
         env["PYTHONPATH"] = str(code)
-    return liveserver.start(db, log, workers=workers, env=env, sitmap=str(ROOT / ".venv" / "bin" / "sitmap"))
+    sitmap = str(ROOT / ".venv" / "bin" / "sitmap")
+    return liveserver.start(db, log, workers=workers, env=env, sitmap=sitmap, port=port)
 
 
 #: Downloads of every match (no limit): name, path.
@@ -189,13 +214,13 @@ def plans(db: str, n: int) -> list[str]:
 
     from layers.store import ClaimQuery, gpkg, open_store, postgis
 
-    day = (datetime(2024, 3, 5, tzinfo=UTC), datetime(2024, 3, 5, 23, 59, 59, 999999, tzinfo=UTC))
+    days = (datetime(2024, 3, 4, tzinfo=UTC), datetime(2024, 3, 6, 23, 59, 59, 999999, tzinfo=UTC))
     box = tuple(float(v) for v in KHAN_YOUNIS.split(","))
     queries = {
-        "items limit=100": ClaimQuery(limit=100),
-        "bbox Khan Younis": ClaimQuery(bbox=box, limit=100),  # type: ignore[arg-type]
-        "one-day datetime": ClaimQuery(start=day[0], end=day[1], limit=100),
-        "bbox + one day": ClaimQuery(bbox=box, start=day[0], end=day[1], limit=100),  # type: ignore[arg-type]
+        "limit=100": ClaimQuery(limit=100),
+        "bbox KY limit=1000": ClaimQuery(bbox=box, limit=1000),  # type: ignore[arg-type]
+        "3 days limit=1000": ClaimQuery(start=days[0], end=days[1], limit=1000),
+        "bbox + 3 days": ClaimQuery(bbox=box, start=days[0], end=days[1], limit=1000),  # type: ignore[arg-type]
         "one item by id": ClaimQuery(ids=(f"c-{n // 2:07d}",), limit=1),
         "limit=10000": ClaimQuery(limit=10000),
     }
@@ -238,33 +263,36 @@ def plans(db: str, n: int) -> list[str]:
 
 
 def answer(client: httpx.Client, path: str) -> Answer:
-    """Fetch ``path`` once: its numberMatched and the feature ids in order (a single Feature counts as 1 of 1)."""
+    """Fetch ``path`` once: numberMatched, the feature ids in order, the body's bytes (one Feature: 1 of 1)."""
     r = client.get(path, headers=HEADERS)
     if r.status_code != 200:
-        raise SystemExit(f"{path}: HTTP {r.status_code} {r.text[:300]}")
+        raise SystemExit(f"{client.base_url}{path}: HTTP {r.status_code} {r.text[:300]}")
     if "content-encoding" in r.headers:
         raise SystemExit(f"{path}: compressed although identity was asked")
     doc = r.json()
     if doc.get("type") == "Feature":
-        return 1, [str(doc["id"])]
+        return 1, [str(doc["id"])], len(r.content)
     matched = doc.get("numberMatched")
-    return None if matched is None else int(matched), [str(f["id"]) for f in doc["features"]]
+    return None if matched is None else int(matched), [str(f["id"]) for f in doc["features"]], len(r.content)
 
 
 def check(client: httpx.Client, path: str) -> str:
-    matched, ids = answer(client, path)
+    matched, ids, _ = answer(client, path)
     return "1 feature" if "/items/" in path else f"{len(ids)} of {'?' if matched is None else matched}"
 
 
-def same_features(name: str, ours: Answer, theirs: Answer) -> str:
-    """Compare sitmap's and pygeoapi's answers to one query; a one-line verdict (never raises)."""
-    if ours == theirs:
-        return f"same {len(ours[1])} ids of {ours[0]}"
-    extra, missing = sorted(set(ours[1]) - set(theirs[1])), sorted(set(theirs[1]) - set(ours[1]))
+def same_features(ours: Answer, theirs: Answer) -> str:
+    """Compare a peer's answer to sitmap's: ``same``, or how they differ (one line, never raises)."""
+    if ours[1] == theirs[1] and (ours[0] is None or theirs[0] is None or ours[0] == theirs[0]):
+        return "same"
+    if ours[1] != theirs[1] and sorted(ours[1]) == sorted(theirs[1]):
+        return "same ids, other order"
+    extra, missing = set(ours[1]) - set(theirs[1]), set(theirs[1]) - set(ours[1])
+    both = ours[0] is not None and theirs[0] is not None and ours[0] != theirs[0]
+    matched = f"numberMatched {theirs[0]} vs {ours[0]}, " if both else ""
     return (
-        f"DIFFERENT: matched {ours[0]} vs {theirs[0]}, returned {len(ours[1])} vs {len(theirs[1])}, "
-        f"only sitmap {extra[:3]}, only pygeoapi {missing[:3]}"
-        + (", same ids in another order" if not extra and not missing else "")
+        f"DIFFERENT: {matched}returned {len(theirs[1])} vs {len(ours[1])}, "
+        f"{len(missing)} not in sitmap's, {len(extra)} of sitmap's missing"
     )
 
 
@@ -281,35 +309,58 @@ def sequential(client: httpx.Client, path: str, max_n: int, max_s: float) -> lis
     return times
 
 
-async def concurrent(base: str, path: str, conc: int, max_n: int, max_s: float) -> tuple[list[float], float]:
+async def concurrent(
+    base: str, path: str, conc: int, max_n: int, max_s: float, failed: list[int] | None = None
+) -> tuple[list[float], float]:
+    """Times of ``path`` requested ``conc``-way at once, bounded in count and seconds, and the wall time.
+
+    A status other than 200 stops the run, or with ``failed`` is appended there and its
+    time left out (a peer that fails under load is measured, not stopped).
+    """
     times: list[float] = []
     limits = httpx.Limits(max_connections=conc, max_keepalive_connections=conc)
     t_start = time.perf_counter()
     t_end = t_start + max_s
-    async with httpx.AsyncClient(base_url=base, limits=limits, timeout=120) as client:
+    async with httpx.AsyncClient(base_url=base, limits=limits, timeout=300) as client:
 
         async def worker() -> None:
             while len(times) < max_n and time.perf_counter() < t_end:
                 t0 = time.perf_counter()
                 r = await client.get(path, headers=HEADERS)
-                times.append(time.perf_counter() - t0)
-                if r.status_code != 200:
+                if r.status_code == 200:
+                    times.append(time.perf_counter() - t0)
+                elif failed is not None:
+                    failed.append(r.status_code)
+                else:
                     raise SystemExit(f"{path}: HTTP {r.status_code}")
 
         await asyncio.gather(*(worker() for _ in range(conc)))
     return times, time.perf_counter() - t_start
 
 
+def sequential_round_robin(
+    clients: list[httpx.Client], paths: list[str], max_n: int, max_s: float
+) -> list[list[float]]:
+    """Time each server's ``paths[i]`` one request at a time, round robin, so all see the same moments of load.
+
+    The first server of a round moves on by one each round; at least one request each.
+    """
+    times: list[list[float]] = [[] for _ in clients]
+    t_end = time.perf_counter() + max_s
+    k = 0
+    while min(len(t) for t in times) < max_n and (k == 0 or time.perf_counter() < t_end):
+        for j in range(len(clients)):
+            i = (j + k) % len(clients)
+            times[i] += sequential(clients[i], paths[i], 1, max_s)
+        k += 1
+    return times
+
+
 def sequential_pair(
     clients: tuple[httpx.Client, httpx.Client], path: str, max_n: int, max_s: float
 ) -> tuple[list[float], list[float]]:
     """Time ``path`` on two servers, alternating one request each, so both see the same moments of load."""
-    a = sequential(clients[0], path, 1, max_s)
-    b = sequential(clients[1], path, 1, max_s)
-    t_end = time.perf_counter() + max_s
-    while len(a) < max_n and time.perf_counter() < t_end:
-        a += sequential(clients[0], path, 1, max_s)
-        b += sequential(clients[1], path, 1, max_s)
+    a, b = sequential_round_robin(list(clients), [path, path], max_n, max_s)
     return a, b
 
 
@@ -318,99 +369,158 @@ def pct(values: list[float], q: float) -> float:
     return ordered[min(len(ordered) - 1, int(q * len(ordered)))] * 1000
 
 
-def measure(base: str, client: httpx.Client, path: str, args: argparse.Namespace) -> Stats:
-    """Time one query sequentially and 16-way concurrently, each bounded in count and seconds."""
-    heavy = "10000" in path
-    seq = sequential(client, path, 20 if heavy else args.requests, args.seconds)
-    conc_times, wall = asyncio.run(concurrent(base, path, 16, 32 if heavy else args.requests * 2, args.seconds))
-    return (
-        pct(seq, 0.5),
-        pct(seq, 0.95),
-        len(seq) / sum(seq),
-        pct(conc_times, 0.5),
-        pct(conc_times, 0.95),
-        len(conc_times) / wall,
-    )
+def start_servers(
+    args: argparse.Namespace, tmp: Path, gpkg: str | None, pg: str | None, schema: str | None
+) -> list[Server]:
+    """Start every server of the run (each with ``--workers`` workers): sitmap on each store, then the peers.
 
-
-def run_pygeoapi(
-    target: pygeoapi_env.PgTarget, bin_dir: Path, args: argparse.Namespace, tmp: Path
-) -> tuple[dict[str, Answer], dict[str, Stats]]:
-    """Start pygeoapi on the PostGIS copy, fetch each query's answer, time each query; print its own table."""
-    mid_id = f"c-{args.n // 2:07d}"
-    proc, base, log = pygeoapi_env.serve(bin_dir, target, tmp, free_port(), threads=args.pygeoapi_threads)
-    answers: dict[str, Answer] = {}
-    stats: dict[str, Stats] = {}
-    try:
-        print(f"\n== pygeoapi {args.pygeoapi_version} (PostgreSQL provider, schema {target.schema}): {base} "
-              f"(gunicorn, 1 worker x {args.pygeoapi_threads} threads)")  # fmt: skip
-        print(f"{'query':<18} {'returned':>14} | {'seq p50':>8} {'seq p95':>8} {'seq r/s':>8} |"
-              f" {'c16 p50':>8} {'c16 p95':>8} {'c16 r/s':>8}")  # fmt: skip
-        with httpx.Client(base_url=base, timeout=120) as client:
-            for name, template in PYGEOAPI_QUERIES.items():
-                path = template.format(mid_id=mid_id)
-                answers[name] = answer(client, path)
-                s = stats[name] = measure(base, client, path, args)
-                returned = "1 feature" if "/items/" in path else f"{len(answers[name][1])} of {answers[name][0]}"
-                print(f"{name:<18} {returned:>14} | {s[0]:7.1f}ms {s[1]:7.1f}ms {s[2]:8.1f} | "
-                      f"{s[3]:7.1f}ms {s[4]:7.1f}ms {s[5]:8.1f}")  # fmt: skip
-    except (httpx.HTTPError, SystemExit):
-        print(f"-- pygeoapi's log ({'running' if proc.poll() is None else f'exited {proc.returncode}'}):")
-        print(log.read_text(errors="replace")[-4000:])
-        raise
-    finally:
-        proc.terminate()
-        proc.wait(timeout=20)
-    return answers, stats
-
-
-def run(
-    label: str,
-    db: str,
-    args: argparse.Namespace,
-    tmp: Path,
-    *,
-    cache_mb: float,
-    baseline: tuple[dict[str, Answer], dict[str, Stats]] | None = None,
-) -> None:
-    queries = [(name, path.format(mid_id=f"c-{args.n // 2:07d}")) for name, path in QUERIES]
-    log = tmp / f"serve-{label}.log"
-    proc, base = serve(db, args.workers, log, cache_mb=cache_mb)
-    try:
-        mode = f"response cache {cache_mb:g} MB" if cache_mb else "response cache off: every request runs its query"
-        print(f"\n== {label}: {base} ({args.workers} worker(s), {mode})")
-        with httpx.Client(base_url=base, timeout=120) as client:
-            matches = {name: check(client, path) for name, path in queries}
-            if baseline:
-                print("same features as pygeoapi (numberMatched and ids in order), checked before timing:")
-                for name, path in queries:
-                    print(f"  {name:<18} {same_features(name, answer(client, path), baseline[0][name])}")
-            vs = f" | {'vs pygeoapi: seq p50 x, c16 p50 x, c16 r/s x':<44}" if baseline else ""
-            print(f"{'query':<18} {'returned':>14} | {'seq p50':>8} {'seq p95':>8} {'seq r/s':>8} |"
-                  f" {'c16 p50':>8} {'c16 p95':>8} {'c16 r/s':>8}{vs} | reference (issue)")  # fmt: skip
-            for name, path in queries:
-                s = measure(base, client, path, args)
-                ratio = ""
-                if baseline:
-                    b = baseline[1][name]
-                    ratio = f" | {b[0] / s[0]:13.2f} {b[3] / s[3]:14.2f} {s[5] / b[5]:15.2f}"
-                print(
-                    f"{name:<18} {matches[name]:>14} | {s[0]:7.1f}ms {s[1]:7.1f}ms {s[2]:8.1f} | "
-                    f"{s[3]:7.1f}ms {s[4]:7.1f}ms {s[5]:8.1f}{ratio} | {REFERENCE.get(name, '')}"
+    A peer that cannot be set up or started is left out with the reason printed.
+    """
+    ports = Ports(args.ports)
+    servers: list[Server] = []
+    w = args.workers
+    for label, db in (("sitmap GPKG", gpkg), ("sitmap PG", pg)):
+        if db is None:
+            continue
+        for cache_mb in args.cache_modes:
+            name = label + (" cached" if cache_mb else "")
+            log = tmp / f"{name.replace(' ', '-')}.log"
+            proc, base = serve(db, w, log, cache_mb=cache_mb, port=ports.next())
+            servers.append(Server(name, base, SITMAP_ITEMS, proc, log, peer=False))
+    if not args.peers:
+        return servers
+    bin_dir, version = pygeoapi_env.ensure_env()
+    if bin_dir is None:
+        print(f"pygeoapi left out: {version}")
+    else:
+        found = {}
+        if schema:
+            found["pygeoapi PG"] = pygeoapi_env.pg_provider(pg_target(args.pg, schema))
+        if gpkg and pygeoapi_env.spatialite_ok(bin_dir):
+            # a copy of the store; its claims view has no rowid for SpatiaLite's VirtualGPKG, and
+            # every claim here has one version, so the version table holds the same rows
+            copy = pygeoapi_env.gpkg_copy(bin_dir, gpkg, tmp / "pygeoapi.gpkg")
+            found["pygeoapi GPKG"] = {**pygeoapi_env.gpkg_provider(copy), "table": "claim_versions"}
+        elif gpkg:
+            print("pygeoapi GPKG left out: no Python here loads SpatiaLite (apt-get install libsqlite3-mod-spatialite)")
+        for name, provider in found.items():
+            try:
+                proc, base, log = pygeoapi_env.serve(
+                    bin_dir, provider, tmp, ports.next(), name=name.split()[1], workers=w, threads=args.peer_threads
                 )
-            r1 = client.get(QUERIES[0][1], headers={"Accept-Encoding": "gzip"})
-            r0 = client.get(QUERIES[0][1], headers=HEADERS)
-            print(
-                f"gzip when asked: {r1.headers.get('content-encoding')} ({len(r1.content)} B decoded from "
-                f"{r1.num_bytes_downloaded} B on the wire vs {r0.num_bytes_downloaded} B identity)"
-            )
-    except (httpx.HTTPError, SystemExit):
-        print(f"-- the server's log ({'running' if proc.poll() is None else f'exited {proc.returncode}'}):")
-        print(log.read_text(errors="replace")[-4000:])
-        raise
+            except RuntimeError as exc:
+                print(f"{name} left out: {exc}"[:1500])
+                continue
+            sortable = name == "pygeoapi PG"  # SQLiteGPKG ignores sortby and datetime
+            extra = f"&{SORT}&f=json" if sortable else "&f=json"
+            note = f"pygeoapi {version}, gunicorn {w} workers x {args.peer_threads} threads"
+            servers.append(Server(name, base, "/collections/all/items", proc, log, True, extra, "?f=json", note))
+    if schema:
+        bin_dir, version = tipg_env.ensure_env()
+        if bin_dir is None:
+            print(f"TiPg left out: {version}")
+        else:
+            log = tmp / "tipg.log"
+            try:
+                proc, base = tipg_env.serve(bin_dir, args.pg, schema, log, ports.next(), workers=w)
+            except RuntimeError as exc:
+                print(f"TiPg left out: {exc}"[:1500])
+            else:
+                items = f"/collections/{tipg_env.collection_id(schema)}/items"
+                servers.append(Server("TiPg", base, items, proc, log, True, f"&{SORT}", "",
+                                      f"TiPg {version}, uvicorn {w} workers"))  # fmt: skip
+    return servers
+
+
+def run_all(servers: list[Server], args: argparse.Namespace) -> None:
+    """Check every server's answers against sitmap's, then time each query on all of them in one run.
+
+    Sequential requests go round robin over the servers, one at a time; then each server
+    gets the query 16-way concurrently, in turn. Prints the long table, the issue's table
+    of sequential medians, and sitmap's ratios to the best peer.
+    """
+    mid_id = f"c-{args.n // 2:07d}"
+    ref = servers[0]
+    clients = [httpx.Client(base_url=s.base, timeout=300) for s in servers]
+    stats: dict[tuple[str, str], Stats] = {}
+    verdicts: dict[tuple[str, str], str] = {}
+    sizes: dict[tuple[str, str], int] = {}
+    failures: dict[tuple[str, str], str] = {}
+    try:
+        print(f"\n== servers ({args.n} claims; sitmap's response cache off unless named 'cached')")
+        for s in servers:
+            print(f"  {s.name:<18} {s.base}{s.items}  {s.note}")
+        print("answers against sitmap's (numberMatched where both give it, ids in order), checked before timing:")
+        for qname, template in QUERIES:
+            mine = answer(clients[0], ref.path(template, mid_id))
+            row = []
+            for s, c in zip(servers, clients, strict=True):
+                theirs = answer(c, s.path(template, mid_id))
+                sizes[qname, s.name] = theirs[2]
+                verdicts[qname, s.name] = same_features(mine, theirs)
+                if s is not ref:
+                    row.append(f"{s.name}: {verdicts[qname, s.name]}")
+            got = "1 feature" if mine[0] == 1 and len(mine[1]) == 1 else f"{len(mine[1])} of {mine[0] or '?'}"
+            print(f"  {qname:<19} sitmap {got:>14}; " + "; ".join(row))
+        print(f"\n{'query':<19} {'server':<18} {'bytes':>9} | {'seq p50':>8} {'seq p95':>8} | {'c16 p50':>8} "
+              f"{'c16 p95':>8} {'p95/p50':>7} {'c16 r/s':>8}")  # fmt: skip
+        for qname, template in QUERIES:
+            heavy = "10000" in qname
+            paths = [s.path(template, mid_id) for s in servers]
+            seq = sequential_round_robin(clients, paths, 10 if heavy else args.requests, args.seconds)
+            for s, path, times in zip(servers, paths, seq, strict=True):
+                failed: list[int] = []
+                n_conc = 32 if heavy else args.requests * 2
+                conc, wall = asyncio.run(concurrent(s.base, path, 16, n_conc, args.seconds, failed))
+                if failed:
+                    failures[qname, s.name] = (
+                        f"{len(failed)} of {len(failed) + len(conc)} failed (HTTP {sorted(set(failed))})"
+                    )
+                if not conc:
+                    conc = [float("nan")]
+                st = stats[qname, s.name] = (
+                    pct(times, 0.5), pct(times, 0.95), len(times) / sum(times),
+                    pct(conc, 0.5), pct(conc, 0.95), len(conc) / wall,
+                )  # fmt: skip
+                print(f"{qname:<19} {s.name:<18} {sizes[qname, s.name]:>9} | {st[0]:6.1f}ms {st[1]:6.1f}ms | "
+                      f"{st[3]:6.1f}ms {st[4]:6.1f}ms {st[4] / st[3]:7.2f} {st[5]:8.1f}"
+                      f"{'  c16: ' + failures[qname, s.name] if (qname, s.name) in failures else ''}")  # fmt: skip
     finally:
-        proc.terminate()
-        proc.wait(timeout=20)
+        for c in clients:
+            c.close()
+    print_summary(servers, stats, verdicts)
+
+
+def print_summary(
+    servers: list[Server], stats: dict[tuple[str, str], Stats], verdicts: dict[tuple[str, str], str]
+) -> None:
+    """The issue's table (sequential p50, ms; 'wrong' where a peer's answer differs) and the ratios to the best peer."""
+    names = [s.name for s in servers]
+    peers = [s.name for s in servers if s.peer]
+    print("\nsequential p50 ms (issue 16's table; * = answer differs from sitmap's):")
+    print(f"| query | {' | '.join(names)} |")
+    print(f"|---|{'---|' * len(names)}")
+    for qname, _ in QUERIES:
+        cells = [f"{stats[qname, n][0]:.1f}" + ("" if verdicts[qname, n].startswith("same") else "*") for n in names]
+        print(f"| {qname} | {' | '.join(cells)} |")
+    if not peers:
+        return
+    print("\nsitmap / best peer, sequential p50 (<= 1.00 meets the target); best correct peer where the best is wrong;")
+    print("c16 p95/p50 of sitmap (< 4 meets the target):")
+    for qname, _ in QUERIES:
+        best = min(peers, key=lambda n: stats[qname, n][0])
+        correct = [n for n in peers if verdicts[qname, n].startswith("same")]
+        best_ok = min(correct, key=lambda n: stats[qname, n][0]) if correct else None
+        parts = []
+        for s in servers:
+            if s.peer:
+                continue
+            st = stats[qname, s.name]
+            part = f"{s.name} {st[0] / stats[qname, best][0]:5.2f}"
+            if best_ok and best_ok != best:
+                part += f" ({st[0] / stats[qname, best_ok][0]:4.2f} vs {best_ok})"
+            parts.append(part + f", c16 p95/p50 {st[4] / st[3]:4.2f}")
+        print(f"  {qname:<19} best {best} {stats[qname, best][0]:6.1f} ms: " + "; ".join(parts))
 
 
 def run_vs_baseline(label: str, db: str, args: argparse.Namespace, tmp: Path, *, cache_mb: float) -> None:
@@ -420,7 +530,7 @@ def run_vs_baseline(label: str, db: str, args: argparse.Namespace, tmp: Path, *,
     one then the other, so the ratios come from the same minutes of this noisy machine.
     Then the downloads of every match, and the plans of this checkout's statements.
     """
-    queries = [(name, path.format(mid_id=f"c-{args.n // 2:07d}")) for name, path in QUERIES]
+    queries = [(name, SITMAP_ITEMS + path.format(mid_id=f"c-{args.n // 2:07d}")) for name, path in QUERIES]
     procs = []
     try:
         new_proc, new = serve(db, args.workers, tmp / f"serve-{label}-new.log", cache_mb=cache_mb)
@@ -495,90 +605,116 @@ def pg_target(url: str, schema: str) -> pygeoapi_env.PgTarget:
     )
 
 
+def prepare_pg(args: argparse.Namespace) -> tuple[str, str, bool]:
+    """(store URL, schema, whether this run made the schema): ``--schema`` reused when filled, else a new one loaded."""
+    import uuid
+
+    import psycopg
+
+    ensure_database(args.pg)
+    schema = args.schema or "bench_" + uuid.uuid4().hex[:8]
+    sep = "&" if "?" in args.pg else "?"
+    url = f"{args.pg}{sep}options=-csearch_path%3D{schema},public"
+    with psycopg.connect(args.pg, autocommit=True) as conn:
+        found = conn.execute(
+            "SELECT 1 FROM information_schema.tables WHERE table_schema = %s AND table_name = 'claim_versions'",
+            [schema],
+        ).fetchone()
+        if found:
+            (count,) = conn.execute(f'SELECT count(*) FROM "{schema}".claim_versions').fetchone()  # type: ignore[misc]
+            if count == args.n:
+                print(f"PostGIS schema {schema}: {count} claims already loaded, reused")
+                return url, schema, False
+            raise SystemExit(f"schema {schema} holds {count} claims, not {args.n}: drop it or name another")
+        conn.execute(f'CREATE SCHEMA IF NOT EXISTS "{schema}"')
+    took = load(url, args.n)
+    print(f"loaded {args.n} claims into PostGIS schema {schema} in {took:.1f} s")
+    with psycopg.connect(url, autocommit=True) as conn:
+        conn.execute("ANALYZE")
+    return url, schema, args.schema is None
+
+
+def prepare_gpkg(args: argparse.Namespace, tmp: Path) -> str:
+    """The GeoPackage of the run: ``--gpkg`` reused when it exists (else filled there), or a new one in ``tmp``."""
+    db = args.gpkg or str(tmp / "bench.gpkg")
+    if args.gpkg and Path(args.gpkg).exists():
+        print(f"GeoPackage {db} reused")
+        return db
+    took = load(db, args.n)
+    print(f"loaded {args.n} claims into {db} in {took:.1f} s")
+    return db
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("-n", type=int, default=100_000, help="claims to load (default 100000)")
     parser.add_argument("--backend", choices=["gpkg", "postgis", "both"], default="both", help="sitmap store(s)")
-    parser.add_argument("--pg", default=DEFAULT_PG, help=f"PostgreSQL database for PostGIS and pygeoapi ({DEFAULT_PG})")
+    parser.add_argument("--pg", default=DEFAULT_PG, help=f"PostgreSQL database of PostGIS and peers ({DEFAULT_PG})")
     parser.add_argument(
-        "--pygeoapi",
+        "--peers",
         action=argparse.BooleanOptionalAction,
         default=True,
-        help="also serve the same claims with pygeoapi from bench/.venv-pygeoapi (default on)",
+        help="also serve the same claims with pygeoapi (PostgreSQL and SQLiteGPKG providers) and TiPg (default on)",
     )
-    parser.add_argument("--pygeoapi-threads", type=int, default=4, help="gunicorn threads for pygeoapi (default 4)")
-    parser.add_argument("--workers", type=int, default=1, help="sitmap serve workers (default 1)")
-    parser.add_argument("--requests", type=int, default=200, help="requests per query and mode (bound)")
-    parser.add_argument("--seconds", type=float, default=15.0, help="time per query and mode (bound)")
-    parser.add_argument("--cached", action="store_true", help="also run with the response cache on (64 MB)")
+    parser.add_argument("--peer-threads", type=int, default=4, help="gunicorn threads per pygeoapi worker (4)")
+    parser.add_argument("--workers", type=int, default=2, help="workers of every server (default 2, as in issue 16)")
+    parser.add_argument("--requests", type=int, default=60, help="sequential requests per query and server (bound)")
+    parser.add_argument("--seconds", type=float, default=10.0, help="time per query and mode (bound)")
+    parser.add_argument("--cached", action="store_true", help="also serve sitmap with the response cache on (64 MB)")
+    parser.add_argument("--ports", help="take the servers' ports from this range only, e.g. 8130-8149")
     parser.add_argument(
         "--baseline", type=Path, help="another checkout (e.g. of main) served beside this one: same-run ratios"
     )
-    parser.add_argument("--loaded-gpkg", help="a GeoPackage already filled by this script's generator (-n claims)")
-    parser.add_argument("--loaded-pg", help="a PostGIS store URL already filled by this script's generator")
-    parser.add_argument("--downloads", type=int, default=2, help="times each download of every match (0: none)")
+    parser.add_argument("--gpkg", help="GeoPackage to fill with -n claims and keep, or reuse when it exists")
+    parser.add_argument("--schema", help="PostGIS schema (in --pg) to fill and keep, or reuse when filled")
+    parser.add_argument("--loaded-gpkg", help="(--baseline) a GeoPackage already filled by this script's generator")
+    parser.add_argument("--loaded-pg", help="(--baseline) a PostGIS store URL already filled by this generator")
+    parser.add_argument("--downloads", type=int, default=1, help="(--baseline) times each download of every match")
     parser.add_argument("--plans", action=argparse.BooleanOptionalAction, default=True, help="print query plans")
     args = parser.parse_args()
     args.cache_modes = [0.0, 64.0] if args.cached else [0.0]
     backends = ["gpkg", "postgis"] if args.backend == "both" else [args.backend]
-    bin_dir: Path | None = None
-    if args.pygeoapi:
-        bin_dir, args.pygeoapi_version = pygeoapi_env.ensure_env()
-        if bin_dir is None:
-            print(f"pygeoapi left out: {args.pygeoapi_version}; sitmap figures only")
-    baseline: tuple[dict[str, Answer], dict[str, Stats]] | None = None
     with tempfile.TemporaryDirectory() as d:
         tmp = Path(d)
-        schema = url = None
+        schema = url = gpkg = None
+        made_schema = False
         try:
             if args.loaded_pg and "postgis" in backends:
-                url = args.loaded_pg  # a store this script's generator already filled with args.n claims
-            elif "postgis" in backends or bin_dir:
-                import uuid
-
-                import psycopg
-
-                ensure_database(args.pg)
-                schema = "bench_" + uuid.uuid4().hex[:8]
-                with psycopg.connect(args.pg, autocommit=True) as conn:
-                    conn.execute(f'CREATE SCHEMA "{schema}"')
-                sep = "&" if "?" in args.pg else "?"
-                url = f"{args.pg}{sep}options=-csearch_path%3D{schema},public"
-                took = load(url, args.n)
-                print(f"loaded {args.n} claims into PostGIS schema {schema} in {took:.1f} s")
-                with psycopg.connect(url, autocommit=True) as conn:
-                    conn.execute("ANALYZE")
-            if bin_dir and schema:
-                try:
-                    baseline = run_pygeoapi(pg_target(args.pg, schema), bin_dir, args, tmp)
-                except (RuntimeError, httpx.HTTPError, SystemExit) as exc:
-                    print(f"pygeoapi left out after an error (its log is above): {exc!r}"[:600])
-            if "gpkg" in backends and args.loaded_gpkg:
-                db = args.loaded_gpkg
-            elif "gpkg" in backends:
-                db = str(tmp / "bench.gpkg")
-                took = load(db, args.n)
-                print(f"\nloaded {args.n} claims into {db} in {took:.1f} s")
+                url = args.loaded_pg
+            elif "postgis" in backends or (args.peers and not args.baseline):
+                url, schema, made_schema = prepare_pg(args)
             if "gpkg" in backends:
+                gpkg = args.loaded_gpkg or prepare_gpkg(args, tmp)
+            if args.baseline:
                 for cache_mb in args.cache_modes:
-                    if args.baseline:
-                        run_vs_baseline("GeoPackage", db, args, tmp, cache_mb=cache_mb)
-                    else:
-                        run("GeoPackage", db, args, tmp, cache_mb=cache_mb, baseline=baseline)
-            if "postgis" in backends and url:
-                for cache_mb in args.cache_modes:
-                    if args.baseline:
+                    if gpkg:
+                        run_vs_baseline("GeoPackage", gpkg, args, tmp, cache_mb=cache_mb)
+                    if url and "postgis" in backends:
                         run_vs_baseline("PostGIS", url, args, tmp, cache_mb=cache_mb)
-                    else:
-                        run("PostGIS", url, args, tmp, cache_mb=cache_mb, baseline=baseline)
+                return
+            servers = start_servers(args, tmp, gpkg, url if "postgis" in backends else None, schema)
+            try:
+                run_all(servers, args)
+            except (httpx.HTTPError, SystemExit):
+                for s in servers:
+                    state = "running" if s.proc.poll() is None else f"exited {s.proc.returncode}"
+                    print(f"-- {s.name}'s log ({state}):\n{s.log.read_text(errors='replace')[-3000:]}")
+                raise
+            finally:
+                for s in servers:
+                    liveserver.stop(s.proc)
+            if args.plans:
+                for label, db in (("GeoPackage", gpkg), ("PostGIS", url if "postgis" in backends else None)):
+                    if db:
+                        print(f"\nplans of sitmap's statements ({label}):")
+                        for plan in plans(db, args.n):
+                            print(plan)
         finally:
-            if schema:
+            if made_schema and schema:
                 import psycopg
 
                 with psycopg.connect(args.pg, autocommit=True) as conn:
                     conn.execute(f'DROP SCHEMA "{schema}" CASCADE')
-    if baseline is None:
-        print("\npygeoapi was not measured in this run; the reference column quotes the issue's figures.")
 
 
 if __name__ == "__main__":

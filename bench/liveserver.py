@@ -38,16 +38,23 @@ def demo_store(folder: Path) -> str:
 
 
 def start(
-    db: str, log: Path, *, workers: int = 1, env: dict[str, str] | None = None, sitmap: str = SITMAP
+    db: str,
+    log: Path,
+    *,
+    workers: int = 1,
+    env: dict[str, str] | None = None,
+    sitmap: str = SITMAP,
+    port: int | None = None,
 ) -> tuple[subprocess.Popen[bytes], str]:
     """Start ``sitmap serve`` over ``db`` on a free port and return (process, base URL) once it is healthy.
 
     ``env`` is added to this process's environment; the server's output goes to
     ``log``; ``sitmap`` is the command to run (by default the one beside this
-    Python). A server that exits or never answers is stopped and ``SystemExit``
-    raised with its log; otherwise the caller stops it (:func:`stop`).
+    Python); ``port`` a given port (default: any free one). A server that exits or
+    never answers is stopped and ``SystemExit`` raised with its log; otherwise the caller
+    stops it (:func:`stop`).
     """
-    port = free_port()
+    port = port or free_port()
     cmd = [sitmap, "serve", "--db", db, "--host", "127.0.0.1", "--port", str(port), "--workers", str(workers)]
     cmd += ["--log-level", "warning"]
     full_env = {**os.environ, **(env or {})}

@@ -1,12 +1,14 @@
 """pygeoapi as a benchmark baseline: a bench-only environment, a config, a live server on 127.0.0.1.
 
 ``bench/api.py`` compares sitmap's OGC API - Features with pygeoapi serving the same
-claims through pygeoapi's PostgreSQL provider (its recommended feature provider). This
-module keeps pygeoapi out of sitmap's own environment: it creates
-``bench/.venv-pygeoapi`` (gitignored) with ``pip install pygeoapi`` plus the provider's
-database extras, writes a config pointing at the ``claims`` current-state view of a
-sitmap PostGIS schema, generates the OpenAPI document pygeoapi needs, and starts it
-under gunicorn (its documented production server).
+claims through two of pygeoapi's providers: PostgreSQL (its recommended feature
+provider) over the ``claims`` current-state view of a sitmap PostGIS schema, and
+SQLiteGPKG (SQLite with SpatiaLite: Debian's ``libsqlite3-mod-spatialite``) over the
+``claims`` view of a sitmap GeoPackage. This module keeps pygeoapi out of sitmap's own
+environment: it creates ``bench/.venv-pygeoapi`` (gitignored) with ``pip install
+pygeoapi`` plus the provider's database extras, writes a config per provider, generates
+the OpenAPI document pygeoapi needs, and starts it under gunicorn (its documented
+production server).
 
     .venv/bin/python bench/pygeoapi_env.py   # only create the environment and print its version
 """
@@ -15,6 +17,8 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
+import sqlite3
 import subprocess
 import sys
 import time
@@ -43,20 +47,39 @@ class PgTarget:
     schema: str
 
 
-def ensure_env(env_dir: Path = ENV_DIR) -> tuple[Path | None, str]:
-    """Create (once) the bench-only venv with pygeoapi; return (its bin dir, pygeoapi version) or (None, why not).
+def sqlite_python() -> str:
+    """A Python whose ``sqlite3`` can load extensions (SpatiaLite), for the SQLiteGPKG provider.
 
-    The install goes to PyPI through pip; a failure is reported, not raised, so the
-    benchmark can still print sitmap's own figures.
+    This one if it can, else Debian's ``/usr/bin/python3`` (a pyenv build without
+    ``--enable-loadable-sqlite-extensions`` cannot); this one when neither can.
+    """
+    check = "import sqlite3; sqlite3.connect(':memory:').enable_load_extension(True)"
+    for exe in (sys.executable, "/usr/bin/python3"):
+        if Path(exe).exists() and subprocess.run([exe, "-c", check], capture_output=True).returncode == 0:
+            return exe
+    return sys.executable
+
+
+def ensure_venv(
+    env_dir: Path, packages: list[str], probe: str, python: str = sys.executable
+) -> tuple[Path | None, str]:
+    """Create (once) a bench-only venv with ``packages`` from PyPI; return (its bin dir, what ``probe`` prints).
+
+    ``probe`` is Python code run in the venv that prints the peer's version. A venv made
+    by another ``python`` than asked is made anew. A failure is reported as (None, why),
+    not raised, so the benchmark can still print the other servers' figures.
     """
     bin_dir = env_dir / "bin"
     marker = env_dir / ".sitmap-bench-ready"
-    if not marker.exists():
+    want = f"{python} {' '.join(packages)}\n"
+    if not marker.exists() or marker.read_text() != want:
         try:
+            if (bin_dir / "python").exists() and Path(python).resolve() != (bin_dir / "python").resolve():
+                shutil.rmtree(env_dir)
             if not (bin_dir / "python").exists():
-                subprocess.run([sys.executable, "-m", "venv", str(env_dir)], check=True, capture_output=True)
+                subprocess.run([python, "-m", "venv", str(env_dir)], check=True, capture_output=True)
             pip = subprocess.run(
-                [str(bin_dir / "python"), "-m", "pip", "install", "-q", "--disable-pip-version-check", *PACKAGES],
+                [str(bin_dir / "python"), "-m", "pip", "install", "-q", "--disable-pip-version-check", *packages],
                 capture_output=True,
                 text=True,
             )
@@ -64,33 +87,81 @@ def ensure_env(env_dir: Path = ENV_DIR) -> tuple[Path | None, str]:
             return None, f"could not create {env_dir}: {exc}"
         if pip.returncode != 0:
             errors = [ln for ln in pip.stderr.splitlines() if not ln.startswith("WARNING")]
-            return None, f"pip install {' '.join(PACKAGES)} failed: {' '.join(errors[-3:])[:400]}"
-        marker.write_text(" ".join(PACKAGES) + "\n")
-    probe = subprocess.run(
-        [
-            str(bin_dir / "python"),
-            "-c",
-            "import pygeoapi, sqlalchemy, geoalchemy2, psycopg2; print(pygeoapi.__version__)",
-        ],
-        capture_output=True,
-        text=True,
-    )
-    if probe.returncode != 0:
-        return None, f"pygeoapi in {env_dir} does not import: {probe.stderr.strip()[-300:]}"
-    return bin_dir, probe.stdout.strip()
+            return None, f"pip install {' '.join(packages)} failed: {' '.join(errors[-3:])[:400]}"
+        marker.write_text(want)
+    out = subprocess.run([str(bin_dir / "python"), "-c", probe], capture_output=True, text=True)
+    if out.returncode != 0:
+        return None, f"{env_dir} does not import: {out.stderr.strip()[-300:]}"
+    return bin_dir, out.stdout.strip()
 
 
-def config(target: PgTarget, base_url: str, *, max_items: int = 10_000) -> dict:
-    """A minimal valid pygeoapi configuration serving the ``claims`` view as collection ``all``.
+def ensure_env(env_dir: Path = ENV_DIR) -> tuple[Path | None, str]:
+    """Create (once) the bench-only venv with pygeoapi; return (its bin dir, pygeoapi version) or (None, why not)."""
+    probe = "import pygeoapi, sqlalchemy, geoalchemy2, psycopg2; print(pygeoapi.__version__)"
+    return ensure_venv(env_dir, PACKAGES, probe, sqlite_python())
+
+
+def spatialite_ok(bin_dir: Path) -> bool:
+    """Whether the venv's Python loads SpatiaLite (the SQLiteGPKG provider needs it)."""
+    check = "import sqlite3; c = sqlite3.connect(':memory:'); c.enable_load_extension(True)\n"
+    check += "c.execute(\"SELECT load_extension('mod_spatialite.so')\")"
+    return subprocess.run([str(bin_dir / "python"), "-c", check], capture_output=True).returncode == 0
+
+
+def pg_provider(target: PgTarget) -> dict:
+    """pygeoapi's PostgreSQL provider over the ``claims`` view of ``target``'s schema.
 
     ``id_field`` is the claim id and ``time_field`` the event start (``valid_from``): the
     PostgreSQL provider filters ``datetime`` on a single column.
     """
-    host, port = base_url.removeprefix("http://").rsplit(":", 1)
     data = {"host": target.host, "port": target.port, "dbname": target.dbname, "user": target.user}
     data["search_path"] = [target.schema, "public"]
     if target.password:
         data["password"] = target.password
+    return {
+        "type": "feature",
+        "name": "PostgreSQL",
+        "data": data,
+        "id_field": "id",
+        "table": "claims",
+        "geom_field": "geom",
+        "time_field": "valid_from",
+    }
+
+
+def gpkg_copy(bin_dir: Path, store: str | Path, dest: Path) -> Path:
+    """Copy a sitmap GeoPackage to ``dest`` for pygeoapi and create SpatiaLite's ``vgpkg_`` tables in it once.
+
+    The SQLiteGPKG provider runs ``AutoGPKGStart()`` on every request, which writes those
+    virtual tables into the file: into sitmap's own store if it read that, and racing
+    itself under concurrent requests (an HTTP 500) until they exist.
+    """
+    src = sqlite3.connect(str(store))
+    out = sqlite3.connect(str(dest))
+    try:
+        src.backup(out)
+    finally:
+        out.close()
+        src.close()
+    code = "import sqlite3, sys; c = sqlite3.connect(sys.argv[1]); c.enable_load_extension(True)\n"
+    code += "c.execute(\"SELECT load_extension('mod_spatialite.so')\"); c.execute('SELECT AutoGPKGStart()'); c.commit()"
+    subprocess.run([str(bin_dir / "python"), "-c", code, str(dest)], check=True, capture_output=True)
+    return dest
+
+
+def gpkg_provider(path: str | Path) -> dict:
+    """pygeoapi's SQLiteGPKG provider over the ``claims`` view of a sitmap GeoPackage.
+
+    This provider ignores ``datetime`` and ``sortby`` (pygeoapi 0.21: it filters on
+    properties and bbox only, through SpatiaLite's ``Intersects``), so its answers to
+    time queries and its order differ from the others'; ``bench/api.py`` says where.
+    """
+    return {"type": "feature", "name": "SQLiteGPKG", "data": str(path), "id_field": "id", "table": "claims"}
+
+
+def config(provider: dict, base_url: str, *, max_items: int = 10_000) -> dict:
+    """A minimal valid pygeoapi configuration serving ``provider`` as collection ``all``."""
+    host, port = base_url.removeprefix("http://").rsplit(":", 1)
     return {
         "server": {
             "bind": {"host": host, "port": int(port)},
@@ -123,33 +194,24 @@ def config(target: PgTarget, base_url: str, *, max_items: int = 10_000) -> dict:
                 "extents": {
                     "spatial": {"bbox": [34.2, 31.2, 34.6, 31.6], "crs": "http://www.opengis.net/def/crs/OGC/1.3/CRS84"}
                 },
-                "providers": [
-                    {
-                        "type": "feature",
-                        "name": "PostgreSQL",
-                        "data": data,
-                        "id_field": "id",
-                        "table": "claims",
-                        "geom_field": "geom",
-                        "time_field": "valid_from",
-                    }
-                ],
+                "providers": [provider],
             }
         },
     }
 
 
 def serve(
-    bin_dir: Path, target: PgTarget, tmp: Path, port: int, *, workers: int = 1, threads: int = 4
+    bin_dir: Path, provider: dict, tmp: Path, port: int, *, name: str = "pg", workers: int = 1, threads: int = 4
 ) -> tuple[subprocess.Popen[bytes], str, Path]:
     """Write the config and OpenAPI document into ``tmp`` and start pygeoapi under gunicorn on 127.0.0.1:port.
 
-    Returns the process, its base URL and its log file; waits until it answers (90 s at most).
+    ``name`` tells apart the files of several pygeoapi servers in one ``tmp``. Returns the
+    process, its base URL and its log file; waits until it answers (90 s at most).
     """
     base = f"http://127.0.0.1:{port}"
-    cfg = tmp / "pygeoapi-config.yml"
-    cfg.write_text(json.dumps(config(target, base), indent=1))  # JSON is YAML
-    openapi = tmp / "pygeoapi-openapi.yml"
+    cfg = tmp / f"pygeoapi-{name}-config.yml"
+    cfg.write_text(json.dumps(config(provider, base), indent=1))  # JSON is YAML
+    openapi = tmp / f"pygeoapi-{name}-openapi.yml"
     env = {**os.environ, "PYGEOAPI_CONFIG": str(cfg), "PYGEOAPI_OPENAPI": str(openapi)}
     gen = subprocess.run(
         [str(bin_dir / "pygeoapi"), "openapi", "generate", str(cfg), "--output-file", str(openapi)],
@@ -159,7 +221,7 @@ def serve(
     )
     if gen.returncode != 0:
         raise RuntimeError(f"pygeoapi openapi generate failed: {gen.stderr.strip()[-800:]}")
-    log = tmp / "pygeoapi.log"
+    log = tmp / f"pygeoapi-{name}.log"
     cmd = [
         str(bin_dir / "gunicorn"),
         "--bind",
