@@ -116,6 +116,8 @@ def event_type(sentence: str) -> str | None:
     # "talks" next to a strike are context, not the event: negotiation only wins alone
     if "negotiation" in types and len(types) > 1:
         types.discard("negotiation")
+    if types == {"negotiation"} and (_FORECAST.search(sentence) or _STANDING.search(sentence)):
+        return None  # "talks have been stalled for weeks", "mediators are expected to meet next week"
     # "its fighter jets, artillery and navy struck 400 targets": a strike campaign led from the
     # air, told as a targets count, is an airstrike; artillery alone or tank fire stays shelling
     if {"airstrike", "shelling"} <= types and _AIR_MEANS.search(sentence) and _TARGET_STRIKES.search(sentence):
@@ -196,6 +198,26 @@ _AFTER_THE = re.compile(
 )
 
 
+#: Words that tell what is expected, not what happened ("are expected to resume talks next week").
+_FORECAST = re.compile(
+    r"\b(?:(?:is|are) (?:expected|due|set|scheduled|likely|poised|preparing) to (?:\w+ )?|will (?:\w+ )?)"
+    r"(?:resume|meet|hold|travel|launch|begin|start|expand|continue|arrive|visit|return)\b|\b(?:next (?:week|month)|"
+    r"in the coming (?:days|weeks|hours))\b|"
+    r"(?:من المتوقع|من المقرر|الأسبوع المقبل)|(?:צפוי|צפויה|צפויים|בשבוע הבא)",
+    re.I,
+)
+#: A standing state, not an event: "talks have been stalled for weeks".
+_STANDING = re.compile(
+    r"\b(?:(?:have|has) been (?:stalled|stuck|frozen|suspended)|remain(?:s|ed)? (?:stalled|stuck|frozen)|"
+    r"stalled for (?:weeks|months|days))\b",
+    re.I,
+)
+#: "in the humanitarian area in Khan Younis": the zone named as a place, not declared
+_ZONE_AS_PLACE = re.compile(
+    r"\b(?:in|inside|within|into|at|near|from|on)\s+(?:the|a|an)\s+(?:so-called\s+|designated\s+)?$", re.I
+)
+
+
 def _drop_overridden(sentence: str, cues: list[Cue]) -> list[Cue]:
     """The cues of a sentence less those a more exact cue overrides or that only give background
     (see :data:`_SETTLER_OR_ADMIN`, :data:`_BACKGROUND`, :data:`_AFTER_THE`)."""
@@ -206,6 +228,10 @@ def _drop_overridden(sentence: str, cues: list[Cue]) -> list[Cue]:
         before = sentence[max(0, c.start - 60) : c.start]
         if _BACKGROUND.search(before) and not _ACTIVE_ACCUSATION.search(before[-40:]):
             continue  # "a Palestinian accused of a shooting attack": who he is, not what happened
+        if c.event_type == "humanitarian_zone" and _ZONE_AS_PLACE.search(before[-30:]):
+            continue  # "militants in the humanitarian area": where, not a zone declared
+        if c.event_type != "negotiation" and _FORECAST.search(before[-45:]):
+            continue  # "the army is expected to launch an offensive": not yet an event
         kept.append(c)
     if len(kept) > 1:
         # "troops raided the camp after the strike": the strike is the time of the raid, told before

@@ -7,6 +7,7 @@ another claimant states on it become that claimant's own claim.
 
 from __future__ import annotations
 
+import itertools
 import re
 from collections import Counter
 from collections.abc import Sequence
@@ -249,10 +250,14 @@ def _absorb(
     elif (
         places
         and ev.places
-        and refers_back(s.text)
-        and all(any(contains(a, b) for a in most_specific(ev.places)) for b in most_specific(places))
+        and all(
+            any(contains(a, b) and not contains(b, a) for a in most_specific(ev.places)) for b in most_specific(places)
+        )
+        and (refers_back(s.text) or (len(ev.sentences) == 2 and not ev.counts_only))
     ):
-        ev.places.extend(places)  # a finer place for the same event ("the strike hit a house in Zeitoun")
+        # a finer place for the same event: "the strike hit a house in Zeitoun", or a headline's
+        # "strike on Gaza City home" told next as "a strike hit a home in Sheikh Radwan"
+        ev.places.extend(places)
     if ev.claimant is None and claimant is not None:
         ev.claimant = claimant
     for k, v in counts.items():
@@ -314,6 +319,64 @@ def report_focus(
     return leaves[0] if len(leaves) == 1 else None
 
 
+#: Kinds of place that a list names side by side even when one lies within reach of the other
+#: ("Deir al-Balah and Maghazi camp", "Jenin and Jenin camp"): towns, camps, quarters, sites.
+_SIBLING_KINDS = frozenset({"city", "camp", "neighbourhood", "hospital", "facility", "crossing", "corridor", "area"})
+_AND_GAP = re.compile(
+    r"(?:,\s*)?(?:and|&|as well as)(?:\s+(?:in|at|on|near))?(?:\s+the)?|[،,]?\s*(?:و|ו)(?:في\s+|ב|ל)?", re.I
+)
+_COMMA_GAP = re.compile(r"[,،](?:\s*(?:in|at))?(?:\s+the)?")
+
+
+def coordinated(ev: Event, leaves: list[Mention]) -> list[Mention]:
+    """The event's separate places with the places a list coordinates restored: "strikes on
+    Deir al-Balah and Maghazi camp" names two places even though the camp lies within the town's
+    reach, so both are claims. A list joined by commas counts only when an "and" closes it
+    ("Jenin, Tubas and Tammun"); "Zeitoun, Gaza City" stays one place inside another."""
+    located = sorted(
+        (p for p in ev.places if p.geometry is not None and p.kind in _SIBLING_KINDS), key=lambda m: m.start
+    )
+    if len(located) < 2:
+        return leaves
+    chain: list[Mention] = [located[0]]
+    chains: list[tuple[list[Mention], bool]] = []
+    has_and = False
+    apposed: set[int] = set()  # "Zeitoun, Gaza City": the city only locates the quarter before it
+    for prev, nxt in itertools.pairwise(located):
+        gap = _gap(ev.sentences, prev, nxt)
+        if gap is not None and _COMMA_GAP.fullmatch(gap) and contains(nxt, prev):
+            apposed.add(id(nxt))
+        if gap is not None and _AND_GAP.fullmatch(gap):
+            chain.append(nxt)
+            has_and = True
+        elif gap is not None and _COMMA_GAP.fullmatch(gap) and not contains(nxt, prev):  # not "Zeitoun, Gaza City"
+            chain.append(nxt)
+        else:
+            chains.append((chain, has_and))
+            chain, has_and = [nxt], False
+    chains.append((chain, has_and))
+    extra = [m for c, joined in chains if joined and len(c) > 1 for m in c if id(m) not in apposed]
+    if not extra:
+        return leaves
+    keys = {m.gazetteer_id or m.place_text.lower() for m in leaves}
+    out = list(leaves)
+    for m in extra:
+        key = m.gazetteer_id or m.place_text.lower()
+        if key not in keys:
+            keys.add(key)
+            out.append(m)
+    out.sort(key=lambda m: m.start)
+    return out
+
+
+def _gap(sentences: Sequence[Sentence], a: Mention, b: Mention) -> str | None:
+    """The words between two mentions of one sentence, or ``None`` if no sentence holds both."""
+    for s in sentences:
+        if s.start <= a.start and b.end <= s.end and a.end <= b.start:
+            return s.text[a.end - s.start : b.start - s.start].strip()
+    return None
+
+
 def split_by_place(ev: Event) -> list[Event]:
     """An event told at several separate places ("operations in Shejaia, Tal al-Hawa and
     Sabra", "rockets at Kiryat Shmona and Metula") as one event per place, so each place
@@ -322,7 +385,7 @@ def split_by_place(ev: Event) -> list[Event]:
     Figures stated for all the places together are kept on each, and ``notes`` says so."""
     if ev.block_ids or ev.across:
         return [ev]
-    leaves = most_specific(ev.places)
+    leaves = coordinated(ev, most_specific(ev.places))
     if len(leaves) < 2:
         return [ev]
     names = ", ".join(m.place_text for m in leaves)

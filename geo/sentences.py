@@ -65,7 +65,8 @@ def split_sentences(text: str) -> list[Sentence]:
         piece = m.group(0)
         if piece == "\n" and not _line_break_ends(text, start, m.start(), m.end()):
             continue
-        if "\n" not in piece.strip(" \t") or piece.strip().startswith((".", "!", "?")):
+        blank_line = "\n" in piece and re.search(r"\n\s*\n", piece) is not None
+        if not blank_line and ("\n" not in piece.strip(" \t") or piece.strip().startswith((".", "!", "?"))):
             before = text[max(start, m.start() - 30) : m.start() + 1]  # the word before the dot is enough
             word = _LAST_WORD.search(before)
             if piece.lstrip().startswith(".") and word:
