@@ -35,7 +35,7 @@ import threading
 import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, TypeVar
@@ -229,6 +229,40 @@ _ANALYZE = f"""DO $$ BEGIN
 END $$"""
 
 
+def _defer_indexes(conn: Any) -> list[str]:
+    """Drop the indexes an import into an *empty* versions table never reads; their CREATE statements.
+
+    Filling a table through its GiST and time indexes costs about twice the COPY itself
+    (100k claims: 6.8 s against 2.1 s of COPY and 1.7 s of building them afterwards). The
+    unique indexes, the primary key and the recorded-time index stay: the writes read
+    them. Only an empty table is treated so: DROP INDEX locks readers out until the
+    transaction commits, and a reader of an empty table waits for its first rows rather
+    than a reader of a populated one for the import.
+    """
+    restore: list[str] = []
+    for table in (R.CLAIM_TABLE, R.ZONE_TABLE):
+        if conn.execute(f"SELECT EXISTS (SELECT 1 FROM {table})").fetchone()[0]:
+            continue
+        rows = conn.execute(
+            "SELECT i.indexrelid::regclass::text, pg_get_indexdef(i.indexrelid) FROM pg_index i "
+            "WHERE i.indrelid = %s::regclass AND NOT i.indisunique AND NOT i.indisprimary "
+            "AND i.indexrelid::regclass::text NOT LIKE %s ORDER BY 1",
+            (table, f"%{table}_recorded"),
+        ).fetchall()
+        for name, ddl in rows:
+            conn.execute(f"DROP INDEX {name}")
+            restore.append(ddl)
+    return restore
+
+
+def _commit(bulk: _Bulk) -> None:
+    """Build the indexes the open transaction dropped, then commit it."""
+    restore, bulk.restore = bulk.restore, []
+    for ddl in restore:
+        bulk.conn.execute(ddl)
+    bulk.conn.commit()
+
+
 @dataclass
 class _Bulk:
     """A bulk session of one thread: its connection and where its open transaction stands."""
@@ -241,6 +275,8 @@ class _Bulk:
     #: Versions written since the tables were last ANALYZEd, and before that.
     since_analyze: int = 0
     analyzed: int = 0
+    #: CREATE INDEX statements of the indexes the open transaction dropped, run before its commit.
+    restore: list[str] = field(default_factory=list)
 
 
 def _first_named_schema(search_path: str) -> str | None:
@@ -422,11 +458,11 @@ class PostgisStore(SqlReads, SqlWrites):
                 self._bulk.session = None
                 if not conn.closed and not bulk.broken:
                     with contextlib.suppress(Exception):
-                        conn.commit()
+                        _commit(bulk)
                 raise
             self._bulk.session = None
             if not bulk.broken:
-                self._bulk_call(conn.commit)
+                self._bulk_call(lambda: _commit(bulk))
 
     def _bulk_call(self, fn: Callable[[], T]) -> T:
         """``fn()``, a lost connection reported as the store's own error."""
@@ -450,6 +486,7 @@ class PostgisStore(SqlReads, SqlWrites):
                 lambda: conn.execute("SELECT pg_advisory_xact_lock(hashtext(current_schema() || '.sitmap.write'))")
             )
             bulk.locked = True
+            bulk.restore = self._bulk_call(lambda: _defer_indexes(conn))
 
         def run() -> T:
             with conn.transaction():  # a savepoint: the transaction is already open
@@ -469,7 +506,7 @@ class PostgisStore(SqlReads, SqlWrites):
             bulk.analyzed += bulk.since_analyze
             bulk.since_analyze = 0
         if bulk.rows >= bulk.rows_per_transaction:
-            self._bulk_call(conn.commit)  # the next write takes the lock again
+            self._bulk_call(lambda: _commit(bulk))  # the next write takes the lock again
             bulk.rows, bulk.locked = 0, False
         return result
 

@@ -246,6 +246,15 @@ def _brute_boxes(store: Any) -> list[list[str]]:
     ]
 
 
+def _schema_objects(store: Any) -> list[tuple[str, str]]:
+    """Each index (and, in a GeoPackage, trigger) of the store's tables with its definition."""
+    if store.backend == "gpkg":
+        sql = "SELECT name, sql FROM sqlite_master WHERE type IN ('index', 'trigger') AND sql IS NOT NULL ORDER BY name"
+    else:
+        sql = "SELECT indexname, indexdef FROM pg_indexes WHERE schemaname = current_schema() ORDER BY indexname"
+    return [(str(name), str(ddl)) for name, ddl in store._fetch(sql) if "import_digests" not in name]  # made by use
+
+
 def test_bulk_sessions_store_what_batch_transactions_store(
     store_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -256,9 +265,12 @@ def test_bulk_sessions_store_what_batch_transactions_store(
     first = _write(tmp_path / "first.geojson", _points(60))
     second = _write(tmp_path / "second.geojson", _points(30, start=45, shift=0.3))  # 15 changed, 15 new
     with open_store(store_url) as bulk_store:
+        bulk_store.init()
+        schema = _schema_objects(bulk_store)
         results = [import_geojson(bulk_store, p, batch_size=7).as_dict() for p in (first, second, second)]
         bulk = _answers(bulk_store)
         assert bulk["boxes"] == _brute_boxes(bulk_store)
+        assert _schema_objects(bulk_store) == schema  # every index (and trigger) dropped for the load is back
     monkeypatch.setattr(geojson, "bulk_writes", lambda store: contextlib.nullcontext())
     with open_store(str(tmp_path / "plain.gpkg")) as plain_store:
         plain_results = [import_geojson(plain_store, p, batch_size=7).as_dict() for p in (first, second, second)]
