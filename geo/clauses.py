@@ -13,6 +13,13 @@ from geo.claimants import find_claimant
 from geo.cues import event_cues, event_type
 from geo.sentences import Sentence, split_sentences
 
+#: Past-tense verbs that open a second verb phrase of one subject ("... and fired shells at ...").
+_PAST_VERB = (
+    r"(?:[a-z]+ed|fired|shot|struck|hit|blew|tore|set|threw|hurled|beat|burnt|stormed|seized|took|opened|"
+    r"dropped|launched|shelled|bombed|killed|wounded|injured|arrested|detained|demolished|bulldozed|raided|"
+    r"torched|razed|flattened)"
+)
+
 #: Where a sentence's clauses meet: ";", "while", "after" ..., and the contrastive connectives
 #: that join two tellers' accounts ("but", "however", "whereas"; "لكن", "بينما"; "ואילו", "אך").
 _CLAUSE_SPLIT = re.compile(
@@ -20,7 +27,12 @@ _CLAUSE_SPLIT = re.compile(
     r"|,\s+(?:but|however|yet)\s*,?\s+|,?\s+but\s+(?=(?:the|an?|its|their|[A-Z])\b)"
     r"|,?\s+\b(?:(?:hours|days|a day|shortly|soon|weeks|just)\s+)?(?:after|before)\s+(?=\w)"
     r"|,?\s+(?:ו?במקביל|ו?בתגובה|בזמן ש|לאחר ש|אחרי ש|ואילו|אך|אולם|אבל)\s*,?\s*"
-    r"|[،,]?\s+(?:فيما|بينما|في حين|بعد أن|لكن|ولكن|غير أن|إلا أن)\s+",
+    r"|[،,]?\s+(?:فيما|بينما|في حين|بعد أن|لكن|ولكن|غير أن|إلا أن)\s+"
+    r"|[،,]?\s+بعد (?:ساعات|ساعة|أيام|يوم|يومين) (?:من|على)\s+"
+    # a second verb phrase of the same subject ("tanks pushed into A and fired shells at B"), and
+    # ", and then / ו... / و..." in Hebrew and Arabic: split only where the two sides tell two types
+    r"|\s+and\s+(?:then\s+|later\s+|also\s+)?(?=" + _PAST_VERB + r"\b)"
+    r"|,\s+(?=ו[\u05d0-\u05ea])|[،,]\s+(?=و[\u0621-\u064a])",
     re.I,
 )
 
