@@ -119,8 +119,10 @@ def is_account(
     left to the count path, which makes those figures their own claim; a bystander's
     agreeing detail stays with the event).
     """
-    if claimant is None or current.claimant is None or claimant.name == current.claimant.name:
+    if claimant is None or (current.claimant is not None and claimant.name == current.claimant.name):
         return False
+    if current.claimant is None and not is_counter(s.text):
+        return False  # an event the report tells itself is answered only by a contradiction
     if current.counts_only or current.account_of is not None:
         return False
     if leaves and not same_place and not all(is_country(m) for m in leaves):

@@ -75,7 +75,31 @@ CLAIMANTS: list[tuple[str, str]] = [
         "Gaza civil defence",
         r"(?:Gaza(?:'s)?\s+|the\s+|Palestinian\s+)?[Cc]ivil [Dd]efen[cs]e(?:\s+agency|\s+service)?|الدفاع المدني",
     ),
-    ("Gaza government media office", r"(?:the\s+)?(?:Gaza\s+|Hamas-run\s+)?government media office"),
+    (
+        "Gaza government media office",
+        r"(?:the\s+)?(?:Gaza\s+|Hamas-run\s+)?government media office|المكتب الإعلامي الحكومي(?:\s+(?:في|ب)\s*غزة)?|"
+        r"משרד התקשורת הממשלתי(?: (?:ב|של )?עזה)?",
+    ),
+    (
+        "Palestinian Prisoners' Society",
+        r"(?:the\s+)?Palestinian Prisoners'? (?:Society|Club)|(?:the\s+)?Prisoners'? (?:Society|Club)|"
+        r"نادي الأسير(?: الفلسطيني)?|מועדון האסיר(?: הפלסטיני)?",
+    ),
+    ("Lebanese army", r"(?:the\s+)?Lebanese (?:army|Armed Forces)|الجيش اللبناني|ה?צבא הלבנוני"),
+    (
+        "National News Agency",
+        r"(?:Lebanon's\s+|the\s+)?(?:(?:state-run|official)\s+)?National News Agency|NNA|الوكالة الوطنية للإعلام|"
+        r"סוכנות הידיעות הלבנונית",
+    ),
+    (
+        "Palestinian media",
+        r"(?:the\s+)?Palestinian (?:media|news (?:agencies|outlets|sites))(?:\s+reports)?|"
+        r"(?:ה)?דיווחים? (?:ב)?(?:תקשורת )?ה?פלסטיני(?:ים|ת)?|(?:ה)?תקשורת הפלסטינית|وسائل (?:ال)?إعلام فلسطينية",
+    ),
+    (
+        "Palestinian security sources",
+        r"(?:the\s+)?Palestinian security (?:sources|officials)|مصادر أمنية فلسطينية|גורמי ביטחון פלסטינים",
+    ),
     (
         "Hamas",
         r"(?:the\s+)?(?:Hamas(?:'s)?(?:\s+(?:armed wing|official|spokes(?:man|person)|leader|political bureau|"
@@ -100,7 +124,8 @@ CLAIMANTS: list[tuple[str, str]] = [
     ("World Food Programme", r"(?:the\s+)?(?:WFP|World Food Programme)"),
     (
         "Palestinian Red Crescent",
-        r"(?:the\s+)?Palestinian Red Crescent(?:\s+Society)?|PRCS|الهلال الأحمر(?: الفلسطيني)?",
+        r"(?:the\s+)?Palestinian Red Crescent(?:\s+Society)?|PRCS|(?:جمعية\s+)?الهلال الأحمر(?: الفلسطيني)?|"
+        r"(?:אגודת\s+)?ה?סהר האדום(?: הפלסטיני)?",
     ),
     ("ICRC", r"(?:the\s+)?(?:ICRC|International Committee of the Red Cross|Red Cross)"),
     ("WAFA", r"(?:the\s+)?(?:WAFA|Wafa)(?:\s+news agency)?|(?:the\s+)?official Palestinian news agency|وكالة وفا|وفا"),
@@ -211,7 +236,10 @@ _ATTRIBUTION = [
         r"(?:\s+(?:in|at|on)\s+[A-Z][\w'’ -]{1,40}?)?)\s+(?:says|said|saw|sees|reports?|reported|witnessed|"
         r"tells?|told|confirms?|confirmed|describes?|described|counted)\b"
     ),
-    re.compile(r"(?:قالت|قال|أعلنت|أعلن|أفادت|أفاد|ذكرت|ذكر)\s+(?P<who>[^،,.؛]{2,60}?)\s+(?:إن|أن|بأن)"),
+    re.compile(
+        r"(?:قالت|قال|أعلنت|أعلن|أفادت|أفاد|ذكرت|ذكر|زعمت|زعم|ادعت|ادعى|أكدت|أكد|أوضحت|أوضح|أضافت|أضاف)"
+        r"\s+(?P<who>[^،,.؛]{2,60}?)\s+(?:إن|أن|بأن)"
+    ),
     _AR_DENY := re.compile(
         r"(?<![\u0620-\u065f\u066e-\u06d3])[وف]?(?:نفت|نفى|رفضت|رفض)\s+(?P<who>[^،,.؛\s]+(?:\s+[^،,.؛\s]+){0,3}?)\s+"
         r"(?:ذلك|هذا|هذه|ما|أن|أي|الاتهام|الاتهامات|الرواية|التقارير|صحة|الادعاء|الادعاءات|تلك)(?![\u0620-\u065f\u066e-\u06d3])"

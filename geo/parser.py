@@ -35,7 +35,7 @@ import re
 from collections.abc import Callable, Sequence
 from datetime import date, datetime
 
-from geo.accounts import account_event, is_account, mark_conflicting_figures
+from geo.accounts import NONCOMMITTAL, account_event, is_account, is_counter, mark_conflicting_figures
 from geo.assembly import build_claim
 from geo.budget import check_budget
 from geo.claimants import (
@@ -72,7 +72,7 @@ from geo.events import (
     told_before,
 )
 from geo.features import claim_to_feature, mention_to_feature
-from geo.metric import anchor_point
+from geo.metric import anchor_point, distance_m
 from geo.model import Claim, CountEstimate, Mention
 from geo.places import event_places, most_specific
 from geo.sentences import Sentence, enclosing, split_sentences, starting_in
@@ -205,6 +205,66 @@ _CONTINUES = re.compile(
     r"(?![\u0620-\u064a])",
     re.I,
 )
+
+
+def _tells_nothing(sentence: str) -> bool:
+    """True if a sentence's event words only name what its teller would not speak about ("It did
+    not comment on the Deir al-Balah strike", "The army declined to comment on the raid")."""
+    m = NONCOMMITTAL.search(sentence)
+    return m is not None and all(c.start > m.start() for c in event_cues(sentence))
+
+
+def answered_event(
+    current: Event | None,
+    events: Sequence[Event],
+    etype: str | None,
+    s: Sentence,
+    claimant: ClaimantMatch | None,
+    places: list[Mention],
+    s_times: list[TimeExpression],
+    *,
+    has_counts: bool,
+) -> Event | None:
+    """The event a sentence gives another teller's account of: the event just told
+    (:func:`geo.accounts.is_account`), else, when the sentence contradicts an account (a denial,
+    another target: "The army said it had struck a command centre in the compound"), an earlier
+    event of the report it answers, even in an earlier paragraph: one at the place the sentence
+    names, else the last one of its type ("the area", "the site": the place only by reference)."""
+    leaves = most_specific(places)
+    if current is not None and is_account(
+        current, etype, s, claimant, leaves, s_times, has_counts=has_counts, same_place=same_places(current, leaves)
+    ):
+        return current
+    if claimant is None or not is_counter(s.text):
+        return None
+    best: tuple[float, Event] | None = None
+    for ev in reversed(events):
+        if ev is current or ev.account_of is not None or ev.counts_only:
+            continue
+        if etype not in (None, "other") and ev.event_type != etype:
+            continue
+        same = same_places(ev, leaves)
+        if leaves and not same:
+            continue
+        if not leaves:  # named by reference only: the last event of its kind, or none
+            ok = is_account(ev, etype, s, claimant, leaves, s_times, has_counts=has_counts, same_place=same)
+            return ev if ok else None
+        if is_account(ev, etype, s, claimant, leaves, s_times, has_counts=has_counts, same_place=same):
+            # of the events around the place the sentence names, the one told nearest to it
+            mine = most_specific(ev.places)
+            gap = (
+                min(
+                    distance_m(anchor_point(a.geometry), anchor_point(b.geometry))
+                    for a in mine
+                    for b in leaves
+                    if a.geometry is not None and b.geometry is not None
+                )
+                if mine
+                else float("inf")
+            )
+            if best is None or gap < best[0]:
+                best = (gap, ev)
+    return best[1] if best is not None else None
 
 
 #: Bodies that issue evacuation orders and warnings.
@@ -382,28 +442,22 @@ def claims_from_mentions(
             other_leaves = most_specific(places)
             if not other_leaves or same_places(current, other_leaves):
                 etype = None  # a casualty line ("30 people were killed") adds to the event just told
-        if (
-            current is not None
-            and claimants[i] is not None  # a teller named in this very sentence
-            and is_account(
-                current,
-                etype,
-                s,
-                claimant,
-                most_specific(places),
-                s_times,
-                has_counts=bool(attributed),
-                same_place=same_places(current, most_specific(places)),
-            )
-        ):
+        if etype is not None and _tells_nothing(s.text):
+            etype = None  # "It did not comment on the Deir al-Balah strike": no event told
+        answered = (
+            answered_event(current, events, etype, s, claimant, places, s_times, has_counts=bool(attributed))
+            if claimants[i] is not None  # a teller named in this very sentence
+            else None
+        )
+        if answered is not None:
             assert claimant is not None
             own, foreign = partition_counts(attributed, claimant, reporter)
             whole_s = sentence_of[i]
             same_sentence = whole_s is not None and any(
-                whole_s.start <= x.start < whole_s.end for x in current.sentences
+                whole_s.start <= x.start < whole_s.end for x in answered.sentences
             )
             events.append(
-                account_event(current, s, places, claimant, own, s_times, speaker, same_sentence=same_sentence)
+                account_event(answered, s, places, claimant, own, s_times, speaker, same_sentence=same_sentence)
             )
             continue
         if etype is None:

@@ -1,0 +1,81 @@
+"""Counter-claims told in a later paragraph (issue 12): texts written for sitmap in several voices.
+
+A later paragraph in which another body gives its own, contradicting account of an event already
+told ("The army said it had struck a command centre in the compound") is a claim of its own at the
+event's place and time, and both accounts are disputed. The account may name the event's place, or
+only refer to it ("the compound", "the area"); it answers the event at that place even when another
+event was told in between. A teller's "no comment" is no event.
+"""
+
+from __future__ import annotations
+
+import geo
+from geo.model import Claim
+
+
+def _claims(text: str, source: str, published: str) -> list[Claim]:
+    return geo.parse(text, published=published, source=source)
+
+
+def test_wire_the_armys_account_in_a_later_paragraph_answers_the_event_at_its_place() -> None:
+    text = (
+        "An Israeli air strike on a house in Bureij camp killed six people on Sunday, the Gaza civil defence said.\n\n"
+        "Medics said a separate strike on a car in Khan Younis killed two men.\n\n"
+        "The Israeli military said it had targeted Hamas militants who were operating from the house in Bureij."
+    )
+    claims = _claims(text, "Example Wire", "2024-09-02")
+    bureij = [c for c in claims if c.place_name and "Bureij" in c.place_name]
+    assert {c.claimant for c in bureij} == {"Gaza civil defence", "Israeli military"}
+    assert all(c.status == "disputed" for c in bureij)
+    khan = [c for c in claims if c.place_name and "Khan" in c.place_name]
+    assert khan and all(c.status == "reported" for c in khan)
+
+
+def test_live_blog_an_account_naming_the_place_only_by_reference_attaches_to_it() -> None:
+    text = (
+        "14:20 GMT - Civil defence says a strike on a school sheltering families in Tuffah killed eight.\n\n"
+        "14:45 GMT - The Israeli army says it struck a Hamas command centre inside the compound."
+    )
+    claims = _claims(text, "Live blog", "2024-08-10")
+    school = [c for c in claims if c.event_type == "airstrike"]
+    assert {c.claimant for c in school} == {"Gaza civil defence", "Israeli military"}
+    assert all(c.status == "disputed" for c in school)
+    assert len({c.place_name for c in school}) == 1
+
+
+def test_arabic_a_denial_in_a_later_paragraph() -> None:
+    text = (
+        "قال الدفاع المدني إن غارة إسرائيلية استهدفت خيمة للنازحين في المواصي غرب خان يونس فجر اليوم.\n\n"
+        "في المقابل، زعم جيش الاحتلال أنه استهدف عناصر من حماس في المنطقة."
+    )
+    claims = _claims(text, "وكالة محلية", "2025-01-05")
+    strike = [c for c in claims if c.event_type == "airstrike"]
+    assert {c.claimant for c in strike} == {"Gaza civil defence", "Israeli military"}
+    assert all(c.status == "disputed" for c in strike)
+
+
+def test_hebrew_a_denial_in_a_later_paragraph() -> None:
+    text = 'לפי הסהר האדום הפלסטיני, צעיר נהרג מירי כוחות צה"ל בכפר בית אומר אמש.\n\nצה"ל הכחיש כי כוחותיו ירו באזור.'
+    claims = _claims(text, "Ynet", "2025-03-10")
+    told = [c for c in claims if c.event_type == "shooting"]
+    assert {c.claimant for c in told} == {"Palestinian Red Crescent", "Israeli military"}
+    assert all(c.status == "disputed" for c in told)
+
+
+def test_no_comment_names_an_event_but_tells_none() -> None:
+    text = (
+        "Medics said a strike hit a car near Nasser Hospital in Khan Younis on Monday, killing three.\n\n"
+        "The Israeli military did not comment on the Khan Younis strike."
+    )
+    claims = _claims(text, "Example Wire", "2024-07-02")
+    assert [c.claimant for c in claims] == ["medics"]
+    assert claims[0].status == "reported"
+
+
+def test_an_agreeing_later_paragraph_by_another_teller_is_no_dispute() -> None:
+    text = (
+        "Rockets fired from Gaza hit an open area near Sderot on Tuesday, the Israeli military said.\n\n"
+        "Magen David Adom said it treated two people for anxiety in Sderot."
+    )
+    claims = _claims(text, "Times of Israel", "2024-06-05")
+    assert claims and all(c.status == "reported" for c in claims)

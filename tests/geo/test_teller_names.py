@@ -1,0 +1,53 @@
+"""Tellers named in Arabic, Hebrew and English map to one canonical name each (issue 12):
+phrases written for sitmap, not taken from any report."""
+
+from __future__ import annotations
+
+import pytest
+
+from geo.claimants import canonical_claimant, find_claimant
+from geo.sentences import split_sentences
+
+
+@pytest.mark.parametrize(
+    ("phrase", "name"),
+    [
+        ("הסהר האדום הפלסטיני", "Palestinian Red Crescent"),
+        ("אגודת הסהר האדום", "Palestinian Red Crescent"),
+        ("جمعية الهلال الأحمر الفلسطيني", "Palestinian Red Crescent"),
+        ("نادي الأسير الفلسطيني", "Palestinian Prisoners' Society"),
+        ("מועדון האסיר", "Palestinian Prisoners' Society"),
+        ("the Palestinian Prisoners' Club", "Palestinian Prisoners' Society"),
+        ("المكتب الإعلامي الحكومي في غزة", "Gaza government media office"),
+        ("the Lebanese army", "Lebanese army"),
+        ("الجيش اللبناني", "Lebanese army"),
+        ("הצבא הלבנוני", "Lebanese army"),
+        ("Lebanon's state-run National News Agency", "National News Agency"),
+        ("الوكالة الوطنية للإعلام", "National News Agency"),
+        ("דיווחים פלסטיניים", "Palestinian media"),
+        ("Palestinian media reports", "Palestinian media"),
+        ("مصادر أمنية فلسطينية", "Palestinian security sources"),
+    ],
+)
+def test_a_teller_in_any_language_has_its_canonical_name(phrase: str, name: str) -> None:
+    assert canonical_claimant(phrase) == name
+
+
+def test_tellers_found_in_sentences_of_three_languages() -> None:
+    c = find_claimant("وأفاد نادي الأسير بأن قوات الاحتلال اعتقلت 15 مواطنا من محافظة نابلس الليلة الماضية.")
+    assert c is not None and c.name == "Palestinian Prisoners' Society"
+    c = find_claimant("في المقابل، زعم جيش الاحتلال أنه استهدف خلية مسلحة قرب الموقع.")
+    assert c is not None and c.name == "Israeli military"
+    c = find_claimant('לפי דיווחים פלסטיניים, כוחות צה"ל פשטו הלילה על טובאס.')
+    assert c is not None and c.name == "Palestinian media"
+    c = find_claimant("Two shepherds were wounded by Israeli fire near Kfar Chouba, the Lebanese army said.")
+    assert c is not None and c.name == "Lebanese army"
+
+
+def test_a_blank_line_ends_a_sentence_even_before_a_time_stamp() -> None:
+    text = (
+        "09:10 GMT - Medics say a drone struck a car in Rafah, killing two.\n\n09:40 GMT - The army says it hit a cell."
+    )
+    parts = split_sentences(text)
+    assert [p.paragraph for p in parts] == [0, 1]
+    assert parts[1].text.startswith("09:40 GMT")
