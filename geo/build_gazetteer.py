@@ -26,7 +26,7 @@ import json
 import math
 import sys
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -36,11 +36,12 @@ from shapely.geometry import LineString, Point
 from shapely.geometry.base import BaseGeometry
 
 from geo.metric import buffer_m, distance_m, max_distance_m
-from geo.normalize import fold, is_arabic, is_hebrew, skeleton, strip_marks
+from geo.normalize import fold, is_arabic, is_hebrew, skeleton, strip_marks, surface_key
 
 DATA_DIR = Path(__file__).parent / "data" / "gazetteer"
 INDEX_PATH = DATA_DIR / "index.json"
 ALIASES_PATH = DATA_DIR / "aliases.csv"
+COMMON_WORDS_PATH = DATA_DIR / "common_words.txt"
 INDEX_VERSION = 1
 ATTRIBUTION = "GeoNames (CC BY 4.0); OCHA COD-AB; Natural Earth; sitmap curated aliases (see ATTRIBUTION.md)"
 
@@ -219,6 +220,10 @@ class _Builder:
         self.by_id: dict[str, int] = {}
         self.names: dict[str, dict[int, float]] = defaultdict(dict)
         self.skeletons: dict[str, dict[int, float]] = defaultdict(dict)
+        #: The written forms of one-word Arabic and Hebrew names, by fold key (for select_common_words).
+        self.forms: dict[str, set[str]] = defaultdict(set)
+        #: Fold keys of names written by hand in aliases.csv.
+        self.curated: set[str] = set()
 
     def add(self, entry: Row) -> int:
         if entry["id"] in self.by_id:
@@ -238,6 +243,8 @@ class _Builder:
         key = fold(name)
         if not key:
             return
+        if " " not in key and (is_arabic(name) or is_hebrew(name)):
+            self.forms[key].add(name.strip())
         if weight > self.names[key].get(idx, 0.0):
             self.names[key][idx] = weight
         if not fuzzy:
@@ -253,8 +260,9 @@ class _Builder:
         if ok and weight * 0.8 > self.skeletons[skel].get(idx, 0.0):
             self.skeletons[skel][idx] = round(weight * 0.8, 3)
 
-    def write(self, path: Path) -> None:
-        """Write the index: entries as rows under a field list, names as flat [idx, weight, ...] lists."""
+    def write(self, path: Path, common: Iterable[str] = ()) -> None:
+        """Write the index: entries as rows under a field list, names as flat [idx, weight, ...] lists,
+        and the everyday words that share a place name's letters (``common``)."""
 
         def flat(table: dict[str, dict[int, float]]) -> dict[str, list[float]]:
             return {k: [x for i in sorted(v) for x in (i, round(v[i], 3))] for k, v in sorted(table.items())}
@@ -266,6 +274,7 @@ class _Builder:
             "entries": [[e.get(f) for f in ENTRY_FIELDS] for e in self.entries],
             "names": flat(self.names),
             "skeletons": flat(self.skeletons),
+            "common": sorted(set(common)),
         }
         path.write_text(json.dumps(doc, ensure_ascii=False, separators=(",", ":")) + "\n", encoding="utf-8")
 
@@ -289,8 +298,14 @@ def _buffer_line(line: LineString, width_m: float) -> BaseGeometry:
     return buffer_m(line, width_m / 2.0)
 
 
-def build(out: Path = INDEX_PATH, aliases: Path = ALIASES_PATH) -> dict[str, int]:
-    """Compile the index and return counts per kind (printed by ``main``)."""
+def build(
+    out: Path = INDEX_PATH, aliases: Path = ALIASES_PATH, select_common: Callable[[_Builder], object] | None = None
+) -> dict[str, int]:
+    """Compile the index and return counts per kind (printed by ``main``).
+
+    ``select_common`` (``main --common-words``) rewrites ``common_words.txt`` from the names
+    just compiled before the index is written.
+    """
     cities = _geonames_cities()
     countries = _geonames_countries()
     rows = _read_aliases(aliases)
@@ -535,6 +550,7 @@ def build(out: Path = INDEX_PATH, aliases: Path = ALIASES_PATH) -> dict[str, int
         weight = float(r["weight"] or 1.0)
         for alias in _split(r["aliases"]):
             b.name(idx, alias, weight, fuzzy=True)
+            b.curated.add(fold(alias))
         for he in _split(r["blocks_he"]):
             if not he.startswith(SPLIT_MARK):  # a part of a quarter is not named by the quarter's name
                 b.name(idx, he, 0.9)
@@ -542,7 +558,9 @@ def build(out: Path = INDEX_PATH, aliases: Path = ALIASES_PATH) -> dict[str, int
     for e in b.entries:
         e.pop("area_km2", None)
         e.setdefault("region", None)
-    b.write(out)
+    if select_common is not None:
+        select_common(b)
+    b.write(out, read_common_words())
     counts: dict[str, int] = defaultdict(int)
     for e in b.entries:
         counts[e["kind"]] += 1
@@ -625,11 +643,116 @@ def _inner_centre(geom: BaseGeometry) -> Point:
     return c if geom.contains(c) else geom.representative_point()
 
 
+#: A written form this frequent (wordfreq Zipf scale: 4.0 is 10 per million words) is an everyday word.
+COMMON_ZIPF = 3.8
+#: A place this populous explains the frequency of its own name (Haifa, Lod, Hebron): in Israel and
+#: Palestine, whose reports name small towns often, and in the neighbouring countries.
+EXPLAINING_POPULATION = {"IL": 10_000, "PS": 10_000, "EG": 50_000, "JO": 50_000, "LB": 50_000, "SY": 50_000}
+_AR_PROCLITICS = ("و", "ب", "ل", "ف", "ك", "وب", "ول", "فب")
+_HE_PROCLITICS = ("ו", "ב", "ל", "מ", "ה", "ש", "כ", "וב", "ול", "ומ", "וה", "שב", "של", "שמ", "מה")
+
+
+def read_common_words(path: Path = COMMON_WORDS_PATH) -> list[str]:
+    """The everyday words of ``common_words.txt`` (one :func:`surface_key` a line; ``#`` comments)."""
+    if not path.exists():
+        return []
+    lines = path.read_text(encoding="utf-8").splitlines()
+    return [w.strip() for w in lines if w.strip() and not w.startswith("#")]
+
+
+def _stems(form: str) -> tuple[set[str], set[str]]:
+    """The ways a one-word Arabic or Hebrew name is written on its own: (its own spellings, other
+    spellings). Arabic names come with and without the article; a final ta marbuta written as ha
+    (or the reverse) spells another word ("منزله", his house, beside "المنزلة", Manzala)."""
+    if not is_arabic(form):
+        return {form}, set()
+    bare = form[2:] if form.startswith("ال") and len(form) > 3 else form
+    own = {bare, "ال" + bare}
+    other: set[str] = set()
+    if bare[-1:] in ("ة", "ه"):
+        swapped = bare[:-1] + ("ه" if bare.endswith("ة") else "ة")
+        other = {swapped, "ال" + swapped}
+    return own, other
+
+
+def _glued(stem: str) -> list[str]:
+    """``stem`` with each proclitic of its language glued on (Arabic "ل" + "ال" is written "لل")."""
+    if is_arabic(stem):
+        return [c + (stem[1:] if c.endswith("ل") and stem.startswith("ال") else stem) for c in _AR_PROCLITICS]
+    return [c + stem for c in _HE_PROCLITICS]
+
+
+def select_common_words(b: _Builder, path: Path = COMMON_WORDS_PATH) -> list[str]:
+    """Write the written forms of one-word Arabic and Hebrew place names that are everyday words.
+
+    Needs the ``wordfreq`` package (run by hand: ``python -m geo.build_gazetteer --common-words``).
+    A name is explained by its place, and left alone, when it is curated in ``aliases.csv``
+    (curated clashes are ``geo.resolve.COMMON_NOUN_NAMES``), names a country, or names a place
+    of the region of ``EXPLAINING_POPULATION`` people; a far-away city explains nothing ("פונה",
+    he turns or was evacuated, is not Pune). Of the other names, a form is listed when its
+    wordfreq frequency is at least ``COMMON_ZIPF``, alone or with a proclitic glued on ("בחורה", a
+    girl, is no "in Hura"; "מחסן", a warehouse, is no "from Hosen"). A spelling that is not
+    the place's own ("منزله" for Manzala's "المنزلة") is listed whatever the place. No form that
+    is, or glues a proclitic onto, another explained name ("ولبنان" is "and Lebanon", not "and"
+    + Lebanon's namesake) is listed. Only the words are written.
+    """
+    from wordfreq import zipf_frequency  # build-time only
+
+    def explained(key: str) -> bool:
+        if key in b.curated:
+            return True
+        for i in b.names.get(key, {}):
+            e = b.entries[i]
+            if e.get("kind") == "country":
+                return True
+            floor = EXPLAINING_POPULATION.get(e.get("country") or "")
+            if floor is not None and (e.get("population") or 0) >= floor:
+                return True
+        return False
+
+    def names_explained(word: str, own_key: str) -> bool:
+        clitics = _AR_PROCLITICS if is_arabic(word) else _HE_PROCLITICS
+        splits = [word] + [word[len(c) :] for c in clitics if word.startswith(c) and len(word) > len(c) + 1]
+        splits += ["ال" + w[1:] for w in splits if is_arabic(w) and w.startswith("ل")]  # "للكويت"
+        return any(fold(w) != own_key and explained(fold(w)) for w in splits)
+
+    found: set[str] = set()
+    for key, raw_forms in b.forms.items():
+        if key in b.curated:
+            continue
+        place_explains = explained(key)
+        for form in raw_forms:
+            lang = "ar" if is_arabic(form) else "he"
+            own, other = _stems(form)
+            for stem in other if place_explains else own | other:
+                # the other spelling folds to the place's own key: only other names can explain it
+                if zipf_frequency(stem, lang) >= COMMON_ZIPF and not names_explained(stem, key):
+                    found.add(surface_key(stem))
+                for w in _glued(stem):
+                    if zipf_frequency(w, lang) >= COMMON_ZIPF and not names_explained(w, key):
+                        found.add(surface_key(w))
+    words = sorted(found)
+    header = (
+        "# Written forms of one-word Arabic and Hebrew place names that are everyday words, one a line.\n"
+        "# Generated by `python -m geo.build_gazetteer --common-words` (geo.build_gazetteer.select_common_words):\n"
+        f"# forms with a wordfreq Zipf frequency >= {COMMON_ZIPF} that no curated name, country or populous\n"
+        "# place of the region explains. Word frequencies from wordfreq (Robyn Speer et al., data CC BY-SA 4.0);\n"
+        "# only the words are kept here. geo.resolve takes such a word for a place only in a place context\n"
+        "# (a word for a kind of place or a preposition before it, a container after it).\n"
+    )
+    path.write_text(header + "".join(w + "\n" for w in words), encoding="utf-8")
+    return words
+
+
 def main(argv: Iterable[str] | None = None) -> int:
-    """Build the index and print what it holds."""
+    """Build the index and print what it holds (``--common-words`` first regenerates common_words.txt)."""
     args = list(sys.argv[1:] if argv is None else argv)
+    select = None
+    if "--common-words" in args:
+        args.remove("--common-words")
+        select = select_common_words
     out = Path(args[0]) if args else INDEX_PATH
-    counts = build(out)
+    counts = build(out, select_common=select)
     size = out.stat().st_size
     print(f"wrote {out} ({size / 1e6:.2f} MB): " + ", ".join(f"{k} {v}" for k, v in sorted(counts.items())))
     return 0

@@ -77,6 +77,9 @@ class Gazetteer:
         self.name_prefixes = _prefixes(self.names)
         self.skeleton_prefixes = _prefixes(self.skeletons)
         self.max_tokens = max((k.count(" ") + 1 for k in self.names), default=1)
+        #: Written forms (:func:`geo.normalize.surface_key`) of one-word names that are everyday words
+        #: ("منزله", his house; "פונה", he turns): a place only in a place context (geo.resolve).
+        self.common_words: frozenset[str] = frozenset(doc.get("common", ()))
         self._regions: dict[str, BaseGeometry | None] = {}
 
     @classmethod

@@ -75,6 +75,17 @@ def strip_marks(text: str) -> str:
     return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
 
 
+def surface_key(word: str) -> str:
+    """A word as written, without marks (harakat, niqqud, hamza seats, tatweel) or case.
+
+    Unlike :func:`fold_token` it keeps what tells words apart in running text: the Arabic
+    article and glued proclitics, and ta marbuta (ة) against ha (ه), so "منزله" (his house)
+    and "المنزلة" (Manzala) stay different words. :mod:`geo.resolve` looks words up this way
+    in the gazetteer's list of everyday words.
+    """
+    return strip_marks(word).replace("ـ", "").casefold()
+
+
 def is_arabic(token: str) -> bool:
     """True if the token is written in Arabic script."""
     return any("\u0600" <= ch <= "\u06ff" for ch in token)

@@ -42,7 +42,7 @@ from shapely.geometry import Point
 from geo.budget import check_budget
 from geo.gazetteer import Entry, Gazetteer
 from geo.model import Candidate, Mention, Uncertainty
-from geo.normalize import ARTICLES, WEAK_ARTICLES, fold_token, is_arabic, is_hebrew, skeleton_token
+from geo.normalize import ARTICLES, WEAK_ARTICLES, fold_token, is_arabic, is_hebrew, skeleton_token, surface_key
 from geo.uncertainty import uncertainty_for
 
 
@@ -592,6 +592,52 @@ _CONTAINER_AFTER = re.compile(
 )
 
 
+#: An Arabic preposition of place standing before a name ("في حجة", "قرب الطيبة").
+_AR_PLACE_PREP_BEFORE = re.compile(r"(?:^|\s)و?(?:في|من|إلى|الى|قرب|داخل|نحو|باتجاه|بالقرب من|محيط)\s+$")
+_LETTER_BEFORE = re.compile(r"[^\W\d_]+$")
+
+
+def _written(text: str, m: _Match) -> tuple[str, str]:
+    """The word of a one-word match as written, with any proclitic glued before it ("بحجة"), and
+    the proclitic alone ("ب"; "" when none)."""
+    glued = _LETTER_BEFORE.search(text, max(0, m.start - 3), m.start)
+    clitic = glued.group(0) if glued else ""
+    return clitic + m.text, clitic
+
+
+def _frequent_word(text: str, m: _Match, gaz: Gazetteer) -> bool:
+    """True if a one-word Arabic or Hebrew match is, as written, an everyday word of the language
+    (the gazetteer's ``common_words``, chosen by frequency at build time)."""
+    if m.n_tokens != 1 or m.text.isascii() or not gaz.common_words:
+        return False
+    word, _ = _written(text, m)
+    return surface_key(word) in gaz.common_words or surface_key(m.text) in gaz.common_words
+
+
+def _frequent_word_as_place(text: str, matches: list[_Match], k: int, gaz: Gazetteer) -> bool:
+    """True if an everyday word that is also a place name stands as a place: a word for a kind of
+    place before it ("قرية حجة", "קיבוץ שמיר"), a place that holds it after it, or a preposition of
+    place: a separate one in Arabic ("في حجة"; a glued "ب" is as often "by"/"with": "بحجة", under
+    the pretext), a glued ב/ל/מ in Hebrew ("בשמיר") unless the glued word is itself an everyday
+    word ("מחסן", a warehouse)."""
+    m = matches[k]
+    before = text[max(0, m.start - 30) : m.start]
+    word, clitic = _written(text, m)
+    if _PLACE_TYPE_BEFORE.search(before[: len(before) - len(clitic)] if clitic else before):
+        return True
+    nxt = matches[k + 1] if k + 1 < len(matches) else None
+    if nxt is not None and _CONTAINER_AFTER.match(text[m.end : nxt.start]) and text[m.end : nxt.start].strip():
+        entries = [gaz.entries[i] for i, _ in m.hits]
+        outer = [gaz.entries[i] for i, _ in nxt.hits]
+        if any(_container_ok(e, o) or e.country == o.country for e in entries for o in outer):
+            return True
+    if is_arabic(m.text):
+        return not clitic and bool(_AR_PLACE_PREP_BEFORE.search(before))
+    if clitic:
+        return clitic[-1] in "בלמ" and surface_key(word) not in gaz.common_words
+    return bool(re.search(r"(?:^|\s)(?:ליד|סמוך\s+ל-?|בסמוך\s+ל-?|בקרבת)\s*$", before))
+
+
 def _drop_common_nouns(text: str, matches: list[_Match], gaz: Gazetteer) -> list[_Match]:
     """Drop one-word names that are everyday nouns used as nouns ("خيام النازحين", tents of the
     displaced, is not Khiam in Lebanon; "מגן" is a shield, not Kibbutz Magen).
@@ -603,6 +649,11 @@ def _drop_common_nouns(text: str, matches: list[_Match], gaz: Gazetteer) -> list
     form alone ("قصف الزيتون") is one only when one of its places is in the country the rest of
     the text is about (Zeitoun in a report about Gaza; not Khiam: "قصف الخيام" there is tents).
     """
+    frequent = [_frequent_word(text, m, gaz) for m in matches]
+    if any(frequent):
+        matches = [
+            m for k, m in enumerate(matches) if not frequent[k] or _frequent_word_as_place(text, matches, k, gaz)
+        ]
     nouns = [m.n_tokens == 1 and not m.text.isascii() and _match_key(m) in COMMON_NOUN_NAMES for m in matches]
     if not any(nouns):
         return matches
