@@ -6,6 +6,7 @@ main claimant, with ``notes`` saying which), counts, quote and confidence.
 from __future__ import annotations
 
 import re
+import unicodedata
 from datetime import datetime
 
 from geo.claimants import ClaimantMatch, canonical_claimant, is_own_reporter
@@ -23,6 +24,29 @@ _UNNAMED_REPORT = re.compile(
     r"(?<![\u0590-\u05ff])[וכ]?(?:דווח|דּוּוַּח|מדווח)(?![\u0590-\u05ff])|(?<![\u0620-\u064a])و?(?:أفيد|يُفاد)(?![\u0620-\u064a])",
     re.I,
 )
+
+
+#: Where the West Bank lies (with East Jerusalem): a bounding box, enough to tell it from Gaza.
+_WEST_BANK = (34.88, 31.34, 35.58, 32.56)
+#: A health ministry named with its seat ("in Gaza", "غزة", "עזה"): not re-seated by the event's place.
+_SEATED = re.compile(r"Gaza|غزة|עזה|Ramallah|رام الله|רמאללה|Hamas", re.I)
+_FOLD = str.maketrans({"‘": "'", "’": "'", "ʿ": "'", "ʾ": "'"})
+
+
+def _named_for_the_place(name: str, words: str, geometry: object, place_name: str | None) -> str | None:
+    """A teller whose bare name depends on where the event was: "the Ministry of Health" (وزارة
+    الصحة) of an event in the West Bank is the Palestinian health ministry in Ramallah, not Gaza's;
+    "the village council" (مجلس القرية) of an event in Sinjil is the Sinjil village council."""
+    if name == "Gaza health ministry" and not _SEATED.search(words):
+        c = getattr(geometry, "centroid", None)
+        if c is not None:
+            x0, y0, x1, y1 = _WEST_BANK
+            if x0 <= c.x <= x1 and y0 <= c.y <= y1:
+                return "Palestinian health ministry"
+    if name.lower() == "village council" and place_name:
+        plain = "".join(ch for ch in unicodedata.normalize("NFKD", place_name) if not unicodedata.combining(ch))
+        return f"{plain.translate(_FOLD)} village council"
+    return None
 
 
 def build_claim(
@@ -58,6 +82,10 @@ def build_claim(
         attributed = True
         if ev.claimant.text.lower().removeprefix("the ") != claimant_name.lower():
             notes.append(f"claimant as written: {ev.claimant.text!r}")
+        local = _named_for_the_place(claimant_name, ev.claimant.text, geometry, placement.place_name)
+        if local is not None:
+            notes.append(f"{claimant_name!r} named without its seat, for an event at {placement.place_name}: {local!r}")
+            claimant_name = local
     elif para_main is not None and source and _UNNAMED_REPORT.search(" ".join(s.text for s in ev.sentences)):
         claimant_name = canonical_claimant(source) or source
         attributed = False

@@ -151,6 +151,7 @@ CLAIMANTS: list[tuple[str, str]] = [
         r"(?:the\s+)?(?:UN|United Nations)(?:\s+(?:spokes(?:man|woman|person)|officials?|chief|"
         r"secretary-general))?",
     ),
+    ("village council", r"(?:the\s+)?(?i:village council)|مجلس (?:ال)?قرية|ועד הכפר|מועצת הכפר"),
     ("witnesses", r"(?i:(?:eye)?witness(?:es)?)|(?:ال)?شهود(?: (?:ال)?عيان)?|עדי ראייה|עדי ראיה|עדים"),
     ("residents", r"(?i:(?:local\s+)?residents)|(?:ال)?سكان|الأهالي|أهالي|תושבים|תושבי המקום"),
     (
@@ -373,7 +374,8 @@ def canonical_claimant(text: str) -> str | None:
         if m and (best is None or (-(m.end() - m.start()), m.start()) < (best[0], best[1])):
             best = (-(m.end() - m.start()), m.start(), name)
     if best is None and _HE_PREFIX.match(text):
-        return canonical_claimant(text[1:])  # "בפיקוד העורף נמסר": "in the Home Front Command"
+        # "בפיקוד העורף נמסר": "in the Home Front Command"; "במשטרה": the article is written into the prefix
+        return canonical_claimant(text[1:]) or canonical_claimant("ה" + text[1:])
     return best[2] if best else None
 
 

@@ -51,3 +51,40 @@ def test_a_blank_line_ends_a_sentence_even_before_a_time_stamp() -> None:
     parts = split_sentences(text)
     assert [p.paragraph for p in parts] == [0, 1]
     assert parts[1].text.startswith("09:40 GMT")
+
+
+def test_a_bare_health_ministry_of_a_west_bank_event_is_ramallahs() -> None:
+    import geo
+
+    [c] = geo.parse(
+        "A 17-year-old was shot dead by Israeli troops in Qalqilya on Monday, the health ministry said.",
+        published="2025-05-13",
+        source="Wire",
+    )
+    assert c.claimant == "Palestinian health ministry" and "named without its seat" in (c.notes or "")
+    [c] = geo.parse(
+        "قالت وزارة الصحة إن شابا استشهد برصاص الاحتلال في مخيم بلاطة صباح اليوم.",
+        published="2025-05-13",
+        source="وكالة",
+    )
+    assert c.claimant == "Palestinian health ministry"
+    [c] = geo.parse(
+        "An air strike hit a house in Bureij camp on Monday, the health ministry said.", published="2025-05-13"
+    )
+    assert c.claimant == "Gaza health ministry"
+
+
+def test_the_village_council_is_named_after_its_village() -> None:
+    import geo
+
+    claims = geo.parse(
+        "هاجم مستوطنون أطراف قرية المغير شرق رام الله فجر اليوم وأحرقوا خيمة زراعية، بحسب مجلس القرية.",
+        published="2025-04-02",
+        source="وكالة",
+    )
+    assert claims and all(c.claimant and c.claimant.endswith(" village council") for c in claims)
+    assert any("Mughayyir" in (c.claimant or "") for c in claims)
+
+
+def test_a_hebrew_prefix_that_swallows_the_article_still_names_the_teller() -> None:
+    assert canonical_claimant("במשטרה") == "Israeli police"
