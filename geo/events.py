@@ -377,6 +377,57 @@ def _gap(sentences: Sequence[Sentence], a: Mention, b: Mention) -> str | None:
     return None
 
 
+#: A place named back by its kind ("stormed the camp", "in the village", "اقتحمت المخيم",
+#: "בכפר"), with the kinds of gazetteer place it can name.
+_PLACE_BACK: list[tuple[re.Pattern[str], frozenset[str]]] = [
+    (
+        re.compile(
+            r"\bthe (?:refugee )?camp\b|(?<![\u0620-\u064a])(?:[وفب]|ل)?المخيم(?![\u0620-\u064a])|"
+            r"(?<![\u05d0-\u05ea])(?:ו?ה|ו?[בל])מחנה(?=\s*[,.;:]|\s*$)",
+            re.I,
+        ),
+        frozenset({"camp"}),
+    ),
+    (
+        re.compile(
+            r"\bthe (?:village|town|city|hamlet)\b|"
+            r"(?<![\u0620-\u064a])(?:[وفب]|ل)?(?:القرية|البلدة|المدينة)(?![\u0620-\u064a])|"
+            r"(?<![\u05d0-\u05ea])(?:ו?ה|ו?[בל])(?:כפר|עיר|עיירה)(?=\s*[,.;:]|\s*$)",
+            re.I,
+        ),
+        frozenset({"city"}),
+    ),
+    (
+        re.compile(
+            r"\bthe (?:neighbourhood|neighborhood|quarter)\b|"
+            r"(?<![\u0620-\u064a])(?:[وفب]|ل)?الحي(?![\u0620-\u064a])",
+            re.I,
+        ),
+        frozenset({"neighbourhood"}),
+    ),
+    (
+        re.compile(r"\bthe hospital\b|(?<![\u0620-\u064a])(?:[وفب]|ل)?المستشفى(?![\u0620-\u064a])", re.I),
+        frozenset({"hospital"}),
+    ),
+]
+
+
+def place_named_back(sentence: str, events: Sequence[Event]) -> tuple[list[Mention], str] | None:
+    """The place of an earlier event that a sentence naming no place points back at by its kind
+    ("troops stormed the camp after the strike" -> the camp the strike hit), with the words that
+    point; ``None`` when the sentence names no such kind or no earlier event has such a place."""
+    for pattern, kinds in _PLACE_BACK:
+        m = pattern.search(sentence)
+        if m is None:
+            continue
+        for ev in reversed(events):
+            leaves = [p for p in most_specific(ev.places) if p.kind in kinds]
+            if len(leaves) == 1:
+                return leaves, m.group(0)
+        return None
+    return None
+
+
 def split_by_place(ev: Event) -> list[Event]:
     """An event told at several separate places ("operations in Shejaia, Tal al-Hawa and
     Sabra", "rockets at Kiryat Shmona and Metula") as one event per place, so each place

@@ -63,6 +63,7 @@ from geo.events import (
     main_claimant,
     paragraph_times,
     partition_counts,
+    place_named_back,
     report_focus,
     same_places,
     sentence_block_ids,
@@ -530,6 +531,11 @@ def claims_from_mentions(
         if not current.places and not current.block_ids and context_places:
             current.places = list(context_places)
             current.notes.append("place not named in the sentence: taken from the sentence before")
+        elif not current.places and not current.block_ids:
+            back = place_named_back(s.text, events)
+            if back is not None:
+                current.places = list(back[0])
+                current.notes.append(f"place named back ({back[1]!r}): the place of an earlier event")
         events.append(current)
         for who, figures in foreign:
             events.append(count_event(current, s, places, who, figures, s_times, etype))

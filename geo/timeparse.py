@@ -681,7 +681,10 @@ def relative_day(
         if m is None:
             continue
         start = getattr(clause, "start", 0) + m.start()
-        day = context.interval.start.date() + timedelta(days=offset)
+        anchor = context.interval.start
+        if context.interval.end.date() > anchor.date() and context.interval.end.hour < 12 and anchor.hour >= 12:
+            anchor = context.interval.end  # "overnight" told the night into a day: that day is the one meant
+        day = anchor.date() + timedelta(days=offset)
         own = TimeExpression(
             text=m.group(0), start=start, end=start + len(m.group(0)), interval=day_interval(day), kind="relative"
         )

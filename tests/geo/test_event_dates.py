@@ -98,3 +98,16 @@ def test_a_live_blog_item_does_not_lend_its_time_to_the_next() -> None:
     claims = _located(text, "2024-07-10")
     khan = [c for c in claims if c.place_text == "Khan Younis"]
     assert khan and _days(khan[0])[1] == date(2024, 7, 10)
+
+
+def test_a_day_earlier_than_overnight_is_the_day_before_the_morning() -> None:
+    """ "Overnight" in a Wednesday report runs from Tuesday evening into Wednesday: "a day
+    earlier" is Tuesday, not Monday."""
+
+    class Clause:
+        def __init__(self, text: str) -> None:
+            self.text, self.start = text, 0
+
+    [ctx] = find_times("bulldozers tore up a road overnight", "2025-03-19")
+    [t] = relative_day(Clause("A day earlier, settlers beat two shepherds"), [], ctx, None)
+    assert t.interval.start.date() == date(2025, 3, 18)

@@ -1,0 +1,54 @@
+"""A place named back by its kind (issue 12, session 5): "troops stormed the camp", "in the
+village", "اقتحمت المخيم", "בכפר." take the place of the earlier event with a place of that kind;
+a sentence that names its own place, or a kind no earlier event has, borrows nothing. Texts
+written here in several voices and three languages."""
+
+from __future__ import annotations
+
+import pytest
+
+import geo
+
+
+def _claims(text: str, published: str) -> list[tuple[str, str | None]]:
+    return [(c.event_type, c.place_text) for c in geo.parse(text, published=published, source="desk")]
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        (
+            # WAFA-style Arabic: a strike on a camp, then a raid on "the camp" in the next paragraph
+            "استشهد مواطنان مساء أمس في قصف نفذته طائرة مسيرة على مخيم نور شمس، وفق وزارة الصحة.\n\n"
+            "وأفاد مراسلنا بأن قوات الاحتلال اقتحمت المخيم عقب القصف.",
+            [("airstrike", "مخيم نور شمس"), ("ground_operation", "مخيم نور شمس")],
+        ),
+        (
+            # Haaretz-style English: settlers' arson, then a shooting "in the village"
+            "Settlers torched three cars in the West Bank village of Qusra on Friday, residents said.\n\n"
+            "A Palestinian man was later shot dead in the village, the health ministry said.",
+            [("other", "Qusra"), ("shooting", "Qusra")],
+        ),
+    ],
+)
+def test_the_place_named_back_is_the_earlier_events(text: str, expected: list[tuple[str, str]]) -> None:
+    assert _claims(text, "2024-10-24") == expected
+
+
+def test_a_kind_no_earlier_event_has_borrows_nothing() -> None:
+    text = (
+        "Drones struck Qusra on Friday, residents said. Settlers burned a barn in Duma.\n\n"
+        "Troops later stormed the camp, the agency said."
+    )
+    claims = _claims(text, "2024-10-24")
+    assert claims[:2] == [("airstrike", "Qusra"), ("other", "Duma")]
+    assert claims[2][1] is None  # "the camp" names no camp told before: no place guessed
+
+
+def test_hebrew_construct_state_is_not_a_place_named_back() -> None:
+    """ "בכפר עזה" is the kibbutz Kfar Aza, not "in the village": only a bare "בכפר." points back."""
+    from geo.events import _PLACE_BACK
+
+    village = _PLACE_BACK[1][0]
+    assert village.search("מתנחלים הציתו רכבים בכפר.")
+    assert not village.search("נשמעו אזעקות בכפר עזה")
