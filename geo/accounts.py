@@ -63,9 +63,16 @@ COUNTER = re.compile(
     r"(?:troops|soldiers|forces|its\s+(?:troops|soldiers|forces))\s+(?:had\s+)?(?:only\s+)?(?:fired|shot|opened\s+fire)\s+"
     r"(?:[\w-]+\s+){0,3}?" + _TARGET_WORDS + r"|"
     r"\b(?:were|was)\s+(?:all\s+|mostly\s+)?civilians\b|"
+    # the dead named as bystanders against an army's "suspects" ("the man was a shepherd")
+    r"\bsaid\s+(?:that\s+)?(?:the|both|all)\s+(?:\w+\s+){0,2}?(?:man|men|dead|victims?|two|three|killed)\s+"
+    r"(?:was|were)\s+(?:a\s+|an\s+|all\s+|only\s+)?(?:unarmed\s+|local\s+)?(?:civilians?|shepherds?|farmers?|"
+    r"fishermen|fisherman|children|students?|journalists?|paramedics?|aid\s+workers?|workers?)\b|"
+    # an army's account of self-defence ("troops returned fire after gunmen shot at them")
+    r"\b(?:returned|returning)\s+fire\b|\b(?:after|when)\s+(?:gunmen|militants|suspects|assailants|terrorists)\s+"
+    r"(?:shot|fired|opened\s+fire|attacked|threw|hurled)\b|"
     r"\bmost\s+(?:\w+\s+){0,3}(?:died|were\s+killed)\s+in\b|\b(?:was|were)\s+(?:targeting|aimed\s+at)\b|"
     r"\bembedded\b|\boperating\s+from\b|"
-    r"(?:إن|أن|بأن)\S*\s+(?:\S+\s+){0,2}?(?:استهدف\S*|قصف\S*|أغار\S*|هاجم\S*|قتل\S*|اغتال\S*|"
+    r"(?:إن|أن|بأن)\S*\s+(?:\S+\s+){0,2}?(?:استهدف\S*|قصف\S*|أغار\S*|هاجم\S*|قتل\S*|اغتال\S*|قضى\s+على|قضت\s+على|"
     r"أطلق\S*\s+النار\s+على)\s+(?:\S+\s+){0,3}?"
     r"(?:مسلح|عناصر|عنصر|مقاتل|قيادي|مخزن|مقر|منصة|منصات|بنية|نفق|خلية|حماس|لحماس|حزب الله|لحزب الله|الجهاد)|"
     r"(?:תקף|תקפו|תקפה|חיסל|חיסלו|פגע|פגעו|ירה|ירו)\s+(?:\S+\s+){0,3}?"

@@ -79,3 +79,36 @@ def test_an_agreeing_later_paragraph_by_another_teller_is_no_dispute() -> None:
     )
     claims = _claims(text, "Times of Israel", "2024-06-05")
     assert claims and all(c.status == "reported" for c in claims)
+
+
+def test_the_dead_named_as_bystanders_dispute_the_armys_suspects() -> None:
+    text = (
+        "Troops fired at suspects who crossed the line near Houla in southern Lebanon on Sunday, killing one, "
+        "the Israeli military said. Lebanon's National News Agency said the man was a farmer tending his olive trees."
+    )
+    claims = _claims(text, "Wire", "2025-03-03")
+    told = [c for c in claims if c.event_type == "shooting"]
+    assert {c.claimant for c in told} == {"Israeli military", "National News Agency"}
+    assert all(c.status == "disputed" for c in told)
+
+
+def test_returned_fire_is_the_armys_own_account_of_a_killing() -> None:
+    text = (
+        "Two Palestinians were shot dead in Qabatiya on Thursday, the Palestinian health ministry said, "
+        "while the army said soldiers returned fire after gunmen shot at them."
+    )
+    claims = _claims(text, "Wire", "2025-04-04")
+    tellers = {c.claimant: c.status for c in claims}
+    assert tellers.get("Palestinian health ministry") == "disputed"
+    assert tellers.get("Israeli military") == "disputed"
+
+
+def test_arabic_the_army_says_it_eliminated_a_member_of_a_group() -> None:
+    text = (
+        "قالت الوكالة الوطنية للإعلام إن مسيرة إسرائيلية استهدفت دراجة نارية في بلدة الخيام، ما أدى إلى استشهاد شاب، "
+        "فيما أعلن الجيش الإسرائيلي أنه قضى على عنصر في حزب الله."
+    )
+    claims = _claims(text, "وكالة", "2025-01-20")
+    strike = [c for c in claims if c.event_type == "airstrike"]
+    assert {c.claimant for c in strike} == {"National News Agency", "Israeli military"}
+    assert all(c.status == "disputed" for c in strike)
