@@ -25,6 +25,16 @@ _DESTINATION = re.compile(
     r"zone|shelters?|of|in|at|western|southern|central|eastern|northern|known|as|the|an?|camps?)\s+){0,6}$",
     re.I,
 )
+#: The destination of an evacuation order in Arabic and Hebrew ("بالإخلاء الفوري نحو المواصي", "التوجه
+#: إلى منطقة المواصي", "להתפנות לכיוון אל-מואסי", "לעבור אל המרחב ההומניטרי"): where people are sent.
+_DESTINATION_AR_HE = re.compile(
+    r"(?:^|\s)(?:نحو|إلى|الى|باتجاه|صوب)\s+(?:(?:منطقة|مناطق|المنطقة|مدينة|مراكز|الإيواء|الإنسانية|الآمنة)\s+){0,3}$"
+    r"|(?:^|\s)(?:לכיוון|אל|דרומה\s+ל|מערבה\s+ל)\s*(?:ה?(?:מרחב|אזור|איזור)\s+(?:ה?הומניטרי\s+)?(?:ב)?)?$"
+)
+#: Who brokers talks ("talks mediated by Egypt and Qatar", "بوساطة مصرية قطرية"): not where they are held.
+_MEDIATED_BY = re.compile(
+    r"\b(?:mediated|brokered|facilitated)\s+by\s+(?:the\s+)?$|(?:بوساطة|وساطة)\s+(?:\S+\s+){0,2}$", re.I
+)
 _ORIGIN = re.compile(
     r"\bfrom\s+(?:the\s+)?(?:(?:northern|southern|central|eastern|western|north|south|parts of|areas of)\s+)*$"
     r"|(?:^|\s)[וש]{0,2}מ$|(?:^|\s)و?من\s+$",  # Hebrew "מ" (from) glued to the name, Arabic "من"
@@ -70,6 +80,8 @@ _DATELINE = re.compile(
     r"(?:,[ \t]*[A-Z][\w'’\-]*(?:[ \t]+[A-Z][\w'’\-]*)*)?"  # ", West Bank"
     r"(?:,[ \t]*[A-Z][a-z]{2,8}\.?[ \t]+\d{1,2}(?:,[ \t]*\d{4})?)?"  # ", March 3"
     r"[ \t]*(?:\([^()\n]{1,40}\)[ \t]*)?[-—–]{1,2}(?=\s)"
+    r"|[\u0600-\u06ff]+(?:[ \t]+[\u0600-\u06ff]+){0,2}[ \t]+[\d٠-٩]{1,2}[-/.][\d٠-٩]{1,2}[-/.][\d٠-٩]{2,4}[ \t]*"
+    r"(?:[\u0600-\u06ff]+[ \t]*)?(?:\([^()\n]{1,40}\)[ \t]*)?[-—–](?=\s)"  # "جنين 11-8-2025 وفا-"
     r"|[\u0600-\u06ff]+(?:[ \t]+[\u0600-\u06ff]+){0,2}[ \t]*"
     r"(?:/[ \t]*[\u0600-\u06ff]+(?:[ \t]+[\u0600-\u06ff]+){0,2}[ \t]*)*"
     r"(?:\([^()\n]{1,40}\)[ \t]*)?[-—–](?=\s)"
@@ -87,12 +99,25 @@ _MOVED_TO = re.compile(
     r"(?:منطقة\s+|مدينة\s+)?$",
     re.I,
 )
-#: Where a person comes from ("a resident of the town of X", "a native of X", "من سكان X"): not the event place.
+#: Where a person comes from ("a resident of the town of X", "a native of X", "a 19-year-old from the
+#: West Bank city of X", "the suspect, a resident of the Bedouin town of X", "من سكان X", "תושב X"):
+#: not the event place.
+_KIND_OF = (
+    r"(?:(?:[\w'’\-]+\s+){0,3}?"
+    r"(?:town|city|village|camp|refugee camp|community|hamlet|neighbou?rhood|area|district)\s+of\s+)?"
+)
 _HOME = re.compile(
-    r"\b(?:an?|the)\s+(?:\d+-year-old\s+)?(?:resident|native|inhabitant)\s+of\s+(?:the\s+)?"
-    r"(?:(?:town|city|village|camp|refugee camp)\s+of\s+)?$"
-    r"|\b(?:hails?|hailed|originally)\s+from\s+(?:the\s+)?(?:(?:town|city|village)\s+of\s+)?$"
-    r"|(?:^|\s)من\s+(?:سكان|أهالي|اهالي|أبناء|ابناء)\s+(?:بلدة\s+|مدينة\s+|قرية\s+|مخيم\s+)?$",
+    r"\b(?:an?|the)\s+(?:\d+-year-old\s+)?(?:resident|native|inhabitant)s?\s+of\s+(?:the\s+)?" + _KIND_OF + r"$"
+    r"|\b(?:hails?|hailed|originally)\s+from\s+(?:the\s+)?" + _KIND_OF + r"$"
+    # a person from a place: "a 40-year-old man from the West Bank city of", "two brothers from"
+    r"|\b(?:\d+-year-old|man|woman|boy|girl|teen(?:ager)?s?|youths?|men|women|suspects?|assailants?|attackers?|"
+    r"gunm[ae]n|terrorists?|drivers?|shepherds?|farmers?|workers?|labou?rers?|brothers?|fathers?|mothers?|sons?|"
+    r"daughters?|cousins?|relatives?|family|students?|fishermen|fisherman)\b,?\s+(?:\w+\s+)?from\s+(?:the\s+)?"
+    + _KIND_OF
+    + r"$"
+    r"|(?:^|\s)من\s+(?:سكان|أهالي|اهالي|أبناء|ابناء)\s+(?:بلدة\s+|مدينة\s+|قرية\s+|مخيم\s+)?$"
+    r"|(?:^|\s)(?:وهو|وهي|وهم|ابن|ابنة)\s+(?:من\s+)?(?:بلدة\s+|مدينة\s+|قرية\s+|مخيم\s+)$"
+    r"|(?:^|\s)ו?(?:תושב|תושבת|תושבי|יליד|ילידת|ילידי)\s+(?:ה?(?:עיר|כפר|מחנה(?:\s+הפליטים)?|יישוב)\s+)?$",
     re.I,
 )
 #: Diplomacy told beside an event ("talks mediated by Qatar and Egypt resumed in Doha"): not its place.
@@ -101,6 +126,25 @@ _DIPLOMACY = re.compile(
     r"|\b(?:talks|negotiations|negotiators|summit|mediators?|envoys?|delegations?|diplomats?)\b[^.;:,]{0,40}?"
     r"\b(?:in|to|at)\s+(?:the\s+)?$"
     r"|(?:بوساطة|وساطة)\s+(?:\S+\s+){0,2}$",
+    re.I,
+)
+
+
+#: A border named by the place beyond it ("near the Gaza border", "on the Gaza-Israel border", "בגבול
+#: רצועת עזה", "على الحدود مع لبنان"): the place only situates the event, which is on this side of it.
+_BORDER_AFTER = re.compile(
+    r"(?:\s*[-–]\s*[A-Z][\w'’]+)?\s+(?:border|frontier|boundary|perimeter\s+fence|fence)\b", re.I
+)
+_BORDER_BEFORE = re.compile(
+    r"(?:^|\s)[ולב]?(?:ב|ל|מ)?(?:גבול|גדר)\s+(?:ה)?$|(?:^|\s)(?:على\s+)?(?:حدود|الحدود|السياج)\s+(?:مع\s+)?(?:قطاع\s+)?$"
+)
+#: What an event answers ("a response to the killing of civilians in Khan Younis", "in retaliation for
+#: the strike on Jabalia", "ردا على المجزرة في ...", "בתגובה לירי מ..."): an earlier event, not this one's place.
+_ANSWERS = re.compile(
+    r"\b(?:response|retaliation|revenge|reprisal|avenge)\s+(?:to|for)?\s*[^,;.:()]{0,60}$"
+    r"|\bto\s+avenge\s+[^,;.:()]{0,60}$"
+    r"|(?:ردا|رداً|ردًا|انتقاما|انتقامًا|انتقاماً)\s+(?:على|ل)\S*\s+[^،,.:]{0,60}$"
+    r"|(?:בתגובה|כתגובה|נקמה)\s+(?:על|ל)\S*[^,.:]{0,60}$",
     re.I,
 )
 
@@ -130,6 +174,7 @@ def event_places(
     roles: list[tuple[Mention, str]] = []
     speaker: list[Mention] = []
     narrowing: dict[int, Mention] = {}  # id of a place -> the direction reference that situates it
+    situates: dict[int, Mention] = {}  # id of a reference -> the place it only situates
     prev: tuple[Mention, str] | None = None
     local_claimant = claimant is not None and claimant.name in LOCAL_OBSERVERS
     dateline = dateline_end(text, sentence.start)
@@ -145,28 +190,50 @@ def event_places(
             continue
         if _ACTOR.match(after) or (etype == "negotiation" and _AGREES.match(after)):
             role = "actor"
+        elif _ANSWERS.search(before):
+            role = "background"  # "calling it a response to the killing of civilians in Khan Younis"
+        elif etype == "negotiation" and (_ORIGIN.search(before) or _MEDIATED_BY.search(before)):
+            role = "background"  # "talks mediated by Egypt", "mediators from Qatar": who talks, not where
         elif (
             prev is not None
-            and prev[1] in ("origin", "reference", "destination")
+            and prev[1] in ("origin", "reference", "destination", "background")
             and _LIST_GAP.match(text[prev[0].end : m.start])
         ):
             role = prev[1]  # "mediators from Qatar, Egypt and the United States"
+            if id(prev[0]) in situates:
+                situates[id(m)] = situates[id(prev[0])]
         elif _ORIGIN.search(before) or _HOME.search(before):
             role = "origin"  # "rockets fired from Gaza", "a resident of the town of Tammun"
         elif etype != "negotiation" and _DIPLOMACY.search(before):
             role = "reference"  # "as talks mediated by Qatar resumed in Doha": not where the event was
         elif prev is not None and prev[1] == "place" and _holds(text, m, prev[0]):
             role = "reference"  # "the Asqoula area of Zeitoun", "عسقولة في حي الزيتون": the container
+            situates[id(m)] = prev[0]
+        elif prev is not None and prev[1] == "place" and _road_in(text, prev[0], m):
+            # "on Salah al-Din Street in Deir al-Balah": the stretch of a long road inside the town
+            roles[-1] = (prev[0], "reference")
+            situates[id(prev[0])] = m
+            role = "place"
         elif _DIRECTION_OF.search(before) and (situated := _after_a_place(text, before, mentions, m)) is not None:
             role = "reference"  # "al-Mawasi, west of Khan Younis": Khan Younis only says where al-Mawasi is
             narrowing[id(situated)] = m
+            situates[id(m)] = situated
         elif _IN_PARENS.search(before):
             role = "reference"  # "Nur Shams camp (Tulkarm, West Bank)": the admin context of a place
-        elif _REFERENCE.search(before) or _FUTURE.search(before):
-            role = "reference"
+            if prev is not None:
+                situates[id(m)] = prev[0]
+        elif (
+            _REFERENCE.search(before)
+            or _FUTURE.search(before)
+            or _BORDER_AFTER.match(after)
+            or _BORDER_BEFORE.search(before)
+        ):
+            role = "reference"  # "the border with Egypt", "near the Gaza border"
         elif etype == "negotiation" and _SUBJECT.search(before):
             role = "reference"  # "talks in Cairo on a ceasefire in Gaza": Gaza is what the talks are about
-        elif etype == "evacuation_order" and _DESTINATION.search(before) and not _ORDER_FOR.search(before):
+        elif etype == "evacuation_order" and (
+            (_DESTINATION.search(before) and not _ORDER_FOR.search(before)) or _DESTINATION_AR_HE.search(before)
+        ):
             role = "destination"
         elif _TAKEN_TO.search(before) or _MOVED_TO.search(before) or _ROUTE.search(before):
             role = "destination"  # "the wounded were taken to Nasser Hospital": not where it happened
@@ -180,8 +247,17 @@ def event_places(
     ):
         roles[first_place] = (roles[first_place][0], "reference")
     places = [situate(m, narrowing[id(m)]) if id(m) in narrowing else m for m, r in roles if r == "place"]
+    if etype == "rocket_launch" and places:
+        # "a rocket launched from Zeitoun fell short inside the Strip": the launch site lies within the
+        # wide place the rocket fell in, so it is the finer place of the event
+        origins = [m for m, r in roles if r == "origin"]
+        inner = [o for o in origins if any(_RANK.get(p.kind or "", 0) >= 3 and contains(p, o) for p in places)]
+        if inner and all(_RANK.get(p.kind or "", 0) >= 3 for p in places):
+            places = inner
     if not places:
-        places = [m for m, r in roles if r in ("origin", "reference")]
+        fallback = [m for m, r in roles if r in ("origin", "reference")]
+        # a reference that only says where another fallback place is ("من مخيم الفارعة جنوب طوباس")
+        places = [m for m in fallback if not any(situates.get(id(m)) is o for o in fallback)]
     if not places:
         places = [m for m, r in roles if r == "destination"]
     if not places:
@@ -221,7 +297,44 @@ def _frames(text: str, sentence: Sentence, outer: Mention, inner: Mention) -> bo
         return False
     if not _FRAME_BEFORE.match(text[sentence.start : outer.start]):
         return False
-    return _lies_within(outer, inner)
+    return _lies_within(outer, inner) or _frame_holds(outer, inner)
+
+
+#: How far beyond a framing town's own radius a finer place told after it may lie (m): "In Tubas, a
+#: drone struck near Far'a camp", "وفي الخليل، ... في بلدة بيت أمر شمال المدينة" name the town for its
+#: district, whose villages and camps lie up to this far from the town's point.
+FRAME_EXTRA_M = 15_000.0
+
+
+def _frame_holds(outer: Mention, inner: Mention) -> bool:
+    """True if ``inner`` is a smaller place (a camp or quarter, or a town of smaller extent) lying
+    within :data:`FRAME_EXTRA_M` of the framing town ``outer``'s extent."""
+    if outer.geometry is None or inner.geometry is None or outer.uncertainty is None or inner.uncertainty is None:
+        return False
+    ro, ri = _RANK.get(outer.kind or ""), _RANK.get(inner.kind or "")
+    if ro is None or ri is None or ro < 2 or ri > ro:
+        return False
+    if ri == ro and inner.uncertainty.radius_m >= outer.uncertainty.radius_m:
+        return False
+    gap = distance_m(anchor_point(outer.geometry), anchor_point(inner.geometry))
+    return gap <= outer.uncertainty.radius_m + FRAME_EXTRA_M
+
+
+#: Kinds of long places (roads, corridors) whose stretch inside a town is told as "X Street in Town".
+_LONG_KINDS = frozenset({"corridor", "road", "street", "highway"})
+
+
+def _road_in(text: str, road: Mention, town: Mention) -> bool:
+    """True if ``town`` follows the long road ``road`` as where on it the event was ("on Salah al-Din
+    Street in Deir al-Balah", "شارع صلاح الدين في دير البلح"): the road's extent is wider than the
+    town's, so the town is the finer place and the road only says where in it."""
+    if (road.kind or "") not in _LONG_KINDS or town.geometry is None or road.uncertainty is None:
+        return False
+    if (town.kind or "") in _LONG_KINDS or town.uncertainty is None:
+        return False
+    if town.uncertainty.radius_m >= road.uncertainty.radius_m:
+        return False
+    return bool(_CONTAINED_GAP.match(text[road.end : town.start]))
 
 
 def _holds(text: str, outer: Mention, inner: Mention) -> bool:
@@ -250,10 +363,24 @@ _ORDER_FOR = re.compile(
 )
 
 
-#: Where casualties were brought, not where the event was ("ambulances arriving at al-Aqsa Hospital").
+#: Where casualties were brought, not where the event was ("ambulances arriving at al-Aqsa Hospital",
+#: "taken to a hospital in Ramallah", "rushed to Soroka Medical Center in Beersheba", "died of his wounds
+#: at a hospital in Nablus"; "نقل الجرحى إلى مستشفى العودة في النصيرات", "وصلوا إلى مستشفى الشفاء";
+#: "פונה לבית החולים שמיר", "הובהלו לסורוקה בבאר שבע").
+_HOSPITAL = r"(?:hospitals?|medical\s+cent(?:re|er)s?|clinics?|infirmary|field\s+hospital|trauma\s+cent(?:re|er))"
 _TAKEN_TO = re.compile(
     r"\b(?:arriv(?:e|ed|es|ing)|brought|taken|transferred|rushed|admitted|evacuated|carried)\s+(?:\w+\s+){0,2}?"
-    r"(?:to|at|in)\s+(?:the\s+)?(?:nearby\s+)?$",
+    r"(?:to|at|in)\s+(?:the\s+)?(?:nearby\s+)?$"
+    r"|\b(?:arriv(?:e|ed|es|ing)|brought|taken|transferred|rushed|admitted|evacuated|carried|airlifted|flown|"
+    r"treated|hospitali[sz]ed|died|succumbed|pronounced\s+dead)\s+(?:[\w'’\-]+\s+){0,4}?(?:to|at|in)\s+"
+    r"(?:the\s+|an?\s+)?(?:nearby\s+)?(?:[\w'’\-]+\s+){0,4}?" + _HOSPITAL + r"\s+(?:in|at|of)\s+(?:the\s+)?"
+    r"(?:(?:city|town)\s+of\s+)?$"
+    r"|(?<!\S)[وف]?(?:نقل|نُقل|نقلت|نقلوا|نقله|نقلهم|وصل|وصلت|وصلوا|أدخل|ادخل|أدخلت|حول|حُول|حولت|أسعف|أسعفت|"
+    r"توفي|توفيت)\S*\s+(?:\S+\s+){0,5}?(?:إلى|الى|في|ل)\s*"
+    r"(?:(?:مستشفى|المستشفى|مستشفيات|مجمع|المجمع)\s+(?:\S+\s+){0,4}?(?:في|ب)\s*(?:مدينة\s+|مخيم\s+|بلدة\s+)?)?$"
+    r"|(?<!\S)ו?(?:פונה|פונתה|פונו|הובהל|הובהלה|הובהלו|הועבר|הועברה|הועברו|הוטס|הוטסה|הוטסו|נלקח|נלקחה|נלקחו|"
+    r"אושפז|אושפזה|אושפזו|הגיע|הגיעה|הגיעו|נפטר|נפטרה|מת|מתה)\s+(?:\S+\s+){0,4}?"
+    r"(?:ל|אל\s+|ב)(?:(?:בית\s+ה?חולים|בי\"ח|ביה\"ח|מרכז\s+רפואי|המרכז\s+הרפואי)\s*(?:\S+\s+){0,3}?(?:ש?ב)?)?$",
     re.I,
 )
 #: The road people are told to take ("move south via Salah al-Din Road", "عبر شارع الرشيد",
@@ -271,7 +398,11 @@ _DIRECTION_OF = re.compile(
 #: ("Qarara, north of", "al-Mawasi, the coastal area west of", "Abasan and Khuza'a east of").
 _SITUATING_GAP = re.compile(
     r"^[\s,()]*(?:(?:the|a|its|coastal|southern|northern|eastern|western|area|areas|district|neighbou?rhoods?|camp|"
-    r"town|village|city|zone|strip|which|is|lies|located|just|some|about|and)[\s,()]+)*$",
+    r"town|village|city|zone|strip|which|is|lies|located|just|some|about|and|checkpoint|crossing|junction|"
+    r"intersection|roundabout|road|street|highway|bypass|entrance|gate|outpost|settlement|hospital|school|mosque|"
+    r"market|square|bridge|station|base|military|army|post|tower|hill|valley|outskirts|refugee|"
+    r"حاجز|معبر|مفترق|دوار|شارع|طريق|مدخل|مستشفى|مدرسة|مسجد|سوق|بلدة|قرية|مخيم|منطقة|"
+    r"מחסום|מעבר|צומת|כביש|שער|מוצב|בסיס)[\s,()]+)*$",
     re.I,
 )
 
@@ -439,6 +570,14 @@ _PERSON_TITLE = re.compile(
 )
 
 
+#: Arabic and Hebrew organisation names that open with their kind and end with a place ("سرايا القدس",
+#: al-Quds Brigades; "كتيبة جنين", the Jenin Battalion; "مراسل الجزيرة"; "גדוד ג'נין").
+_ORG_HEAD = re.compile(
+    r"(?:^|[\s(«\"])[وف]?(?:سرايا|كتائب|ألوية|الوية|كتيبة|مراسل|مراسلة|قناة|شبكة|تلفزيون|صحيفة|إذاعة)\s+$"
+    r"|(?:^|\s)ו?(?:גדוד|גדודי|ערוץ)\s+$"
+)
+
+
 def is_organisation_or_person(text: str, start: int, end: int) -> bool:
     """True if the span ``text[start:end]`` is part of an organisation or person name.
 
@@ -450,7 +589,7 @@ def is_organisation_or_person(text: str, start: int, end: int) -> bool:
     if _ORG_SUFFIX.match(after):
         return True
     before = text[max(0, start - 40) : start]
-    if _PERSON_TITLE.search(before):
+    if _PERSON_TITLE.search(before) or _ORG_HEAD.search(before):
         return True
     # "Gaza's health ministry", "Gaza's civil defence"
     return bool(re.match(r"'s\s+(?:health ministry|civil defen[cs]e|government media office|Health Ministry)", after))
