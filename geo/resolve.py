@@ -236,7 +236,7 @@ _SENTENCE_END = re.compile(r"[.!?]\s*$")
 _LANDMARK_AFTER = re.compile(
     r"(?:[\s-]+(?:[Aa]l-|[Ee]l-)?[A-Z][\w'’]*){0,2}?[\s-]*(?:street|st\.|road|rd\.|avenue|mosque|school|stadium|market|souq|square|roundabout|junction|"
     r"intersection|bakery|clinic|club|tower|towers|building|bridge|cemetery|university|college|park|mall|hall|"
-    r"hotel|church)\b",
+    r"hotel|church|neighbou?rhood|quarter|district)\b",
     re.I,
 )
 _LANDMARK_BEFORE = re.compile(r"(?:شارع|مسجد|مدرسة|سوق|دوار|ملعب|مفترق|רחוב|מסגד|בית ספר)\s*$")
@@ -244,6 +244,8 @@ _LANDMARK_BEFORE = re.compile(r"(?:شارع|مسجد|مدرسة|سوق|دوار|
 _SITE_KINDS = frozenset({"hospital", "crossing", "camp", "facility", "corridor", "country", "admin1", "region"})
 _CONTAINER_WORDS = re.compile(r"\b(?:in|of|at|near|inside|off)\b|[,(]|\bفي\b|\bب")
 _BREAK = re.compile(r"[.!?\n;]")
+#: "the camp's", "the city's", "the town's" right before a landmark: a place named earlier holds it.
+_POINTS_BACK = re.compile(r"\bthe\s+(?:camp|city|town|village|quarter|neighbou?rhood)['’]s\s+$", re.I)
 #: How far (km) a landmark's namesake may lie from the other places of a text before it is
 #: taken for a street or building rather than the place itself.
 LANDMARK_JUMP_KM = 40.0
@@ -629,7 +631,7 @@ def _frequent_word_as_place(text: str, matches: list[_Match], k: int, gaz: Gazet
     if nxt is not None and _CONTAINER_AFTER.match(text[m.end : nxt.start]) and text[m.end : nxt.start].strip():
         entries = [gaz.entries[i] for i, _ in m.hits]
         outer = [gaz.entries[i] for i, _ in nxt.hits]
-        if any(_container_ok(e, o) or e.country == o.country for e in entries for o in outer):
+        if any(_container_ok(e, o) or _same_territory(e, o) for e in entries for o in outer):
             return True
     if is_arabic(m.text):
         return not clitic and bool(_AR_PLACE_PREP_BEFORE.search(before))
@@ -657,7 +659,7 @@ def _drop_common_nouns(text: str, matches: list[_Match], gaz: Gazetteer) -> list
     nouns = [m.n_tokens == 1 and not m.text.isascii() and _match_key(m) in COMMON_NOUN_NAMES for m in matches]
     if not any(nouns):
         return matches
-    focus_country = _focus([m for m, noun in zip(matches, nouns, strict=True) if not noun], gaz)[0]
+    focus_country, focus_admin1 = _focus([m for m, noun in zip(matches, nouns, strict=True) if not noun], gaz)
     out = []
     for k, m in enumerate(matches):
         if not nouns[k]:
@@ -676,15 +678,23 @@ def _drop_common_nouns(text: str, matches: list[_Match], gaz: Gazetteer) -> list
             continue  # a noun in construct before a name: "אזור נצרים" (the Netzarim area)
         if nxt is not None and _CONTAINER_AFTER.match(text[m.end : nxt.start]):
             outer = [gaz.entries[i] for i, _ in nxt.hits]
-            if any(_container_ok(e, o) or e.country == o.country for e in entries for o in outer):
+            if any(_container_ok(e, o) or _same_territory(e, o) for e in entries for o in outer):
                 out.append(m)
                 continue
         if is_arabic(raw):  # the article form: "قصف الزيتون" in a report about Gaza, not "قصف الخيام"
-            if any(e.country == focus_country for e in entries):
+            # in the territory the text is about: Zeitoun in a report on Gaza, not in one on olive
+            # picking in the West Bank ("قطف الزيتون"), though both are Palestinian
+            if any(e.country == focus_country and focus_admin1 in (None, e.admin1) for e in entries):
                 out.append(m)
         elif _PLACE_PREP_BEFORE.search(before) and _match_key(m) not in STRICT_COMMON_NOUNS:
             out.append(m)
     return out
+
+
+def _same_territory(a: Entry, b: Entry) -> bool:
+    """True if two entries are in one country and, where both say, one first-level area (the
+    Gaza Strip and the West Bank are both Palestine, but a Gaza quarter is not in a West Bank town)."""
+    return a.country == b.country and (a.admin1 is None or b.admin1 is None or a.admin1 == b.admin1)
 
 
 def _match_key(m: _Match) -> str:
@@ -859,9 +869,12 @@ def _landmark_container(text: str, matches: list[_Match], k: int) -> _Match | No
             break
         if nxt.scores and nxt.scores[0][0].kind not in ("country",) and _CONTAINER_WORDS.search(gap):
             return nxt if nxt.landmark_in is None else nxt.landmark_in
+    # "the camp's Hammam neighbourhood": the possessive points back past the sentence to the
+    # camp (town, city) told before it in the paragraph
+    back = 200 if _POINTS_BACK.search(text, max(0, m.start - 30), m.start) is None else 600
     for prev in reversed(matches[:k]):
         gap = text[prev.end : m.start]
-        if len(gap) > 200 or _BREAK.search(gap):
+        if len(gap) > back or (_BREAK.search(gap) if back == 200 else "\n\n" in gap):
             break
         if prev.scores and prev.scores[0][0].kind not in ("country", "admin1", "region"):
             return prev if prev.landmark_in is None else prev.landmark_in

@@ -124,3 +124,38 @@ def test_a_route_to_take_is_not_the_event_place() -> None:
     ar = "طلب جيش الاحتلال من سكان بيت حانون التوجه جنوبا عبر شارع صلاح الدين، بحسب بيان للجيش."
     claims = [c for c in geo.parse(ar, published="2025-01-06") if c.geometry is not None]
     assert all("صلاح" not in (c.place_text or "") for c in claims), [c.place_text for c in claims]
+
+
+@pytest.mark.parametrize(
+    ("text", "held_by"),
+    [
+        # a quarter named after a far-away town, inside the place a possessive or "of" points to
+        (
+            "Troops stormed Nur Shams camp at dawn. Bulldozers ripped up the alleys of the camp's Hammam "
+            "neighbourhood, witnesses told the agency.",
+            "sitmap:nur-shams",
+        ),
+        (
+            "Live blog 14:05: a strike hit a flat in the Yarmouk neighbourhood of Gaza City, medics said.",
+            "geonames:281133",
+        ),
+        ("A rocket struck a house in Ashkelon's Rimal quarter on Sunday, police said.", "geonames:295620"),
+    ],
+)
+def test_a_neighbourhood_named_after_a_far_town_stays_in_its_container(text: str, held_by: str) -> None:
+    claims = [c for c in geo.parse(text, published="2025-03-02", source="Wire") if c.geometry is not None]
+    assert claims and all(c.gazetteer_id == held_by for c in claims), [(c.place_text, c.gazetteer_id) for c in claims]
+
+
+def test_a_quarter_of_the_town_it_is_in_keeps_its_own_place() -> None:
+    text = "A rocket hit a yard in Ashkelon's Barnea neighbourhood on Tuesday, the Home Front Command said."
+    [c] = [c for c in geo.parse(text, published="2025-03-05", source="Ynet") if c.geometry is not None]
+    assert c.gazetteer_id == "sitmap:ashkelon-barnea"
+
+
+def test_a_gaza_quarter_is_no_place_in_a_west_bank_olive_report() -> None:
+    """الزيتون is olives; in a West Bank report it is not Gaza City's Zeitoun quarter, though both are Palestinian."""
+    text = "هاجم مستوطنون مزارعين خلال قطف الزيتون في قرية بورين جنوب نابلس، وفق مصادر محلية."
+    assert "sitmap:zeitoun" not in {m.gazetteer_id for m in mentions(text)}
+    gaza = "قصف مدفعي عنيف على حي الزيتون جنوب مدينة غزة، بحسب مصادر محلية."
+    assert "sitmap:zeitoun" in {m.gazetteer_id for m in mentions(gaza)}
