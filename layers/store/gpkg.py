@@ -35,6 +35,8 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any, TypeVar
 
+import numpy as np
+import numpy.typing as npt
 import shapely
 
 from geo.errors import NotFound, StoreError
@@ -62,6 +64,7 @@ from layers.store.gpkg_schema import (
     exact_extent,
     now_text,
 )
+from layers.store.rtree_load import fill_empty_rtree
 from layers.store.sqlreads import SqlReads, fetch_page, last_page_total
 from layers.store.sqlwrites import SqlWrites
 
@@ -112,13 +115,14 @@ def _is_full(exc: sqlite3.Error) -> bool:
 class _Tx:
     """The :class:`~layers.store.rows.Tx` view of one SQLite connection.
 
-    ``bulk``: inside a bulk transaction, whose start dropped the R-tree insert triggers
-    (every version insert then fills the R-tree itself).
+    ``bulk``: the bulk session whose transaction this is; its start dropped the R-tree
+    insert triggers (every version insert then fills the R-tree itself, or, for a tree
+    empty at the start, leaves the boxes to the session's commit).
     """
 
     dialect = GPKG_DIALECT
 
-    def __init__(self, conn: sqlite3.Connection, *, bulk: bool = False) -> None:
+    def __init__(self, conn: sqlite3.Connection, *, bulk: _Bulk | None = None) -> None:
         self.conn = conn
         self.bulk = bulk
 
@@ -141,7 +145,7 @@ class _Tx:
         reader or a crash sees either the old file or the new one, triggers included.
         In a bulk transaction the trigger is already gone (until its commit).
         """
-        if self.bulk:
+        if self.bulk is not None:
             self._insert_with_rtree(table, sql, rows)
             return
         if len(rows) < BULK_ROWS:
@@ -165,6 +169,11 @@ class _Tx:
             env = envelope(row[0])
             if env is not None:
                 entries.append((fid, *env))
+        pending = None if self.bulk is None else self.bulk.rtree.get(table)
+        if pending is not None:  # the tree was empty: the session's commit loads it whole
+            if entries:
+                pending.append(np.array(entries, dtype=np.float64))
+            return
         self.conn.executemany(f"INSERT INTO rtree_{table}_geom VALUES (?, ?, ?, ?, ?)", entries)
 
 
@@ -178,6 +187,10 @@ class _Bulk:
     touched: set[str] = field(default_factory=set)
     #: DDL of the triggers and indexes dropped at the transaction's start, re-run before its commit.
     restore: list[str] = field(default_factory=list)
+    #: Tables whose R-tree was empty at the transaction's start: the (fid, minx, maxx, miny, maxy)
+    #: rows written since, one array per write, loaded in one pass before the commit
+    #: (:func:`~layers.store.rtree_load.fill_empty_rtree`).
+    rtree: dict[str, list[npt.NDArray[np.float64]]] = field(default_factory=dict)
 
 
 class _ReadTx(_Tx):
@@ -432,7 +445,9 @@ class GpkgStore(SqlReads, SqlWrites):
         """Run this thread's writes inside as a few large transactions: an import's bulk path.
 
         Each transaction holds up to ``rows_per_transaction`` (default :data:`BULK_TX_ROWS`) new versions. At its start
-        the R-tree insert triggers are dropped (every insert fills the R-tree itself) and,
+        the R-tree insert triggers are dropped (every insert fills the R-tree itself; an R-tree
+        empty at the start is loaded whole, in one pass, before the commit, so a bbox read
+        inside the session does not see that transaction's rows) and,
         in a table holding fewer than :data:`REBUILD_BELOW` versions, the indexes the
         writes never read; before its commit they are all re-created from their stored
         text, so no reader and no crash ever sees the file without them (SQLite's DDL
@@ -461,7 +476,7 @@ class GpkgStore(SqlReads, SqlWrites):
 
     def _bulk_begin(self, conn: sqlite3.Connection, bulk: _Bulk) -> None:
         self._begin(conn)
-        bulk.open, bulk.rows, bulk.restore = True, 0, []
+        bulk.open, bulk.rows, bulk.restore, bulk.rtree = True, 0, [], {}
         bulk.touched.clear()
         try:
             for table in (R.CLAIM_TABLE, R.ZONE_TABLE):
@@ -472,6 +487,8 @@ class GpkgStore(SqlReads, SqlWrites):
                 if rows:
                     conn.execute(f"DROP TRIGGER {trigger}")
                     bulk.restore.append(rows[0][0])
+                    if conn.execute(f"SELECT 1 FROM rtree_{table}_geom_rowid LIMIT 1").fetchone() is None:
+                        bulk.rtree[table] = []
                 if (
                     conn.execute(f"SELECT count(*) FROM (SELECT 1 FROM {table} LIMIT ?)", (REBUILD_BELOW,)).fetchone()[
                         0
@@ -504,6 +521,11 @@ class GpkgStore(SqlReads, SqlWrites):
             conn.execute("ROLLBACK")
             return
         try:
+            for table, chunks in bulk.rtree.items():
+                if chunks:
+                    entries = np.concatenate(chunks)
+                    fill_empty_rtree(conn, f"rtree_{table}_geom", entries[:, 0].astype(np.int64), entries[:, 1:])
+            bulk.rtree = {}
             for ddl in bulk.restore:
                 conn.execute(ddl)
             for table in sorted(bulk.touched):
@@ -522,11 +544,14 @@ class GpkgStore(SqlReads, SqlWrites):
         conn = self._conn()
         if not bulk.open:
             self._bulk_begin(conn, bulk)
+        pending = {table: len(chunks) for table, chunks in bulk.rtree.items()}
         try:
             conn.execute("SAVEPOINT sitmap_write")
-            result = fn(_Tx(conn, bulk=True))
+            result = fn(_Tx(conn, bulk=bulk))
             conn.execute("RELEASE sitmap_write")
         except BaseException as exc:
+            for table, n in pending.items():  # the boxes of the rows undone go too
+                del bulk.rtree[table][n:]
             if conn.in_transaction:
                 conn.execute("ROLLBACK TO sitmap_write")
                 conn.execute("RELEASE sitmap_write")
