@@ -217,7 +217,12 @@ CUE_PATTERNS: list[tuple[str, float, re.Pattern[str]]] = [
                 r"operations? (?:against|inside)",
                 r"(?:division|brigade|battalion) (?:\S+ ){0,4}?(?:left|withdrew|completed|pulled|entered)",
                 r"commandos?",
-                r"(?:large|major|wide|wide-scale|large-scale|broad|new|counter-terrorism) (?:military )?operations?",
+                r"(?:large|major|wide|wide-scale|large-scale|broad|new|counter-terrorism) (?:military )?"
+                r"(?:operations?|assaults?|offensives?|incursions?)",
+                # troops who killed gunmen in the field: a ground fight (a shooting when "fired" says so)
+                r"(?:troops|forces|soldiers|units?) (?:\S+ ){0,3}?(?:killed|eliminated) (?:\S+ ){0,4}?"
+                r"(?:militants|gunmen|terrorists|fighters|operatives|terror operatives)",
+                r"close-quarters? (?:combat|fighting)",
                 r"(?<!rescue )(?<!search )(?<!relief )(?:an?|the|military|army|security|Israeli) operations? "
                 r"(?:in|on|at|inside|near|to free|to rescue)",
                 r"(?:the|an?) [A-Z][\w'-]+ (?:raid|operation)",
@@ -243,11 +248,12 @@ CUE_PATTERNS: list[tuple[str, float, re.Pattern[str]]] = [
                 r"stabbed",
                 r"(?:car-)?ramming(?: attack)?",
                 # settlers' attacks: not a military operation, and sitmap has no narrower type
-                r"settlers? (?:\S+ ){0,4}?(?:attacked|set fire|set \S+ (?:\S+ )?(?:on fire|ablaze)|torched|"
+                r"(?:settlers?|colonists?) (?:\S+ ){0,4}?(?:attacked|set fire|set \S+ (?:\S+ )?(?:on fire|ablaze)|"
+                r"torched|"
                 r"assaulted|burned|burnt|threw stones|hurled (?:stones|rocks)|pelted|beat|raided|stormed|rampaged|"
                 r"vandali[sz]ed|"
                 r"uprooted|cut down|chopped|damaged|smashed|attacking|torching|burning|beating|storming|raiding)",
-                r"settler (?:attacks?|violence|assaults?|rampages?|mobs?|raids?)",
+                r"(?:settler|colonist) (?:attacks?|violence|assaults?|rampages?|mobs?|raids?)",
                 r"(?:attacks?|assaults?|raids?|rampages?) by (?:\S+ ){0,2}settlers",
                 r"(?:threw|throwing|hurled|hurling|pelted|pelting) (?:\S+ ){0,2}?(?:stones|rocks)",
                 r"stone-?throwing",
@@ -289,7 +295,7 @@ CUE_PATTERNS: list[tuple[str, float, re.Pattern[str]]] = [
                 r"came under (?:\S+ )?(?:fire|gunfire|attack)",
                 r"coming under (?:\S+ )?(?:fire|gunfire)",
                 r"returned fire",
-                r"(?:troops|soldiers|forces|police|policemen|officers?|guards?|gunm[ae]n|militants|settlers|he|they|"
+                r"(?:troops|soldiers|forces|police|policemen|officers?|guards?|gunm[ae]n|militants|settlers|he|they|it|"
                 r"sniper|snipers) (?:\S+ ){0,2}?(?:fired|shot) (?:on|at|upon|towards?)",
                 r"shot (?:a|an|one|two|three|four|five|\d+|several) (?:\S+ ){0,2}?"
                 r"(?:Palestinians?|man|men|woman|women|boys?|girls?|teenagers?|youths?|suspects?|assailants?|"
@@ -466,6 +472,7 @@ CUE_PATTERNS += [
                 r"סריקה",
                 r"השתלטו",
                 r"השתלט",
+                r"חוסלו (?:\S+ ){0,2}?מחבלים",
             )
             + "|"
             + _ar(
@@ -492,6 +499,8 @@ CUE_PATTERNS += [
                 r"اشتباكات",
                 r"تجريف",
                 r"جرفت",
+                r"(?:قواته|قواتها|قوات|جنوده|جنود)\S* (?:\S+ ){0,6}?(?:قتلت|قتلوا|قتل|اغتالت) (?:\S+ ){0,6}?"
+                r"(?:مسلحا|مسلحين|مقاتلين|مقاتلا)",
             )
         ),
     ),
@@ -521,6 +530,11 @@ CUE_PATTERNS += [
                 r"أطلق(?:ت|وا)? (?:\S+ ){0,3}?(?:النار|نيرانها|نيرانه|نيرانهم|الرصاص)",
                 r"برصاص",
                 r"الرصاص",
+                r"استهدف\S* (?:\S+ ){0,5}?(?:دبابة|آلية|جرافة|ناقلة جند)\S* (?:\S+ ){0,6}?"
+                r"ب(?:قذيفة|قذائف|صاروخ|عبوة)\S*",
+                r"(?:قذيفة|قذائف) (?:\S+ )?[\"“]?(?:الياسين|ياسين|تاندوم)",
+                r"(?:مضاد|مضادة) (?:لل)?دروع",
+                r"(?:اشتبكت|اشتبك|اشتبكوا) مع (?:\S+ )?(?:ال)?(?:مسلحين|مسلحون)",
                 r"قناصة",
                 r"قناص",
             )
@@ -610,6 +624,7 @@ CUE_TRIGGERS: dict[str, tuple[str, ...]] = {
     "other": (
         "down",
         "settler",
+        "colonist",
         "aid",
         "convoy",
         "truck",
@@ -744,6 +759,10 @@ CUE_TRIGGERS: dict[str, tuple[str, ...]] = {
         "اعتقل",
         "سيطر",
         "السيطرة",
+        "قتلت",
+        "قتلوا",
+        "اغتالت",
+        "חוסלו",
         "معارك",
         "اشتباك",
         "تجريف",
@@ -790,6 +809,11 @@ CUE_TRIGGERS: dict[str, tuple[str, ...]] = {
         "pulled",
         "special forces",
         "commando",
+        "assault",
+        "offensive",
+        "killed",
+        "eliminated",
+        "close-quarter",
         "توغل",
         "اقتحام",
     ),
@@ -815,6 +839,12 @@ CUE_TRIGGERS: dict[str, tuple[str, ...]] = {
         "came under",
         "coming under",
         "anti-tank",
+        "استهدف",
+        "الياسين",
+        "ياسين",
+        "تاندوم",
+        "دروع",
+        "اشتب",
         "إطلاق نار",
     ),
 }

@@ -6,6 +6,7 @@ metaphorical uses ("no strikes were reported", "strike a deal") set aside.
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 from functools import lru_cache
 
 from geo.cue_words import _TRIGGER_RE, CUE_PATTERNS, Cue
@@ -167,6 +168,18 @@ _SETTLER_OR_ADMIN = re.compile(
     r"shelters?|cisterns?|shacks?|sheds?|caravans|מתנחל|אבנים|הצת|مستوطن|مستعمر|بالحجارة|ترخيص|ذاتيا",
     re.I,
 )
+_ANTI_ARMOUR = re.compile(r"anti-tank|دروع|ياسين|تاندوم|دبابة|آلية|جرافة|ناقلة", re.I)
+_CLASH = re.compile(r"اشتبك", re.I)
+#: Launchers that fire across a border: "Hezbollah said it fired at a base south of Haifa" is a
+#: launch, not gunfire.
+_LONG_RANGE_LAUNCHER = re.compile(
+    r"Hezbollah|Houthis?|Islamic Resistance|חיזבאללה|חות'ים|החות'ים|حزب الله|الحوثي|المقاومة الإسلامية", re.I
+)
+_FAR_TARGET = re.compile(
+    r"\b(?:bases?|posts?|positions?|barracks|towns?|city|cities|settlements?|kibbutz|northern Israel)\b|"
+    r"בסיס|מוצב|עמדת|יישוב|ישובי|העיר|قاعدة|موقع|مستوطنة|ثكنة",
+    re.I,
+)
 _DRONE_ONLY = re.compile(r"^(?:\S*(?:drones?|quadcopters?|طائرة|طائرات|רחפן|כטב)\S*)", re.I)
 _OPENED_FIRE = re.compile(
     r"opened fire|open fire|opening fire|fired (?:on|at|upon)|أطلق(?:ت|وا)? (?:\S+ ){0,3}?(?:النار|نيرانها|الرصاص)|"
@@ -243,16 +256,28 @@ def _drop_overridden(sentence: str, cues: list[Cue]) -> list[Cue]:
         # settlers "raided" a village and "attacked" houses: a settler attack, not a raid or a strike
         kept = [c for c in kept if c.event_type not in ("ground_operation", "airstrike")]
     if "shooting" in types:
-        anti_tank = [c for c in kept if c.event_type == "shooting" and "anti-tank" in c.text.lower()]
+        anti_tank = [c for c in kept if c.event_type == "shooting" and _ANTI_ARMOUR.search(c.text)]
         if anti_tank:
             kept = [
                 c
                 for c in kept
-                if c.event_type != "rocket_launch" or not any(a.start < c.end and c.start < a.end for a in anti_tank)
+                if c.event_type not in ("rocket_launch", "shelling")
+                or not any(a.start < c.end and c.start < a.end for a in anti_tank)
             ]
+        if "ground_operation" in types:
+            # "raided the camp and clashed with gunmen": the clash is the raid's, as the English "clashes"
+            kept = [c for c in kept if c.event_type != "shooting" or not _CLASH.search(c.text)]
         if any(c.event_type == "shooting" and _OPENED_FIRE.search(c.text) for c in kept):
             # "a drone opened fire on people": gunfire from a drone, not an air strike
             kept = [c for c in kept if c.event_type != "airstrike" or not _DRONE_ONLY.match(c.text)]
+    if (
+        "shooting" in types
+        and not types & {"rocket_launch", "airstrike", "shelling"}
+        and _LONG_RANGE_LAUNCHER.search(sentence)
+        and _FAR_TARGET.search(sentence)
+    ):
+        # "Hezbollah said it fired at a military base south of Haifa": a launch across the border
+        kept = [replace(c, event_type="rocket_launch") if c.event_type == "shooting" else c for c in kept]
     if "airstrike" in types and "rocket_launch" in types:
         kept = [
             c

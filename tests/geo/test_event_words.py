@@ -62,7 +62,21 @@ from geo.cues import event_type
         ("وقالت مصادر طبية إن طائرة مسيرة أطلقت النار على مواطنين قرب السوق.", "shooting"),
         ("أعلن الجيش سيطرته على المعبر صباح اليوم.", "ground_operation"),
         ("وزعم الجيش أنه استهدف مسلحين في المنطقة.", "airstrike"),
+        # large-scale assaults and troops killing gunmen: a ground fight
+        ("Occupation forces pressed on with a large-scale assault on the town for a third day.", "ground_operation"),
+        ("The army says its troops killed 'several gunmen' in close-quarters combat overnight.", "ground_operation"),
+        ("Colonists attacked homes on the edge of the village and set a tractor on fire.", "other"),
+        # a launcher across the border "fired at a base": a launch, not gunfire
+        ("Hezbollah said it fired at an army base near Safed.", "rocket_launch"),
+        ("חיזבאללה הודיע כי ירה לעבר מוצב של הצבא בגליל.", "rocket_launch"),
+        ("Gunmen fired at an army post near the village.", "shooting"),
+        # Arabic: anti-armour fire at a tank is a firefight; forces that killed gunmen fought on the ground
+        ('أعلنت الكتائب أن مقاتليها استهدفوا دبابة من طراز ميركافا بقذيفة "الياسين 105" شرق المدينة.', "shooting"),
+        ("قال الجيش إن قواته قتلت خلال اليوم الماضي عشرة مسلحين في المنطقة.", "ground_operation"),
+        ("قالت مصادر أمنية إن الأجهزة الأمنية اشتبكت مع مسلحين في المخيم.", "shooting"),
+        ("اقتحمت قوات الاحتلال المخيم واشتبكت مع مسلحين.", "ground_operation"),
         # Hebrew
+        ("לדבריו, במהלך הלילה חוסלו עשרות מחבלים במרחב.", "ground_operation"),
         ("אבנים יודו הבוקר לעבר אוטובוס בכביש 60, ואין נפגעים.", "other"),
         ("מתנחלים רעולי פנים הציתו רכבים בכפר, לפי דיווחים פלסטיניים.", "other"),
         ("כוחות הצבא ממשיכים לפעול במחנה הפליטים, מסר הדובר.", "ground_operation"),
