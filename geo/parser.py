@@ -421,7 +421,9 @@ def claims_from_mentions(
         if claimant is None and s.start not in sentence_starts and elided_speech(s.text):
             claimant = clause_claimant  # "X told residents to leave, and then said it had ...": X's words
         clause_claimant = claimant
-        places, speaker = event_places(text, s, _outside_name(by_sentence[i], s, claimant), etype or "other", claimant)
+        places, speaker = event_places(
+            text, s, _outside_name(by_sentence[i], s, claimant), etype or "other", claimant, destinations=bool(etype)
+        )
         if speaker and not places and claimant is not None and is_own_reporter(claimant.text):
             places = speaker  # "our correspondent in Deir el-Balah says a drone struck a car": it is there
         attributed = attributed_counts(s.text) if (etype or current is not None) else []

@@ -160,7 +160,13 @@ def dateline_end(text: str, start: int) -> int:
 
 
 def event_places(
-    text: str, sentence: Sentence, mentions: Sequence[Mention], etype: str, claimant: ClaimantMatch | None
+    text: str,
+    sentence: Sentence,
+    mentions: Sequence[Mention],
+    etype: str,
+    claimant: ClaimantMatch | None,
+    *,
+    destinations: bool = True,
 ) -> tuple[list[Mention], list[Mention]]:
     """Split the mentions in a sentence into event places and the claimant's places.
 
@@ -169,7 +175,9 @@ def event_places(
     team"), origins ("rockets fired from Gaza", "mediators from Qatar"), reference
     points ("north of Khan Younis", "the border with Egypt"), the destination of an
     evacuation ("move to al-Mawasi"), and countries when a finer place is named. Origins
-    and reference points are used when nothing else is named; destinations last.
+    and reference points are used when nothing else is named; destinations last, and only
+    when ``destinations`` is true: a sentence that tells no event of its own ("the bodies were
+    taken to Nasser hospital in Khan Younis") lends no destination to the event it adds to.
     """
     roles: list[tuple[Mention, str]] = []
     speaker: list[Mention] = []
@@ -258,7 +266,7 @@ def event_places(
         fallback = [m for m, r in roles if r in ("origin", "reference")]
         # a reference that only says where another fallback place is ("من مخيم الفارعة جنوب طوباس")
         places = [m for m in fallback if not any(situates.get(id(m)) is o for o in fallback)]
-    if not places:
+    if not places and destinations:
         places = [m for m, r in roles if r == "destination"]
     if not places:
         actors = [m for m, r in roles if r == "actor"]

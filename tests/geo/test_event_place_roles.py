@@ -103,3 +103,29 @@ def test_a_hospital_struck_is_still_the_event_place() -> None:
 def test_a_home_town_alone_still_places_the_event() -> None:
     """With nothing else named, the home town is the only clue and is kept (last resort)."""
     assert _located("Troops shot dead a 19-year-old from Tammun on Sunday, the health ministry said.") == {"Tammun"}
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        (
+            "An air strike flattened a house in Beit Lahia on Sunday, killing six people, medics said. "
+            "The wounded were rushed to al-Awda hospital in Jabalia.",
+            {"Beit Lahia"},
+        ),
+        (
+            "قصفت طائرات الاحتلال منزلا في بلدة بني سهيلا فجر الأحد، ما أدى إلى استشهاد خمسة مواطنين. "
+            "ونقلت جثامين الشهداء إلى مستشفى ناصر في خان يونس.",
+            {"بني سهيلا"},
+        ),
+        ('רקטה פגעה בבית בשדרות ביום ראשון, כך מסר צה"ל. שני פצועים פונו לבית החולים ברזילי באשקלון.', {"שדרות"}),
+        (
+            "Settlers attacked the village of Sinjil on Sunday, residents said; one man was beaten and taken "
+            "to a hospital in Ramallah.",
+            {"Sinjil"},
+        ),
+    ],
+)
+def test_a_sentence_that_only_brings_the_wounded_to_hospital_adds_no_place(text: str, expected: set[str]) -> None:
+    """A destination is an event's place of last resort only in the sentence that tells the event."""
+    assert _located(text) == expected
