@@ -103,7 +103,8 @@ CLAIMANTS: list[tuple[str, str]] = [
     (
         "Hamas",
         r"(?:the\s+)?(?:Hamas(?:'s)?(?:\s+(?:armed wing|official|spokes(?:man|person)|leader|political bureau|"
-        r"officials|movement))?|(?:al-|Al-)?Qassam Brigades|Ezzedine al-Qassam Brigades)|حركة حماس|حماس|חמאס",
+        r"officials|movement))?|(?:al-|Al-)?Qassam Brigades|Ezzedine al-Qassam Brigades)|حركة حماس|حماس|"
+        r"كتائب (?:الشهيد )?(?:عز الدين )?القسام|חמאס|גדודי (?:עז א-דין )?אל-קסאם",
     ),
     (
         "Palestinian Islamic Jihad",
@@ -113,7 +114,11 @@ CLAIMANTS: list[tuple[str, str]] = [
     ),
     ("Hezbollah", r"Hezbollah|حزب الله|חיזבאללה"),
     ("Houthis", r"(?:the\s+)?Houthis?|Ansar Allah"),
-    ("UNRWA", r"UNRWA|UN agency for Palestinian refugees"),
+    (
+        "UNRWA",
+        r"UNRWA|UN agency for Palestinian refugees|(?:وكالة\s+)?الأونروا|"
+        r"وكالة (?:الأمم المتحدة لإغاثة|غوث) (?:وتشغيل )?اللاجئين(?: الفلسطينيين)?|אונר[\"״']?א",
+    ),
     (
         "UN OCHA",
         r"OCHA|(?:the\s+)?(?:UN|United Nations)\s+(?:humanitarian\s+office|Office for the Coordination of "
@@ -150,6 +155,20 @@ CLAIMANTS: list[tuple[str, str]] = [
         "United Nations",
         r"(?:the\s+)?(?:UN|United Nations)(?:\s+(?:spokes(?:man|woman|person)|officials?|chief|"
         r"secretary-general))?",
+    ),
+    *(
+        (f"{en} Regional Council", rf"(?:the\s+)?{en} Regional Council|(?:ה)?מועצה (?:ה)?אזורית {he}")
+        for en, he in (
+            ("Samaria", "שומרון"),
+            ("Binyamin", "בנימין|מטה בנימין"),
+            ("Gush Etzion", "גוש עציון"),
+            ("Mount Hebron", "הר חברון"),
+            ("Sha'ar HaNegev", "שער הנגב"),
+            ("Eshkol", "אשכול"),
+            ("Mateh Asher", "מטה אשר"),
+            ("Upper Galilee", "הגליל העליון|גליל עליון"),
+            ("Jordan Valley", "בקעת הירדן"),
+        )
     ),
     ("village council", r"(?:the\s+)?(?i:village council)|مجلس (?:ال)?قرية|ועד הכפר|מועצת הכפר"),
     ("witnesses", r"(?i:(?:eye)?witness(?:es)?)|(?:ال)?شهود(?: (?:ال)?عيان)?|עדי ראייה|עדי ראיה|עדים"),
@@ -318,6 +337,31 @@ _GENERIC = re.compile(
 )
 
 
+#: What a bare noun may stand for when the body's name does not hold it ("the agency" after "the
+#: civil defence", "the group" after "Hamas", "the charity" after "the Red Crescent").
+_ARMED = ("Hamas", "Palestinian Islamic Jihad", "Hezbollah", "Houthis")
+_KIND: dict[str, tuple[str, ...]] = {
+    "agency": (
+        "Gaza civil defence",
+        "UNRWA",
+        "WAFA",
+        "National News Agency",
+        "UN OCHA",
+        "WHO",
+        "UNICEF",
+        "World Food Programme",
+    ),
+    "service": ("Gaza civil defence", "Magen David Adom", "Israel Fire and Rescue Services"),
+    "charity": ("Palestinian Red Crescent", "ICRC"),
+    "group": _ARMED,
+    "movement": ("Hamas", "Palestinian Islamic Jihad"),
+    "الحركة": ("Hamas", "Palestinian Islamic Jihad"),
+    "התנועה": ("Hamas", "Palestinian Islamic Jihad"),
+    "army": ("Israeli military", "Lebanese army"),
+    "military": ("Israeli military",),
+}
+
+
 def resolve_generic(found: list[ClaimantMatch | None], paragraphs: list[int]) -> list[ClaimantMatch | None]:
     """ "The Ministry said" after "according to the Ministry of Health in Gaza": the bare noun
     is the teller named before it in the paragraph whose name holds that noun."""
@@ -331,7 +375,11 @@ def resolve_generic(found: list[ClaimantMatch | None], paragraphs: list[int]) ->
             prev = out[j]
             if paragraphs[j] != paragraphs[i]:
                 break
-            named = word in prev.name.lower() or (stem != word and stem in prev.text) if prev is not None else False
+            named = (
+                word in prev.name.lower() or (stem != word and stem in prev.text) or prev.name in _KIND.get(word, ())
+                if prev is not None
+                else False
+            )
             if prev is not None and prev is not c and named and not _GENERIC.match(prev.name):
                 out[i] = ClaimantMatch(prev.name, c.text, c.start, c.end)
                 break
@@ -357,7 +405,9 @@ def generic_named_before(c: ClaimantMatch, before: str) -> ClaimantMatch | None:
             continue
         for m in pattern.finditer(before):
             near = before[max(0, m.start() - 8) : m.end()]  # "لحركة الجهاد": the noun may stand just before
-            if (word in name.lower() or stem in near) and (best is None or m.start() > best[0]):
+            if (word in name.lower() or stem in near or name in _KIND.get(word, ())) and (
+                best is None or m.start() > best[0]
+            ):
                 best = (m.start(), name)
     return ClaimantMatch(best[1], c.text, c.start, c.end) if best is not None else None
 
@@ -443,6 +493,9 @@ def find_claimant(sentence: str) -> ClaimantMatch | None:
     before = _teller_before_verb(sentence)
     if before is not None:
         return before
+    headed = _headed_by(sentence)
+    if headed is not None:
+        return headed
     # a reporting body named without a speech verb ("with the health ministry saying ...");
     # armed groups, armies and bystanders are too often the event's actors, not its tellers
     hit = _REPORTING_RE.search(sentence) if _REPORTING_HINT.search(sentence) else None
@@ -455,8 +508,9 @@ def find_claimant(sentence: str) -> ClaimantMatch | None:
 #: Arabic and Hebrew speech and denial verbs after their subject ("الجيش الإسرائيلي نفى ذلك",
 #: "צה"ל הכחיש את הדיווח"), where the verb does not introduce its content with "إن" / "כי".
 _SV_VERB = re.compile(
-    r"\s+(?:نفى|نفت|ينفي|تنفي|قال|قالت|أكد|أكدت|أعلن|أعلنت)(?![\u0620-\u065f\u066e-\u06d3])|"
-    r"\s+(?:הכחיש|הכחישה|הכחישו|מכחיש|מכחישה|דחה|דחתה|מסר|מסרה|טען|טענה)(?![\u0590-\u05ff])"
+    r"\s+(?:نفى|نفت|ينفي|تنفي|قال|قالت|يقول|تقول|أكد|أكدت|يؤكد|تؤكد|أعلن|أعلنت|يعلن|تعلن)(?![\u0620-\u065f\u066e-\u06d3])|"
+    r"\s+(?:הכחיש|הכחישה|הכחישו|מכחיש|מכחישה|דחה|דחתה|מסר|מסרה|טען|טענה|דיווח|דיווחה|הודיע|הודיעה|אמר|אמרה|"
+    r"עדכן|עדכנה|מדווח|מדווחת|מודיע|מודיעה)(?![\u0590-\u05ff])"
 )
 _SV_HINT = re.compile("[\u0590-\u05ff\u0600-\u06ff]")
 
@@ -476,6 +530,29 @@ def _teller_before_verb(sentence: str) -> ClaimantMatch | None:
                     best = ClaimantMatch(name, m.group(0), lo + m.start(), lo + m.end())
         if best is not None:
             return best
+    return None
+
+
+#: What may open a line before the name of who speaks in it: a bullet, a time stamp ("10:42 GMT -").
+_LINE_LEAD = re.compile(r"\s*(?:[-•*–—]\s*)?(?:\d{1,2}[:.]\d{2}\s*(?:GMT|UTC|IDT|EET|EEST|local time)?\s*[-–—:]\s*)?")
+
+
+def _headed_by(sentence: str) -> ClaimantMatch | None:
+    """The known body a live-blog or wire line opens with before a colon ("Civil defence: five
+    killed ...", "- سرايا القدس: قصفنا سديروت", "מועצה אזורית שומרון: אבנים יודו ..."): its words."""
+    lead = _LINE_LEAD.match(sentence)
+    at = lead.end() if lead else 0
+    colon = sentence.find(":", at)
+    if colon < 0 or colon - at > 60:
+        return None
+    head = sentence[at:colon].strip()
+    if not head:
+        return None
+    for name, pattern in _CANON:
+        m = pattern.fullmatch(head)
+        if m is not None:
+            start = at + (len(sentence[at:colon]) - len(sentence[at:colon].lstrip()))
+            return ClaimantMatch(name, head, start, start + len(head))
     return None
 
 

@@ -39,7 +39,7 @@ _CONTINUED = re.compile(
     r"said|says|told|its|their|his|her)|\s[وفبل]|في|على|من|إلى|الى|عن|مع|بعد|قبل|أن|إن|ב|של|את|על|עם|כי)\s*$",
     re.I,
 )
-_LINE_HEAD = re.compile(r"[ \t]*(?:[A-Z0-9\"“'‘]|[\u0590-\u05ff\u0600-\u06ff])")
+_LINE_HEAD = re.compile(r"[ \t]*(?:[-•*–—]\s|[A-Z0-9\"“'‘]|[\u0590-\u05ff\u0600-\u06ff])")
 
 
 def _line_break_ends(text: str, start: int, at: int, after: int) -> bool:

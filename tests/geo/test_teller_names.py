@@ -88,3 +88,41 @@ def test_the_village_council_is_named_after_its_village() -> None:
 
 def test_a_hebrew_prefix_that_swallows_the_article_still_names_the_teller() -> None:
     assert canonical_claimant("במשטרה") == "Israeli police"
+
+
+def test_a_bare_noun_stands_for_the_body_named_before_it() -> None:
+    import geo
+
+    text = (
+        "Nine people were killed in Bureij camp overnight, according to the civil defence. "
+        "The agency said its crews were shot at near Al-Awda hospital in Nuseirat."
+    )
+    claims = geo.parse(text, published="2024-10-20", source="Live blog")
+    assert claims and all(c.claimant == "Gaza civil defence" for c in claims)
+    c = find_claimant("وأفادت وكالة الأونروا بأن مدرسة تابعة لها في مخيم جباليا تعرضت للقصف.")
+    assert c is not None and c.name == "UNRWA"
+
+
+def test_a_line_headed_by_its_teller_is_that_tellers() -> None:
+    import geo
+
+    claims = geo.parse(
+        "مباشر\n- كتائب القسام: استهدفنا دبابة ميركافا شرق حي الزيتون بقذيفة.\n"
+        "- الدفاع المدني: انتشلنا 4 شهداء من منزل قصف في مخيم الشاطئ.",
+        published="2024-06-01",
+        source="قناة",
+    )
+    tellers = {c.claimant for c in claims}
+    assert "Gaza civil defence" in tellers and "قناة" not in tellers
+    c = find_claimant("מועצה אזורית שומרון: אבנים יודו הערב לעבר אוטובוס סמוך לחווארה")
+    assert c is not None and c.name == "Samaria Regional Council"
+    c = find_claimant("11:05 GMT - Magen David Adom: two lightly hurt by shrapnel in Ashdod")
+    assert c is not None and c.name == "Magen David Adom"
+    assert find_claimant("Breaking: strikes reported in Rafah") is None
+
+
+def test_hebrew_and_arabic_verbs_after_the_teller() -> None:
+    c = find_claimant("פיקוד העורף דיווח על נפילה בשטח פתוח סמוך לאופקים.")
+    assert c is not None and c.name == "Home Front Command"
+    c = find_claimant("جيش الاحتلال يعلن إصابة جنديين في اشتباك شمال القطاع.")
+    assert c is not None and c.name == "Israeli military"
