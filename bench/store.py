@@ -283,8 +283,36 @@ def _repeat_file(src: Path, dest: Path, mb: int) -> int:
     return n
 
 
-def run_import(claims: list[ClaimRecord], tmp: Path, pg: str | None, rss_mb: int) -> None:
-    """Time the GeoJSON import against pyogrio / ogr2ogr (same run), re-import, and peak RSS."""
+def _cli(tree: str | None) -> list[str]:
+    """The command that runs ``sitmap`` from the source tree ``tree`` (a baseline), or else from this bench's own.
+
+    The bench's own tree, not the installed entry point: a copy of a checkout (say a
+    worktree at the commit being measured) then measures its own code.
+    """
+    root = Path(tree).resolve() if tree else Path(__file__).resolve().parents[1]
+    boot = f"import sys; sys.path.insert(0, {str(root)!r}); from api.cli import main; sys.exit(main())"
+    return [sys.executable, "-c", boot]
+
+
+def _median(values: list[float]) -> float:
+    return float(np.median(values)) if values else float("nan")
+
+
+def run_import(
+    claims: list[ClaimRecord],
+    tmp: Path,
+    pg: str | None,
+    rss_mb: int,
+    baseline: str | None = None,
+    rounds: int = 1,
+) -> None:
+    """Time the GeoJSON import against pyogrio / ogr2ogr (same run), re-import, and peak RSS.
+
+    With ``baseline`` (another checkout's source tree, e.g. a worktree of main) each
+    sitmap import is also run by that tree's code, alternating with this one's, in each
+    of ``rounds`` rounds; the figures printed last are the medians over the rounds.
+    """
+    import os
     import shutil
     import subprocess
 
@@ -300,46 +328,85 @@ def run_import(claims: list[ClaimRecord], tmp: Path, pg: str | None, rss_mb: int
     size_mb = path.stat().st_size / 2**20
     print(f"import: {len(claims):,} claims as GeoJSON, {size_mb:.1f} MB")
     frame = gpd.read_file(path, engine="pyogrio")  # the same rows, read outside the timing
-    exe = str(Path(sys.executable).with_name("sitmap"))
-    cpu0 = time.process_time()
-    t_py, _ = timed(lambda: pyogrio.write_dataframe(frame, tmp / "pyogrio.gpkg", layer="claims", driver="GPKG"))
-    cpu_py = time.process_time() - cpu0
-    first, cpu1, rss, line = _child_cpu([exe, "import", "geojson", str(path), "--db", str(tmp / "import.gpkg")])
-    print(
-        f"import gpkg: sitmap {first:7.2f} s wall, {cpu1:7.2f} s CPU ({len(claims) / first:,.0f} rows/s, "
-        f"peak RSS {rss:.0f} MB)  {line}"
-    )
-    again, cpu2, _, line = _child_cpu([exe, "import", "geojson", str(path), "--db", str(tmp / "import.gpkg")])
-    print(f"re-import gpkg (unchanged file): {again:7.2f} s wall, {cpu2:7.2f} s CPU  {line}")
-    print(f"pyogrio write_dataframe: {t_py:7.2f} s wall, {cpu_py:7.2f} s CPU")
-    print(
-        f"ratio import gpkg: sitmap / pyogrio = {first / t_py:.2f} wall, {cpu1 / cpu_py:.2f} CPU (target <= 1.5; "
-        "sitmap's includes reading and checking the GeoJSON and starting the CLI, pyogrio's neither)"
-    )
-    print(f"ratio re-import / import (gpkg) = {again / first:.2f} wall, {cpu2 / cpu1:.2f} CPU (target <= 0.3)")
-    if pg:
-        import os
+    trees: dict[str, str | None] = {"sitmap": None}
+    if baseline:
+        trees["baseline"] = baseline
+    fig: dict[str, list[float]] = {}
 
-        target = _fresh_pg(pg, f"sitmap_bench_import_{os.getpid()}")
-        first_pg, _, line = _sitmap_import(path, target)
-        again_pg, _, _ = _sitmap_import(path, target)
-        print(f"import postgis: sitmap {first_pg:7.2f} s, re-import {again_pg:7.2f} s  {line}")
-        if shutil.which("ogr2ogr"):
-            pgdsn = "PG:" + " ".join(f"{k}={v}" for k, v in _pg_parts(target).items())
-            t0 = time.perf_counter()
-            subprocess.run(
-                ["ogr2ogr", "-f", "PostgreSQL", pgdsn, str(path), "-nln", "ogr_claims", "-overwrite",
-                 "--config", "PG_USE_COPY", "YES", "-lco", "SPATIAL_INDEX=GIST"],
-                check=True,
-            )  # fmt: skip
-            t_ogr = time.perf_counter() - t0
-            print(f"ogr2ogr (COPY): {t_ogr:7.2f} s")
-            print(f"ratio import postgis: sitmap / ogr2ogr = {first_pg / t_ogr:.2f} (target <= 2)")
-            print(f"ratio re-import / import (postgis) = {again_pg / first_pg:.2f} (target <= 0.3)")
-        import psycopg
+    def note(key: str, value: float) -> None:
+        fig.setdefault(key, []).append(value)
 
-        with psycopg.connect(pg, autocommit=True) as conn:
-            conn.execute(f'DROP DATABASE IF EXISTS "sitmap_bench_import_{os.getpid()}"')
+    for r in range(rounds):
+        cpu0 = time.process_time()
+        out = tmp / f"pyogrio-{r}.gpkg"
+        t_py, _ = timed(lambda: pyogrio.write_dataframe(frame, out, layer="claims", driver="GPKG"))
+        note("pyogrio wall", t_py)
+        note("pyogrio cpu", time.process_time() - cpu0)
+        print(f"round {r + 1}: pyogrio write_dataframe {t_py:7.2f} s wall, {fig['pyogrio cpu'][-1]:6.2f} s CPU")
+        order = list(trees.items())[:: -1 if r % 2 else 1]  # alternate which runs first
+        for name, tree in order:
+            db = str(tmp / f"{name}-{r}.gpkg")
+            first, cpu1, rss, line = _child_cpu([*_cli(tree), "import", "geojson", str(path), "--db", db])
+            again, cpu2, _, _ = _child_cpu([*_cli(tree), "import", "geojson", str(path), "--db", db])
+            for key, value in (("wall", first), ("cpu", cpu1), ("re wall", again), ("re cpu", cpu2), ("rss", rss)):
+                note(f"{name} gpkg {key}", value)
+            print(
+                f"round {r + 1}: {name:<8} gpkg import {first:7.2f} s wall, {cpu1:6.2f} s CPU, peak RSS {rss:.0f} MB; "
+                f"re-import {again:6.2f} s wall, {cpu2:5.2f} s CPU  {line}"
+            )
+        if pg:
+            for name, tree in order:
+                dbname = f"sitmap_bench_import_{os.getpid()}"
+                target = _fresh_pg(pg, dbname)
+                url = target
+                first, cpu1, _, line = _child_cpu([*_cli(tree), "import", "geojson", str(path), "--db", url])
+                again, cpu2, _, _ = _child_cpu([*_cli(tree), "import", "geojson", str(path), "--db", url])
+                for key, value in (("wall", first), ("cpu", cpu1), ("re wall", again)):
+                    note(f"{name} pg {key}", value)
+                print(
+                    f"round {r + 1}: {name:<8} postgis import {first:7.2f} s wall ({cpu1:.2f} s client CPU); "
+                    f"re-import {again:6.2f} s  {line}"
+                )
+                if name == "sitmap" and shutil.which("ogr2ogr"):
+                    pgdsn = "PG:" + " ".join(f"{k}={v}" for k, v in _pg_parts(target).items())
+                    t0 = time.perf_counter()
+                    subprocess.run(
+                        ["ogr2ogr", "-f", "PostgreSQL", pgdsn, str(path), "-nln", "ogr_claims", "-overwrite",
+                         "--config", "PG_USE_COPY", "YES", "-lco", "SPATIAL_INDEX=GIST"],
+                        check=True,
+                    )  # fmt: skip
+                    note("ogr2ogr wall", time.perf_counter() - t0)
+                    print(f"round {r + 1}: ogr2ogr (COPY) {fig['ogr2ogr wall'][-1]:7.2f} s")
+                import psycopg
+
+                with psycopg.connect(pg, autocommit=True) as conn:
+                    conn.execute(f'DROP DATABASE IF EXISTS "{dbname}"')
+
+    m = {key: _median(values) for key, values in fig.items()}
+    print(f"medians over {rounds} round(s):")
+    for name in trees:
+        print(
+            f"{name}: gpkg import {m[f'{name} gpkg wall']:.2f} s wall / {m[f'{name} gpkg cpu']:.2f} s CPU "
+            f"(pyogrio {m['pyogrio wall']:.2f} s / {m['pyogrio cpu']:.2f} s): ratio "
+            f"{m[f'{name} gpkg wall'] / m['pyogrio wall']:.2f} wall, "
+            f"{m[f'{name} gpkg cpu'] / m['pyogrio cpu']:.2f} CPU "
+            f"(target <= 1.5); re-import / import {m[f'{name} gpkg re wall'] / m[f'{name} gpkg wall']:.2f} wall, "
+            f"{m[f'{name} gpkg re cpu'] / m[f'{name} gpkg cpu']:.2f} CPU (target <= 0.3); "
+            f"peak RSS {m[f'{name} gpkg rss']:.0f} MB"
+        )
+        if pg:
+            ogr = m.get("ogr2ogr wall", float("nan"))
+            print(
+                f"{name}: postgis import {m[f'{name} pg wall']:.2f} s (ogr2ogr COPY {ogr:.2f} s): ratio "
+                f"{m[f'{name} pg wall'] / ogr:.2f} (target <= 2); re-import / import "
+                f"{m[f'{name} pg re wall'] / m[f'{name} pg wall']:.2f} (target <= 0.3)"
+            )
+    if baseline:
+        print(
+            f"sitmap / baseline: gpkg {m['sitmap gpkg wall'] / m['baseline gpkg wall']:.2f} wall, "
+            f"{m['sitmap gpkg cpu'] / m['baseline gpkg cpu']:.2f} CPU"
+            + (f"; postgis {m['sitmap pg wall'] / m['baseline pg wall']:.2f} wall" if pg else "")
+        )
     if rss_mb:
         big = tmp / "big.geojson"
         n = _repeat_file(path, big, rss_mb)
@@ -422,6 +489,8 @@ def main() -> None:
     ap.add_argument("--pg", help="also benchmark a PostGIS store at this URL (its tables are created there)")
     ap.add_argument("--import-only", action="store_true", help="only the GeoJSON import figures")
     ap.add_argument("--rss-mb", type=int, default=0, help="also import a generated file of about this many MB")
+    ap.add_argument("--baseline", help="also time the imports with the code of this source tree (e.g. a main worktree)")
+    ap.add_argument("--rounds", type=int, default=1, help="import rounds (medians printed; default 1)")
     ap.add_argument(
         "--formats",
         nargs="*",
@@ -438,7 +507,7 @@ def main() -> None:
             run_formats(claims, Path(tmp), args.formats or ["csv", "gpkg", "parquet"])
         return
     with tempfile.TemporaryDirectory() as tmp:
-        run_import(claims, Path(tmp), args.pg, args.rss_mb)
+        run_import(claims, Path(tmp), args.pg, args.rss_mb, args.baseline, args.rounds)
     if args.import_only:
         return
 
