@@ -493,6 +493,9 @@ def find_claimant(sentence: str) -> ClaimantMatch | None:
     before = _teller_before_verb(sentence)
     if before is not None:
         return before
+    after = _teller_after_verb(sentence)
+    if after is not None:
+        return after
     headed = _headed_by(sentence)
     if headed is not None:
         return headed
@@ -535,6 +538,29 @@ def _teller_before_verb(sentence: str) -> ClaimantMatch | None:
 
 #: What may open a line before the name of who speaks in it: a bullet, a time stamp ("10:42 GMT -").
 _LINE_LEAD = re.compile(r"\s*(?:[-•*–—]\s*)?(?:\d{1,2}[:.]\d{2}\s*(?:GMT|UTC|IDT|EET|EEST|local time)?\s*[-–—:]\s*)?")
+
+
+#: An Arabic report verb before its subject with no "إن/أن" after the name ("أعلن جيش الاحتلال
+#: سيطرته على المعبر", "أعلنت كتائب القسام، الجناح العسكري لحركة حماس، أن ...").
+_AR_SAY_FIRST = re.compile(
+    r"(?<![\u0620-\u065f\u066e-\u06d3])[وف]?(?:قال|قالت|أعلن|أعلنت|أفاد|أفادت|ذكر|ذكرت|أكد|أكدت|زعم|زعمت|ادعى|ادعت|"
+    r"نفى|نفت|تبنى|تبنت|يعلن|تعلن)\s+"
+)
+
+
+def _teller_after_verb(sentence: str) -> ClaimantMatch | None:
+    """A known claimant named right after an Arabic report verb: the subject of that verb."""
+    if not _SV_HINT.search(sentence):
+        return None
+    for v in _AR_SAY_FIRST.finditer(sentence):
+        best: ClaimantMatch | None = None
+        for name, pattern in _CANON:
+            m = pattern.match(sentence, v.end())
+            if m is not None and (best is None or m.end() - m.start() > best.end - best.start):
+                best = ClaimantMatch(name, m.group(0), m.start(), m.end())
+        if best is not None:
+            return best
+    return None
 
 
 def _headed_by(sentence: str) -> ClaimantMatch | None:

@@ -126,3 +126,10 @@ def test_hebrew_and_arabic_verbs_after_the_teller() -> None:
     assert c is not None and c.name == "Home Front Command"
     c = find_claimant("جيش الاحتلال يعلن إصابة جنديين في اشتباك شمال القطاع.")
     assert c is not None and c.name == "Israeli military"
+
+
+def test_arabic_verb_first_teller_without_an_inna() -> None:
+    c = find_claimant("أعلن جيش الاحتلال صباح اليوم سيطرته على محور فيلادلفيا جنوب القطاع.")
+    assert c is not None and c.name == "Israeli military"
+    c = find_claimant("وأعلنت سرايا القدس، الجناح العسكري لحركة الجهاد الإسلامي، أن مقاتليها قصفوا مستوطنة نير عام.")
+    assert c is not None and c.name == "Palestinian Islamic Jihad"
