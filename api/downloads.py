@@ -28,9 +28,9 @@ def download(view: LayerView, req: ItemsRequest, headers: dict[str, str]) -> Res
         csv_columns,
         export_filename,
         iter_csv,
-        iter_csv_rows,
+        iter_csv_blocks,
         iter_geojson,
-        iter_geojson_texts,
+        iter_geojson_blocks,
         iter_kml,
         write_gpkg,
         write_parquet,
@@ -56,30 +56,30 @@ def download(view: LayerView, req: ItemsRequest, headers: dict[str, str]) -> Res
     if req.fmt == "geojson":
         members: dict[str, Any] = {"timeStamp": format_instant(datetime.now(UTC))}
         if not req.include_region:
-            texts = view.iter_texts(
+            blocks = view.iter_text_blocks(
                 req.narrowing,
-                pinned=pinned,
+                as_of=req.as_of,
                 limit=req.limit if req.limit_given else None,
                 offset=req.offset,
                 properties=req.properties,
             )
-            if texts is not None:  # the cold path: feature texts written by the store, concatenated
-                return StreamingResponse(iter_geojson_texts(texts, **members), media_type=media, headers=headers)
+            if blocks is not None:  # the cold path: feature texts the store wrote (and keeps), concatenated
+                return StreamingResponse(iter_geojson_blocks(blocks, **members), media_type=media, headers=headers)
         body: Iterator[bytes] = iter_geojson(
             items_iter(), include_region=req.include_region, properties=req.properties, **members
         )
         return StreamingResponse(body, media_type=media, headers=headers)
     if req.fmt == "csv" and not req.include_region:
         columns = csv_columns(req.properties)
-        rows = view.iter_csv_rows(
+        lines = view.iter_csv_blocks(
             req.narrowing,
-            pinned=pinned,
+            as_of=req.as_of,
             limit=req.limit if req.limit_given else None,
             offset=req.offset,
             columns=columns,
         )
-        if rows is not None:  # the cold path: rows the store writes, straight into csv.writer
-            return StreamingResponse(iter_csv_rows(rows, columns), media_type=media, headers=headers)
+        if lines is not None:  # the cold path: lines the store writes (and keeps), concatenated
+            return StreamingResponse(iter_csv_blocks(lines, columns), media_type=media, headers=headers)
     if req.fmt == "csv":
         return StreamingResponse(
             iter_csv(items_iter(), include_region=req.include_region, properties=req.properties),

@@ -340,39 +340,47 @@ class LayerView:
             return None
         return fast(query, properties=properties)
 
-    def iter_csv_rows(
+    def iter_csv_blocks(
         self,
         narrowing: Narrowing,
         *,
-        pinned: datetime,
+        as_of: datetime | None,
         limit: int | None,
         offset: int,
         columns: tuple[str, ...],
-    ) -> Iterator[list[Any]] | None:
-        """Every match for a CSV download as rows of ``columns`` the store writes, or ``None`` (see page_texts)."""
-        walk = getattr(self.store, "iter_claim_csv_rows", None)
-        query = self.query(narrowing, as_of=pinned, limit=limit, offset=offset)
+    ) -> Iterator[list[bytes]] | None:
+        """Every match for a CSV download as lines the store writes (or keeps), a block at a time; or ``None``.
+
+        ``None`` where :meth:`page_texts` gives ``None``. The matches are read at
+        ``as_of`` (current versions for ``None``): the keys in one statement, hence one
+        snapshot, so the blocks read one after another agree.
+        """
+        walk = getattr(self.store, "iter_claim_csv_blocks", None)
         if walk is None or self.layer.kind in ("incidents", "zones") or self.public_form:
             return None
-        rows: Iterator[list[Any]] = walk(query, columns)
-        return rows
+        blocks: Iterator[list[bytes]] = walk(self.query(narrowing, as_of=as_of, limit=limit, offset=offset), columns)
+        return blocks
 
-    def iter_texts(
+    def iter_text_blocks(
         self,
         narrowing: Narrowing,
         *,
-        pinned: datetime,
+        as_of: datetime | None,
         limit: int | None,
         offset: int,
         properties: frozenset[str] | None = None,
-    ) -> Iterator[str] | None:
-        """Every match for a download as feature texts read at ``pinned`` (see :meth:`page_texts`), or ``None``."""
-        walk = getattr(self.store, "iter_claim_texts", None)
-        query = self.query(narrowing, as_of=pinned, limit=limit, offset=offset)
+    ) -> Iterator[list[bytes]] | None:
+        """Every match for a GeoJSON download as feature texts (see :meth:`page_texts`), a block at a time; or ``None``.
+
+        Read as :meth:`iter_csv_blocks` reads; each version's full text is kept by the
+        store once written (``layers.store.rows.encoded``).
+        """
+        walk = getattr(self.store, "iter_claim_text_blocks", None)
         if walk is None or self.layer.kind in ("incidents", "zones") or self.public_form:
             return None
-        texts: Iterator[str] = walk(query, properties=properties)
-        return texts
+        query = self.query(narrowing, as_of=as_of, limit=limit, offset=offset)
+        blocks: Iterator[list[bytes]] = walk(query, properties=properties)
+        return blocks
 
     def _page(
         self,

@@ -357,6 +357,41 @@ def iter_geojson_texts(texts: Iterable[str], *, chunk_features: int = 1000, **me
     yield "".join(buf).encode()
 
 
+def iter_geojson_blocks(blocks: Iterable[Sequence[bytes]], **members: Any) -> Iterator[bytes]:
+    """Stream a FeatureCollection of feature texts (UTF-8) that come a block at a time: one body chunk per block.
+
+    The same bytes as :func:`iter_geojson_texts` of the texts in order; a block (a few
+    MB, see ``layers.store.sqlreads.ENCODED_CHUNK``) is joined in one step, so a
+    download costs no Python per feature.
+    """
+    head = {"type": "FeatureCollection", **members}
+    lead = (_dumps(head)[:-1] + ',"features":[\n').encode()
+    sep = b""
+    for block in blocks:
+        if not block:
+            continue
+        yield lead + sep + b",\n".join(block)
+        lead, sep = b"", b",\n"
+    yield lead + b"\n]}\n"
+
+
+def iter_csv_blocks(blocks: Iterable[Sequence[bytes]], columns: Sequence[str]) -> Iterator[bytes]:
+    """Stream a CSV of lines already written (UTF-8, ``csv.writer``'s, ``\\r\\n``-terminated) under a header.
+
+    The same bytes as :func:`iter_csv_rows` of the rows those lines were written from,
+    with ``columns`` as the header; one body chunk per block.
+    """
+    out = io.StringIO()
+    csv.writer(out, lineterminator="\r\n").writerow(columns)
+    lead = out.getvalue().encode()
+    for block in blocks:
+        if block:
+            yield lead + b"".join(block)
+            lead = b""
+    if lead:
+        yield lead
+
+
 # --------------------------------------------------------------------------------------
 # Flat rows (CSV, GeoPackage, GeoParquet)
 # --------------------------------------------------------------------------------------

@@ -26,6 +26,7 @@ raise ``StoreBusy``, never a bare ``sqlite3`` error. The budget is per store
 from __future__ import annotations
 
 import contextlib
+import json
 import sqlite3
 import threading
 import time
@@ -58,12 +59,14 @@ from layers.store.gpkg_schema import (
     GPKG_APPLICATION_ID,
     GPKG_USER_VERSION,
     ORDER_INDEXES,
+    add_encoded_tables,
     add_layer_versions,
     add_order_indexes,
     create_schema,
     exact_extent,
     now_text,
 )
+from layers.store.rows import encoded as E
 from layers.store.rtree_load import fill_empty_rtree
 from layers.store.sqlreads import SqlReads, fetch_page, last_page_total
 from layers.store.sqlwrites import SqlWrites
@@ -82,6 +85,8 @@ BULK_TX_ROWS = 100_000
 REBUILD_BELOW = 100_000
 #: Attempts (each waiting up to BUSY_TIMEOUT_S) at a write, or at one read statement, before StoreBusy.
 WRITE_ATTEMPTS = 3
+#: Bytes of the file a connection maps while it reads kept download texts (then unmapped again).
+MMAP_BYTES = 1 << 30
 #: SQLite's primary result codes for "another connection holds the lock".
 _BUSY_CODES = frozenset({sqlite3.SQLITE_BUSY, sqlite3.SQLITE_LOCKED})
 _FULL_CODE = 13  # SQLITE_FULL: the disk (or a size limit) is full
@@ -273,6 +278,7 @@ class GpkgStore(SqlReads, SqlWrites):
         self._checked = False
         self._counts = R.CountCache()
         self._has_layer_versions = True  # set by init(): False for a read-only file from before the table
+        self._has_encoded = True  # set by init(): False for a read-only file from before the kept-text tables
 
     # -- connections ------------------------------------------------------------------
 
@@ -395,6 +401,7 @@ class GpkgStore(SqlReads, SqlWrites):
         check_schema_version(row[0] if row else None, str(self.path))
         add_order_indexes(conn)
         self._has_layer_versions = add_layer_versions(conn, lambda c: R.seed_layer_versions(_Tx(c)))
+        self._has_encoded = add_encoded_tables(conn)
 
     # -- transactions -----------------------------------------------------------------
 
@@ -665,6 +672,65 @@ class GpkgStore(SqlReads, SqlWrites):
     def _rows_by_key(self, table: str, select: str, fids: Sequence[int]) -> list[tuple[Any, ...]]:
         return self._rows_of(self._read(), table, select, fids)
 
+    def _encoded_fingerprint(self, kind: str) -> str | None:
+        if not self._has_encoded:
+            return None
+        rows = self._read().fetch("SELECT value FROM sitmap_meta WHERE key = ?", [E.meta_key(kind)])
+        return str(rows[0][0]) if rows else ""
+
+    def _encoded_bodies(self, table: str, fids: Sequence[int]) -> dict[int, bytes]:
+        # one statement: the keys as one JSON array, looked up in rowid order; the pages read
+        # through a memory map (about a third less time than copied into the page cache)
+        tx = self._read()
+        tx.conn.execute(f"PRAGMA mmap_size = {MMAP_BYTES}")
+        try:
+            rows = tx.fetch(
+                f"SELECT fid, body FROM {table} WHERE fid IN (SELECT value FROM json_each(?))",
+                [json.dumps(list(fids))],
+            )
+        finally:
+            tx.conn.execute("PRAGMA mmap_size = 0")
+        return {int(f): bytes(b) for f, b in rows}
+
+    def _keep_encoded(self, kind: str, fp: str, items: Sequence[tuple[int, bytes, Any]], *, reset: bool) -> bool:
+        """See :meth:`SqlReads._keep_encoded`: one short write transaction, never waiting for a busy file."""
+        if getattr(self._local, "bulk", None) is not None:
+            return False  # inside an import's open transaction: keep nothing
+        table, key = E.TABLES[kind], E.meta_key(kind)
+        conn = self._conn()
+        try:
+            conn.execute("PRAGMA busy_timeout = 0")
+            conn.execute("BEGIN IMMEDIATE")
+            try:
+                if reset:
+                    conn.execute(f"DELETE FROM {table}")
+                    conn.execute("INSERT OR REPLACE INTO sitmap_meta (key, value) VALUES (?, ?)", (key, fp))
+                elif conn.execute("SELECT value FROM sitmap_meta WHERE key = ?", (key,)).fetchone() != (fp,):
+                    conn.execute("ROLLBACK")  # another program's texts meanwhile
+                    return False
+                # the transaction holds the write lock: superseded_at cannot change under the check
+                now = dict(
+                    conn.execute(
+                        f"SELECT fid, superseded_at_us FROM {R.CLAIM_TABLE} "
+                        "WHERE fid IN (SELECT value FROM json_each(?))",
+                        (json.dumps([fid for fid, _, _ in items]),),
+                    ).fetchall()
+                )
+                conn.executemany(
+                    f"INSERT OR IGNORE INTO {table} (fid, body) VALUES (?, ?)",
+                    sorted((fid, body) for fid, body, sup in items if fid in now and now[fid] == sup),
+                )
+                conn.execute("COMMIT")
+            except BaseException:
+                if conn.in_transaction:
+                    conn.execute("ROLLBACK")
+                raise
+        except sqlite3.Error:
+            return False  # busy, read-only, full: the texts were served anyway
+        finally:
+            conn.execute(f"PRAGMA busy_timeout = {max(1, int(self._attempt_timeout() * 1000))}")
+        return True
+
     @staticmethod
     def _rows_of(tx: _Tx, table: str, select: str, fids: Sequence[int]) -> list[tuple[Any, ...]]:
         """The ``select`` rows of ``fids``, in their order."""
@@ -927,6 +993,7 @@ class GpkgStore(SqlReads, SqlWrites):
         conn = self._connect()
         try:
             self._has_layer_versions = add_layer_versions(conn, lambda c: R.seed_layer_versions(_Tx(c)))
+            self._has_encoded = add_encoded_tables(conn)
         finally:
             conn.close()
 

@@ -279,6 +279,31 @@ def add_layer_versions(conn: sqlite3.Connection, seed: Callable[[sqlite3.Connect
     return False
 
 
+def add_encoded_tables(conn: sqlite3.Connection) -> bool:
+    """Add the kept-text tables and their triggers (:mod:`layers.store.rows.encoded`) when missing; whether present.
+
+    Additive and idempotent: older sitmaps and GDAL ignore the tables, and the
+    triggers are plain SQL any SQLite runs. A read-only or busy file is left as it
+    is: downloads then write every text each time, as before.
+    """
+    from layers.store.rows import encoded as E
+
+    if all(table_exists(conn, t) for t in E.TABLES.values()):
+        return True
+    with contextlib.suppress(sqlite3.OperationalError):
+        conn.execute("BEGIN IMMEDIATE")
+        try:
+            for stmt in E.gpkg_sql():
+                conn.execute(stmt)
+            conn.execute("COMMIT")
+            return True
+        except BaseException:
+            if conn.in_transaction:
+                conn.execute("ROLLBACK")
+            raise
+    return False
+
+
 def create_schema(conn: sqlite3.Connection) -> None:
     """Write a new store's schema in one transaction (nothing, when another process just did)."""
     conn.execute("PRAGMA journal_mode = WAL")

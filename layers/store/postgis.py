@@ -55,6 +55,7 @@ from layers.store.base import (
     WriteResult,
     check_schema_version,
 )
+from layers.store.rows import encoded as E
 from layers.store.sqlreads import SqlReads, fetch_page, last_page_total
 from layers.store.sqlwrites import SqlWrites
 
@@ -315,6 +316,7 @@ class PostgisStore(SqlReads, SqlWrites):
         self._counts = R.CountCache()
         self._verify = threading.local()
         self._bulk = threading.local()
+        self._has_encoded = False  # set by init()
 
     # -- connections ------------------------------------------------------------------
 
@@ -584,6 +586,22 @@ class PostgisStore(SqlReads, SqlWrites):
             for stmt in layer_versions_sql():
                 conn.execute(stmt)
             R.seed_layer_versions(_Tx(conn))
+        has_encoded = conn.execute(
+            "SELECT count(*) FROM information_schema.tables WHERE table_schema = current_schema() "
+            "AND table_name = ANY(%s)",
+            (list(E.TABLES.values()),),
+        ).fetchone()[0]
+        self._has_encoded = has_encoded == len(E.TABLES)
+        if not self._has_encoded:  # a schema from before the kept texts (additive; older sitmaps ignore them)
+            import psycopg
+
+            try:
+                with conn.transaction():  # a savepoint: a role that may not create tables still reads
+                    for stmt in E.pg_sql():
+                        conn.execute(stmt)
+                self._has_encoded = True
+            except psycopg.errors.InsufficientPrivilege:
+                log.warning("no kept download texts in schema %s: this role may not create tables", schema)
 
     # -- writes -------------------------------------------------------------------------
 
@@ -683,6 +701,60 @@ class PostgisStore(SqlReads, SqlWrites):
             [*params, limit, offset],
         )
         return [int(r[0]) for r in rows]
+
+    def _encoded_fingerprint(self, kind: str) -> str | None:
+        if not self._checked:
+            self.init()
+        if not self._has_encoded:
+            return None
+        rows = self._fetch("SELECT value FROM sitmap_meta WHERE key = ?", [E.meta_key(kind)])
+        return str(rows[0][0]) if rows else ""
+
+    def _encoded_bodies(self, table: str, fids: Sequence[int]) -> dict[int, bytes]:
+        def run(tx: _Tx) -> dict[int, bytes]:
+            with tx.conn.cursor(binary=True) as cur:  # bytea as it is stored, no hex text
+                cur.execute(f"SELECT fid, body FROM {table} WHERE fid = ANY(%s)", (list(fids),))
+                return {int(f): b for f, b in cur.fetchall()}
+
+        return self._run(run, write=False)
+
+    def _keep_encoded(self, kind: str, fp: str, items: Sequence[tuple[int, bytes, Any]], *, reset: bool) -> bool:
+        """See :meth:`SqlReads._keep_encoded`: one transaction under the writers' lock, only if it is free at once.
+
+        The check of ``superseded_at`` and the insert see every supersession committed
+        before; a later one waits for the lock and its trigger drops what was kept.
+        """
+        import psycopg
+
+        if getattr(self._bulk, "session", None) is not None:
+            return False  # inside an import's open transaction: keep nothing
+        table, key = E.TABLES[kind], E.meta_key(kind)
+        try:
+            with self._connection(time.monotonic() + self._timeout, verify=False) as conn:
+                # the writers' lock, if free: a supersession then waits for this transaction (its
+                # trigger drops what was kept) or has committed before the check below sees it
+                lock = "SELECT pg_try_advisory_xact_lock(hashtext(current_schema() || '.sitmap.write'))"
+                if not conn.execute(lock).fetchone()[0]:
+                    return False  # a writer (an import) is at work: keep nothing now
+                if reset:
+                    conn.execute(f"DELETE FROM {table}")
+                    conn.execute(
+                        "INSERT INTO sitmap_meta (key, value) VALUES (%s, %s) "
+                        "ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+                        (key, fp),
+                    )
+                elif conn.execute("SELECT value FROM sitmap_meta WHERE key = %s", (key,)).fetchone() != (fp,):
+                    return False  # another program's texts meanwhile (the block commits nothing)
+                items = sorted(items, key=lambda item: item[0])
+                conn.execute(
+                    f"INSERT INTO {table} (fid, body) SELECT c.fid, v.body FROM {R.CLAIM_TABLE} c "
+                    "JOIN unnest(%s::bigint[], %s::bytea[], %s::timestamptz[]) AS v(fid, body, sup) ON c.fid = v.fid "
+                    "WHERE c.superseded_at IS NOT DISTINCT FROM v.sup ON CONFLICT (fid) DO NOTHING",
+                    ([f for f, _, _ in items], [b for _, b, _ in items], [s for _, _, s in items]),
+                )
+        except (psycopg.Error, StoreError):
+            return False  # the texts were served anyway
+        return True
 
     def _rows_by_key(self, table: str, select: str, fids: Sequence[int]) -> list[tuple[Any, ...]]:
         rows = self._fetch(f"SELECT c.fid, {select} FROM {table} c WHERE c.fid = ANY(?)", [list(fids)])

@@ -12,10 +12,12 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from geo.contract import CLAIM_CSV_COLUMNS
 from geo.errors import NotFound
 from layers.model import ClaimRecord, Report, Source, Zone
 from layers.store import rows as R
 from layers.store.base import ClaimQuery, Page, ReportQuery, ZoneQuery
+from layers.store.rows import encoded as E
 from layers.store.rows import feature_sql as F
 
 #: Matching rows a page counts at most for its ``numberMatched``: past this many the
@@ -24,6 +26,12 @@ from layers.store.rows import feature_sql as F
 COUNT_BUDGET = 10_000
 #: Rows written per statement while a download walks its matches by key.
 WALK_CHUNK = 2000
+#: Versions per block while a download reads kept texts (see :mod:`layers.store.rows.encoded`):
+#: a block of GeoJSON is about 4 MB, few enough statements and sends to cost nothing.
+ENCODED_CHUNK = 5000
+#: Texts written by a download are kept this many at a time (each a short write transaction):
+#: fewer, larger transactions rewrite fewer pages of the text table (SQLite) than one per block.
+KEEP_ROWS = 25_000
 
 
 @dataclass(frozen=True)
@@ -331,9 +339,95 @@ class SqlReads:
 
     def iter_claim_texts(self, query: ClaimQuery, *, properties: frozenset[str] | None = None) -> Iterator[str]:
         """Every match of ``query`` as feature texts (as :meth:`claim_feature_page` writes them), for downloads."""
+        for block in self.iter_claim_text_blocks(query, properties=properties):
+            yield from (text.decode() for text in block)
+
+    def iter_claim_text_blocks(
+        self, query: ClaimQuery, *, properties: frozenset[str] | None = None
+    ) -> Iterator[list[bytes]]:
+        """Every match of ``query`` as feature texts (UTF-8), a block (list) at a time, in query order.
+
+        With every property, each version's text is written once and kept (see
+        :mod:`layers.store.rows.encoded`); a selection of properties is written each time.
+        """
         d = self._dialect
-        for rows in self._walk_rows(query, F.claim_feature_text_select(d, "c", properties)):
-            yield from F.claim_feature_texts(d, rows)
+        select = F.claim_feature_text_select(d, "c", properties)
+        if properties is not None:
+            for rows in self._walk_rows(query, select):
+                yield [text.encode() for text in F.claim_feature_texts(d, rows)]
+            return
+        yield from self._encoded_walk(query, "geojson", select, lambda rows: F.claim_feature_texts(d, rows))
+
+    def iter_claim_csv_blocks(self, query: ClaimQuery, columns: tuple[str, ...]) -> Iterator[list[bytes]]:
+        """Every match of ``query`` as CSV lines (UTF-8, ``\\r\\n``-terminated, no header), a block at a time.
+
+        The lines ``csv.writer`` writes for :meth:`iter_claim_csv_rows`; with every column,
+        each version's line is written once and kept (see :mod:`layers.store.rows.encoded`).
+        """
+        d = self._dialect
+        select = F.claim_csv_select(d, "c", columns)
+        if columns != tuple(CLAIM_CSV_COLUMNS):
+            for rows in self._walk_rows(query, select):
+                yield [line.encode() for line in E.csv_lines(F.claim_csv_rows(d, rows, columns))]
+            return
+        yield from self._encoded_walk(
+            query, "csv", select, lambda rows: E.csv_lines(F.claim_csv_rows(d, rows, columns))
+        )
+
+    def _encoded_walk(
+        self, query: ClaimQuery, kind: str, select: str, encode: Callable[[list[tuple[Any, ...]]], list[str]]
+    ) -> Iterator[list[bytes]]:
+        """Every match of ``query`` as kept ``kind`` texts (UTF-8), a block at a time; missing ones written and kept.
+
+        Keys first, in one sorted read (as :meth:`_walk_rows`); then, per block, the kept
+        texts by key, and ``select`` rows (``encode`` makes their texts) for the others.
+        Those are kept when the store can write at once; a busy or read-only store serves
+        them all the same.
+        """
+        d = self._dialect
+        fp = E.fingerprint(d, kind)
+        stored = self._encoded_fingerprint(kind)  # None: no tables (a read-only file from before them)
+        usable = stored == fp
+        keep, reset = stored is not None, not usable
+        where, params = R.claim_where(d, query, "c")
+        fids = self._keys(R.CLAIM_TABLE, where, params, query.bbox, R.claim_order(d, "c"), query.limit, query.offset)
+        with_sup = f"{select}, {d.tc('superseded_at', 'c')}"
+        pending: list[tuple[int, bytes, Any]] = []
+        for i in range(0, len(fids), ENCODED_CHUNK):
+            chunk = fids[i : i + ENCODED_CHUNK]
+            got = self._encoded_bodies(E.TABLES[kind], chunk) if usable else {}
+            missing = [f for f in chunk if f not in got]
+            if missing:
+                rows = self._rows_by_key(R.CLAIM_TABLE, with_sup, missing)
+                texts = [text.encode() for text in encode([r[:-1] for r in rows])]
+                got.update(zip(missing, texts, strict=True))
+                if keep:
+                    pending += [(f, t, r[-1]) for f, t, r in zip(missing, texts, rows, strict=True)]
+            if len(pending) >= KEEP_ROWS:
+                if self._keep_encoded(kind, fp, pending, reset=reset):
+                    reset = False
+                pending = []
+            yield [got[f] for f in chunk]
+        if pending:
+            self._keep_encoded(kind, fp, pending, reset=reset)
+
+    def _encoded_fingerprint(self, kind: str) -> str | None:
+        """The fingerprint of the kept ``kind`` texts ("" when none is recorded), or ``None`` without the tables."""
+        raise NotImplementedError
+
+    def _encoded_bodies(self, table: str, fids: Sequence[int]) -> dict[int, bytes]:
+        """The kept texts (UTF-8) of ``fids`` that ``table`` holds, by fid."""
+        raise NotImplementedError
+
+    def _keep_encoded(self, kind: str, fp: str, items: Sequence[tuple[int, bytes, Any]], *, reset: bool) -> bool:
+        """Keep (fid, text, superseded_at as read) texts of ``kind``; whether the store took them.
+
+        Only a version whose ``superseded_at`` is still the one its text was written from
+        is kept, checked under a lock its change must wait for (the trigger then drops the
+        text). ``reset``: first empty the table and record ``fp`` (texts of other code).
+        A store that cannot write at once (busy, read-only) keeps nothing: ``False``.
+        """
+        raise NotImplementedError
 
     def iter_claim_csv_rows(self, query: ClaimQuery, columns: tuple[str, ...]) -> Iterator[list[Any]]:
         """Every match of ``query`` as CSV rows (as :meth:`claim_csv_page` writes them), for downloads."""
