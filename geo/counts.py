@@ -59,7 +59,93 @@ VAGUE_COUNTS: dict[str, tuple[int, int | None, int | None]] = {
     "many": (2, None, None),
     "multiple": (2, None, None),
     "some": (2, None, None),
+    "a number of": (2, None, None),
+    "numerous": (2, None, None),
+    "tens of": (20, None, 99),
 }
+
+#: Arabic and Hebrew quantity words (numbers, vague words, modifiers) in English, so one reading
+#: of a phrase (:func:`parse_count`) serves the three languages; the original words stay in ``text``.
+_FOREIGN_WORDS: dict[str, str] = {
+    # Arabic
+    "واحد": "one",
+    "اثنان": "two",
+    "اثنين": "two",
+    "ثلاثة": "three",
+    "ثلاث": "three",
+    "أربعة": "four",
+    "أربع": "four",
+    "خمسة": "five",
+    "خمس": "five",
+    "ستة": "six",
+    "ست": "six",
+    "سبعة": "seven",
+    "سبع": "seven",
+    "ثمانية": "eight",
+    "ثماني": "eight",
+    "تسعة": "nine",
+    "تسع": "nine",
+    "عشرة": "ten",
+    "عشر": "ten",
+    "العشرات": "dozens",
+    "عشرات": "dozens",
+    "المئات": "hundreds",
+    "مئات": "hundreds",
+    "الآلاف": "thousands",
+    "آلاف": "thousands",
+    "عدد من": "a number of",
+    "نحو": "about",
+    "حوالي": "about",
+    "قرابة": "about",
+    "أكثر من": "more than",
+    "ما لا يقل عن": "at least",
+    # Hebrew
+    "אחד": "one",
+    "אחת": "one",
+    "שניים": "two",
+    "שתיים": "two",
+    "שני": "two",
+    "שתי": "two",
+    "שלושה": "three",
+    "שלוש": "three",
+    "ארבעה": "four",
+    "ארבע": "four",
+    "חמישה": "five",
+    "חמש": "five",
+    "שישה": "six",
+    "שש": "six",
+    "שבעה": "seven",
+    "שבע": "seven",
+    "שמונה": "eight",
+    "תשעה": "nine",
+    "תשע": "nine",
+    "עשרה": "ten",
+    "עשר": "ten",
+    "עשרות": "dozens",
+    "מאות": "hundreds",
+    "אלפי": "thousands",
+    "כמה": "several",
+    "מספר": "a number of",
+    "לפחות": "at least",
+    "יותר מ": "more than",
+    "למעלה מ": "more than",
+    "כ": "about",
+}
+_FOREIGN_RE = re.compile(
+    r"(?<![\u0590-\u05ff\u0620-\u064a])(?:"
+    + "|".join(
+        sorted((re.escape(w) for w in _FOREIGN_WORDS if w not in ("כ", "יותר מ", "למעלה מ")), key=len, reverse=True)
+    )
+    + r")(?![\u0590-\u05ff\u0620-\u064a])|^(?:יותר מ|למעלה מ|כ)-?(?=\d)"
+)
+_ARABIC_DIGITS = str.maketrans("٠١٢٣٤٥٦٧٨٩", "0123456789")
+
+
+def _in_english(phrase: str) -> str:
+    """An Arabic or Hebrew quantity phrase in the English words :func:`parse_count` reads."""
+    p = phrase.translate(_ARABIC_DIGITS)
+    return _FOREIGN_RE.sub(lambda m: _FOREIGN_WORDS[m.group(0).rstrip("-")] + " ", p).replace("-", " ").strip()
+
 
 _WORD_NUM = (
     r"(?:(?:twenty|thirty|forty|fifty|sixty|seventy|eighty|ninety)"
@@ -71,7 +157,7 @@ _DIGITS = r"\d{1,3}(?:,\d{3})+|\d+"
 _NUMBER = r"(?:" + _DIGITS + r"|" + _WORD_NUM + r")"
 _VAGUE = (
     r"(?:a couple of|a few|a handful of|several|about a dozen|a dozen|dozens(?: of)?|scores of|hundreds(?: of)?"
-    r"|thousands(?: of)?|many|multiple)"
+    r"|thousands(?: of)?|many|multiple|a number of|numerous|tens of)"
 )
 _MOD = (
     r"(?:at least|more than|over|upwards of|nearly|almost|close to|about|around|some|roughly|approximately"
@@ -154,6 +240,36 @@ _COUNT_PATTERNS: list[tuple[str, re.Pattern[str]]] = [
     ),
 ]
 
+_AR_Q = (
+    r"(?P<q>(?:(?:نحو|حوالي|قرابة|أكثر من|ما لا يقل عن)\s+)?(?:\d+|[٠-٩]+|"
+    r"واحد|اثنان|اثنين|ثلاثة|ثلاث|أربعة|أربع|خمسة|خمس|ستة|ست|سبعة|سبع|ثمانية|ثماني|تسعة|تسع|عشرة|عشر)"
+    r"|العشرات|عشرات|المئات|مئات|الآلاف|آلاف|عدد من)"
+)
+_HE_Q = (
+    r"(?P<q>(?:(?:לפחות)\s+|(?:יותר|למעלה)\s+מ-?|כ-?)?(?:\d+|"
+    r"אחד|אחת|שניים|שתיים|שני|שתי|שלושה|שלוש|ארבעה|ארבע|חמישה|חמש|שישה|שש|שבעה|שבע|שמונה|תשעה|תשע|עשרה|עשר)"
+    r"|עשרות|מאות|אלפי|כמה|מספר)"
+)
+_AR = r"(?<![\u0620-\u064a])"
+_AR_END = r"(?![\u0620-\u064a])"
+_HE = r"(?<![\u0590-\u05ff])"
+_HE_END = r"(?![\u0590-\u05ff])"
+_COUNT_PATTERNS += [
+    (
+        "fatalities",
+        re.compile(_AR + r"(?:و|ف)?(?:استشهد|استشهاد|مقتل|قتل)\s+(?:\S+\s+)??" + _AR_Q + _AR_END),
+    ),
+    ("fatalities", re.compile(_AR + _AR_Q + r"\s+(?:\S+\s+)?(?:شهداء|شهيدا|شهيد|قتلى|قتيلا)" + _AR_END)),
+    ("fatalities", re.compile(_AR + _AR_Q + r"\s+(?:\S+\s+)?(?:استشهدوا|قتلوا|لقوا حتفهم)" + _AR_END)),
+    ("injured", re.compile(_AR + _AR_Q + r"\s+(?:\S+\s+)?(?:أصيبوا|جرحوا)" + _AR_END)),
+    ("injured", re.compile(_AR + r"(?:و|ف)?(?:أصيب|أصيبت|إصابة|جرح)\s+(?:\S+\s+)??" + _AR_Q + _AR_END)),
+    ("injured", re.compile(_AR + _AR_Q + r"\s+(?:\S+\s+)?(?:جرحى|جريحا|إصابات|إصابة|مصابين|مصابا)" + _AR_END)),
+    ("fatalities", re.compile(_HE + r"ו?" + _HE_Q + r"\s+(?:\S+\s+){0,2}?(?:נהרגו|נרצחו|הרוגים|מתו)" + _HE_END)),
+    ("fatalities", re.compile(_HE + r"ו?(?:נהרגו|נרצחו)\s+" + _HE_Q + _HE_END)),
+    ("injured", re.compile(_HE + r"ו?" + _HE_Q + r"\s+(?:\S+\s+){0,2}?(?:נפצעו|פצועים)" + _HE_END)),
+    ("injured", re.compile(_HE + r"ו?נפצעו\s+" + _HE_Q + _HE_END)),
+]
+
 #: What a counted thing is called; a sentence with none of these states no count.
 _COUNT_WORDS = (
     "kill",
@@ -179,13 +295,32 @@ _COUNT_WORDS = (
     "home",
     "house",
     "toll",
+    "استشهد",
+    "استشهاد",
+    "شهيد",
+    "شهداء",
+    "قتل",
+    "قتيل",
+    "أصيب",
+    "إصاب",
+    "جرح",
+    "جريح",
+    "مصاب",
+    "נהרג",
+    "נרצח",
+    "הרוג",
+    "מתו",
+    "נפצע",
+    "פצוע",
 )
 _COUNT_WORDS_RE = re.compile("|".join(_COUNT_WORDS))
 #: Cheap test for "this sentence may state a count" before the full patterns run.
 _ANY_QUANTITY = re.compile(
     r"\d|\b(?:one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|thirteen|fourteen|fifteen|sixteen|"
     r"seventeen|eighteen|nineteen|twenty|thirty|forty|fifty|sixty|seventy|eighty|ninety|hundreds?|thousands?|dozens?|"
-    r"scores|several|few|handful|couple|many|multiple)\b",
+    r"scores|several|few|handful|couple|many|multiple|tens|numerous|number)\b|[٠-٩]|"
+    r"واحد|اثن|ثلاث|أربع|خمس|ست|سبع|ثمان|تسع|عشر|مئات|آلاف|عدد من|"
+    r"אחד|אחת|שני|שתי|שלוש|ארבע|חמש|שש|שבע|שמונה|תשע|עשר|מאות|אלפי|כמה|מספר",
     re.I,
 )
 #: Phrases that make a number a running total, not this event's count.
@@ -218,6 +353,9 @@ def word_number(text: str) -> int | None:
     return total * hundred
 
 
+_FOREIGN_HINT = re.compile(r"[\u0590-\u05ff\u0620-\u064a\u0660-\u0669]")
+
+
 def parse_count(phrase: str) -> CountEstimate | None:
     """A claimed quantity with its spread, from a phrase such as "at least 30" or "dozens".
 
@@ -227,7 +365,7 @@ def parse_count(phrase: str) -> CountEstimate | None:
     :data:`VAGUE_COUNTS`. The original words are kept in ``text``.
     """
     p = " ".join(phrase.strip().split())
-    low_p = p.lower()
+    low_p = " ".join(_in_english(p).split()).lower() if _FOREIGN_HINT.search(p) else p.lower()
     m = re.fullmatch(r"between\s+(.+?)\s+and\s+(.+)", low_p) or re.fullmatch(r"(.+?)\s*(?:-|–|to)\s*(.+)", low_p)
     if m:
         a, b = word_number(m.group(1)), word_number(m.group(2))
@@ -239,6 +377,8 @@ def parse_count(phrase: str) -> CountEstimate | None:
         lo, best, hi = VAGUE_COUNTS.get(rest) or VAGUE_COUNTS[rest + " of"]
         if mod in ("at least", "more than", "over", "upwards of"):
             hi = None
+        if mod in ("more than", "over", "upwards of") and best is not None:
+            lo, best = best + 1, None  # "more than a dozen": thirteen or more, no number said
         return CountEstimate(low=lo, best=best, high=hi, text=p)
     n = word_number(rest)
     if n is None:

@@ -233,6 +233,14 @@ def count_event(
     )
 
 
+#: Where the dead and wounded were taken: a hospital named after the event, not its place.
+_TAKEN_TO = re.compile(
+    r"\b(?:taken|transferred|brought|rushed|evacuated|admitted|airlifted|moved)\s+(?:\w+\s+){0,3}?to\b|\btreated at\b|"
+    r"(?:نقل|نقلت|نقلوا|ونقل|تم نقل|حُوّل|وصل(?:ت)? إلى)|(?:פונה|פונו|פונתה|הועבר|הועברו|הובא|הובאו)",
+    re.I,
+)
+
+
 def _absorb(
     ev: Event,
     s: Sentence,
@@ -254,6 +262,7 @@ def _absorb(
             any(contains(a, b) and not contains(b, a) for a in most_specific(ev.places)) for b in most_specific(places)
         )
         and (refers_back(s.text) or (len(ev.sentences) == 2 and not ev.counts_only))
+        and not _TAKEN_TO.search(s.text)
     ):
         # a finer place for the same event: "the strike hit a house in Zeitoun", or a headline's
         # "strike on Gaza City home" told next as "a strike hit a home in Sheikh Radwan"
