@@ -190,6 +190,37 @@ def _starts_item(text: str, s: Sentence) -> bool:
     return bool(_ITEM_START.match(text, s.start))
 
 
+_HEADLINE_PREFIX = re.compile(
+    r"[ \t]*(?:(?:[-•*–—][ \t]+)?\d{1,2}[:.]\d{2}\s*(?:GMT|UTC|local time|IDT|EET|EEST)?\s*[-–—:|][ \t]*)?"
+)
+_HEADLINE_MAX = 140
+
+
+def is_headline(text: str, sentences: Sequence[Sentence], etypes: Sequence[str | None], i: int) -> bool:
+    """True if sentence ``i`` is the headline of a live-blog entry or a short report: a line of its
+    own (after a time stamp, if any) with no closing stop, whose body follows on the next line in the
+    same paragraph and tells an event. The body restates the headline's event with its teller and
+    its exact place ("Israeli forces kill two in Tulkarm camp raid" over "... during a raid on the
+    Nur Shams refugee camp, east of Tulkarm, the ministry says"), so the headline is no claim of its own."""
+    s = sentences[i]
+    if len(s.text) > _HEADLINE_MAX or s.text.rstrip()[-1:] in ".!?؟:;،,":
+        return False
+    line_start = text.rfind("\n", 0, s.start) + 1
+    prefix = _HEADLINE_PREFIX.match(text, line_start)
+    if prefix is None or (prefix.end() != s.start and line_start != s.start):
+        return False
+    gap = text[s.end : s.end + 4]
+    if not gap.lstrip(" \t").startswith("\n") or re.match(r"[ \t]*\n[ \t]*\n", gap):
+        return False  # the body is on the next line, not a paragraph away
+    for j in range(i + 1, len(sentences)):
+        nxt = sentences[j]
+        if nxt.paragraph != s.paragraph or _starts_item(text, nxt):
+            return False
+        if etypes[j] is not None:
+            return True
+    return False
+
+
 #: Event types that kill or wound no one by themselves: a death toll after them belongs to the
 #: violent event told with them.
 _HARMLESS = frozenset({"evacuation_order", "humanitarian_zone", "negotiation"})
@@ -404,6 +435,8 @@ def claims_from_mentions(
         last_time = context_time or next((ev.time for ev in reversed(events) if ev.time is not None), None)
         s_times = relative_day(s, s_times, last_time, pub)
         etype = etypes[i]
+        if etype is not None and is_headline(text, sentences, etypes, i):
+            continue  # a live-blog entry's headline: its body tells the event, with its teller and place
         blocks = block_lists[i]
         if blocks and etype in (None, "humanitarian_zone", "other", "airstrike", "ground_operation"):
             if etype is None and current is not None and current.event_type == "evacuation_order":
@@ -421,9 +454,12 @@ def claims_from_mentions(
         if claimant is None and s.start not in sentence_starts and elided_speech(s.text):
             claimant = clause_claimant  # "X told residents to leave, and then said it had ...": X's words
         clause_claimant = claimant
-        places, speaker = event_places(
-            text, s, _outside_name(by_sentence[i], s, claimant), etype or "other", claimant, destinations=bool(etype)
-        )
+        outside = _outside_name(by_sentence[i], s, claimant)
+        places, speaker = event_places(text, s, outside, etype or "other", claimant, destinations=False)
+        if not places and etype and not context_places:
+            # a destination ("taken to a hospital in Ramallah") is the last resort, after the place
+            # the sentence before told
+            places, speaker = event_places(text, s, outside, etype, claimant)
         if speaker and not places and claimant is not None and is_own_reporter(claimant.text):
             places = speaker  # "our correspondent in Deir el-Balah says a drone struck a car": it is there
         attributed = attributed_counts(s.text) if (etype or current is not None) else []

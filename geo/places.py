@@ -281,7 +281,8 @@ def event_places(
 #: "Sabra in Gaza City", "عسقولة في حي الزيتون", "זייתון שבעזה").
 _CONTAINED_GAP = re.compile(
     r"^\s*(?:(?:area|areas|part|parts|district|neighbou?rhood|quarter|junction|street|road)\s+)?"
-    r"(?:of|in|inside|within)\s+(?:the\s+)?(?:(?:neighbou?rhood|district|quarter|city|town|camp)\s+of\s+)?$"
+    r"(?:of|in|inside|within)\s+(?:the\s+)?(?:(?:north|south|east|west|north-?east|north-?west|south-?east|"
+    r"south-?west)(?:ern)?\s+)?(?:(?:neighbou?rhood|district|quarter|city|town|camp)\s+of\s+)?$"
     r"|^\s*(?:في|ب|داخل|وسط)\s*(?:حي|منطقة|مدينة|مخيم|بلدة)?\s*$"
     r"|^\s*(?:ש?ב|ש?בתוך)(?:שכונת|העיר|עיר|מחנה)?\s*$"
     # a camp or quarter named with the town it adjoins ("Nur Shams camp near Tulkarm", "مخيم نور شمس قرب
@@ -365,7 +366,9 @@ def _lies_within(outer: Mention, inner: Mention) -> bool:
 
 #: "evacuation orders for X", "warnings for X": X is the area ordered out, not where people go.
 _ORDER_FOR = re.compile(
-    r"\b(?:orders?|warnings?|notices?|calls?|instructions?|maps?)\s+for\s+(?:the\s+)?"
+    r"\b(?:orders?|warnings?|notices?|calls?|instructions?|maps?)\s+"
+    r"(?:(?:were|was|is|are|has|have|had|been|being|issued|published|posted|given|sent|also|now)\s+){0,3}"
+    r"for\s+(?:the\s+)?"
     r"(?:(?:residents|people|inhabitants)\s+of\s+(?:the\s+)?)?$",
     re.I,
 )

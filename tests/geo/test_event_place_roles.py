@@ -129,3 +129,55 @@ def test_a_home_town_alone_still_places_the_event() -> None:
 def test_a_sentence_that_only_brings_the_wounded_to_hospital_adds_no_place(text: str, expected: set[str]) -> None:
     """A destination is an event's place of last resort only in the sentence that tells the event."""
     assert _located(text) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        (
+            "Two killed in Jenin raid\nThe health ministry says two men were killed by Israeli fire during a raid on "
+            "the town of Qabatiya, south of Jenin, early on Sunday.\n\nWelcome\nHello and welcome to our coverage.",
+            {"Qabatiya"},
+        ),
+        (
+            "11:05 GMT - Strike reported in Khan Younis\nCivil defence crews say an Israeli strike hit a tent in "
+            "al-Mawasi, west of Khan Younis, killing two.",
+            {"al-Mawasi"},
+        ),
+        (
+            "قصف إسرائيلي على رفح\nأفاد مراسلنا بأن طائرة مسيرة استهدفت منزلا في حي تل السلطان غرب رفح صباح اليوم.",
+            {"تل السلطان"},
+        ),
+        ('ירי לעבר רכב בשומרון\nמחבל פתח באש לעבר רכב ישראלי סמוך לחווארה, כך מסר צה"ל.', {"חווארה"}),
+        # a headline whose body tells nothing is still a claim
+        ("Strike hits Rafah school\n\nCeasefire talks remain stalled.", {"Rafah"}),
+    ],
+)
+def test_a_headline_over_its_body_is_no_claim_of_its_own(text: str, expected: set[str]) -> None:
+    """A live blog's entry headline is restated by its body, with the body's teller and exact place."""
+    assert _located(text) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # a destination comes after the place the sentence before told
+        (
+            "Settlers stormed the village of Qusra on Sunday, residents said. They also beat a farmer, who was "
+            "taken to a hospital in Nablus.",
+            {"Qusra"},
+        ),
+        # a container with a direction after a list of places
+        (
+            "The army ordered residents of Bani Suheila and Khuza'a in eastern Khan Younis to leave on Sunday.",
+            {"Bani Suheila", "Khuza'a"},
+        ),
+        # orders issued for a place: the place ordered out, not a destination
+        (
+            "Tanks pushed into Jabalia on Sunday, OCHA said, and evacuation orders were issued for Beit Lahia.",
+            {"Jabalia", "Beit Lahia"},
+        ),
+    ],
+)
+def test_the_place_of_an_order_or_an_attack_told_with_a_destination(text: str, expected: set[str]) -> None:
+    assert _located(text) == expected
