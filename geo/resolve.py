@@ -42,7 +42,16 @@ from shapely.geometry import Point
 from geo.budget import check_budget
 from geo.gazetteer import Entry, Gazetteer
 from geo.model import Candidate, Mention, Uncertainty
-from geo.normalize import ARTICLES, WEAK_ARTICLES, fold_token, is_arabic, is_hebrew, skeleton_token, surface_key
+from geo.normalize import (
+    ARTICLES,
+    WEAK_ARTICLES,
+    fold_token,
+    is_arabic,
+    is_hebrew,
+    skeleton_token,
+    strip_marks,
+    surface_key,
+)
 from geo.uncertainty import uncertainty_for
 
 
@@ -333,6 +342,8 @@ def _make_token(text: str, start: int, end: int, gaz: Gazetteer) -> _Token:
             stripped = key[n_clitic:]
             if n_clitic == 2 and key[:2] not in (_AR_CLITIC_PAIRS if arabic else _HE_CLITIC_PAIRS):
                 break  # not a sequence of clitics the language writes: the letters belong to the word
+            if arabic and strip_marks(raw)[:n_clitic] != key[:n_clitic]:
+                break  # the fold dropped an article: "الكبيرة" is "the big", never "ال" + "ك" + al-Bireh
             if not arabic and n_clitic == 1 and key[0] in _HE_WEAK_CLITICS:
                 continue  # "שיגור" (a launch) is no "ש" + Yagur: "that"/"the" glue to places only after ו/ב/ל/מ
             if arabic and stripped.startswith("ال") and stripped[2:] in gaz.first_tokens:

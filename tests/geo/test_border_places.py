@@ -159,3 +159,17 @@ def test_a_gaza_quarter_is_no_place_in_a_west_bank_olive_report() -> None:
     assert "sitmap:zeitoun" not in {m.gazetteer_id for m in mentions(text)}
     gaza = "قصف مدفعي عنيف على حي الزيتون جنوب مدينة غزة، بحسب مصادر محلية."
     assert "sitmap:zeitoun" in {m.gazetteer_id for m in mentions(gaza)}
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Jets hit a house in Abasan al-Kabira late on Monday, killing four, medics said. "
+        "The wounded were rushed to the European Hospital.",
+        "قصفت طائرات الاحتلال منزلا في بلدة عبسان الكبيرة مساء الاثنين، بحسب مصادر طبية. ونقل الجرحى إلى مستشفى ناصر.",
+    ],
+)
+def test_where_the_wounded_were_taken_is_not_where_the_strike_hit(text: str) -> None:
+    """A sentence telling only where casualties went does not move the strike told before it."""
+    claims = [c for c in geo.parse(text, published="2025-03-04", source="Wire") if c.geometry is not None]
+    assert [c.gazetteer_id for c in claims] == ["geonames:281165"], [(c.place_text, c.gazetteer_id) for c in claims]
