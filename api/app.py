@@ -23,6 +23,7 @@ from api.auth import TokenRegistry
 from api.caching import ResponseCache
 from api.compression import ZstdMiddleware
 from api.errors import install_error_handlers
+from api.layer_cache import LayerCache
 from api.middleware import (
     BodyLimitMiddleware,
     GzipETagMiddleware,
@@ -161,7 +162,7 @@ def create_app(settings: Settings | None = None, *, store: Store | None = None) 
     app.include_router(health.router)
     for room in (landing, collections, items, item):  # OGC API - Features, in the order of its document
         app.include_router(room.router)
-    app.state.item_layer_cache = item.LayerCache()
+    app.state.item_layer_cache = LayerCache()
     app.include_router(rasters.router)
     app.include_router(tiles.router)
     app.include_router(ingest.router)

@@ -11,6 +11,7 @@ from typing import Annotated
 
 from fastapi import Depends, Header, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+from starlette.concurrency import run_in_threadpool
 
 from api.auth import Principal, TokenRegistry
 from api.settings import Settings
@@ -84,8 +85,37 @@ def require_admin(
     return get_tokens(request).require(request.headers.get("authorization"), "admin")
 
 
-SettingsDep = Annotated[Settings, Depends(get_settings)]
-StoreDep = Annotated[Store, Depends(get_store)]
-PrincipalDep = Annotated[Principal | None, Depends(get_principal)]
+# The aliases below resolve as coroutines: FastAPI runs a plain ``def`` dependency in
+# the thread pool, one hand-off per dependency per request, which on a loaded machine
+# costs more than a small page (issue 16's cold path). They return what the functions
+# above return and raise what they raise; anything that may block (opening a store
+# late, checking a token against the token file) still runs in the thread pool.
+
+
+async def settings_inline(request: Request) -> Settings:
+    """:func:`get_settings`, without a thread hand-off (it only reads app state)."""
+    return get_settings(request)
+
+
+async def store_inline(request: Request) -> Store:
+    """:func:`get_store`: the open store at once; the late opener (which may wait) in the thread pool."""
+    store: Store | None = getattr(request.app.state, "store", None)
+    if store is not None:
+        return store
+    return await run_in_threadpool(get_store, request)
+
+
+async def principal_inline(
+    request: Request, authorization: Annotated[str | None, Header(include_in_schema=False)] = None
+) -> Principal | None:
+    """:func:`get_principal`: anonymous at once; a presented token is checked in the thread pool."""
+    if not authorization:
+        return None
+    return await run_in_threadpool(get_principal, request, authorization)
+
+
+SettingsDep = Annotated[Settings, Depends(settings_inline)]
+StoreDep = Annotated[Store, Depends(store_inline)]
+PrincipalDep = Annotated[Principal | None, Depends(principal_inline)]
 WriterDep = Annotated[Principal, Depends(require_writer)]
 AdminDep = Annotated[Principal, Depends(require_admin)]

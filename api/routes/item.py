@@ -8,62 +8,30 @@ through the collection (:class:`layers.collection.LayerView`).
 
 from __future__ import annotations
 
-import threading
-from collections import OrderedDict
 from datetime import datetime
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Header, Query, Request
+from fastapi import APIRouter, Query, Request
 from fastapi.responses import Response
-from starlette.concurrency import run_in_threadpool
 
 from api import html as H
 from api import ogc
 from api.auth import Principal
 from api.caching import cache_policy, is_frozen, not_modified
-from api.deps import get_principal, get_settings, get_store
+from api.deps import PrincipalDep, SettingsDep, StoreDep
 from api.errors import problem_responses
 from api.items_request import check_crs
+from api.layer_cache import layer_at, layer_cache
 from api.params import check_known, parse_bool, parse_instant
 from api.settings import Settings
 from geo.errors import NotFound, SitmapError
 from layers.collection import LayerView
-from layers.errors import Unauthorized
 from layers.model import Layer
 from layers.store import ClaimQuery, Store
 
 router = APIRouter(tags=["OGC API - Features"])
 
 ITEM_PARAMS = ("f", "crs", "as_of", "include_region")
-
-
-# The by-id route's dependencies, as coroutines: FastAPI runs a plain ``def`` dependency
-# in the thread pool, one hand-off per dependency per request, which cost more than the
-# whole item lookup. These return what :mod:`api.deps` returns (and raise what it
-# raises); anything that may block (opening a store late, checking a token against the
-# token file) still runs in the thread pool.
-
-
-async def _settings_inline(request: Request) -> Settings:
-    """:func:`api.deps.get_settings`, without a thread hand-off (it only reads app state)."""
-    return get_settings(request)
-
-
-async def _store_inline(request: Request) -> Store:
-    """:func:`api.deps.get_store`: the open store at once; the late opener (which may wait) in the thread pool."""
-    store: Store | None = getattr(request.app.state, "store", None)
-    if store is not None:
-        return store
-    return await run_in_threadpool(get_store, request)
-
-
-async def _principal_inline(
-    request: Request, authorization: Annotated[str | None, Header(include_in_schema=False)] = None
-) -> Principal | None:
-    """:func:`api.deps.get_principal`: anonymous at once; a presented token is checked in the thread pool."""
-    if not authorization:
-        return None
-    return await run_in_threadpool(get_principal, request, authorization)
 
 
 @router.get(
@@ -79,9 +47,9 @@ def item(
     collection_id: str,
     feature_id: str,
     request: Request,
-    settings: Annotated[Settings, Depends(_settings_inline)],
-    store: Annotated[Store, Depends(_store_inline)],
-    principal: Annotated[Principal | None, Depends(_principal_inline)],
+    settings: SettingsDep,
+    store: StoreDep,
+    principal: PrincipalDep,
     f: Annotated[
         str | None, Query(description="json (GeoJSON; geojson is the same) or html", pattern="^(json|geojson|html)$")
     ] = None,
@@ -96,7 +64,7 @@ def item(
         return fast
     # the store clock first: it validates the cached layer definition and goes into the ETag
     clock = store.last_recorded_at()
-    layer, layer_json = _layer_at(request, store, collection_id, principal, clock)
+    layer, layer_json = layer_at(request, store, collection_id, principal, clock)
     q = request.query_params
     check_crs(q.get("crs"))
     fmt = "html" if ogc.wants_html(request, q.get("f")) else "json"
@@ -230,68 +198,3 @@ def _item_one_read(
     if not feats:
         raise NotFound(f"no feature {feature_id!r} in collection {layer.id!r}")
     return _item_response(request, settings, layer, feature_id, feats[0], fmt, etag, headers)
-
-
-#: Layer definitions kept per app by :func:`_layer_at` (distinct collection ids; oldest dropped first).
-LAYER_CACHE_SIZE = 256
-
-
-class LayerCache:
-    """Layer definitions by (store, collection id), each with the store clock it was read under.
-
-    One per app (made by ``create_app``); its lock is the app's, never the process's.
-    """
-
-    def __init__(self, size: int = LAYER_CACHE_SIZE) -> None:
-        self.size = size
-        self._items: OrderedDict[tuple[int, str], tuple[datetime | None, Layer, str]] = OrderedDict()
-        self._lock = threading.Lock()
-
-    def get(self, key: tuple[int, str]) -> tuple[datetime | None, Layer, str] | None:
-        """The entry for ``key``, or ``None``."""
-        return self._items.get(key)
-
-    def put(self, key: tuple[int, str], value: tuple[datetime | None, Layer, str]) -> None:
-        """Keep ``value``; the oldest entries go past :attr:`size`."""
-        with self._lock:
-            self._items[key] = value
-            self._items.move_to_end(key)
-            while len(self._items) > self.size:
-                self._items.popitem(last=False)
-
-
-def layer_cache(request: Request) -> LayerCache:
-    """The app's layer-definition cache (made with the app; created here for apps built otherwise)."""
-    cache: LayerCache | None = getattr(request.app.state, "item_layer_cache", None)
-    if cache is None:
-        cache = request.app.state.item_layer_cache = LayerCache()
-    return cache
-
-
-def _layer_at(
-    request: Request, store: Store, layer_id: str, principal: Principal | None, clock: datetime | None
-) -> tuple[Layer, str]:
-    """The layer behind a collection id (as :meth:`LayerView.open`) and its JSON, cached while ``clock`` stands.
-
-    Every layer write (define, replace, delete) records a version, which moves the
-    store clock, so a definition read at or after clock value ``clock`` is current for
-    as long as the clock reads ``clock``: the next request after a change misses the
-    cache. The clock must be read before calling this (a definition newer than its
-    key only makes the entry miss sooner). A store whose clock does not cover layer
-    versions (a read-only file from before layer history) is never cached.
-    """
-    cache = layer_cache(request)
-    key = (id(store), layer_id)
-    hit = cache.get(key)
-    if hit is not None and hit[0] == clock:
-        layer, layer_json = hit[1], hit[2]
-    else:
-        from layers.catalog import get_layer
-
-        layer = get_layer(store, layer_id)
-        layer_json = layer.model_dump_json()
-        if getattr(store, "_has_layer_versions", True):
-            cache.put(key, (clock, layer, layer_json))
-    if layer.private and principal is None:
-        raise Unauthorized(f"collection {layer_id!r} is private: it needs 'Authorization: Bearer <token>'")
-    return layer, layer_json

@@ -25,6 +25,7 @@ from api.deps import PrincipalDep, SettingsDep, StoreDep
 from api.downloads import download
 from api.errors import problem_responses
 from api.items_request import ItemsRequest, parse_items_request
+from api.layer_cache import layer_at
 from api.params import DOWNLOAD_FORMATS, format_instant
 from api.settings import Settings
 from layers.collection import LayerView
@@ -98,14 +99,16 @@ def items(
     include_retracted: Annotated[bool | None, Query(description="zones: include retracted orders")] = None,
 ) -> Response:
     """A page of a collection's features, or (``f=geojson|csv|gpkg|parquet|kml``) a download of all of them."""
-    view = ogc.open_view(request, store, collection_id, principal)
-    layer = view.layer
+    # the store clock first: it validates the cached layer definition and goes into the ETag
+    clock = store.last_recorded_at()
+    layer, layer_json = layer_at(request, store, collection_id, principal, clock)
+    view = LayerView(store, layer, ogc.reader_of(principal), ogc.collection_caches(request), clock=clock)
     req = parse_items_request(request, layer, settings)
     frozen = is_frozen(req.as_of, delay=view.delay)
     policy = cache_policy(
         request,
         parts=(
-            layer.model_dump_json(),
+            layer_json,
             "auth" if principal else "anon",
             req.fmt,
             ogc.base_url(request, settings),
