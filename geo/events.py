@@ -175,6 +175,16 @@ def partition_counts(
     return own, list(foreign.values())
 
 
+#: A sentence about an event's dead, wounded or attacker: it tells that event ("the assailant was
+#: shot", "המחבל נוטרל", "נהרגו ארבעה", "استشهد شاب").
+_ABOUT_IT = re.compile(
+    r"\b(?:killed|wounded|injured|dead|died|the\s+(?:attacker|assailant|gunman|shooter|victims?|bodies))\b|"
+    r"(?<![\u0590-\u05ff])(?:נהרג|נהרגו|נפצע|נפצעו|המחבל|המפגע|ההרוגים|הפצועים|נוטרל)(?![\u0590-\u05ff])|"
+    r"(?:استشهد|استشهاد|قتل|قتلى|أصيب|إصابة|جرحى|الشهداء|المنفذ)",
+    re.I,
+)
+
+
 def take(
     events: list[Event],
     ev: Event,
@@ -200,7 +210,10 @@ def take(
         and claimant.name != owner.name
     )
     if not others_account:
-        _absorb(ev, s, places, claimant, own, s_times, blocks)
+        # a later teller tells the event when the sentence gives its toll, tells it again, or speaks of
+        # its victims or attacker; not when it adds another fact ("40,000 displaced, according to UNRWA")
+        tells_it = bool(own) or etype is not None or refers_back(s.text) or bool(_ABOUT_IT.search(s.text))
+        _absorb(ev, s, places, claimant if tells_it or ev.claimant is not None else None, own, s_times, blocks)
     for who, figures in foreign:
         events.append(count_event(ev, s, places, who, figures, s_times, etype))
 

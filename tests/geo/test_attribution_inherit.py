@@ -117,3 +117,24 @@ def test_a_toll_after_an_order_clause_belongs_to_the_strikes() -> None:
     assert strike.claimant == "Lebanese health ministry" and strike.fatalities is not None
     order = [c for c in claims if c.event_type == "evacuation_order"]
     assert order and all(c.claimant == "Israeli military" and c.fatalities is None for c in order)
+
+
+def test_a_later_tellers_other_fact_does_not_tell_the_event() -> None:
+    text = (
+        "Since 3 May, Israeli forces have been carrying out an operation in Tulkarm camp and Nur Shams camp. "
+        "According to UNRWA, some 9,000 people have left the two camps."
+    )
+    claims = geo.parse(text, published="2025-05-10", source="UN OCHA")
+    assert claims and all(c.claimant == "UN OCHA" for c in claims)
+
+
+def test_a_later_tellers_words_about_the_victims_or_attacker_tell_the_event() -> None:
+    text = (
+        "Two people were wounded in a stabbing attack near the Damascus Gate on Sunday. "
+        "According to the police, the assailant fled on foot towards the Old City."
+    )
+    claims = geo.parse(text, published="2025-02-17", source="Ynet")
+    assert claims and all(c.claimant == "Israeli police" for c in claims)
+    text = "פיגוע דקירה בצומת גוש עציון: שני בני אדם נפצעו. לפי המשטרה, המחבל נוטרל בידי לוחם."
+    claims = geo.parse(text, published="2025-02-17", source="Ynet")
+    assert claims and all(c.claimant == "Israeli police" for c in claims)
