@@ -748,7 +748,7 @@ class PostgisStore(SqlReads, SqlWrites):
                 items = sorted(items, key=lambda item: item[0])
                 conn.execute(
                     f"INSERT INTO {table} (fid, body) SELECT c.fid, v.body FROM {R.CLAIM_TABLE} c "
-                    "JOIN unnest(%s::bigint[], %s::bytea[], %s::timestamptz[]) AS v(fid, body, sup) ON c.fid = v.fid "
+                    "JOIN unnest(%b::bigint[], %b::bytea[], %b::timestamptz[]) AS v(fid, body, sup) ON c.fid = v.fid "
                     "WHERE c.superseded_at IS NOT DISTINCT FROM v.sup ON CONFLICT (fid) DO NOTHING",
                     ([f for f, _, _ in items], [b for _, b, _ in items], [s for _, _, s in items]),
                 )
