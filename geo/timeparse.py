@@ -615,12 +615,23 @@ _RELATIVE_DAYS: list[tuple[int, re.Pattern[str]]] = [
 #: Spans told a few hours after or before the time just told ("hours later", "later that night",
 #: "shortly before"): that day and the next (or the one before), since the hours may cross midnight.
 _NEAR_TIMES: list[tuple[int, int, re.Pattern[str]]] = [
+    # "earlier that day", "later that evening": the very day told
+    (
+        0,
+        0,
+        re.compile(
+            r"\b(?:earlier|later) (?:that|the same) (?:day|morning|afternoon|evening)\b|"
+            r"في وقت (?:سابق|لاحق) من (?:اليوم|اليوم نفسه|ذلك اليوم)|"
+            r"(?:מוקדם|מאוחר) יותר באותו (?:ה)?יום",
+            re.I,
+        ),
+    ),
     (
         0,
         1,
         re.compile(
-            r"\b(?:(?:a few|several|two|three|some)\s+)?(?:hours|minutes)\s+later\b|\blater (?:that|the same) "
-            r"(?:day|night|evening|afternoon)\b|\bshortly (?:after(?:wards)?|afterward)\b|\bsoon after(?:wards)?\b|"
+            r"\b(?:(?:a few|several|two|three|some)\s+)?(?:hours|minutes)\s+later\b|\blater (?:that|the same) night\b|"
+            r"\bshortly (?:after(?:wards)?|afterward)\b|\bsoon after(?:wards)?\b|"
             r"بعد (?:ذلك )?ب?(?:ساعات|ساعة|ساعتين|دقائق)|في وقت لاحق|لاحقا|"
             r"כעבור (?:כמה )?(?:שעות|שעה|דקות)|(?:שעות|שעה) (?:אחר כך|לאחר מכן)|מאוחר יותר|לאחר מכן",
             re.I,
@@ -631,13 +642,13 @@ _NEAR_TIMES: list[tuple[int, int, re.Pattern[str]]] = [
         0,
         re.compile(
             r"\b(?:(?:a few|several|two|three|some)\s+)?(?:hours|minutes)\s+(?:earlier|before)\b|"
-            r"\bearlier (?:that|the same) (?:day|night|evening|morning)\b|\bshortly before\b|"
+            r"\bearlier (?:that|the same) night\b|\bshortly before\b|"
             r"قبل (?:ذلك )?ب?(?:ساعات|ساعة|ساعتين)|(?:שעות|שעה) (?:קודם לכן|לפני כן)|קודם לכן",
             re.I,
         ),
     ),
 ]
-_NEAR_HINT = re.compile(r"later|earlier|before|after|soon|ساع|لاحق|דקות|שעות|שעה|כך|מכן|כן", re.I)
+_NEAR_HINT = re.compile(r"later|earlier|before|after|soon|ساع|لاحق|سابق|דקות|שעות|שעה|כך|מכן|כן|יותר", re.I)
 
 
 def relative_day(

@@ -52,3 +52,14 @@ def test_where_the_wounded_were_taken_is_not_the_events_place() -> None:
     )
     claims = [c for c in geo.parse(text, published="2025-03-18", source="desk") if c.geometry is not None]
     assert [c.place_text for c in claims] == ["Bani Suheila"]
+
+
+def test_the_hospital_the_wounded_went_to_does_not_move_the_event() -> None:
+    """A second sentence of the same paragraph told with no place of its own but the hospital the
+    wounded went to keeps the scene told before (ACLED-style and wire voices)."""
+    text = (
+        "Settlers set fire to a house in the village of Duma on Friday evening, residents said. "
+        "They also fired at villagers; a man was wounded and taken to a hospital in Nablus."
+    )
+    claims = [c for c in geo.parse(text, published="2025-01-11", source="desk") if c.geometry is not None]
+    assert [(c.event_type, c.place_text) for c in claims] == [("other", "Duma"), ("shooting", "Duma")]

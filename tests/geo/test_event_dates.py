@@ -111,3 +111,14 @@ def test_a_day_earlier_than_overnight_is_the_day_before_the_morning() -> None:
     [ctx] = find_times("bulldozers tore up a road overnight", "2025-03-19")
     [t] = relative_day(Clause("A day earlier, settlers beat two shepherds"), [], ctx, None)
     assert t.interval.start.date() == date(2025, 3, 18)
+
+
+def test_earlier_that_day_is_the_day_told() -> None:
+    class Clause:
+        def __init__(self, text: str) -> None:
+            self.text, self.start = text, 0
+
+    [ctx] = find_times("on Wednesday evening", "2025-01-09")  # a Thursday
+    for words in ("Stones were thrown at a car earlier that day", "وفي وقت سابق من اليوم اقتحمت القوات البلدة"):
+        [t] = relative_day(Clause(words), [], ctx, None)
+        assert (t.interval.start.date(), t.interval.end.date()) == (date(2025, 1, 8), date(2025, 1, 8)), words
