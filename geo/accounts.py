@@ -17,7 +17,7 @@ import re
 from geo.claimants import ClaimantMatch
 from geo.events import Event
 from geo.model import CountEstimate, Mention
-from geo.places import is_country, most_specific
+from geo.places import contains, is_country, most_specific
 from geo.sentences import Sentence
 from geo.timeparse import TimeExpression
 
@@ -62,7 +62,8 @@ COUNTER = re.compile(
     r"\b(?:said|says|claimed|claims|stated|told\s+(?:[\w-]+\s+){0,3}?that)\s+(?:that\s+)?"
     r"(?:troops|soldiers|forces|its\s+(?:troops|soldiers|forces))\s+(?:had\s+)?(?:only\s+)?(?:fired|shot|opened\s+fire)\s+"
     r"(?:[\w-]+\s+){0,3}?" + _TARGET_WORDS + r"|"
-    r"\b(?:were|was)\s+(?:all\s+|mostly\s+)?civilians\b|"
+    r"\b(?:were|was)\s+(?:all\s+|mostly\s+)?civilians\b|\bposed\s+no\s+(?:threat|danger)\b|"
+    r"\b(?:was|were)\s+(?:not\s+armed|unarmed)\b|"
     # the dead named as bystanders against an army's "suspects" ("the man was a shepherd")
     r"\bsaid\s+(?:that\s+)?(?:the|both|all)\s+(?:\w+\s+){0,2}?(?:man|men|dead|victims?|two|three|killed)\s+"
     r"(?:was|were)\s+(?:a\s+|an\s+|all\s+|only\s+)?(?:unarmed\s+|local\s+)?(?:civilians?|shepherds?|farmers?|"
@@ -170,13 +171,16 @@ def account_event(
     denial = bool(DENIAL.search(s.text))
     disputed = denial or is_counter(s.text) or any(is_counter(x.text) for x in current.sentences)
     how = "denial" if denial else "counter-claim" if disputed else "account"
+    own_leaves = most_specific(places)
+    if own_leaves and not all(is_country(m) for m in own_leaves) and not _around_it(current, own_leaves):
+        where_told = list(places)
+    else:  # no place, a country, or the event's own place or its surroundings ("in Nuseirat" for the camp)
+        where_told = list(current.places)
     ev = Event(
         event_type=current.event_type,
         sentences=[s],
         paragraph=s.paragraph,
-        places=list(places)
-        if most_specific(places) and not all(is_country(m) for m in most_specific(places))
-        else list(current.places),
+        places=where_told,
         claimant_location=list(speaker or []),
         claimant=claimant,
         counts=dict(counts),
@@ -191,6 +195,13 @@ def account_event(
         current.disputed = True
         current.notes.append(f"disputed: {claimant.name} gives a contradicting account {where}")
     return ev
+
+
+def _around_it(current: Event, leaves: list[Mention]) -> bool:
+    """True if every place an account names holds one of the event's own places (or is one): the
+    account then stands at the event's more specific place."""
+    mine = most_specific(current.places)
+    return bool(mine) and all(any(a is b or contains(b, a) for a in mine) for b in leaves)
 
 
 def _disjoint(a: CountEstimate, b: CountEstimate) -> bool:

@@ -563,6 +563,10 @@ def _teller_after_verb(sentence: str) -> ClaimantMatch | None:
     return None
 
 
+#: Where a body sits, after its name in a line's head ("الدفاع المدني في غزة", "Civil defence in Gaza").
+_SEAT = re.compile(r"\s+(?:في|ب|in|ב)\s*\S+(?:\s+\S+)?")
+
+
 def _headed_by(sentence: str) -> ClaimantMatch | None:
     """The known body a live-blog or wire line opens with before a colon ("Civil defence: five
     killed ...", "- سرايا القدس: قصفنا سديروت", "מועצה אזורית שומרון: אבנים יודו ..."): its words."""
@@ -575,8 +579,8 @@ def _headed_by(sentence: str) -> ClaimantMatch | None:
     if not head:
         return None
     for name, pattern in _CANON:
-        m = pattern.fullmatch(head)
-        if m is not None:
+        m = pattern.match(head)
+        if m is not None and (m.end() == len(head) or _SEAT.fullmatch(head[m.end() :])):
             start = at + (len(sentence[at:colon]) - len(sentence[at:colon].lstrip()))
             return ClaimantMatch(name, head, start, start + len(head))
     return None

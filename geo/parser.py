@@ -360,6 +360,9 @@ def claims_from_mentions(
     active = {s.paragraph for s, t, b in zip(sentences, etypes, block_lists, strict=True) if t or b}
     if not active:
         return []
+    # a paragraph that tells no event of its own may still answer one told before ("Witnesses said
+    # the young man posed no threat to anyone"): it is read too
+    active |= {s.paragraph for s in sentences if s.paragraph not in active and is_counter(s.text)}
     times = paragraph_times(text, sentences, active, pub)
     by_sentence = dict(enumerate(starting_in(mentions, sentences)))
     times_by_sentence = starting_in(times, sentences)

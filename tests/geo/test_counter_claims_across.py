@@ -112,3 +112,28 @@ def test_arabic_the_army_says_it_eliminated_a_member_of_a_group() -> None:
     strike = [c for c in claims if c.event_type == "airstrike"]
     assert {c.claimant for c in strike} == {"National News Agency", "Israeli military"}
     assert all(c.status == "disputed" for c in strike)
+
+
+def test_a_paragraph_that_only_answers_the_event_is_read() -> None:
+    text = (
+        "Israeli troops shot dead a Palestinian who they said tried to ram soldiers with his car near Beit Ummar "
+        "on Friday, the Israeli military said.\n\n"
+        "Relatives said the 23-year-old was driving home from work and was unarmed."
+    )
+    claims = _claims(text, "Example Wire", "2024-09-21")
+    shot = [c for c in claims if c.event_type == "shooting"]
+    assert {c.claimant for c in shot} == {"Israeli military", "Relatives"}
+    assert len(shot) == 2 and all(c.status == "disputed" for c in shot)
+    assert len({c.place_name for c in shot}) == 1
+
+
+def test_an_account_naming_the_town_stands_at_the_camp_it_answers() -> None:
+    text = (
+        "An air strike flattened a house in Nuseirat camp before dawn on Monday, killing seven, "
+        "the civil defence said.\n\n"
+        "The Israeli military said it had struck a Hamas weapons store in Nuseirat."
+    )
+    claims = _claims(text, "Example Wire", "2024-08-13")
+    strike = [c for c in claims if c.event_type == "airstrike"]
+    assert len(strike) == 2 and len({c.place_name for c in strike}) == 1
+    assert all(c.status == "disputed" for c in strike)
