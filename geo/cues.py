@@ -77,7 +77,13 @@ _NOT_AN_EVENT_HINT = re.compile(
 )
 
 
-_CASUALTY = re.compile(r"\b(?:killed|killing|explosion|blast|detonated)\b", re.I)
+_CASUALTY = re.compile(
+    r"\b(?:killed|killing|explosion|blast|detonated)\b|"
+    r"(?<![\u0620-\u064a])(?:(?:و|ف)?(?:استشهد|استشهدوا|استشهاد|شهيدا|مقتل|انفجار)|"
+    r"(?<!مستشفى )(?<!مقبرة )(?<!كتائب )شهداء)(?![\u0620-\u064a])|"
+    r"(?<![\u05d0-\u05ea])ו?(?:נהרג|נהרגו|נהרגה|נרצח|נרצחו|פיצוץ)(?![\u05d0-\u05ea])",
+    re.I,
+)
 
 
 def is_negated(sentence: str) -> bool:
@@ -154,7 +160,8 @@ _NO_COMMENT = re.compile(
 _FALLBACK_STRIKE = re.compile(
     r"\b(?:it|they|its (?:aircraft|jets|forces)|the (?:army|military|IDF|air force)) (?:had |has |have )?"
     r"(?:hit|targeted|attacked|eliminated)\b|"
-    r"(?<![\u0620-\u065f\u066e-\u06d3])(?:و|ف)?(?:استهدف|استهدفت|استهدفوا|استهدفنا)(?![\u0620-\u065f\u066e-\u06d3])",
+    r"(?<![\u0620-\u065f\u066e-\u06d3])(?:و|ف)?(?:استهدف|استهدفت|استهدفوا|استهدفنا|استهداف|باستهداف)"
+    r"(?![\u0620-\u065f\u066e-\u06d3])",
     re.I,
 )
 

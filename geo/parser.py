@@ -338,6 +338,29 @@ def carried_teller(
     return teller
 
 
+#: Words of a hit, a fall or a casualty: a detail sentence with them tells where something struck.
+_IMPACT = re.compile(
+    r"\b(?:hurt|wounded|injured|killed|damaged|landed|fell|shrapnel|impact)\b|"
+    r"(?<![\u05d0-\u05ea])ו?(?:נפצע|נפצעו|נפצעה|נהרג|נהרגו|מרסיסים|רסיסים|נפל|נפלה|נפלו|פגע|פגעה|פגיעה|נזק)(?![\u05d0-\u05ea])|"
+    r"(?<![\u0620-\u064a])(?:و|ف)?(?:أصيب|أصيبت|استشهد|سقط|سقطت|شظايا|أضرار)(?![\u0620-\u064a])",
+    re.I,
+)
+_STRIKE_TYPES = frozenset({"rocket_launch", "airstrike", "shelling"})
+
+
+def _impact_elsewhere(current: Event, s: Sentence, teller: ClaimantMatch | None, places: list[Mention]) -> bool:
+    """True if a sentence telling no event of its own is another teller's impact at a place apart
+    from the strike or launch just told (so a claim of the same kind there)."""
+    if current.event_type not in _STRIKE_TYPES or teller is None or teller.start < 0:
+        return False
+    if current.claimant is not None and current.claimant.name == teller.name:
+        return False
+    leaves = most_specific(places)
+    if not leaves or not most_specific(current.places) or same_places(current, leaves):
+        return False
+    return _IMPACT.search(s.text) is not None
+
+
 def claims_from_mentions(
     text: str,
     mentions: Sequence[Mention],
@@ -502,6 +525,10 @@ def claims_from_mentions(
                 account_event(answered, s, places, claimant, own, s_times, speaker, same_sentence=same_sentence)
             )
             continue
+        if etype is None and current is not None and _impact_elsewhere(current, s, claimants[i], places):
+            # "Rockets were fired at Haifa. A man was hurt by shrapnel in Kiryat Bialik, MDA said": another
+            # teller's impact at another place is a claim of the same kind there, not a detail of the first
+            etype = current.event_type
         if etype is None:
             if current is not None:  # details of the event just told
                 target = current

@@ -52,3 +52,37 @@ def test_hebrew_construct_state_is_not_a_place_named_back() -> None:
     village = _PLACE_BACK[1][0]
     assert village.search("מתנחלים הציתו רכבים בכפר.")
     assert not village.search("נשמעו אזעקות בכפר עזה")
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        (
+            # Ynet-style Hebrew: a barrage at one city, shrapnel wounds told by MDA in another
+            'מטח של כ-30 רקטות שוגר מלבנון לעבר נהריה. לפי מד"א, אישה נפצעה קל מרסיסים בעכו.',
+            [("rocket_launch", "נהריה"), ("rocket_launch", "עכו")],
+        ),
+        (
+            # Times of Israel-style English: the Home Front Command tells an impact elsewhere
+            "Rockets were fired at Ashkelon on Monday, the military said. The Home Front Command said one "
+            "landed in an open field near Sderot.",
+            [("rocket_launch", "Ashkelon"), ("rocket_launch", "Sderot")],
+        ),
+    ],
+)
+def test_another_tellers_impact_elsewhere_is_a_claim_there(text: str, expected: list[tuple[str, str]]) -> None:
+    assert [c for c in _claims(text, "2024-10-15") if c[1] is not None] == expected
+
+
+def test_the_same_tellers_detail_or_a_nested_place_stays_with_the_event() -> None:
+    text = (
+        "Israeli jets struck a house in Khan Younis on Monday, the civil defence said. Medics said five were "
+        "killed in the Qarara area of Khan Younis."
+    )
+    # the medics' toll is their own claim (their figures), no second strike is invented
+    assert [c for c in _claims(text, "2024-10-15") if c[1] is not None] == [
+        ("airstrike", "Khan Younis"),
+        ("airstrike", "Qarara"),
+    ]
+    text2 = "Rockets were fired at Ashkelon on Monday, the military said. It said one landed near Sderot."
+    assert [c[1] for c in _claims(text2, "2024-10-15")] == ["Ashkelon"]
