@@ -54,7 +54,8 @@ def _clauses(sentence: Sentence) -> list[Sentence]:
 def _account_or_dated_clauses(sentence: Sentence) -> list[Sentence]:
     """A sentence that tells one type of event: split into two tellers' accounts of it, else
     into events each told on its own day, else kept whole."""
-    if len(_SAYS.findall(sentence.text)) >= 2:  # two tellers, perhaps of one event
+    says = len(_SAYS.findall(sentence.text))
+    if says >= 2 or (says == 1 and is_counter(sentence.text)):  # two tellers, perhaps of one event
         out = _claimant_clauses(sentence)
         if len(out) > 1:
             return out
@@ -159,6 +160,15 @@ def _claimant_clauses(sentence: Sentence) -> list[Sentence]:
         names = [w.name for w in who if w is not None]
         if len(names) == len(parts) and len(set(names)) == len(parts):
             return parts
+        if (
+            joiners is _ACCOUNT_SPLIT
+            and len(parts) == 2
+            and who[0] is None
+            and who[1] is not None
+            and event_type(parts[0].text) is not None
+            and is_counter(parts[1].text)
+        ):
+            return parts  # "a man was shot dead at the checkpoint; the army said he had tried to stab"
     return [sentence]
 
 

@@ -411,6 +411,12 @@ def claims_from_mentions(
             # a clause without its own teller is told by the sentence's ("..., after ..., X said")
             full = sentence_of[i]
             told = find_claimant(full.text) if full is not None else None
+            if told is not None and any(
+                c is not None and c.name == told.name and sentence_of[j] is full and is_counter(sentences[j].text)
+                for j, c in enumerate(claimants)
+                if j > i
+            ):
+                told = None  # the teller of a contradicting clause does not tell the clause it contradicts
             if told is not None:
                 # the same words read in a sibling clause may already name the teller ("the Ministry" ->
                 # the Gaza health ministry named before): take that reading

@@ -137,3 +137,23 @@ def test_an_account_naming_the_town_stands_at_the_camp_it_answers() -> None:
     strike = [c for c in claims if c.event_type == "airstrike"]
     assert len(strike) == 2 and len({c.place_name for c in strike}) == 1
     assert all(c.status == "disputed" for c in strike)
+
+
+def test_one_sentence_the_report_tells_and_the_army_contradicts() -> None:
+    text = (
+        "On 4 June, a Palestinian teenager was shot and killed by Israeli forces near the entrance of Beit Ummar; "
+        "the Israeli military said he had thrown a firebomb at a military post."
+    )
+    claims = _claims(text, "UN OCHA", "2025-06-06")
+    shot = [c for c in claims if c.event_type == "shooting"]
+    assert {c.claimant for c in shot} == {"UN OCHA", "Israeli military"}
+    assert all(c.status == "disputed" for c in shot)
+
+
+def test_a_teller_that_contradicts_later_in_the_sentence_still_tells_its_own_next_clause() -> None:
+    text = (
+        "The Israeli military said its jets had struck a Hamas command post inside the school in Bureij camp on "
+        "Monday, and that gunmen fired at troops near Maghazi camp on Tuesday."
+    )
+    claims = _claims(text, "Wire", "2024-11-20")
+    assert claims and all(c.claimant == "Israeli military" for c in claims)
