@@ -96,7 +96,13 @@ _MOVED_TO = re.compile(
     r"\s+(?:\w+\s+){0,3}?(?:to|towards?)\s+(?:the\s+)?(?:(?:so-called|designated|humanitarian|safe|area|zone|"
     r"shelters?|of|western|southern|central|eastern|northern|coastal|city|town)\s+){0,4}$"
     r"|(?:نزح|نزوح|نازح|فر|فرار|هرب|توجه|لجأ|انتقل|ينزح|يفر)\S*\s+(?:\S+\s+){0,5}?(?:نحو|إلى|الى|باتجاه)\s+"
-    r"(?:منطقة\s+|مدينة\s+)?$",
+    r"(?:منطقة\s+|مدينة\s+)?$"
+    # where forces were heading: "tanks moved south of Gaza City overnight towards Wadi Gaza", "تقدمت
+    # الدبابات باتجاه", "התקדמו לעבר": the event is where they moved, the heading is no event place
+    r"|\b(?:moved|moving|advanced|advancing|pushed|pushing|headed|heading|drove|driving|rolled|rolling)\b"
+    r"[^.;]{0,60}?\btowards?\s+(?:the\s+)?$"
+    r"|(?:تقدم|توغل)\S*\s+(?:\S+\s+){0,5}?(?:نحو|باتجاه)\s+$"
+    r"|(?:התקדמ|נע|נעו|נסעו)\S*\s+(?:\S+\s+){0,4}?לעבר\s*$",
     re.I,
 )
 #: Where a person comes from ("a resident of the town of X", "a native of X", "a 19-year-old from the

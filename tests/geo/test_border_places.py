@@ -76,6 +76,24 @@ CASES: list[tuple[str, str, str]] = [
     ("أصيب مواطنان برصاص مسيّرة في شارع الجلاء بمدينة غزة.", "شارع الجلاء", "sitmap:jalaa-street"),
     ("A drone strike hit a car on al-Jalaa Street in Gaza City.", "al-Jalaa Street", "sitmap:jalaa-street"),
     ("Tanks moved along the Morag corridor north of Rafah.", "Morag corridor", "sitmap:morag"),
+    ("Troops demolished homes in the Brazil neighbourhood of Rafah.", "Brazil neighbourhood", "sitmap:brazil-rafah"),
+    ("نسف جيش الاحتلال مربعات سكنية في حي البرازيل جنوب رفح.", "حي البرازيل", "sitmap:brazil-rafah"),
+    (
+        "Crowds waiting for aid trucks at the Nabulsi roundabout came under fire.",
+        "Nabulsi roundabout",
+        "sitmap:nabulsi-roundabout",
+    ),
+    ("شهداء برصاص الاحتلال قرب دوار النابلسي غرب مدينة غزة.", "دوار النابلسي", "sitmap:nabulsi-roundabout"),
+    ("Shells fell near Hamad City in Khan Younis.", "Hamad City", "sitmap:hamad-city"),
+    ("A bridge over Wadi Gaza was blown up.", "Wadi Gaza", "sitmap:wadi-gaza"),
+    ("Settlers from Kiryat Arba stoned houses in Tel Rumeida.", "Tel Rumeida", "sitmap:tel-rumeida"),
+    ("هاجم مستوطنون منازل في حي تل الرميدة وسط الخليل.", "تل الرميدة", "sitmap:tel-rumeida"),
+    ("מתיישבים מקריית ארבע יידו אבנים.", "קריית ארבע", "sitmap:kiryat-arba"),
+    ("Three men were detained in Nabi Saleh and taken to Ofer prison.", "Ofer prison", "sitmap:ofer-prison"),
+    ("פיגוע דקירה בצומת גוש עציון.", "צומת גוש עציון", "sitmap:gush-etzion-junction"),
+    ("Strikes hit Haret Hreik and Ghobeiry in Beirut's southern suburbs.", "Haret Hreik", "sitmap:haret-hreik"),
+    ("استهدفت غارة منزلا في بلدة عيترون الجنوبية.", "عيترون", "sitmap:aitaroun"),
+    ("Shells hit the outskirts of Ramyeh and Yarin in south Lebanon.", "Yarin", "sitmap:yarin"),
 ]
 
 
@@ -173,3 +191,17 @@ def test_where_the_wounded_were_taken_is_not_where_the_strike_hit(text: str) -> 
     """A sentence telling only where casualties went does not move the strike told before it."""
     claims = [c for c in geo.parse(text, published="2025-03-04", source="Wire") if c.geometry is not None]
     assert [c.gazetteer_id for c in claims] == ["geonames:281165"], [(c.place_text, c.gazetteer_id) for c in claims]
+
+
+def test_where_forces_were_heading_is_not_the_event_place() -> None:
+    """ "Tanks pushed out of Khan Younis towards Wadi Gaza": the wadi is where they headed."""
+    text = "Residents said tanks pushed north from Khan Younis overnight towards Wadi Gaza."
+    claims = [c for c in geo.parse(text, published="2025-02-01", source="Wire") if c.geometry is not None]
+    assert claims and all(c.gazetteer_id != "sitmap:wadi-gaza" for c in claims), [c.place_text for c in claims]
+
+
+def test_surnames_and_folded_articles_are_no_places() -> None:
+    """ "Barnea" alone is a surname in Israeli news; "Beit El" would fold to a bare "Beit"."""
+    found = mentions("The Mossad chief, David Barnea, flew to Doha on Sunday, Nahum Barnea wrote.")
+    assert not [m for m in found if "Barnea" in m.place_text], found
+    assert "sitmap:beit-el" not in {m.gazetteer_id for m in mentions("Troops raided Beit Ummar and Beit Rima.")}
