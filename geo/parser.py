@@ -75,7 +75,7 @@ from geo.events import (
 from geo.features import claim_to_feature, mention_to_feature
 from geo.metric import anchor_point, distance_m
 from geo.model import Claim, CountEstimate, Mention
-from geo.places import event_places, most_specific
+from geo.places import contains, event_places, most_specific
 from geo.sentences import Sentence, enclosing, split_sentences, starting_in
 from geo.timeparse import TimeExpression, parse_published, relative_day
 
@@ -301,6 +301,56 @@ def answered_event(
 
 #: Bodies that issue evacuation orders and warnings.
 _ISSUERS = frozenset({"Israeli military", "Home Front Command", "COGAT"})
+
+
+#: Kinds of place that name a region rather than where an event was ("northern Israel", "the West Bank").
+_REGION_KINDS = frozenset({"area", "region", "admin1", "admin2", "country"})
+_REGION_RADIUS_M = 15_000.0
+#: A lede that tells one event ("A car-ramming attack in northern Israel wounded five"), not a tally.
+_ONE_EVENT = re.compile(
+    r"\b(?:an?|one)\s+(?:[\w'’-]+\s+){0,4}?(?:attack|strike|air\s*strike|drone\s+strike|shooting|stabbing|"
+    r"ramming|raid|bombing|explosion|blast|ambush)\b",
+    re.I,
+)
+_TALLY = re.compile(r"\b(?:attacks|strikes|raids|shootings|stabbings|bombings|explosions|incidents|operations)\b", re.I)
+
+
+def _is_region(m: Mention) -> bool:
+    return (m.kind or "") in _REGION_KINDS or (m.uncertainty is not None and m.uncertainty.radius_m >= _REGION_RADIUS_M)
+
+
+def restated_lede(
+    events: Sequence[Event], etype: str, leaves: Sequence[Mention], s_times: Sequence[TimeExpression]
+) -> Event | None:
+    """The event a later paragraph tells again at a finer place: a lede that placed one event only
+    in a region ("A car-ramming attack at a bus stop in northern Israel on Monday wounded five") and
+    a paragraph that names its town ("... drove into people at the Karkur junction near Pardes
+    Hanna, then stabbed a woman"). Same type, overlapping time, every new place inside the lede's
+    region; a lede that tallies several events ("strikes across southern Gaza killed 30") is not
+    restated by one of them. Only events of the first two paragraphs are ledes."""
+    if not leaves or not events:
+        return None
+    first = events[0].paragraph
+    for ev in events:  # a lede opens the report: only its first two paragraphs' events, so the scan stays short
+        if ev.paragraph > first + 1:
+            break
+        if ev.event_type != etype or ev.counts_only or ev.account_of is not None or ev.across or ev.block_ids:
+            continue
+        mine = most_specific(ev.places)
+        if not mine or not all(_is_region(m) for m in mine):
+            continue
+        lede = ev.sentences[0].text
+        if not _ONE_EVENT.search(lede) or _TALLY.search(lede):
+            continue
+        if (
+            s_times
+            and ev.time is not None
+            and not ev.time.interval.overlaps(s_times[0].interval.start, s_times[0].interval.end)
+        ):
+            continue
+        if all(any(contains(r, b) for r in mine) for b in leaves):
+            return ev
+    return None
 
 
 def order_issuer_before(
@@ -578,6 +628,15 @@ def claims_from_mentions(
             take(events, current, s, places, claimant, attributed, s_times, blocks, etype, reporter)
             continue
         earlier = told_before(events, etype, s, leaves, s_times) if current is None else None
+        lede = restated_lede(events, etype, leaves, s_times) if earlier is None and current is None else None
+        if lede is not None and (claimant is None or lede.claimant is None or claimant.name == lede.claimant.name):
+            # the same teller tells it again: one claim, at the finer place (another teller's words on it
+            # stay that teller's own claim, and the lede keeps its own)
+            lede.places.extend(p for p in leaves if not any(p is q for q in lede.places))
+            lede.notes.append(
+                "placed where a later paragraph tells it again: " + ", ".join(p.place_text for p in leaves)
+            )
+            earlier = lede
         if earlier is not None:  # a later paragraph going back over an event already told ("The strike on ...")
             take(events, earlier, s, places, claimant, attributed, s_times, blocks, etype, reporter)
             current, current_para = earlier, s.paragraph

@@ -260,6 +260,13 @@ def event_places(
         r == "place" and _frames(text, sentence, roles[first_place][0], m) for m, r in roles[first_place + 1 :]
     ):
         roles[first_place] = (roles[first_place][0], "reference")
+    for k, (m, r) in enumerate(roles):
+        if (
+            r == "place"
+            and _NEAR.match(m.qualifier or "")
+            and any(r2 == "place" and o is not m and _near_site(m, o) for o, r2 in roles)
+        ):
+            roles[k] = (m, "reference")  # "a bus stop at Gome junction ... near Kiryat Shmona": it situates the site
     places = [situate(m, narrowing[id(m)]) if id(m) in narrowing else m for m, r in roles if r == "place"]
     if etype == "rocket_launch" and places:
         # "a rocket launched from Zeitoun fell short inside the Strip": the launch site lies within the
@@ -333,6 +340,21 @@ def _frame_holds(outer: Mention, inner: Mention) -> bool:
         return False
     gap = distance_m(anchor_point(outer.geometry), anchor_point(inner.geometry))
     return gap <= outer.uncertainty.radius_m + FRAME_EXTRA_M
+
+
+_NEAR = re.compile(r"\s*(?:near|close\s+to|nearby|in\s+the\s+vicinity|vicinity|ליד|סמוך|בסמוך|בקרבת|قرب|بالقرب)", re.I)
+
+
+def _near_site(town: Mention, site: Mention) -> bool:
+    """True if ``site`` is a smaller place (a junction, a crossing, a quarter, a camp) inside the
+    extent "near ``town``" gives the town: the town then only says where the site is."""
+    if town.geometry is None or site.geometry is None or town.uncertainty is None or site.uncertainty is None:
+        return False
+    rt, rs = _RANK.get(town.kind or ""), _RANK.get(site.kind or "")
+    if rt is None or rs is None or rs >= rt:
+        return False
+    gap = distance_m(anchor_point(town.geometry), anchor_point(site.geometry))
+    return gap <= town.uncertainty.radius_m * 1.1 + 1000.0
 
 
 #: Kinds of long places (roads, corridors) whose stretch inside a town is told as "X Street in Town".

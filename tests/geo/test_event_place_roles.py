@@ -181,3 +181,44 @@ def test_a_headline_over_its_body_is_no_claim_of_its_own(text: str, expected: se
 )
 def test_the_place_of_an_order_or_an_attack_told_with_a_destination(text: str, expected: set[str]) -> None:
     assert _located(text) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        (
+            "A gunman opened fire at soldiers waiting at Gome junction near Kiryat Shmona on Sunday, police said.",
+            {"Gome junction"},
+        ),
+        ('ירי לעבר רכב בצומת גומא, סמוך לקריית שמונה; אין נפגעים, כך מסר צה"ל.', {"צומת גומא"}),
+    ],
+)
+def test_a_site_near_a_town_is_the_place(text: str, expected: set[str]) -> None:
+    """ "Near X" after a junction or crossing that lies in X's surroundings only says where the site is."""
+    assert _located(text) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        (
+            "A shooting attack on a car in the northern West Bank on Sunday wounded two Israelis, the army said.\n\n"
+            "The army said a gunman fired at the vehicle on the road outside Qusra and fled.",
+            {"Qusra"},
+        ),
+        (
+            "An Israeli drone strike in southern Lebanon killed two people on Sunday, the Lebanese health ministry "
+            "said.\n\nThe Lebanese health ministry said the drone hit a car on the outskirts of Bint Jbeil.",
+            {"Bint Jbeil"},
+        ),
+        # a lede that tallies several events keeps its own claim beside each one told after it
+        (
+            "Israeli strikes across southern Gaza killed 30 people on Sunday, medics said.\n\n"
+            "In Khan Younis, a strike on a house killed seven, the civil defence said.",
+            {"southern Gaza", "Khan Younis"},
+        ),
+    ],
+)
+def test_a_lede_told_again_at_its_town_is_one_claim(text: str, expected: set[str]) -> None:
+    """One event placed in a region by the lede and in a town further down is one claim, at the town."""
+    assert _located(text) == expected
