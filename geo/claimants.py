@@ -479,6 +479,12 @@ def find_claimant(sentence: str) -> ClaimantMatch | None:
             if not who or _PRONOUN.match(who) or _PASSIVE_END.search(who) or _DANGLING.search(who):
                 continue
             name = canonical_claimant(who)
+            if pattern is not _SAY_VERB and name is not None:
+                # after "according to" / "לפי" / "قالت" the teller opens the phrase; a longer name further
+                # on ("לפי צה"ל פעלו מחבלי הג'יהאד") is what the teller spoke of, not who spoke
+                lead = opening_subject(who)
+                if lead is not None and lead.start <= 4:
+                    name = lead.name
             if name is None and pattern is _HE_IN_BODY:
                 continue  # "בעזה אמרו": only a known body is "in X they said"; a place is not a teller
             if name is None and pattern is _AR_DENY and not _GENERIC.match(who):

@@ -157,3 +157,25 @@ def test_a_teller_that_contradicts_later_in_the_sentence_still_tells_its_own_nex
     )
     claims = _claims(text, "Wire", "2024-11-20")
     assert claims and all(c.claimant == "Israeli military" for c in claims)
+
+
+def test_hebrew_a_building_the_army_says_its_enemy_used_against_a_toll_of_women_and_children() -> None:
+    text = (
+        "מטוסי חיל האוויר תקפו בניין בשכונת א-תופאח בעיר עזה, שבו לפי צה\"ל פעלו מחבלי הג'יהאד האסלאמי. "
+        "משרד הבריאות בעזה טען כי בתקיפה נהרגו שישה בני אדם, בהם נשים וילדים."
+    )
+    claims = _claims(text, "Maariv", "2024-11-21")
+    strike = [c for c in claims if c.event_type == "airstrike"]
+    assert {c.claimant for c in strike} == {"Israeli military", "Gaza health ministry"}
+    assert all(c.status == "disputed" for c in strike)
+
+
+def test_arabic_women_and_children_against_the_armys_target() -> None:
+    text = (
+        "قال جيش الاحتلال إنه استهدف عناصر من حماس في مبنى بحي الدرج في مدينة غزة فجر اليوم. "
+        "وقالت وزارة الصحة إن الغارة أسفرت عن استشهاد سبعة مواطنين بينهم نساء وأطفال."
+    )
+    claims = _claims(text, "وكالة", "2024-11-21")
+    strike = [c for c in claims if c.event_type == "airstrike"]
+    assert {c.claimant for c in strike} == {"Israeli military", "Gaza health ministry"}
+    assert all(c.status == "disputed" for c in strike)
