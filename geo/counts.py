@@ -254,6 +254,7 @@ _AR = r"(?<![\u0620-\u064a])"
 _AR_END = r"(?![\u0620-\u064a])"
 _HE = r"(?<![\u0590-\u05ff])"
 _HE_END = r"(?![\u0590-\u05ff])"
+_ENGLISH_PATTERNS = len(_COUNT_PATTERNS)
 _COUNT_PATTERNS += [
     (
         "fatalities",
@@ -353,6 +354,7 @@ def word_number(text: str) -> int | None:
     return total * hundred
 
 
+_LATIN = re.compile(r"[A-Za-z]{3}")
 _FOREIGN_HINT = re.compile(r"[\u0590-\u05ff\u0620-\u064a\u0660-\u0669]")
 
 
@@ -416,7 +418,12 @@ def find_counts(sentence: str) -> list[CountMatch]:
     if not _COUNT_WORDS_RE.search(sentence.lower()) or not _ANY_QUANTITY.search(sentence):
         return found
     taken: list[tuple[int, int]] = []
-    for kind, pattern in _COUNT_PATTERNS:
+    patterns = _COUNT_PATTERNS
+    if not _LATIN.search(sentence):
+        patterns = patterns[_ENGLISH_PATTERNS:]  # an Arabic or Hebrew sentence: skip the English patterns
+    elif not _FOREIGN_HINT.search(sentence):
+        patterns = patterns[:_ENGLISH_PATTERNS]
+    for kind, pattern in patterns:
         for m in pattern.finditer(sentence):
             qs, qe = m.span("q")
             if any(qs < e and s < qe for s, e in taken):

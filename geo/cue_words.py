@@ -113,6 +113,9 @@ CUE_PATTERNS: list[tuple[str, float, re.Pattern[str]]] = [
                 r"(?<!artillery )(?<!tank )(?<!mortar )barrages?",
                 r"sirens? (?:sounded|sounding|wailed|went off|were activated)",
                 r"red alert sirens?",
+                r"set off (?:\S+ )?sirens?",
+                r"sirens? (?:blared|rang out|were heard|wailed|went off|sounded)",
+                r"(?:Houthi|Hezbollah|Iranian|Yemeni) (?:\S+ )?(?:missiles?|drones?|rockets?|UAVs?)",
                 r"missiles? (?:were )?(?:launched|fired) (?:at|toward|towards)",
                 r"projectiles?",
                 r"intercept(?:ed|ion|ions|or|ors)",
@@ -144,9 +147,13 @@ CUE_PATTERNS: list[tuple[str, float, re.Pattern[str]]] = [
                 r"jets",
                 r"aircraft",
                 r"drones? (?:fired|targeted|hit|attacked)",
+                r"drone attacks?",
+                r"(?:explosive|attack|suicide|kamikaze|one-way attack)[- ]drones?",
+                r"(?:launched|sent|flew|fired) (?:\S+ ){0,3}?drones?",
                 r"missile (?:hit|struck|attack)",
                 # "a house ... was hit": a strike whose means the teller does not say
-                r"(?:was|were|been) hit(?! by (?:shrapnel|a rocket|rockets|a missile|missiles|gunfire|bullets))",
+                r"(?:was|were|been) hit"
+                r"(?! by (?:shrapnel|a rocket|rockets|a missile|missiles|gunfire|bullets|(?:\S+ )?fire))",
                 r"air attacks?",
                 r"(?:struck|hit|attacked|targeted|bombed) from the air",
                 r"aerial (?:bombardments?|attacks?|strikes?)",
@@ -165,6 +172,7 @@ CUE_PATTERNS: list[tuple[str, float, re.Pattern[str]]] = [
                 r"shell(?:ing|ed|s|fire)?",
                 r"artillery",
                 r"tank (?:fire|shells?|rounds?)",
+                r"tanks? (?:\S+ ){0,2}?(?:fired|opened fire|firing)",
                 r"mortars?",
                 r"mortar (?:fire|rounds?)",
                 r"naval (?:fire|shelling|artillery)",
@@ -295,7 +303,7 @@ CUE_PATTERNS: list[tuple[str, float, re.Pattern[str]]] = [
                 r"came under (?:\S+ )?(?:fire|gunfire|attack)",
                 r"coming under (?:\S+ )?(?:fire|gunfire)",
                 r"returned fire",
-                r"(?:troops|soldiers|forces|police|policemen|officers?|guards?|gunm[ae]n|militants|settlers|he|they|it|"
+                r"(?:troops|soldiers|forces|police|policemen|officers?|guards?|gunm[ae]n|militants|fighters|settlers|he|they|it|"
                 r"sniper|snipers) (?:\S+ ){0,2}?(?:fired|shot) (?:on|at|upon|towards?)",
                 r"shot (?:a|an|one|two|three|four|five|\d+|several) (?:\S+ ){0,2}?"
                 r"(?:Palestinians?|man|men|woman|women|boys?|girls?|teenagers?|youths?|suspects?|assailants?|"
@@ -475,6 +483,7 @@ CUE_PATTERNS += [
                 r"השתלטו",
                 r"השתלט",
                 r"חוסלו (?:\S+ ){0,2}?מחבלים",
+                r"(?:פוצצו|פוצץ|פיצצו) (?:\S+ )?(?:מבנה|מבנים|בית|בתים|בניין|בניינים)",
             )
             + "|"
             + _ar(
@@ -501,6 +510,8 @@ CUE_PATTERNS += [
                 r"اشتباكات",
                 r"تجريف",
                 r"جرفت",
+                r"(?:يفجر|تفجر|فجرت|فجر|ينسف|تنسف|نسفت|نسف) (?:\S+ )?"
+                r"(?:منزلا|منزل|منازل|مبنى|مباني|بناية|بنايات|مربعا)",
                 r"(?:قواته|قواتها|قوات|جنوده|جنود)\S* (?:\S+ ){0,6}?(?:قتلت|قتلوا|قتل|اغتالت) (?:\S+ ){0,6}?"
                 r"(?:مسلحا|مسلحين|مقاتلين|مقاتلا)",
             )
@@ -679,6 +690,8 @@ CUE_TRIGGERS: dict[str, tuple[str, ...]] = {
         "rocket",
         "barrage",
         "siren",
+        "drone",
+        "uav",
         "missile",
         "projectile",
         "intercept",
@@ -761,6 +774,10 @@ CUE_TRIGGERS: dict[str, tuple[str, ...]] = {
         "اعتقل",
         "سيطر",
         "السيطرة",
+        "فجر",
+        "نسف",
+        "פוצצ",
+        "פיצצ",
         "قتلت",
         "قتلوا",
         "اغتالت",

@@ -78,7 +78,7 @@ _NOT_AN_EVENT_HINT = re.compile(
 
 
 _CASUALTY = re.compile(
-    r"\b(?:killed|killing|explosion|blast|detonated)\b|"
+    r"\b(?:killed|killing|explosions?|blasts?|detonated|exploded|explosive devices?|roadside bombs?|IEDs?)\b|"
     r"(?<![\u0620-\u064a])(?:(?:و|ف)?(?:استشهد|استشهدوا|استشهاد|شهيدا|مقتل|انفجار)|"
     r"(?<!مستشفى )(?<!مقبرة )(?<!كتائب )شهداء)(?![\u0620-\u064a])|"
     r"(?<![\u05d0-\u05ea])ו?(?:נהרג|נהרגו|נהרגה|נרצח|נרצחו|פיצוץ)(?![\u05d0-\u05ea])",
@@ -180,13 +180,17 @@ _CLASH = re.compile(r"اشتبك", re.I)
 #: Launchers that fire across a border: "Hezbollah said it fired at a base south of Haifa" is a
 #: launch, not gunfire.
 _LONG_RANGE_LAUNCHER = re.compile(
-    r"Hezbollah|Houthis?|Islamic Resistance|חיזבאללה|חות'ים|החות'ים|حزب الله|الحوثي|المقاومة الإسلامية", re.I
+    r"(?:Hezbollah|Houthis?|Islamic Resistance(?: in Iraq)?|חיזבאללה|חות'ים|החות'ים|حزب الله|الحوثيون|الحوثي|"
+    r"المقاومة الإسلامية)\s+(?:\S+\s+){0,2}?(?:said it|says it|claimed|claims|launched|fired|sent|announced|"
+    r"הודיע|הודיעו|שיגר|שיגרו|ירה|ירו|أعلن|أعلنت|أطلق|أطلقت)",
+    re.I,
 )
 _FAR_TARGET = re.compile(
     r"\b(?:bases?|posts?|positions?|barracks|towns?|city|cities|settlements?|kibbutz|northern Israel)\b|"
     r"בסיס|מוצב|עמדת|יישוב|ישובי|העיר|قاعدة|موقع|مستوطنة|ثكنة",
     re.I,
 )
+_DRONE_WORD = re.compile(r"drones?|UAVs?|רחפן|כטב|مسيرة|مسيّرة", re.I)
 _DRONE_ONLY = re.compile(r"^(?:\S*(?:drones?|quadcopters?|طائرة|طائرات|רחפן|כטב)\S*)", re.I)
 _OPENED_FIRE = re.compile(
     r"opened fire|open fire|opening fire|fired (?:on|at|upon)|أطلق(?:ت|وا)? (?:\S+ ){0,3}?(?:النار|نيرانها|الرصاص)|"
@@ -278,13 +282,16 @@ def _drop_overridden(sentence: str, cues: list[Cue]) -> list[Cue]:
             # "a drone opened fire on people": gunfire from a drone, not an air strike
             kept = [c for c in kept if c.event_type != "airstrike" or not _DRONE_ONLY.match(c.text)]
     if (
-        "shooting" in types
-        and not types & {"rocket_launch", "airstrike", "shelling"}
+        types & {"shooting", "airstrike"}
+        and not types & {"rocket_launch", "shelling"}
         and _LONG_RANGE_LAUNCHER.search(sentence)
-        and _FAR_TARGET.search(sentence)
+        and (_FAR_TARGET.search(sentence) or _DRONE_WORD.search(sentence))
     ):
-        # "Hezbollah said it fired at a military base south of Haifa": a launch across the border
-        kept = [replace(c, event_type="rocket_launch") if c.event_type == "shooting" else c for c in kept]
+        # "Hezbollah said it fired at a military base south of Haifa", "... claimed a drone attack on
+        # an army post": a launch across the border, not gunfire or an Israeli air strike
+        kept = [
+            replace(c, event_type="rocket_launch") if c.event_type in ("shooting", "airstrike") else c for c in kept
+        ]
     if "airstrike" in types and "rocket_launch" in types:
         kept = [
             c

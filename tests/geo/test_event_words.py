@@ -75,6 +75,18 @@ from geo.cues import event_type
         ("قال الجيش إن قواته قتلت خلال اليوم الماضي عشرة مسلحين في المنطقة.", "ground_operation"),
         ("قالت مصادر أمنية إن الأجهزة الأمنية اشتبكت مع مسلحين في المخيم.", "shooting"),
         ("اقتحمت قوات الاحتلال المخيم واشتبكت مع مسلحين.", "ground_operation"),
+        # launchers across a border that send drones; an Israeli drone attack stays an air strike
+        ("Hezbollah claimed a drone attack on an army base near Nahariya.", "rocket_launch"),
+        ("The Houthis said they launched two drones at Eilat overnight.", "rocket_launch"),
+        ("An Israeli drone attack on a car killed two men near Tyre.", "airstrike"),
+        ("A Houthi missile set off sirens across central Israel early on Sunday.", "rocket_launch"),
+        # tanks that fire are shelling; a vehicle hit by gunfire is shooting; a bomb that went off is 'other'
+        ("Tanks fired at the outskirts of Rafah, residents said.", "shelling"),
+        ("The charity said its ambulance was hit by Israeli fire near the roundabout.", "shooting"),
+        ("A roadside bomb exploded near an army jeep outside the camp.", "other"),
+        # blowing up buildings, in Arabic and Hebrew, as the English "blew up"
+        ("جيش الاحتلال ينسف مباني سكنية شرق المدينة.", "ground_operation"),
+        ('כוחות צה"ל פוצצו מבנה ששימש את המחבלים.', "ground_operation"),
         # Arabic aircraft of the occupation, "targeting" as a noun, and a toll told with no event word
         ("انتشال جثامين 4 شهداء إثر استهداف طائرات الاحتلال منزلا شرق المدينة.", "airstrike"),
         ("وقالت مصادر طبية إن ثلاثة مواطنين استشهدوا في المدينة.", "other"),
