@@ -136,6 +136,20 @@ _DIPLOMACY = re.compile(
 )
 
 
+#: Where the dead were mourned or buried ("the funeral in Jenin of ...", "mourners in Nablus", "شيع
+#: المواطنون في جنين", "تشييع جثامين الشهداء في مخيم ...", "הלוויה ב..."): not where they were killed.
+_FUNERAL = re.compile(
+    r"\b(?:funerals?|mourners?|mourning|buried|burial|laid\s+to\s+rest|funeral\s+procession)\b[^.;:,()]{0,40}?"
+    r"\b(?:in|at)\s+(?:the\s+)?(?:(?:town|city|village|camp|refugee\s+camp)\s+of\s+)?$"
+    r"|(?:تشييع|شيع|شيّع|جنازة|جنازات|موكب|دفن|ووري)\S*\s+(?:\S+\s+){0,5}?(?:في|ب)\s*(?:مدينة\s+|مخيم\s+|بلدة\s+|قرية\s+)?$"
+    r"|(?:הלוויה|הלווייתו|הלווייתה|הלוויית|נקבר|נקברה|נטמן|נטמנה)\S*\s+(?:\S+\s+){0,4}?ב?$",
+    re.I,
+)
+#: A place named as what a war, a truce or a deal is about ("a Gaza ceasefire", "the Gaza war", "Lebanon
+#: truce talks"): the subject, not where anything happened.
+_SUBJECT_AFTER = re.compile(
+    r"\s+(?:ceasefire|cease-fire|truce|war|deal|hostages?|peace|conflict|file|envoy)\b(?!\s+(?:zone|area))", re.I
+)
 #: A border named by the place beyond it ("near the Gaza border", "on the Gaza-Israel border", "בגבול
 #: רצועת עזה", "على الحدود مع لبنان"): the place only situates the event, which is on this side of it.
 _BORDER_AFTER = re.compile(
@@ -243,13 +257,17 @@ def event_places(
             or _BORDER_BEFORE.search(before)
         ):
             role = "reference"  # "the border with Egypt", "near the Gaza border"
+        elif _FUNERAL.search(before):
+            role = "reference"  # "the funeral in Jenin of three men killed in Tubas": where they were mourned
+        elif _SUBJECT_AFTER.match(after):
+            role = "reference"  # "talks on a Gaza ceasefire", "since the Gaza war began": what, not where
         elif etype == "negotiation" and _SUBJECT.search(before):
             role = "reference"  # "talks in Cairo on a ceasefire in Gaza": Gaza is what the talks are about
         elif etype == "evacuation_order" and (
             (_DESTINATION.search(before) and not _ORDER_FOR.search(before)) or _DESTINATION_AR_HE.search(before)
         ):
             role = "destination"
-        elif _TAKEN_TO.search(before) or _MOVED_TO.search(before) or _ROUTE.search(before):
+        elif etype != "negotiation" and (_TAKEN_TO.search(before) or _MOVED_TO.search(before) or _ROUTE.search(before)):
             role = "destination"  # "the wounded were taken to Nasser Hospital": not where it happened
         else:
             role = "place"

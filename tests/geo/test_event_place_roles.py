@@ -222,3 +222,25 @@ def test_a_site_near_a_town_is_the_place(text: str, expected: set[str]) -> None:
 def test_a_lede_told_again_at_its_town_is_one_claim(text: str, expected: set[str]) -> None:
     """One event placed in a region by the lede and in a town further down is one claim, at the town."""
     assert _located(text) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # where the dead were mourned, not where they were killed
+        (
+            "Thousands attended the funeral in Jenin on Monday of three men killed in an Israeli strike in Tubas "
+            "on Sunday.",
+            {"Tubas"},
+        ),
+        (
+            "Mourners in Nablus buried a 17-year-old from Balata camp who was shot dead by troops in Huwara on Sunday.",
+            {"Huwara"},
+        ),
+        ("شيع المواطنون في جنين جثامين ثلاثة شهداء ارتقوا في قصف إسرائيلي على طوباس أمس.", {"طوباس"}),
+        # what talks are about, not where they are held; a venue reached is where they are
+        ("Blinken arrived in Cairo on Monday for talks on a Gaza ceasefire.", {"Cairo"}),
+    ],
+)
+def test_mourning_and_the_subject_of_talks_are_not_event_places(text: str, expected: set[str]) -> None:
+    assert _located(text) == expected
