@@ -679,13 +679,14 @@ class GpkgStore(SqlReads, SqlWrites):
         return str(rows[0][0]) if rows else ""
 
     def _encoded_bodies(self, table: str, fids: Sequence[int]) -> dict[int, bytes]:
-        # one statement: the keys as one JSON array, looked up in rowid order; the pages read
-        # through a memory map (about a third less time than copied into the page cache)
+        # one statement: the keys as one JSON array, looked up in their order (the order texts are
+        # kept in); the pages read through a memory map (about a third less time than copied
+        # into the page cache)
         tx = self._read()
         tx.conn.execute(f"PRAGMA mmap_size = {MMAP_BYTES}")
         try:
             rows = tx.fetch(
-                f"SELECT fid, body FROM {table} WHERE fid IN (SELECT value FROM json_each(?))",
+                f"SELECT t.fid, t.body FROM json_each(?) k JOIN {table} t ON t.fid = k.value",
                 [json.dumps(list(fids))],
             )
         finally:
@@ -718,7 +719,7 @@ class GpkgStore(SqlReads, SqlWrites):
                 )
                 conn.executemany(
                     f"INSERT OR IGNORE INTO {table} (fid, body) VALUES (?, ?)",
-                    sorted((fid, body) for fid, body, sup in items if fid in now and now[fid] == sup),
+                    [(fid, body) for fid, body, sup in items if fid in now and now[fid] == sup],
                 )
                 conn.execute("COMMIT")
             except BaseException:

@@ -745,7 +745,7 @@ class PostgisStore(SqlReads, SqlWrites):
                     )
                 elif conn.execute("SELECT value FROM sitmap_meta WHERE key = %s", (key,)).fetchone() != (fp,):
                     return False  # another program's texts meanwhile (the block commits nothing)
-                items = sorted(items, key=lambda item: item[0])
+                # in the download's order: the heap then holds them as the next download reads them
                 conn.execute(
                     f"INSERT INTO {table} (fid, body) SELECT c.fid, v.body FROM {R.CLAIM_TABLE} c "
                     "JOIN unnest(%b::bigint[], %b::bytea[], %b::timestamptz[]) AS v(fid, body, sup) ON c.fid = v.fid "

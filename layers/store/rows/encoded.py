@@ -65,7 +65,9 @@ def fingerprint(d: Dialect, kind: str) -> str:
 
 def gpkg_sql() -> list[str]:
     """DDL of the text tables and the triggers that drop a changed or deleted version's texts (SQLite)."""
-    out = [f"CREATE TABLE IF NOT EXISTS {t} (fid INTEGER PRIMARY KEY, body BLOB NOT NULL)" for t in TABLES.values()]
+    # rows in the order they were kept (a download's order) behind a unique key: a later download
+    # in that order reads them almost sequentially, and keeping appends instead of splitting pages
+    out = [f"CREATE TABLE IF NOT EXISTS {t} (fid INTEGER NOT NULL UNIQUE, body BLOB NOT NULL)" for t in TABLES.values()]
     deletes = " ".join(f"DELETE FROM {t} WHERE fid = OLD.fid;" for t in TABLES.values())
     for event in ("UPDATE", "DELETE"):
         out.append(
