@@ -250,6 +250,9 @@ _ATTRIBUTION = [
     re.compile(r"[,\"”]\s*" + _SAY + r"\s+(?P<who>(?:the\s+)?[A-Z][^,.;]{1,60}?)(?=\s*(?:[,.;]|$))"),
     _SAY_VERB,  # "X said": see _subject_matches
     re.compile(r"\bper\s+(?P<who>[^,.;]{2,80}?)(?=\s*(?:[,.;]|$))", re.I),
+    re.compile(
+        r"\b(?:as\s+)?(?:reported|announced|confirmed|documented)\s+by\s+(?P<who>[^,.;]{2,80}?)(?=\s*(?:[,.;]|$))", re.I
+    ),
     # the outlet's own people, with whatever verb they report by ("Our team in Deir el-Balah saw ...")
     re.compile(
         r"^(?P<who>(?:Our|My)\s+(?:own\s+)?(?:correspondents?|reporters?|team|crew|journalists?)"
@@ -282,6 +285,7 @@ _ATTRIBUTION_HINTS: list[re.Pattern[str] | None] = [
     re.compile(r"[,\"”]"),
     None,
     re.compile(r"\bper\b"),
+    re.compile(r"\bby\b"),
     re.compile(r"^(?:our|my)\s"),
     re.compile("[\u0600-\u06ff]"),
     re.compile("[\u0600-\u06ff]"),

@@ -461,6 +461,10 @@ def claims_from_mentions(
             # a clause without its own teller is told by the sentence's ("..., after ..., X said")
             full = sentence_of[i]
             told = find_claimant(full.text) if full is not None else None
+            if told is not None and full is not None and ";" in text[s.end : full.end] and told.start >= 0:
+                semi = text.index(";", s.end, full.end)
+                if full.start + told.start > semi:
+                    told = None  # "X raided A and arrested 7; a man was shot, according to Y": Y tells its clause
             if told is not None and any(
                 c is not None and c.name == told.name and sentence_of[j] is full and is_counter(sentences[j].text)
                 for j, c in enumerate(claimants)

@@ -138,3 +138,20 @@ def test_a_later_tellers_words_about_the_victims_or_attacker_tell_the_event() ->
     text = "פיגוע דקירה בצומת גוש עציון: שני בני אדם נפצעו. לפי המשטרה, המחבל נוטרל בידי לוחם."
     claims = geo.parse(text, published="2025-02-17", source="Ynet")
     assert claims and all(c.claimant == "Israeli police" for c in claims)
+
+
+def test_a_teller_after_a_semicolon_tells_only_its_own_clause() -> None:
+    text = (
+        "On 9 May 2025, Israeli forces stormed Askar camp (Nablus) and detained 4 men; near the camp entrance a "
+        "teenager was shot in the leg, according to the Palestinian Red Crescent."
+    )
+    claims = geo.parse(text, published="2025-05-11", source="ACLED-style notes")
+    by_type = {c.event_type: c.claimant for c in claims}
+    assert by_type.get("ground_operation") == "ACLED-style notes"
+    assert by_type.get("shooting") == "Palestinian Red Crescent"
+
+
+def test_as_reported_by_names_the_teller() -> None:
+    text = "On 12 May 2025, Israeli forces demolished a shop in Issawiya, as reported by the Jerusalem governorate."
+    claims = geo.parse(text, published="2025-05-13", source="ACLED-style notes")
+    assert claims and all((c.claimant or "").lower() == "jerusalem governorate" for c in claims)
