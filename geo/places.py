@@ -15,7 +15,7 @@ from shapely.geometry import MultiPolygon, Polygon
 from geo.claimants import LOCAL_OBSERVERS, ClaimantMatch
 from geo.errors import NotFound
 from geo.gazetteer import Gazetteer
-from geo.metric import anchor_point, circle_m, distance_m, max_distance_m
+from geo.metric import anchor_point, buffer_m, circle_m, distance_m, max_distance_m
 from geo.model import Mention, Uncertainty
 from geo.sentences import Sentence
 from geo.uncertainty import NEAR_EXTRA_M, precision_codes, qualifier_class
@@ -475,6 +475,8 @@ def _after_a_place(text: str, before: str, inside: Sequence[Mention], m: Mention
     return prev[-1] if prev and _SITUATING_GAP.match(text[prev[-1].end : at]) else None
 
 
+#: How far (m) past a town's half a road or border strip may run and still be "east of" the town.
+LINEAR_REACH_M = 5000.0
 #: A narrowed place must keep at least this share of its extent, or the direction is not used
 #: (the reference's half and the place barely touch: the phrase situates, it does not cut).
 SITUATE_MIN_SHARE = 0.05
@@ -498,7 +500,14 @@ def situate(place: Mention, ref: Mention) -> Mention:
     if own is None:
         own = circle_m(anchor_point(place.geometry), place.uncertainty.radius_m)
     part = own.intersection(half)
-    if part.is_empty or part.area < SITUATE_MIN_SHARE * own.area:
+    # a road, corridor or border strip is long: "the Gaza border east of Khan Younis" keeps only the
+    # stretch by the town however small a share of the whole line it is, and when the line passes
+    # beyond the town's own half (the fence lies past Khan Younis's eastern edge), the stretch within
+    # LINEAR_REACH_M of that half
+    linear = place.kind == "corridor"
+    if linear and part.is_empty:
+        part = own.intersection(buffer_m(half, LINEAR_REACH_M))
+    if part.is_empty or (part.area < SITUATE_MIN_SHARE * own.area and not linear):
         return place
     if not isinstance(part, Polygon | MultiPolygon):
         polys = [g for g in getattr(part, "geoms", []) if isinstance(g, Polygon | MultiPolygon)]

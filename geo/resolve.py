@@ -64,8 +64,9 @@ def _words(text: str) -> frozenset[str]:
     return frozenset(" ".join(fold_token(t) for t in w.split("_")) for w in text.split())
 
 
-#: Lowercase words a place name may start with in running text ("northern Gaza", "occupied West Bank").
-LOWER_STARTS = _words("northern southern central eastern western north south east west middle occupied")
+#: Lowercase words a place name may start with in running text ("northern Gaza", "occupied West Bank",
+#: "border with Lebanon").
+LOWER_STARTS = _words("northern southern central eastern western north south east west middle occupied border")
 
 #: Countries around Israel and Palestine: a text about the region means their places first.
 NEIGHBOURS = frozenset({"EG", "JO", "LB", "SY"})

@@ -205,3 +205,53 @@ def test_surnames_and_folded_articles_are_no_places() -> None:
     found = mentions("The Mossad chief, David Barnea, flew to Doha on Sunday, Nahum Barnea wrote.")
     assert not [m for m in found if "Barnea" in m.place_text], found
     assert "sitmap:beit-el" not in {m.gazetteer_id for m in mentions("Troops raided Beit Ummar and Beit Rima.")}
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Mortar rounds hit an open field on the Gaza border on Thursday, the army said.",
+        "Two anti-tank missiles were fired at a patrol along the Gaza perimeter fence on Thursday, the IDF said.",
+        "أطلق قناصة الاحتلال النار على شبان اقتربوا من السياج الفاصل مع غزة يوم الخميس، بحسب مصادر محلية.",
+        'ירי לעבר כוח צה"ל על גבול הרצועה ביום חמישי, כך נמסר.',
+    ],
+)
+def test_the_gaza_border_is_the_strip_along_the_fence(text: str) -> None:
+    claims = [c for c in geo.parse(text, published="2025-05-09", source="Wire") if c.geometry is not None]
+    assert claims and all(c.gazetteer_id == "sitmap:gaza-border" for c in claims), [c.place_text for c in claims]
+    # a band along the fence, not the whole Strip nor all of Israel
+    assert claims[0].uncertainty is not None and claims[0].uncertainty.region is not None
+    assert claims[0].uncertainty.region.area < 0.03  # degrees²: a band smaller than the Strip (about 0.035)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Hezbollah said it fired at an army post near the border with Lebanon on Sunday.",
+        "UNIFIL reported heavy shelling along the Blue Line on Sunday.",
+        "قصفت المدفعية الإسرائيلية مناطق على الحدود مع لبنان يوم الأحد، بحسب الوكالة الوطنية.",
+        'שתי רקטות נפלו בשטח פתוח סמוך לגבול לבנון ביום ראשון, כך מסר צה"ל.',
+    ],
+)
+def test_the_lebanese_border_is_the_strip_along_the_blue_line(text: str) -> None:
+    claims = [c for c in geo.parse(text, published="2025-05-11", source="Wire") if c.geometry is not None]
+    assert claims and all(c.gazetteer_id == "sitmap:lebanon-border" for c in claims), [c.place_text for c in claims]
+    p = anchor_point(claims[0].geometry)
+    assert 33.0 < p.y < 33.4 and 35.0 < p.x < 35.8  # on the line, not in the middle of Lebanon
+
+
+def test_a_border_town_stays_the_place() -> None:
+    text = "Mortar shells landed near Kibbutz Kissufim, on the Gaza border, on Thursday, the army said."
+    [c] = [c for c in geo.parse(text, published="2025-05-09", source="Wire") if c.geometry is not None]
+    assert c.gazetteer_id == "sitmap:kissufim"
+
+
+def test_the_border_east_of_a_town_is_the_stretch_by_it() -> None:
+    """ "the Gaza border east of Khan Younis" keeps the stretch of the border strip by the town."""
+    text = (
+        "Troops fired at men who approached the fence on the Gaza border east of Khan Younis on Friday, the army said."
+    )
+    [c] = [c for c in geo.parse(text, published="2025-05-10", source="Wire") if c.geometry is not None]
+    assert c.gazetteer_id == "sitmap:gaza-border"
+    assert c.uncertainty is not None and c.uncertainty.radius_m < 15_000  # the whole strip is ~29 km
+    assert distance_m(anchor_point(c.geometry), anchor_point(mentions("Khan Younis")[0].geometry)) < 12_000

@@ -266,8 +266,11 @@ def test_along_the_border_widens() -> None:
         m for m in mentions("Clashes along the Lebanon border near Metula.") if m.gazetteer_id == "geonames:294247"
     )
     assert m.qualifier == "near"
-    b = next(m for m in mentions("Fire was exchanged along the Lebanon border.") if m.gazetteer_id == "country:LB")
-    assert b.qualifier == "along the border"
+    # "the Lebanon border" is the strip along the Israel-Lebanon line, not all of Lebanon's borders
+    b = next(m for m in mentions("Fire was exchanged along the Lebanon border.") if m.gazetteer_id)
+    assert b.gazetteer_id == "sitmap:lebanon-border" and b.kind == "corridor"
+    c = next(m for m in mentions("Fire was exchanged along the Syria border.") if m.gazetteer_id == "country:SY")
+    assert c.qualifier == "along the border"
 
 
 def test_cooccurrence_pulls_ambiguous_names_together() -> None:
