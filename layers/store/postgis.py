@@ -127,6 +127,12 @@ PG_DIALECT = R.Dialect(
 )
 
 
+#: What a keyed page's transaction sets (see :meth:`PostgisStore._page`): no parallel workers, no JIT.
+_PAGE_SETTINGS = "SELECT set_config('max_parallel_workers_per_gather', '0', true), set_config('jit', 'off', true)"
+#: A placeholder sort key for a claim with no valid_from (those sort last anyway).
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+
+
 def _pg(sql: str) -> str:
     """The shared SQL is written with ``?`` placeholders; psycopg wants ``%s``."""
     return sql.replace("?", "%s")
@@ -217,10 +223,24 @@ class _Tx:
             self.run_many(sql, rows)
             return
         names = R.CLAIM_NAMES if table == R.CLAIM_TABLE else R.ZONE_NAMES
-        cols = ", ".join(["geom", *R.insert_columns(PG_DIALECT, names)])
-        with self.conn.cursor() as cur, cur.copy(f"COPY {table} ({cols}) FROM STDIN") as copy:
+        columns = ["geom", *R.insert_columns(PG_DIALECT, names)]
+        if table == R.CLAIM_TABLE:
+            rows = _in_page_order(rows, columns.index("valid_from"), columns.index("id"))
+        with self.conn.cursor() as cur, cur.copy(f"COPY {table} ({', '.join(columns)}) FROM STDIN") as copy:
             for row in rows:
                 copy.write_row(row)
+
+
+def _in_page_order(rows: list[tuple[Any, ...]], valid_from: int, claim_id: int) -> list[tuple[Any, ...]]:
+    """A large batch of claim versions in the items' order (valid_from, id; no time last), stored so.
+
+    Pages walk the (valid_from, id) index and read each entry's row until the page is
+    full; rows written in that order share heap blocks, so a page reads a few blocks
+    instead of one per entry. A batch of random times written as it came put every
+    entry on its own block: a bbox page of 100 at 1M claims read about 4,200 blocks.
+    The sort is stable (versions of one id keep their order); fids follow it.
+    """
+    return sorted(rows, key=lambda r: (r[valid_from] is None, r[valid_from] or _EPOCH, r[claim_id]))
 
 
 #: What a bulk session ANALYZEs: the version tables, and the import digests once they exist.
@@ -673,15 +693,23 @@ class PostgisStore(SqlReads, SqlWrites):
         def run(tx: _Tx) -> tuple[list[tuple[Any, ...]], int | None, bool]:
             query = (table, select, cond, params, order)
             keys_first = sorted_rows or offset > 0
-            with tx.conn.transaction():
-                # A page stops after limit + 1 rows: the workers of a parallel plan cost
-                # more to start than they save, and take cores other requests need (at
-                # 100k claims a parallel bitmap scan made the bbox page 3x slower).
-                tx.run("SET LOCAL max_parallel_workers_per_gather = 0")
+
+            def page() -> tuple[list[tuple[Any, ...]], int | None, bool]:
                 return fetch_page(
                     tx, self._counts, lambda: _clock(tx), query, limit, offset, budget, no_limit=None,
                     keys_first=keys_first,
                 )  # fmt: skip
+
+            if not keys_first:
+                return page()  # a walk of the order index to the page's end: nothing to plan
+            with tx.conn.transaction():
+                # A page stops after limit + 1 rows: the workers of a parallel plan cost
+                # more to start than they save, and take cores other requests need (at
+                # 100k claims a parallel bitmap scan made the bbox page 3x slower); JIT
+                # compiles for longer than such a page runs (a bbox walk at 1M claims,
+                # costed past jit_above_cost: 6.5 ms of execution after 81 ms of JIT).
+                tx.run(_PAGE_SETTINGS)
+                return page()
 
         return self._run(run, write=False)
 

@@ -6,6 +6,7 @@ import itertools
 import uuid
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
+from datetime import UTC, datetime
 
 import pytest
 
@@ -221,3 +222,26 @@ def test_bbox_filter_row_estimate_is_not_squared(schema_url: tuple[str, str], ma
     estimate = (plan if isinstance(plan, list) else json.loads(plan))[0]["Plan"]["Plan Rows"]
     assert actual == 200
     assert actual / 2 <= estimate <= actual * 2, estimate
+
+
+def test_a_copied_batch_is_stored_in_the_items_order(schema_url: tuple[str, str], make_claim) -> None:
+    """Rows of a large batch follow (valid_from, id), so a page's index walk reads few heap blocks (issue 18)."""
+    import psycopg
+
+    store = open_store(schema_url[1])
+    try:
+        days = [(i * 37) % 300 for i in range(300)]  # every day once, out of order
+        batch = [make_claim(f"o-{i:03d}", day=d) for i, d in enumerate(days)]
+        batch.append(make_claim("o-timeless", valid_from=None, valid_to=None, time_precision="unknown"))
+        batch.insert(0, make_claim("o-same-day", day=days[5]))
+        assert len(store.add_claims(batch).inserted) == 302
+        page = store.query_claims(ClaimQuery(limit=5)).items
+    finally:
+        store.close()
+    with psycopg.connect(schema_url[1]) as conn:
+        stored = [r[0] for r in conn.execute("SELECT id FROM claim_versions ORDER BY fid")]
+    never = datetime(1970, 1, 1, tzinfo=UTC)
+    expected = sorted(batch, key=lambda c: (c.valid_from is None, c.valid_from or never, c.id))
+    assert stored == [c.id for c in expected]
+    assert stored[-1] == "o-timeless"
+    assert [c.id for c in page] == stored[:5]
