@@ -327,9 +327,30 @@ _PATTERNS: list[tuple[str, re.Pattern[str]]] = [
             r"(?P<arwd>الاثنين|الإثنين|الثلاثاء|الأربعاء|الاربعاء|الخميس|الجمعة|السبت|الأحد|الاحد)(?![\u0620-\u065f\u066e-\u06d3])"
         ),
     ),
+    # the day before yesterday ("أول أمس", "שלשום") before "yesterday" reads its last word
+    (
+        "two_days_ago",
+        re.compile(
+            _NOT_AFTER_LETTER + r"(?:ו|و)?(?:أول (?:من )?أمس|اول (?:من )?امس|أمس الأول|שלשום)" + _NOT_BEFORE_LETTER
+        ),
+    ),
     (
         "yesterday",
         re.compile(_NOT_AFTER_LETTER + r"(?:ו|و)?(?:אתמול|أمس|امس|البارحة)" + _NOT_BEFORE_LETTER),
+    ),
+    (
+        "last_week",
+        re.compile(
+            _NOT_AFTER_LETTER + r"(?:ו|و)?(?:ב)?(?:الأسبوع الماضي|الاسبوع الماضي|שבוע שעבר)" + _NOT_BEFORE_LETTER
+        ),
+    ),
+    (
+        "this_week",
+        re.compile(
+            _NOT_AFTER_LETTER
+            + r"(?:ו|و)?(?:هذا الأسبوع|الأسبوع الجاري|الأسبوع الحالي|الاسبوع الجاري|השבוע)"
+            + _NOT_BEFORE_LETTER
+        ),
     ),
     (
         "last_night",
@@ -379,13 +400,14 @@ _TRIGGERS: dict[str, re.Pattern[str]] = {
     "ago": re.compile("ago"),
     "last_night": re.compile("night|אמש|לילה|الليلة"),
     "yesterday": re.compile("yesterday|אתמול|أمس|امس|البارحة"),
+    "two_days_ago": re.compile("أمس|امس|שלשום"),
     "this_part": re.compile("morning|afternoon|evening"),
     "tonight": re.compile("tonight"),
     "overnight": re.compile("overnight"),
     "today": re.compile("today|same day|היום|اليوم"),
     "weekend": re.compile("weekend"),
-    "last_week": re.compile("week"),
-    "this_week": re.compile("week"),
+    "last_week": re.compile("week|الأسبوع|الاسبوع|שבוע"),
+    "this_week": re.compile("week|الأسبوع|الاسبوع|השבוע"),
     "last_month": re.compile("month"),
     "this_month": re.compile("month"),
     "wd_he": re.compile("יום|שבת|\\("),
@@ -489,6 +511,8 @@ def _resolve(kind: str, m: re.Match[str], ref: date | None) -> TimeInterval | No
         return day_interval(d) if n <= 2 else day_interval(d - timedelta(days=1), last=d + timedelta(days=1))
     if kind == "last_night":
         return _hours(ref - timedelta(days=1), 18, ref, 9)
+    if kind == "two_days_ago":
+        return day_interval(ref - timedelta(days=2))
     if kind == "yesterday":
         d = ref - timedelta(days=1)
         if g.get("part"):

@@ -122,3 +122,18 @@ def test_earlier_that_day_is_the_day_told() -> None:
     for words in ("Stones were thrown at a car earlier that day", "وفي وقت سابق من اليوم اقتحمت القوات البلدة"):
         [t] = relative_day(Clause(words), [], ctx, None)
         assert (t.interval.start.date(), t.interval.end.date()) == (date(2025, 1, 8), date(2025, 1, 8)), words
+
+
+def test_arabic_and_hebrew_weeks_and_the_day_before_yesterday() -> None:
+    pub = "2024-11-07"  # a Thursday
+    cases = {
+        "اقتحمت قوات الاحتلال البلدة أول أمس": (date(2024, 11, 5), date(2024, 11, 5)),
+        "שלשום פשטו כוחות על העיר": (date(2024, 11, 5), date(2024, 11, 5)),
+        "وفي وقت سابق من الأسبوع الجاري اقتحمت القوات المدينة": (date(2024, 11, 4), date(2024, 11, 7)),
+        "מוקדם יותר השבוע נעצרו חשודים": (date(2024, 11, 4), date(2024, 11, 7)),
+        "هدمت سلطات الاحتلال منزلا الأسبوع الماضي": (date(2024, 10, 28), date(2024, 11, 3)),
+        "בשבוע שעבר נורו רקטות": (date(2024, 10, 28), date(2024, 11, 3)),
+    }
+    for words, (first, last) in cases.items():
+        [t] = find_times(words, pub)
+        assert (t.interval.start.date(), t.interval.end.date()) == (first, last), words
