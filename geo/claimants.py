@@ -17,6 +17,8 @@ class ClaimantMatch:
     text: str
     start: int
     end: int
+    #: the tellers of a joint attribution ("the Red Crescent and medics said"), each a claimant of its own
+    joint: tuple[str, ...] = ()
 
 
 def _foreign_ministry(state: str, demonym: str) -> str:
@@ -129,7 +131,7 @@ CLAIMANTS: list[tuple[str, str]] = [
     ("World Food Programme", r"(?:the\s+)?(?:WFP|World Food Programme)"),
     (
         "Palestinian Red Crescent",
-        r"(?:the\s+)?Palestinian Red Crescent(?:\s+Society)?|PRCS|(?:جمعية\s+)?الهلال الأحمر(?: الفلسطيني)?|"
+        r"(?:the\s+)?(?:Palestinian\s+)?Red Crescent(?:\s+Society)?|PRCS|(?:جمعية\s+)?الهلال الأحمر(?: الفلسطيني)?|"
         r"(?:אגודת\s+)?ה?סהר האדום(?: הפלסטיני)?",
     ),
     ("ICRC", r"(?:the\s+)?(?:ICRC|International Committee of the Red Cross|Red Cross)"),
@@ -672,7 +674,7 @@ def _joint_subject(who: str, tail: list[re.Match[str]], offset: int) -> Claimant
         return None
     start = offset + begin + (len(who[begin:]) - len(who[begin:].lstrip()))
     text = who[begin:].strip(" -—")
-    return ClaimantMatch(name=f"{a} and {b}", text=text, start=start, end=start + len(text))
+    return ClaimantMatch(name=f"{a} and {b}", text=text, start=start, end=start + len(text), joint=(a, b))
 
 
 class _Subject:

@@ -33,6 +33,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Sequence
+from dataclasses import replace
 from datetime import date, datetime
 
 from geo.accounts import NONCOMMITTAL, account_event, is_account, is_counter, mark_conflicting_figures
@@ -237,6 +238,18 @@ _CONTINUES = re.compile(
     r"(?![\u0620-\u064a])",
     re.I,
 )
+
+
+def _per_teller(ev: Event) -> list[Event]:
+    """An event told jointly ("Palestinian residents and the Red Crescent said") as one claim per
+    teller, each with the same place, time and quote, and notes that say so."""
+    c = ev.claimant
+    if c is None or len(c.joint) < 2:
+        return [ev]
+    note = f"told jointly by {' and '.join(c.joint)} ({c.text!r}): one claim per teller"
+    return [
+        replace(ev, claimant=ClaimantMatch(name, c.text, c.start, c.end), notes=[*ev.notes, note]) for name in c.joint
+    ]
 
 
 def _tells_nothing(sentence: str) -> bool:
@@ -706,5 +719,6 @@ def claims_from_mentions(
             url,
         )
         for ev in events
-        for part in split_by_place(ev)
+        for place_part in split_by_place(ev)
+        for part in _per_teller(place_part)
     ]

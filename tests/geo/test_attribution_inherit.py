@@ -155,3 +155,11 @@ def test_as_reported_by_names_the_teller() -> None:
     text = "On 12 May 2025, Israeli forces demolished a shop in Issawiya, as reported by the Jerusalem governorate."
     claims = geo.parse(text, published="2025-05-13", source="ACLED-style notes")
     assert claims and all((c.claimant or "").lower() == "jerusalem governorate" for c in claims)
+
+
+def test_a_joint_attribution_is_one_claim_per_teller() -> None:
+    text = "Settlers torched a barn in Burqa on Friday night, Palestinian residents and the Red Crescent said."
+    claims = geo.parse(text, published="2025-06-07", source="Wire")
+    assert sorted(c.claimant or "" for c in claims) == ["Palestinian Red Crescent", "residents"]
+    assert all("told jointly" in (c.notes or "") for c in claims)
+    assert len({(c.event_type, c.place_name, c.valid_from) for c in claims}) == 1
