@@ -110,8 +110,8 @@ def event_type(sentence: str) -> str | None:
         fallback = _FALLBACK_STRIKE.search(sentence)
         if fallback is not None and not _NO_COMMENT.search(sentence):
             return "airstrike"
-        if _CASUALTY.search(sentence):
-            return "other"
+        if _CASUALTY.search(sentence) and not _RUNNING_TOTAL.search(sentence):
+            return "other"  # "three people were killed"; not "40,000 have been killed since the war began"
         return None
     no_comment = _NO_COMMENT.search(sentence)
     if no_comment is not None and all(c.start >= no_comment.end() for c in cues):
@@ -222,6 +222,17 @@ _AFTER_THE = re.compile(
 )
 
 
+#: A toll counted over the war, not one event's: "more than 40,000 killed since the war began".
+_RUNNING_TOTAL = re.compile(
+    r"\bsince the (?:war|conflict|fighting|offensive) (?:began|started|broke out)\b|"
+    r"\bsince the (?:start|beginning|outbreak) of the (?:war|conflict|fighting)\b|"
+    r"\bsince (?:7 October|October 7)\b|\bso far in the war\b|"
+    r"منذ بدء (?:العدوان|الحرب)|منذ (?:السابع من )?أكتوبر|מתחילת המלחמה",
+    re.I,
+)
+#: "the 2021 raid on ...": a year naming a past event, not this report's.
+_YEAR_NAMED = re.compile(r"\b(?:19|20)\d\d\s+(?:\S+\s+)?$")
+
 #: Words that tell what is expected, not what happened ("are expected to resume talks next week").
 _FORECAST = re.compile(
     r"\b(?:(?:is|are) (?:expected|due|set|scheduled|likely|poised|preparing) to (?:\w+ )?|will (?:\w+ )?)"
@@ -232,7 +243,9 @@ _FORECAST = re.compile(
 )
 #: A standing state, not an event: "talks have been stalled for weeks".
 _STANDING = re.compile(
-    r"\b(?:(?:have|has) been (?:stalled|stuck|frozen|suspended)|remain(?:s|ed)? (?:stalled|stuck|frozen)|"
+    r"\b(?:(?:have|has) been (?:stalled|stuck|frozen|suspended)|"
+    r"remain(?:s|ed)? (?:stalled|stuck|frozen|in force|in place)|"
+    r"(?:has|have) (?:largely |mostly |broadly )?held|"
     r"stalled for (?:weeks|months|days))\b",
     re.I,
 )
@@ -252,6 +265,8 @@ def _drop_overridden(sentence: str, cues: list[Cue]) -> list[Cue]:
         before = sentence[max(0, c.start - 60) : c.start]
         if _BACKGROUND.search(before) and not _ACTIVE_ACCUSATION.search(before[-40:]):
             continue  # "a Palestinian accused of a shooting attack": who he is, not what happened
+        if _YEAR_NAMED.search(before[-16:]) and re.search(r"\bthe\s+(?:19|20)\d\d\s+(?:\S+\s+)?$", before[-22:], re.I):
+            continue  # "the 2021 raid on the mosque": a past event named by its year
         if c.event_type == "humanitarian_zone" and _ZONE_AS_PLACE.search(before[-30:]):
             continue  # "militants in the humanitarian area": where, not a zone declared
         if c.event_type != "negotiation" and _FORECAST.search(before[-45:]):

@@ -401,6 +401,23 @@ def carried_teller(
     return teller
 
 
+_PAST_YEAR = re.compile(
+    r"\b(?:in|during|back in)\s+((?:19|20)\d\d)\b|^((?:19|20)\d\d)\b|"
+    r"(?:في|خلال) (?:عام )?((?:19|20)\d\d)|ב-?((?:19|20)\d\d)",
+    re.I,
+)
+
+
+def _told_as_history(sentence: str, year: int) -> bool:
+    """True if a sentence is told in a year before the report's ("In 2014, ...", "في عام 2021"),
+    so it is background to the report, not one of its events."""
+    m = _PAST_YEAR.search(sentence)
+    if m is None:
+        return False
+    told = int(next(g for g in m.groups() if g))
+    return told < year
+
+
 #: Words of a hit, a fall or a casualty: a detail sentence with them tells where something struck.
 _IMPACT = re.compile(
     r"\b(?:hurt|wounded|injured|killed|damaged|landed|fell|shrapnel|impact)\b|"
@@ -534,6 +551,8 @@ def claims_from_mentions(
         last_time = context_time or next((ev.time for ev in reversed(events) if ev.time is not None), None)
         s_times = relative_day(s, s_times, last_time, pub)
         etype = etypes[i]
+        if pub is not None and _told_as_history(s.text, pub.year) and not s_times:
+            continue  # "In 2014, a 50-day war killed more than 2,000": background, no event and no detail
         if etype is not None and is_headline(text, sentences, etypes, i):
             continue  # a live-blog entry's headline: its body tells the event, with its teller and place
         blocks = block_lists[i]

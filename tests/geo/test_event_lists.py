@@ -90,3 +90,28 @@ def test_an_offensive_expected_is_no_event_but_a_strike_beside_it_is() -> None:
 def test_the_humanitarian_zone_named_as_a_place_is_not_a_zone_declared() -> None:
     assert event_type("The army said it had targeted gunmen inside the humanitarian zone.") == "airstrike"
     assert event_type("The army declared an expanded humanitarian zone in al-Mawasi.") == "humanitarian_zone"
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "Since the war began, more than 40,000 people have been killed in Gaza, the ministry said.",
+        "منذ بدء العدوان استشهد أكثر من 40 ألف مواطن.",
+        "A truce has largely held along the border since November.",
+        "The 2021 raid on the mosque compound set off an 11-day war.",
+    ],
+)
+def test_running_totals_standing_truces_and_named_past_events_are_no_event(sentence: str) -> None:
+    assert event_type(sentence) is None
+
+
+def test_a_sentence_told_in_an_earlier_year_is_background() -> None:
+    text = (
+        "Israeli strikes killed 12 people in Rafah on Monday, medics said. "
+        "In 2014, a 50-day war killed more than 2,000 Palestinians in Gaza."
+    )
+    claims = geo.parse(text, published="2024-05-07", source="desk")
+    assert [(c.event_type, c.place_text) for c in claims] == [("airstrike", "Rafah")]
+    assert claims[0].fatalities is not None and claims[0].fatalities.best == 12
+    dated = geo.parse("On 3 March 2023, forces raided Jenin camp.", published="2024-01-10", source="desk")
+    assert [c.event_type for c in dated] == ["ground_operation"]  # a dated event of last year stays
