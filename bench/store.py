@@ -18,6 +18,7 @@ of the claims in each of those formats against ``sitmap import geojson`` and pyo
 ``write_dataframe`` of the same rows, by the child's CPU seconds (and wall, peak RSS).
 
     .venv/bin/python bench/store.py [-n 100000] [--pg postgresql://...] [--import-only] [--rss-mb 1024]
+        [--baseline ../main-worktree --rounds 2]
     .venv/bin/python bench/store.py -n 100000 --formats
 
 Measured 2026-12-07, ``-n 100000 --import-only --pg``, one run on the shared 2-core
@@ -35,6 +36,20 @@ against ogr2ogr with COPY 13.6 s (3.62x, target 2x: not met), re-import 0.32x. P
 RSS of the 100k import 182 MB; ``--rss-mb 1024`` (1,066 MB, 1,300,000 features, into a
 fresh GeoPackage): peak RSS 264 MB (target 300; the ids seen now take about 8 bytes a
 feature, the run before that change passed 296 MB at about 1.1M features).
+
+Session 5 (2026-12-07, ``-n 100000 --import-only --pg ... --baseline <worktree of dbcaa1a>
+--rounds 2``, load average 11-17 on the 2 cores, so wall times swing 2-5x between runs
+of the same code; medians of 2 rounds, same run): GeoPackage 8.64 s CPU against pyogrio
+1.89 s (4.56x CPU, 3.58x wall; the baseline 9.72 s, 5.13x CPU): sitmap / baseline 0.89
+CPU. In-process (no CLI start), alternating: 9.42 -> 8.25 / 8.27 s CPU (0.88). Re-import
+/ import 0.29 CPU, 0.25 wall (baseline 0.28 / 0.30). PostGIS 55.2 s against ogr2ogr with
+COPY 28.5 s: 1.94x (baseline 2.37x; sitmap / baseline 0.82 wall); re-import / import
+0.34 (baseline 0.33). Peak RSS 188 MB (100k); the 1,066 MB file (1,300,000 features)
+into a fresh GeoPackage peaks at 263 MB (143 s user + 38 s system CPU).
+What changed: the CLI no longer imports FastAPI (~0.5 s of every start); import digests
+of new records are inserted without a look-up; an R-tree empty at a bulk transaction's
+start is loaded in one pass at its commit (layers/store/rtree_load.py); a PostGIS bulk
+transaction into an empty table builds its GiST and time indexes after the load.
 
 ``-n 100000 --formats`` (2026-12-07, same machine and load), CPU seconds of each import
 into a fresh GeoPackage: geojson 12.6 s (81 MB file), csv 14.6 s (1.16x geojson, 29 MB),
