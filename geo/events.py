@@ -14,7 +14,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 
-from geo.claimants import ClaimantMatch
+from geo.claimants import REPORTING_BODIES, ClaimantMatch
 from geo.counts import CountMatch
 from geo.cues import refers_back
 from geo.model import CountEstimate, Mention
@@ -175,6 +175,14 @@ def partition_counts(
     return own, list(foreign.values())
 
 
+#: A sentence about an event's dead or wounded, with or without a number ("the wounded were taken to",
+#: "גבר נפצע באורח בינוני", "أصيب شاب").
+_CASUALTY = re.compile(
+    r"\b(?:killed|wounded|injured|hurt|dead|died|the\s+(?:wounded|injured|victims?|bodies))\b|"
+    r"(?<![\u0590-\u05ff])(?:נהרג|נהרגה|נהרגו|נפצע|נפצעה|נפצעו|הפצועים|ההרוגים|פצוע|פצועים)(?![\u0590-\u05ff])|"
+    r"(?:استشهد|استشهاد|قتل|قتلى|أصيب|إصابة|إصابات|جرحى|الشهداء|الجرحى)",
+    re.I,
+)
 #: A sentence about an event's dead, wounded or attacker: it tells that event ("the assailant was
 #: shot", "המחבל נוטרל", "נהרגו ארבעה", "استشهد شاب").
 _ABOUT_IT = re.compile(
@@ -209,6 +217,24 @@ def take(
         and owner is not None
         and claimant.name != owner.name
     )
+    if (
+        not others_account
+        and not foreign
+        and not own
+        and not blocks
+        and claimant is not None
+        and ev.claimant is not None
+        and claimant.name != ev.claimant.name
+        and claimant.name in REPORTING_BODIES
+        and not ev.counts_only
+        and _CASUALTY.search(s.text) is not None
+    ):
+        # "Magen David Adom said the wounded were taken to ...": a counting body's own word on the
+        # event's casualties is its claim on the event, where the event was (not the hospital)
+        told = count_event(ev, s, [], claimant, {}, s_times, etype)
+        told.notes = [f"casualties told by {claimant.name}, not by the claimant of the event they are about"]
+        events.append(told)
+        return
     if not others_account:
         # a later teller tells the event when the sentence gives its toll, tells it again, or speaks of
         # its victims or attacker; not when it adds another fact ("40,000 displaced, according to UNRWA")

@@ -163,3 +163,28 @@ def test_a_joint_attribution_is_one_claim_per_teller() -> None:
     assert sorted(c.claimant or "" for c in claims) == ["Palestinian Red Crescent", "residents"]
     assert all("told jointly" in (c.notes or "") for c in claims)
     assert len({(c.event_type, c.place_name, c.valid_from) for c in claims}) == 1
+
+
+def test_a_counting_bodys_word_on_the_casualties_is_its_own_claim_at_the_event() -> None:
+    text = (
+        "A man opened fire at a bus stop in Ra'anana on Sunday morning, police said. Magen David Adom said "
+        "the wounded, two women in their twenties, were taken to Meir Medical Center in Kfar Saba."
+    )
+    claims = geo.parse(text, published="2025-03-10", source="Times of Israel")
+    tellers = {c.claimant: c for c in claims}
+    assert set(tellers) >= {"Israeli police", "Magen David Adom"}
+    assert tellers["Magen David Adom"].place_name == tellers["Israeli police"].place_name
+    text = 'מחבל פתח באש לעבר רכב סמוך לצומת הגוש, כך מסרו בצה"ל. לפי מד"א, צעיר כבן 20 נפצע באורח קל.'
+    assert {c.claimant for c in geo.parse(text, published="2025-03-10", source="Ynet")} >= {
+        "Israeli military",
+        "Magen David Adom",
+    }
+
+
+def test_an_agreeing_bodys_word_with_no_casualties_adds_no_claim() -> None:
+    text = (
+        "Israeli jets struck two houses in Bani Suheila on Monday, killing nine, medics said. "
+        "The civil defence said its crews were still digging through the rubble."
+    )
+    claims = geo.parse(text, published="2025-03-11", source="Wire")
+    assert [c.claimant for c in claims] == ["medics"]
