@@ -231,6 +231,9 @@ CUE_PATTERNS: list[tuple[str, float, re.Pattern[str]]] = [
                 r"(?:troops|forces|soldiers|units?) (?:\S+ ){0,3}?(?:killed|eliminated) (?:\S+ ){0,4}?"
                 r"(?:militants|gunmen|terrorists|fighters|operatives|terror operatives)",
                 r"close-quarters? (?:combat|fighting)",
+                r"(?:carried out|carrying out|conducted|conducting|launched|began|started|continued|continuing|"
+                r"expanded|intensified|resumed|pressed on with) (?:\S+ ){0,3}?"
+                r"(?:operations?|raids?|incursions?|offensives?|sweeps?|arrest campaigns?)",
                 r"(?<!rescue )(?<!search )(?<!relief )(?:an?|the|military|army|security|Israeli) operations? "
                 r"(?:in|on|at|inside|near|to free|to rescue)",
                 r"(?:the|an?) [A-Z][\w'-]+ (?:raid|operation)",

@@ -35,6 +35,16 @@ def _places(text: str, published: str = "2024-05-07") -> list[tuple[str, str | N
             "قال الدفاع المدني إن غارات استهدفت مدينة دير البلح ومخيم المغازي فجر اليوم.",
             [("airstrike", "دير البلح"), ("airstrike", "مخيم المغازي")],
         ),
+        # OCHA-style: "carried out operations in A, B and C" is three operations
+        (
+            "Israeli forces carried out operations in Jenin, Tubas and Tulkarm on 4 November, the office said.",
+            [("ground_operation", "Jenin"), ("ground_operation", "Tubas"), ("ground_operation", "Tulkarm")],
+        ),
+        # residents of two camps telling one kind of event: a claim at each
+        (
+            "Residents of Bureij and Maghazi reported heavy shelling overnight.",
+            [("shelling", "Bureij"), ("shelling", "Maghazi")],
+        ),
         # a quarter and the city that locates it: one place
         ("A strike hit a flat in Zeitoun, Gaza City, on Monday, medics said.", [("airstrike", "Zeitoun")]),
         # apposition inside a list: the city only locates the quarter
