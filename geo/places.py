@@ -136,6 +136,10 @@ _DIPLOMACY = re.compile(
 )
 
 
+#: A place named as the governorate or district a finer place lies in ("in the Nabatieh governorate",
+#: "بمحافظة الخليل", "في قضاء صور", "שבנפת חברון", "במחוז הצפון"): the admin context, not a second place.
+_ADMIN_AFTER = re.compile(r"\s+(?:governorate|governate|province)\b", re.I)
+_ADMIN_BEFORE = re.compile(r"(?:^|\s)(?:و?[بل]|و?في\s+)?(?:محافظة|قضاء|لواء)\s+$|(?:^|\s)[ושב]{0,3}(?:נפת|מחוז)\s+$")
 #: Where the dead were mourned or buried ("the funeral in Jenin of ...", "mourners in Nablus", "شيع
 #: المواطنون في جنين", "تشييع جثامين الشهداء في مخيم ...", "הלוויה ב..."): not where they were killed.
 _FUNERAL = re.compile(
@@ -257,6 +261,8 @@ def event_places(
             or _BORDER_BEFORE.search(before)
         ):
             role = "reference"  # "the border with Egypt", "near the Gaza border"
+        elif _ADMIN_AFTER.match(after) or _ADMIN_BEFORE.search(before):
+            role = "reference"  # "Bint Jbeil, in the Nabatieh governorate", "بيت أمر بمحافظة الخليل": the admin area
         elif _FUNERAL.search(before):
             role = "reference"  # "the funeral in Jenin of three men killed in Tubas": where they were mourned
         elif _SUBJECT_AFTER.match(after):

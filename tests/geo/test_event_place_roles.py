@@ -244,3 +244,18 @@ def test_a_lede_told_again_at_its_town_is_one_claim(text: str, expected: set[str
 )
 def test_mourning_and_the_subject_of_talks_are_not_event_places(text: str, expected: set[str]) -> None:
     assert _located(text) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("هاجم مستوطنون بلدة بيت أمر بمحافظة الخليل يوم الاثنين.", {"بيت أمر"}),
+        ("اقتحمت قوات الاحتلال بلدة قباطية في محافظة جنين.", {"قباطية"}),
+        ("מחבל פתח באש בכפר בית אומר שבנפת חברון.", {"בית אומר"}),
+        ("Israeli jets struck Bint Jbeil, in the Nabatieh governorate, on Monday.", {"Bint Jbeil"}),
+        ("غارة إسرائيلية على بلدة الخيام في قضاء مرجعيون.", {"الخيام"}),
+    ],
+)
+def test_a_town_and_its_governorate_are_one_claim_at_the_town(text: str, expected: set[str]) -> None:
+    """The governorate or district a town is told in is its admin context, not a second event place."""
+    assert _located(text) == expected
