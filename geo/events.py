@@ -175,6 +175,13 @@ def partition_counts(
     return own, list(foreign.values())
 
 
+#: A sentence that opens on the other side's word ("In contrast, ...", "For its part, ...", "في المقابل،",
+#: "من جهته،", "מנגד,"): its teller is not the teller of the event before it.
+_OTHER_SIDE = re.compile(
+    r"\s*(?:(?:in\s+contrast|by\s+contrast|on\s+the\s+other\s+hand|for\s+(?:its|their|his|her)\s+part)\b|"
+    r"(?:و?في\s+المقابل|و?من\s+جهت(?:ه|ها|هم)|بالمقابل)|(?:מנגד|לעומת\s+זאת|מצדו|מצדה))",
+    re.I,
+)
 #: A sentence about an event's dead or wounded, with or without a number ("the wounded were taken to",
 #: "גבר נפצע באורח בינוני", "أصيب شاب").
 _CASUALTY = re.compile(
@@ -238,7 +245,9 @@ def take(
     if not others_account:
         # a later teller tells the event when the sentence gives its toll, tells it again, or speaks of
         # its victims or attacker; not when it adds another fact ("40,000 displaced, according to UNRWA")
-        tells_it = bool(own) or etype is not None or refers_back(s.text) or bool(_ABOUT_IT.search(s.text))
+        tells_it = (
+            bool(own) or etype is not None or refers_back(s.text) or bool(_ABOUT_IT.search(s.text))
+        ) and not _OTHER_SIDE.match(s.text)
         _absorb(ev, s, places, claimant if tells_it or ev.claimant is not None else None, own, s_times, blocks)
     for who, figures in foreign:
         events.append(count_event(ev, s, places, who, figures, s_times, etype))

@@ -188,3 +188,19 @@ def test_an_agreeing_bodys_word_with_no_casualties_adds_no_claim() -> None:
     )
     claims = geo.parse(text, published="2025-03-11", source="Wire")
     assert [c.claimant for c in claims] == ["medics"]
+
+
+def test_the_other_sides_word_does_not_become_the_events_teller() -> None:
+    text = (
+        "أعلنت سرايا القدس أن مقاتليها قصفوا موقعا عسكريا شرق مخيم البريج. كما قصفت السرايا تجمعا للجنود قرب المغازي. "
+        "في المقابل، قال جيش الاحتلال إن قواته قتلت عددا من المسلحين خلال اليوم."
+    )
+    claims = geo.parse(text, published="2025-04-08", source="وكالة")
+    maghazi = [c for c in claims if c.place_name and "Maghazi" in c.place_name]
+    assert maghazi and all(c.claimant == "Palestinian Islamic Jihad" for c in maghazi)
+
+
+def test_hebrew_and_according_to_names_the_teller() -> None:
+    text = 'הבוקר תקף צה"ל בצור, ולפי משרד הבריאות הלבנוני נהרגו שלושה בני אדם.'
+    claims = geo.parse(text, published="2024-11-25", source="Walla")
+    assert claims and all(c.claimant == "Lebanese health ministry" for c in claims)
