@@ -238,7 +238,7 @@ CUE_PATTERNS: list[tuple[str, float, re.Pattern[str]]] = [
                 r"(?:in|on|at|inside|near|to free|to rescue)",
                 r"(?:the|an?) [A-Z][\w'-]+ (?:raid|operation)",
                 r"توغل",
-                r"اقتحام",
+                r"اقتحام(?:ه|ها|هم|ات)?",
             ),
             re.I,
         ),

@@ -255,6 +255,17 @@ _ZONE_AS_PLACE = re.compile(
 )
 
 
+def _told_before_as_time(sentence: str, c: Cue) -> bool:
+    """True if a cue names an event already told as another's time: "after the strike", "عقب
+    القصف" (the definite noun), "בעקבות הירי"; not "بعد اقتحامه" (after storming it), which is news."""
+    m = _AFTER_THE.search(sentence[max(0, c.start - 30) : c.start])
+    if m is None:
+        return False
+    if re.search(r"[\u0620-\u064a]", m.group(0)):
+        return c.text.lstrip("وفبل").startswith("ال")
+    return True
+
+
 def _drop_overridden(sentence: str, cues: list[Cue]) -> list[Cue]:
     """The cues of a sentence less those a more exact cue overrides or that only give background
     (see :data:`_SETTLER_OR_ADMIN`, :data:`_BACKGROUND`, :data:`_AFTER_THE`)."""
@@ -274,7 +285,7 @@ def _drop_overridden(sentence: str, cues: list[Cue]) -> list[Cue]:
         kept.append(c)
     if len(kept) > 1:
         # "troops raided the camp after the strike": the strike is the time of the raid, told before
-        main = [c for c in kept if not _AFTER_THE.search(sentence[max(0, c.start - 30) : c.start])]
+        main = [c for c in kept if not _told_before_as_time(sentence, c)]
         if main:
             kept = main
     types = {c.event_type for c in kept}

@@ -87,6 +87,9 @@ from geo.cues import event_type
         # blowing up buildings, in Arabic and Hebrew, as the English "blew up"
         ("جيش الاحتلال ينسف مباني سكنية شرق المدينة.", "ground_operation"),
         ('כוחות צה"ל פוצצו מבנה ששימש את המחבלים.', "ground_operation"),
+        # Arabic: clashes that follow a storming belong to the raid; "after the shelling" names one told
+        ("اندلعت مواجهات في البلدة بعد اقتحامها من قبل قوات الاحتلال.", "ground_operation"),
+        ("وأفادت مصادر بأن قوات الاحتلال اقتحمت البلدة عقب القصف.", "ground_operation"),
         # Arabic aircraft of the occupation, "targeting" as a noun, and a toll told with no event word
         ("انتشال جثامين 4 شهداء إثر استهداف طائرات الاحتلال منزلا شرق المدينة.", "airstrike"),
         ("وقالت مصادر طبية إن ثلاثة مواطنين استشهدوا في المدينة.", "other"),
