@@ -224,6 +224,8 @@ class _Builder:
         self.forms: dict[str, set[str]] = defaultdict(set)
         #: Fold keys of names written by hand in aliases.csv.
         self.curated: set[str] = set()
+        #: One-word Arabic names by fold key: True while every written form carries the article.
+        self.with_article: dict[str, bool] = {}
 
     def add(self, entry: Row) -> int:
         if entry["id"] in self.by_id:
@@ -245,6 +247,9 @@ class _Builder:
             return
         if " " not in key and (is_arabic(name) or is_hebrew(name)):
             self.forms[key].add(name.strip())
+            if is_arabic(name):
+                has = strip_marks(name.strip()).startswith("ال")
+                self.with_article[key] = self.with_article.get(key, True) and has
         if weight > self.names[key].get(idx, 0.0):
             self.names[key][idx] = weight
         if not fuzzy:
@@ -275,6 +280,8 @@ class _Builder:
             "names": flat(self.names),
             "skeletons": flat(self.skeletons),
             "common": sorted(set(common)),
+            # one-word Arabic names only ever written with the article ("الرقة"): "ورقة" is "and a paper"
+            "article_only": sorted(k for k, v in self.with_article.items() if v),
         }
         path.write_text(json.dumps(doc, ensure_ascii=False, separators=(",", ":")) + "\n", encoding="utf-8")
 
@@ -648,6 +655,8 @@ COMMON_ZIPF = 3.8
 #: A place this populous explains the frequency of its own name (Haifa, Lod, Hebron): in Israel and
 #: Palestine, whose reports name small towns often, and in the neighbouring countries.
 EXPLAINING_POPULATION = {"IL": 10_000, "PS": 10_000, "EG": 50_000, "JO": 50_000, "LB": 50_000, "SY": 50_000}
+#: How much more frequent (Zipf) than a populous place's name a glued form must be to be a word of its own.
+GLUED_MARGIN = 0.3
 _AR_PROCLITICS = ("و", "ب", "ل", "ف", "ك", "وب", "ول", "فب")
 _HE_PROCLITICS = ("ו", "ב", "ל", "מ", "ה", "ש", "כ", "וב", "ול", "ומ", "וה", "שב", "של", "שמ", "מה")
 
@@ -663,15 +672,17 @@ def read_common_words(path: Path = COMMON_WORDS_PATH) -> list[str]:
 def _stems(form: str) -> tuple[set[str], set[str]]:
     """The ways a one-word Arabic or Hebrew name is written on its own: (its own spellings, other
     spellings). Arabic names come with and without the article; a final ta marbuta written as ha
-    (or the reverse) spells another word ("منزله", his house, beside "المنزلة", Manzala)."""
+    spells another word ("منزله", his house, beside "المنزلة", Manzala), while a name GeoNames
+    spells with ha ("الناصره") is written with ta marbuta in the press (Nazareth, "الناصرة")."""
     if not is_arabic(form):
         return {form}, set()
     bare = form[2:] if form.startswith("ال") and len(form) > 3 else form
     own = {bare, "ال" + bare}
     other: set[str] = set()
-    if bare[-1:] in ("ة", "ه"):
-        swapped = bare[:-1] + ("ه" if bare.endswith("ة") else "ة")
-        other = {swapped, "ال" + swapped}
+    if bare.endswith("ة"):
+        other = {bare[:-1] + "ه", "ال" + bare[:-1] + "ه"}
+    elif bare.endswith("ه"):  # a name spelt with ha ("الناصره") is the same name with ta marbuta
+        own |= {bare[:-1] + "ة", "ال" + bare[:-1] + "ة"}
     return own, other
 
 
@@ -731,6 +742,15 @@ def select_common_words(b: _Builder, path: Path = COMMON_WORDS_PATH) -> list[str
                 for w in _glued(stem):
                     if zipf_frequency(w, lang) >= COMMON_ZIPF and not names_explained(w, key):
                         found.add(surface_key(w))
+            if place_explains:
+                # even a populous place does not explain a glued form far more frequent than its name:
+                # "ورقة" (and a paper) is no "and Raqqa" ("رقه"); "in Haifa" stays rarer than "Haifa"
+                for stem in own:
+                    z = zipf_frequency(stem, lang)
+                    for w in _glued(stem):
+                        zw = zipf_frequency(w, lang)
+                        if zw >= COMMON_ZIPF and zw > z + GLUED_MARGIN and not names_explained(w, key):
+                            found.add(surface_key(w))
     words = sorted(found)
     header = (
         "# Written forms of one-word Arabic and Hebrew place names that are everyday words, one a line.\n"

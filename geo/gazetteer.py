@@ -80,6 +80,9 @@ class Gazetteer:
         #: Written forms (:func:`geo.normalize.surface_key`) of one-word names that are everyday words
         #: ("منزله", his house; "פונה", he turns): a place only in a place context (geo.resolve).
         self.common_words: frozenset[str] = frozenset(doc.get("common", ()))
+        #: Fold keys of one-word Arabic names every source writes with the article ("الرقة", Raqqa):
+        #: the same letters without it ("ورقة", and a paper) are another word.
+        self.article_only: frozenset[str] = frozenset(doc.get("article_only", ()))
         self._regions: dict[str, BaseGeometry | None] = {}
 
     @classmethod

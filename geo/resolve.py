@@ -229,7 +229,9 @@ def _hebrew_qualifier(before: str) -> str | None:
 
 
 _POSSESSIVE_GAP = re.compile(r"^['’ʼ][sS]\s{1,2}$")
-_AR_CLITICS = frozenset("وبلفك")
+#: Arabic proclitics glued to a place name: "and", "in/by", "to/of". "ف" (so) and "ك" (like) are left out:
+#: news writes no "فغزة" or "كغزة", while words such as "فعالية" (an event) would read as ف + Aley.
+_AR_CLITICS = frozenset("وبل")
 _HE_CLITICS = frozenset("ובלמהשכ")
 #: Hebrew proclitics that start many everyday words ("שיגור", "הודיע"): alone they are not stripped.
 _HE_WEAK_CLITICS = frozenset("הש")
@@ -237,7 +239,7 @@ _HE_WEAK_CLITICS = frozenset("הש")
 #: ("ובעזה", "שבעזה", "מהעיר"), never a preposition before "the" or two prepositions ("הבניין" is
 #: "the building", no "the in" + Nayn; "מלחמה" is "war", no "from to" + Hama).
 _HE_CLITIC_PAIRS = frozenset({"וב", "ול", "ומ", "וכ", "וה", "שב", "של", "שמ", "שכ", "שה", "מה", "כש"})
-_AR_CLITIC_PAIRS = frozenset({"وب", "ول", "وك", "فب", "فل", "فك"})
+_AR_CLITIC_PAIRS = frozenset({"وب", "ول"})
 _CONFLICT_DASH = re.compile(r"^\s*[-–—]\s*$")
 _CONTAINER_GAP = re.compile(r"^\s*(?:,|\(|,\s*in|in)\s*$")
 _SENTENCE_END = re.compile(r"[.!?]\s*$")
@@ -619,6 +621,14 @@ def _written(text: str, m: _Match) -> tuple[str, str]:
     return clitic + m.text, clitic
 
 
+def _missing_article(m: _Match, gaz: Gazetteer) -> bool:
+    """True for a one-word Arabic match written without the article although every source writes
+    that name with it ("ورقة", and a paper, is no "و" + Raqqa, "الرقة")."""
+    if m.n_tokens != 1 or not gaz.article_only or not is_arabic(m.text):
+        return False
+    return not strip_marks(m.text).startswith("ال") and _match_key(m) in gaz.article_only
+
+
 def _frequent_word(text: str, m: _Match, gaz: Gazetteer) -> bool:
     """True if a one-word Arabic or Hebrew match is, as written, an everyday word of the language
     (the gazetteer's ``common_words``, chosen by frequency at build time)."""
@@ -663,6 +673,8 @@ def _drop_common_nouns(text: str, matches: list[_Match], gaz: Gazetteer) -> list
     form alone ("قصف الزيتون") is one only when one of its places is in the country the rest of
     the text is about (Zeitoun in a report about Gaza; not Khiam: "قصف الخيام" there is tents).
     """
+    # an Arabic name only ever written with the article, found without it, is another word
+    matches = [m for m in matches if not _missing_article(m, gaz)]
     frequent = [_frequent_word(text, m, gaz) for m in matches]
     if any(frequent):
         matches = [

@@ -94,6 +94,16 @@ CASES: list[tuple[str, str, str]] = [
     ("Strikes hit Haret Hreik and Ghobeiry in Beirut's southern suburbs.", "Haret Hreik", "sitmap:haret-hreik"),
     ("استهدفت غارة منزلا في بلدة عيترون الجنوبية.", "عيترون", "sitmap:aitaroun"),
     ("Shells hit the outskirts of Ramyeh and Yarin in south Lebanon.", "Yarin", "sitmap:yarin"),
+    # Hebrew and Arabic spellings of places the press names often
+    ("טנקים נכנסו לשכונת שג'אעייה בעזה.", "שג'אעייה", "sitmap:shujaiyya"),
+    ("הכוחות פשטו על בית החולים שיפא.", "בית החולים שיפא", "sitmap:shifa-hospital"),
+    ('כוחות צה"ל פעלו בטובאס הלילה.', "טובאס", "geonames:281581"),
+    ("חיל האוויר תקף בבעלבק.", "בעלבק", "geonames:277130"),
+    ("أطلقت صواريخ على أسدود وعسقلان.", "أسدود", "geonames:295629"),
+    ("פיגוע ירי בגוש עציון.", "גוש עציון", "sitmap:gush-etzion"),
+    ("Sirens sounded across the Upper Galilee on Tuesday.", "Upper Galilee", "sitmap:upper-galilee"),
+    ("دوت صفارات الإنذار في الجليل الغربي.", "الجليل الغربي", "sitmap:western-galilee"),
+    ("اعتقلت الشرطة شابين في الناصرة.", "الناصرة", "geonames:294098"),
 ]
 
 

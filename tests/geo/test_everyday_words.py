@@ -33,6 +33,10 @@ def _texts(text: str) -> list[str]:
         ("وبثت الجزيرة مباشر صورا للدمار في حي الشجاعية.", "الجزيرة"),
         # a word with the article takes no proclitic after it: "الكبيرة" (the big) is no "ك" + al-Bireh
         ("شارك الآلاف في المسيرة الكبيرة التي جابت شوارع المدينة.", "الكبيرة"),
+        # "ف" (so) and "ك" (like) glue onto no place name in the news: "فعالية" (an event) is no ف + Aley
+        ("نظّم نشطاء فعالية تضامنية أمام مقر الصليب الأحمر في رام الله.", "عالية"),
+        # a glued form far more frequent than the name it would hold: "ورقة" (and a paper) is no "and Raqqa"
+        ("قدّم الوفد ورقة جديدة إلى الوسطاء في القاهرة.", "رقة"),
         # Hebrew news
         ("הפצוע פונה לבית החולים סורוקה במצב בינוני.", "פונה"),
         ("שני פצועים הובאו לבית החולים שמיר בצריפין.", "שמיר"),
