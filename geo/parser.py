@@ -665,7 +665,12 @@ def claims_from_mentions(
             continue
         earlier = told_before(events, etype, s, leaves, s_times) if current is None else None
         lede = restated_lede(events, etype, leaves, s_times) if earlier is None and current is None else None
-        if lede is not None and (claimant is None or lede.claimant is None or claimant.name == lede.claimant.name):
+        if lede is not None and (
+            claimant is None
+            or lede.claimant is None
+            or claimant.name == lede.claimant.name
+            or claimant.name in lede.claimant.joint
+        ):
             # the same teller tells it again: one claim, at the finer place (another teller's words on it
             # stay that teller's own claim, and the lede keeps its own)
             lede.places.extend(p for p in leaves if not any(p is q for q in lede.places))

@@ -211,6 +211,12 @@ def test_a_site_near_a_town_is_the_place(text: str, expected: set[str]) -> None:
             "said.\n\nThe Lebanese health ministry said the drone hit a car on the outskirts of Bint Jbeil.",
             {"Bint Jbeil"},
         ),
+        # one of a lede's joint tellers telling it again
+        (
+            "A stabbing attack at a bus stop in southern Israel on Sunday wounded two people, police and medics "
+            "said.\n\nPolice said the attacker stabbed two women at a bus stop in Beersheba before he was shot.",
+            {"Beersheba"},
+        ),
         # a lede that tallies several events keeps its own claim beside each one told after it
         (
             "Israeli strikes across southern Gaza killed 30 people on Sunday, medics said.\n\n"
