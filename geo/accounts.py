@@ -66,7 +66,7 @@ COUNTER = re.compile(
     r"\b(?:was|were)\s+(?:not\s+armed|unarmed)\b|"
     # the dead named as bystanders against an army's "suspects" ("the man was a shepherd")
     r"\bsaid\s+(?:that\s+)?(?:the|both|all)\s+(?:\w+\s+){0,2}?(?:man|men|dead|victims?|two|three|killed)\s+"
-    r"(?:was|were)\s+(?:a\s+|an\s+|all\s+|only\s+)?(?:unarmed\s+|local\s+)?(?:civilians?|shepherds?|farmers?|"
+    r"(?:was|were)\s+(?:a\s+|an\s+|all\s+|only\s+)?(?:[\w-]+\s+){0,2}?(?:civilians?|shepherds?|farmers?|"
     r"fishermen|fisherman|children|students?|journalists?|paramedics?|aid\s+workers?|workers?)\b|"
     # an army's account of self-defence ("troops returned fire after gunmen shot at them")
     r"\b(?:returned|returning)\s+fire\b|\b(?:after|when)\s+(?:gunmen|militants|suspects|assailants|terrorists)\s+"
