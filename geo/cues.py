@@ -120,6 +120,8 @@ def event_type(sentence: str) -> str | None:
     # struck 50 targets") describe the main event's means, not the event: main clause first
     main = [c for c in cues if not _SUPPORTING.search(sentence[max(0, c.start - 60) : c.start])]
     types = {c.event_type for c in (main or cues)}
+    if types == {"ground_operation"} and _POLICE.search(sentence) and all(_ARREST.search(c.text) for c in cues):
+        return None  # "police arrested a suspect in Beersheba": a police arrest, not a military raid
     # "talks" next to a strike are context, not the event: negotiation only wins alone
     if "negotiation" in types and len(types) > 1:
         types.discard("negotiation")
@@ -221,6 +223,14 @@ _AFTER_THE = re.compile(
     re.I,
 )
 
+
+#: Police (not Border Police, who raid in the West Bank) and arrest words: a police arrest alone is no event.
+_POLICE = re.compile(
+    r"(?<!Border )\bpolice\b|(?<![\u05d0-\u05ea])(?:ו|ב|ה|וה|וב)*משטרה?(?![\u05d0-\u05ea])|"
+    r"(?<![\u05d0-\u05ea])(?:ו|ב)?המשטרה|الشرطة",
+    re.I,
+)
+_ARREST = re.compile(r"arrest|detain|נעצר|עצרו|עצרה|מעצר|עצורים|اعتقل|اعتقال", re.I)
 
 #: A toll counted over the war, not one event's: "more than 40,000 killed since the war began".
 _RUNNING_TOTAL = re.compile(

@@ -87,6 +87,11 @@ from geo.cues import event_type
         # blowing up buildings, in Arabic and Hebrew, as the English "blew up"
         ("جيش الاحتلال ينسف مباني سكنية شرق المدينة.", "ground_operation"),
         ('כוחות צה"ל פוצצו מבנה ששימש את המחבלים.', "ground_operation"),
+        # a police arrest alone is no event; forces or Border Police arresting in a raid are
+        ("Police arrested a man in Lod on suspicion of planning an attack.", None),
+        ("במשטרה מסרו כי הבוקר נעצר בחיפה חשוד בהסתה.", None),
+        ("Border Police officers arrested five men in the camp overnight.", "ground_operation"),
+        ("Israeli forces arrested 12 Palestinians in Hebron, the society said.", "ground_operation"),
         # Arabic: clashes that follow a storming belong to the raid; "after the shelling" names one told
         ("اندلعت مواجهات في البلدة بعد اقتحامها من قبل قوات الاحتلال.", "ground_operation"),
         ("وأفادت مصادر بأن قوات الاحتلال اقتحمت البلدة عقب القصف.", "ground_operation"),
