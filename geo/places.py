@@ -36,7 +36,8 @@ _MEDIATED_BY = re.compile(
     r"\b(?:mediated|brokered|facilitated)\s+by\s+(?:the\s+)?$|(?:بوساطة|وساطة)\s+(?:\S+\s+){0,2}$", re.I
 )
 _ORIGIN = re.compile(
-    r"\bfrom\s+(?:the\s+)?(?:(?:northern|southern|central|eastern|western|north|south|parts of|areas of)\s+)*$"
+    r"\bfrom\s+(?:the\s+)?(?:(?:northern|southern|central|eastern|western|north|south|parts of|areas? of|"
+    r"vicinity of|outskirts of|direction of)\s+)*$"
     r"|(?:^|\s)[וש]{0,2}מ$|(?:^|\s)و?من\s+$",  # Hebrew "מ" (from) glued to the name, Arabic "من"
     re.I,
 )
@@ -140,6 +141,19 @@ _DIPLOMACY = re.compile(
 #: "بمحافظة الخليل", "في قضاء صور", "שבנפת חברון", "במחוז הצפון"): the admin context, not a second place.
 _ADMIN_AFTER = re.compile(r"\s+(?:governorate|governate|province)\b", re.I)
 _ADMIN_BEFORE = re.compile(r"(?:^|\s)(?:و?[بل]|و?في\s+)?(?:محافظة|قضاء|لواء)\s+$|(?:^|\s)[ושב]{0,3}(?:נפת|מחוז)\s+$")
+#: A deed of a person's past told to say who they are ("a commander who took part in the October 7 attack
+#: on Kibbutz Be'eri", "the man behind the 2022 bombing in Jerusalem", "الذي شارك في ...", "שהשתתף ב..."):
+#: an earlier event, not this one's place.
+_PAST_DEED = re.compile(
+    r"\b(?:who|which|that)\s+(?:had\s+|has\s+)?(?:took\s+part|taken\s+part|participated|carried\s+out|led|planned|"
+    r"orchestrated|masterminded|perpetrated|committed|was\s+involved|were\s+involved|was\s+behind|were\s+behind)\b"
+    r"[^.;:()]{0,60}$"
+    r"|\b(?:October\s+7|7\s+October|Oct\.?\s+7)(?:th)?,?\s+(?:\d{4}\s+)?(?:attacks?|massacres?|assault|onslaught|raid)\s+"
+    r"(?:on|in)\s+(?:the\s+)?(?:kibbutz\s+)?$"
+    r"|(?:الذي|التي|الذين)\s+(?:شارك|شاركوا|نفذ|نفذوا|خطط|قاد)\S*\s+[^،,.:]{0,60}$"
+    r"|(?:^|\s)ש(?:השתתף|השתתפו|ביצע|ביצעו|תכנן|תכננו|היה\s+מעורב|היו\s+מעורבים)\s+[^,.:]{0,60}$",
+    re.I,
+)
 #: Where the dead were mourned or buried ("the funeral in Jenin of ...", "mourners in Nablus", "شيع
 #: المواطنون في جنين", "تشييع جثامين الشهداء في مخيم ...", "הלוויה ב..."): not where they were killed.
 _FUNERAL = re.compile(
@@ -222,7 +236,7 @@ def event_places(
             continue
         if _ACTOR.match(after) or (etype == "negotiation" and _AGREES.match(after)):
             role = "actor"
-        elif _ANSWERS.search(before):
+        elif _ANSWERS.search(before) or _PAST_DEED.search(before):
             role = "background"  # "calling it a response to the killing of civilians in Khan Younis"
         elif etype == "negotiation" and (_ORIGIN.search(before) or _MEDIATED_BY.search(before)):
             role = "background"  # "talks mediated by Egypt", "mediators from Qatar": who talks, not where

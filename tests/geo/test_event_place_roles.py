@@ -265,3 +265,24 @@ def test_mourning_and_the_subject_of_talks_are_not_event_places(text: str, expec
 def test_a_town_and_its_governorate_are_one_claim_at_the_town(text: str, expected: set[str]) -> None:
     """The governorate or district a town is told in is its admin context, not a second event place."""
     assert _located(text) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # a person's past deed says who they are, not where this event was
+        (
+            "The army said the strike in Deir al-Balah on Monday targeted a Hamas commander who took part in the "
+            "October 7 attack on Kibbutz Be'eri.",
+            {"Deir al-Balah"},
+        ),
+        # a launch area named as "the area of X" is the rocket's origin; it fell where it fell
+        (
+            "A rocket launched from the area of Khan Younis fell in an open field near Kissufim on Monday, the "
+            "army said.",
+            {"Kissufim"},
+        ),
+    ],
+)
+def test_a_past_deed_and_a_launch_area_are_not_event_places(text: str, expected: set[str]) -> None:
+    assert _located(text) == expected
