@@ -24,7 +24,7 @@ if TYPE_CHECKING:
     from layers.tiles import TileAddress
 
 
-def _instant(col: str) -> str:
+def instant_sql(col: str) -> str:
     """SQL turning a timestamptz column into the contract's RFC 3339 text."""
     utc = f"({col} AT TIME ZONE 'UTC')"
     return (
@@ -34,8 +34,8 @@ def _instant(col: str) -> str:
     )
 
 
-def _points(dialect: R.Dialect, query: ClaimQuery, tile: TileAddress, columns: str) -> tuple[str, list[Any]]:
-    """SQL of the query's claims whose point lies in the tile's half-open square: ``columns``, ``mx``, ``my``."""
+def mercator_sql(dialect: R.Dialect, query: ClaimQuery, columns: str) -> tuple[str, list[Any]]:
+    """SQL of the query's claims with ``columns`` and their point in spherical mercator metres (``mx``, ``my``)."""
     where, params = R.claim_where(dialect, query, "c")
     if query.bbox is not None:
         where.append("c.geom && ST_MakeEnvelope(?, ?, ?, ?, 4326)")
@@ -44,11 +44,17 @@ def _points(dialect: R.Dialect, query: ClaimQuery, tile: TileAddress, columns: s
     # spherical mercator by arithmetic (as layers.tiles.to_mercator), far cheaper than ST_Transform per row
     lat = f"radians(least({MAX_LAT!r}, greatest(-{MAX_LAT!r}, ST_Y(a.pt))))"
     sql = (
-        f"SELECT * FROM (SELECT a.*, {EARTH_RADIUS_M!r} * radians(ST_X(a.pt)) AS mx, "
+        f"SELECT a.*, {EARTH_RADIUS_M!r} * radians(ST_X(a.pt)) AS mx, "
         f"{EARTH_RADIUS_M!r} * ln(tan(pi() / 4 + {lat} / 2)) AS my FROM "
-        f"(SELECT {columns}, {anchor} AS pt FROM {R.CLAIM_TABLE} c WHERE {' AND '.join(where)}) a) p "
-        f"WHERE p.mx >= ? AND p.mx < ? AND p.my >= ? AND p.my < ?"
+        f"(SELECT {columns}, {anchor} AS pt FROM {R.CLAIM_TABLE} c WHERE {' AND '.join(where)}) a"
     )
+    return sql, params
+
+
+def _points(dialect: R.Dialect, query: ClaimQuery, tile: TileAddress, columns: str) -> tuple[str, list[Any]]:
+    """SQL of the query's claims whose point lies in the tile's half-open square: ``columns``, ``mx``, ``my``."""
+    inner, params = mercator_sql(dialect, query, columns)
+    sql = f"SELECT * FROM ({inner}) p WHERE p.mx >= ? AND p.mx < ? AND p.my >= ? AND p.my < ?"
     w, s, e, n = tile.mercator_bounds
     return sql, [*params, w, e, s, n]
 
@@ -71,7 +77,7 @@ def features_sql(
     w, s, e, n = tile.mercator_bounds
     sql = (
         f"SELECT ST_AsMVT(f, ?, ?, 'geom') FROM (SELECT p.id, p.event_type, "
-        f"{_instant('p.valid_from')} AS valid_from, {_instant('p.valid_to')} AS valid_to, p.time_precision, "
+        f"{instant_sql('p.valid_from')} AS valid_from, {instant_sql('p.valid_to')} AS valid_to, p.time_precision, "
         f"p.uncertainty_m, p.claimant, p.source, p.status, "
         f"ST_AsMVTGeom(ST_SetSRID(ST_MakePoint(p.mx, p.my), 3857), ST_MakeEnvelope(?, ?, ?, ?, 3857), ?, 0, false) "
         f"AS geom FROM ({inner}) p ORDER BY p.valid_from NULLS LAST, p.id) f"
@@ -95,7 +101,7 @@ def clusters_sql(
     sql = (
         f"SELECT ST_AsMVT(f, ?, ?, 'geom') FROM (SELECT sum(g.k)::integer AS count, "
         f"(array_agg(g.event_type ORDER BY g.k DESC, g.event_type))[1] AS event_type, "
-        f"{_instant('min(g.vf)')} AS valid_from, {_instant('max(g.vt)')} AS valid_to, "
+        f"{instant_sql('min(g.vf)')} AS valid_from, {instant_sql('max(g.vt)')} AS valid_to, "
         f"ST_AsMVTGeom(ST_SetSRID(ST_MakePoint(sum(g.sx) / sum(g.k), sum(g.sy) / sum(g.k)), 3857), "
         f"ST_MakeEnvelope(?, ?, ?, ?, 3857), ?, 0, false) AS geom "
         f"FROM ({by_type}) g GROUP BY g.cx, g.cy ORDER BY g.cx, g.cy) f"

@@ -336,6 +336,8 @@ class PostgisStore(SqlReads, SqlWrites):
         self._counts = R.CountCache()
         self._verify = threading.local()
         self._bulk = threading.local()
+        #: Whether low-zoom cluster tiles may come from the kept grid (see :meth:`_grid_tile`).
+        self._grid_ok = True
         self._has_encoded = False  # set by init()
 
     # -- connections ------------------------------------------------------------------
@@ -820,6 +822,9 @@ class PostgisStore(SqlReads, SqlWrites):
         from layers import tiles as T
         from layers.store import pgtiles
 
+        _, kept = self._grid_tile(query, tile, name=name + "-clusters")
+        if kept is not None:  # a crowded low-zoom tile of the grid's query: its clusters from the grid
+            return kept
         cap = T.TILE_MAX_FEATURES
         count, count_params = pgtiles.count_sql(PG_DIALECT, query, tile, cap=cap + 1)
         feats = pgtiles.features_sql(PG_DIALECT, query, tile, name=name, extent=T.EXTENT)
@@ -844,6 +849,9 @@ class PostgisStore(SqlReads, SqlWrites):
         from layers import tiles as T
         from layers.store import pgtiles
 
+        fresh, kept = self._grid_tile(query, tile, name=name + "-clusters")
+        if fresh:
+            return kept
         cap = T.TILE_MAX_FEATURES
         count, count_params = pgtiles.count_sql(PG_DIALECT, query, tile, cap=cap + 1)
         clusters = pgtiles.clusters_sql(
@@ -859,6 +867,64 @@ class PostgisStore(SqlReads, SqlWrites):
                 return bytes(tx.fetch(*clusters)[0][0] or b"")
 
         return self._run(run, write=False)
+
+    def _grid_tile(self, query: ClaimQuery, tile: Any, *, name: str) -> tuple[bool, bytes | None]:
+        """(True, the cluster tile or None when the tile holds no more than the feature limit) from the kept grid.
+
+        (False, None) when the grid does not serve the query or zoom, or cannot be kept
+        (see :mod:`layers.store.pgtilegrid`): the caller builds the tile directly. A grid
+        older than the claims is rebuilt first by the request that takes the advisory lock
+        (a pass over every claim: 14 s at 1M claims on the loaded 2-core machine); the
+        requests meanwhile build their tiles directly.
+        """
+        import psycopg
+
+        from layers import tiles as T
+        from layers.store import pgtilegrid as G
+
+        if not self._grid_ok or T.CLUSTER_CELLS != 1 << G.CELL_BITS or not G.serves(query, tile):
+            return False, None
+        count, count_params = G.count_sql(query, tile)
+        clusters = G.clusters_sql(query, tile, name=name, extent=T.EXTENT)
+
+        def read(tx: _Tx) -> tuple[bool, bytes | None]:
+            with tx.conn.transaction():
+                tx.run("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ")  # the clock and the cells of one snapshot
+                clock, built = tx.fetch(G.clock_sql())[0]
+                if built != clock:
+                    return False, None
+                if int(tx.fetch(count, count_params)[0][0]) <= T.TILE_MAX_FEATURES:
+                    return True, None
+                return True, bytes(tx.fetch(*clusters)[0][0] or b"")
+
+        def rebuild(tx: _Tx) -> None:
+            if not tx.fetch(G.lock_sql())[0][0]:
+                return  # another connection is rebuilding it: this tile is built directly meanwhile
+            try:
+                with tx.conn.transaction():
+                    tx.run("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ")
+                    tx.run("SET LOCAL jit = off")
+                    tx.run("SET LOCAL work_mem = '64MB'")
+                    clock, built = tx.fetch(G.clock_sql())[0]
+                    if built == clock:
+                        return  # another worker built it while this one waited
+                    for stmt in G.ddl():
+                        tx.run(stmt)
+                    for sql, params in G.rebuild_sql(PG_DIALECT, clock):
+                        tx.run(sql, params)
+            finally:
+                tx.run(G.lock_sql(unlock=True))
+
+        try:
+            fresh, body = self._run(read, write=False)
+            if not fresh:
+                self._run(rebuild, write=False)
+                fresh, body = self._run(read, write=False)
+        except (psycopg.errors.InsufficientPrivilege, psycopg.errors.ReadOnlySqlTransaction) as exc:
+            log.warning("no tile grid in this schema (%s): low-zoom tiles are built from the claims", exc)
+            self._grid_ok = False
+            return False, None
+        return fresh, body
 
     # -- layers -------------------------------------------------------------------------
 

@@ -1,0 +1,128 @@
+"""Low-zoom cluster tiles from the kept grid (layers/store/pgtilegrid.py) equal the tiles built from the claims."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Callable, Iterator
+
+import pytest
+
+from layers import tiles as T
+from layers.model import ClaimRecord
+from layers.store import ClaimQuery, open_store
+from layers.store import pgtilegrid as G
+from layers.store.postgis import PostgisStore
+from tests.conftest import postgis_url, require
+
+pytestmark = pytest.mark.postgis
+
+
+@pytest.fixture
+def store(make_claim: Callable[..., ClaimRecord]) -> Iterator[PostgisStore]:
+    """A fresh schema with 600 claims over the Gaza Strip, four event types."""
+    import psycopg
+
+    url = postgis_url()
+    require(url is not None, "SITMAP_TEST_PG is not set (PostGIS tests)")
+    assert url is not None
+    schema = "t_" + uuid.uuid4().hex[:12]
+    with psycopg.connect(url, autocommit=True) as conn:
+        conn.execute(f'CREATE SCHEMA "{schema}"')
+    s = open_store(f"{url}{'&' if '?' in url else '?'}options=-csearch_path%3D{schema},public")
+    assert isinstance(s, PostgisStore)
+    types = ("airstrike", "shelling", "shooting", "ground_operation")
+    s.add_claims(
+        [
+            make_claim(
+                f"g-{i:03d}",
+                x=34.2 + (i * 37 % 600) / 1500,
+                y=31.2 + (i * 91 % 600) / 1500,
+                day=i % 40,
+                event_type=types[i * 7 % 4],
+            )
+            for i in range(600)
+        ]
+    )
+    try:
+        yield s
+    finally:
+        s.close()
+        with psycopg.connect(url, autocommit=True) as conn:
+            conn.execute(f'DROP SCHEMA "{schema}" CASCADE')
+
+
+def _both(store: PostgisStore, query: ClaimQuery, tile: T.TileAddress) -> tuple[bytes, bytes]:
+    """The tile through the grid (the direct statements refused), then built from the claims (the grid off)."""
+    from layers.store import pgtiles
+
+    def refuse(*args: object, **kwargs: object) -> None:
+        raise AssertionError("the tile was built from the claims, not the grid")
+
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(pgtiles, "count_sql", refuse)
+        kept = store.claim_tile(query, tile, name="all")
+    store._grid_ok = False
+    try:
+        direct = store.claim_tile(query, tile, name="all")
+    finally:
+        store._grid_ok = True
+    return kept, direct
+
+
+@pytest.mark.parametrize("z", [6, 8, 10])
+def test_grid_tiles_are_the_direct_tiles(store: PostgisStore, monkeypatch: pytest.MonkeyPatch, z: int) -> None:
+    monkeypatch.setattr(T, "TILE_MAX_FEATURES", 20)
+    x, y = _index(34.4, 31.4, z)
+    tile = T.tile_address("WebMercatorQuad", z, x, y)
+    for types in ((), ("airstrike", "shooting")):
+        query = ClaimQuery(bbox=tile.lonlat_bounds(), event_types=types)
+        assert G.serves(query, tile)
+        kept, direct = _both(store, query, tile)
+        assert kept and kept == direct
+    import psycopg
+
+    with psycopg.connect(store.conninfo) as conn:  # the tiles came from the grid: it was built
+        assert conn.execute(f"SELECT sum(k) FROM {G.TABLE}").fetchone() == (600,)
+
+
+def test_a_write_rebuilds_the_grid(store: PostgisStore, monkeypatch: pytest.MonkeyPatch, make_claim) -> None:
+    import mapbox_vector_tile
+
+    monkeypatch.setattr(T, "TILE_MAX_FEATURES", 20)
+    tile = T.tile_address("WebMercatorQuad", 8, *_index(34.4, 31.4, 8))
+    query = ClaimQuery(bbox=tile.lonlat_bounds())
+
+    def total() -> int:
+        layer = mapbox_vector_tile.decode(store.claim_tile(query, tile, name="all"))["all-clusters"]
+        return sum(int(f["properties"]["count"]) for f in layer["features"])
+
+    assert total() == 600
+    store.add_claims([make_claim("g-new", x=34.41, y=31.41)])
+    assert total() == 601
+    store.update_claim("g-new", {"status": "retracted"})
+    assert total() == 600
+    kept, direct = _both(store, query, tile)
+    assert kept == direct
+
+
+def test_other_queries_and_deep_zooms_are_built_from_the_claims(store: PostgisStore) -> None:
+    tile = T.tile_address("WebMercatorQuad", 8, *_index(34.4, 31.4, 8))
+    deep = T.tile_address("WebMercatorQuad", G.MAX_ZOOM + 1, *_index(34.4, 31.4, G.MAX_ZOOM + 1))
+    assert G.serves(ClaimQuery(bbox=tile.lonlat_bounds()), tile)
+    assert not G.serves(ClaimQuery(bbox=deep.lonlat_bounds()), deep)
+    assert not G.serves(ClaimQuery(claimants=("Gaza health ministry",)), tile)
+    assert not G.serves(ClaimQuery(statuses=("retracted",)), tile)
+    from datetime import UTC, datetime
+
+    assert not G.serves(ClaimQuery(as_of=datetime.now(UTC)), tile)
+    assert not G.serves(ClaimQuery(start=datetime(2023, 12, 5, tzinfo=UTC)), tile)
+
+
+def _index(lon: float, lat: float, z: int) -> tuple[int, int]:
+    """(column, row) of the WebMercatorQuad tile holding a point."""
+    import math
+
+    n = 1 << z
+    col = int((lon + 180.0) / 360.0 * n)
+    row = int((1.0 - math.asinh(math.tan(math.radians(lat))) / math.pi) / 2.0 * n)
+    return col, row
