@@ -16,7 +16,8 @@ them), and only from rows a statement re-checks under lock (see :func:`keep_sql`
 The one change a version ever sees is its ``superseded_at`` being set; a trigger on the
 version table drops a version's texts on any update or delete, by sitmap or any other
 program (GDAL, QGIS, psql), so a kept text is never stale. The texts depend on the code
-that wrote them (the contract, rounding): :func:`fingerprint` names that code, is kept
+that wrote them (the contract, rounding): :func:`fingerprint` names that code (its SQL and the
+source of the Python that writes geometry and CSV lines), is kept
 in ``sitmap_meta`` and a store whose texts another fingerprint wrote reads none of them;
 the first download that keeps texts empties the tables and records its own.
 """
@@ -25,8 +26,9 @@ from __future__ import annotations
 
 import csv
 import hashlib
+import inspect
 import io
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from functools import lru_cache
 from typing import Any
 
@@ -39,7 +41,8 @@ GEOJSON_TABLE = "sitmap_claim_geojson"
 CSV_TABLE = "sitmap_claim_csv"
 #: The table of each kind of text.
 TABLES = {"geojson": GEOJSON_TABLE, "csv": CSV_TABLE}
-#: Raised by hand when the Python side of an encoding changes in a way the SQL does not show.
+#: Raised by hand when the encoding changes where neither its SQL nor the source of the
+#: Python functions :func:`fingerprint` reads shows it.
 ENCODING_VERSION = 1
 
 
@@ -52,14 +55,23 @@ def meta_key(kind: str) -> str:
 def fingerprint(d: Dialect, kind: str) -> str:
     """A short name of the code that writes ``kind`` texts: the SQL, the columns, the rounding, a version."""
     from geo.contract import CLAIM_CSV_COLUMNS
+    from layers import export as X
     from layers.export import COORD_DECIMALS
     from layers.store.rows import feature_sql as F
 
+    python: list[Callable[..., Any]]
     if kind == "geojson":
         sql = F.claim_feature_text_select(d, "c")
+        python = [F.geometry_texts, F.claim_feature_texts, X.geometry_json, X._dumps]
     else:
         sql = F.claim_csv_select(d, "c", tuple(CLAIM_CSV_COLUMNS))
+        python = [F.claim_csv_rows, csv_lines, X.geometry_json, X._lonlat, X._wkt]
     parts = [str(ENCODING_VERSION), kind, d.name, str(COORD_DECIMALS), sql]
+    for fn in python:  # the Python half of the texts: a change to it is a new fingerprint too
+        try:
+            parts.append(inspect.getsource(fn))
+        except (OSError, TypeError):  # no source (a frozen build): ENCODING_VERSION alone names it
+            parts.append(fn.__qualname__)
     return hashlib.sha256("\x00".join(parts).encode()).hexdigest()[:20]
 
 
