@@ -72,7 +72,7 @@ CLAIMANTS: list[tuple[str, str]] = [
         r"(?:the\s+)?(?:[Hh]ealth [Mm]inistry|[Mm]inistry of (?:[Pp]ublic )?[Hh]ealth)\s+in\s+(?:Lebanon|Beirut)|"
         r"وزارة الصحة(?: العامة)? اللبنانية|משרד הבריאות הלבנוני",
     ),
-    ("Gaza health ministry", r"(?:the\s+)?(?:health ministry|Health Ministry|ministry of health|Ministry of Health)"),
+    ("Gaza health ministry", r"(?:[Tt]he\s+)?(?i:health ministry|ministry of health)"),
     (
         "Gaza civil defence",
         r"(?:Gaza(?:'s)?\s+|the\s+|Palestinian\s+)?[Cc]ivil [Dd]efen[cs]e(?:\s+agency|\s+service)?|الدفاع المدني",
@@ -250,7 +250,8 @@ _ATTRIBUTION = [
         r"\b(?:in\s+a\s+statement|in\s+a\s+post\s+on\s+\w+|on\s+Telegram),?\s+(?P<who>[^,.;]{2,80}?)\s+" + _SAY + r"\b",
         re.I,
     ),
-    re.compile(r"[,\"”]\s*" + _SAY + r"\s+(?P<who>(?:the\s+)?[A-Z][^,.;]{1,60}?)(?=\s*(?:[,.;]|$))"),
+    # "..., said the ministry"; not "..., told WAFA" (whom one tells is not who tells)
+    re.compile(r"[,\"”]\s*(?!told\b|tells?\b)" + _SAY + r"\s+(?P<who>(?:the\s+)?[A-Z][^,.;]{1,60}?)(?=\s*(?:[,.;]|$))"),
     _SAY_VERB,  # "X said": see _subject_matches
     re.compile(r"\bper\s+(?P<who>[^,.;]{2,80}?)(?=\s*(?:[,.;]|$))", re.I),
     re.compile(
@@ -696,6 +697,10 @@ class _Subject:
         return self._start
 
 
+#: A person's name in apposition ("Amin Abu Alia", "Dr. Hussam Abu Safiya").
+_PERSON = re.compile(
+    r"(?:(?:Dr|Mr|Ms|Mrs|Gen|Col|Lt)\.?\s+)?[A-Z][\w'’-]+(?:\s+(?:[A-Z][\w'’-]+|al-|el-|abu|bin|ibn)){1,4}"
+)
 _SUBJECT_STOP = re.compile(r"[,.;:\"“”]")
 #: An aside between a subject and its verb ("X, however, said").
 _ASIDE = re.compile(
@@ -722,6 +727,19 @@ def _subject_matches(sentence: str) -> list[_Subject]:
                 cut = stops[-3].end() if len(stops) >= 3 else 0
                 seg = seg[cut : stops[-2].start()]
                 lo += cut
+            elif (
+                len(stops) >= 2
+                and stops[-1].group(0) == ","
+                and not seg[stops[-1].end() :].strip()
+                and _PERSON.fullmatch(seg[stops[-2].end() : stops[-1].start()].strip())
+            ):
+                # "the head of the village council, Amin Abu Alia, told WAFA": the role before the name
+                cut = stops[-3].end() if len(stops) >= 3 else 0
+                role = seg[cut : stops[-2].start()]
+                if canonical_claimant(role) is not None:
+                    seg, lo = role, lo + cut
+                else:
+                    seg, lo = seg[stops[-2].end() : stops[-1].start()], lo + stops[-2].end()
             else:
                 lo += stops[-1].end()
                 seg = seg[stops[-1].end() :]
@@ -733,7 +751,8 @@ def _subject_matches(sentence: str) -> list[_Subject]:
 
 #: Tellers named by role rather than name ("local officials", "security sources").
 _ROLE_TELLER = re.compile(
-    r"^(?:the\s+)?(?:(?:[\w-]+\s+){1,2}(?:officials|sources|authorities|spokes(?:man|woman|person)|partners)|"
+    r"^(?:the\s+)?(?:(?:[\w'’-]+\s+){1,2}(?:officials|sources|authorities|spokes(?:man|woman|person)|partners|"
+    r"syndicate|union|committee|association|federation|municipality|council)|"
     r"(?:[\w-]+\s+)?(?:aid\s+workers|aid\s+agencies|rights\s+groups))$",
     re.I,
 )

@@ -157,3 +157,23 @@ def test_a_student_named_against_the_armys_gunman_is_a_dispute() -> None:
     claims = geo.parse(text, published="2024-10-15", source="Wire")
     assert {c.claimant for c in claims} == {"Israeli military", "Palestinian health ministry"}
     assert all(c.status == "disputed" for c in claims)
+
+
+def test_whom_a_teller_tells_is_not_the_teller() -> None:
+    import geo
+
+    text = (
+        "Settlers uprooted olive trees in Burin on Sunday, the head of the village council, Ghassan Najjar, told WAFA."
+    )
+    claims = geo.parse(text, published="2024-10-21", source="Wire")
+    assert claims and all(c.claimant == "Burin village council" for c in claims)
+    c = find_claimant("Naval boats fired at fishing boats off Deir al-Balah, the fishermen's union said.")
+    assert c is not None and c.name == "Fishermen's union"
+
+
+def test_a_headline_teller_in_any_case_resolves_the_bare_noun_after_it() -> None:
+    import geo
+
+    text = "09:15 - Health ministry: 18 killed in Khan Younis\nThe ministry says 18 people were killed overnight."
+    claims = geo.parse(text, published="2024-07-05", source="Live blog")
+    assert claims and all(c.claimant == "Gaza health ministry" for c in claims)
