@@ -121,6 +121,11 @@ CUE_PATTERNS: list[tuple[str, float, re.Pattern[str]]] = [
                 r"intercept(?:ed|ion|ions|or|ors)",
                 r"mortar (?:bombs?|shells?) (?:were )?fired (?:at|toward|towards|into) Israel",
                 r"launch(?:es|ed)? from (?:the )?(?:Gaza|Lebanon|Yemen)",
+                # "al-Quds Brigades later claimed the launch": the launch told before, claimed by its launcher
+                r"(?:the|this|that|a) (?:rocket |missile )?launch(?:es)?"
+                r"(?! (?:pads?|sites?|positions?|cells?|squads?))",
+                r"claimed (?:responsibility for )?(?:the |a |this )?(?:rocket |missile )?"
+                r"(?:launch(?:es)?|barrage|rocket fire)",
                 r"ballistic missiles?",
                 r"fired (?:\S+ ){0,2}(?:missiles?|rockets?|drones?) (?:at|toward|towards|into)",
                 r"صواريخ",

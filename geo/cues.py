@@ -29,7 +29,7 @@ _NOT_AN_EVENT = re.compile(
 #: Cue words that, on their own, only refer back to an event already told ("the strike").
 _ANAPHORIC = re.compile(
     r"\b(?:the|this|same|these)\s+(?:\w+\s+)?(?:strikes?|attacks?|raids?|shelling|bombing|"
-    r"incidents?|operation|barrage|assault|explosion|blast)\b",
+    r"incidents?|operation|barrage|assault|explosion|blast|launch(?:es)?)\b",
     re.I,
 )
 

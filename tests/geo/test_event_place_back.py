@@ -86,3 +86,15 @@ def test_the_same_tellers_detail_or_a_nested_place_stays_with_the_event() -> Non
     ]
     text2 = "Rockets were fired at Ashkelon on Monday, the military said. It said one landed near Sderot."
     assert [c[1] for c in _claims(text2, "2024-10-15")] == ["Ashkelon"]
+
+
+def test_a_launcher_claiming_the_launch_is_its_own_claim_of_it() -> None:
+    """Times of Israel-style: sirens and a launch told by the Home Front Command, then "the al-Quds
+    Brigades later claimed the launch": the group's claim of the same launch, at the same place."""
+    text = (
+        "Sirens sounded in Ashkelon on Monday morning as rockets were launched from Gaza; the Home Front "
+        "Command said two were intercepted. Hamas's armed wing later claimed the launch."
+    )
+    claims = [(c.event_type, c.place_text, c.claimant) for c in geo.parse(text, published="2024-10-14", source="d")]
+    assert ("rocket_launch", "Ashkelon", "Hamas") in claims
+    assert len([c for c in claims if c[0] == "rocket_launch"]) == 2
