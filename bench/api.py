@@ -463,11 +463,14 @@ def run_all(servers: list[Server], args: argparse.Namespace) -> None:
             got = "1 feature" if mine[0] == 1 and len(mine[1]) == 1 else f"{len(mine[1])} of {mine[0] or '?'}"
             print(f"  {qname:<19} sitmap {got:>14}; " + "; ".join(row))
         print(f"\n{'query':<19} {'server':<18} {'bytes':>9} | {'seq p50':>8} {'seq p95':>8} | {'c16 p50':>8} "
-              f"{'c16 p95':>8} {'p95/p50':>7} {'c16 r/s':>8}")  # fmt: skip
+              f"{'c16 p95':>8} {'p95/p50':>7} {'c16 r/s':>8} {'n seq/c16':>9}")  # fmt: skip
         for qname, template in QUERIES:
             heavy = "10000" in qname
             paths = [s.path(template, mid_id) for s in servers]
-            seq = sequential_round_robin(clients, paths, 10 if heavy else args.requests, args.seconds)
+            # a 10,000-feature page takes seconds on the slower servers: three times the time bound
+            seq = sequential_round_robin(
+                clients, paths, 10 if heavy else args.requests, args.seconds * (3 if heavy else 1)
+            )
             for s, path, times in zip(servers, paths, seq, strict=True):
                 failed: list[int] = []
                 n_conc = 32 if heavy else args.requests * 2
@@ -483,7 +486,7 @@ def run_all(servers: list[Server], args: argparse.Namespace) -> None:
                     pct(conc, 0.5), pct(conc, 0.95), len(conc) / wall,
                 )  # fmt: skip
                 print(f"{qname:<19} {s.name:<18} {sizes[qname, s.name]:>9} | {st[0]:6.1f}ms {st[1]:6.1f}ms | "
-                      f"{st[3]:6.1f}ms {st[4]:6.1f}ms {st[4] / st[3]:7.2f} {st[5]:8.1f}"
+                      f"{st[3]:6.1f}ms {st[4]:6.1f}ms {st[4] / st[3]:7.2f} {st[5]:8.1f} {len(times):>4}/{len(conc):<4}"
                       f"{'  c16: ' + failures[qname, s.name] if (qname, s.name) in failures else ''}")  # fmt: skip
     finally:
         for c in clients:
@@ -533,9 +536,11 @@ def run_vs_baseline(label: str, db: str, args: argparse.Namespace, tmp: Path, *,
     queries = [(name, SITMAP_ITEMS + path.format(mid_id=f"c-{args.n // 2:07d}")) for name, path in QUERIES]
     procs = []
     try:
-        new_proc, new = serve(db, args.workers, tmp / f"serve-{label}-new.log", cache_mb=cache_mb)
+        ports = Ports(args.ports)
+        new_proc, new = serve(db, args.workers, tmp / f"serve-{label}-new.log", cache_mb=cache_mb, port=ports.next())
         procs.append(new_proc)
-        old_proc, old = serve(db, args.workers, tmp / f"serve-{label}-base.log", cache_mb=cache_mb, code=args.baseline)
+        old_log = tmp / f"serve-{label}-base.log"
+        old_proc, old = serve(db, args.workers, old_log, cache_mb=cache_mb, code=args.baseline, port=ports.next())
         procs.append(old_proc)
         mode = f"response cache {cache_mb:g} MB" if cache_mb else "response cache off: every request runs its query"
         print(f"\n== {label}: this checkout vs {args.baseline} ({args.workers} worker(s), {mode})")
