@@ -706,12 +706,15 @@ class PostgisStore(SqlReads, SqlWrites):
 
             if not keys_first:
                 return page()  # a walk of the order index to the page's end: nothing to plan
-            with tx.conn.transaction():
-                # A page stops after limit + 1 rows: the workers of a parallel plan cost
-                # more to start than they save, and take cores other requests need (at
-                # 100k claims a parallel bitmap scan made the bbox page 3x slower); JIT
-                # compiles for longer than such a page runs (a bbox walk at 1M claims,
-                # costed past jit_above_cost: 6.5 ms of execution after 81 ms of JIT).
+            # A page stops after limit + 1 rows: the workers of a parallel plan cost more to
+            # start than they save, and take cores other requests need (at 100k claims a
+            # parallel bitmap scan made the bbox page 3x slower); JIT compiles for longer
+            # than such a page runs (a bbox walk at 1M claims, costed past jit_above_cost:
+            # 6.5 ms of execution after 81 ms of JIT). The settings are local to the
+            # pipeline's implicit transaction (everything up to its Sync), which the page
+            # shares: sent with the page in one flush, they cost no round trip of their own
+            # (BEGIN, SET, page, COMMIT were four round trips).
+            with tx.conn.pipeline():
                 tx.run(_PAGE_SETTINGS)
                 return page()
 
