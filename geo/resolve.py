@@ -86,6 +86,8 @@ DEFAULT_FOCUS = ("PS", "GZ")
 _WORD = re.compile(r"[^\W\d_]+(?:['’ʼʿ`](?![sS]\b)[^\W\d_]+)*")  # "Israel's" -> "Israel", "s"
 #: Marks Hebrew writes for a geresh; one may end a word ("שייח'"), so it does not break a name.
 _GERESH = frozenset("'’׳")
+#: Marks a transliteration writes for an ʿayn at the start of a word ("'Ajlin", "ʿAjlin", "`Ajlin").
+_AYN_MARKS = frozenset("'’‘ʿ`")
 _JOIN_GAP = re.compile(r"^(?:[ \t\u00a0]{1,3}|[-‐‑־](?:[ \t]?)|[ \t]?[-‐‑־])$")
 
 _KIND_PRIOR = {
@@ -375,6 +377,8 @@ def _joinable(text: str, a: _Token, b: _Token) -> bool:
     gap = text[a.end : b.start]
     if gap[:1] in _GERESH and not a.latin:
         gap = gap[1:]  # Hebrew geresh ending a word ("שייח' ג'ראח"): part of the word, not a break
+    elif gap[-1:] in _AYN_MARKS and b.latin and len(gap) > 1:
+        gap = gap[:-1]  # an ʿayn written as an apostrophe opening the next word ("Sheikh 'Ajlin")
     return bool(_JOIN_GAP.match(gap))
 
 
@@ -448,7 +452,7 @@ def _longest(
         tj = toks[j]
         if j > i and not _joinable(text, toks[j - 1], tj):
             break
-        if j > i and tj.article and tj.strong_article:
+        if j > i and tj.article and (tj.strong_article or _weak_article_inside(toks, j, parts, prefixes)):
             j += 1
             continue
         parts.append(tj.skel if fuzzy else tj.key)
@@ -459,6 +463,13 @@ def _longest(
             break
         j += 1
     return best
+
+
+def _weak_article_inside(toks: _Tokens, j: int, parts: list[str], prefixes: frozenset[str]) -> bool:
+    """True if a lowercase article that is also an English word ("as", "at", "an") stands inside a
+    name between two capitalised words ("Tall as Sultan", "Khan al Ahmar" as OCHA writes them):
+    the words before it begin a name and a capitalised word follows."""
+    return j + 1 < len(toks) and toks[j + 1].cap and toks[j + 1].latin and " ".join(parts) in prefixes
 
 
 def _acceptable(text: str, toks: _Tokens, i: int, j: int, span: list[_Token], quality: float, used: list[str]) -> bool:
