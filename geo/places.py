@@ -154,6 +154,20 @@ _PAST_DEED = re.compile(
     r"|(?:^|\s)ש(?:השתתף|השתתפו|ביצע|ביצעו|תכנן|תכננו|היה\s+מעורב|היו\s+מעורבים)\s+[^,.:]{0,60}$",
     re.I,
 )
+#: A threat, a plan or a condition ("threatened to flatten Dahiyeh", "vowed to retaliate against Tehran",
+#: "is expected to expand its operation into Rafah", "said it would strike", "if rocket fire on Kiryat Shmona
+#: continued"; "هدد بقصف إيلات", "إذا استمر العدوان على غزة"; "איים לתקוף את חיפה", "אם ישראל תמשיך"):
+#: what may happen is not where anything happened. Not read in evacuation orders, which say where the
+#: army "will operate", nor in talks, whose venue may be told ahead ("it would send a delegation to Cairo").
+_THREAT = re.compile(
+    r"\b(?:threaten(?:s|ed|ing)?|vow(?:s|ed|ing)?|pledg(?:e|es|ed|ing)|"
+    r"(?:is|are|was|were)\s+(?:expected|set|poised|preparing|planning|due|likely)\s+to|plans?\s+to|intends?\s+to|"
+    r"(?:would|will)\s+(?:strike|attack|hit|bomb|target|flatten|destroy|invade|raid|retaliate|respond))\b[^.;:!?]{0,60}$"
+    r"|\bif\s+[^.;:!?,]{0,60}$"
+    r"|(?:^|\s)(?:هدد|هددت|يهدد|تهدد|توعد|توعدت|يتوعد|سوف|إذا|اذا|لو|في حال)\s+[^،,.:]{0,60}$"
+    r"|(?:^|\s)ו?(?:איים|איימה|איימו|מאיים|מאיימת|עלול|עלולה|עלולים|צפוי|צפויה|צפויים|אם)\s+[^,.:]{0,60}$",
+    re.I,
+)
 #: Where the dead were mourned or buried ("the funeral in Jenin of ...", "mourners in Nablus", "شيع
 #: المواطنون في جنين", "تشييع جثامين الشهداء في مخيم ...", "הלוויה ב..."): not where they were killed.
 _FUNERAL = re.compile(
@@ -236,7 +250,11 @@ def event_places(
             continue
         if _ACTOR.match(after) or (etype == "negotiation" and _AGREES.match(after)):
             role = "actor"
-        elif _ANSWERS.search(before) or _PAST_DEED.search(before):
+        elif (
+            _ANSWERS.search(before)
+            or _PAST_DEED.search(before)
+            or (etype not in ("evacuation_order", "humanitarian_zone", "negotiation") and _THREAT.search(before))
+        ):
             role = "background"  # "calling it a response to the killing of civilians in Khan Younis"
         elif etype == "negotiation" and (_ORIGIN.search(before) or _MEDIATED_BY.search(before)):
             role = "background"  # "talks mediated by Egypt", "mediators from Qatar": who talks, not where

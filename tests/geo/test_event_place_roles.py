@@ -286,3 +286,26 @@ def test_a_town_and_its_governorate_are_one_claim_at_the_town(text: str, expecte
 )
 def test_a_past_deed_and_a_launch_area_are_not_event_places(text: str, expected: set[str]) -> None:
     assert _located(text) == expected
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Defence Minister Katz threatened to flatten Dahiyeh if rocket fire on Kiryat Shmona continued.",
+        "هدد المتحدث باسم الحوثيين بقصف إيلات إذا استمر العدوان على غزة.",
+        "נסראללה איים לתקוף את חיפה אם ישראל תמשיך בתקיפות בביירות.",
+    ],
+)
+def test_a_threat_places_no_event(text: str) -> None:
+    """What a party threatens to strike, and the condition it names, is not where anything happened."""
+    assert _located(text) == set()
+
+
+def test_an_evacuation_order_keeps_the_area_where_the_army_will_operate() -> None:
+    assert _located(
+        "The army told residents of Beit Lahia to leave, saying it will operate forcefully in Beit Lahia."
+    ) == {"Beit Lahia"}
+
+
+def test_a_month_named_may_is_no_hedge() -> None:
+    assert _located("On 14 May, air strikes were reported on tents in Rafah, OCHA said.") == {"Rafah"}
