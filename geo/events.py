@@ -102,6 +102,21 @@ def event_times(text: str, found: list[TimeExpression]) -> list[TimeExpression]:
     return pointed or event
 
 
+def nearest_time(s: Sentence, times: Sequence[TimeExpression], etype: str) -> TimeExpression | None:
+    """The time of a sentence's event: its first time, or, when it gives several, the one told
+    nearest the event's own words ("between 6 and 12 August forces killed 12, including five in
+    an air strike on Tubas on 12 August": the strike is dated 12 August, not the week)."""
+    if len(times) < 2:
+        return times[0] if times else None
+    from geo.cues import event_cues
+
+    cues = [c for c in event_cues(s.text) if c.event_type == etype]
+    if not cues:
+        return times[0]
+    at = s.start + cues[0].start
+    return min(times, key=lambda t: (abs(t.start - at), t.start))
+
+
 def paragraph_times(
     text: str, sentences: Sequence[Sentence], paragraphs: set[int], pub: datetime | None
 ) -> list[TimeExpression]:

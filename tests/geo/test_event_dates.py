@@ -137,3 +137,14 @@ def test_arabic_and_hebrew_weeks_and_the_day_before_yesterday() -> None:
     for words, (first, last) in cases.items():
         [t] = find_times(words, pub)
         assert (t.interval.start.date(), t.interval.end.date()) == (first, last), words
+
+
+def test_the_time_told_nearest_the_event_dates_it() -> None:
+    """OCHA-style weekly summary: the strike told with its own day inside a sentence that opens
+    with the week is dated that day."""
+    text = (
+        "Between 6 and 12 August, Israeli forces killed 12 Palestinians across the West Bank, including "
+        "five in an air strike on Tubas on 12 August."
+    )
+    [c] = _located(text, "2024-08-14")
+    assert c.event_type == "airstrike" and _days(c) == (date(2024, 8, 12), date(2024, 8, 12))
