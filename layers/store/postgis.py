@@ -243,6 +243,24 @@ def _in_page_order(rows: list[tuple[Any, ...]], valid_from: int, claim_id: int) 
     return sorted(rows, key=lambda r: (r[valid_from] is None, r[valid_from] or _EPOCH, r[claim_id]))
 
 
+class _KeyedTx(_Tx):
+    """A :class:`_Tx` whose reads each run after :data:`_PAGE_SETTINGS`, in one round trip.
+
+    Both statements go as one query string, bound on the client (psycopg's
+    ``ClientCursor``): a multi-statement query runs in one implicit transaction, so the
+    settings are local to it, planned before the read is, and gone for the pooled
+    connection's next statement.
+    """
+
+    def fetch(self, sql: str, params: Sequence[Any] = ()) -> list[tuple[Any, ...]]:
+        from psycopg import ClientCursor
+
+        with ClientCursor(self.conn) as cur:
+            cur.execute(f"{_PAGE_SETTINGS}; {_pg(sql)}", tuple(params))
+            cur.nextset()
+            return list(cur.fetchall())
+
+
 #: What a bulk session ANALYZEs: the version tables, and the import digests once they exist.
 _ANALYZE = f"""DO $$ BEGIN
     ANALYZE {R.CLAIM_TABLE}, {R.ZONE_TABLE};
@@ -698,25 +716,21 @@ class PostgisStore(SqlReads, SqlWrites):
             query = (table, select, cond, params, order)
             keys_first = sorted_rows or offset > 0
 
-            def page() -> tuple[list[tuple[Any, ...]], int | None, bool]:
+            if not keys_first:  # a walk of the order index to the page's end: nothing to plan
                 return fetch_page(
-                    tx, self._counts, lambda: _clock(tx), query, limit, offset, budget, no_limit=None,
-                    keys_first=keys_first,
+                    tx, self._counts, lambda: _clock(tx), query, limit, offset, budget, no_limit=None
                 )  # fmt: skip
-
-            if not keys_first:
-                return page()  # a walk of the order index to the page's end: nothing to plan
             # A page stops after limit + 1 rows: the workers of a parallel plan cost more to
             # start than they save, and take cores other requests need (at 100k claims a
             # parallel bitmap scan made the bbox page 3x slower); JIT compiles for longer
             # than such a page runs (a bbox walk at 1M claims, costed past jit_above_cost:
-            # 6.5 ms of execution after 81 ms of JIT). The settings are local to the
-            # pipeline's implicit transaction (everything up to its Sync), which the page
-            # shares: sent with the page in one flush, they cost no round trip of their own
-            # (BEGIN, SET, page, COMMIT were four round trips).
-            with tx.conn.pipeline():
-                tx.run(_PAGE_SETTINGS)
-                return page()
+            # 6.5 ms of execution after 81 ms of JIT). The settings travel in front of each
+            # statement of the page, local to it (see _KeyedTx): one round trip a statement,
+            # where BEGIN, SET, page, COMMIT were four.
+            return fetch_page(
+                _KeyedTx(tx.conn), self._counts, lambda: _clock(tx), query, limit, offset, budget, no_limit=None,
+                keys_first=keys_first,
+            )  # fmt: skip
 
         return self._run(run, write=False)
 

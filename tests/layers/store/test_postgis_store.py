@@ -250,30 +250,32 @@ def test_a_copied_batch_is_stored_in_the_items_order(schema_url: tuple[str, str]
 def test_a_keyed_page_plans_without_jit_or_workers_and_the_settings_stay_local(
     schema_url: tuple[str, str], make_claim, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """A bbox or time page (and its count) runs with JIT and parallel workers off, sent in one pipeline;
+    """A bbox or time page (and its count) reads with JIT and parallel workers off, in one round trip each;
     the pooled connection's next statements run with the server's settings again."""
+    import psycopg
+
     from layers.store import postgis
 
     store = open_store(schema_url[1])
+    probe = "SELECT current_setting('jit'), current_setting('max_parallel_workers_per_gather')"
     try:
         store.add_claims([make_claim(f"k-{i:03d}", day=i % 20) for i in range(60)])
-        seen: list[tuple[str, ...]] = []
-        fetch = postgis._Tx.fetch
-        probe = "SELECT current_setting('jit'), current_setting('max_parallel_workers_per_gather')"
         before = tuple(store._fetch(probe)[0])  # type: ignore[attr-defined]
+        keyed: list[str] = []
+        fetch = postgis._KeyedTx.fetch
 
         def spy(self, sql, params=()):  # type: ignore[no-untyped-def]
-            rows = fetch(self, sql, params)
-            if "claim_versions c" in sql:
-                seen.append(tuple(fetch(self, probe)[0]))
-            return rows
+            keyed.append(sql)
+            return fetch(self, sql, params)
 
-        monkeypatch.setattr(postgis._Tx, "fetch", spy)
+        monkeypatch.setattr(postgis._KeyedTx, "fetch", spy)
         start, end = datetime(2023, 12, 3, tzinfo=UTC), datetime(2023, 12, 8, tzinfo=UTC)
         page = store.claim_feature_page(ClaimQuery(start=start, end=end, limit=5))  # type: ignore[attr-defined]
         assert len(page.texts) == 5 and page.more
-        assert seen and all(s == ("off", "0") for s in seen), seen  # the page and its count
-        monkeypatch.setattr(postgis._Tx, "fetch", fetch)
+        assert len(keyed) == 2 and "count(*)" in keyed[1]  # the page and its count
         assert tuple(store._fetch(probe)[0]) == before  # type: ignore[attr-defined]
     finally:
         store.close()
+    with psycopg.connect(schema_url[1], autocommit=True) as conn:
+        assert postgis._KeyedTx(conn).fetch(probe) == [("off", "0")]
+        assert tuple(conn.execute(probe).fetchone() or ()) == before
