@@ -119,3 +119,16 @@ def test_a_restored_store_keeps_dropping_superseded_texts(store: Any, tmp_path: 
     store.add_claims([claim("a", day=1, claimant="another ministry")])
     assert _kept(store, "geojson") == 1
     assert _download(store, ClaimQuery()) == _fresh(store, ClaimQuery())
+
+
+def test_big_blocks_go_out_in_chunks_of_about_a_megabyte() -> None:
+    """A compressing middleware works a body chunk at a time on the event loop: no chunk holds it for long."""
+    from layers.export import BODY_CHUNK_BYTES, iter_geojson_blocks, iter_geojson_texts
+
+    texts = [f'{{"type":"Feature","id":"f{i}","geometry":null,"properties":{{}}}}'.encode() for i in range(60_000)]
+    chunks = list(iter_geojson_blocks([texts[:35_000], [], texts[35_000:]], timeStamp="t"))
+    assert max(len(c) for c in chunks) <= BODY_CHUNK_BYTES and len(chunks) > 2
+    assert b"".join(chunks) == b"".join(iter_geojson_texts((t.decode() for t in texts), timeStamp="t"))
+    lines = [f"c{i},x\r\n".encode() for i in range(200_000)]
+    chunks = list(iter_csv_blocks([lines], ["id", "v"]))
+    assert max(len(c) for c in chunks) <= BODY_CHUNK_BYTES and b"".join(chunks) == b"id,v\r\n" + b"".join(lines)
