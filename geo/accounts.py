@@ -13,6 +13,7 @@ one disputed incident.
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 from geo.claimants import ClaimantMatch
 from geo.events import Event
@@ -109,6 +110,7 @@ def is_noncommittal(text: str) -> bool:
     return bool(NONCOMMITTAL.search(text)) and not is_counter(text)
 
 
+@lru_cache(maxsize=4096)
 def is_counter(text: str) -> bool:
     """True if a sentence tells its teller's version against another's (a denial or another target)."""
     return bool(DENIAL.search(text) or COUNTER.search(text))
