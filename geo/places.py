@@ -271,8 +271,16 @@ def event_places(
         elif etype != "negotiation" and _DIPLOMACY.search(before):
             role = "reference"  # "as talks mediated by Qatar resumed in Doha": not where the event was
         elif prev is not None and prev[1] == "place" and _holds(text, m, prev[0]):
-            role = "reference"  # "the Asqoula area of Zeitoun", "عسقولة في حي الزيتون": the container
-            situates[id(m)] = prev[0]
+            if qualifier_class(prev[0].qualifier) == "direction" and _RANK.get(m.kind or "", 9) <= 2:
+                # "a tent west of Khan Younis in al-Mawasi", "غرب خان يونس في المواصي": the direction from
+                # the town says where in the container the event was; the container is the place
+                roles[-1] = (prev[0], "reference")
+                narrowing[id(m)] = prev[0]
+                situates[id(prev[0])] = m
+                role = "place"
+            else:
+                role = "reference"  # "the Asqoula area of Zeitoun", "عسقولة في حي الزيتون": the container
+                situates[id(m)] = prev[0]
         elif prev is not None and prev[1] == "place" and _road_in(text, prev[0], m):
             # "on Salah al-Din Street in Deir al-Balah": the stretch of a long road inside the town
             roles[-1] = (prev[0], "reference")

@@ -288,3 +288,26 @@ def test_a_weak_article_between_places_does_not_join_them() -> None:
     """ "Gaza as Israel ...": "as" joins only words that begin one name."""
     found = [(m.place_text, m.gazetteer_id) for m in mentions("Strikes hit Gaza as Israel pressed its offensive.")]
     assert [t for t, _ in found] == ["Gaza", "Israel"], found
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "A strike hit a tent west of Khan Younis in al-Mawasi on Monday, medics said.",
+        "استهدفت غارة خيمة للنازحين غرب خان يونس في المواصي يوم الاثنين، بحسب مصادر طبية.",
+    ],
+)
+def test_a_direction_from_a_town_inside_a_named_area_narrows_the_area(text: str) -> None:
+    """ "west of Khan Younis in al-Mawasi": the event is in al-Mawasi, on its stretch west of the town."""
+    [c] = [c for c in geo.parse(text, published="2025-01-07", source="Wire") if c.geometry is not None]
+    assert c.gazetteer_id == "sitmap:mawasi"
+    mawasi = next(m for m in mentions("al-Mawasi") if m.gazetteer_id)
+    assert c.uncertainty is not None and mawasi.uncertainty is not None
+    assert c.uncertainty.radius_m < mawasi.uncertainty.radius_m
+    assert 31.33 < anchor_point(c.geometry).y < 31.40  # the Khan Younis stretch, not Rafah's
+
+
+def test_a_direction_inside_a_region_keeps_the_town() -> None:
+    text = "Shelling hit homes east of Jabalia in northern Gaza on Monday, residents said."
+    [c] = [c for c in geo.parse(text, published="2025-01-07", source="Wire") if c.geometry is not None]
+    assert c.gazetteer_id == "geonames:281129"
