@@ -31,7 +31,9 @@ _CLAUSE_SPLIT = re.compile(
     r"|[،,]?\s+بعد (?:ساعات|ساعة|أيام|يوم|يومين) (?:من|على)\s+"
     # a second verb phrase of the same subject ("tanks pushed into A and fired shells at B"), and
     # ", and then / ו... / و..." in Hebrew and Arabic: split only where the two sides tell two types
-    r"|\s+and\s+(?:then\s+|later\s+|also\s+)?(?=" + _PAST_VERB + r"\b)"
+    # (not before an order: "... and ordered residents to leave" keeps the place the order is for)
+    r"|\s+and\s+(?:then\s+|later\s+|also\s+)?(?!(?:ordered|told|warned|urged|instructed|called|asked)\b)"
+    r"(?=" + _PAST_VERB + r"\b)"
     r"|,\s+(?=ו[\u05d0-\u05ea])|[،,]\s+(?=و[\u0621-\u064a])",
     re.I,
 )

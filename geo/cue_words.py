@@ -233,7 +233,8 @@ CUE_PATTERNS: list[tuple[str, float, re.Pattern[str]]] = [
                 r"(?:large|major|wide|wide-scale|large-scale|broad|new|counter-terrorism) (?:military )?"
                 r"(?:operations?|assaults?|offensives?|incursions?)",
                 # troops who killed gunmen in the field: a ground fight (a shooting when "fired" says so)
-                r"(?:troops|forces|soldiers|units?) (?:\S+ ){0,3}?(?:killed|eliminated) (?:\S+ ){0,4}?"
+                r"(?:troops|forces|soldiers|units?|it|the army|the military|the IDF) (?:\S+ ){0,3}?"
+                r"(?:killed|eliminated) (?:\S+ ){0,4}?"
                 r"(?:militants|gunmen|terrorists|fighters|operatives|terror operatives)",
                 r"close-quarters? (?:combat|fighting)",
                 r"(?:carried out|carrying out|conducted|conducting|launched|began|started|continued|continuing|"

@@ -74,3 +74,15 @@ def test_second_verb_phrase_keeps_the_first_clauses_time() -> None:
     claims = [c for c in geo.parse(text, published="2024-05-08", source="desk") if c.geometry is not None]
     assert {c.event_type for c in claims} == {"ground_operation", "shelling"}
     assert all(c.valid_from is not None and c.valid_from.day == 6 for c in claims)
+
+
+def test_an_order_after_and_keeps_the_place_it_is_for() -> None:
+    """ "... killed gunmen in Beit Hanoun and ordered residents to move to al-Mawasi": the order is for
+    Beit Hanoun, so no split leaves it at its destination."""
+    text = (
+        "The army said on Tuesday it had killed dozens of gunmen in Beit Hanoun and ordered residents to move "
+        "south to al-Mawasi."
+    )
+    claims = _claims(text, "2024-10-15")
+    assert ("evacuation_order", "Beit Hanoun", "Israeli military") in claims
+    assert all(p != "al-Mawasi" for _, p, _ in claims)

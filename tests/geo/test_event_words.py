@@ -65,6 +65,7 @@ from geo.cues import event_type
         # large-scale assaults and troops killing gunmen: a ground fight
         ("Occupation forces pressed on with a large-scale assault on the town for a third day.", "ground_operation"),
         ("The army says its troops killed 'several gunmen' in close-quarters combat overnight.", "ground_operation"),
+        ("The military said it had killed dozens of militants in the area over the past day.", "ground_operation"),
         ("Colonists attacked homes on the edge of the village and set a tractor on fire.", "other"),
         # a launcher across the border "fired at a base": a launch, not gunfire
         ("Hezbollah said it fired at an army base near Safed.", "rocket_launch"),
