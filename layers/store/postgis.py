@@ -127,8 +127,13 @@ PG_DIALECT = R.Dialect(
 )
 
 
-#: What a keyed page's transaction sets (see :meth:`PostgisStore._page`): no parallel workers, no JIT.
-_PAGE_SETTINGS = "SELECT set_config('max_parallel_workers_per_gather', '0', true), set_config('jit', 'off', true)"
+#: What a keyed page's transaction sets (see :meth:`PostgisStore._page`): no parallel workers, no JIT, and a
+#: plan for the values at hand (psycopg prepares a statement run five times, and PostgreSQL's generic plan of
+#: the bbox page, blind to the box, read every match: 242 ms p50 at 1M claims where the custom plan takes 16 ms).
+_PAGE_SETTINGS = (
+    "SELECT set_config('max_parallel_workers_per_gather', '0', true), set_config('jit', 'off', true), "
+    "set_config('plan_cache_mode', 'force_custom_plan', true)"
+)
 #: A placeholder sort key for a claim with no valid_from (those sort last anyway).
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 
