@@ -263,6 +263,11 @@ _ATTRIBUTION = [
         r"(?:\s+(?:in|at|on)\s+[A-Z][\w'’ -]{1,40}?)?)\s+(?:says|said|saw|sees|reports?|reported|witnessed|"
         r"tells?|told|confirms?|confirmed|describes?|described|counted)\b"
     ),
+    # "نقلت وفا عن مصادر محلية أن ...", "نقلا عن مصادر طبية": the source quoted is the teller
+    re.compile(
+        r"(?:(?<![\u0620-\u065f\u066e-\u06d3])[وف]?(?:نقلت|نقل)\s+[^،,.؛]{2,40}?\s+|نقلاً?\s+)عن\s+"
+        r"(?P<who>[^،,.؛]{2,60}?)(?=\s+(?:إن|أن|بأن|قوله|قولها)|\s*[،,.؛]|$)"
+    ),
     re.compile(
         r"(?:قالت|قال|أعلنت|أعلن|أفادت|أفاد|ذكرت|ذكر|زعمت|زعم|ادعت|ادعى|أكدت|أكد|أوضحت|أوضح|أضافت|أضاف)"
         r"\s+(?P<who>[^،,.؛]{2,60}?)\s+(?:إن|أن|بأن)"
@@ -294,6 +299,7 @@ _ATTRIBUTION_HINTS: list[re.Pattern[str] | None] = [
     re.compile(r"\bper\b"),
     re.compile(r"\bby\b"),
     re.compile(r"^(?:our|my)\s"),
+    re.compile("[\u0600-\u06ff]"),
     re.compile("[\u0600-\u06ff]"),
     re.compile("[\u0600-\u06ff]"),
     re.compile("[\u0600-\u06ff]"),
@@ -332,6 +338,12 @@ def is_own_reporter(text: str) -> bool:
     """True if an attribution names the outlet's own reporter ("our correspondent")."""
     return bool(OWN_REPORTER.match(text.strip()))
 
+
+#: A connective that may open the words before a speech verb ("ואולם", "מנגד", "لكن", "however").
+_CONNECTIVE = re.compile(
+    r"(?:ואולם|אולם|אך|ואילו|מנגד|במקביל|בינתיים|עם זאת|ובינתיים|لكن|ولكن|بينما|فيما|however|meanwhile)[\s,]+",
+    re.I,
+)
 
 #: Words that make "X said" a non-attribution ("it said", "he added") or an unnamed one.
 _PRONOUN = re.compile(
@@ -487,6 +499,10 @@ def find_claimant(sentence: str) -> ClaimantMatch | None:
                     s += cut + (len(who[cut:]) - len(who[cut:].lstrip()))
                     who = who[cut:].strip(" -—")
             who = re.sub(r"\s+(?:on|in|late|early|earlier|later)\s+\w+day$", "", who)
+            lead = _CONNECTIVE.match(who)
+            if lead is not None:  # "ואולם בחיזבאללה הכחישו": the connective is not part of the name
+                s += lead.end()
+                who = who[lead.end() :]
             if not who or _PRONOUN.match(who) or _PASSIVE_END.search(who) or _DANGLING.search(who):
                 continue
             name = canonical_claimant(who)

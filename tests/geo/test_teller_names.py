@@ -177,3 +177,12 @@ def test_a_headline_teller_in_any_case_resolves_the_bare_noun_after_it() -> None
     text = "09:15 - Health ministry: 18 killed in Khan Younis\nThe ministry says 18 people were killed overnight."
     claims = geo.parse(text, published="2024-07-05", source="Live blog")
     assert claims and all(c.claimant == "Gaza health ministry" for c in claims)
+
+
+def test_the_source_quoted_is_the_teller_and_a_connective_is_not_a_name() -> None:
+    c = find_claimant("ونقلت وكالة وفا عن مصادر محلية أن قوات الاحتلال اقتحمت بلدة عزون فجر اليوم.")
+    assert c is not None and c.name == "مصادر محلية"
+    c = find_claimant("نقلا عن مصادر طبية، استشهد ثلاثة مواطنين في قصف على جباليا.")
+    assert c is not None and c.name == "medics"
+    c = find_claimant("ואולם בחיזבאללה הכחישו כי ירו לעבר מטולה.")
+    assert c is not None and c.name == "Hezbollah"
