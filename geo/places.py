@@ -281,6 +281,9 @@ def event_places(
             else:
                 role = "reference"  # "the Asqoula area of Zeitoun", "عسقولة في حي الزيتون": the container
                 situates[id(m)] = prev[0]
+        elif prev is not None and prev[1] == "place" and _near_town(text, prev[0], m):
+            role = "reference"  # "Beita near Nablus", "بيتا قرب نابلس", "ביתא ליד שכם": the town situates the village
+            situates[id(m)] = prev[0]
         elif prev is not None and prev[1] == "place" and _road_in(text, prev[0], m):
             # "on Salah al-Din Street in Deir al-Balah": the stretch of a long road inside the town
             roles[-1] = (prev[0], "reference")
@@ -407,6 +410,29 @@ def _frame_holds(outer: Mention, inner: Mention) -> bool:
 
 
 _NEAR = re.compile(r"\s*(?:near|close\s+to|nearby|in\s+the\s+vicinity|vicinity|ליד|סמוך|בסמוך|בקרבת|قرب|بالقرب)", re.I)
+
+
+_NEAR_GAP = re.compile(
+    r"^\s*,?\s*(?:(?:which|that)\s+is\s+|(?:an?|the)\s+(?:\w+\s+)?(?:town|village|city|camp|hamlet|community)\s+)?"
+    r"(?:near|close\s+to|just\s+outside|outside|not\s+far\s+from|in\s+the\s+vicinity\s+of)\s+(?:the\s+)?"
+    r"(?:(?:city|town)\s+of\s+)?$"
+    r"|^\s*[،,]?\s*(?:قرب|بالقرب\s+من|قريبا\s+من|قريبًا\s+من|على\s+مقربة\s+من)\s*(?:مدينة\s+)?$"
+    r"|^\s*,?\s*ש?(?:ליד|סמוך\s*ל-?|בסמוך\s*ל-?|בקרבת|בסמיכות\s*ל)\s*(?:ה?עיר\s+)?$",
+    re.I,
+)
+
+
+def _near_town(text: str, place: Mention, town: Mention) -> bool:
+    """True if ``town`` follows ``place`` as the larger town it is near ("Beita near Nablus", "بيتا قرب
+    نابلس", "ביתא ליד שכם"): the town only says where the place is, within :data:`FRAME_EXTRA_M` of it."""
+    if not _NEAR_GAP.match(text[place.end : town.start]):
+        return False
+    if place.geometry is None or town.geometry is None or place.uncertainty is None or town.uncertainty is None:
+        return False
+    if town.uncertainty.radius_m < place.uncertainty.radius_m:
+        return False
+    gap = distance_m(anchor_point(town.geometry), anchor_point(place.geometry))
+    return gap <= town.uncertainty.radius_m + FRAME_EXTRA_M
 
 
 def _near_site(town: Mention, site: Mention) -> bool:

@@ -309,3 +309,17 @@ def test_an_evacuation_order_keeps_the_area_where_the_army_will_operate() -> Non
 
 def test_a_month_named_may_is_no_hedge() -> None:
     assert _located("On 14 May, air strikes were reported on tents in Rafah, OCHA said.") == {"Rafah"}
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Settlers attacked farmers in Beita near Nablus on Monday, WAFA said.", {"Beita"}),
+        ("هاجم مستوطنون مزارعين في بلدة بيتا قرب نابلس.", {"بلدة بيتا"}),
+        ("Troops raided Beit Ummar, near Hebron, on Monday.", {"Beit Ummar"}),
+        ("מתנחלים תקפו חקלאים בכפר ביתא ליד שכם.", {"ביתא"}),
+    ],
+)
+def test_a_village_near_a_city_is_one_claim_at_the_village(text: str, expected: set[str]) -> None:
+    """'X near Y', with Y the larger town a few kilometres off, tells where X is: one claim, at X."""
+    assert _located(text) == expected
