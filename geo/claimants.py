@@ -499,10 +499,10 @@ def find_claimant(sentence: str) -> ClaimantMatch | None:
                     s += cut + (len(who[cut:]) - len(who[cut:].lstrip()))
                     who = who[cut:].strip(" -—")
             who = re.sub(r"\s+(?:on|in|late|early|earlier|later)\s+\w+day$", "", who)
-            lead = _CONNECTIVE.match(who)
-            if lead is not None:  # "ואולם בחיזבאללה הכחישו": the connective is not part of the name
-                s += lead.end()
-                who = who[lead.end() :]
+            opener = _CONNECTIVE.match(who)
+            if opener is not None:  # "ואולם בחיזבאללה הכחישו": the connective is not part of the name
+                s += opener.end()
+                who = who[opener.end() :]
             if not who or _PRONOUN.match(who) or _PASSIVE_END.search(who) or _DANGLING.search(who):
                 continue
             name = canonical_claimant(who)
