@@ -94,6 +94,23 @@ _FOREIGN_WORDS: dict[str, str] = {
     "الآلاف": "thousands",
     "آلاف": "thousands",
     "عدد من": "a number of",
+    # Arabic duals: "two martyrs", "two young men"
+    "شهيدين": "two",
+    "شهيدان": "two",
+    "قتيلين": "two",
+    "قتيلان": "two",
+    "جريحين": "two",
+    "جريحان": "two",
+    "شابان": "two",
+    "شابين": "two",
+    "مواطنان": "two",
+    "مواطنين اثنين": "two",
+    "طفلان": "two",
+    "طفلين": "two",
+    "شقيقان": "two",
+    "شقيقين": "two",
+    "شخصان": "two",
+    "شخصين": "two",
     "نحو": "about",
     "حوالي": "about",
     "قرابة": "about",
@@ -263,6 +280,14 @@ _COUNT_PATTERNS += [
     ("fatalities", re.compile(_AR + _AR_Q + r"\s+(?:\S+\s+)?(?:شهداء|شهيدا|شهيد|قتلى|قتيلا)" + _AR_END)),
     ("fatalities", re.compile(_AR + _AR_Q + r"\s+(?:\S+\s+)?(?:استشهدوا|قتلوا|لقوا حتفهم)" + _AR_END)),
     ("injured", re.compile(_AR + _AR_Q + r"\s+(?:\S+\s+)?(?:أصيبوا|جرحوا)" + _AR_END)),
+    # duals: "سقوط شهيدين", "أصيب شابان", "استشهد طفلان"
+    ("fatalities", re.compile(_AR + r"(?P<q>شهيدين|شهيدان|قتيلين|قتيلان)" + _AR_END)),
+    ("injured", re.compile(_AR + r"(?P<q>جريحين|جريحان)" + _AR_END)),
+    (
+        "fatalities",
+        re.compile(_AR + r"(?:و|ف)?(?:استشهد|قتل)\s+(?P<q>شابان|مواطنان|طفلان|شقيقان|شخصان)" + _AR_END),
+    ),
+    ("injured", re.compile(_AR + r"(?:و|ف)?(?:أصيب|جرح)\s+(?P<q>شابان|مواطنان|طفلان|شقيقان|شخصان)" + _AR_END)),
     ("injured", re.compile(_AR + r"(?:و|ف)?(?:أصيب|أصيبت|إصابة|جرح)\s+(?:\S+\s+)??" + _AR_Q + _AR_END)),
     ("injured", re.compile(_AR + _AR_Q + r"\s+(?:\S+\s+)?(?:جرحى|جريحا|إصابات|إصابة|مصابين|مصابا)" + _AR_END)),
     ("fatalities", re.compile(_HE + r"ו?" + _HE_Q + r"\s+(?:\S+\s+){0,2}?(?:נהרגו|נרצחו|הרוגים|מתו)" + _HE_END)),
@@ -320,7 +345,7 @@ _ANY_QUANTITY = re.compile(
     r"\d|\b(?:one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|thirteen|fourteen|fifteen|sixteen|"
     r"seventeen|eighteen|nineteen|twenty|thirty|forty|fifty|sixty|seventy|eighty|ninety|hundreds?|thousands?|dozens?|"
     r"scores|several|few|handful|couple|many|multiple|tens|numerous|number)\b|[٠-٩]|"
-    r"واحد|اثن|ثلاث|أربع|خمس|ست|سبع|ثمان|تسع|عشر|مئات|آلاف|عدد من|"
+    r"واحد|اثن|ثلاث|أربع|خمس|ست|سبع|ثمان|تسع|عشر|مئات|آلاف|عدد من|ان(?![\u0620-\u064a])|ين(?![\u0620-\u064a])|"
     r"אחד|אחת|שני|שתי|שלוש|ארבע|חמש|שש|שבע|שמונה|תשע|עשר|מאות|אלפי|כמה|מספר",
     re.I,
 )
