@@ -34,6 +34,24 @@ the plans of sitmap's statements (``EXPLAIN QUERY PLAN`` / ``EXPLAIN``).
 
 ``--gpkg`` / ``--schema`` keep the loaded stores for the next run (reused when filled).
 
+Measured 2026-12-07 20:05 UTC at e1e325d (``--requests 60 --seconds 12``, 100,000 claims,
+2 workers each, cache off, the shared 2-core machine at load average 10-15, so absolute
+times are several times a quiet machine's; ratios are same-run). Sequential p50 ms,
+sitmap GPKG / sitmap PG / pygeoapi PG / pygeoapi GPKG / TiPg: ``limit=100`` 5.2 / 8.3 /
+99.1 / 73.9* / 102.9; bbox Khan Younis 1000 162.5 / 142.4 / 516.4 / 684.9* / 389.7; 3 days
+1000 61.6 / 81.8 / 170.1 / 265.1* / 182.7; bbox + 3 days 6.7 / 10.5 / 68.9 / 557.8* / 11.1;
+by id 5.2 / 5.0 / 7.6 / 843.9 / 9.0; ``limit=10000`` 708 / 601 / 2073 / 1630* / 1788 (*:
+answer differs: pygeoapi's SQLiteGPKG provider ignores ``datetime`` and ``sortby``; every
+other answer is the same ids in the same order). sitmap / best peer: GPKG 0.07, 0.42,
+0.36, 0.60, 0.68, 0.43; PG 0.11, 0.37, 0.48, 0.95, 0.65, 0.37. Concurrent (16-way) p95 /
+p50 of sitmap GPKG 5.20, 2.23, 1.77, 3.39, 4.50, 1.16 and PG 3.28, 1.60, 2.42, 2.85, 5.38,
+1.43 (peers 1.2-3.4): the target (below 4) is missed on the two smallest answers, whose
+p50 is the lowest of all servers (by id: 119 / 109 ms against TiPg 131, pygeoapi 178;
+p95 534 / 588 against 422 / 609). pygeoapi's SQLiteGPKG failed 1-28 % of its concurrent
+requests with HTTP 500 (its provider runs ``AutoGPKGStart()`` per request). An earlier
+run with ``--cached`` (sitmap's response cache on) measured the cached servers at 2.3-16 ms
+for the five small queries and 66-944 ms for ``limit=10000``.
+
 ``--baseline DIR`` instead serves the same stores with another checkout's code (e.g. a
 worktree of the old main) beside this one and times them request by request,
 alternately (sequential), then each 16-way; then both download every match
@@ -224,14 +242,15 @@ def plans(db: str, n: int) -> list[str]:
         "one item by id": ClaimQuery(ids=(f"c-{n // 2:07d}",), limit=1),
         "limit=10000": ClaimQuery(limit=10000),
     }
-    seen: list[tuple[str, list[object]]] = []
-    classes = [gpkg._Tx, gpkg._ReadTx, postgis._Tx]
+    seen: list[tuple[str, list[object], type]] = []
+    # PostGIS keyed pages read through _KeyedTx (with their planner settings): explained the same way
+    classes = [gpkg._Tx, gpkg._ReadTx, postgis._Tx, postgis._KeyedTx]
     originals = [c.fetch for c in classes]
 
     def spy(orig):  # type: ignore[no-untyped-def]
         def fetch(self, sql, params=()):  # type: ignore[no-untyped-def]
             if sql.lstrip().upper().startswith("SELECT") and "claim_versions c" in sql:
-                seen.append((sql, list(params)))
+                seen.append((sql, list(params), type(self)))
             return orig(self, sql, params)
 
         return fetch
@@ -249,14 +268,19 @@ def plans(db: str, n: int) -> list[str]:
             finally:
                 for cls, orig in zip(classes, originals, strict=True):
                     cls.fetch = orig  # type: ignore[method-assign]
-            for i, (sql, params) in enumerate(seen):
+            for i, (sql, params, cls) in enumerate(seen):
                 if " IN (?" in sql and "c.fid IN" in sql:  # the page's rows by key: a primary key look-up
                     out.append(f"  {name} [{i + 1}/{len(seen)}]: rows of the page by fid (primary key)")
                     continue
-                rows = store._fetch(explain + sql, params)  # type: ignore[attr-defined]
+                if cls is postgis._KeyedTx:
+                    how = "(jit and parallel workers off) "
+                    rows = store._run(lambda tx, s=sql, p=params: cls(tx.conn).fetch(explain + s, p), write=False)  # type: ignore[attr-defined]
+                else:
+                    how = ""
+                    rows = store._fetch(explain + sql, params)  # type: ignore[attr-defined]
                 text = "\n".join("      " + " | ".join(str(c) for c in row if c not in (None, 0)) for row in rows)
                 rest = sql.split(" FROM ", 1)[1]
-                out.append(f"  {name} [{i + 1}/{len(seen)}]: SELECT ... FROM {rest[:150]}\n{text}")
+                out.append(f"  {name} [{i + 1}/{len(seen)}] {how}: SELECT ... FROM {rest[:150]}\n{text}")
     finally:
         store.close()
     return out
