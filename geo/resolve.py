@@ -256,7 +256,7 @@ _LANDMARK_AFTER = re.compile(
 _LANDMARK_BEFORE = re.compile(r"(?:شارع|مسجد|مدرسة|سوق|دوار|ملعب|مفترق|רחוב|מסגד|בית ספר)\s*$")
 #: Entries that are themselves sites: "Nasser Hospital school" stays the hospital.
 _SITE_KINDS = frozenset({"hospital", "crossing", "camp", "facility", "corridor", "country", "admin1", "region"})
-_CONTAINER_WORDS = re.compile(r"\b(?:in|of|at|near|inside|off)\b|[,(]|\bفي\b|\bب")
+_CONTAINER_WORDS = re.compile(r"\b(?:in|of|at|near|inside|off)\b|[,(]|\bفي\b|\bب|(?:^|\s)ו?ש?ב")
 _BREAK = re.compile(r"[.!?\n;]")
 #: "the camp's", "the city's", "the town's" right before a landmark: a place named earlier holds it.
 _POINTS_BACK = re.compile(r"\bthe\s+(?:camp|city|town|village|quarter|neighbou?rhood)['’]s\s+$", re.I)

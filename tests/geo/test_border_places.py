@@ -311,3 +311,16 @@ def test_a_direction_inside_a_region_keeps_the_town() -> None:
     text = "Shelling hit homes east of Jabalia in northern Gaza on Monday, residents said."
     [c] = [c for c in geo.parse(text, published="2025-01-07", source="Wire") if c.geometry is not None]
     assert c.gazetteer_id == "geonames:281129"
+
+
+@pytest.mark.parametrize(
+    ("text", "held_by"),
+    [
+        ("תקיפה אווירית ברחוב יפו בשכונת שג'אעייה בעזה, כך נמסר.", "sitmap:shujaiyya"),
+        ("פיגוע דקירה ברחוב יפו בירושלים, מסרה המשטרה.", "geonames:281184"),
+    ],
+)
+def test_a_hebrew_street_named_after_a_far_town_stays_in_its_container(text: str, held_by: str) -> None:
+    """ "רחוב יפו" (Jaffa Street) inside the quarter or city the sentence names next, not Jaffa."""
+    found = {m.place_text: m.gazetteer_id for m in mentions(text)}
+    assert found.get("יפו") == held_by, found
