@@ -636,8 +636,8 @@ class PostgisStore(SqlReads, SqlWrites):
             "SELECT (SELECT count(*) FROM information_schema.tables WHERE table_schema = current_schema() "
             "AND table_name = ANY(%s)) = %s AND EXISTS (SELECT 1 FROM pg_trigger t "
             "JOIN pg_class r ON r.oid = t.tgrelid WHERE r.relnamespace = current_schema()::regnamespace "
-            "AND r.relname = %s AND t.tgname = %s)",
-            (list(E.TABLES.values()), len(E.TABLES), R.CLAIM_TABLE, f"{R.CLAIM_TABLE}_encoded"),
+            "AND r.relname = %s AND t.tgname = ANY(%s) HAVING count(*) = %s)",
+            (list(E.TABLES.values()), len(E.TABLES), R.CLAIM_TABLE, list(E.PG_TRIGGERS.values()), len(E.PG_TRIGGERS)),
         ).fetchone()[0]
         self._has_encoded = bool(has_encoded)
         if not self._has_encoded:  # a schema from before the kept texts, or restored (its trigger is not in backups)

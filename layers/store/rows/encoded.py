@@ -89,24 +89,34 @@ def gpkg_sql() -> list[str]:
     return out
 
 
-def pg_sql() -> list[str]:
-    """DDL of the text tables and the trigger that drops a changed or deleted version's texts (PostgreSQL).
+#: The PostgreSQL triggers (statement-level, one per event: a transition table allows one event).
+PG_TRIGGERS = {"UPDATE": f"{CLAIM_TABLE}_encoded_update", "DELETE": f"{CLAIM_TABLE}_encoded_delete"}
 
-    The trigger function names the tables in the schema of the table it fires on, so a
-    change made over a connection with another ``search_path`` (psql, QGIS) still finds them.
+
+def pg_sql() -> list[str]:
+    """DDL of the text tables and the triggers that drop changed or deleted versions' texts (PostgreSQL).
+
+    Statement-level triggers over the transition table of old rows: one DELETE per
+    statement, so superseding 50,000 versions costs what it cost without them (a
+    row-level trigger doubled it: 17.9 s against 8.0 s on this machine). The function
+    names the tables in the schema of the table it fires on, so a change made over a
+    connection with another ``search_path`` (psql, QGIS) still finds them.
     """
     out = [f"CREATE TABLE IF NOT EXISTS {t} (fid bigint PRIMARY KEY, body bytea NOT NULL)" for t in TABLES.values()]
     deletes = " ".join(
-        f"EXECUTE format('DELETE FROM %I.{t} WHERE fid = $1', TG_TABLE_SCHEMA) USING OLD.fid;" for t in TABLES.values()
+        f"EXECUTE format('DELETE FROM %I.{t} k USING old_rows o WHERE k.fid = o.fid', TG_TABLE_SCHEMA);"
+        for t in TABLES.values()
     )
+    out.append(f"DROP TRIGGER IF EXISTS {CLAIM_TABLE}_encoded ON {CLAIM_TABLE}")  # row-level, 2026-12-07 only
     out.append(
         f"CREATE OR REPLACE FUNCTION {CLAIM_TABLE}_drop_encoded() RETURNS trigger LANGUAGE plpgsql AS "
         f"$$ BEGIN {deletes} RETURN NULL; END $$"
     )
-    out.append(
-        f"CREATE OR REPLACE TRIGGER {CLAIM_TABLE}_encoded AFTER UPDATE OR DELETE ON {CLAIM_TABLE} "
-        f"FOR EACH ROW EXECUTE FUNCTION {CLAIM_TABLE}_drop_encoded()"
-    )
+    for event, name in PG_TRIGGERS.items():
+        out.append(
+            f"CREATE OR REPLACE TRIGGER {name} AFTER {event} ON {CLAIM_TABLE} REFERENCING OLD TABLE AS old_rows "
+            f"FOR EACH STATEMENT EXECUTE FUNCTION {CLAIM_TABLE}_drop_encoded()"
+        )
     return out
 
 
