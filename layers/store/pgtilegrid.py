@@ -16,7 +16,7 @@ filter but the event types (which it keeps per row); any other query, and any zo
 new version), and the next low-zoom tile rebuilds the table in one pass, under an
 advisory lock so that workers and threads build it once (the tiles asked for meanwhile
 are built directly); a database role that may not create the table leaves every tile to
-the direct statement. The rebuild reads every claim (14 s at 1M claims on the loaded
+the direct statement. The rebuild reads every claim (6-10 s at 1M claims on the loaded
 2-core machine): a store written to more often than that gains little.
 
 Cells are counted from the projected world's west and south edges (``floor((m +
@@ -83,18 +83,25 @@ def lock_sql(unlock: bool = False) -> str:
 
 
 def rebuild_sql(dialect: R.Dialect, clock: str) -> list[tuple[str, list[Any]]]:
-    """Statements that refill the grid from the current claims and record ``clock`` (one transaction)."""
+    """Statements that refill the grid from the current claims and record ``clock`` (one transaction).
+
+    The cells are computed by ``CREATE TEMP TABLE ... AS``, which PostgreSQL may run with
+    parallel workers (an ``INSERT ... SELECT`` never is): at 1M claims 5.7 s against 9.7 s
+    on the loaded 2-core machine.
+    """
     cell = 2 * HALF / (1 << GRID_LEVEL)
     inner, params = pgtiles.mercator_sql(dialect, ClaimQuery(), "c.event_type, c.valid_from, c.valid_to")
-    fill = (
-        f"INSERT INTO {TABLE} (cx, cy, event_type, k, sx, sy, vf, vt) "
-        f"SELECT floor((p.mx + ?) / ?)::integer, floor((p.my + ?) / ?)::integer, p.event_type, count(*), "
-        f"sum(p.mx), sum(p.my), min(p.valid_from), max(p.valid_to) FROM ({inner}) p "
-        "WHERE p.mx IS NOT NULL AND p.my IS NOT NULL GROUP BY 1, 2, 3"
+    cols = "cx, cy, event_type, k, sx, sy, vf, vt"
+    cells = (
+        f"CREATE TEMP TABLE {TABLE}_new ON COMMIT DROP AS "
+        "SELECT floor((p.mx + ?) / ?)::integer AS cx, floor((p.my + ?) / ?)::integer AS cy, p.event_type, "
+        "count(*)::integer AS k, sum(p.mx) AS sx, sum(p.my) AS sy, min(p.valid_from) AS vf, max(p.valid_to) AS vt "
+        f"FROM ({inner}) p WHERE p.mx IS NOT NULL AND p.my IS NOT NULL GROUP BY 1, 2, 3"
     )
     return [
+        (cells, [HALF, cell, HALF, cell, *params]),
         (f"DELETE FROM {TABLE}", []),
-        (fill, [HALF, cell, HALF, cell, *params]),
+        (f"INSERT INTO {TABLE} ({cols}) SELECT {cols} FROM {TABLE}_new", []),
         ("DELETE FROM sitmap_meta WHERE key = ?", [META_KEY]),
         ("INSERT INTO sitmap_meta (key, value) VALUES (?, ?)", [META_KEY, clock]),
     ]

@@ -896,7 +896,7 @@ class PostgisStore(SqlReads, SqlWrites):
 
         (False, None) when the grid does not serve the query or zoom, or cannot be kept
         (see :mod:`layers.store.pgtilegrid`): the caller builds the tile directly. A grid
-        older than the claims is rebuilt first (a pass over every claim: 14 s at 1M claims on
+        older than the claims is rebuilt first (a pass over every claim: 6-10 s at 1M claims on
         the loaded 2-core machine) by one thread of the process that takes the advisory
         lock; this process's other threads wait for it, other processes build their tiles
         directly meanwhile.
