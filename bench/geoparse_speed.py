@@ -8,6 +8,11 @@ density of place names of real conflict reporting (about one every 20 words). Pr
 * articles per second for ``geo.mentions`` (target >= 200 on one core), from CPU time
   (``time.process_time``, best of ``--repeats`` passes) so that other processes on a
   shared machine do not count, with the wall time beside it;
+* articles per second for the full parse, ``geo.parse`` (what ``sitmap geocode`` runs per
+  text: place finding, then claims built from the mentions: dates, events, claimants,
+  uncertainty), on the same synthetic articles and on the texts of
+  ``tests/data/geoparse/*.jsonl`` (short news-style texts, about 40 words each, with
+  their own ``published`` and ``source``), both in CPU time, best of ``--repeats`` passes;
 * the same for a plain compiled-regex scan over the same names (every entry name and
   curated alias, longest first, word-bounded): the floor no geoparser can beat, since
   it finds strings and resolves nothing; and the ratio between the two.
@@ -19,6 +24,7 @@ from __future__ import annotations
 
 import argparse
 import csv
+import json
 import os
 import random
 import re
@@ -91,6 +97,7 @@ def main(argv: list[str] | None = None) -> int:
 
     t0 = time.perf_counter()
     from geo.gazetteer import INDEX_PATH, Gazetteer
+    from geo.parser import parse
     from geo.resolve import mentions
 
     t_import = time.perf_counter() - t0
@@ -102,18 +109,36 @@ def main(argv: list[str] | None = None) -> int:
     n_words = sum(len(a.split()) for a in articles)
     mentions("Warm-up in Gaza.", gazetteer=gaz)  # regions and caches built once, as in a running service
 
-    def timed(fn: Callable[[str], int], repeats: int) -> tuple[float, float, int]:
-        """Best (CPU seconds, wall seconds, result) of ``repeats`` passes over all articles, on this one core."""
+    gold = [
+        json.loads(line)
+        for path in sorted((ROOT / "tests" / "data" / "geoparse").glob("*.jsonl"))
+        for line in path.read_text(encoding="utf-8").splitlines()
+        if line.strip()
+    ]
+    parse("Warm-up: an air strike hit Gaza on Monday.", published="2024-01-15", source="Bench")
+
+    def timed(fn: Callable[[str], int], repeats: int, texts: list[str] | None = None) -> tuple[float, float, int]:
+        """Best (CPU seconds, wall seconds, result) of ``repeats`` passes over all ``texts`` (the
+        articles by default), on this one core."""
         best: tuple[float, float, int] | None = None
         for _ in range(repeats):
             c0, w0 = time.process_time(), time.perf_counter()
-            out = sum(fn(a) for a in articles)
+            out = sum(fn(a) for a in (articles if texts is None else texts))
             run = (time.process_time() - c0, time.perf_counter() - w0, out)
             best = run if best is None or run[0] < best[0] else best
         assert best is not None
         return best
 
     cpu_ours, wall_ours, found = timed(lambda a: len(mentions(a, gazetteer=gaz)), args.repeats)
+    cpu_parse, wall_parse, claims = timed(lambda a: len(parse(a, published="2024-01-15", source="Bench")), args.repeats)
+    by_text = {r["text"]: r for r in gold}  # the same text in two sets is parsed once a pass
+    gold_texts = list(by_text)
+    cpu_gold, wall_gold, gold_claims = timed(
+        lambda t: len(parse(t, published=by_text[t].get("published"), source=by_text[t].get("source"))),
+        args.repeats,
+        gold_texts,
+    )
+    gold_words = sum(len(t.split()) for t in gold_texts)
 
     with (ROOT / "geo" / "data" / "gazetteer" / "aliases.csv").open(encoding="utf-8") as fh:
         aliases = [a for row in csv.DictReader(fh) for a in row["aliases"].split("|") if a]
@@ -126,6 +151,12 @@ def main(argv: list[str] | None = None) -> int:
     n = len(articles)
     print(f"geo.mentions: {n / cpu_ours:,.0f} articles/s CPU ({cpu_ours:.2f} s CPU, {wall_ours:.2f} s wall, "
           f"{found} mentions resolved)")  # fmt: skip
+    print(f"geo.parse (full, claims) on the same articles: {n / cpu_parse:,.0f} articles/s CPU ({cpu_parse:.2f} s "
+          f"CPU, {wall_parse:.2f} s wall, {claims} claims, {claims / n:.1f}/article)")  # fmt: skip
+    print(f"geo.parse on the {len(gold_texts)} texts of tests/data/geoparse/*.jsonl "
+          f"({gold_words / len(gold_texts):.0f} words/text): {len(gold_texts) / cpu_gold:,.0f} texts/s CPU "
+          f"({cpu_gold:.2f} s CPU, {wall_gold:.2f} s wall, "
+          f"{gold_claims} claims)")  # fmt: skip
     print(f"regex floor:  {n / cpu_regex:,.0f} articles/s CPU ({cpu_regex:.2f} s CPU, {wall_regex:.2f} s wall, "
           f"{hits} string hits)")  # fmt: skip
     print(f"ratio geo.mentions / regex CPU time: {cpu_ours / cpu_regex:.2f}x; target >= 200 articles/s: "
