@@ -311,6 +311,24 @@ def test_streamed_reading_matches_a_whole_file_parse(tmp_path: Path, monkeypatch
     assert (len(claims), len(zones), errors) == (4, 1, [])
 
 
+@pytest.mark.parametrize("chunk", [1, 5, 64, 1 << 20])
+def test_streamed_elements_give_each_value_and_its_exact_text(monkeypatch, chunk: int) -> None:
+    """The array loop's texts (what the re-import digest hashes) are each element's text, across chunk ends."""
+    import io
+
+    import layers.importers.geojson as gj
+
+    monkeypatch.setattr(gj, "CHUNK_CHARS", chunk)
+    items = ['{"a": [1, 2], "b": "x,]"}', "12345", '"q\\\\"', "[ ]", '{"c":{"d":null}}', "-7"]
+    text = '{"type": "FeatureCollection", "features": [ ' + " ,\n ".join(items) + "\n ] }"
+    got = list(gj.iter_features(gj._JsonStream(io.StringIO(text), "t")))
+    assert got == [(json.loads(item), item) for item in items]
+    for bad, found in (('[{"a": 1} {"b": 2}]', "'{'"), ('[{"a": 1},', "the end of the file"), ("[1 }", "'}'")):
+        stream = gj._JsonStream(io.StringIO('{"type": "FeatureCollection", "features": ' + bad + "}"), "t")
+        with pytest.raises(InvalidInput, match=f"expected ',' or ']' in features, found {found}|is not JSON"):
+            list(gj.iter_features(stream))
+
+
 def test_map_refuses_unknown_properties() -> None:
     with pytest.raises(InvalidInput, match="not a property sitmap reads"):
         parse_mapping("when=event_date")
