@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
 
 @dataclass(frozen=True)
@@ -435,11 +436,15 @@ def generic_named_before(c: ClaimantMatch, before: str) -> ClaimantMatch | None:
     return ClaimantMatch(best[1], c.text, c.start, c.end) if best is not None else None
 
 
+@lru_cache(maxsize=4096)
 def canonical_claimant(text: str) -> str | None:
     """The canonical claimant name for an attribution phrase, if it is a known claimant.
 
     The longest name found wins ("UN OCHA" is OCHA, not the UN; "the Hamas-run health
-    ministry" is the ministry, not Hamas), then the earliest.
+    ministry" is the ministry, not Hamas), then the earliest. Cached: a pure function of
+    the phrase, asked again for every claim of a text (its source) and for the same few
+    tellers of a long report; each call tries every known name's pattern (about 4 % of a
+    full parse of a 600-word article before the cache).
     """
     best: tuple[int, int, str] | None = None
     for name, pattern in _CANON:
