@@ -35,6 +35,14 @@ _PART_COLUMN = {"uncertainty": "uncertainty_json", "fatalities": "counts_json", 
                 "targets": "counts_json"}  # fmt: skip
 
 
+#: Why ``superseded_at`` is written as null in every text and row here: a claim query
+#: returns versions current now, or current at its ``as_of``, and an as-of view shows a
+#: version as it was known then (``layers.build.known_at``), before any later supersession.
+#: Written from the column, an as-of download or page (served as immutable) changed when
+#: a later edit superseded one of its versions, and disagreed with ``sitmap export --as-of``.
+AS_KNOWN = "superseded_at"
+
+
 def _sqlite_time(col: str, display: str, quote: str = '"') -> str:
     """ISO 8601 UTC text (``Z``; microseconds only when present) of an exact microsecond epoch column.
 
@@ -84,6 +92,8 @@ def _value_sql(d: Dialect, p: Prop, alias: str) -> str:
     a = f"{alias}." if alias else ""
     pg = d.name == "postgis"
     if p.role == "output":  # coarsened_to: a publication policy sets it, never the store
+        return "'null'"
+    if p.name == "superseded_at":  # shown as known at the query's instant (see AS_KNOWN)
         return "'null'"
     if p.name == "placement_method":
         if pg:
@@ -209,7 +219,7 @@ def _csv_value(d: Dialect, p: Prop, alias: str) -> str:
     """The SQL value of property ``p`` in a CSV cell (``layers.export._joined`` of its JSON value, escaped)."""
     a = f"{alias}." if alias else ""
     pg = d.name == "postgis"
-    if p.role == "output":
+    if p.role == "output" or p.name == "superseded_at":  # superseded_at: see AS_KNOWN
         return "NULL"
     if p.name == "placement_method":
         if pg:

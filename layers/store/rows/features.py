@@ -146,6 +146,7 @@ def claim_features_from_rows(
         values += [None if (part := parts[k]) is None else part.get(key) for k, key in nested]
         values += (method, None)
         props: dict[str, Any] = dict(zip(names, pick(values), strict=True))
+        props["superseded_at"] = None  # as known at the query's instant (see feature_sql.AS_KNOWN)
         if include_region:
             region = None
             if unc is not None and row[i_region] is not None:

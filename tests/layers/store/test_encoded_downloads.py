@@ -50,7 +50,7 @@ def test_downloads_keep_each_text_and_read_it_back_unchanged(store: Any) -> None
         assert _download(store, narrowed) == _fresh(store, narrowed)
 
 
-def test_a_superseded_version_drops_its_texts_and_is_written_again_with_its_end(store: Any) -> None:
+def test_a_superseded_version_drops_its_texts_and_is_written_again_as_known_then(store: Any) -> None:
     store.add_claims([claim("a", day=1), claim("b", day=2)])
     before = datetime.now(UTC)
     _download(store, ClaimQuery())
@@ -61,7 +61,32 @@ def test_a_superseded_version_drops_its_texts_and_is_written_again_with_its_end(
         assert _download(store, q) == _fresh(store, q)
         assert _download(store, q) == _fresh(store, q)
     old = [t for t in _download(store, ClaimQuery(as_of=before))[0] if b'"id":"a"' in t]
-    assert b'"superseded_at":null' not in old[0]
+    assert b'"superseded_at":null' in old[0]  # as known at `before` (layers.build.known_at)
+
+
+def test_an_as_of_download_does_not_change_when_a_later_write_supersedes_one_of_its_versions(store: Any) -> None:
+    """An as-of answer is served as immutable: every form of it (kept texts, pages, dicts) stays the same."""
+    import time
+
+    from layers.build import known_at
+    from layers.export import claim_feature
+
+    store.add_claims([claim("a", day=1), claim("b", day=2)])
+    time.sleep(0.002)
+    then = datetime.now(UTC)
+    q = ClaimQuery(as_of=then)
+
+    def forms() -> tuple[Any, ...]:
+        feats = store.query_claim_features(q).items
+        return _download(store, q), _fresh(store, q), feats, store.claim_features_and_clock(q)[0]
+
+    before = forms()
+    store.add_claims([claim("a", day=1, claimant="another ministry")])  # supersedes version 1 after `then`
+    after = forms()
+    assert after == before
+    records = store.query_claims(q).items
+    assert after[2] == [claim_feature(known_at(r, then)) for r in records]
+    assert all(f["properties"]["superseded_at"] is None for f in after[2])
 
 
 def test_texts_kept_by_other_code_are_never_served(store: Any) -> None:
