@@ -186,3 +186,38 @@ def test_second_blind_set_does_not_regress_below_its_first_measure() -> None:
     # 31 of 31 inside once Kamal Adwan's radius covers the other published point 0.5 km away
     assert s["inside_radius"] >= 0.95, s
     assert s["median_radius_km"] <= 1.5, s
+
+
+def _held_out(name: str) -> dict[str, float]:
+    bench = _bench()
+    s: dict[str, float] = bench.evaluate_claims(ROOT / "tests" / "data" / "geoparse" / name).summary()
+    print(f"{name}: {s}")
+    return s
+
+
+def test_session5_held_out_sets_do_not_regress() -> None:
+    """The held-out sets of session 5 (tests/data/geoparse/blind3_gold.jsonl, 40 texts, 232 gold events;
+    blind4_gold.jsonl, 30 texts, 147 gold events), written by two evaluators who never read geo/ and
+    kept outside the repository while the parser was worked on. Scored by the lead at the session's
+    start (dbcaa1a) and end (f168064):
+
+    - blind3: recall 0.440 -> 0.595, located precision 0.679 -> 0.748, claimant 0.816 -> 0.879,
+      disputed 8 -> 14 of 30, inside radius 0.978, median radius 1.48 km;
+    - blind4: recall 0.422 -> 0.497, located precision 0.579 -> 0.633, claimant 0.765 -> 0.768,
+      disputed 0 -> 4 of 26, inside radius 1.000, median radius 1.40 km.
+
+    Far from issue 12's targets (0.90 / 0.85 / 0.95), so these floors are regression guards a little
+    under the end figures, not the target. Never edit these texts or their gold to pass; once their
+    misses are read to fix the parser they are development sets and a new held-out set is needed."""
+    s3 = _held_out("blind3_gold.jsonl")
+    assert s3["texts"] == 40 and s3["gold_events"] == 232, s3
+    assert s3["one_to_one_recall"] >= 0.56, s3
+    assert s3["located_precision"] >= 0.71, s3
+    assert s3["claimant_accuracy"] >= 0.84, s3
+    assert s3["inside_radius"] >= 0.93, s3
+    s4 = _held_out("blind4_gold.jsonl")
+    assert s4["texts"] == 30 and s4["gold_events"] == 147, s4
+    assert s4["one_to_one_recall"] >= 0.46, s4
+    assert s4["located_precision"] >= 0.60, s4
+    assert s4["claimant_accuracy"] >= 0.73, s4
+    assert s4["inside_radius"] >= 0.95, s4
