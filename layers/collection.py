@@ -245,12 +245,14 @@ class LayerView:
         """
         from layers.export import as_feature
 
+        records = _known_at(records, as_of)
         if not self.public_form:
             return [as_feature(r, include_region=include_region) for r in records]
         return published_features(records, self._rules(records, as_of), as_of=as_of, include_region=include_region)
 
     def public_records(self, records: list[ClaimRecord], as_of: datetime | None) -> list[ClaimRecord]:
         """Claim records as this reader may see them (withheld and delayed ones left out, the rest coarsened)."""
+        records = _known_at(records, as_of)
         if not self.public_form:
             return records
         pairs = published_forms(records, self._rules(records, as_of), as_of=as_of)
@@ -415,7 +417,7 @@ class LayerView:
         while remaining is None or remaining > 0:
             n = WALK_PAGE if remaining is None else min(WALK_PAGE, remaining)
             page: Any = self._run(self.query(narrowing, as_of=as_of, limit=n, offset=offset))
-            yield from page.items
+            yield from _known_at(page.items, as_of)
             offset += len(page.items)
             if remaining is not None:
                 remaining -= len(page.items)
@@ -492,7 +494,7 @@ class LayerView:
         if isinstance(query, ZoneQuery):
             from layers.export import zone_feature
 
-            zones = self.zones(query)
+            zones = _known_at(self.zones(query), as_of)
             return zone_feature(zones[0], include_region=include_region) if zones else None
         if not self.public_form and hasattr(self.store, "query_claim_features"):
             # the sitmap stores build the contract feature straight from the row, as on items pages
@@ -698,3 +700,16 @@ __all__ = [
     "Reader",
     "zones_in_force",
 ]
+
+
+def _known_at(records: list[Any], as_of: datetime | None) -> list[Any]:
+    """Versioned records as known at ``as_of`` (a later supersession not shown: ``layers.build.known_at``).
+
+    An as-of answer is served as immutable; without this, the record paths (publication
+    forms, GeoPackage, Parquet and KML downloads) gave a version's later ``superseded_at``.
+    """
+    if as_of is None:
+        return records
+    from layers.build import known_at
+
+    return [known_at(r, as_of) if getattr(r, "superseded_at", None) is not None else r for r in records]
