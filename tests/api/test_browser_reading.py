@@ -201,6 +201,13 @@ def test_list_and_map_stay_in_step(server: str, page: tuple[Any, Watch]) -> None
     pg.check(".sm-all")
     pg.wait_for_timeout(200)
     assert pg.eval_on_selector_all(".sm-unplaced [data-claim-id]", unplaced) == ["unlocated"]  # listed, not drawn
+    # its row names the teller and the source, as a drawn claim's row does (the source was missing)
+    row = pg.text_content(".sm-unplaced [data-claim-id=unlocated]") or ""
+    assert "Witnesses" in row and "Field Monitor" in row, row
+    # and the source filter hides it when another source is chosen
+    pg.select_option("select[name=source]", "Example Wire")
+    pg.wait_for_timeout(200)
+    assert pg.eval_on_selector_all(".sm-unplaced [data-claim-id]", unplaced) == []
     watch.check()
 
 

@@ -367,6 +367,7 @@
     var f = this.filters, day = this.t.day;
     if (f.types && !f.types[u.event_type]) return false;
     if (f.claimant && f.claimant !== f.server.claimant && u.claimant !== f.claimant) return false;
+    if (f.source && f.source !== f.server.source && u.source !== f.source) return false;
     if (day !== null && u.t0 !== null && !(u.t0 < day + DAY && u.t1 >= day)) return false;
     return true;
   };
@@ -380,6 +381,7 @@
     if (u.place) add(body, bdi(place(u.place))); else add(body, document.createTextNode('?'));
     var who = add(body, el('span', 'sm-item-who'));
     if (u.claimant) add(who, fill(null, '{who} \u2014 says', { who: bdi(u.claimant) }));
+    if (u.source && u.source !== u.claimant) { add(who, document.createTextNode(' \u00b7 ')); add(who, bdi(u.source)); }
     li.addEventListener('click', function () { self.openUnplaced(set, u); });
     return li;
   };
