@@ -614,6 +614,8 @@ _TIME_COLUMNS = (
 _INT_COLUMNS = frozenset(
     {p.name for p in (*CLAIM_CONTRACT, *ZONE_CONTRACT) if p.kind == "int"} | {"independent_sources"}
 )
+#: Columns of real numbers in the contract (radius, confidence): typed even where every row has none.
+_FLOAT_COLUMNS = frozenset({p.name for p in (*CLAIM_CONTRACT, *ZONE_CONTRACT) if p.kind == "float"})
 
 
 def features_frame(items: Iterable[Item], *, include_region: bool = False) -> Any:
@@ -641,6 +643,10 @@ def features_frame(items: Iterable[Item], *, include_region: bool = False) -> An
         # GDAL then types a GeoPackage's counts and precision codes as Real, Parquet as double)
         if col in df.columns:
             df[col] = df[col].astype("Int64")
+    for col in _FLOAT_COLUMNS:
+        # a column no row fills is of object dtype: GDAL would type it String in a GeoPackage
+        if col in df.columns:
+            df[col] = pd.to_numeric(df[col], errors="coerce").astype("float64")
     for col in ("uncertainty_region", "drawn_geometry"):
         if col in df.columns:
             df = df.rename(columns={col: col + "_wkt"})

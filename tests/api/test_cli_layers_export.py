@@ -133,3 +133,20 @@ def test_export_errors_are_one_line(
     assert main([*args, "--db", db]) == 2
     err = capsys.readouterr().err
     assert fragment in err and err.count("\n") == 1 and err.startswith("sitmap: error:")
+
+
+def test_export_types_numbers_even_when_no_row_has_one(tmp_path: Path) -> None:
+    """A layer whose claims all lack a place has no radius or confidence in any row: the GeoPackage
+    still types them Real and the counts Integer (an all-empty column was typed String by GDAL)."""
+    path = str(tmp_path / "unplaced.gpkg")
+    store = open_store(path)
+    try:
+        install_default_layers(store)
+        store.add_claims([make_claim("u-1", lon=None, lat=None), make_claim("u-2", lon=None, lat=None)])
+    finally:
+        store.close()
+    out = tmp_path / "unplaced.gpkg.out.gpkg"
+    assert main(["export", "all", "--db", path, "-o", str(out)]) == 0
+    fields = dict(zip(*[pyogrio.read_info(out)[k] for k in ("fields", "dtypes")], strict=True))
+    assert fields["uncertainty_m"].startswith("float"), fields
+    assert fields["fatalities"].startswith("int"), fields
