@@ -197,5 +197,8 @@ def test_map_draws_the_pmtiles_basemap_offline_and_credits_it(
 
     img = Image.open(io.BytesIO(png)).convert("RGB")
     box = pg.locator("[data-sitmap]").bounding_box()
-    assert img.getpixel((int(box["x"] + box["width"] * 0.1), int(box["y"] + box["height"] * 0.5))) == MAGENTA
+    px = img.getpixel((int(box["x"] + box["width"] * 0.1), int(box["y"] + box["height"] * 0.5)))
+    # the archive's colour, allowing for a translucent claim shading or boundary drawn over it after the
+    # first frame (seen at 390 px: (215, 40, 179)); the offline basemap's land and sea are far from it
+    assert max(abs(a - b) for a, b in zip(px, MAGENTA, strict=True)) <= 60, px
     watch.check()
