@@ -189,6 +189,18 @@ def test_map_draws_the_pmtiles_basemap_offline_and_credits_it(
     srcs = pg.eval_on_selector_all(".leaflet-tile-loaded", "ts => ts.map(t => new URL(t.src).pathname)")
     assert srcs and all(re.fullmatch(r"/basemap/tiles/11/\d+/\d+", s) for s in srcs), srcs
     assert pg.get_attribute("[data-sitmap]", "data-basemap") is None  # no offline basemap under it
+    # a loaded tile fades in over 200 ms (Leaflet's opacity steps): wait until every tile and its
+    # container are opaque, or the screenshot catches magenta blended with the map's background
+    # (polled from here: the page's CSP forbids the string evaluation wait_for_function polls with)
+    opaque = (
+        "Array.from(document.querySelectorAll('.leaflet-tile-loaded, .leaflet-tile-container'))"
+        ".every(t => getComputedStyle(t).opacity === '1')"
+    )
+    for _ in range(100):
+        if pg.evaluate(opaque):
+            break
+        pg.wait_for_timeout(50)
+    assert pg.evaluate(opaque), "the basemap tiles never became opaque"
     pg.evaluate("document.querySelector('.sm-info') && document.querySelector('.sm-info').click()")
     credits = pg.text_content(".leaflet-control-attribution") or ""
     assert "© Example Tiles & Friends" in credits and "OpenStreetMap" not in credits
