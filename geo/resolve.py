@@ -83,7 +83,13 @@ DIRECTION_WORDS = _words(
 #: Default document focus: sitmap's reporting is about the Gaza Strip unless the text says otherwise.
 DEFAULT_FOCUS = ("PS", "GZ")
 
-_WORD = re.compile(r"[^\W\d_]+(?:['’ʼʿ`](?![sS]\b)[^\W\d_]+)*")  # "Israel's" -> "Israel", "s"
+#: Combining marks a word may carry after its first letter: Latin accents written decomposed, Arabic
+#: harakat ("قُصرة") and Hebrew niqqud. They are not word characters to ``re``, so without them a
+#: vowelled word would split in two ("ق" + "صرة", and "صرة" is another village).
+_MARK = "\u0300-\u036f\u0610-\u061a\u064b-\u065f\u0670\u06d6-\u06ed\u0591-\u05bd\u05bf\u05c1\u05c2\u05c4\u05c5\u05c7"
+_WORD = re.compile(
+    rf"[^\W\d_](?:[^\W\d_]|[{_MARK}])*(?:['’ʼʿ`](?![sS]\b)[^\W\d_](?:[^\W\d_]|[{_MARK}])*)*"
+)  # "Israel's" -> "Israel", "s"
 #: Marks Hebrew writes for a geresh; one may end a word ("שייח'"), so it does not break a name.
 _GERESH = frozenset("'’׳")
 #: Marks a transliteration writes for an ʿayn at the start of a word ("'Ajlin", "ʿAjlin", "`Ajlin").
@@ -422,11 +428,31 @@ def _scan(text: str, toks: _Tokens, gaz: Gazetteer) -> list[_Match]:
         # Include a preceding article written as part of the name ("al-Mawasi", "At Tuffah").
         if i > 0 and toks[i - 1].strong_article and _joinable(text, toks[i - 1], t):
             first = i - 1
+        if _unknown_head_before(text, toks, first, next_free):
+            continue  # "Khirbet Tana" is a hamlet the gazetteer lacks, not Antananarivo ("Tana")
         if _acceptable(text, toks, i, j, toks.between(i, j + 1), quality, used):
             s, e = toks[first].start, toks[j].end
             found.append(_Match(s, e, text[s:e], hits, quality, len(used)))
             next_free = j + 1
     return found
+
+
+#: Words that open Arabic and Hebrew place names ("Khirbet Tana", "Deir Qaddis", "Wadi Fukin", "Kafr
+#: Malik"): written capitalised right before a known name they make another place, one the gazetteer
+#: lacks ("Beit Lahia" is not "Lahia"), so the shorter name inside is no mention of its own.
+NAME_HEADS = _words(
+    "khirbet khirbat khirbit khirba kherbet wadi tell tal tel jabal jebel jabel ein ain umm beit bayt bait "
+    "kafr kfar kufr deir dayr nahal givat marj khallet khallat"
+) | frozenset({fold_token("خربة"), fold_token("خربت")})
+
+
+def _unknown_head_before(text: str, toks: _Tokens, first: int, next_free: int) -> bool:
+    """True if a place-name head word ("Khirbet", "Wadi", "Deir", "خربة") stands glued before the
+    name starting at word ``first`` and is part of no earlier name: together they name another place."""
+    if first == 0 or first - 1 < next_free:
+        return False
+    head = toks[first - 1]
+    return head.cap and not head.article and head.key in NAME_HEADS and _joinable(text, head, toks[first])
 
 
 def _longer_name_inside(text: str, toks: _Tokens, i: int, j: int, gaz: Gazetteer) -> bool:
@@ -587,18 +613,20 @@ def _link(text: str, matches: list[_Match], gaz: Gazetteer) -> list[_Match]:
 #: Place names that are also everyday nouns of their language (folded): such a word is a place only
 #: in a place context. Arabic: خيام "tents" (the Lebanese town is always الخيام), شاطئ "beach",
 #: كرامة "dignity", نصر "victory", رمال "sands", زيتون "olives", تفاح "apples", درج "stairs",
-#: شهداء "martyrs" (the village Ash Shuhada);
+#: شهداء "martyrs" (the village Ash Shuhada), جديدة "new" ("أوامر إخلاء جديدة", new evacuation orders: not
+#: Ijdeedeh, which is الجديدة);
 #: Hebrew: מגן "shield", רעים "friends", חולית "sand dune", תקומה "revival", עומר "sheaf" (and a
 #: given name), אזור "area" (Azor), גדה "bank" ("בגדה", in the West Bank, is no Jeddah), ניין (the
-#: village Nayn, but "בניין" is "building"). English needs no entry: a name there must be capitalised, so
+#: village Nayn, but "בניין" is "building"), בטחה "safety" ("בבטחה", safely: not the moshav Bitha).
+#: English needs no entry: a name there must be capitalised, so
 #: "a five-acre plot" is no Acre.
-_ARABIC_NOUN_NAMES = "خيام شاطئ كرامة نصر رمال زيتون تفاح درج شهداء"
-_HEBREW_NOUN_NAMES = "מגן רעים חולית תקומה עומר אזור גדה ניין"
+_ARABIC_NOUN_NAMES = "خيام شاطئ كرامة نصر رمال زيتون تفاح درج شهداء جديدة"
+_HEBREW_NOUN_NAMES = "מגן רעים חולית תקומה עומר אזור גדה ניין בטחה"
 COMMON_NOUN_NAMES = frozenset(fold_token(w) for w in f"{_ARABIC_NOUN_NAMES} {_HEBREW_NOUN_NAMES}".split(" "))
 #: Of those, the words so common in reports ("באזור", in the area; "בגדה", in the Bank; "בניין", a
-#: building) that a glued preposition is no place context: Azor is a place only as "the town of
-#: Azor" or with a container after it.
-STRICT_COMMON_NOUNS = frozenset(fold_token(w) for w in ("אזור", "גדה", "ניין"))
+#: building; "בבטחה", safely) that a glued preposition is no place context: Azor is a place only as
+#: "the town of Azor" or with a container after it.
+STRICT_COMMON_NOUNS = frozenset(fold_token(w) for w in ("אזור", "גדה", "ניין", "בטחה"))
 #: A word for a kind of place right before a name ("the town of Acre", "بلدة الخيام", "קיבוץ מגן").
 _PLACE_TYPE_BEFORE = re.compile(
     r"(?:\b(?:town|village|city|kibbutz|moshav|camp|neighbou?rhood|district|port)(?:\s+of)?(?:\s+the)?"

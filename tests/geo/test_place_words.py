@@ -1,0 +1,74 @@
+"""geo.mentions: how words around and inside a place name decide whether it is one (issue 12).
+
+Vowelled Arabic words stay whole, everyday words that share a place's letters stay words, and a
+name head ("Khirbet", "Deir", "خربة") before a known name makes a place the gazetteer lacks.
+Sentences are written for these tests, in several voices.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from geo.resolve import mentions
+
+
+def _found(text: str) -> list[tuple[str, str | None]]:
+    return [(m.place_text, m.gazetteer_id) for m in mentions(text)]
+
+
+@pytest.mark.parametrize(
+    ("sentence", "place_text", "entry_id"),
+    [
+        # harakat inside a word: "قُصرة" is Qusra, not "ق" + Sarra
+        ("أفاد رئيس مجلس قُصرة بأن مستوطنين أحرقوا غرفة زراعية", "قُصرة", "geonames:282283"),
+        ("قصفت المدفعية أطراف خانْ يونُس الشرقية", "خانْ يونُس", "geonames:281124"),
+    ],
+)
+def test_vowelled_arabic_words_stay_whole(sentence: str, place_text: str, entry_id: str) -> None:
+    assert (place_text, entry_id) in _found(sentence)
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "وزع الجيش خريطة إخلاء جديدة على سكان بني سهيلا",  # "new" map, not Ijdeedeh
+        "أعلنت الوزارة عن حصيلة جديدة للضحايا في رفح",
+        "התושבים יוכלו לחזור לבתיהם בבטחה בימים הקרובים",  # "safely", not the moshav Bitha
+    ],
+)
+def test_everyday_words_are_not_places(sentence: str) -> None:
+    ids = {gid for _, gid in _found(sentence)}
+    assert "sitmap:jadida" not in ids
+    assert not any(gid and gid.startswith("geonames:295398") for gid in ids)
+    assert "geonames:283444" not in ids
+
+
+def test_article_form_in_a_gaza_text_stays_the_quarter() -> None:
+    assert ("حي الجديدة", "sitmap:jadida") in _found("تقدمت الدبابات نحو حي الجديدة شرق مدينة غزة")
+
+
+@pytest.mark.parametrize(
+    ("sentence", "absent", "kept"),
+    [
+        # "Tana" alone is a name of Antananarivo; "Khirbet Tana" is a West Bank hamlet
+        (
+            "Bulldozers flattened a sheep pen in Khirbet Tana near Beit Furik on Monday.",
+            "geonames:1070940",
+            "Beit Furik",
+        ),
+        ("Settlers torched a car in Deir Nidham, north of Ramallah.", None, "Ramallah"),
+    ],
+)
+def test_a_name_head_before_a_known_name_makes_another_place(sentence: str, absent: str | None, kept: str) -> None:
+    found = _found(sentence)
+    if absent:
+        assert absent not in {gid for _, gid in found}
+    assert any(text == kept for text, _ in found)
+    # the head word and the shorter name inside are never taken for a place on their own
+    assert not any(text in ("Tana", "Nidham") for text, _ in found)
+
+
+def test_heads_inside_known_names_are_untouched() -> None:
+    found = dict(_found("Tanks pushed into Beit Lahia, Deir al-Balah and Tel al-Sultan overnight."))
+    assert found["Beit Lahia"] == "geonames:281145"
+    assert found["Deir al-Balah"] == "geonames:281141"
