@@ -11,6 +11,7 @@ from datetime import datetime
 
 from geo.claimants import ClaimantMatch, canonical_claimant, is_own_reporter
 from geo.events import Event
+from geo.gazetteer import Gazetteer
 from geo.model import Claim, Mention, TimeInterval
 from geo.placement import place_event
 from geo.timeparse import publication_window
@@ -33,20 +34,38 @@ _SEATED = re.compile(r"Gaza|غزة|עזה|Ramallah|رام الله|רמאללה|
 _FOLD = str.maketrans({"‘": "'", "’": "'", "ʿ": "'", "ʾ": "'"})
 
 
-def _named_for_the_place(name: str, words: str, geometry: object, place_name: str | None) -> str | None:
+def _named_for_the_place(
+    name: str, words: str, geometry: object, place_name: str | None, gazetteer_id: str | None = None
+) -> str | None:
     """A teller whose bare name depends on where the event was: "the Ministry of Health" (وزارة
-    الصحة) of an event in the West Bank is the Palestinian health ministry in Ramallah, not Gaza's;
-    "the village council" (مجلس القرية) of an event in Sinjil is the Sinjil village council."""
+    الصحة) of an event in the West Bank is the Palestinian health ministry in Ramallah, not Gaza's,
+    and of an event in Lebanon Lebanon's; "the village council" (مجلس القرية) of an event in Sinjil
+    is the Sinjil village council, "the municipality" of one in Kiryat Shmona its municipality."""
+    if name == "Gaza health ministry" and not _SEATED.search(words) and _country(gazetteer_id) == "LB":
+        return "Lebanese health ministry"
     if name == "Gaza health ministry" and not _SEATED.search(words):
         c = getattr(geometry, "centroid", None)
         if c is not None:
             x0, y0, x1, y1 = _WEST_BANK
             if x0 <= c.x <= x1 and y0 <= c.y <= y1:
                 return "Palestinian health ministry"
-    if name.lower() == "village council" and place_name:
+    if name.lower() in _SEATLESS_COUNCILS and place_name:
         plain = "".join(ch for ch in unicodedata.normalize("NFKD", place_name) if not unicodedata.combining(ch))
-        return f"{plain.translate(_FOLD)} village council"
+        return f"{plain.translate(_FOLD)} {name.lower()}"
     return None
+
+
+#: Local bodies named without their town ("the village council", "the municipality", "the local
+#: council"): named after the place of the event they tell.
+_SEATLESS_COUNCILS = frozenset({"village council", "municipality", "local council"})
+
+
+def _country(gazetteer_id: str | None) -> str | None:
+    """The country code of a shipped gazetteer entry, ``None`` when unknown."""
+    if not gazetteer_id:
+        return None
+    g = Gazetteer.load()
+    return g.get(gazetteer_id).country if gazetteer_id in g else None
 
 
 def build_claim(
@@ -82,7 +101,9 @@ def build_claim(
         attributed = True
         if ev.claimant.text.lower().removeprefix("the ") != claimant_name.lower():
             notes.append(f"claimant as written: {ev.claimant.text!r}")
-        local = _named_for_the_place(claimant_name, ev.claimant.text, geometry, placement.place_name)
+        local = _named_for_the_place(
+            claimant_name, ev.claimant.text, geometry, placement.place_name, placement.gazetteer_id
+        )
         if local is not None:
             notes.append(f"{claimant_name!r} named without its seat, for an event at {placement.place_name}: {local!r}")
             claimant_name = local
