@@ -490,6 +490,17 @@ class LayerView:
                     found = self.features([incident], include_region=include_region, as_of=as_of)
                     return found[0] if found else None
             return None
+        return self.claim_feature(feature_id, as_of=as_of, include_region=include_region)
+
+    def claim_feature(self, claim_id: str, *, as_of: datetime | None, include_region: bool) -> dict[str, Any] | None:
+        """One claim (or zone) the layer holds, by id, as this reader may see it, or ``None``.
+
+        For claim and zone layers this is :meth:`feature`; an incident layer's items are
+        incidents, but its map draws their member claims, whose popups read them here.
+        """
+        if len(claim_id) > 128:
+            return None
+        feature_id = claim_id
         query = self.query(as_of=as_of, limit=1, ids=(feature_id,), include_retracted=True)
         if isinstance(query, ZoneQuery):
             from layers.export import zone_feature

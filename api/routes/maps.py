@@ -4,6 +4,7 @@
 - ``/embed/{collection}``: the map alone for iframes; framing allowed by ``frame_ancestors``.
 - ``/maps/{collection}/data.json``: the compact layer data the pages fetch.
 - ``/maps/{collection}/incident/{claim_id}.json``: one claim's incident, for popups.
+- ``/maps/{collection}/claims/{claim_id}``: one member claim of an incident layer, for popups.
 - ``/maps/{collection}.png``: the same view drawn server-side (no basemap).
 
 Every page takes the items parameters (``datetime``, ``as_of``, ``bbox``,
@@ -28,7 +29,7 @@ from api import mapview, ogc
 from api.caching import cache_policy, is_frozen, not_modified
 from api.deps import PrincipalDep, SettingsDep, StoreDep
 from api.errors import BadParameter
-from api.params import format_instant
+from api.params import check_known, format_instant, parse_instant
 from api.precompressed import boundaries_url
 from api.render.mapbuilder import (
     LayerRef,
@@ -40,6 +41,7 @@ from api.render.mapbuilder import (
 )
 from api.render.words import isolate
 from api.settings import Settings
+from geo.errors import NotFound
 from layers.catalog import layer_count
 from layers.collection import LayerView
 from layers.model import Layer
@@ -180,7 +182,8 @@ def _map_config(
                 title=_title(layer, lang),
                 kind="zones" if layer.kind == "zones" else "claims",
                 data_url=data_url,
-                items_url=f"/collections/{layer.id}/items",
+                # an incident layer draws member claims: its items are incidents, so popups read the claims
+                items_url=f"/maps/{layer.id}/claims" if layer.kind == "incidents" else f"/collections/{layer.id}/items",
                 as_of=as_of,
                 note=w.t("{title}: only claims checked by an editor", title=isolate(_title(layer, lang)))
                 if review_note(layer)
@@ -352,6 +355,30 @@ def map_incident(
     if fresh:
         return Response(status_code=304, headers=headers)
     return JSONResponse(mapview.claim_incident(layer_view, claim_id, view), headers=headers)
+
+
+@router.get("/maps/{collection}/claims/{claim_id}", summary="One claim drawn on a map of the collection")
+def map_claim(
+    collection: str,
+    claim_id: str,
+    request: Request,
+    store: StoreDep,
+    settings: SettingsDep,
+    principal: PrincipalDep,
+) -> Response:
+    """One claim of the collection as GeoJSON, for popups: an incident layer's map draws its
+    member claims, which are not items of the incident collection (those are incidents)."""
+    check_known(request.query_params.keys(), ("as_of",))
+    as_of = parse_instant(request.query_params.get("as_of"), "as_of")
+    view = mapview.MapView(layer_ids=(collection,), as_of=as_of)
+    layer_view = _collection(request, store, collection, principal)
+    headers, fresh = _cached(request, store, settings, view, [layer_view], parts=("claim", claim_id))
+    if fresh:
+        return Response(status_code=304, headers=headers)
+    feature = layer_view.claim_feature(claim_id, as_of=as_of, include_region=False)
+    if feature is None:
+        raise NotFound(f"no claim {claim_id[:60]!r} in collection {collection!r}")
+    return Response(json.dumps(feature, ensure_ascii=False), media_type=ogc.GEOJSON, headers=headers)
 
 
 @router.get("/maps/{collection}/data.json", summary="Compact map data of a collection")

@@ -587,3 +587,21 @@ def test_layer_description_reads_as_its_own_sentence(tmp_path: Path, description
     with TestClient(create_app(Settings(db=str(tmp_path / "d.gpkg"), tiles="none"))) as c:
         html = c.get("/maps/december").text
     assert shown in html
+
+
+@pytest.mark.parametrize("collection", ["all", "incidents"])
+def test_every_drawn_claim_has_popup_details(client: TestClient, collection: str) -> None:
+    """A popup reads its claim at ``items_url/<id>``: on an incident map the drawn points
+    are member claims, not incidents, so the incident items route would answer 404."""
+    cfg = config_of(client.get(f"/maps/{collection}").text)
+    (layer,) = cfg["layers"]
+    ids = client.get(layer["data_url"]).json()["ids"]
+    assert ids
+    for cid in ids:
+        r = client.get(f"{layer['items_url']}/{cid}")
+        assert r.status_code == 200, (cid, r.text)
+        assert r.json()["properties"]["id"] == cid and r.json()["properties"]["claimant"]
+    before = client.get(f"{layer['items_url']}/{ids[0]}", params={"as_of": "2001-01-01T00:00:00Z"})
+    assert before.status_code == 404  # not known yet then
+    missing = client.get(f"{layer['items_url']}/no-such-claim")
+    assert missing.status_code == 404 and missing.headers["content-type"] == "application/problem+json"
