@@ -16,8 +16,8 @@ import re
 from functools import lru_cache
 
 from geo.claimants import ClaimantMatch
-from geo.events import Event
-from geo.model import CountEstimate, Mention
+from geo.events import Event, coordinated
+from geo.model import CountEstimate, Mention, TimeInterval
 from geo.places import contains, is_country, most_specific
 from geo.sentences import Sentence
 from geo.timeparse import TimeExpression
@@ -110,10 +110,36 @@ def is_noncommittal(text: str) -> bool:
     return bool(NONCOMMITTAL.search(text)) and not is_counter(text)
 
 
+#: Quotation marks: an army's words are often quoted inside the account ('fired at "suspects"',
+#: 'قتلوا "مسلحاً"'); the marks are dropped before the account's words are read.
+_QUOTES = str.maketrans("", "", '"“”„«»‹›')
+#: Other ways a teller sets its version against another's: an army's self-defence ("warning shots",
+#: "posed a threat", "a suspicious vehicle that approached"), a rights group's finding against an
+#: army's target ("found no evidence of any military use", "no fighters were present"), and the
+#: Arabic and Hebrew words of reported speech that say a claim is contested ("زعم", "ادعى", "مشككاً",
+#: "לעומת זאת").
+ANSWER = re.compile(
+    r"\bwarning\s+shots\b|\b(?:posed|posing|pose)\s+an?\s+(?:immediate\s+|direct\s+|imminent\s+|real\s+)?threat\b|"
+    r"\bremove\s+(?:a|the)\s+threat\b|\bsuspicious\s+(?:vehicle|car|person|persons|individuals?|object|movement)\b|"
+    r"\b(?:troops|soldiers|forces)\s+(?:[\w-]+\s+){0,4}?(?:had\s+)?(?:only\s+)?(?:fired|shot|opened\s+fire)\s+"
+    r"(?:[\w-]+\s+){0,3}?" + _TARGET_WORDS + r"|"
+    r"\bno\s+(?:sign|evidence|trace|indication)\s+of\s+(?:any\s+)?(?:armed|military|militant|fighters?|gunmen|"
+    r"weapons?|rocket)\b|\bno\s+(?:fighters|militants|gunmen|armed\s+men|weapons)\s+(?:were|was)\s+"
+    r"(?:present|there|inside|in\s+the)\b|\b(?:was|were)\s+not\s+(?:carrying|holding)\s+(?:anything|a\s+weapon|"
+    r"weapons|a\s+knife)\b|"
+    r"(?<![\u0620-\u064a])(?:و|ف)?(?:زعم|زعمت|ادعى|ادعت|وادعى|يزعم|تزعم|يدعي|تدعي|مشكك\S*|"
+    r"طلقات\s+تحذيرية|شكّ?ل\S*\s+تهديد\S*|لم\s+يكن\s+يحمل)(?![\u0620-\u064a])|"
+    r"(?<![\u05d0-\u05ea])(?:לעומת\s+זאת|ירי\s+אזהרה|היוו\s+איום|היווה\s+איום|הסיר\s+(?:את\s+)?האיום|"
+    r"סיכל\S*\s+(?:את\s+)?האיום)(?![\u05d0-\u05ea])",
+    re.I,
+)
+
+
 @lru_cache(maxsize=4096)
 def is_counter(text: str) -> bool:
     """True if a sentence tells its teller's version against another's (a denial or another target)."""
-    return bool(DENIAL.search(text) or COUNTER.search(text))
+    plain = text.translate(_QUOTES)
+    return bool(DENIAL.search(plain) or COUNTER.search(plain) or ANSWER.search(plain))
 
 
 def is_account(
@@ -126,6 +152,7 @@ def is_account(
     *,
     has_counts: bool,
     same_place: bool,
+    window: TimeInterval | None = None,
 ) -> bool:
     """True if a sentence is another named teller's account of the event just told.
 
@@ -133,7 +160,9 @@ def is_account(
     no other place and no other time; it contradicts the event's account, or a party to the
     fighting claims the same kind of event (a sentence with only another teller's figures is
     left to the count path, which makes those figures their own claim; a bystander's
-    agreeing detail stays with the event).
+    agreeing detail stays with the event). ``window``: the interval an event told without a
+    time stands for (the days around publication); an account dated outside it ("over the past
+    week") tells of another event.
     """
     if claimant is None or (current.claimant is not None and claimant.name == current.claimant.name):
         return False
@@ -143,11 +172,8 @@ def is_account(
         return False
     if leaves and not same_place and not all(is_country(m) for m in leaves):
         return False  # another place is another event ("fell inside Israel" moves nothing off Metula)
-    if (
-        s_times
-        and current.time is not None
-        and not current.time.interval.overlaps(s_times[0].interval.start, s_times[0].interval.end)
-    ):
+    told = current.time.interval if current.time is not None else window
+    if s_times and told is not None and not told.overlaps(s_times[0].interval.start, s_times[0].interval.end):
         return False
     if is_noncommittal(s.text):
         return False  # "the army said it was looking into the report": nothing asserted, no account
@@ -180,7 +206,11 @@ def account_event(
     disputed = denial or is_counter(s.text) or any(is_counter(x.text) for x in current.sentences)
     how = "denial" if denial else "counter-claim" if disputed else "account"
     own_leaves = most_specific(places)
-    if own_leaves and not all(is_country(m) for m in own_leaves) and not _around_it(current, own_leaves):
+    if (
+        own_leaves
+        and not all(is_country(m) for m in own_leaves)
+        and (not _around_it(current, own_leaves) or _names_some_of(current, own_leaves))
+    ):
         where_told = list(places)
     else:  # no place, a country, or the event's own place or its surroundings ("in Nuseirat" for the camp)
         where_told = list(current.places)
@@ -210,6 +240,15 @@ def _around_it(current: Event, leaves: list[Mention]) -> bool:
     account then stands at the event's more specific place."""
     mine = most_specific(current.places)
     return bool(mine) and all(any(a is b or contains(b, a) for a in mine) for b in leaves)
+
+
+def _names_some_of(current: Event, leaves: list[Mention]) -> bool:
+    """True if an account names only some of the separate places an event was told at ("killed in
+    Houla, Aitaroun and Kfar Kila" answered by "troops in the Houla area fired at suspects"): the
+    account stands at the places it names, not at all of the event's."""
+    mine = {m.gazetteer_id for m in coordinated(current, most_specific(current.places)) if m.gazetteer_id is not None}
+    named = {m.gazetteer_id for m in leaves}
+    return len(mine) > 1 and None not in named and named < mine
 
 
 def _disjoint(a: CountEstimate, b: CountEstimate) -> bool:

@@ -309,6 +309,9 @@ CUE_PATTERNS: list[tuple[str, float, re.Pattern[str]]] = [
                 r"(?! (?:from|of) (?:an? |the )?(?:\S+ )?"
                 r"(?:tanks?|artillery|drones?|warplanes?|helicopters?|aircraft|jets?))",
                 r"live (?:fire|ammunition|rounds)",
+                # "Israeli fire killed three men", "army gunfire wounded a boy": the fire as the subject
+                r"(?:Israeli|army|military|troops'?|soldiers'?|IDF|police|sniper) (?:gun)?fire "
+                r"(?:killed|wounded|injured|hit|struck)",
                 r"came under (?:\S+ )?(?:fire|gunfire|attack)",
                 r"coming under (?:\S+ )?(?:fire|gunfire)",
                 r"returned fire",

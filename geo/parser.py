@@ -76,10 +76,10 @@ from geo.events import (
 )
 from geo.features import claim_to_feature, mention_to_feature
 from geo.metric import anchor_point, distance_m
-from geo.model import Claim, CountEstimate, Mention
+from geo.model import Claim, CountEstimate, Mention, TimeInterval
 from geo.places import contains, event_places, most_specific
 from geo.sentences import Sentence, enclosing, split_sentences, starting_in
-from geo.timeparse import TimeExpression, parse_published, relative_day
+from geo.timeparse import TimeExpression, parse_published, publication_window, relative_day
 
 __all__ = [
     "MAX_TEXT_BYTES",
@@ -270,6 +270,7 @@ def answered_event(
     s_times: list[TimeExpression],
     *,
     has_counts: bool,
+    window: TimeInterval | None = None,
 ) -> Event | None:
     """The event a sentence gives another teller's account of: the event just told
     (:func:`geo.accounts.is_account`), else, when the sentence contradicts an account (a denial,
@@ -278,7 +279,15 @@ def answered_event(
     names, else the last one of its type ("the area", "the site": the place only by reference)."""
     leaves = most_specific(places)
     if current is not None and is_account(
-        current, etype, s, claimant, leaves, s_times, has_counts=has_counts, same_place=same_places(current, leaves)
+        current,
+        etype,
+        s,
+        claimant,
+        leaves,
+        s_times,
+        has_counts=has_counts,
+        same_place=same_places(current, leaves),
+        window=window,
     ):
         return current
     if claimant is None or not is_counter(s.text):
@@ -293,9 +302,11 @@ def answered_event(
         if leaves and not same:
             continue
         if not leaves:  # named by reference only: the last event of its kind, or none
-            ok = is_account(ev, etype, s, claimant, leaves, s_times, has_counts=has_counts, same_place=same)
+            ok = is_account(
+                ev, etype, s, claimant, leaves, s_times, has_counts=has_counts, same_place=same, window=window
+            )
             return ev if ok else None
-        if is_account(ev, etype, s, claimant, leaves, s_times, has_counts=has_counts, same_place=same):
+        if is_account(ev, etype, s, claimant, leaves, s_times, has_counts=has_counts, same_place=same, window=window):
             # of the events around the place the sentence names, the one told nearest to it
             mine = most_specific(ev.places)
             gap = (
@@ -456,6 +467,7 @@ def claims_from_mentions(
     own mentions can reuse the event, time and claimant logic.
     """
     pub = parse_published(published)
+    window = publication_window(pub)  # when an event told without a time is taken to have happened
     sentences = split_clauses(text)
     sentence_starts = {s.start for s in split_sentences(text)}
     etypes = [event_type(s.text) for s in sentences]
@@ -603,7 +615,9 @@ def claims_from_mentions(
         if etype is not None and _tells_nothing(s.text):
             etype = None  # "It did not comment on the Deir al-Balah strike": no event told
         answered = (
-            answered_event(current, events, etype, s, claimant, places, s_times, has_counts=bool(attributed))
+            answered_event(
+                current, events, etype, s, claimant, places, s_times, has_counts=bool(attributed), window=window
+            )
             if claimants[i] is not None  # a teller named in this very sentence
             else None
         )
