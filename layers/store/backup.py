@@ -415,13 +415,15 @@ def restore_postgis(store: PostgisStore, src: str | Path) -> None:
     schema, _ = _relations(store.conninfo)
     # the schema itself is the store's (it may hold other things: PostGIS, for one); only its objects are replaced
     # and the kept-text trigger is left out: its function is not in the archive (pg_dump takes
-    # tables only), so the store re-creates both in its own schema when it next opens (init)
+    # tables only), so the store re-creates both in its own schema when it next opens (init);
+    # so are the tile grid's triggers, re-created with the grid by the first low-zoom tile
+    # after the next write (the grid's clock then lags the claims')
     keep = [
         m.string
         for m in entries
         if m["type"] != "SCHEMA"
         and not (m["type"] == "COMMENT" and m["schema"] == "-")
-        and not (m["type"] == "TRIGGER" and "claim_versions_encoded" in m.string)
+        and not (m["type"] == "TRIGGER" and ("claim_versions_encoded" in m.string or "claim_tile_grid" in m.string))
     ]
     with tempfile.TemporaryDirectory(prefix="sitmap-restore-") as work:
         listing = Path(work) / "toc.list"

@@ -1,4 +1,4 @@
-"""Low-zoom claim cluster tiles of PostGIS from a kept grid, rebuilt when the claims change.
+"""Low-zoom claim cluster tiles of PostGIS from a grid that every write keeps current.
 
 A cluster tile (:func:`layers.store.pgtiles.clusters_sql`) at a low zoom groups every
 claim under it: at 1,000,000 claims one zoom-11 tile of the synthetic area reads about
@@ -9,15 +9,20 @@ cluster cell of zoom z is 2^k cells of zoom z + k, so one table of cells at
 :data:`GRID_LEVEL` answers the cluster tiles of every zoom up to :data:`MAX_ZOOM`.
 
 The table, ``claim_tile_grid``, holds the current claims that are not retracted, per
-cell and event type, and the claims' write clock it was built at (in ``sitmap_meta``).
+cell and event type, and the claims' write clock it is current at (in ``sitmap_meta``).
 It serves only the queries it holds: current (no ``as_of``), no time window and no
-filter but the event types (which it keeps per row); any other query, and any zoom past
-:data:`MAX_ZOOM`, takes the direct statement. A write moves the clock (every write is a
-new version), and the next low-zoom tile rebuilds the table in one pass, under an
-advisory lock so that workers and threads build it once (the tiles asked for meanwhile
-are built directly); a database role that may not create the table leaves every tile to
-the direct statement. The rebuild reads every claim (6-10 s at 1M claims on the loaded
-2-core machine): a store written to more often than that gains little.
+filter but the event types (which it keeps per row), and only readers who see claims
+as stored (a publication policy's public form is built from the claims); any other
+query, and any zoom past :data:`MAX_ZOOM`, takes the direct statement, so ``as_of``
+views never read it. The first low-zoom tile of a store builds the grid in one pass
+(6-10 s at 1M claims on the loaded 2-core machine), under an advisory lock so that
+workers and threads build it once, and installs statement triggers on the claim table
+(:func:`upkeep_sql`): from then on each write statement updates the cells of the
+versions it inserts, supersedes, changes or deletes, and moves the grid's clock, in the
+write's own transaction, so the first view after a write costs what any view costs. A
+grid whose clock lags the claims' (its triggers disabled, or left out of a restore) is
+never served: the next low-zoom tile rebuilds it. A database role that may not create
+the table or lock the claims leaves every tile to the direct statement.
 
 Cells are counted from the projected world's west and south edges (``floor((m +
 HALF) / cell)``), where the direct statement counts from the tile's edges: the two
@@ -58,28 +63,166 @@ def serves(query: ClaimQuery, tile: TileAddress) -> bool:
     return replace(query, bbox=None, event_types=()) == ClaimQuery()
 
 
-def ddl() -> list[str]:
-    """The grid table and its index (idempotent)."""
+def ddl(dialect: R.Dialect) -> list[str]:
+    """The grid table, its key and the triggers that keep it (idempotent; run under the claims' table lock)."""
     return [
         f"CREATE TABLE IF NOT EXISTS {TABLE} (cx integer NOT NULL, cy integer NOT NULL, event_type text, "
         "k integer NOT NULL, sx double precision NOT NULL, sy double precision NOT NULL, "
         "vf timestamptz, vt timestamptz)",
-        f"CREATE INDEX IF NOT EXISTS {TABLE}_cell ON {TABLE} (cx, cy)",
+        f"CREATE UNIQUE INDEX IF NOT EXISTS {TABLE}_key ON {TABLE} (cx, cy, event_type)",
+        f"DROP INDEX IF EXISTS {TABLE}_cell",  # (cx, cy), before the grid was kept per write: the key serves
+        *upkeep_sql(dialect),
     ]
+
+
+#: The claims' write clock as text: epoch seconds rather than a time zone's rendering, so every session
+#: spells it alike (``{s}``: nothing for a reader, the table's schema and a dot in a trigger).
+_CLOCK = (
+    f"coalesce((SELECT extract(epoch FROM max(recorded_at)) FROM {{s}}{R.CLAIM_TABLE})::text, '') || ' ' || "
+    f"coalesce((SELECT max(fid) FROM {{s}}{R.CLAIM_TABLE}), 0)::text"
+)
+#: The transaction setting in which the trigger before each write statement notes whether the grid was current.
+_KEPT = "sitmap.claim_tile_grid"
+#: The grid's statement triggers on the claim table, by event (``check`` runs before each write statement).
+TRIGGERS = {
+    "check": f"{TABLE}_check",
+    "INSERT": f"{TABLE}_insert",
+    "UPDATE": f"{TABLE}_update",
+    "DELETE": f"{TABLE}_delete",
+}
 
 
 def clock_sql() -> str:
     """The claims' write clock (newest version time and key) beside the clock the grid was built at."""
-    return (
-        f"SELECT (SELECT max(recorded_at) FROM {R.CLAIM_TABLE})::text || ' ' || "
-        f"coalesce((SELECT max(fid) FROM {R.CLAIM_TABLE}), 0)::text, "
-        f"(SELECT value FROM sitmap_meta WHERE key = '{META_KEY}')"
-    )
+    return f"SELECT {_CLOCK.format(s='')}, (SELECT value FROM sitmap_meta WHERE key = '{META_KEY}')"
 
 
 def lock_sql(unlock: bool = False) -> str:
     """Try to take (true if taken), or release, the session lock under which one connection rebuilds the grid."""
     return f"SELECT pg_{'advisory_unlock' if unlock else 'try_advisory_lock'}({_LOCK})"
+
+
+def cells_sql(dialect: R.Dialect, source: str) -> str:
+    """Grid rows (cx, cy, event_type, k, sx, sy, vf, vt) of the current, unretracted claims in ``source``.
+
+    ``source`` is read as ``c``: the claim table, a trigger's transition table of its
+    rows, or a subquery of either. A claim's point is
+    :func:`layers.store.pgtiles.mercator_sql`'s; its cell counts from the projected
+    world's west and south edges.
+    """
+    cell = 2 * HALF / (1 << GRID_LEVEL)
+    cols = "c.event_type, c.valid_from, c.valid_to"
+    inner, params = pgtiles.mercator_sql(dialect, ClaimQuery(), cols, source=source)
+    if params:  # pragma: no cover - the current query binds nothing
+        raise ValueError("the grid's claims take no parameters")
+    return (
+        f"SELECT floor((p.mx + {HALF!r}) / {cell!r})::integer AS cx, "
+        f"floor((p.my + {HALF!r}) / {cell!r})::integer AS cy, p.event_type, count(*)::integer AS k, "
+        "sum(p.mx) AS sx, sum(p.my) AS sy, min(p.valid_from) AS vf, max(p.valid_to) AS vt "
+        f"FROM ({inner}) p WHERE p.mx IS NOT NULL AND p.my IS NOT NULL GROUP BY 1, 2, 3"
+    )
+
+
+def envelope_sql(cx: str, cy: str) -> str:
+    """The lon/lat box (EPSG:4326, a hair wider) of grid cell (``cx``, ``cy``); the edge rows reach the poles."""
+    cell = 2 * HALF / (1 << GRID_LEVEL)
+    r = pgtiles.EARTH_RADIUS_M
+    top = (1 << GRID_LEVEL) - 1
+    pad = 1e-7  # degrees, about a centimetre: the box holds its cell's points whatever the rounding
+
+    def lon(i: str) -> str:
+        return f"degrees(({i}::double precision * {cell!r} - {HALF!r}) / {r!r})"
+
+    def lat(i: str) -> str:
+        return f"degrees(2 * atan(exp(({i}::double precision * {cell!r} - {HALF!r}) / {r!r})) - pi() / 2)"
+
+    south = f"CASE WHEN {cy} <= 0 THEN -90 ELSE {lat(cy)} - {pad!r} END"
+    north = f"CASE WHEN {cy} >= {top} THEN 90 ELSE {lat(f'({cy} + 1)')} + {pad!r} END"
+    return f"ST_MakeEnvelope({lon(cx)} - {pad!r}, {south}, {lon(f'({cx} + 1)')} + {pad!r}, {north}, 4326)"
+
+
+def _q(sql: str) -> str:
+    """``sql`` as a SQL string literal."""
+    return "'" + sql.replace("'", "''") + "'"
+
+
+def upkeep_sql(dialect: R.Dialect) -> list[str]:
+    """The functions and statement triggers that keep the grid as claims are written (idempotent).
+
+    Before each write statement, ``check`` notes (in a transaction setting) whether the
+    grid is current, its recorded clock the claims' own; only then do the triggers after
+    the statement keep it and move its clock to the claims' new one, so a grid that fell
+    behind (its triggers left out by a restore, or disabled) is never taken for current:
+    the next low-zoom tile rebuilds it. New versions add their counts, sums and time
+    bounds to their cells (one upsert per statement); the cells of versions superseded,
+    changed or deleted are recomputed from the current claims in them (a minimum or a
+    maximum cannot be taken back), each through the GiST index. The functions name the
+    tables in the schema of the table they fire on, so a write over another
+    ``search_path`` (psql, QGIS) keeps the grid too.
+    """
+    t, c = TABLE, R.CLAIM_TABLE
+    clock = _CLOCK.format(s="%1$I.")
+    kept = f"current_setting('{_KEPT}', true) = 'kept'"
+    note = f"SELECT coalesce((SELECT value FROM %1$I.sitmap_meta WHERE key = '{META_KEY}') = ({clock}), false)"
+    moved = f"UPDATE %1$I.sitmap_meta SET value = {clock} WHERE key = {_q(META_KEY)}"
+    move = f"EXECUTE format({_q(moved)}, TG_TABLE_SCHEMA);"
+    add = (
+        f"INSERT INTO %1$I.{t} AS g (cx, cy, event_type, k, sx, sy, vf, vt) {cells_sql(dialect, 'added')} "
+        "ON CONFLICT (cx, cy, event_type) DO UPDATE SET k = g.k + excluded.k, sx = g.sx + excluded.sx, "
+        "sy = g.sy + excluded.sy, vf = least(g.vf, excluded.vf), vt = greatest(g.vt, excluded.vt)"
+    )
+
+    def recompute(gone: str, came: str) -> str:
+        """Statements that recompute the cells where ``gone`` versions counted and ``came`` ones count."""
+        touched = (
+            f"SELECT DISTINCT cx, cy, event_type FROM (SELECT cx, cy, event_type FROM ({cells_sql(dialect, gone)}) a "
+            f"UNION ALL SELECT cx, cy, event_type FROM ({cells_sql(dialect, came)}) b) k"
+        )
+        near = (
+            f"(SELECT * FROM %1$I.{c} n WHERE n.geom && {envelope_sql('t.cx', 't.cy')} AND n.event_type = t.event_type)"
+        )
+        drop = (
+            f"DELETE FROM %1$I.{t} g USING ({touched}) t "
+            "WHERE g.cx = t.cx AND g.cy = t.cy AND g.event_type = t.event_type"
+        )
+        fill = (
+            f"INSERT INTO %1$I.{t} (cx, cy, event_type, k, sx, sy, vf, vt) SELECT f.* FROM ({touched}) t "
+            f"CROSS JOIN LATERAL ({cells_sql(dialect, near)}) f WHERE f.cx = t.cx AND f.cy = t.cy"
+        )
+        return f"EXECUTE format({_q(drop)}, TG_TABLE_SCHEMA); EXECUTE format({_q(fill)}, TG_TABLE_SCHEMA);"
+
+    keys = ("geom", "event_type", "valid_from", "valid_to", "status", "superseded_at")
+    olds, news = ", ".join(f"o.{k}" for k in keys), ", ".join(f"n.{k}" for k in keys)
+    changed = f"ON n.fid = o.fid WHERE ({olds}) IS DISTINCT FROM ({news})"
+    gone = f"(SELECT o.* FROM old_rows o JOIN new_rows n {changed})"
+    came = f"(SELECT n.* FROM old_rows o JOIN new_rows n {changed})"
+    bodies = {
+        "check": f"DECLARE is_current boolean; BEGIN EXECUTE format({_q(note)}, TG_TABLE_SCHEMA) INTO is_current; "
+        f"PERFORM set_config('{_KEPT}', CASE WHEN is_current THEN 'kept' ELSE 'behind' END, true); RETURN NULL; END",
+        "INSERT": f"BEGIN IF {kept} THEN EXECUTE format({_q(add)}, TG_TABLE_SCHEMA); {move} END IF; RETURN NULL; END",
+        "UPDATE": f"BEGIN IF {kept} THEN {recompute(gone, came)} {move} END IF; RETURN NULL; END",
+        "DELETE": f"BEGIN IF {kept} THEN {recompute('old_rows', '(SELECT * FROM old_rows LIMIT 0)')} {move} END IF; "
+        "RETURN NULL; END",
+    }
+    out = [
+        f"CREATE OR REPLACE FUNCTION {name}() RETURNS trigger LANGUAGE plpgsql AS $$ {bodies[event]} $$"
+        for event, name in TRIGGERS.items()
+    ]
+    out.append(
+        f"CREATE OR REPLACE TRIGGER {TRIGGERS['check']} BEFORE INSERT OR UPDATE OR DELETE ON {c} "
+        f"FOR EACH STATEMENT EXECUTE FUNCTION {TRIGGERS['check']}()"
+    )
+    refs = {
+        "INSERT": "NEW TABLE AS added",
+        "UPDATE": "OLD TABLE AS old_rows NEW TABLE AS new_rows",
+        "DELETE": "OLD TABLE AS old_rows",
+    }
+    for event, ref in refs.items():
+        out.append(
+            f"CREATE OR REPLACE TRIGGER {TRIGGERS[event]} AFTER {event} ON {c} REFERENCING {ref} "
+            f"FOR EACH STATEMENT EXECUTE FUNCTION {TRIGGERS[event]}()"
+        )
+    return out
 
 
 def rebuild_sql(dialect: R.Dialect, clock: str) -> list[tuple[str, list[Any]]]:
@@ -89,17 +232,9 @@ def rebuild_sql(dialect: R.Dialect, clock: str) -> list[tuple[str, list[Any]]]:
     parallel workers (an ``INSERT ... SELECT`` never is): at 1M claims 5.7 s against 9.7 s
     on the loaded 2-core machine.
     """
-    cell = 2 * HALF / (1 << GRID_LEVEL)
-    inner, params = pgtiles.mercator_sql(dialect, ClaimQuery(), "c.event_type, c.valid_from, c.valid_to")
     cols = "cx, cy, event_type, k, sx, sy, vf, vt"
-    cells = (
-        f"CREATE TEMP TABLE {TABLE}_new ON COMMIT DROP AS "
-        "SELECT floor((p.mx + ?) / ?)::integer AS cx, floor((p.my + ?) / ?)::integer AS cy, p.event_type, "
-        "count(*)::integer AS k, sum(p.mx) AS sx, sum(p.my) AS sy, min(p.valid_from) AS vf, max(p.valid_to) AS vt "
-        f"FROM ({inner}) p WHERE p.mx IS NOT NULL AND p.my IS NOT NULL GROUP BY 1, 2, 3"
-    )
     return [
-        (cells, [HALF, cell, HALF, cell, *params]),
+        (f"CREATE TEMP TABLE {TABLE}_new ON COMMIT DROP AS {cells_sql(dialect, R.CLAIM_TABLE)}", []),
         (f"DELETE FROM {TABLE}", []),
         (f"INSERT INTO {TABLE} ({cols}) SELECT {cols} FROM {TABLE}_new", []),
         ("DELETE FROM sitmap_meta WHERE key = ?", [META_KEY]),

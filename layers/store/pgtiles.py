@@ -34,8 +34,13 @@ def instant_sql(col: str) -> str:
     )
 
 
-def mercator_sql(dialect: R.Dialect, query: ClaimQuery, columns: str) -> tuple[str, list[Any]]:
-    """SQL of the query's claims with ``columns`` and their point in spherical mercator metres (``mx``, ``my``)."""
+def mercator_sql(
+    dialect: R.Dialect, query: ClaimQuery, columns: str, *, source: str = R.CLAIM_TABLE
+) -> tuple[str, list[Any]]:
+    """SQL of the query's claims with ``columns`` and their point in spherical mercator metres (``mx``, ``my``).
+
+    ``source`` is the relation read as ``c`` (the claim table, or a trigger's transition table of its rows).
+    """
     where, params = R.claim_where(dialect, query, "c")
     if query.bbox is not None:
         where.append("c.geom && ST_MakeEnvelope(?, ?, ?, ?, 4326)")
@@ -46,7 +51,7 @@ def mercator_sql(dialect: R.Dialect, query: ClaimQuery, columns: str) -> tuple[s
     sql = (
         f"SELECT a.*, {EARTH_RADIUS_M!r} * radians(ST_X(a.pt)) AS mx, "
         f"{EARTH_RADIUS_M!r} * ln(tan(pi() / 4 + {lat} / 2)) AS my FROM "
-        f"(SELECT {columns}, {anchor} AS pt FROM {R.CLAIM_TABLE} c WHERE {' AND '.join(where)}) a"
+        f"(SELECT {columns}, {anchor} AS pt FROM {source} c WHERE {' AND '.join(where)}) a"
     )
     return sql, params
 

@@ -895,11 +895,12 @@ class PostgisStore(SqlReads, SqlWrites):
         """(True, the cluster tile or None when the tile holds no more than the feature limit) from the kept grid.
 
         (False, None) when the grid does not serve the query or zoom, or cannot be kept
-        (see :mod:`layers.store.pgtilegrid`): the caller builds the tile directly. A grid
-        older than the claims is rebuilt first (a pass over every claim: 6-10 s at 1M claims on
-        the loaded 2-core machine) by one thread of the process that takes the advisory
-        lock; this process's other threads wait for it, other processes build their tiles
-        directly meanwhile.
+        (see :mod:`layers.store.pgtilegrid`): the caller builds the tile directly. Writes
+        keep the grid current (its triggers); a grid missing or behind the claims (the
+        first low-zoom tile of a store, or after a restore) is rebuilt first (a pass over
+        every claim: 6-10 s at 1M claims on the loaded 2-core machine, writes waiting) by
+        one thread of the process that takes the advisory lock; this process's other
+        threads wait for it, other processes build their tiles directly meanwhile.
         """
         import psycopg
 
@@ -926,14 +927,16 @@ class PostgisStore(SqlReads, SqlWrites):
                 return  # another connection is rebuilding it: this tile is built directly meanwhile
             try:
                 with tx.conn.transaction():
-                    tx.run("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ")
+                    # writes wait from here to the commit (readers do not): the clock and the cells
+                    # read below are then of one state, which the triggers keep from the commit on
+                    tx.conn.execute(f"LOCK TABLE {R.CLAIM_TABLE} IN SHARE ROW EXCLUSIVE MODE")
                     tx.run("SET LOCAL jit = off")
                     tx.run("SET LOCAL work_mem = '64MB'")
                     clock, built = tx.fetch(G.clock_sql())[0]
                     if built == clock:
                         return  # another worker built it while this one waited
-                    for stmt in G.ddl():
-                        tx.run(stmt)
+                    for stmt in G.ddl(PG_DIALECT):
+                        tx.conn.execute(stmt)  # no parameters: the functions' format() strings hold '%'
                     for sql, params in G.rebuild_sql(PG_DIALECT, clock):
                         tx.run(sql, params)
             finally:
