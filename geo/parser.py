@@ -736,7 +736,10 @@ def claims_from_mentions(
     mark_conflicting_figures(events)
     # a paragraph whose tellers contradict each other lends none of them to a sentence told by nobody
     contested = {ev.paragraph for ev in events if ev.disputed}
-    focus = report_focus(text, sentences, mentions, claimants)
+    parts = [part for ev in events for place_part in split_by_place(ev) for part in _per_teller(place_part)]
+    # the report's one place is only the place of a claim that names none: not read for a report whose
+    # claims all name theirs (it runs the place roles over every sentence again)
+    focus = report_focus(text, sentences, mentions, claimants) if any(not p.places for p in parts) else None
 
     def lent(ev: Event) -> ClaimantMatch | None:
         """The teller an event told by nobody inherits from its paragraph."""
@@ -746,18 +749,4 @@ def claims_from_mentions(
             return para_main.get(ev.paragraph)  # no source to fall back on: the paragraph's main teller
         return carried_teller(ev.sentences[0], sentences, claimants, sentence_of)
 
-    return [
-        build_claim(
-            part,
-            text,
-            lent(part),
-            main,
-            focus,
-            pub,
-            source,
-            url,
-        )
-        for ev in events
-        for place_part in split_by_place(ev)
-        for part in _per_teller(place_part)
-    ]
+    return [build_claim(part, text, lent(part), main, focus, pub, source, url) for part in parts]
