@@ -49,6 +49,9 @@ def _named_for_the_place(
             x0, y0, x1, y1 = _WEST_BANK
             if x0 <= c.x <= x1 and y0 <= c.y <= y1:
                 return "Palestinian health ministry"
+    named = _COUNCIL_OF.match(words.strip()) if name.lower() in _SEATLESS_COUNCILS else None
+    if named is not None:
+        return f"{named.group(1)} {name.lower()}"  # "the Beit Furik village council": its own town, as written
     if name.lower() in _SEATLESS_COUNCILS and place_name:
         plain = "".join(ch for ch in unicodedata.normalize("NFKD", place_name) if not unicodedata.combining(ch))
         return f"{plain.translate(_FOLD)} {name.lower()}"
@@ -58,6 +61,10 @@ def _named_for_the_place(
 #: Local bodies named without their town ("the village council", "the municipality", "the local
 #: council"): named after the place of the event they tell.
 _SEATLESS_COUNCILS = frozenset({"village council", "municipality", "local council"})
+#: A council written with its town before its kind ("the Beit Furik village council").
+_COUNCIL_OF = re.compile(
+    r"^(?:the\s+)?([A-Z][\w'’-]*(?:\s+[A-Z][\w'’-]*){0,3})\s+(?i:village council|municipality|local council)$"
+)
 
 
 def _country(gazetteer_id: str | None) -> str | None:

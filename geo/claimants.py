@@ -96,7 +96,7 @@ CLAIMANTS: list[tuple[str, str]] = [
         "National News Agency",
         r"(?:Lebanon's\s+|the\s+)?(?:(?:state-run|official)\s+)?National News Agency|NNA|الوكالة الوطنية للإعلام|"
         r"(?:the\s+)?(?:Lebanese|Lebanon's)\s+(?:state|official)\s+(?:media|news\s+agency)|"
-        r"סוכנות הידיעות הלבנונית",
+        r"סוכנות הידיעות (?:הלבנונית|הממלכתית בלבנון)(?: הרשמית)?",
     ),
     (
         "Palestinian media",
@@ -281,8 +281,9 @@ _SAY = (
 #: A speech verb after its subject ("the IDF said", "Hamas has claimed").
 #: Hebrew speech verbs (masculine, feminine, plural), optionally after "כך" ("so said").
 _HE_SAY = (
-    r"(?:כך\s+)?(?:מסר|מסרה|מסרו|הודיע|הודיעה|הודיעו|דיווח|דיווחה|דיווחו|אמר|אמרה|אמרו|עדכן|עדכנה|עדכנו|"
-    r"ציין|ציינה|ציינו|הבהיר|הבהירה|סיפר|סיפרה|סיפרו|טען|טענה|טענו|הכחיש|הכחישה|הכחישו|נמסר|נמסרה)"
+    r"(?<![\u0590-\u05ff])ו?(?:כך\s+)?(?:מסר|מסרה|מסרו|הודיע|הודיעה|הודיעו|דיווח|דיווחה|דיווחו|אמר|אמרה|אמרו|עדכן|"
+    r"עדכנה|עדכנו|ציין|ציינה|ציינו|הבהיר|הבהירה|סיפר|סיפרה|סיפרו|טען|טענה|טענו|הכחיש|הכחישה|הכחישו|נמסר|נמסרה)"
+    r"(?![\u0590-\u05ff])"
 )
 _SAY_VERB = re.compile(r"\s+(?:has\s+|have\s+|had\s+)?" + _SAY + r"\b")
 _ATTRIBUTION = [
@@ -639,14 +640,25 @@ _AR_SAY_FIRST = re.compile(
 )
 
 
+#: A Hebrew report verb before its subject ("הודיע חיזבאללה כי שיגר", "מסרו בכבאות והצלה"): the
+#: subject may carry the "in" of "in the body they said" (ב).
+_HE_SAY_FIRST = re.compile(
+    r"(?<![\u0590-\u05ff])ו?(?:הודיע|הודיעה|הודיעו|מסר|מסרה|מסרו|דיווח|דיווחה|דיווחו|אמר|אמרה|אמרו|טען|טענה|טענו|"
+    r"הכחיש|הכחישה|הכחישו|ציין|ציינה|ציינו|עדכן|עדכנה|עדכנו|פרסם|פרסמה|פרסמו|נמסר)\s+(?:ה?ערב\s+|ה?בוקר\s+|ה?לילה\s+)?"
+)
+
+
 def _teller_after_verb(sentence: str) -> ClaimantMatch | None:
-    """A known claimant named right after an Arabic report verb: the subject of that verb."""
+    """A known claimant named right after an Arabic or Hebrew report verb: the subject of that verb."""
     if not _SV_HINT.search(sentence):
         return None
-    for v in _AR_SAY_FIRST.finditer(sentence):
+    for v in (*_AR_SAY_FIRST.finditer(sentence), *_HE_SAY_FIRST.finditer(sentence)):
         best: ClaimantMatch | None = None
+        at = v.end()
         for name, pattern in _CANON:
-            m = pattern.match(sentence, v.end())
+            m = pattern.match(sentence, at)
+            if m is None and sentence.startswith("ב", at):
+                m = pattern.match(sentence, at + 1)  # "מסרו בכבאות והצלה": in the body
             if m is not None and (best is None or m.end() - m.start() > best.end - best.start):
                 best = ClaimantMatch(name, m.group(0), m.start(), m.end())
         if best is not None:
@@ -776,6 +788,9 @@ _PERSON = re.compile(
     r"(?:(?:Dr|Mr|Ms|Mrs|Gen|Col|Lt)\.?\s+)?[A-Z][\w'’-]+(?:\s+(?:[A-Z][\w'’-]+|al-|el-|abu|bin|ibn)){1,4}"
 )
 _SUBJECT_STOP = re.compile(r"[,.;:\"“”]")
+#: A description set between a teller and its verb ("X, our partner in Rafah, said", "X, a local
+#: rights group, said", "X, which runs the shelter, said").
+_DESCRIPTION = re.compile(r"^\s*(?:our|its|their|his|her|a|an|which|who)\s+[^,]{1,50}$", re.I)
 #: An aside between a subject and its verb ("X, however, said").
 _ASIDE = re.compile(
     r"^\s*(?:however|though|for (?:its|their|his|her) part|in turn|in response|meanwhile|instead|in contrast|"
@@ -801,6 +816,16 @@ def _subject_matches(sentence: str) -> list[_Subject]:
                 cut = stops[-3].end() if len(stops) >= 3 else 0
                 seg = seg[cut : stops[-2].start()]
                 lo += cut
+            elif (
+                len(stops) >= 2
+                and stops[-1].group(0) == ","
+                and not seg[stops[-1].end() :].strip()
+                and _DESCRIPTION.match(seg[stops[-2].end() : stops[-1].start()])
+                and canonical_claimant(seg[(stops[-3].end() if len(stops) >= 3 else 0) : stops[-2].start()])
+            ):
+                # "the Medical Relief Society, our partner there, said": the body before its description
+                cut = stops[-3].end() if len(stops) >= 3 else 0
+                seg, lo = seg[cut : stops[-2].start()], lo + cut
             elif (
                 len(stops) >= 2
                 and stops[-1].group(0) == ","

@@ -42,6 +42,7 @@ from geo.budget import check_budget
 from geo.claimants import (
     REPORTING_BODIES,
     ClaimantMatch,
+    canonical_claimant,
     elided_speech,
     find_claimant,
     find_issuer,
@@ -226,6 +227,10 @@ def is_headline(text: str, sentences: Sequence[Sentence], etypes: Sequence[str |
 #: Event types that kill or wound no one by themselves: a death toll after them belongs to the
 #: violent event told with them.
 _HARMLESS = frozenset({"evacuation_order", "humanitarian_zone", "negotiation"})
+#: Orders to leave and zones to go to: issued by the army when the text names no other issuer.
+_ORDERS = frozenset({"evacuation_order", "humanitarian_zone"})
+#: Who issues an order that names no issuer (Gaza, the West Bank and southern Lebanon alike).
+ORDER_ISSUER = "Israeli military"
 
 #: A sentence that goes on with the account before it ("Tanks also shelled ...", "On the same
 #: day ...", "Later, ..."; "גם", "באותו יום"; "كما", "أيضا", "في اليوم نفسه"): the teller named
@@ -537,6 +542,9 @@ def claims_from_mentions(
     para_reporter = {p: next((c for c in cs if c.name in REPORTING_BODIES), None) for p, cs in by_paragraph.items()}
     para_main = {p: main_claimant(cs) for p, cs in by_paragraph.items()}
 
+    # an order's issuer when the text names none: the source if it issues orders itself (COGAT's own update)
+    source_name = canonical_claimant(source) if source else None
+    order_issuer = source_name if source_name in _ISSUERS else ORDER_ISSUER
     events: list[Event] = []
     current: Event | None = None
     current_para = -1  # the paragraph the current event is being told in
@@ -582,6 +590,12 @@ def claims_from_mentions(
                 claimant = find_issuer(whole_s.text) or find_claimant(whole_s.text)  # "..., after the army ordered"
             if claimant is None:
                 claimant = order_issuer_before(s, sentences[:i], claimants[:i])
+        army_order = claimant is None and etype in _ORDERS
+        if army_order:
+            # "new evacuation orders were issued for Beit Hanoun", "the authorities ordered residents out":
+            # an order names no teller because its issuer is plain; the NGO or outlet that relays it is not
+            # the one who ordered it (a sentence that names its teller, "..., OCHA said", keeps it)
+            claimant = ClaimantMatch(order_issuer, order_issuer, -1, -1)
         if claimant is None and s.start not in sentence_starts and elided_speech(s.text):
             claimant = clause_claimant  # "X told residents to leave, and then said it had ...": X's words
         clause_claimant = claimant
@@ -714,6 +728,8 @@ def claims_from_mentions(
             across=bool(ACROSS.search(s.text)),
             cue_weight=cue,
         )
+        if army_order:
+            current.notes.append(f"an order with no issuer named in the text: issued by {order_issuer!r}")
         if current.time is None and context_time is not None and not SEPARATE.match(s.text):
             current.time = context_time
             current.notes.append(f"time from an earlier sentence ({context_time.text!r})")

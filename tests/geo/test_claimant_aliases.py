@@ -103,3 +103,68 @@ def test_a_bare_health_ministry_of_an_event_in_lebanon_is_lebanons() -> None:
         source="Example Wire",
     )
     assert c.claimant == "Lebanese health ministry"
+
+
+def test_a_council_written_with_its_town_keeps_it() -> None:
+    [c] = geo.parse(
+        "On 2 March 2025, settlers uprooted 40 olive trees near Aqraba, according to the Beit Furik village council.",
+        published="2025-03-04",
+        source="Example Wire",
+    )
+    assert c.claimant == "Beit Furik village council"
+
+
+def test_a_hebrew_speech_verb_is_a_word_of_its_own() -> None:
+    # "הדיווח נבדק" (the report is being checked): the noun "הדיווח" holds the verb "דיווח" but is none
+    c = find_claimant("במשטרה מסרו כי הדיווח נבדק וכי חוקרים הגיעו למקום.")
+    assert c is not None and c.name == "Israeli police"
+
+
+def test_a_hebrew_teller_after_its_verb() -> None:
+    c = find_claimant('זמן קצר לאחר מכן הודיעה הזרוע הצבאית של חמאס כי ירתה פצמ"רים לעבר כיסופים.')
+    assert c is not None and c.name == "Hamas"
+    c = find_claimant("שריפה פרצה בשטח פתוח ליד צפת, מסרו בכבאות והצלה.")
+    assert c is not None and c.name == "Israel Fire and Rescue Services"
+    c = find_claimant("הג'יהאד האסלאמי נטל אחריות וטען כי שיגר את הרקטות.")
+    assert c is not None and c.name == "Palestinian Islamic Jihad"
+
+
+def test_a_body_before_its_description_tells_the_sentence() -> None:
+    c = find_claimant("A shell hit a school yard in Bureij on Friday, Al-Haq, a Ramallah-based rights group, said.")
+    assert c is not None and c.name == "Al-Haq"
+    c = find_claimant(
+        "Two tents burned in al-Mawasi overnight, the Norwegian Refugee Council, which runs the site, said."
+    )
+    assert c is not None and c.name == "NRC"
+
+
+@pytest.mark.parametrize(
+    ("text", "source"),
+    [
+        ("On 3 June, new displacement orders were issued for parts of Bani Suheila.", "UN OCHA"),
+        ("Residents of Beit Hanoun were ordered to leave for shelters in Gaza City on Tuesday.", "Save the Children"),
+        ("وصدرت أوامر إخلاء جديدة لسكان حي الشجاعية صباح اليوم.", "شبكة محلية"),
+    ],
+)
+def test_an_order_that_names_no_issuer_is_the_armys_not_the_relaying_outlets(text: str, source: str) -> None:
+    claims = [c for c in geo.parse(text, published="2025-06-03", source=source) if c.event_type == "evacuation_order"]
+    assert claims and {c.claimant for c in claims} == {"Israeli military"}
+    assert all("no issuer named" in (c.notes or "") for c in claims)
+
+
+def test_an_order_relayed_with_its_teller_stays_the_tellers() -> None:
+    claims = geo.parse(
+        "On 3 June, the army ordered residents of Bani Suheila to move west, OCHA said.",
+        published="2025-06-04",
+        source="Example Wire",
+    )
+    assert {c.claimant for c in claims if c.event_type == "evacuation_order"} == {"UN OCHA"}
+
+
+def test_an_order_in_the_issuers_own_update_is_the_issuers() -> None:
+    claims = geo.parse(
+        "The humanitarian area in al-Mawasi has been expanded to the coast west of Deir al-Balah.",
+        published="2024-12-02",
+        source="COGAT",
+    )
+    assert claims and {c.claimant for c in claims} == {"COGAT"}
