@@ -37,6 +37,7 @@ from shapely.geometry.base import BaseGeometry
 
 from geo.metric import buffer_m, distance_m, max_distance_m
 from geo.normalize import fold, is_arabic, is_hebrew, skeleton, strip_marks, surface_key
+from geo.transliterate import cross_names
 
 DATA_DIR = Path(__file__).parent / "data" / "gazetteer"
 INDEX_PATH = DATA_DIR / "index.json"
@@ -282,6 +283,10 @@ class _Builder:
             "common": sorted(set(common)),
             # one-word Arabic names only ever written with the article ("الرقة"): "ورقة" is "and a paper"
             "article_only": sorted(k for k, v in self.with_article.items() if v),
+            # consonant keys of Arabic and Latin names, for Hebrew transliterations (geo.transliterate)
+            "cross": flat(
+                cross_names(self.names, lambda i: self.entries[i].get("country"), lambda i: self.entries[i]["kind"])
+            ),
         }
         path.write_text(json.dumps(doc, ensure_ascii=False, separators=(",", ":")) + "\n", encoding="utf-8")
 

@@ -83,6 +83,8 @@ class Gazetteer:
         #: Fold keys of one-word Arabic names every source writes with the article ("الرقة", Raqqa):
         #: the same letters without it ("ورقة", and a paper) are another word.
         self.article_only: frozenset[str] = frozenset(doc.get("article_only", ()))
+        #: Consonant keys of Arabic and Latin names (geo.transliterate): Hebrew transliterations meet them.
+        self.cross: dict[str, list[float]] = doc.get("cross", {})
         self._regions: dict[str, BaseGeometry | None] = {}
 
     @classmethod
@@ -120,6 +122,11 @@ class Gazetteer:
     def hits(self, key: str, *, fuzzy: bool = False) -> list[tuple[int, float]]:
         """(entry index, name weight) pairs for a fold key (or a skeleton key with ``fuzzy``)."""
         flat = (self.skeletons if fuzzy else self.names).get(key)
+        return _pairs(flat) if flat else []
+
+    def cross_hits(self, key: str) -> list[tuple[int, float]]:
+        """(entry index, weight) pairs for a consonant key of :mod:`geo.transliterate`."""
+        flat = self.cross.get(key)
         return _pairs(flat) if flat else []
 
     def region(self, entry: Entry) -> BaseGeometry | None:

@@ -52,6 +52,7 @@ from geo.normalize import (
     strip_marks,
     surface_key,
 )
+from geo.transliterate import GERESH, HEBREW_ARTICLES, MIN_KEY, hebrew_key, hebrew_word_key
 from geo.uncertainty import uncertainty_for
 
 
@@ -453,6 +454,102 @@ def _unknown_head_before(text: str, toks: _Tokens, first: int, next_free: int) -
         return False
     head = toks[first - 1]
     return head.cap and not head.article and head.key in NAME_HEADS and _joinable(text, head, toks[first])
+
+
+#: A Hebrew word for a kind of place right before a name ("הכפר", "בכפר הסמוך", "מחנה הפליטים", "שכונת").
+_HE_NAME_CONTEXT = re.compile(
+    r"(?:^|[\s\"'(])[ובלמש]?ה?(?:כפר|כפרי|מחנה(?:\s+הפליטים)?|שכונת|שכונות|עיירה|עיירת|יישוב|עיר|ואדי|ח'רבת)"
+    r"(?:\s+ה?סמוך)?\s+$"
+)
+_GERESH_LETTER = re.compile("[גחעצתדז][" + "".join(GERESH) + "]")
+
+
+def _he_article(text: str, tok: _Token) -> bool:
+    """A Hebrew spelling of the Arabic article written before a hyphen ("אל-", "א-")."""
+    return tok.raw in HEBREW_ARTICLES and text[tok.end : tok.end + 1] in "-־"
+
+
+def _hebrew_transliterations(text: str, toks: _Tokens, gaz: Gazetteer, found: list[_Match]) -> list[_Match]:
+    """Hebrew transliterations of Arabic place names the gazetteer knows only in Arabic or Latin
+    ("הכפר תורמוס עיא" for ترمسعيا, "אל-פונדוק" for الفندق), matched by consonant key
+    (:mod:`geo.transliterate`). A word is looked up only where it stands as a name: after a word for a
+    village, camp or quarter, or written with an Arabic-only letter (a geresh) or the article "אל-"/"א-";
+    a key found so is then a name wherever else the text writes it ("בתורמוס עיא")."""
+    covered = [False] * len(toks)
+    spans = sorted((m.start, m.end) for m in found)
+    p = 0
+    for k, (s, e) in enumerate(toks.spans):
+        while p < len(spans) and spans[p][1] <= s:
+            p += 1
+        covered[k] = p < len(spans) and spans[p][0] < e
+    candidates: list[tuple[bool, str, _Match, int]] = []
+    k = 0
+    while k < len(toks):
+        if covered[k] or not _HEBREW_LETTER.match(text, toks.spans[k][0]):
+            k += 1
+            continue
+        tok = toks[k]
+        if _he_article(text, tok):
+            k += 1
+            continue
+        best = _hebrew_name_at(text, toks, k, covered, gaz)
+        if best is None:
+            k += 1
+            continue
+        context, key, m, last = best
+        candidates.append((context, key, m, last))
+        k = last + 1
+    if not candidates:
+        return found
+    named = {key for context, key, _, _ in candidates if context}
+    extra = [m for context, key, m, _ in candidates if context or key in named]
+    return sorted(found + extra, key=lambda m: m.start) if extra else found
+
+
+def _hebrew_name_at(
+    text: str, toks: _Tokens, k: int, covered: list[bool], gaz: Gazetteer
+) -> tuple[bool, str, _Match, int] | None:
+    """The longest transliterated name starting at Hebrew word ``k`` (up to three words, a glued
+    proclitic stripped first), with whether it stands in a name context."""
+    tok = toks[k]
+    raw = text[tok.start : toks.spans[k][1]]
+    variants = [(0, raw)]
+    if raw[:1] in _HE_CLITICS and len(raw) > 3:
+        variants.append((1, raw[1:]))
+    if raw[:2] in _HE_CLITIC_PAIRS and len(raw) > 4:
+        variants.append((2, raw[2:]))
+    words_after: list[tuple[int, str]] = []  # (token index, raw) of the words that may continue the name
+    j = k + 1
+    while j < len(toks) and len(words_after) < 2 and not covered[j]:
+        if not _joinable(text, toks[j - 1], toks[j]) or not _HEBREW_LETTER.match(text, toks.spans[j][0]):
+            break
+        if not _he_article(text, toks[j]):
+            words_after.append((j, text[toks.spans[j][0] : toks.spans[j][1]]))
+        j += 1
+    prev_article = k > 0 and _he_article(text, toks[k - 1]) and _joinable(text, toks[k - 1], tok)
+    for n in range(len(words_after), -1, -1):
+        tail = words_after[:n]
+        if tail and not hebrew_word_key(tail[-1][1]) and len(tail[-1][1]) < 3:
+            continue  # a short vowel-only word ("או", or) ends no name
+        for n_clitic, word in variants:
+            key = hebrew_key([word, *(w for _, w in tail)])
+            if len(key) < MIN_KEY or key not in gaz.cross:
+                continue
+            start = tok.start + n_clitic
+            last = tail[-1][0] if tail else k
+            end = toks.spans[last][1]
+            written = text[start:end]
+            context = bool(
+                prev_article
+                or _GERESH_LETTER.search(written)
+                or any(_he_article(text, toks[i]) for i in range(k + 1, last))
+                or (n_clitic == 0 and _HE_NAME_CONTEXT.search(text, max(0, start - 30), start))
+            )
+            if prev_article:
+                start = toks[k - 1].start
+            m = _Match(start, end, text[start:end], gaz.cross_hits(key), 0.8, 1 + n)
+            return context, key, m, last
+    return None
 
 
 def _longer_name_inside(text: str, toks: _Tokens, i: int, j: int, gaz: Gazetteer) -> bool:
@@ -869,6 +966,8 @@ def mentions(text: str, *, published: datetime | None = None, gazetteer: Gazette
     gaz = gazetteer or Gazetteer.load()
     toks = _tokenize(text, gaz)
     matches = _scan(text, toks, gaz)
+    if _HEBREW_LETTER.search(text):
+        matches = _hebrew_transliterations(text, toks, gaz, matches)
     for m in matches:
         m.hits = _dedupe(m.hits)
     _qualifiers(text, matches)

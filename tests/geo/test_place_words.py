@@ -72,3 +72,37 @@ def test_heads_inside_known_names_are_untouched() -> None:
     found = dict(_found("Tanks pushed into Beit Lahia, Deir al-Balah and Tel al-Sultan overnight."))
     assert found["Beit Lahia"] == "geonames:281145"
     assert found["Deir al-Balah"] == "geonames:281141"
+
+
+@pytest.mark.parametrize(
+    ("sentence", "place_text", "entry_id"),
+    [
+        # after a word for a village: Hebrew transliteration of a name the gazetteer holds in Arabic
+        ("מתנחלים עקרו עצי זית באדמות הכפר תורמוס עיא ביום שישי", "תורמוס עיא", "geonames:281560"),
+        # a geresh letter marks an Arabic name
+        ("כוחות הביטחון עצרו שני חשודים בסינג'יל הלילה", "סינג'יל", "geonames:281778"),
+        # the article written "אל-": the span keeps it
+        ("הכוח נכנס הבוקר אל אל-פונדוק שבשומרון", "אל-פונדוק", "geonames:285100"),
+        # an ʿayn written as alef, and the article inside the name
+        ("דווח על הרוגים בהפצצה באבסאן אל-כבירה שבדרום הרצועה", "אבסאן אל-כבירה", "geonames:281165"),
+    ],
+)
+def test_hebrew_transliterations_of_arabic_names(sentence: str, place_text: str, entry_id: str) -> None:
+    assert (place_text, entry_id) in _found(sentence)
+
+
+def test_a_transliteration_named_once_is_a_name_everywhere_in_the_text() -> None:
+    text = "תושבי הכפר תורמוס עיא דיווחו על תקיפה. בתורמוס עיא נשרפו שני רכבים."
+    assert [p for p, gid in _found(text) if gid == "geonames:281560"] == ["תורמוס עיא", "תורמוס עיא"]
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        # ordinary Hebrew words whose consonants could spell an Arabic village: no name context
+        "הממשלה תדון מחר בתקציב הביטחון ובפנסיות של חיילי המילואים",
+        "הוא סיפר לכתבנו שהמשפחה ברחה מהבית באמצע הלילה",
+    ],
+)
+def test_hebrew_prose_is_no_transliterated_place(sentence: str) -> None:
+    assert _found(sentence) == []
