@@ -3,7 +3,8 @@
 For low-bandwidth readers, social cards (``og:image``) and the ``<noscript>``
 fallback: land, sea, Wadi Gaza and place labels (:mod:`api.render.basemap`, the
 same basemap as the interactive maps), context boundaries from shipped data, zones by order type and state,
-claims with their uncertainty circles (fill fading with size), a legend, the title,
+claims with their uncertainty circles (fill fading with size; a claim placed only to an area
+is a hollow mark, a dashed outline and a label, never a solid point), a legend, the title,
 the date shown and the as-of instant. Uses matplotlib's object API (no pyplot
 global state), so it is safe in a threaded server.
 """
@@ -18,12 +19,14 @@ from typing import Any
 
 import numpy as np
 
-from api.render.words import fill_opacity
+from api.render.words import describe_radius, fill_opacity
 
 _R = 6378137.0
 #: matplotlib marker per canvas shape of sitmap-map.js.
 _MARKERS = {"circle": "o", "hexagon": "h", "triangle": "^", "diamond": "D", "cross": "P", "square": "s"}
 SIZE_PX = (1200, 800)
+#: From this radius a claim is drawn as an area, not a point (``REGION_M`` of sitmap-map.js).
+REGION_M = 5000
 #: Colour, width and dash of context boundaries by level.
 _BOUNDARY_STYLE: dict[str, tuple[str, float, Any]] = {
     "country": ("#888", 0.7, (0, (4, 3))),
@@ -143,7 +146,8 @@ def render_png(
     from matplotlib.collections import EllipseCollection
     from matplotlib.figure import Figure
     from matplotlib.lines import Line2D
-    from matplotlib.patches import Patch, PathPatch
+    from matplotlib.patches import Circle, Patch, PathPatch
+    from matplotlib.patheffects import withStroke
 
     from api.render.basemap import BASEMAP_ATTRIBUTION, basemap_geojson
     from api.render.mapbuilder import boundaries_geojson, palette, zone_palette
@@ -250,12 +254,42 @@ def render_png(
         )
         if corr.any():
             ax.scatter(x[corr], y[corr], s=150, facecolors="none", edgecolors="#111", linewidths=1.6, zorder=5)
+        # A claim placed only to an area (an admin region, or a radius of REGION_M or more) is
+        # never a solid point, as on the interactive map: a hollow mark, a dashed outline and
+        # a label naming the area and its radius.
+        regions = payload.get("regions") or {}
+        region = np.array(
+            [rm >= REGION_M or cid in regions for rm, cid in zip(payload["r"], payload["ids"], strict=True)]
+        )
+        for k in np.flatnonzero(region):
+            geom = regions.get(payload["ids"][k])
+            outline = _poly_patches(geom) if geom else None
+            if outline is not None:
+                ax.add_patch(PathPatch(outline, facecolor="none", edgecolor=colors[k], lw=1.2, ls="--", zorder=4.5))
+            else:
+                ax.add_patch(
+                    Circle((x[k], y[k]), r[k], facecolor="none", edgecolor=colors[k], lw=1.2, ls="--", zorder=4.5)
+                )
+            place = payload["places"][payload["pl"][k]] if payload.get("places") else None
+            words = " ".join(w for w in (place, describe_radius(payload["r"][k])) if w)
+            ax.annotate(
+                words,
+                (x[k], y[k]),
+                xytext=(7, -13),
+                textcoords="offset points",
+                fontsize=9,
+                fontstyle="italic",
+                color="#222",
+                zorder=6,
+                annotation_clip=True,
+                path_effects=[withStroke(linewidth=2.5, foreground="white")],
+            )
         for t in dict.fromkeys(etypes):
             sel = np.array([e == t for e in etypes])
             sym = pal.get(t, pal["other"])
             marker = _MARKERS.get(sym["shape"], "o")
             for fade in (False, True):
-                m = sel & (faded == fade)
+                m = sel & (faded == fade) & ~region
                 if m.any():
                     ax.scatter(
                         x[m],
@@ -265,6 +299,19 @@ def render_png(
                         c=sym["color"],
                         edgecolors="white",
                         linewidths=0.8,
+                        alpha=0.45 if fade else 0.95,
+                        zorder=6,
+                    )
+                hollow = sel & (faded == fade) & region
+                if hollow.any():
+                    ax.scatter(
+                        x[hollow],
+                        y[hollow],
+                        s=52,
+                        marker=marker,
+                        facecolors="none",
+                        edgecolors=sym["color"],
+                        linewidths=1.8,
                         alpha=0.45 if fade else 0.95,
                         zorder=6,
                     )

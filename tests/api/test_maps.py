@@ -7,6 +7,7 @@ sitmap. Browser checks live in ``test_browser_maps.py``.
 
 from __future__ import annotations
 
+import io
 import json
 import re
 import struct
@@ -605,3 +606,25 @@ def test_every_drawn_claim_has_popup_details(client: TestClient, collection: str
     assert before.status_code == 404  # not known yet then
     missing = client.get(f"{layer['items_url']}/no-such-claim")
     assert missing.status_code == 404 and missing.headers["content-type"] == "application/problem+json"
+
+
+@pytest.mark.parametrize(("radius_m", "solid"), [(600.0, True), (24_000.0, False)])
+def test_png_draws_a_region_claim_hollow_never_as_a_solid_point(radius_m: float, solid: bool) -> None:
+    """The static PNG (og:image, noscript) follows the map's rule: a claim placed only to an
+    area ("Gaza Strip ± 24 km") is a hollow mark with its area, never a solid point."""
+    from PIL import Image
+
+    from api.render.png import SIZE_PX, render_png
+    from layers.testing import make_claim
+
+    lon, lat = 34.40, 31.42
+    claim = make_claim("c-1", lon=lon, lat=lat, radius_m=radius_m, place_name="Gaza Strip")
+    payload = claims_payload([claim])
+    png = render_png([payload], title="t", when="1 Dec 2023", bbox=(lon - 0.1, lat - 0.1, lon + 0.1, lat + 0.1))
+    img = Image.open(io.BytesIO(png)).convert("RGB")
+    # the bbox is centred on the claim, so the claim sits at the centre of the map axes
+    cx, cy = round((0.01 + 0.35) * SIZE_PX[0]), round(SIZE_PX[1] - (0.07 + 0.42) * SIZE_PX[1])
+    r, g, b = img.getpixel((cx, cy))
+    airstrike = (0xD5, 0x5E, 0x00)
+    is_solid = abs(r - airstrike[0]) + abs(g - airstrike[1]) + abs(b - airstrike[2]) < 40
+    assert is_solid is solid, (r, g, b)
