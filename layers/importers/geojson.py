@@ -67,6 +67,8 @@ RECENT_IDS = 50_000
 BATCH_SIZE = 5000
 #: Coordinates closer than this (degrees) to the stored ones are the same (exports round to 1e-7).
 COORD_TOLERANCE = 1.5e-7
+#: ``prefilter(texts)``: ``{index: verdict}`` for the candidate element texts it recognises.
+Prefilter = Callable[[list[str]], Mapping[int, Any]]
 
 
 @dataclass(frozen=True)
@@ -108,6 +110,69 @@ class _JsonStream:
         self._pos = 0
         self._eof = False
         self._decoder = json.JSONDecoder()
+        #: See :meth:`skip_known`.
+        self._prefilter: Prefilter | None = None
+        #: Lines of the buffer already put to the prefilter, in order (see :meth:`_candidates`).
+        self._lines: list[tuple[int, int, str, Any, int, bool]] = []
+        self._line_at = 0
+        self._gathered = False  # the buffer's whole lines have been put to the prefilter
+
+    def skip_known(self, prefilter: Prefilter) -> None:
+        """Let :meth:`elements` skip decoding elements that ``prefilter`` recognises by their text.
+
+        In a file of one element a line (sitmap's exports, and most writers' GeoJSON),
+        each line's text up to a trailing comma is a candidate element text.
+        ``prefilter(texts)`` returns ``{index: verdict}`` for those it recognises, and
+        must recognise only texts that are one whole JSON value (the importer
+        recognises digests the store knows, and a digest is only ever taken of one
+        element's exact text); each such element is yielded as ``(verdict, text)``
+        without decoding, and the comma after it taken as read. Any other line is
+        decoded as usual, so a candidate that is not one element (two on a line, one
+        over several) costs only its hash.
+        """
+        self._prefilter = prefilter
+
+    def _candidates(self, pos: int) -> None:
+        """Put the whole lines of the buffer from ``pos`` on to the prefilter (into :attr:`_lines`).
+
+        Each candidate is ``(start, end, text, verdict, after, follows)``: ``after`` is
+        the position just past the line's trailing comma (-1 without one) and
+        ``follows`` says the line before it was a candidate too, so only JSON
+        whitespace lies between that one's comma and this one's text.
+        """
+        buf = self._buf
+        last = buf.rfind("\n", pos)
+        self._lines, self._line_at, self._gathered = [], 0, True
+        if last < 0 or self._prefilter is None:
+            return
+        found: list[tuple[int, int, str, int, bool]] = []
+        at, previous = pos, -2
+        for n, line in enumerate(buf[pos:last].split("\n")):
+            start = at
+            at += len(line) + 1
+            body = line.strip(" \t\r")  # JSON's whitespace only: any other character is decoded (and refused)
+            comma = body.endswith(",")
+            text = body[:-1].rstrip(" \t\r") if comma else body
+            if text[:1] == "{" and text[-1:] == "}":  # an object: a feature could be
+                first = start + line.index("{")
+                after = start + line.rindex(",") + 1 if comma else -1
+                found.append((first, first + len(text), text, after, previous == n - 1))
+                previous = n
+        verdicts = self._prefilter([c[2] for c in found]) if found else {}
+        self._lines = [(a, b, t, verdicts.get(n), after, follows) for n, (a, b, t, after, follows) in enumerate(found)]
+
+    def _known(self, pos: int) -> int | None:
+        """The index in :attr:`_lines` of the recognised line starting at ``pos``, or ``None``."""
+        lines, at = self._lines, self._line_at
+        if at >= len(lines) and not self._gathered:
+            self._candidates(pos)
+            lines, at = self._lines, 0
+        while at < len(lines) and lines[at][0] < pos:
+            at += 1
+        self._line_at = at
+        if at < len(lines) and lines[at][0] == pos and lines[at][3] is not None:
+            return at
+        return None
 
     def _fill(self) -> bool:
         """Read one more chunk; False at the end of the file."""
@@ -122,6 +187,7 @@ class _JsonStream:
             return False
         self._buf = self._buf[self._pos :] + data
         self._pos = 0
+        self._lines, self._line_at, self._gathered = [], 0, False  # their positions were the old buffer's
         return True
 
     def peek(self) -> str:
@@ -176,11 +242,29 @@ class _JsonStream:
         while True:
             buf = self._buf
             pos = skip(buf, self._pos).end()  # type: ignore[union-attr]
-            try:
-                obj, end = decode(buf, pos)
-            except json.JSONDecodeError:
-                end = len(buf)  # cut by the chunk's end, or not JSON: value() says which
-            if end < len(buf):
+            at = self._known(pos) if self._prefilter is not None else None
+            if at is not None:  # a run of recognised lines: not decoded, nor their separators read again
+                lines = self._lines
+                while True:
+                    _, end, text, verdict, after, _ = lines[at]
+                    yield verdict, text
+                    at += 1
+                    if after < 0 or not (at < len(lines) and lines[at][3] is not None and lines[at][5]):
+                        break
+                self._line_at = at
+                if after >= 0:
+                    self._pos = after  # the comma is read: the next element starts here
+                    continue
+                self._pos = end
+                end = -1
+            else:
+                try:
+                    obj, end = decode(buf, pos)
+                except json.JSONDecodeError:
+                    end = len(buf)  # cut by the chunk's end, or not JSON: value() says which
+            if end < 0:
+                pass
+            elif end < len(buf):
                 self._pos = end
                 yield obj, buf[pos:end]
             else:
@@ -813,6 +897,8 @@ class FeatureStream:
     close: Callable[[], None] = lambda: None
     implied: Mapping[str, str] = field(default_factory=dict)
     columns: Sequence[str] = ()
+    #: Installs a prefilter that lets the stream skip decoding rows the store knows (GeoJSON files).
+    skip_known: Callable[[Prefilter], None] | None = None
 
 
 #: ``open_stream(opts, result)``: a file's :class:`FeatureStream`; file-level notes go into ``result``.
@@ -840,8 +926,9 @@ def _geojson_stream(source: str | Path | IO[bytes] | IO[str] | dict[str, Any]) -
     if isinstance(source, dict):
         return FeatureStream(((i, f, t) for i, (f, t) in enumerate(_features(source))))
     fh, name, size, count, done = _open_text(source)
-    rows = _without_nul(iter_features(_JsonStream(fh, name)))
-    return FeatureStream(rows, size=size, bytes_read=count, close=done)
+    json_stream = _JsonStream(fh, name)
+    rows = _without_nul(iter_features(json_stream))
+    return FeatureStream(rows, size=size, bytes_read=count, close=done, skip_known=json_stream.skip_known)
 
 
 class _SeenIds:
@@ -878,6 +965,44 @@ class _SeenIds:
 SEEN_FRESH = 100_000
 
 
+@dataclass
+class _Known:
+    """A feature the stream recognised by its digest and did not decode: its property names, if recorded."""
+
+    digest: str
+    keys: tuple[str, ...] | None
+    text: str = ""
+
+
+_MISSING: Any = object()
+#: ``lookup(digests)``: the digests a store knows for a current claim or zone, with their property names.
+DigestLookup = Callable[[Sequence[str]], dict[str, tuple[str, ...] | None]]
+
+
+def _digest_lookup(store: Store | None) -> DigestLookup | None:
+    """The store's digest look-up over both kinds (claims first), or ``None`` for a store without digests."""
+    with_keys = getattr(store, "known_import_keys", None)
+    plain = getattr(store, "known_import_digests", None)
+    if with_keys is None and plain is None:
+        return None
+
+    def ask(kind: str, digests: Sequence[str]) -> dict[str, tuple[str, ...] | None]:
+        if with_keys is not None:
+            return cast(dict[str, tuple[str, ...] | None], with_keys(kind, digests))
+        return dict.fromkeys(plain(kind, digests))  # type: ignore[misc]
+
+    def lookup(digests: Sequence[str]) -> dict[str, tuple[str, ...] | None]:
+        if not digests:
+            return {}
+        found = ask("claims", digests)
+        rest = [d for d in digests if d not in found]
+        if rest:
+            found.update(ask("zones", rest))
+        return found
+
+    return lookup
+
+
 def _scan(
     stream: FeatureStream,
     opts: ImportOptions,
@@ -905,12 +1030,36 @@ def _scan(
     # (odds about 1 in 10^7 for a million features) would be reported, never stored wrongly.
     seen = _SeenIds()
     recent: dict[str, int] = {}
-    pending: dict[str, list[tuple[int, Any, str | None]]] = {"claims": [], "zones": []}
+    pending: dict[str, list[tuple[int, Any, str | None, tuple[str, ...]]]] = {"claims": [], "zones": []}
     reports = _KnownReports(store) if store is not None else None
-    known = getattr(store, "known_import_digests", None)
+    known = _digest_lookup(store)
     remember = getattr(store, "remember_import_digests", None)
     salt = opts.fingerprint().encode() + b"\x00"
     raw: list[tuple[int, Any, str | None]] = []
+    # digests the prefilter took of texts it did not recognise, kept for the rows' own digests
+    taken: dict[str, str] = {}
+
+    def digest_of(text: str) -> str:
+        return hashlib.sha256(salt + text.encode()).hexdigest()[:32]
+
+    def prefilter(texts: list[str]) -> dict[int, _Known]:
+        """The texts whose digest the store knows (see ``_JsonStream.skip_known``), as ``_Known``s."""
+        assert known is not None
+        digests = [digest_of(t) for t in texts]
+        found = known(digests)
+        if len(taken) > 4 * CHUNK_CHARS // 100:  # texts of lines that were not one element each
+            taken.clear()
+        out: dict[int, _Known] = {}
+        for n, digest in enumerate(digests):
+            keys = found.get(digest, _MISSING)
+            if keys is _MISSING:
+                taken[texts[n]] = digest
+            else:
+                out[n] = _Known(digest, keys)
+        return out
+
+    if known is not None and stream.skip_known is not None:
+        stream.skip_known(prefilter)
 
     unit = stream.unit
 
@@ -920,9 +1069,10 @@ def _scan(
         if store is None or not batch:
             batch.clear()
             return
-        index = {f"{kind}:{rec.id}": i for i, rec, _ in batch}
-        digests = {rec.id: digest for _, rec, digest in batch if digest is not None}
-        records = [rec for _, rec, _ in batch]
+        index = {f"{kind}:{rec.id}": i for i, rec, _, _ in batch}
+        digests = {rec.id: digest for _, rec, digest, _ in batch if digest is not None}
+        keys = {digest: names for _, _, digest, names in batch if digest is not None}
+        records = [rec for _, rec, _, _ in batch]
         batch.clear()
         if kind == "claims":
             assert reports is not None
@@ -935,17 +1085,20 @@ def _scan(
             records = _merge_zones(store, records)
         failed, new = _write(store, kind, records, result, recorded_by, index, unit)
         if remember is not None:
-            remember(kind, [(d, rid) for rid, d in digests.items() if rid not in failed], new)
+            remember(kind, [(d, rid) for rid, d in digests.items() if rid not in failed], new, keys)
 
     def convert(i: int, feature: Any, digest: str | None) -> None:
-        if callable(feature):  # a table's row, built only now that its digest did not skip it
+        table = callable(feature)
+        if table:  # a table's row, built only now that its digest did not skip it
             feature = feature()
         if isinstance(feature, RowFailure):
             result.add_error(BadFeature(line=i, reason=feature.reason, row_id=feature.row_id, unit=unit))
             return
         fid = None
         try:
-            fid = feature_id(feature, _props(feature))
+            props = _props(feature)
+            keys = tuple(stream.columns) if table else tuple(props)
+            fid = feature_id(feature, props)
             kind, rec, undated = _convert(feature, opts, result, columns, fast)
             key = f"{kind}:{rec.id}"
             if hash(key) in seen:
@@ -959,25 +1112,31 @@ def _scan(
             recent.clear()
         recent[key] = i
         result.undated += undated
-        pending[kind].append((i, rec, digest))
+        pending[kind].append((i, rec, digest, keys))
         if len(pending[kind]) >= batch_size:
             flush(kind)
 
     def process() -> None:
         """Convert a run of features, skipping those whose digest the store knows."""
-        skip: set[str] = set()
+        skip: dict[str, tuple[str, ...] | None] = {}
         if known is not None:
-            digests = [d for _, _, d in raw if d is not None]
-            skip = known("claims", digests)
-            skip |= known("zones", [d for d in digests if d not in skip])
+            skip = known([d for _, f, d in raw if d is not None and type(f) is not _Known])
         for i, feature, digest in raw:
-            if digest is not None and digest in skip:
-                result.unchanged += 1
-                result.skipped += 1
-                keys = tuple(stream.columns) if callable(feature) else tuple(feature.get("properties") or {})
-                columns.note("zones" if "order_type" in keys else "claims", keys)
+            if type(feature) is _Known:  # recognised by the stream, never decoded
+                names = feature.keys
+                if names is None:  # recorded without its names: read them
+                    decoded = json.loads(feature.text)
+                    names = tuple(decoded.get("properties") or {}) if isinstance(decoded, dict) else ()
+            elif digest is not None and digest in skip:
+                names = skip[digest]
+                if names is None:
+                    names = tuple(stream.columns) if callable(feature) else tuple(feature.get("properties") or {})
+            else:
+                convert(i, feature, digest)
                 continue
-            convert(i, feature, digest)
+            result.unchanged += 1
+            result.skipped += 1
+            columns.note("zones" if "order_type" in names else "claims", names)
         raw.clear()
 
     size, count = stream.size, stream.bytes_read
@@ -985,8 +1144,10 @@ def _scan(
         for i, feature, text in stream.rows:
             result.rows += 1
             digest = None
-            if known is not None and text is not None:
-                digest = hashlib.sha256(salt + text.encode()).hexdigest()[:32]
+            if type(feature) is _Known:
+                feature.text = text or ""
+            elif known is not None and text is not None:
+                digest = taken.pop(text, None) or digest_of(text)
             raw.append((i, feature, digest))
             if len(raw) >= batch_size:
                 process()

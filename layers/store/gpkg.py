@@ -608,6 +608,10 @@ class GpkgStore(SqlReads, SqlWrites):
         """Of ``digests``, those recorded for a current record (see :mod:`layers.store.digests`)."""
         return D.known(self._read(), kind, digests)
 
+    def known_import_keys(self, kind: str, digests: Sequence[str]) -> dict[str, tuple[str, ...] | None]:
+        """Of ``digests``, those recorded for a current record, and their property names (see ``digests``)."""
+        return D.known_keys(self._read(), kind, digests)
+
     # -- reads --------------------------------------------------------------------------
 
     def _fetch(self, sql: str, params: Sequence[Any] = ()) -> list[tuple[Any, ...]]:

@@ -661,6 +661,10 @@ class PostgisStore(SqlReads, SqlWrites):
         """Of ``digests``, those recorded for a current record (see :mod:`layers.store.digests`)."""
         return self._run(lambda tx: D.known(tx, kind, digests), write=False)
 
+    def known_import_keys(self, kind: str, digests: Sequence[str]) -> dict[str, tuple[str, ...] | None]:
+        """Of ``digests``, those recorded for a current record, and their property names (see ``digests``)."""
+        return self._run(lambda tx: D.known_keys(tx, kind, digests), write=False)
+
     # -- reads --------------------------------------------------------------------------
 
     def _fetch(self, sql: str, params: Sequence[Any] = ()) -> list[tuple[Any, ...]]:

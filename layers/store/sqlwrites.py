@@ -8,7 +8,7 @@ one); what a write does inside it is the same, and lives here once, over
 
 from __future__ import annotations
 
-from collections.abc import Callable, Collection, Sequence
+from collections.abc import Callable, Collection, Mapping, Sequence
 from typing import TypeVar
 
 from layers.model import ClaimRecord, Layer, Report, Source, Zone
@@ -49,12 +49,19 @@ class SqlWrites:
         zones = list(zones)
         return self._in_write(lambda tx: R.upsert_zones(tx, zones, recorded_by), (R.ZONE_TABLE,))
 
-    def remember_import_digests(self, kind: str, pairs: Sequence[tuple[str, str]], new: Collection[str] = ()) -> None:
+    def remember_import_digests(
+        self,
+        kind: str,
+        pairs: Sequence[tuple[str, str]],
+        new: Collection[str] = (),
+        keys: Mapping[str, Sequence[str]] | None = None,
+    ) -> None:
         """Record ``(digest, record_id)`` pairs against each record's current version (:mod:`layers.store.digests`).
 
-        ``new``: ids just written as version 1, recorded without a look-up.
+        ``new``: ids just written as version 1, recorded without a look-up; ``keys``: each
+        digest's property names.
         """
-        self._in_write(lambda tx: D.remember(tx, kind, pairs, new), ())
+        self._in_write(lambda tx: D.remember(tx, kind, pairs, new, keys), ())
 
     def update_claim(
         self,

@@ -379,6 +379,88 @@ def test_reimport_skips_unchanged_features_by_digest_until_the_record_changes(tm
     assert mapped.skipped == 0
 
 
+def _one_per_line(features: list[dict]) -> str:
+    """A FeatureCollection with one feature a line, as sitmap's exports and most writers lay it out."""
+    return '{"type": "FeatureCollection", "features": [\n' + ",\n".join(json.dumps(f) for f in features) + "\n]}\n"
+
+
+def test_reimport_reads_no_unchanged_feature_yet_reports_its_columns(tmp_path: Path, store, monkeypatch) -> None:
+    """Features the store knows by digest are skipped undecoded; their unmapped columns are still counted."""
+    features = [
+        foreign_feature(id=f"k-{n}", colour="red", valid_from="2023-12-01", valid_to="2023-12-01") for n in range(7)
+    ]
+    features[3]["properties"]["size"] = "big"  # a second set of property names
+    path = tmp_path / "foreign.geojson"
+    path.write_text(_one_per_line(features), encoding="utf-8")
+    first = import_geojson(store, path)
+    assert (first.inserted, first.error_count) == (7, 0), first.errors
+    assert first.unmapped == {"colour": 7, "size": 1}
+
+    decoded: list[str] = []
+    original = json.JSONDecoder.raw_decode
+
+    def counting(self, s, idx=0):
+        obj, end = original(self, s, idx)
+        decoded.append(s[idx:end])
+        return obj, end
+
+    monkeypatch.setattr(json.JSONDecoder, "raw_decode", counting)
+    again = import_geojson(store, path)
+    assert (again.inserted, again.unchanged, again.skipped, again.error_count) == (0, 7, 7, 0)
+    assert again.unmapped == first.unmapped and again.columns == first.columns
+    assert not [text for text in decoded if '"Feature"' in text]  # no feature was decoded
+
+    # digests recorded without their names (by an older sitmap) are still skipped, their names read
+    store._fetch("SELECT 1")  # the store's connection is open
+    if store.backend == "gpkg":
+        with store._conn() as conn:
+            conn.execute("UPDATE sitmap_import_digests SET keyset = NULL")
+    else:
+        store._run(lambda tx: tx.run("UPDATE sitmap_import_digests SET keyset = NULL"), write=True)
+    older = import_geojson(store, path)
+    assert (older.unchanged, older.skipped, older.unmapped) == (7, 7, first.unmapped)
+
+
+@pytest.mark.parametrize("chunk", [7, 64, 1 << 20])
+def test_recognised_lines_are_only_trusted_where_they_are_whole_elements(monkeypatch, chunk: int) -> None:
+    """A prefilter recognising any whole JSON value (as a digest taken of one would): only those lines are skipped."""
+    import io
+
+    import layers.importers.geojson as gj
+
+    monkeypatch.setattr(gj, "CHUNK_CHARS", chunk)
+    items = ['{"a": 1}', '{"b": "x,]}"}', '{"c": 3}', '{"d"\n: 4}', '{"e": {"f": 5}}', '{"g": 6}', '{"h": 7}']
+    # one a line; two on a line; one over two lines; a comma on a line of its own; tabs and CRs
+    text = (
+        '{"type": "FeatureCollection", "features": [\n'
+        f" {items[0]},\n{items[1]}, {items[2]},\n{items[3]}\n,\t{items[4]},\r\n"
+        f"\t{items[5]} ,\r\n{items[6]}\n]}}"
+    )
+    asked: list[str] = []
+
+    def everything(texts: list[str]) -> dict[int, str]:
+        asked.extend(texts)
+        out = {}
+        for n, t in enumerate(texts):
+            try:
+                json.loads(t)
+            except ValueError:
+                continue
+            out[n] = "known"
+        return out
+
+    stream = gj._JsonStream(io.StringIO(text), "t")
+    stream.skip_known(everything)
+    got = list(gj.iter_features(stream))
+    assert [t for _, t in got] == items
+    assert all(obj == json.loads(item) for obj, item in got if obj != "known")
+    # recognised: only elements alone on the rest of their line (c follows b only on a cut buffer)
+    known = {t for obj, t in got if obj == "known"}
+    assert known <= {items[0], items[2], items[5], items[6]} and known <= set(asked)
+    if chunk > 64:
+        assert known == {items[0], items[5], items[6]}
+
+
 def test_a_plain_end_date_is_the_end_of_that_day_not_its_first_instant(store) -> None:
     """5-7 January written as dates covers the 7th: read as midnight, the last day would be lost."""
     feature = foreign_feature(id="w-1", valid_from="2024-01-05", valid_to="2024-01-07", time_precision="day")
