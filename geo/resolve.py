@@ -249,6 +249,20 @@ _HE_WEAK_CLITICS = frozenset("הש")
 #: "the building", no "the in" + Nayn; "מלחמה" is "war", no "from to" + Hama).
 _HE_CLITIC_PAIRS = frozenset({"וב", "ול", "ומ", "וכ", "וה", "שב", "של", "שמ", "שכ", "שה", "מה", "כש"})
 _AR_CLITIC_PAIRS = frozenset({"وب", "ول"})
+#: Qualifiers that place a name a short way from the next one: "Burqa, east of Ramallah".
+_NEAR_QUALIFIERS = frozenset(
+    f"{d} of" for d in ("north", "south", "east", "west", "northeast", "northwest", "southeast", "southwest")
+) | frozenset({"north-east of", "north-west of", "south-east of", "south-west of", "near", "close to", "next to"})
+#: What may stand between a name and a direction phrase about the next one (a comma, the phrase itself).
+_NEAR_GAP = re.compile(
+    r"^\s*[,،]?\s*(?:(?:(?:just|some|about|\d+(?:[.,]\d+)?\s*(?:km|kilomet(?:er|re)s?|miles?))\s+)*"
+    r"(?:to the\s+)?(?:north|south|east|west)(?:[- ]?(?:east|west))?\s+of|near|close to|next to"
+    r"|شمال|جنوب|شرق|غرب|قرب|شمالي|جنوبي|شرقي|غربي"
+    r"|מ?(?:צפון|דרום|מזרח|מערב)(?:ית)?\s*ל-?|ש?מ(?:צפון|דרום|מזרח|מערב)\s*ל-?)\s*(?:the\s+)?$",
+    re.I,
+)
+#: How far (km) "X, east of Y" may put X from Y's point.
+NEAR_OF_KM = 25.0
 _CONFLICT_DASH = re.compile(r"^\s*[-–—]\s*$")
 _CONTAINER_GAP = re.compile(r"^\s*(?:,|\(|,\s*in|in)\s*$")
 _SENTENCE_END = re.compile(r"[.!?]\s*$")
@@ -261,6 +275,9 @@ _LANDMARK_AFTER = re.compile(
     re.I,
 )
 _LANDMARK_BEFORE = re.compile(r"(?:شارع|مسجد|مدرسة|سوق|دوار|ملعب|مفترق|רחוב|מסגד|בית ספר)\s*$")
+#: A word for a quarter right before a name ("حي الصفا", "בשכונת אל-בוסתן"): a town of that name far
+#: from the town the sentence is about is only the quarter's namesake.
+_QUARTER_BEFORE = re.compile(r"(?:^|\s)(?:[وب]?حي|[ובל]?שכונת)\s*$")
 #: Entries that are themselves sites: "Nasser Hospital school" stays the hospital.
 _SITE_KINDS = frozenset({"hospital", "crossing", "camp", "facility", "corridor", "country", "admin1", "region"})
 _CONTAINER_WORDS = re.compile(r"\b(?:in|of|at|near|inside|off)\b|[,(]|\bفي\b|\bب|(?:^|\s)ו?ש?ב")
@@ -298,6 +315,7 @@ class _Match:
     container: _Match | None = None
     sub_of: _Match | None = None
     landmark_in: _Match | None = None  # a street or building named after a place, inside this container
+    near_of: _Match | None = None  # "Burqa, east of Ramallah": the place this one lies a short way from
     scores: list[tuple[Entry, float]] = field(default_factory=list)
 
 
@@ -703,6 +721,8 @@ def _link(text: str, matches: list[_Match], gaz: Gazetteer) -> list[_Match]:
                 continue
         if nxt is not None and _CONTAINER_GAP.match(text[m.end : nxt.start]):
             m.container = nxt
+        elif nxt is not None and nxt.qualifier in _NEAR_QUALIFIERS and _NEAR_GAP.match(text[m.end : nxt.start]):
+            m.near_of = nxt  # "Duma, southeast of Nablus", "بيت أمر شمال الخليل"
         out.append(m)
     return out
 
@@ -913,6 +933,7 @@ def _score(
     container = None
     if m.container is not None and m.container.scores:
         container = m.container.scores[0][0]
+    near_of = m.near_of.scores[0][0] if m.near_of is not None and m.near_of.scores else None
     for idx, weight in m.hits:
         e = gaz.entries[idx]
         s = weight + _KIND_PRIOR.get(e.kind, 0.0) + 0.1 * math.log10((e.population or 0) + 1)
@@ -928,6 +949,8 @@ def _score(
                 s += 0.8 * math.exp(-near / 20.0)
         if container is not None:
             s += 2.0 if _container_ok(e, container) else -1.0
+        elif near_of is not None and near_of.id != e.id:
+            s += 1.5 if _dist_km(e, near_of) <= NEAR_OF_KM else -0.5
         if m.hint_country is not None:
             s += 1.5 if e.country == m.hint_country else 0.0
         scored.append((e, s))
@@ -981,6 +1004,9 @@ def mentions(text: str, *, published: datetime | None = None, gazetteer: Gazette
         if m.container is not None:
             m.container.scores = m.container.scores or _score(m.container, gaz, focus, [])
             m.scores = _score(m, gaz, focus, [])
+        elif m.near_of is not None and len(m.hits) > 1:
+            m.near_of.scores = m.near_of.scores or _score(m.near_of, gaz, focus, [])
+            m.scores = _score(m, gaz, focus, [])
     # One anchor per distinct place (the first mention of it), so scoring stays linear in practice.
     seen_anchor: dict[str, _Match] = {}
     for m in matches:
@@ -1007,7 +1033,9 @@ def _landmarks(text: str, matches: list[_Match]) -> None:
         if not m.scores or m.scores[0][0].kind in _SITE_KINDS:
             continue
         noun = _LANDMARK_AFTER.match(text, m.end)
-        if noun is None and not _LANDMARK_BEFORE.search(text[max(0, m.start - 12) : m.start]):
+        before = text[max(0, m.start - 12) : m.start]
+        quarter = m.scores[0][0].kind == "city" and _QUARTER_BEFORE.search(before)
+        if noun is None and not quarter and not _LANDMARK_BEFORE.search(before):
             continue
         container = _landmark_container(text, matches, k)
         if container is None:

@@ -106,3 +106,30 @@ def test_a_transliteration_named_once_is_a_name_everywhere_in_the_text() -> None
 )
 def test_hebrew_prose_is_no_transliterated_place(sentence: str) -> None:
     assert _found(sentence) == []
+
+
+@pytest.mark.parametrize(
+    ("sentence", "place_text", "entry_id"),
+    [
+        # two West Bank villages named Burqa: the direction phrase after the name says which
+        ("Settlers set fire to a barn in Burqa, east of Ramallah, before dawn.", "Burqa", "geonames:284197"),
+        ("Troops searched homes in Burqa, northwest of Nablus, on Tuesday.", "Burqa", "geonames:284196"),
+        ("اعتقل الجيش شابين من بلدة برقة شرق رام الله فجر اليوم", "برقة", "geonames:284197"),
+    ],
+)
+def test_a_direction_phrase_after_a_name_picks_the_namesake_near_it(
+    sentence: str, place_text: str, entry_id: str
+) -> None:
+    assert (place_text, entry_id) in _found(sentence)
+
+
+def test_a_quarter_named_like_a_distant_town_stays_in_the_town_of_the_sentence() -> None:
+    # "حي الصفا" in Beit Ummar is not the village Saffa west of Ramallah
+    found = _found("داهمت القوات بلدة بيت أمر شمال الخليل وفتشت منازل في حي الصفا")
+    assert ("الصفا", "geonames:282069") not in found
+    assert any(text == "الصفا" for text, _ in found)
+
+
+def test_a_quarter_word_leaves_known_quarters_alone() -> None:
+    found = dict(_found("قصف مدفعي في خان يونس وغارة على حي الشيخ رضوان"))
+    assert found["الشيخ رضوان"] == "sitmap:sheikh-radwan"
