@@ -177,7 +177,7 @@ CUE_PATTERNS: list[tuple[str, float, re.Pattern[str]]] = [
                 r"shell(?:ing|ed|s|fire)?",
                 r"artillery",
                 r"tank (?:fire|shells?|rounds?)",
-                r"tanks? (?:\S+ ){0,2}?(?:fired|opened fire|firing)",
+                r"(?<!anti-)tanks? (?:\S+ ){0,2}?(?:fired|opened fire|firing)",
                 r"mortars?",
                 r"mortar (?:fire|rounds?)",
                 r"naval (?:fire|shelling|artillery)",
@@ -317,9 +317,13 @@ CUE_PATTERNS: list[tuple[str, float, re.Pattern[str]]] = [
                 r"returned fire",
                 r"(?:troops|soldiers|forces|police|policemen|officers?|guards?|gunm[ae]n|militants|fighters|settlers|he|they|it|"
                 r"sniper|snipers) (?:\S+ ){0,2}?(?:fired|shot) (?:on|at|upon|towards?)",
+                # "troops near the corridor had fired to remove a threat", "soldiers fired in the air"
+                r"(?:troops|soldiers) (?:\S+ ){0,4}?(?:had |have |has )?(?:fired|opened fire) "
+                r"(?:to|in the air|into the air|warning|shots|toward|towards)",
                 r"shot (?:a|an|one|two|three|four|five|\d+|several) (?:\S+ ){0,2}?"
                 r"(?:Palestinians?|man|men|woman|women|boys?|girls?|teenagers?|youths?|suspects?|assailants?|"
-                r"attackers?|people|civilians|persons?|shepherds?|farmers?|workers?|drivers?)",
+                r"attackers?|people|civilians|persons?|shepherds?|farmers?|workers?|drivers?|terrorists?|gunm[ae]n|"
+                r"militants?)",
                 r"anti-tank (?:\S+ )?(?:missiles?|rockets?|shells?|projectiles?) (?:\S+ ){0,2}?"
                 r"(?:at|on|towards?) (?:\S+ ){0,2}?(?:troops|soldiers|forces|tanks?|a tank|vehicles?|a force|units?|"
                 r"bulldozers?|jeeps?|armou?red)",
@@ -396,7 +400,17 @@ CUE_PATTERNS += [
                 r'פצמ["״]?רים',
             )
             + "|"
-            + _ar(r"رشقة", r"رشقات", r"قذائف صاروخية", r"بالصواريخ", r"صفارات الإنذار", r"اعتراض", r"اعترضت")
+            + _ar(
+                r"رشقة",
+                r"رشقات",
+                r"قذائف صاروخية",
+                r"بالصواريخ",
+                r"صفارات الإنذار",
+                r"اعتراض",
+                r"اعترضت",
+                r"صلية صاروخية",
+                r"صليات صاروخية",
+            )
         ),
     ),
     (

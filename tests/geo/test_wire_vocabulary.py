@@ -30,14 +30,15 @@ from geo.cues import event_cues, event_type
         ("Israeli forces advanced into the area on Tuesday.", "ground_operation"),
         ("Israeli forces arrested 12 Palestinians overnight.", "ground_operation"),
         ("Israeli troops demolished two homes.", "ground_operation"),
-        ("Bulldozers razed farmland east of the town.", "ground_operation"),
+        # bulldozers alone demolishing homes or land: a demolition, "other" (the gold of blind2-4)
+        ("Bulldozers razed farmland east of the town.", "other"),
         ("Settler attacks were reported in two villages.", "other"),
         # Arabic
         ("كما أطلقت الزوارق الحربية نيرانها تجاه الميناء في الليلة ذاتها.", "shooting"),
         ("أصيب عدد من المواطنين برصاص قناصة الاحتلال.", "shooting"),
         ("انتشال جثامين من تحت أنقاض منزل قصفته طائرات الاحتلال.", "airstrike"),
         ("اعتقلت قوات الاحتلال عشرة مواطنين.", "ground_operation"),
-        ("هدمت جرافات الاحتلال منزلا.", "ground_operation"),
+        ("هدمت جرافات الاحتلال منزلا.", "other"),
         ("دوت صفارات الإنذار في المستوطنات.", "rocket_launch"),
         # Hebrew
         ("לדברי עדי ראייה, טנקים התקדמו באותו יום.", "ground_operation"),
