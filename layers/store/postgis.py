@@ -124,6 +124,8 @@ PG_DIALECT = R.Dialect(
     ),
     span_max="max((extract(epoch FROM valid_to - valid_from) * 1000000)::bigint)",
     nulls_last=True,
+    # the expression of the (interval, place) index (WINDOW_INDEX); greatest() so no stored row can make it fail
+    window_overlap="tstzrange({vf}, greatest({vf}, {vt}), '[]') && tstzrange(?::timestamptz, ?::timestamptz, '[]')",
 )
 
 
@@ -175,6 +177,7 @@ def _schema_sql() -> list[str]:
         f"CREATE INDEX {R.CLAIM_TABLE}_report ON {R.CLAIM_TABLE} (report_id)",
         f"CREATE INDEX {R.ZONE_TABLE}_time ON {R.ZONE_TABLE} (effective_from, lifted_at)",
         *ORDER_INDEXES,
+        WINDOW_INDEX,
         *layer_versions_sql(),
     ]
     return out
@@ -202,6 +205,16 @@ ORDER_INDEXES = [
     f"CREATE INDEX IF NOT EXISTS {R.ZONE_TABLE}_current_order ON {R.ZONE_TABLE} (effective_from, id) "
     "INCLUDE (status) WHERE superseded_at IS NULL",
 ]
+#: The current claims by event interval and place, one GiST of both (the interval first, as a window
+#: is the narrower of the two): a bbox and a time window find their claims in it at once (the
+#: ``window_overlap`` term of :data:`PG_DIALECT`). The time and place indexes apart each read every
+#: claim of their own half (at 1M claims, Khan Younis and three days: 24,987 and 6,579 entries for
+#: 171 claims, 16.7 ms; this index 171 entries, 1.6 ms). Added after schema version 1:
+#: :meth:`PostgisStore.init` creates it in older schemas (idempotent).
+WINDOW_INDEX = (
+    f"CREATE INDEX IF NOT EXISTS {R.CLAIM_TABLE}_current_window ON {R.CLAIM_TABLE} USING gist "
+    "(tstzrange(valid_from, greatest(valid_from, valid_to), '[]'), geom) WHERE superseded_at IS NULL"
+)
 
 
 class _Tx:
@@ -618,12 +631,14 @@ class PostgisStore(SqlReads, SqlWrites):
             r[0]
             for r in conn.execute(
                 "SELECT indexname FROM pg_indexes WHERE schemaname = current_schema() AND indexname LIKE %s",
-                ("%_current_order",),
+                ("%_current_%",),
             )
         }
         for stmt, table in zip(ORDER_INDEXES, (R.CLAIM_TABLE, R.ZONE_TABLE), strict=True):
             if f"{table}_current_order" not in have:
                 conn.execute(stmt)  # a schema created before these indexes existed
+        if f"{R.CLAIM_TABLE}_current_window" not in have:
+            conn.execute(WINDOW_INDEX)
         has_history = conn.execute(
             "SELECT 1 FROM information_schema.tables WHERE table_schema = current_schema() AND table_name = %s",
             (R.LAYER_TABLE,),

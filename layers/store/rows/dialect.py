@@ -50,6 +50,11 @@ class Dialect:
     span_bound: str = ""
     #: SQL aggregate of the longest stored claim interval, in microseconds.
     span_max: str = ""
+    #: SQL for "the claim's interval meets the window", two ``?`` (start, end; either may be
+    #: NULL), written as a backend's index of (interval, place) spells it: added beside the
+    #: exact time terms when a query has a bbox too, so that index can find the claims in
+    #: both at once. Empty: no such index.
+    window_overlap: str = ""
     #: True when ``ORDER BY col`` already puts NULLs last (PostgreSQL), so the claim order
     #: needs no ``col IS NULL`` term and a plain (valid_from, id) index serves it.
     nulls_last: bool = False

@@ -49,6 +49,11 @@ def claim_where(d: Dialect, q: ClaimQuery, alias: str = "") -> tuple[list[str], 
     if q.end is not None:
         where.append(f"{d.tc('valid_from', alias)} <= ?")
         params.append(d.ts(q.end))
+    if d.window_overlap and q.bbox is not None and (q.start is not None or q.end is not None):
+        # implied by the terms above; the form a (interval, place) index of current versions reads
+        vf, vt = d.tc("valid_from", alias), d.tc("valid_to", alias)
+        where.append(d.window_overlap.format(vf=vf, vt=vt))
+        params += [d.ts(q.start), d.ts(q.end)]
     _in(f"{p}id", q.ids, where, params)
     _in(f"{p}event_type", q.event_types, where, params)
     _in(f"{p}source", q.sources, where, params)

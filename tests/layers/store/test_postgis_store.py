@@ -279,3 +279,50 @@ def test_a_keyed_page_plans_without_jit_or_workers_and_the_settings_stay_local(
     with psycopg.connect(schema_url[1], autocommit=True) as conn:
         assert postgis._KeyedTx(conn).fetch(probe) == [("off", "0")]
         assert tuple(conn.execute(probe).fetchone() or ()) == before
+
+
+def test_a_bbox_and_a_window_read_the_interval_and_place_index(
+    pg_url: str, schema_url: tuple[str, str], make_claim
+) -> None:
+    """bbox + datetime finds its claims in one GiST of (interval, place), even in a schema made before it existed."""
+    import psycopg
+
+    from layers.store import postgis as P
+    from layers.store import rows as R
+
+    schema, url = schema_url
+    store = open_store(url)
+    assert isinstance(store, PostgisStore)
+    claims = [
+        make_claim(f"w-{i:04d}", x=34.2 + (i % 40) / 100, y=31.2 + (i // 40) / 100, day=i % 60) for i in range(1600)
+    ]
+    store.add_claims(claims)
+    store.update_claim("w-0000", {"status": "retracted"})
+    store.close()
+    with psycopg.connect(pg_url, autocommit=True) as conn:  # as a schema from before the index was
+        conn.execute(f'DROP INDEX "{schema}".claim_versions_current_window')
+    store = open_store(url)
+    assert isinstance(store, PostgisStore)
+    t0 = claims[0].valid_from
+    assert t0 is not None
+    query = ClaimQuery(bbox=(34.25, 31.25, 34.35, 31.4), start=t0 + (claims[3].valid_from - t0), end=claims[5].valid_to)
+    got = [c.id for c in store.query_claims(query).items]
+    want = [
+        c.id
+        for c in claims[1:]
+        if 34.25 <= c.geometry.x <= 34.35
+        and 31.25 <= c.geometry.y <= 31.4
+        and c.valid_to >= query.start
+        and c.valid_from <= query.end
+    ]
+    assert got == sorted(want, key=lambda i: (claims[int(i[2:])].valid_from, i)) and got
+    where, params = R.claim_where(P.PG_DIALECT, query, "c")
+    where, params = P._with_bbox(where, params, query.bbox)
+    with psycopg.connect(url, autocommit=True) as conn:
+        conn.execute("ANALYZE claim_versions")
+        conn.execute("SET enable_seqscan = off")
+        plan = conn.execute(
+            P._pg(f"EXPLAIN SELECT c.fid FROM claim_versions c WHERE {' AND '.join(where)}"), params
+        ).fetchall()
+    store.close()
+    assert "claim_versions_current_window" in "\n".join(r[0] for r in plan)
