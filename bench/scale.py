@@ -615,6 +615,89 @@ def map_only(pg: str, sizes: list[int], keep: Path | None, sql_fill: bool, keep_
         print(f"load average at end: {load_avg()}")
 
 
+#: Beside bench/api.py's six: the narrowest window a map's time slider asks for, with the bbox.
+ONE_DAY = ("bbox + one day", "?bbox=34.25,31.32,34.33,31.37&datetime=2024-03-05T00:00:00Z/2024-03-05T23:59:59.999999Z")
+
+
+def kept_store(pg: str, schema: str, n: int, first: int | None) -> str:
+    """The PostGIS store of schema ``schema`` grown to ``n`` claims (created if missing); its URL.
+
+    The first ``first`` claims (all when ``None``) go through ``store.add_claims``, the
+    rest are copied from them in SQL (:func:`synthesize`); the table is then VACUUM ANALYZEd.
+    """
+    import psycopg
+
+    with psycopg.connect(pg, autocommit=True) as conn:
+        conn.execute(f'CREATE SCHEMA IF NOT EXISTS "{schema}"')
+    db = f"{pg}{'&' if '?' in pg else '?'}options=-csearch_path%3D{schema},public"
+    have = stored_claims(db)
+    if have < n:
+        upto = n if first is None else min(n, first)
+        if have < upto:
+            print(f"{schema}: {upto - have:,} claims through store.add_claims in {grow(db, have, upto):.0f} s")
+            have = upto
+        if have < n:
+            print(f"{schema}: {n - have:,} claims in SQL in {synthesize(db, have, n):.0f} s")
+        print(f"{schema}: VACUUM ANALYZE {vacuum(pg, schema):.0f} s")
+    return db
+
+
+def items_only(
+    pg: str, sizes: list[int], schema: str, rounds: int, baseline: str | None, ports: Any, folder: Path
+) -> None:
+    """``--items-only``: the items queries, cold (response cache off), at every size in one run.
+
+    Each size has its kept schema (``SCHEMA_N``: the first size through ``store.add_claims``,
+    the claims past it copied in SQL). One fresh server per size (and per code with
+    ``--baseline CMD``); every round asks each server each query once, in turn, so all
+    share the machine's load alike; p50 and p90 of ``rounds`` rounds, then each figure's
+    ratio to the first size's (and to the baseline's).
+    """
+    ensure_database(pg)
+    queries = [*QUERIES, ONE_DAY]
+    stores = {n: kept_store(pg, f"{schema}_{n}", n, sizes[0]) for n in sizes}
+    codes = [("before", baseline), ("after", SITMAP)] if baseline else [("", SITMAP)]
+    env = {"SITMAP_RESPONSE_CACHE_MB": "0", "SITMAP_RATE_LIMIT": "false", "SITMAP_MAX_LIMIT": "10000"}
+    servers: dict[tuple[str, int], tuple[Any, str]] = {}
+    print(f"load average at start: {load_avg()}", flush=True)
+    try:
+        for label, command in codes:
+            for n, db in stores.items():
+                log = folder / f"serve-items-{label or 'this'}-{n}.log"
+                servers[(label, n)] = liveserver.start(db, log, env=env, sitmap=command, port=ports.next())
+        times: dict[tuple[str, int, str], list[float]] = {(*key, q): [] for key in servers for q, _ in queries}
+        with httpx.Client(timeout=300, headers=GEOJSON) as client:
+            for r in range(rounds + 1):  # round 0 warms each server's first answer and is not counted
+                for name, path in queries:
+                    for (label, n), (_, base) in servers.items():
+                        url = base + "/collections/all/items" + path.format(mid_id=f"c-{n // 2:07d}")
+                        t0 = time.perf_counter()
+                        resp = client.get(url)
+                        spent = (time.perf_counter() - t0) * 1000
+                        assert resp.status_code == 200, (url, resp.status_code, resp.text[:300])
+                        if r:
+                            times[(label, n, name)].append(spent)
+                print(f"  round {r}/{rounds}, load average {load_avg()}", end="\r", flush=True)
+        print()
+    finally:
+        for proc, _ in servers.values():
+            liveserver.stop(proc)
+    first = sizes[0]
+    for name, _ in queries:
+        for label, _ in codes:
+            cells = []
+            for n in sizes:
+                got = times[(label, n, name)]
+                cells.append(f"{n:>9,}: p50 {statistics.median(got):8.1f} ms p90 {pct(got, 0.9):8.1f} ms")
+            ratio = statistics.median(times[(label, sizes[-1], name)]) / statistics.median(times[(label, first, name)])
+            print(f"{name:<20} {label:<6} " + "  ".join(cells) + f"   {sizes[-1]:,}/{first:,} x{ratio:5.2f}")
+        if baseline:
+            for n in sizes:
+                a = statistics.median(times[("after", n, name)]) / statistics.median(times[("before", n, name)])
+                print(f"{name:<20} after/before at {n:,}: x{a:5.2f}")
+    print(f"load average at end: {load_avg()}")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--pg", default=DEFAULT_PG, help="PostGIS database (a fresh schema is made and dropped)")
@@ -628,11 +711,24 @@ def main() -> None:
     )
     parser.add_argument("--keep", type=Path, help="with --tiles-only or --map-only: keep (and reuse) the stores")
     parser.add_argument("--schema", default="scale_keep", help="with --keep: the PostGIS schema kept")
-    parser.add_argument("--baseline", help="with --tiles-only: a sitmap command to time first (the code before)")
+    parser.add_argument(
+        "--baseline", help="with --tiles-only or --items-only: a sitmap command to time too (the code before)"
+    )
     parser.add_argument("--map-only", action="store_true", help="only the map page and its opening view (map_only)")
     parser.add_argument("--sql-fill", action="store_true", help="grow beyond the first size in SQL (synthesize)")
+    parser.add_argument("--items-only", action="store_true", help="only the items queries, cold (items_only)")
+    parser.add_argument("--rounds", type=int, default=21, help="with --items-only: requests per query and server")
+    parser.add_argument("--ports", help="servers' ports from this range only (e.g. 18600-18699)")
     args = parser.parse_args()
     sizes = [int(s) for s in args.sizes.split(",")]
+    if args.items_only:
+        folder = Path(tempfile.mkdtemp(prefix="sitmap-scale-items-"))
+        try:
+            ports = _bench_script("api")["Ports"](args.ports)
+            items_only(args.pg, sizes, args.schema, args.rounds, args.baseline, ports, folder)
+        finally:
+            shutil.rmtree(folder, ignore_errors=True)
+        return
     if args.tiles_only or args.map_only:
         print(f"load average at start: {load_avg()}")
         if args.tiles_only:
