@@ -211,6 +211,20 @@ _TARGETS = (
     r"(?:(?:\w+\s+)?targets|(?:\w+\s+)?sites|positions|launchers|tunnel shafts|buildings|structures|homes|houses)"
 )
 
+_TARGETS_HIT = r"(?:struck|hit|targeted|bombed|destroyed)"
+
+#: For a pattern that opens on a quantity, the words it cannot match without (what is counted),
+#: searched first: the full pattern tries its quantity alternation at every character of the
+#: sentence, about thirty times the cost of looking for the word.
+_NEEDS: dict[re.Pattern[str], re.Pattern[str]] = {}
+
+
+def _needs(pattern: re.Pattern[str], words: str) -> re.Pattern[str]:
+    """``pattern``, registered in :data:`_NEEDS` with ``words`` (a regex every match of it contains)."""
+    _NEEDS[pattern] = re.compile(words, pattern.flags)
+    return pattern
+
+
 _COUNT_PATTERNS: list[tuple[str, re.Pattern[str]]] = [
     (
         "fatalities",
@@ -220,10 +234,13 @@ _COUNT_PATTERNS: list[tuple[str, re.Pattern[str]]] = [
     ),
     (
         "fatalities",
-        re.compile(
-            _QUANTITY + _WHO + r"\s+(?:were\s+|was\s+|have been\s+|had been\s+|are\s+)?"
-            r"(?:(?:reported|confirmed|feared)\s+)?" + _KILLED + r"\b",
-            re.I,
+        _needs(
+            re.compile(
+                _QUANTITY + _WHO + r"\s+(?:were\s+|was\s+|have been\s+|had been\s+|are\s+)?"
+                r"(?:(?:reported|confirmed|feared)\s+)?" + _KILLED + r"\b",
+                re.I,
+            ),
+            _KILLED,
         ),
     ),
     (
@@ -232,10 +249,13 @@ _COUNT_PATTERNS: list[tuple[str, re.Pattern[str]]] = [
     ),
     (
         "injured",
-        re.compile(
-            _QUANTITY + _WHO + r"\s+(?:were\s+|was\s+|have been\s+|had been\s+|are\s+)?"
-            r"(?:(?:reported|confirmed|lightly|seriously|moderately|critically)\s+)?" + _INJURED + r"\b",
-            re.I,
+        _needs(
+            re.compile(
+                _QUANTITY + _WHO + r"\s+(?:were\s+|was\s+|have been\s+|had been\s+|are\s+)?"
+                r"(?:(?:reported|confirmed|lightly|seriously|moderately|critically)\s+)?" + _INJURED + r"\b",
+                re.I,
+            ),
+            _INJURED,
         ),
     ),
     ("injured", re.compile(r"\b(?:injuring|wounding|injured|wounded|hurting|hurt)\s+" + _QUANTITY + _WHO, re.I)),
@@ -251,8 +271,8 @@ _COUNT_PATTERNS: list[tuple[str, re.Pattern[str]]] = [
     ),
     (
         "targets",
-        re.compile(
-            _QUANTITY + r"\s+" + _TARGETS + r"\s+(?:were\s+|was\s+)?(?:struck|hit|targeted|bombed|destroyed)", re.I
+        _needs(
+            re.compile(_QUANTITY + r"\s+" + _TARGETS + r"\s+(?:were\s+|was\s+)?" + _TARGETS_HIT, re.I), _TARGETS_HIT
         ),
     ),
 ]
@@ -449,6 +469,9 @@ def find_counts(sentence: str) -> list[CountMatch]:
     elif not _FOREIGN_HINT.search(sentence):
         patterns = patterns[:_ENGLISH_PATTERNS]
     for kind, pattern in patterns:
+        need = _NEEDS.get(pattern)
+        if need is not None and not need.search(sentence):
+            continue
         for m in pattern.finditer(sentence):
             qs, qe = m.span("q")
             if any(qs < e and s < qe for s, e in taken):
