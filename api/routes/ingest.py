@@ -38,6 +38,7 @@ from geo.contract import (
 from geo.errors import Conflict, InvalidInput, SitmapError, TooLarge
 from geo.model import count_vertices, format_validation_error
 from layers.errors import Unauthorized
+from layers.importers.geojson import whole_days
 from layers.model import ClaimRecord, Source, Zone
 from layers.store import ClaimQuery, Store
 
@@ -131,6 +132,9 @@ def record_from_feature(feature: dict[str, Any], *, what: str = "feature") -> Cl
         raise _Unprocessable(
             f"{what}.properties: unknown propert{'ies' if len(unknown) > 1 else 'y'} {', '.join(unknown)}"
         )
+    # a plain date is a whole UTC day, as `sitmap import geojson` reads it (a valid_to of
+    # "2023-12-02" read as midnight would drop the claim's last day from every query)
+    feature = whole_days(feature)
     try:
         return ClaimRecord(**claim_fields(feature))
     except ValidationError as exc:

@@ -554,6 +554,16 @@ def _whole_days(feature: dict[str, Any], props: dict[str, Any]) -> dict[str, Any
     return {**feature, "properties": props}
 
 
+def whole_days(feature: dict[str, Any]) -> dict[str, Any]:
+    """``feature`` with plain-date ``valid_from``/``valid_to`` read as whole UTC days.
+
+    The rule of :func:`_whole_days`, for callers outside the importer: ``POST /claims``
+    reads a posted claim exactly as an import reads it.
+    """
+    props = feature.get("properties")
+    return _whole_days(feature, props) if isinstance(props, dict) else feature
+
+
 def _apply_mapping(feature: dict[str, Any], props: dict[str, Any], mapping: Mapping[str, str]) -> dict[str, Any]:
     """``feature`` with its properties renamed by ``mapping``; the mapped name wins over a same-named column."""
     if not mapping:

@@ -142,6 +142,24 @@ def test_post_claims_feature_and_round_trip(api_client):
     assert again.status_code == 200 and again.json()["unchanged"] == ["c-new-1"]
 
 
+def test_post_claims_reads_plain_dates_as_whole_days_as_an_import_does(api_client):
+    """`sitmap import geojson` stores this feature; the write API refused it ("needs a
+    time_precision"), and with a precision given kept a valid_to of midnight, so the
+    claim's last day fell out of every query for it."""
+    feature = claim_feature("c-days-1", valid_from="2023-12-09", valid_to="2023-12-10", time_precision=None)
+    r = api_client.post("/claims", json=feature, headers=AUTH)
+    assert r.status_code == 201, r.text
+    props = api_client.get("/collections/all/items/c-days-1").json()["properties"]
+    assert props["valid_from"] == "2023-12-09T00:00:00Z"
+    assert props["valid_to"] == "2023-12-10T23:59:59.999999Z" and props["time_precision"] == "day"
+    ids = [f["id"] for f in api_client.get("/collections/all/items?datetime=2023-12-10").json()["features"]]
+    assert "c-days-1" in ids
+    stated = claim_feature("c-days-2", valid_from="2023-12-09", valid_to="2023-12-09", time_precision="week")
+    assert api_client.post("/claims", json=stated, headers=AUTH).status_code == 201
+    props = api_client.get("/collections/all/items/c-days-2").json()["properties"]
+    assert props["valid_to"] == "2023-12-09T23:59:59.999999Z" and props["time_precision"] == "week"
+
+
 def test_post_claims_batch_is_atomic(api_client):
     good = claim_feature("c-batch-1")
     bad = claim_feature("c-batch-2", event_type="meteor")
