@@ -170,6 +170,7 @@ def _unplaced(r: ClaimRecord) -> dict[str, Any]:
         "t1": None if r.valid_to is None else int(r.valid_to.timestamp()),
         "precision": r.time_precision,
         "status": r.status,
+        "review": r.review,
     }
 
 

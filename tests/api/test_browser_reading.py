@@ -211,6 +211,36 @@ def test_list_and_map_stay_in_step(server: str, page: tuple[Any, Watch]) -> None
     watch.check()
 
 
+def test_status_line_counts_the_claims_without_a_place_of_the_day_and_filters_shown(
+    server: str, page: tuple[Any, Watch]
+) -> None:
+    """The status line said "1 without a place, not drawn" on every day, while the list under
+    the map (rightly) showed none: the count was of the whole data, not of the view."""
+    pg, watch = page
+    pg.set_viewport_size({"width": 1280, "height": 800})
+
+    def status() -> str:
+        pg.wait_for_timeout(200)
+        return pg.text_content(".sm-status") or ""
+
+    pg.goto(f"{server}/maps/all?datetime=2023-12-02")  # the claim without a place is of 3 Dec
+    wait_drawn(pg)
+    wait_reader(pg)
+    assert "without a place" not in status()
+    pg.check(".sm-all")
+    assert "1 without a place" in status()
+    pg.select_option("select[name=source]", "Example Wire")  # it is Field Monitor's
+    assert "without a place" not in status()
+    pg.goto(f"{server}/maps/all?datetime=2023-12-03")
+    wait_drawn(pg)
+    wait_reader(pg)
+    assert "1 without a place" in status()
+    pg.select_option("select[name=review]", "reviewed")  # it is a machine reading
+    assert "without a place" not in status()
+    assert pg.eval_on_selector_all(".sm-unplaced [data-claim-id]", "els => els.length") == 0
+    watch.check()
+
+
 def test_keyboard_alone_reaches_a_claim_and_opens_it(server: str, page: tuple[Any, Watch]) -> None:
     pg, watch = page
     pg.set_viewport_size({"width": 1280, "height": 800})

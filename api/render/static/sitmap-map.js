@@ -788,13 +788,18 @@
     });
     new C().addTo(this.map);
   };
+  /** Claims without a place in the data (the reader narrows this to the day and filters shown). */
+  Controller.prototype.unlocatedCount = function () {
+    var n = 0;
+    this.sets.forEach(function (s) { n += s.data.unlocated || 0; });
+    return n;
+  };
   Controller.prototype.updateStatus = function () {
     if (!this.statusEl) return;
     if (this.pending > 0) { this.statusEl.textContent = tr('Loading\u2026'); return; }
     var n = this.drawnCount(), parts = [];
     if (this.layers.length || !this.zoneLayers.length) parts.push(n === 1 && !this.translated ? '1 claim' : tr('{n} claims', { n: num(n) }));
-    var unlocated = 0;
-    this.sets.forEach(function (s) { unlocated += s.data.unlocated || 0; });
+    var unlocated = this.unlocatedCount();
     if (this.zoneLayers.length) parts.push(tr('{n} zones', { n: num(this.zonesShown || 0) }));
     parts.push(this.t.day !== null ? fmtDay(this.t.day) : tr('all dates'));
     if (this.cfg.as_of_label) parts.push(tr('as known {when}', { when: this.cfg.as_of_label }));

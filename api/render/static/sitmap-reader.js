@@ -368,8 +368,23 @@
     if (f.types && !f.types[u.event_type]) return false;
     if (f.claimant && f.claimant !== f.server.claimant && u.claimant !== f.claimant) return false;
     if (f.source && f.source !== f.server.source && u.source !== f.source) return false;
+    if (f.review && u.review && u.review !== f.review) return false;
+    if (f.status && f.status !== f.server.status && u.status !== f.status) return false;
     if (day !== null && u.t0 !== null && !(u.t0 < day + DAY && u.t1 >= day)) return false;
     return true;
+  };
+  /** The status line's "N without a place": those of the day and filters shown, as the list
+   *  below the map shows them (beyond the listed ones the data only counts them). */
+  var allUnlocated = C.unlocatedCount;
+  C.unlocatedCount = function () {
+    if (!this.filters) return allUnlocated.call(this);
+    var self = this, n = 0;
+    this.sets.forEach(function (s) {
+      var listed = s.data.unplaced || [];
+      n += Math.max(0, (s.data.unlocated || 0) - listed.length);
+      listed.forEach(function (u) { if (self._unplacedShown(u)) n++; });
+    });
+    return n;
   };
   C._unplacedRow = function (set, u) {
     var self = this, st = typeStyle(this, u.event_type), li = el('li', 'sm-item');
