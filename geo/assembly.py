@@ -9,7 +9,7 @@ import re
 import unicodedata
 from datetime import datetime
 
-from geo.claimants import ClaimantMatch, canonical_claimant, is_own_reporter
+from geo.claimants import _CANON, ClaimantMatch, canonical_claimant, is_own_reporter
 from geo.events import Event
 from geo.gazetteer import Gazetteer
 from geo.model import Claim, Mention, TimeInterval
@@ -55,6 +55,25 @@ def _named_for_the_place(
     if name.lower() in _SEATLESS_COUNCILS and place_name:
         plain = "".join(ch for ch in unicodedata.normalize("NFKD", place_name) if not unicodedata.combining(ch))
         return f"{plain.translate(_FOLD)} {name.lower()}"
+    return None
+
+
+#: Tellers with no name of their own, only a description ("local sources", "مصادر محلية"): named in
+#: the script of the report's source, as a newsroom of that language would write them.
+_DESCRIBED_TELLERS = frozenset({"local sources"})
+_SCRIPT = (re.compile("[\u0600-\u06ff]"), re.compile("[\u0590-\u05ff]"))
+
+
+def _as_the_source_names(name: str, teller: ClaimantMatch, source: str | None) -> str | None:
+    """ "مصادر محلية" in a report of an outlet named in Arabic stays as written; in one named in
+    English (WAFA, Maan News) it is "local sources"."""
+    if name not in _DESCRIBED_TELLERS or not source:
+        return None
+    words = teller.text.strip()
+    for script in _SCRIPT:
+        if script.search(source) and script.search(words):
+            found = next((m for n, p in _CANON if n == name and (m := p.search(words))), None)
+            return found.group(0) if found is not None else None
     return None
 
 
@@ -110,7 +129,7 @@ def build_claim(
             notes.append(f"claimant as written: {ev.claimant.text!r}")
         local = _named_for_the_place(
             claimant_name, ev.claimant.text, geometry, placement.place_name, placement.gazetteer_id
-        )
+        ) or _as_the_source_names(claimant_name, ev.claimant, source)
         if local is not None:
             notes.append(f"{claimant_name!r} named without its seat, for an event at {placement.place_name}: {local!r}")
             claimant_name = local

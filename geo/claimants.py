@@ -209,6 +209,23 @@ CLAIMANTS: list[tuple[str, str]] = [
             ("Jordan Valley", "בקעת הירדן"),
         )
     ),
+    *(
+        (f"{en} governorate", rf"(?:the\s+)?{en} [Gg]overnorate|(?:the\s+)?[Gg]overnorate of {en}|محافظة {ar}")
+        for en, ar in (
+            ("Jerusalem", "القدس"),
+            ("Jenin", "جنين"),
+            ("Tulkarm", "طولكرم"),
+            ("Nablus", "نابلس"),
+            ("Hebron", "الخليل"),
+            ("Bethlehem", "بيت لحم"),
+            ("Ramallah", "رام الله(?: والبيرة)?"),
+            ("Qalqilya", "قلقيلية"),
+            ("Tubas", "طوباس"),
+            ("Salfit", "سلفيت"),
+            ("Jericho", "أريحا"),
+        )
+    ),
+    ("local sources", r"(?i:local sources)|مصادر محلية|(?:ה)?מקורות (?:ה)?מקומיים|גורמים מקומיים"),
     ("village council", r"(?:the\s+)?(?i:village council)|مجلس (?:ال)?قرية|ועד הכפר|מועצת הכפר"),
     # a town's council named without its town ("the municipality said"): named after the event's place
     # (geo.assembly); "the Jenin municipality" keeps the words it is written with
@@ -272,7 +289,7 @@ _REPORTING_RE = re.compile(
 _SAY = (
     r"(?:said|says|say|stated|states|added|reported|reports|announced|announces|confirmed|confirms|"
     r"claimed|claims|wrote|noted|denied|denies|dismissed|rejected|disputed|disputes|contested|refuted|"
-    r"told(?=\s+(?:[A-Z]|reporters|journalists|a\s+(?:news|press)\b|"
+    r"told(?=\s+(?:[A-Z]|the\s+[A-Z]|reporters|journalists|a\s+(?:news|press)\b|"
     r"(?:local|state|public|foreign|army|the)\s+(?:media|radio|television|TV|press|outlets|newspapers)\b))|"
     r"tells?(?=\s+[A-Z])|report(?=\s+(?:that|on)\b)|"
     r"(?:(?<=witnesses\s)|(?<=residents\s)|(?<=medics\s)|(?<=paramedics\s)|(?<=doctors\s)|(?<=sources\s)|"

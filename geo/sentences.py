@@ -72,7 +72,9 @@ def split_sentences(text: str) -> list[Sentence]:
             if piece.lstrip().startswith(".") and word:
                 w = word.group(1).lower().rstrip(".")
                 nxt = text[m.end() : m.end() + 1]
-                if w in _ABBREVIATIONS or (len(w) == 1 and w.isalpha()) or (nxt and nxt.islower()) or nxt.isdigit():
+                # a digit after a line break numbers the next item ("... overnight.\n2/ Tubas: ..."), not a figure
+                digit = nxt.isdigit() and "\n" not in piece
+                if w in _ABBREVIATIONS or (len(w) == 1 and w.isalpha()) or (nxt and nxt.islower()) or digit:
                     continue
         end = m.start() + len(piece.rstrip())
         if piece.strip() == "":

@@ -168,3 +168,46 @@ def test_an_order_in_the_issuers_own_update_is_the_issuers() -> None:
         source="COGAT",
     )
     assert claims and {c.claimant for c in claims} == {"COGAT"}
+
+
+def test_local_sources_are_named_in_the_script_of_the_source() -> None:
+    text = "وأفادت مصادر محلية بأن جرافات الاحتلال هدمت منزلا في بلدة عزون شرق قلقيلية صباح اليوم."
+    [c] = geo.parse(text, published="2025-02-11", source="Maan News")
+    assert c.claimant == "local sources"
+    [c] = geo.parse(text, published="2025-02-11", source="شبكة أخبار محلية")
+    assert c.claimant == "مصادر محلية"
+    [c] = geo.parse(
+        "Troops blew up a house in Azzun east of Qalqilya on Tuesday, Local Sources said.",
+        published="2025-02-11",
+        source="Example Wire",
+    )
+    assert c.claimant == "local sources"
+
+
+@pytest.mark.parametrize(
+    ("phrase", "name"),
+    [
+        ("محافظة القدس", "Jerusalem governorate"),
+        ("the Jenin governorate", "Jenin governorate"),
+        ("محافظة الخليل", "Hebron governorate"),
+        ("the governorate of Tubas", "Tubas governorate"),
+    ],
+)
+def test_a_governorate_that_tells_is_named_in_english(phrase: str, name: str) -> None:
+    assert canonical_claimant(phrase) == name
+
+
+def test_whom_a_teller_told_is_not_the_teller() -> None:
+    c = find_claimant("Bulldozers tore up the camp's main road overnight, residents told the Middle East Eye.")
+    assert c is not None and c.name == "residents"
+
+
+def test_a_numbered_line_after_a_full_stop_is_an_item_of_its_own() -> None:
+    from geo.sentences import split_sentences
+
+    text = "1/ Nablus: raid on Balata camp at dawn, two arrested.\n2/ Jenin: a drone struck a car near the camp."
+    parts = split_sentences(text)
+    assert [p.text[:2] for p in parts] == ["1/", "2/"]
+    assert [p.text for p in split_sentences("The toll rose to 12. 3 more died later.")] == [
+        "The toll rose to 12. 3 more died later."
+    ]
