@@ -264,7 +264,9 @@ _NEAR_GAP = re.compile(
 #: How far (km) "X, east of Y" may put X from Y's point.
 NEAR_OF_KM = 25.0
 _CONFLICT_DASH = re.compile(r"^\s*[-–—]\s*$")
-_CONTAINER_GAP = re.compile(r"^\s*(?:,|\(|,\s*in|in)\s*$")
+_CONTAINER_GAP = re.compile(
+    r"^\s*(?:,|\(|,\s*in|in|[،,]?\s*في(?:\s+(?:جنوب|شمال|شرق|غرب|وسط|جنوبي|شمالي|شرقي|غربي))?)\s*$"
+)  # "Rafah, Egypt", "Naqoura (Tyre)", "الطور في جنوب سيناء"
 _SENTENCE_END = re.compile(r"[.!?]\s*$")
 #: A word after a place name that makes it the name of a street or building ("Baghdad street",
 #: "the Safad school", "Yarmouk stadium"), and the Arabic words before one ("شارع يافا").
@@ -777,12 +779,21 @@ def _written(text: str, m: _Match) -> tuple[str, str]:
     return clitic + m.text, clitic
 
 
+#: One-word Arabic names the press writes without the article whose article form is an everyday noun:
+#: "الصور" the pictures (Tyre is صور), "الجنين" the foetus (Jenin is جنين), "الشعب" the people (the
+#: village Sha'ab is شعب). GeoNames lists some such forms as alternate names (الصور for Tyre).
+ARTICLE_FORM_NOUNS = frozenset(fold_token(w) for w in ("صور", "جنين", "شعب"))
+
+
 def _missing_article(m: _Match, gaz: Gazetteer) -> bool:
     """True for a one-word Arabic match written without the article although every source writes
-    that name with it ("ورقة", and a paper, is no "و" + Raqqa, "الرقة")."""
-    if m.n_tokens != 1 or not gaz.article_only or not is_arabic(m.text):
+    that name with it ("ورقة", and a paper, is no "و" + Raqqa, "الرقة"), or with the article although
+    the name is written without it and the article form is an everyday noun (:data:`ARTICLE_FORM_NOUNS`)."""
+    if m.n_tokens != 1 or not is_arabic(m.text):
         return False
-    return not strip_marks(m.text).startswith("ال") and _match_key(m) in gaz.article_only
+    if strip_marks(m.text).startswith("ال"):
+        return _match_key(m) in ARTICLE_FORM_NOUNS  # "الصور" (the pictures) is no "صور" (Tyre)
+    return _match_key(m) in gaz.article_only
 
 
 def _frequent_word(text: str, m: _Match, gaz: Gazetteer) -> bool:

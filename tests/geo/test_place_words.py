@@ -133,3 +133,32 @@ def test_a_quarter_named_like_a_distant_town_stays_in_the_town_of_the_sentence()
 def test_a_quarter_word_leaves_known_quarters_alone() -> None:
     found = dict(_found("قصف مدفعي في خان يونس وغارة على حي الشيخ رضوان"))
     assert found["الشيخ رضوان"] == "sitmap:sheikh-radwan"
+
+
+@pytest.mark.parametrize(
+    ("sentence", "place_text", "entry_id"),
+    [
+        # a name alone, with no other place in the text: the place the press means by it
+        ("Gunfire was heard near Naqoura before dawn.", "Naqoura", "geonames:278832"),
+        ("Residents of Qana said two houses were flattened.", "Qana", "geonames:269355"),
+        ("Police closed the main road through At-Tur after stones were thrown.", "At-Tur", "sitmap:at-tur"),
+        # Hebrew and Arabic names of places added in December 2026
+        ("דווח על פגיעה בבית בכפר בזוריה", "בזוריה", "sitmap:bazouriyeh"),
+        ("אזעקות הופעלו באצבע הגליל", "אצבע הגליל", "sitmap:galilee-panhandle"),
+        ("נשמעו פיצוצים בסמוך לבסיס בהר מירון", "הר מירון", "sitmap:mount-meron"),
+        ("עימותים התפתחו ליד מחסום שועפט בשעות הערב", "מחסום שועפט", "sitmap:shuafat-checkpoint"),
+        ("مستوطنون يضرمون النار في منزل بقرية دوما جنوب نابلس", "دوما", "geonames:284013"),
+        ("מתנחלים הציתו רכב בכפר דומא שבשומרון", "דומא", "geonames:284013"),
+    ],
+)
+def test_press_names_of_places(sentence: str, place_text: str, entry_id: str) -> None:
+    assert (place_text, entry_id) in _found(sentence)
+
+
+def test_el_tor_in_sinai_keeps_its_name_with_its_container() -> None:
+    assert ("الطور", "geonames:359678") in _found("وصل الوفد إلى مدينة الطور في جنوب سيناء")
+
+
+def test_the_pictures_are_not_tyre() -> None:
+    found = _found("أظهرت الصور التي نشرها الدفاع المدني دماراً واسعاً في مدينة صور")
+    assert found == [("صور", "geonames:267008")]
