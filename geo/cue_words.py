@@ -70,6 +70,9 @@ CUE_PATTERNS: list[tuple[str, float, re.Pattern[str]]] = [
                 r"safe (?:zone|area)s?",
                 r"declared (?:\w+ ){0,4}(?:humanitarian|safe) (?:zone|area)",
                 r"expanded humanitarian (?:zone|area)",
+                # a pause kept in one area ("a humanitarian pause will be in effect in Sheikh Radwan"): a zone in time
+                r"(?:humanitarian|tactical|operational|daily|local) pauses? (?:\S+ ){0,3}?"
+                r"(?:in effect|in place|observed|takes? effect)",
             ),
             re.I,
         ),
@@ -642,7 +645,7 @@ CUE_TRIGGERS: dict[str, tuple[str, ...]] = {
         "shelter",
         "إخلاء",
     ),
-    "humanitarian_zone": ("humanitarian", "safe "),
+    "humanitarian_zone": ("humanitarian", "safe ", "pause"),
     "negotiation": (
         "משא ומתן",
         "הפסקת",

@@ -290,6 +290,7 @@ _YEAR_NAMED = re.compile(r"\b(?:19|20)\d\d\s+(?:\S+\s+)?$")
 
 #: Words that tell what is expected, not what happened ("are expected to resume talks next week").
 _FORECAST = re.compile(
+    r"\b(?:is|are) (?:expected|due) in\b|"
     r"\b(?:(?:is|are) (?:expected|due|set|scheduled|likely|poised|preparing) to (?:\w+ )?|will (?:\w+ )?)"
     r"(?:resume|meet|hold|travel|launch|begin|start|expand|continue|arrive|visit|return)\b|\b(?:next (?:week|month)|"
     r"in the coming (?:days|weeks|hours))\b|"
@@ -300,7 +301,12 @@ _FORECAST = re.compile(
 _STANDING = re.compile(
     r"\b(?:(?:have|has) been (?:stalled|stuck|frozen|suspended)|"
     r"remain(?:s|ed)? (?:stalled|stuck|frozen|in force|in place)|"
-    r"(?:has|have) (?:largely |mostly |broadly )?held|"
+    r"(?:has|have) (?:largely |mostly |broadly )?held|(?:largely|mostly|broadly|generally) held|"
+    r"(?:is|was|are|were) (?:still |largely )?holding|remains? committed to|"
+    r"(?:is|was|are|were) still waiting|"
+    # a call, not talks: "renewed its call for an immediate ceasefire"
+    r"(?:calls?|called|calling|appeals?|appealed) for (?:an? |the )?(?:immediate |lasting |permanent |urgent )?"
+    r"(?:ceasefire|truce)|"
     r"stalled for (?:weeks|months|days))\b",
     re.I,
 )

@@ -45,3 +45,34 @@ def test_demolitions_and_raids(sentence: str, expected: str) -> None:
 )
 def test_means_and_fire(sentence: str, expected: str) -> None:
     assert event_type(sentence) == expected
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "The truce that began on Sunday largely held through the week.",
+        "Mediators in Cairo were still waiting for a reply to the latest ceasefire proposal.",
+        "The UN chief renewed his call for an immediate ceasefire.",
+        "A US envoy said in Amman that the ceasefire was holding despite sporadic fire.",
+        "The army told mediators it remains committed to the truce.",
+    ],
+)
+def test_a_truce_named_is_no_talks(sentence: str) -> None:
+    assert event_type(sentence) is None
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "Negotiators met in Doha on Monday to discuss a hostage deal.",
+        "An Egyptian delegation arrived in Tel Aviv for truce talks.",
+        "The CIA director met Qatar's prime minister in Paris to discuss a ceasefire proposal.",
+    ],
+)
+def test_talks_and_meetings_are_negotiations(sentence: str) -> None:
+    assert event_type(sentence) == "negotiation"
+
+
+def test_a_pause_in_one_area_is_a_zone() -> None:
+    sentence = "A tactical pause will be in effect from 8:00 to 16:00 along the road to the European Hospital."
+    assert event_type(sentence) == "humanitarian_zone"
