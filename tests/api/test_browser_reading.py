@@ -119,6 +119,28 @@ def test_no_control_overlaps_another(server: str, page: tuple[Any, Watch], size:
     watch.check()
 
 
+def test_desktop_legend_leaves_most_of_the_map_free(server: str, page: tuple[Any, Watch]) -> None:
+    """An open legend on a 1280×800 page was one long column over more than half the
+    map's height; the types and order types now sit in two columns, "lifted" said once."""
+    pg, watch = page
+    pg.set_viewport_size({"width": 1280, "height": 800})
+    pg.goto(f"{server}/maps/all?layers=evacuation-orders")
+    wait_drawn(pg)
+    wait_reader(pg)
+    legend = pg.locator(".sm-legend").bounding_box()
+    whole = pg.locator(MAP).bounding_box()
+    assert pg.evaluate("document.querySelector('.sm-legend').open")
+    assert legend["height"] < 0.4 * whole["height"], (legend, whole)
+    assert legend["width"] * legend["height"] < 0.12 * whole["width"] * whole["height"], (legend, whole)
+    # every row still shown, none scrolled away, and the order types still filter
+    assert pg.evaluate(
+        "(() => { const b = document.querySelector('.sm-legend'); return b.scrollHeight <= b.clientHeight; })()"
+    )
+    assert pg.locator(".sm-legend [data-order-type]").count() == 3
+    assert pg.locator(".sm-legend .sm-leg-type[data-event-type]").count() >= 3
+    watch.check()
+
+
 def test_filters_change_counts_url_caption_and_downloads(server: str, page: tuple[Any, Watch]) -> None:
     pg, watch = page
     pg.set_viewport_size({"width": 1280, "height": 800})

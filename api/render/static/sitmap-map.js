@@ -858,8 +858,11 @@
   Controller.prototype._fillLegend = function (types, withZones) {
     var self = this, cfg = this.cfg, box = this.legendBody;
     box.textContent = '';
+    // types and order types in two columns, "lifted" said once and the page's own note not
+    // repeated: one long column covered a third of a desktop map
+    var grid = add(box, el('div', 'sm-leg-grid'));
     types.forEach(function (t) {
-      var row = add(box, el('div', 'sm-leg-row'));
+      var row = add(grid, el('div', 'sm-leg-row'));
       add(row, symbolIcon(self.style(t), false, false));
       add(row, el('span', null, self.style(t).label || cap(t)));
     });
@@ -876,16 +879,21 @@
     var r3 = types.length && add(box, el('div', 'sm-leg-row'));
     if (r3) { add(r3, el('span', 'sm-sw sm-sw-unc')); add(r3, el('span', null, tr('shaded circle or area: where it may have happened (paler = vaguer)'))); }
     if (withZones) {
+      var zgrid = add(box, el('div', 'sm-leg-grid'));
       Object.keys(cfg.zone_palette || {}).forEach(function (k) {
         var zs = cfg.zone_palette[k];
-        var row = add(box, el('div', 'sm-leg-row'));
+        var row = add(zgrid, el('div', 'sm-leg-row'));
         row.setAttribute('data-order-type', k);
         var sw = add(row, el('span', 'sm-sw')); sw.style.background = zs.color; sw.style.borderColor = zs.color;
-        add(row, el('span', null, tr('{label} (dashed: lifted)', { label: zs.label || cap(k) })));
+        add(row, el('span', null, zs.label || cap(k)));
       });
+      var lifted = add(zgrid, el('div', 'sm-leg-row'));
+      add(lifted, el('span', 'sm-sw sm-sw-lifted'));
+      add(lifted, el('span', null, tr('lifted')));
     }
     (cfg.layers || []).forEach(function (l) { if (l.note) add(box, el('div', 'sm-leg-note sm-leg-reviewed', l.note)); });
-    add(box, el('div', 'sm-leg-note', tr('Every feature is a claim: who says so is in its popup.')));
+    // the /maps page says so in its header; an embed has only the legend to say it
+    if (cfg.embed) add(box, el('div', 'sm-leg-note', tr('Every feature is a claim: who says so is in its popup.')));
   };
   Controller.prototype._legendFromData = function () {
     var present = {};
