@@ -317,6 +317,11 @@ MESSAGES: dict[str, dict[str, str]] = {
         "he": "הטענות מוצגות כפי שדווחו בידי בעליהן ומקורותיהן, ולא כעובדות מאומתות.",
     },
     "since {day}": {"ar": "منذ {day}", "he": "מאז {day}"},
+    "The last day in the record:": {"ar": "آخر يوم في السجل:", "he": "היום האחרון ברשומה:"},
+    "no order was issued or lifted after it, and orders stay in force until they are lifted.": {
+        "ar": "لم يُسجَّل بعده إصدار أي أمر أو رفعه، وتبقى الأوامر سارية حتى تُرفع.",
+        "he": "לא נרשם אחריו צו שהוצא או בוטל, וצווים נשארים בתוקף עד שהם מבוטלים.",
+    },
     "lifted {day}": {"ar": "رُفع في {day}", "he": "בוטל ב־{day}"},
     "issued {day}": {"ar": "صدر في {day}", "he": "ניתן ב־{day}"},
     ", via": {"ar": "، نقلًا عن", "he": ", לפי"},

@@ -68,6 +68,18 @@ def in_force_on(zone: Zone, day: date) -> bool:
     return zone.effective_from < end and (zone.lifted_at is None or zone.lifted_at > start)
 
 
+def last_order_day(zones: Iterable[Zone], today: date) -> date | None:
+    """The last day up to ``today`` on which an order of ``zones`` was issued, took effect or was lifted."""
+    days = [
+        t.date()
+        for z in zones
+        if z.status != "retracted"
+        for t in (z.issued_at, z.effective_from, z.lifted_at)
+        if t is not None and t.date() <= today
+    ]
+    return max(days, default=None)
+
+
 def orders_on(zones: Iterable[Zone], day: date) -> list[OrderLine]:
     """The orders among ``zones`` in force on ``day``, by type then start, with their areas."""
     from geo.boundaries import area_km2
@@ -106,8 +118,12 @@ def render_orders(
     gaps: Sequence[dict[str, str]] | None = None,
     lang: str = "en",
     order_types: Sequence[str] = (),
+    latest_day: bool = False,
 ) -> str:
     """The ``/orders`` page (escaped HTML, inline CSS only).
+
+    ``latest_day`` says that ``day`` was chosen as the last day of the record (no date asked
+    for, and no order issued, in force from or lifted on any later day).
 
     ``gaps`` are orders known to exist but not listed (default: when the list holds the
     shipped orders, those of the shipped data issued on or before ``day``,
@@ -154,6 +170,7 @@ def render_orders(
             map_url=link("/maps/evacuation-orders", datetime=day.isoformat()),
             order_types=[(t, w.t(_ORDER_TITLES[t]), t in order_types) for t in _ORDER_TITLES],
             filtered=bool(order_types),
+            latest_day=latest_day,
             groups=groups,
             evac_blocks=evac_blocks,
             as_of=as_of,

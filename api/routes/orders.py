@@ -23,7 +23,12 @@ def orders(
     request: Request,
     store: StoreDep,
     settings: SettingsDep,
-    date_: Annotated[str | None, Query(alias="date", description="YYYY-MM-DD (default today, UTC)")] = None,
+    date_: Annotated[
+        str | None,
+        Query(
+            alias="date", description="YYYY-MM-DD (default today, UTC; the last day of the record when it ends earlier)"
+        ),
+    ] = None,
     as_of: Annotated[str | None, Query(description="Show what was known at this instant")] = None,
     lang: Annotated[str | None, Query(description="en, ar or he (default: Accept-Language)")] = None,
     order_type: Annotated[
@@ -32,23 +37,35 @@ def orders(
 ) -> Response:
     """A lightweight list by block number and area name, with no script and no map."""
     from api.render.i18n import pick_lang
-    from api.render.orders import orders_on, render_orders
+    from api.render.orders import last_order_day, orders_on, render_orders
 
+    as_of_t = parse_instant(as_of)
+    types = parse_order_types(order_type or [])
+    latest = False
     if date_ is None:
+        # today, unless the record ends earlier: then its last day, said so on the page (a
+        # record of 2023-2024 opened "Orders in force on <today>", listing orders of a year
+        # before as if reported today, or nothing at all once they lapsed)
         day = datetime.now(UTC).date()
+        last = last_order_day(
+            zones_in_force(store, ZoneQuery(as_of=as_of_t, order_types=types), caches=collection_caches(request)),
+            day,
+        )
+        if last is not None and last < day:
+            day, latest = last, True
     else:
         try:
             day = date.fromisoformat(date_.strip())
         except ValueError:
             raise BadParameter("date", f"{date_[:40]!r} is not a date YYYY-MM-DD") from None
-    as_of_t = parse_instant(as_of)
     interval = parse_datetime(day.isoformat(), "date")  # the day, checked against the supported range
     start, end = (interval.start, interval.end) if interval else (None, None)
-    types = parse_order_types(order_type or [])
     query = ZoneQuery(start=start, end=end, as_of=as_of_t, order_types=types)
     zones = zones_in_force(store, query, caches=collection_caches(request))
     lang_ = pick_lang(lang, request.headers.get("accept-language"))
-    html = render_orders(orders_on(zones, day), day=day, as_of=as_of_t, lang=lang_, order_types=types)
+    html = render_orders(
+        orders_on(zones, day), day=day, as_of=as_of_t, lang=lang_, order_types=types, latest_day=latest
+    )
     headers = {
         "Content-Security-Policy": "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'; "
         "base-uri 'none'; frame-ancestors 'self'",

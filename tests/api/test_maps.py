@@ -348,6 +348,21 @@ def test_orders_in_force_on_a_day(client: TestClient) -> None:
     assert "None recorded for this day" in before and "107, 108" not in before
 
 
+def test_orders_without_a_date_open_on_the_last_day_of_the_record(client: TestClient) -> None:
+    """With no date the list opened on today, years after the record's last order, as if
+    its orders were reported today; it opens on the record's last day and says so."""
+    html = client.get("/orders").text
+    assert "Orders in force on 3 Dec 2023" in html  # the last change: the Gaza City order lifted
+    assert "The last day in the record:" in html and "107, 108" in html
+    asked = client.get("/orders?date=2023-12-03").text
+    assert "Orders in force on 3 Dec 2023" in asked and "The last day in the record:" not in asked
+    # the order types asked for decide the last day: the humanitarian zone dates from 1 Dec
+    zones = client.get("/orders?order_type=humanitarian_zone").text
+    assert "Orders in force on 1 Dec 2023" in zones
+    # what was known then: before the lift was recorded there is no record at all, so today
+    assert "The last day in the record:" not in client.get("/orders?as_of=2001-01-01T00:00:00Z").text
+
+
 def test_orders_bad_date(client: TestClient) -> None:
     r = client.get("/orders?date=2023-13-45")
     assert r.status_code == 400 and "date" in r.json()["detail"]
