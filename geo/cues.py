@@ -305,7 +305,7 @@ _STANDING = re.compile(
     r"(?:is|was|are|were) (?:still |largely )?holding|remains? committed to|"
     r"(?:is|was|are|were) still waiting|"
     # a call, not talks: "renewed its call for an immediate ceasefire"
-    r"(?:calls?|called|calling|appeals?|appealed) for (?:an? |the )?(?:immediate |lasting |permanent |urgent )?"
+    r"(?:calls?|called|calling|appeals?|appealed) for (?:an? |the )?(?:[\w-]+ (?:and )?){0,3}?"
     r"(?:ceasefire|truce)|"
     r"stalled for (?:weeks|months|days))\b",
     re.I,

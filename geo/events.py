@@ -73,12 +73,15 @@ _DATELINE_AFTER = re.compile(r"\s*(?:\([^()\n]{1,40}\)\s*)?[-–—]")
 _DATELINE_BEFORE = re.compile(r"^[^\n.!?]{0,80}$")
 
 
+_OVERNIGHT_ON = re.compile(r"\s*(?:on|of|,)?\s*")
+
+
 def is_dateline(text: str, t: TimeExpression) -> bool:
-    """True if ``t`` is the date of a dateline at the head of the text ("KHAN YOUNIS, Gaza Strip,
-    March 19 (Wire) - ..."), which dates the report rather than the event."""
+    """True if ``t`` is the date of a dateline at the head of a line ("KHAN YOUNIS, Gaza Strip,
+    March 19 (Wire) - ..."), which dates the report rather than the event: at the text's head, or
+    after a headline and a correction note."""
     return (
-        t.start < 100
-        and bool(_DATELINE_AFTER.match(text, t.end))
+        bool(_DATELINE_AFTER.match(text, t.end))
         and bool(_DATELINE_BEFORE.match(text[max(0, text.rfind("\n", 0, t.start) + 1) : t.start]))
         and "," in text[max(0, t.start - 60) : t.start]
     )
@@ -93,6 +96,15 @@ def event_times(text: str, found: list[TimeExpression]) -> list[TimeExpression]:
         for t in found
         if (not _NAMED_EVENT_DATE.match(text, t.end) or not _THE_BEFORE.search(text[max(0, t.start - 12) : t.start]))
         and not is_dateline(text, t)
+    ]
+    if len(found) < 2:
+        return found
+    # "overnight on 18-19 October", "overnight, on Tuesday": the night of the date that follows
+    found = [
+        t
+        for t in found
+        if t.kind != "overnight"
+        or not any(0 <= u.start - t.end <= 5 and _OVERNIGHT_ON.fullmatch(text[t.end : u.start]) for u in found)
     ]
     if len(found) < 2:
         return found
