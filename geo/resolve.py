@@ -249,6 +249,9 @@ _HE_WEAK_CLITICS = frozenset("הש")
 #: "the building", no "the in" + Nayn; "מלחמה" is "war", no "from to" + Hama).
 _HE_CLITIC_PAIRS = frozenset({"וב", "ול", "ומ", "וכ", "וה", "שב", "של", "שמ", "שכ", "שה", "מה", "כש"})
 _AR_CLITIC_PAIRS = frozenset({"وب", "ول"})
+#: Hebrew prepositions that swallow the article of the name after them: "בגליל" (in the Galilee) is
+#: ב + "הגליל", "לעיר העתיקה" is ל + "העיר העתיקה".
+_HE_ARTICLE_EATERS = frozenset("בלכ")
 #: Qualifiers that place a name a short way from the next one: "Burqa, east of Ramallah".
 _NEAR_QUALIFIERS = frozenset(
     f"{d} of" for d in ("north", "south", "east", "west", "northeast", "northwest", "southeast", "southwest")
@@ -380,6 +383,13 @@ def _make_token(text: str, start: int, end: int, gaz: Gazetteer) -> _Token:
                 continue  # "שיגור" (a launch) is no "ש" + Yagur: "that"/"the" glue to places only after ו/ב/ל/מ
             if arabic and stripped.startswith("ال") and stripped[2:] in gaz.first_tokens:
                 stripped = stripped[2:]
+            elif (
+                not arabic
+                and key[n_clitic - 1] in _HE_ARTICLE_EATERS
+                and "ה" + stripped in gaz.first_tokens
+                and _article_form_reads_on(text, end, stripped, gaz)
+            ):
+                stripped = "ה" + stripped  # "בעיר העתיקה": ב + "העיר העתיקה"
             if stripped in gaz.first_tokens:
                 if raw[:n_clitic] == key[:n_clitic]:  # no marks inside the clitics: offsets map 1:1
                     start += n_clitic
@@ -394,6 +404,21 @@ def _make_token(text: str, start: int, end: int, gaz: Gazetteer) -> _Token:
     strong = article and (low not in WEAK_ARTICLES or hyphen or (raw[:1].isupper() and prev_char != ""))
     cap = True if semitic else raw[:1].isupper()
     return _Token(start, end, raw, key, skeleton_token(key), cap, article, strong, not semitic)
+
+
+def _article_form_reads_on(text: str, end: int, stripped: str, gaz: Gazetteer) -> bool:
+    """True if a Hebrew word whose preposition swallowed an article ("בגליל", "בעיר") names a place
+    with the article back ("הגליל"), rather than the bare word: the bare word begins no name, or the
+    next word continues only the article form ("בעיר העתיקה" is the Old City, "עיר" + "העתיקה" nothing)."""
+    with_article = "ה" + stripped
+    if stripped not in gaz.first_tokens:
+        return True
+    nxt = _WORD.match(text, end + 1) if text[end : end + 1] in (" ", "-", "־") else None
+    if nxt is None:
+        return with_article in gaz.names and stripped not in gaz.names
+    two = f"{fold_token(nxt.group(0))}"
+    a, b = f"{with_article} {two}", f"{stripped} {two}"
+    return (a in gaz.names or a in gaz.name_prefixes) and not (b in gaz.names or b in gaz.name_prefixes)
 
 
 def _tokenize(text: str, gaz: Gazetteer) -> _Tokens:
@@ -1073,10 +1098,13 @@ def _landmark_container(text: str, matches: list[_Match], k: int) -> _Match | No
     # "the camp's Hammam neighbourhood": the possessive points back past the sentence to the
     # camp (town, city) told before it in the paragraph
     back = 200 if _POINTS_BACK.search(text, max(0, m.start - 30), m.start) is None else 600
-    for prev in reversed(matches[:k]):
+    for p in range(k - 1, -1, -1):
+        prev = matches[p]
         gap = text[prev.end : m.start]
         if len(gap) > back or (_BREAK.search(gap) if back == 200 else "\n\n" in gap):
             break
+        if p > 0 and matches[p - 1].near_of is prev and matches[p - 1].scores:
+            prev = matches[p - 1]  # "Beit Ummar, north of Hebron, ... its quarter": Beit Ummar holds it
         if prev.scores and prev.scores[0][0].kind not in ("country", "admin1", "region"):
             return prev if prev.landmark_in is None else prev.landmark_in
     return None

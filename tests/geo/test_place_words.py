@@ -162,3 +162,27 @@ def test_el_tor_in_sinai_keeps_its_name_with_its_container() -> None:
 def test_the_pictures_are_not_tyre() -> None:
     found = _found("أظهرت الصور التي نشرها الدفاع المدني دماراً واسعاً في مدينة صور")
     assert found == [("صور", "geonames:267008")]
+
+
+@pytest.mark.parametrize(
+    ("sentence", "entry_id"),
+    [
+        # a preposition swallows the article of the name: ב + "העיר העתיקה", ל + "הגליל"
+        ("שני שוטרים נפצעו בעיר העתיקה בירושלים", "geonames:6945291"),
+        ("אזעקות נשמעו בגליל המערבי ובקריות", "sitmap:western-galilee"),
+        ("חיזבאללה שיגר עשרות רקטות לגליל העליון", "sitmap:upper-galilee"),
+    ],
+)
+def test_hebrew_prepositions_swallow_the_article_of_a_name(sentence: str, entry_id: str) -> None:
+    assert entry_id in {gid for _, gid in _found(sentence)}
+
+
+def test_a_bare_word_after_a_preposition_stays_a_word() -> None:
+    # "לעיר" (to a/the city) with nothing after it names no place
+    assert _found("התושבים חזרו לעיר אחרי שבועיים") == []
+
+
+def test_a_quarter_belongs_to_the_town_a_direction_phrase_was_about() -> None:
+    found = _found("دخلت القوات بلدة سعير شرق الخليل وداهمت منازل في حي الصفا")
+    assert ("الصفا", "geonames:282069") not in found
+    assert dict(found).get("الصفا") != "geonames:285066"  # not Hebron, which only located Sa'ir
