@@ -273,6 +273,7 @@ REPORTING_BODIES = frozenset(
 #: Claimants that are local observers: the place they are named with is the event's place.
 LOCAL_OBSERVERS = frozenset({"witnesses", "residents"})
 
+_KNOWN_NAMES = frozenset(name for name, _ in CLAIMANTS)
 _CANON = [(name, re.compile(r"(?<![\w-])(?:" + pat + r")(?![\w-])")) for name, pat in CLAIMANTS]
 _REPORTING_NAMES = {f"c{i}": name for i, (name, _) in enumerate(CLAIMANTS) if name in REPORTING_BODIES}
 #: All reporting bodies in one pattern (the leftmost one named wins).
@@ -424,9 +425,18 @@ _PRONOUN = re.compile(
 
 #: A teller named by a bare generic noun ("the Ministry said", "the agency said").
 _GENERIC = re.compile(
-    r"^(?:ministry|agency|army|military|movement|group|charity|office|service|authority|police|الحركة|الوزارة|התנועה)$",
+    # "the terror group's armed wing", "the militant group": the kind word stands for the body named before
+    r"^(?:(?:terror|terrorist|militant|armed|Islamist)\s+)?"
+    r"(?P<word>ministry|agency|army|military|movement|group|charity|office|service|authority|police|الحركة|الوزارة|"
+    r"התנועה|הארגון)(?:['’]s\s+(?:armed|military)\s+wing)?$",
     re.I,
 )
+
+
+def _generic_word(name: str) -> str | None:
+    """The bare noun a generic teller is named by ("Terror group's armed wing" -> "group")."""
+    m = _GENERIC.match(name) if name not in _KNOWN_NAMES else None
+    return m.group("word").lower() if m is not None else None
 
 
 #: What a bare noun may stand for when the body's name does not hold it ("the agency" after "the
@@ -449,6 +459,7 @@ _KIND: dict[str, tuple[str, ...]] = {
     "movement": ("Hamas", "Palestinian Islamic Jihad"),
     "الحركة": ("Hamas", "Palestinian Islamic Jihad"),
     "התנועה": ("Hamas", "Palestinian Islamic Jihad"),
+    "הארגון": _ARMED,
     "army": ("Israeli military", "Lebanese army"),
     "military": ("Israeli military",),
 }
@@ -459,9 +470,9 @@ def resolve_generic(found: list[ClaimantMatch | None], paragraphs: list[int]) ->
     is the teller named before it in the paragraph whose name holds that noun."""
     out = list(found)
     for i, c in enumerate(found):
-        if c is None or not _GENERIC.match(c.name):
+        word = _generic_word(c.name) if c is not None else None
+        if c is None or word is None:
             continue
-        word = c.name.lower()
         stem = word.removeprefix("ال").removeprefix("ה")  # Arabic and Hebrew "the" is written onto the noun
         for j in range(i - 1, -1, -1):
             prev = out[j]
@@ -487,9 +498,9 @@ def generic_named_before(c: ClaimantMatch, before: str) -> ClaimantMatch | None:
     """ "ونفت الحركة ذلك" after "مقرا لحركة الجهاد الإسلامي": a teller named by a bare noun ("the
     movement", "the group") is the last known body named before it whose name holds that noun,
     even when that body was named as a target rather than as a teller."""
-    if not _GENERIC.match(c.name):
+    word = _generic_word(c.name)
+    if word is None:
         return None
-    word = c.name.lower()
     stem = word.removeprefix("ال").removeprefix("ה")
     best: tuple[int, str] | None = None
     for name, pattern in _CANON:

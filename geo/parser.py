@@ -32,7 +32,7 @@ text, then :func:`claims_from_mentions` groups sentences into events and builds 
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import replace
 from datetime import date, datetime
 
@@ -199,12 +199,22 @@ _HEADLINE_PREFIX = re.compile(
 _HEADLINE_MAX = 140
 
 
-def is_headline(text: str, sentences: Sequence[Sentence], etypes: Sequence[str | None], i: int) -> bool:
+def is_headline(
+    text: str,
+    sentences: Sequence[Sentence],
+    etypes: Sequence[str | None],
+    i: int,
+    places: Mapping[int, Sequence[Mention]] | None = None,
+) -> bool:
     """True if sentence ``i`` is the headline of a live-blog entry or a short report: a line of its
     own (after a time stamp, if any) with no closing stop, whose body follows on the next line in the
     same paragraph and tells an event. The body restates the headline's event with its teller and
     its exact place ("Israeli forces kill two in Tulkarm camp raid" over "... during a raid on the
-    Nur Shams refugee camp, east of Tulkarm, the ministry says"), so the headline is no claim of its own."""
+    Nur Shams refugee camp, east of Tulkarm, the ministry says"), so the headline is no claim of its own.
+    A headline set a blank line above its body ("Sirens sound in Jerusalem after missile launched from
+    Yemen" over "Air raid sirens blared in Jerusalem, Beit Shemesh ..., the IDF says") is one too when
+    it is a paragraph of its own and the next paragraph names one of its places (``places``: the
+    mentions of each sentence)."""
     s = sentences[i]
     if len(s.text) > _HEADLINE_MAX or s.text.rstrip()[-1:] in ".!?؟:;،,":
         return False
@@ -213,6 +223,8 @@ def is_headline(text: str, sentences: Sequence[Sentence], etypes: Sequence[str |
     if prefix is None or (prefix.end() != s.start and line_start != s.start):
         return False
     gap = text[s.end : s.end + 4]
+    if re.match(r"[ \t]*\n[ \t]*\n", gap) and places:
+        return _headline_over_paragraph(sentences, etypes, i, places)
     if not gap.lstrip(" \t").startswith("\n") or re.match(r"[ \t]*\n[ \t]*\n", gap):
         return False  # the body is on the next line, not a paragraph away
     for j in range(i + 1, len(sentences)):
@@ -221,6 +233,25 @@ def is_headline(text: str, sentences: Sequence[Sentence], etypes: Sequence[str |
             return False
         if etypes[j] is not None:
             return True
+    return False
+
+
+def _headline_over_paragraph(
+    sentences: Sequence[Sentence], etypes: Sequence[str | None], i: int, places: Mapping[int, Sequence[Mention]]
+) -> bool:
+    """A one-line paragraph whose next paragraph opens on an event at one of its places: its body."""
+    s = sentences[i]
+    if any(x.paragraph == s.paragraph for k, x in enumerate(sentences) if k != i):
+        return False  # a paragraph of several sentences is no headline
+    own = {m.gazetteer_id for m in places[i] if m.gazetteer_id}
+    if not own:
+        return False
+    for j in range(i + 1, len(sentences)):
+        nxt = sentences[j]
+        if nxt.paragraph != s.paragraph + 1:
+            return False
+        if etypes[j] is not None:
+            return any(m.gazetteer_id in own for m in places[j])
     return False
 
 
@@ -458,6 +489,69 @@ def _impact_elsewhere(current: Event, s: Sentence, teller: ClaimantMatch | None,
     return _IMPACT.search(s.text) is not None
 
 
+#: A group's claim of an attack ("claimed responsibility", "נטלה אחריות", "تبنت ... العملية").
+_RESPONSIBILITY = re.compile(
+    r"\b(?:claim(?:ed|s)?|took|takes|assumed|assumes)\s+responsibility\b|"
+    r"(?<![\u0590-\u05ff])(?:נטל|נטלה|נטלו|לקח|לקחה|לקחו)\s+(?:את\s+)?(?:ה)?אחריות|"
+    r"(?<![\u0620-\u064a])[وف]?(?:تبنت|تبنى|أعلنت مسؤوليتها|أعلن مسؤوليته)(?![\u0620-\u064a])",
+    re.I,
+)
+#: Attacks an armed group claims.
+_CLAIMED_ATTACKS = frozenset({"rocket_launch", "shooting", "shelling", "other"})
+
+
+def _responsibility_for(
+    events: Sequence[Event], s: Sentence, teller: ClaimantMatch | None, places: list[Mention]
+) -> Event | None:
+    """The attack a named teller claims responsibility for in a sentence that names no place of its
+    own: the last attack told (in its paragraph or the one before) by someone else."""
+    if teller is None or teller.start < 0 or not events or most_specific(places):
+        return None
+    if _RESPONSIBILITY.search(s.text) is None:
+        return None
+    for ev in reversed(events):
+        if ev.paragraph < s.paragraph - 1:
+            return None
+        if ev.event_type in _CLAIMED_ATTACKS and ev.account_of is None and most_specific(ev.places):
+            if ev.claimant is not None and ev.claimant.name == teller.name:
+                return None  # it is already its teller's
+            return ev
+    return None
+
+
+def _another_tellers_places(current: Event, teller: ClaimantMatch | None, leaves: list[Mention]) -> bool:
+    """True if a sentence's own named teller is not the event's and it names places the event did not."""
+    if teller is None or teller.start < 0 or current.claimant is None or teller.name == current.claimant.name:
+        return False
+    if teller.name in current.claimant.joint:
+        return False
+    named = {p.gazetteer_id for p in current.places if p.gazetteer_id}
+    return bool(leaves) and all(p.gazetteer_id and p.gazetteer_id not in named for p in leaves)
+
+
+def _last_attack(events: Sequence[Event], places: list[Mention]) -> Event | None:
+    """The attack a later count of the hurt belongs to: the last strike, shelling or launch told at
+    the same place ("Hezbollah fired rockets at Ma'alot ... MDA said a man was hurt in Ma'alot"), else
+    the last event told if it is one."""
+    leaves = most_specific(places)
+    for ev in reversed(events):
+        if ev.event_type in _STRIKE_TYPES and ev.account_of is None and leaves and same_places(ev, leaves):
+            return ev
+    last = events[-1]
+    return last if last.event_type in _STRIKE_TYPES else None
+
+
+def _impact_told_by_counter(prior: Event, s: Sentence, teller: ClaimantMatch | None, places: list[Mention]) -> bool:
+    """True if a sentence of a later paragraph that tells no event is a reporting body's count of the
+    hurt or damaged at a named place ("MDA said a man was hurt by shrapnel in Shlomi"), after an attack
+    told by another teller."""
+    if teller is None or teller.start < 0 or teller.name not in REPORTING_BODIES:
+        return False
+    if prior.claimant is not None and prior.claimant.name == teller.name:
+        return False
+    return bool(most_specific(places)) and _IMPACT.search(s.text) is not None
+
+
 def claims_from_mentions(
     text: str,
     mentions: Sequence[Mention],
@@ -484,6 +578,15 @@ def claims_from_mentions(
     # a paragraph that tells no event of its own may still answer one told before ("Witnesses said
     # the young man posed no threat to anyone"): it is read too
     active |= {s.paragraph for s in sentences if s.paragraph not in active and is_counter(s.text)}
+    # nor may one that counts the hurt of an attack told before ("MDA said a man was hurt by shrapnel in ...")
+    # or claims it ("Islamic Jihad's armed wing claimed responsibility")
+    active |= {
+        s.paragraph
+        for s in sentences
+        if s.paragraph not in active
+        and s.paragraph > min(active)
+        and (_IMPACT.search(s.text) is not None or _RESPONSIBILITY.search(s.text) is not None)
+    }
     times = paragraph_times(text, sentences, active, pub)
     by_sentence = dict(enumerate(starting_in(mentions, sentences)))
     times_by_sentence = starting_in(times, sentences)
@@ -498,6 +601,11 @@ def claims_from_mentions(
                 (x.start for x in sentences[: i + 1] if x.paragraph == sentences[i].paragraph), sentences[i].start
             )
             named = generic_named_before(generic, text[para_start : sentences[i].start + generic.start])
+            if named is None and sentences[i].paragraph > 0:
+                # "Hamas says it fired rockets" (a headline) / "The terror group's armed wing claims ...": the
+                # body the noun stands for may be named a paragraph before
+                prev_start = next((x.start for x in sentences if x.paragraph == sentences[i].paragraph - 1), para_start)
+                named = generic_named_before(generic, text[prev_start:para_start])
             if named is not None:
                 claimants[i] = named
     whole = split_sentences(text)
@@ -574,7 +682,7 @@ def claims_from_mentions(
         etype = etypes[i]
         if pub is not None and _told_as_history(s.text, pub.year) and not s_times:
             continue  # "In 2014, a 50-day war killed more than 2,000": background, no event and no detail
-        if etype is not None and is_headline(text, sentences, etypes, i):
+        if etype is not None and is_headline(text, sentences, etypes, i, by_sentence):
             continue  # a live-blog entry's headline: its body tells the event, with its teller and place
         blocks = block_lists[i]
         if blocks and etype in (None, "humanitarian_zone", "other", "airstrike", "ground_operation"):
@@ -607,6 +715,10 @@ def claims_from_mentions(
             places, speaker = event_places(text, s, outside, etype, claimant)
         if speaker and not places and claimant is not None and is_own_reporter(claimant.text):
             places = speaker  # "our correspondent in Deir el-Balah says a drone struck a car": it is there
+        responsibility = _responsibility_for(events, s, claimants[i], places)
+        if responsibility is not None:
+            # "Hamas's armed wing claimed responsibility": the group's own claim of the attack told before
+            etype, places = responsibility.event_type, list(most_specific(responsibility.places))
         attributed = attributed_counts(s.text) if (etype or current is not None) else []
         own_teller = claimants[i]
         if own_teller is not None and attributed:
@@ -650,6 +762,12 @@ def claims_from_mentions(
             # "Rockets were fired at Haifa. A man was hurt by shrapnel in Kiryat Bialik, MDA said": another
             # teller's impact at another place is a claim of the same kind there, not a detail of the first
             etype = current.event_type
+        elif etype is None and current is None and events:
+            # "Magen David Adom said a man was lightly hurt by shrapnel in Ma'alot", a paragraph after the
+            # launch: a body that counts the hurt tells its own claim of the attack there
+            prior = _last_attack(events, places)
+            if prior is not None and _impact_told_by_counter(prior, s, claimants[i], places):
+                etype = prior.event_type
         if etype is None:
             if current is not None:  # details of the event just told
                 target = current
@@ -688,12 +806,20 @@ def claims_from_mentions(
                 and current.claimant is not None
                 and claimant.name != current.claimant.name
             )
+            # a sentence of its own told by another named teller at places the event did not name ("Rockets
+            # were fired at the Golan, the IDF said. Rockets fell near Katzrin, fire services said"): its own claim
+            and not _another_tellers_places(current, claimants[i], leaves)
+            and responsibility is None
         )
         if same and current is not None:
             take(events, current, s, places, claimant, attributed, s_times, blocks, etype, reporter)
             continue
-        earlier = told_before(events, etype, s, leaves, s_times) if current is None else None
-        lede = restated_lede(events, etype, leaves, s_times) if earlier is None and current is None else None
+        earlier = told_before(events, etype, s, leaves, s_times) if current is None and responsibility is None else None
+        lede = (
+            restated_lede(events, etype, leaves, s_times)
+            if earlier is None and current is None and responsibility is None
+            else None
+        )
         if lede is not None and (
             claimant is None
             or lede.claimant is None
@@ -728,6 +854,14 @@ def claims_from_mentions(
             across=bool(ACROSS.search(s.text)),
             cue_weight=cue,
         )
+        if responsibility is not None:
+            if current.time is None:
+                current.time = responsibility.time
+            current.notes.append(
+                "a claim of responsibility: the attack told before ("
+                + ", ".join(p.place_text for p in current.places)
+                + ")"
+            )
         if army_order:
             current.notes.append(f"an order with no issuer named in the text: issued by {order_issuer!r}")
         if current.time is None and context_time is not None and not SEPARATE.match(s.text):
