@@ -63,15 +63,15 @@ def serves(query: ClaimQuery, tile: TileAddress) -> bool:
     return replace(query, bbox=None, event_types=()) == ClaimQuery()
 
 
-def ddl(dialect: R.Dialect) -> list[str]:
-    """The grid table, its key and the triggers that keep it (idempotent; run under the claims' table lock)."""
+def ddl(dialect: R.Dialect, schema: str) -> list[str]:
+    """The grid table, its key and the triggers that keep it in ``schema`` (idempotent; under the claims' lock)."""
     return [
         f"CREATE TABLE IF NOT EXISTS {TABLE} (cx integer NOT NULL, cy integer NOT NULL, event_type text, "
         "k integer NOT NULL, sx double precision NOT NULL, sy double precision NOT NULL, "
         "vf timestamptz, vt timestamptz)",
         f"CREATE UNIQUE INDEX IF NOT EXISTS {TABLE}_key ON {TABLE} (cx, cy, event_type)",
         f"DROP INDEX IF EXISTS {TABLE}_cell",  # (cx, cy), before the grid was kept per write: the key serves
-        *upkeep_sql(dialect),
+        *upkeep_sql(dialect, schema),
     ]
 
 
@@ -146,8 +146,8 @@ def _q(sql: str) -> str:
     return "'" + sql.replace("'", "''") + "'"
 
 
-def upkeep_sql(dialect: R.Dialect) -> list[str]:
-    """The functions and statement triggers that keep the grid as claims are written (idempotent).
+def upkeep_sql(dialect: R.Dialect, schema: str) -> list[str]:
+    """The functions and statement triggers that keep the grid of ``schema`` as claims are written (idempotent).
 
     Before each write statement, ``check`` notes (in a transaction setting) whether the
     grid is current, its recorded clock the claims' own; only then do the triggers after
@@ -156,20 +156,22 @@ def upkeep_sql(dialect: R.Dialect) -> list[str]:
     the next low-zoom tile rebuilds it. New versions add their counts, sums and time
     bounds to their cells (one upsert per statement); the cells of versions superseded,
     changed or deleted are recomputed from the current claims in them (a minimum or a
-    maximum cannot be taken back), each through the GiST index. The functions name the
-    tables in the schema of the table they fire on, so a write over another
-    ``search_path`` (psql, QGIS) keeps the grid too.
+    maximum cannot be taken back), each through the GiST index. The functions name
+    ``schema``'s tables (so a write over another ``search_path``, psql or QGIS, keeps the
+    grid too) in static statements, planned once per connection: built with ``format()``
+    at each call they cost a plan each, some 20 ms a write on the loaded machine. A
+    restore into another schema leaves them out, and the grid's rebuild makes them anew.
     """
     t, c = TABLE, R.CLAIM_TABLE
-    clock = _CLOCK.format(s="%1$I.")
+    s = '"' + schema.replace('"', '""') + '".'
+    clock = _CLOCK.format(s=s)
     kept = f"current_setting('{_KEPT}', true) = 'kept'"
-    note = f"SELECT coalesce((SELECT value FROM %1$I.sitmap_meta WHERE key = '{META_KEY}') = ({clock}), false)"
-    moved = f"UPDATE %1$I.sitmap_meta SET value = {clock} WHERE key = {_q(META_KEY)}"
-    move = f"EXECUTE format({_q(moved)}, TG_TABLE_SCHEMA);"
+    note = f"SELECT coalesce((SELECT value FROM {s}sitmap_meta WHERE key = '{META_KEY}') = ({clock}), false)"
+    move = f"UPDATE {s}sitmap_meta SET value = {clock} WHERE key = {_q(META_KEY)};"
     add = (
-        f"INSERT INTO %1$I.{t} AS g (cx, cy, event_type, k, sx, sy, vf, vt) {cells_sql(dialect, 'added')} "
+        f"INSERT INTO {s}{t} AS g (cx, cy, event_type, k, sx, sy, vf, vt) {cells_sql(dialect, 'added')} "
         "ON CONFLICT (cx, cy, event_type) DO UPDATE SET k = g.k + excluded.k, sx = g.sx + excluded.sx, "
-        "sy = g.sy + excluded.sy, vf = least(g.vf, excluded.vf), vt = greatest(g.vt, excluded.vt)"
+        "sy = g.sy + excluded.sy, vf = least(g.vf, excluded.vf), vt = greatest(g.vt, excluded.vt);"
     )
 
     def recompute(gone: str, came: str) -> str:
@@ -179,33 +181,32 @@ def upkeep_sql(dialect: R.Dialect) -> list[str]:
             f"UNION ALL SELECT cx, cy, event_type FROM ({cells_sql(dialect, came)}) b) k"
         )
         near = (
-            f"(SELECT * FROM %1$I.{c} n WHERE n.geom && {envelope_sql('t.cx', 't.cy')} AND n.event_type = t.event_type)"
+            f"(SELECT * FROM {s}{c} n WHERE n.geom && {envelope_sql('t.cx', 't.cy')} AND n.event_type = t.event_type)"
         )
-        drop = (
-            f"DELETE FROM %1$I.{t} g USING ({touched}) t "
-            "WHERE g.cx = t.cx AND g.cy = t.cy AND g.event_type = t.event_type"
+        return (
+            f"DELETE FROM {s}{t} g USING ({touched}) t "
+            "WHERE g.cx = t.cx AND g.cy = t.cy AND g.event_type = t.event_type; "
+            f"INSERT INTO {s}{t} (cx, cy, event_type, k, sx, sy, vf, vt) SELECT f.* FROM ({touched}) t "
+            f"CROSS JOIN LATERAL ({cells_sql(dialect, near)}) f WHERE f.cx = t.cx AND f.cy = t.cy;"
         )
-        fill = (
-            f"INSERT INTO %1$I.{t} (cx, cy, event_type, k, sx, sy, vf, vt) SELECT f.* FROM ({touched}) t "
-            f"CROSS JOIN LATERAL ({cells_sql(dialect, near)}) f WHERE f.cx = t.cx AND f.cy = t.cy"
-        )
-        return f"EXECUTE format({_q(drop)}, TG_TABLE_SCHEMA); EXECUTE format({_q(fill)}, TG_TABLE_SCHEMA);"
 
     keys = ("geom", "event_type", "valid_from", "valid_to", "status", "superseded_at")
     olds, news = ", ".join(f"o.{k}" for k in keys), ", ".join(f"n.{k}" for k in keys)
     changed = f"ON n.fid = o.fid WHERE ({olds}) IS DISTINCT FROM ({news})"
     gone = f"(SELECT o.* FROM old_rows o JOIN new_rows n {changed})"
     came = f"(SELECT n.* FROM old_rows o JOIN new_rows n {changed})"
+    # a statement that wrote no row (an UPDATE superseding nothing) changes neither the cells nor the clock
     bodies = {
-        "check": f"DECLARE is_current boolean; BEGIN EXECUTE format({_q(note)}, TG_TABLE_SCHEMA) INTO is_current; "
+        "check": f"DECLARE is_current boolean; BEGIN {note} INTO is_current; "
         f"PERFORM set_config('{_KEPT}', CASE WHEN is_current THEN 'kept' ELSE 'behind' END, true); RETURN NULL; END",
-        "INSERT": f"BEGIN IF {kept} THEN EXECUTE format({_q(add)}, TG_TABLE_SCHEMA); {move} END IF; RETURN NULL; END",
-        "UPDATE": f"BEGIN IF {kept} THEN {recompute(gone, came)} {move} END IF; RETURN NULL; END",
-        "DELETE": f"BEGIN IF {kept} THEN {recompute('old_rows', '(SELECT * FROM old_rows LIMIT 0)')} {move} END IF; "
+        "INSERT": f"BEGIN IF {kept} AND EXISTS (SELECT FROM added) THEN {add} {move} END IF; RETURN NULL; END",
+        "UPDATE": f"BEGIN IF {kept} AND EXISTS (SELECT FROM old_rows) THEN {recompute(gone, came)} {move} END IF; "
         "RETURN NULL; END",
+        "DELETE": f"BEGIN IF {kept} AND EXISTS (SELECT FROM old_rows) THEN "
+        f"{recompute('old_rows', '(SELECT * FROM old_rows LIMIT 0)')} {move} END IF; RETURN NULL; END",
     }
     out = [
-        f"CREATE OR REPLACE FUNCTION {name}() RETURNS trigger LANGUAGE plpgsql AS $$ {bodies[event]} $$"
+        f"CREATE OR REPLACE FUNCTION {name}() RETURNS trigger LANGUAGE plpgsql AS $grid$ {bodies[event]} $grid$"
         for event, name in TRIGGERS.items()
     ]
     out.append(

@@ -954,7 +954,8 @@ class PostgisStore(SqlReads, SqlWrites):
                     clock, built = tx.fetch(G.clock_sql())[0]
                     if built == clock:
                         return  # another worker built it while this one waited
-                    for stmt in G.ddl(PG_DIALECT):
+                    schema = tx.fetch("SELECT current_schema()")[0][0]
+                    for stmt in G.ddl(PG_DIALECT, schema):
                         tx.conn.execute(stmt)  # no parameters: the functions' format() strings hold '%'
                     for sql, params in G.rebuild_sql(PG_DIALECT, clock):
                         tx.run(sql, params)
