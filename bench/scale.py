@@ -37,7 +37,14 @@ day 39 -> 146 ms, by id 29 -> 7 ms, limit=10000 2.5 -> 5.0 s; tile p50 z8 1.7 ->
     .venv/bin/python bench/scale.py --tiles-only --sizes 100000 --keep DIR [--baseline OLD/sitmap]
     .venv/bin/python bench/scale.py --map-only --sizes 100000,1000000 --sql-fill --keep DIR
 
-``--tiles-only``: tile p50/p95 of ``all`` and ``incidents`` on both stores (with
+    .venv/bin/python bench/scale.py --items-only --sizes 100000,1000000 [--baseline CMD] [--ports 18600-18699]
+    .venv/bin/python bench/scale.py --write-view --sizes 100000,1000000 --rounds 3 [--baseline CMD]
+
+``--items-only``: the items queries cold at every size in one run (:func:`items_only`);
+``--write-view``: the map's opening view right after a write against the same view
+unwritten, and the writes' own time (:func:`write_view`); both keep a schema per size
+(named ``--schema``, an underscore and the size) for the next run. ``--tiles-only``: tile
+p50/p95 of ``all`` and ``incidents`` on both stores (with
 ``--baseline``, the code before and this code back to back); ``--map-only``: the map
 page's first draw and bytes in Chromium and the opening view's uncached tiles, PostGIS
 grown in SQL past the first size. Figures of 7 Dec 2026 in the README, "Scaling out".
@@ -81,6 +88,9 @@ def _bench_script(name: str) -> dict[str, Any]:
 
 
 DEFAULT_PG = "postgresql://postgres@127.0.0.1:5432/sitmap_bench"
+R_CLAIMS = "claim_versions"
+#: Claims in the batch write of --write-view (an importer's batch).
+BATCH = 10_000
 SITMAP = str(ROOT / ".venv" / "bin" / "sitmap")
 #: The six queries of bench/api.py (its own list, so both benchmarks time the same requests).
 QUERIES: list[tuple[str, str]] = _bench_script("api")["QUERIES"]
@@ -698,6 +708,88 @@ def items_only(
     print(f"load average at end: {load_avg()}")
 
 
+def write_view(
+    pg: str, sizes: list[int], schema: str, rounds: int, baseline: str | None, ports: Any, folder: Path
+) -> None:
+    """``--write-view``: the map's opening view of ``all`` right after a write, against the same view unwritten.
+
+    Per kept schema (as :func:`kept_store`) and code (``--baseline CMD`` first, then
+    this one; the schema's tile grid triggers are dropped before the baseline runs), a
+    fresh server with its response cache off: the opening view's tiles (12 at z11 over
+    the synthetic area, six at a time) once (the grid built if missing; the grid table is
+    VACUUMed before and after, as autovacuum would), then
+    ``rounds`` times each: the view again (warm: nothing written since), one claim
+    written through ``store.add_claims`` and the view right after it. Also the write's
+    own time (one claim; the grid's triggers run in it), and then that of one batch of
+    :data:`BATCH` claims (as an import writes them) and the view after it.
+    """
+    import psycopg
+
+    from layers.store import open_store
+    from layers.store import pgtilegrid as G
+
+    ensure_database(pg)
+    bbox = _bench_script("store")["BBOX"]
+    gen = _bench_script("store")["synthetic_claims"]
+    codes = [("before", baseline), ("after", SITMAP)] if baseline else [("", SITMAP)]
+    env = {"SITMAP_RESPONSE_CACHE_MB": "0", "SITMAP_RATE_LIMIT": "false"}
+    print(f"load average at start: {load_avg()}", flush=True)
+    rows = []
+    for n in sizes:
+        db = kept_store(pg, f"{schema}_{n}", n, sizes[0])
+        for label, command in codes:
+            with psycopg.connect(db, autocommit=True) as conn:
+                if label == "before":  # the code before kept no triggers: a write leaves its grid behind
+                    for name in G.TRIGGERS.values():
+                        conn.execute(f"DROP TRIGGER IF EXISTS {name} ON {R_CLAIMS}")
+                if conn.execute("SELECT to_regclass(%s)", (G.TABLE,)).fetchone() != (None,):
+                    conn.execute(f"VACUUM ANALYZE {G.TABLE}")  # the rows earlier rebuilds left dead
+            proc, base = liveserver.start(
+                db, folder / f"serve-view-{label or 'this'}-{n}.log", env=env, sitmap=command, port=ports.next()
+            )
+            store = open_store(db)
+            try:
+                first = opening_view(base, bbox)[3]
+                with psycopg.connect(db, autocommit=True) as conn:  # autovacuum's work, done now (it may be off)
+                    conn.execute(f"VACUUM ANALYZE {G.TABLE}")
+                warm, after, writes = [], [], []
+                for r in range(rounds):
+                    warm.append(opening_view(base, bbox)[3])
+                    claim = gen(1, seed=10_000 + r, start=50_000_000 + r)[0]
+                    claim = claim.model_copy(update={"id": f"w-{label or 'this'}-{uuid.uuid4().hex[:8]}"})
+                    t0 = time.perf_counter()
+                    store.add_claims([claim], recorded_by="bench:scale")
+                    writes.append(time.perf_counter() - t0)
+                    after.append(opening_view(base, bbox)[3])
+                    print(
+                        f"  {n:,} {label} round {r + 1}/{rounds}: warm {warm[-1]:.2f} s, after a write "
+                        f"{after[-1]:.2f} s, write {writes[-1] * 1000:.0f} ms, load {load_avg()}",
+                        flush=True,
+                    )
+                batch = [
+                    c.model_copy(update={"id": f"b-{label or 'this'}-{uuid.uuid4().hex[:12]}"})
+                    for c in gen(BATCH, seed=n, start=60_000_000)
+                ]
+                t0 = time.perf_counter()
+                store.add_claims(batch, recorded_by="bench:scale")
+                spent = time.perf_counter() - t0
+                after_batch = opening_view(base, bbox)[3]
+                print(f"  {n:,} {label}: {BATCH:,}-claim write {spent:.2f} s, view after it {after_batch:.2f} s")
+            finally:
+                store.close()
+                liveserver.stop(proc)
+            rows.append(
+                (n, label, first, statistics.median(warm), statistics.median(after), statistics.median(writes), spent)
+            )
+    for n, label, first, warm, after, write, spent in rows:
+        print(
+            f"{n:>9,} {label:<6} opening view: first {first:6.2f} s, warm p50 {warm:6.2f} s, right after a write "
+            f"p50 {after:6.2f} s (x{after / warm:5.2f} warm); one-claim write p50 {write * 1000:6.1f} ms, "
+            f"{BATCH:,} claims {spent:5.2f} s"
+        )
+    print(f"load average at end: {load_avg()}")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--pg", default=DEFAULT_PG, help="PostGIS database (a fresh schema is made and dropped)")
@@ -717,15 +809,21 @@ def main() -> None:
     parser.add_argument("--map-only", action="store_true", help="only the map page and its opening view (map_only)")
     parser.add_argument("--sql-fill", action="store_true", help="grow beyond the first size in SQL (synthesize)")
     parser.add_argument("--items-only", action="store_true", help="only the items queries, cold (items_only)")
-    parser.add_argument("--rounds", type=int, default=21, help="with --items-only: requests per query and server")
+    parser.add_argument(
+        "--rounds", type=int, default=21, help="with --items-only: requests per query and server; --write-view: writes"
+    )
     parser.add_argument("--ports", help="servers' ports from this range only (e.g. 18600-18699)")
+    parser.add_argument(
+        "--write-view", action="store_true", help="only the opening view right after a write (write_view)"
+    )
     args = parser.parse_args()
     sizes = [int(s) for s in args.sizes.split(",")]
-    if args.items_only:
+    if args.items_only or args.write_view:
         folder = Path(tempfile.mkdtemp(prefix="sitmap-scale-items-"))
         try:
             ports = _bench_script("api")["Ports"](args.ports)
-            items_only(args.pg, sizes, args.schema, args.rounds, args.baseline, ports, folder)
+            run = items_only if args.items_only else write_view
+            run(args.pg, sizes, args.schema, args.rounds, args.baseline, ports, folder)
         finally:
             shutil.rmtree(folder, ignore_errors=True)
         return
