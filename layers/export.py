@@ -618,6 +618,60 @@ _INT_COLUMNS = frozenset(
 _FLOAT_COLUMNS = frozenset({p.name for p in (*CLAIM_CONTRACT, *ZONE_CONTRACT) if p.kind == "float"})
 
 
+#: JSON Schema of each contract kind (incident properties are not in the contract table).
+_SCHEMA_KINDS: dict[str, dict[str, Any]] = {
+    "text": {"type": "string"},
+    "int": {"type": "integer"},
+    "float": {"type": "number"},
+    "time": {"type": "string", "format": "date-time"},
+    "list": {"type": "array", "items": {"type": "string"}},
+}
+_INCIDENT_SCHEMA: dict[str, dict[str, Any]] = {
+    "independent_sources": {"type": "integer"},
+    "claim_ids": {"type": "array", "items": {"type": "string"}},
+    "sources": {"type": "array", "items": {"type": "string"}},
+    "claimants": {"type": "array", "items": {"type": "string"}},
+    "conflicts": {"type": "array", "items": {"type": "object"}},
+}
+
+
+def feature_schema(kind: str, *, title: str = "") -> dict[str, Any]:
+    """The JSON Schema of one feature of a ``claims``, ``zones`` or ``incidents`` layer.
+
+    Derived from the contract table, so a client that types its columns from a schema
+    (GDAL's OAPIF driver, hence QGIS, follows a collection's ``describedby`` link) gets
+    counts as integers and times as date-times even where the first page holds no value.
+    Every property may be null (unknown); each is given one type, as GDAL reads one.
+    """
+    by_name = {p.name: p for p in (*CLAIM_CONTRACT, *ZONE_CONTRACT)}
+    contract = {"claims": CLAIM_CONTRACT, "zones": ZONE_CONTRACT}.get(kind)
+    if contract is not None:
+        props = {p.name: dict(_SCHEMA_KINDS[p.kind]) for p in contract}
+    else:
+        props = {}
+        for name in INCIDENT_PROPERTIES:
+            known = _INCIDENT_SCHEMA.get(name) or _SCHEMA_KINDS[by_name[name].kind if name in by_name else "text"]
+            props[name] = dict(known)
+    return {
+        "$schema": "https://json-schema.org/draft/2020-12/schema",
+        "title": title,
+        "description": "A sitmap feature: every property may be null where it is unknown.",
+        "type": "object",
+        "required": ["type", "geometry", "properties"],
+        "properties": {
+            "type": {"type": "string", "enum": ["Feature"]},
+            "id": {"type": "string"},
+            "geometry": {
+                "type": "object",
+                "description": "GeoJSON geometry in CRS84, or null (a claim without a place)",
+            },
+            # "id" is the feature's (above): GDAL 3.6 adds it as a column from the items and
+            # would add a second "id" from here
+            "properties": {"type": "object", "properties": {k: v for k, v in props.items() if k != "id"}},
+        },
+    }
+
+
 def features_frame(items: Iterable[Item], *, include_region: bool = False) -> Any:
     """A GeoDataFrame (EPSG:4326) of the features: flat columns, real datetimes, one geometry column."""
     import geopandas as gpd
@@ -981,6 +1035,7 @@ __all__ = [
     "escape_cell",
     "export_filename",
     "feature_collection",
+    "feature_schema",
     "features_frame",
     "geometry_json",
     "incident_feature",

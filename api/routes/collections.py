@@ -20,6 +20,8 @@ from layers.store import Store
 
 router = APIRouter(tags=["OGC API - Features"])
 
+SCHEMA_JSON = "application/schema+json"
+
 
 def collection_doc(request: Request, settings: Settings, view: LayerView) -> dict[str, Any]:
     """The OGC collection description of one layer, with extent and links."""
@@ -58,6 +60,9 @@ def collection_doc(request: Request, settings: Settings, view: LayerView) -> dic
         )
     )
     links.append(ogc.link(base + "/maps/" + layer.id, "related", ogc.HTML, "Interactive map"))
+    # "describedby" is the registered relation; GDAL 3.6 (Debian 12's) matches only "describedBy"
+    for rel in ("describedby", "describedBy"):
+        links.append(ogc.link(base + cpath + "/schema", rel, SCHEMA_JSON, f"{layer.title}: feature schema"))
     return {
         "id": layer.id,
         "title": layer.title,
@@ -160,3 +165,22 @@ def collection(
         )
         return ogc.html_page(layer.title, body, headers)
     return ogc.respond(doc, ogc.JSON, headers)
+
+
+@router.get(
+    "/collections/{collection_id}/schema",
+    summary="The JSON Schema of the collection's features (what GDAL and QGIS type the columns from)",
+    responses={200: {"content": {SCHEMA_JSON: {"schema": {"type": "object"}}}}, **problem_responses(401, 404)},
+)
+def collection_schema(
+    collection_id: str, request: Request, settings: SettingsDep, store: StoreDep, principal: PrincipalDep
+) -> Response:
+    """The properties of one feature, with their types, from the contract table."""
+    from layers.export import feature_schema
+
+    check_known(request.query_params.keys(), ())
+    view = ogc.open_view(request, store, collection_id, principal)
+    headers = _collections_headers(request, store, settings, principal)
+    if not_modified(request, headers["ETag"]):
+        return Response(status_code=304, headers=headers)
+    return ogc.respond(feature_schema(view.layer.kind, title=view.layer.title), SCHEMA_JSON, headers)

@@ -134,3 +134,37 @@ def test_gdal_pages_with_the_advertised_maximum(big_server: LiveServer):
     made = request_count(big_server, "/collections/strikes/items") - before
     # one probe request, then pages of 1000: 4 in all (GDAL's default of 10 per page would need 235)
     assert made <= 1 + math.ceil(2345 / 1000), made
+
+
+def test_gdal_types_columns_from_the_collection_schema(live_server: LiveServer):
+    """Without a schema GDAL typed columns from a first page of 10 features: counts no
+    claim there gives (injured, targets) and superseded_at came out as text in QGIS."""
+    import shutil
+    import subprocess
+
+    import httpx
+
+    doc = httpx.get(f"{live_server.url}/collections/all").json()
+    rels = {link["rel"]: link for link in doc["links"]}
+    assert rels["describedby"]["type"] == "application/schema+json"
+    schema = httpx.get(rels["describedby"]["href"])
+    assert schema.status_code == 200 and schema.headers["content-type"] == "application/schema+json"
+    assert schema.json()["properties"]["properties"]["properties"]["valid_to"]["format"] == "date-time"
+    for collection in ("all", "evacuation-orders", "incidents"):
+        info = pyogrio.read_info(f"OAPIF:{live_server.url}/collections/{collection}")
+        fields = list(info["fields"])
+        assert len(fields) == len(set(fields)), fields  # one "id", not the item's and the schema's
+        types = dict(zip(fields, info["dtypes"], strict=True))
+        assert types["valid_from" if collection != "evacuation-orders" else "issued_at"].startswith("datetime64")
+        if collection == "all":
+            assert types["injured"] == types["targets"] == "int32", types
+            assert types["superseded_at"].startswith("datetime64") and types["block_ids"] == "list(str)"
+        if collection == "incidents":
+            assert types["independent_sources"] == "int32" and types["claim_ids"] == "list(str)"
+    ogrinfo = shutil.which("ogrinfo")  # Debian's GDAL (3.6) reads only the "describedBy" spelling
+    if ogrinfo:
+        out = subprocess.run(
+            [ogrinfo, "-ro", "-so", f"OAPIF:{live_server.url}", "all"], capture_output=True, text=True, timeout=120
+        ).stdout
+        assert "injured: Integer" in out and "superseded_at: DateTime" in out, out
+        assert out.count("\nid: ") == 1, out
