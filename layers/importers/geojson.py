@@ -112,12 +112,13 @@ class _JsonStream:
         self._decoder = json.JSONDecoder()
         #: See :meth:`skip_known`.
         self._prefilter: Prefilter | None = None
+        self._wanted: Callable[[], bool] = lambda: True
         #: Lines of the buffer already put to the prefilter, in order (see :meth:`_candidates`).
         self._lines: list[tuple[int, int, str, Any, int, bool]] = []
         self._line_at = 0
         self._gathered = False  # the buffer's whole lines have been put to the prefilter
 
-    def skip_known(self, prefilter: Prefilter) -> None:
+    def skip_known(self, prefilter: Prefilter, wanted: Callable[[], bool] = lambda: True) -> None:
         """Let :meth:`elements` skip decoding elements that ``prefilter`` recognises by their text.
 
         In a file of one element a line (sitmap's exports, and most writers' GeoJSON),
@@ -128,9 +129,11 @@ class _JsonStream:
         element's exact text); each such element is yielded as ``(verdict, text)``
         without decoding, and the comma after it taken as read. Any other line is
         decoded as usual, so a candidate that is not one element (two on a line, one
-        over several) costs only its hash.
+        over several) costs only its hash. ``wanted()`` is asked before each buffer's
+        lines are put: ``False`` reads that buffer as usual.
         """
         self._prefilter = prefilter
+        self._wanted = wanted
 
     def _candidates(self, pos: int) -> None:
         """Put the whole lines of the buffer from ``pos`` on to the prefilter (into :attr:`_lines`).
@@ -141,9 +144,11 @@ class _JsonStream:
         whitespace lies between that one's comma and this one's text.
         """
         buf = self._buf
-        last = buf.rfind("\n", pos)
         self._lines, self._line_at, self._gathered = [], 0, True
-        if last < 0 or self._prefilter is None:
+        if self._prefilter is None or not self._wanted():
+            return
+        last = buf.rfind("\n", pos)
+        if last < 0:
             return
         found: list[tuple[int, int, str, int, bool]] = []
         at, previous = pos, -2
@@ -908,7 +913,7 @@ class FeatureStream:
     implied: Mapping[str, str] = field(default_factory=dict)
     columns: Sequence[str] = ()
     #: Installs a prefilter that lets the stream skip decoding rows the store knows (GeoJSON files).
-    skip_known: Callable[[Prefilter], None] | None = None
+    skip_known: Callable[[Prefilter, Callable[[], bool]], None] | None = None
 
 
 #: ``open_stream(opts, result)``: a file's :class:`FeatureStream`; file-level notes go into ``result``.
@@ -1045,9 +1050,11 @@ def _scan(
     known = _digest_lookup(store)
     remember = getattr(store, "remember_import_digests", None)
     salt = opts.fingerprint().encode() + b"\x00"
-    raw: list[tuple[int, Any, str | None]] = []
-    # digests the prefilter took of texts it did not recognise, kept for the rows' own digests
+    raw: list[tuple[int, Any, str | None, bool]] = []
+    # digests the prefilter took (and asked about) of texts it did not recognise, kept for the rows' own digests
     taken: dict[str, str] = {}
+    # buffers to read without the prefilter, and how many the next miss skips (doubling while nothing is known)
+    pause = {"skip": 0, "next": 1}
 
     def digest_of(text: str) -> str:
         return hashlib.sha256(salt + text.encode()).hexdigest()[:32]
@@ -1066,10 +1073,20 @@ def _scan(
                 taken[texts[n]] = digest
             else:
                 out[n] = _Known(digest, keys)
+        if out:
+            pause["next"] = 1
+        elif len(texts) >= 100:  # a new file, or a changed stretch of one: look less often
+            pause["skip"], pause["next"] = pause["next"], min(2 * pause["next"], 64)
         return out
 
+    def wanted() -> bool:
+        if pause["skip"] > 0:
+            pause["skip"] -= 1
+            return False
+        return True
+
     if known is not None and stream.skip_known is not None:
-        stream.skip_known(prefilter)
+        stream.skip_known(prefilter, wanted)
 
     unit = stream.unit
 
@@ -1130,8 +1147,8 @@ def _scan(
         """Convert a run of features, skipping those whose digest the store knows."""
         skip: dict[str, tuple[str, ...] | None] = {}
         if known is not None:
-            skip = known([d for _, f, d in raw if d is not None and type(f) is not _Known])
-        for i, feature, digest in raw:
+            skip = known([d for _, f, d, asked in raw if d is not None and not asked and type(f) is not _Known])
+        for i, feature, digest, _ in raw:
             if type(feature) is _Known:  # recognised by the stream, never decoded
                 names = feature.keys
                 if names is None:  # recorded without its names: read them
@@ -1153,12 +1170,15 @@ def _scan(
     try:
         for i, feature, text in stream.rows:
             result.rows += 1
-            digest = None
+            digest, asked = None, False
             if type(feature) is _Known:
                 feature.text = text or ""
             elif known is not None and text is not None:
-                digest = taken.pop(text, None) or digest_of(text)
-            raw.append((i, feature, digest))
+                digest = taken.pop(text, None) if taken else None
+                asked = digest is not None
+                if digest is None:
+                    digest = digest_of(text)
+            raw.append((i, feature, digest, asked))
             if len(raw) >= batch_size:
                 process()
             if progress is not None and result.rows % 2000 == 0:
