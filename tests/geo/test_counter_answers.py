@@ -94,3 +94,14 @@ def test_an_account_of_last_week_does_not_answer_an_undated_strike() -> None:
     tuffah = [c for c in claims if c.place_text == "Tuffah"]
     assert tuffah and {c.claimant for c in tuffah} == {"medics"}
     assert all(c.status == "reported" for c in tuffah)
+
+
+def test_hebrew_tellers_in_the_body_with_a_connective_are_two_accounts() -> None:
+    text = (
+        'בחמאס טענו בהודעה כי לוחמי הארגון פגעו בטנק מרכבה סמוך לקיבוץ כיסופים. בצה"ל, לעומת זאת, מסרו כי '
+        "הטיל החטיא ולא היו נפגעים."
+    )
+    claims = _claims(text, "Walla", "2025-02-03")
+    tellers = {c.claimant for c in claims}
+    assert {"Hamas", "Israeli military"} <= tellers
+    assert all(c.status == "disputed" for c in claims if c.claimant in ("Hamas", "Israeli military"))
