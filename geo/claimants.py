@@ -9,6 +9,8 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 
+from geo.prefilter import hinted
+
 
 @dataclass(frozen=True)
 class ClaimantMatch:
@@ -274,7 +276,9 @@ REPORTING_BODIES = frozenset(
 LOCAL_OBSERVERS = frozenset({"witnesses", "residents"})
 
 _KNOWN_NAMES = frozenset(name for name, _ in CLAIMANTS)
-_CANON = [(name, re.compile(r"(?<![\w-])(?:" + pat + r")(?![\w-])")) for name, pat in CLAIMANTS]
+#: Each known name's pattern, tried only where one of its words is (:mod:`geo.prefilter`): a phrase is
+#: checked against every name, and holds at most a few of them.
+_CANON = [(name, hinted(re.compile(r"(?<![\w-])(?:" + pat + r")(?![\w-])"))) for name, pat in CLAIMANTS]
 _REPORTING_NAMES = {f"c{i}": name for i, (name, _) in enumerate(CLAIMANTS) if name in REPORTING_BODIES}
 #: All reporting bodies in one pattern (the leftmost one named wins).
 _REPORTING_RE = re.compile(

@@ -13,6 +13,7 @@ from itertools import pairwise
 
 from geo.claimants import ClaimantMatch, find_claimant
 from geo.model import CountEstimate
+from geo.prefilter import hinted
 
 _UNITS = {
     "zero": 0,
@@ -506,7 +507,7 @@ def counts_by_kind(sentence: str) -> dict[str, CountEstimate]:
 
 #: Where a sentence's clauses part: each may carry its own attribution ("X said 274 were
 #: killed; Y said fewer than 100").
-_ATTRIBUTION_CLAUSE = re.compile(r";\s+|\s+[-—–]\s+|,\s+(?:while|whereas|but)\s+")
+_ATTRIBUTION_CLAUSE = hinted(re.compile(r";\s+|\s+[-—–]\s+|,\s+(?:while|whereas|but)\s+"))
 
 
 def attributed_counts(sentence: str) -> list[tuple[CountMatch, ClaimantMatch | None]]:

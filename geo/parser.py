@@ -79,6 +79,7 @@ from geo.features import claim_to_feature, mention_to_feature
 from geo.metric import anchor_point, distance_m
 from geo.model import Claim, CountEstimate, Mention, TimeInterval
 from geo.places import contains, event_places, most_specific
+from geo.prefilter import hinted
 from geo.sentences import Sentence, enclosing, split_sentences, starting_in
 from geo.timeparse import TimeExpression, parse_published, publication_window, relative_day
 
@@ -449,10 +450,12 @@ def carried_teller(
     return teller
 
 
-_PAST_YEAR = re.compile(
-    r"\b(?:in|during|back in)\s+((?:19|20)\d\d)\b|^((?:19|20)\d\d)\b|"
-    r"(?:في|خلال) (?:عام )?((?:19|20)\d\d)|ב-?((?:19|20)\d\d)",
-    re.I,
+_PAST_YEAR = hinted(
+    re.compile(
+        r"\b(?:in|during|back in)\s+((?:19|20)\d\d)\b|^((?:19|20)\d\d)\b|"
+        r"(?:في|خلال) (?:عام )?((?:19|20)\d\d)|ב-?((?:19|20)\d\d)",
+        re.I,
+    )
 )
 
 
@@ -568,7 +571,8 @@ def claims_from_mentions(
     pub = parse_published(published)
     window = publication_window(pub)  # when an event told without a time is taken to have happened
     sentences = split_clauses(text)
-    sentence_starts = {s.start for s in split_sentences(text)}
+    whole = split_sentences(text)
+    sentence_starts = {s.start for s in whole}
     etypes = [event_type(s.text) for s in sentences]
     block_lists = [sentence_block_ids(s.text) for s in sentences]
     # only paragraphs that tell an event need times, claimants and counts: most news text tells none
@@ -608,7 +612,6 @@ def claims_from_mentions(
                 named = generic_named_before(generic, text[prev_start:para_start])
             if named is not None:
                 claimants[i] = named
-    whole = split_sentences(text)
     whole_spans = {(w.start, w.end) for w in whole}
     sentence_of = enclosing(whole, sentences)
     for i, s in enumerate(sentences):

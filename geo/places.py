@@ -17,6 +17,7 @@ from geo.errors import NotFound
 from geo.gazetteer import Gazetteer
 from geo.metric import anchor_point, buffer_m, circle_m, distance_m, max_distance_m
 from geo.model import Mention, Uncertainty
+from geo.prefilter import hinted
 from geo.sentences import Sentence
 from geo.uncertainty import NEAR_EXTRA_M, precision_codes, qualifier_class
 
@@ -35,11 +36,13 @@ _DESTINATION_AR_HE = re.compile(
 _MEDIATED_BY = re.compile(
     r"\b(?:mediated|brokered|facilitated)\s+by\s+(?:the\s+)?$|(?:بوساطة|وساطة)\s+(?:\S+\s+){0,2}$", re.I
 )
-_ORIGIN = re.compile(
-    r"\bfrom\s+(?:the\s+)?(?:(?:northern|southern|central|eastern|western|north|south|parts of|areas? of|"
-    r"vicinity of|outskirts of|direction of)\s+)*$"
-    r"|(?:^|\s)[וש]{0,2}מ$|(?:^|\s)و?من\s+$",  # Hebrew "מ" (from) glued to the name, Arabic "من"
-    re.I,
+_ORIGIN = hinted(
+    re.compile(
+        r"\bfrom\s+(?:the\s+)?(?:(?:northern|southern|central|eastern|western|north|south|parts of|areas? of|"
+        r"vicinity of|outskirts of|direction of)\s+)*$"
+        r"|(?:^|\s)[וש]{0,2}מ$|(?:^|\s)و?من\s+$",  # Hebrew "מ" (from) glued to the name, Arabic "من"
+        re.I,
+    )
 )
 _REFERENCE = re.compile(
     r"\b(?:border with|"
@@ -65,7 +68,7 @@ _SUBJECT = re.compile(
     r"between)\s+(?:in|for|on|over|by|with)?\s*(?:the\s+)?$",
     re.I,
 )
-_IN_PARENS = re.compile(r"\w[^()]*\([^()]*$")
+_IN_PARENS = hinted(re.compile(r"\w[^()]*\([^()]*$"))
 _LIST_GAP = re.compile(r"^\s*(?:,|,?\s*and|,?\s*or|/)\s*(?:the\s+)?$", re.I)
 _SPEAKER_PLACE = re.compile(
     r"(?:\b(?:told\s+\w+(?:\s+\w+)?|speaking|spoke|said|statement|briefing|press conference|reporters)"
@@ -140,7 +143,9 @@ _DIPLOMACY = re.compile(
 #: A place named as the governorate or district a finer place lies in ("in the Nabatieh governorate",
 #: "بمحافظة الخليل", "في قضاء صور", "שבנפת חברון", "במחוז הצפון"): the admin context, not a second place.
 _ADMIN_AFTER = re.compile(r"\s+(?:governorate|governate|province)\b", re.I)
-_ADMIN_BEFORE = re.compile(r"(?:^|\s)(?:و?[بل]|و?في\s+)?(?:محافظة|قضاء|لواء)\s+$|(?:^|\s)[ושב]{0,3}(?:נפת|מחוז)\s+$")
+_ADMIN_BEFORE = hinted(
+    re.compile(r"(?:^|\s)(?:و?[بل]|و?في\s+)?(?:محافظة|قضاء|لواء)\s+$|(?:^|\s)[ושב]{0,3}(?:נפת|מחוז)\s+$")
+)
 #: A deed of a person's past told to say who they are ("a commander who took part in the October 7 attack
 #: on Kibbutz Be'eri", "the man behind the 2022 bombing in Jerusalem", "الذي شارك في ...", "שהשתתף ב..."):
 #: an earlier event, not this one's place.
@@ -710,9 +715,11 @@ _PERSON_TITLE = re.compile(
 
 #: Arabic and Hebrew organisation names that open with their kind and end with a place ("سرايا القدس",
 #: al-Quds Brigades; "كتيبة جنين", the Jenin Battalion; "مراسل الجزيرة"; "גדוד ג'נין").
-_ORG_HEAD = re.compile(
-    r"(?:^|[\s(«\"])[وف]?(?:سرايا|كتائب|ألوية|الوية|كتيبة|مراسل|مراسلة|قناة|شبكة|تلفزيون|صحيفة|إذاعة)\s+$"
-    r"|(?:^|\s)ו?(?:גדוד|גדודי|ערוץ)\s+$"
+_ORG_HEAD = hinted(
+    re.compile(
+        r"(?:^|[\s(«\"])[وف]?(?:سرايا|كتائب|ألوية|الوية|كتيبة|مراسل|مراسلة|قناة|شبكة|تلفزيون|صحيفة|إذاعة)\s+$"
+        r"|(?:^|\s)ו?(?:גדוד|גדודי|ערוץ)\s+$"
+    )
 )
 
 
