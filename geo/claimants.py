@@ -293,7 +293,8 @@ _REPORTING_RE = re.compile(
 #: not when people are told to do something ("told residents to leave").
 _SAY = (
     r"(?:said|says|say|stated|states|added|reported|reports|announced|announces|confirmed|confirms|"
-    r"claimed|claims|wrote|noted|denied|denies|dismissed|rejected|disputed|disputes|contested|refuted|"
+    r"claimed|claims|claim(?=\s+(?:that|they|it|to|responsibility)\b)|wrote|noted|denied|denies|dismissed|rejected|"
+    r"disputed|disputes|contested|refuted|"
     r"told(?=\s+(?:[A-Z]|the\s+[A-Z]|reporters|journalists|a\s+(?:news|press)\b|"
     r"(?:local|state|public|foreign|army|the)\s+(?:media|radio|television|TV|press|outlets|newspapers)\b))|"
     r"tells?(?=\s+[A-Z])|report(?=\s+(?:that|on)\b)|"

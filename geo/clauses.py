@@ -142,7 +142,18 @@ def _account_type(clause: str) -> str | None:
     t = event_type(clause)
     if t is None and is_counter(clause) and find_claimant(clause) is not None:
         return "account"
+    if t is None and _HARM.search(clause) and find_claimant(clause) is not None:
+        return "impact"  # "..., and police said shrapnel hit a house in Kiryat Bialik": its teller's own word
     return t
+
+
+#: What an attack did where it fell, told by a teller of its own in a clause ("shrapnel hit a roof").
+_HARM = re.compile(
+    r"\b(?:hurt|wounded|injured|damaged|shrapnel|fragments|debris)\b|"
+    r"(?<![\u05d0-\u05ea])ו?(?:נפצע|נפצעו|נפצעה|רסיסים|מרסיסים|נזק)(?![\u05d0-\u05ea])|"
+    r"(?<![\u0620-\u064a])(?:و|ف)?(?:أصيب|أصيبت|شظايا|أضرار)(?![\u0620-\u064a])",
+    re.I,
+)
 
 
 def _claimant_clauses(sentence: Sentence) -> list[Sentence]:

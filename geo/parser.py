@@ -528,8 +528,21 @@ def _another_tellers_places(current: Event, teller: ClaimantMatch | None, leaves
         return False
     if teller.name in current.claimant.joint:
         return False
+    if (
+        leaves
+        and teller.name in _WATCHERS
+        and current.claimant.name not in _WATCHERS
+        and current.claimant.name not in REPORTING_BODIES
+    ):
+        # "Hezbollah said it fired rockets at Haifa. Sirens sounded in Haifa, the Home Front Command said":
+        # the body that watches where attacks fall tells its own claim, even at the same place
+        return True
     named = {p.gazetteer_id for p in current.places if p.gazetteer_id}
     return bool(leaves) and all(p.gazetteer_id and p.gazetteer_id not in named for p in leaves)
+
+
+#: Bodies that report where attacks fell and whom they hurt, not who attacked.
+_WATCHERS = frozenset({"Home Front Command", "Israeli police", "Magen David Adom", "Israel Fire and Rescue Services"})
 
 
 def _last_attack(events: Sequence[Event], places: list[Mention]) -> Event | None:

@@ -75,3 +75,25 @@ def test_a_one_line_bulletin_item_over_another_place_stays_a_claim() -> None:
     text = "Shelling on the outskirts of Khiam\n\nAn Israeli drone struck a car in Tyre on Thursday, the NNA said."
     claims = geo.parse(text, published="2024-10-10", source="Example live blog")
     assert {c.event_type for c in claims} == {"shelling", "airstrike"}
+
+
+def test_a_clause_of_another_teller_on_where_shrapnel_fell_is_its_claim() -> None:
+    text = (
+        "Hezbollah said it fired rockets at Safed on Sunday. Sirens sounded in Safed and nearby villages, the Home "
+        "Front Command said, and police said shrapnel damaged a car in Rosh Pina."
+    )
+    claims = geo.parse(text, published="2024-10-20", source="Example Wire")
+    tellers = {(c.place_name, c.claimant) for c in claims if c.event_type == "rocket_launch"}
+    assert ("Safed", "Hezbollah") in tellers
+    assert ("Safed", "Home Front Command") in tellers
+    assert any(p and "Rosh Pin" in p and who == "Israeli police" for p, who in tellers)
+
+
+def test_a_plural_teller_that_claims() -> None:
+    from geo.claimants import find_claimant
+
+    c = find_claimant("The Houthis claim they hit a ship in the Red Sea with a drone boat on Monday.")
+    assert c is not None and c.name == "Houthis"
+    # "a claim the army rejects": the noun is no speech verb
+    c = find_claimant("Residents reported heavy shelling, a claim the army rejects as false.")
+    assert c is not None and c.name != "Claim"
