@@ -186,3 +186,21 @@ def test_a_quarter_belongs_to_the_town_a_direction_phrase_was_about() -> None:
     found = _found("دخلت القوات بلدة سعير شرق الخليل وداهمت منازل في حي الصفا")
     assert ("الصفا", "geonames:282069") not in found
     assert dict(found).get("الصفا") != "geonames:285066"  # not Hebron, which only located Sa'ir
+
+
+@pytest.mark.parametrize(
+    ("sentence", "entry_id"),
+    [
+        # "ل" before the article is written "لل": ل + "الناقورة"
+        ("توجهت دورية لليونيفيل للناقورة صباح اليوم", "geonames:278832"),
+        ("وصل وفد الصليب الأحمر للخليل بعد الظهر", "geonames:285066"),
+        # the swallowed article still counts as the article: "وللخيام" is and-to Khiam, not tents
+        ("تقدمت دبابات إسرائيلية وللخيام في جنوب لبنان وصلت تعزيزات", "sitmap:khiam"),
+    ],
+)
+def test_arabic_lam_swallows_the_article(sentence: str, entry_id: str) -> None:
+    assert entry_id in {gid for _, gid in _found(sentence)}
+
+
+def test_lam_before_an_everyday_word_is_no_place() -> None:
+    assert _found("للصور التي نشرت دلالة واضحة") == []
