@@ -16,8 +16,8 @@ from typing import Any
 from fastapi.responses import Response, StreamingResponse
 from starlette.background import BackgroundTask
 
+from api import ogc
 from api.items_request import ItemsRequest
-from api.params import format_instant
 from layers.collection import LayerView
 
 
@@ -54,7 +54,7 @@ def download(view: LayerView, req: ItemsRequest, headers: dict[str, str]) -> Res
         )
 
     if req.fmt == "geojson":
-        members: dict[str, Any] = {"timeStamp": format_instant(datetime.now(UTC))}
+        members: dict[str, Any] = {"timeStamp": ogc.time_stamp(req.as_of)}
         if not req.include_region:
             blocks = view.iter_text_blocks(
                 req.narrowing,

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import contextlib
 import json
+from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import urlencode
 
@@ -17,7 +18,7 @@ from fastapi.responses import Response
 from api import html as H
 from api.auth import Principal
 from api.errors import BadParameter, problem_responses
-from api.params import check_known
+from api.params import check_known, format_instant
 from api.settings import Settings
 from layers.collection import ANONYMOUS, EXACT, CollectionCaches, LayerView, Reader
 from layers.store import Store
@@ -70,6 +71,17 @@ _ENCODER = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"), allow_nan
 
 def json_bytes(data: Any) -> bytes:
     return _ENCODER.encode(data).encode()
+
+
+def time_stamp(as_of: datetime | None) -> str:
+    """The ``timeStamp`` of a feature collection: now, or the ``as_of`` instant of a pinned answer.
+
+    A pinned answer (an ``as_of`` in the past) is served immutable under one strong ETag,
+    which promises the same bytes every time; with the time of writing in it, each worker
+    (or a restart) wrote other bytes under that ETag. It is the state at ``as_of``.
+    """
+    now = datetime.now(UTC)
+    return format_instant(as_of if as_of is not None and as_of <= now else now)
 
 
 def respond(data: Any, media_type: str, headers: dict[str, str] | None = None, status: int = 200) -> Response:

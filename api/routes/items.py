@@ -12,7 +12,6 @@ above the maximum is served as the maximum. The route parses, asks the collectio
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Request
@@ -26,7 +25,7 @@ from api.downloads import download
 from api.errors import problem_responses
 from api.items_request import ItemsRequest, parse_items_request
 from api.layer_cache import layer_at
-from api.params import DOWNLOAD_FORMATS, format_instant
+from api.params import DOWNLOAD_FORMATS
 from api.settings import Settings
 from layers.collection import LayerView
 from layers.model import Layer
@@ -157,7 +156,7 @@ def _render_items(
         head: dict[str, Any] = {"type": "FeatureCollection"}
         if texts.total is not None:  # left out when counting it would cost more than the page (see COUNT_BUDGET)
             head["numberMatched"] = texts.total
-        head.update(numberReturned=len(texts.texts), timeStamp=format_instant(datetime.now(UTC)), links=links)
+        head.update(numberReturned=len(texts.texts), timeStamp=ogc.time_stamp(req.as_of), links=links)
         body = b"".join(
             (ogc.json_bytes(head)[:-1], b',"features":[', ",".join(texts.texts).encode(), b"]}")
         )  # fmt: skip
@@ -178,7 +177,7 @@ def _render_items(
         "type": "FeatureCollection",
         "numberMatched": total,
         "numberReturned": len(feats),
-        "timeStamp": format_instant(datetime.now(UTC)),
+        "timeStamp": ogc.time_stamp(req.as_of),
         "links": links,
         "features": feats,
     }

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import json
 import time
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from tests.api.conftest import ADMIN, AUTH
@@ -68,3 +68,29 @@ def test_as_of_answers_of_a_guarded_collection_stay_the_same(api_client: Any) ->
     after = _forms(api_client, as_of)
     assert after == before
     assert all(f["properties"]["superseded_at"] is None for f in after[1])
+
+
+def test_a_pinned_answer_is_the_same_bytes_under_its_strong_etag(api_settings: Any, monkeypatch: Any) -> None:
+    """An as-of answer is immutable under one strong ETag, but its timeStamp was the time of
+    writing: a second worker (here: a second app, no shared response cache) wrote other bytes
+    under the same ETag. Its timeStamp is now the as-of instant."""
+    from fastapi.testclient import TestClient
+
+    from api.app import create_app
+
+    monkeypatch.setattr("api.caching.IMMUTABLE_MARGIN", timedelta(0))  # pinned now, not a minute on
+    time.sleep(0.002)
+    as_of = datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+    time.sleep(0.002)
+    bodies: dict[str, list[tuple[str, bytes]]] = {}
+    for _worker in range(2):
+        with TestClient(create_app(api_settings)) as client:
+            for f in ("json", "geojson"):
+                r = client.get(f"/collections/all/items?f={f}&as_of={as_of}", headers={"Accept-Encoding": "identity"})
+                assert r.status_code == 200 and "immutable" in r.headers["cache-control"]
+                bodies.setdefault(f, []).append((r.headers["etag"], r.content))
+        time.sleep(1.1)  # the timeStamp was written to the second
+    for f, ((etag1, body1), (etag2, body2)) in bodies.items():
+        assert etag1 == etag2 and not etag1.startswith("W/"), f
+        assert body1 == body2, f
+        assert json.loads(body1)["timeStamp"] == as_of, f
