@@ -272,7 +272,9 @@ CUE_PATTERNS: list[tuple[str, float, re.Pattern[str]]] = [
                 r"torched|"
                 r"assaulted|burned|burnt|threw stones|hurled (?:stones|rocks)|pelted|beat|raided|stormed|rampaged|"
                 r"vandali[sz]ed|"
-                r"uprooted|cut down|chopped|damaged|smashed|attacking|torching|burning|beating|storming|raiding)",
+                r"uprooted|cut down|chopped|damaged|smashed|attacking|torching|burning|beating|storming|raiding|"
+                # the present of headlines and threads: "settlers attack homes in Tel Rumeida"
+                r"attack|torch|torches|burn|burns|assault|raid|raids|storm|storms|set \S+ on fire)",
                 r"(?:settler|colonist) (?:attacks?|violence|assaults?|rampages?|mobs?|raids?)",
                 r"(?:attacks?|assaults?|raids?|rampages?) by (?:\S+ ){0,2}settlers",
                 r"(?:threw|throwing|hurled|hurling|pelted|pelting) (?:\S+ ){0,2}?(?:stones|rocks)",

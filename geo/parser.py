@@ -183,15 +183,54 @@ def _outside_name(found: list[Mention], s: Sentence, teller: ClaimantMatch | Non
     return [m for m in found if not (a <= m.start and m.end <= b)]
 
 
-_ITEM_START = re.compile(r"[-•*–—]\s+\S|\d{1,2}[:.]\d{2}\s*(?:GMT|UTC|local time|IDT|EET|EEST)?\s*[-–—:]\s")
+_ITEM_START = re.compile(
+    r"[-•*–—]\s+\S|\d{1,2}[:.]\d{2}\s*(?:GMT|UTC|local time|IDT|EET|EEST)?\s*[-–—:]\s|"
+    r"\d{1,2}(?:/|\.|\))(?:\s|$)"  # a numbered line of a thread or a list: "3/ Tulkarm: ...", "2. قصف ..."
+)
+#: What a line may hold before the sentence that opens its item: only the item's number ("2." split off).
+_ITEM_NUMBER = re.compile(r"\s*\d{1,2}(?:/|\.|\))\s*")
 
 
 def _starts_item(text: str, s: Sentence) -> bool:
-    """True if a sentence opens a line of a list (a bullet or a time-stamped live-blog entry)."""
+    """True if a sentence opens a line of a list (a bullet, a numbered line or a time-stamped
+    live-blog entry)."""
     line_start = text.rfind("\n", 0, s.start) + 1
-    if text[line_start : s.start].strip():
-        return False
+    head = text[line_start : s.start]
+    if head.strip():
+        return _ITEM_NUMBER.fullmatch(head) is not None
     return bool(_ITEM_START.match(text, s.start))
+
+
+#: What may come before a line's label: a bullet or an item's number ("3/ Tulkarm: ...", "- Jenin: ...").
+_LABEL_HEAD = re.compile(r"\s*(?:[-•*–—]\s*|\d{1,2}(?:/|\.|\))\s*)?")
+
+
+#: How far from the place a line is filed under its own place may lie (the label names its area).
+_LABEL_REACH_M = 15_000.0
+
+
+def _without_label(text: str, s: Sentence, places: list[Mention]) -> list[Mention]:
+    """The places of a thread's line less the place it is filed under ("2/ Tubas: forces pulled out
+    of Far'a camp", "Jenin: bulldozers ..."): the label names the area; the line's own place, when
+    it names one within the label's area, is where the event was."""
+    if len(places) < 2:
+        return places
+    line_start = text.rfind("\n", 0, s.start) + 1
+    for m in places:
+        if (
+            m.start >= line_start
+            and _LABEL_HEAD.fullmatch(text, line_start, m.start)
+            and text.startswith(":", m.end)
+            and m.geometry is not None
+            and any(
+                o.geometry is not None
+                and o.start > m.end
+                and distance_m(anchor_point(o.geometry), anchor_point(m.geometry)) <= _LABEL_REACH_M
+                for o in places
+            )
+        ):
+            return [o for o in places if o is not m]
+    return places
 
 
 _HEADLINE_PREFIX = re.compile(
@@ -725,6 +764,7 @@ def claims_from_mentions(
         clause_claimant = claimant
         outside = _outside_name(by_sentence[i], s, claimant)
         places, speaker = event_places(text, s, outside, etype or "other", claimant, destinations=False)
+        places = _without_label(text, s, places)
         if not places and etype and not context_places:
             # a destination ("taken to a hospital in Ramallah") is the last resort, after the place
             # the sentence before told
