@@ -143,7 +143,8 @@ CLAIMANTS: list[tuple[str, str]] = [
     (
         "UN OCHA",
         r"OCHA|(?:the\s+)?(?:UN|United Nations)\s+(?:humanitarian\s+office|Office for the Coordination of "
-        r"Humanitarian Affairs)",
+        r"Humanitarian Affairs)|משרד האו[\"״]ם לתיאום עניינים הומניטריים|אוצ'ה|"
+        r"مكتب الأمم المتحدة لتنسيق الشؤون الإنسانية|(?:مكتب\s+)?أوتشا",
     ),
     ("WHO", r"(?:the\s+)?(?:WHO|World Health Organi[sz]ation)"),
     ("UNICEF", r"UNICEF"),

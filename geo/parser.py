@@ -478,7 +478,8 @@ def carried_teller(
     paragraph, when its sentence goes on with that account (:data:`_CONTINUES`). Never a teller
     named after it (the next sentence's "X said" is X's, not this one's), and ``None`` for a
     new event with no continuation: the report's source tells it."""
-    if not _CONTINUES.search(first.text):
+    response = _ARMY_RESPONSE.search(first.text) is not None
+    if not _CONTINUES.search(first.text) and not response:
         return None
     whole = next((w for s, w in zip(sentences, sentence_of, strict=True) if s == first), None)
     begin = whole.start if whole is not None else first.start
@@ -486,7 +487,21 @@ def carried_teller(
     for s, c in zip(sentences, claimants, strict=True):
         if s.paragraph == first.paragraph and s.start < begin and c is not None:
             teller = c
+    if response and not _CONTINUES.search(first.text) and (teller is None or teller.name != "Israeli military"):
+        return None  # "In response, the air force struck ..." after MDA's words: not MDA's account
     return teller
+
+
+#: The army's own answer to an attack told just before ("In response, the air force struck ...",
+#: "בתגובה תקף חיל האוויר", "ورداً على ذلك قصف جيش الاحتلال"): the army's account when the army told
+#: the attack, none of another teller's.
+_ARMY_RESPONSE = re.compile(
+    r"^(?:In\s+(?:response|retaliation)),?\s+(?:the\s+)?(?:Israeli\s+)?(?:air\s+force|army|military|IDF|troops|"
+    r"jets|warplanes|fighter\s+jets|aircraft)\b|"
+    r"^ו?בתגובה,?\s+(?:\S+\s+){0,1}(?:חיל האוויר|צה\"ל|צה״ל|מטוסי|כוחות|הצבא)|"
+    r"^و?(?:ردا|ردًا|رداً)(?:\s+على\s+ذلك)?،?\s+(?:\S+\s+){0,1}(?:جيش الاحتلال|الجيش الإسرائيلي|طائرات|الطيران)",
+    re.I,
+)
 
 
 _PAST_YEAR = hinted(

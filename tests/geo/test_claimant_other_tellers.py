@@ -97,3 +97,25 @@ def test_a_plural_teller_that_claims() -> None:
     # "a claim the army rejects": the noun is no speech verb
     c = find_claimant("Residents reported heavy shelling, a claim the army rejects as false.")
     assert c is not None and c.name != "Claim"
+
+
+def test_the_armys_answer_to_an_attack_it_told_is_its_account() -> None:
+    text = 'שלוש רקטות שוגרו מדרום לבנון לעבר מטולה הבוקר, מסר צה"ל. בתגובה תקפו מטוסי חיל האוויר משגר בכפר כילא.'
+    claims = geo.parse(text, published="2024-09-02", source="אתר חדשות")
+    assert {c.claimant for c in claims if c.event_type == "airstrike"} == {"Israeli military"}
+
+
+def test_the_armys_answer_after_another_tellers_words_is_not_that_tellers() -> None:
+    text = (
+        "Two rockets hit an open field near Shlomi, Magen David Adom said. "
+        "In response, the air force struck a launcher near Naqoura."
+    )
+    claims = geo.parse(text, published="2024-09-02", source="Example Wire")
+    assert {c.claimant for c in claims if c.event_type == "airstrike"} == {"Example Wire"}
+
+
+def test_ocha_in_hebrew_and_arabic() -> None:
+    from geo.claimants import canonical_claimant
+
+    assert canonical_claimant('משרד האו"ם לתיאום עניינים הומניטריים') == "UN OCHA"
+    assert canonical_claimant("مكتب الأمم المتحدة لتنسيق الشؤون الإنسانية") == "UN OCHA"
