@@ -326,3 +326,47 @@ def test_a_bbox_and_a_window_read_the_interval_and_place_index(
         ).fetchall()
     store.close()
     assert "claim_versions_current_window" in "\n".join(r[0] for r in plan)
+
+
+def test_download_keys_come_from_the_order_index_alone(pg_url: str, schema_url: tuple[str, str], make_claim) -> None:
+    """A download's keys (every current claim's fid, in order) are an index-only scan, in older schemas too."""
+    import psycopg
+
+    from layers.store import postgis as P
+    from layers.store import rows as R
+
+    schema, url = schema_url
+    store = open_store(url)
+    store.add_claims([make_claim(f"k-{i:04d}", day=i % 30) for i in range(400)])
+    store.close()
+    with psycopg.connect(pg_url, autocommit=True) as conn:  # as a schema from before fid was included
+        conn.execute(f'DROP INDEX "{schema}".claim_versions_current_order')
+        conn.execute(
+            f'CREATE INDEX claim_versions_current_order ON "{schema}".claim_versions (valid_from, id) '
+            "INCLUDE (status) WHERE superseded_at IS NULL"
+        )
+    store = open_store(url)
+    assert isinstance(store, PostgisStore)
+    query = ClaimQuery()
+    where, params = R.claim_where(P.PG_DIALECT, query, "c")
+    keys = store._keys(R.CLAIM_TABLE, where, params, None, R.claim_order(P.PG_DIALECT, "c"), None, 0)
+    assert len(set(keys)) == 400
+    store.close()
+    with psycopg.connect(url, autocommit=True) as conn:
+        conn.execute("VACUUM ANALYZE claim_versions")
+        conn.execute("SET enable_seqscan = off")  # a 400-row table is cheaper to scan: ask which index serves
+        conn.execute("SET enable_bitmapscan = off")
+        plan = "\n".join(
+            r[0]
+            for r in conn.execute(
+                P._pg(
+                    f"EXPLAIN SELECT c.fid FROM claim_versions c WHERE {' AND '.join(where)} "
+                    f"ORDER BY {R.claim_order(P.PG_DIALECT, 'c')}"
+                ),
+                params,
+            )
+        )
+        names = [r[0] for r in conn.execute("SELECT indexname FROM pg_indexes WHERE schemaname = current_schema()")]
+    assert "Index Only Scan using claim_versions_current_order" in plan, plan
+    assert "Sort" not in plan
+    assert not [n for n in names if n.endswith("_fid")]
