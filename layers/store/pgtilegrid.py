@@ -174,19 +174,37 @@ def upkeep_sql(dialect: R.Dialect, schema: str) -> list[str]:
         "sy = g.sy + excluded.sy, vf = least(g.vf, excluded.vf), vt = greatest(g.vt, excluded.vt);"
     )
 
-    def recompute(gone: str, came: str) -> str:
-        """Statements that recompute the cells where ``gone`` versions counted and ``came`` ones count."""
-        touched = (
-            f"SELECT DISTINCT cx, cy, event_type FROM (SELECT cx, cy, event_type FROM ({cells_sql(dialect, gone)}) a "
-            f"UNION ALL SELECT cx, cy, event_type FROM ({cells_sql(dialect, came)}) b) k"
+    def remove(gone: str, came: str) -> str:
+        """Statements that take the ``gone`` versions out of their cells and put the ``came`` ones in.
+
+        A cell keeps its count and sums less the versions gone, unless it is emptied (then
+        deleted) or they held its earliest start or latest end (a minimum cannot be taken
+        back): those cells, and every cell of a version that came (rare: sitmap's own
+        updates only supersede), are recomputed from the current claims in them.
+        """
+        cut = (
+            f"WITH r AS ({cells_sql(dialect, gone)}), cut AS (UPDATE {s}{t} g SET k = g.k - r.k, sx = g.sx - r.sx, "
+            "sy = g.sy - r.sy FROM r WHERE g.cx = r.cx AND g.cy = r.cy AND g.event_type = r.event_type "
+            "RETURNING g.cx, g.cy, g.event_type, g.k > 0 AS nonempty, NOT coalesce(r.vf > g.vf AND r.vt < g.vt, false) "
+            "AS at_edge) SELECT coalesce(array_agg(cx), '{}'), coalesce(array_agg(cy), '{}'), "
+            "coalesce(array_agg(event_type), '{}'), coalesce(array_agg(cx) FILTER (WHERE nonempty AND at_edge), '{}'), "
+            "coalesce(array_agg(cy) FILTER (WHERE nonempty AND at_edge), '{}'), "
+            "coalesce(array_agg(event_type) FILTER (WHERE nonempty AND at_edge), '{}') INTO dx, dy, dt, fx, fy, ft "
+            "FROM cut WHERE NOT nonempty OR at_edge;"
+        )
+        came_cells = (
+            f"SELECT coalesce(array_agg(cx), '{{}}'), coalesce(array_agg(cy), '{{}}'), "
+            f"coalesce(array_agg(event_type), '{{}}') INTO cx_, cy_, ct_ FROM ({cells_sql(dialect, came)}) c;"
         )
         near = (
             f"(SELECT * FROM {s}{c} n WHERE n.geom && {envelope_sql('t.cx', 't.cy')} AND n.event_type = t.event_type)"
         )
         return (
-            f"DELETE FROM {s}{t} g USING ({touched}) t "
+            f"{cut} {came_cells} "
+            f"DELETE FROM {s}{t} g USING unnest(dx || cx_, dy || cy_, dt || ct_) t(cx, cy, event_type) "
             "WHERE g.cx = t.cx AND g.cy = t.cy AND g.event_type = t.event_type; "
-            f"INSERT INTO {s}{t} (cx, cy, event_type, k, sx, sy, vf, vt) SELECT f.* FROM ({touched}) t "
+            f"INSERT INTO {s}{t} (cx, cy, event_type, k, sx, sy, vf, vt) SELECT f.* FROM "
+            "(SELECT DISTINCT * FROM unnest(fx || cx_, fy || cy_, ft || ct_) u(cx, cy, event_type)) t "
             f"CROSS JOIN LATERAL ({cells_sql(dialect, near)}) f WHERE f.cx = t.cx AND f.cy = t.cy;"
         )
 
@@ -195,15 +213,16 @@ def upkeep_sql(dialect: R.Dialect, schema: str) -> list[str]:
     changed = f"ON n.fid = o.fid WHERE ({olds}) IS DISTINCT FROM ({news})"
     gone = f"(SELECT o.* FROM old_rows o JOIN new_rows n {changed})"
     came = f"(SELECT n.* FROM old_rows o JOIN new_rows n {changed})"
+    arrays = "DECLARE dx int[]; dy int[]; dt text[]; fx int[]; fy int[]; ft text[]; cx_ int[]; cy_ int[]; ct_ text[];"
     # a statement that wrote no row (an UPDATE superseding nothing) changes neither the cells nor the clock
     bodies = {
         "check": f"DECLARE is_current boolean; BEGIN {note} INTO is_current; "
         f"PERFORM set_config('{_KEPT}', CASE WHEN is_current THEN 'kept' ELSE 'behind' END, true); RETURN NULL; END",
         "INSERT": f"BEGIN IF {kept} AND EXISTS (SELECT FROM added) THEN {add} {move} END IF; RETURN NULL; END",
-        "UPDATE": f"BEGIN IF {kept} AND EXISTS (SELECT FROM old_rows) THEN {recompute(gone, came)} {move} END IF; "
-        "RETURN NULL; END",
-        "DELETE": f"BEGIN IF {kept} AND EXISTS (SELECT FROM old_rows) THEN "
-        f"{recompute('old_rows', '(SELECT * FROM old_rows LIMIT 0)')} {move} END IF; RETURN NULL; END",
+        "UPDATE": f"{arrays} BEGIN IF {kept} AND EXISTS (SELECT FROM old_rows) THEN {remove(gone, came)} {move} "
+        "END IF; RETURN NULL; END",
+        "DELETE": f"{arrays} BEGIN IF {kept} AND EXISTS (SELECT FROM old_rows) THEN "
+        f"{remove('old_rows', '(SELECT * FROM old_rows LIMIT 0)')} {move} END IF; RETURN NULL; END",
     }
     out = [
         f"CREATE OR REPLACE FUNCTION {name}() RETURNS trigger LANGUAGE plpgsql AS $grid$ {bodies[event]} $grid$"

@@ -167,11 +167,20 @@ def test_writes_keep_the_grid_without_a_rebuild(
     store.update_claim("g-new", {"status": "retracted"})
     assert sum(clusters().values()) == 600
     assert store.claim_tile(past, tile, name="all") == as_of_tile  # what was known then is unchanged
+    # claims sharing a cell and type: the retraction of one between the cell's earliest start and
+    # latest end is taken out of its count and sums; of the one holding its earliest start, the
+    # cell is recomputed from its claims (both compared with a rebuild below)
+    trio = [make_claim(f"g-c{d}", x=34.43, y=31.43, day=d, event_type="shelling") for d in (50, 51, 52)]
+    pair = [make_claim(f"g-d{d}", x=34.44, y=31.44, day=d, event_type="shelling") for d in (60, 61)]
+    store.add_claims(trio + pair)
+    store.update_claim("g-c51", {"status": "retracted"})
+    store.update_claim("g-d60", {"status": "retracted"})
+    assert sum(clusters().values()) == 603
     # a change made over another connection's search_path, outside sitmap, is kept too
     with psycopg.connect(store.conninfo.split("?")[0], autocommit=True) as conn:
         schema = store.conninfo.split("search_path%3D")[1].split(",")[0]
         conn.execute(f'DELETE FROM "{schema}".claim_versions WHERE id = %s', ("g-001",))
-    assert sum(clusters().values()) == 599
+    assert sum(clusters().values()) == 602
     kept = _grid_rows(store)
     monkeypatch.undo()
     monkeypatch.setattr(T, "TILE_MAX_FEATURES", 20)
