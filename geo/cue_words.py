@@ -46,6 +46,9 @@ CUE_PATTERNS: list[tuple[str, float, re.Pattern[str]]] = [
                 r"(?:told|urged|warned|instructed|called on|informed) (?:\S+ ){0,3}(?:residents|people|civilians|"
                 r"inhabitants|those|the (?:entire )?population)(?: \S+){0,20} "
                 r"to (?:leave|evacuate|move|head|relocate|go)",
+                # "after warning residents to leave several buildings": the warning as an order of its own
+                r"(?:warning|telling|urging|ordering|instructing) (?:the )?(?:residents|people|civilians|inhabitants) "
+                r"(?:\S+ ){0,6}?to (?:leave|evacuate|move away|stay away|keep away|head)",
                 r"(?:should|must|to) relocate",
                 r"relocation orders?",
                 r"must (?:evacuate|leave) (?:immediately|now)",
@@ -111,7 +114,7 @@ CUE_PATTERNS: list[tuple[str, float, re.Pattern[str]]] = [
         0.95,
         re.compile(
             _cues(
-                r"rockets?",
+                r"rockets?(?!-propelled)",
                 r"rocket (?:fire|barrages?|launch(?:es)?)",
                 r"(?<!artillery )(?<!tank )(?<!mortar )barrages?",
                 r"sirens? (?:sounded|sounding|wailed|went off|were activated)",
@@ -320,6 +323,10 @@ CUE_PATTERNS: list[tuple[str, float, re.Pattern[str]]] = [
                 r"came under (?:\S+ )?(?:fire|gunfire|attack)",
                 r"coming under (?:\S+ )?(?:fire|gunfire)",
                 r"returned fire",
+                # small arms of a firefight: "engaged it with machine guns and rocket-propelled grenades"
+                r"rocket-propelled grenades?",
+                r"RPGs?",
+                r"machine-?guns?(?: fire)?",
                 r"(?:troops|soldiers|forces|police|policemen|officers?|guards?|gunm[ae]n|militants|fighters|settlers|he|they|it|"
                 r"sniper|snipers) (?:\S+ ){0,2}?(?:fired|shot) (?:on|at|upon|towards?)",
                 # "troops near the corridor had fired to remove a threat", "soldiers fired in the air"
@@ -371,7 +378,11 @@ CUE_PATTERNS += [
     (
         "evacuation_order",
         1.0,
-        re.compile(_he(r"להתפנות", r"פינוי", r"הוראות? פינוי", r"התפנות", r"יתפנו") + "|" + _ar(r"بإخلاء", r"الإخلاء")),
+        re.compile(
+            _he(r"להתפנות", r"פינוי", r"הוראות? פינוי", r"התפנות", r"יתפנו", r"להתרחק")
+            + "|"
+            + _ar(r"بإخلاء", r"الإخلاء", r"بالنزوح")
+        ),
     ),
     ("negotiation", 0.9, re.compile(_he(r"משא ומתן", r"הפסקת(?:\s+ה)?אש", r"עסקת(?:\s+ה)?חטופים", r"שיחות"))),
     (
@@ -596,6 +607,8 @@ CUE_PATTERNS += [
                 r"פיגוע דקירה",
                 r"פיגוע דריסה",
                 r"מתנחלים (?:\S+ ){0,3}?(?:תקפו|הציתו|פגעו|יידו|השליכו|הכו|פשטו|פלשו)",
+                # the verb first: "תקפו כעשרים מתנחלים רעולי פנים משפחות"
+                r"(?:תקפו|הציתו|פגעו|יידו|הכו|פשטו|פלשו) (?:\S+ ){0,2}?מתנחלים",
                 r"יידוי אבנים",
                 r"(?:יודו|יידו|הושלכו|נזרקו) אבנים",
                 r"אבנים (?:יודו|הושלכו|נזרקו)",
@@ -623,6 +636,10 @@ CUE_PATTERNS += [
 #: lower-cased sentence) that skips the type's regex for most sentences.
 CUE_TRIGGERS: dict[str, tuple[str, ...]] = {
     "evacuation_order": (
+        "להתרחק",
+        "بالنزوح",
+        "telling",
+        "urging",
         "להתפנות",
         "פינוי",
         "התפנות",
@@ -868,6 +885,9 @@ CUE_TRIGGERS: dict[str, tuple[str, ...]] = {
         "اقتحام",
     ),
     "shooting": (
+        "rocket-propelled",
+        "rpg",
+        "machine",
         "ירי",
         "באש",
         "נור",

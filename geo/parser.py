@@ -828,6 +828,8 @@ def claims_from_mentions(
             events.append(
                 account_event(answered, s, places, claimant, own, s_times, speaker, same_sentence=same_sentence)
             )
+            if places:  # "... struck depots in Tyre after warning residents to leave": the next clause's place
+                context_places = places
             continue
         if etype is None and current is not None and _impact_elsewhere(current, s, claimants[i], places):
             # "Rockets were fired at Haifa. A man was hurt by shrapnel in Kiryat Bialik, MDA said": another

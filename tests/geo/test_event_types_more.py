@@ -76,3 +76,30 @@ def test_talks_and_meetings_are_negotiations(sentence: str) -> None:
 def test_a_pause_in_one_area_is_a_zone() -> None:
     sentence = "A tactical pause will be in effect from 8:00 to 16:00 along the road to the European Hospital."
     assert event_type(sentence) == "humanitarian_zone"
+
+
+@pytest.mark.parametrize(
+    ("sentence", "expected"),
+    [
+        ("Its fighters engaged the force with machine guns and rocket-propelled grenades.", "shooting"),
+        ("Gunmen fired RPGs at an armoured bulldozer near the camp.", "shooting"),
+        ("תקפו כעשרה מתנחלים רעולי פנים חקלאים בכפר קריות.", "other"),
+        ("هدد الجيش السكان وطالبهم بالنزوح فوراً نحو الجنوب.", "evacuation_order"),
+    ],
+)
+def test_firefights_settlers_and_orders(sentence: str, expected: str) -> None:
+    assert event_type(sentence) == expected
+
+
+def test_a_warning_before_a_strike_is_an_order_at_the_strikes_place() -> None:
+    import geo
+
+    text = (
+        "Lebanon's health ministry said an Israeli strike on a building in Nabatieh killed four people.\n\n"
+        "The Israeli military said it had struck a Hezbollah weapons depot in Nabatieh after warning residents "
+        "to leave the area."
+    )
+    claims = geo.parse(text, published="2024-11-02", source="Example Wire")
+    orders = [c for c in claims if c.event_type == "evacuation_order"]
+    assert orders and orders[0].claimant == "Israeli military" and orders[0].place_text == "Nabatieh"
+    assert any(c.event_type == "airstrike" and c.claimant == "Israeli military" for c in claims)
