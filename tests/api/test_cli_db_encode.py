@@ -33,3 +33,44 @@ def test_db_encode_keeps_the_texts_a_download_then_reads(store_url: str, capsys:
         assert lines == b"".join(iter_csv_rows(store.claim_csv_page(q, columns)[0], columns)).split(b"\r\n", 1)[1]
     finally:
         store.close()
+
+
+def test_import_keeps_the_download_texts_unless_told_not_to(
+    store_url: str, tmp_path: Any, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """`sitmap import` did not encode: the first download after an import wrote every text."""
+    import json
+
+    def feature(i: int) -> dict[str, Any]:
+        return {
+            "type": "Feature",
+            "id": f"imp-{i}",
+            "geometry": {"type": "Point", "coordinates": [34.45, 31.5 + i / 100]},
+            "properties": {
+                "event_type": "airstrike",
+                "claimant": "Civil defence",
+                "source": "Example Wire",
+                "valid_from": f"2023-12-0{i}",
+                "valid_to": f"2023-12-0{i}",
+                "uncertainty_m": 500,
+            },
+        }
+
+    first, second = tmp_path / "a.geojson", tmp_path / "b.geojson"
+    first.write_text(json.dumps({"type": "FeatureCollection", "features": [feature(1), feature(2)]}))
+    second.write_text(json.dumps({"type": "FeatureCollection", "features": [feature(3)]}))
+
+    def kept() -> list[int]:
+        store: Any = open_store(store_url)
+        try:
+            return [store._fetch(f"SELECT count(*) FROM {table}")[0][0] for table in E.TABLES.values()]
+        finally:
+            store.close()
+
+    assert main(["import", "geojson", str(first), "--db", store_url, "--no-encode"]) == 0
+    assert kept() == [0, 0]
+    assert main(["import", "geojson", str(second), "--db", store_url]) == 0
+    assert kept() == [3, 3]  # every current claim, the earlier import's too
+    assert "download texts of 3 claims" in capsys.readouterr().err
+    assert main(["import", "geojson", str(second), "--db", store_url, "--json"]) == 0  # nothing new: no work
+    json.loads(capsys.readouterr().out)  # --json output stays one JSON document
