@@ -160,6 +160,18 @@ CLAIMANTS: list[tuple[str, str]] = [
         r"(?:the\s+)?(?:WAFA|Wafa)(?:\s+news agency)?|(?:the\s+)?official Palestinian news agency|وكالة وفا|وفا|"
         r"וואפא|ופ[\"״]א|(?:ה)?סוכנות (?:ה)?ידיעות (?:ה)?פלסטינית(?: (?:ה)?רשמית)?(?: וואפא)?",
     ),
+    (
+        "Colonisation and Wall Resistance Commission",
+        r"(?:the\s+)?(?:Palestinian Authority['’]s\s+)?Coloni[sz]ation (?:and|&) Wall Resistance Commission|"
+        r"(?:the\s+)?(?:Wall and Settlement|Settlement and Wall) Resistance Commission|"
+        r"هيئة مقاومة الجدار والاستيطان|ועדת ההתנגדות לגדר ולהתנחלויות",
+    ),
+    (
+        "Palestinian security forces",
+        r"(?:the\s+)?(?:Palestinian(?: Authority)?|PA) security forces|"
+        r"(?:الناطق باسم\s+)?(?:ال)?أجهزة الأمنية الفلسطينية|قوى الأمن الفلسطينية|"
+        r"(?:ה)?מנגנוני הביטחון הפלסטיניים|כוחות הביטחון הפלסטיניים",
+    ),
     ("Palestinian Authority", r"(?:the\s+)?Palestinian Authority"),
     # rights groups and aid agencies that document and report, named in three languages
     ("B'Tselem", r"B['’]?[Tt]selem|بتسيلم|בצלם"),
@@ -582,6 +594,10 @@ def find_claimant(sentence: str) -> ClaimantMatch | None:
                     name = canonical_claimant(head.group(1))
                     assert name is not None
                     return ClaimantMatch(name=name, text=who, start=s, end=s + len(who))
+                spanning = _name_across(who, tail[-1]) if tail else None
+                if spanning is not None:
+                    # "the Colonisation and Wall Resistance Commission said": the "and" is inside the name
+                    return ClaimantMatch(spanning[0], spanning[1], s + spanning[2], s + spanning[2] + len(spanning[1]))
                 if tail:
                     joint = _joint_subject(who, tail, s)
                     if joint is not None:
@@ -776,6 +792,18 @@ def opening_subject(sentence: str) -> ClaimantMatch | None:
         if m and (best is None or m.end() - m.start() > best.end - best.start):
             best = ClaimantMatch(name, m.group(0), m.start(), m.end())
     return best
+
+
+def _name_across(who: str, word: re.Match[str]) -> tuple[str, str, int] | None:
+    """A known name that runs across a clause word of a speech verb's subject ("Colonisation and Wall
+    Resistance Commission"), ending where the subject ends: its name, words and offset."""
+    if "and" not in word.group(0):
+        return None
+    for name, pattern in _CANON:
+        for m in pattern.finditer(who):
+            if m.start() < word.start() and m.end() >= word.end() and not who[m.end() :].strip(" -—"):
+                return name, m.group(0), m.start()
+    return None
 
 
 def _joint_subject(who: str, tail: list[re.Match[str]], offset: int) -> ClaimantMatch | None:

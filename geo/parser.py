@@ -562,9 +562,9 @@ def _responsibility_for(
 ) -> Event | None:
     """The attack a named teller claims responsibility for in a sentence that names no place of its
     own: the last attack told (in its paragraph or the one before) by someone else."""
-    if teller is None or teller.start < 0 or not events or most_specific(places):
+    if teller is None or teller.start < 0 or not events or _RESPONSIBILITY.search(s.text) is None:
         return None
-    if _RESPONSIBILITY.search(s.text) is None:
+    if most_specific(places):
         return None
     for ev in reversed(events):
         if ev.paragraph < s.paragraph - 1:

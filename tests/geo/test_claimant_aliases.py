@@ -211,3 +211,22 @@ def test_a_numbered_line_after_a_full_stop_is_an_item_of_its_own() -> None:
     assert [p.text for p in split_sentences("The toll rose to 12. 3 more died later.")] == [
         "The toll rose to 12. 3 more died later."
     ]
+
+
+def test_an_and_inside_a_tellers_name_does_not_cut_it() -> None:
+    c = find_claimant(
+        "Settlers uprooted 60 olive saplings near Burin on Friday, the Colonization and Wall Resistance "
+        "Commission said."
+    )
+    assert c is not None and c.name == "Colonisation and Wall Resistance Commission"
+    # two tellers joined by "and" stay a joint claimant; a clause before "and" stays cut off
+    c = find_claimant("Settlers burned two cars in Burin, WAFA and residents said.")
+    assert c is not None and c.joint == ("WAFA", "residents")
+    c = find_claimant("Tanks shelled Rafah overnight and the army said it had hit a launcher.")
+    assert c is not None and c.name == "Israeli military"
+
+
+def test_palestinian_security_forces_in_two_languages() -> None:
+    c = find_claimant("وقال الناطق باسم الأجهزة الأمنية الفلسطينية إن الحملة في مخيم جنين مستمرة.")
+    assert c is not None and c.name == "Palestinian security forces"
+    assert canonical_claimant("PA security forces") == "Palestinian security forces"
