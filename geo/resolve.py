@@ -52,7 +52,7 @@ from geo.normalize import (
     strip_marks,
     surface_key,
 )
-from geo.transliterate import GERESH, HEBREW_ARTICLES, MIN_KEY, hebrew_key, hebrew_word_key
+from geo.transliterate import GERESH, HEBREW_ARTICLES, MIN_KEY, MIN_PLACE_WORD_KEY, hebrew_key, hebrew_word_key
 from geo.uncertainty import uncertainty_for
 
 
@@ -515,6 +515,31 @@ _HE_NAME_CONTEXT = re.compile(
     r"(?:^|[\s\"'(])[ובלמש]?ה?(?:כפר|כפרי|מחנה(?:\s+הפליטים)?|שכונת|שכונות|עיירה|עיירת|יישוב|עיר|ואדי|ח'רבת)"
     r"(?:\s+ה?סמוך)?\s+$"
 )
+#: Words that follow a word for a village or town as adjectives, not names ("בכפר קטן", in a small village).
+_HE_PLACE_WORD_ADJECTIVES = frozenset(
+    [
+        "קטן",
+        "גדול",
+        "שכן",
+        "סמוך",
+        "נטוש",
+        "ערבי",
+        "דרוזי",
+        "בדואי",
+        "נוסף",
+        "אחר",
+        "שלם",
+        "ותיק",
+        "חדש",
+        "עתיק",
+        "קרוב",
+        "רחוק",
+        "שקט",
+        "שלו",
+        "שלה",
+        "שלהם",
+    ]
+)
 _GERESH_LETTER = re.compile("[גחעצתדז][" + "".join(GERESH) + "]")
 
 
@@ -587,17 +612,20 @@ def _hebrew_name_at(
             continue  # a short vowel-only word ("או", or) ends no name
         for n_clitic, word in variants:
             key = hebrew_key([word, *(w for _, w in tail)])
-            if len(key) < MIN_KEY or key not in gaz.cross:
+            if len(key) < MIN_PLACE_WORD_KEY or key not in gaz.cross:
                 continue
             start = tok.start + n_clitic
             last = tail[-1][0] if tail else k
             end = toks.spans[last][1]
             written = text[start:end]
+            place_word = n_clitic == 0 and _HE_NAME_CONTEXT.search(text, max(0, start - 30), start)
+            if len(key) < MIN_KEY and (not place_word or word in _HE_PLACE_WORD_ADJECTIVES):
+                continue  # three consonants spell a name only after a word for a village or camp
             context = bool(
-                prev_article
+                place_word
+                or prev_article
                 or _GERESH_LETTER.search(written)
                 or any(_he_article(text, toks[i]) for i in range(k + 1, last))
-                or (n_clitic == 0 and _HE_NAME_CONTEXT.search(text, max(0, start - 30), start))
             )
             if prev_article:
                 start = toks[k - 1].start

@@ -94,6 +94,9 @@ _LATIN = (
 )
 #: Shortest key looked up (consonants): two- and three-letter strings spell too many Hebrew words.
 MIN_KEY = 4
+#: Shortest key looked up right after a word for a village, town or camp ("בכפר עקרבא", "בעיירה
+#: קבאטיה"): there a three-consonant word is a name (most Arabic village names have three).
+MIN_PLACE_WORD_KEY = 3
 #: Weight of a name reached through its consonant key (exact names weigh 1.0, fuzzy Latin ones 0.8).
 ARABIC_WEIGHT = 0.75
 LATIN_WEIGHT = 0.65
@@ -162,7 +165,7 @@ def cross_names(
             key, weight = latin_key(name), LATIN_WEIGHT
         else:
             continue
-        if len(key) < MIN_KEY:
+        if len(key) < MIN_PLACE_WORD_KEY:
             continue
         for idx, w0 in hits.items():
             if country_of(idx) not in regional or kind_of(idx) == "country":

@@ -204,3 +204,19 @@ def test_arabic_lam_swallows_the_article(sentence: str, entry_id: str) -> None:
 
 def test_lam_before_an_everyday_word_is_no_place() -> None:
     assert _found("للصور التي نشرت دلالة واضحة") == []
+
+
+@pytest.mark.parametrize(
+    ("sentence", "entry_id"),
+    [
+        # three consonants are enough right after a word for a village or town
+        ("מתנחלים הציתו מחסן חקלאי בכפר עקרבא שבשומרון", "geonames:284922"),
+        ('כוחות צה"ל פשטו על העיירה קבאטיה ועצרו חמישה חשודים', "geonames:282476"),
+    ],
+)
+def test_short_transliterations_after_a_word_for_a_village(sentence: str, entry_id: str) -> None:
+    assert entry_id in {gid for _, gid in _found(sentence)}
+
+
+def test_an_adjective_after_village_is_no_name() -> None:
+    assert _found("המשפחה עברה לכפר קטן בצפון לפני שנים") == []
