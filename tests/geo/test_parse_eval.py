@@ -206,22 +206,23 @@ def test_session5_held_out_sets_do_not_regress() -> None:
     - blind4: recall 0.422 -> 0.497, located precision 0.579 -> 0.633, claimant 0.765 -> 0.768,
       disputed 0 -> 4 of 26, inside radius 1.000, median radius 1.40 km.
 
-    Session 6 read their misses (development sets since): the floors follow the figures reached there.
+    Session 6 read their misses (development sets since): the floors follow the figures reached there
+    (at c806963: blind3 0.741 / 0.826 / 0.977, 23 of 30; blind4 0.762 / 0.742 / 0.974, 18 of 26).
 
     Far from issue 12's targets (0.90 / 0.85 / 0.95), so these floors are regression guards a little
     under the end figures, not the target. Never edit these texts or their gold to pass; once their
     misses are read to fix the parser they are development sets and a new held-out set is needed."""
     s3 = _held_out("blind3_gold.jsonl")
     assert s3["texts"] == 40 and s3["gold_events"] == 232, s3
-    assert s3["one_to_one_recall"] >= 0.59, s3
-    assert s3["located_precision"] >= 0.73, s3
+    assert s3["one_to_one_recall"] >= 0.71, s3
+    assert s3["located_precision"] >= 0.79, s3
     assert s3["disputed_recall"] >= 0.70, s3
-    assert s3["claimant_accuracy"] >= 0.84, s3
+    assert s3["claimant_accuracy"] >= 0.95, s3
     assert s3["inside_radius"] >= 0.93, s3
     s4 = _held_out("blind4_gold.jsonl")
     assert s4["texts"] == 30 and s4["gold_events"] == 147, s4
-    assert s4["one_to_one_recall"] >= 0.50, s4
-    assert s4["located_precision"] >= 0.62, s4
+    assert s4["one_to_one_recall"] >= 0.72, s4
+    assert s4["located_precision"] >= 0.71, s4
     assert s4["disputed_recall"] >= 0.58, s4
-    assert s4["claimant_accuracy"] >= 0.73, s4
+    assert s4["claimant_accuracy"] >= 0.95, s4
     assert s4["inside_radius"] >= 0.95, s4
