@@ -276,6 +276,16 @@ def is_headline(
     return False
 
 
+#: An editor's note on the report itself, on a line of its own: "(Corrects location of ... in
+#: paragraph 1 ...)", "(Updates with army statement)", "This story has been corrected to show ...".
+_EDITORS_NOTE = re.compile(
+    r"[ \t]*(?:\((?:Corrects|Correcting|Updates|Updating|Adds|Recasts|Changes|Fixes|Refiles|Removes|Replaces|"
+    r"Rewrites|Clarifies|Writes through)\b|This (?:story|article|report|version) (?:has|had) (?:also )?been "
+    r"(?:corrected|updated|amended))",
+    re.I,
+)
+
+
 def _headline_over_paragraph(
     sentences: Sequence[Sentence], etypes: Sequence[str | None], i: int, places: Mapping[int, Sequence[Mention]]
 ) -> bool:
@@ -286,12 +296,23 @@ def _headline_over_paragraph(
     own = {m.gazetteer_id for m in places[i] if m.gazetteer_id}
     if not own:
         return False
+    body = s.paragraph + 1
+    named: set[str | None] = set()  # the places the body names up to its first event
+    inside = False  # or a place inside one of the headline's ("central Gaza" over "Bureij camp")
+    note = -1
     for j in range(i + 1, len(sentences)):
         nxt = sentences[j]
-        if nxt.paragraph != s.paragraph + 1:
+        if nxt.paragraph == note:
+            continue
+        if nxt.paragraph == body and _EDITORS_NOTE.match(nxt.text):
+            note, body = body, body + 1  # "(Corrects ...)" under the headline: the body is the paragraph after it
+            continue
+        if nxt.paragraph != body:
             return False
+        named |= {m.gazetteer_id for m in places[j]}
+        inside = inside or any(contains(h, m) for h in places[i] for m in places[j] if h.geometry and m.geometry)
         if etypes[j] is not None:
-            return any(m.gazetteer_id in own for m in places[j])
+            return bool(named & own) or inside
     return False
 
 
@@ -750,6 +771,8 @@ def claims_from_mentions(
         last_time = context_time or next((ev.time for ev in reversed(events) if ev.time is not None), None)
         s_times = relative_day(s, s_times, last_time, pub)
         etype = etypes[i]
+        if etype is not None and _EDITORS_NOTE.match(text, text.rfind("\n", 0, s.start) + 1):
+            continue  # "(Corrects location of Sunday's strike to Bureij camp, not Maghazi)": about the report
         if pub is not None and _told_as_history(s.text, pub.year) and not s_times:
             continue  # "In 2014, a 50-day war killed more than 2,000": background, no event and no detail
         if etype is not None and is_headline(text, sentences, etypes, i, by_sentence):
