@@ -342,8 +342,11 @@ def render_png(
     ax.set_ylim(cy - hy, cy + hy)
     _draw_labels(ax, base, (cx - hx, cx + hx, cy - hy, cy + hy), w_frac)
 
-    # Legend panel.
-    for t in types_seen or list(pal)[:5]:
+    # Legend panel: what this map draws (a map of orders alone has no claim symbols, a map
+    # of claims alone no order swatches).
+    with_claims = any(p.get("kind") != "zones" for p in payloads) or not payloads
+    with_zones = any(p.get("kind") == "zones" for p in payloads) or not payloads
+    for t in (types_seen or list(pal)[:5]) if with_claims else []:
         sym = pal[t]
         handles.append(
             Line2D(
@@ -356,21 +359,22 @@ def render_png(
                 label=sym["label"],
             )
         )
-    handles.append(
-        Line2D(
-            [],
-            [],
-            marker="o",
-            color="white",
-            markerfacecolor="#999",
-            markeredgecolor="#111",
-            markeredgewidth=1.6,
-            markersize=11,
-            label="corroborated (2+ sources)",
+    if with_claims:
+        handles.append(
+            Line2D(
+                [],
+                [],
+                marker="o",
+                color="white",
+                markerfacecolor="#999",
+                markeredgecolor="#111",
+                markeredgewidth=1.6,
+                markersize=11,
+                label="corroborated (2+ sources)",
+            )
         )
-    )
-    handles.append(Patch(facecolor="#999", alpha=0.25, edgecolor="#999", label="where it may have happened"))
-    for v in zpal.values():
+        handles.append(Patch(facecolor="#999", alpha=0.25, edgecolor="#999", label="where it may have happened"))
+    for v in zpal.values() if with_zones else []:
         handles.append(Patch(facecolor=v["color"], alpha=0.35, edgecolor=v["color"], label=v["label"]))
     fig.legend(handles=handles, loc="upper left", bbox_to_anchor=(0.725, 0.91), frameon=False, fontsize=10.5)
     fig.text(0.01, 0.955, title, fontsize=17, fontweight="bold", va="center")

@@ -643,3 +643,35 @@ def test_png_draws_a_region_claim_hollow_never_as_a_solid_point(radius_m: float,
     airstrike = (0xD5, 0x5E, 0x00)
     is_solid = abs(r - airstrike[0]) + abs(g - airstrike[1]) + abs(b - airstrike[2]) < 40
     assert is_solid is solid, (r, g, b)
+
+
+def test_png_legend_names_only_what_the_map_draws() -> None:
+    """The static map of claims listed the three order swatches, and a map of orders alone
+    listed five claim types it did not draw."""
+    from PIL import Image
+
+    from api.render.mapbuilder import zone_palette
+    from api.render.png import SIZE_PX, render_png
+    from layers.testing import make_claim
+
+    claims = claims_payload([make_claim("c-1", lon=34.40, lat=31.42)])
+    zones = {"kind": "zones", "features": []}
+
+    def legend_counts(payloads: list[dict]) -> dict[tuple[int, int, int], int]:
+        png = render_png(payloads, title="t", when="1 Dec 2023", bbox=(34.3, 31.3, 34.5, 31.5))
+        img = Image.open(io.BytesIO(png)).convert("RGB")
+        box = img.crop((int(0.725 * SIZE_PX[0]), 0, SIZE_PX[0], SIZE_PX[1] // 2))
+        return {c: n for n, c in box.getcolors(1_000_000) or []}
+
+    def pixels(colour: tuple[int, int, int], counts: dict[tuple[int, int, int], int]) -> int:
+        return sum(n for c, n in counts.items() if sum(abs(a - b) for a, b in zip(colour, c, strict=True)) <= 6)
+
+    green = [int(zone_palette()["humanitarian_zone"]["color"].lstrip("#")[i : i + 2], 16) for i in (0, 2, 4)]
+    swatch = tuple(round(0.35 * c + 0.65 * 255) for c in green)  # the order swatches are drawn at alpha 0.35
+    airstrike = (0xD5, 0x5E, 0x00)  # a claim symbol, solid
+    only_claims = legend_counts([claims])
+    assert pixels(airstrike, only_claims) > 20 and pixels(swatch, only_claims) < 20
+    only_zones = legend_counts([zones])
+    assert pixels(swatch, only_zones) > 20 and pixels(airstrike, only_zones) < 20
+    both = legend_counts([claims, zones])
+    assert pixels(swatch, both) > 20 and pixels(airstrike, both) > 20
