@@ -540,6 +540,9 @@ _HE_PLACE_WORD_ADJECTIVES = frozenset(
         "שלהם",
     ]
 )
+#: A direction phrase about another place right after a word ("תורמוס עיא, מצפון לרמאללה", "ביתא שמדרום
+#: לשכם"): the word is the name of a place that lies there.
+_HE_DIRECTION_AFTER = re.compile(r"\s*,?\s*ש?מ(?:צפון|דרום|מזרח|מערב)\s*ל|\s*,?\s*(?:צפונית|דרומית|מזרחית|מערבית)\s*ל")
 _GERESH_LETTER = re.compile("[גחעצתדז][" + "".join(GERESH) + "]")
 
 
@@ -619,10 +622,12 @@ def _hebrew_name_at(
             end = toks.spans[last][1]
             written = text[start:end]
             place_word = n_clitic == 0 and _HE_NAME_CONTEXT.search(text, max(0, start - 30), start)
+            direction_after = _HE_DIRECTION_AFTER.match(text, end)
             if len(key) < MIN_KEY and (not place_word or word in _HE_PLACE_WORD_ADJECTIVES):
-                continue  # three consonants spell a name only after a word for a village or camp
+                continue  # three consonants spell a name only after a word for a village ("בעיקר מצפון": mainly)
             context = bool(
                 place_word
+                or direction_after
                 or prev_article
                 or _GERESH_LETTER.search(written)
                 or any(_he_article(text, toks[i]) for i in range(k + 1, last))

@@ -220,3 +220,17 @@ def test_short_transliterations_after_a_word_for_a_village(sentence: str, entry_
 
 def test_an_adjective_after_village_is_no_name() -> None:
     assert _found("המשפחה עברה לכפר קטן בצפון לפני שנים") == []
+
+
+def test_a_direction_phrase_after_a_hebrew_word_makes_it_a_name() -> None:
+    found = _found("מתנחלים עקרו עצים בתורמוס עיא, מצפון לרמאללה, בשבת")
+    assert ("תורמוס עיא", "geonames:281560") in found
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    ["הלחימה נמשכה בעיקר מצפון לנבטיה", "הכוחות נערכו מצפון לרצועה", "ההפגנות התרכזו ממזרח לעיר"],
+)
+def test_a_direction_phrase_leaves_ordinary_words_alone(sentence: str) -> None:
+    assert all(gid is None or gid == "geonames:278913" for _, gid in _found(sentence))
+    assert all(text in ("נבטיה",) for text, _ in _found(sentence))
