@@ -62,20 +62,14 @@ _TEXTS: tuple[tuple[str, int], ...] = (
 CACHE_SIZE = 20_000
 #: Properties that send a feature down the full path whenever they carry a value.
 _FULL_PATH_ONLY = ("uncertainty_region",)
+#: Properties of the three counts.
+_COUNTED = tuple(
+    f"{count}{part}" for count in ("fatalities", "injured", "targets") for part in ("", "_low", "_high", "_text")
+)
 
 
 class _Slow(Exception):
     """This feature is not one the bulk path recognises: read it with the full path."""
-
-
-def _text(value: Any, limit: int) -> str | None:
-    """A model text field as pydantic stores it: length checked on the raw value, then stripped."""
-    if value is None:
-        return None
-    if type(value) is not str or len(value) > limit:
-        raise _Slow
-    value = value.strip()
-    return value or None
 
 
 def _count(best: Any, low: Any, high: Any, text: Any) -> CountEstimate | None:
@@ -144,9 +138,8 @@ class FastClaims:
         if type(props) is not dict:
             raise _Slow
         get = props.get
-        for name in _FULL_PATH_ONLY:
-            if get(name) is not None:
-                raise _Slow
+        if get("uncertainty_region") is not None:  # see _FULL_PATH_ONLY
+            raise _Slow
 
         # where: a plain 2D (or 3D, Z dropped) point in range, as geo.model._fast_point reads it
         geom: Any = feature.get("geometry")
@@ -224,11 +217,21 @@ class FastClaims:
         version = get("version")
         if version is not None and (type(version) is not int or version < 1):
             raise _Slow
-        self._time(get("recorded_at"))
-        self._time(get("superseded_at"))
+        recorded, superseded = get("recorded_at"), get("superseded_at")
+        if recorded is not None:
+            self._time(recorded)
+        if superseded is not None:
+            self._time(superseded)
 
-        # who says it, and the rest
-        texts = {name: _text(get(name), limit) for name, limit in _TEXTS}
+        # who says it, and the rest (a text as pydantic keeps it: length checked raw, then stripped)
+        texts: dict[str, Any] = {}
+        for name, limit in _TEXTS:
+            value = get(name)
+            if value is not None:
+                if type(value) is not str or len(value) > limit:
+                    raise _Slow
+                value = value.strip() or None
+            texts[name] = value
         gazetteer_id = get("gazetteer_id")
         if gazetteer_id is not None and (type(gazetteer_id) is not str or len(gazetteer_id) > 100):
             raise _Slow
@@ -251,9 +254,15 @@ class FastClaims:
             block_ids = tuple(blocks)
         else:
             raise _Slow
-        fatalities = _count(get("fatalities"), get("fatalities_low"), get("fatalities_high"), get("fatalities_text"))
-        injured = _count(get("injured"), get("injured_low"), get("injured_high"), get("injured_text"))
-        targets = _count(get("targets"), None, None, get("targets_text"))
+        fatalities = injured = targets = None
+        for name in _COUNTED:  # most features have no count at all
+            if get(name) is not None:
+                fatalities = _count(
+                    get("fatalities"), get("fatalities_low"), get("fatalities_high"), get("fatalities_text")
+                )
+                injured = _count(get("injured"), get("injured_low"), get("injured_high"), get("injured_text"))
+                targets = _count(get("targets"), None, None, get("targets_text"))
+                break
 
         # the placement keeps the raw (unstripped) names, as Placement(...) does
         place_text, place_name = get("place_text"), get("place_name")

@@ -1064,7 +1064,7 @@ def _scan(
         assert known is not None
         digests = [digest_of(t) for t in texts]
         found = known(digests)
-        if len(taken) > 4 * CHUNK_CHARS // 100:  # texts of lines that were not one element each
+        if len(taken) > 10_000:  # texts of lines that were not one element each
             taken.clear()
         out: dict[int, _Known] = {}
         for n, digest in enumerate(digests):

@@ -61,21 +61,27 @@ def _check_geometries(kind: str, records: Sequence[Any], ids: Sequence[str], att
 
 def _walk_batch(
     kind: str, cls: type[Versioned], records: Sequence[Any], ids: Sequence[str]
-) -> Iterator[tuple[str, Versioned]]:
-    """Yield each record of a batch with its ``_where`` label, once it is a ``cls`` with an id unseen so far.
+) -> Iterator[tuple[int, Versioned]]:
+    """Yield each record of a batch with its index, once it is a ``cls`` with an id unseen so far.
 
     A generator, so the caller's own checks on record ``i`` still run before record
-    ``i + 1`` is looked at: the error raised is always the first bad record's.
+    ``i + 1`` is looked at: the error raised is always the first bad record's. The
+    caller names a record by ``_where(kind, i, ids[i])``, made only for a bad one.
     """
     seen: dict[str, int] = {}
     for i, (rec, rid) in enumerate(zip(records, ids, strict=True)):
-        where = _where(kind, i, rid)
-        if not isinstance(rec, cls):
-            raise InvalidInput(f"{where}: expected a {cls.__name__}, got {type(rec).__name__}")
+        if type(rec) is not cls and not isinstance(rec, cls):
+            raise InvalidInput(f"{_where(kind, i, rid)}: expected a {cls.__name__}, got {type(rec).__name__}")
         if rid in seen:
-            raise InvalidInput(f"{where}: duplicate id in the batch (also {kind}[{seen[rid]}])")
+            raise InvalidInput(f"{_where(kind, i, rid)}: duplicate id in the batch (also {kind}[{seen[rid]}])")
         seen[rid] = i
-        yield where, rec
+        yield i, rec
+
+
+_EVENT_TYPES = frozenset(EVENT_TYPES)
+_STATUSES = frozenset(CLAIM_STATUSES)
+_REVIEWS = frozenset(REVIEWS)
+_PRECISIONS = frozenset(TIME_PRECISIONS)
 
 
 def check_claims(claims: Sequence[ClaimRecord], ids: Sequence[str]) -> None:
@@ -84,7 +90,23 @@ def check_claims(claims: Sequence[ClaimRecord], ids: Sequence[str]) -> None:
     Records normally arrive validated by pydantic; these checks catch the ones built
     with ``model_construct`` or edited in place, and the rules that span a batch.
     """
-    for where, rec in _walk_batch("claims", ClaimRecord, claims, ids):
+    for i, rec in _walk_batch("claims", ClaimRecord, claims, ids):
+        vf, vt = rec.valid_from, rec.valid_to
+        try:
+            good = (
+                rec.event_type in _EVENT_TYPES
+                and rec.status in _STATUSES
+                and rec.review in _REVIEWS
+                and rec.time_precision in _PRECISIONS
+                and (vf is None) == (vt is None)
+                and (vf is None or vf <= vt)  # type: ignore[operator]
+                and (rec.geometry is None or rec.uncertainty is not None)
+            )
+        except TypeError:  # an unhashable value set without validation: the checks below name it
+            good = False
+        if good:
+            continue  # the common, good record: named only when it is not
+        where = _where("claims", i, ids[i])
         if rec.event_type not in EVENT_TYPES:
             raise InvalidInput(f"{where}: unknown event_type {rec.event_type!r}")
         if rec.status not in CLAIM_STATUSES:
@@ -93,7 +115,6 @@ def check_claims(claims: Sequence[ClaimRecord], ids: Sequence[str]) -> None:
             raise InvalidInput(f"{where}: unknown review {rec.review!r}")
         if rec.time_precision not in TIME_PRECISIONS:
             raise InvalidInput(f"{where}: unknown time_precision {rec.time_precision!r}")
-        vf, vt = rec.valid_from, rec.valid_to
         if (vf is None) != (vt is None):
             raise InvalidInput(f"{where}: valid_from and valid_to must both be set or both be empty")
         if vf is not None and vt is not None and vf > vt:
@@ -105,7 +126,8 @@ def check_claims(claims: Sequence[ClaimRecord], ids: Sequence[str]) -> None:
 
 def check_zones(zones: Sequence[Zone], ids: Sequence[str]) -> None:
     """Like :func:`check_claims`, for a batch of zones."""
-    for where, z in _walk_batch("zones", Zone, zones, ids):
+    for i, z in _walk_batch("zones", Zone, zones, ids):
+        where = _where("zones", i, ids[i])
         if z.order_type not in ORDER_TYPES:
             raise InvalidInput(f"{where}: unknown order_type {z.order_type!r}")
         if z.status not in ("active", "lifted", "retracted"):

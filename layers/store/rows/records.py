@@ -67,7 +67,8 @@ def claim_rows(
     # Importers share one Uncertainty object among many claims, and claims share day
     # boundaries: serialise each distinct one once.
     u_cache: dict[int, tuple[str | None, bytes | None]] = {}
-    p_cache: dict[int, str | None] = {}  # and placements (the records keep them alive meanwhile)
+    # and placements with the method they give (the records keep them alive meanwhile)
+    p_cache: dict[tuple[int, int], tuple[str | None, str]] = {}
     t_cache: dict[datetime | None, tuple[Any, Any]] = {}
     shadow = d.shadow_times
 
@@ -84,11 +85,13 @@ def claim_rows(
         if u_parts is None:
             u_parts = u_cache[id(u)] = (_uncertainty_json(u), wkb_or_none(None if u is None else u.region))
         p = rec.placement
-        placement_json = p_cache.get(id(p), "")
-        if placement_json == "":
-            placement_json = p_cache[id(p)] = None if p is None else p.model_dump_json()
-        f_best, f_low, f_high = _count_parts(rec.fatalities)
-        i_best, i_low, i_high = _count_parts(rec.injured)
+        placed = p_cache.get((id(p), id(u)))
+        if placed is None:  # the contract's method, as every feature shows it
+            placed = p_cache[(id(p), id(u))] = (None if p is None else p.model_dump_json(), placement_method(rec))
+        placement_json, method = placed
+        fatalities, injured, targets = rec.fatalities, rec.injured, rec.targets
+        f_best, f_low, f_high = _count_parts(fatalities) if fatalities is not None else (None, None, None)
+        i_best, i_low, i_high = _count_parts(injured) if injured is not None else (None, None, None)
         vf_t, vt_t = conv(rec.valid_from), conv(rec.valid_to)
         row = (
             geom,
@@ -104,7 +107,7 @@ def claim_rows(
             rec.place_text,
             rec.place_name,
             rec.gazetteer_id,
-            placement_method(rec),  # the contract's value, as every feature shows it
+            method,
             None if u is None else u.radius_m,
             None if u is None else u.geo_precision,
             None if u is None else u.where_prec,
@@ -117,7 +120,7 @@ def claim_rows(
             i_best,
             i_low,
             i_high,
-            None if rec.targets is None else rec.targets.best,
+            None if targets is None else targets.best,
             rec.confidence,
             json.dumps(list(rec.block_ids)) if rec.block_ids else None,
             rec.report_id,
@@ -127,7 +130,7 @@ def claim_rows(
             by,
             *u_parts,
             placement_json,
-            _counts_json(rec),
+            None if fatalities is None and injured is None and targets is None else _counts_json(rec),
         )
         # the shadow time columns, in insert_columns() order: valid_from, valid_to, recorded_at, superseded_at
         out.append((*row, vf_t[1], vt_t[1], rec_t[1], sup_t[1]) if shadow else row)
