@@ -597,6 +597,32 @@ def _responsibility_for(
     return None
 
 
+def _speech_goes_on(
+    sentences: Sequence[Sentence],
+    claimants: Sequence[ClaimantMatch | None],
+    sentence_of: Sequence[Sentence | None],
+    i: int,
+) -> ClaimantMatch | None:
+    """The teller of the clause just before clause ``i`` in the same sentence when that clause opens
+    with its teller and goes on with what was said ("the army said troops had returned fire"): the
+    clause after it ("after gunmen shot at them") is more of those words."""
+    if i == 0 or sentence_of[i - 1] is not sentence_of[i] or sentence_of[i] is None:
+        return None
+    prev, teller = sentences[i - 1], claimants[i - 1]
+    if teller is None or teller.start < 0:
+        return None
+    said = prev.text[teller.end :]
+    return teller if len(said.split()) >= 4 and _SPEECH_AFTER.match(said) else None
+
+
+#: A speech verb right after its teller, and what was said after it ("... said troops had ...").
+_SPEECH_AFTER = re.compile(
+    r"\s+(?:has\s+|had\s+|have\s+)?(?:said|says|stated|claimed|claims|added|told\s+\S+(?:\s+\S+)?)\s+(?:that\s+)?\w|"
+    r"\s+(?:إن|أن|بأن)|\s+(?:כי|ש)",
+    re.I,
+)
+
+
 def _another_tellers_places(current: Event, teller: ClaimantMatch | None, leaves: list[Mention]) -> bool:
     """True if a sentence's own named teller is not the event's and it names places the event did not."""
     if teller is None or teller.start < 0 or current.claimant is None or teller.name == current.claimant.name:
@@ -708,6 +734,12 @@ def claims_from_mentions(
             # a clause without its own teller is told by the sentence's ("..., after ..., X said")
             full = sentence_of[i]
             told = find_claimant(full.text) if full is not None else None
+            speech = _speech_goes_on(sentences, claimants, sentence_of, i)
+            if speech is not None:
+                # "..., while the army said troops returned fire | after gunmen shot at them": the clause
+                # goes on with the words the clause before opened with its teller, not the sentence's first
+                claimants[i] = ClaimantMatch(speech.name, speech.text, -1, -1, speech.joint)
+                continue
             if told is not None and full is not None and ";" in text[s.end : full.end] and told.start >= 0:
                 semi = text.index(";", s.end, full.end)
                 if full.start + told.start > semi:

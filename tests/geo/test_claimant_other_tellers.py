@@ -119,3 +119,21 @@ def test_ocha_in_hebrew_and_arabic() -> None:
 
     assert canonical_claimant('משרד האו"ם לתיאום עניינים הומניטריים') == "UN OCHA"
     assert canonical_claimant("مكتب الأمم المتحدة لتنسيق الشؤون الإنسانية") == "UN OCHA"
+
+
+def test_a_clause_after_a_tellers_words_goes_on_with_them() -> None:
+    from geo.clauses import split_clauses
+
+    text = (
+        "Israeli troops killed a teenager during a raid on the town of Burqin on Sunday, WAFA reported, while "
+        "the army said soldiers had returned fire after militants shot at them from a rooftop."
+    )
+    parts = [p.text for p in split_clauses(text)]
+    assert parts[-1].startswith("militants shot")  # the "after" clause is a clause of its own
+    claims = geo.parse(text, published="2025-03-04", source="Example Wire")
+    shot = [c for c in claims if c.quote.startswith("militants shot")]
+    assert shot and {c.claimant for c in shot} == {"Israeli military"}
+    # a sentence-final teller still tells its "after" clause
+    text = "Tanks pushed into eastern Rafah on Tuesday, after drones struck the area overnight, medics said."
+    claims = geo.parse(text, published="2025-03-04", source="Example Wire")
+    assert claims and {c.claimant for c in claims} == {"medics"}
