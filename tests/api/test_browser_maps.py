@@ -285,3 +285,24 @@ def test_thousands_of_claims_cluster_at_low_zoom_and_split_when_zoomed(
     assert pg.evaluate("window.sitmapMaps[0].layers[0].clustered") is False
     assert drawn(pg) == 400  # the count does not depend on the viewport
     watch.check()
+
+
+def test_the_legend_says_every_feature_is_a_claim_where_no_header_does(
+    server: str, tmp_path: Path, page: tuple[Any, Watch]
+) -> None:
+    """The /maps header says it, so its legend need not; an embed and a map file must."""
+    from api.render.mapbuilder import notebook_map
+    from layers.testing import make_claim
+
+    note = "Every feature is a claim: who says so is in its popup."
+    pg, watch = page
+    path = tmp_path / "file.html"
+    notebook_map([make_claim("n1")], title="File").save(str(path))
+    for url, legend_says in ((path.as_uri(), True), (f"{server}/embed/all", True), (f"{server}/maps/all", False)):
+        pg.goto(url)
+        wait_drawn(pg)
+        pg.wait_for_timeout(200)
+        assert (note in (pg.text_content(".sm-legend") or "")) is legend_says, url
+        if not legend_says:
+            assert "Every feature is a claim" in (pg.text_content(".sm-header") or "")
+    watch.check()

@@ -892,8 +892,8 @@
       add(lifted, el('span', null, tr('lifted')));
     }
     (cfg.layers || []).forEach(function (l) { if (l.note) add(box, el('div', 'sm-leg-note sm-leg-reviewed', l.note)); });
-    // the /maps page says so in its header; an embed has only the legend to say it
-    if (cfg.embed) add(box, el('div', 'sm-leg-note', tr('Every feature is a claim: who says so is in its popup.')));
+    // the /maps page says so in its header; an embed, a map file or a notebook only here
+    if (!document.querySelector('.sm-header')) add(box, el('div', 'sm-leg-note', tr('Every feature is a claim: who says so is in its popup.')));
   };
   Controller.prototype._legendFromData = function () {
     var present = {};
