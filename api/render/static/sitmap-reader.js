@@ -492,14 +492,19 @@
     var st = typeStyle(this, u.event_type), head = add(card, el('div', 'sm-head'));
     add(head, el('strong', null, st.label || label(u.event_type)));
     add(head, el('span', 'sm-badge', T(cfg, u.status)));
-    function line(k, v) { var r = add(card, el('div', 'sm-row')); add(r, el('span', 'sm-k', T(cfg, k))); var s = add(r, el('span', 'sm-v')); add(s, v); }
+    function line(k, v) { var r = add(card, el('div', 'sm-row')); add(r, el('span', 'sm-k', T(cfg, k))); var s = add(r, el('span', 'sm-v')); add(s, v); return r; }
     line('When', document.createTextNode(SM.timeWords(u.t0, u.t1, u.precision)));
     line('Where', u.place ? bdi(place(u.place)) : document.createTextNode(T(cfg, 'not placed: it cannot be drawn')));
-    line('Who says', fill(null, '{who} said so', { who: u.claimant ? bdi(u.claimant) : T(cfg, 'An unnamed source') }));
-    var src = el('span');
-    if (u.url && /^https?:\/\//i.test(u.url)) { var a = add(src, el('a')); a.href = u.url; a.target = '_blank'; a.rel = 'noopener noreferrer'; add(a, bdi(u.source || u.url)); }
-    else if (u.source) add(src, bdi(u.source));
-    line('Source', src);
+    var who = line('Who says', fill(null, '{who} said so', { who: u.claimant ? bdi(u.claimant) : T(cfg, 'An unnamed source') }));
+    if (set.meta && set.meta.items_url) {
+      // the quote, counts, source link, notes and review, as a drawn claim's popup reads them
+      this._details(set, u.id, add(card, el('div', 'sm-detail', T(cfg, 'Loading source and quote\u2026'))), who);
+    } else {
+      var src = el('span');
+      if (u.url && /^https?:\/\//i.test(u.url)) { var a = add(src, el('a')); a.href = u.url; a.target = '_blank'; a.rel = 'noopener noreferrer'; add(a, bdi(u.source || u.url)); }
+      else if (u.source) add(src, bdi(u.source));
+      line('Source', src);
+    }
     add(card, this._permalink(u.id));
     this.selected = [u.id]; this._markSelected(true); this._fromList = true;
     this.showSheet(box);
