@@ -531,12 +531,13 @@ _DIRECTION_OF = re.compile(
 #: What may stand between a place and a direction phrase that only situates it
 #: ("Qarara, north of", "al-Mawasi, the coastal area west of", "Abasan and Khuza'a east of").
 _SITUATING_GAP = re.compile(
-    r"^[\s,()]*(?:(?:the|a|its|coastal|southern|northern|eastern|western|area|areas|district|neighbou?rhoods?|camp|"
+    r"^[\s,()\"“”«»']*(?:(?:the|a|its|coastal|southern|northern|eastern|western|area|areas|district|neighbou?rhoods?|camp|"
     r"town|village|city|zone|strip|which|is|lies|located|just|some|about|and|checkpoint|crossing|junction|"
     r"intersection|roundabout|road|street|highway|bypass|entrance|gate|outpost|settlement|hospital|school|mosque|"
     r"market|square|bridge|station|base|military|army|post|tower|hill|valley|outskirts|refugee|"
-    r"حاجز|معبر|مفترق|دوار|شارع|طريق|مدخل|مستشفى|مدرسة|مسجد|سوق|بلدة|قرية|مخيم|منطقة|"
-    r"מחסום|מעבר|צומת|כביש|שער|מוצב|בסיס)[\s,()]+)*$",
+    r"حاجز|معبر|مفترق|دوار|شارع|طريق|مدخل|مستشفى|مدرسة|مسجد|سوق|بلدة|قرية|مخيم|منطقة|موقع|"
+    r"العسكري|العسكرية|الإسرائيلي|الإسرائيلية|الاسرائيلي|الاسرائيلية|"
+    r"מחסום|מעבר|צומת|כביש|שער|מוצב|בסיס|הצבאי|הצבאית)(?:[\s,()\"“”«»']+|$))*$",
     re.I,
 )
 

@@ -234,3 +234,19 @@ def test_a_direction_phrase_after_a_hebrew_word_makes_it_a_name() -> None:
 def test_a_direction_phrase_leaves_ordinary_words_alone(sentence: str) -> None:
     assert all(gid is None or gid == "geonames:278913" for _, gid in _found(sentence))
     assert all(text in ("נבטיה",) for text, _ in _found(sentence))
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        'أطلقت المقاومة قذائف هاون على موقع "ناحل عوز" العسكري شرق مدينة غزة صباح اليوم.',
+        'Fighters said they shelled the "Nahal Oz" military post east of Gaza City.',
+        'חמאס טען כי ירה פצמ"רים לעבר המוצב "נחל עוז" הצבאי ממזרח לעזה.',
+    ],
+)
+def test_a_direction_phrase_after_a_quoted_site_only_situates_it(sentence: str) -> None:
+    import geo
+
+    claims = [c for c in geo.parse(sentence, published="2025-03-02") if c.geometry is not None]
+    assert claims, sentence
+    assert {c.place_text for c in claims} <= {"ناحل عوز", "Nahal Oz", "נחל עוז"}, [c.place_text for c in claims]
