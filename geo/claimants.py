@@ -631,6 +631,8 @@ def find_claimant(sentence: str) -> ClaimantMatch | None:
                 if len(who.split()) > 8:
                     continue
                 name = _tidy_name(who)
+                if _PERSON.fullmatch(who) and _AGE_AFTER.match(sentence, s + len(who)):
+                    name = "witnesses"  # "said Umm Khaled, 41, who ...": a private person who saw it
             return ClaimantMatch(name=name, text=who, start=s, end=s + len(who))
     before = _teller_before_verb(sentence)
     if before is not None:
@@ -850,6 +852,9 @@ class _Subject:
 _PERSON = re.compile(
     r"(?:(?:Dr|Mr|Ms|Mrs|Gen|Col|Lt)\.?\s+)?[A-Z][\w'’-]+(?:\s+(?:[A-Z][\w'’-]+|al-|el-|abu|bin|ibn)){1,4}"
 )
+#: A person's age set after the name ("Umm Khaled, 41,"; "Ahmad Saleh, aged 34,"): how reports name
+#: private people who saw what they tell, never officials.
+_AGE_AFTER = re.compile(r"\s*,\s*(?:aged\s+)?\d{1,2}\s*[,.;]")
 _SUBJECT_STOP = re.compile(r"[,.;:\"“”]")
 #: A description set between a teller and its verb ("X, our partner in Rafah, said", "X, a local
 #: rights group, said", "X, which runs the shelter, said").
@@ -879,6 +884,15 @@ def _subject_matches(sentence: str) -> list[_Subject]:
                 cut = stops[-3].end() if len(stops) >= 3 else 0
                 seg = seg[cut : stops[-2].start()]
                 lo += cut
+            elif (
+                len(stops) >= 3
+                and stops[-1].group(0) == ","
+                and not seg[stops[-1].end() :].strip()
+                and re.fullmatch(r"\s*(?:aged\s+)?\d{1,2}\s*", seg[stops[-2].end() : stops[-1].start()])
+                and _PERSON.fullmatch(seg[stops[-3].end() : stops[-2].start()].strip())
+            ):
+                # "..., Ahmad Saleh, 34, told reporters": the person before the age
+                seg, lo = seg[stops[-3].end() : stops[-2].start()], lo + stops[-3].end()
             elif (
                 len(stops) >= 2
                 and stops[-1].group(0) == ","

@@ -230,3 +230,25 @@ def test_palestinian_security_forces_in_two_languages() -> None:
     c = find_claimant("وقال الناطق باسم الأجهزة الأمنية الفلسطينية إن الحملة في مخيم جنين مستمرة.")
     assert c is not None and c.name == "Palestinian security forces"
     assert canonical_claimant("PA security forces") == "Palestinian security forces"
+
+
+def test_a_private_person_named_with_an_age_is_a_witness() -> None:
+    c = find_claimant('"The whole street shook," said Samira Abu Ouda, 52, who shelters in a school in Maghazi.')
+    assert c is not None and c.name == "witnesses" and c.text == "Samira Abu Ouda"
+    c = find_claimant("A drone hit a motorbike outside Tammun, Yousef Daraghmeh, 29, told reporters.")
+    assert c is not None and c.name == "witnesses"
+    # an official named with a role keeps the name; a date's year is no age
+    c = find_claimant("Strikes hit Rafah overnight, said Mahmoud Basal, spokesman of the civil defence.")
+    assert c is not None and c.name == "Mahmoud Basal"
+    c = find_claimant("Tanks shelled the camp on 12 May, 2024, residents said.")
+    assert c is not None and c.name == "residents"
+
+
+def test_the_witness_keeps_its_words_in_the_claims_notes() -> None:
+    [c] = geo.parse(
+        "A drone struck a tent in al-Mawasi on Friday night, killing two children, said Amal Qudeih, 38.",
+        published="2025-07-12",
+        source="Example Magazine",
+    )
+    assert c.claimant == "witnesses"
+    assert "Amal Qudeih" in (c.notes or "")
