@@ -178,6 +178,7 @@ def _schema_sql() -> list[str]:
         f"CREATE INDEX {R.ZONE_TABLE}_time ON {R.ZONE_TABLE} (effective_from, lifted_at)",
         *ORDER_INDEXES,
         WINDOW_INDEX,
+        CURRENT_GEOM_INDEX,
         *layer_versions_sql(),
     ]
     return out
@@ -217,6 +218,13 @@ ORDER_INDEXES = [
 WINDOW_INDEX = (
     f"CREATE INDEX IF NOT EXISTS {R.CLAIM_TABLE}_current_window ON {R.CLAIM_TABLE} USING gist "
     "(tstzrange(valid_from, greatest(valid_from, valid_to), '[]'), geom) WHERE superseded_at IS NULL"
+)
+#: The current claims by place alone. Without it a bbox alone took :data:`WINDOW_INDEX` (partial, so
+#: costed below the GiST of every version) and searched it by its second column: at 1M claims a box
+#: of six claims read 580 buffers (37 ms) where this index reads 34 (0.4 ms).
+CURRENT_GEOM_INDEX = (
+    f"CREATE INDEX IF NOT EXISTS {R.CLAIM_TABLE}_current_geom ON {R.CLAIM_TABLE} USING gist (geom) "
+    "WHERE superseded_at IS NULL"
 )
 
 
@@ -660,8 +668,9 @@ class PostgisStore(SqlReads, SqlWrites):
             if f"{table}_current_order" not in have:
                 conn.execute(stmt)  # a schema created before these indexes existed
         _add_fid_to_order_index(conn)
-        if f"{R.CLAIM_TABLE}_current_window" not in have:
-            conn.execute(WINDOW_INDEX)
+        for name, stmt in (("window", WINDOW_INDEX), ("geom", CURRENT_GEOM_INDEX)):
+            if f"{R.CLAIM_TABLE}_current_{name}" not in have:
+                conn.execute(stmt)
         has_history = conn.execute(
             "SELECT 1 FROM information_schema.tables WHERE table_schema = current_schema() AND table_name = %s",
             (R.LAYER_TABLE,),

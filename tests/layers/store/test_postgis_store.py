@@ -299,8 +299,9 @@ def test_a_bbox_and_a_window_read_the_interval_and_place_index(
     store.add_claims(claims)
     store.update_claim("w-0000", {"status": "retracted"})
     store.close()
-    with psycopg.connect(pg_url, autocommit=True) as conn:  # as a schema from before the index was
+    with psycopg.connect(pg_url, autocommit=True) as conn:  # as a schema from before the indexes were
         conn.execute(f'DROP INDEX "{schema}".claim_versions_current_window')
+        conn.execute(f'DROP INDEX "{schema}".claim_versions_current_geom')
     store = open_store(url)
     assert isinstance(store, PostgisStore)
     t0 = claims[0].valid_from
@@ -324,8 +325,16 @@ def test_a_bbox_and_a_window_read_the_interval_and_place_index(
         plan = conn.execute(
             P._pg(f"EXPLAIN SELECT c.fid FROM claim_versions c WHERE {' AND '.join(where)}"), params
         ).fetchall()
+        alone, alone_params = P._with_bbox(
+            R.claim_where(P.PG_DIALECT, ClaimQuery(), "c")[0], [], (34.3, 31.3, 34.31, 31.31)
+        )
+        plain = conn.execute(
+            P._pg(f"EXPLAIN SELECT c.fid FROM claim_versions c WHERE {' AND '.join(alone)}"), alone_params
+        ).fetchall()
     store.close()
     assert "claim_versions_current_window" in "\n".join(r[0] for r in plan)
+    # a bbox alone searches the current claims' place index, not the window index by its second column
+    assert "claim_versions_current_geom" in "\n".join(r[0] for r in plain)
 
 
 def test_download_keys_come_from_the_order_index_alone(pg_url: str, schema_url: tuple[str, str], make_claim) -> None:
