@@ -272,8 +272,10 @@ _COUNT_PATTERNS: list[tuple[str, re.Pattern[str]]] = [
     ),
     (
         "targets",
+        # the verb first, then (hinted) the word for what was hit: "hit a building" is common, "buildings" less
         _needs(
-            re.compile(_QUANTITY + r"\s+" + _TARGETS + r"\s+(?:were\s+|was\s+)?" + _TARGETS_HIT, re.I), _TARGETS_HIT
+            hinted(re.compile(_QUANTITY + r"\s+" + _TARGETS + r"\s+(?:were\s+|was\s+)?" + _TARGETS_HIT, re.I)),
+            _TARGETS_HIT,
         ),
     ),
 ]
