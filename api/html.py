@@ -15,7 +15,7 @@ _STYLE = (
     "body{font:15px/1.45 system-ui,sans-serif;margin:2em auto;max-width:72em;padding:0 1em;color:#222}"
     "table{border-collapse:collapse;font-size:13px}td,th{border:1px solid #ccc;padding:3px 6px;text-align:left;"
     "vertical-align:top}th{background:#f3f3f3}code{background:#f3f3f3;padding:0 3px}a{color:#0b5cad}"
-    ".wide{overflow-x:auto;max-width:100%}td{overflow-wrap:anywhere}"
+    ".wide{overflow-x:auto;max-width:100%}td,h1{overflow-wrap:anywhere}"
 )
 
 

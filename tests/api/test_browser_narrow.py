@@ -21,6 +21,7 @@ pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("browser_narrow")]
 browser = maps_suite.browser
 
 LONG = "https://www.example.org/" + "a-very-long-path-segment-" * 6
+LONG_ID = "c-ed928258bd8b8cd7cd2a-1"
 
 
 @pytest.fixture(scope="module")
@@ -34,6 +35,7 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     path = tmp_path_factory.mktemp("browser-narrow") / "narrow.gpkg"
     store = open_store(path)
     store.add_claims([make_claim("narrow-1", day="2023-12-02", source="(gazamaps.com)" * 3, url=LONG)])
+    store.add_claims([make_claim(LONG_ID, day="2023-12-02")])  # a report claim's id, the page's heading
     store.add_zones([make_zone("z-1", source="(" + "gazamaps" * 5 + ".com)", url=LONG)])
     store.close()
     app = create_app(Settings(db=str(path), tiles="none"))
@@ -47,6 +49,7 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         "/orders?date=2023-12-02",
         "/collections/all/items?f=html",
         "/collections/all/items/narrow-1?f=html",
+        f"/collections/all/items/{LONG_ID}?f=html",
         "/collections?f=html",
     ],
 )
