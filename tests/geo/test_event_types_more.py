@@ -103,3 +103,9 @@ def test_a_warning_before_a_strike_is_an_order_at_the_strikes_place() -> None:
     orders = [c for c in claims if c.event_type == "evacuation_order"]
     assert orders and orders[0].claimant == "Israeli military" and orders[0].place_text == "Nabatieh"
     assert any(c.event_type == "airstrike" and c.claimant == "Israeli military" for c in claims)
+
+
+def test_hebrew_weapons_are_no_fighting() -> None:
+    # "אמצעי לחימה" (weapons, literally means of fighting) names the target of a strike, not a battle
+    assert event_type("חיל האוויר תקף מחסני אמצעי לחימה של חיזבאללה באזור צור.") == "airstrike"
+    assert event_type("ובהן מחסני אמצעי לחימה ומשגרים באזור נבטיה.") is None
