@@ -472,9 +472,26 @@ def _road_in(text: str, road: Mention, town: Mention) -> bool:
 def _holds(text: str, outer: Mention, inner: Mention) -> bool:
     """True if ``outer`` follows ``inner`` as its container ("Asqoula area of Zeitoun") and lies
     around it: ``inner`` within ``outer``'s radius (plus 2 km) and ``outer`` the wider place."""
-    if not _CONTAINED_GAP.match(text[inner.end : outer.start]):
+    gap = text[inner.end : outer.start]
+    if not _CONTAINED_GAP.match(gap):
         return False
+    if _AREA_OF_GAP.match(gap) and _district_holds(outer, inner):
+        return True  # "the Masafer Yatta area of Hebron": the town is named for its district
     return _lies_within(outer, inner)
+
+
+#: "the X area of Y", "the X district of Y": Y is named for the district around it.
+_AREA_OF_GAP = re.compile(r"^\s*(?:area|areas|district|region|hills)\s+of\s+(?:the\s+)?$", re.I)
+
+
+def _district_holds(outer: Mention, inner: Mention) -> bool:
+    """True if ``inner`` lies within :data:`FRAME_EXTRA_M` of the town ``outer``'s extent."""
+    if outer.geometry is None or inner.geometry is None or outer.uncertainty is None:
+        return False
+    if (outer.kind or "") != "city":
+        return False
+    gap = distance_m(anchor_point(outer.geometry), anchor_point(inner.geometry))
+    return gap <= outer.uncertainty.radius_m + FRAME_EXTRA_M
 
 
 def _lies_within(outer: Mention, inner: Mention) -> bool:

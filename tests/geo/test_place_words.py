@@ -250,3 +250,17 @@ def test_a_direction_phrase_after_a_quoted_site_only_situates_it(sentence: str) 
     claims = [c for c in geo.parse(sentence, published="2025-03-02") if c.geometry is not None]
     assert claims, sentence
     assert {c.place_text for c in claims} <= {"ناحل عوز", "Nahal Oz", "נחל עוז"}, [c.place_text for c in claims]
+
+
+@pytest.mark.parametrize(
+    ("sentence", "place_text"),
+    [
+        ("Settlers attacked herders in the Masafer Yatta area of Hebron on Friday.", "Masafer Yatta"),
+        ("Soldiers demolished a school in the Umm al-Kheir area of Hebron.", "Umm al-Kheir"),
+    ],
+)
+def test_the_x_area_of_a_town_is_x(sentence: str, place_text: str) -> None:
+    import geo
+
+    claims = [c for c in geo.parse(sentence, published="2025-03-09") if c.geometry is not None]
+    assert [c.place_text for c in claims] == [place_text]
