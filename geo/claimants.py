@@ -643,6 +643,11 @@ def find_claimant(sentence: str) -> ClaimantMatch | None:
     headed = _headed_by(sentence)
     if headed is not None:
         return headed
+    if _SAYING.search(sentence):
+        # "Hezbollah fired two projectiles at Mount Dov, calling it a warning": the subject said so itself
+        opening = opening_subject(_LINE_DATE.sub("", sentence, count=1))
+        if opening is not None:
+            return opening
     # a reporting body named without a speech verb ("with the health ministry saying ...");
     # armed groups, armies and bystanders are too often the event's actors, not its tellers
     hit = _REPORTING_RE.search(sentence) if _REPORTING_HINT.search(sentence) else None
@@ -740,6 +745,13 @@ def _headed_by(sentence: str) -> ClaimantMatch | None:
             start = at + (len(sentence[at:colon]) - len(sentence[at:colon].lstrip()))
             return ClaimantMatch(name, head, start, start + len(head))
     return None
+
+
+#: A participle of speech after the clause it comments on ("..., calling it a warning", "..., saying it
+#: had hit militants"): what the clause's subject says of its own act.
+_SAYING = re.compile(r",\s+(?:calling|describing|saying|claiming|terming)\s+(?:it|them|this|that|they|the)\b", re.I)
+#: The date an ACLED-style note opens with ("On 2 December 2024, ").
+_LINE_DATE = re.compile(r"^\s*On\s+\d{1,2}\s+[A-Z][a-z]+\s+\d{4},\s*")
 
 
 def name_span(c: ClaimantMatch) -> tuple[int, int] | None:

@@ -252,3 +252,15 @@ def test_the_witness_keeps_its_words_in_the_claims_notes() -> None:
     )
     assert c.claimant == "witnesses"
     assert "Amal Qudeih" in (c.notes or "")
+
+
+def test_a_subject_commenting_on_its_own_act_tells_it() -> None:
+    c = find_claimant(
+        "On 4 March 2025, Hezbollah launched a drone at an army post near Shtula, calling it a reply to strikes "
+        "on Aitaroun."
+    )
+    assert c is not None and c.name == "Hezbollah"
+    c = find_claimant("Israeli troops demolished two homes in Silwan, saying they were built without permits.")
+    assert c is not None and c.name == "Israeli military"
+    # a subject that is no known teller is not made one
+    assert find_claimant("Masked men set fire to a barn near Duma, calling it revenge.") is None
