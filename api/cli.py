@@ -17,7 +17,7 @@ import typer
 from api.cli_feeds import feeds_app
 from api.cli_feeds import watch as watch_command
 from api.cli_layer import layer_app
-from api.cli_options import DEFAULT_DB, DbOption, cli_user
+from api.cli_options import DEFAULT_DB, DbOption, cli_user, terminal_safe
 from api.cli_tokens import tokens_app
 from geo.errors import SitmapError
 
@@ -479,12 +479,13 @@ def _print_import(result: Any, as_json: bool) -> None:
     if getattr(result, "dry_run", False):
         typer.echo("input column -> sitmap property")
         for column, target in result.columns.items():
-            typer.echo(f"  {column} -> {target or 'nothing (ignored; name it with --map PROPERTY=' + column + ')'}")
+            name = terminal_safe(column)
+            typer.echo(f"  {name} -> {target or 'nothing (ignored; name it with --map PROPERTY=' + name + ')'}")
     for notice in getattr(result, "notices", []):
-        typer.echo(f"note: {notice}", err=True)
+        typer.echo(f"note: {terminal_safe(notice)}", err=True)
     errors = getattr(result, "errors", [])
     for bad in errors[:20]:
-        typer.echo(f"bad row: {bad}", err=True)
+        typer.echo(f"bad row: {terminal_safe(bad)}", err=True)
     count = getattr(result, "error_count", len(errors))
     if count > 20:
         typer.echo(f"... and {count - 20} more bad rows (use --json for the full list)", err=True)
@@ -928,7 +929,7 @@ def layers_cmd(
     typer.echo(f"{'id':<{width}}  {'kind':<9}  {'count':>7}  title")
     for r in rows:
         note = " (coarsened/delayed for the public)" if r["policy"] else ""
-        typer.echo(f"{r['id']:<{width}}  {r['kind']:<9}  {r['count']:>7}  {r['title']}{note}")
+        typer.echo(f"{r['id']:<{width}}  {r['kind']:<9}  {r['count']:>7}  {terminal_safe(r['title'])}{note}")
 
 
 #: The format a file name's suffix says (``sitmap export -o events.parquet``).
@@ -1141,7 +1142,7 @@ def main(argv: list[str] | None = None) -> int:
     except SitmapError as exc:
         if _state["debug"]:
             raise
-        typer.echo(f"sitmap: error: {exc.message}", err=True)
+        typer.echo(f"sitmap: error: {terminal_safe(exc.message, newlines=True)}", err=True)
         return 2 if exc.code in ("invalid_input", "not_found", "unsupported", "too_large") else 1
     except (click.exceptions.Abort, typer.Abort):
         typer.echo("sitmap: aborted", err=True)

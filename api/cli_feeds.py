@@ -12,7 +12,7 @@ from typing import Annotated
 
 import typer
 
-from api.cli_options import DEFAULT_DB, DbOption
+from api.cli_options import DEFAULT_DB, DbOption, terminal_safe
 
 feeds_app = typer.Typer(help="Watch RSS/Atom feeds: their items go through the ingest path into the review queue.")
 
@@ -62,7 +62,7 @@ def list_(
         typer.echo("no feeds are watched (sitmap feeds add URL --source NAME)")
         return
     for f in feeds:
-        state = f"FAILING ({f.failures}x, next try {f.next_due}): {f.error}" if f.error else "ok"
+        state = f"FAILING ({f.failures}x, next try {f.next_due}): {terminal_safe(f.error)}" if f.error else "ok"
         typer.echo(
             f"{f.id}  {f.url}\n    source {f.source!r} ({f.kind}), every {f.interval_s} s, "
             f"last checked {f.last_checked or 'never'}, {f.items} item(s) ingested; {state}"
@@ -84,7 +84,9 @@ def watch(
     def say(result: PollResult) -> None:
         f = result.feed
         if result.error:
-            typer.echo(f"{f.url}: failed ({f.failures}x): {result.error}; next try {f.next_due}", err=True)
+            typer.echo(
+                f"{f.url}: failed ({f.failures}x): {terminal_safe(result.error)}; next try {f.next_due}", err=True
+            )
         elif result.not_modified:
             typer.echo(f"{f.url}: not modified")
         else:

@@ -48,6 +48,30 @@ def test_layers_lists_counts(db: str, capsys: pytest.CaptureFixture[str]) -> Non
     assert all(r["count"] == 0 for r in json.loads(capsys.readouterr().out))
 
 
+def test_terminal_output_never_carries_control_sequences(
+    db: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A layer title (any admin token can set one) and a file's column names reached the
+    terminal raw: an ESC sequence recoloured, retitled or cleared it; a newline forged a row."""
+    from layers.model import Layer
+
+    store = open_store(db)
+    try:
+        store.put_layer(Layer(id="esc", title="\x1b]0;owned\x07\x1b[2Jred\nfake-layer  claims  9  \u202eevil"))
+    finally:
+        store.close()
+    assert main(["layers", "--db", db]) == 0
+    out = capsys.readouterr().out
+    assert "\x1b" not in out and "\x07" not in out and "\u202e" not in out
+    assert "\\x1b]0;owned\\x07" in out and "\\nfake-layer" in out and "\\u202eevil" in out
+    assert len(out.strip().splitlines()) == 1 + 9  # a header and one line per layer
+    table = tmp_path / "events.csv"
+    table.write_text("event_type,claimant,source,valid_from,longitude,latitude,\x1b[31mcolour\n", encoding="utf-8")
+    assert main(["import", "csv", str(table), "--db", db, "--dry-run"]) == 0
+    printed = capsys.readouterr()
+    assert "\x1b" not in printed.out + printed.err and "\\x1b[31mcolour" in printed.out
+
+
 @pytest.mark.parametrize("fmt", ["geojson", "csv", "gpkg", "parquet", "kml"])
 def test_export_every_format(db: str, tmp_path: Path, fmt: str) -> None:
     out = tmp_path / f"strikes.{fmt}"
