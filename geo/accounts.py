@@ -33,8 +33,8 @@ DENIAL = re.compile(
     r"fire[ds]?|open(?:ed)?\s+fire|shoot|shot|attack\w*|hit|bomb\w*|shell\w*|involved|operating)\b|"
     r"\b(?:no|not\s+an?)\s+(?:Israeli\s+|IDF\s+|army\s+|military\s+)?(?:air\s*strike|strike|shelling|shots?|fire|"
     r"raid|attack)\s+(?:was|were|had|has|took|hit|on)\b|\bnot\s+(?:responsible|behind)\b|"
-    r"\b(?:not\s+aware\s+of|no\s+(?:knowledge|record)\s+of)\s+(?:an?\s+|any\s+)?(?:\w+\s+)?(?:strike|attack|shooting|"
-    r"incident|shelling|raid|fire)\b|"
+    r"\b(?:not\s+aware\s+of|no\s+(?:knowledge|record)\s+of)\s+(?:an?\s+|any\s+)?(?:\w+\s+)?(?:strikes?|attacks?|"
+    r"shootings?|incidents?|shelling|raids?|fire|clash(?:es)?|fighting|firefights?|exchanges?\s+of\s+fire)\b|"
     r"نفى|نفت|تنفي|ينفي|(?:لم|لا)\s+(?:ينفذ|تنفذ|يستهدف|تستهدف|يقصف|تقصف|يطلق|تطلق)|"
     r"הכחיש|הכחישה|הכחישו|מכחיש|מכחישה|דחה את|דחתה את|(?:לא|שלא)\s+(?:תקף|תקפו|ירה|ירו|פגע|פגעו|היה מעורב)",
     re.I,
@@ -77,7 +77,7 @@ COUNTER = re.compile(
     r"(?:إن|أن|بأن)\S*\s+(?:\S+\s+){0,2}?(?:استهدف\S*|قصف\S*|أغار\S*|هاجم\S*|قتل\S*|اغتال\S*|قضى\s+على|قضت\s+على|"
     r"أطلق\S*\s+النار\s+على)\s+(?:\S+\s+){0,3}?"
     r"(?:مسلح|عناصر|عنصر|مقاتل|قيادي|مخزن|مقر|منصة|منصات|بنية|نفق|خلية|حماس|لحماس|حزب الله|لحزب الله|الجهاد)|"
-    r"(?:תקף|תקפו|תקפה|חיסל|חיסלו|פגע|פגעו|ירה|ירו)\s+(?:\S+\s+){0,3}?"
+    r"(?:תקף|תקפו|תקפה|חיסל|חיסלו|פגע|פגעו|ירה|ירו|הותקף|הותקפו|חוסל|חוסלו)\s+(?:\S+\s+){0,3}?"
     r"(?:מחבל|ה?מחבלים|מחבלי|חמאס|חיזבאללה|הג'יהאד|תשתי|מפקד|מחסן|משגר|חוליי?ת)|"
     r"נרמסו|דוחק|שיגור כושל|רקטה שוגרה בכשל|היו אזרחים|كانوا مدنيين|"
     # a building an army says its enemy used ("שבו פעלו מחבלי חמאס", "used by Hamas militants")
@@ -119,6 +119,9 @@ _QUOTES = str.maketrans("", "", '"“”„«»‹›')
 #: Arabic and Hebrew words of reported speech that say a claim is contested ("زعم", "ادعى", "مشككاً",
 #: "לעומת זאת").
 ANSWER = re.compile(
+    # the other side's part: "what it called a violent confrontation", "עימות הדדי", "יידו פלסטינים אבנים"
+    r"\b(?:mutual|violent)\s+(?:confrontation|clash|friction)\b|"
+    r"(?<![\u05d0-\u05ea])(?:עימות\s+הדדי|יידו\s+פלסטינים|פלסטינים\s+יידו)(?![\u05d0-\u05ea])|"
     r"\bwarning\s+shots\b|\b(?:posed|posing|pose)\s+an?\s+(?:immediate\s+|direct\s+|imminent\s+|real\s+)?threat\b|"
     r"\bremove\s+(?:a|the)\s+threat\b|\bsuspicious\s+(?:vehicle|car|person|persons|individuals?|object|movement)\b|"
     r"\b(?:troops|soldiers|forces)\s+(?:[\w-]+\s+){0,4}?(?:had\s+)?(?:only\s+)?(?:fired|shot|opened\s+fire)\s+"

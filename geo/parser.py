@@ -36,7 +36,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import replace
 from datetime import date, datetime
 
-from geo.accounts import NONCOMMITTAL, account_event, is_account, is_counter, mark_conflicting_figures
+from geo.accounts import DENIAL, NONCOMMITTAL, account_event, is_account, is_counter, mark_conflicting_figures
 from geo.assembly import build_claim
 from geo.budget import check_budget
 from geo.claimants import (
@@ -389,12 +389,13 @@ def answered_event(
         return current
     if claimant is None or not is_counter(s.text):
         return None
+    denial = DENIAL.search(s.text) is not None
     best: tuple[float, Event] | None = None
     for ev in reversed(events):
         if ev is current or ev.account_of is not None or ev.counts_only:
             continue
-        if etype not in (None, "other") and ev.event_type != etype:
-            continue
+        if etype not in (None, "other") and ev.event_type != etype and not denial:
+            continue  # a denial ("not aware of any clashes in Rafah") answers whatever was told there
         same = same_places(ev, leaves)
         if leaves and not same:
             continue

@@ -105,3 +105,19 @@ def test_hebrew_tellers_in_the_body_with_a_connective_are_two_accounts() -> None
     tellers = {c.claimant for c in claims}
     assert {"Hamas", "Israeli military"} <= tellers
     assert all(c.status == "disputed" for c in claims if c.claimant in ("Hamas", "Israeli military"))
+
+
+def test_a_denial_answers_the_event_at_its_place_whatever_its_kind() -> None:
+    text = (
+        "The Israeli military said gunmen opened fire at troops in Beit Hanoun on Friday, wounding a soldier.\n\n"
+        "Hamas's armed wing said it was not aware of any clashes in Beit Hanoun."
+    )
+    claims = [c for c in _claims(text, "Example Wire", "2025-10-25") if c.place_text == "Beit Hanoun"]
+    assert {c.claimant for c in claims} == {"Israeli military", "Hamas"}
+    assert all(c.status == "disputed" for c in claims)
+
+
+def test_hebrew_passive_target_and_mutual_clash_are_the_armys_version() -> None:
+    assert is_counter('בצה"ל מסרו כי באזור חוסל מחבל של חמאס.')
+    assert is_counter('בצה"ל מסרו כי הכוח הגיע בעקבות דיווח על "עימות הדדי" בכפר.')
+    assert is_counter("The army said troops were sent to what it called a violent confrontation near the village.")
