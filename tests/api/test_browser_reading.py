@@ -226,6 +226,7 @@ def test_list_and_map_stay_in_step(server: str, page: tuple[Any, Watch]) -> None
     # its row names the teller and the source, as a drawn claim's row does (the source was missing)
     row = pg.text_content(".sm-unplaced [data-claim-id=unlocated]") or ""
     assert "Witnesses" in row and "Field Monitor" in row, row
+    assert "?" not in row, row  # no place was named: no question mark for one
     # and the source filter hides it when another source is chosen
     pg.select_option("select[name=source]", "Example Wire")
     pg.wait_for_timeout(200)

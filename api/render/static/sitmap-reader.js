@@ -392,8 +392,9 @@
     add(li, SM.symbolIcon(st, '', true));
     var body = add(li, el('span', 'sm-item-body'));
     add(body, el('strong', null, st.label || label(u.event_type)));
-    add(body, document.createTextNode(' \u00b7 ' + SM.timeWords(u.t0, u.t1, u.precision) + ' \u00b7 '));
-    if (u.place) add(body, bdi(place(u.place))); else add(body, document.createTextNode('?'));
+    add(body, document.createTextNode(' \u00b7 ' + SM.timeWords(u.t0, u.t1, u.precision)));
+    // a place named but not found is said; none named, the heading above says it all (it read "?")
+    if (u.place) { add(body, document.createTextNode(' \u00b7 ')); add(body, bdi(place(u.place))); }
     var who = add(body, el('span', 'sm-item-who'));
     if (u.claimant) add(who, fill(null, '{who} \u2014 says', { who: bdi(u.claimant) }));
     if (u.source && u.source !== u.claimant) { add(who, document.createTextNode(' \u00b7 ')); add(who, bdi(u.source)); }
