@@ -110,7 +110,10 @@ def event_type(sentence: str) -> str | None:
         fallback = _FALLBACK_STRIKE.search(sentence)
         if fallback is not None and not _NO_COMMENT.search(sentence):
             # "the Houthis claim they targeted the airport": a launch from afar, not an air strike
-            return "rocket_launch" if _LONG_RANGE_LAUNCHER.search(sentence) else "airstrike"
+            far = _LONG_RANGE_LAUNCHER.search(sentence) or (
+                _GAZA_LAUNCHER.search(sentence) and _CITY_TARGET.search(sentence)
+            )
+            return "rocket_launch" if far else "airstrike"
         if _CASUALTY.search(sentence) and not _RUNNING_TOTAL.search(sentence):
             return "other"  # "three people were killed"; not "40,000 have been killed since the war began"
         return None
@@ -235,6 +238,21 @@ _LONG_RANGE_LAUNCHER = re.compile(
 _FAR_TARGET = re.compile(
     r"\b(?:bases?|posts?|positions?|barracks|towns?|city|cities|settlements?|kibbutz|northern Israel)\b|"
     r"בסיס|מוצב|עמדת|יישוב|ישובי|העיר|قاعدة|موقع|مستوطنة|ثكنة",
+    re.I,
+)
+#: Gaza's armed groups, which fire rockets at Israeli towns ("Hamas's armed wing said it had targeted
+#: Tel Aviv"); with a town as the target a strike word of theirs is a launch, not an air strike.
+_GAZA_LAUNCHER = re.compile(
+    r"\b(?:Hamas|Qassam|al-Qassam|Quds Brigades|Islamic Jihad|Saraya al-Quds)(?:'s?)?(?:\s+(?:armed|military)\s+wing)?"
+    r"\s+(?:\S+\s+){0,1}?(?:said|says|claimed|claims|announced)\b|"
+    r"(?:أعلنت|أعلن|قالت|قال|تبنت)\s+(?:\S+\s+){0,1}?(?:كتائب القسام|سرايا القدس|حماس)|"
+    r"(?:בחמאס|בג'יהאד)\s+(?:\S+\s+){0,1}?(?:טענו|הודיעו|מסרו)",
+    re.I,
+)
+_CITY_TARGET = re.compile(
+    r"\b(?:Tel Aviv|Ashkelon|Ashdod|Sderot|Beersheba|Netivot|Ofakim|Jerusalem|Israeli (?:towns?|cities|city|"
+    r"communities|settlements?)|the Gaza envelope)\b|تل أبيب|تل الربيع|عسقلان|أسدود|سديروت|بئر السبع|مستوطنات|"
+    r"غلاف غزة|תל אביב|אשקלון|אשדוד|שדרות|באר שבע|עוטף עזה",
     re.I,
 )
 _DRONE_WORD = re.compile(r"drones?|UAVs?|רחפן|כטב|مسيرة|مسيّرة", re.I)

@@ -109,3 +109,12 @@ def test_hebrew_weapons_are_no_fighting() -> None:
     # "אמצעי לחימה" (weapons, literally means of fighting) names the target of a strike, not a battle
     assert event_type("חיל האוויר תקף מחסני אמצעי לחימה של חיזבאללה באזור צור.") == "airstrike"
     assert event_type("ובהן מחסני אמצעי לחימה ומשגרים באזור נבטיה.") is None
+
+
+def test_gaza_groups_targeting_towns_launched_rockets() -> None:
+    assert event_type("Al-Qassam Brigades said they had targeted Ashkelon in response to the massacres.") == (
+        "rocket_launch"
+    )
+    assert event_type("أعلنت سرايا القدس أنها استهدفت سديروت ومستوطنات غلاف غزة.") == "rocket_launch"
+    # the army targeting Hamas is no launch, even near a town
+    assert event_type("The army said it had targeted Hamas militants in Beit Hanoun.") == "airstrike"
