@@ -52,6 +52,29 @@ requests with HTTP 500 (its provider runs ``AutoGPKGStart()`` per request). An e
 run with ``--cached`` (sitmap's response cache on) measured the cached servers at 2.3-16 ms
 for the five small queries and 66-944 ms for ``limit=10000``.
 
+Before the queries, the 16-way client is timed against a server that does nothing (a
+bare asyncio responder in its own process): its p95/p50 there is the client's and the
+machine's share of every concurrent figure. Each query is also timed 16-way by Debian's
+``wrk`` where installed (``--no-wrk`` leaves it out), a C client that is not the bottleneck.
+
+Measured 2026-12-08 00:40-00:56 UTC at fd13352 + this change (``--seconds 8``, same
+machine at load average 16-22, cache off). The client against the do-nothing server:
+p50 54.5 ms, p95 346.5 ms, **p95/p50 6.35**, 145 r/s (an earlier run at load 20: 4.82,
+80 r/s); the same client against a static file of nginx gave p95/p50 3.9-5.0 at 35 r/s,
+and wrk against that file 13-16 (p50 1.9 ms, p95 24-30 ms, load 35). So the issue's
+4.5-5.4x on the two smallest answers was the client's pace on a loaded machine: sitmap
+answers them at 700-880 r/s under wrk (by id, p50 13-16 ms), where the Python client
+manages 40-145 r/s against anything. wrk c16 p95/p50 by id: sitmap GPKG 9.1, PG 11.7,
+TiPg 14.3, pygeoapi PG 2.8 (at 61 r/s against sitmap's 700-880); ``limit=100``: sitmap
+4.8 / 4.5 (2.3 / 2.5 in the earlier run), TiPg 2.2, pygeoapi 2.7. Sequential p50 ms,
+sitmap GPKG / sitmap PG / pygeoapi PG / pygeoapi GPKG* / TiPg: ``limit=100`` 8.7 / 14.8 /
+41.6 / 76.4 / 26.5; bbox 220 / 143 / 482 / 817 / 408; 3 days 72 / 112 / 296 / 268 / 215;
+bbox + 3 days 31.2 / 32.0 / 154 / 775 / 42.1; by id 24.5 / 22.9 / 34.7 / 1309 / 22.1;
+``limit=10000`` 1298 / 728 / 2883 / 2236 / 2985. sitmap / best peer: GPKG 0.33, 0.54, 0.34,
+0.74, 1.11, 0.45 (vs pygeoapi PG); PG 0.56, 0.35, 0.52, 0.76, 1.04, 0.25. The sequential
+samples per query were few (4-6 on the slow queries: the round robin waits for pygeoapi
+GPKG's 0.8-1.3 s answers), so by id's 1.04-1.11 is within noise of TiPg.
+
 ``--baseline DIR`` instead serves the same stores with another checkout's code (e.g. a
 worktree of the old main) beside this one and times them request by request,
 alternately (sequential), then each 16-way; then both download every match
@@ -400,6 +423,77 @@ def pct(values: list[float], q: float) -> float:
     return ordered[min(len(ordered) - 1, int(q * len(ordered)))] * 1000
 
 
+#: A minimal HTTP/1.1 responder (keep-alive, a fixed 2-byte JSON body, no framework), run as its own
+#: process: what the 16-way client measures against it is the client's and the machine's own share.
+_FLOOR_SERVER = """
+import asyncio, sys
+BODY = b"{}"
+HEAD = b"HTTP/1.1 200 OK\\r\\ncontent-type: application/json\\r\\ncontent-length: 2\\r\\n\\r\\n"
+async def serve(reader, writer):
+    try:
+        while True:
+            head = await reader.readuntil(b"\\r\\n\\r\\n")
+            if not head:
+                break
+            writer.write(HEAD + BODY)
+            await writer.drain()
+    except (asyncio.IncompleteReadError, ConnectionError):
+        pass
+    writer.close()
+async def main():
+    server = await asyncio.start_server(serve, "127.0.0.1", int(sys.argv[1]), backlog=512)
+    print("ready", flush=True)
+    await server.serve_forever()
+asyncio.run(main())
+"""
+
+
+def client_floor(port: int, seconds: float, n: int) -> tuple[float, float, float]:
+    """(p50 ms, p95 ms, requests/s) of the 16-way client against :data:`_FLOOR_SERVER`.
+
+    The client of :func:`concurrent` is one Python process; on a loaded machine it, not
+    the server, can set the pace and the tail of a small answer. Its figures against a
+    server that does nothing say how much of a p95/p50 is the client's and the machine's.
+    """
+    proc = subprocess.Popen([sys.executable, "-c", _FLOOR_SERVER, str(port)], stdout=subprocess.PIPE)
+    try:
+        assert proc.stdout is not None
+        proc.stdout.readline()
+        times, wall = asyncio.run(concurrent(f"http://127.0.0.1:{port}", "/", 16, n, seconds))
+    finally:
+        proc.terminate()
+        proc.wait(timeout=10)
+    return pct(times, 0.5), pct(times, 0.95), len(times) / wall
+
+
+_WRK_SCRIPT = """
+done = function(summary, latency, requests)
+  io.write(string.format("%f %f %f %d", latency:percentile(50) / 1000, latency:percentile(95) / 1000,
+    summary.requests / (summary.duration / 1e6), summary.errors.status + summary.errors.connect
+    + summary.errors.read + summary.errors.timeout))
+end
+"""
+
+
+def wrk_c16(url: str, seconds: float, script: Path) -> tuple[float, float, float, int] | None:
+    """(p50 ms, p95 ms, requests/s, errors) of ``url`` 16-way by Debian's ``wrk`` (a C client); ``None`` without it."""
+    import shutil
+
+    if not shutil.which("wrk"):
+        return None
+    if not script.exists():
+        script.write_text(_WRK_SCRIPT)
+    cmd = ["wrk", "-t2", "-c16", f"-d{max(1, round(seconds))}s", "--timeout", "60s", "-s", str(script)]
+    for k, v in HEADERS.items():
+        cmd += ["-H", f"{k}: {v}"]
+    out = subprocess.run([*cmd, url], capture_output=True, text=True, timeout=seconds + 60).stdout.strip()
+    try:
+        p50, p95, rps, errors = out.splitlines()[-1].split()
+    except (IndexError, ValueError):
+        return None
+    return (float(p50), float(p95), float(rps), int(errors)) if float(p50) > 0 else None  # none answered in time
+
+
 def start_servers(
     args: argparse.Namespace, tmp: Path, gpkg: str | None, pg: str | None, schema: str | None
 ) -> list[Server]:
@@ -477,6 +571,7 @@ def run_all(servers: list[Server], args: argparse.Namespace) -> None:
     verdicts: dict[tuple[str, str], str] = {}
     sizes: dict[tuple[str, str], int] = {}
     failures: dict[tuple[str, str], str] = {}
+    by_wrk: dict[tuple[str, str], tuple[float, float, float, int]] = {}
     try:
         print(f"\n== servers ({args.n} claims; sitmap's response cache off unless named 'cached')")
         for s in servers:
@@ -493,6 +588,10 @@ def run_all(servers: list[Server], args: argparse.Namespace) -> None:
                     row.append(f"{s.name}: {verdicts[qname, s.name]}")
             got = "1 feature" if mine[0] == 1 and len(mine[1]) == 1 else f"{len(mine[1])} of {mine[0] or '?'}"
             print(f"  {qname:<19} sitmap {got:>14}; " + "; ".join(row))
+        floor = client_floor(Ports(args.ports).next(), args.seconds, args.requests * 4)
+        print(f"16-way client against a server that does nothing (its own and the machine's share): "
+              f"p50 {floor[0]:.1f} ms, p95 {floor[1]:.1f} ms, p95/p50 {floor[1] / floor[0]:.2f}, {floor[2]:.0f} r/s; "
+              f"load average {Path('/proc/loadavg').read_text().split()[0]}")  # fmt: skip
         print(f"\n{'query':<19} {'server':<18} {'bytes':>9} | {'seq p50':>8} {'seq p95':>8} | {'c16 p50':>8} "
               f"{'c16 p95':>8} {'p95/p50':>7} {'c16 r/s':>8} {'n seq/c16':>9}")  # fmt: skip
         for qname, template in QUERIES:
@@ -516,9 +615,14 @@ def run_all(servers: list[Server], args: argparse.Namespace) -> None:
                     pct(times, 0.5), pct(times, 0.95), len(times) / sum(times),
                     pct(conc, 0.5), pct(conc, 0.95), len(conc) / wall,
                 )  # fmt: skip
+                w = wrk_c16(s.base + path, args.seconds, args.wrk_script) if args.wrk else None
+                if w is not None:
+                    by_wrk[qname, s.name] = w
                 print(f"{qname:<19} {s.name:<18} {sizes[qname, s.name]:>9} | {st[0]:6.1f}ms {st[1]:6.1f}ms | "
                       f"{st[3]:6.1f}ms {st[4]:6.1f}ms {st[4] / st[3]:7.2f} {st[5]:8.1f} {len(times):>4}/{len(conc):<4}"
-                      f"{'  c16: ' + failures[qname, s.name] if (qname, s.name) in failures else ''}")  # fmt: skip
+                      f"{'  c16: ' + failures[qname, s.name] if (qname, s.name) in failures else ''}"
+                      + (f" | wrk c16 p50 {w[0]:.1f} p95 {w[1]:.1f} ms, x{w[1] / w[0]:.2f}, {w[2]:.0f} r/s"
+                         + (f", {w[3]} errors" if w[3] else "") if w else ""))  # fmt: skip
     finally:
         for c in clients:
             c.close()
@@ -696,6 +800,12 @@ def main() -> None:
     parser.add_argument("--workers", type=int, default=2, help="workers of every server (default 2, as in issue 16)")
     parser.add_argument("--requests", type=int, default=60, help="sequential requests per query and server (bound)")
     parser.add_argument("--seconds", type=float, default=10.0, help="time per query and mode (bound)")
+    parser.add_argument(
+        "--wrk",
+        action=argparse.BooleanOptionalAction,
+        default=True,
+        help="also time each query 16-way with Debian's wrk (a C client, where installed) for --seconds",
+    )
     parser.add_argument("--cached", action="store_true", help="also serve sitmap with the response cache on (64 MB)")
     parser.add_argument("--ports", help="take the servers' ports from this range only, e.g. 8130-8149")
     parser.add_argument(
@@ -712,6 +822,7 @@ def main() -> None:
     backends = ["gpkg", "postgis"] if args.backend == "both" else [args.backend]
     with tempfile.TemporaryDirectory() as d:
         tmp = Path(d)
+        args.wrk_script = tmp / "c16.lua"
         schema = url = gpkg = None
         made_schema = False
         try:
