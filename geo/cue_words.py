@@ -270,6 +270,11 @@ CUE_PATTERNS: list[tuple[str, float, re.Pattern[str]]] = [
                 r"stabbing(?: attack)?s?",
                 r"stabbed",
                 r"(?:car-)?ramming(?: attack)?",
+                # incendiary bottles thrown: no gunfire, and sitmap has no narrower type
+                r"molotov cocktails?",
+                r"molotovs",
+                r"fire-?bomb(?:s|ed|ing)?",
+                r"petrol bombs?",
                 # settlers' attacks: not a military operation, and sitmap has no narrower type
                 r"(?:settlers?|colonists?) (?:\S+ ){0,4}?(?:attacked|set fire|set \S+ (?:\S+ )?(?:on fire|ablaze)|"
                 r"torched|"
@@ -317,6 +322,8 @@ CUE_PATTERNS: list[tuple[str, float, re.Pattern[str]]] = [
                 r"(?! (?:from|of) (?:an? |the )?(?:\S+ )?"
                 r"(?:tanks?|artillery|drones?|warplanes?|helicopters?|aircraft|jets?))",
                 r"live (?:fire|ammunition|rounds)",
+                # less-lethal rounds are gunfire too ("fired rubber-coated bullets at youths")
+                r"(?:rubber|rubber-coated|sponge|plastic)(?:[- ]tipped)? (?:bullets|rounds)",
                 # "Israeli fire killed three men", "army gunfire wounded a boy": the fire as the subject
                 r"(?:Israeli|army|military|troops'?|soldiers'?|IDF|police|sniper) (?:gun)?fire "
                 r"(?:killed|wounded|injured|hit|struck)",
@@ -526,6 +533,15 @@ CUE_PATTERNS += [
                 r"השתלט",
                 r"חוסלו (?:\S+ ){0,2}?מחבלים",
                 r"(?:פוצצו|פוצץ|פיצצו) (?:\S+ )?(?:מבנה|מבנים|בית|בתים|בניין|בניינים)",
+                # raids and arrests, as the English "raided", "arrest raids", "clashes"
+                r"פשטה",
+                r"מעצרים",
+                r"עימותים",
+                r"התעמתו",
+                r"כיתרו",
+                r"כיתור",
+                # forces that entered a place ("כוחות משטרה נכנסו לשכונה"): "troops entered"
+                r"(?:כוחות|כוח|חיילים|לוחמים|שוטרים|צה\"ל)(?:\s+\S+){0,3}?\s+(?:נכנסו|נכנס|פלשו)",
             )
             + "|"
             + _ar(
@@ -541,6 +557,15 @@ CUE_PATTERNS += [
                 r"اعتقل",
                 r"اعتقال",
                 r"حملة اعتقالات",
+                # "داهمت منزل عائلة ...": a house raided in an operation
+                r"داهمت",
+                r"داهم",
+                r"داهموا",
+                r"مداهمة",
+                r"مداهمات",
+                r"حاصرت",
+                r"تحاصر",
+                r"محاصرة",
                 r"هدمت",
                 r"هدم",
                 r"جرافات",
@@ -575,6 +600,9 @@ CUE_PATTERNS += [
                 r"צלף",
                 r"צלפים",
                 r"יריות",
+                # less-lethal rounds: "ירו כדורי ספוג", "נפצע מכדור גומי"
+                r"כדורי? (?:ספוג|גומי)",
+                r"כדורי? (?:ה)?ספוג",
             )
             + "|"
             + _ar(
@@ -584,6 +612,7 @@ CUE_PATTERNS += [
                 # "أطلقت الزوارق الحربية نيرانها تجاه": the subject between the verb and its fire
                 r"أطلق(?:ت|وا)? (?:\S+ ){0,3}?(?:النار|نيرانها|نيرانه|نيرانهم|الرصاص)",
                 r"برصاص",
+                r"بنيران",
                 r"الرصاص",
                 r"استهدف\S* (?:\S+ ){0,5}?(?:دبابة|آلية|جرافة|ناقلة جند)\S* (?:\S+ ){0,6}?"
                 r"ب(?:قذيفة|قذائف|صاروخ|عبوة)\S*",
@@ -606,6 +635,20 @@ CUE_PATTERNS += [
                 r"דריסה",
                 r"פיגוע דקירה",
                 r"פיגוע דריסה",
+                # the verbs of a stabbing or ramming ("מחבל דקר לוחם", "נהג דרס שלושה הולכי רגל")
+                r"דקר",
+                r"דקרה",
+                r"דקרו",
+                r"נדקרו",
+                r"דקירות",
+                r"דרס",
+                r"דרסה",
+                r"נדרס",
+                r"נדרסה",
+                r"נדרסו",
+                # incendiary bottles thrown ("השליכו בקבוקי תבערה לעבר המחסום")
+                r"בקבוקי? (?:תבערה|מולוטוב)",
+                r"מולוטוב",
                 r"מתנחלים (?:\S+ ){0,3}?(?:תקפו|הציתו|פגעו|יידו|השליכו|הכו|פשטו|פלשו)",
                 # the verb first: "תקפו כעשרים מתנחלים רעולי פנים משפחות"
                 r"(?:תקפו|הציתו|פגעו|יידו|הכו|פשטו|פלשו) (?:\S+ ){0,2}?מתנחלים",
@@ -625,6 +668,13 @@ CUE_PATTERNS += [
                 r"اقتحموا|حطموا|اقتلعوا|قطعوا)",
                 r"(?:رشق|رشقوا|رشقوها|رشقوه|برشق) (?:\S+ )?بالحجارة",
                 r"مواجهات",
+                # stabbing and ramming attacks ("عملية طعن", "عملية دهس"), not an attempt ("حاول طعن")
+                r"(?:عملية|عمليتي|هجوم|بعملية|بهجوم) (?:ال)?(?:طعن|دهس)",
+                r"(?<!حاول )(?<!محاولة )(?:طعن|طعنت|دهس|دهست) (?:\S+ )?(?:مستوطنا|مستوطنين|جنديا|جنديين|جنود|"
+                r"شرطيا|إسرائيليا|إسرائيليين|مجندة|حارسا|شخصا|أشخاص)",
+                # incendiary bottles ("زجاجات حارقة", "قنابل المولوتوف")
+                r"(?:ال)?(?:زجاجات|زجاجة|قنابل|قنبلة)\s+(?:ال)?(?:حارقة|مولوتوف)",
+                r"(?:ال)?مولوتوف",
                 r"بحجة (?:البناء )?(?:دون|بدون|عدم) (?:ال)?ترخيص",
                 r"هدم (?:\S+ ){0,2}?ذاتيا",
             )
@@ -717,6 +767,16 @@ CUE_TRIGGERS: dict[str, tuple[str, ...]] = {
         "דקיר",
         "נדקר",
         "דריס",
+        "דקר",
+        "דרס",
+        "תבערה",
+        "מולוטוב",
+        "molotov",
+        "bomb",
+        "طعن",
+        "دهس",
+        "حارق",
+        "مولوتوف",
     ),
     "rocket_launch": (
         "רקט",
@@ -841,6 +901,16 @@ CUE_TRIGGERS: dict[str, tuple[str, ...]] = {
         "השתלט",
         "هدم",
         "جرافات",
+        "מעצרים",
+        "עימות",
+        "התעמת",
+        "כית",
+        "נכנס",
+        "פלשו",
+        "داهم",
+        "مداهم",
+        "حاصر",
+        "محاصرة",
         "اقتحم",
         "توغل",
         "الدبابات",
@@ -895,6 +965,12 @@ CUE_TRIGGERS: dict[str, tuple[str, ...]] = {
         "ירה",
         "צלף",
         "יריות",
+        "ספוג",
+        "גומי",
+        "rubber",
+        "sponge",
+        "plastic",
+        "بنيران",
         "أطلق",
         "رصاص",
         "قناص",

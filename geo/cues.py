@@ -126,6 +126,12 @@ def event_type(sentence: str) -> str | None:
     types = {c.event_type for c in (main or cues)}
     if types == {"ground_operation"} and _POLICE.search(sentence) and all(_ARREST.search(c.text) for c in cues):
         return None  # "police arrested a suspect in Beersheba": a police arrest, not a military raid
+    if (
+        {"ground_operation", "other"} <= types
+        and any(c.event_type == "other" and _BLADE_OR_CAR.search(c.text) for c in cues)
+        and all(_ARREST.search(c.text) for c in cues if c.event_type == "ground_operation")
+    ):
+        types.discard("ground_operation")  # "צעיר דקר אזרח ונעצר": the attacker's arrest ends the stabbing
     # "talks" next to a strike are context, not the event: negotiation only wins alone
     if "negotiation" in types and len(types) > 1:
         types.discard("negotiation")
@@ -294,6 +300,8 @@ _POLICE = re.compile(
     re.I,
 )
 _ARREST = re.compile(r"arrest|detain|נעצר|עצרו|עצרה|מעצר|עצורים|اعتقل|اعتقال", re.I)
+#: Stabbing and ramming cues: an arrest told with them is the attacker's, not a raid of its own.
+_BLADE_OR_CAR = re.compile(r"stab|ramm|דקר|דקיר|דרס|דריס|طعن|دهس", re.I)
 
 #: A toll counted over the war, not one event's: "more than 40,000 killed since the war began".
 _RUNNING_TOTAL = re.compile(
