@@ -63,6 +63,57 @@ MONTHS: dict[str, int] = {
     "december": 12,
     "dec": 12,
 }
+#: Hebrew month names ("15 באוקטובר") -> month numbers.
+HE_MONTHS: dict[str, int] = {
+    "ינואר": 1,
+    "פברואר": 2,
+    "מרץ": 3,
+    "מרס": 3,
+    "אפריל": 4,
+    "מאי": 5,
+    "יוני": 6,
+    "יולי": 7,
+    "אוגוסט": 8,
+    "ספטמבר": 9,
+    "אוקטובר": 10,
+    "נובמבר": 11,
+    "דצמבר": 12,
+}
+#: Arabic month names, the Egyptian-Gulf and the Levantine series ("15 أكتوبر", "15 تشرين الأول").
+AR_MONTHS: dict[str, int] = {
+    "يناير": 1,
+    "كانون الثاني": 1,
+    "فبراير": 2,
+    "شباط": 2,
+    "مارس": 3,
+    "آذار": 3,
+    "أبريل": 4,
+    "ابريل": 4,
+    "إبريل": 4,
+    "نيسان": 4,
+    "مايو": 5,
+    "أيار": 5,
+    "ايار": 5,
+    "يونيو": 6,
+    "حزيران": 6,
+    "يوليو": 7,
+    "تموز": 7,
+    "أغسطس": 8,
+    "اغسطس": 8,
+    "آب": 8,
+    "سبتمبر": 9,
+    "أيلول": 9,
+    "ايلول": 9,
+    "أكتوبر": 10,
+    "اكتوبر": 10,
+    "تشرين الأول": 10,
+    "تشرين الاول": 10,
+    "نوفمبر": 11,
+    "تشرين الثاني": 11,
+    "ديسمبر": 12,
+    "كانون الأول": 12,
+    "كانون الاول": 12,
+}
 WEEKDAYS: dict[str, int] = {
     "monday": 0,
     "tuesday": 1,
@@ -237,11 +288,57 @@ _NUM = r"(?P<n>\d{1,2}|a|an|one|two|three|four|five|six|seven|eight|nine|ten|sev
 _NOT_AFTER_LETTER = r"(?<![\u0590-\u05ff\u0620-\u065f\u066e-\u06d3])"
 _NOT_BEFORE_LETTER = r"(?![\u0590-\u05ff\u0620-\u065f\u066e-\u06d3])"
 
+#: A weekday told before a full date ("Tuesday 15-10-2024", "ביום שלישי, 15 באוקטובר", "يوم الثلاثاء 15
+#: تشرين الأول"): one expression with the date, so the date, not the weekday, dates the event.
+_WD_BEFORE_DATE = (
+    r"(?:(?:(?:on|early|late)\s+)?(?:monday|tuesday|wednesday|thursday|friday|saturday|sunday)\s*,?\s+(?:the\s+)?|"
+    r"(?<![\u0590-\u05ff])(?:ו?ב)?יום\s+(?:ראשון|שני|שלישי|רביעי|חמישי|שישי|שבת)\s*[,־-]?\s*(?:ה[-־]?|ב[-־]?)?|"
+    r"(?<![\u0620-\u065f\u066e-\u06d3])(?:و?(?:يوم|فجر|صباح|مساء|ليلة|ظهر)\s+)?"
+    r"(?:الاثنين|الإثنين|الثلاثاء|الأربعاء|الاربعاء|الخميس|الجمعة|السبت|الأحد|الاحد)\s*[،,]?\s*(?:الموافق\s+)?)?"
+)
+_HE_MON = r"(?P<hemon>" + "|".join(HE_MONTHS) + r")"
+_AR_MON = r"(?P<armon>" + "|".join(sorted(AR_MONTHS, key=len, reverse=True)) + r")"
+
+#: A day and month told without a year more than this many days before the publication names a
+#: past event ("the 7 October massacre"), not the day of the event told.
+NAMED_DAY_DAYS = 120
+
 # Order matters: longer, more specific patterns first; overlapping later matches are dropped.
 _PATTERNS: list[tuple[str, re.Pattern[str]]] = [
     (
         "iso",
         re.compile(r"\b(?P<y>\d{4})-(?P<m>\d{2})-(?P<d>\d{2})(?:[T ]\d{2}:\d{2}(?::\d{2})?(?:Z|[+-]\d{2}:?\d{2})?)?\b"),
+    ),
+    # day first, as in the region's press: "15/10/2024", "15.10.24", "الخليل 2-6-2025"
+    (
+        "num_dmy",
+        re.compile(
+            _WD_BEFORE_DATE
+            + r"(?<![\d/.])(?<!\d-)(?P<d>\d{1,2})(?P<sep>[/.-])(?P<m>\d{1,2})(?P=sep)(?P<y>\d{4}|\d{2})(?![\d/.-]?\d)"
+            # not a dateline ("القدس 2-6-2025 وفا-"): the day of the dispatch, which may tell of yesterday
+            r"(?!\s*(?:\S+\s*)?[-–—](?!\d))",
+            re.I,
+        ),
+    ),
+    (
+        "dmy_he",
+        re.compile(
+            _WD_BEFORE_DATE
+            + r"(?<!\d)(?P<d>\d{1,2})\s*(?:ב|ל)?[-־]?"
+            + _HE_MON
+            + r"(?![\u0590-\u05ff])(?:\s*,?\s*(?P<y>\d{4}))?",
+            re.I,
+        ),
+    ),
+    (
+        "dmy_ar",
+        re.compile(
+            _WD_BEFORE_DATE
+            + r"(?<!\d)(?P<d>\d{1,2})\s+(?:من\s+)?(?:شهر\s+)?(?:[\u0600-\u06ff]+/)?"
+            + _AR_MON
+            + r"(?![\u0620-\u065f\u066e-\u06d3])(?:\s+(?:(?:من\s+)?(?:عام|العام|سنة)\s+)?(?P<y>\d{4}))?",
+            re.I,
+        ),
     ),
     (
         "range",
@@ -384,6 +481,9 @@ _WEEKDAY_WORD = re.compile(r"monday|tuesday|wednesday|thursday|friday|saturday|s
 #: A key word (lower case) every match of a pattern contains, to skip patterns cheaply.
 _TRIGGERS: dict[str, re.Pattern[str]] = {
     "iso": re.compile(r"\d{4}-\d"),
+    "num_dmy": re.compile(r"\d[/.-]\d{1,2}[/.-]\d"),
+    "dmy_he": re.compile("|".join(HE_MONTHS)),
+    "dmy_ar": re.compile("|".join(AR_MONTHS)),
     "range": _MONTH_WORD,
     "dmy_short": _MONTH_WORD,
     "dmy": _MONTH_WORD,
@@ -447,6 +547,27 @@ def _resolve(kind: str, m: re.Match[str], ref: date | None) -> TimeInterval | No
         if year is None:
             return None
         d = _safe_date(year, month, day)
+        return day_interval(d) if d else None
+    if kind in ("num_dmy", "dmy_he", "dmy_ar"):
+        if kind == "num_dmy":
+            day, month = int(g["d"]), int(g["m"])
+            if month > 12 >= day:
+                day, month = month, day  # "10/15/2024": month first, as US copy writes it
+        else:
+            day = int(g["d"])
+            month = HE_MONTHS[g["hemon"]] if kind == "dmy_he" else AR_MONTHS[g["armon"]]
+        if not 1 <= month <= 12:
+            return None
+        if g.get("y"):
+            y = int(g["y"])
+            year = _two_digit_year(y) if y < 100 else y
+        else:
+            year = _infer_year(month, day, ref)
+        if year is None:
+            return None
+        d = _safe_date(year, month, day)
+        if d is not None and not g.get("y") and ref is not None and (ref - d).days > NAMED_DAY_DAYS:
+            return None  # "טבח 7 באוקטובר", "هجوم 7 أكتوبر": a day that names a past event, not this one
         return day_interval(d) if d else None
     if kind == "range":
         month = _mon(m)
