@@ -51,6 +51,18 @@ of new records are inserted without a look-up; an R-tree empty at a bulk transac
 start is loaded in one pass at its commit (layers/store/rtree_load.py); a PostGIS bulk
 transaction into an empty table builds its GiST and time indexes after the load.
 
+Session 6 (2026-12-08, ``-n 100000 --import-only --pg ... --baseline <tree of 850d087>
+--rounds 1``, load average 13-20; imports with ``--no-encode``, see :func:`_no_encode`):
+re-import / import GeoPackage 0.17 CPU, 0.21 wall (baseline 0.30 / 0.26), PostGIS 0.16
+(baseline 0.25): a GeoJSON re-import no longer decodes the features whose line's digest
+the store knows (1.84 s CPU against 2.75 s). First imports: GeoPackage 10.70 s CPU against
+pyogrio 2.13 s (5.01x; baseline 9.29 s, 4.35x), PostGIS 92.6 s against ogr2ogr with COPY
+33.9 s (2.73x; baseline 83.8 s, 2.47x): not met, and not faster than before (the per-row
+trims of FastClaims, check_claims and claim_rows were within the noise of this load). The
+gap to the baseline is main's other work since 850d087, not the prefilter or the key sets:
+the same tree with this session's eight import and store files put back as they were,
+alternating, ``--no-encode``: 10.36 / 9.40 s CPU against 10.22 / 9.72 s with them.
+
 ``-n 100000 --formats`` (2026-12-07, same machine and load), CPU seconds of each import
 into a fresh GeoPackage: geojson 12.6 s (81 MB file), csv 14.6 s (1.16x geojson, 29 MB),
 gpkg 14.7 s (1.17x, 26 MB), parquet 11.7 s (0.92x, 2.8 MB), against pyogrio
