@@ -9,7 +9,7 @@ import re
 import unicodedata
 from datetime import datetime
 
-from geo.claimants import _CANON, ClaimantMatch, canonical_claimant, is_own_reporter
+from geo.claimants import _CANON, OWN_CORRESPONDENT, ClaimantMatch, canonical_claimant, is_own_reporter
 from geo.events import Event
 from geo.gazetteer import Gazetteer
 from geo.model import Claim, Mention, TimeInterval
@@ -118,7 +118,11 @@ def build_claim(
             notes.append("no time in the text and no publication date: time unknown")
 
     claimant_name: str | None
-    if ev.claimant is not None and source and is_own_reporter(ev.claimant.text):
+    if (
+        ev.claimant is not None
+        and source
+        and (is_own_reporter(ev.claimant.text) or ev.claimant.name == OWN_CORRESPONDENT)
+    ):
         claimant_name = source  # "our correspondent says": the outlet itself reports it
         attributed = True
         notes.append(f"told by the outlet's own reporter ({ev.claimant.text!r}): claimant is the source")

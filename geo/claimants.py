@@ -416,6 +416,17 @@ OWN_REPORTER = re.compile(
 )
 
 
+#: The name of a teller that is the outlet's own correspondent (the claim is the source's).
+OWN_CORRESPONDENT = "the outlet's correspondent"
+#: A line headed by a correspondent of the outlet ("مراسل الجزيرة:", "Our correspondent:", "כתבנו:"): in a
+#: live blog or wire the head of a line names the outlet's own reporter, and the line is the outlet's word.
+_REPORTER_HEAD = re.compile(
+    r"(?:(?:[\w'’-]+\s+){0,2}(?:correspondents?|reporters?)(?:\s+in\s+\S+(?:\s+\S+)?)?|"
+    r"(?:مراسل|مراسلة|مراسلو|مراسلي)(?:نا|تنا)?(?:\s+\S+){0,2}|(?:כתב|כתבת|כתבי)(?:נו|תנו)?(?:\s+\S+){0,2})",
+    re.I,
+)
+
+
 def is_own_reporter(text: str) -> bool:
     """True if an attribution names the outlet's own reporter ("our correspondent")."""
     return bool(OWN_REPORTER.match(text.strip()))
@@ -687,7 +698,11 @@ def _teller_before_verb(sentence: str) -> ClaimantMatch | None:
 
 
 #: What may open a line before the name of who speaks in it: a bullet, a time stamp ("10:42 GMT -").
-_LINE_LEAD = re.compile(r"\s*(?:[-•*–—]\s*)?(?:\d{1,2}[:.]\d{2}\s*(?:GMT|UTC|IDT|EET|EEST|local time)?\s*[-–—:]\s*)?")
+_LINE_LEAD = re.compile(
+    r"\s*(?:[-•*–—]\s*)?(?:\d{1,2}[:.]\d{2}\s*(?:GMT|UTC|IDT|EET|EEST|local time)?\s*[-–—:]\s*)?"
+    # a live blog's flash mark before the line's teller ("عاجل | مراسل الجزيرة:", "BREAKING | ...")
+    r"(?:(?:عاجل|BREAKING|Breaking|Urgent|דחוף|מבזק)\s*[|:\-–—]\s*)?"
+)
 
 
 #: An Arabic report verb before its subject with no "إن/أن" after the name ("أعلن جيش الاحتلال
@@ -739,11 +754,14 @@ def _headed_by(sentence: str) -> ClaimantMatch | None:
     head = sentence[at:colon].strip()
     if not head:
         return None
+    start = at + (len(sentence[at:colon]) - len(sentence[at:colon].lstrip()))
     for name, pattern in _CANON:
         m = pattern.match(head)
         if m is not None and (m.end() == len(head) or _SEAT.fullmatch(head[m.end() :])):
-            start = at + (len(sentence[at:colon]) - len(sentence[at:colon].lstrip()))
             return ClaimantMatch(name, head, start, start + len(head))
+    if _REPORTER_HEAD.fullmatch(head):
+        # "مراسل الجزيرة: شهداء في قصف ...": the outlet's correspondent, so the outlet's own claim
+        return ClaimantMatch(OWN_CORRESPONDENT, head, start, start + len(head))
     return None
 
 

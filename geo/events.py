@@ -14,7 +14,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 
-from geo.claimants import REPORTING_BODIES, ClaimantMatch
+from geo.claimants import OWN_CORRESPONDENT, REPORTING_BODIES, ClaimantMatch
 from geo.counts import CountMatch
 from geo.cues import refers_back
 from geo.model import CountEstimate, Mention
@@ -190,6 +190,10 @@ def partition_counts(
     the casualty figures another claimant states, grouped per claimant: a toll belongs to whoever gives it."""
     own: dict[str, CountEstimate] = {}
     foreign: dict[str, tuple[ClaimantMatch, dict[str, CountEstimate]]] = {}
+    if owner is not None and owner.name == OWN_CORRESPONDENT:
+        # a line of the outlet's own correspondent is the outlet's report, as an unattributed one: the
+        # toll a body gives after it counts on it, and that body does not take the report over
+        owner = None
     for c, who in attributed:
         if who is None and c.kind != "targets" and owner is not None and owner.name in _PARTIES and reporter:
             who = reporter  # an unattributed toll is not the army's: the paragraph's counting body gave it
@@ -260,6 +264,8 @@ def take(
         and ev.claimant is not None
         and claimant.name != ev.claimant.name
         and claimant.name in REPORTING_BODIES
+        # the outlet's correspondent told the event; a body's toll after it adds to that report
+        and ev.claimant.name != OWN_CORRESPONDENT
         and not ev.counts_only
         and _CASUALTY.search(s.text) is not None
     ):
