@@ -40,6 +40,12 @@ from geo.cues import event_type
         ("Troops fired rubber-coated bullets at the protesters, a medic said.", "shooting"),
         ("أصيب شاب بنيران قوات الاحتلال خلال اقتحام البلدة.", "shooting"),
         ("أصيب شاب بنيران جنود الاحتلال عند مدخل القرية.", "shooting"),
+        # sniping and machine-gun fire, as the English "sniper", "machine guns"
+        ("تمكن مقاتلونا من قنص ضابط إسرائيلي قرب معبر رفح.", "shooting"),
+        ("اشتبك المقاتلون فجرا مع قوة إسرائيلية خاصة بالأسلحة الرشاشة شرق المدينة.", "shooting"),
+        ('לפי החשד, המחבלים פתחו במטח ממקלע לעבר עמדת צה"ל.', "shooting"),
+        # a clash in a raid stays the raid's
+        ("اقتحمت قوات الاحتلال المخيم واشتبك المقاومون مع قوة خاصة داخله.", "ground_operation"),
     ],
 )
 def test_the_vocabulary_of_each_language(sentence: str, expected: str) -> None:
