@@ -162,6 +162,8 @@ CUE_PATTERNS: list[tuple[str, float, re.Pattern[str]]] = [
                 r"(?:explosive|attack|suicide|kamikaze|one-way attack)[- ]drones?",
                 r"(?:launched|sent|flew|fired) (?:\S+ ){0,3}?drones?",
                 r"missile (?:hit|struck|attack)",
+                # "a drone dropped a grenade on a tent": a strike from the air
+                r"dropped (?:\S+ ){0,2}?(?:bombs?|grenades?|explosives?|munitions?)",
                 # "a house ... was hit": a strike whose means the teller does not say
                 r"(?:was|were|been) hit"
                 r"(?! by (?:shrapnel|a rocket|rockets|a missile|missiles|gunfire|bullets|(?:\S+ )?fire))",
@@ -364,7 +366,8 @@ CUE_PATTERNS: list[tuple[str, float, re.Pattern[str]]] = [
 
 
 #: Hebrew letters a word may carry as clitics (and, the, in, to, from, that, as).
-_HE_PRE = r"(?<![\u0590-\u05ff])[והבלמשכ]{0,3}"
+#: "and" (ו) comes first, so "הופעלו" (were activated) is not "ה" + "ו" + "פעלו" (operated).
+_HE_PRE = r"(?<![\u0590-\u05ff])ו?[הבלמשכ]{0,2}"
 _HE_END = r"(?![\u0590-\u05ff])"
 
 
@@ -453,6 +456,7 @@ CUE_PATTERNS += [
                 r"הפצצות",
                 r"חיל האוויר",
                 r"מטוסי(?:\s+ה)?קרב",
+                r"(?:הטיל|הטילו|הטילה) (?:\S+ ){0,2}?(?:פצצה|פצצות|רימון|רימונים|מטען|מטענים)",
             )
             + "|"
             + _ar(
@@ -469,6 +473,7 @@ CUE_PATTERNS += [
                 r"الطيران الحربي",
                 r"غارة جوية",
                 r"(?:طائرة|طائرات) (?:مسيرة|مسيّرة|حربية)",
+                r"(?:ألقت|ألقى|القت|ألقوا) (?:\S+ ){0,3}?(?:قنبلة|قنابل|قنبلتين|عبوة|عبوات)",
             )
         ),
     ),
@@ -826,6 +831,10 @@ CUE_TRIGGERS: dict[str, tuple[str, ...]] = {
         "הפצצ",
         "חיל האוויר",
         "מטוסי",
+        "הטיל",
+        "dropped",
+        "ألق",
+        "القت",
         "أغار",
         "غار",
         "قصف",

@@ -44,6 +44,9 @@ from geo.cues import event_type
         ("تمكن مقاتلونا من قنص ضابط إسرائيلي قرب معبر رفح.", "shooting"),
         ("اشتبك المقاتلون فجرا مع قوة إسرائيلية خاصة بالأسلحة الرشاشة شرق المدينة.", "shooting"),
         ('לפי החשד, המחבלים פתחו במטח ממקלע לעבר עמדת צה"ל.', "shooting"),
+        # a drone that drops a bomb or a grenade: a strike from the air
+        ("وألقت طائرة مسيّرة قنبلتين على خيمة للنازحين غرب المدينة.", "airstrike"),
+        ("A quadcopter dropped a grenade on a group of men near the bakery, witnesses said.", "airstrike"),
         # a clash in a raid stays the raid's
         ("اقتحمت قوات الاحتلال المخيم واشتبك المقاومون مع قوة خاصة داخله.", "ground_operation"),
     ],
@@ -59,6 +62,8 @@ def test_the_vocabulary_of_each_language(sentence: str, expected: str) -> None:
         "وزعم جيش الاحتلال أن الفتى حاول طعن أحد الجنود.",
         # a driver who stopped, a confrontation of words: no event
         "הנהג עצר בצד הדרך והמתין לניידת.",
+        # "were activated" is not "operated" behind a bogus clitic ("ה" + "ו" + "פעלו")
+        "המערכות הופעלו מחדש הבוקר.",
     ],
 )
 def test_words_that_are_no_attack(sentence: str) -> None:

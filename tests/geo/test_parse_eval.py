@@ -221,7 +221,7 @@ def test_session5_held_out_sets_do_not_regress() -> None:
     assert s3["inside_radius"] >= 0.93, s3
     s4 = _held_out("blind4_gold.jsonl")
     assert s4["texts"] == 30 and s4["gold_events"] == 147, s4
-    assert s4["one_to_one_recall"] >= 0.81, s4
+    assert s4["one_to_one_recall"] >= 0.82, s4
     assert s4["located_precision"] >= 0.78, s4
     assert s4["disputed_recall"] >= 0.66, s4
     assert s4["claimant_accuracy"] >= 0.95, s4
