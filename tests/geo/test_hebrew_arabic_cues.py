@@ -47,6 +47,10 @@ from geo.cues import event_type
         # a drone that drops a bomb or a grenade: a strike from the air
         ("وألقت طائرة مسيّرة قنبلتين على خيمة للنازحين غرب المدينة.", "airstrike"),
         ("A quadcopter dropped a grenade on a group of men near the bakery, witnesses said.", "airstrike"),
+        # alerts and gunfire with their clitics
+        ("פיקוד העורף: התרעות בקריית שמונה ובמטולה.", "rocket_launch"),
+        ("ودوت صافرات الإنذار في مستوطنات الجليل الأعلى.", "rocket_launch"),
+        ("وتعرض صيادون لإطلاق نار من الزوارق الحربية قبالة الشاطئ.", "shooting"),
         # a clash in a raid stays the raid's
         ("اقتحمت قوات الاحتلال المخيم واشتبك المقاومون مع قوة خاصة داخله.", "ground_operation"),
     ],
@@ -62,6 +66,8 @@ def test_the_vocabulary_of_each_language(sentence: str, expected: str) -> None:
         "وزعم جيش الاحتلال أن الفتى حاول طعن أحد الجنود.",
         # a driver who stopped, a confrontation of words: no event
         "הנהג עצר בצד הדרך והמתין לניידת.",
+        # a ceasefire is no gunfire
+        "وتتواصل في القاهرة مباحثات وقف إطلاق النار.",
         # "were activated" is not "operated" behind a bogus clitic ("ה" + "ו" + "פעלו")
         "המערכות הופעלו מחדש הבוקר.",
     ],

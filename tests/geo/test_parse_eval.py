@@ -214,7 +214,7 @@ def test_session5_held_out_sets_do_not_regress() -> None:
     misses are read to fix the parser they are development sets and a new held-out set is needed."""
     s3 = _held_out("blind3_gold.jsonl")
     assert s3["texts"] == 40 and s3["gold_events"] == 232, s3
-    assert s3["one_to_one_recall"] >= 0.73, s3
+    assert s3["one_to_one_recall"] >= 0.75, s3
     assert s3["located_precision"] >= 0.81, s3
     assert s3["disputed_recall"] >= 0.80, s3
     assert s3["claimant_accuracy"] >= 0.95, s3
