@@ -62,6 +62,8 @@ trims of FastClaims, check_claims and claim_rows were within the noise of this l
 gap to the baseline is main's other work since 850d087, not the prefilter or the key sets:
 the same tree with this session's eight import and store files put back as they were,
 alternating, ``--no-encode``: 10.36 / 9.40 s CPU against 10.22 / 9.72 s with them.
+The 1,066 MB file (1,300,000 features) into a fresh GeoPackage (``--no-encode``): peak
+RSS 265 MB (743 s wall under that load); its re-import 42.8 s wall, peak RSS 141 MB.
 
 ``-n 100000 --formats`` (2026-12-07, same machine and load), CPU seconds of each import
 into a fresh GeoPackage: geojson 12.6 s (81 MB file), csv 14.6 s (1.16x geojson, 29 MB),
