@@ -19,16 +19,20 @@ from fastapi.responses import Response
 
 from api import html as H
 from api import ogc
-from api.caching import cache_policy, is_frozen, not_modified
+from api.auth import Principal
+from api.caching import CachePolicy, cache_policy, is_frozen, not_modified
 from api.deps import PrincipalDep, SettingsDep, StoreDep
 from api.downloads import download
 from api.errors import problem_responses
 from api.items_request import ItemsRequest, parse_items_request
-from api.layer_cache import layer_at
+from api.layer_cache import layer_at, layer_cache
 from api.params import DOWNLOAD_FORMATS
 from api.settings import Settings
+from geo.errors import SitmapError
 from layers.collection import LayerView
 from layers.model import Layer
+from layers.store import ClaimQuery, Store
+from layers.store.sqlreads import FeatureTexts
 
 router = APIRouter(tags=["OGC API - Features"])
 
@@ -98,26 +102,15 @@ def items(
     include_retracted: Annotated[bool | None, Query(description="zones: include retracted orders")] = None,
 ) -> Response:
     """A page of a collection's features, or (``f=geojson|csv|gpkg|parquet|kml``) a download of all of them."""
+    fast = _items_one_read(request, settings, store, principal, collection_id)
+    if fast is not None:
+        return fast
     # the store clock first: it validates the cached layer definition and goes into the ETag
     clock = store.last_recorded_at()
     layer, layer_json = layer_at(request, store, collection_id, principal, clock)
     view = LayerView(store, layer, ogc.reader_of(principal), ogc.collection_caches(request), clock=clock)
     req = parse_items_request(request, layer, settings)
-    frozen = is_frozen(req.as_of, delay=view.delay)
-    policy = cache_policy(
-        request,
-        parts=(
-            layer_json,
-            "auth" if principal else "anon",
-            req.fmt,
-            ogc.base_url(request, settings),
-            *ogc.publication_parts(view),
-        ),
-        last_recorded_at=None if frozen else view.clock,
-        frozen=frozen,
-        public=principal is None and not layer.private,
-        max_age=settings.cache_max_age,
-    )
+    policy = _items_policy(request, settings, view, layer_json, principal, req)
     headers = policy.headers()
     if not_modified(request, policy.etag):
         return Response(status_code=304, headers=headers)
@@ -132,6 +125,104 @@ def items(
         if hit is not None:
             return hit
         return _render_items(request, settings, view, req, policy.etag, headers)
+
+
+def _items_policy(
+    request: Request,
+    settings: Settings,
+    view: LayerView,
+    layer_json: str,
+    principal: Principal | None,
+    req: ItemsRequest,
+) -> CachePolicy:
+    """The ETag and caching headers of an items answer (both items paths use this, so they validate alike)."""
+    frozen = is_frozen(req.as_of, delay=view.delay)
+    return cache_policy(
+        request,
+        parts=(
+            layer_json,
+            "auth" if principal else "anon",
+            req.fmt,
+            ogc.base_url(request, settings),
+            *ogc.publication_parts(view),
+        ),
+        last_recorded_at=None if frozen else view.clock,
+        frozen=frozen,
+        public=principal is None and not view.layer.private,
+        max_age=settings.cache_max_age,
+    )
+
+
+def _items_one_read(
+    request: Request,
+    settings: Settings,
+    store: Store,
+    principal: Principal | None,
+    layer_id: str,
+) -> Response | None:
+    """A GeoJSON page from one store read (the page and the clock together), or ``None`` to take the full path.
+
+    The full path reads the store clock, then the page: two round trips. A store with
+    ``claim_feature_page_and_clock`` (PostGIS) reads both in one. Applies to a claim
+    layer already in the layer cache, served without a publication policy, to a GeoJSON
+    page (no ``include_region``) whose parameters all parse, when neither a validator
+    (``If-None-Match``) nor the response cache could answer without the page. The clock
+    read with the page must equal the one the cached definition was read under: then
+    no write happened since, and the answer is the full path's (same ETag, headers and
+    body). Anything else returns ``None``, and the full path answers, with its errors
+    in their order.
+    """
+    read = getattr(store, "claim_feature_page_and_clock", None)
+    cache = getattr(request.app.state, "response_cache", None)
+    if read is None or (cache is not None and cache.max_bytes > 0) or "if-none-match" in request.headers:
+        return None
+    hit = layer_cache(request).get((id(store), layer_id))
+    if hit is None:
+        return None
+    cached_clock, layer, layer_json = hit
+    reader = ogc.reader_of(principal)
+    if layer.kind != "claims" or (layer.private and (principal is None or not reader.private)):
+        return None
+    view = LayerView(store, layer, reader, ogc.collection_caches(request), clock=cached_clock)
+    if view.public_form:
+        return None
+    try:
+        req = parse_items_request(request, layer, settings)
+        if req.fmt != "json" or req.include_region:
+            return None
+        query = view.query(req.narrowing, as_of=req.as_of, limit=req.limit, offset=req.offset)
+    except SitmapError:
+        return None
+    if not isinstance(query, ClaimQuery):
+        return None
+    texts, clock = read(query, properties=req.properties)
+    if clock != cached_clock:
+        return None
+    policy = _items_policy(request, settings, view, layer_json, principal, req)
+    base = ogc.base_url(request, settings)
+    return _texts_response(request, base, layer, req, texts, policy.etag, policy.headers())
+
+
+def _texts_response(
+    request: Request,
+    base: str,
+    layer: Layer,
+    req: ItemsRequest,
+    texts: FeatureTexts,
+    etag: str,
+    headers: dict[str, str],
+) -> Response:
+    """A GeoJSON page from the feature texts the store wrote: their concatenation, kept in the response cache."""
+    links = _page_links(request, base, layer, req, texts.more)
+    head: dict[str, Any] = {"type": "FeatureCollection"}
+    if texts.total is not None:  # left out when counting it would cost more than the page (see COUNT_BUDGET)
+        head["numberMatched"] = texts.total
+    head.update(numberReturned=len(texts.texts), timeStamp=ogc.time_stamp(req.as_of), links=links)
+    body = b"".join(
+        (ogc.json_bytes(head)[:-1], b',"features":[', ",".join(texts.texts).encode(), b"]}")
+    )  # fmt: skip
+    response = Response(body, media_type=ogc.GEOJSON, headers={**headers, "Content-Crs": f"<{ogc.CRS84}>"})
+    return ogc.remember(request, etag, response)
 
 
 def _render_items(
@@ -152,16 +243,7 @@ def _render_items(
         )
     if texts is not None:
         # the cold path: the store wrote each feature's text; the page is their concatenation
-        links = _page_links(request, base, layer, req, texts.more)
-        head: dict[str, Any] = {"type": "FeatureCollection"}
-        if texts.total is not None:  # left out when counting it would cost more than the page (see COUNT_BUDGET)
-            head["numberMatched"] = texts.total
-        head.update(numberReturned=len(texts.texts), timeStamp=ogc.time_stamp(req.as_of), links=links)
-        body = b"".join(
-            (ogc.json_bytes(head)[:-1], b',"features":[', ",".join(texts.texts).encode(), b"]}")
-        )  # fmt: skip
-        response = Response(body, media_type=ogc.GEOJSON, headers={**headers, "Content-Crs": f"<{ogc.CRS84}>"})
-        return ogc.remember(request, etag, response)
+        return _texts_response(request, base, layer, req, texts, etag, headers)
     feats, total = view.page(
         req.narrowing,
         as_of=req.as_of,

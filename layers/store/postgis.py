@@ -56,7 +56,8 @@ from layers.store.base import (
     check_schema_version,
 )
 from layers.store.rows import encoded as E
-from layers.store.sqlreads import SqlReads, fetch_page, last_page_total
+from layers.store.rows import feature_sql as F
+from layers.store.sqlreads import COUNT_BUDGET, FeatureTexts, SqlReads, fetch_page, last_page_total, sorted_query
 from layers.store.sqlwrites import SqlWrites
 
 T = TypeVar("T")
@@ -302,14 +303,35 @@ class _KeyedTx(_Tx):
     ``ClientCursor``): a multi-statement query runs in one implicit transaction, so the
     settings are local to it, planned before the read is, and gone for the pooled
     connection's next statement.
+
+    ``settings=False`` sends no settings; ``clock=True`` puts the store clock
+    (:meth:`PostgisStore.last_recorded_at`) in front of the first read only, kept in
+    :attr:`clock`: the items route reads it with the page, one round trip where there
+    were two. It is read before the page, as the route read it before (each statement
+    of the string sees what committed before it starts).
     """
+
+    def __init__(self, conn: Any, *, settings: bool = True, clock: bool = False) -> None:
+        super().__init__(conn)
+        self._settings = settings
+        self._want_clock = clock
+        self.clock: datetime | None = None
 
     def fetch(self, sql: str, params: Sequence[Any] = ()) -> list[tuple[Any, ...]]:
         from psycopg import ClientCursor
 
+        first = [_PAGE_SETTINGS] if self._settings else []
+        want_clock, self._want_clock = self._want_clock, False
+        if want_clock:
+            first.append(_LAST_SQL)
         with ClientCursor(self.conn) as cur:
-            cur.execute(f"{_PAGE_SETTINGS}; {_pg(sql)}", tuple(params))
-            cur.nextset()
+            cur.execute("; ".join([*first, _pg(sql)]), tuple(params))
+            if self._settings:
+                cur.nextset()  # past the settings' row
+            if want_clock:
+                row = cur.fetchone()
+                self.clock = R.parse_iso(row[0] if row else None)
+                cur.nextset()
             return list(cur.fetchall())
 
 
@@ -805,14 +827,23 @@ class PostgisStore(SqlReads, SqlWrites):
         budget: int,
         *,
         sorted_rows: bool = False,
+        clock: list[datetime | None] | None = None,
     ) -> tuple[list[tuple[Any, ...]], int | None, bool]:
+        """See :meth:`SqlReads._page`; ``clock``, if given, receives the store clock read with the page (same trip)."""
         where, params = _with_bbox(where, params, bbox, cheap=self._box_op)
         cond = " AND ".join(where)
 
         def run(tx: _Tx) -> tuple[list[tuple[Any, ...]], int | None, bool]:
             query = (table, select, cond, params, order)
             keys_first = sorted_rows or offset > 0
-
+            if clock is not None:  # the clock's statement in front of the page's, one query string
+                clocked = _KeyedTx(tx.conn, settings=keys_first, clock=True)
+                out = fetch_page(
+                    clocked, self._counts, lambda: _clock(tx), query, limit, offset, budget, no_limit=None,
+                    keys_first=keys_first,
+                )  # fmt: skip
+                clock.append(clocked.clock)
+                return out
             if not keys_first:  # a walk of the order index to the page's end: nothing to plan
                 return fetch_page(
                     tx, self._counts, lambda: _clock(tx), query, limit, offset, budget, no_limit=None
@@ -906,6 +937,27 @@ class PostgisStore(SqlReads, SqlWrites):
         rows = self._fetch(f"SELECT c.fid, {select} FROM {table} c WHERE c.fid = ANY(?)", [list(fids)])
         by_fid = {int(r[0]): r[1:] for r in rows}
         return [by_fid[f] for f in fids]
+
+    def claim_feature_page_and_clock(
+        self, query: ClaimQuery, *, properties: frozenset[str] | None = None, count_budget: int | None = None
+    ) -> tuple[FeatureTexts, datetime | None]:
+        """:meth:`claim_feature_page` and :meth:`last_recorded_at`, read in one round trip.
+
+        The clock's statement goes in front of the page's, in one query string (see
+        :class:`_KeyedTx`), so it is read before the page, as the items route read it
+        before; a count past the page (not the last one, total not cached) still costs
+        its own statements. The route checks with the clock that its cached layer
+        definition is current and puts it in the ETag.
+        """
+        d = self._dialect
+        budget = COUNT_BUDGET if count_budget is None else count_budget
+        where, params = R.claim_where(d, query, "c")
+        box: list[datetime | None] = []
+        rows, total, more = self._page(
+            R.CLAIM_TABLE, F.claim_feature_text_select(d, "c", properties), where, params, query.bbox,
+            R.claim_order(d, "c"), query.limit, query.offset, budget, sorted_rows=sorted_query(query), clock=box,
+        )  # fmt: skip
+        return FeatureTexts(F.claim_feature_texts(d, rows), total, more), box[0]
 
     def claim_features_and_clock(
         self, query: ClaimQuery, *, include_region: bool = False
@@ -1159,9 +1211,14 @@ def _with_bbox(
     return [*where, "ST_Intersects(c.geom, ?::geometry)"], [*params, area]
 
 
+#: The store clock: the newest ``recorded_at`` of any claim, zone or layer version.
+_LAST_SQL = "SELECT max(t) FROM ({}) s".format(
+    " UNION ALL ".join(f"SELECT max(recorded_at) AS t FROM {t}" for t in R.VERSIONED_TABLES)
+)
+
+
 def _last(tx: _Tx) -> datetime | None:
-    latest = " UNION ALL ".join(f"SELECT max(recorded_at) AS t FROM {t}" for t in R.VERSIONED_TABLES)
-    row = tx.fetch(f"SELECT max(t) FROM ({latest}) s")
+    row = tx.fetch(_LAST_SQL)
     return R.parse_iso(row[0][0])
 
 

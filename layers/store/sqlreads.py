@@ -139,7 +139,7 @@ def fetch_page(
     return page, total, more
 
 
-def _sorted(query: ClaimQuery) -> bool:
+def sorted_query(query: ClaimQuery) -> bool:
     """Whether the database may sort the matches of ``query`` rather than read them in an index's order.
 
     True for an as-of query (no index in its order) and for a bbox or time window (the
@@ -303,7 +303,7 @@ class SqlReads:
     ) -> tuple[list[tuple[Any, ...]], int | None, bool]:
         """One page of rows, the total if it is cheap (see :func:`bounded_total`), and whether rows follow.
 
-        ``sorted_rows``: the matches may be sorted (see :func:`_sorted`), so the page's
+        ``sorted_rows``: the matches may be sorted (see :func:`sorted_query`), so the page's
         keys are picked before its ``select`` is computed (see :func:`fetch_page`).
         """
         raise NotImplementedError
@@ -454,7 +454,7 @@ class SqlReads:
         where, params = R.claim_where(d, query, "c")
         rows, total, more = self._page(
             R.CLAIM_TABLE, F.claim_feature_text_select(d, "c", properties), where, params, query.bbox,
-            R.claim_order(d, "c"), query.limit, query.offset, budget, sorted_rows=_sorted(query),
+            R.claim_order(d, "c"), query.limit, query.offset, budget, sorted_rows=sorted_query(query),
         )  # fmt: skip
         return FeatureTexts(F.claim_feature_texts(d, rows), total, more)
 
@@ -468,7 +468,7 @@ class SqlReads:
         where, params = R.claim_where(d, query, "c")
         rows, _, more = self._page(
             R.CLAIM_TABLE, F.claim_csv_select(d, "c", columns), where, params, query.bbox,
-            R.claim_order(d, "c"), query.limit, query.offset, 0, sorted_rows=_sorted(query),
+            R.claim_order(d, "c"), query.limit, query.offset, 0, sorted_rows=sorted_query(query),
         )  # fmt: skip
         return F.claim_csv_rows(d, rows, columns), more
 
