@@ -33,6 +33,7 @@ import contextlib
 import logging
 import threading
 import time
+import weakref
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -318,12 +319,21 @@ class _KeyedTx(_Tx):
         self.clock: datetime | None = None
 
     def fetch(self, sql: str, params: Sequence[Any] = ()) -> list[tuple[Any, ...]]:
+        import psycopg
+
+        want_clock, self._want_clock = self._want_clock, False
+        try:
+            return self._fetch(sql, params, want_clock)
+        except psycopg.errors.InvalidSqlStatementName:  # the session lost its prepared clock: prepare it again
+            _CLOCK_PREPARED.discard(self.conn)
+            return self._fetch(sql, params, want_clock)
+
+    def _fetch(self, sql: str, params: Sequence[Any], want_clock: bool) -> list[tuple[Any, ...]]:
         from psycopg import ClientCursor
 
         first = [_PAGE_SETTINGS] if self._settings else []
-        want_clock, self._want_clock = self._want_clock, False
         if want_clock:
-            first.append(_LAST_SQL)
+            first.append(self._clock_statement())
         with ClientCursor(self.conn) as cur:
             cur.execute("; ".join([*first, _pg(sql)]), tuple(params))
             if self._settings:
@@ -333,6 +343,29 @@ class _KeyedTx(_Tx):
                 self.clock = R.parse_iso(row[0] if row else None)
                 cur.nextset()
             return list(cur.fetchall())
+
+    def _clock_statement(self) -> str:
+        """The clock's statement: ``EXECUTE`` of the session's prepared one (read connections), else its text.
+
+        Planning the clock (three index-only max() reads) costs more than the round trip
+        it saves (0.2-0.3 ms against 0.1 ms on a quiet localhost), as a statement in a
+        client-bound query string is planned every time; the separate read it replaces
+        ran prepared (psycopg prepares a repeated statement). A read connection
+        (autocommit) prepares it once per session; a transaction's connection (a bulk
+        session) runs the text, so a rollback never takes a prepared statement along.
+        """
+        if not self.conn.autocommit:
+            return _LAST_SQL
+        if self.conn not in _CLOCK_PREPARED:
+            self.conn.execute(f"PREPARE {_CLOCK_NAME} AS {_LAST_SQL}")
+            _CLOCK_PREPARED.add(self.conn)
+        return f"EXECUTE {_CLOCK_NAME}"
+
+
+#: The session-level name of the prepared clock statement (see :meth:`_KeyedTx._clock_statement`).
+_CLOCK_NAME = "sitmap_store_clock"
+#: Connections whose session has :data:`_CLOCK_NAME` prepared (a new connection is a new session).
+_CLOCK_PREPARED: weakref.WeakSet[Any] = weakref.WeakSet()
 
 
 #: What a bulk session ANALYZEs: the version tables, and the import digests once they exist.

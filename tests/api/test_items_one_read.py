@@ -99,8 +99,30 @@ def test_postgis_page_is_one_statement(client: Any, monkeypatch: pytest.MonkeyPa
     client.get(url)  # the layer definition into the layer cache
     sent = _executes(monkeypatch)
     assert client.get(url).status_code == 200
-    assert len(sent) == 1, sent
+    # the clock is prepared once per session (PREPARE on a connection's first such page)
+    assert len([q for q in sent if not q.startswith("PREPARE ")]) == 1, sent
+    assert "EXECUTE sitmap_store_clock" in sent[-1]
     sent.clear()
     monkeypatch.setattr(route, "_items_one_read", lambda *a, **k: None)
     assert client.get(url).status_code == 200
     assert len(sent) == 2, sent  # the clock, then the page
+
+
+@pytest.mark.parametrize("store_url", [pytest.param("postgis", marks=pytest.mark.postgis)], indirect=True)
+def test_postgis_page_and_clock_match_the_separate_reads(store: Any) -> None:
+    import psycopg
+
+    from layers.store import ClaimQuery
+    from layers.store.postgis import _KeyedTx
+    from tests.api.conftest import CLAIMS
+
+    store.add_claims(CLAIMS)
+    for query in (ClaimQuery(limit=2), ClaimQuery(limit=2, offset=3), ClaimQuery(bbox=(34.2, 31.2, 34.6, 31.6))):
+        assert store.claim_feature_page_and_clock(query) == (store.claim_feature_page(query), store.last_recorded_at())
+    # a session that lost its prepared clock (DEALLOCATE ALL, DISCARD ALL) prepares it again
+    with psycopg.connect(store.conninfo, autocommit=True) as conn:
+        first = _KeyedTx(conn, clock=True)
+        assert first.fetch("SELECT 1") == [(1,)] and first.clock == store.last_recorded_at() is not None
+        conn.execute("DEALLOCATE ALL")
+        again = _KeyedTx(conn, settings=False, clock=True)
+        assert again.fetch("SELECT 2") == [(2,)] and again.clock == first.clock
