@@ -51,6 +51,8 @@ from geo.cues import event_type
         ("פיקוד העורף: התרעות בקריית שמונה ובמטולה.", "rocket_launch"),
         ("ودوت صافرات الإنذار في مستوطنات الجليل الأعلى.", "rocket_launch"),
         ("وتعرض صيادون لإطلاق نار من الزوارق الحربية قبالة الشاطئ.", "shooting"),
+        # troops who killed gunmen in the field, as the English "troops killed militants"
+        ("לוחמי גבעתי חיסלו שני מחבלים חמושים שיצאו מפיר מנהרה.", "ground_operation"),
         # a clash in a raid stays the raid's
         ("اقتحمت قوات الاحتلال المخيم واشتبك المقاومون مع قوة خاصة داخله.", "ground_operation"),
     ],
