@@ -383,6 +383,12 @@ def _ar(*words: str) -> str:
     return _AR_PRE + "(?:" + "|".join(words) + ")" + _AR_END
 
 
+#: Where the Hebrew and Arabic cues start in :data:`CUE_PATTERNS`: a sentence with neither script
+#: skips them (they can match nothing in it).
+SCRIPT_CUES_FROM = len(CUE_PATTERNS)
+#: Hebrew or Arabic letters: a sentence without them has no Hebrew or Arabic cue.
+HE_AR_LETTER = re.compile(r"[\u0590-\u05ff\u0600-\u06ff]")
+
 #: Hebrew and Arabic cues (verb forms and nouns of wire copy), same types and weights.
 CUE_PATTERNS += [
     (

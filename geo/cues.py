@@ -9,7 +9,7 @@ import re
 from dataclasses import replace
 from functools import lru_cache
 
-from geo.cue_words import _TRIGGER_RE, CUE_PATTERNS, Cue
+from geo.cue_words import _TRIGGER_RE, CUE_PATTERNS, HE_AR_LETTER, SCRIPT_CUES_FROM, Cue
 
 #: Words that make a sentence a statement about no event ("no strikes were reported").
 _NEGATION = re.compile(
@@ -44,7 +44,8 @@ def _event_cues(sentence: str) -> tuple[Cue, ...]:
     """:func:`event_cues`, cached: a sentence is asked for its cues several times while parsing."""
     out: list[Cue] = []
     low = sentence.lower()
-    for etype, weight, pattern in CUE_PATTERNS:
+    last = len(CUE_PATTERNS) if HE_AR_LETTER.search(sentence) else SCRIPT_CUES_FROM
+    for etype, weight, pattern in CUE_PATTERNS[:last]:
         if not _TRIGGER_RE[etype].search(low):
             continue
         for m in pattern.finditer(sentence):
