@@ -30,8 +30,10 @@ sets now (``--blind``, ``--blind2``), and their figures no longer say how the pa
 The held-out measures are ``tests/data/geoparse/blind3_gold.jsonl`` (40 texts) and
 ``tests/data/geoparse/blind4_gold.jsonl`` (30 texts), written in session 5 by two more evaluators who read
 neither geo/ nor each other's texts, kept outside the repository while the parser was worked on, and
-scored only by the lead (``--blind3``, ``--blind4``). Once a later session reads their misses, they too
-become development sets and a new held-out set is needed.
+scored only by the lead (``--blind3``, ``--blind4``). Session 6 read their misses (development sets
+since) and measured on ``tests/data/geoparse/blind5_gold.jsonl`` (40 texts, ``--blind5``), written and
+kept the same way. Once a later session reads its misses, it too becomes a development set and a new
+held-out set is needed.
 
 Run: ``.venv/bin/python bench/geoparse_eval.py [--gold PATH] [--claims PATH] [--details]``. The public
 corpora (LGL, GeoWebNews, ...) are measured by ``bench/geoparse_corpora.py``, the speed of
@@ -71,6 +73,7 @@ DEFAULT_BLIND2_GOLD = ROOT / "tests" / "data" / "geoparse" / "blind2_gold.jsonl"
 #: Held-out sets of session 5 (two evaluators, never shown to the parser's developers before scoring).
 DEFAULT_BLIND3_GOLD = ROOT / "tests" / "data" / "geoparse" / "blind3_gold.jsonl"
 DEFAULT_BLIND4_GOLD = ROOT / "tests" / "data" / "geoparse" / "blind4_gold.jsonl"
+DEFAULT_BLIND5_GOLD = ROOT / "tests" / "data" / "geoparse" / "blind5_gold.jsonl"
 TARGET_TOPONYM_F1 = 0.95
 TARGET_EVENT_RECALL = 0.90
 #: Targets of the claim-level set (issue 12).
@@ -485,6 +488,7 @@ def main(argv: list[str] | None = None) -> int:
     )
     ap.add_argument("--blind3", type=Path, default=DEFAULT_BLIND3_GOLD, help="held-out set of session 5 (40 texts)")
     ap.add_argument("--blind4", type=Path, default=DEFAULT_BLIND4_GOLD, help="held-out set of session 5 (30 texts)")
+    ap.add_argument("--blind5", type=Path, default=DEFAULT_BLIND5_GOLD, help="held-out set of session 6 (40 texts)")
     ap.add_argument("--details", action="store_true", help="list every miss")
     args = ap.parse_args(argv)
     sc = evaluate(args.gold)
@@ -526,6 +530,7 @@ def main(argv: list[str] | None = None) -> int:
     print_claims(evaluate_claims(args.blind2), args.blind2, details=args.details)
     print_claims(evaluate_claims(args.blind3), args.blind3, details=args.details)
     print_claims(evaluate_claims(args.blind4), args.blind4, details=args.details)
+    print_claims(evaluate_claims(args.blind5), args.blind5, details=args.details)
     return 0
 
 

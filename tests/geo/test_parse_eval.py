@@ -226,3 +226,23 @@ def test_session5_held_out_sets_do_not_regress() -> None:
     assert s4["disputed_recall"] >= 0.66, s4
     assert s4["claimant_accuracy"] >= 0.95, s4
     assert s4["inside_radius"] >= 0.95, s4
+
+
+def test_session6_held_out_set_does_not_regress() -> None:
+    """The held-out set of session 6 (tests/data/geoparse/blind5_gold.jsonl, 40 texts, 253 gold events),
+    written by an evaluator who never read geo/ nor the earlier sets' texts, kept outside the repository
+    while the parser was worked on and scored by the lead at the session's start (850d087) and end
+    (2166a1f): recall 0.542 -> 0.589, located precision 0.690 -> 0.719, claimant 0.867 -> 0.898,
+    disputed 21 -> 22 of 36, inside radius 0.907 -> 0.912 (median 1.45 km).
+
+    The same session's work raised the opened sets (blind3, blind4) far more (recall 0.595 -> 0.772 and
+    0.497 -> 0.844): this set says what carried over to unseen text. Floors sit a little under the end
+    figures as a regression guard; issue 12's targets (0.90 / 0.85 / 0.95) are not met. Never edit these
+    texts or their gold to pass; once their misses are read, the set is a development set."""
+    s = _held_out("blind5_gold.jsonl")
+    assert s["texts"] == 40 and s["gold_events"] == 253, s
+    assert s["one_to_one_recall"] >= 0.57, s
+    assert s["located_precision"] >= 0.70, s
+    assert s["claimant_accuracy"] >= 0.88, s
+    assert s["disputed_recall"] >= 0.58, s
+    assert s["inside_radius"] >= 0.89, s
