@@ -181,7 +181,6 @@ def _schema_sql() -> list[str]:
         *ORDER_INDEXES,
         WINDOW_INDEX,
         CURRENT_GEOM_INDEX,
-        WALK_INDEX,
         *layer_versions_sql(),
     ]
     return out
@@ -222,19 +221,17 @@ WINDOW_INDEX = (
     f"CREATE INDEX IF NOT EXISTS {R.CLAIM_TABLE}_current_window ON {R.CLAIM_TABLE} USING gist "
     "(tstzrange(valid_from, greatest(valid_from, valid_to), '[]'), geom) WHERE superseded_at IS NULL"
 )
-#: The page order of the current claims with their place: a bbox page walks it to the page's end,
-#: testing each entry's geometry in the index, no heap read (1M claims, Khan Younis, 1,000 rows:
-#: 588 buffers, 37-44 ms, where the bitmap of the box read all 25,000 matches, 18,000 heap blocks,
-#: and sorted them, 588-967 ms). PostgreSQL walks it only for a test it costs as cheap as it is:
-#: see :data:`BOX_SQL`.
-WALK_INDEX = (
-    f"CREATE INDEX IF NOT EXISTS {R.CLAIM_TABLE}_current_walk ON {R.CLAIM_TABLE} (valid_from, id) "
-    "INCLUDE (status, geom, fid) WHERE superseded_at IS NULL"
-)
+#: An index of the page order with the claims' places in it (``(valid_from, id) INCLUDE (status, geom,
+#: fid)``), made by a store between de2d1ff and its removal in session 6, could not hold a claim whose
+#: geometry passes a B-tree entry's limit (2,704 bytes: a polygon of about 170 vertices), so such a claim
+#: could not be stored at all. :meth:`PostgisStore.init` drops it where it exists; a bbox page walks the
+#: order index (:data:`ORDER_INDEXES`) and reads each place from the table where the planner finds that
+#: cheaper than reading every match of the box.
+DROPPED_WALK_INDEX = f"DROP INDEX IF EXISTS {R.CLAIM_TABLE}_current_walk"
 #: ``geom #&&# box``: ST_Intersects under a name the planner costs at one operator unit a row and
 #: estimates as nearly always true. Beside an explicit ``geom && box`` (the index condition, whose
 #: estimate from the column's statistics then counts once) it is the exact test. ST_Intersects is
-#: costed at 10,000 units a row by PostGIS: a walk of :data:`WALK_INDEX` filtering 40,000 entries
+#: costed at 10,000 units a row by PostGIS: a walk of the page order filtering 40,000 entries
 #: then looked 25 times dearer than reading and sorting every match of the box.
 BOX_SQL = [
     "CREATE OR REPLACE FUNCTION sitmap_intersects(g geometry, b geometry) RETURNS boolean LANGUAGE plpgsql "
@@ -747,9 +744,11 @@ class PostgisStore(SqlReads, SqlWrites):
             if f"{table}_current_order" not in have:
                 conn.execute(stmt)  # a schema created before these indexes existed
         _add_fid_to_order_index(conn)
-        for name, stmt in (("window", WINDOW_INDEX), ("geom", CURRENT_GEOM_INDEX), ("walk", WALK_INDEX)):
+        for name, stmt in (("window", WINDOW_INDEX), ("geom", CURRENT_GEOM_INDEX)):
             if f"{R.CLAIM_TABLE}_current_{name}" not in have:
                 conn.execute(stmt)
+        if f"{R.CLAIM_TABLE}_current_walk" in have:
+            conn.execute(DROPPED_WALK_INDEX)
         self._box_op = bool(
             conn.execute(
                 "SELECT EXISTS (SELECT FROM pg_operator WHERE oprname = '#&&#' "
